@@ -1,0 +1,69 @@
+"""Developer tasks: ``nox`` runs the tests on 3.11-3.13, lint, types, examples and the docs build."""
+
+from __future__ import annotations
+
+import os
+
+import nox
+
+nox.options.default_venv_backend = "venv"
+nox.options.reuse_existing_virtualenvs = True
+nox.options.error_on_missing_interpreters = True
+nox.options.sessions = ["tests", "lint", "types", "examples", "docs"]
+
+PYTHONS = ["3.11", "3.12", "3.13"]
+PASSENV = ("MONGO_URI", "REDIS_URL", "CI")
+
+
+def _env() -> dict[str, str]:
+    return {k: os.environ[k] for k in PASSENV if k in os.environ}
+
+
+@nox.session(python=PYTHONS)
+def tests(session: nox.Session) -> None:
+    """Run the whole test suite, integration tests included (they start their servers if needed)."""
+    session.install("-e", ".[test]")
+    session.run("pytest", *(session.posargs or ["-q", "tests"]), env=_env())
+
+
+@nox.session(python="3.11")
+def lint(session: nox.Session) -> None:
+    """ruff: lint and formatting."""
+    session.install("ruff>=0.6")
+    session.run("ruff", "check", "src", "tests", "examples", "benchmarks", "noxfile.py")
+    session.run("ruff", "format", "--check", "src", "tests", "examples", "benchmarks", "noxfile.py")
+
+
+@nox.session(python="3.11")
+def types(session: nox.Session) -> None:
+    """mypy --strict over both packages."""
+    session.install("-e", ".[dev]")
+    session.run("mypy")
+
+
+@nox.session(python="3.11")
+def examples(session: nox.Session) -> None:
+    """Run every example script and the notebook, offline."""
+    session.install("-e", ".[test]")
+    session.run("pytest", "-q", "tests/test_examples.py", env=_env())
+
+
+@nox.session(python="3.11")
+def docs(session: nox.Session) -> None:
+    """Build the documentation site with --strict."""
+    session.install("-e", ".[docs]")
+    session.run("mkdocs", "build", "--strict", "--site-dir", "site")
+
+
+@nox.session(python="3.11")
+def bench(session: nox.Session) -> None:
+    """Run the benchmarks and print the figures for docs/benchmarks.md."""
+    session.install("-e", ".[test]")
+    session.run("python", "benchmarks/run_all.py", *session.posargs, env=_env())
+
+
+@nox.session(python="3.11")
+def audit(session: nox.Session) -> None:
+    """pip-audit over the locked dependency set (needs access to PyPI's advisory data)."""
+    session.install("pip-audit>=2.7")
+    session.run("pip-audit", "-r", "requirements.lock", "--disable-pip")

@@ -1,0 +1,59 @@
+"""esm_validate: check Descriptive Experience Sampling reports against Hurlburt's criteria.
+
+Quick start::
+
+    import esm_validate
+    a = esm_validate.validate("At the beep I was innerly saying 'where are my keys?' in my own voice.")
+    a.score, a.quality, a.phenomena, a.issue_codes, a.feedback
+
+Local validation is pure and always works; AI backends are optional (:func:`from_env`).
+"""
+
+from __future__ import annotations
+
+from ._types import (
+    ISSUE_CODES,
+    PHENOMENA,
+    QUALITY_LEVELS,
+    Assessment,
+    Issue,
+    Severity,
+    quality_from_score,
+)
+from .errors import (
+    BackendAuthError,
+    BackendError,
+    BackendTimeout,
+    ConfigurationError,
+    EsmValidateError,
+    MalformedAIResponse,
+    PermanentBackendError,
+    RateLimitExceeded,
+    TransientBackendError,
+)
+from .protocols import Clock, Sleep, Validator
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "ISSUE_CODES",
+    "PHENOMENA",
+    "QUALITY_LEVELS",
+    "Assessment",
+    "BackendAuthError",
+    "BackendError",
+    "BackendTimeout",
+    "Clock",
+    "ConfigurationError",
+    "EsmValidateError",
+    "Issue",
+    "MalformedAIResponse",
+    "PermanentBackendError",
+    "RateLimitExceeded",
+    "Severity",
+    "Sleep",
+    "TransientBackendError",
+    "Validator",
+    "__version__",
+    "quality_from_score",
+]
