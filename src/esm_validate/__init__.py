@@ -31,6 +31,7 @@ from .errors import (
     RateLimitExceeded,
     TransientBackendError,
 )
+from .local import validate
 from .protocols import Clock, Sleep, Validator
 
 __version__ = "0.1.0"
@@ -56,4 +57,5 @@ __all__ = [
     "Validator",
     "__version__",
     "quality_from_score",
+    "validate",
 ]
