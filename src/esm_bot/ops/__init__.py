@@ -1,0 +1,1 @@
+"""Operations commands of esm-bot: health, migrate, export, backup, stats, report."""
