@@ -1,15 +1,16 @@
 """A fake Telegram Bot API server for tests: real HTTP on 127.0.0.1, stdlib only.
 
-A real :class:`telebot.TeleBot` talks to it over loopback once ``telebot.apihelper.API_URL`` is set to
-:attr:`FakeTelegram.api_url` (see ``/work/shared/docs/TEST_INFRA.md`` §2). It speaks the parts of the
-Bot API the project uses: ``getMe``, ``getUpdates`` long polling (``offset`` confirms, ``timeout``,
-``limit``; waiting polls are released on :meth:`FakeTelegram.stop`), ``sendMessage``,
-``editMessageText``, ``editMessageReplyMarkup``, ``answerCallbackQuery``, ``sendDocument`` (multipart),
-``sendChatAction``, ``setWebhook``, ``deleteWebhook``, ``setMyCommands`` and ``deleteMyCommands``. A
-wrong token gets 401, an unknown method 404, and :meth:`FakeTelegram.fail_next` makes the next calls of a
-method fail with 429 (``parameters.retry_after``, ``Retry-After`` header optional), 403, 5xx or anything
-else. :meth:`FakeTelegram.block` makes every later send to a chat fail with 403, like a participant who
-blocked the bot.
+A real :class:`telebot.TeleBot` talks to it over loopback once ``telebot.apihelper.API_URL`` is
+set to :attr:`FakeTelegram.api_url` (see ``/work/shared/docs/TEST_INFRA.md`` §2). It speaks the
+parts of the Bot API the project uses: ``getMe``, ``getUpdates`` long polling (``offset``
+confirms, ``timeout``, ``limit``; waiting polls are released on :meth:`FakeTelegram.stop`),
+``sendMessage``, ``editMessageText``, ``editMessageReplyMarkup``, ``answerCallbackQuery``,
+``sendDocument`` (multipart), ``sendChatAction``, ``setWebhook``, ``deleteWebhook``,
+``setMyCommands`` and ``deleteMyCommands``. A wrong token gets 401, an unknown method 404, and
+:meth:`FakeTelegram.fail_next` makes the next calls of a method fail with 429
+(``parameters.retry_after``, ``Retry-After`` header optional), 403, 5xx or anything else.
+:meth:`FakeTelegram.block` makes every later send to a chat fail with 403, like a participant
+who blocked the bot.
 
 Usage::
 
@@ -34,7 +35,7 @@ from typing import Any
 
 import attrs
 
-__all__ = ["BOT_USER", "DEFAULT_TOKEN", "FakeTelegram", "Failure", "SentCall"]
+__all__ = ["BOT_USER", "DEFAULT_TOKEN", "Failure", "FakeTelegram", "SentCall"]
 
 DEFAULT_TOKEN = "123456:TEST-token-not-secret"
 BOT_USER = {"id": 123456, "is_bot": True, "first_name": "ESM test bot", "username": "esm_test_bot"}
@@ -57,7 +58,7 @@ OUTGOING = frozenset(
 
 @attrs.frozen
 class SentCall:
-    """One successful outgoing call the bot made: method, parameters (JSON decoded), time received."""
+    """One successful outgoing call: method, parameters (JSON decoded), time received."""
 
     method: str
     params: dict[str, Any]
@@ -173,7 +174,7 @@ class FakeTelegram:
     def make_message(
         self, chat_id: int, text: str | None = None, *, user_id: int | None = None, **extra: Any
     ) -> dict[str, Any]:
-        """A Message object from a participant in a private chat (``user_id`` defaults to chat_id)."""
+        """A Message from a participant in a private chat (``user_id`` defaults to chat_id)."""
         message: dict[str, Any] = {
             "message_id": next(self._message_ids),
             "from": self.user(user_id if user_id is not None else chat_id),
@@ -203,7 +204,7 @@ class FakeTelegram:
         *,
         user_id: int | None = None,
     ) -> dict[str, Any]:
-        """Queue a callback query (a pressed inline button) on a bot message (dict or message_id)."""
+        """Queue a callback query (a pressed inline button) on a bot message or message_id."""
         if isinstance(message, int) or message is None:
             message = {
                 "message_id": message if isinstance(message, int) else next(self._message_ids),
@@ -307,9 +308,8 @@ class FakeTelegram:
             queue = self._failures.get(method)
             failure = queue.pop(0) if queue else None
             chat = params.get("chat_id")
-            if failure is None and method.startswith("send") and chat is not None:
-                if _as_int(chat) in self._blocked:
-                    failure = Failure(403, "Forbidden: bot was blocked by the user")
+            if failure is None and method.startswith("send") and _as_int(chat) in self._blocked:
+                failure = Failure(403, "Forbidden: bot was blocked by the user")
             if failure is not None:
                 self.failed.append((method, failure.status))
         if failure is not None:
@@ -331,10 +331,10 @@ class FakeTelegram:
                 self._cond.notify_all()
         return 200, {"ok": True, "result": result}, None
 
-    def _api_getMe(self, _params: dict[str, Any]) -> Any:  # noqa: N802 (Bot API method names)
+    def _api_getMe(self, _params: dict[str, Any]) -> Any:
         return BOT_USER
 
-    def _api_getUpdates(self, params: dict[str, Any]) -> Any:  # noqa: N802
+    def _api_getUpdates(self, params: dict[str, Any]) -> Any:
         offset = _as_int(params.get("offset", 0)) or 0
         limit = min(_as_int(params.get("limit", 100)) or 100, 100)
         timeout = float(params.get("timeout", 0) or 0)
@@ -362,16 +362,16 @@ class FakeTelegram:
         message.update(fields)
         return message
 
-    def _api_sendMessage(self, params: dict[str, Any]) -> Any:  # noqa: N802
+    def _api_sendMessage(self, params: dict[str, Any]) -> Any:
         return self._message({k: v for k, v in params.items() if k != "message_id"})
 
-    def _api_editMessageText(self, params: dict[str, Any]) -> Any:  # noqa: N802
+    def _api_editMessageText(self, params: dict[str, Any]) -> Any:
         return self._message(params)
 
-    def _api_editMessageReplyMarkup(self, params: dict[str, Any]) -> Any:  # noqa: N802
+    def _api_editMessageReplyMarkup(self, params: dict[str, Any]) -> Any:
         return self._message(params)
 
-    def _api_sendDocument(self, params: dict[str, Any]) -> Any:  # noqa: N802
+    def _api_sendDocument(self, params: dict[str, Any]) -> Any:
         upload = params.get("document")
         with self._cond:
             self.documents.append(params)
@@ -383,24 +383,24 @@ class FakeTelegram:
         }
         return self._message(params, document=document, caption=params.get("caption", ""))
 
-    def _api_answerCallbackQuery(self, _params: dict[str, Any]) -> Any:  # noqa: N802
+    def _api_answerCallbackQuery(self, _params: dict[str, Any]) -> Any:
         return True
 
-    def _api_sendChatAction(self, _params: dict[str, Any]) -> Any:  # noqa: N802
+    def _api_sendChatAction(self, _params: dict[str, Any]) -> Any:
         return True
 
-    def _api_setWebhook(self, params: dict[str, Any]) -> Any:  # noqa: N802
+    def _api_setWebhook(self, params: dict[str, Any]) -> Any:
         self.webhook = dict(params)
         return True
 
-    def _api_deleteWebhook(self, _params: dict[str, Any]) -> Any:  # noqa: N802
+    def _api_deleteWebhook(self, _params: dict[str, Any]) -> Any:
         self.webhook = {}
         return True
 
-    def _api_setMyCommands(self, _params: dict[str, Any]) -> Any:  # noqa: N802
+    def _api_setMyCommands(self, _params: dict[str, Any]) -> Any:
         return True
 
-    def _api_deleteMyCommands(self, _params: dict[str, Any]) -> Any:  # noqa: N802
+    def _api_deleteMyCommands(self, _params: dict[str, Any]) -> Any:
         return True
 
     def _handler_class(self) -> type[BaseHTTPRequestHandler]:
@@ -409,13 +409,13 @@ class FakeTelegram:
         class Handler(BaseHTTPRequestHandler):
             protocol_version = "HTTP/1.1"
 
-            def log_message(self, format: str, *args: Any) -> None:  # noqa: A002
+            def log_message(self, format: str, *args: Any) -> None:
                 """Silence the default stderr access log."""
 
-            def do_GET(self) -> None:  # noqa: N802
+            def do_GET(self) -> None:
                 self._serve()
 
-            def do_POST(self) -> None:  # noqa: N802
+            def do_POST(self) -> None:
                 self._serve()
 
             def _serve(self) -> None:
@@ -464,7 +464,7 @@ def _as_int(value: Any) -> int | None:
 
 
 def _decode(value: str) -> Any:
-    """JSON-decode nested objects (``reply_markup`` arrives as a JSON string); keep scalars as str."""
+    """JSON-decode nested objects (``reply_markup`` comes as a JSON string); scalars stay str."""
     if value[:1] in "[{":
         try:
             return json.loads(value)
