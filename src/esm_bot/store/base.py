@@ -247,7 +247,7 @@ class Store(Protocol):
         ...
 
     def get_meta(self, key: str) -> Any:
-        """Return a metadata value (JSON-compatible, e.g. ``"schema_version"``), or None if unset."""
+        """Return a metadata value (JSON-compatible, e.g. ``"schema_version"``) or None."""
         ...
 
     def set_meta(self, key: str, value: Any) -> None:
