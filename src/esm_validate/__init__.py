@@ -11,6 +11,7 @@ Local validation is pure and always works; AI backends are optional (:func:`from
 
 from __future__ import annotations
 
+from ._batch import validate_many
 from ._types import (
     ISSUE_CODES,
     PHENOMENA,
@@ -20,6 +21,7 @@ from ._types import (
     Severity,
     quality_from_score,
 )
+from .dataframe import assess_dataframe
 from .errors import (
     BackendAuthError,
     BackendError,
@@ -56,6 +58,8 @@ __all__ = [
     "TransientBackendError",
     "Validator",
     "__version__",
+    "assess_dataframe",
     "quality_from_score",
     "validate",
+    "validate_many",
 ]
