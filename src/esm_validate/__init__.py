@@ -33,7 +33,10 @@ from .errors import (
     RateLimitExceeded,
     TransientBackendError,
 )
+from .layers import CachingValidator, FallbackValidator, RateLimitedValidator, SlidingWindowLimiter
 from .local import validate
+from .metrics import Metrics
+from .pipeline import MeteredValidator, build_validator, from_env
 from .protocols import Clock, Sleep, Validator
 
 __version__ = "0.1.0"
@@ -46,19 +49,27 @@ __all__ = [
     "BackendAuthError",
     "BackendError",
     "BackendTimeout",
+    "CachingValidator",
     "Clock",
     "ConfigurationError",
     "EsmValidateError",
+    "FallbackValidator",
     "Issue",
     "MalformedAIResponse",
+    "MeteredValidator",
+    "Metrics",
     "PermanentBackendError",
     "RateLimitExceeded",
+    "RateLimitedValidator",
     "Severity",
     "Sleep",
+    "SlidingWindowLimiter",
     "TransientBackendError",
     "Validator",
     "__version__",
     "assess_dataframe",
+    "build_validator",
+    "from_env",
     "quality_from_score",
     "validate",
     "validate_many",
