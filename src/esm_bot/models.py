@@ -7,7 +7,8 @@ Python names are snake_case. The participant fields that come from the original 
 golden-standard migration keep their meaning; :data:`SEED_FIELD_NAMES` maps each to the seed's
 camelCase name (``training_start_date`` is ``trainingStartDate`` and so on).
 
-All datetimes are timezone-aware UTC. Local days (:attr:`Beep.local_date`) and waking windows
+All datetimes are timezone-aware UTC, truncated to milliseconds (:func:`utc_ms`). Local days
+(:attr:`Beep.local_date`) and waking windows
 (:attr:`Participant.window_start`) are in the participant's own zone (:attr:`Participant.tz`).
 """
 
@@ -37,6 +38,7 @@ __all__ = [
     "Report",
     "beep_id",
     "new_id",
+    "utc_ms",
 ]
 
 #: Schema version of a participant record written by this code. Version 0 is a record that predates
@@ -100,9 +102,22 @@ class AddressForm(enum.StrEnum):
     FORMAL = "formal"
 
 
-def _utc(_inst: object, attribute: attrs.Attribute[Any], value: dt.datetime | None) -> None:
-    if value is not None and (value.tzinfo is None or value.utcoffset() is None):
-        raise ValueError(f"{attribute.name} must be a timezone-aware datetime, got {value!r}")
+def utc_ms(value: dt.datetime) -> dt.datetime:
+    """Return ``value`` in UTC, truncated to whole milliseconds (what MongoDB keeps).
+
+    Every datetime in a record passes through this, so a record reads back equal from either store.
+
+    Raises:
+        ValueError: ``value`` is naive (has no time zone).
+    """
+    if not isinstance(value, dt.datetime) or value.tzinfo is None or value.utcoffset() is None:
+        raise ValueError(f"expected a timezone-aware datetime, got {value!r}")
+    value = value.astimezone(dt.UTC)
+    return value.replace(microsecond=value.microsecond // 1000 * 1000)
+
+
+def _opt_utc_ms(value: dt.datetime | None) -> dt.datetime | None:
+    return None if value is None else utc_ms(value)
 
 
 def _lang(_inst: object, _attr: attrs.Attribute[str], value: str) -> None:
@@ -207,36 +222,40 @@ class Participant:
     """
 
     id: str
-    created_at: dt.datetime = attrs.field(validator=_utc)
+    created_at: dt.datetime = attrs.field(converter=utc_ms)
     telegram_id: int | None = None
     chat_id: int | None = None
     lang: str = attrs.field(default="ru", validator=_lang)
-    address_form: AddressForm = AddressForm.INFORMAL
+    address_form: AddressForm = attrs.field(default=AddressForm.INFORMAL, converter=AddressForm)
     tz: str = "Europe/Moscow"
     window_start: dt.time = dt.time(9, 0)
     window_end: dt.time = dt.time(21, 0)
     beeps_per_day: int = 6
-    status: ParticipantStatus = ParticipantStatus.REGISTERED
-    status_before_pause: ParticipantStatus | None = None
-    paused_until: dt.datetime | None = attrs.field(default=None, validator=_utc)
+    status: ParticipantStatus = attrs.field(
+        default=ParticipantStatus.REGISTERED, converter=ParticipantStatus
+    )
+    status_before_pause: ParticipantStatus | None = attrs.field(
+        default=None, converter=attrs.converters.optional(ParticipantStatus)
+    )
+    paused_until: dt.datetime | None = attrs.field(default=None, converter=_opt_utc_ms)
     consent_version: str | None = None
-    consented_at: dt.datetime | None = attrs.field(default=None, validator=_utc)
+    consented_at: dt.datetime | None = attrs.field(default=None, converter=_opt_utc_ms)
     active: bool = True
-    updated_at: dt.datetime | None = attrs.field(default=None, validator=_utc)
+    updated_at: dt.datetime | None = attrs.field(default=None, converter=_opt_utc_ms)
     schema_version: int = PARTICIPANT_SCHEMA_VERSION
     training_start_date: dt.date | None = None
     current_training_day: int = 0
     training_completed: bool = False
     average_data_quality: float = 0.0
-    quality_history: tuple[QualityRecord, ...] = ()
+    quality_history: tuple[QualityRecord, ...] = attrs.field(default=(), converter=tuple)
     phenomena_frequencies: PhenomenaFrequencies = PhenomenaFrequencies()
     common_patterns: CommonPatterns = CommonPatterns()
     preferences: Preferences = Preferences()
-    achievements: tuple[str, ...] = ()
+    achievements: tuple[str, ...] = attrs.field(default=(), converter=tuple)
     study_day: int = 0
     day_repeats: int = 0
     sampling_start_date: dt.date | None = None
-    deleted_at: dt.datetime | None = attrs.field(default=None, validator=_utc)
+    deleted_at: dt.datetime | None = attrs.field(default=None, converter=_opt_utc_ms)
     extra: Mapping[str, Any] = attrs.field(factory=dict)
 
 
@@ -308,18 +327,18 @@ class Beep:
     participant_id: str
     local_date: dt.date
     index: int
-    scheduled_at: dt.datetime = attrs.field(validator=_utc)
-    status: BeepStatus = BeepStatus.SCHEDULED
+    scheduled_at: dt.datetime = attrs.field(converter=utc_ms)
+    status: BeepStatus = attrs.field(default=BeepStatus.SCHEDULED, converter=BeepStatus)
     study_day: int = 0
     training: bool = False
     tz: str = "UTC"
-    sent_at: dt.datetime | None = attrs.field(default=None, validator=_utc)
-    reminder_sent_at: dt.datetime | None = attrs.field(default=None, validator=_utc)
-    answered_at: dt.datetime | None = attrs.field(default=None, validator=_utc)
-    expires_at: dt.datetime | None = attrs.field(default=None, validator=_utc)
+    sent_at: dt.datetime | None = attrs.field(default=None, converter=_opt_utc_ms)
+    reminder_sent_at: dt.datetime | None = attrs.field(default=None, converter=_opt_utc_ms)
+    answered_at: dt.datetime | None = attrs.field(default=None, converter=_opt_utc_ms)
+    expires_at: dt.datetime | None = attrs.field(default=None, converter=_opt_utc_ms)
     message_id: int | None = None
     claimed_by: str | None = None
-    claim_until: dt.datetime | None = attrs.field(default=None, validator=_utc)
+    claim_until: dt.datetime | None = attrs.field(default=None, converter=_opt_utc_ms)
 
 
 @attrs.frozen
@@ -353,15 +372,15 @@ class Report:
     participant_id: str
     beep_id: str | None
     text: str
-    received_at: dt.datetime = attrs.field(validator=_utc)
+    received_at: dt.datetime = attrs.field(converter=utc_ms)
     dedup_key: str = attrs.field()
     attempt: int = 1
     latency_s: float | None = None
     late: bool = False
     score: int | None = None
     quality: str | None = None
-    phenomena: tuple[str, ...] = ()
-    issue_codes: tuple[str, ...] = ()
+    phenomena: tuple[str, ...] = attrs.field(default=(), converter=tuple)
+    issue_codes: tuple[str, ...] = attrs.field(default=(), converter=tuple)
     feedback: str = ""
     source: str = "local"
     fallback_reason: str | None = None
@@ -388,7 +407,7 @@ class Event:
     """
 
     kind: str
-    at: dt.datetime = attrs.field(validator=_utc)
+    at: dt.datetime = attrs.field(converter=utc_ms)
     participant_id: str | None = None
     data: Mapping[str, Any] = attrs.field(factory=dict)
     id: str = attrs.field(factory=new_id)

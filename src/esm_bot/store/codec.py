@@ -1,0 +1,191 @@
+"""Convert the records of :mod:`esm_bot.models` to stored documents and back.
+
+A document is a dict of the record's field names. Enums become their values, dates and times ISO
+strings, nested records dicts, tuples lists. Datetimes become ISO strings for JSON (SQLite and the
+journal) or stay datetimes for MongoDB (``native_datetimes=True``); both decode.
+
+Decoding is tolerant of old documents: a missing field takes its default (so a participant stored
+before the golden-standard fields existed still loads), unknown keys (``_id``) are ignored.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+import types
+import typing
+from collections.abc import Mapping
+from typing import Any, TypeVar
+
+import attrs
+
+from esm_bot.models import Beep, Participant, ParticipantStatus
+
+__all__ = [
+    "check_changes",
+    "decode",
+    "decode_value",
+    "encode",
+    "encode_value",
+    "field_types",
+    "tombstone_of",
+]
+
+T = TypeVar("T")
+
+_EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
+
+#: Minimal valid records, evolved to validate field-level changes without reading the database.
+_TEMPLATES: dict[type[Any], Any] = {
+    Participant: Participant(id="-", created_at=_EPOCH),
+    Beep: Beep(id="-", participant_id="-", local_date=_EPOCH.date(), index=0, scheduled_at=_EPOCH),
+}
+
+
+_FIELD_TYPES: dict[type[Any], dict[str, Any]] = {}
+
+
+def field_types(cls: type[Any]) -> dict[str, Any]:
+    """Return ``{field name: resolved type}`` of an attrs class."""
+    found = _FIELD_TYPES.get(cls)
+    if found is None:
+        hints = typing.get_type_hints(cls)
+        found = {field.name: hints[field.name] for field in attrs.fields(cls)}
+        _FIELD_TYPES[cls] = found
+    return found
+
+
+def _optional_inner(tp: Any) -> Any:
+    """Return ``X`` for ``X | None``, else None."""
+    if isinstance(tp, types.UnionType) or typing.get_origin(tp) is typing.Union:
+        args = [a for a in typing.get_args(tp) if a is not type(None)]
+        if len(args) == 1:
+            return args[0]
+    return None
+
+
+def encode_value(tp: Any, value: Any, *, native_datetimes: bool = False) -> Any:
+    """Encode one value of declared type ``tp`` for storage."""
+    if value is None:
+        return None
+    inner = _optional_inner(tp)
+    if inner is not None:
+        return encode_value(inner, value, native_datetimes=native_datetimes)
+    if tp is dt.datetime:
+        return value if native_datetimes else value.isoformat()
+    if tp is dt.date or tp is dt.time:
+        return value.isoformat()
+    if isinstance(value, enum.Enum):
+        return value.value
+    if attrs.has(type(value)):
+        return encode(value, native_datetimes=native_datetimes)
+    origin = typing.get_origin(tp)
+    if origin is tuple:
+        item = typing.get_args(tp)[0]
+        return [encode_value(item, v, native_datetimes=native_datetimes) for v in value]
+    if isinstance(value, Mapping):
+        return _plain(value)
+    return value
+
+
+def _plain(value: Any) -> Any:
+    """Copy JSON-like data into plain dicts and lists."""
+    if isinstance(value, Mapping):
+        return {str(k): _plain(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_plain(v) for v in value]
+    return value
+
+
+def encode(record: Any, *, native_datetimes: bool = False) -> dict[str, Any]:
+    """Return the stored document of an attrs record."""
+    types_ = field_types(type(record))
+    return {
+        name: encode_value(tp, getattr(record, name), native_datetimes=native_datetimes)
+        for name, tp in types_.items()
+    }
+
+
+def _to_datetime(value: Any) -> dt.datetime:
+    if isinstance(value, str):
+        value = dt.datetime.fromisoformat(value)
+    if not isinstance(value, dt.datetime):
+        raise TypeError(f"expected a datetime, got {value!r}")
+    moment: dt.datetime = value
+    if moment.tzinfo is None:  # pymongo without tz_aware: BSON datetimes are UTC
+        moment = moment.replace(tzinfo=dt.UTC)
+    return moment.astimezone(dt.UTC)
+
+
+def decode_value(tp: Any, value: Any) -> Any:
+    """Decode one stored value into declared type ``tp``."""
+    if value is None:
+        return None
+    inner = _optional_inner(tp)
+    if inner is not None:
+        return decode_value(inner, value)
+    if tp is dt.datetime:
+        return _to_datetime(value)
+    if tp is dt.date:
+        if isinstance(value, dt.datetime):
+            return value.date()
+        return value if isinstance(value, dt.date) else dt.date.fromisoformat(value)
+    if tp is dt.time:
+        return value if isinstance(value, dt.time) else dt.time.fromisoformat(value)
+    if isinstance(tp, type) and issubclass(tp, enum.Enum):
+        return tp(value)
+    if isinstance(tp, type) and attrs.has(tp):
+        return decode(tp, value)
+    origin = typing.get_origin(tp)
+    if origin is tuple:
+        item = typing.get_args(tp)[0]
+        return tuple(decode_value(item, v) for v in value)
+    if tp is float and isinstance(value, int) and not isinstance(value, bool):
+        return float(value)
+    if origin is not None and isinstance(value, Mapping):
+        return dict(value)
+    return value
+
+
+def decode(cls: type[T], doc: Mapping[str, Any]) -> T:
+    """Build a record of class ``cls`` from its stored document (missing fields take defaults)."""
+    types_ = field_types(cls)
+    kwargs = {name: decode_value(tp, doc[name]) for name, tp in types_.items() if name in doc}
+    return cls(**kwargs)
+
+
+def check_changes(cls: type[Any], changes: Mapping[str, Any]) -> dict[str, Any]:
+    """Validate field-level changes to a record of ``cls``; return them converted.
+
+    Runs the record's own validators and converters on the changed values only, so a store can
+    write just those fields.
+
+    Raises:
+        TypeError: A name is not a field of ``cls`` (or ``id`` is given: ids never change).
+        ValueError: A value is invalid (e.g. a naive datetime).
+    """
+    if "id" in changes:
+        raise TypeError(f"the id of a {cls.__name__} cannot be changed")
+    types_ = field_types(cls)
+    unknown = sorted(set(changes) - set(types_))
+    if unknown:
+        raise TypeError(f"{cls.__name__} has no field(s) {', '.join(unknown)}")
+    checked = attrs.evolve(_TEMPLATES[cls], **changes)
+    return {name: getattr(checked, name) for name in changes}
+
+
+def tombstone_of(doc: Mapping[str, Any], participant_id: str, now: dt.datetime) -> Participant:
+    """Return what is left of a participant after deletion on request.
+
+    Only the pseudonymous id, when they joined, and when their data was deleted: no Telegram ids,
+    settings, history or profile.
+    """
+    created = doc.get("created_at")
+    return Participant(
+        id=participant_id,
+        created_at=now if created is None else _to_datetime(created),
+        status=ParticipantStatus.WITHDRAWN,
+        active=False,
+        deleted_at=now,
+        updated_at=now,
+    )

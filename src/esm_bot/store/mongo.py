@@ -1,0 +1,569 @@
+"""The MongoDB store (pymongo), for deployments with several bot processes.
+
+Collections: ``participants`` (``_id`` = participant id; unique partial index on ``telegram_id``),
+``beeps`` (``_id`` = beep id; indexes ``(status, scheduled_at)`` for due beeps and
+``(participant_id, scheduled_at)``), ``reports`` (unique ``dedup_key``; ``(participant_id,
+received_at)``, ``received_at``), ``events`` (``_id`` = event id, unique ``seq`` from the
+``counters`` collection), ``meta``. Indexes are created on first use, so constructing the store
+does no I/O and a bot can start while the database is down.
+
+A short ``serverSelectionTimeoutMS`` (3 s) makes an unreachable server fail fast; pymongo's
+connection errors become :class:`~esm_bot.store.errors.StoreUnavailable`, with the password never in
+the message.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import threading
+import time
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping
+from typing import Any
+
+import pymongo
+import pymongo.errors
+from pymongo import ReturnDocument
+from pymongo.uri_parser import parse_uri
+
+from esm_bot.models import Beep, BeepStatus, Event, Participant, ParticipantStatus, Report, utc_ms
+from esm_bot.store.base import StoreStatus
+from esm_bot.store.codec import (
+    check_changes,
+    decode,
+    encode,
+    encode_value,
+    field_types,
+    tombstone_of,
+)
+from esm_bot.store.errors import DuplicateKey, NotFound, StoreError, StoreUnavailable
+
+__all__ = ["MongoStore", "redact_uri"]
+
+_UNSENT = [BeepStatus.SCHEDULED.value, BeepStatus.CANCELLED.value]
+
+
+def _utcnow() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+def redact_uri(uri: str) -> str:
+    """Return the URI with any password replaced by ``***`` (safe for logs and health output)."""
+    scheme, sep, rest = uri.partition("://")
+    if not sep:
+        return uri
+    netloc, slash, tail = rest.partition("/")
+    if "@" not in netloc:
+        return uri
+    userinfo, _, hosts = netloc.rpartition("@")
+    user = userinfo.split(":", 1)[0]
+    return f"{scheme}://{user}:***@{hosts}{slash}{tail}"
+
+
+def _describe(uri: str, db_name: str) -> str:
+    """``host:port/db`` without credentials or options."""
+    rest = uri.partition("://")[2] or uri
+    hosts = rest.partition("/")[0].rpartition("@")[2]
+    return f"{hosts}/{db_name}"
+
+
+def _doc(record: Any) -> dict[str, Any]:
+    doc = encode(record, native_datetimes=True)
+    doc["_id"] = doc.pop("id")
+    return doc
+
+
+def _from(cls: type[Any], doc: Mapping[str, Any] | None) -> Any:
+    if doc is None:
+        return None
+    fields = dict(doc)
+    fields["id"] = fields.pop("_id")
+    return decode(cls, fields)
+
+
+class MongoStore:
+    """A :class:`~esm_bot.store.base.Store` in a MongoDB database.
+
+    Args:
+        client_or_uri: A ``pymongo.MongoClient`` (the caller keeps ownership) or a URI
+            (then the store makes and closes its own client, with short timeouts and
+            ``tz_aware=True``).
+        db_name: The database; default the URI's database, else ``"esm_bot"``.
+        utcnow: The wall clock, for ``updated_at`` and deletion times (injected in tests).
+        server_selection_timeout_ms: How long to look for a server before giving up.
+        connect_timeout_ms: TCP connect timeout.
+        socket_timeout_ms: Per-operation socket timeout.
+    """
+
+    backend = "mongodb"
+
+    def __init__(
+        self,
+        client_or_uri: Any,
+        db_name: str | None = None,
+        *,
+        utcnow: Callable[[], dt.datetime] = _utcnow,
+        server_selection_timeout_ms: int = 3000,
+        connect_timeout_ms: int = 3000,
+        socket_timeout_ms: int = 10000,
+    ) -> None:
+        self._utcnow = utcnow
+        if isinstance(client_or_uri, str):
+            uri = client_or_uri
+            try:
+                parsed = parse_uri(uri)
+            except (pymongo.errors.InvalidURI, pymongo.errors.ConfigurationError, ValueError) as e:
+                raise StoreError(f"invalid MongoDB URI {redact_uri(uri)}: {e}") from None
+            self._password = parsed.get("password") or None
+            db_name = db_name or parsed.get("database") or "esm_bot"
+            self._client: Any = pymongo.MongoClient(
+                uri,
+                serverSelectionTimeoutMS=server_selection_timeout_ms,
+                connectTimeoutMS=connect_timeout_ms,
+                socketTimeoutMS=socket_timeout_ms,
+                tz_aware=True,
+                appname="esm-bot",
+            )
+            self._owns_client = True
+        else:
+            self._client = client_or_uri
+            self._owns_client = False
+            self._password = None
+            nodes = getattr(client_or_uri, "_topology_settings", None)
+            seeds = getattr(nodes, "seeds", None) or []
+            uri = "mongodb://" + ",".join(f"{h}:{p}" for h, p in seeds)
+            db_name = db_name or "esm_bot"
+        self.db_name = db_name
+        self.target = _describe(uri, db_name)
+        self._db = self._client[db_name]
+        self._participants = self._db["participants"]
+        self._beeps = self._db["beeps"]
+        self._reports = self._db["reports"]
+        self._events = self._db["events"]
+        self._meta = self._db["meta"]
+        self._counters = self._db["counters"]
+        self._indexed = False
+        self._index_lock = threading.Lock()
+        self._closed = False
+
+    # -- plumbing --------------------------------------------------------------------------------
+
+    def _safe(self, exc: BaseException) -> str:
+        text = str(exc)
+        if self._password:
+            text = text.replace(self._password, "***")
+        return text[:300]
+
+    @contextlib.contextmanager
+    def _errors(self) -> Iterator[None]:
+        if self._closed:
+            raise StoreUnavailable(f"the MongoDB store {self.target} is closed")
+        try:
+            yield
+        except pymongo.errors.DuplicateKeyError as exc:
+            raise DuplicateKey(self._safe(exc)) from None
+        except (pymongo.errors.ConnectionFailure, pymongo.errors.ServerSelectionTimeoutError) as e:
+            raise StoreUnavailable(
+                f"MongoDB at {self.target} is unreachable: {type(e).__name__}: {self._safe(e)}"
+            ) from None
+        except pymongo.errors.PyMongoError as exc:
+            if type(exc).__name__ == "_OperationCancelled":
+                raise StoreUnavailable(f"MongoDB at {self.target}: operation cancelled") from None
+            raise StoreError(f"MongoDB at {self.target}: {self._safe(exc)}") from None
+
+    @contextlib.contextmanager
+    def _op(self) -> Iterator[None]:
+        """Map errors, and create the indexes before the first operation that reaches the server."""
+        with self._errors():
+            self._ensure_indexes()
+            yield
+
+    def _ensure_indexes(self) -> None:
+        if self._indexed:
+            return
+        with self._index_lock:
+            self._create_indexes()
+            self._indexed = True
+
+    def _create_indexes(self) -> None:
+        """Create every index (idempotent: MongoDB ignores an index that already exists)."""
+        self._participants.create_index(
+            "telegram_id",
+            name="telegram_id_unique",
+            unique=True,
+            partialFilterExpression={"telegram_id": {"$type": "number"}},
+        )
+        self._participants.create_index([("status", 1), ("created_at", 1)])
+        self._participants.create_index([("created_at", 1)])
+        self._beeps.create_index([("status", 1), ("scheduled_at", 1)], name="due")
+        self._beeps.create_index([("participant_id", 1), ("scheduled_at", 1)])
+        self._beeps.create_index([("scheduled_at", 1)])
+        self._reports.create_index("dedup_key", name="dedup_key_unique", unique=True)
+        self._reports.create_index([("participant_id", 1), ("received_at", 1)])
+        self._reports.create_index([("received_at", 1)])
+        self._events.create_index("seq", name="seq_unique", unique=True)
+        self._events.create_index([("participant_id", 1), ("seq", 1)])
+        self._events.create_index([("kind", 1), ("seq", 1)])
+
+    def ping(self) -> float:
+        """Send ``ping`` to the server; return the round trip in seconds."""
+        started = time.perf_counter()
+        with self._errors():
+            self._client.admin.command("ping")
+        return time.perf_counter() - started
+
+    def close(self) -> None:
+        """Close the client if this store created it (safe to call twice)."""
+        if not self._closed and self._owns_client:
+            self._client.close()
+        self._closed = True
+
+    def status(self) -> StoreStatus:
+        """Return the (never degraded) status of this store."""
+        return StoreStatus(backend=self.backend, target=self.target)
+
+    # -- participants ----------------------------------------------------------------------------
+
+    def add_participant(self, participant: Participant) -> Participant:
+        """Store a new participant (:class:`DuplicateKey` if the id or Telegram id is taken)."""
+        with self._op():
+            self._participants.insert_one(_doc(participant))
+        return participant
+
+    def get_participant(self, participant_id: str) -> Participant | None:
+        """Return the participant with this id, or None."""
+        with self._op():
+            doc = self._participants.find_one({"_id": participant_id})
+        result: Participant | None = _from(Participant, doc)
+        return result
+
+    def get_participant_by_telegram(self, telegram_id: int) -> Participant | None:
+        """Return the participant with this Telegram id, or None."""
+        with self._op():
+            doc = self._participants.find_one({"telegram_id": telegram_id})
+        result: Participant | None = _from(Participant, doc)
+        return result
+
+    def update_participant(self, participant_id: str, **changes: Any) -> Participant:
+        """Set the named fields only (and ``updated_at``); return the updated participant."""
+        changes.setdefault("updated_at", self._utcnow())
+        checked = check_changes(Participant, changes)
+        types_ = field_types(Participant)
+        update = {k: encode_value(types_[k], v, native_datetimes=True) for k, v in checked.items()}
+        with self._op():
+            doc = self._participants.find_one_and_update(
+                {"_id": participant_id}, {"$set": update}, return_document=ReturnDocument.AFTER
+            )
+        if doc is None:
+            raise NotFound(f"no participant {participant_id!r}")
+        result: Participant = _from(Participant, doc)
+        return result
+
+    def list_participants(
+        self, status: ParticipantStatus | Collection[ParticipantStatus] | None = None
+    ) -> list[Participant]:
+        """Return participants (optionally with the given status or statuses), oldest first."""
+        query: dict[str, Any] = {}
+        if status is not None:
+            wanted = [status] if isinstance(status, ParticipantStatus) else list(status)
+            query["status"] = {"$in": [ParticipantStatus(s).value for s in wanted]}
+        with self._op():
+            docs = list(self._participants.find(query).sort([("created_at", 1), ("_id", 1)]))
+        return [_from(Participant, d) for d in docs]
+
+    # -- beeps -----------------------------------------------------------------------------------
+
+    def upsert_beeps(self, beeps: Iterable[Beep], *, replace_unsent: bool = False) -> int:
+        """Insert new beeps (existing ids untouched unless ``replace_unsent``); return the count."""
+        ops: list[Any] = []
+        for beep in beeps:
+            doc = _doc(beep)
+            if replace_unsent:
+                fields = {k: v for k, v in doc.items() if k != "_id"}
+                ops.append(
+                    pymongo.UpdateOne(
+                        {"_id": doc["_id"], "status": {"$in": _UNSENT}, "claimed_by": None},
+                        {"$set": fields},
+                    )
+                )
+            ops.append(pymongo.UpdateOne({"_id": doc["_id"]}, {"$setOnInsert": doc}, upsert=True))
+        if not ops:
+            return 0
+        with self._op():
+            try:
+                result = self._beeps.bulk_write(ops, ordered=True)
+            except pymongo.errors.BulkWriteError as exc:  # a concurrent planner inserted first
+                details = exc.details
+                return int(details.get("nUpserted", 0)) + int(details.get("nModified", 0))
+        return int(result.upserted_count) + int(result.modified_count)
+
+    def get_beep(self, beep_id: str) -> Beep | None:
+        """Return the beep with this id, or None."""
+        with self._op():
+            doc = self._beeps.find_one({"_id": beep_id})
+        result: Beep | None = _from(Beep, doc)
+        return result
+
+    def _find_beeps(self, query: Mapping[str, Any], limit: int | None = None) -> list[Beep]:
+        with self._op():
+            cursor = self._beeps.find(query).sort([("scheduled_at", 1), ("_id", 1)])
+            if limit is not None:
+                cursor = cursor.limit(limit)
+            docs = list(cursor)
+        return [_from(Beep, d) for d in docs]
+
+    def beeps_for(
+        self,
+        participant_id: str,
+        since: dt.datetime | None = None,
+        until: dt.datetime | None = None,
+    ) -> list[Beep]:
+        """Return a participant's beeps with ``since <= scheduled_at < until``, in time order."""
+        query: dict[str, Any] = {"participant_id": participant_id}
+        window: dict[str, Any] = {}
+        if since is not None:
+            window["$gte"] = utc_ms(since)
+        if until is not None:
+            window["$lt"] = utc_ms(until)
+        if window:
+            query["scheduled_at"] = window
+        return self._find_beeps(query)
+
+    def iter_beeps(self, since: dt.datetime | None = None) -> Iterator[Beep]:
+        """Yield every beep scheduled at or after ``since``, in time order."""
+        query = {} if since is None else {"scheduled_at": {"$gte": utc_ms(since)}}
+        with self._op():
+            cursor = self._beeps.find(query).sort([("scheduled_at", 1), ("_id", 1)])
+            for doc in cursor:
+                yield _from(Beep, doc)
+
+    def due_beeps(self, now: dt.datetime, limit: int = 100) -> list[Beep]:
+        """Return scheduled beeps due at ``now`` with no live lease, oldest first."""
+        moment = utc_ms(now)
+        return self._find_beeps(
+            {
+                "status": BeepStatus.SCHEDULED.value,
+                "scheduled_at": {"$lte": moment},
+                "$or": [{"claim_until": None}, {"claim_until": {"$lte": moment}}],
+            },
+            limit,
+        )
+
+    def beeps_in_status(
+        self,
+        status: BeepStatus,
+        *,
+        scheduled_before: dt.datetime | None = None,
+        limit: int | None = None,
+    ) -> list[Beep]:
+        """Return beeps in one status (optionally scheduled before a time), oldest first."""
+        query: dict[str, Any] = {"status": BeepStatus(status).value}
+        if scheduled_before is not None:
+            query["scheduled_at"] = {"$lt": utc_ms(scheduled_before)}
+        return self._find_beeps(query, limit)
+
+    def claim_beep(
+        self,
+        beep_id: str,
+        worker: str,
+        now: dt.datetime,
+        lease: dt.timedelta,
+        *,
+        status: BeepStatus = BeepStatus.SCHEDULED,
+    ) -> Beep | None:
+        """Atomically take the beep's lease (one ``find_one_and_update``)."""
+        moment = utc_ms(now)
+        with self._op():
+            doc = self._beeps.find_one_and_update(
+                {
+                    "_id": beep_id,
+                    "status": BeepStatus(status).value,
+                    "$or": [
+                        {"claim_until": None},
+                        {"claim_until": {"$lte": moment}},
+                        {"claimed_by": worker},
+                    ],
+                },
+                {"$set": {"claimed_by": worker, "claim_until": utc_ms(now + lease)}},
+                return_document=ReturnDocument.AFTER,
+            )
+        result: Beep | None = _from(Beep, doc)
+        return result
+
+    def update_beep(
+        self, beep_id: str, *, if_status: Collection[BeepStatus] | None = None, **changes: Any
+    ) -> Beep | None:
+        """Set the named fields (only if the status is in ``if_status``, when given)."""
+        checked = check_changes(Beep, changes)
+        types_ = field_types(Beep)
+        query: dict[str, Any] = {"_id": beep_id}
+        if if_status is not None:
+            query["status"] = {"$in": [BeepStatus(s).value for s in if_status]}
+        update = {k: encode_value(types_[k], v, native_datetimes=True) for k, v in checked.items()}
+        with self._op():
+            if update:
+                doc = self._beeps.find_one_and_update(
+                    query, {"$set": update}, return_document=ReturnDocument.AFTER
+                )
+            else:
+                doc = self._beeps.find_one(query)
+        result: Beep | None = _from(Beep, doc)
+        return result
+
+    def cancel_future_beeps(self, participant_id: str, after: dt.datetime) -> int:
+        """Cancel the participant's scheduled beeps after ``after``; return how many."""
+        with self._op():
+            result = self._beeps.update_many(
+                {
+                    "participant_id": participant_id,
+                    "status": BeepStatus.SCHEDULED.value,
+                    "scheduled_at": {"$gt": utc_ms(after)},
+                },
+                {"$set": {"status": BeepStatus.CANCELLED.value}},
+            )
+        return int(result.modified_count)
+
+    # -- reports ---------------------------------------------------------------------------------
+
+    def add_report(self, report: Report) -> tuple[Report, bool]:
+        """Store the report unless its dedup key is known; return ``(report, created)``."""
+        with self._op():
+            existing = self._reports.find_one({"dedup_key": report.dedup_key})
+            if existing is None:
+                try:
+                    self._reports.insert_one(_doc(report))
+                    return report, True
+                except pymongo.errors.DuplicateKeyError:
+                    existing = self._reports.find_one({"dedup_key": report.dedup_key})
+                    if existing is None:
+                        raise
+        return _from(Report, existing), False
+
+    def reports_for(self, participant_id: str, *, beep_id: str | None = None) -> list[Report]:
+        """Return a participant's reports (optionally for one beep), oldest first."""
+        query: dict[str, Any] = {"participant_id": participant_id}
+        if beep_id is not None:
+            query["beep_id"] = beep_id
+        with self._op():
+            docs = list(self._reports.find(query).sort([("received_at", 1), ("_id", 1)]))
+        return [_from(Report, d) for d in docs]
+
+    def iter_reports(self, since: dt.datetime | None = None) -> Iterator[Report]:
+        """Yield every report received at or after ``since``, oldest first."""
+        query = {} if since is None else {"received_at": {"$gte": utc_ms(since)}}
+        with self._op():
+            for doc in self._reports.find(query).sort([("received_at", 1), ("_id", 1)]):
+                yield _from(Report, doc)
+
+    # -- events ----------------------------------------------------------------------------------
+
+    def append_event(self, event: Event) -> Event:
+        """Append the event (once per id); return it with its ``seq``."""
+        with self._op():
+            existing = self._events.find_one({"_id": event.id})
+            if existing is None:
+                counter = self._counters.find_one_and_update(
+                    {"_id": "events"},
+                    {"$inc": {"seq": 1}},
+                    upsert=True,
+                    return_document=ReturnDocument.AFTER,
+                )
+                stored = Event(
+                    kind=event.kind,
+                    at=event.at,
+                    participant_id=event.participant_id,
+                    data=event.data,
+                    id=event.id,
+                    seq=int(counter["seq"]),
+                )
+                try:
+                    self._events.insert_one(_doc(stored))
+                    return stored
+                except pymongo.errors.DuplicateKeyError:
+                    existing = self._events.find_one({"_id": event.id})
+                    if existing is None:
+                        raise
+        result: Event = _from(Event, existing)
+        return result
+
+    def iter_events(
+        self,
+        *,
+        participant_id: str | None = None,
+        kind: str | None = None,
+        since: dt.datetime | None = None,
+    ) -> Iterator[Event]:
+        """Yield events in append order, filtered as asked."""
+        query: dict[str, Any] = {}
+        if participant_id is not None:
+            query["participant_id"] = participant_id
+        if kind is not None:
+            query["kind"] = kind
+        if since is not None:
+            query["at"] = {"$gte": utc_ms(since)}
+        with self._op():
+            for doc in self._events.find(query).sort("seq", 1):
+                yield _from(Event, doc)
+
+    # -- whole store -----------------------------------------------------------------------------
+
+    def counts(self) -> dict[str, int]:
+        """Return how many participants, beeps, reports and events are stored."""
+        with self._op():
+            return {
+                "participants": int(self._participants.count_documents({})),
+                "beeps": int(self._beeps.count_documents({})),
+                "reports": int(self._reports.count_documents({})),
+                "events": int(self._events.count_documents({})),
+            }
+
+    def delete_participant_data(self, participant_id: str) -> dict[str, int]:
+        """Delete reports and beeps, empty event data, leave a tombstone participant."""
+        now = self._utcnow()
+        with self._op():
+            reports = self._reports.delete_many({"participant_id": participant_id}).deleted_count
+            beeps = self._beeps.delete_many({"participant_id": participant_id}).deleted_count
+            events = self._events.update_many(
+                {"participant_id": participant_id}, {"$set": {"data": {}}}
+            ).matched_count
+            doc = self._participants.find_one({"_id": participant_id})
+            if doc is not None:
+                tombstone = _doc(tombstone_of(doc, participant_id, now))
+                self._participants.replace_one({"_id": participant_id}, tombstone)
+        return {
+            "reports": int(reports),
+            "beeps": int(beeps),
+            "events": int(events),
+            "participants": 0 if doc is None else 1,
+        }
+
+    def get_meta(self, key: str) -> Any:
+        """Return a metadata value, or None."""
+        with self._op():
+            doc = self._meta.find_one({"_id": key})
+        return None if doc is None else doc.get("value")
+
+    def set_meta(self, key: str, value: Any) -> None:
+        """Set a metadata value (JSON-compatible)."""
+        with self._op():
+            self._meta.update_one({"_id": key}, {"$set": {"value": value}}, upsert=True)
+
+    # -- raw documents ---------------------------------------------------------------------------
+
+    def iter_raw_participants(self) -> Iterator[dict[str, Any]]:
+        """Yield the stored participant documents (``_id`` renamed ``id``), oldest first."""
+        with self._op():
+            for doc in self._participants.find({}).sort([("created_at", 1), ("_id", 1)]):
+                raw = dict(doc)
+                raw["id"] = raw.pop("_id")
+                yield raw
+
+    def patch_raw_participant(self, participant_id: str, fields: Mapping[str, Any]) -> bool:
+        """Set only the given top-level keys of a participant document; True if it exists."""
+        if "id" in fields or "_id" in fields:
+            raise TypeError("the id of a participant cannot be changed")
+        with self._op():
+            if not fields:
+                return bool(self._participants.count_documents({"_id": participant_id}, limit=1))
+            result = self._participants.update_one({"_id": participant_id}, {"$set": dict(fields)})
+        return bool(result.matched_count)
