@@ -21,6 +21,8 @@ from ._types import (
     Severity,
     quality_from_score,
 )
+from .ai import AIConfig, AIValidator, ChatBackend
+from .backends import AnthropicBackend, OpenAIBackend, OpenAICompatibleBackend
 from .dataframe import assess_dataframe
 from .errors import (
     BackendAuthError,
@@ -45,11 +47,15 @@ __all__ = [
     "ISSUE_CODES",
     "PHENOMENA",
     "QUALITY_LEVELS",
+    "AIConfig",
+    "AIValidator",
+    "AnthropicBackend",
     "Assessment",
     "BackendAuthError",
     "BackendError",
     "BackendTimeout",
     "CachingValidator",
+    "ChatBackend",
     "Clock",
     "ConfigurationError",
     "EsmValidateError",
@@ -58,6 +64,8 @@ __all__ = [
     "MalformedAIResponse",
     "MeteredValidator",
     "Metrics",
+    "OpenAIBackend",
+    "OpenAICompatibleBackend",
     "PermanentBackendError",
     "RateLimitExceeded",
     "RateLimitedValidator",
