@@ -1,0 +1,373 @@
+"""Every study setting in one frozen, validated object: :class:`StudyConfig`.
+
+Defaults follow the original bot's configuration (``ORIGINAL_CONFIG.md``) where it is sound and
+``ESM_PRACTICE.md`` §7 where the original was not (reminders, expiry, minimum gap).
+
+:meth:`StudyConfig.from_env` reads these variables (unset or empty means the default):
+
+====================================  ==========================  ===========================
+Variable                              Setting                     Default
+====================================  ==========================  ===========================
+``ESM_BEEPS_PER_DAY``                 ``beeps_per_day``           6
+``ESM_MIN_BEEPS_PER_DAY``             ``min_beeps_per_day``       1
+``ESM_MAX_BEEPS_PER_DAY``             ``max_beeps_per_day``       10
+``ESM_WINDOW_START``                  ``window_start``            09:00
+``ESM_WINDOW_END``                    ``window_end``              21:00
+``ESM_TIMEZONE``                      ``timezone``                Europe/Moscow
+``ESM_TRAINING_DAYS``                 ``training_days``           3
+``ESM_QUALITY_THRESHOLD``             ``quality_threshold``       70
+``ESM_PASS_MARKS``                    ``pass_marks``              40,60,70 (day 1, 2, 3)
+``ESM_DAY_FOCUS``                     ``day_focus``               moment_capture,specificity,
+                                                                  pristine_experience
+``ESM_MAX_VALIDATION_ATTEMPTS``       ``max_validation_attempts`` 2
+``ESM_MAX_DAY_REPEATS``               ``max_day_repeats``         1
+``ESM_MIN_REPORTS_PER_DAY``           ``min_reports_per_day``     3
+``ESM_SAMPLING_DAYS``                 ``sampling_days``           4
+``ESM_MIN_GAP_MINUTES``               ``min_gap``                 45
+``ESM_EXPIRY_MINUTES``                ``expiry``                  15
+``ESM_REMINDER_MINUTES``              ``reminder_after``          5 (``0`` or ``off``: none)
+``ESM_LATE_ANSWER_MINUTES``           ``late_answer_window``      60 (``0``: no late answers)
+``ESM_RETRY_MINUTES``                 ``retry_window``            15
+``ESM_LATE_SEND_GRACE_MINUTES``       ``late_send_grace``         5
+``ESM_MIN_DATA_FOR_PERSONALIZATION``  ``min_data_for_personal…``  10
+``ESM_CONSENT_VERSION``               ``consent_version``         1
+``ESM_THANKS_AFTER_TRAINING``         ``thanks_after_training``   true
+``ESM_PLAN_AHEAD_DAYS``               ``plan_ahead_days``         2
+``ESM_START_SAME_DAY``                ``start_same_day``          false
+``ESM_MAX_REPORT_CHARS``              ``max_report_chars``        4000
+====================================  ==========================  ===========================
+
+Why a 45-minute minimum gap: ``ESM_PRACTICE.md`` §7.1 proposes it. ESMira defaults to 60 minutes and
+PACO to 59, but with the seed's six beeps in twelve hours (two-hour blocks) and up to ten beeps a
+participant may choose (72-minute blocks) a 60-minute gap would move many draws and make beeps
+predictable; 45 minutes keeps consecutive beeps clearly separate moments (a report of one never
+overlaps the next beep's 15-minute answer window plus reminder) while leaving the draw in each block
+mostly free.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from datetime import date, time, timedelta
+from types import MappingProxyType
+from typing import Any, Final
+
+import attrs
+
+from esm_bot.schedule import MAX_BEEPS_PER_DAY, ScheduleError, window_bounds, zone_for
+from esm_validate.errors import ConfigurationError
+
+__all__ = ["DAY_FOCUS_CODES", "ENV_VARIABLES", "StudyConfig"]
+
+#: The skill each training day focuses on (seed: moment capture, specificity, pristine experience).
+DAY_FOCUS_CODES: Final[tuple[str, ...]] = (
+    "moment_capture",
+    "specificity",
+    "pristine_experience",
+)
+
+#: Environment variable → StudyConfig field, for :meth:`StudyConfig.from_env` and the docs.
+ENV_VARIABLES: Final[Mapping[str, str]] = MappingProxyType(
+    {
+        "ESM_BEEPS_PER_DAY": "beeps_per_day",
+        "ESM_MIN_BEEPS_PER_DAY": "min_beeps_per_day",
+        "ESM_MAX_BEEPS_PER_DAY": "max_beeps_per_day",
+        "ESM_WINDOW_START": "window_start",
+        "ESM_WINDOW_END": "window_end",
+        "ESM_TIMEZONE": "timezone",
+        "ESM_TRAINING_DAYS": "training_days",
+        "ESM_QUALITY_THRESHOLD": "quality_threshold",
+        "ESM_PASS_MARKS": "pass_marks",
+        "ESM_DAY_FOCUS": "day_focus",
+        "ESM_MAX_VALIDATION_ATTEMPTS": "max_validation_attempts",
+        "ESM_MAX_DAY_REPEATS": "max_day_repeats",
+        "ESM_MIN_REPORTS_PER_DAY": "min_reports_per_day",
+        "ESM_SAMPLING_DAYS": "sampling_days",
+        "ESM_MIN_GAP_MINUTES": "min_gap",
+        "ESM_EXPIRY_MINUTES": "expiry",
+        "ESM_REMINDER_MINUTES": "reminder_after",
+        "ESM_LATE_ANSWER_MINUTES": "late_answer_window",
+        "ESM_RETRY_MINUTES": "retry_window",
+        "ESM_LATE_SEND_GRACE_MINUTES": "late_send_grace",
+        "ESM_MIN_DATA_FOR_PERSONALIZATION": "min_data_for_personalization",
+        "ESM_CONSENT_VERSION": "consent_version",
+        "ESM_THANKS_AFTER_TRAINING": "thanks_after_training",
+        "ESM_PLAN_AHEAD_DAYS": "plan_ahead_days",
+        "ESM_START_SAME_DAY": "start_same_day",
+        "ESM_MAX_REPORT_CHARS": "max_report_chars",
+    }
+)
+
+_TIME = re.compile(r"^(\d{1,2})[:.](\d{2})$")
+_TRUE = frozenset({"1", "true", "yes", "on"})
+_FALSE = frozenset({"0", "false", "no", "off"})
+
+
+def _marks(value: Mapping[int, int] | Any) -> Mapping[int, int]:
+    return MappingProxyType({int(k): int(v) for k, v in dict(value).items()})
+
+
+def _focus(value: Mapping[int, str] | Any) -> Mapping[int, str]:
+    return MappingProxyType({int(k): str(v) for k, v in dict(value).items()})
+
+
+def _fail(message: str) -> ConfigurationError:
+    return ConfigurationError(message)
+
+
+@attrs.frozen(hash=False)
+class StudyConfig:
+    """All settings of one study; the researcher's single place to change the protocol.
+
+    Attributes:
+        beeps_per_day: Default beeps a day for a new participant (seed: 6).
+        min_beeps_per_day: Fewest beeps a day a participant may choose (seed: 1).
+        max_beeps_per_day: Most beeps a day a participant may choose (seed: 10).
+        window_start: Default start of the waking window (seed: 09:00).
+        window_end: Default end of the waking window (seed: 21:00).
+        timezone: Default time zone of a new participant (seed: Europe/Moscow).
+        training_days: Number of training days (seed: 3); 0 skips training.
+        quality_threshold: The overall quality a trained participant should reach (seed: 70).
+        pass_marks: Average quality needed to pass each training day (seed: 40, 60, 70). A day
+            without a mark uses ``quality_threshold``.
+        day_focus: The skill code each training day focuses on (see :data:`DAY_FOCUS_CODES`). A
+            day without one uses the last day's.
+        max_validation_attempts: Reports per training beep: 2 means one retry when the first is
+            below the day's pass mark (seed ``MAX_VALIDATION_ATTEMPTS``); both versions are kept.
+        max_day_repeats: How often a training day falling short is repeated (1: once).
+        min_reports_per_day: Answered beeps a training day needs to count as passed (seed
+            ``MIN_SURVEYS_PER_DAY``).
+        sampling_days: Days of sampling after training; then the study is complete.
+        min_gap: Least real time between two beeps (45 min; see the module docstring).
+        expiry: How long a beep stays open after it is sent (15 min).
+        reminder_after: When the one gentle reminder goes out after the beep; None for none.
+        late_answer_window: After expiry, how long a report is still attached to the beep as a
+            late answer (with its latency). Zero: no late answers.
+        retry_window: How long after a first attempt the offered retry is accepted.
+        late_send_grace: A beep found due at most this late (downtime) is still sent; an older one
+            is marked missed (``ESM_PRACTICE.md`` §7.1 catch-up policy).
+        min_data_for_personalization: Reports before feedback is personalised (seed: 10).
+        consent_version: Version of the consent text participants accept.
+        thanks_after_training: Send a short thanks for each report after training.
+        plan_ahead_days: Days planned ahead and stored (today included).
+        start_same_day: Start training on the day of ``start`` (remaining blocks only) instead
+            of the next local day.
+        max_report_chars: Longest report validated (longer ones are stored whole, validated in
+            part; Telegram allows 4096 characters).
+        claim_lease: How long a process holds a beep while sending it.
+    """
+
+    beeps_per_day: int = 6
+    min_beeps_per_day: int = 1
+    max_beeps_per_day: int = 10
+    window_start: time = time(9, 0)
+    window_end: time = time(21, 0)
+    timezone: str = "Europe/Moscow"
+    training_days: int = 3
+    quality_threshold: int = 70
+    pass_marks: Mapping[int, int] = attrs.field(
+        default=MappingProxyType({1: 40, 2: 60, 3: 70}), converter=_marks
+    )
+    day_focus: Mapping[int, str] = attrs.field(
+        default=MappingProxyType(dict(enumerate(DAY_FOCUS_CODES, start=1))), converter=_focus
+    )
+    max_validation_attempts: int = 2
+    max_day_repeats: int = 1
+    min_reports_per_day: int = 3
+    sampling_days: int = 4
+    min_gap: timedelta = timedelta(minutes=45)
+    expiry: timedelta = timedelta(minutes=15)
+    reminder_after: timedelta | None = timedelta(minutes=5)
+    late_answer_window: timedelta = timedelta(minutes=60)
+    retry_window: timedelta = timedelta(minutes=15)
+    late_send_grace: timedelta = timedelta(minutes=5)
+    min_data_for_personalization: int = 10
+    consent_version: str = "1"
+    thanks_after_training: bool = True
+    plan_ahead_days: int = 2
+    start_same_day: bool = False
+    max_report_chars: int = 4000
+    claim_lease: timedelta = timedelta(seconds=60)
+
+    def __attrs_post_init__(self) -> None:
+        self._check()
+
+    # -- derived values --------------------------------------------------------------------------
+
+    def pass_mark(self, training_day: int) -> int:
+        """The average quality needed to pass *training_day* (``quality_threshold`` if unset)."""
+        return self.pass_marks.get(training_day, self.quality_threshold)
+
+    def focus(self, training_day: int) -> str:
+        """The skill code *training_day* focuses on (the last configured one beyond the list)."""
+        if training_day in self.day_focus:
+            return self.day_focus[training_day]
+        earlier = [day for day in self.day_focus if day <= training_day]
+        return self.day_focus[max(earlier)] if earlier else DAY_FOCUS_CODES[0]
+
+    def check_participant_schedule(self, n: int, start: time, end: time, tz: str) -> None:
+        """Check a participant's own schedule against the study's limits.
+
+        Raises:
+            ScheduleError: (a ValueError) with a message a participant can be shown.
+        """
+        if isinstance(n, bool) or not self.min_beeps_per_day <= n <= self.max_beeps_per_day:
+            raise ScheduleError(
+                "schedule.bad_count",
+                f"The number of beeps per day must be between {self.min_beeps_per_day} and "
+                f"{self.max_beeps_per_day}, not {n!r}.",
+                n=n,
+                min=self.min_beeps_per_day,
+                max=self.max_beeps_per_day,
+            )
+        zone_for(tz)
+        # A plain day (no DST change): the nominal length of the window.
+        length = window_bounds(date(2026, 1, 15), "UTC", start, end).length
+        if self.min_gap * n > length:
+            minutes = int(length.total_seconds() // 60)
+            gap = int(self.min_gap.total_seconds() // 60)
+            raise ScheduleError(
+                "schedule.too_many_beeps",
+                f"{n} beeps at least {gap} minutes apart do not fit into a waking window of "
+                f"{minutes} minutes. Choose fewer beeps or a longer window.",
+                n=n,
+                min_gap=f"{gap} minutes",
+                window=f"{minutes} minutes",
+            )
+
+    # -- validation ------------------------------------------------------------------------------
+
+    def _check(self) -> None:
+        def whole(name: str, low: int, high: int) -> None:
+            value = getattr(self, name)
+            if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
+                raise _fail(f"{name} must be a whole number from {low} to {high}, got {value!r}")
+
+        whole("min_beeps_per_day", 1, MAX_BEEPS_PER_DAY)
+        whole("max_beeps_per_day", self.min_beeps_per_day, MAX_BEEPS_PER_DAY)
+        whole("beeps_per_day", self.min_beeps_per_day, self.max_beeps_per_day)
+        whole("training_days", 0, 30)
+        whole("quality_threshold", 0, 100)
+        whole("max_validation_attempts", 1, 5)
+        whole("max_day_repeats", 0, 10)
+        whole("min_reports_per_day", 0, MAX_BEEPS_PER_DAY)
+        whole("sampling_days", 0, 365)
+        whole("min_data_for_personalization", 1, 10_000)
+        whole("plan_ahead_days", 1, 14)
+        whole("max_report_chars", 100, 1_000_000)
+        for day, mark in self.pass_marks.items():
+            if not 1 <= day <= 30 or not 0 <= mark <= 100:
+                raise _fail(f"pass_marks must map training days to 0..100, got {day}: {mark}")
+        for day, code in self.day_focus.items():
+            if day < 1 or not code:
+                raise _fail(f"day_focus must map training days (1, 2, ...) to codes, got {day}")
+        for name in ("min_gap", "expiry", "late_answer_window", "retry_window", "late_send_grace"):
+            if getattr(self, name) < timedelta(0):
+                raise _fail(f"{name} cannot be negative")
+        if self.expiry <= timedelta(0):
+            raise _fail("expiry must be longer than zero")
+        if self.reminder_after is not None and not (
+            timedelta(0) < self.reminder_after < self.expiry
+        ):
+            raise _fail(
+                f"reminder_after ({self.reminder_after}) must come after the beep and before it "
+                f"expires ({self.expiry}); turn reminders off instead"
+            )
+        if self.claim_lease <= timedelta(0):
+            raise _fail("claim_lease must be longer than zero")
+        if not self.consent_version.strip():
+            raise _fail("consent_version must not be empty")
+        try:
+            self.check_participant_schedule(
+                self.beeps_per_day, self.window_start, self.window_end, self.timezone
+            )
+        except ScheduleError as exc:
+            raise _fail(
+                "the default schedule (beeps_per_day, window_start, window_end, timezone, "
+                f"min_gap) does not work: {exc}"
+            ) from None
+
+    # -- environment -----------------------------------------------------------------------------
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str]) -> StudyConfig:
+        """Build the config from ``ESM_*`` variables (see the module docstring); others default.
+
+        Raises:
+            ConfigurationError: (a ValueError) naming the variable and the bad value.
+        """
+        values: dict[str, Any] = {}
+        for variable, field in ENV_VARIABLES.items():
+            raw = environ.get(variable, "").strip()
+            if raw:
+                values[field] = _parse(variable, field, raw)
+        try:
+            return cls(**values)
+        except ConfigurationError as exc:
+            named = [var for var, field in ENV_VARIABLES.items() if field in str(exc)]
+            hint = f" (check {', '.join(named)})" if named else ""
+            raise _fail(f"{exc}{hint}") from None
+
+
+def _parse(variable: str, field: str, raw: str) -> Any:
+    """Parse one variable's text into the field's type; errors name the variable."""
+    if field in {"window_start", "window_end"}:
+        match = _TIME.match(raw)
+        if match is None or int(match[1]) > 23 or int(match[2]) > 59:
+            raise _fail(f"{variable} must be a time like 09:00, got {raw!r}")
+        return time(int(match[1]), int(match[2]))
+    if field == "timezone":
+        try:
+            zone_for(raw)
+        except ScheduleError:
+            raise _fail(
+                f"{variable} must be an IANA time zone such as Europe/Moscow, got {raw!r}"
+            ) from None
+        return raw
+    if field == "consent_version":
+        return raw
+    if field in {"thanks_after_training", "start_same_day"}:
+        if raw.lower() in _TRUE:
+            return True
+        if raw.lower() in _FALSE:
+            return False
+        raise _fail(f"{variable} must be true or false, got {raw!r}")
+    if field == "pass_marks":
+        return dict(enumerate(_numbers(variable, raw), start=1))
+    if field == "day_focus":
+        codes = [part.strip() for part in raw.split(",")]
+        if not all(codes):
+            raise _fail(f"{variable} must be comma-separated focus codes, got {raw!r}")
+        return dict(enumerate(codes, start=1))
+    if field == "reminder_after" and raw.lower() in _FALSE | {"none"}:
+        return None
+    if field in {
+        "min_gap",
+        "expiry",
+        "reminder_after",
+        "late_answer_window",
+        "retry_window",
+        "late_send_grace",
+    }:
+        return timedelta(minutes=_single(variable, raw, allow_fraction=True))
+    return int(_single(variable, raw))
+
+
+def _single(variable: str, raw: str, *, allow_fraction: bool = False) -> Any:
+    numbers = _numbers(variable, raw, allow_fraction=allow_fraction)
+    if len(numbers) != 1:
+        raise _fail(f"{variable} must be one number, got {raw!r}")
+    return numbers[0]
+
+
+def _numbers(variable: str, raw: str, *, allow_fraction: bool = False) -> list[Any]:
+    parts = [part.strip() for part in raw.split(",")]
+    out: list[Any] = []
+    for part in parts:
+        try:
+            out.append(float(part) if allow_fraction else int(part))
+        except ValueError:
+            kind = "a number" if allow_fraction else "a whole number"
+            raise _fail(f"{variable} must be {kind}, got {raw!r}") from None
+    return out
