@@ -1,9 +1,285 @@
-"""Registers the operations subcommands on the ``esm-bot`` argument parser."""
+"""Registers the operations subcommands on the ``esm-bot`` argument parser.
+
+Each subcommand sets ``func`` (``args.func(args) -> int``, the exit code) with
+``set_defaults``; ``esm_bot.cli`` calls it. Errors end in one line on standard error (secrets
+removed), never a traceback: exit 2 when the database cannot be reached or an argument is wrong.
+"""
 
 from __future__ import annotations
 
 import argparse
+import json
+import os
+import sys
+from collections.abc import Callable, Mapping
+from pathlib import Path
+from typing import Any, TextIO
+
+from .redact import redact
+from .stores import open_store_from_env
+
+__all__ = ["add_commands"]
+
+
+def _out(text: str, stream: TextIO | None = None) -> None:
+    """Print, replacing what the terminal's encoding cannot show (a cron mail in LANG=C)."""
+    target = stream or sys.stdout
+    try:
+        target.write(text + "\n")
+    except UnicodeEncodeError:
+        encoding = getattr(target, "encoding", None) or "ascii"
+        target.write(text.encode(encoding, "replace").decode(encoding) + "\n")
+    target.flush()
+
+
+def _fail(command: str, message: str, code: int = 2) -> int:
+    _out(f"esm-bot {command}: error: {redact(message, os.environ)}", sys.stderr)
+    return code
+
+
+def _with_store(command: str, body: Callable[[Any], int]) -> int:
+    """Open the store from the environment, run ``body``, close it; errors become one line."""
+    from esm_bot.store.errors import StoreError
+
+    try:
+        store = open_store_from_env(os.environ)
+    except StoreError as exc:
+        return _fail(command, f"the database cannot be reached: {exc}")
+    except (ValueError, OSError) as exc:
+        return _fail(command, str(exc))
+    try:
+        return body(store)
+    except StoreError as exc:
+        return _fail(command, f"the database cannot be reached: {exc}")
+    finally:
+        try:
+            store.close()
+        except Exception:
+            pass
+
+
+# -- health --------------------------------------------------------------------------------------
+
+
+def _health(args: argparse.Namespace) -> int:
+    from .health import run_health
+
+    report = run_health(environ=os.environ, live=args.live)
+    if args.json:
+        _out(json.dumps(report.to_dict(), ensure_ascii=False, indent=2))
+    else:
+        _out(report.render(verbose=args.verbose))
+    return report.exit_code
+
+
+# -- migrate -------------------------------------------------------------------------------------
+
+
+def _migrate(args: argparse.Namespace) -> int:
+    from esm_bot.migrations import (
+        Progress,
+        check_migrations,
+        current_schema_version,
+        run_migrations,
+    )
+
+    def show_progress(p: Progress) -> None:
+        _out(
+            f"  {p.name}: {p.processed} participants processed "
+            f"(updated {p.updated}, skipped {p.skipped}, errors {p.errors})",
+            sys.stderr,
+        )
+
+    def body(store: Any) -> int:
+        if args.check:
+            version = current_schema_version(store)
+            checks = check_migrations(store)
+            if args.json:
+                _out(json.dumps({"schema_version": version, "migrations": [
+                    {"version": c.version, "name": c.name, "applied": c.applied,
+                     "pending_records": c.pending_records, "interrupted_at": c.interrupted_at}
+                    for c in checks]}, indent=2))  # fmt: skip
+                return 0
+            _out(f"Schema version: {version}")
+            for c in checks:
+                state = "applied" if c.applied else "pending"
+                extra = (
+                    f"; an earlier run stopped after {c.interrupted_at} participants"
+                    if c.interrupted_at is not None
+                    else ""
+                )
+                _out(
+                    f"  {c.version} {c.name} [{state}]: {c.pending_records} participants "
+                    f"need it ({c.description}){extra}"
+                )
+            return 0
+        summaries = run_migrations(store, dry_run=args.dry_run, progress=show_progress)
+        if args.json:
+            _out(json.dumps([s.to_dict() for s in summaries], indent=2))
+        elif not summaries:
+            _out(f"Nothing to migrate: schema version {current_schema_version(store)}.")
+        for s in summaries if not args.json else ():
+            verb = "would update" if s.dry_run else "updated"
+            _out(
+                f"{s.version} {s.name}: {s.total} participants, {verb} {s.updated}, "
+                f"skipped {s.skipped}, errors {s.errors}"
+                + ("" if s.dry_run else f"; schema version {current_schema_version(store)}")
+            )
+            _out(json.dumps(s.to_seed_dict()))
+        return 1 if any(s.errors for s in summaries) else 0
+
+    return _with_store("migrate", body)
+
+
+# -- export --------------------------------------------------------------------------------------
+
+
+def _export(args: argparse.Namespace) -> int:
+    from .codebook import build_codebook, render_codebook
+    from .export import export_study, export_to_file
+    from .rows import parse_since
+
+    try:
+        since = parse_since(args.since) if args.since else None
+    except ValueError as exc:
+        return _fail("export", str(exc))
+    if args.codebook and args.out is None:
+        _out(render_codebook(build_codebook(raw_ids=args.raw_ids), "md"))
+        return 0
+
+    def body(store: Any) -> int:
+        options = {"format": args.format, "since": since, "raw_ids": args.raw_ids}
+        if args.out is None:
+            export_study(store, sys.stdout, environ=os.environ, **options)
+            return 0
+        count, book = export_to_file(store, Path(args.out), environ=os.environ, **options)
+        _out(f"Wrote {count} rows to {args.out}; codebook: {book}", sys.stderr)
+        if args.codebook:
+            _out(book.read_text(encoding="utf-8"))
+        return 0
+
+    return _with_store("export", body)
+
+
+# -- backup --------------------------------------------------------------------------------------
+
+
+def _backup(args: argparse.Namespace) -> int:
+    from .backup import backup_sqlite, mongodump_plan
+
+    uri = os.environ.get("MONGODB_URI", "").strip()
+    if uri:
+        plan = mongodump_plan(uri, args.dir, db_name=os.environ.get("ESM_MONGODB_DB") or None)
+        _out(redact(plan.render(), os.environ))
+        return 0
+    db_path = Path(os.environ.get("ESM_DB_PATH") or "esm_bot.sqlite3")
+    journal = os.environ.get("ESM_JOURNAL_PATH") or None
+    try:
+        result = backup_sqlite(db_path, args.dir, journal_path=journal)
+    except (FileNotFoundError, RuntimeError) as exc:
+        return _fail("backup", str(exc))
+    except Exception as exc:
+        return _fail("backup", f"{type(exc).__name__}: {exc}")
+    _out(f"Backed up {db_path} to {result.path} ({result.size_bytes:,} bytes, integrity ok)")
+    if result.journal_copy is not None:
+        _out(f"Copied the outage journal to {result.journal_copy}")
+    _out(f"Restore: stop the bot, copy {result.path} to {db_path} (delete {db_path}-wal and")
+    _out(f"{db_path}-shm if present), then run esm-bot migrate and esm-bot health.")
+    return 0
+
+
+# -- stats ---------------------------------------------------------------------------------------
+
+
+def _stats(args: argparse.Namespace) -> int:
+    from .stats import study_stats
+
+    def body(store: Any) -> int:
+        snapshot = store.get_meta("metrics_snapshot")
+        stats = study_stats(
+            store, validator_stats=snapshot if isinstance(snapshot, Mapping) else None
+        )
+        if args.json:
+            _out(json.dumps(stats.to_dict(), ensure_ascii=False, indent=2))
+        else:
+            _out(stats.render())
+        return 0
+
+    return _with_store("stats", body)
+
+
+# -- report --------------------------------------------------------------------------------------
+
+
+def _report(args: argparse.Namespace) -> int:
+    try:
+        from esm_bot.report import build_report
+    except ImportError as exc:  # matplotlib is the optional 'report' extra
+        return _fail("report", f"{exc}; install it with: pip install 'esm-validate[report]'")
+
+    def body(store: Any) -> int:
+        path = build_report(store, Path(args.out))
+        _out(f"Wrote the study report to {path}")
+        return 0
+
+    return _with_store("report", body)
 
 
 def add_commands(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """Add the operations subcommands (health, migrate, export, backup, stats, report)."""
+    p = subparsers.add_parser(
+        "health",
+        help="check database, validators, AI, configuration and performance",
+        description="Exit 0 healthy (warnings allowed), 1 degraded, 2 critical.",
+    )
+    p.add_argument("--json", action="store_true", help="print JSON instead of one line per check")
+    p.add_argument("--live", action="store_true", help="make one real call to the AI backend")
+    p.add_argument("-v", "--verbose", action="store_true", help="show every detail line")
+    p.set_defaults(func=_health)
+
+    p = subparsers.add_parser(
+        "migrate",
+        help="bring stored participants to the current schema",
+        description="Run pending migrations (idempotent, resumable).",
+    )
+    p.add_argument("--check", action="store_true", help="report what is pending; write nothing")
+    p.add_argument("--dry-run", action="store_true", help="walk every record; write nothing")
+    p.add_argument("--json", action="store_true", help="print JSON")
+    p.set_defaults(func=_migrate)
+
+    p = subparsers.add_parser(
+        "export",
+        help="export the study as CSV or JSON lines (pseudonymised)",
+        description="One row per scheduled beep (missed ones too) and report attempt.",
+    )
+    p.add_argument("--format", choices=("csv", "jsonl"), default="csv")
+    p.add_argument("--out", metavar="FILE", help="write here (and FILE.codebook.*); else stdout")
+    p.add_argument("--since", metavar="DATE", help="only beeps from this UTC date on")
+    p.add_argument("--raw-ids", action="store_true", help="keep internal and Telegram ids")
+    p.add_argument("--codebook", action="store_true", help="print the codebook")
+    p.set_defaults(func=_export)
+
+    p = subparsers.add_parser(
+        "backup",
+        help="back up the database into DIR",
+        description="SQLite: a consistent timestamped copy. MongoDB: the mongodump recipe.",
+    )
+    p.add_argument("dir", metavar="DIR", help="folder for the backup")
+    p.set_defaults(func=_backup)
+
+    p = subparsers.add_parser("stats", help="the study's figures in the seed's terms")
+    p.add_argument("--json", action="store_true", help="print JSON")
+    p.set_defaults(func=_stats)
+
+    p = subparsers.add_parser("report", help="write a self-contained HTML study report")
+    p.add_argument("--out", metavar="DIR", default="esm_report", help="output folder")
+    p.set_defaults(func=_report)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run one operations subcommand (used when ``esm_bot.cli`` is not available)."""
+    parser = argparse.ArgumentParser(prog="esm-bot")
+    add_commands(parser.add_subparsers(dest="command", required=True))
+    args = parser.parse_args(argv)
+    code: int = args.func(args)
+    return code

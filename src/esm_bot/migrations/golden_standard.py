@@ -1,0 +1,117 @@
+"""Migration 1, the seed's ``addGoldenStandardFields``: old participants get the golden fields.
+
+A participant document lacking any of the fields gets the missing ones with their defaults (from
+:mod:`esm_bot.models`, so code and migration cannot disagree). Existing values are never touched:
+in the nested records (``phenomena_frequencies``, ``common_patterns``, ``preferences``) only missing
+keys are added. A value the original Node.js bot stored under its camelCase name
+(``trainingCompleted``, ``commonPatterns.usesInnerSpeech``...) is carried over instead of the
+default. The record's ``schema_version`` becomes 1.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any, Final
+
+import attrs
+
+from esm_bot.models import SEED_FIELD_NAMES, CommonPatterns, PhenomenaFrequencies, Preferences
+
+__all__ = ["GOLDEN_STANDARD_DEFAULTS", "plan_golden_standard"]
+
+#: Every golden-standard field with its default, as stored (JSON-compatible).
+GOLDEN_STANDARD_DEFAULTS: Final[Mapping[str, Any]] = {
+    "training_start_date": None,
+    "current_training_day": 0,
+    "training_completed": False,
+    "average_data_quality": 0.0,
+    "quality_history": [],
+    "phenomena_frequencies": attrs.asdict(PhenomenaFrequencies()),
+    "common_patterns": attrs.asdict(CommonPatterns()),
+    "preferences": attrs.asdict(Preferences()),
+    "achievements": [],
+}
+
+_SCHEMA_VERSION = 1
+
+
+def _seed_value(doc: Mapping[str, Any], path: str) -> tuple[bool, Any]:
+    """Look up the seed's camelCase name of ``path`` in ``doc``; return (found, value)."""
+    seed = SEED_FIELD_NAMES.get(path)
+    if seed is None:
+        return False, None
+    node: Any = doc
+    for part in seed.split("."):
+        if not isinstance(node, Mapping) or part not in node:
+            return False, None
+        node = node[part]
+    return True, node
+
+
+def _fresh(value: Any) -> Any:
+    """Return a copy of a default, so documents never share a list or dict."""
+    if isinstance(value, dict):
+        return {k: _fresh(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_fresh(v) for v in value]
+    return value
+
+
+def plan_golden_standard(doc: Mapping[str, Any]) -> dict[str, Any]:
+    """Return the top-level fields to set on one stored participant document; ``{}`` if none.
+
+    Pure: reads ``doc`` and returns the patch, so ``--check`` and ``--dry-run`` use it as is.
+    """
+    patch: dict[str, Any] = {}
+    for name, default in GOLDEN_STANDARD_DEFAULTS.items():
+        current = doc.get(name)
+        if name not in doc:
+            found, legacy = _seed_value(doc, name)
+            value = _fresh(legacy) if found else _fresh(default)
+            if name == "quality_history" and isinstance(value, list):
+                value = [_history_item(item) for item in value]
+            if isinstance(default, dict):
+                merged = _fresh(default)
+                if isinstance(value, Mapping):
+                    merged.update(_nested_from_seed(value, name, default))
+                value = merged
+            patch[name] = value
+        elif isinstance(default, dict) and isinstance(current, Mapping):
+            missing = {k: v for k, v in default.items() if k not in current}
+            if missing:
+                merged = dict(current)
+                for key, value in missing.items():
+                    found, legacy = _seed_value(doc, f"{name}.{key}")
+                    merged[key] = _fresh(legacy) if found else _fresh(value)
+                patch[name] = merged
+    version = doc.get("schema_version")
+    if patch or not isinstance(version, int) or version < _SCHEMA_VERSION:
+        patch["schema_version"] = max(version if isinstance(version, int) else 0, _SCHEMA_VERSION)
+    return patch
+
+
+_HISTORY_KEYS: Final[Mapping[str, str]] = {
+    "responsesCount": "responses_count",
+    "dayNumber": "day_number",
+}
+
+
+def _history_item(item: Any) -> Any:
+    """Rename a legacy ``qualityHistory`` item's camelCase keys."""
+    if not isinstance(item, Mapping):
+        return item
+    return {_HISTORY_KEYS.get(k, k): _fresh(v) for k, v in item.items()}
+
+
+def _nested_from_seed(
+    legacy: Mapping[str, Any], name: str, default: Mapping[str, Any]
+) -> dict[str, Any]:
+    """Map a legacy camelCase nested record onto our snake_case keys (known keys only)."""
+    out: dict[str, Any] = {}
+    for key in default:
+        seed = SEED_FIELD_NAMES.get(f"{name}.{key}", "").rsplit(".", 1)[-1]
+        if key in legacy:
+            out[key] = _fresh(legacy[key])
+        elif seed and seed in legacy:
+            out[key] = _fresh(legacy[seed])
+    return out

@@ -1,0 +1,126 @@
+"""``esm-bot backup DIR``: a consistent copy of the embedded database, or the ``mongodump`` recipe.
+
+For SQLite the copy is made with the sqlite3 online backup API, so it is consistent even while the
+bot writes; it lands under a timestamped name, is checked with ``PRAGMA integrity_check`` and only
+then renamed into place. The outage journal, if there is one, is copied beside it.
+
+For MongoDB the bot does not dump the database itself: :func:`mongodump_plan` returns the
+documented ``mongodump`` and ``mongorestore`` commands, with the password removed from the URI
+(``mongodump`` asks for it, or reads it from a ``--config`` file only the operator can read).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import shlex
+import shutil
+import sqlite3
+from collections.abc import Callable
+from pathlib import Path
+
+import attrs
+
+from .redact import strip_uri_password
+
+__all__ = ["BackupResult", "MongoDumpPlan", "backup_sqlite", "mongodump_plan", "timestamp"]
+
+
+def timestamp(now: dt.datetime) -> str:
+    """Return the backup name's time stamp (``20260501T093000Z``)."""
+    return now.astimezone(dt.UTC).strftime("%Y%m%dT%H%M%SZ")
+
+
+@attrs.frozen
+class BackupResult:
+    """What a SQLite backup wrote."""
+
+    path: Path
+    size_bytes: int
+    journal_copy: Path | None = None
+
+
+def backup_sqlite(
+    db_path: str | os.PathLike[str],
+    dest_dir: str | os.PathLike[str],
+    *,
+    journal_path: str | os.PathLike[str] | None = None,
+    now: Callable[[], dt.datetime] = lambda: dt.datetime.now(dt.UTC),
+) -> BackupResult:
+    """Copy the SQLite database at ``db_path`` into ``dest_dir`` consistently; return the result.
+
+    Raises:
+        FileNotFoundError: There is no database at ``db_path``.
+        RuntimeError: The copy failed its integrity check (nothing is left behind).
+    """
+    source_path = Path(db_path)
+    if not source_path.is_file():
+        raise FileNotFoundError(f"no SQLite database at {source_path}")
+    folder = Path(dest_dir)
+    folder.mkdir(parents=True, exist_ok=True)
+    stamp = timestamp(now())
+    target = folder / f"{source_path.stem}-{stamp}.sqlite3"
+    partial = target.with_name(target.name + ".partial")
+    source = sqlite3.connect(source_path)
+    try:
+        copy = sqlite3.connect(partial)
+        try:
+            source.backup(copy)
+            verdict = copy.execute("PRAGMA integrity_check").fetchone()[0]
+        finally:
+            copy.close()
+    finally:
+        source.close()
+    if verdict != "ok":
+        partial.unlink(missing_ok=True)
+        raise RuntimeError(f"the copy failed its integrity check: {verdict}")
+    os.replace(partial, target)
+    journal_copy = None
+    if journal_path is not None and Path(journal_path).is_file():
+        journal_copy = folder / f"{Path(journal_path).name}-{stamp}"
+        shutil.copy2(journal_path, journal_copy)
+    return BackupResult(target, target.stat().st_size, journal_copy)
+
+
+@attrs.frozen
+class MongoDumpPlan:
+    """The commands to back up and restore a MongoDB database (no password in them)."""
+
+    dump: str
+    restore: str
+    out_dir: Path
+
+    def render(self) -> str:
+        """Return the explanation printed by ``esm-bot backup`` for MongoDB."""
+        return "\n".join(
+            [
+                "The study lives in MongoDB; back it up with mongodump (MongoDB Database Tools):",
+                "",
+                f"  {self.dump}",
+                "",
+                "The password is left out of the URI: mongodump asks for it, or put",
+                "'password: ...' in a YAML file only you can read and add --config=FILE.",
+                "mongodump reads a consistent snapshot per collection; on a replica set add",
+                "--oplog for a point-in-time copy of the whole database.",
+                "",
+                "Restore (stop the bot first, then run esm-bot migrate and esm-bot health):",
+                "",
+                f"  {self.restore}",
+            ]
+        )
+
+
+def mongodump_plan(
+    uri: str,
+    dest_dir: str | os.PathLike[str],
+    *,
+    db_name: str | None = None,
+    now: Callable[[], dt.datetime] = lambda: dt.datetime.now(dt.UTC),
+) -> MongoDumpPlan:
+    """Return the ``mongodump``/``mongorestore`` commands for ``uri`` into a timestamped folder."""
+    out_dir = Path(dest_dir) / f"esm_bot-{timestamp(now())}"
+    safe_uri = strip_uri_password(uri)
+    db_args = [f"--db={db_name}"] if db_name else []
+    dump = shlex.join(["mongodump", f"--uri={safe_uri}", *db_args, f"--out={out_dir}"])
+    restore = shlex.join(["mongorestore", f"--uri={safe_uri}", "--drop", str(out_dir)])
+    return MongoDumpPlan(dump, restore, out_dir)

@@ -1,0 +1,204 @@
+"""The configuration items ``esm-bot health`` checks, one :class:`ConfigItem` each.
+
+Required items that fail make the configuration check fail; recommended items (admin ids, Redis)
+only lower the "N/M checks passed" count, as in the seed's "6/7 checks passed".
+Messages name settings, never their secret values.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Callable, Mapping
+from pathlib import Path
+from typing import Any
+
+import attrs
+
+from .status import CheckStatus
+
+__all__ = ["ConfigItem", "check_configuration", "configured_ai_providers"]
+
+
+@attrs.frozen
+class ConfigItem:
+    """One configuration item: its name, outcome, a short message and whether it is required."""
+
+    name: str
+    status: CheckStatus
+    message: str
+    required: bool = True
+
+
+_TOKEN = re.compile(r"^\d{3,}:[A-Za-z0-9_-]{30,}$")
+_AI_ORDER = ("openai", "anthropic", "compatible")
+_NUMERIC = {
+    "ESM_AI_TIMEOUT": float,
+    "ESM_CACHE_TTL": float,
+    "ESM_CACHE_SIZE": int,
+    "ESM_RATE_LIMIT": int,
+    "ESM_METRICS_INTERVAL_MINUTES": float,
+}
+
+
+def configured_ai_providers(environ: Mapping[str, str]) -> tuple[str, ...]:
+    """Return the AI providers the environment configures, in the order ``from_env`` tries them."""
+    chosen = environ.get("ESM_AI_PROVIDER", "").strip().lower()
+    if chosen == "local":
+        return ()
+    present = {
+        "openai": bool(environ.get("OPENAI_API_KEY")),
+        "anthropic": bool(environ.get("ANTHROPIC_API_KEY")),
+        "compatible": bool(environ.get("ESM_AI_BASE_URL")),
+    }
+    if chosen in present:
+        return (chosen,)
+    return tuple(name for name in _AI_ORDER if present[name])
+
+
+def _first_line(exc: BaseException) -> str:
+    text = str(exc).strip().splitlines()
+    return (text[0] if text else type(exc).__name__)[:200]
+
+
+def _telegram(env: Mapping[str, str]) -> ConfigItem:
+    token = env.get("TELEGRAM_BOT_TOKEN", "").strip()
+    if not token:
+        return ConfigItem("telegram", CheckStatus.WARN, "TELEGRAM_BOT_TOKEN not set (run needs it)")
+    if not _TOKEN.match(token):
+        return ConfigItem(
+            "telegram", CheckStatus.FAIL, "TELEGRAM_BOT_TOKEN does not look like a bot token"
+        )
+    return ConfigItem("telegram", CheckStatus.OK, "bot token set")
+
+
+def _study(env: Mapping[str, str]) -> ConfigItem:
+    try:
+        from esm_bot.config import StudyConfig
+    except ImportError:
+        return ConfigItem("study", CheckStatus.WARN, "esm_bot.config is not available to check")
+    try:
+        config = StudyConfig.from_env(env)
+    except Exception as exc:
+        return ConfigItem("study", CheckStatus.FAIL, _first_line(exc))
+    days = getattr(config, "training_days", "?")
+    per_day = getattr(config, "beeps_per_day", "?")
+    return ConfigItem("study", CheckStatus.OK, f"{per_day} beeps/day, {days} training days")
+
+
+def _storage(env: Mapping[str, str]) -> ConfigItem:
+    uri = env.get("MONGODB_URI", "").strip()
+    if uri:
+        if not uri.startswith(("mongodb://", "mongodb+srv://")):
+            return ConfigItem(
+                "storage",
+                CheckStatus.FAIL,
+                "MONGODB_URI must start with mongodb:// or mongodb+srv://",
+            )
+        return ConfigItem("storage", CheckStatus.OK, "MongoDB (MONGODB_URI)")
+    path = Path(env.get("ESM_DB_PATH", "esm_bot.sqlite3")).expanduser()
+    folder = path.parent if str(path.parent) else Path(".")
+    if not folder.is_dir():
+        return ConfigItem(
+            "storage", CheckStatus.FAIL, f"ESM_DB_PATH folder {folder} does not exist"
+        )
+    if not os.access(folder, os.W_OK):
+        return ConfigItem(
+            "storage", CheckStatus.FAIL, f"ESM_DB_PATH folder {folder} is not writable"
+        )
+    return ConfigItem("storage", CheckStatus.OK, f"embedded SQLite at {path}")
+
+
+def _ai(env: Mapping[str, str]) -> ConfigItem:
+    import esm_validate
+
+    from_env: Callable[..., Any] | None = getattr(esm_validate, "from_env", None)
+    providers = configured_ai_providers(env)
+    if from_env is None:
+        return ConfigItem("ai", CheckStatus.OK, "local validation (from_env not available)")
+    try:
+        validator = from_env(env)
+    except Exception as exc:
+        return ConfigItem("ai", CheckStatus.FAIL, _first_line(exc))
+    close = getattr(validator, "close", None)
+    if callable(close):
+        close()
+    return ConfigItem("ai", CheckStatus.OK, ", ".join(providers) if providers else "local only")
+
+
+def _numbers(env: Mapping[str, str]) -> ConfigItem:
+    bad = []
+    for name, kind in _NUMERIC.items():
+        raw = env.get(name)
+        if raw is None or raw.strip() == "":
+            continue
+        try:
+            value = kind(raw)
+        except ValueError:
+            bad.append(f"{name} is not a number")
+            continue
+        if value <= 0:
+            bad.append(f"{name} must be positive")
+    if bad:
+        return ConfigItem("limits", CheckStatus.FAIL, "; ".join(bad))
+    return ConfigItem("limits", CheckStatus.OK, "timeouts, cache and rate limit valid")
+
+
+def _admins(env: Mapping[str, str]) -> ConfigItem:
+    raw = env.get("ESM_ADMIN_IDS", "").strip()
+    if not raw:
+        return ConfigItem(
+            "admins", CheckStatus.WARN, "ESM_ADMIN_IDS not set (no /stats, /export)", False
+        )
+    parts = [p.strip() for p in raw.split(",") if p.strip()]
+    if not all(re.fullmatch(r"-?\d+", p) for p in parts):
+        return ConfigItem("admins", CheckStatus.FAIL, "ESM_ADMIN_IDS must be comma-separated ids")
+    return ConfigItem("admins", CheckStatus.OK, f"{len(parts)} admin id(s)", False)
+
+
+def _webhook(env: Mapping[str, str]) -> ConfigItem:
+    url = env.get("ESM_WEBHOOK_URL", "").strip()
+    if not url:
+        return ConfigItem("webhook", CheckStatus.OK, "not used (long polling)")
+    if not url.startswith("https://"):
+        return ConfigItem("webhook", CheckStatus.FAIL, "ESM_WEBHOOK_URL must be https://")
+    if not env.get("ESM_WEBHOOK_SECRET"):
+        return ConfigItem("webhook", CheckStatus.FAIL, "ESM_WEBHOOK_SECRET must be set")
+    return ConfigItem("webhook", CheckStatus.OK, "https with a secret token")
+
+
+def _redis(env: Mapping[str, str]) -> ConfigItem:
+    url = env.get("REDIS_URL", "").strip()
+    if not url:
+        return ConfigItem(
+            "redis", CheckStatus.WARN, "REDIS_URL not set (recommended above ~1000 users)", False
+        )
+    if not url.startswith(("redis://", "rediss://", "unix://")):
+        return ConfigItem(
+            "redis", CheckStatus.FAIL, "REDIS_URL must be redis://, rediss:// or unix://"
+        )
+    return ConfigItem("redis", CheckStatus.OK, "shared cache and rate limit", False)
+
+
+_ITEMS: tuple[Callable[[Mapping[str, str]], ConfigItem], ...] = (
+    _telegram,
+    _study,
+    _storage,
+    _ai,
+    _numbers,
+    _admins,
+    _webhook,
+    _redis,
+)
+
+
+def check_configuration(environ: Mapping[str, str]) -> list[ConfigItem]:
+    """Check every setting in ``environ``; never raises, never echoes a secret."""
+    items = []
+    for check in _ITEMS:
+        try:
+            items.append(check(environ))
+        except Exception as exc:
+            name = check.__name__.lstrip("_")
+            items.append(ConfigItem(name, CheckStatus.FAIL, f"check crashed: {type(exc).__name__}"))
+    return items

@@ -1,0 +1,270 @@
+"""The study as a long table: one row per scheduled beep and report attempt.
+
+:func:`study_rows` reads the store once and yields :class:`StudyRow` values; ``esm-bot export``
+writes them, ``esm-bot stats`` and ``esm-bot report`` compute their figures from them, so every
+command sees the same study.
+
+Rows:
+
+* one per scheduled beep, missed and expired ones included (the report fields are empty);
+* a beep answered twice (the retry offered on a training day) has two rows, ``attempt`` 1 and 2;
+* a practice report (no beep) has one row with ``beep_status="practice"``.
+
+Participants are named by a salted pseudonym (:func:`pseudonym`) unless ``raw_ids`` is asked for.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import hmac
+import secrets
+import zoneinfo
+from collections import defaultdict
+from collections.abc import Iterator, Mapping
+from typing import Any, Final
+
+import attrs
+
+from esm_bot.models import Beep, Participant, Report
+from esm_bot.store.base import Store
+
+__all__ = [
+    "PRACTICE",
+    "SALT_ENV",
+    "SALT_META_KEY",
+    "StudyRow",
+    "export_salt",
+    "parse_since",
+    "pseudonym",
+    "study_rows",
+]
+
+#: Environment variable holding the pseudonym salt (else a random salt kept in store metadata).
+SALT_ENV: Final = "ESM_EXPORT_SALT"
+#: Store metadata key of the random salt.
+SALT_META_KEY: Final = "export_salt"
+#: ``beep_status`` of a practice report's row.
+PRACTICE: Final = "practice"
+
+
+@attrs.frozen
+class StudyRow:
+    """One row of the long table (see :mod:`esm_bot.ops.codebook` for every column's meaning)."""
+
+    participant: str
+    telegram_id: int | None
+    study_day: int | None
+    training: bool | None
+    local_date: dt.date | None
+    beep_index: int | None
+    beep_status: str
+    timezone: str
+    scheduled_local: dt.datetime | None
+    scheduled_utc: dt.datetime | None
+    sent_utc: dt.datetime | None
+    answered_utc: dt.datetime | None
+    received_utc: dt.datetime | None
+    latency_s: float | None
+    late: bool | None
+    attempt: int | None
+    report_text: str | None
+    n_chars: int | None
+    score: int | None
+    quality: str | None
+    phenomena: tuple[str, ...] | None
+    issue_codes: tuple[str, ...] | None
+    validator_source: str | None
+    validator_provider: str | None
+    validator_model: str | None
+    validator_version: str | None
+    validator_cached: bool | None
+    fallback_reason: str | None
+
+    @property
+    def answered(self) -> bool:
+        """True when the row carries a report."""
+        return self.report_text is not None
+
+    @property
+    def local_hour(self) -> int | None:
+        """The participant's local hour of the beep (0..23), if scheduled."""
+        return None if self.scheduled_local is None else self.scheduled_local.hour
+
+
+def export_salt(store: Store, environ: Mapping[str, str]) -> str:
+    """Return the pseudonym salt: ``ESM_EXPORT_SALT``, else a random one persisted in the store."""
+    configured = environ.get(SALT_ENV, "").strip()
+    if configured:
+        return configured
+    stored = store.get_meta(SALT_META_KEY)
+    if isinstance(stored, str) and stored:
+        return stored
+    salt = secrets.token_hex(16)
+    store.set_meta(SALT_META_KEY, salt)
+    again = store.get_meta(SALT_META_KEY)
+    return again if isinstance(again, str) and again else salt
+
+
+def pseudonym(participant_id: str, salt: str) -> str:
+    """Return the stable pseudonym of a participant (``p_`` + 12 hex digits of an HMAC-SHA256)."""
+    digest = hmac.new(salt.encode(), participant_id.encode(), hashlib.sha256).hexdigest()
+    return f"p_{digest[:12]}"
+
+
+def parse_since(value: str) -> dt.datetime:
+    """Parse ``--since``: a date (``2026-05-01``, midnight UTC) or an ISO datetime (naive is UTC).
+
+    Raises:
+        ValueError: With a message that says what is expected.
+    """
+    text = value.strip()
+    try:
+        if len(text) == 10:
+            day = dt.date.fromisoformat(text)
+            return dt.datetime(day.year, day.month, day.day, tzinfo=dt.UTC)
+        moment = dt.datetime.fromisoformat(text)
+    except ValueError:
+        raise ValueError(
+            f"--since expects a date like 2026-05-01 or an ISO datetime, got {value!r}"
+        ) from None
+    return moment.replace(tzinfo=dt.UTC) if moment.tzinfo is None else moment.astimezone(dt.UTC)
+
+
+def _zone(name: str) -> dt.tzinfo:
+    try:
+        return zoneinfo.ZoneInfo(name)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        return dt.UTC
+
+
+def _report_fields(report: Report | None) -> dict[str, Any]:
+    if report is None:
+        return dict.fromkeys(
+            (
+                "received_utc",
+                "latency_s",
+                "late",
+                "attempt",
+                "report_text",
+                "n_chars",
+                "score",
+                "quality",
+                "phenomena",
+                "issue_codes",
+                "validator_source",
+                "validator_provider",
+                "validator_model",
+                "validator_version",
+                "validator_cached",
+                "fallback_reason",
+            )
+        )
+    assessment = report.assessment or {}
+    return {
+        "received_utc": report.received_at,
+        "latency_s": report.latency_s,
+        "late": report.late,
+        "attempt": report.attempt,
+        "report_text": report.text,
+        "n_chars": len(report.text),
+        "score": report.score,
+        "quality": report.quality,
+        "phenomena": tuple(sorted(report.phenomena)),
+        "issue_codes": tuple(report.issue_codes),
+        "validator_source": report.source,
+        "validator_provider": assessment.get("provider") or report.source,
+        "validator_model": assessment.get("model"),
+        "validator_version": report.validator_version or assessment.get("version") or None,
+        "validator_cached": bool(assessment.get("cached", False)),
+        "fallback_reason": report.fallback_reason,
+    }
+
+
+def _beep_fields(beep: Beep | None, tz: str) -> dict[str, Any]:
+    if beep is None:
+        return {
+            "study_day": None,
+            "training": None,
+            "local_date": None,
+            "beep_index": None,
+            "beep_status": PRACTICE,
+            "timezone": tz,
+            "scheduled_local": None,
+            "scheduled_utc": None,
+            "sent_utc": None,
+            "answered_utc": None,
+        }
+    zone_name = beep.tz if beep.tz and beep.tz != "UTC" else tz
+    return {
+        "study_day": beep.study_day,
+        "training": beep.training,
+        "local_date": beep.local_date,
+        "beep_index": beep.index,
+        "beep_status": beep.status.value,
+        "timezone": zone_name,
+        "scheduled_local": beep.scheduled_at.astimezone(_zone(zone_name)),
+        "scheduled_utc": beep.scheduled_at,
+        "sent_utc": beep.sent_at,
+        "answered_utc": beep.answered_at,
+    }
+
+
+def study_rows(
+    store: Store,
+    *,
+    since: dt.datetime | None = None,
+    raw_ids: bool = False,
+    salt: str | None = None,
+    environ: Mapping[str, str] | None = None,
+) -> Iterator[StudyRow]:
+    """Yield the study's rows, ordered by participant and beep time (practice reports last).
+
+    Args:
+        store: Where the study lives.
+        since: Only beeps scheduled (and practice reports received) at or after this instant.
+        raw_ids: Name participants by their internal id and give their Telegram id.
+        salt: The pseudonym salt (default :func:`export_salt`).
+        environ: Where ``ESM_EXPORT_SALT`` is read (default: empty, so the stored salt is used).
+    """
+    participants: dict[str, Participant] = {p.id: p for p in store.list_participants()}
+    if not raw_ids and salt is None:
+        salt = export_salt(store, environ or {})
+    by_beep: dict[str, list[Report]] = defaultdict(list)
+    practice: list[Report] = []
+    for report in store.iter_reports():
+        if report.beep_id is None:
+            if since is None or report.received_at >= since:
+                practice.append(report)
+        else:
+            by_beep[report.beep_id].append(report)
+
+    def name(pid: str) -> tuple[str, int | None]:
+        person = participants.get(pid)
+        if raw_ids:
+            return pid, None if person is None else person.telegram_id
+        return pseudonym(pid, salt or ""), None
+
+    beeps = sorted(store.iter_beeps(since), key=lambda b: (b.participant_id, b.scheduled_at))
+    for beep in beeps:
+        person = participants.get(beep.participant_id)
+        tz = person.tz if person is not None else beep.tz
+        who, telegram_id = name(beep.participant_id)
+        answered = sorted(by_beep.get(beep.id, []), key=lambda r: (r.attempt, r.received_at))
+        answers: list[Report | None] = [*answered] or [None]
+        for answer in answers:
+            yield StudyRow(
+                participant=who,
+                telegram_id=telegram_id,
+                **_beep_fields(beep, tz),
+                **_report_fields(answer),
+            )
+    for report in sorted(practice, key=lambda r: (r.participant_id, r.received_at)):
+        person = participants.get(report.participant_id)
+        who, telegram_id = name(report.participant_id)
+        yield StudyRow(
+            participant=who,
+            telegram_id=telegram_id,
+            **_beep_fields(None, person.tz if person is not None else "UTC"),
+            **_report_fields(report),
+        )

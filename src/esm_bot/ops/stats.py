@@ -1,0 +1,269 @@
+"""``esm-bot stats``: the study's current figures in the seed's terms, from the store.
+
+Figures (each with the seed's target where it gives one):
+
+* validation success rate: reports that got a stored assessment (target > 95%);
+* average quality: mean score of all reports (target > 60);
+* cache hit rate: from the running validator's ``stats()`` when given, else the share of AI answers
+  that came from the cache (stored with each report), else n/a (target > 70%);
+* training completion rate: participants who passed training among those who started (> 80%);
+* quality growth: mean score on training day 1 and day 3 (the seed's "40% → 70%+");
+* phenomena frequencies: percent of samples (answered beeps) against Heavey & Hurlburt (2008);
+* compliance: answered beeps among delivered ones (ESM studies average about 79%).
+
+The per-day, per-hour and per-participant aggregates here are also the data of the HTML report.
+"""
+
+from __future__ import annotations
+
+import statistics
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any, Final
+
+import attrs
+
+from esm_bot.models import BeepStatus, Participant, ParticipantStatus
+from esm_bot.store.base import Store
+
+from .rows import PRACTICE, StudyRow, study_rows
+
+__all__ = [
+    "NORMS",
+    "TARGETS",
+    "StudyStats",
+    "compliance_by",
+    "final_attempts",
+    "phenomena_frequencies",
+    "quality_by_day",
+    "study_stats",
+]
+
+#: Percent of samples with each phenomenon (Heavey & Hurlburt 2008, 30 students x 10 samples).
+NORMS: Final[Mapping[str, float]] = {
+    "inner_speech": 26.0,
+    "inner_seeing": 34.0,
+    "unsymbolized_thinking": 22.0,
+    "feeling": 26.0,
+    "sensory_awareness": 22.0,
+}
+
+#: The seed's production targets ("Мониторинг в Production").
+TARGETS: Final[Mapping[str, float]] = {
+    "validation_success_rate": 0.95,
+    "average_quality": 60.0,
+    "cache_hit_rate": 0.70,
+    "training_completion_rate": 0.80,
+    "quality_day1": 40.0,
+    "quality_day3": 70.0,
+}
+
+_DELIVERED = frozenset({BeepStatus.SENT.value, BeepStatus.ANSWERED.value, BeepStatus.EXPIRED.value})
+_DUE = _DELIVERED | {BeepStatus.MISSED.value}
+
+
+def final_attempts(rows: Iterable[StudyRow]) -> list[StudyRow]:
+    """Return one row per sample: the last attempt of each answered beep (no practice reports)."""
+    last: dict[tuple[str, Any, Any], StudyRow] = {}
+    for row in rows:
+        if not row.answered or row.beep_status == PRACTICE:
+            continue
+        key = (row.participant, row.local_date, row.beep_index)
+        if key not in last or (row.attempt or 0) >= (last[key].attempt or 0):
+            last[key] = row
+    return list(last.values())
+
+
+def quality_by_day(rows: Iterable[StudyRow], *, training_only: bool = True) -> dict[int, float]:
+    """Mean score per study day (training days only by default), over every report attempt."""
+    scores: dict[int, list[int]] = defaultdict(list)
+    for row in rows:
+        if row.score is None or row.study_day is None:
+            continue
+        if training_only and not row.training:
+            continue
+        scores[row.study_day].append(row.score)
+    return {day: statistics.fmean(values) for day, values in sorted(scores.items())}
+
+
+def phenomena_frequencies(samples: Sequence[StudyRow]) -> dict[str, float]:
+    """Percent of samples showing each phenomenon (every code seen, the five common ones first)."""
+    counts: Counter[str] = Counter()
+    for row in samples:
+        counts.update(set(row.phenomena or ()))
+    codes = list(NORMS) + sorted(c for c in counts if c not in NORMS)
+    if not samples:
+        return dict.fromkeys(codes, 0.0)
+    return {code: 100.0 * counts[code] / len(samples) for code in codes}
+
+
+def compliance_by(rows: Iterable[StudyRow], key: str) -> dict[Any, tuple[int, int]]:
+    """Return ``{key value: (answered beeps, due beeps)}``; ``key`` is ``study_day`` or ``hour``.
+
+    Due beeps are those that were sent, answered, expired or missed (not future or cancelled ones);
+    each beep counts once whatever its attempts.
+    """
+    seen: set[tuple[str, Any, Any]] = set()
+    table: dict[Any, list[int]] = defaultdict(lambda: [0, 0])
+    for row in rows:
+        if row.beep_status not in _DUE:
+            continue
+        beep = (row.participant, row.local_date, row.beep_index)
+        if beep in seen:
+            continue
+        seen.add(beep)
+        value = row.local_hour if key == "hour" else getattr(row, key)
+        table[value][1] += 1
+        if row.beep_status == BeepStatus.ANSWERED.value:
+            table[value][0] += 1
+    return {
+        k: (v[0], v[1]) for k, v in sorted(table.items(), key=lambda kv: (kv[0] is None, kv[0]))
+    }
+
+
+def _rate(numerator: int, denominator: int) -> float | None:
+    return None if denominator == 0 else numerator / denominator
+
+
+def _started_training(p: Participant) -> bool:
+    return (
+        p.training_completed
+        or p.current_training_day > 0
+        or p.training_start_date is not None
+        or p.status in (ParticipantStatus.TRAINING, ParticipantStatus.SAMPLING)
+    )
+
+
+@attrs.frozen
+class StudyStats:
+    """The study's figures (rates are 0..1, scores 0..100, None when there is no data yet)."""
+
+    participants: int
+    participants_by_status: Mapping[str, int]
+    reports: int
+    samples: int
+    validation_success_rate: float | None
+    average_quality: float | None
+    ai_share: float | None
+    fallbacks: Mapping[str, int]
+    cache_hit_rate: float | None
+    cache_hit_source: str
+    training_started: int
+    training_completed: int
+    training_completion_rate: float | None
+    quality_by_training_day: Mapping[int, float]
+    quality_growth: float | None
+    phenomena: Mapping[str, float]
+    compliance: float | None
+    beeps_due: int
+    beeps_answered: int
+
+    def to_dict(self) -> dict[str, Any]:
+        """Return a JSON-ready dict, with the seed's targets and the norms."""
+        data = attrs.asdict(self)
+        data["quality_by_training_day"] = {
+            str(k): v for k, v in self.quality_by_training_day.items()
+        }
+        data["targets"] = dict(TARGETS)
+        data["phenomena_norms"] = dict(NORMS)
+        return data
+
+    def render(self) -> str:
+        """Return the human summary, one figure per line with the target and a mark."""
+
+        def pct(value: float | None) -> str:
+            return "n/a" if value is None else f"{100 * value:.1f}%"
+
+        def mark(ok: bool | None) -> str:
+            return "  " if ok is None else ("✅" if ok else "⚠️ ")
+
+        def meets(value: float | None, target: float) -> bool | None:
+            return None if value is None else value >= target
+
+        day = self.quality_by_training_day
+        d1, d3 = day.get(1), day.get(3)
+        growth = (
+            "n/a"
+            if d1 is None or d3 is None
+            else f"day 1 {d1:.0f} → day 3 {d3:.0f} ({self.quality_growth:+.0f} points)"
+        )
+        avg = "n/a" if self.average_quality is None else f"{self.average_quality:.1f}"
+        status = ", ".join(f"{k} {v}" for k, v in sorted(self.participants_by_status.items()))
+        lines = [
+            f"Participants: {self.participants} ({status or 'none'})",
+            f"Reports: {self.reports} ({self.samples} answered beeps)",
+            f"{mark(meets(self.validation_success_rate, 0.95))} Validation success rate: "
+            f"{pct(self.validation_success_rate)} (target > 95%)",
+            f"{mark(meets(self.average_quality, 60.0))} Average quality: {avg} (target > 60)",
+            f"{mark(meets(self.cache_hit_rate, 0.70))} Cache hit rate: {pct(self.cache_hit_rate)}"
+            f" (target > 70%; {self.cache_hit_source})",
+            f"{mark(meets(self.training_completion_rate, 0.80))} Training completion rate: "
+            f"{pct(self.training_completion_rate)} ({self.training_completed}/"
+            f"{self.training_started}; target > 80%)",
+            f"{mark(None if d3 is None else d3 >= 70.0)} Quality growth: {growth}"
+            " (seed: 40% → 70%+)",
+            f"   Compliance: {pct(self.compliance)} ({self.beeps_answered}/{self.beeps_due} due "
+            "beeps answered; ESM average about 79%)",
+            f"   AI share: {pct(self.ai_share)}; fallbacks: "
+            + (", ".join(f"{k} {v}" for k, v in sorted(self.fallbacks.items())) or "none"),
+            "   Phenomena (% of samples vs Heavey & Hurlburt 2008):",
+        ]
+        for code, value in self.phenomena.items():
+            norm = NORMS.get(code)
+            norm_text = f" (norm {norm:.0f}%)" if norm is not None else ""
+            lines.append(f"     {code:<22} {value:5.1f}%{norm_text}")
+        return "\n".join(lines)
+
+
+def study_stats(
+    store: Store,
+    *,
+    validator_stats: Mapping[str, Any] | None = None,
+    rows: Sequence[StudyRow] | None = None,
+) -> StudyStats:
+    """Compute the study's figures from the store (and the running validator's stats, if any)."""
+    table = list(rows) if rows is not None else list(study_rows(store, salt="stats"))
+    people = store.list_participants()
+    reports = [r for r in table if r.answered]
+    scored = [r for r in reports if r.score is not None]
+    ai = [r for r in reports if r.validator_source == "ai"]
+    fallbacks = Counter(r.fallback_reason for r in reports if r.fallback_reason)
+    if validator_stats and validator_stats.get("cache_hit_rate") is not None:
+        cache_rate: float | None = float(validator_stats["cache_hit_rate"])
+        cache_source = "from the running validator"
+    elif ai:
+        cache_rate = sum(1 for r in ai if r.validator_cached) / len(ai)
+        cache_source = "share of stored AI answers served from the cache"
+    else:
+        cache_rate, cache_source = None, "no AI answers stored"
+    started = [p for p in people if _started_training(p)]
+    completed = [p for p in started if p.training_completed]
+    by_day = quality_by_day(table)
+    growth = by_day[3] - by_day[1] if 1 in by_day and 3 in by_day else None
+    samples = final_attempts(table)
+    compliance = compliance_by(table, "study_day")
+    answered = sum(a for a, _ in compliance.values())
+    due = sum(d for _, d in compliance.values())
+    return StudyStats(
+        participants=len(people),
+        participants_by_status=dict(Counter(p.status.value for p in people)),
+        reports=len(reports),
+        samples=len(samples),
+        validation_success_rate=_rate(len(scored), len(reports)),
+        average_quality=statistics.fmean(r.score for r in scored if r.score is not None)
+        if scored
+        else None,
+        ai_share=_rate(len(ai), len(reports)),
+        fallbacks=dict(fallbacks),
+        cache_hit_rate=cache_rate,
+        cache_hit_source=cache_source,
+        training_started=len(started),
+        training_completed=len(completed),
+        training_completion_rate=_rate(len(completed), len(started)),
+        quality_by_training_day=by_day,
+        quality_growth=growth,
+        phenomena=phenomena_frequencies(samples),
+        compliance=_rate(answered, due),
+        beeps_due=due,
+        beeps_answered=answered,
+    )
