@@ -76,3 +76,12 @@ class FakeAI:
 
     def close(self) -> None:
         self.closed = True
+
+
+def run_in_threads(target: Callable[[], object], count: int) -> None:
+    """Run ``target`` in ``count`` threads at once and wait for all of them."""
+    threads = [threading.Thread(target=target) for _ in range(count)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()

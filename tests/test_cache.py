@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import threading
 
 import attrs
 import pytest
@@ -18,7 +17,7 @@ from esm_validate import (
 )
 from esm_validate.layers import MemoryCacheStore, cache_key, normalise_text
 from esm_validate.layers.cache import CACHE_KEY_VERSION, is_cacheable
-from tests.layer_fakes import FakeAI, ai_assessment
+from tests.layer_fakes import FakeAI, ai_assessment, run_in_threads
 
 IDENTITY = ("fake", "fake-1", "prompt-1", "schema-1")
 
@@ -222,11 +221,7 @@ class TestCounters:
                 if cache.validate(text).feedback != text:
                     wrong.append(text)
 
-        threads = [threading.Thread(target=work) for _ in range(16)]
-        for t in threads:
-            t.start()
-        for t in threads:
-            t.join()
+        run_in_threads(work, 16)
         stats = cache.stats()
 
         assert wrong == []

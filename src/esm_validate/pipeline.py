@@ -311,10 +311,10 @@ def _ai_from_env(
     from .ai import AIValidator
     from .ai.env import ai_config_from_env, backend_from_env
 
-    backend = backend_from_env(environ)
+    config = ai_config_from_env(environ)
+    backend = backend_from_env(environ, config=config)
     if backend is None:
         return None
-    config = ai_config_from_env(environ)
     validator: SupportsValidate = AIValidator(backend, config=config, clock=clock, sleep=sleep)
     return validator
 

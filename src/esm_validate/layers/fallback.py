@@ -88,7 +88,7 @@ class FallbackValidator(ForwardingLayer):
         status = getattr(exc, "status", None)
         retry_after = getattr(exc, "retry_after", None)
         self._logger.warning(
-            "AI validation by %s failed with %s (%s%s%s); answered with local validation",
+            "answered with local validation instead of %s: %s (%s%s%s)",
             self.provider,
             type(exc).__name__,
             reason,
