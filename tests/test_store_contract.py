@@ -1,6 +1,7 @@
 """One contract suite for every Store: SqliteStore in a temp dir, MongoStore over the MongoDB wire.
 
-Each test runs twice (``[sqlite]`` and ``[mongo]``); the Mongo run uses its own database.
+Each test runs for ``[sqlite]``, ``[mongo]`` (its own database on the MongoDB-wire server) and
+``[resilient]`` (ResilientStore over SQLite, database up: the wrapper must not change behaviour).
 """
 
 from __future__ import annotations
@@ -30,7 +31,7 @@ from esm_bot.models import (
     Report,
     beep_id,
 )
-from esm_bot.store import DuplicateKey, NotFound, Store
+from esm_bot.store import DuplicateKey, NotFound, ResilientStore, Store
 from esm_bot.store.mongo import MongoStore
 from esm_bot.store.sqlite import SqliteStore
 
@@ -53,10 +54,15 @@ def wall() -> WallClock:
     return WallClock()
 
 
-@pytest.fixture(params=["sqlite", "mongo"])
+@pytest.fixture(params=["sqlite", "mongo", "resilient"])
 def store(request: pytest.FixtureRequest, tmp_path: Path, wall: WallClock) -> Iterator[Store]:
+    """The store under test; ``resilient`` is ResilientStore over SQLite with a healthy database."""
+    made: Store
     if request.param == "sqlite":
-        made: Store = SqliteStore(tmp_path / "db" / "esm.sqlite3", utcnow=wall)
+        made = SqliteStore(tmp_path / "db" / "esm.sqlite3", utcnow=wall)
+    elif request.param == "resilient":
+        inner = SqliteStore(tmp_path / "db" / "esm.sqlite3", utcnow=wall)
+        made = ResilientStore(inner, tmp_path / "journal.jsonl", utcnow=wall, fsync=False)
     else:
         uri = request.getfixturevalue("mongo_uri")
         db_name = request.getfixturevalue("mongo_db_name")
@@ -481,6 +487,8 @@ def test_ping_status_and_close(store: Store) -> None:
 
 def _insert_legacy_participant(store: Store, doc: dict[str, Any]) -> None:
     """Write a participant as the original bot stored it: no golden-standard fields at all."""
+    if isinstance(store, ResilientStore):
+        store = store.inner
     if isinstance(store, SqliteStore):
         conn = sqlite3.connect(store.path)
         with conn:

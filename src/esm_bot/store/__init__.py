@@ -1,16 +1,110 @@
 """Storage for the bot: the :class:`Store` Protocol, its SQLite and MongoDB implementations, and the
-journal that keeps writes safe while the database is unreachable."""
+journal that keeps writes safe while the database is unreachable.
+
+Open a store with :func:`open_store` (arguments) or :func:`store_from_env` (environment). The
+embedded SQLite store is the default; ``MONGODB_URI`` selects MongoDB. Both come wrapped in a
+:class:`ResilientStore` with a journal unless asked not to.
+"""
 
 from __future__ import annotations
 
+import datetime as dt
+import os
+import time
+from collections.abc import Callable, Mapping
+from pathlib import Path
+from typing import Any
+
 from esm_bot.store.base import Store, StoreStatus
 from esm_bot.store.errors import DuplicateKey, NotFound, StoreError, StoreUnavailable
+from esm_bot.store.journal import Journal, JournalEntry
+from esm_bot.store.resilient import ResilientStore
+from esm_bot.store.sqlite import SqliteStore
 
 __all__ = [
+    "DEFAULT_DB_PATH",
     "DuplicateKey",
+    "Journal",
+    "JournalEntry",
     "NotFound",
+    "ResilientStore",
+    "SqliteStore",
     "Store",
     "StoreError",
     "StoreStatus",
     "StoreUnavailable",
+    "default_journal_path",
+    "open_store",
+    "store_from_env",
 ]
+
+#: Where the embedded database lives unless ``ESM_DB_PATH`` says otherwise.
+DEFAULT_DB_PATH = "esm_bot.sqlite3"
+
+
+def _utcnow() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+def default_journal_path(db_path: str | os.PathLike[str] = DEFAULT_DB_PATH) -> Path:
+    """Return the journal path used when none is given: ``esm_bot.journal.jsonl`` beside the db."""
+    return Path(db_path).parent / "esm_bot.journal.jsonl"
+
+
+def open_store(
+    *,
+    mongodb_uri: str | None = None,
+    mongodb_db: str | None = None,
+    db_path: str | os.PathLike[str] = DEFAULT_DB_PATH,
+    journal_path: str | os.PathLike[str] | None = None,
+    resilient: bool = True,
+    clock: Callable[[], float] = time.monotonic,
+    utcnow: Callable[[], dt.datetime] = _utcnow,
+    mongo_client: Any = None,
+) -> Store:
+    """Open the configured store.
+
+    Args:
+        mongodb_uri: Use MongoDB at this URI (``pymongo`` is imported only then).
+        mongodb_db: The MongoDB database (default: the URI's database, else ``"esm_bot"``).
+        db_path: The SQLite file when no MongoDB is configured.
+        journal_path: The outage journal (default :func:`default_journal_path` of ``db_path``).
+        resilient: Wrap the store in a :class:`ResilientStore` with a journal (default True).
+        clock: Monotonic clock for the resilient wrapper (injected in tests).
+        utcnow: The wall clock for stores (injected in tests).
+        mongo_client: An existing ``pymongo.MongoClient`` to use instead of ``mongodb_uri``.
+
+    Raises:
+        StoreError: The URI is invalid, or the SQLite file cannot be opened.
+    """
+    inner: Store
+    if mongodb_uri or mongo_client is not None:
+        from esm_bot.store.mongo import MongoStore
+
+        inner = MongoStore(mongo_client or mongodb_uri, mongodb_db, utcnow=utcnow)
+    else:
+        inner = SqliteStore(db_path, utcnow=utcnow)
+    if not resilient:
+        return inner
+    path = journal_path if journal_path is not None else default_journal_path(db_path)
+    return ResilientStore(inner, path, clock=clock, utcnow=utcnow)
+
+
+def store_from_env(environ: Mapping[str, str] | None = None, **kwargs: Any) -> Store:
+    """Open the store the environment describes.
+
+    ``MONGODB_URI`` (with an optional ``ESM_MONGODB_DB``) selects MongoDB; otherwise SQLite at
+    ``ESM_DB_PATH`` (default ``./esm_bot.sqlite3``). ``ESM_JOURNAL_PATH`` sets the outage journal
+    (default beside the database file). Extra keyword arguments go to :func:`open_store`.
+    The URI's password never appears in errors.
+    """
+    env = os.environ if environ is None else environ
+    db_path = env.get("ESM_DB_PATH", "").strip() or DEFAULT_DB_PATH
+    journal = env.get("ESM_JOURNAL_PATH", "").strip() or None
+    return open_store(
+        mongodb_uri=env.get("MONGODB_URI", "").strip() or None,
+        mongodb_db=env.get("ESM_MONGODB_DB", "").strip() or None,
+        db_path=db_path,
+        journal_path=journal,
+        **kwargs,
+    )

@@ -43,6 +43,8 @@ class StoreStatus:
         last_error_at: When it happened (seconds of the injected clock), if any.
         outage_seconds: How long the current outage has lasted (0 when not degraded).
         target: Where the data lives, without secrets (a file path or ``host:port/db``).
+        rejected: Journal entries that could not be applied on replay (kept aside for a human).
+        replayed: Journal entries replayed since start.
     """
 
     backend: str
@@ -53,6 +55,8 @@ class StoreStatus:
     last_error_at: float | None = None
     outage_seconds: float = 0.0
     target: str = ""
+    rejected: int = 0
+    replayed: int = 0
 
 
 @runtime_checkable
