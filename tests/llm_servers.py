@@ -132,7 +132,10 @@ class LLMServer:
         self._httpd = ThreadingHTTPServer(("127.0.0.1", 0), self._handler_class())
         self._httpd.daemon_threads = True
         self._thread = threading.Thread(
-            target=self._httpd.serve_forever, name=f"llm-{flavor}", daemon=True
+            target=self._httpd.serve_forever,
+            kwargs={"poll_interval": 0.02},
+            name=f"llm-{flavor}",
+            daemon=True,
         )
         self._thread.start()
 

@@ -44,6 +44,7 @@ class HttpBackend:
             headers=headers,
             connect_timeout=connect_timeout,
             secrets=secrets,
+            plain_http=self.base_url.startswith("http://"),
         )
 
     def _post(self, path: str, payload: Mapping[str, Any], *, timeout: float) -> Any:
