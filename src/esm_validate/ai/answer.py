@@ -28,6 +28,7 @@ _MAX_ITEMS: Final = 20
 _QUALITIES: Final = frozenset(name for name, _ in QUALITY_LEVELS)
 _THINK_BLOCK = re.compile(r"<(think|thinking|reasoning)>.*?</\1>", re.S | re.I)
 _THINK_END = re.compile(r"</(?:think|thinking|reasoning)>", re.I)
+_THINK_OPEN = re.compile(r"<(?:think|thinking|reasoning)>", re.I)
 _FENCE = re.compile(r"```(?:json|JSON)?\s*\n?(.*?)```", re.S)
 
 
@@ -66,6 +67,9 @@ def _strip_wrappers(text: str) -> str:
     ends = list(_THINK_END.finditer(text))
     if ends:  # a reasoning block whose opening tag was in the prompt template
         text = text[ends[-1].end() :]
+    opened = _THINK_OPEN.search(text)
+    if opened:  # reasoning that never ended: whatever follows is not an answer
+        text = text[: opened.start()]
     return text.strip()
 
 

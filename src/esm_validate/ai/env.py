@@ -112,11 +112,6 @@ def backend_from_env(
     provider = _chosen(environ)
     if provider is None or provider == "local":
         return None
-    common = {
-        "connect_timeout": config.connect_timeout,
-        "max_output_tokens": config.max_output_tokens,
-        "temperature": config.temperature,
-    }
     if provider == "openai":
         from esm_validate.backends.openai import DEFAULT_OPENAI_MODEL, OpenAIBackend
 
@@ -127,7 +122,14 @@ def backend_from_env(
         model = check_model(
             _get(environ, "ESM_OPENAI_MODEL") or DEFAULT_OPENAI_MODEL, name="ESM_OPENAI_MODEL"
         )
-        return OpenAIBackend(key, model, url, **common)  # type: ignore[arg-type]
+        return OpenAIBackend(
+            key,
+            model,
+            url,
+            connect_timeout=config.connect_timeout,
+            max_output_tokens=config.max_output_tokens,
+            temperature=config.temperature,
+        )
     if provider == "anthropic":
         from esm_validate.backends.anthropic import DEFAULT_ANTHROPIC_MODEL, AnthropicBackend
 
@@ -142,7 +144,14 @@ def backend_from_env(
             _get(environ, "ESM_ANTHROPIC_MODEL") or DEFAULT_ANTHROPIC_MODEL,
             name="ESM_ANTHROPIC_MODEL",
         )
-        return AnthropicBackend(key, model, url, **common)  # type: ignore[arg-type]
+        return AnthropicBackend(
+            key,
+            model,
+            url,
+            connect_timeout=config.connect_timeout,
+            max_output_tokens=config.max_output_tokens,
+            temperature=config.temperature,
+        )
     from esm_validate.backends.compatible import OpenAICompatibleBackend
 
     url = check_base_url(_require(environ, "ESM_AI_BASE_URL", provider), name="ESM_AI_BASE_URL")
@@ -154,4 +163,11 @@ def backend_from_env(
     model = check_model(_get(environ, "ESM_AI_MODEL"), name="ESM_AI_MODEL")
     raw_key = _get(environ, "ESM_AI_API_KEY")
     key_or_none = check_api_key(raw_key, name="ESM_AI_API_KEY") if raw_key else None
-    return OpenAICompatibleBackend(url, model, key_or_none, **common)  # type: ignore[arg-type]
+    return OpenAICompatibleBackend(
+        url,
+        model,
+        key_or_none,
+        connect_timeout=config.connect_timeout,
+        max_output_tokens=config.max_output_tokens,
+        temperature=config.temperature,
+    )
