@@ -1,0 +1,29 @@
+"""Read a metrics snapshot from a :class:`~esm_validate.Metrics` or a composed validator."""
+
+from __future__ import annotations
+
+from typing import Any, Protocol, runtime_checkable
+
+from esm_validate.metrics import Metrics
+
+__all__ = ["MetricsSource", "read_snapshot"]
+
+
+@runtime_checkable
+class _HasStats(Protocol):
+    def stats(self) -> Any: ...
+
+
+#: What the exporters accept: a ``Metrics`` or a validator whose ``stats()`` has a ``metrics`` dict.
+MetricsSource = Metrics | _HasStats
+
+
+def read_snapshot(source: MetricsSource) -> dict[str, Any]:
+    """Return the metrics snapshot of ``source``, plus ``cache_size`` when a validator gives one."""
+    if isinstance(source, Metrics):
+        return source.snapshot()
+    stats = dict(source.stats())
+    snapshot = dict(stats.get("metrics") or stats)
+    snapshot["cache_size"] = stats.get("cache_size", 0)
+    snapshot["provider"] = stats.get("provider", "local")
+    return snapshot
