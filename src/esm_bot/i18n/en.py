@@ -55,6 +55,21 @@ MESSAGES: Final[dict[str, str]] = {
         "✅ All set: time zone {tz}, window {window}, {beeps} beeps a day.\n"
         "Let's try one practice beep right now; it does not count."
     ),
+    "consent_recorded": "✅ Thank you, your consent (version {version}) is recorded.",
+    "study_started": (
+        "Beeps start on {first_day}: {beeps_per_day} a day, the first {training_days} days are "
+        "training."
+    ),
+    "day_advanced": (
+        "Day {day} is over (average {average}). On to day {next_day}; its focus: {focus}."
+    ),
+    "personal_hint_issue": (
+        "A pattern in your answers: “{issue}” comes up often. Watch for it at the next beep."
+    ),
+    "personal_hint_phenomena": (
+        "Most of your answers so far describe {phenomenon}. That is fine: just report whatever "
+        "is there, including other kinds of experience."
+    ),
     # ------------------------------------------------------------------ beeps
     "beep": (
         "🔔 Beep! What was in your experience at the very moment of the beep, just before you "
@@ -107,17 +122,17 @@ MESSAGES: Final[dict[str, str]] = {
         "(Detailed feedback is unavailable right now; this is the quick local check.)"
     ),
     # ------------------------------------------------------------------ training focus
-    "focus_1": "catching the moment of the beep",
-    "focus_2": "concrete detail: what form the experience took",
-    "focus_3": "the experience itself, not theories about it",
-    "tip_1": (
+    "focus_moment_capture": "catching the moment of the beep",
+    "focus_specificity": "concrete detail: what form the experience took",
+    "focus_pristine_experience": "the experience itself, not theories about it",
+    "tip_moment_capture": (
         "Describe only what was there at the instant of the beep, not what came before or after."
     ),
-    "tip_2": (
+    "tip_specificity": (
         "Say what form it took: words you heard inside, a picture, a feeling in the body, a "
         "sensation, or a thought without words."
     ),
-    "tip_3": (
+    "tip_pristine_experience": (
         "Leave out explanations and what you usually do; describe what was directly present."
     ),
     # ------------------------------------------------------------------ commands

@@ -1,0 +1,281 @@
+"""Wiring of the running bot: TeleBot, handlers, sender, beep scheduler, metrics log, shutdown.
+
+:class:`BotApp` owns the threads. :meth:`BotApp.start_polling` (or :meth:`BotApp.start_webhook`)
+takes updates, the scheduler thread calls ``study.tick(now)`` every ``tick_seconds`` and sends the
+due beeps, reminders and expiry notes, and a metrics snapshot is logged every
+``metrics_interval_minutes``. :meth:`BotApp.shutdown` stops taking updates, lets the handlers in
+flight finish (bounded), logs the final metrics snapshot and closes the store, well inside the
+5 seconds a SIGTERM allows.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import logging
+import threading
+import time
+from collections.abc import Callable, Mapping
+from typing import Any
+
+import attrs
+
+from .handlers import PARTICIPANT_COMMANDS, AdminPort, Handlers
+from .ports import Due, Say, StudyPort
+from .settings import BotSettings
+from .telegram import Sender, SendLimiter
+
+__all__ = ["BotApp", "RedactingFilter", "make_telebot", "utc_now"]
+
+log = logging.getLogger("esm_bot")
+
+
+def utc_now() -> dt.datetime:
+    """The current UTC time (the production wall clock)."""
+    return dt.datetime.now(dt.UTC)
+
+
+class RedactingFilter(logging.Filter):
+    """Replace secrets (the bot token, the webhook secret) in every log record with ``***``."""
+
+    def __init__(self, secrets: list[str]) -> None:
+        super().__init__()
+        self.secrets = [s for s in secrets if s]
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        """Redact the formatted message in place; never drops a record."""
+        if not self.secrets:
+            return True
+        message = record.getMessage()
+        redacted = message
+        for secret in self.secrets:
+            redacted = redacted.replace(secret, "***")
+        if redacted != message or record.exc_info:
+            if record.exc_info:
+                text = logging.Formatter().formatException(record.exc_info)
+                for secret in self.secrets:
+                    text = text.replace(secret, "***")
+                redacted = f"{redacted}\n{text}"
+                record.exc_info = None
+                record.exc_text = None
+            record.msg, record.args = redacted, None
+        return True
+
+
+class _ExceptionHandler:
+    """pyTelegramBotAPI's exception handler: log and keep polling."""
+
+    def handle(self, exception: BaseException) -> bool:
+        log.warning("polling error (polling continues): %s", type(exception).__name__)
+        return True
+
+
+def make_telebot(settings: BotSettings, *, num_threads: int = 8) -> Any:
+    """A TeleBot for ``settings`` (sets the module-wide API and file URLs of pyTelegramBotAPI)."""
+    import telebot
+    from telebot import apihelper
+
+    apihelper.API_URL = settings.api_template  # type: ignore[assignment]
+    apihelper.FILE_URL = settings.file_template  # type: ignore[assignment]
+    handler: Any = _ExceptionHandler()
+    return telebot.TeleBot(
+        settings.token,
+        threaded=True,
+        num_threads=num_threads,
+        exception_handler=handler,
+        parse_mode=None,
+    )
+
+
+@attrs.define
+class BotApp:
+    """The running bot; see the module docstring.
+
+    Args:
+        settings: Process settings.
+        study: The study engine behind the :class:`~esm_bot.ports.StudyPort` seam.
+        admin: Back end of /stats, /export, /health.
+        bot: A TeleBot (see :func:`make_telebot`).
+        now: UTC wall clock (injected in tests).
+        monotonic: Monotonic clock for the rate limiter.
+        sleep: Sleep for the rate limiter and retries.
+        on_close: Called at the end of :meth:`shutdown` (closes the store).
+    """
+
+    settings: BotSettings
+    study: StudyPort
+    admin: AdminPort
+    bot: Any
+    now: Callable[[], dt.datetime] = utc_now
+    monotonic: Callable[[], float] = time.monotonic
+    sleep: Callable[[float], None] = time.sleep
+    on_close: Callable[[], None] = lambda: None
+    extra_metrics: Callable[[], Mapping[str, Any]] = dict
+    sender: Sender = attrs.field(init=False)
+    handlers: Handlers = attrs.field(init=False)
+    _stop: threading.Event = attrs.field(init=False, factory=threading.Event)
+    _threads: list[threading.Thread] = attrs.field(init=False, factory=list)
+    _webhook: Any = attrs.field(init=False, default=None)
+    _counts: dict[str, int] = attrs.field(init=False, factory=dict)
+    _tick_lock: threading.Lock = attrs.field(init=False, factory=threading.Lock)
+
+    def __attrs_post_init__(self) -> None:
+        limiter = SendLimiter(
+            clock=self.monotonic,
+            sleep=self.sleep,
+            global_rate=self.settings.send_rate,
+            per_chat_rate=self.settings.send_rate_per_chat,
+        )
+        self.sender = Sender(self.bot, limiter, sleep=self.sleep, on_blocked=self._blocked)
+        self.handlers = Handlers(self.study, self.sender, self.settings, self.admin)
+        self.handlers.install(self.bot)
+
+    def _blocked(self, chat_id: int) -> None:
+        log.info("chat %s blocked the bot; participant marked inactive", chat_id)
+        self.study.unreachable(chat_id)
+
+    # ------------------------------------------------------------------ the scheduler
+    def tick_once(self, now: dt.datetime | None = None) -> int:
+        """Send everything due now; return how many messages went out."""
+        with self._tick_lock:
+            now = now or self.now()
+            sent = 0
+            for due in self.study.tick(now):
+                sent += self._send_due(due, now)
+            return sent
+
+    def _send_due(self, due: Due, now: dt.datetime) -> int:
+        who, chat = due.participant, due.participant.chat_id
+        try:
+            if chat is None:
+                self.study.unsent(due, "no chat", now)
+                return 0
+            if due.kind == "expire":
+                if due.beep.message_id is not None:
+                    text = self.handlers.render(who, Say("beep_expired"))
+                    self.sender.edit_message_text(chat, due.beep.message_id, text)
+                self.study.sent(due, due.beep.message_id, now)
+                return 0
+            say = due.say or Say("reminder" if due.kind == "reminder" else "beep")
+            delivery = self.sender.send_message(chat, self.handlers.render(who, say))
+            if delivery.ok:
+                self.study.sent(due, delivery.message_id, now)
+                self._count(f"{due.kind}_sent")
+                return 1
+            self.study.unsent(due, delivery.error or "failed", now)
+            self._count(f"{due.kind}_failed")
+        except Exception:  # one participant's problem never stops the others' beeps
+            log.exception("could not send %s %s", due.kind, due.beep.id)
+        return 0
+
+    def _count(self, name: str) -> None:
+        self._counts[name] = self._counts.get(name, 0) + 1
+
+    def _scheduler(self) -> None:
+        while not self._stop.wait(self.settings.tick_seconds):
+            try:
+                self.tick_once()
+            except Exception:
+                log.exception("scheduler tick failed (will retry)")
+
+    def _metrics_loop(self) -> None:
+        while not self._stop.wait(self.settings.metrics_interval_minutes * 60):
+            self.log_metrics()
+
+    def _spawn(self, target: Callable[[], None], name: str) -> None:
+        thread = threading.Thread(target=target, name=name, daemon=True)
+        thread.start()
+        self._threads.append(thread)
+
+    def start_background(self) -> None:
+        """Start the beep scheduler and the periodic metrics log."""
+        self._spawn(self._scheduler, "esm-scheduler")
+        self._spawn(self._metrics_loop, "esm-metrics")
+
+    # ------------------------------------------------------------------ updates
+    def start_polling(self) -> None:
+        """Take updates by long polling in a background thread (never dies on an error)."""
+        self._set_commands()
+
+        def poll() -> None:
+            self.bot.infinity_polling(
+                timeout=self.settings.long_poll_seconds + 5,
+                long_polling_timeout=self.settings.long_poll_seconds,
+                logger_level=logging.WARNING,
+                allowed_updates=["message", "callback_query", "edited_message"],
+            )
+
+        self._spawn(poll, "esm-polling")
+
+    def process_update(self, update: Mapping[str, Any]) -> None:
+        """Handle one raw update dict (webhook mode)."""
+        from telebot.types import Update
+
+        self.bot.process_new_updates([Update.de_json(json.dumps(update))])  # type: ignore[no-untyped-call]
+
+    def start_webhook(self, *, port: int | None = None) -> int:
+        """Serve the webhook (the secret header is checked); return the bound port."""
+        from .webhook import WebhookServer, make_webhook_app
+
+        secret = self.settings.webhook_secret or ""
+        app = make_webhook_app(secret, self.process_update)
+        chosen = self.settings.webhook_port if port is None else port
+        self._webhook = WebhookServer(self.settings.webhook_host, chosen, app).start()
+        if self.settings.webhook_url:
+            self.bot.set_webhook(url=self.settings.webhook_url, secret_token=secret)
+        return int(self._webhook.port)
+
+    def _set_commands(self) -> None:
+        from telebot.types import BotCommand
+
+        try:
+            self.bot.set_my_commands([BotCommand(c, c) for c in PARTICIPANT_COMMANDS])
+        except Exception as exc:  # a menu is nice to have; never a reason not to start
+            log.warning("could not set the command menu: %s", type(exc).__name__)
+
+    # ------------------------------------------------------------------ metrics and shutdown
+    def metrics(self) -> dict[str, Any]:
+        """A snapshot: sends, handler load, scheduler counts, study figures."""
+        snapshot: dict[str, Any] = {
+            "telegram": dict(self.sender.stats()),
+            "scheduler": dict(self._counts),
+            "handlers_in_flight": self.handlers.inflight,
+        }
+        for name, getter in (("study", self.study.stats), ("extra", self.extra_metrics)):
+            try:
+                snapshot[name] = dict(getter())
+            except Exception as exc:
+                snapshot[name] = {"error": type(exc).__name__}
+        return snapshot
+
+    def log_metrics(self) -> None:
+        """Log the metrics snapshot as one JSON line."""
+        log.info("metrics %s", json.dumps(self.metrics(), default=str, sort_keys=True))
+
+    def shutdown(self, *, grace: float = 3.0) -> bool:
+        """Stop taking updates, finish handlers in flight (up to ``grace`` s), log metrics, close.
+
+        Returns True when nothing was left in flight.
+        """
+        started = time.monotonic()
+        self._stop.set()
+        self.bot.stop_polling()
+        if self._webhook is not None:
+            self._webhook.stop()
+        idle = self.handlers.wait_idle(grace)
+        pool = getattr(self.bot, "worker_pool", None)
+        queued = pool.tasks.qsize() if pool is not None else 0
+        if not idle or queued:
+            log.warning(
+                "shutdown: %d handler(s) still running, %d update(s) queued; Telegram redelivers "
+                "unconfirmed updates and reports are deduplicated",
+                self.handlers.inflight,
+                queued,
+            )
+        self.log_metrics()
+        try:
+            self.on_close()
+        except Exception:
+            log.exception("closing the store failed")
+        log.info("stopped in %.2f s", time.monotonic() - started)
+        return idle and not queued

@@ -1,0 +1,114 @@
+"""``esm-bot console``: the study conversation in a terminal, offline, as one participant.
+
+The very same :class:`~esm_bot.handlers.Handlers` answer; only the transport differs:
+:class:`ConsoleBot` prints what the bot would send and numbers its buttons, and each input line
+becomes a message (``/command``, a text) or a button press (its number). It reads standard input,
+so it can be scripted: ``printf '/start\\n2\\n...' | esm-bot console``.
+"""
+
+from __future__ import annotations
+
+import itertools
+import threading
+from collections.abc import Callable
+from types import SimpleNamespace
+from typing import Any, TextIO
+
+__all__ = ["CONSOLE_USER_ID", "ConsoleBot", "run_console"]
+
+#: The Telegram-like id of the console participant.
+CONSOLE_USER_ID = 1
+
+
+class ConsoleBot:
+    """A stand-in for TeleBot's sending methods that writes to a text stream."""
+
+    def __init__(self, out: TextIO) -> None:
+        self.out = out
+        self.buttons: list[str] = []
+        self._ids = itertools.count(1)
+        self._lock = threading.Lock()
+
+    def _show(self, text: str, reply_markup: Any) -> SimpleNamespace:
+        with self._lock:
+            print(f"\nbot> {text}", file=self.out)
+            if reply_markup is not None:
+                rows = [b for row in reply_markup.keyboard for b in row]
+                self.buttons = [str(b.callback_data) for b in rows]
+                labels = "  ".join(f"[{i}] {b.text}" for i, b in enumerate(rows, 1))
+                print(f"     {labels}", file=self.out)
+            self.out.flush()
+            return SimpleNamespace(message_id=next(self._ids))
+
+    def send_message(self, chat_id: int, text: str, reply_markup: Any = None) -> Any:
+        """Print a message."""
+        return self._show(text, reply_markup)
+
+    def edit_message_text(self, text: str, **kwargs: Any) -> Any:
+        """Print an edited message as a new one."""
+        return self._show(text, kwargs.get("reply_markup"))
+
+    def answer_callback_query(self, callback_id: str, text: str | None = None) -> bool:
+        """Nothing to show for a button acknowledgement."""
+        return True
+
+    def send_document(self, chat_id: int, document: Any, caption: str | None = None) -> Any:
+        """Documents are not shown in the console."""
+        return self._show(caption or "(document)", None)
+
+    def register_message_handler(self, *args: Any, **kwargs: Any) -> None:
+        """Handlers are called directly by :func:`run_console`."""
+
+    def register_callback_query_handler(self, *args: Any, **kwargs: Any) -> None:
+        """Handlers are called directly by :func:`run_console`."""
+
+    def stop_polling(self) -> None:
+        """Nothing polls in the console."""
+
+
+def _message(text: str, message_id: int, lang: str) -> SimpleNamespace:
+    user = SimpleNamespace(id=CONSOLE_USER_ID, language_code=lang, is_bot=False)
+    chat = SimpleNamespace(id=CONSOLE_USER_ID, type="private")
+    return SimpleNamespace(
+        message_id=message_id, from_user=user, chat=chat, text=text, content_type="text"
+    )
+
+
+def run_console(
+    app: Any,
+    bot: ConsoleBot,
+    stdin: TextIO,
+    *,
+    lang: str = "ru",
+    intro: Callable[[], None] = lambda: None,
+    prompt: bool = True,
+) -> int:
+    """Drive ``app.handlers`` from ``stdin`` lines until EOF or ``/quit``; returns 0.
+
+    After every line the scheduler runs once, so a due beep shows up in the conversation.
+    """
+    handlers = app.handlers
+    intro()
+    ids = itertools.count(1)
+    for raw in stdin:
+        line = raw.rstrip("\n")
+        if line.strip() in ("/quit", "/exit"):
+            break
+        if line.strip().isdigit() and 0 < int(line) <= len(bot.buttons):
+            data = bot.buttons[int(line) - 1]
+            message = _message("", next(ids), lang)
+            callback = SimpleNamespace(
+                id=str(next(ids)), data=data, from_user=message.from_user, message=message
+            )
+            handlers.guard(handlers.on_button)(callback)
+        else:
+            message = _message(line, next(ids), lang)
+            name = line.strip()[1:].split()[0].split("@")[0] if line.startswith("/") else ""
+            handler = getattr(handlers, f"cmd_{name}", None) if name.isidentifier() else None
+            if handler is None:
+                handler = handlers.on_command if line.startswith("/") else handlers.on_text
+            handlers.guard(handler)(message)
+        app.tick_once()
+        if prompt:
+            print("\nyou> ", end="", file=bot.out, flush=True)
+    return 0

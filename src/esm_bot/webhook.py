@@ -1,0 +1,110 @@
+"""Webhook mode: a small stdlib WSGI server that accepts Telegram's update POSTs.
+
+Every request must carry the ``X-Telegram-Bot-Api-Secret-Token`` header equal to
+``ESM_WEBHOOK_SECRET`` (compared in constant time); anything else gets 403 and is not read further.
+Bodies over :data:`MAX_BODY_BYTES` get 413, bodies that are not a JSON object 400. An accepted
+update is handed to ``on_update`` and answered 200 at once (Telegram retries on anything else).
+"""
+
+from __future__ import annotations
+
+import hmac
+import json
+import logging
+import threading
+from collections.abc import Callable, Iterable
+from socketserver import ThreadingMixIn
+from typing import Any
+from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
+
+__all__ = ["MAX_BODY_BYTES", "SECRET_HEADER", "WebhookServer", "make_webhook_app"]
+
+log = logging.getLogger(__name__)
+
+#: The header Telegram sends the secret token in.
+SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
+#: Largest update body accepted.
+MAX_BODY_BYTES = 1_000_000
+
+StartResponse = Callable[[str, list[tuple[str, str]]], Any]
+WsgiApp = Callable[[dict[str, Any], StartResponse], Iterable[bytes]]
+
+
+def _reply(start_response: StartResponse, status: str, body: bytes = b"") -> list[bytes]:
+    start_response(status, [("Content-Type", "text/plain"), ("Content-Length", str(len(body)))])
+    return [body]
+
+
+def make_webhook_app(secret: str, on_update: Callable[[dict[str, Any]], None]) -> WsgiApp:
+    """Return a WSGI app that checks the secret header and passes update dicts to ``on_update``."""
+    if not secret:
+        msg = "a webhook needs a secret token"
+        raise ValueError(msg)
+    expected = secret.encode()
+
+    def app(environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
+        if environ.get("REQUEST_METHOD") != "POST":
+            return _reply(start_response, "405 Method Not Allowed")
+        given = str(environ.get("HTTP_X_TELEGRAM_BOT_API_SECRET_TOKEN", "")).encode()
+        if not hmac.compare_digest(given, expected):
+            return _reply(start_response, "403 Forbidden", b"forbidden")
+        try:
+            length = int(environ.get("CONTENT_LENGTH") or 0)
+        except ValueError:
+            length = -1
+        if length < 0 or length > MAX_BODY_BYTES:
+            return _reply(start_response, "413 Payload Too Large")
+        try:
+            update = json.loads(environ["wsgi.input"].read(length) or b"null")
+        except ValueError:
+            update = None
+        if not isinstance(update, dict):
+            return _reply(start_response, "400 Bad Request")
+        try:
+            on_update(update)
+        except (
+            Exception
+        ):  # an update that breaks the handler must not make Telegram resend it forever
+            log.exception("webhook update could not be handled")
+        return _reply(start_response, "200 OK", b"ok")
+
+    return app
+
+
+class _ThreadingServer(ThreadingMixIn, WSGIServer):
+    daemon_threads = True
+
+
+class _QuietHandler(WSGIRequestHandler):
+    def log_message(self, format: str, *args: Any) -> None:
+        log.debug("webhook: " + format, *args)
+
+
+class WebhookServer:
+    """The WSGI app served by :mod:`wsgiref` in a daemon thread (``esm-bot run --webhook``)."""
+
+    def __init__(self, host: str, port: int, app: WsgiApp) -> None:
+        self._server = make_server(
+            host, port, app, server_class=_ThreadingServer, handler_class=_QuietHandler
+        )
+        self._thread = threading.Thread(
+            target=self._server.serve_forever,
+            kwargs={"poll_interval": 0.1},
+            name="esm-webhook",
+            daemon=True,
+        )
+
+    @property
+    def port(self) -> int:
+        """The bound port (useful when started on port 0)."""
+        return int(self._server.server_address[1])
+
+    def start(self) -> WebhookServer:
+        """Serve in a daemon thread."""
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        """Stop accepting requests and close the socket."""
+        self._server.shutdown()
+        self._server.server_close()

@@ -1,0 +1,102 @@
+"""Build a :class:`~esm_bot.app.BotApp` from the environment: store, validator, study, admin.
+
+This is the only place that reads the environment for the bot (the edge); everything inside gets
+its parts injected.
+"""
+
+from __future__ import annotations
+
+import io
+import logging
+from collections.abc import Mapping
+from typing import Any
+
+from esm_validate.errors import ConfigurationError
+
+from .app import BotApp
+from .handlers import AdminPort
+from .settings import BotSettings
+
+__all__ = ["StoreAdmin", "build_app", "open_store_from_env"]
+
+log = logging.getLogger(__name__)
+
+
+def open_store_from_env(environ: Mapping[str, str]) -> Any:
+    """The store named by the environment (``MONGODB_URI``, else SQLite at ``ESM_DB_PATH``)."""
+    from . import store as store_pkg
+
+    factory = getattr(store_pkg, "store_from_env", None)
+    if factory is not None:
+        return factory(environ)
+    from .store.sqlite import SqliteStore
+
+    return SqliteStore(environ.get("ESM_DB_PATH") or "esm_bot.sqlite3")
+
+
+class StoreAdmin(AdminPort):
+    """/stats, /export and /health through the operations library (:mod:`esm_bot.ops`)."""
+
+    def __init__(self, store: Any, environ: Mapping[str, str], study_stats: Any = None) -> None:
+        self.store = store
+        self.environ = dict(environ)
+        self.study_stats = study_stats
+
+    def stats(self) -> str:
+        """Counts from the store (and the study's figures when available), one per line."""
+        figures: dict[str, Any] = dict(self.store.counts())
+        if self.study_stats is not None:
+            figures.update(self.study_stats())
+        return "\n".join(f"{k}: {v}" for k, v in sorted(figures.items()))
+
+    def export_csv(self) -> tuple[bytes, int]:
+        """The pseudonymised long-format CSV (:func:`esm_bot.ops.export.export_study`)."""
+        from .ops.export import export_study
+
+        buffer = io.StringIO(newline="")
+        rows = export_study(self.store, buffer, format="csv", environ=self.environ)
+        return buffer.getvalue().encode("utf-8"), rows
+
+    def health(self) -> tuple[str, str]:
+        """The health checks (:func:`esm_bot.ops.health.run_health`), without live AI calls."""
+        from .ops.health import run_health
+
+        report = run_health(self.store, environ=self.environ)
+        return str(report.status), report.render()
+
+
+def build_app(
+    environ: Mapping[str, str],
+    *,
+    settings: BotSettings,
+    bot: Any,
+    local_only: bool = False,
+    store: Any = None,
+    validator: Any = None,
+) -> BotApp:
+    """Open the store, build the validator and the study, and wire them to ``bot``."""
+    try:
+        from .study_adapter import StudyAdapter  # type: ignore[import-not-found,unused-ignore]
+    except ImportError as exc:
+        msg = f"the study engine is not available ({exc})"
+        raise ConfigurationError(msg) from None
+    store = store if store is not None else open_store_from_env(environ)
+    if validator is None:
+        if local_only:
+            from esm_validate.layers import FunctionValidator
+
+            validator = FunctionValidator()
+        else:
+            import esm_validate
+
+            validator = esm_validate.from_env(environ)
+    study = StudyAdapter.from_env(environ, store=store, validator=validator)
+    admin = StoreAdmin(store, environ, study.stats)
+    return BotApp(
+        settings,
+        study,
+        admin,
+        bot,
+        on_close=store.close,
+        extra_metrics=lambda: dict(getattr(validator, "stats", dict)()),
+    )

@@ -1,0 +1,511 @@
+"""The bot end to end over loopback: a real TeleBot polling the fake Bot API server.
+
+The study engine sits behind the StudyPort seam; here an in-memory FakeStudy stands in for it so
+these tests pin down the Telegram layer: every command, onboarding, admin gate, Telegram errors,
+hostile input, the scheduler's sends and the webhook.
+"""
+
+from __future__ import annotations
+
+import json
+import urllib.error
+import urllib.request
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from esm_bot import i18n
+from esm_bot.app import BotApp, make_telebot
+from esm_bot.handlers import AdminPort
+from esm_bot.settings import BotSettings
+from tests.bot_fake_study import FakeStudy
+from tests.bot_support import FastClock
+from tests.fake_telegram import DEFAULT_TOKEN, FakeTelegram
+
+ADMIN = 777
+SECRET = "s3cret-webhook-token"
+
+
+class FakeAdmin(AdminPort):
+    def stats(self) -> str:
+        return "participants: 3"
+
+    def export_csv(self) -> tuple[bytes, int]:
+        return b"participant,score\nP1,55\n", 1
+
+    def health(self) -> tuple[str, str]:
+        return "ok", "✅ database"
+
+
+@pytest.fixture(name="fake_tg")
+def _fake_tg(monkeypatch: pytest.MonkeyPatch) -> Iterator[FakeTelegram]:
+    from telebot import apihelper
+
+    monkeypatch.setattr(apihelper, "API_URL", None)
+    monkeypatch.setattr(apihelper, "FILE_URL", None)
+    with FakeTelegram() as fake:
+        yield fake
+
+
+@pytest.fixture(name="study")
+def _study() -> FakeStudy:
+    return FakeStudy()
+
+
+def _app(fake: FakeTelegram, study: FakeStudy, **overrides: Any) -> BotApp:
+    settings = BotSettings(
+        token=DEFAULT_TOKEN,
+        api_url=fake.base_url,
+        admin_ids=frozenset({ADMIN}),
+        webhook_secret=SECRET,
+        webhook_host="127.0.0.1",
+        long_poll_seconds=1,
+        **overrides,
+    )
+    clock = FastClock(factor=100)
+    return BotApp(
+        settings, study, FakeAdmin(), make_telebot(settings), monotonic=clock, sleep=clock.sleep
+    )
+
+
+@pytest.fixture(name="app")
+def _running_app(fake_tg: FakeTelegram, study: FakeStudy) -> Iterator[BotApp]:
+    app = _app(fake_tg, study)
+    app.start_polling()
+    yield app
+    app.shutdown(grace=1.0)
+    app.bot.stop_bot()
+
+
+def _last(fake: FakeTelegram, chat: int, count: int) -> str:
+    fake.wait_sent("sendMessage", count, chat_id=chat)
+    return fake.texts(chat)[count - 1]
+
+
+def _onboard(fake: FakeTelegram, chat: int, lang: str = "en", form: str | None = None) -> None:
+    fake.push_message(chat, "/start")
+    fake.wait_sent("sendMessage", 2, chat_id=chat)
+    fake.push_callback(chat, None, f"lang:{lang}")
+    n = 3
+    if form:
+        fake.wait_sent("sendMessage", n, chat_id=chat)
+        fake.push_callback(chat, None, f"form:{form}")
+        n += 1
+    fake.wait_sent("sendMessage", n, chat_id=chat)
+    fake.push_callback(chat, None, "consent:yes")
+    fake.wait_sent("sendMessage", n + 1, chat_id=chat)
+    fake.push_message(chat, "UTC+3")
+    fake.wait_sent("sendMessage", n + 2, chat_id=chat)
+    fake.push_callback(chat, None, "win:09:00-21:00")
+    fake.wait_sent("sendMessage", n + 3, chat_id=chat)
+    fake.push_callback(chat, None, "beeps:6")
+    fake.wait_sent("sendMessage", n + 5, chat_id=chat)
+
+
+class TestOnboarding:
+    def test_whole_onboarding_in_english(
+        self, app: BotApp, fake_tg: FakeTelegram, study: FakeStudy
+    ) -> None:
+        """/start → language → consent → typed UTC offset → window → beeps → practice beep."""
+        _onboard(fake_tg, 42)
+        texts = fake_tg.texts(42)
+        first = fake_tg.sent_calls("sendMessage", chat_id=42)
+
+        assert texts[0] == i18n.render("welcome", "en", training_days=3)
+        assert "lang:ru" in json.dumps(first[1].params["reply_markup"])
+        assert texts[2] == i18n.render("consent", "en", version="1")
+        assert texts[3] == i18n.render("ask_timezone", "en")
+        assert texts[4] == i18n.render("ask_window", "en")
+        assert "Europe/Moscow" not in texts[5]
+        assert "timezone set" not in texts[5]
+        assert "Etc/GMT-3" in texts[6]
+        assert texts[7] == i18n.render("beep_practice", "en")
+        p = study.participant(42)
+        assert p is not None
+        assert p.tz == "Etc/GMT-3"
+        assert p.beeps_per_day == 6
+        assert p.id in study.practice_open
+        assert len(fake_tg.sent_calls("answerCallbackQuery")) >= 1
+
+    def test_russian_formal_address(self, app: BotApp, fake_tg: FakeTelegram) -> None:
+        """Choosing Russian asks the address form; «вы» is used from then on."""
+        _onboard(fake_tg, 43, lang="ru", form="formal")
+
+        assert fake_tg.texts(43)[2] == i18n.render("choose_form", "ru")
+        assert fake_tg.texts(43)[-1] == i18n.render("beep_practice", "ru", "formal")
+
+    def test_bad_timezone_and_window_are_explained(
+        self, app: BotApp, fake_tg: FakeTelegram
+    ) -> None:
+        """A typed value that does not work gets a reason and the question stays open."""
+        fake_tg.push_message(44, "/start")
+        fake_tg.wait_sent("sendMessage", 2, chat_id=44)
+        fake_tg.push_callback(44, None, "lang:en")
+        fake_tg.wait_sent("sendMessage", 3, chat_id=44)
+        fake_tg.push_callback(44, None, "consent:yes")
+        fake_tg.wait_sent("sendMessage", 4, chat_id=44)
+        fake_tg.push_message(44, "Mars/Olympus")
+
+        assert _last(fake_tg, 44, 5) == i18n.render("timezone_invalid", "en", text="Mars/Olympus")
+        fake_tg.push_message(44, "Europe/Berlin")
+        fake_tg.wait_sent("sendMessage", 6, chat_id=44)
+        fake_tg.push_message(44, "25:00-26:00")
+        assert "hours are 0-23" in _last(fake_tg, 44, 7)
+
+    def test_declining_consent(self, app: BotApp, fake_tg: FakeTelegram, study: FakeStudy) -> None:
+        """No consent: a polite note, and texts are not taken as reports."""
+        fake_tg.push_message(45, "/start")
+        fake_tg.wait_sent("sendMessage", 2, chat_id=45)
+        fake_tg.push_callback(45, None, "lang:en")
+        fake_tg.wait_sent("sendMessage", 3, chat_id=45)
+        fake_tg.push_callback(45, None, "consent:no")
+
+        assert _last(fake_tg, 45, 4) == i18n.render("consent_declined", "en")
+        fake_tg.push_message(45, "I saw a red car")
+        assert _last(fake_tg, 45, 5) == i18n.render("consent_needed", "en")
+        assert study.reports == {}
+
+
+class TestCommands:
+    def test_report_gets_feedback_once(
+        self, app: BotApp, fake_tg: FakeTelegram, study: FakeStudy
+    ) -> None:
+        """A text after onboarding is a report; the feedback shows score, strengths and the tip."""
+        _onboard(fake_tg, 50)
+        n = len(fake_tg.texts(50))
+        fake_tg.push_message(50, "At the beep I was innerly saying 'where are my keys'")
+        text = _last(fake_tg, 50, n + 1)
+
+        assert "score 55/100" in text
+        assert "What was good: concrete." in text
+        assert i18n.render("tip_moment_capture", "en") in text
+        assert len(study.reports) == 1
+
+    @pytest.mark.parametrize(
+        ("command", "key"),
+        [
+            ("/help", "help"),
+            ("/pause", "paused"),
+            ("/resume", "not_paused"),
+            ("/stop", "withdrawn"),
+        ],
+    )
+    def test_simple_commands(
+        self, app: BotApp, fake_tg: FakeTelegram, command: str, key: str
+    ) -> None:
+        """Each command answers from the catalogue in the participant's language."""
+        _onboard(fake_tg, 51)
+        n = len(fake_tg.texts(51))
+        fake_tg.push_message(51, command)
+
+        assert _last(fake_tg, 51, n + 1) == i18n.render(key, "en")
+
+    def test_pause_then_resume(self, app: BotApp, fake_tg: FakeTelegram, study: FakeStudy) -> None:
+        """/pause, /pause again, /resume."""
+        _onboard(fake_tg, 52)
+        n = len(fake_tg.texts(52))
+        for i, command in enumerate(["/pause", "/pause", "/resume"], 1):
+            fake_tg.push_message(52, command)
+            fake_tg.wait_sent("sendMessage", n + i, chat_id=52)
+
+        assert fake_tg.texts(52)[n:] == [
+            i18n.render(k, "en") for k in ("paused", "already_paused", "resumed")
+        ]
+
+    def test_status_and_settings(self, app: BotApp, fake_tg: FakeTelegram) -> None:
+        """/status shows the figures with the state in words; /settings shows values and buttons."""
+        _onboard(fake_tg, 53)
+        n = len(fake_tg.texts(53))
+        fake_tg.push_message(53, "/status")
+        status = _last(fake_tg, 53, n + 1)
+        fake_tg.push_message(53, "/settings")
+        settings_call = fake_tg.wait_sent("sendMessage", n + 2, chat_id=53)[-1]
+
+        assert "Status: training." in status
+        assert "Average quality: 55" in status
+        assert "Etc/GMT-3" in settings_call.text
+        assert "set:timezone" in json.dumps(settings_call.params["reply_markup"])
+
+    def test_delete_needs_confirmation(
+        self, app: BotApp, fake_tg: FakeTelegram, study: FakeStudy
+    ) -> None:
+        """/delete asks first; Cancel keeps the data, Yes deletes it."""
+        _onboard(fake_tg, 54)
+        n = len(fake_tg.texts(54))
+        fake_tg.push_message(54, "/delete")
+        fake_tg.wait_sent("sendMessage", n + 1, chat_id=54)
+        fake_tg.push_callback(54, None, "delete:no")
+        assert _last(fake_tg, 54, n + 2) == i18n.render("delete_cancelled", "en")
+        assert study.participant(54) is not None
+
+        fake_tg.push_callback(54, None, "delete:yes")
+        assert _last(fake_tg, 54, n + 3) == i18n.render("delete_done", "en")
+        assert study.participant(54) is None
+
+    def test_practice(self, app: BotApp, fake_tg: FakeTelegram) -> None:
+        """/practice sends a practice beep at once."""
+        _onboard(fake_tg, 55)
+        n = len(fake_tg.texts(55))
+        fake_tg.push_message(55, "/practice")
+
+        assert _last(fake_tg, 55, n + 1) == i18n.render("beep_practice", "en")
+
+    def test_unregistered_user_is_told_to_start(self, app: BotApp, fake_tg: FakeTelegram) -> None:
+        """Commands before /start get the hint to send /start."""
+        fake_tg.push_message(56, "/status")
+
+        assert _last(fake_tg, 56, 1) == i18n.render("not_registered", "ru")
+
+
+class TestAdminGate:
+    @pytest.mark.parametrize("command", ["/stats", "/export", "/health"])
+    def test_non_admin_gets_the_unknown_command_answer(
+        self, app: BotApp, fake_tg: FakeTelegram, command: str
+    ) -> None:
+        """Researcher commands look exactly like unknown commands to anyone else."""
+        fake_tg.push_message(60, "/nosuchcommand")
+        unknown = _last(fake_tg, 60, 1)
+        fake_tg.push_message(60, command)
+
+        assert _last(fake_tg, 60, 2) == unknown
+        assert fake_tg.sent_calls("sendDocument") == []
+
+    def test_admin_commands(self, app: BotApp, fake_tg: FakeTelegram) -> None:
+        """An admin gets stats, health and the CSV export as a document."""
+        fake_tg.push_message(ADMIN, "/stats")
+        assert "participants: 3" in _last(fake_tg, ADMIN, 1)
+        fake_tg.push_message(ADMIN, "/health")
+        assert "✅ database" in _last(fake_tg, ADMIN, 2)
+        fake_tg.push_message(ADMIN, "/export")
+        (doc,) = fake_tg.wait_sent("sendDocument", 1, chat_id=ADMIN)
+
+        assert b"P1,55" in doc.params["document"]["content"]
+        assert doc.params["document"]["filename"].endswith(".csv")
+
+
+class TestHostileInput:
+    def test_huge_text(self, app: BotApp, fake_tg: FakeTelegram, study: FakeStudy) -> None:
+        """100 KB of text: a polite size note, nothing stored, no traceback."""
+        _onboard(fake_tg, 70)
+        n = len(fake_tg.texts(70))
+        fake_tg.push_message(70, "a" * 100_000)
+
+        assert _last(fake_tg, 70, n + 1) == i18n.render(
+            "too_long", "en", length=100_000, limit=4000
+        )
+        assert study.reports == {}
+
+    @pytest.mark.parametrize(
+        "content",
+        [
+            {
+                "sticker": {
+                    "file_id": "s",
+                    "file_unique_id": "u",
+                    "type": "regular",
+                    "width": 1,
+                    "height": 1,
+                    "is_animated": False,
+                    "is_video": False,
+                }
+            },
+            {"photo": [{"file_id": "p", "file_unique_id": "u", "width": 1, "height": 1}]},
+            {"voice": {"file_id": "v", "file_unique_id": "u", "duration": 2}},
+        ],
+    )
+    def test_non_text_gets_a_polite_answer(
+        self, app: BotApp, fake_tg: FakeTelegram, content: dict[str, Any]
+    ) -> None:
+        """Stickers, photos and voice get "please use words"."""
+        _onboard(fake_tg, 71)
+        n = len(fake_tg.texts(71))
+        fake_tg.push_raw_update({"message": fake_tg.make_message(71, None, **content)})
+
+        assert _last(fake_tg, 71, n + 1) == i18n.render("unsupported_content", "en")
+
+    def test_edited_message_is_ignored(
+        self, app: BotApp, fake_tg: FakeTelegram, study: FakeStudy
+    ) -> None:
+        """An edited message is not a second report and gets no answer."""
+        _onboard(fake_tg, 72)
+        n = len(fake_tg.texts(72))
+        fake_tg.push_raw_update(
+            {"edited_message": fake_tg.make_message(72, "changed", edit_date=1)}
+        )
+        fake_tg.push_message(72, "/help")
+
+        assert _last(fake_tg, 72, n + 1) == i18n.render("help", "en")
+        assert study.reports == {}
+
+    def test_unknown_callback_and_control_characters(
+        self, app: BotApp, fake_tg: FakeTelegram, study: FakeStudy
+    ) -> None:
+        """Forged button data is refused; control characters are stripped from reports."""
+        _onboard(fake_tg, 73)
+        n = len(fake_tg.texts(73))
+        fake_tg.push_callback(73, None, "__class__:x")
+        assert _last(fake_tg, 73, n + 1) == i18n.render("button_expired", "en")
+        fake_tg.push_message(73, "I\x00 saw\u202e a\x1b lamp")
+        fake_tg.wait_sent("sendMessage", n + 2, chat_id=73)
+
+        assert list(study.reports.values()) == ["I saw a lamp"]
+
+    def test_replayed_update_is_not_a_second_report(
+        self, app: BotApp, fake_tg: FakeTelegram, study: FakeStudy
+    ) -> None:
+        """The same message delivered twice is stored once (dedup key from chat and message id)."""
+        _onboard(fake_tg, 74)
+        n = len(fake_tg.texts(74))
+        message = fake_tg.make_message(74, "a bright window")
+        fake_tg.push_raw_update({"message": message})
+        fake_tg.wait_sent("sendMessage", n + 1, chat_id=74)
+        fake_tg.push_raw_update({"message": message})
+        fake_tg.push_message(74, "/help")
+        fake_tg.wait_sent("sendMessage", n + 2, chat_id=74)
+
+        assert len(study.reports) == 1
+
+    def test_handler_crash_gives_the_error_message(
+        self, app: BotApp, fake_tg: FakeTelegram, study: FakeStudy, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        """A failing study call ends in the polite error text; polling continues."""
+        _onboard(fake_tg, 75)
+        n = len(fake_tg.texts(75))
+
+        def boom(*_a: Any, **_k: Any) -> Any:
+            raise RuntimeError("db down")
+
+        monkeypatch.setattr(study, "status", boom)
+        fake_tg.push_message(75, "/status")
+        assert _last(fake_tg, 75, n + 1) == i18n.render("error", "en")
+        fake_tg.push_message(75, "/help")
+        assert _last(fake_tg, 75, n + 2) == i18n.render("help", "en")
+
+
+class TestTelegramErrors:
+    def test_429_on_a_reply_is_waited_and_retried(self, app: BotApp, fake_tg: FakeTelegram) -> None:
+        """The reply to /help survives a 429 with retry_after only in the body."""
+        fake_tg.fail_next("sendMessage", 429, retry_after=2, header=False)
+        fake_tg.push_message(80, "/help")
+
+        assert _last(fake_tg, 80, 1) == i18n.render("help", "ru")
+        assert ("sendMessage", 429) in fake_tg.failed
+
+    def test_5xx_on_getupdates_does_not_stop_polling(
+        self, app: BotApp, fake_tg: FakeTelegram
+    ) -> None:
+        """502 and 500 on getUpdates are retried by the polling loop."""
+        fake_tg.fail_next("getUpdates", 502)
+        fake_tg.fail_next("getUpdates", 500)
+        fake_tg.push_message(81, "/help")
+
+        assert _last(fake_tg, 81, 1) == i18n.render("help", "ru")
+
+
+class TestScheduler:
+    def test_due_beeps_are_sent_and_confirmed(
+        self, fake_tg: FakeTelegram, study: FakeStudy
+    ) -> None:
+        """tick_once sends each due beep and reports the message id back to the study."""
+        app = _app(fake_tg, study)
+        for chat in (90, 91):
+            study.register(chat, chat, "en")
+            study.add_due(chat)
+
+        assert app.tick_once() == 2
+        assert fake_tg.texts(90) == [i18n.render("beep", "en")]
+        assert [b for b, _ in study.sent_log] == ["p90:2026-03-02:0", "p91:2026-03-02:0"]
+        assert all(mid is not None for _, mid in study.sent_log)
+
+    def test_blocked_participant_is_marked_and_not_beeped_again(
+        self, fake_tg: FakeTelegram, study: FakeStudy
+    ) -> None:
+        """403 → the study hears the chat is unreachable; the next tick sends nothing to it."""
+        app = _app(fake_tg, study)
+        study.register(92, 92, "en")
+        fake_tg.block(92)
+        study.add_due(92)
+
+        assert app.tick_once() == 0
+        assert study.unreachable_chats == [92]
+        assert study.unsent_log == [
+            ("p92:2026-03-02:0", "403: Forbidden: bot was blocked by the user")
+        ]
+        study.add_due(92, index=1)
+        app.tick_once()
+        assert len([c for c in fake_tg.calls if c[0] == "sendMessage"]) == 1
+
+
+class TestWebhook:
+    def _post(self, port: int, body: bytes, secret: str | None) -> int:
+        request = urllib.request.Request(f"http://127.0.0.1:{port}/", data=body, method="POST")
+        request.add_header("Content-Type", "application/json")
+        if secret is not None:
+            request.add_header("X-Telegram-Bot-Api-Secret-Token", secret)
+        try:
+            with urllib.request.urlopen(request, timeout=5) as response:
+                return int(response.status)
+        except urllib.error.HTTPError as exc:
+            return int(exc.code)
+
+    def test_secret_token_is_required(self, fake_tg: FakeTelegram, study: FakeStudy) -> None:
+        """Without the header or with a wrong one: 403 and nothing handled; with it: handled."""
+        app = _app(fake_tg, study)
+        port = app.start_webhook(port=0)
+        try:
+            update = {"update_id": 1, "message": fake_tg.make_message(95, "/help")}
+            body = json.dumps(update).encode()
+
+            assert self._post(port, body, None) == 403
+            assert self._post(port, body, "wrong") == 403
+            assert fake_tg.sent_calls("sendMessage") == []
+            assert self._post(port, b"[1, 2", SECRET) == 400
+            assert self._post(port, body, SECRET) == 200
+            assert _last(fake_tg, 95, 1) == i18n.render("help", "ru")
+        finally:
+            app.shutdown(grace=1.0)
+            app.bot.stop_bot()
+
+
+_json = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.text(max_size=20),
+    lambda inner: (
+        st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=8), inner, max_size=4)
+    ),
+    max_leaves=10,
+)
+
+
+@settings(
+    max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    kind=st.sampled_from(["message", "edited_message", "callback_query", "channel_post", "other"]),
+    body=st.dictionaries(
+        st.sampled_from(
+            ["message_id", "from", "chat", "date", "text", "data", "id", "entities", "sticker"]
+        ),
+        _json,
+        max_size=6,
+    ),
+)
+def test_fuzzed_updates_never_escape(kind: str, body: dict[str, Any]) -> None:
+    """Random update JSON through the webhook path: no exception escapes process_update."""
+    study = FakeStudy()
+    app = _FUZZ_APP.get("app")
+    if app is None:
+        settings_ = BotSettings(token=DEFAULT_TOKEN, api_url="http://127.0.0.1:9")
+        app = BotApp(settings_, study, FakeAdmin(), make_telebot(settings_), sleep=lambda _s: None)
+        app.bot.threaded = False
+        app.sender.max_attempts = 1
+        _FUZZ_APP["app"] = app
+    try:
+        app.process_update({"update_id": 1, kind: body})
+    except (ValueError, KeyError, TypeError, AttributeError):
+        pass  # pyTelegramBotAPI refusing to parse a malformed update is fine: nothing reached us
+
+
+_FUZZ_APP: dict[str, BotApp] = {}
