@@ -8,7 +8,8 @@ Rows:
 
 * one per scheduled beep, missed and expired ones included (the report fields are empty);
 * a beep answered twice (the retry offered on a training day) has two rows, ``attempt`` 1 and 2;
-* a practice report (no beep) has one row with ``beep_status="practice"``.
+* a practice report has a row with ``beep_status="practice"`` (practice beeps, index 1000 and up,
+  and reports without a beep); practice never counts for compliance or the study figures.
 
 Participants are named by a salted pseudonym (:func:`pseudonym`) unless ``raw_ids`` is asked for.
 """
@@ -35,6 +36,7 @@ __all__ = [
     "SALT_META_KEY",
     "StudyRow",
     "export_salt",
+    "is_practice_beep",
     "parse_since",
     "pseudonym",
     "study_rows",
@@ -46,6 +48,8 @@ SALT_ENV: Final = "ESM_EXPORT_SALT"
 SALT_META_KEY: Final = "export_salt"
 #: ``beep_status`` of a practice report's row.
 PRACTICE: Final = "practice"
+#: Practice beeps (asked for with /practice) have an index from here on; they are not study beeps.
+PRACTICE_INDEX_BASE: Final = 1000
 
 
 @attrs.frozen
@@ -131,6 +135,11 @@ def parse_since(value: str) -> dt.datetime:
     return moment.replace(tzinfo=dt.UTC) if moment.tzinfo is None else moment.astimezone(dt.UTC)
 
 
+def is_practice_beep(beep: Beep) -> bool:
+    """True for a practice beep the participant asked for (the engine numbers them from 1000)."""
+    return beep.index >= PRACTICE_INDEX_BASE
+
+
 def _zone(name: str) -> dt.tzinfo:
     try:
         return zoneinfo.ZoneInfo(name)
@@ -201,7 +210,7 @@ def _beep_fields(beep: Beep | None, tz: str) -> dict[str, Any]:
         "training": beep.training,
         "local_date": beep.local_date,
         "beep_index": beep.index,
-        "beep_status": beep.status.value,
+        "beep_status": PRACTICE if is_practice_beep(beep) else beep.status.value,
         "timezone": zone_name,
         "scheduled_local": beep.scheduled_at.astimezone(_zone(zone_name)),
         "scheduled_utc": beep.scheduled_at,

@@ -32,8 +32,9 @@ __all__ = [
     "NORMS",
     "TARGETS",
     "StudyStats",
+    "best_attempts",
     "compliance_by",
-    "final_attempts",
+    "compliance_totals",
     "phenomena_frequencies",
     "quality_by_day",
     "study_stats",
@@ -62,23 +63,23 @@ _DELIVERED = frozenset({BeepStatus.SENT.value, BeepStatus.ANSWERED.value, BeepSt
 _DUE = _DELIVERED | {BeepStatus.MISSED.value}
 
 
-def final_attempts(rows: Iterable[StudyRow]) -> list[StudyRow]:
-    """Return one row per sample: the last attempt of each answered beep (no practice reports)."""
-    last: dict[tuple[str, Any, Any], StudyRow] = {}
+def best_attempts(rows: Iterable[StudyRow]) -> list[StudyRow]:
+    """Return one row per sample: the best-scored attempt of each answered study beep."""
+    best: dict[tuple[str, Any, Any], StudyRow] = {}
     for row in rows:
-        if not row.answered or row.beep_status == PRACTICE:
+        if not row.answered or row.score is None or row.beep_status == PRACTICE:
             continue
         key = (row.participant, row.local_date, row.beep_index)
-        if key not in last or (row.attempt or 0) >= (last[key].attempt or 0):
-            last[key] = row
-    return list(last.values())
+        if key not in best or row.score > (best[key].score or 0):
+            best[key] = row
+    return list(best.values())
 
 
 def quality_by_day(rows: Iterable[StudyRow], *, training_only: bool = True) -> dict[int, float]:
     """Mean score per study day (training days only by default), over every report attempt."""
     scores: dict[int, list[int]] = defaultdict(list)
     for row in rows:
-        if row.score is None or row.study_day is None:
+        if row.score is None or row.study_day is None or row.beep_status == PRACTICE:
             continue
         if training_only and not row.training:
             continue
@@ -119,6 +120,12 @@ def compliance_by(rows: Iterable[StudyRow], key: str) -> dict[Any, tuple[int, in
     return {
         k: (v[0], v[1]) for k, v in sorted(table.items(), key=lambda kv: (kv[0] is None, kv[0]))
     }
+
+
+def compliance_totals(rows: Iterable[StudyRow]) -> tuple[int, int]:
+    """Return (answered beeps, due beeps) over all ``rows`` (see :func:`compliance_by`)."""
+    table = compliance_by(rows, "study_day")
+    return sum(a for a, _ in table.values()), sum(d for _, d in table.values())
 
 
 def _rate(numerator: int, denominator: int) -> float | None:
@@ -240,10 +247,8 @@ def study_stats(
     completed = [p for p in started if p.training_completed]
     by_day = quality_by_day(table)
     growth = by_day[3] - by_day[1] if 1 in by_day and 3 in by_day else None
-    samples = final_attempts(table)
-    compliance = compliance_by(table, "study_day")
-    answered = sum(a for a, _ in compliance.values())
-    due = sum(d for _, d in compliance.values())
+    samples = best_attempts(table)
+    answered, due = compliance_totals(table)
     return StudyStats(
         participants=len(people),
         participants_by_status=dict(Counter(p.status.value for p in people)),

@@ -1,0 +1,160 @@
+"""The study report's figures, drawn with matplotlib's object API on the Agg canvas.
+
+No ``pyplot`` and no global backend switch: each function builds its own ``Figure``, so the report
+can be made inside the running bot (from any thread) without touching matplotlib's global state.
+Each returns PNG bytes.
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+__all__ = [
+    "compliance_figure",
+    "issues_figure",
+    "phenomena_figure",
+    "quality_figure",
+]
+
+_DPI = 110
+_COLORS = ("#4c72b0", "#dd8452", "#55a868", "#c44e52", "#8172b3", "#937860", "#da8bc3", "#8c8c8c")
+
+
+def _new_figure(width: float, height: float) -> Any:
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+
+    figure = Figure(figsize=(width, height), dpi=_DPI, layout="constrained")
+    FigureCanvasAgg(figure)
+    return figure
+
+
+def _png(figure: Any) -> bytes:
+    buffer = io.BytesIO()
+    figure.savefig(buffer, format="png")
+    return buffer.getvalue()
+
+
+def quality_figure(
+    per_participant: Mapping[str, Mapping[int, float]],
+    overall: Mapping[int, float],
+    training_days: int,
+    pass_marks: Mapping[int, float],
+) -> bytes:
+    """Mean score per study day: one thin line per participant, the overall mean bold.
+
+    The seed's claim (40 on day 1 → 70+ by day 3) is drawn as two reference levels, and the
+    training days are shaded.
+    """
+    figure = _new_figure(7.5, 4.2)
+    ax = figure.add_subplot()
+    days = sorted({d for series in per_participant.values() for d in series} | set(overall))
+    if training_days and days:
+        ax.axvspan(0.5, training_days + 0.5, color="#f2f2f2", zorder=0, label="training days")
+    for _, series in sorted(per_participant.items()):
+        xs = sorted(series)
+        ax.plot(xs, [series[d] for d in xs], color="#9aa7b8", linewidth=0.9, alpha=0.8, zorder=1)
+    if overall:
+        xs = sorted(overall)
+        ax.plot(
+            xs,
+            [overall[d] for d in xs],
+            color=_COLORS[0],
+            linewidth=2.6,
+            marker="o",
+            label="all participants",
+            zorder=3,
+        )
+        for d in xs:
+            ax.annotate(
+                f"{overall[d]:.0f}",
+                (d, overall[d]),
+                textcoords="offset points",
+                xytext=(0, 8),
+                ha="center",
+                fontsize=8,
+            )
+    for day, mark in sorted(pass_marks.items()):
+        ax.hlines(mark, day - 0.4, day + 0.4, colors=_COLORS[3], linestyles="dashed", zorder=2)
+    ax.axhline(40, color=_COLORS[1], linewidth=0.8, linestyle=":", label="seed: day 1 ≈ 40")
+    ax.axhline(70, color=_COLORS[2], linewidth=0.8, linestyle=":", label="seed: 70+ by day 3")
+    ax.set_xlabel("study day")
+    ax.set_ylabel("mean score (0–100)")
+    ax.set_ylim(0, 100)
+    if days:
+        ax.set_xticks(days)
+    ax.set_title("Report quality by day (thin lines: participants; dashes: pass marks)")
+    ax.legend(loc="lower right", fontsize=8)
+    return _png(figure)
+
+
+def phenomena_figure(observed: Mapping[str, float], norms: Mapping[str, float]) -> bytes:
+    """Percent of samples with each phenomenon, this study against Heavey & Hurlburt (2008)."""
+    figure = _new_figure(7.5, 3.8)
+    ax = figure.add_subplot()
+    codes = list(observed)
+    xs = range(len(codes))
+    width = 0.4
+    ax.bar([x - width / 2 for x in xs], [observed[c] for c in codes], width, label="this study",
+           color=_COLORS[0])  # fmt: skip
+    ax.bar(
+        [x + width / 2 for x in xs],
+        [norms.get(c, 0.0) for c in codes],
+        width,
+        label="Heavey & Hurlburt 2008",
+        color=_COLORS[7],
+    )
+    ax.set_xticks(list(xs), [c.replace("_", "\n") for c in codes], fontsize=8)
+    ax.set_ylabel("% of samples")
+    ax.set_title("Phenomena frequencies against the norms")
+    ax.legend(fontsize=8)
+    return _png(figure)
+
+
+def _rates(table: Mapping[Any, tuple[int, int]]) -> tuple[list[Any], list[float]]:
+    keys = [k for k in table if k is not None]
+    return keys, [100.0 * table[k][0] / table[k][1] if table[k][1] else 0.0 for k in keys]
+
+
+def compliance_figure(
+    by_day: Mapping[Any, tuple[int, int]], by_hour: Mapping[Any, tuple[int, int]]
+) -> bytes:
+    """Answered beeps among due ones, by study day and by the participant's local hour."""
+    figure = _new_figure(7.5, 3.6)
+    left, right = figure.subplots(1, 2, sharey=True)
+    for ax, table, label in ((left, by_day, "study day"), (right, by_hour, "local hour")):
+        keys, rates = _rates(table)
+        ax.bar([str(k) for k in keys], rates, color=_COLORS[2])
+        ax.axhline(79, color=_COLORS[3], linewidth=0.8, linestyle="--", label="ESM average 79%")
+        ax.set_xlabel(label)
+        ax.set_ylim(0, 100)
+    left.set_ylabel("% of due beeps answered")
+    left.legend(fontsize=8, loc="lower left")
+    figure.suptitle("Compliance")
+    return _png(figure)
+
+
+def issues_figure(shares: Mapping[str, Mapping[int, float]], days: Sequence[int]) -> bytes:
+    """Share of reports with each issue code, per study day (the most frequent codes)."""
+    figure = _new_figure(7.5, 4.0)
+    ax = figure.add_subplot()
+    for i, (code, series) in enumerate(shares.items()):
+        ax.plot(
+            list(days),
+            [series.get(d, 0.0) for d in days],
+            marker="o",
+            linewidth=1.6,
+            color=_COLORS[i % len(_COLORS)],
+            label=code,
+        )
+    ax.set_xlabel("study day")
+    ax.set_ylabel("% of reports")
+    ax.set_ylim(0, 100)
+    if days:
+        ax.set_xticks(list(days))
+    ax.set_title("Issue codes over time")
+    if shares:
+        ax.legend(fontsize=8, ncols=2)
+    return _png(figure)

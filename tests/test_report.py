@@ -1,0 +1,163 @@
+"""``esm-bot report``: a self-contained HTML report of a simulated study (real store, real scores)."""
+
+from __future__ import annotations
+
+import base64
+import os
+import re
+import struct
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from esm_bot.ops.rows import study_rows
+from esm_bot.ops.stats import quality_by_day, study_stats
+from esm_bot.report import REPORT_NAME, build_report, issue_shares
+from esm_bot.store.sqlite import SqliteStore
+from tests._ops_study import SimulatedStudy, simulate_study
+
+pytest.importorskip("matplotlib")
+
+ROOT = Path(__file__).resolve().parent.parent
+IMG = re.compile(r'<img alt="([^"]+)" src="data:image/png;base64,([A-Za-z0-9+/=]+)">')
+
+
+@pytest.fixture
+def store(tmp_path: Path) -> Iterator[SqliteStore]:
+    s = SqliteStore(tmp_path / "report.sqlite3")
+    yield s
+    s.close()
+
+
+@pytest.fixture
+def study(store: SqliteStore) -> SimulatedStudy:
+    return simulate_study(store, participants=4, days=4)
+
+
+def _png_size(data: bytes) -> tuple[int, int]:
+    assert data[:8] == b"\x89PNG\r\n\x1a\n"
+    width, height = struct.unpack(">II", data[16:24])
+    return width, height
+
+
+def test_report_is_self_contained_html_with_four_figures(
+    store: SqliteStore, study: SimulatedStudy, tmp_path: Path
+) -> None:
+    """One HTML file, four embedded PNGs, nothing loaded from elsewhere."""
+    path = build_report(store, tmp_path / "out", environ={})
+
+    assert path == tmp_path / "out" / REPORT_NAME
+    text = path.read_text(encoding="utf-8")
+    images = IMG.findall(text)
+    assert [alt for alt, _ in images] == [
+        "Quality by study day",
+        "Phenomena frequencies",
+        "Compliance by day and hour",
+        "Issue codes over time",
+    ]
+    for _, data in images:
+        width, height = _png_size(base64.b64decode(data))
+        assert width > 400
+        assert height > 200
+    assert "http://" not in text
+    assert "https://" not in text
+    assert "<script" not in text
+    assert sorted(p.name for p in path.parent.iterdir()) == [REPORT_NAME]
+
+
+def test_report_names_pseudonyms_only(
+    store: SqliteStore, study: SimulatedStudy, tmp_path: Path
+) -> None:
+    """No Telegram id or internal id appears; the export's pseudonyms do."""
+    text = build_report(store, tmp_path, environ={}).read_text(encoding="utf-8")
+    names = {r.participant for r in study_rows(store, environ={})}
+
+    for telegram_id in study.telegram_ids:
+        assert str(telegram_id) not in text
+    for participant_id in study.participant_ids:
+        assert participant_id not in text
+    assert all(name in text for name in names)
+
+
+def test_report_tables_hold_the_measured_figures(
+    store: SqliteStore, study: SimulatedStudy, tmp_path: Path
+) -> None:
+    """Mean score per day, compliance and the seed's claim are the store's measured figures."""
+    text = build_report(store, tmp_path, environ={}).read_text(encoding="utf-8")
+    rows = list(study_rows(store, environ={}))
+    stats = study_stats(store, rows=rows)
+
+    for day, mean in quality_by_day(rows, training_only=False).items():
+        assert f"<tr><td>{day}</td><td>{mean:.1f}</td></tr>" in text
+    assert f"{100 * stats.compliance:.1f}% of {stats.beeps_due} due beeps" in text
+    day = stats.quality_by_training_day
+    assert f"measured {day[1]:.0f} on day 1 → {day[3]:.0f} on day 3" in text
+    for code, value in stats.phenomena.items():
+        assert f"<td>{code}</td><td>{value:.1f}</td>" in text
+
+
+def test_empty_study_still_gives_a_report(store: SqliteStore, tmp_path: Path) -> None:
+    """A study with no data yet gives a report that says so, not an error."""
+    text = build_report(store, tmp_path, environ={}).read_text(encoding="utf-8")
+
+    assert "not measurable yet" in text
+    assert len(IMG.findall(text)) == 4
+
+
+def test_issue_shares_are_percent_of_reports_per_day(store: SqliteStore) -> None:
+    """issue_shares counts each report once per code, as a percent of that day's reports."""
+    simulate_study(store, participants=2, days=2)
+    rows = [r for r in study_rows(store, environ={}) if r.answered and r.study_day]
+
+    shares = issue_shares(rows, top=3)
+
+    assert len(shares) <= 3
+    for code, by_day in shares.items():
+        for day, share in by_day.items():
+            day_rows = [r for r in rows if r.study_day == day]
+            expected = (
+                100 * sum(1 for r in day_rows if code in (r.issue_codes or ())) / len(day_rows)
+            )
+            assert share == pytest.approx(expected)
+
+
+def test_report_on_mongodb(mongo_uri: str, mongo_db_name: str, tmp_path: Path) -> None:
+    """The same report from the MongoDB store."""
+    from esm_bot.store.mongo import MongoStore
+
+    store = MongoStore(mongo_uri, mongo_db_name)
+    try:
+        simulate_study(store, participants=2, days=3, beeps_per_day=3)
+        text = build_report(store, tmp_path, environ={}).read_text(encoding="utf-8")
+    finally:
+        store.close()
+
+    assert len(IMG.findall(text)) == 4
+    assert "measured" in text
+
+
+def test_command_writes_the_report(tmp_path: Path) -> None:
+    """`esm-bot report --out DIR` writes DIR/esm_report.html and says where."""
+    db = tmp_path / "cmd.sqlite3"
+    s = SqliteStore(db)
+    simulate_study(s, participants=2, days=2)
+    s.close()
+    env = {k: v for k, v in os.environ.items() if k != "MONGODB_URI"}
+    env["ESM_DB_PATH"] = str(db)
+
+    done = subprocess.run(
+        [sys.executable, "-m", "esm_bot", "report", "--out", str(tmp_path / "rep")],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=ROOT,
+        timeout=120,
+        check=False,
+    )
+
+    assert done.returncode == 0, done.stderr
+    assert (tmp_path / "rep" / REPORT_NAME).is_file()
+    assert str(tmp_path / "rep" / REPORT_NAME) in done.stdout
