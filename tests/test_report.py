@@ -1,4 +1,4 @@
-"""``esm-bot report``: a self-contained HTML report of a simulated study (real store, real scores)."""
+"""``esm-bot report``: a self-contained HTML report of a simulated study (real store and scores)."""
 
 from __future__ import annotations
 
