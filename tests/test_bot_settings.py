@@ -1,0 +1,80 @@
+"""BotSettings.from_env and the esm-bot command's configuration errors."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+
+import pytest
+
+from esm_bot.settings import BotSettings
+from esm_validate.errors import ConfigurationError
+
+TOKEN = "123456:SECRET-abcdefghijklmnopqrstuvwxyz"
+
+
+def test_reads_everything() -> None:
+    """Every variable is read; the bot appends /bot<token>/<method> to the base URL."""
+    s = BotSettings.from_env(
+        {
+            "TELEGRAM_BOT_TOKEN": TOKEN,
+            "TELEGRAM_API_URL": "http://127.0.0.1:8081/",
+            "ESM_ADMIN_IDS": "1, 2;3",
+            "ESM_WEBHOOK_SECRET": "abc_DEF-1",
+            "ESM_WEBHOOK_PORT": "9000",
+            "ESM_METRICS_INTERVAL_MINUTES": "15",
+        }
+    )
+
+    assert s.api_template == "http://127.0.0.1:8081/bot{0}/{1}"
+    assert s.admin_ids == frozenset({1, 2, 3})
+    assert s.is_admin(2)
+    assert not s.is_admin(None)
+    assert s.webhook_port == 9000
+    assert s.metrics_interval_minutes == 15.0
+
+
+def test_secrets_never_in_repr() -> None:
+    """Neither the token nor the webhook secret shows in repr."""
+    s = BotSettings.from_env({"TELEGRAM_BOT_TOKEN": TOKEN, "ESM_WEBHOOK_SECRET": "topsecret1"})
+
+    assert "SECRET-abc" not in repr(s)
+    assert "topsecret1" not in repr(s)
+
+
+@pytest.mark.parametrize(
+    ("env", "fragment"),
+    [
+        ({}, "TELEGRAM_BOT_TOKEN is not set"),
+        ({"TELEGRAM_BOT_TOKEN": "nocolon"}, "does not look like a bot token"),
+        ({"TELEGRAM_BOT_TOKEN": TOKEN, "ESM_ADMIN_IDS": "alice"}, "ESM_ADMIN_IDS"),
+        ({"TELEGRAM_BOT_TOKEN": TOKEN, "ESM_WEBHOOK_PORT": "0"}, "ESM_WEBHOOK_PORT"),
+        ({"TELEGRAM_BOT_TOKEN": TOKEN, "TELEGRAM_API_URL": "ftp://x"}, "TELEGRAM_API_URL"),
+        ({"TELEGRAM_BOT_TOKEN": TOKEN, "ESM_WEBHOOK_SECRET": "has space"}, "ESM_WEBHOOK_SECRET"),
+    ],
+)
+def test_bad_values_have_clear_errors(env: dict[str, str], fragment: str) -> None:
+    """Each bad value names its variable."""
+    with pytest.raises(ConfigurationError, match=fragment) as info:
+        BotSettings.from_env(env)
+
+    assert TOKEN not in str(info.value)
+
+
+def test_run_without_token_is_one_line_and_exit_2() -> None:
+    """`esm-bot run` with no token: one line on stderr, exit code 2, no traceback."""
+    env = {k: v for k, v in os.environ.items() if k != "TELEGRAM_BOT_TOKEN"}
+    proc = subprocess.run(
+        [sys.executable, "-c", "import sys; from esm_bot.cli import main; sys.exit(main(['run']))"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+
+    assert proc.returncode == 2
+    assert proc.stderr.strip().count("\n") == 0
+    assert "TELEGRAM_BOT_TOKEN is not set" in proc.stderr
+    assert "Traceback" not in proc.stderr
