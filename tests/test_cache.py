@@ -35,14 +35,8 @@ class TestKeys:
 
     def test_key_is_md5_of_versioned_payload(self) -> None:
         """The key is the MD5 hex digest of the canonical JSON payload, version included."""
-        payload = {
-            "v": CACHE_KEY_VERSION,
-            "text": "hello there",
-            "lang": "en",
-            "day": 2,
-            "identity": list(IDENTITY),
-        }
-        blob = json.dumps(payload, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+        payload = [CACHE_KEY_VERSION, "hello there", "en", 2, list(IDENTITY)]
+        blob = json.dumps(payload, ensure_ascii=False, separators=(",", ":"))
         expected = hashlib.md5(blob.encode(), usedforsecurity=False).hexdigest()
 
         actual = cache_key(" hello   there ", lang="en", training_day=2, identity=IDENTITY)

@@ -62,14 +62,15 @@ def cache_key(
         training_day: The participant's training day (None outside training).
         identity: What else changes the answer: provider, model, prompt and schema versions.
     """
-    payload = {
-        "v": CACHE_KEY_VERSION,
-        "text": normalise_text(text),
-        "lang": lang,
-        "day": training_day,
-        "identity": [str(part) for part in identity],
-    }
-    blob = json.dumps(payload, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+    # A JSON array in a fixed order: [version, text, lang, day, [identity...]].
+    payload = [
+        CACHE_KEY_VERSION,
+        normalise_text(text),
+        lang,
+        training_day,
+        [str(part) for part in identity],
+    ]
+    blob = json.dumps(payload, ensure_ascii=False, separators=(",", ":"))
     return hashlib.md5(blob.encode("utf-8"), usedforsecurity=False).hexdigest()
 
 
@@ -228,12 +229,13 @@ class CachingValidator(ForwardingLayer):
         if hit is not None:
             with self._lock:
                 self._counters.hits += 1
-            return attrs.evolve(hit, cached=True)
+            return hit if hit.cached else attrs.evolve(hit, cached=True)
         with self._lock:
             self._counters.misses += 1
         answer = self.inner.validate(text, user_id=user_id, training_day=training_day, lang=lang)
         if is_cacheable(answer):
-            self.store.set(key, answer)
+            # Stored already marked: a hit from memory is then returned without a copy.
+            self.store.set(key, attrs.evolve(answer, cached=True))
             with self._lock:
                 self._counters.stored += 1
         else:
