@@ -23,6 +23,7 @@ from ._types import (
 )
 from .ai import AIConfig, AIValidator, ChatBackend
 from .backends import AnthropicBackend, OpenAIBackend, OpenAICompatibleBackend
+from .config import ValidationConfig
 from .dataframe import assess_dataframe
 from .errors import (
     BackendAuthError,
@@ -36,7 +37,7 @@ from .errors import (
     TransientBackendError,
 )
 from .layers import CachingValidator, FallbackValidator, RateLimitedValidator, SlidingWindowLimiter
-from .local import validate
+from .local import VALIDATOR_VERSION, LocalRule, LocalValidator, detect_language, validate
 from .metrics import Metrics
 from .pipeline import MeteredValidator, build_validator, from_env
 from .protocols import Clock, Sleep, Validator
@@ -47,6 +48,7 @@ __all__ = [
     "ISSUE_CODES",
     "PHENOMENA",
     "QUALITY_LEVELS",
+    "VALIDATOR_VERSION",
     "AIConfig",
     "AIValidator",
     "AnthropicBackend",
@@ -61,6 +63,8 @@ __all__ = [
     "EsmValidateError",
     "FallbackValidator",
     "Issue",
+    "LocalRule",
+    "LocalValidator",
     "MalformedAIResponse",
     "MeteredValidator",
     "Metrics",
@@ -73,10 +77,12 @@ __all__ = [
     "Sleep",
     "SlidingWindowLimiter",
     "TransientBackendError",
+    "ValidationConfig",
     "Validator",
     "__version__",
     "assess_dataframe",
     "build_validator",
+    "detect_language",
     "from_env",
     "quality_from_score",
     "validate",

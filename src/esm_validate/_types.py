@@ -28,6 +28,7 @@ PHENOMENA: Final[tuple[str, ...]] = (
     "feeling",
     "sensory_awareness",
     "inner_hearing",
+    "just_doing",
 )
 
 #: Stable issue codes. Never rename one; add new ones at the end.
@@ -44,6 +45,7 @@ ISSUE_CODES: Final[tuple[str, ...]] = (
     "reaction_to_beep",
     "abstract_label",
     "reading_inner_voice",
+    "inferred",
 )
 
 #: Quality labels from worst to best, with the lowest score of each (the seed's thresholds).

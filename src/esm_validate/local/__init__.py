@@ -1,18 +1,44 @@
-"""Local, rule-based validation (placeholder until the rule engine lands)."""
+"""Local, rule-based validation of DES reports (Russian and English), after Hurlburt.
+
+Pure and deterministic: no I/O, no network, no global state. See ``docs/method.md`` for how each
+rule maps to Hurlburt's criteria.
+"""
 
 from __future__ import annotations
 
-from .._types import Assessment, quality_from_score
+from .._types import Assessment
+from .language import SUPPORTED_LANGUAGES, detect_language
+from .report import Report, Span
+from .rules import DEFAULT_RULES, ISSUE_PRIORITY, LocalRule
+from .validator import VALIDATOR_VERSION, LocalValidator, assess
+
+__all__ = [
+    "DEFAULT_RULES",
+    "ISSUE_PRIORITY",
+    "SUPPORTED_LANGUAGES",
+    "VALIDATOR_VERSION",
+    "LocalRule",
+    "LocalValidator",
+    "Report",
+    "Span",
+    "assess",
+    "detect_language",
+    "validate",
+]
 
 
 def validate(text: str, *, lang: str | None = None, training_day: int | None = None) -> Assessment:
-    """Assess one report with the local rules (placeholder: scores by nothing)."""
-    score = 50 if text.strip() else 0
-    return Assessment(
-        score=score,
-        quality=quality_from_score(score),
-        phenomena=frozenset(),
-        issues=(),
-        feedback="",
-        lang=lang or "en",
-    )
+    """Assess one report against Hurlburt's criteria with the default rules and settings.
+
+    Args:
+        text: The participant's report (any string; empty or messy text is fine).
+        lang: ``"ru"`` or ``"en"``; None (or an unsupported code) detects it from the text.
+        training_day: 1, 2 or 3 focuses the feedback on that day's skill; None judges as day 3.
+
+    Returns:
+        An :class:`~esm_validate.Assessment` with ``source="local"``.
+
+    Raises:
+        TypeError: ``text`` is not a str (or ``training_day`` is not an int).
+    """
+    return assess(text, lang=lang, training_day=training_day)

@@ -1,0 +1,104 @@
+"""One kind, specific tip per report, focused on the training day's skill, plus the strengths.
+
+Day 1 trains catching the moment, day 2 concrete experiential detail, day 3 pristine experience
+(describe, do not explain or hedge). The tip addresses the most relevant issue for the day and
+quotes the participant's own words.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from .._types import Issue
+from .report import Report
+
+__all__ = ["DAY_FOCUS", "choose_feedback", "strengths"]
+
+#: Issue codes each training day cares about first (then the general importance order).
+DAY_FOCUS: dict[int, tuple[str, ...]] = {
+    1: (
+        "empty",
+        "too_short",
+        "avoidance",
+        "reaction_to_beep",
+        "not_momentary",
+        "generalization",
+        "behavior_only",
+    ),
+    2: (
+        "empty",
+        "too_short",
+        "avoidance",
+        "behavior_only",
+        "unspecified_thinking",
+        "abstract_label",
+        "reaction_to_beep",
+        "not_momentary",
+        "generalization",
+    ),
+    3: (
+        "empty",
+        "too_short",
+        "avoidance",
+        "behavior_only",
+        "theorizing",
+        "inferred",
+        "hedging",
+        "generalization",
+        "not_momentary",
+        "reaction_to_beep",
+        "unspecified_thinking",
+        "abstract_label",
+    ),
+}
+
+
+def _focus_issue(issues: Sequence[Issue], day: int) -> Issue | None:
+    order = DAY_FOCUS.get(day, DAY_FOCUS[3])
+    by_code = {issue.code: issue for issue in reversed(issues)}
+    for code in order:
+        if code in by_code:
+            return by_code[code]
+    return issues[0] if issues else None
+
+
+def choose_feedback(report: Report, issues: Sequence[Issue], score: int) -> str:
+    """The tip for ``report``: about the day's most relevant issue, or praise when none."""
+    data = report.data
+    issue = _focus_issue(issues, report.training_day)
+    if issue is None:
+        return data.praise.get(report.training_day, data.praise[3])
+    template = data.feedback.get(issue.code)
+    if template is None:
+        return issue.message
+    quote = report.quote(issue.span, limit=50) if issue.span else ""
+    if "{quote}" in template and not quote:
+        return issue.message
+    return template.replace("{quote}", quote)
+
+
+def strengths(report: Report, issues: Sequence[Issue]) -> tuple[str, ...]:
+    """Up to three short notes on what the report did well, in its language."""
+    names = report.data.strengths
+    codes = {issue.code for issue in issues}
+    found: list[str] = []
+    if report.has("moment_anchor") and not codes & {"reaction_to_beep", "not_momentary"}:
+        found.append("moment")
+    for code in (
+        "inner_speech",
+        "inner_seeing",
+        "inner_hearing",
+        "unsymbolized_thinking",
+        "sensory_awareness",
+        "feeling",
+        "just_doing",
+    ):
+        if code in report.phenomena:
+            found.append(code)
+    if "feeling" in report.phenomena and report.has("bodily"):
+        found.append("bodily")
+    if report.has("blank") and not report.phenomena and "avoidance" not in codes:
+        found.append("honest_blank")
+    if report.phenomena and not codes & {"theorizing", "hedging", "inferred", "generalization"}:
+        found.append("no_theory")
+    return tuple(names[code] for code in found[:3] if code in names)

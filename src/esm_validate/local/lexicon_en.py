@@ -1,0 +1,306 @@
+"""English markers, one regular expression per category (DES.md §4 and Appendix A, reviewed).
+
+Patterns match the *normalised* text (lower case, typographic apostrophes made ``'``). Each is
+wrapped in ``(?<!\\w)(?:...)(?!\\w)`` when compiled, so whole words only. Keep repetition bounded
+(``{0,4}``) so that no pattern can backtrack catastrophically.
+"""
+
+from __future__ import annotations
+
+from typing import Final
+
+__all__ = ["PATTERNS"]
+
+_W = r"(?:[\w'-]+\W+)"  # one word and what follows it
+_BEEP = r"(?:beep(?:er)?|signal|notification|ping|buzz(?:er)?|prompt|alarm|alert|vibration)"
+_HEAD = r"(?:my|the)\s+(?:head|mind)"
+_EMOTION = (
+    r"angry|anger|annoy\w*|irritat\w*|frustrat\w*|furious|rage|mad|sad|sadness|sorrow|grief|"
+    r"unhappy|happy|happiness|glad|joy\w*|delight\w*|cheerful|anxious|anxiety|nervous\w*|"
+    r"worr(?:y|ied|ying)|afraid|scared|fear\w*|panic\w*|dread\w*|excite\w*|embarrass\w*|asham\w*|"
+    r"shame|guilt\w*|bored|boredom|relie(?:f|ved)|disappoint\w*|calm|calmness|peaceful|lonely|"
+    r"loneliness|jealous\w*|envy|envious|proud|pride|tender\w*|affection\w*|contempt|disgust\w*|"
+    r"resent\w*|impatien\w*|restless\w*|stressed|overwhelm\w*|amused|amusement|elated|thrill\w*|"
+    r"awkward|uneas\w*|upset|hopeful|hopeless\w*|despair|longing|nostalgi\w*|irritable|grumpy|"
+    r"content|contentment|serene|love|loving|hatred|curiosity|curious|tense|apprehensi\w*|dismay\w*"
+)
+_BODY = (
+    r"chest|stomach|gut|belly|throat|face|cheeks?|neck|shoulders?|jaw|head|hands?|fingers?|heart|"
+    r"back|arms?|legs?|eyes|forehead|temples|body|skin|feet|toes|lips|ears|spine"
+)
+_BODY_SENSATION = (
+    r"tight|tightness|tightening|tension|knot|lump|pressure|heaviness|heavy|warmth|heat|hot|cold|"
+    r"chill|flutter\w*|butterflies|ache|aching|pain|sinking|tingl\w*|pound\w*|racing|clench\w*|"
+    r"churn\w*|hollow\w*|flush\w*|sting\w*|throb\w*|prickl\w*|burning|squeez\w*|constrict\w*|"
+    r"pang|twinge|nausea|queasy|numb\w*"
+)
+_SENSORY_QUALITY = (
+    r"colou?rs?|hue|shades?|tint|red|reddish|blue|bluish|green|greenish|yellow|orange|purple|pink|"
+    r"golden|gold|silver\w*|turquoise|brown|glint\w*|gleam\w*|glow\w*|shine|shiny|shining|sparkl\w*|"
+    r"glitter\w*|shimmer\w*|sheen|glossy|light|sunlight|shadows?|reflections?|brightness|bright|"
+    r"texture\w*|rough\w*|smooth\w*|softness|soft|silky|grain\w*|fuzz\w*|velvet\w*|coolness|cool|"
+    r"cold|coldness|warmth|warm|heat|chill|sounds?|hum|humming|buzz\w*|whirr\w*|hiss\w*|rustl\w*|"
+    r"creak\w*|click\w*|tick\w*|rumbl\w*|drone|droning|ringing|chirp\w*|tone|pitch|echo\w*|"
+    r"murmur\w*|whistl\w*|patter\w*|smells?|scent\w*|aroma\w*|odou?rs?|fragran\w*|tastes?|"
+    r"flavou?rs?|bitter\w*|sweet\w*|sour\w*|salt\w*|tang\w*|pressure|weight|heaviness|tingl\w*|"
+    r"itch\w*|tickl\w*|vibrat\w*|rhythm\w*|steam|dampness|wetness|crispness|crunch\w*|fizz\w*|"
+    r"bubbl\w*|sheen|pattern|curves?|contours?|edges?|surface|grey|gray|white|black|dark|darkness"
+)
+_ACTIVITY = (
+    r"working|driving|eating|walking|cooking|reading|watching|scrolling|talking|typing|writing|"
+    r"sitting|standing|lying|waiting|cleaning|washing|showering|shopping|studying|running|riding|"
+    r"commuting|texting|chatting|playing|browsing|checking|doing|making|having|brushing|folding|"
+    r"packing|cutting|chopping|ironing|vacuuming|drinking|coding|programming|answering|paying|"
+    r"climbing|jogging|queuing|queueing|buying|filling|opening|putting|looking|searching|getting"
+)
+
+PATTERNS: Final[dict[str, str]] = {
+    # ---- the moment (Q1) ----
+    "moment_anchor": (
+        rf"(?:at|just\s+before|right\s+before|immediately\s+before|before|when|as|by)\s+the\s+{_BEEP}"
+        rf"|(?:a|one)\s+(?:split\s+)?(?:second|moment|instant)\s+before"
+        rf"|(?:at|in)\s+(?:that|this|the)\s+(?:exact\s+|very\s+)?(?:instant|moment|second)"
+        rf"|right\s+then|just\s+then|the\s+{_BEEP}\s+(?:caught|interrupted|came|sounded|went\s+off)"
+        rf"|at\s+the\s+(?:exact\s+)?(?:moment|instant|second|time)\s+of"
+    ),
+    # ---- reaction to the beep or the writing moment (Q2) ----
+    "beep_reaction": (
+        rf"(?:the|my)\s+(?:{_BEEP}|phone)\s+(?:startled|surprised|scared|annoyed|irritated|jolted|"
+        rf"distracted|made\s+me\s+(?:jump|think|realize|realise|feel|notice))"
+        rf"|(?:startled|surprised|scared|annoyed|irritated|jolted)\s+by\s+the\s+{_BEEP}"
+        rf"|after\s+the\s+{_BEEP}"
+        rf"|(?:when|as\s+soon\s+as|once)\s+(?:i\s+heard\s+)?the\s+{_BEEP}\s+(?:went\s+off|came|sounded|"
+        rf"rang|buzzed)\W+i\s+(?:thought|felt|realized|realised|jumped|got|said|wondered|groaned|"
+        rf"sighed|noticed|decided|remembered)"
+        rf"|hearing\s+the\s+{_BEEP}|my\s+first\s+thought\s+(?:after|when|on\s+hearing)"
+        rf"|now\W+(?:as|while|that)\s+i(?:'m|\s+am)?\s+(?:write|writing|type|typing|think|answer\w*)"
+        rf"|as\s+i\s+(?:write|type)\s+this|while\s+(?:writing|typing)\s+(?:this|the\s+report)"
+        rf"|looking\s+back|in\s+hindsight|now\s+i\s+(?:realize|realise|think|see|notice)"
+    ),
+    # ---- generalisation and self-theory (Q3, Q10) ----
+    "generalization": (
+        r"always|usually|often|generally|typically|normally|constantly|frequently|sometimes|"
+        r"all\s+the\s+time|every\s+time|whenever|most\s+of\s+the\s+time|as\s+a\s+rule|tends?\s+to|"
+        r"lately|these\s+days|on\s+most\s+days|i\s+never|i'm\s+never|never\s+(?:think|have|do|feel|"
+        r"notice|see|hear)|like\s+i\s+(?:always|usually)\s+do|like\s+every\s+\w+|as\s+ever"
+    ),
+    "self_theory": (
+        r"i'm\s+(?:the\s+)?(?:kind|sort|type)\s+of\s+person|i\s+am\s+(?:the\s+)?(?:kind|sort|type)"
+        r"\s+of\s+person|i'm\s+an?\s+(?:visual|verbal|auditory|kinesthetic)\s+(?:thinker|person|"
+        r"learner|type)|(?:everyone|everybody|most\s+people|all\s+people)|people\s+(?:always|"
+        r"usually|often|tend|generally)|my\s+(?:inner\s+voice|mind|brain)\s+(?:always|never|"
+        r"constantly)|i\s+(?:always|constantly)\s+have\s+an?\s+inner"
+    ),
+    "generalization_negator": r"not|don't|doesn't|didn't|isn't|wasn't|do\s+not|does\s+not",
+    # ---- a period, events before or after (Q1) ----
+    "period": (
+        r"all\s+(?:day|morning|afternoon|evening|night|week|the\s+way)|the\s+whole\s+(?:day|morning|"
+        r"time|evening|lesson|meeting|lecture|afternoon|ride|trip|way)|for\s+(?:the\s+)?(?:last|past)"
+        r"\s+(?:few\s+|couple\s+of\s+)?(?:\w+\s+)?(?:minutes|hours|hour|days|weeks|while)"
+        r"|for\s+(?:a\s+|an\s+|the\s+|some\s+|several\s+|\w+\s+)?(?:minutes|hours|an\s+hour|"
+        r"half\s+an\s+hour|a\s+while|ages)|(?:a\s+few\s+|\w+\s+|several\s+|some\s+)?(?:minutes|hours|"
+        r"an\s+hour|half\s+an\s+hour|a\s+while)\s+(?:ago|before|earlier)|earlier\s+(?:today|this|"
+        r"that)|this\s+(?:morning|afternoon|evening)|yesterday|tomorrow|tonight|today|next\s+week|"
+        r"later\s+(?:on|today|tonight)|throughout|during\s+the\s+(?:whole|entire|day|morning|meeting|"
+        r"lecture|class|lesson|evening|afternoon)|since\s+(?:this\s+morning|yesterday|lunch|"
+        r"breakfast|i\s+woke)|i\s+(?:will|'ll)\s+\w+|i'll\s+\w+|i(?:'m|\s+am)\s+going\s+to|"
+        r"i\s+was\s+going\s+to|(?:i'm|i\s+am|i\s+was)\s+planning|i\s+plan\s+to|in\s+the\s+evening"
+        r"\s+i|the\s+whole\s+time|over\s+the\s+(?:last|past)"
+    ),
+    "sequence": r"and\s+then|after\s+that|afterwards|later|then\s+i\s+(?:went|got|decided|started)",
+    # ---- evasive answers vs honest absence (Q11) ----
+    "avoidance": (
+        r"nothing\s+(?:special|much|interesting|in\s+particular|really|important|new|unusual|"
+        r"remarkable|significant)|not\s+much|as\s+usual|as\s+always|same\s+as\s+(?:always|usual|"
+        r"ever)|the\s+usual|all\s+(?:good|fine|ok|okay)|everything(?:'s|\s+is|\s+was)\s+(?:fine|ok|"
+        r"okay|normal|good)|whatever|idk|dunno|no\s+idea|i\s+don't\s+know|i\s+do\s+not\s+know|"
+        r"(?:i\s+)?(?:don't|can't|do\s+not|cannot)\s+remember(?!\s+exactly)|nothing\s+to\s+report|"
+        r"n/a|just\s+(?:normal|regular|a\s+normal|an\s+ordinary)|an?\s+(?:ordinary|normal|regular)"
+        r"\s+(?:day|moment)"
+    ),
+    "avoidance_weak": r"nothing|fine|ok|okay|meh|normal|same|usual|boring|no",
+    "blank": (
+        rf"{_HEAD}\s+was\s+(?:completely\s+|totally\s+|just\s+|entirely\s+)?(?:blank|empty|quiet|"
+        rf"silent|still)|(?:blank|empty)\s+(?:mind|head)|nothing\s+(?:at\s+all\s+)?(?:was\s+)?"
+        rf"(?:in|going\s+on\s+in|present\s+in)\s+(?:{_HEAD}|my\s+(?:experience|awareness))"
+        rf"|there\s+was\s+nothing\s+(?:at\s+all\s+)?(?:in\s+(?:my\s+)?(?:experience|awareness|"
+        rf"mind|head)|there)|(?:i\s+)?(?:wasn't|was\s+not)\s+aware\s+of\s+anything|no\s+thoughts"
+        rf"(?:\s+at\s+all)?|nothing\s+was\s+there|(?:an\s+)?(?:empty|blank)\s+(?:space|moment|"
+        rf"screen)|my\s+mind\s+went\s+blank|mind\s+blank|nothing\s+at\s+all\s+in\s+experience"
+    ),
+    # ---- hedging and inferred experience (Q7, Q5) ----
+    "hedge": (
+        r"i\s+guess|probably|maybe|perhaps|possibly|might\s+have|may\s+have|would\s+have|"
+        r"could\s+have|i\s+think\s+(?:i|it|that|my|there|he|she|maybe)|i\s+suppose|i\s+believe|"
+        r"i'd\s+say|sort\s+of|(?<!a\s)kind\s+of|kinda|sorta|seems|it\s+seemed|not\s+sure|"
+        r"not\s+certain|(?:don't|can't|do\s+not)\s+remember\s+exactly|more\s+or\s+less|i\s+reckon|"
+        r"something\s+like\s+that|or\s+something|apparently|likely|i\s+feel\s+like\s+(?:i|it)"
+    ),
+    "inferred": (
+        r"must\s+have|must've|i\s+assume|i\s+suppose\s+i|(?:i\s+)?would\s+have\s+been|"
+        r"judging\s+by|probably\s+(?:was|were|had|felt|thinking|thought|i)|i\s+guess\s+i\s+(?:was|"
+        r"felt|had)|i\s+imagine\s+i\s+(?:was|felt)|i\s+think\s+i\s+(?:was|felt|had)|"
+        r"i\s+was\s+probably|i\s+probably"
+    ),
+    # ---- causal theorising and interpretation (Q6) ----
+    "causal": (
+        r"because|'cause|cuz|since\s+(?:i|it|he|she|we|they|the|my|there)|so\s+that|"
+        r"that's\s+why|that\s+is\s+why|due\s+to|the\s+reason|as\s+a\s+result|which\s+(?:made|makes)"
+        r"\s+me|it\s+made\s+me|caused\s+by|owing\s+to|therefore|this\s+is\s+why"
+    ),
+    "interpretation": (
+        r"(?:this|which|it|that)\s+(?:means|meant|shows|showed|proves|suggests)|deep\s+down|"
+        r"subconsciously|unconsciously|my\s+(?:subconscious|unconscious|brain)|it's\s+(?:a\s+sign|"
+        r"typical\s+of\s+me)|(?:related|connected)\s+to\s+my|in\s+reality\s+i|i\s+(?:tend|seem)\s+to"
+        r"|the\s+truth\s+is|i\s+realized\s+(?:that\s+)?i'm|i\s+realised\s+(?:that\s+)?i'm"
+    ),
+    # ---- phenomena ----
+    "inner_speech": (
+        r"(?:said|say|saying|says|told|tell|telling|asked|ask|asking|whispered|muttered|repeated|"
+        r"repeating|reminded|reminding|cursed|yelled|shouted|scolded|talked|talking|spoke|speaking|"
+        r"answered|explained|promised|warned|went)\s+(?:to\s+)?myself"
+        rf"|in\s+{_HEAD}\W+i\s+(?:said|was\s+saying|say|told|asked|went|heard\s+myself)"
+        rf"|(?:said|saying|say|repeated|repeating|rehears\w+|spoke|speaking|asked|asking)\s+(?:it\s+|"
+        rf"the\s+words\s+|this\s+|that\s+|the\s+\w+\s+)?(?:in\s+{_HEAD}|silently|innerly|inwardly|"
+        rf"internally|in\s+my\s+own\s+voice)"
+        r"|innerly\s+(?:saying|said|speaking|spoke|asking|asked|telling|told|say|going)"
+        r"|inner(?:ly)?\s+speech|inner\s+(?:voice|monologue|dialogue|narration|narrator|speaking)"
+        r"|(?:in|with)\s+my\s+(?:own\s+)?(?:voice|tone)|my\s+own\s+voice|heard\s+myself\s+(?:say|"
+        r"saying|think|thinking)|talking\s+to\s+myself|self-talk|rehearsing\s+(?:what|the|my)"
+        r"|(?:words|sentence|phrase)\s+(?:in\s+)?(?:my\s+)?(?:own\s+)?voice"
+        r"|narrating|subvocali\w+|sounding\s+out"
+    ),
+    "speech_intuition": (
+        r"inner\s+voice\s+(?:told|tells|was\s+telling|suggested|warned|whispered)\s+me\s+(?:to|that)"
+        r"|gut\s+feeling|intuition"
+    ),
+    "quote_frame": (
+        rf"myself|in\s+{_HEAD}|silently|innerly|inwardly|internally|thought|thinking|think|"
+        r"wondered|went|voice|words|phrase|sentence|i\s+said|i\s+asked|i\s+was\s+like|repeat\w*|"
+        r"rehears\w*|told|telling|asking"
+    ),
+    "quote_other_speaker": (
+        r"(?:she|he|they|someone|somebody|my\s+\w+|the\s+\w+)\s+(?:said|says|asked|asks|shouted|"
+        r"wrote|texted)|(?:sign|label|title|screen|message|email|text|headline|book|song|caption)"
+        r"\s+(?:said|says|read|reads)?|reading|read|titled|called|named|typed|typing|writing|wrote"
+    ),
+    "inner_hearing": (
+        r"(?:song|tune|melody|music|jingle|chorus|lyrics?|riff|refrain|beat)\W+(?:[\w'-]+\W+){0,4}?"
+        rf"(?:in\s+{_HEAD}|stuck|on\s+repeat|looping|playing\s+in)"
+        rf"|in\s+{_HEAD}\W+(?:[\w'-]+\W+){{0,3}}?(?:song|tune|melody|music|jingle|chorus)"
+        rf"|(?:heard|hearing|hear|could\s+hear)\s+(?:[\w'-]+\s+){{0,3}}?(?:voice|song|tune|melody|music"
+        rf"|words)\s+(?:[\w'-]+\s+){{0,3}}?(?:in\s+{_HEAD}|innerly|inwardly|in\s+my\s+imagination)"
+        rf"|(?:[\w-]+'s|his|her|their)\s+voice\s+(?:in\s+{_HEAD}|saying|echoing)"
+        rf"|voice\s+of\s+(?:my\s+)?[\w-]+\s+in\s+{_HEAD}"
+        r"|imagined\s+(?:hearing|the\s+sound)|heard\s+(?:it\s+)?(?:innerly|inwardly)"
+    ),
+    "inner_seeing": (
+        r"pictur(?:ed|ing)|visuali[sz]\w*|imagin(?:ed|ing)\s+(?:seeing|the|a|an|my|her|his|their|"
+        r"its|it|myself|how\s+\w+\s+looks?)|in\s+my\s+mind's\s+eye|mind's\s+eye|mental\s+(?:image|"
+        r"picture|snapshot|movie|scene)s?|(?:an?|the)\s+(?:\w+\s+)?(?:image|picture)\s+of"
+        rf"|(?:saw|see|seeing|could\s+see)\s+(?:[\w'-]+\s+){{0,3}}?(?:in\s+{_HEAD}|innerly|inwardly|in\s+"
+        rf"my\s+imagination)|innerly\s+(?:saw|see|seeing)"
+        rf"|(?:image|picture|scene|face|snapshot|vision)s?\s+(?:\w+\s+)?(?:in|inside)\s+{_HEAD}"
+        r"|(?:image|picture|face|scene)\s+(?:popped|flashed|came|appeared)\s+(?:up|into|in)"
+        r"|(?:vivid|blurry|fuzzy|clear|dim|colou?red|black-and-white|faint|detailed|bright|"
+        r"static|moving|still)\s+(?:image|picture)"
+    ),
+    "ut_cue": (
+        r"(?:just|simply)\s+knew|a\s+(?:clear\s+|distinct\s+)?sense\s+(?:that|of\s+(?:knowing|"
+        r"wondering))|wondering\s+(?:whether|if|how|why|what|when)|wondered\s+(?:whether|if|how|"
+        r"why|what)|it\s+was\s+clear\s+to\s+me|(?:understood|realized|realised|grasped)\s+(?:that|"
+        r"how|what)|an?\s+(?:awareness|knowing|understanding)\s+that|the\s+thought\s+(?:was\s+)?that"
+        r"|knowing\s+(?:that|it)|felt\s+that|a\s+feeling\s+that|sense\s+that"
+    ),
+    "symbol_negation": (
+        r"(?:without|no|not\s+in|not\s+as|with\s+no)\s+(?:any\s+)?(?:inner\s+)?words|wordless\w*"
+        r"|(?:without|no|with\s+no)\s+(?:any\s+)?(?:images?|pictures?|symbols?|visuals?)"
+        r"|neither\s+words\s+nor\s+(?:images|pictures)|not\s+(?:in\s+)?(?:a\s+)?(?:picture|image)s?"
+        r"|not\s+verbal|non-verbal|nonverbal|no\s+(?:inner\s+)?(?:voice|speech)"
+        r"|(?:didn't|did\s+not)\s+(?:say|hear|see)\s+(?:any|anything)"
+    ),
+    "thought_word": (
+        r"thoughts?|thinking|idea|knew|knowing|understood|understanding|realiz\w*|realis\w*|"
+        r"sense|wonder\w*|question|notion|aware|awareness|meaning|concept|plan|intention"
+    ),
+    "feeling": (
+        rf"{_EMOTION}|(?:a\s+)?(?:wave|surge|pang|rush|flash|twinge|flicker|jolt|stab)\s+of\s+\w+"
+        r"|felt\s+(?:good|bad|great|awful|terrible|down|low|blue|miserable|wonderful)"
+    ),
+    "bodily": (
+        rf"(?:{_BODY_SENSATION})\W+(?:[\w'-]+\W+){{0,4}}?(?:{_BODY})"
+        rf"|(?:my\s+)?(?:{_BODY})\s+(?:was\s+|were\s+|got\s+|went\s+)?(?:tight\w*|clench\w*|"
+        r"pound\w*|racing|raced|sank|sinking|churn\w*|burn\w*|hot|flushed|heavy|flutter\w*|tense\w*|"
+        r"tensing|knotted|dropped|skipped|hurt|ached|aching|throbb\w*|tingl\w*|froze|numb)"
+        r"|goosebumps|shiver\w*|butterflies|lump\s+in\s+my\s+throat|heart\s+(?:sank|raced|pounded)"
+    ),
+    "sensory_attend": (
+        r"noticed|noticing|notice|(?:was|got|became|felt)\s+(?:drawn|absorbed|fascinated|"
+        r"captivated|struck|transfixed|mesmerized|mesmerised|taken)|drawn\s+to|absorbed\s+in|"
+        r"zeroed\s+in\s+on|zeroing\s+in\s+on|focus(?:ed|ing|sed|ssing)?\s+on|fixated\s+on|"
+        r"attending\s+to|paying\s+attention\s+to|(?:was\s+)?aware\s+of|captivated\s+by|struck\s+by|"
+        r"mesmeri[sz]ed\s+by|staring\s+at|gazing\s+at|listening\s+to|savou?ring|enjoying|"
+        r"feeling\s+the|felt\s+the|relishing|marvell?ing\s+at|admiring|attention\s+(?:was\s+)?on|"
+        r"taking\s+in|sensing|tasting|smelling|soaking\s+in|watching\s+the\s+way|the\s+way\s+the"
+    ),
+    "sensory_quality": _SENSORY_QUALITY,
+    "instrumental": (
+        r"in\s+order\s+to|so\s+(?:that\s+)?i\s+could|to\s+(?:read|find|grab|get|check|press|click|"
+        r"open|use|pick|see\s+(?:if|what|whether)|look\s+for|reach)|looking\s+for|searching\s+for"
+    ),
+    "just_doing": (
+        rf"(?:just|only|simply)\s+(?:the\s+)?(?:{_ACTIVITY})\W+(?:[\w'-]+\W+){{0,5}}?(?:nothing\s+"
+        r"else|no\s+(?:other\s+)?thoughts?)|nothing\s+else\s+(?:was\s+)?(?:in\s+(?:my\s+)?"
+        r"(?:experience|awareness|mind)|there|going\s+on)|only\s+the\s+(?:doing|movement|motion|"
+        r"action)|on\s+autopilot\W+(?:[\w'-]+\W+){0,4}?nothing\s+else|pure(?:ly)?\s+(?:doing|"
+        r"action|movement)"
+    ),
+    "activity": (
+        rf"(?:was|were|i'm|am|i\s+was|i\s+am)\s+(?:just\s+)?(?:{_ACTIVITY})"
+        r"|(?:i\s+)?(?:worked|drove|ate|walked|cooked|watched|scrolled|talked|typed|wrote|sat|"
+        r"waited|cleaned|washed|showered|shopped|studied|ran|rode|texted|played|browsed|checked|"
+        r"went|came\s+home|got\s+up|made\s+(?:tea|coffee|dinner|lunch))"
+        r"|at\s+(?:work|home|the\s+office|school|the\s+gym|a\s+meeting|university|lunch|the\s+store"
+        r"|my\s+desk)|in\s+(?:a|the)\s+(?:meeting|class|lecture|car|bus|train|subway|metro|kitchen|"
+        r"shop|office|queue|line)|on\s+(?:the|a)\s+(?:bus|train|phone|call|way)"
+    ),
+    "experiential": (
+        r"felt|feel|feeling|saw|heard|hearing|sensed|experienced|experience|awareness|aware|"
+        r"pictured|imagined|wondered|noticed|in\s+my\s+(?:head|mind)|inner|innerly"
+    ),
+    "thinking_unspecified": (
+        r"(?:thinking|thought|pondering|considering|reflecting|mulling|contemplating|ruminating|"
+        r"worrying|daydreaming)\s+(?:about|of|over|on|through)|thoughts?\s+(?:about|of|on|were)"
+        r"|on\s+my\s+mind|in\s+my\s+thoughts|my\s+mind\s+(?:was\s+)?(?:on|wandering|elsewhere|"
+        r"drifting)|(?:i\s+was|was)\s+thinking(?!\s*[:\"'“«])|lost\s+in\s+thought"
+    ),
+    "reading": (
+        r"reading|read|re-?reading|skimming|novel|book|article|paragraph|page|chapter|text|"
+        r"e-?mail|essay|sentence\s+(?:i\s+was\s+)?reading"
+    ),
+    "reading_voice": (
+        r"inner\s+voice|voice\s+(?:in\s+my\s+head|reading|narrating)|narrat\w+|"
+        r"(?:heard|hearing|hear)\s+(?:the\s+)?(?:words|text|sentences?)|read\w*\s+(?:it\s+|the\s+text"
+        r"\s+|them\s+)?(?:to\s+myself|in\s+my\s+head|aloud\s+in\s+my\s+head)|subvocali\w+|"
+        r"sounding\s+out|in\s+my\s+(?:own\s+)?voice|my\s+voice"
+    ),
+    "abstract": (
+        r"productiv\w*|success\w*|meaningful|meaningless|motivat\w*|efficien\w*|(?:good|bad|great)"
+        r"\s+mood|in\s+a\s+(?:good|bad)\s+mood|felt\s+(?:good|bad|fine|ok|okay|great|nice|weird|"
+        r"strange|normal|positive|negative|off)|(?:was|it\s+was|i\s+was)\s+(?:good|bad|fine|great"
+        r"|nice|weird|strange)|vibe\w*"
+    ),
+    "simile": r"as\s+if|as\s+though|like\s+a|like\s+the|like\s+someone",
+    "detail": (
+        r"own\s+voice|loud\w*|quiet\w*|whisper\w*|fast|quick\w*|slow\w*|tone|intonation|inflect\w*|"
+        r"vivid\w*|blurry|fuzzy|clear\w*|dim|bright\w*|detailed|from\s+above|from\s+behind|"
+        r"from\s+the\s+side|black-and-white|in\s+colou?r|colou?r\w*|red|blue|green|yellow|grey|gray|"
+        r"static|moving|motionless|left|right|upper|lower|centre|center|behind\s+my\s+eyes|"
+        r"in\s+front\s+of\s+me|size|distance|texture|faint\w*|sharp\w*|dull|warm\w*|cold|cool|"
+        rf"{_BODY}"
+    ),
+    "negator": (
+        r"not|no|never|without|nor|neither|none|don't|didn't|wasn't|weren't|isn't|couldn't|can't|"
+        r"won't|hardly|barely|nothing"
+    ),
+}

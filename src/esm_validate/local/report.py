@@ -1,0 +1,208 @@
+"""One analysed report: the normalised text, the marker hits and the helpers rules use.
+
+:func:`analyse` runs every marker pattern once over the normalised text, then drops hits that do
+not count: hits inside quotes (the *content* of inner speech, not the reporter's own hedging or
+generalising) and negated hits («не было никаких образов», "no words") for the categories where
+negation flips the meaning. A :class:`Report` is immutable and is what a :class:`LocalRule` gets.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+
+import attrs
+
+from .._types import Issue, Severity
+from ..config import ValidationConfig
+from .language import LanguageData, language_data, secondary_language
+
+__all__ = ["Report", "Span", "analyse", "normalise"]
+
+#: ``(start, end)`` character offsets into the report text.
+Span = tuple[int, int]
+
+_QUOTES = re.compile(
+    r"\"[^\"\n]{1,400}\"|«[^»\n]{1,400}»|„[^“”\n]{1,400}[“”]|“[^”\n]{1,400}”"
+    r"|(?<!\w)'[^'\n]{1,400}'(?!\w)|‚[^‘’\n]{1,400}[‘’]|‘[^’\n]{1,400}’"
+)
+_WORD = re.compile(r"\w+")
+_SENTENCE = re.compile(r"[^.!?…\n]+")
+_CLAUSE_BREAK = re.compile(r"[.!?;,:—–\n(]|\s-\s|\b(?:but|но|а|and|и)\b")
+_POST_NEGATION = re.compile(
+    r"\s*(?:не\s+было|не\s+возникал\w*|не\s+появлял\w*|нет\b|отсутствовал\w*|"
+    r"(?:was|were)\s+(?:absent|not\s+there)|(?:wasn't|weren't)\s+there|none\b)"
+)
+#: Categories where "not"/«не» in the three words before a hit cancels it.
+NEGATABLE: frozenset[str] = frozenset(
+    {
+        "inner_speech",
+        "inner_seeing",
+        "inner_hearing",
+        "feeling",
+        "sensory_attend",
+        "bodily",
+        "thinking_unspecified",
+        "experiential",
+        "abstract",
+        "activity",
+    }
+)
+#: Categories whose hits still count inside quotes (the frame around a quote is outside it).
+_KEEP_IN_QUOTES: frozenset[str] = frozenset({"negator"})
+_TRANSLATE = str.maketrans({"ё": "е", "Ё": "е", "’": "'", "ʼ": "'", "`": "'", "\u00a0": " "})
+
+
+def _lower_char(char: str) -> str:
+    lowered = char.translate(_TRANSLATE).lower()
+    return lowered if len(lowered) == 1 else char
+
+
+def normalise(text: str) -> str:
+    """Lower-case ``text`` keeping every character offset (so spans point into the original)."""
+    lowered = text.translate(_TRANSLATE).lower()
+    if len(lowered) != len(text):  # a few characters (e.g. "İ") lower-case to two
+        lowered = "".join(_lower_char(c) for c in text)
+    return lowered
+
+
+def _inside(span: Span, spans: tuple[Span, ...]) -> bool:
+    start, end = span
+    return any(s <= start and end <= e for s, e in spans)
+
+
+@attrs.frozen
+class Report:
+    """An analysed report, as rules see it.
+
+    Attributes:
+        text: The original text.
+        normalised: Lower-case text with the same offsets (``ё`` → ``е``, ``’`` → ``'``).
+        lang: ``"ru"`` or ``"en"``.
+        training_day: The effective training day (1..3; None given means the config default).
+        config: The validation settings.
+        hits: Marker category → spans that count (not negated, not inside quotes).
+        negated: Marker category → spans cancelled by a negation.
+        quotes: Spans of quoted passages (including the quote marks).
+        words: Number of words.
+        sentences: Spans of the sentences.
+        phenomena: Phenomenon codes found (filled by the phenomenon detector).
+        evidence: Phenomenon code → spans of its evidence.
+    """
+
+    text: str
+    normalised: str
+    lang: str
+    training_day: int
+    config: ValidationConfig
+    hits: Mapping[str, tuple[Span, ...]]
+    negated: Mapping[str, tuple[Span, ...]]
+    quotes: tuple[Span, ...]
+    words: int
+    sentences: tuple[Span, ...]
+    phenomena: frozenset[str] = frozenset()
+    evidence: Mapping[str, tuple[Span, ...]] = attrs.field(factory=dict)
+
+    @property
+    def data(self) -> LanguageData:
+        """Markers and messages of the report's language."""
+        return language_data(self.lang)
+
+    def has(self, category: str) -> bool:
+        """True when ``category`` has at least one counting hit."""
+        return bool(self.hits.get(category))
+
+    def count(self, category: str) -> int:
+        """Number of counting hits of ``category``."""
+        return len(self.hits.get(category, ()))
+
+    def first(self, *categories: str) -> Span | None:
+        """The earliest counting hit among ``categories``, or None."""
+        spans = [span for c in categories for span in self.hits.get(c, ())]
+        return min(spans) if spans else None
+
+    def quote(self, span: Span | None, limit: int = 60) -> str:
+        """The participant's own words at ``span`` (shortened to ``limit`` characters)."""
+        if span is None:
+            return ""
+        piece = " ".join(self.text[span[0] : span[1]].split())
+        return piece if len(piece) <= limit else piece[: limit - 1].rstrip() + "…"
+
+    def sentence_of(self, position: int) -> Span:
+        """The span of the sentence that contains ``position``."""
+        for span in self.sentences:
+            if span[0] <= position < span[1]:
+                return span
+        return (position, position)
+
+    def message(self, code: str, span: Span | None = None) -> str:
+        """The report-language message of a built-in issue code, quoting the evidence."""
+        template = self.data.issues.get(code, code)
+        text = self.quote(span) if span else ""
+        if "{quote}" in template and not text:
+            template = template.replace("“{quote}” ", "").replace("«{quote}» ", "")
+            template = template[:1].upper() + template[1:]
+        return template.replace("{quote}", text)
+
+    def issue(
+        self, code: str, span: Span | None = None, severity: Severity = Severity.WARNING
+    ) -> Issue:
+        """Build an :class:`Issue` with the catalogue message for ``code``."""
+        return Issue(code=code, message=self.message(code, span), severity=severity, span=span)
+
+
+def _negated(normalised: str, span: Span, negator: re.Pattern[str]) -> bool:
+    start, end = span
+    window = normalised[max(0, start - 40) : start]
+    breaks = list(_CLAUSE_BREAK.finditer(window))
+    if breaks:
+        window = window[breaks[-1].end() :]
+    tail = " ".join(window.split()[-3:])
+    if tail and negator.search(tail):
+        return True
+    return _POST_NEGATION.match(normalised, end, min(len(normalised), end + 24)) is not None
+
+
+def _collect(
+    normalised: str, data: LanguageData, quotes: tuple[Span, ...]
+) -> tuple[dict[str, list[Span]], dict[str, list[Span]]]:
+    hits: dict[str, list[Span]] = {}
+    negated: dict[str, list[Span]] = {}
+    negator = data.patterns["negator"]
+    for name, pattern in data.patterns.items():
+        for match in pattern.finditer(normalised):
+            span = match.span()
+            if quotes and name not in _KEEP_IN_QUOTES and _inside(span, quotes):
+                continue
+            if name in NEGATABLE and _negated(normalised, span, negator):
+                negated.setdefault(name, []).append(span)
+            else:
+                hits.setdefault(name, []).append(span)
+    return hits, negated
+
+
+def analyse(
+    text: str, lang: str, config: ValidationConfig, training_day: int | None = None
+) -> Report:
+    """Normalise ``text`` and find every marker hit (phenomena are filled in later)."""
+    normalised = normalise(text)
+    quotes = tuple(m.span() for m in _QUOTES.finditer(normalised))
+    hits, negated = _collect(normalised, language_data(lang), quotes)
+    other = secondary_language(normalised, lang)
+    if other is not None:  # a mixed report: the other language's markers count too
+        more_hits, more_negated = _collect(normalised, language_data(other), quotes)
+        for target, extra in ((hits, more_hits), (negated, more_negated)):
+            for name, spans in extra.items():
+                target[name] = sorted(set(target.get(name, [])) | set(spans))
+    return Report(
+        text=text,
+        normalised=normalised,
+        lang=lang,
+        training_day=config.effective_day(training_day),
+        config=config,
+        hits={name: tuple(spans) for name, spans in hits.items()},
+        negated={name: tuple(spans) for name, spans in negated.items()},
+        quotes=quotes,
+        words=len(_WORD.findall(normalised)),
+        sentences=tuple(m.span() for m in _SENTENCE.finditer(normalised)),
+    )

@@ -1,0 +1,354 @@
+"""The built-in rules: one small class per issue code, each mapped to a DES criterion (Q1-Q11).
+
+A rule is anything with a ``code`` and a ``check(report)`` that yields :class:`Issue` objects
+(the :class:`LocalRule` Protocol). Add your own with
+``LocalValidator(rules=DEFAULT_RULES + (MyRule(),))``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from typing import Protocol, runtime_checkable
+
+import attrs
+
+from .._types import Issue, Severity
+from .report import Report, Span
+
+__all__ = [
+    "DEFAULT_RULES",
+    "ISSUE_PRIORITY",
+    "AbstractLabelRule",
+    "AvoidanceRule",
+    "BehaviorOnlyRule",
+    "EmptyRule",
+    "GeneralizationRule",
+    "HedgingRule",
+    "InferredRule",
+    "LocalRule",
+    "NotMomentaryRule",
+    "ReactionToBeepRule",
+    "ReadingInnerVoiceRule",
+    "TheorizingRule",
+    "TooShortRule",
+    "UnspecifiedThinkingRule",
+    "is_empty",
+]
+
+#: Built-in codes from most to least important (ties of severity are ordered by this).
+ISSUE_PRIORITY: tuple[str, ...] = (
+    "empty",
+    "too_short",
+    "avoidance",
+    "behavior_only",
+    "reaction_to_beep",
+    "not_momentary",
+    "generalization",
+    "inferred",
+    "theorizing",
+    "unspecified_thinking",
+    "hedging",
+    "abstract_label",
+    "reading_inner_voice",
+)
+
+#: Issues that day 1 (training) treats as notes rather than faults.
+_LENIENT_ON_DAY_ONE = frozenset({"unspecified_thinking", "hedging", "abstract_label", "theorizing"})
+
+
+@runtime_checkable
+class LocalRule(Protocol):
+    """A check of one report: a researcher's own rule needs only these two members.
+
+    Example::
+
+        class MentionsCoffee:
+            code = "mentions_coffee"
+
+            def check(self, report: Report) -> Iterable[Issue]:
+                span = report.first("activity")
+                if "coffee" in report.normalised:
+                    yield Issue(self.code, "Coffee again?", Severity.INFO, span)
+    """
+
+    code: str
+
+    def check(self, report: Report) -> Iterable[Issue]:
+        """Yield the issues this rule finds in ``report`` (none when it is fine)."""
+        ...
+
+
+def is_empty(report: Report) -> bool:
+    """True when the report has no word characters at all."""
+    return report.words == 0
+
+
+def _severity(report: Report, code: str, severity: Severity) -> Severity:
+    if (
+        report.training_day == 1
+        and not report.config.strict_mode
+        and code in _LENIENT_ON_DAY_ONE
+        and severity is Severity.WARNING
+    ):
+        return Severity.INFO
+    return severity
+
+
+def _has_experience(report: Report) -> bool:
+    return bool(report.phenomena) or report.has("blank") or report.has("bodily")
+
+
+@attrs.frozen
+class EmptyRule:
+    """Nothing written (or only emoji and punctuation)."""
+
+    code: str = "empty"
+
+    def check(self, report: Report) -> Iterator[Issue]:
+        """Flag a report without a single word."""
+        if is_empty(report):
+            yield report.issue(self.code, None, Severity.ERROR)
+
+
+@attrs.frozen
+class TooShortRule:
+    """Fewer words or characters than the config's minimum."""
+
+    code: str = "too_short"
+
+    def check(self, report: Report) -> Iterator[Issue]:
+        """Flag a report too short to carry a description (milder when it still names a phenomenon)."""
+        if is_empty(report):
+            return
+        letters = sum(1 for ch in report.text if not ch.isspace())
+        if letters < report.config.min_length or report.words < report.config.required_words:
+            severity = Severity.WARNING if report.phenomena else Severity.ERROR
+            yield report.issue(self.code, None, severity)
+
+
+@attrs.frozen
+class AvoidanceRule:
+    """Q11: an evasive answer ("nothing special", «как обычно»); honest absence is not one."""
+
+    code: str = "avoidance"
+
+    def check(self, report: Report) -> Iterator[Issue]:
+        """Flag evasive phrases, and a bare "nothing"/«нормально» when that is all there is."""
+        blank = report.hits.get("blank", ())
+        spans = [s for s in report.hits.get("avoidance", ()) if not _within(s, blank)]
+        if not spans and report.words <= 4 and not _has_experience(report):
+            spans = [s for s in report.hits.get("avoidance_weak", ()) if not _within(s, blank)]
+        if spans:
+            severity = Severity.WARNING if report.phenomena else Severity.ERROR
+            yield report.issue(self.code, spans[0], severity)
+
+
+def _within(span: Span, others: tuple[Span, ...]) -> bool:
+    return any(s <= span[0] and span[1] <= e for s, e in others)
+
+
+def _negated_generalization(report: Report, span: Span) -> bool:
+    before = report.normalised[max(0, span[0] - 12) : span[0]].split()
+    if not before:
+        return False
+    negator = report.data.patterns["generalization_negator"]
+    last = " ".join(before[-2:])
+    return negator.search(last) is not None
+
+
+@attrs.frozen
+class GeneralizationRule:
+    """Q3/Q10: habits, generalities and self-theories ("usually", «я визуал», "everyone")."""
+
+    code: str = "generalization"
+
+    def check(self, report: Report) -> Iterator[Issue]:
+        """Flag the first generalisation that is not itself negated ("not usually")."""
+        spans = sorted(
+            s
+            for s in report.hits.get("generalization", ()) + report.hits.get("self_theory", ())
+            if not _negated_generalization(report, s)
+        )
+        if spans:
+            yield report.issue(self.code, spans[0], Severity.WARNING)
+
+
+def generalization_count(report: Report) -> int:
+    """How many (non-negated) generalisation markers the report has."""
+    return sum(
+        1
+        for s in report.hits.get("generalization", ()) + report.hits.get("self_theory", ())
+        if not _negated_generalization(report, s)
+    )
+
+
+@attrs.frozen
+class NotMomentaryRule:
+    """Q1: a period, earlier or later events, plans, instead of the moment of the beep."""
+
+    code: str = "not_momentary"
+
+    def check(self, report: Report) -> Iterator[Issue]:
+        """Flag period markers, or a narrative sequence ("and then ... after that")."""
+        span = report.first("period")
+        if span is None and report.count("sequence") >= 2:
+            span = report.first("sequence")
+        if span is not None:
+            yield report.issue(self.code, span, Severity.WARNING)
+
+
+@attrs.frozen
+class ReactionToBeepRule:
+    """Q2: the reaction to the beep or the writing moment instead of what the beep interrupted."""
+
+    code: str = "reaction_to_beep"
+
+    def check(self, report: Report) -> Iterator[Issue]:
+        """Flag "the beep startled me", «после сигнала», "now as I write"."""
+        span = report.first("beep_reaction")
+        if span is not None:
+            yield report.issue(self.code, span, Severity.WARNING)
+
+
+@attrs.frozen
+class TheorizingRule:
+    """Q6: causal explanation or interpretation ("because", «это значит, что я...»)."""
+
+    code: str = "theorizing"
+
+    def check(self, report: Report) -> Iterator[Issue]:
+        """Flag the first causal or interpretive marker outside quotes."""
+        span = report.first("causal", "interpretation")
+        if span is not None:
+            yield report.issue(self.code, span, _severity(report, self.code, Severity.WARNING))
+
+
+@attrs.frozen
+class InferredRule:
+    """Q5: experience inferred rather than apprehended ("I must have been", «должно быть»)."""
+
+    code: str = "inferred"
+
+    def check(self, report: Report) -> Iterator[Issue]:
+        """Flag the first inference marker."""
+        span = report.first("inferred")
+        if span is not None:
+            yield report.issue(self.code, span, Severity.WARNING)
+
+
+def hedge_spans(report: Report) -> list[Span]:
+    """Hedges that are not part of an inference marker (those count as ``inferred``)."""
+    inferred = report.hits.get("inferred", ())
+    return [
+        s
+        for s in report.hits.get("hedge", ())
+        if not any(a < s[1] and s[0] < b for a, b in inferred)
+    ]
+
+
+@attrs.frozen
+class HedgingRule:
+    """Q7: subjunctification and hedges ("probably", «кажется», «было бы»); similes are fine."""
+
+    code: str = "hedging"
+
+    def check(self, report: Report) -> Iterator[Issue]:
+        """Flag the first hedge outside quotes and outside an inference marker."""
+        spans = hedge_spans(report)
+        if spans:
+            yield report.issue(self.code, spans[0], _severity(report, self.code, Severity.WARNING))
+
+
+@attrs.frozen
+class BehaviorOnlyRule:
+    """Q4: activity or context with no experience at all ("I was driving")."""
+
+    code: str = "behavior_only"
+
+    def check(self, report: Report) -> Iterator[Issue]:
+        """Flag a report with words but no phenomenon, feeling, thought, sensation or blank."""
+        if is_empty(report) or _has_experience(report):
+            return
+        if report.has("thinking_unspecified") or report.has("experiential"):
+            return
+        if report.has("avoidance") or (report.words <= 4 and report.has("avoidance_weak")):
+            return
+        if report.words < 3 and not report.has("activity"):
+            return
+        yield report.issue(self.code, report.first("activity"), Severity.ERROR)
+
+
+@attrs.frozen
+class UnspecifiedThinkingRule:
+    """Q8: "I was thinking about X" with no form (words? image? wordless?)."""
+
+    code: str = "unspecified_thinking"
+
+    def check(self, report: Report) -> Iterator[Issue]:
+        """Flag "thinking about" when no form of the thought is given."""
+        formed = {"inner_speech", "inner_seeing", "inner_hearing", "unsymbolized_thinking"}
+        span = report.first("thinking_unspecified")
+        if span is not None and not (report.phenomena & formed):
+            yield report.issue(self.code, span, _severity(report, self.code, Severity.WARNING))
+
+
+@attrs.frozen
+class AbstractLabelRule:
+    """Q9: an emotion or evaluation label with no experiential detail ("felt good")."""
+
+    code: str = "abstract_label"
+
+    def check(self, report: Report) -> Iterator[Issue]:
+        """Flag a lone label: a feeling without any detail, or an evaluation with no phenomenon."""
+        others = report.phenomena - {"feeling"}
+        detailed = (
+            report.has("bodily") or report.has("detail") or report.quotes or report.has("simile")
+        )
+        if "feeling" in report.phenomena and not others and not detailed:
+            span = report.evidence["feeling"][0]
+        elif not report.phenomena and report.has("abstract"):
+            span = report.hits["abstract"][0]
+        else:
+            return
+        yield report.issue(self.code, span, _severity(report, self.code, Severity.WARNING))
+
+
+@attrs.frozen
+class ReadingInnerVoiceRule:
+    """An inner voice claimed while reading: a follow-up question, never a fault (Brouwers 2018)."""
+
+    code: str = "reading_inner_voice"
+
+    def check(self, report: Report) -> Iterator[Issue]:
+        """Flag reading plus a voice claim, with the follow-up question in the message."""
+        if not report.has("reading"):
+            return
+        span = report.first("reading_voice")
+        if span is None and "inner_speech" in report.phenomena:
+            span = report.evidence["inner_speech"][0]
+        if span is None:
+            return
+        follow_up = report.data.follow_up.get(self.code, "")
+        message = f"{report.message(self.code)} {follow_up}".strip()
+        yield Issue(self.code, message, Severity.INFO, span)
+
+
+#: The built-in rules, in the order they run.
+DEFAULT_RULES: tuple[LocalRule, ...] = (
+    EmptyRule(),
+    TooShortRule(),
+    AvoidanceRule(),
+    BehaviorOnlyRule(),
+    ReactionToBeepRule(),
+    NotMomentaryRule(),
+    GeneralizationRule(),
+    InferredRule(),
+    TheorizingRule(),
+    UnspecifiedThinkingRule(),
+    HedgingRule(),
+    AbstractLabelRule(),
+    ReadingInnerVoiceRule(),
+)
+
+#: The rules that still run when ``use_golden_standard`` is off.
+BASIC_RULE_CODES: frozenset[str] = frozenset({"empty", "too_short", "avoidance"})

@@ -1,0 +1,152 @@
+"""The score: five components (the seed's weights), each 0..1, lowered by the issues found.
+
+* specificity: a phenomenon with its form (words, image, wordless thought, feeling, sensation);
+* moment focus: anchored to the beep, no period, no reaction to the beep, no habit;
+* sensory detail: experiential detail *attached to a phenomenon* (whose voice, where in the body,
+  which colour); sensory words in an action narrative earn nothing;
+* consistency: a single report has no history, so this is internal consistency: a neutral 0.85,
+  lowered by hedging and inferred experience;
+* brevity: no embellishment: theorising and sentences without any experience lower it.
+
+Length as such earns nothing, so a long narrative of habits scores below a short precise note.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import attrs
+
+from .._types import Issue, Severity
+from .report import Report
+from .rules import generalization_count, hedge_spans
+
+__all__ = ["Components", "score_report"]
+
+_COMPONENTS = ("specificity", "moment_focus", "sensory_detail", "consistency", "brevity")
+
+#: What each built-in issue takes from each component (before multiplicity and strict mode).
+_DEDUCTIONS: dict[str, dict[str, float]] = {
+    "too_short": {"specificity": 0.4, "sensory_detail": 0.4},
+    "avoidance": {"specificity": 0.7, "sensory_detail": 0.6, "moment_focus": 0.3},
+    "generalization": {"moment_focus": 0.45, "specificity": 0.3, "consistency": 0.2},
+    "not_momentary": {"moment_focus": 0.5, "specificity": 0.1},
+    "reaction_to_beep": {"moment_focus": 0.5},
+    "theorizing": {"brevity": 0.6, "consistency": 0.2, "specificity": 0.1},
+    "inferred": {"consistency": 0.6, "specificity": 0.2},
+    "hedging": {"consistency": 0.45, "brevity": 0.1},
+    "behavior_only": {"specificity": 0.7, "sensory_detail": 0.7},
+    "unspecified_thinking": {"specificity": 0.35, "sensory_detail": 0.25},
+    "abstract_label": {"sensory_detail": 0.3, "specificity": 0.1},
+    "reading_inner_voice": {},
+}
+_CUSTOM: dict[Severity, float] = {Severity.ERROR: 0.4, Severity.WARNING: 0.15, Severity.INFO: 0.0}
+#: A report with one of these (as an error) cannot score above this.
+_ERROR_CAP = 35
+
+
+@attrs.frozen
+class Components:
+    """The five component values (0..1) of one report."""
+
+    specificity: float
+    moment_focus: float
+    sensory_detail: float
+    consistency: float
+    brevity: float
+
+
+def _multiplicity(report: Report, code: str) -> float:
+    count = {
+        "generalization": generalization_count(report),
+        "hedging": len(hedge_spans(report)),
+        "theorizing": report.count("causal") + report.count("interpretation"),
+        "not_momentary": report.count("period"),
+    }.get(code, 1)
+    return min(2.0, 1.0 + 0.5 * max(0, count - 1))
+
+
+def _detail_hits(report: Report) -> int:
+    spans = [s for spans in report.evidence.values() for s in spans]
+    if not spans:
+        return 0
+    near = 0
+    for category in ("detail", "bodily", "sensory_quality", "simile"):
+        for start, _ in report.hits.get(category, ()):
+            if any(s - 80 <= start <= e + 80 for s, e in spans):
+                near += 1
+    return near
+
+
+def _unexperiential_share(report: Report) -> float:
+    if len(report.sentences) < 3:
+        return 0.0
+    marks = [s for spans in report.evidence.values() for s in spans]
+    for category in ("moment_anchor", "blank", "bodily", "experiential"):
+        marks.extend(report.hits.get(category, ()))
+    empty = sum(1 for a, b in report.sentences if not any(a <= s < b for s, _ in marks))
+    return empty / len(report.sentences)
+
+
+def _base(report: Report) -> dict[str, float]:
+    phenomena = report.phenomena - {"just_doing"}
+    blank = report.has("blank") and not phenomena
+    details = _detail_hits(report)
+    specificity = 0.35
+    if phenomena:
+        specificity += 0.4
+    elif blank or "just_doing" in report.phenomena:
+        specificity += 0.3
+    if report.quotes and "inner_speech" in phenomena:
+        specificity += 0.15
+    elif details:
+        specificity += 0.1
+    if len(phenomena) >= 2:
+        specificity += 0.1
+    moment = 0.65 + (0.25 if report.has("moment_anchor") else 0.0) + (0.1 if phenomena else 0.0)
+    detail = 0.15
+    if phenomena:
+        detail += 0.35 + min(0.45, 0.15 * details)
+        if report.quotes and "inner_speech" in phenomena:
+            detail += 0.1
+    elif blank:
+        detail = 0.6
+    consistency = 0.85 + (0.15 if phenomena else 0.0)
+    brevity = 1.0 - 0.6 * _unexperiential_share(report) - (0.1 if report.words > 120 else 0.0)
+    return {
+        "specificity": specificity,
+        "moment_focus": moment,
+        "sensory_detail": detail,
+        "consistency": consistency,
+        "brevity": brevity,
+    }
+
+
+def score_report(report: Report, issues: Sequence[Issue]) -> tuple[int, Components]:
+    """Return the 0..100 score of ``report`` given its ``issues``, and the components."""
+    if any(issue.code == "empty" for issue in issues):
+        return 0, Components(0.0, 0.0, 0.0, 0.0, 0.0)
+    values = _base(report)
+    factor = report.config.penalty_factor
+    seen: set[str] = set()
+    for issue in issues:
+        if issue.code in seen:
+            continue
+        seen.add(issue.code)
+        lenient = 0.5 if issue.severity is Severity.INFO else 1.0
+        deductions = _DEDUCTIONS.get(issue.code)
+        if deductions is None:
+            amount = _CUSTOM.get(issue.severity, 0.15) * factor
+            for name in _COMPONENTS:
+                values[name] -= amount
+            continue
+        times = _multiplicity(report, issue.code) * factor * lenient
+        for name, amount in deductions.items():
+            values[name] -= amount * times
+    clamped = {name: min(1.0, max(0.0, value)) for name, value in values.items()}
+    weights = report.config.weights
+    total = sum(getattr(weights, name) * clamped[name] for name in _COMPONENTS)
+    score = round(100 * total)
+    if any(issue.severity is Severity.ERROR for issue in issues):
+        score = min(score, _ERROR_CAP)
+    return max(0, min(100, score)), Components(**clamped)
