@@ -1,0 +1,305 @@
+"""Pure-logic units of the AI validator: merging, the retry policy, Retry-After and error mapping.
+
+These use in-process fake backends (plain classes that import nothing from esm_validate, as a
+researcher's own backend would); the wire formats are covered by test_ai_backends.py.
+"""
+
+from __future__ import annotations
+
+import email.utils
+import random
+from collections.abc import Mapping
+from typing import Any
+
+import pytest
+
+from esm_validate import (
+    AIConfig,
+    AIValidator,
+    Assessment,
+    BackendAuthError,
+    BackendTimeout,
+    ChatBackend,
+    Issue,
+    MalformedAIResponse,
+    PermanentBackendError,
+    Severity,
+    TransientBackendError,
+)
+from esm_validate.ai.answer import parse_answer
+from esm_validate.ai.retry import RetryPolicy, is_retryable
+from esm_validate.ai.validator import merge
+from esm_validate.backends._http import error_for_status, parse_retry_after
+from tests.llm_servers import good_answer
+
+
+class ScriptedBackend:
+    """A researcher's backend: no esm_validate imports, answers or raises from a script."""
+
+    provider = "mine"
+    model = "tiny-1"
+
+    def __init__(self, *outcomes: Any) -> None:
+        self.outcomes = list(outcomes)
+        self.calls: list[float] = []
+        self.closed = False
+
+    def complete(
+        self, system: str, user: str, schema: Mapping[str, Any], *, timeout: float
+    ) -> Mapping[str, Any]:
+        self.calls.append(timeout)
+        outcome = self.outcomes.pop(0) if self.outcomes else good_answer()
+        if isinstance(outcome, BaseException):
+            raise outcome
+        return outcome
+
+    def close(self) -> None:
+        self.closed = True
+
+
+def local(text: str, *, lang: str | None = None, training_day: int | None = None) -> Assessment:
+    """A fixed local result with evidence for 'hedging' and a local-only 'generalization'."""
+    return Assessment(
+        score=40,
+        quality="poor",
+        phenomena=frozenset({"feeling"}),
+        issues=(
+            Issue("hedging", "local hedging", Severity.ERROR, span=(10, 18)),
+            Issue("generalization", "local generalization", Severity.WARNING, span=(0, 6)),
+        ),
+        feedback="local feedback",
+        lang=lang or "ru",
+        strengths=("local strength",),
+        version="rules-1",
+    )
+
+
+def make(backend: Any, fake_clock: Any, **config: Any) -> AIValidator:
+    """An AIValidator on the fake clock."""
+    return AIValidator(
+        backend,
+        config=AIConfig(**config),
+        local=local,
+        clock=fake_clock,
+        sleep=fake_clock.sleep,
+        rng=random.Random(1),
+    )
+
+
+class TestMerge:
+    def test_ai_decides_and_local_evidence_is_kept(self):
+        """AI score, feedback, phenomena win; shared codes keep local spans; local-only: INFO."""
+        answer = parse_answer(
+            good_answer(score=64, quality="fair", issues=[{"code": "hedging", "message": "AI msg"}])
+        )
+        a = merge(local("x"), answer, provider="p", model="m", lang="ru")
+
+        assert (a.score, a.quality, a.source, a.provider, a.model) == (64, "fair", "ai", "p", "m")
+        assert a.phenomena == frozenset({"inner_speech"})
+        assert a.issue_codes == ("hedging", "generalization")
+        assert a.issues[0] == Issue("hedging", "AI msg", Severity.ERROR, span=(10, 18))
+        assert a.issues[1].severity is Severity.INFO
+        assert a.issues[1].span == (0, 6)
+        assert a.feedback.startswith("Good:")
+        assert a.version.endswith("+rules-1")
+
+    def test_quality_follows_the_score(self):
+        """A label that disagrees with the score is replaced by the score's label."""
+        answer = parse_answer(good_answer(score=95, quality="poor"))
+
+        assert merge(local("x"), answer, provider="p", model="m", lang="en").quality == "pristine"
+
+    def test_local_strengths_used_when_ai_gives_none(self):
+        """Without AI strengths, the local ones are kept."""
+        answer = parse_answer(good_answer(strengths=[]))
+
+        assert merge(local("x"), answer, provider="p", model="m", lang="en").strengths == (
+            "local strength",
+        )
+
+
+class TestValidator:
+    def test_own_backend_without_imports_satisfies_the_protocol(self, fake_clock: Any):
+        """A plain class with provider, model and complete() works and is a ChatBackend."""
+        backend = ScriptedBackend()
+        a = make(backend, fake_clock).validate("At the beep: 'go left'.", lang="en")
+
+        assert isinstance(backend, ChatBackend)
+        assert (a.source, a.provider, a.model, a.lang) == ("ai", "mine", "tiny-1", "en")
+
+    def test_empty_report_never_reaches_the_ai(self, fake_clock: Any):
+        """A blank report is judged locally without a call."""
+        backend = ScriptedBackend()
+        validator = make(backend, fake_clock)
+        a = validator.validate("   \n")
+
+        assert a.source == "local"
+        assert backend.calls == []
+        assert validator.stats()["local_only"] == 1
+
+    def test_non_text_is_a_clear_type_error(self, fake_clock: Any):
+        """Passing bytes or None is a TypeError naming the type."""
+        with pytest.raises(TypeError, match="bytes"):
+            make(ScriptedBackend(), fake_clock).validate(b"hi")  # type: ignore[arg-type]
+
+    def test_object_without_complete_is_refused(self):
+        """Something that is not a ChatBackend is refused at construction."""
+        with pytest.raises(TypeError, match="ChatBackend"):
+            AIValidator(object())  # type: ignore[arg-type]
+
+    def test_foreign_exceptions_become_transient_errors(self, fake_clock: Any):
+        """A researcher's backend raising ValueError is retried, then reported as transient."""
+        backend = ScriptedBackend(ValueError("k"), ValueError("k"), ValueError("k"))
+
+        with pytest.raises(TransientBackendError, match="ValueError"):
+            make(backend, fake_clock).validate("text")
+        assert len(backend.calls) == 3
+
+    def test_programming_errors_are_not_retried(self, fake_clock: Any):
+        """A TypeError inside a backend is not retried (it will not heal)."""
+        backend = ScriptedBackend(TypeError("bug"))
+
+        with pytest.raises(TransientBackendError):
+            make(backend, fake_clock).validate("text")
+        assert len(backend.calls) == 1
+
+    def test_attempt_timeout_is_clamped_to_the_budget(self, fake_clock: Any):
+        """Each attempt gets min(timeout, time left); no attempt starts after the budget."""
+        backend = ScriptedBackend(TransientBackendError("x"), TransientBackendError("x"))
+        validator = make(
+            backend, fake_clock, timeout=10.0, total_budget=12.0, backoff_initial=1.0, jitter=0.0
+        )
+        validator.validate("text")
+
+        assert backend.calls == [10.0, 10.0, 9.0]
+        assert fake_clock.sleeps == [1.0, 2.0]
+
+    def test_wait_beyond_the_budget_stops_with_the_last_error(self, fake_clock: Any):
+        """When waits would overrun the budget, the retries stop with the last error."""
+        backend = ScriptedBackend(TransientBackendError("a", retry_after=4.0), good_answer())
+        validator = make(backend, fake_clock, total_budget=3.0, retry_after_cap=5.0)
+
+        with pytest.raises(TransientBackendError):
+            validator.validate("text")
+        assert fake_clock.sleeps == []
+
+    def test_malformed_and_auth_are_raised_once(self, fake_clock: Any):
+        """Invalid answers and auth errors are not retried; stats count them by reason."""
+        backend = ScriptedBackend({"score": "x"}, BackendAuthError("nope", status=401))
+        validator = make(backend, fake_clock)
+
+        with pytest.raises(MalformedAIResponse):
+            validator.validate("one")
+        with pytest.raises(BackendAuthError):
+            validator.validate("two")
+
+        stats = validator.stats()
+        assert len(backend.calls) == 2
+        assert stats["ai_failures_by_reason"] == {"ai_invalid_answer": 1, "ai_auth": 1}
+        assert stats["ai_requests"] == 2
+
+    def test_close_and_context_manager_close_the_backend(self, fake_clock: Any):
+        """Leaving the with-block closes the backend."""
+        backend = ScriptedBackend()
+        with make(backend, fake_clock) as validator:
+            validator.validate("x")
+
+        assert backend.closed
+
+
+class TestRetryPolicy:
+    def test_backoff_doubles_with_jitter_and_cap(self, fake_clock: Any):
+        """Waits are initial*2^(n-1) capped at backoff_max, plus 0..jitter."""
+        policy = RetryPolicy(
+            config=AIConfig(backoff_initial=1.0, backoff_max=3.0, jitter=0.5),
+            sleep=fake_clock.sleep,
+            clock=fake_clock,
+            rng=random.Random(3),
+        )
+        waits = [policy.backoff(n) for n in (1, 2, 3, 4)]
+
+        for wait, base in zip(waits, (1.0, 2.0, 3.0, 3.0), strict=True):
+            assert base <= wait <= base + 0.5
+
+    @pytest.mark.parametrize(
+        ("exc", "expected"),
+        [
+            (TransientBackendError("x"), True),
+            (BackendTimeout("x"), True),
+            (PermanentBackendError("x"), False),
+            (BackendAuthError("x"), False),
+            (MalformedAIResponse("x"), False),
+            (ConnectionError(), True),
+            (TypeError(), False),
+            (KeyboardInterrupt(), False),
+        ],
+    )
+    def test_is_retryable(self, exc: BaseException, expected: bool):
+        """Only transient failures (and unknown ordinary exceptions) are retried."""
+        assert is_retryable(exc) is expected
+
+
+class TestRetryAfter:
+    def test_seconds_ms_and_date(self):
+        """Seconds, milliseconds and an HTTP-date (against an injected wall clock) are read."""
+        now = 1_700_000_000.0
+        date = email.utils.formatdate(now + 7, usegmt=True)
+
+        assert parse_retry_after({"Retry-After": "2.5"}) == 2.5
+        assert parse_retry_after({"retry-after-ms": "1500", "retry-after": "9"}) == 1.5
+        assert parse_retry_after({"Retry-After": date}, now=lambda: now) == pytest.approx(7.0)
+
+    @pytest.mark.parametrize(
+        ("value", "expected"),
+        [("-5", 0.0), ("1e12", 86_400.0), ("soon", None), ("inf", None), ("", None)],
+    )
+    def test_odd_values(self, value: str, expected: float | None):
+        """Negative waits become 0, absurd ones are capped, unreadable ones ignored."""
+        assert parse_retry_after({"Retry-After": value}) == expected
+
+    def test_absent(self):
+        """No header, no wait."""
+        assert parse_retry_after({}) is None
+
+
+class TestErrorMapping:
+    @pytest.mark.parametrize(
+        ("status", "body", "kind"),
+        [
+            (401, b'{"error": {"message": "bad"}}', BackendAuthError),
+            (403, b"", BackendAuthError),
+            (402, b'{"type": "error", "error": {"type": "billing_error"}}', PermanentBackendError),
+            (400, b'{"error": "bad request"}', PermanentBackendError),
+            (408, b"", TransientBackendError),
+            (409, b"", TransientBackendError),
+            (429, b'{"error": {"code": "rate_limit_exceeded"}}', TransientBackendError),
+            (429, b'{"error": {"code": "insufficient_quota"}}', PermanentBackendError),
+            (500, b"<html>oops</html>", TransientBackendError),
+            (529, b'{"error": {"type": "overloaded_error"}}', TransientBackendError),
+            (599, b"", TransientBackendError),
+        ],
+    )
+    def test_status_table(self, status: int, body: bytes, kind: type[Exception]):
+        """Each status maps to the class of the table in docs/ai.md (and nothing stricter)."""
+        exc = error_for_status("p", status, {}, body)
+
+        assert type(exc) is kind
+        assert exc.status == status
+
+    def test_key_like_text_is_redacted(self):
+        """The key and anything key-like in a server message are removed."""
+        secret = "sk-proj-abcdefghijklmnop"
+        body = b'{"error": {"message": "Incorrect API key provided: sk-proj-abcdefghijklmnop."}}'
+        exc = error_for_status("openai", 401, {"x-request-id": "req_1"}, body, secrets=(secret,))
+
+        assert secret not in str(exc)
+        assert "[redacted]" in str(exc)
+        assert "req_1" in str(exc)
+
+    def test_vllm_integer_code_is_not_repeated(self):
+        """vLLM's integer code equal to the status is not shown twice."""
+        body = b'{"error": {"message": "bad", "type": "BadRequestError", "code": 400}}'
+
+        assert str(error_for_status("compatible", 400, {}, body)) == (
+            "compatible: HTTP 400 BadRequestError: bad"
+        )
