@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from .redact import redact
-from .stores import open_store_from_env
+from .stores import journal_path_from_env, open_store_from_env
 
 __all__ = ["add_commands"]
 
@@ -173,7 +173,7 @@ def _backup(args: argparse.Namespace) -> int:
         _out(redact(plan.render(), os.environ))
         return 0
     db_path = Path(os.environ.get("ESM_DB_PATH") or "esm_bot.sqlite3")
-    journal = os.environ.get("ESM_JOURNAL_PATH") or None
+    journal = journal_path_from_env(os.environ)
     try:
         result = backup_sqlite(db_path, args.dir, journal_path=journal)
     except (FileNotFoundError, RuntimeError) as exc:

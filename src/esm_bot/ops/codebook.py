@@ -72,6 +72,7 @@ ISSUE_MEANINGS: Final[Mapping[str, str]] = {
     "reaction_to_beep": "Describes the reaction to the beep rather than what was there before it",
     "abstract_label": "An emotion or evaluation label with no experiential detail",
     "reading_inner_voice": "Claims an inner voice while reading: a prompt for a follow-up question",
+    "inferred": "Experience inferred rather than apprehended ('I must have been...')",
 }
 
 #: Meaning of each phenomenon code (Heavey & Hurlburt 2008; the DES codebook).
@@ -82,6 +83,7 @@ PHENOMENON_MEANINGS: Final[Mapping[str, str]] = {
     "feeling": "The experiential aspect of an emotion (norm 26%)",
     "sensory_awareness": "Direct focus on a sensory aspect of body or environment (norm 22%)",
     "inner_hearing": "Hearing something innerly that is not speaking (a tune, a voice)",
+    "just_doing": "Only the doing was there: the activity with no other inner experience",
 }
 
 #: Meaning of each beep status.

@@ -28,7 +28,7 @@ import attrs
 from .config_checks import ConfigItem, check_configuration, configured_ai_providers
 from .redact import redact
 from .status import CheckStatus
-from .stores import open_store_from_env
+from .stores import journal_pending, open_store_from_env
 
 __all__ = [
     "DB_DEADLINE_S",
@@ -475,9 +475,10 @@ def _check_performance(validation_ms: Sequence[float], probe: _Timed) -> CheckRe
 
 
 def _backend_name(environ: Mapping[str, str], store: Any) -> str:
-    if store is not None:
-        inner = getattr(store, "inner", store)
-        return "mongodb" if "mongo" in type(inner).__name__.lower() else "sqlite"
+    """The backend's name when the store could not tell (it was never reached)."""
+    named = getattr(getattr(store, "inner", store), "backend", None)
+    if isinstance(named, str):
+        return named
     return "mongodb" if environ.get("MONGODB_URI") else "sqlite"
 
 
@@ -519,7 +520,16 @@ def run_health(
         probe = _run_with_deadline(lambda: _probe_store(store, opener, clock), db_deadline_s)
     except Exception as exc:
         probe = _Timed(error=_describe_error(exc, env))
-    backend = _backend_name(env, probe.store if probe.error is None else store)
+    if own_store:
+        try:
+            waiting = journal_pending(env)
+        except OSError:
+            waiting = 0
+        if waiting:
+            base = dict(probe.store_status or {})
+            base["pending"] = max(int(base.get("pending", 0) or 0), waiting)
+            probe.store_status = base
+    backend = str((probe.store_status or {}).get("backend") or _backend_name(env, store))
     problems, validation_ms = _validate_known(validate, clock)
     checks = [_check_database(probe, backend)]
     journal = _check_journal(probe)
