@@ -48,6 +48,7 @@ class ChatBackend(Protocol):
             esm_validate.PermanentBackendError: Not worth retrying (400, 404, quota);
                 :class:`~esm_validate.BackendAuthError` for a rejected key.
             esm_validate.MalformedAIResponse: The model answered, but not with a JSON object.
-            Any other exception is treated as a transient failure by the AI validator.
+
+        Any other exception is treated as a transient failure by the AI validator.
         """
         ...
