@@ -1,0 +1,191 @@
+"""``esm-bot stats``: the study's figures in the seed's terms, computed from the store."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import statistics
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from esm_bot.models import Participant, ParticipantStatus, Report, new_id
+from esm_bot.ops.rows import study_rows
+from esm_bot.ops.stats import NORMS, best_attempts, compliance_by, study_stats
+from esm_bot.store.sqlite import SqliteStore
+from tests._ops_study import SimulatedStudy, simulate_study
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture
+def store(tmp_path: Path) -> Iterator[SqliteStore]:
+    s = SqliteStore(tmp_path / "stats.sqlite3")
+    yield s
+    s.close()
+
+
+@pytest.fixture
+def study(store: SqliteStore) -> SimulatedStudy:
+    return simulate_study(store, participants=4, days=4)
+
+
+def test_empty_study_has_no_rates(store: SqliteStore) -> None:
+    """With no data every rate is None (printed n/a), never a division by zero."""
+    stats = study_stats(store)
+
+    assert stats.reports == 0
+    assert stats.validation_success_rate is None
+    assert stats.average_quality is None
+    assert stats.cache_hit_rate is None
+    assert stats.training_completion_rate is None
+    assert stats.quality_growth is None
+    assert stats.compliance is None
+    assert "Validation success rate: n/a" in stats.render()
+
+
+def test_figures_match_the_stored_reports(store: SqliteStore, study: SimulatedStudy) -> None:
+    """Counts, average quality and success rate are the stored reports' own figures."""
+    reports = list(store.iter_reports())
+    stats = study_stats(store)
+
+    assert stats.participants == 4
+    assert stats.reports == study.reports == len(reports)
+    assert stats.validation_success_rate == 1.0
+    assert stats.average_quality == pytest.approx(statistics.fmean(r.score or 0 for r in reports))
+    assert stats.ai_share == 0.0
+    assert stats.cache_hit_rate is None
+    assert stats.cache_hit_source == "no AI answers stored"
+
+
+def test_quality_growth_is_day_3_minus_day_1(store: SqliteStore, study: SimulatedStudy) -> None:
+    """Quality by training day covers training reports only; growth is day 3 minus day 1."""
+    stats = study_stats(store)
+    by_day: dict[int, list[int]] = {}
+    beeps = {b.id: b for p in store.list_participants() for b in store.beeps_for(p.id)}
+    for report in store.iter_reports():
+        beep = beeps.get(report.beep_id or "")
+        if beep is not None and beep.training:
+            by_day.setdefault(beep.study_day, []).append(report.score or 0)
+
+    assert set(stats.quality_by_training_day) == {1, 2, 3}
+    for day, scores in by_day.items():
+        assert stats.quality_by_training_day[day] == pytest.approx(statistics.fmean(scores))
+    assert stats.quality_growth == pytest.approx(
+        stats.quality_by_training_day[3] - stats.quality_by_training_day[1]
+    )
+    assert stats.quality_growth > 0, "the simulated participants improve over training"
+
+
+def test_training_completion_rate(store: SqliteStore, study: SimulatedStudy) -> None:
+    """Completed among those who started training; a registered participant does not count."""
+    store.add_participant(
+        Participant(id="newcomer", created_at=dt.datetime(2026, 5, 9, tzinfo=dt.UTC))
+    )
+    people = store.list_participants()
+    completed = sum(1 for p in people if p.training_completed)
+
+    stats = study_stats(store)
+
+    assert stats.training_started == 4
+    assert stats.training_completed == completed
+    assert stats.training_completion_rate == completed / 4
+    assert stats.participants_by_status[ParticipantStatus.REGISTERED.value] == 1
+
+
+def test_phenomena_are_percent_of_samples(store: SqliteStore, study: SimulatedStudy) -> None:
+    """One sample per answered beep (best attempt); the five common phenomena come first."""
+    rows = list(study_rows(store, salt="x"))
+    samples = best_attempts(rows)
+    stats = study_stats(store)
+
+    assert stats.samples == len(samples)
+    assert list(stats.phenomena)[:5] == list(NORMS)
+    for code, value in stats.phenomena.items():
+        with_code = sum(1 for r in samples if code in (r.phenomena or ()))
+        assert value == pytest.approx(100 * with_code / len(samples))
+
+
+def test_compliance_counts_due_beeps_once(store: SqliteStore, study: SimulatedStudy) -> None:
+    """Answered among sent/answered/expired/missed beeps; retries and future beeps do not count."""
+    beeps = [b for p in store.list_participants() for b in store.beeps_for(p.id)]
+    due = [b for b in beeps if b.status.value in {"sent", "answered", "expired", "missed"}]
+    answered = [b for b in due if b.status.value == "answered"]
+
+    stats = study_stats(store)
+
+    assert (stats.beeps_answered, stats.beeps_due) == (len(answered), len(due))
+    assert stats.compliance == pytest.approx(len(answered) / len(due))
+    by_hour = compliance_by(list(study_rows(store, salt="x")), "hour")
+    assert sum(d for _, d in by_hour.values()) == len(due)
+
+
+def test_cache_hit_rate_from_stored_ai_answers(store: SqliteStore) -> None:
+    """Without the running validator's stats, the cached flag of stored AI answers is used."""
+    person = store.add_participant(
+        Participant(id="p1", created_at=dt.datetime(2026, 5, 1, tzinfo=dt.UTC))
+    )
+    at = dt.datetime(2026, 5, 1, 12, tzinfo=dt.UTC)
+    for i, cached in enumerate((True, True, False, True)):
+        store.add_report(
+            Report(
+                id=new_id(),
+                participant_id=person.id,
+                beep_id=None,
+                text=f"report {i}",
+                received_at=at + dt.timedelta(minutes=i),
+                score=70,
+                source="ai",
+                assessment={"cached": cached, "provider": "openai"},
+            )
+        )
+
+    stats = study_stats(store)
+    given = study_stats(store, validator_stats={"cache_hit_rate": 0.5})
+
+    assert stats.cache_hit_rate == 0.75
+    assert stats.ai_share == 1.0
+    assert given.cache_hit_rate == 0.5
+    assert given.cache_hit_source == "from the running validator"
+
+
+def test_json_has_targets_and_norms(store: SqliteStore, study: SimulatedStudy) -> None:
+    """to_dict is JSON-ready and carries the seed's targets and the norms."""
+    data = study_stats(store).to_dict()
+
+    text = json.dumps(data)
+    assert data["targets"]["average_quality"] == 60.0
+    assert data["phenomena_norms"]["inner_seeing"] == 34.0
+    assert set(data["quality_by_training_day"]) == {"1", "2", "3"}
+    assert "Training completion rate" in study_stats(store).render()
+    assert "telegram" not in text
+
+
+def test_command_prints_stats(store: SqliteStore, study: SimulatedStudy) -> None:
+    """`esm-bot stats` and `esm-bot stats --json` print the same figures."""
+    env = {k: v for k, v in os.environ.items() if k != "MONGODB_URI"}
+    env["ESM_DB_PATH"] = store.path
+
+    def run(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [sys.executable, "-m", "esm_bot", "stats", *args],
+            capture_output=True,
+            text=True,
+            env=env,
+            cwd=ROOT,
+            timeout=60,
+            check=False,
+        )
+
+    human, machine = run(), run("--json")
+
+    assert human.returncode == 0, human.stderr
+    assert machine.returncode == 0, machine.stderr
+    data = json.loads(machine.stdout)
+    assert data["reports"] == study.reports
+    assert f"Reports: {study.reports}" in human.stdout
+    assert "Phenomena (% of samples vs Heavey & Hurlburt 2008)" in human.stdout
