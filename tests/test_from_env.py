@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 import esm_validate
 from esm_validate import (
@@ -128,6 +130,23 @@ class TestSettings:
             {"ESM_CACHE_TTL": "60", "ESM_CACHE_SIZE": "5", "ESM_RATE_LIMIT": "3"}
         )
         assert (parsed.cache_ttl, parsed.cache_size, parsed.rate_limit) == (60.0, 5, 3)
+
+    @given(
+        name=st.sampled_from(["ESM_CACHE_TTL", "ESM_CACHE_SIZE", "ESM_RATE_LIMIT"]),
+        value=st.text(max_size=12),
+    )
+    def test_any_value_parses_or_is_a_configuration_error(self, name, value) -> None:
+        """Fuzzed values give settings with numbers >= 0, or ConfigurationError; nothing else."""
+        try:
+            settings: LayerSettings | None = LayerSettings.from_environ({name: value})
+            message = ""
+        except ConfigurationError as exc:
+            settings, message = None, str(exc)
+
+        if settings is None:
+            assert name in message
+        else:
+            assert min(settings.cache_ttl, settings.cache_size, settings.rate_limit) >= 0
 
     def test_redis_url_is_not_shown(self) -> None:
         """The Redis URL may hold a password: it never appears in the settings' repr."""

@@ -5,6 +5,8 @@ from __future__ import annotations
 import threading
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from esm_validate import RateLimitedValidator, RateLimitExceeded, SlidingWindowLimiter
 from esm_validate.layers import Decision
@@ -186,3 +188,37 @@ class TestRateLimitedValidator:
         assert limited.cache_identity == ai.cache_identity
         assert (stats["rate_limit"], stats["rate_window_s"], stats["fake_calls"]) == (10, 60.0, 1)
         assert stats["rate_tracked_users"] == 1
+
+
+class TestAgainstAModel:
+    @settings(max_examples=200, deadline=None)
+    @given(
+        limit=st.integers(1, 5),
+        window=st.sampled_from([1.0, 10.0, 60.0]),
+        steps=st.lists(
+            st.tuples(st.sampled_from(["a", "b", "c"]), st.floats(0, 30, allow_nan=False)),
+            max_size=60,
+        ),
+    )
+    def test_matches_a_brute_force_sliding_log(self, limit, window, steps) -> None:
+        """Any sequence of calls gets the same decisions as a naive list-of-timestamps model."""
+        from tests.conftest import FakeClock
+
+        clock = FakeClock()
+        limiter = SlidingWindowLimiter(limit, window, clock=clock)
+        model: dict[str, list[float]] = {}
+        for key, gap in steps:
+            clock.advance(gap)
+            now = clock()
+            recent = [t for t in model.get(key, []) if t > now - window]
+            expected = len(recent) < limit
+            if expected:
+                recent.append(now)
+            model[key] = recent
+
+            decision = limiter.acquire(key)
+
+            assert decision.allowed == expected
+            assert decision.remaining == (limit - len(recent) if expected else 0)
+            if not expected:
+                assert decision.retry_after == pytest.approx(recent[0] + window - now)

@@ -68,6 +68,7 @@ def assert_local_feedback(answer: esm_validate.Assessment, reason: str) -> None:
 
     assert answer.source == "local"
     assert answer.fallback_reason == reason
+    assert answer.feedback.strip()  # the participant still gets a tip
     assert (answer.score, answer.feedback, answer.issues) == (
         local.score,
         local.feedback,
