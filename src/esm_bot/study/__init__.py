@@ -1,0 +1,50 @@
+"""The study engine (no Telegram): :class:`Study`, its outcomes, message keys and analytics.
+
+The bot's handlers call only :class:`Study`; see :mod:`esm_bot.study.messages` for the keys and
+parameters of every message the engine asks the bot to send.
+"""
+
+from __future__ import annotations
+
+from esm_bot.study.analytics import (
+    PHENOMENA_NORMS,
+    PRACTICE_INDEX_BASE,
+    ComplianceRow,
+    PersonalHint,
+    PhenomenonRow,
+)
+from esm_bot.study.engine import ACTIVE_STATUSES, Study, ValidateFunction, parse_window
+from esm_bot.study.messages import Message, MessageKey
+from esm_bot.study.outcomes import (
+    Action,
+    ActionKind,
+    Outcome,
+    ReportKind,
+    ReportOutcome,
+    StatusSummary,
+)
+from esm_bot.study.progress import DayOutcome, DayResult, Progress, close_day
+
+__all__ = [
+    "ACTIVE_STATUSES",
+    "PHENOMENA_NORMS",
+    "PRACTICE_INDEX_BASE",
+    "Action",
+    "ActionKind",
+    "ComplianceRow",
+    "DayOutcome",
+    "DayResult",
+    "Message",
+    "MessageKey",
+    "Outcome",
+    "PersonalHint",
+    "PhenomenonRow",
+    "Progress",
+    "ReportKind",
+    "ReportOutcome",
+    "StatusSummary",
+    "Study",
+    "ValidateFunction",
+    "close_day",
+    "parse_window",
+]
