@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 import threading
 import uuid
 from collections.abc import Iterator
@@ -203,6 +205,30 @@ class TestRedisLimiter:
         assert 0 < client.pttl(prefix + "u") <= 60_000
         assert not refused.allowed
         assert 55.0 < refused.retry_after <= 60.0
+
+
+CHILD = """
+import sys
+from esm_validate.layers.redis_store import RedisSlidingWindowLimiter, redis_client_from_url
+url, prefix = sys.argv[1], sys.argv[2]
+limiter = RedisSlidingWindowLimiter(redis_client_from_url(url, socket_timeout=2), 9, 60.0,
+                                    prefix=prefix)
+print(sum(limiter.acquire("shared-user").allowed for _ in range(25)))
+"""
+
+
+def test_separate_os_processes_share_one_limit(redis_url, prefix) -> None:
+    """Three real OS processes, 25 tries each on one user: exactly 9 admitted in total."""
+    children = [
+        subprocess.Popen(
+            [sys.executable, "-c", CHILD, redis_url, prefix], stdout=subprocess.PIPE, text=True
+        )
+        for _ in range(3)
+    ]
+    admitted = [int(child.communicate(timeout=60)[0]) for child in children]
+
+    assert sum(admitted) == 9
+    assert all(child.returncode == 0 for child in children)
 
 
 class TestRedisGoesAway:
