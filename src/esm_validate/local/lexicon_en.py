@@ -225,7 +225,7 @@ PATTERNS: Final[dict[str, str]] = {
     ),
     "feeling": (
         rf"{_EMOTION}|(?:a\s+)?(?:wave|surge|pang|rush|flash|twinge|flicker|jolt|stab)\s+of\s+\w+"
-        r"|felt\s+(?:good|bad|great|awful|terrible|down|low|blue|miserable|wonderful)"
+        r"|felt\s+(?:down|low|blue|miserable)"
     ),
     "bodily": (
         rf"(?:{_BODY_SENSATION})\W+(?:[\w'-]+\W+){{0,4}}?(?:{_BODY})"
@@ -250,8 +250,7 @@ PATTERNS: Final[dict[str, str]] = {
     ),
     "just_doing": (
         rf"(?:just|only|simply)\s+(?:the\s+)?(?:{_ACTIVITY})\W+(?:[\w'-]+\W+){{0,5}}?(?:nothing\s+"
-        r"else|no\s+(?:other\s+)?thoughts?)|nothing\s+else\s+(?:was\s+)?(?:in\s+(?:my\s+)?"
-        r"(?:experience|awareness|mind)|there|going\s+on)|only\s+the\s+(?:doing|movement|motion|"
+        r"else|no\s+(?:other\s+)?thoughts?)|only\s+the\s+(?:doing|movement|motion|"
         r"action)|on\s+autopilot\W+(?:[\w'-]+\W+){0,4}?nothing\s+else|pure(?:ly)?\s+(?:doing|"
         r"action|movement)"
     ),

@@ -15,23 +15,31 @@ The rules follow the definitions (DES.md §3.1) rather than vocabulary:
 
 from __future__ import annotations
 
+import re
+
 from .report import Report, Span
 
 __all__ = ["detect_phenomena"]
 
+#: Words that make a quotation the reporter's own inner speaking even next to a song or a voice.
 _SELF_FRAME = (
     "себе",
     "про себя",
     "мысленно",
-    "в голове",
-    "в уме",
+    "своим голосом",
+    "моим голосом",
+    "подумал",
     "myself",
-    "in my head",
-    "in my mind",
     "silently",
     "innerly",
     "inwardly",
+    "my own voice",
+    "my voice",
+    "i said",
+    "i thought",
 )
+_CLAUSE = re.compile(r"[^,;:.!?…—–\n]+")
+_CONTRAST = re.compile(r"(?<!\w)(?:but|но|а|however|однако)(?!\w)")
 
 
 def _overlaps(span: Span, others: tuple[Span, ...]) -> bool:
@@ -61,8 +69,9 @@ def _quoted_speech(report: Report) -> list[Span]:
         near_other = any(
             quote[0] - 40 <= s < quote[0] or quote[1] <= s < quote[1] + 25 for s, _ in others
         )
-        if near_other and not any(f in sentence for f in _SELF_FRAME):
-            continue
+        hearing = any(start <= s < end for s, _ in report.hits.get("inner_hearing", ()))
+        if (near_other or hearing) and not any(f in sentence for f in _SELF_FRAME):
+            continue  # someone else's words, a title, a song: not one's own inner speaking
         if any(start <= s < end for s, _ in no_words):
             continue
         found.append(quote)
@@ -71,6 +80,39 @@ def _quoted_speech(report: Report) -> list[Span]:
 
 def _text(report: Report, span: Span) -> str:
     return report.normalised[span[0] : span[1]]
+
+
+def _negated_habit(report: Report, span: Span) -> bool:
+    before = report.normalised[max(0, span[0] - 12) : span[0]].split()
+    negator = report.data.patterns["generalization_negator"]
+    return bool(before) and negator.search(" ".join(before[-2:])) is not None
+
+
+def _discounted(report: Report) -> list[Span]:
+    """Stretches that do not describe the moment: a generalising or inferring clause, and what
+    follows a causal marker in its clause ("I always have an inner monologue", "because I worry").
+    """
+    markers = [
+        span
+        for category in ("generalization", "self_theory", "inferred")
+        for span in report.hits.get(category, ())
+        if not _negated_habit(report, span)
+    ]
+    causal = report.hits.get("causal", ())
+    if not markers and not causal:
+        return []
+    found: list[Span] = []
+    carry = False  # a parenthetical marker («должно быть,», "probably,") governs the next clause
+    for match in _CLAUSE.finditer(report.normalised):
+        start, end = match.span()
+        cut = _CONTRAST.search(report.normalised, start, end)
+        scope_end = cut.start() if cut else end
+        marked = any(start <= s < scope_end for s, _ in markers)
+        if marked or carry:
+            found.append((start, scope_end))
+        carry = marked and len(match.group().split()) <= 3
+        found.extend((s, end) for s, _ in causal if start <= s < end)
+    return found
 
 
 def _sensory_awareness(report: Report) -> list[Span]:
@@ -84,7 +126,9 @@ def _sensory_awareness(report: Report) -> list[Span]:
     for attend in report.hits.get("sensory_attend", ()):
         clause_start, clause_end = report.sentence_of(attend[0])
         for quality in qualities:
-            if not (attend[0] <= quality[0] <= attend[1] + 70 and quality[1] <= clause_end):
+            if not attend[0] - 60 <= quality[0] <= attend[1] + 70:
+                continue
+            if not (clause_start <= quality[0] and quality[1] <= clause_end):
                 continue
             if feeling_present and _overlaps(quality, bodily):
                 continue  # the bodily side of a named feeling
@@ -128,5 +172,12 @@ def detect_phenomena(report: Report) -> tuple[frozenset[str], dict[str, tuple[Sp
     sensory = _sensory_awareness(report)
     if sensory:
         evidence["sensory_awareness"] = sensory
+    discounted = _discounted(report)
+    if discounted:
+        evidence = {
+            code: kept
+            for code, spans in evidence.items()
+            if (kept := [s for s in spans if not any(a <= s[0] < b for a, b in discounted)])
+        }
     frozen = {code: tuple(sorted(spans)) for code, spans in evidence.items()}
     return frozenset(frozen), frozen

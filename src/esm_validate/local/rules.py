@@ -288,6 +288,9 @@ class UnspecifiedThinkingRule:
         """Flag "thinking about" when no form of the thought is given."""
         formed = {"inner_speech", "inner_seeing", "inner_hearing", "unsymbolized_thinking"}
         span = report.first("thinking_unspecified")
+        if span is None and not report.phenomena and not report.has("blank"):
+            # something mental is named ("a gut feeling", "my inner voice told me") but no form
+            span = report.first("speech_intuition", "thought_word")
         if span is not None and not (report.phenomena & formed):
             yield report.issue(self.code, span, _severity(report, self.code, Severity.WARNING))
 

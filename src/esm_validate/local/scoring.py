@@ -89,13 +89,13 @@ def _unexperiential_share(report: Report) -> float:
 
 
 def _base(report: Report) -> dict[str, float]:
-    phenomena = report.phenomena - {"just_doing"}
+    phenomena = report.phenomena
     blank = report.has("blank") and not phenomena
     details = _detail_hits(report)
     specificity = 0.35
     if phenomena:
         specificity += 0.4
-    elif blank or "just_doing" in report.phenomena:
+    elif blank:
         specificity += 0.3
     if report.quotes and "inner_speech" in phenomena:
         specificity += 0.15
