@@ -110,16 +110,31 @@ class TestRedisCacheStore:
         assert 3_500_000 < ttl_ms <= 3_600_000
         assert len(store) == 1
 
-    def test_oldest_entries_go_beyond_maxsize(self, connect, prefix) -> None:
-        """With maxsize 2, storing a third entry drops the first (in Redis too)."""
+    def test_least_recently_used_go_beyond_maxsize(self, connect, prefix) -> None:
+        """With maxsize 2: store a, b; read a; store c -> b (least recently used) is deleted."""
         client = connect()
         store = RedisCacheStore(client, prefix=prefix, maxsize=2)
-        for key in ("a", "b", "c"):
-            store.set(key, RICH)
+        store.set("a", RICH)
+        store.set("b", RICH)
+        assert store.get("a") == RICH
+        store.set("c", RICH)
 
-        assert [store.get(k) is not None for k in ("a", "b", "c")] == [False, True, True]
-        assert client.exists(prefix + "a") == 0
+        assert [store.get(k) is not None for k in ("a", "b", "c")] == [True, False, True]
+        assert client.exists(prefix + "b") == 0
         assert len(store) == 2
+
+    def test_bookkeeping_keys_expire_too(self, connect, prefix) -> None:
+        """Every key the store writes carries a TTL, so an idle deployment leaves nothing behind."""
+        client = connect()
+        store = RedisCacheStore(client, prefix=prefix, ttl=120)
+        store.set("a", RICH)
+        store.get("a")
+
+        keys = list(client.scan_iter(match=prefix + "*"))
+        ttls = [client.pttl(key) for key in keys]
+
+        assert len(keys) == 4
+        assert all(0 < ttl <= 120_000 for ttl in ttls)
 
     def test_clear_and_corrupt_entries(self, connect, prefix) -> None:
         """clear() drops everything; an unreadable entry is a counted miss."""

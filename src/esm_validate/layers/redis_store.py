@@ -4,8 +4,8 @@ Both keep the semantics of their in-process twins
 (:class:`~esm_validate.layers.cache.MemoryCacheStore`,
 :class:`~esm_validate.layers.ratelimit.SlidingWindowLimiter`):
 
-* :class:`RedisCacheStore`: entries expire after ``ttl`` (Redis ``PX``), at most ``maxsize`` are
-  kept (an index sorted set drops the oldest-stored beyond it), all in one Lua script.
+* :class:`RedisCacheStore`: entries expire after ``ttl`` (Redis ``PX``); at most ``maxsize`` are
+  kept, the least recently used dropped beyond it (two bookkeeping sorted sets, Lua scripts).
 * :class:`RedisSlidingWindowLimiter`: an exact sliding-window log in a sorted set per user,
   checked and updated atomically by one Lua script, so every process shares one limit. Keys carry
   a TTL of one window, so idle users cost no memory.
@@ -174,36 +174,54 @@ def assessment_from_json(blob: str | bytes) -> Assessment:
         raise ValueError(f"not a stored assessment: {type(exc).__name__}") from exc
 
 
-# Store one entry: SET with a TTL, record it in the index, drop expired index rows and the oldest
-# entries beyond maxsize. Uses the server's clock so every process agrees.
-_STORE_SCRIPT: Final = """
+# The cache keeps two sorted sets beside the entries: KEYS[2] maps entry -> expiry time (server
+# clock, ms) and tells what is alive; KEYS[3] maps entry -> a use counter (KEYS[4], INCR) and tells
+# what was least recently used. Every script first forgets entries that expired by themselves.
+_FORGET_EXPIRED: Final = """
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+local expired = redis.call('ZRANGEBYSCORE', KEYS[2], '-inf', now)
+for _, gone in ipairs(expired) do redis.call('ZREM', KEYS[3], gone) end
+redis.call('ZREMRANGEBYSCORE', KEYS[2], '-inf', now)
+"""
+
+# KEYS: entry, expiries, uses, counter. ARGV: value, ttl_ms, maxsize. Returns the live count.
+_STORE_SCRIPT: Final = (
+    _FORGET_EXPIRED
+    + """
 local ttl = tonumber(ARGV[2])
 redis.call('SET', KEYS[1], ARGV[1], 'PX', ttl)
-redis.call('ZADD', KEYS[2], now, KEYS[1])
-redis.call('ZREMRANGEBYSCORE', KEYS[2], '-inf', now - ttl)
-local over = redis.call('ZCARD', KEYS[2]) - tonumber(ARGV[3])
+redis.call('ZADD', KEYS[2], now + ttl, KEYS[1])
+redis.call('ZADD', KEYS[3], redis.call('INCR', KEYS[4]), KEYS[1])
+local over = redis.call('ZCARD', KEYS[3]) - tonumber(ARGV[3])
 if over > 0 then
-  local victims = redis.call('ZRANGE', KEYS[2], 0, over - 1)
-  for _, victim in ipairs(victims) do redis.call('DEL', victim) end
-  redis.call('ZREMRANGEBYRANK', KEYS[2], 0, over - 1)
+  local victims = redis.call('ZRANGE', KEYS[3], 0, over - 1)
+  for _, victim in ipairs(victims) do
+    redis.call('DEL', victim)
+    redis.call('ZREM', KEYS[2], victim)
+  end
+  redis.call('ZREMRANGEBYRANK', KEYS[3], 0, over - 1)
 end
-redis.call('PEXPIRE', KEYS[2], ttl)
+for i = 2, 4 do redis.call('PEXPIRE', KEYS[i], ttl) end
 return redis.call('ZCARD', KEYS[2])
 """
+)
 
-_SIZE_SCRIPT: Final = """
-local t = redis.call('TIME')
-local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
-redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now - tonumber(ARGV[1]))
-return redis.call('ZCARD', KEYS[1])
+# KEYS: entry, expiries, uses, counter. Returns the entry (or nil) and marks it recently used.
+_FETCH_SCRIPT: Final = """
+local value = redis.call('GET', KEYS[1])
+if value then redis.call('ZADD', KEYS[3], 'XX', redis.call('INCR', KEYS[4]), KEYS[1]) end
+return value
 """
 
+# KEYS: (unused), expiries, uses. Returns the live count.
+_SIZE_SCRIPT: Final = _FORGET_EXPIRED + "return redis.call('ZCARD', KEYS[2])"
+
+# KEYS: (unused), expiries, uses, counter. Returns how many entries were dropped.
 _CLEAR_SCRIPT: Final = """
-local victims = redis.call('ZRANGE', KEYS[1], 0, -1)
+local victims = redis.call('ZRANGE', KEYS[2], 0, -1)
 for _, victim in ipairs(victims) do redis.call('DEL', victim) end
-redis.call('DEL', KEYS[1])
+redis.call('DEL', KEYS[2], KEYS[3], KEYS[4])
 return #victims
 """
 
@@ -215,7 +233,7 @@ class RedisCacheStore:
         client: A ``redis.Redis`` client (see :func:`redis_client_from_url`).
         prefix: Prepended to every key; use a distinct one per deployment (default ``esm:cache:``).
         ttl: Seconds an entry lives (default one day).
-        maxsize: The most entries kept; beyond it the oldest-stored go first (default 1000).
+        maxsize: The most entries kept; beyond it the least recently used go first (default 1000).
         guard: Shared failure handling; default a new :class:`RedisGuard`.
         on_error: Passed to the default guard.
 
@@ -242,16 +260,19 @@ class RedisCacheStore:
         self.ttl = float(ttl)
         self.maxsize = maxsize
         self.guard = guard or RedisGuard(on_error=on_error)
-        self._index = f"{prefix}index"
+        self._books = [f"{prefix}~expiries", f"{prefix}~uses", f"{prefix}~counter"]
         self._ttl_ms = max(1, round(self.ttl * 1000))
         self._store = client.register_script(_STORE_SCRIPT)
+        self._fetch = client.register_script(_FETCH_SCRIPT)
         self._size = client.register_script(_SIZE_SCRIPT)
         self._clear = client.register_script(_CLEAR_SCRIPT)
         self.corrupt = 0
 
     def get(self, key: str) -> Assessment | None:
         """Return the stored answer, or None when missing, expired, unreadable or Redis is down."""
-        blob = self.guard.call(lambda: self.client.get(self.prefix + key), None, "cache read")
+        blob = self.guard.call(
+            lambda: self._fetch(keys=[self.prefix + key, *self._books]), None, "cache read"
+        )
         if blob is None:
             return None
         try:
@@ -265,7 +286,7 @@ class RedisCacheStore:
         blob = assessment_to_json(value)
         self.guard.call(
             lambda: self._store(
-                keys=[self.prefix + key, self._index], args=[blob, self._ttl_ms, self.maxsize]
+                keys=[self.prefix + key, *self._books], args=[blob, self._ttl_ms, self.maxsize]
             ),
             None,
             "cache write",
@@ -274,13 +295,13 @@ class RedisCacheStore:
     def __len__(self) -> int:
         """Return the number of live entries (0 when Redis is down)."""
         size = self.guard.call(
-            lambda: self._size(keys=[self._index], args=[self._ttl_ms]), 0, "cache size"
+            lambda: self._size(keys=[self.prefix, *self._books]), 0, "cache size"
         )
         return int(size)
 
     def clear(self) -> None:
         """Drop every entry under this prefix."""
-        self.guard.call(lambda: self._clear(keys=[self._index]), 0, "cache clear")
+        self.guard.call(lambda: self._clear(keys=[self.prefix, *self._books]), 0, "cache clear")
 
     def __repr__(self) -> str:
         return f"RedisCacheStore(prefix={self.prefix!r}, ttl={self.ttl:g}, maxsize={self.maxsize})"
