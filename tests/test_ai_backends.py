@@ -489,3 +489,29 @@ def test_close_and_context_manager(server: LLMServer):
 
     with pytest.raises(Exception):  # noqa: B017 - httpx refuses to send on a closed client
         backend.complete("s", "u", {}, timeout=1.0)
+
+
+def test_error_that_quotes_the_report_is_withheld(
+    server: LLMServer, validator: AIValidator, caplog: pytest.LogCaptureFixture
+):
+    """A server error echoing the report does not carry the report into the exception or logs."""
+    caplog.set_level(logging.DEBUG)
+    server.script(server.error(400, f"invalid content: {REPORT[:60]}"))
+
+    with pytest.raises(PermanentBackendError) as info:
+        validator.validate(REPORT)
+
+    assert "where are my keys" not in str(info.value)
+    assert "withheld" in str(info.value)
+    assert "where are my keys" not in caplog.text
+
+
+def test_redirect_is_a_permanent_error(server: LLMServer, validator: AIValidator):
+    """Redirects are not followed (a key must not travel elsewhere): a 3xx is a config error."""
+    server.script(server.error(307, "moved", headers={"Location": "http://example.invalid/"}))
+
+    with pytest.raises(PermanentBackendError) as info:
+        validator.validate(REPORT)
+
+    assert info.value.status == 307
+    assert server.request_count() == 1

@@ -106,11 +106,17 @@ class TestTeaching:
         issue = ANSWER_SCHEMA["properties"]["issues"]["items"]
         assert issue["properties"]["code"]["enum"] == list(ISSUE_CODES)
 
-    def test_versions_are_set(self):
-        """Prompt and schema versions are non-empty and distinct."""
-        assert PROMPT_VERSION
-        assert SCHEMA_VERSION
-        assert PROMPT_VERSION != SCHEMA_VERSION
+    def test_versions_follow_the_text_they_name(self):
+        """Versions end in a digest of the prompt and schema: any change gives a new version."""
+        from esm_validate.ai.prompt import _digest
+
+        changed = {**ANSWER_SCHEMA, "required": [*ANSWER_SCHEMA["required"], "strengths"]}
+
+        assert PROMPT_VERSION.startswith("des-prompt-")
+        assert PROMPT_VERSION.endswith(_digest(SYSTEM_PROMPT))
+        assert SCHEMA_VERSION.endswith(_digest(ANSWER_SCHEMA))
+        assert _digest(changed) != _digest(ANSWER_SCHEMA)
+        assert _digest(SYSTEM_PROMPT + " ") != _digest(SYSTEM_PROMPT)
 
 
 @pytest.mark.integration

@@ -6,12 +6,14 @@ is the string value of its ``report`` field, so nothing in a report can change t
 the shape of the answer. ``<``, ``>`` and ``&`` inside it are written as JSON escapes, so a
 report cannot even look like a tag (``</think>``, ``</report>``) to the model.
 
-Change :data:`PROMPT_VERSION` whenever the wording changes and :data:`SCHEMA_VERSION` whenever the
-schema changes: both go into cache keys, so old cached answers are not reused for a new prompt.
+Both versions go into cache keys, so cached answers are never reused for a different prompt. Each is
+a hand-set number plus a short digest of the text it names, so even a change nobody remembered to
+number (a new phenomenon or issue code in :mod:`esm_validate._types`) changes the version.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 from collections.abc import Mapping
 from typing import Any, Final
@@ -28,11 +30,6 @@ __all__ = [
     "Prompt",
     "build_prompt",
 ]
-
-#: Version of the prompt wording; part of every cache key and of ``Assessment.version``.
-PROMPT_VERSION: Final = "des-prompt-1"
-#: Version of :data:`ANSWER_SCHEMA`; part of every cache key and of ``Assessment.version``.
-SCHEMA_VERSION: Final = "des-answer-1"
 
 _LANGUAGES: Final = {"ru": "Russian", "en": "English"}
 
@@ -86,7 +83,7 @@ Q3 particular, not general: this moment of this person, not "I always / usually"
    (code generalization).
 Q4 experience, not only behaviour or situation: words, images, feelings, sensory focus, wordless
    thought, not just "I was driving" (code behavior_only).
-Q5 directly apprehended, not inferred: not "I must have been thinking..." (code hedging).
+Q5 directly apprehended, not inferred: not "I must have been thinking..." (code inferred).
 Q6 no causal theorizing: describe what was there, not why (code theorizing).
 Q7 no hedging or subjunctification: "probably", "I guess", "would have", "kind of" (code hedging).
    An honest "I don't know" or "nothing was there" is allowed and is not a fault.
@@ -108,6 +105,11 @@ feeling: the experiential aspect of an emotion (with or without bodily sensation
    not a fault and bodily sensations are not required.
 sensory_awareness: deliberate focus on a sensory quality for its own sake (a colour, a texture),
    not merely perceiving objects while doing a task.
+just_doing: simply doing something with nothing else in experience; only when the note says so,
+   never just because it describes an activity.
+
+Allowed phenomenon codes: {", ".join(PHENOMENA)}.
+Allowed issue codes: {", ".join(ISSUE_CODES)}.
 
 The "training_day" field says which sampling day this is. Day 1 is training: be encouraging and
 teach the moment of the beep. Later days: expect more skill and hold the report to the criteria.
@@ -123,6 +125,19 @@ Write every "message", the "feedback" and the "strengths" in the language named 
 "feedback_language" field. The feedback must be specific to this note, non-leading, and never tell
 the participant what their experience "really" was.
 """
+
+
+def _digest(value: object) -> str:
+    data = json.dumps(value, sort_keys=True, ensure_ascii=False).encode("utf-8")
+    return hashlib.md5(data, usedforsecurity=False).hexdigest()[:8]
+
+
+#: Version of the prompt wording (number + digest of :data:`SYSTEM_PROMPT`); part of every cache
+#: key and of ``Assessment.version``. Raise the number when the wording changes on purpose.
+PROMPT_VERSION: Final = f"des-prompt-1.{_digest(SYSTEM_PROMPT)}"
+#: Version of :data:`ANSWER_SCHEMA` (number + digest); part of every cache key and of
+#: ``Assessment.version``.
+SCHEMA_VERSION: Final = f"des-answer-1.{_digest(ANSWER_SCHEMA)}"
 
 
 @attrs.frozen

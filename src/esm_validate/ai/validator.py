@@ -106,6 +106,20 @@ def merge(
     )
 
 
+_QUOTE_WINDOW = 16
+
+
+def _withhold_quotes(exc: BackendError, text: str) -> None:
+    """Replace the message of *exc* if it quotes the report (some servers echo their input)."""
+    message = str(exc)
+    window = min(_QUOTE_WINDOW, len(text.strip()))
+    if window < 8:  # too short to tell a quote from a coincidence, and too short to matter
+        return
+    if any(message[i : i + window] in text for i in range(len(message) - window + 1)):
+        status = f" HTTP {exc.status}" if exc.status else ""
+        exc.args = (f"{type(exc).__name__}{status} (message withheld: it quoted the report)",)
+
+
 class AIValidator:
     """A :class:`~esm_validate.Validator` asking a language model through a :class:`ChatBackend`.
 
@@ -205,7 +219,7 @@ class AIValidator:
         if not text.strip():
             self._bump("local_only")
             return local
-        lang = lang or local.lang
+        lang = local.lang  # the local pass normalises the language (and detects it when None)
         prompt = build_prompt(
             text,
             lang=lang,
@@ -221,6 +235,7 @@ class AIValidator:
             data = self._call(prompt, deadline=started + self.config.total_budget)
             answer = parse_answer(data)
         except BackendError as exc:
+            _withhold_quotes(exc, text)
             self._record_failure(exc)
             raise
         with self._lock:

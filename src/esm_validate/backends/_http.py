@@ -238,7 +238,7 @@ class JsonHttpClient:
                 f"{self.provider}: HTTP failure ({type(exc).__name__})"
             ) from None
         request_id = headers.get("x-request-id") or headers.get("request-id")
-        if status >= 400 or status < 200:
+        if not 200 <= status < 300:  # redirects are not followed: a 3xx means a wrong base URL
             raise error_for_status(self.provider, status, headers, content, secrets=self._secrets)
         try:
             body = json.loads(content.decode("utf-8"))
