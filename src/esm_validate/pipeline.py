@@ -29,12 +29,12 @@ import attrs
 from ._types import Assessment
 from .errors import ConfigurationError
 from .layers._base import (
+    ForwardingLayer,
     LocalFunction,
     SupportsValidate,
     as_validator,
     close_quietly,
     find_layer,
-    forward_attr,
     inner_stats,
 )
 from .layers.cache import CacheStore, CachingValidator
@@ -63,7 +63,7 @@ DEFAULT_RATE_LIMIT: Final = 10
 DEFAULT_REDIS_PREFIX: Final = "esm:"
 
 
-class MeteredValidator:
+class MeteredValidator(ForwardingLayer):
     """The outermost layer: times and counts every call into a :class:`~esm_validate.Metrics`.
 
     Args:
@@ -93,17 +93,6 @@ class MeteredValidator:
         self._ai_provider = provider if provider != "local" else None
         self._closed = False
         self._close_lock = threading.Lock()
-
-    @property
-    def provider(self) -> str:
-        """The AI provider answering (``"openai"``, ``"anthropic"``, ...), or ``"local"``."""
-        return str(forward_attr(self.inner, "provider", "local"))
-
-    @property
-    def model(self) -> str | None:
-        """The AI model, or None when local-only."""
-        model = forward_attr(self.inner, "model")
-        return None if model is None else str(model)
 
     def validate(
         self,
