@@ -13,6 +13,7 @@ import datetime as dt
 import json
 import sqlite3
 import subprocess
+import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -179,6 +180,42 @@ def test_thirty_simulated_seconds_without_database_lose_and_double_nothing(
     seqs = [e.seq for e in real.iter_events()]
     assert seqs == sorted(seqs)
     assert all(p.current_training_day == 1 for p in real.list_participants())
+
+
+def test_eight_threads_writing_through_an_outage_lose_and_double_nothing(
+    tmp_path: Path, fake_clock: FakeClock
+) -> None:
+    real = SqliteStore(tmp_path / "esm.sqlite3")
+    flaky = SwitchableStore(real)
+    store = ResilientStore(flaky, tmp_path / "j.jsonl", clock=fake_clock, retry_interval_s=0)
+    for n in range(8):
+        store.add_participant(person(n))
+    start = threading.Barrier(8)
+
+    def writer(n: int) -> None:
+        start.wait()
+        for i in range(40):
+            if n == 0 and i == 10:
+                flaky.down = True  # the database goes away while everyone is writing ...
+            if n == 0 and i == 30:
+                flaky.down = False  # ... and comes back; the next calls replay concurrently
+            report = answer(f"p{n}", f"b{n}-{i}", n * 100 + i, T0 + dt.timedelta(seconds=i))
+            store.add_report(report)
+            store.add_report(report)  # a re-delivered update
+            store.append_event(Event("report", report.received_at, f"p{n}", id=f"e{n}-{i}"))
+
+    threads = [threading.Thread(target=writer, args=(n,)) for n in range(8)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert store.recover(force=True)
+    assert store.status().pending == 0
+    assert store.status().outages >= 1
+    assert store.status().replayed > 0  # some writes did wait in the journal
+    assert real.counts()["reports"] == 320
+    assert real.counts()["events"] == 320
+    assert len({r.dedup_key for r in real.iter_reports()}) == 320
 
 
 def test_a_crash_in_the_middle_of_the_replay_doubles_nothing(

@@ -203,13 +203,18 @@ class ResilientStore:
             return False, None
 
     def _append(self, op: str, args: Mapping[str, Any], participant_id: str | None) -> None:
-        try:
-            self.journal.append(op, args, participant_id=participant_id)
-        except OSError as exc:
-            raise StoreUnavailable(
-                f"the database is unreachable and the journal {self.journal.path} cannot be"
-                f" written: {exc}"
-            ) from exc
+        with self._lock:
+            try:
+                self.journal.append(op, args, participant_id=participant_id)
+            except OSError as exc:
+                raise StoreUnavailable(
+                    f"the database is unreachable and the journal {self.journal.path} cannot be"
+                    f" written: {exc}"
+                ) from exc
+            if self._healthy:
+                # Another thread recovered while this one decided to journal: replay it next.
+                self._healthy = False
+                self._next_probe = self._clock()
 
     def _offline(self, what: str) -> StoreUnavailable:
         return StoreUnavailable(f"the database is unreachable ({self._last_error}); {what}")
@@ -332,7 +337,8 @@ class ResilientStore:
         ok, result = self._direct(lambda: self.inner.get_participant(participant_id))
         if ok:
             return self._remember(result)
-        known = self._participants.get(participant_id)
+        with self._lock:
+            known = self._participants.get(participant_id)
         if known is None:
             raise self._offline(f"participant {participant_id} is not known offline")
         return known
@@ -342,8 +348,9 @@ class ResilientStore:
         ok, result = self._direct(lambda: self.inner.get_participant_by_telegram(telegram_id))
         if ok:
             return self._remember(result)
-        participant_id = self._telegram.get(telegram_id)
-        known = None if participant_id is None else self._participants.get(participant_id)
+        with self._lock:
+            participant_id = self._telegram.get(telegram_id)
+            known = None if participant_id is None else self._participants.get(participant_id)
         if known is None:
             raise self._offline("this Telegram user is not known offline")
         return known
@@ -424,7 +431,8 @@ class ResilientStore:
         if ok:
             self._remember_beeps([result])
             return result
-        known = self._beeps.get(beep_id)
+        with self._lock:
+            known = self._beeps.get(beep_id)
         if known is None:
             raise self._offline(f"beep {beep_id} is not known offline")
         return known
@@ -598,7 +606,8 @@ class ResilientStore:
                     self._dedup[report.dedup_key] = report
             known = result
         else:
-            known = list(self._reports.get(participant_id, []))
+            with self._lock:
+                known = list(self._reports.get(participant_id, []))
         return [r for r in known if beep_id is None or r.beep_id == beep_id]
 
     def iter_reports(self, since: dt.datetime | None = None) -> Iterator[Report]:
