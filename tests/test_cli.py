@@ -472,3 +472,57 @@ class TestInstalledCommand:
 
         assert first["text"] == "first report, at the beep I said 'hi'"
         assert json.loads(rest)["text"] == "second"
+
+
+class TestAi:
+    def test_ai_without_a_key_notes_it_and_validates_locally(self) -> None:
+        """--ai with no AI configured: a note on stderr, local results, exit 0."""
+        code, out, err = run(["--ai", "--format", "jsonl", "I was thinking about work"])
+
+        assert code == 0
+        assert err.startswith("esm-validate: note: no AI backend configured")
+        assert json.loads(out)["source"] == "local"
+
+    def test_ai_with_an_openai_server(self) -> None:
+        """--ai reaches a server speaking the OpenAI wire format for every report; no key leaks."""
+        from tests.llm_servers import LLMServer, good_answer
+
+        texts = [f"At the beep I said to myself 'number {i}'" for i in range(12)]
+        with LLMServer("openai") as server:
+            server.default = server.success(good_answer(score=81, quality="excellent"))
+            environ = {"OPENAI_API_KEY": "sk-cli-test-key", "OPENAI_BASE_URL": server.base_url}
+
+            code, out, err = run(["--ai", "--format", "jsonl", *texts], environ=environ)
+
+            requests = len(server.requests)
+        results = [json.loads(line) for line in out.splitlines()]
+        assert (code, err) == (0, "")
+        assert [r["source"] for r in results] == ["ai"] * 12  # no rate limit in a batch run
+        assert [r["score"] for r in results] == [81] * 12
+        assert requests == 12
+        assert "sk-cli-test-key" not in out
+
+    def test_ai_falls_back_when_the_server_is_down(self) -> None:
+        """--ai with an unreachable server: local results with a fallback reason, exit 0."""
+        from tests.llm_servers import LLMServer
+
+        with LLMServer("openai") as server:
+            server.default = server.error(401, "bad key")
+            environ = {"OPENAI_API_KEY": "sk-wrong", "OPENAI_BASE_URL": server.base_url}
+
+            code, out, _ = run(["--ai", "--format", "jsonl", "Я думал о работе"], environ=environ)
+
+        result = json.loads(out)
+        assert code == 0
+        assert (result["source"], result["fallback_reason"]) == ("local", "ai_auth")
+        assert result["score"] == esm_validate.validate("Я думал о работе").score
+
+    def test_bad_ai_setting_is_a_one_line_error(self) -> None:
+        """A wrong AI setting: exit 2 and the message naming the variable, never the key."""
+        environ = {"OPENAI_API_KEY": "sk-secret-value", "ESM_AI_TIMEOUT": "soon"}
+
+        code, out, err = run(["--ai", "x"], environ=environ)
+
+        assert (code, out) == (2, "")
+        assert err.startswith("esm-validate: error: ESM_AI_TIMEOUT")
+        assert "sk-secret-value" not in err

@@ -66,6 +66,7 @@ def _json_columns(assessment: Assessment) -> dict[str, Any]:
         "feedback": assessment.feedback,
         "lang": assessment.lang,
         "source": assessment.source,
+        "fallback_reason": assessment.fallback_reason,
         "issues": assessment.to_dict()["issues"],
     }
 

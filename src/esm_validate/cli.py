@@ -238,15 +238,20 @@ def _run(
                 pending.append(report)
                 yield report.text
 
-    for assessment in validate_many(
-        texts(),
-        lang=args.lang,
-        training_day=args.training_day,
-        progress=args.progress,
-        validator=validator,
-    ):
-        writer.write(pending.popleft().fields, assessment)
-        out.flush()  # a reader at the other end of a pipe sees each result as soon as it exists
+    try:
+        for assessment in validate_many(
+            texts(),
+            lang=args.lang,
+            training_day=args.training_day,
+            progress=args.progress,
+            validator=validator,
+        ):
+            writer.write(pending.popleft().fields, assessment)
+            out.flush()  # a reader at the other end of a pipe sees each result as it exists
+    finally:
+        close = getattr(validator, "close", None)
+        if callable(close):
+            close()
     writer.close()
     out.flush()
     return 0
@@ -354,12 +359,17 @@ def _ai_validator(environ: Mapping[str, str], err: TextIO) -> Validator:
             f"{PROG}: note: no AI backend configured (set OPENAI_API_KEY or ANTHROPIC_API_KEY); "
             "using the local rules\n"
         )
-    validator: Validator = from_env(environ)
+    # The per-user rate limit protects a bot's budget; a batch run is one user with many
+    # reports, so it is off unless ESM_RATE_LIMIT is set explicitly.
+    settings = {"ESM_RATE_LIMIT": "0", **environ}
+    validator: Validator = from_env(settings)
     return validator
 
 
 def _ai_configured(environ: Mapping[str, str]) -> bool:
-    return any(environ.get(name) for name in _AI_VARIABLES)
+    if environ.get("ESM_AI_PROVIDER", "").strip().lower() == "local":
+        return False
+    return any(environ.get(name, "").strip() for name in _AI_VARIABLES)
 
 
 _AI_VARIABLES = ("OPENAI_API_KEY", "ANTHROPIC_API_KEY", "ESM_AI_API_KEY", "ESM_AI_BASE_URL")
