@@ -13,7 +13,7 @@ import os
 import time
 from collections.abc import Callable, Mapping
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from esm_bot.store.base import Store, StoreStatus
 from esm_bot.store.errors import DuplicateKey, NotFound, StoreError, StoreUnavailable
@@ -37,6 +37,13 @@ __all__ = [
     "open_store",
     "store_from_env",
 ]
+
+if TYPE_CHECKING:  # mypy proves that every implementation satisfies the Protocol
+    from esm_bot.store.mongo import MongoStore
+
+    def _conforms(a: SqliteStore, b: MongoStore, c: ResilientStore) -> tuple[Store, ...]:
+        return (a, b, c)
+
 
 #: Where the embedded database lives unless ``ESM_DB_PATH`` says otherwise.
 DEFAULT_DB_PATH = "esm_bot.sqlite3"

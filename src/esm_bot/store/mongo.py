@@ -56,6 +56,8 @@ def redact_uri(uri: str) -> str:
     if "@" not in netloc:
         return uri
     userinfo, _, hosts = netloc.rpartition("@")
+    if ":" not in userinfo:
+        return uri
     user = userinfo.split(":", 1)[0]
     return f"{scheme}://{user}:***@{hosts}{slash}{tail}"
 
