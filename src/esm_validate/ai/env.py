@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping
-from typing import Final
+from typing import Final, TypedDict
 
 import attrs
 
@@ -94,6 +94,29 @@ def _require(environ: Mapping[str, str], name: str, provider: str) -> str:
     return value
 
 
+class _BackendOptions(TypedDict):
+    connect_timeout: float
+    max_output_tokens: int
+    temperature: float
+
+
+def _keyed_settings(
+    environ: Mapping[str, str],
+    provider: str,
+    *,
+    key_var: str,
+    url_var: str,
+    default_url: str,
+    model_var: str,
+    default_model: str,
+) -> tuple[str, str, str]:
+    """Return (key, base URL, model) of a hosted provider, each checked."""
+    key = check_api_key(_require(environ, key_var, provider), name=key_var)
+    url = check_base_url(_get(environ, url_var) or default_url, name=url_var)
+    model = check_model(_get(environ, model_var) or default_model, name=model_var)
+    return key, url, model
+
+
 def backend_from_env(
     environ: Mapping[str, str], *, config: AIConfig | None = None
 ) -> ChatBackend | None:
@@ -112,46 +135,37 @@ def backend_from_env(
     provider = _chosen(environ)
     if provider is None or provider == "local":
         return None
+    options = _BackendOptions(
+        connect_timeout=config.connect_timeout,
+        max_output_tokens=config.max_output_tokens,
+        temperature=config.temperature,
+    )
     if provider == "openai":
         from esm_validate.backends.openai import DEFAULT_OPENAI_MODEL, OpenAIBackend
 
-        key = check_api_key(_require(environ, "OPENAI_API_KEY", provider), name="OPENAI_API_KEY")
-        url = check_base_url(
-            _get(environ, "OPENAI_BASE_URL") or "https://api.openai.com/v1", name="OPENAI_BASE_URL"
+        key, url, model = _keyed_settings(
+            environ,
+            provider,
+            key_var="OPENAI_API_KEY",
+            url_var="OPENAI_BASE_URL",
+            default_url="https://api.openai.com/v1",
+            model_var="ESM_OPENAI_MODEL",
+            default_model=DEFAULT_OPENAI_MODEL,
         )
-        model = check_model(
-            _get(environ, "ESM_OPENAI_MODEL") or DEFAULT_OPENAI_MODEL, name="ESM_OPENAI_MODEL"
-        )
-        return OpenAIBackend(
-            key,
-            model,
-            url,
-            connect_timeout=config.connect_timeout,
-            max_output_tokens=config.max_output_tokens,
-            temperature=config.temperature,
-        )
+        return OpenAIBackend(key, model, url, **options)
     if provider == "anthropic":
         from esm_validate.backends.anthropic import DEFAULT_ANTHROPIC_MODEL, AnthropicBackend
 
-        key = check_api_key(
-            _require(environ, "ANTHROPIC_API_KEY", provider), name="ANTHROPIC_API_KEY"
+        key, url, model = _keyed_settings(
+            environ,
+            provider,
+            key_var="ANTHROPIC_API_KEY",
+            url_var="ANTHROPIC_BASE_URL",
+            default_url="https://api.anthropic.com",
+            model_var="ESM_ANTHROPIC_MODEL",
+            default_model=DEFAULT_ANTHROPIC_MODEL,
         )
-        url = check_base_url(
-            _get(environ, "ANTHROPIC_BASE_URL") or "https://api.anthropic.com",
-            name="ANTHROPIC_BASE_URL",
-        )
-        model = check_model(
-            _get(environ, "ESM_ANTHROPIC_MODEL") or DEFAULT_ANTHROPIC_MODEL,
-            name="ESM_ANTHROPIC_MODEL",
-        )
-        return AnthropicBackend(
-            key,
-            model,
-            url,
-            connect_timeout=config.connect_timeout,
-            max_output_tokens=config.max_output_tokens,
-            temperature=config.temperature,
-        )
+        return AnthropicBackend(key, model, url, **options)
     from esm_validate.backends.compatible import OpenAICompatibleBackend
 
     url = check_base_url(_require(environ, "ESM_AI_BASE_URL", provider), name="ESM_AI_BASE_URL")
@@ -163,11 +177,4 @@ def backend_from_env(
     model = check_model(_get(environ, "ESM_AI_MODEL"), name="ESM_AI_MODEL")
     raw_key = _get(environ, "ESM_AI_API_KEY")
     key_or_none = check_api_key(raw_key, name="ESM_AI_API_KEY") if raw_key else None
-    return OpenAICompatibleBackend(
-        url,
-        model,
-        key_or_none,
-        connect_timeout=config.connect_timeout,
-        max_output_tokens=config.max_output_tokens,
-        temperature=config.temperature,
-    )
+    return OpenAICompatibleBackend(url, model, key_or_none, **options)

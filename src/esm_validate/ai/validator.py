@@ -22,7 +22,6 @@ import random
 import threading
 import time
 from collections.abc import Callable, Mapping
-from types import TracebackType
 from typing import Any, Protocol
 
 from esm_validate._types import Assessment, Issue, Severity, quality_from_score
@@ -36,6 +35,7 @@ from esm_validate.errors import (
 )
 from esm_validate.protocols import Clock, Sleep, Validator
 
+from ._closing import ClosesOnExit
 from .answer import AIAnswer, parse_answer
 from .config import AIConfig
 from .prompt import PROMPT_VERSION, SCHEMA_VERSION, Prompt, build_prompt
@@ -120,7 +120,7 @@ def _withhold_quotes(exc: BackendError, text: str) -> None:
         exc.args = (f"{type(exc).__name__}{status} (message withheld: it quoted the report)",)
 
 
-class AIValidator:
+class AIValidator(ClosesOnExit):
     """A :class:`~esm_validate.Validator` asking a language model through a :class:`ChatBackend`.
 
     Args:
@@ -307,19 +307,6 @@ class AIValidator:
         close: Callable[[], object] | None = getattr(self.backend, "close", None)
         if callable(close):
             close()
-
-    def __enter__(self) -> AIValidator:
-        """Return self; :meth:`close` runs on exit."""
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        """Close the backend."""
-        self.close()
 
     def __repr__(self) -> str:
         """Show provider and model only (never a key)."""

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from types import TracebackType
 from typing import TYPE_CHECKING, Any
+
+from esm_validate.ai._closing import ClosesOnExit
 
 from ._checks import check_base_url, check_model
 
@@ -14,7 +15,7 @@ if TYPE_CHECKING:
 __all__ = ["HttpBackend"]
 
 
-class HttpBackend:
+class HttpBackend(ClosesOnExit):
     """Base of the built-in backends: holds one pooled HTTP client, closes it, hides the key.
 
     httpx is imported when the first backend is built, not when esm_validate is imported.
@@ -53,19 +54,6 @@ class HttpBackend:
     def close(self) -> None:
         """Close the HTTP client's connections."""
         self._http.close()
-
-    def __enter__(self) -> HttpBackend:
-        """Return self; :meth:`close` runs on exit."""
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        """Close the client."""
-        self.close()
 
     def __repr__(self) -> str:
         """Show the class, model and URL; never the key."""
