@@ -105,10 +105,10 @@ class Driver:
     clock: WallClock
     actions: list[Action] = attrs.field(factory=list)
     on_beep: Callable[[Action], None] | None = None
-    pending: list[tuple[dt.datetime, Callable[[], None]]] = attrs.field(factory=list)
+    pending: list[tuple[dt.datetime, Callable[[], object]]] = attrs.field(factory=list)
     message_ids: int = 1000
 
-    def at(self, when: dt.datetime, do: Callable[[], None]) -> None:
+    def at(self, when: dt.datetime, do: Callable[[], object]) -> None:
         """Run *do* when the clock reaches *when*."""
         self.pending.append((when, do))
         self.pending.sort(key=lambda item: item[0])

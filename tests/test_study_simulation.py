@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import collections
 import datetime as dt
+import functools
 import itertools
 import random
 from collections.abc import Iterator
@@ -118,7 +119,7 @@ def test_three_day_study_from_consent_to_completion(
     def on_beep(action: Action) -> None:
         assert action.beep is not None
         for minutes, text in answer_plan.get((action.beep.local_date, action.beep.index), []):
-            driver.at(clock.now + dt.timedelta(minutes=minutes), lambda t=text: say(t))
+            driver.at(clock.now + dt.timedelta(minutes=minutes), functools.partial(say, text))
 
     driver.on_beep = on_beep
     driver.run_until(dt.datetime(2026, 5, 8, 12, 0, tzinfo=UTC))
@@ -159,7 +160,8 @@ def test_three_day_study_from_consent_to_completion(
         (DAY3, 5),
     ]
     for action in reminders:
-        assert action.beep is not None and action.beep.sent_at is not None
+        assert action.beep is not None
+        assert action.beep.sent_at is not None
         assert action.beep.reminder_sent_at is not None
         delay = action.beep.reminder_sent_at - action.beep.sent_at
         assert dt.timedelta(minutes=5) <= delay < dt.timedelta(minutes=6)
@@ -233,7 +235,8 @@ def test_three_day_study_from_consent_to_completion(
     assert participant.status is ParticipantStatus.COMPLETED
     assert participant.training_completed
     assert participant.sampling_start_date == DAY3
-    assert [(q.date, q.score, q.responses_count, q.day_number) for q in participant.quality_history] == [
+    history = participant.quality_history
+    assert [(q.date, q.score, q.responses_count, q.day_number) for q in history] == [
         (DAY1, 59.0, 5, 1),
         (DAY2, 70.0, 6, 2),
         (DAY3, 80.0, 4, 3),
