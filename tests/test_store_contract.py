@@ -237,6 +237,24 @@ def test_upserting_a_plan_twice_changes_nothing(store: Store) -> None:
     assert store.counts()["beeps"] == 6
 
 
+def test_concurrent_planners_store_each_beep_once(store: Store) -> None:
+    plan = [beep(index=i, minutes=i) for i in range(12)]
+    counts: list[int] = []
+    start = threading.Barrier(4)
+
+    def planner() -> None:
+        start.wait()
+        counts.append(store.upsert_beeps(plan))
+
+    threads = [threading.Thread(target=planner) for _ in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert sum(counts) == 12
+    assert store.beeps_for("p1") == plan
+
+
 def test_replace_unsent_replans_only_beeps_never_sent(store: Store) -> None:
     store.upsert_beeps([beep(index=i, minutes=10 * i) for i in range(3)])
     store.update_beep(beep_id("p1", DAY, 0), status=BeepStatus.SENT, sent_at=T0)

@@ -291,13 +291,23 @@ class MongoStore:
             ops.append(pymongo.UpdateOne({"_id": doc["_id"]}, {"$setOnInsert": doc}, upsert=True))
         if not ops:
             return 0
+        written = 0
         with self._op():
-            try:
-                result = self._beeps.bulk_write(ops, ordered=True)
-            except pymongo.errors.BulkWriteError as exc:  # a concurrent planner inserted first
-                details = exc.details
-                return int(details.get("nUpserted", 0)) + int(details.get("nModified", 0))
-        return int(result.upserted_count) + int(result.modified_count)
+            for attempt in range(3):
+                # Unordered: the ops of one beep give the same result in any order.
+                try:
+                    result = self._beeps.bulk_write(ops, ordered=False)
+                except pymongo.errors.BulkWriteError as exc:
+                    details = exc.details
+                    written += int(details.get("nUpserted", 0)) + int(details.get("nModified", 0))
+                    errors = details.get("writeErrors", [])
+                    if attempt == 2 or any(e.get("code") != 11000 for e in errors):
+                        raise
+                    # A concurrent planner inserted some of these ids first; the retry is a
+                    # no-op for them and completes the rest.
+                    continue
+                return written + int(result.upserted_count) + int(result.modified_count)
+        return written
 
     def get_beep(self, beep_id: str) -> Beep | None:
         """Return the beep with this id, or None."""
