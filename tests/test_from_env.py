@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 
 import pytest
@@ -189,6 +190,20 @@ class TestAIStack:
         assert stats["validations"] == 2
         assert stats["ai_calls"] == {"openai": {"success": 1, "failure": 0}}
         assert stats["phenomena"]["inner_speech"] == 2
+
+    def test_stats_are_json_ready(self, server) -> None:
+        """stats() of the full stack (AI counters merged in) serialises to JSON as is."""
+        with from_env(openai_env(server)) as v:
+            v.validate("I saw a red light.", user_id="1", training_day=1)
+            stats = v.stats()
+
+        decoded = json.loads(json.dumps(stats))
+
+        assert decoded["provider"] == "openai"
+        assert decoded["metrics"]["quality_by_training_day"] == {
+            "1": stats["averageResponseQuality"]
+        }
+        assert decoded["ai_requests"] == 1  # the AI validator's own counters are merged in
 
     def test_zero_turns_layers_off(self, server) -> None:
         """ESM_CACHE_SIZE=0 drops the cache; ESM_RATE_LIMIT=0 drops the limiter."""
