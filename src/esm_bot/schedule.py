@@ -102,6 +102,13 @@ def zone_for(tz: str) -> tzinfo:
     Raises:
         ScheduleError: (a ValueError) when the zone is unknown.
     """
+    return _zone(tz)
+
+
+@functools.lru_cache(maxsize=1024)
+def _zone(tz: str) -> tzinfo:
+    """zone_for, memoised: zoneinfo's own strong cache holds only 8 zones, and reading a zone
+    file again costs more than planning a whole day."""
     match = _FIXED_OFFSET.match(tz)
     if match:
         sign_text, hours, minutes = match.groups()
