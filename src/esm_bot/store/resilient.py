@@ -228,6 +228,7 @@ class ResilientStore:
             for entry in self.journal.entries():
                 try:
                     self._apply(entry)
+                    self._replayed += 1
                 except StoreUnavailable:
                     raise
                 except (StoreError, TypeError, ValueError, KeyError) as exc:
@@ -240,7 +241,6 @@ class ResilientStore:
                     self.journal.drop_through(applied)
                     self.journal.reject(entry, f"{type(exc).__name__}: {exc}")
                 applied = entry.n
-                self._replayed += 1
         finally:
             if applied:
                 self.journal.drop_through(applied)
