@@ -63,13 +63,13 @@ def test_figures_match_the_stored_reports(store: SqliteStore, study: SimulatedSt
 
 
 def test_quality_growth_is_day_3_minus_day_1(store: SqliteStore, study: SimulatedStudy) -> None:
-    """Quality by training day covers training reports only; growth is day 3 minus day 1."""
+    """Quality by training day: first attempts on training days; growth is day 3 minus day 1."""
     stats = study_stats(store)
     by_day: dict[int, list[int]] = {}
     beeps = {b.id: b for p in store.list_participants() for b in store.beeps_for(p.id)}
     for report in store.iter_reports():
         beep = beeps.get(report.beep_id or "")
-        if beep is not None and beep.training:
+        if beep is not None and beep.training and report.attempt == 1:
             by_day.setdefault(beep.study_day, []).append(report.score or 0)
 
     assert set(stats.quality_by_training_day) == {1, 2, 3}

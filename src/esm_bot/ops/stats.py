@@ -7,7 +7,7 @@ Figures (each with the seed's target where it gives one):
 * cache hit rate: from the running validator's ``stats()`` when given, else the share of AI answers
   that came from the cache (stored with each report), else n/a (target > 70%);
 * training completion rate: participants who passed training among those who started (> 80%);
-* quality growth: mean score on training day 1 and day 3 (the seed's "40% → 70%+");
+* quality growth: mean first-attempt score on training day 1 and day 3 (the seed's "40% → 70%+");
 * phenomena frequencies: percent of samples (answered beeps) against Heavey & Hurlburt (2008);
 * compliance: answered beeps among delivered ones (ESM studies average about 79%).
 
@@ -76,10 +76,16 @@ def best_attempts(rows: Iterable[StudyRow]) -> list[StudyRow]:
 
 
 def quality_by_day(rows: Iterable[StudyRow], *, training_only: bool = True) -> dict[int, float]:
-    """Mean score per study day (training days only by default), over every report attempt."""
+    """Mean score per study day (training days only by default) of first attempts.
+
+    Only the first report to each beep counts: the retry offered on a training day follows the
+    day's feedback, so counting it would credit the coaching, not the participant's reporting.
+    """
     scores: dict[int, list[int]] = defaultdict(list)
     for row in rows:
         if row.score is None or row.study_day is None or row.beep_status == PRACTICE:
+            continue
+        if row.attempt != 1:
             continue
         if training_only and not row.training:
             continue

@@ -198,7 +198,8 @@ def build_report(
         "<h2>Summary</h2>",
         _summary(stats),
         "<h2>Quality by training day</h2>",
-        "<p>Mean validator score per study day over every report attempt; the dashes are the "
+        "<p>Mean validator score per study day of the first report to each beep (a training "
+        "retry follows the day's feedback, so it is left out); the dashes are the "
         "day's pass mark, the dotted lines the seed's claim that quality grows from about 40 to "
         "70+ over the three training days.</p>",
         _img(quality_png, "Quality by study day"),
