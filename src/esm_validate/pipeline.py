@@ -21,12 +21,12 @@ import os
 import threading
 import time
 from collections.abc import Callable, Mapping
-from types import TracebackType
 from typing import Any, Final
 
 import attrs
 
 from ._types import Assessment
+from .ai._closing import ClosesOnExit
 from .errors import ConfigurationError
 from .layers._base import (
     ForwardingLayer,
@@ -63,7 +63,7 @@ DEFAULT_RATE_LIMIT: Final = 10
 DEFAULT_REDIS_PREFIX: Final = "esm:"
 
 
-class MeteredValidator(ForwardingLayer):
+class MeteredValidator(ForwardingLayer, ClosesOnExit):
     """The outermost layer: times and counts every call into a :class:`~esm_validate.Metrics`.
 
     Args:
@@ -180,17 +180,6 @@ class MeteredValidator(ForwardingLayer):
         close_quietly(self.inner)
         for callback in self._on_close:
             callback()
-
-    def __enter__(self) -> MeteredValidator:
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.close()
 
     def __repr__(self) -> str:
         return f"MeteredValidator({self.inner!r})"
