@@ -198,3 +198,17 @@ class TestAssessDataframe:
 
         assert len(out) == 0
         assert "quality" in out.columns
+
+
+def test_import_needs_neither_pandas_nor_tqdm() -> None:
+    """`import esm_validate` loads no optional dependency (they are imported when used)."""
+    import subprocess
+
+    code = (
+        "import sys, esm_validate; print(sorted(m for m in ('pandas', 'tqdm') if m in sys.modules))"
+    )
+    proc = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=True
+    )
+
+    assert proc.stdout.strip() == "[]"
