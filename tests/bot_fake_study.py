@@ -100,6 +100,8 @@ class FakeStudy:
             if dedup_key in self.reports:
                 return []
             self.reports[dedup_key] = text
+        if len(text) > 4000:
+            return [Say("too_long", {"length": len(text), "limit": 4000})]
         params = {"day": 1, "score": 55, "quality": "poor", "strengths": ["concrete"], "tip": ""}
         return [Say("feedback_training", {**params, "focus": "moment_capture"})]
 
@@ -134,12 +136,15 @@ class FakeStudy:
     def tick(self, now: dt.datetime) -> list[Due]:
         with self.lock:
             due, self.due = self.due, []
-        return [d for d in due if d.participant.active]
+        active = {p.chat_id for p in self.people.values() if p.active}
+        return [d for d in due if d.chat_id in active]
 
     def sent(self, due: Due, message_id: int | None, now: dt.datetime) -> None:
+        assert due.beep is not None
         self.sent_log.append((due.beep.id, message_id))
 
-    def unsent(self, due: Due, reason: str, now: dt.datetime) -> None:
+    def unsent(self, due: Due, reason: str, now: dt.datetime, *, blocked: bool = False) -> None:
+        assert due.beep is not None
         self.unsent_log.append((due.beep.id, reason))
 
     def unreachable(self, chat_id: int) -> None:
@@ -160,6 +165,6 @@ class FakeStudy:
             index=index,
             scheduled_at=NOW,
         )
-        due = Due(kind, beep, p)
+        due = Due(kind, p.chat_id, p.lang, str(p.address_form), Say(kind), beep)
         self.due.append(due)
         return due

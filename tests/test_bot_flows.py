@@ -22,7 +22,7 @@ from esm_bot.app import BotApp, make_telebot
 from esm_bot.handlers import AdminPort
 from esm_bot.settings import BotSettings
 from tests.bot_fake_study import FakeStudy
-from tests.bot_support import FastClock
+from tests.bot_support import FastClock, _fake_tg  # noqa: F401 (fixture)
 from tests.fake_telegram import DEFAULT_TOKEN, FakeTelegram
 
 ADMIN = 777
@@ -38,16 +38,6 @@ class FakeAdmin(AdminPort):
 
     def health(self) -> tuple[str, str]:
         return "ok", "✅ database"
-
-
-@pytest.fixture(name="fake_tg")
-def _fake_tg(monkeypatch: pytest.MonkeyPatch) -> Iterator[FakeTelegram]:
-    from telebot import apihelper
-
-    monkeypatch.setattr(apihelper, "API_URL", None)
-    monkeypatch.setattr(apihelper, "FILE_URL", None)
-    with FakeTelegram() as fake:
-        yield fake
 
 
 @pytest.fixture(name="study")
@@ -288,7 +278,7 @@ class TestAdminGate:
 
 class TestHostileInput:
     def test_huge_text(self, app: BotApp, fake_tg: FakeTelegram, study: FakeStudy) -> None:
-        """100 KB of text: a polite size note, nothing stored, no traceback."""
+        """100 KB of text: kept whole (no data lost) and a polite size note, no traceback."""
         _onboard(fake_tg, 70)
         n = len(fake_tg.texts(70))
         fake_tg.push_message(70, "a" * 100_000)
@@ -296,7 +286,7 @@ class TestHostileInput:
         assert _last(fake_tg, 70, n + 1) == i18n.render(
             "too_long", "en", length=100_000, limit=4000
         )
-        assert study.reports == {}
+        assert [len(t) for t in study.reports.values()] == [100_000]
 
     @pytest.mark.parametrize(
         "content",

@@ -21,7 +21,7 @@ from typing import Any
 import attrs
 
 from .handlers import PARTICIPANT_COMMANDS, AdminPort, Handlers
-from .ports import Due, Say, StudyPort
+from .ports import Due, StudyPort
 from .settings import BotSettings
 from .telegram import Sender, SendLimiter
 
@@ -145,27 +145,24 @@ class BotApp:
             return sent
 
     def _send_due(self, due: Due, now: dt.datetime) -> int:
-        who, chat = due.participant, due.participant.chat_id
         try:
-            if chat is None:
+            if due.chat_id is None:
                 self.study.unsent(due, "no chat", now)
                 return 0
-            if due.kind == "expire":
-                if due.beep.message_id is not None:
-                    text = self.handlers.render(who, Say("beep_expired"))
-                    self.sender.edit_message_text(chat, due.beep.message_id, text)
-                self.study.sent(due, due.beep.message_id, now)
-                return 0
-            say = due.say or Say("reminder" if due.kind == "reminder" else "beep")
-            delivery = self.sender.send_message(chat, self.handlers.render(who, say))
+            text = self.handlers.render_in(due.lang, due.form, due.say)
+            message_id = due.beep.message_id if due.beep is not None else None
+            if due.kind == "expire" and message_id is not None:
+                delivery = self.sender.edit_message_text(due.chat_id, message_id, text)
+            else:
+                delivery = self.sender.send_message(due.chat_id, text)
             if delivery.ok:
                 self.study.sent(due, delivery.message_id, now)
                 self._count(f"{due.kind}_sent")
                 return 1
-            self.study.unsent(due, delivery.error or "failed", now)
+            self.study.unsent(due, delivery.error or "failed", now, blocked=delivery.blocked)
             self._count(f"{due.kind}_failed")
         except Exception:  # one participant's problem never stops the others' beeps
-            log.exception("could not send %s %s", due.kind, due.beep.id)
+            log.exception("could not send %s", due.kind)
         return 0
 
     def _count(self, name: str) -> None:

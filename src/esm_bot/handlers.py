@@ -157,6 +157,10 @@ class Handlers:
         """Render a :class:`Say` for ``who`` (default language before registration)."""
         lang = who.lang if who is not None else self.default_lang
         form = str(who.address_form) if who is not None else "informal"
+        return self.render_in(lang, form, say)
+
+    def render_in(self, lang: str, form: str, say: Say) -> str:
+        """Render a :class:`Say` in an explicit language and address form."""
         return i18n.render(str(say.key), lang, form, **present(say.params, lang, form))
 
     def _who(self, update: Any) -> Participant | None:
@@ -421,10 +425,7 @@ class Handlers:
         if (who := self._registered(m)) is None:
             return
         text = clean_text(m.text or "")
-        limit = self.settings.max_report_chars
-        if len(text) > limit:
-            self.say(m.chat.id, who, Say("too_long", {"length": len(text), "limit": limit}))
-        elif not text:
+        if not text:
             self.say(m.chat.id, who, Say("empty_text"))
         elif (step := self._awaiting.get(m.from_user.id)) is not None:
             self._answer(m.chat.id, who, step, text)

@@ -28,12 +28,27 @@ class Say:
 
 @attrs.frozen
 class Due:
-    """Something the scheduler must send now: ``kind`` is ``beep``, ``reminder`` or ``expire``."""
+    """Something the scheduler must send now.
+
+    Attributes:
+        kind: ``beep`` (confirm with :meth:`StudyPort.sent` / :meth:`StudyPort.unsent`),
+            ``reminder``, ``expire`` (edit ``beep.message_id`` when known, else send) or
+            ``notify``.
+        chat_id: Where to send (None: nowhere).
+        lang: Language to render in.
+        form: Address form to render in.
+        say: What to say.
+        beep: The beep concerned, if any.
+        ref: The engine's own object, handed back in :meth:`StudyPort.sent`.
+    """
 
     kind: str
-    beep: Beep
-    participant: Participant
-    say: Say | None = None
+    chat_id: int | None
+    lang: str
+    form: str
+    say: Say
+    beep: Beep | None = None
+    ref: Any = None
 
 
 class StudyPort(Protocol):
@@ -127,8 +142,8 @@ class StudyPort(Protocol):
         """Record that ``due`` was delivered."""
         ...
 
-    def unsent(self, due: Due, reason: str, now: dt.datetime) -> None:
-        """Record that ``due`` could not be delivered."""
+    def unsent(self, due: Due, reason: str, now: dt.datetime, *, blocked: bool = False) -> None:
+        """Record that ``due`` could not be delivered (``blocked``: Telegram said 403)."""
         ...
 
     def unreachable(self, chat_id: int) -> None:

@@ -14,7 +14,6 @@
 ``ESM_METRICS_INTERVAL_MINUTES`` how often the metrics snapshot is logged (default 60)
 ``ESM_TICK_SECONDS``            how often the scheduler looks for due beeps (default 5)
 ``ESM_LONG_POLL_SECONDS``       getUpdates long-poll length (default 10; shutdown waits for it)
-``ESM_MAX_REPORT_CHARS``        longest report accepted (default 4000; Telegram allows 4096)
 ``ESM_SEND_RATE``               outgoing messages per second overall (default 30)
 ``ESM_SEND_RATE_PER_CHAT``      outgoing messages per second per chat (default 1)
 ==============================  ===============================================================
@@ -98,7 +97,6 @@ class BotSettings:
         metrics_interval_minutes: Period of the metrics log line.
         tick_seconds: Period of the beep scheduler.
         long_poll_seconds: getUpdates long-poll length.
-        max_report_chars: Longest report accepted.
         send_rate: Outgoing messages per second overall.
         send_rate_per_chat: Outgoing messages per second to one chat.
     """
@@ -113,7 +111,6 @@ class BotSettings:
     metrics_interval_minutes: float = 60.0
     tick_seconds: float = 5.0
     long_poll_seconds: int = 10
-    max_report_chars: int = 4000
     send_rate: float = 30.0
     send_rate_per_chat: float = 1.0
 
@@ -163,7 +160,6 @@ class BotSettings:
             ),
             tick_seconds=_float(environ, "ESM_TICK_SECONDS", 5.0, 0.01, 600),
             long_poll_seconds=_int(environ, "ESM_LONG_POLL_SECONDS", 10, 1, 50),
-            max_report_chars=_int(environ, "ESM_MAX_REPORT_CHARS", 4000, 50, 100_000),
             send_rate=_float(environ, "ESM_SEND_RATE", 30.0, 0.1, 1000),
             send_rate_per_chat=_float(environ, "ESM_SEND_RATE_PER_CHAT", 1.0, 0.01, 100),
         )

@@ -76,7 +76,7 @@ def build_app(
 ) -> BotApp:
     """Open the store, build the validator and the study, and wire them to ``bot``."""
     try:
-        from .study_adapter import StudyAdapter  # type: ignore[import-not-found,unused-ignore]
+        from .study_adapter import StudyAdapter
     except ImportError as exc:
         msg = f"the study engine is not available ({exc})"
         raise ConfigurationError(msg) from None
