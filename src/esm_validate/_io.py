@@ -24,7 +24,7 @@ __all__ = [
     "JSONL_SUFFIXES",
     "TEXT_COLUMN",
     "InputError",
-    "Report",
+    "Record",
     "ReportSource",
     "looks_like_path",
     "open_path",
@@ -47,8 +47,8 @@ class InputError(EsmValidateError, ValueError):
 
 
 @attrs.frozen
-class Report:
-    """One report to validate, with the columns or fields it came with.
+class Record:
+    """One input record: a report to validate, with the columns or fields it came with.
 
     Attributes:
         text: The report text.
@@ -73,10 +73,10 @@ class ReportSource:
 
     name: str
     columns: tuple[str, ...]
-    _read: Callable[[], Iterator[Report]] = attrs.field(alias="read", repr=False)
+    _read: Callable[[], Iterator[Record]] = attrs.field(alias="read", repr=False)
     delimiter: str | None = None
 
-    def reports(self) -> Iterator[Report]:
+    def reports(self) -> Iterator[Record]:
         """Stream the reports of this source, in order."""
         return self._read()
 
@@ -97,9 +97,9 @@ def open_texts(texts: Iterable[str], *, name: str = "<arguments>") -> ReportSour
     """Wrap report texts given directly (command-line arguments) as a source."""
     items = tuple(texts)
 
-    def read() -> Iterator[Report]:
+    def read() -> Iterator[Record]:
         for number, text in enumerate(items, start=1):
-            yield Report(text=text, fields={TEXT_COLUMN: text}, origin=f"{name}:{number}")
+            yield Record(text=text, fields={TEXT_COLUMN: text}, origin=f"{name}:{number}")
 
     return ReportSource(name=name, columns=(TEXT_COLUMN,), read=read)
 
@@ -107,7 +107,7 @@ def open_texts(texts: Iterable[str], *, name: str = "<arguments>") -> ReportSour
 def open_stream(stream: IO[bytes] | IO[str], *, name: str = "<stdin>") -> ReportSource:
     """Read one report per line from a binary or text stream (blank lines skipped)."""
 
-    def read() -> Iterator[Report]:
+    def read() -> Iterator[Record]:
         text_stream = _as_text(stream)
         yield from _text_lines(text_stream, name)
 
@@ -181,19 +181,19 @@ def _as_text(stream: IO[bytes] | IO[str]) -> IO[str]:
     return stream  # type: ignore[return-value]
 
 
-def _text_lines(stream: IO[str], name: str, encoding: str = "utf-8") -> Iterator[Report]:
+def _text_lines(stream: IO[str], name: str, encoding: str = "utf-8") -> Iterator[Record]:
     number = 0
     try:
         for number, line in enumerate(stream, start=1):
             text = line.strip()
             if text:
-                yield Report(text=text, fields={TEXT_COLUMN: text}, origin=f"{name}:{number}")
+                yield Record(text=text, fields={TEXT_COLUMN: text}, origin=f"{name}:{number}")
     except UnicodeDecodeError:
         raise _decode_error(name, number + 1, encoding) from None
 
 
 def _open_txt(file: Path, name: str, *, encoding: str) -> ReportSource:
-    def read() -> Iterator[Report]:
+    def read() -> Iterator[Record]:
         with _open_file(file, name, encoding) as handle:
             yield from _text_lines(handle, name, encoding)
 
@@ -239,7 +239,7 @@ def _open_csv(file: Path, name: str, *, column: str, encoding: str, tsv: bool) -
     if duplicates:
         raise InputError(f"{name}: duplicate column name(s) in the header: {', '.join(duplicates)}")
 
-    def read() -> Iterator[Report]:
+    def read() -> Iterator[Record]:
         with _open_file(file, name, encoding) as handle:
             yield from _csv_rows(handle, name, header, index, delimiter, encoding)
 
@@ -261,7 +261,7 @@ def _csv_rows(
     index: int,
     delimiter: str,
     encoding: str,
-) -> Iterator[Report]:
+) -> Iterator[Record]:
     reader = csv.reader(handle, delimiter=delimiter)
     try:
         next(reader)  # the header, already parsed
@@ -275,7 +275,7 @@ def _csv_rows(
                     "is a text with the delimiter not quoted?"
                 )
             row = row + [""] * (len(header) - len(row))
-            yield Report(
+            yield Record(
                 text=row[index], fields=dict(zip(header, row, strict=True)), origin=f"{name}:{line}"
             )
     except UnicodeDecodeError:
@@ -288,7 +288,7 @@ def _csv_rows(
 
 
 def _open_jsonl(file: Path, name: str, *, column: str, encoding: str) -> ReportSource:
-    def read() -> Iterator[Report]:
+    def read() -> Iterator[Record]:
         with _open_file(file, name, encoding) as handle:
             yield from _jsonl_objects(handle, name, column, encoding)
 
@@ -296,7 +296,7 @@ def _open_jsonl(file: Path, name: str, *, column: str, encoding: str) -> ReportS
     return ReportSource(name=name, columns=columns, read=read)
 
 
-def _jsonl_columns(read: Callable[[], Iterator[Report]]) -> tuple[str, ...]:
+def _jsonl_columns(read: Callable[[], Iterator[Record]]) -> tuple[str, ...]:
     """Scan the file once for every field name, in order of first appearance (constant memory)."""
     seen: dict[str, None] = {}
     for report in read():
@@ -305,7 +305,7 @@ def _jsonl_columns(read: Callable[[], Iterator[Report]]) -> tuple[str, ...]:
     return tuple(seen) or (TEXT_COLUMN,)
 
 
-def _jsonl_objects(handle: IO[str], name: str, column: str, encoding: str) -> Iterator[Report]:
+def _jsonl_objects(handle: IO[str], name: str, column: str, encoding: str) -> Iterator[Record]:
     number = 0
     try:
         for number, line in enumerate(handle, start=1):
@@ -316,7 +316,7 @@ def _jsonl_objects(handle: IO[str], name: str, column: str, encoding: str) -> It
         raise _decode_error(name, number + 1, encoding) from None
 
 
-def _jsonl_report(line: str, origin: str, column: str) -> Report:
+def _jsonl_report(line: str, origin: str, column: str) -> Record:
     try:
         value = json.loads(line)
     except json.JSONDecodeError as exc:
@@ -333,4 +333,4 @@ def _jsonl_report(line: str, origin: str, column: str) -> Report:
         text = ""
     if not isinstance(text, str):
         raise InputError(f"{origin}: the {key!r} field must be a string, got {type(text).__name__}")
-    return Report(text=text, fields=value, origin=origin)
+    return Record(text=text, fields=value, origin=origin)

@@ -23,7 +23,7 @@ from ._batch import validate_many
 from ._io import (
     TEXT_COLUMN,
     InputError,
-    Report,
+    Record,
     ReportSource,
     looks_like_path,
     open_path,
@@ -230,7 +230,7 @@ def _run(
     sources = _sources(args, stdin=stdin)
     validator = _ai_validator(environ, err) if args.ai else None
     writer = _writer(args.format, sources, out=out, environ=environ, colour=args.color)
-    pending: collections.deque[Report] = collections.deque()
+    pending: collections.deque[Record] = collections.deque()
 
     def texts() -> Iterator[str]:
         for source in sources:
