@@ -56,9 +56,11 @@ def _pass_marks_and_days() -> tuple[dict[int, float], int]:
 
 
 def issue_shares(rows: Sequence[StudyRow], top: int = _TOP_ISSUES) -> dict[str, dict[int, float]]:
-    """Percent of reports per study day with each of the ``top`` most frequent issue codes."""
+    """Percent of first reports per study day with each of the ``top`` most frequent issue codes."""
     scored = [
-        r for r in rows if r.answered and r.study_day is not None and r.beep_status != PRACTICE
+        r
+        for r in rows
+        if r.answered and r.attempt == 1 and r.study_day is not None and r.beep_status != PRACTICE
     ]
     totals: Counter[int] = Counter(r.study_day or 0 for r in scored)
     per_code: dict[str, Counter[int]] = defaultdict(Counter)
@@ -226,7 +228,7 @@ def build_report(
             [(h, a, n) for h, (a, n) in by_hour.items()],
         ),
         "<h2>Issue codes over time</h2>",
-        "<p>Percent of reports per study day with each of the most frequent issue codes.</p>",
+        "<p>Percent of first reports per study day with each of the most frequent issue codes.</p>",
         _img(issues_png, "Issue codes over time"),
         _table(
             ("issue code", *(f"day {d}" for d in study_days)),
