@@ -218,6 +218,20 @@ class TestFormats:
             assert list(expected.issue_codes) == result["issue_codes"]
             assert [i["code"] for i in result["issues"]] == result["issue_codes"]
 
+    def test_jsonl_to_csv_keeps_every_field(self, tmp_path: Path) -> None:
+        """JSONL into CSV: fields seen on any line become columns; nested values become JSON."""
+        path = tmp_path / "in.jsonl"
+        lines = [{"text": "first", "meta": {"a": 1}}, {"text": "second", "late": True}]
+        path.write_text("\n".join(json.dumps(x) for x in lines) + "\n", encoding="utf-8")
+
+        code, out, _ = run(["--format", "csv", str(path)])
+
+        rows = _csv_rows(out)
+        assert code == 0
+        assert list(rows[0])[:3] == ["text", "meta", "late"]
+        assert (rows[0]["meta"], rows[0]["late"]) == ('{"a": 1}', "")
+        assert (rows[1]["meta"], rows[1]["late"]) == ("", "True")
+
     def test_json_is_one_array(self) -> None:
         """--format json prints one JSON array, one object per report, in order."""
         code, out, _ = run(["--format", "json", "first report", "second report"])

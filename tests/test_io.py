@@ -208,7 +208,11 @@ class TestPaths:
         ("arg", "expected"),
         [
             ("reports.csv", True),
-            ("data/day1", True),
+            ("data/day1.txt", True),
+            ("./day1", True),
+            ("/tmp/answers", True),
+            ("да/нет", False),
+            ("and/or", False),
             ("notes.TXT", True),
             ("I was thinking", False),
             ("Sad.", False),

@@ -84,13 +84,16 @@ class ReportSource:
 def looks_like_path(arg: str) -> bool:
     """Guess whether a command-line argument that does not exist was meant as a file path.
 
-    True for a single word ending in a known suffix (``reports.csv``) or containing a path
-    separator (``data/day1.txt``), so a typo gives "no such file" instead of being validated as a
-    report.
+    True for a single word ending in a known suffix (``reports.csv``, ``data/day1.txt``) or
+    starting like a path (``./day1``, ``../data``, ``/tmp/x``, ``~/x``), so a typo gives
+    "no such file" instead of being validated as a report. A one-word report such as ``да/нет``
+    or ``Sad.`` is still a report.
     """
     if not arg or any(ch.isspace() for ch in arg):
         return False
-    return Path(arg).suffix.lower() in _KNOWN_SUFFIXES or "/" in arg or os.sep in arg
+    if Path(arg).suffix.lower() in _KNOWN_SUFFIXES:
+        return True
+    return arg.startswith(("./", "../", "/", "~/", ".\\", "..\\"))
 
 
 def open_texts(texts: Iterable[str], *, name: str = "<arguments>") -> ReportSource:
