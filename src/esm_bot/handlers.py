@@ -474,7 +474,8 @@ def _keyboard(buttons: list[tuple[str, str]]) -> Any:
 def present(params: Mapping[str, Any], lang: str, form: str) -> dict[str, Any]:
     """Turn the engine's raw parameters into displayable values in ``lang``/``form``.
 
-    Codes become catalogue texts (``focus`` → ``focus_<code>``, ``state`` → ``state_<code>``), an
+    Codes become catalogue texts (``focus`` → ``focus_<code>``, ``state`` → ``state_<code>``,
+    ``quality`` → ``quality_<label>``), an
     empty ``tip`` becomes the day focus's default tip, ``strengths`` a sentence, lists are joined,
     floats rounded and None shown as "–".
     """
@@ -485,6 +486,8 @@ def present(params: Mapping[str, Any], lang: str, form: str) -> dict[str, Any]:
         out["tip"] = i18n.render(f"tip_{focus}", lang, form) if f"tip_{focus}" in known else ""
     if f"focus_{focus}" in known:
         out["focus"] = i18n.render(f"focus_{focus}", lang, form)
+    if f"quality_{out.get('quality')}" in known:
+        out["quality"] = i18n.render(f"quality_{out['quality']}", lang, form)
     if f"state_{out.get('state')}" in known:
         out["state"] = i18n.render(f"state_{out['state']}", lang, form)
     if isinstance(out.get("strengths"), list | tuple):

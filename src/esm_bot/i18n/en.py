@@ -121,6 +121,13 @@ MESSAGES: Final[dict[str, str]] = {
     "ai_unavailable": (
         "(Detailed feedback is unavailable right now; this is the quick local check.)"
     ),
+    # ------------------------------------------------------------------ quality labels
+    "quality_garbage": "needs work",
+    "quality_poor": "poor",
+    "quality_fair": "fair",
+    "quality_good": "good",
+    "quality_excellent": "excellent",
+    "quality_pristine": "pristine",
     # ------------------------------------------------------------------ training focus
     "focus_moment_capture": "catching the moment of the beep",
     "focus_specificity": "concrete detail: what form the experience took",

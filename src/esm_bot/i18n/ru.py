@@ -176,6 +176,13 @@ MESSAGES: Final[dict[str, str | tuple[str, str]]] = {
     "ai_unavailable": (
         "(Подробная обратная связь сейчас недоступна; это быстрая локальная проверка.)"
     ),
+    # ------------------------------------------------------------------ quality labels
+    "quality_garbage": "нужно доработать",
+    "quality_poor": "слабо",
+    "quality_fair": "удовлетворительно",
+    "quality_good": "хорошо",
+    "quality_excellent": "отлично",
+    "quality_pristine": "безупречно",
     # ------------------------------------------------------------------ training focus
     "focus_moment_capture": "поймать момент сигнала",
     "focus_specificity": "конкретика: какую форму имело переживание",
