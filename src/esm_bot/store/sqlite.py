@@ -52,8 +52,8 @@ CREATE TABLE IF NOT EXISTS participants (
     created_at REAL NOT NULL,
     doc TEXT NOT NULL
 );
-CREATE INDEX IF NOT EXISTS participants_by_status ON participants (status, created_at);
-CREATE INDEX IF NOT EXISTS participants_by_created ON participants (created_at);
+CREATE INDEX IF NOT EXISTS participants_status_created ON participants (status, created_at, id);
+CREATE INDEX IF NOT EXISTS participants_created ON participants (created_at, id);
 CREATE TABLE IF NOT EXISTS beeps (
     id TEXT PRIMARY KEY,
     participant_id TEXT NOT NULL,
@@ -63,9 +63,9 @@ CREATE TABLE IF NOT EXISTS beeps (
     claim_until REAL,
     doc TEXT NOT NULL
 );
-CREATE INDEX IF NOT EXISTS beeps_due ON beeps (status, scheduled_at);
-CREATE INDEX IF NOT EXISTS beeps_by_participant ON beeps (participant_id, scheduled_at);
-CREATE INDEX IF NOT EXISTS beeps_by_time ON beeps (scheduled_at);
+CREATE INDEX IF NOT EXISTS beeps_status_time ON beeps (status, scheduled_at, id);
+CREATE INDEX IF NOT EXISTS beeps_participant_time ON beeps (participant_id, scheduled_at, id);
+CREATE INDEX IF NOT EXISTS beeps_time ON beeps (scheduled_at, id);
 CREATE TABLE IF NOT EXISTS reports (
     id TEXT PRIMARY KEY,
     dedup_key TEXT NOT NULL UNIQUE,
@@ -74,8 +74,8 @@ CREATE TABLE IF NOT EXISTS reports (
     received_at REAL NOT NULL,
     doc TEXT NOT NULL
 );
-CREATE INDEX IF NOT EXISTS reports_by_participant ON reports (participant_id, received_at);
-CREATE INDEX IF NOT EXISTS reports_by_time ON reports (received_at);
+CREATE INDEX IF NOT EXISTS reports_participant_time ON reports (participant_id, received_at, id);
+CREATE INDEX IF NOT EXISTS reports_time ON reports (received_at, id);
 CREATE TABLE IF NOT EXISTS events (
     seq INTEGER PRIMARY KEY AUTOINCREMENT,
     id TEXT NOT NULL UNIQUE,
@@ -141,6 +141,7 @@ class SqliteStore:
             if self.path != ":memory:":
                 self._conn.execute("PRAGMA journal_mode = WAL")
             self._conn.execute("PRAGMA synchronous = NORMAL")
+            self._conn.execute("PRAGMA secure_delete = ON")  # deleted data is overwritten
             with self._write() as conn:
                 for statement in _SCHEMA.split(";"):
                     if statement.strip():
@@ -578,12 +579,23 @@ class SqliteStore:
                     "UPDATE participants SET telegram_id = NULL, status = ?, doc = ? WHERE id = ?",
                     (tombstone.status.value, _dump(encode(tombstone)), participant_id),
                 )
+        self._checkpoint()
         return {
             "reports": reports,
             "beeps": beeps,
             "events": events,
             "participants": 0 if row is None else 1,
         }
+
+    def _checkpoint(self) -> None:
+        """Fold the WAL into the database file and empty it, so deleted text is gone from both."""
+        if self.path == ":memory:":
+            return
+        try:
+            with self._read() as conn:
+                conn.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
+        except StoreError:  # another process is reading: its next checkpoint does it
+            pass
 
     def get_meta(self, key: str) -> Any:
         """Return a metadata value, or None."""
