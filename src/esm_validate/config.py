@@ -1,4 +1,4 @@
-"""Settings of the local golden-standard validator (defaults follow the seed's ``config/hurlburt.js``).
+"""Settings of the local golden-standard validator (defaults: the seed's ``config/hurlburt.js``).
 
 Everything is a frozen attrs value checked on construction, so a bad setting fails early with a
 clear message instead of producing odd scores later.
@@ -6,6 +6,7 @@ clear message instead of producing odd scores later.
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Iterable, Mapping
 
 import attrs
@@ -41,7 +42,7 @@ class QualityThresholds:
 
     def __attrs_post_init__(self) -> None:
         values = attrs.astuple(self)
-        if any(a >= b for a, b in zip(values, values[1:], strict=False)):
+        if any(a >= b for a, b in itertools.pairwise(values)):
             raise ValueError(
                 "quality thresholds must rise strictly "
                 f"(unacceptable < poor < acceptable < good < excellent < pristine), got {values!r}"
@@ -131,7 +132,7 @@ class ValidationConfig:
         return self.training_pass_marks[-1][0]
 
     def effective_day(self, training_day: int | None) -> int:
-        """Clamp a training day to the configured range (None means :attr:`default_training_day`)."""
+        """Clamp a training day to the configured range (None: :attr:`default_training_day`)."""
         day = self.default_training_day if training_day is None else training_day
         first = self.training_pass_marks[0][0]
         return max(first, min(day, self.last_training_day))

@@ -6,7 +6,8 @@ rule maps to Hurlburt's criteria.
 
 from __future__ import annotations
 
-from .._types import Assessment
+from esm_validate._types import Assessment
+
 from .language import SUPPORTED_LANGUAGES, detect_language
 from .report import Report, Span
 from .rules import DEFAULT_RULES, ISSUE_PRIORITY, LocalRule

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from .._types import Issue
+from esm_validate._types import Issue
+
 from .report import Report
 
 __all__ = ["DAY_FOCUS", "choose_feedback", "strengths"]

@@ -14,6 +14,7 @@ from types import ModuleType
 import attrs
 
 from . import lexicon_en, lexicon_ru, messages_en, messages_ru
+from .gate import first_prefixes, prefix_map
 
 __all__ = ["SUPPORTED_LANGUAGES", "LanguageData", "detect_language", "language_data"]
 
@@ -40,16 +41,21 @@ def detect_language(text: str) -> str:
     """
     if not isinstance(text, str):
         raise TypeError(f"detect_language() needs a str, got {type(text).__name__}")
+    has_cyrillic = _CYRILLIC.search(text) is not None
+    if not has_cyrillic:
+        return "en"
+    if _LATIN.search(text) is None:
+        return "ru"
     cyrillic, latin = _letter_counts(text)
-    return "ru" if cyrillic > 0 and cyrillic >= latin else "en"
+    return "ru" if cyrillic >= latin else "en"
 
 
 def secondary_language(text: str, primary: str) -> str | None:
     """The other language when it has a real share (>= 20 % of the letters) of a mixed report."""
+    if _CYRILLIC.search(text) is None or _LATIN.search(text) is None:
+        return None
     cyrillic, latin = _letter_counts(text)
     total = cyrillic + latin
-    if total == 0:
-        return None
     other, share = ("en", latin) if primary == "ru" else ("ru", cyrillic)
     return other if share >= 0.2 * total and share >= 8 else None
 
@@ -60,15 +66,25 @@ def _wrap(pattern: str) -> re.Pattern[str]:
 
 @attrs.frozen
 class LanguageData:
-    """Compiled markers and the message catalogue of one language."""
+    """Compiled markers and the message catalogue of one language.
+
+    ``prefixes`` maps each category to the word prefixes its matches start with (see
+    :mod:`.gate`): a category is only searched when the text has a word with such a prefix.
+    """
 
     code: str
     patterns: Mapping[str, re.Pattern[str]]
+    prefixes: Mapping[str, frozenset[str]]
+    by_prefix: Mapping[str, tuple[str, ...]]
+    scanned: tuple[str, ...]
     issues: Mapping[str, str]
     feedback: Mapping[str, str]
     follow_up: Mapping[str, str]
     strengths: Mapping[str, str]
     praise: Mapping[int, str]
+    negators: frozenset[str]
+    conjunctions: frozenset[str]
+    memo: dict[str, tuple[str, ...]] = attrs.field(factory=dict, eq=False, repr=False)
 
 
 @functools.cache
@@ -81,12 +97,18 @@ def language_data(code: str) -> LanguageData:
             f"unsupported language {code!r}; use one of {', '.join(SUPPORTED_LANGUAGES)}"
         ) from None
     patterns = {name: _wrap(source) for name, source in lexicon.PATTERNS.items()}
+    prefixes = {name: first_prefixes(source) for name, source in lexicon.PATTERNS.items()}
     return LanguageData(
         code=code,
         patterns=patterns,
+        prefixes=prefixes,
+        by_prefix=prefix_map(prefixes),
+        scanned=tuple(name for name, found in prefixes.items() if "" in found),
         issues=messages.ISSUES,
         feedback=messages.FEEDBACK,
         follow_up=messages.FOLLOW_UP,
         strengths=messages.STRENGTHS,
         praise=messages.PRAISE,
+        negators=lexicon.NEGATORS,
+        conjunctions=lexicon.CONJUNCTIONS,
     )

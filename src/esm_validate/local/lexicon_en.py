@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Final
 
-__all__ = ["PATTERNS"]
+__all__ = ["CONJUNCTIONS", "NEGATORS", "PATTERNS"]
 
 _W = r"(?:[\w'-]+\W+)"  # one word and what follows it
 _BEEP = r"(?:beep(?:er)?|signal|notification|ping|buzz(?:er)?|prompt|alarm|alert|vibration)"
@@ -98,7 +98,7 @@ PATTERNS: Final[dict[str, str]] = {
         r"time|evening|lesson|meeting|lecture|afternoon|ride|trip|way)|for\s+(?:the\s+)?(?:last|past)"
         r"\s+(?:few\s+|couple\s+of\s+)?(?:\w+\s+)?(?:minutes|hours|hour|days|weeks|while)"
         r"|for\s+(?:a\s+|an\s+|the\s+|some\s+|several\s+|\w+\s+)?(?:minutes|hours|an\s+hour|"
-        r"half\s+an\s+hour|a\s+while|ages)|(?:a\s+few\s+|\w+\s+|several\s+|some\s+)?(?:minutes|hours|"
+        r"half\s+an\s+hour|a\s+while|ages)|(?:minutes|hours|"
         r"an\s+hour|half\s+an\s+hour|a\s+while)\s+(?:ago|before|earlier)|earlier\s+(?:today|this|"
         r"that)|this\s+(?:morning|afternoon|evening)|yesterday|tomorrow|tonight|today|next\s+week|"
         r"later\s+(?:on|today|tonight)|throughout|during\s+the\s+(?:whole|entire|day|morning|meeting|"
@@ -144,7 +144,7 @@ PATTERNS: Final[dict[str, str]] = {
     ),
     # ---- causal theorising and interpretation (Q6) ----
     "causal": (
-        r"because|'cause|cuz|since\s+(?:i|it|he|she|we|they|the|my|there)|so\s+that|"
+        r"because|cuz|since\s+(?:i|it|he|she|we|they|the|my|there)|so\s+that|"
         r"that's\s+why|that\s+is\s+why|due\s+to|the\s+reason|as\s+a\s+result|which\s+(?:made|makes)"
         r"\s+me|it\s+made\s+me|caused\s+by|owing\s+to|therefore|this\s+is\s+why"
     ),
@@ -190,7 +190,7 @@ PATTERNS: Final[dict[str, str]] = {
         rf"|in\s+{_HEAD}\W+(?:[\w'-]+\W+){{0,3}}?(?:song|tune|melody|music|jingle|chorus)"
         rf"|(?:heard|hearing|hear|could\s+hear)\s+(?:[\w'-]+\s+){{0,3}}?(?:voice|song|tune|melody|music"
         rf"|words)\s+(?:[\w'-]+\s+){{0,3}}?(?:in\s+{_HEAD}|innerly|inwardly|in\s+my\s+imagination)"
-        rf"|(?:[\w-]+'s|his|her|their)\s+voice\s+(?:in\s+{_HEAD}|saying|echoing)"
+        rf"|(?:(?<='s\s)|(?<=his\s)|(?<=her\s)|(?<=their\s))voice\s+(?:in\s+{_HEAD}|saying|echoing)"
         rf"|voice\s+of\s+(?:my\s+)?[\w-]+\s+in\s+{_HEAD}"
         r"|imagined\s+(?:hearing|the\s+sound)|heard\s+(?:it\s+)?(?:innerly|inwardly)"
     ),
@@ -303,3 +303,29 @@ PATTERNS: Final[dict[str, str]] = {
         r"won't|hardly|barely|nothing"
     ),
 }
+
+#: Words negating what follows within three words of a clause («не было образов», "no words").
+NEGATORS: Final[frozenset[str]] = frozenset(
+    [
+        "barely",
+        "can't",
+        "couldn't",
+        "didn't",
+        "don't",
+        "hardly",
+        "isn't",
+        "neither",
+        "never",
+        "no",
+        "none",
+        "nor",
+        "not",
+        "nothing",
+        "wasn't",
+        "weren't",
+        "without",
+        "won't",
+    ]
+)
+#: Words that start a new clause: a negation before them does not reach past them.
+CONJUNCTIONS: Final[frozenset[str]] = frozenset(["and", "but", "however", "or", "yet"])

@@ -1,7 +1,7 @@
 """English messages: issue explanations, feedback tips and strengths.
 
 ``{quote}`` is replaced by the participant's own words (the evidence of the issue).
-Wording follows DES practice: describe, do not explain; the moment of the beep; "nothing" is allowed.
+Wording follows DES practice: describe, do not explain; the moment of the beep; "nothing" is fine.
 """
 
 from __future__ import annotations
@@ -29,7 +29,7 @@ ISSUES: Final[dict[str, str]] = {
 
 #: One specific, kind, actionable tip per issue code; ``{quote}`` is the participant's words.
 FEEDBACK: Final[dict[str, str]] = {
-    "empty": "Write a line or two about what was in your experience at the very moment of the beep.",
+    "empty": "Write a line or two about what was in your experience at the moment of the beep.",
     "too_short": (
         "Add a little more: what exactly was in your experience at the moment of the beep "
         "(words, an image, a feeling, a sensation, or nothing)?"

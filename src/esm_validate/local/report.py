@@ -13,8 +13,10 @@ from collections.abc import Mapping
 
 import attrs
 
-from .._types import Issue, Severity
-from ..config import ValidationConfig
+from esm_validate._types import Issue, Severity
+from esm_validate.config import ValidationConfig
+
+from .gate import candidates
 from .language import LanguageData, language_data, secondary_language
 
 __all__ = ["Report", "Span", "analyse", "normalise"]
@@ -28,7 +30,6 @@ _QUOTES = re.compile(
 )
 _WORD = re.compile(r"\w+")
 _SENTENCE = re.compile(r"[^.!?…\n]+")
-_CLAUSE_BREAK = re.compile(r"[.!?;,:—–\n(]|\s-\s|\b(?:but|но|а|and|и)\b")
 _POST_NEGATION = re.compile(
     r"\s*(?:не\s+было|не\s+возникал\w*|не\s+появлял\w*|нет\b|отсутствовал\w*|"
     r"(?:was|were)\s+(?:absent|not\s+there)|(?:wasn't|weren't)\s+there|none\b)"
@@ -48,9 +49,27 @@ NEGATABLE: frozenset[str] = frozenset(
         "activity",
     }
 )
+#: Categories only used by helpers (negation windows), never collected as hits.
+_HELPER_ONLY: frozenset[str] = frozenset({"negator", "generalization_negator"})
 #: Categories whose hits still count inside quotes (the frame around a quote is outside it).
 _KEEP_IN_QUOTES: frozenset[str] = frozenset({"negator"})
-_TRANSLATE = str.maketrans({"ё": "е", "Ё": "е", "’": "'", "ʼ": "'", "`": "'", "\u00a0": " "})
+_TRANSLATE = str.maketrans(
+    {
+        "ё": "е",
+        "Ё": "е",
+        "’": "'",
+        "ʼ": "'",
+        "`": "'",
+        "\u00a0": " ",
+        "\n": " ",
+        "\r": " ",
+        "\t": " ",
+        "\f": " ",
+        "\v": " ",
+        "\u2028": " ",
+        "\u2029": " ",
+    }
+)
 
 
 def _lower_char(char: str) -> str:
@@ -59,7 +78,11 @@ def _lower_char(char: str) -> str:
 
 
 def normalise(text: str) -> str:
-    """Lower-case ``text`` keeping every character offset (so spans point into the original)."""
+    """Lower-case ``text`` keeping every character offset (so spans point into the original).
+
+    Also writes ``ё`` as ``е``, typographic apostrophes as ``'`` and every whitespace character as
+    a space (line breaks still end sentences: those are found in the original text).
+    """
     lowered = text.translate(_TRANSLATE).lower()
     if len(lowered) != len(text):  # a few characters (e.g. "İ") lower-case to two
         lowered = "".join(_lower_char(c) for c in text)
@@ -151,30 +174,58 @@ class Report:
         return Issue(code=code, message=self.message(code, span), severity=severity, span=span)
 
 
-def _negated(normalised: str, span: Span, negator: re.Pattern[str]) -> bool:
+_BREAK_CHARS = frozenset(".!?;,:—–()")
+_STRIP = ".,;:!?()—–\"'«»„“”"
+
+
+def _negated(normalised: str, span: Span, data: LanguageData) -> bool:
+    """True when a negator is among the three words before ``span`` in its clause, or a
+    postposed negation follows it («образов не было», "images: none")."""
     start, end = span
-    window = normalised[max(0, start - 40) : start]
-    breaks = list(_CLAUSE_BREAK.finditer(window))
-    if breaks:
-        window = window[breaks[-1].end() :]
-    tail = " ".join(window.split()[-3:])
-    if tail and negator.search(tail):
-        return True
+    for word in reversed(normalised[max(0, start - 32) : start].split()[-3:]):
+        if word[-1] in _BREAK_CHARS:
+            break
+        bare = word.strip(_STRIP)
+        if bare in data.negators:
+            return True
+        if bare in data.conjunctions:
+            break
     return _POST_NEGATION.match(normalised, end, min(len(normalised), end + 24)) is not None
 
 
+def _matches(pattern: re.Pattern[str], normalised: str, positions: list[int]) -> list[Span]:
+    spans: list[Span] = []
+    reached = -1
+    for pos in positions:
+        if pos < reached:
+            continue
+        match = pattern.match(normalised, pos)
+        if match is not None:
+            spans.append(match.span())
+            reached = match.end()
+    return spans
+
+
 def _collect(
-    normalised: str, data: LanguageData, quotes: tuple[Span, ...]
+    normalised: str, data: LanguageData, quotes: tuple[Span, ...], starts: list[int]
 ) -> tuple[dict[str, list[Span]], dict[str, list[Span]]]:
     hits: dict[str, list[Span]] = {}
     negated: dict[str, list[Span]] = {}
-    negator = data.patterns["negator"]
-    for name, pattern in data.patterns.items():
-        for match in pattern.finditer(normalised):
-            span = match.span()
+    work = [
+        (name, _matches(data.patterns[name], normalised, positions))
+        for name, positions in candidates(normalised, starts, data.by_prefix, data.memo).items()
+        if name not in _HELPER_ONLY
+    ]
+    work += [
+        (name, [m.span() for m in data.patterns[name].finditer(normalised)])
+        for name in data.scanned
+        if name not in _HELPER_ONLY
+    ]
+    for name, spans in work:
+        for span in spans:
             if quotes and name not in _KEEP_IN_QUOTES and _inside(span, quotes):
                 continue
-            if name in NEGATABLE and _negated(normalised, span, negator):
+            if name in NEGATABLE and _negated(normalised, span, data):
                 negated.setdefault(name, []).append(span)
             else:
                 hits.setdefault(name, []).append(span)
@@ -187,10 +238,11 @@ def analyse(
     """Normalise ``text`` and find every marker hit (phenomena are filled in later)."""
     normalised = normalise(text)
     quotes = tuple(m.span() for m in _QUOTES.finditer(normalised))
-    hits, negated = _collect(normalised, language_data(lang), quotes)
+    starts = [m.start() for m in _WORD.finditer(normalised)]
+    hits, negated = _collect(normalised, language_data(lang), quotes, starts)
     other = secondary_language(normalised, lang)
     if other is not None:  # a mixed report: the other language's markers count too
-        more_hits, more_negated = _collect(normalised, language_data(other), quotes)
+        more_hits, more_negated = _collect(normalised, language_data(other), quotes, starts)
         for target, extra in ((hits, more_hits), (negated, more_negated)):
             for name, spans in extra.items():
                 target[name] = sorted(set(target.get(name, [])) | set(spans))
@@ -203,6 +255,6 @@ def analyse(
         hits={name: tuple(spans) for name, spans in hits.items()},
         negated={name: tuple(spans) for name, spans in negated.items()},
         quotes=quotes,
-        words=len(_WORD.findall(normalised)),
-        sentences=tuple(m.span() for m in _SENTENCE.finditer(normalised)),
+        words=len(starts),
+        sentences=tuple(m.span() for m in _SENTENCE.finditer(text)),
     )

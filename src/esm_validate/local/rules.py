@@ -12,7 +12,8 @@ from typing import Protocol, runtime_checkable
 
 import attrs
 
-from .._types import Issue, Severity
+from esm_validate._types import Issue, Severity
+
 from .report import Report, Span
 
 __all__ = [
@@ -71,7 +72,10 @@ class LocalRule(Protocol):
                     yield Issue(self.code, "Coffee again?", Severity.INFO, span)
     """
 
-    code: str
+    @property
+    def code(self) -> str:
+        """The issue code this rule reports (a built-in code or your own)."""
+        ...
 
     def check(self, report: Report) -> Iterable[Issue]:
         """Yield the issues this rule finds in ``report`` (none when it is fine)."""
@@ -117,10 +121,10 @@ class TooShortRule:
     code: str = "too_short"
 
     def check(self, report: Report) -> Iterator[Issue]:
-        """Flag a report too short to carry a description (milder when it still names a phenomenon)."""
+        """Flag a report too short to describe a moment (milder when it names a phenomenon)."""
         if is_empty(report):
             return
-        letters = sum(1 for ch in report.text if not ch.isspace())
+        letters = len("".join(report.text.split()))
         if letters < report.config.min_length or report.words < report.config.required_words:
             severity = Severity.WARNING if report.phenomena else Severity.ERROR
             yield report.issue(self.code, None, severity)

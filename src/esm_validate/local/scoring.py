@@ -17,7 +17,8 @@ from collections.abc import Sequence
 
 import attrs
 
-from .._types import Issue, Severity
+from esm_validate._types import Issue, Severity
+
 from .report import Report
 from .rules import generalization_count, hedge_spans
 

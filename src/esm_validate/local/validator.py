@@ -9,8 +9,9 @@ from typing import Any
 
 import attrs
 
-from .._types import Assessment, Issue, Severity, quality_from_score
-from ..config import ValidationConfig
+from esm_validate._types import Assessment, Issue, Severity, quality_from_score
+from esm_validate.config import ValidationConfig
+
 from .feedback import choose_feedback, strengths
 from .language import SUPPORTED_LANGUAGES, detect_language
 from .phenomena import detect_phenomena
@@ -23,6 +24,7 @@ __all__ = ["VALIDATOR_VERSION", "LocalValidator", "assess"]
 #: Goes into :attr:`Assessment.version` of every local assessment.
 VALIDATOR_VERSION = "local-1.0"
 
+_DEFAULT_CONFIG = ValidationConfig()
 _SEVERITY_RANK = {Severity.ERROR: 0, Severity.WARNING: 1, Severity.INFO: 2}
 
 
@@ -84,7 +86,7 @@ def assess(
 ) -> Assessment:
     """Assess one report with ``rules`` under ``config`` (the engine behind :func:`validate`)."""
     text = _check_text(text)
-    config = config if config is not None else ValidationConfig()
+    config = config if config is not None else _DEFAULT_CONFIG
     code = _language(text, lang)
     day = _check_day(training_day)
     report = analyse(text, code, config, day)
@@ -132,7 +134,8 @@ class LocalValidator:
         for rule in value:
             if not isinstance(rule, LocalRule):
                 raise TypeError(
-                    f"{rule!r} is not a LocalRule: it needs a 'code' str and a 'check(report)' method"
+                    f"{rule!r} is not a LocalRule: it needs a 'code' str and a "
+                    "'check(report)' method"
                 )
 
     def validate(

@@ -1,0 +1,72 @@
+"""Benchmark of the local validator: median time per typical ~200-character report.
+
+Compares :func:`esm_validate.validate` with one tokenising pass over the same text
+(``re.findall(r"\\w+", text)``), the floor of any word-level analysis. Prints a small table;
+no timed assertions (the figures depend on the machine and its load).
+
+Run: ``python benchmarks/bench_local.py [--rounds N]``
+"""
+
+from __future__ import annotations
+
+import argparse
+import re
+import statistics
+import time
+from collections.abc import Callable
+
+import esm_validate
+
+#: Typical reports of about 200 characters (one moment, a few clauses), both languages.
+REPORTS: dict[str, tuple[str, ...]] = {
+    "ru": (
+        "В момент сигнала я говорила себе: «где же ключи?» — своим голосом, быстро. "
+        "Было лёгкое раздражение и тяжесть в плечах, смотрела на синюю кружку.",
+        "Обычно в это время я думаю о работе, потому что у меня много дел, наверное, "
+        "думала о проекте и о том, что завтра надо сдать отчёт начальнику.",
+        "Представляла море: серо-зелёные волны, мокрый песок, картинка неподвижная, "
+        "как фото. Без слов. Одновременно чувствовала спокойствие, тепло в груди.",
+    ),
+    "en": (
+        "At the beep I was saying to myself 'where are my keys?' in my own voice, fast. "
+        "I felt a bit annoyed, a heaviness in my shoulders, looking at the blue mug.",
+        "I usually think about work in the afternoon because I always have a lot on my "
+        "mind, so probably I was thinking about the project and the deadline tomorrow.",
+        "I was picturing the sea, grey-green waves and wet sand, still like a photo. No "
+        "words. At the same time I felt calm, a warmth spreading in my chest.",
+    ),
+}
+
+_TOKENS = re.compile(r"\w+")
+
+
+def _median_seconds(
+    function: Callable[[str], object], texts: tuple[str, ...], rounds: int
+) -> float:
+    samples: list[float] = []
+    for _ in range(rounds):
+        for text in texts:
+            start = time.perf_counter()
+            function(text)
+            samples.append(time.perf_counter() - start)
+    return statistics.median(samples)
+
+
+def main() -> None:
+    """Print median microseconds per report for validate() and for one tokenising pass."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rounds", type=int, default=2000, help="repetitions per report")
+    args = parser.parse_args()
+    for texts in REPORTS.values():  # warm up: compile the lexicons once
+        for text in texts:
+            esm_validate.validate(text)
+    print(f"{'lang':<5}{'chars':>7}{'validate µs':>14}{'tokenise µs':>14}{'ratio':>8}")
+    for lang, texts in REPORTS.items():
+        chars = round(statistics.mean(len(t) for t in texts))
+        ours = _median_seconds(esm_validate.validate, texts, args.rounds)
+        floor = _median_seconds(_TOKENS.findall, texts, args.rounds)
+        print(f"{lang:<5}{chars:>7}{ours * 1e6:>14.1f}{floor * 1e6:>14.2f}{ours / floor:>8.0f}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,137 @@
+"""Where marker patterns can match: the candidate positions of each category in a text.
+
+From each category's regular expression we derive the set of literal prefixes (at most four
+characters; a run of whitespace counts as one space) that any match must start with. The text's
+word starts are indexed by the same prefixes, so each category's regex is tried only at the word
+starts where it can match (``pattern.match(text, pos)``) instead of scanning the whole text. The
+derivation over-approximates: a pattern that may start with anything gets the empty prefix and is
+scanned in full, so gating never loses a hit; it only saves time.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping, MutableMapping, Sequence
+from re import _parser as _sre_parse  # type: ignore[attr-defined]  # the regex parser (3.11+)
+from typing import Any
+
+__all__ = ["PREFIX_LENGTH", "candidates", "first_prefixes", "prefix_map"]
+
+#: Longest prefix used for gating.
+PREFIX_LENGTH = 4
+
+_c = _sre_parse  # the opcode constants live on the parser module
+_ZERO_WIDTH = {_c.AT, _c.ASSERT, _c.ASSERT_NOT}
+_SPACE_CLASS = [(_c.CATEGORY, _c.CATEGORY_SPACE)]
+
+_State = frozenset[tuple[str, bool]]  # (prefix so far, finished)
+
+
+def _finish(state: _State) -> _State:
+    return frozenset((text, True) for text, _ in state)
+
+
+def _append(state: _State, char: str) -> _State:
+    is_word = char.isalnum() or char == "_" or char == " "
+    return frozenset(
+        (text, True)
+        if done or len(text) >= PREFIX_LENGTH
+        else ((text + char, False) if is_word else (text, True))
+        for text, done in state
+    )
+
+
+def _is_space(items: Sequence[tuple[Any, Any]]) -> bool:
+    return len(items) == 1 and items[0][0] is _c.IN and list(items[0][1]) == _SPACE_CLASS
+
+
+def _extend(state: _State, items: Iterable[tuple[Any, Any]]) -> _State:
+    for op, av in items:
+        if all(done or len(text) >= PREFIX_LENGTH for text, done in state):
+            return state
+        if op is _c.LITERAL:
+            state = _append(state, chr(av))
+        elif op is _c.SUBPATTERN:
+            state = _extend(state, av[-1])
+        elif op is _c.BRANCH:
+            merged: set[tuple[str, bool]] = set()
+            for branch in av[1]:
+                merged |= _extend(state, branch)
+            state = frozenset(merged)
+        elif op in (_c.MAX_REPEAT, _c.MIN_REPEAT):
+            low, high, body = av
+            if _is_space(body):  # \s+ / \s* : the index writes any whitespace run as one space
+                spaced = _append(state, " ")
+                state = spaced | state if low == 0 else spaced
+                continue
+            once = _extend(state, body)
+            state = once | state if low == 0 else once
+            if high != 1:
+                state = _finish(state)
+        elif op is _c.IN and list(av) == _SPACE_CLASS:
+            state = _append(state, " ")
+        elif op in _ZERO_WIDTH:
+            continue
+        else:  # a class, any character, a category: the prefix cannot grow past here
+            state = _finish(state)
+    return state
+
+
+def first_prefixes(pattern: str) -> frozenset[str]:
+    """The prefixes (<= 4 characters) every match of ``pattern`` starts with.
+
+    Contains ``""`` when a match may start with anything (then the pattern is scanned in full).
+    """
+    parsed: Sequence[tuple[Any, Any]] = _sre_parse.parse(pattern)
+    state = _extend(frozenset({("", False)}), parsed)
+    return frozenset(text for text, _ in state)
+
+
+def prefix_map(prefixes: Mapping[str, frozenset[str]]) -> dict[str, tuple[str, ...]]:
+    """Invert category → prefixes into prefix → categories (the empty prefix excluded)."""
+    inverted: dict[str, list[str]] = {}
+    for name, found in prefixes.items():
+        for prefix in found:
+            if prefix:
+                inverted.setdefault(prefix, []).append(name)
+    return {prefix: tuple(names) for prefix, names in inverted.items()}
+
+
+def candidates(
+    normalised: str,
+    starts: Sequence[int],
+    by_prefix: Mapping[str, tuple[str, ...]],
+    memo: MutableMapping[str, tuple[str, ...]],
+) -> dict[str, list[int]]:
+    """Category → the word starts where it may match.
+
+    ``normalised`` has every whitespace character written as a space (see ``normalise``), so the
+    four characters at a word start are the key; a doubled space is collapsed first. ``memo`` caches
+    key → categories (it only ever holds derived constants, so sharing it between threads is safe).
+    """
+    found: dict[str, list[int]] = {}
+    for start in starts:
+        key = normalised[start : start + PREFIX_LENGTH]
+        if "  " in key:
+            key = " ".join(normalised[start : start + 4 * PREFIX_LENGTH].split(" "))
+            key = re.sub(" +", " ", key)[:PREFIX_LENGTH]
+        names = memo.get(key)
+        if names is None:
+            names = _categories_of(key, by_prefix)
+            if len(memo) < _MEMO_LIMIT:
+                memo[key] = names
+        for name in names:
+            found.setdefault(name, []).append(start)
+    return found
+
+
+_MEMO_LIMIT = 100_000
+
+
+def _categories_of(key: str, by_prefix: Mapping[str, tuple[str, ...]]) -> tuple[str, ...]:
+    names: list[str] = []
+    for size in range(1, len(key) + 1):
+        for name in by_prefix.get(key[:size], ()):
+            if name not in names:
+                names.append(name)
+    return tuple(names)
