@@ -1,0 +1,205 @@
+"""Handing out due beeps once, reminders, expiry, and delivery results."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+
+from esm_bot.models import (
+    Beep,
+    BeepStatus,
+    Participant,
+    ParticipantStatus,
+)
+from esm_bot.study import analytics
+from esm_bot.study._base import ACTIVE_STATUSES, StudyBase
+from esm_bot.study.messages import MessageKey, message
+from esm_bot.study.outcomes import (
+    Action,
+    ActionKind,
+)
+
+__all__ = ["DeliveryMixin"]
+
+
+class DeliveryMixin(StudyBase):
+    """Handing out due beeps once, reminders, expiry, and delivery results."""
+
+    __slots__ = ()
+
+    def _send_due(self, now: dt.datetime, who: Callable[[str], Participant | None]) -> list[Action]:
+        actions = []
+        for candidate in self.store.due_beeps(now):
+            beep = self.store.claim_beep(candidate.id, self.worker, now, self.config.claim_lease)
+            if beep is None or beep.status is not BeepStatus.SCHEDULED:
+                continue
+            participant = who(beep.participant_id)
+            if (
+                participant is None
+                or participant.status not in ACTIVE_STATUSES
+                or not participant.active
+            ):
+                self.store.update_beep(
+                    beep.id, status=BeepStatus.CANCELLED, claimed_by=None, claim_until=None
+                )
+                continue
+            if now - beep.scheduled_at > self.config.late_send_grace:
+                self.store.update_beep(
+                    beep.id, status=BeepStatus.MISSED, claimed_by=None, claim_until=None
+                )
+                self._event(
+                    "beep_missed", participant.id, beep_id=beep.id, reason="not_sent_system"
+                )
+                continue
+            training_day = (
+                participant.current_training_day
+                if participant.status is ParticipantStatus.TRAINING
+                else 0
+            )
+            actions.append(
+                self._action(
+                    ActionKind.SEND_BEEP,
+                    participant,
+                    message(
+                        MessageKey.BEEP,
+                        study_day=participant.study_day,
+                        training_day=training_day,
+                        focus=self.config.focus(training_day) if training_day else None,
+                    ),
+                    beep,
+                    beep.scheduled_at,
+                )
+            )
+        return actions
+
+    def _remind_and_expire(
+        self, now: dt.datetime, who: Callable[[str], Participant | None]
+    ) -> list[Action]:
+        actions = []
+        for beep in self.store.beeps_in_status(BeepStatus.SENT, scheduled_before=now):
+            participant = who(beep.participant_id)
+            if beep.expires_at is not None and now >= beep.expires_at:
+                expired = self.store.update_beep(
+                    beep.id,
+                    if_status=[BeepStatus.SENT],
+                    status=BeepStatus.EXPIRED,
+                    claimed_by=None,
+                    claim_until=None,
+                )
+                if expired is not None and participant is not None:
+                    self._event("beep_expired", participant.id, event_id=f"expired:{beep.id}")
+                    actions.append(
+                        self._action(
+                            ActionKind.EXPIRE_BEEP,
+                            participant,
+                            message(MessageKey.BEEP_EXPIRED),
+                            expired,
+                            beep.expires_at,
+                        )
+                    )
+                continue
+            reminder = self.config.reminder_after
+            if (
+                reminder is None
+                or beep.reminder_sent_at is not None
+                or beep.sent_at is None
+                or now < beep.sent_at + reminder
+                or participant is None
+                or participant.status not in ACTIVE_STATUSES
+                or analytics.is_practice(beep)
+            ):
+                continue
+            claimed = self.store.claim_beep(
+                beep.id, self.worker, now, self.config.claim_lease, status=BeepStatus.SENT
+            )
+            if claimed is None or claimed.reminder_sent_at is not None:
+                continue
+            reminded = self.store.update_beep(
+                beep.id,
+                if_status=[BeepStatus.SENT],
+                reminder_sent_at=now,
+                claimed_by=None,
+                claim_until=None,
+            )
+            if reminded is None:
+                continue
+            self._event("reminder_sent", participant.id, event_id=f"reminder:{beep.id}")
+            left = (beep.expires_at - now) if beep.expires_at else self.config.expiry
+            actions.append(
+                self._action(
+                    ActionKind.SEND_REMINDER,
+                    participant,
+                    message(
+                        MessageKey.REMINDER, minutes_left=max(1, round(left.total_seconds() / 60))
+                    ),
+                    reminded,
+                    beep.sent_at + reminder,
+                )
+            )
+        return actions
+
+    def beep_sent(
+        self, beep_id: str, message_id: int | None = None, *, at: dt.datetime | None = None
+    ) -> Beep | None:
+        """Record that the beep was delivered (Telegram accepted it); starts its answer window."""
+        sent_at = (at or self._now()).astimezone(dt.UTC)
+        current = self.store.get_beep(beep_id)
+        if current is None:
+            return None
+        if current.status is BeepStatus.SENT and current.sent_at is not None:
+            return self.store.update_beep(beep_id, message_id=message_id)
+        beep = self.store.update_beep(
+            beep_id,
+            if_status=[BeepStatus.SCHEDULED],
+            status=BeepStatus.SENT,
+            sent_at=sent_at,
+            expires_at=sent_at + self.config.expiry,
+            message_id=message_id,
+            claimed_by=None,
+            claim_until=None,
+        )
+        if beep is not None:
+            self._event(
+                "beep_sent",
+                beep.participant_id,
+                event_id=f"sent:{beep_id}",
+                beep_id=beep_id,
+                late_send=(sent_at - beep.scheduled_at) > dt.timedelta(minutes=1),
+            )
+        return beep
+
+    def beep_failed(self, beep_id: str, *, blocked: bool = False, reason: str = "") -> Beep | None:
+        """Record that sending failed: *blocked* (Telegram 403) makes the participant unreachable.
+
+        Otherwise the lease is released and the next tick tries again (until the grace runs out).
+        """
+        beep = self.store.get_beep(beep_id)
+        if beep is None:
+            return None
+        if not blocked:
+            return self.store.update_beep(beep_id, claimed_by=None, claim_until=None)
+        updated = self.store.update_beep(
+            beep_id,
+            if_status=[BeepStatus.SCHEDULED],
+            status=BeepStatus.MISSED,
+            claimed_by=None,
+            claim_until=None,
+        )
+        participant = self.store.get_participant(beep.participant_id)
+        if participant is not None:
+            self._mark_unreachable(participant, reason or "blocked")
+        return updated
+
+    def mark_unreachable(self, chat_id: int) -> Participant | None:
+        """The participant in *chat_id* blocked the bot (403): stop beeping them."""
+        for participant in self.store.list_participants():
+            if participant.chat_id == chat_id and participant.deleted_at is None:
+                return self._mark_unreachable(participant, "blocked")
+        return None
+
+    def _mark_unreachable(self, participant: Participant, reason: str) -> Participant:
+        now = self._now()
+        self.store.cancel_future_beeps(participant.id, after=now - dt.timedelta(days=1))
+        updated = self._update(participant, active=False)
+        self._event("unreachable", participant.id, reason=reason)
+        return updated

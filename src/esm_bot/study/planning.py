@@ -1,0 +1,137 @@
+"""Planning whole days ahead, and re-planning only the future after a change."""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+from collections.abc import Iterable
+
+from esm_bot.models import (
+    Beep,
+    Participant,
+    ParticipantStatus,
+    beep_id,
+)
+from esm_bot.schedule import ScheduleError, plan_day, window_bounds
+from esm_bot.study import analytics
+from esm_bot.study._base import CLOSED, SEED, StudyBase
+
+__all__ = ["PlanningMixin"]
+
+#: How soon after a settings change a re-planned beep may come.
+_REPLAN_LEAD = dt.timedelta(minutes=1)
+
+
+class PlanningMixin(StudyBase):
+    """Planning whole days ahead, and re-planning only the future after a change."""
+
+    __slots__ = ()
+
+    def _study_dates(self, participant: Participant, now: dt.datetime) -> list[dt.date]:
+        first = participant.training_start_date or participant.sampling_start_date
+        if first is None:
+            return []
+        today = self._local_today(participant, now)
+        begin = max(first, today)
+        closed = participant.extra.get(CLOSED)
+        if closed is not None:
+            begin = max(begin, dt.date.fromisoformat(closed) + dt.timedelta(days=1))
+        return [begin + dt.timedelta(days=k) for k in range(self.config.plan_ahead_days)]
+
+    def _day_plan(self, participant: Participant, day: dt.date) -> list[dt.datetime]:
+        """The day's beep times: deterministic for the participant's seed and settings."""
+        seed = "|".join(
+            str(part)
+            for part in (
+                participant.extra.get(SEED, participant.id),
+                participant.id,
+                day.isoformat(),
+                participant.tz,
+                participant.window_start.isoformat(),
+                participant.window_end.isoformat(),
+                participant.beeps_per_day,
+                self.config.min_gap.total_seconds(),
+            )
+        )
+        args = (day, participant.tz, participant.window_start, participant.window_end)
+        n = participant.beeps_per_day
+        try:
+            return plan_day(*args, n, min_gap=self.config.min_gap, rng=random.Random(seed))
+        except ScheduleError as exc:
+            if exc.code != "schedule.too_many_beeps":
+                self._event("day_not_planned", participant.id, day=day.isoformat(), code=exc.code)
+                return []
+        # A DST day shortened the window: keep n beeps, as far apart as the day allows.
+        gap = window_bounds(*args).length / n
+        gap = dt.timedelta(seconds=int(gap.total_seconds()))
+        return plan_day(*args, n, min_gap=gap, rng=random.Random(seed))
+
+    def _beeps_for_days(
+        self,
+        participant: Participant,
+        days: Iterable[dt.date],
+        *,
+        not_before: dt.datetime | None = None,
+    ) -> list[Beep]:
+        training = participant.status is ParticipantStatus.TRAINING
+        first = participant.training_start_date or participant.sampling_start_date or dt.date.min
+        beeps = []
+        for day in days:
+            for index, at in enumerate(self._day_plan(participant, day)):
+                if not_before is not None and at < not_before:
+                    continue
+                beeps.append(
+                    Beep(
+                        id=beep_id(participant.id, day, index),
+                        participant_id=participant.id,
+                        local_date=day,
+                        index=index,
+                        scheduled_at=at,
+                        study_day=(day - first).days + 1,
+                        training=training,
+                        tz=participant.tz,
+                    )
+                )
+        return beeps
+
+    def _plan_ahead(self, participant: Participant, now: dt.datetime) -> int:
+        """Store the plan of the coming days that have none yet; return beeps written."""
+        days = self._study_dates(participant, now)
+        if not days:
+            return 0
+        start = dt.datetime.combine(days[0] - dt.timedelta(days=1), dt.time(), tzinfo=dt.UTC)
+        planned_days = {
+            b.local_date
+            for b in self.store.beeps_for(participant.id, since=start)
+            if not analytics.is_practice(b)
+        }
+        missing = [d for d in days if d not in planned_days]
+        if not missing:
+            return 0
+        written = self.store.upsert_beeps(
+            self._beeps_for_days(participant, missing, not_before=now)
+        )
+        for day in missing:
+            self._event(
+                "schedule_planned",
+                participant.id,
+                event_id=f"planned:{participant.id}:{day.isoformat()}:{participant.tz}",
+                day=day.isoformat(),
+                tz=participant.tz,
+            )
+        return written
+
+    def _replan(self, participant: Participant, now: dt.datetime) -> int:
+        """Cancel future unsent beeps and plan the coming days again from now; return beeps."""
+        self.store.cancel_future_beeps(participant.id, after=now)
+        recent = self.store.beeps_for(participant.id, since=now - dt.timedelta(days=2))
+        sent = [b.sent_at for b in recent if b.sent_at is not None and not analytics.is_practice(b)]
+        not_before = now + _REPLAN_LEAD
+        if sent:
+            not_before = max(not_before, max(sent) + self.config.min_gap)
+        beeps = self._beeps_for_days(
+            participant, self._study_dates(participant, now), not_before=not_before
+        )
+        written = self.store.upsert_beeps(beeps, replace_unsent=True)
+        self._event("schedule_replanned", participant.id, beeps=written, tz=participant.tz)
+        return written

@@ -1,0 +1,422 @@
+"""Reports: attaching a text to its beep, validating, storing, feedback."""
+
+from __future__ import annotations
+
+import datetime as dt
+import time as time_module
+from collections.abc import Mapping
+from typing import Any
+
+import attrs
+
+from esm_bot.models import (
+    Beep,
+    BeepStatus,
+    Participant,
+    ParticipantStatus,
+    Report,
+    beep_id,
+    new_id,
+)
+from esm_bot.study import analytics
+from esm_bot.study._base import STUDY_KEY, StudyBase
+from esm_bot.study.messages import Message, MessageKey, message
+from esm_bot.study.outcomes import (
+    Outcome,
+    ReportKind,
+    ReportOutcome,
+)
+from esm_validate import Assessment
+from esm_validate import validate as local_validate
+
+__all__ = ["ReportsMixin"]
+
+
+def _ai_notes(assessment: Assessment) -> list[Message]:
+    """A note when local feedback stood in for the AI (rate limited: when it resumes)."""
+    if assessment.fallback_reason is None:
+        return []
+    if assessment.fallback_reason == "rate_limited":
+        minutes = max(1, round((assessment.retry_after or 60) / 60))
+        return [message(MessageKey.AI_RATE_LIMITED, minutes=minutes)]
+    return [message(MessageKey.AI_UNAVAILABLE, reason=assessment.fallback_reason)]
+
+
+class ReportsMixin(StudyBase):
+    """Reports: attaching a text to its beep, validating, storing, feedback."""
+
+    __slots__ = ()
+
+    def practice(self, telegram_id: int) -> Outcome:
+        """A practice beep now: it does not count, but the participant gets feedback.
+
+        The beep is stored as sent (``index >= 1000``, ``study_day == 0``); the bot sends the
+        message and may pass its id to :meth:`beep_sent`.
+        """
+        gate = self._gate(telegram_id)
+        if isinstance(gate, Outcome):
+            return gate
+        now = self._now()
+        today = self._local_today(gate, now)
+        existing = [
+            b
+            for b in self.store.beeps_for(gate.id, since=now - dt.timedelta(days=2))
+            if analytics.is_practice(b) and b.local_date == today
+        ]
+        index = analytics.PRACTICE_INDEX_BASE + len(existing)
+        beep = Beep(
+            id=beep_id(gate.id, today, index),
+            participant_id=gate.id,
+            local_date=today,
+            index=index,
+            scheduled_at=now,
+            status=BeepStatus.SENT,
+            study_day=0,
+            training=False,
+            tz=gate.tz,
+            sent_at=now,
+            expires_at=now + self.config.expiry,
+        )
+        self.store.upsert_beeps([beep])
+        self._event("practice_beep", gate.id, beep_id=beep.id)
+        return Outcome((message(MessageKey.BEEP_PRACTICE, beep_id=beep.id),), gate)
+
+    def handle_text(
+        self,
+        telegram_id: int,
+        text: str,
+        *,
+        dedup_key: str,
+        received_at: dt.datetime | None = None,
+    ) -> ReportOutcome:
+        """Treat a text as a report: attach it to the beep it answers, validate, give feedback.
+
+        Idempotent by *dedup_key* (e.g. ``f"tg:{chat_id}:{message_id}"``): the same message again
+        returns the first result's feedback and changes nothing.
+        """
+        participant = self._participant(telegram_id)
+        if participant is None:
+            return ReportOutcome((message(MessageKey.NOT_REGISTERED),), None, ok=False)
+        if participant.status is ParticipantStatus.WITHDRAWN:
+            return ReportOutcome(
+                (message(MessageKey.NOT_ACTIVE, state=participant.status.value),),
+                participant,
+                ok=False,
+            )
+        if participant.status is ParticipantStatus.REGISTERED:
+            return ReportOutcome((message(MessageKey.CONSENT_NEEDED),), participant, ok=False)
+        if not text.strip():
+            return ReportOutcome(
+                (message(MessageKey.EMPTY_TEXT),), participant, ok=False, kind=ReportKind.EMPTY
+            )
+        now = (received_at or self._now()).astimezone(dt.UTC)
+        reports = self.store.reports_for(participant.id)
+        for report in reports:
+            if report.dedup_key == dedup_key:
+                return self._duplicate(participant, report)
+        target = self._target(participant, reports, now)
+        if target is None:
+            return self._no_beep(participant, text, dedup_key, now)
+        beep, kind, attempt = target
+        return self._report(participant, beep, kind, attempt, text, dedup_key, now, reports)
+
+    def _target(
+        self, participant: Participant, reports: list[Report], now: dt.datetime
+    ) -> tuple[Beep, ReportKind, int] | None:
+        """The beep a text received at *now* answers, its kind and attempt number."""
+        horizon = now - (self.config.expiry + self.config.late_answer_window + dt.timedelta(days=1))
+        sent = [
+            b
+            for b in self.store.beeps_for(participant.id, since=horizon)
+            if b.sent_at is not None and b.sent_at <= now
+        ]
+        if not sent:
+            return None
+        beep = max(sent, key=lambda b: (b.sent_at or b.scheduled_at, b.index))
+        expires = beep.expires_at or (beep.sent_at or now) + self.config.expiry
+        practice = analytics.is_practice(beep)
+        if beep.status in (BeepStatus.SENT, BeepStatus.EXPIRED):
+            if now <= expires:
+                return beep, ReportKind.PRACTICE if practice else ReportKind.ON_TIME, 1
+            if not practice and now <= expires + self.config.late_answer_window:
+                return beep, ReportKind.LATE, 1
+            return None
+        if beep.status is not BeepStatus.ANSWERED or practice:
+            return None
+        previous = [r for r in reports if r.beep_id == beep.id]
+        if not previous:
+            return None
+        last = max(previous, key=lambda r: r.attempt)
+        context = last.assessment.get(STUDY_KEY, {})
+        if (
+            context.get("retry_offered")
+            and last.attempt < self.config.max_validation_attempts
+            and now <= last.received_at + self.config.retry_window
+        ):
+            return beep, ReportKind.RETRY, last.attempt + 1
+        return None
+
+    def _validate(
+        self, text: str, participant: Participant, training_day: int | None
+    ) -> Assessment:
+        clipped = text[: self.config.max_report_chars]
+        validator = self.validator
+        try:
+            if not callable(validator) or hasattr(validator, "validate"):
+                return validator.validate(
+                    clipped,
+                    user_id=participant.id,
+                    training_day=training_day,
+                    lang=participant.lang,
+                )
+            return validator(clipped, lang=participant.lang, training_day=training_day)
+        except Exception as exc:  # a broken validator must not lose the report
+            assessment = local_validate(clipped, lang=participant.lang, training_day=training_day)
+            self._event("validator_failed", participant.id, error=type(exc).__name__)
+            return attrs.evolve(assessment, fallback_reason="validator_error")
+
+    def _report(
+        self,
+        participant: Participant,
+        beep: Beep,
+        kind: ReportKind,
+        attempt: int,
+        text: str,
+        dedup_key: str,
+        now: dt.datetime,
+        reports: list[Report],
+    ) -> ReportOutcome:
+        training = (
+            kind is not ReportKind.PRACTICE
+            and beep.training
+            and participant.status is ParticipantStatus.TRAINING
+        )
+        training_day = participant.current_training_day if training else None
+        started = time_module.perf_counter()
+        assessment = self._validate(text, participant, training_day)
+        elapsed_ms = round((time_module.perf_counter() - started) * 1000, 3)
+        pass_mark = self.config.pass_mark(training_day) if training_day else None
+        retry_offered = bool(
+            training
+            and pass_mark is not None
+            and assessment.score < pass_mark
+            and attempt < self.config.max_validation_attempts
+        )
+        latency = (now - beep.sent_at).total_seconds() if beep.sent_at else None
+        record = Report(
+            id=new_id(),
+            participant_id=participant.id,
+            beep_id=beep.id,
+            text=text,
+            received_at=now,
+            dedup_key=dedup_key,
+            attempt=attempt,
+            latency_s=latency,
+            late=kind is ReportKind.LATE,
+            score=assessment.score,
+            quality=assessment.quality,
+            phenomena=sorted(assessment.phenomena),  # type: ignore[arg-type]
+            issue_codes=list(assessment.issue_codes),  # type: ignore[arg-type]
+            feedback=assessment.feedback,
+            source=assessment.source,
+            fallback_reason=assessment.fallback_reason,
+            validator_version=assessment.version,
+            validation_ms=elapsed_ms,
+            assessment={
+                **assessment.to_dict(),
+                STUDY_KEY: {
+                    "kind": kind.value,
+                    "training_day": training_day,
+                    "pass_mark": pass_mark,
+                    "retry_offered": retry_offered,
+                    "truncated": len(text) > self.config.max_report_chars,
+                },
+            },
+        )
+        stored, created = self.store.add_report(record)
+        if not created:
+            return self._duplicate(participant, stored)
+        if attempt == 1:
+            self.store.update_beep(
+                beep.id,
+                if_status=[BeepStatus.SENT, BeepStatus.EXPIRED],
+                status=BeepStatus.ANSWERED,
+                answered_at=now,
+                claimed_by=None,
+                claim_until=None,
+            )
+        self._event(
+            "report_received",
+            participant.id,
+            event_id=f"report:{stored.id}",
+            report_id=stored.id,
+            beep_id=beep.id,
+            report_kind=kind.value,
+            attempt=attempt,
+            score=assessment.score,
+        )
+        all_reports = [*reports, stored]
+        if kind is not ReportKind.PRACTICE:
+            participant = self._refresh_aggregates(participant, all_reports)
+        messages = self._feedback_messages(
+            participant,
+            kind,
+            assessment,
+            training_day,
+            pass_mark,
+            retry_offered,
+            stored,
+            all_reports,
+        )
+        return ReportOutcome(
+            tuple(messages),
+            participant,
+            kind=kind,
+            report=stored,
+            beep=beep,
+            assessment=assessment,
+            retry_offered=retry_offered,
+            latency_s=latency,
+        )
+
+    def _feedback_messages(
+        self,
+        participant: Participant,
+        kind: ReportKind,
+        assessment: Assessment,
+        training_day: int | None,
+        pass_mark: int | None,
+        retry_offered: bool,
+        report: Report,
+        reports: list[Report],
+    ) -> list[Message]:
+        messages: list[Message] = []
+        feedback = {
+            "score": assessment.score,
+            "quality": assessment.quality,
+            "strengths": list(assessment.strengths),
+            "tip": assessment.feedback,
+            "issues": list(assessment.issue_codes),
+            "phenomena": sorted(assessment.phenomena),
+        }
+        if kind is ReportKind.PRACTICE:
+            messages.append(
+                message(MessageKey.FEEDBACK_PRACTICE, focus=self.config.focus(1), **feedback)
+            )
+        elif training_day is not None:
+            messages.append(
+                message(
+                    MessageKey.FEEDBACK_TRAINING,
+                    day=training_day,
+                    focus=self.config.focus(training_day),
+                    pass_mark=pass_mark,
+                    attempt=report.attempt,
+                    **feedback,
+                )
+            )
+            if kind is ReportKind.RETRY:
+                first = min(
+                    (r for r in reports if r.beep_id == report.beep_id), key=lambda r: r.attempt
+                )
+                messages.append(
+                    message(
+                        MessageKey.RETRY_RECORDED, score=assessment.score, first_score=first.score
+                    )
+                )
+            if retry_offered:
+                messages.append(
+                    message(
+                        MessageKey.RETRY_OFFER,
+                        score=assessment.score,
+                        pass_mark=pass_mark,
+                        day=training_day,
+                    )
+                )
+            hint = analytics.personal_hint(
+                analytics.best_attempts(reports), min_data=self.config.min_data_for_personalization
+            )
+            if hint is not None and hint.kind == "issue":
+                messages.append(
+                    message(
+                        MessageKey.PERSONAL_HINT_ISSUE,
+                        issue=hint.code,
+                        share=hint.share,
+                        reports=len(analytics.best_attempts(reports)),
+                    )
+                )
+            elif hint is not None:
+                messages.append(
+                    message(
+                        MessageKey.PERSONAL_HINT_PHENOMENA,
+                        phenomenon=hint.code,
+                        share=hint.share,
+                        missing=list(hint.missing),
+                    )
+                )
+        elif self.config.thanks_after_training:
+            messages.append(message(MessageKey.THANKS))
+        if kind is ReportKind.LATE:
+            latency = report.latency_s or 0.0
+            messages.append(message(MessageKey.LATE_REPORT, latency_minutes=round(latency / 60)))
+        if kind is ReportKind.PRACTICE or training_day is not None:
+            messages.extend(_ai_notes(assessment))
+        return messages
+
+    def _refresh_aggregates(self, participant: Participant, reports: list[Report]) -> Participant:
+        """Recompute the golden-standard fields from the stored reports (deterministic)."""
+        best = analytics.best_attempts(reports)
+        if not best:
+            return participant
+        average = round(sum(r.score or 0 for r in best) / len(best), 1)
+        return self._update(
+            participant,
+            average_data_quality=average,
+            phenomena_frequencies=analytics.phenomena_counts(best),
+            common_patterns=analytics.common_patterns(
+                best, min_data=self.config.min_data_for_personalization
+            ),
+        )
+
+    def _duplicate(self, participant: Participant, report: Report) -> ReportOutcome:
+        context: Mapping[str, Any] = report.assessment.get(STUDY_KEY, {})
+        messages: tuple[Message, ...] = ()
+        if report.score is not None and context.get("training_day"):
+            messages = (
+                message(
+                    MessageKey.FEEDBACK_TRAINING,
+                    day=context["training_day"],
+                    focus=self.config.focus(int(context["training_day"])),
+                    pass_mark=context.get("pass_mark"),
+                    attempt=report.attempt,
+                    score=report.score,
+                    quality=report.quality,
+                    strengths=list(report.assessment.get("strengths", [])),
+                    tip=report.feedback,
+                    issues=list(report.issue_codes),
+                    phenomena=list(report.phenomena),
+                ),
+            )
+        return ReportOutcome(messages, participant, kind=ReportKind.DUPLICATE, report=report)
+
+    def _no_beep(
+        self, participant: Participant, text: str, dedup_key: str, now: dt.datetime
+    ) -> ReportOutcome:
+        report = Report(
+            id=new_id(),
+            participant_id=participant.id,
+            beep_id=None,
+            text=text,
+            received_at=now,
+            dedup_key=dedup_key,
+            assessment={STUDY_KEY: {"kind": ReportKind.NO_BEEP.value}},
+        )
+        stored, created = self.store.add_report(report)
+        if not created:
+            return self._duplicate(participant, stored)
+        self._event("text_without_beep", participant.id, report_id=stored.id)
+        return ReportOutcome(
+            (message(MessageKey.NO_BEEP_PENDING),),
+            participant,
+            kind=ReportKind.NO_BEEP,
+            report=stored,
+        )
