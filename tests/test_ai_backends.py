@@ -37,7 +37,10 @@ pytestmark = pytest.mark.integration
 
 KEY = "sk-test-SECRET-0123456789abcdef"
 REPORT = "At the beep I was innerly saying 'where are my keys?' in my own voice, a bit anxious."
-FAST = AIConfig(timeout=0.2, connect_timeout=0.2, total_budget=25.0)
+# Generous per-attempt timeout so a loaded machine never turns a quick answer into a timeout;
+# the hang tests use their own 0.2 s timeout.
+FAST = AIConfig(timeout=3.0, connect_timeout=3.0, total_budget=25.0)
+HANG = AIConfig(timeout=0.2, connect_timeout=0.2, total_budget=25.0)
 
 
 def make_backend(server: LLMServer, *, key: str = KEY) -> HttpBackend:
@@ -323,12 +326,14 @@ class TestBadAnswers:
         assert info.value.fallback_reason == "ai_timeout"
         server.release()
 
-    def test_a_timeout_is_retried(self, server: LLMServer, validator: AIValidator):
+    def test_a_timeout_is_retried(self, server: LLMServer, backend: HttpBackend, fake_clock: Any):
         """A hanging attempt is retried, and the next answer is used."""
         server.script(server.hang(), server.success())
+        validator = AIValidator(backend, config=HANG, clock=fake_clock, sleep=fake_clock.sleep)
 
         assert validator.validate(REPORT).source == "ai"
-        assert server.request_count() == 2
+        assert server.request_count() >= 2
+        assert len(fake_clock.sleeps) == server.request_count() - 1
         server.release()
 
     def test_malformed_json_body_is_not_retried(self, server: LLMServer, validator: AIValidator):
