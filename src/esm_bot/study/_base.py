@@ -58,15 +58,7 @@ def _system_clock() -> dt.datetime:
 class StudyBase:
     """The engine's dependencies and per-process state; the mixins and :class:`Study` build on it.
 
-    Args:
-        store: Where participants, beeps, reports and events live.
-        validator: A :class:`esm_validate.Validator` (``.validate(text, *, user_id, training_day,
-            lang)``) or a function like :func:`esm_validate.validate`.
-        config: The study settings.
-        clock: Returns the current time as a timezone-aware UTC datetime.
-        rng: Randomness for new participants' schedule seeds (seed it in tests).
-        worker: This process's name for beep leases (random by default).
-        maintenance_every: How often :meth:`Study.tick` plans ahead, closes days and ends pauses.
+    The constructor arguments are documented on :class:`esm_bot.study.Study`.
     """
 
     store: Store
