@@ -162,3 +162,27 @@ def test_bad_config_values(kwargs: dict[str, float]):
     """AIConfig refuses non-positive or non-finite settings with ConfigurationError."""
     with pytest.raises(ConfigurationError):
         AIConfig(**kwargs)  # type: ignore[arg-type]
+
+
+@pytest.mark.integration
+def test_from_env_reaches_a_configured_server():
+    """esm_validate.from_env() with ESM_AI_* set asks that server, and falls back when it fails."""
+    import esm_validate
+    from tests.llm_servers import LLMServer
+
+    with LLMServer("ollama") as server:
+        env = {
+            "ESM_AI_BASE_URL": server.base_url,
+            "ESM_AI_MODEL": "llama3.1",
+            "ESM_AI_TIMEOUT": "2",
+        }
+        with esm_validate.from_env(env) as validator:
+            first = validator.validate("At the beep I was innerly saying 'turn left'.", user_id="7")
+            server.default = server.error(404, "model 'llama3.1' not found")
+            second = validator.validate("At the beep I saw a blue cup in my mind.", user_id="7")
+
+        body = server.requests[0].json
+
+    assert (first.source, first.provider, first.model) == ("ai", "compatible", "llama3.1")
+    assert body["model"] == "llama3.1"
+    assert (second.source, second.fallback_reason) == ("local", "ai_unavailable")
