@@ -2,6 +2,29 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from esm_bot.config import StudyConfig
+    from esm_bot.schedule import parse_timezone, plan_day
+    from esm_bot.study import Study
+
 __version__ = "0.1.0"
 
-__all__ = ["__version__"]
+__all__ = ["Study", "StudyConfig", "__version__", "parse_timezone", "plan_day"]
+
+_LAZY = {
+    "Study": "esm_bot.study",
+    "StudyConfig": "esm_bot.config",
+    "parse_timezone": "esm_bot.schedule",
+    "plan_day": "esm_bot.schedule",
+}
+
+
+def __getattr__(name: str) -> Any:
+    """Import the study engine's public names on first use (``import esm_bot`` stays light)."""
+    if name in _LAZY:
+        import importlib
+
+        return getattr(importlib.import_module(_LAZY[name]), name)
+    raise AttributeError(f"module 'esm_bot' has no attribute {name!r}")
