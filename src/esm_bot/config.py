@@ -35,6 +35,7 @@ Variable                              Setting                     Default
 ``ESM_PLAN_AHEAD_DAYS``               ``plan_ahead_days``         2
 ``ESM_START_SAME_DAY``                ``start_same_day``          false
 ``ESM_MAX_REPORT_CHARS``              ``max_report_chars``        4000
+``ESM_CLAIM_LEASE_SECONDS``           ``claim_lease``             60 (seconds)
 ====================================  ==========================  ===========================
 
 Why a 45-minute minimum gap: ``ESM_PRACTICE.md`` §7.1 proposes it. ESMira defaults to 60 minutes and
@@ -96,6 +97,7 @@ ENV_VARIABLES: Final[Mapping[str, str]] = MappingProxyType(
         "ESM_PLAN_AHEAD_DAYS": "plan_ahead_days",
         "ESM_START_SAME_DAY": "start_same_day",
         "ESM_MAX_REPORT_CHARS": "max_report_chars",
+        "ESM_CLAIM_LEASE_SECONDS": "claim_lease",
     }
 )
 
@@ -340,6 +342,8 @@ def _parse(variable: str, field: str, raw: str) -> Any:
         if not all(codes):
             raise _fail(f"{variable} must be comma-separated focus codes, got {raw!r}")
         return dict(enumerate(codes, start=1))
+    if field == "claim_lease":
+        return timedelta(seconds=_single(variable, raw, allow_fraction=True))
     if field == "reminder_after" and raw.lower() in _FALSE | {"none"}:
         return None
     if field in {
