@@ -130,6 +130,7 @@ class TestSuccess:
                 assert schema["additionalProperties"] is False
             else:
                 assert fmt == {"type": "json_object"}
+            assert [m["role"] for m in body["messages"]] == ["system", "user"]
             user_text = body["messages"][1]["content"]
         assert body["temperature"] == 0
         system_text = (

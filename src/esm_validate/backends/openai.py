@@ -64,8 +64,10 @@ class OpenAIBackend(HttpBackend):
         """Send one request; return the answer object (see :class:`~esm_validate.ChatBackend`)."""
         payload = {
             "model": self.model,
+            # "system", not "developer": OpenAI maps it for every model, and the gateways that
+            # OPENAI_BASE_URL may point at (Azure, OpenRouter, proxies) all accept it.
             "messages": [
-                {"role": "developer", "content": system},
+                {"role": "system", "content": system},
                 {"role": "user", "content": user},
             ],
             "temperature": self.temperature,
