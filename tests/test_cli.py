@@ -540,3 +540,36 @@ class TestAi:
         assert (code, out) == (2, "")
         assert err.startswith("esm-validate: error: ESM_AI_TIMEOUT")
         assert "sk-secret-value" not in err
+
+
+def test_closed_pipe_is_quiet() -> None:
+    """`esm-validate ... | head -1`: the reader goes away early; no traceback, no noise."""
+    proc = subprocess.Popen(
+        [*_entry_point(), "--format", "jsonl", "-"],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    assert proc.stdin is not None
+    assert proc.stdout is not None
+    assert proc.stderr is not None
+    lines = b"".join(f"report {i}: I said to myself 'go'\n".encode() for i in range(3000))
+
+    def feed() -> None:
+        try:
+            proc.stdin.write(lines)  # type: ignore[union-attr]
+            proc.stdin.close()  # type: ignore[union-attr]
+        except BrokenPipeError:
+            pass
+
+    feeder = threading.Thread(target=feed)
+    feeder.start()
+    first = proc.stdout.readline()
+    proc.stdout.close()
+    stderr = proc.stderr.read().decode()
+    code = proc.wait(timeout=60)
+    feeder.join(timeout=60)
+
+    assert json.loads(first)["text"] == "report 0: I said to myself 'go'"
+    assert stderr == ""
+    assert code in {0, 1}

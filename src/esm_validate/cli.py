@@ -183,7 +183,7 @@ def main(
     except _UsageError as exc:
         err.write(parser.format_usage())
         return _fail(err, str(exc))
-    except (InputError, EsmValidateError) as exc:
+    except EsmValidateError as exc:  # InputError, ConfigurationError, ...
         out.flush()
         return _fail(err, str(exc))
     except BrokenPipeError:
