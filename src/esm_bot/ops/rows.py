@@ -227,7 +227,9 @@ def study_rows(
     salt: str | None = None,
     environ: Mapping[str, str] | None = None,
 ) -> Iterator[StudyRow]:
-    """Yield the study's rows, ordered by participant and beep time (practice reports last).
+    """Yield the study's rows, participant by participant (oldest first), beeps in time order.
+
+    Reads one participant at a time, so memory stays bounded on a large study.
 
     Args:
         store: Where the study lives.
@@ -236,44 +238,39 @@ def study_rows(
         salt: The pseudonym salt (default :func:`export_salt`).
         environ: Where ``ESM_EXPORT_SALT`` is read (default: empty, so the stored salt is used).
     """
-    participants: dict[str, Participant] = {p.id: p for p in store.list_participants()}
     if not raw_ids and salt is None:
         salt = export_salt(store, environ or {})
+    for person in store.list_participants():
+        yield from _participant_rows(store, person, since, raw_ids, salt or "")
+
+
+def _participant_rows(
+    store: Store, person: Participant, since: dt.datetime | None, raw_ids: bool, salt: str
+) -> Iterator[StudyRow]:
+    """One participant's rows: beeps in time order (each with its attempts), then practice."""
+    who = person.id if raw_ids else pseudonym(person.id, salt)
+    telegram_id = person.telegram_id if raw_ids else None
     by_beep: dict[str, list[Report]] = defaultdict(list)
     practice: list[Report] = []
-    for report in store.iter_reports():
-        if report.beep_id is None:
-            if since is None or report.received_at >= since:
-                practice.append(report)
-        else:
+    for report in store.reports_for(person.id):
+        if report.beep_id is not None:
             by_beep[report.beep_id].append(report)
-
-    def name(pid: str) -> tuple[str, int | None]:
-        person = participants.get(pid)
-        if raw_ids:
-            return pid, None if person is None else person.telegram_id
-        return pseudonym(pid, salt or ""), None
-
-    beeps = sorted(store.iter_beeps(since), key=lambda b: (b.participant_id, b.scheduled_at))
-    for beep in beeps:
-        person = participants.get(beep.participant_id)
-        tz = person.tz if person is not None else beep.tz
-        who, telegram_id = name(beep.participant_id)
+        elif since is None or report.received_at >= since:
+            practice.append(report)
+    for beep in store.beeps_for(person.id, since=since):
         answered = sorted(by_beep.get(beep.id, []), key=lambda r: (r.attempt, r.received_at))
         answers: list[Report | None] = [*answered] or [None]
         for answer in answers:
             yield StudyRow(
                 participant=who,
                 telegram_id=telegram_id,
-                **_beep_fields(beep, tz),
+                **_beep_fields(beep, person.tz),
                 **_report_fields(answer),
             )
-    for report in sorted(practice, key=lambda r: (r.participant_id, r.received_at)):
-        person = participants.get(report.participant_id)
-        who, telegram_id = name(report.participant_id)
+    for report in sorted(practice, key=lambda r: r.received_at):
         yield StudyRow(
             participant=who,
             telegram_id=telegram_id,
-            **_beep_fields(None, person.tz if person is not None else "UTC"),
+            **_beep_fields(None, person.tz),
             **_report_fields(report),
         )
