@@ -303,3 +303,42 @@ class TestErrorMapping:
         assert str(error_for_status("compatible", 400, {}, body)) == (
             "compatible: HTTP 400 BadRequestError: bad"
         )
+
+
+class TestChatCompletionShapes:
+    def test_tool_call_arguments_are_read(self):
+        """A server that answers through a tool call (content null) still gives the answer."""
+        from esm_validate.backends._chat import answer_from_chat_completion
+
+        body = {
+            "choices": [
+                {
+                    "finish_reason": "tool_calls",
+                    "message": {
+                        "content": None,
+                        "tool_calls": [{"function": {"name": "x", "arguments": '{"a": 1}'}}],
+                    },
+                }
+            ]
+        }
+
+        assert answer_from_chat_completion("p", body) == {"a": 1}
+
+    @pytest.mark.parametrize(
+        "body",
+        [None, {}, {"choices": []}, {"choices": ["x"]}, {"choices": [{"message": "x"}]}],
+    )
+    def test_broken_shapes_are_malformed(self, body: Any):
+        """Replies without a usable first choice are invalid answers."""
+        from esm_validate.backends._chat import answer_from_chat_completion
+
+        with pytest.raises(MalformedAIResponse):
+            answer_from_chat_completion("p", body)
+
+    def test_content_parts_are_joined(self):
+        """Content given as a list of text parts is joined before parsing."""
+        from esm_validate.backends._chat import answer_from_chat_completion
+
+        body = {"choices": [{"message": {"content": [{"type": "text", "text": '{"b": 2}'}]}}]}
+
+        assert answer_from_chat_completion("p", body) == {"b": 2}

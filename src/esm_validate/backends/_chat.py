@@ -24,6 +24,15 @@ def _content_text(content: Any) -> str | None:
     return None
 
 
+def _tool_arguments(tool_calls: Any) -> str | None:
+    """Arguments of the first tool call: some servers answer a JSON request that way."""
+    if isinstance(tool_calls, list) and tool_calls and isinstance(tool_calls[0], Mapping):
+        function = tool_calls[0].get("function")
+        if isinstance(function, Mapping) and isinstance(function.get("arguments"), str):
+            return str(function["arguments"])
+    return None
+
+
 def answer_from_chat_completion(provider: str, body: Any) -> dict[str, Any]:
     """Return the JSON object in a chat completion's first choice.
 
@@ -45,7 +54,7 @@ def answer_from_chat_completion(provider: str, body: Any) -> dict[str, Any]:
         raise MalformedAIResponse(f"{provider}: answer cut off (finish_reason=length)")
     if finish == "content_filter":
         raise MalformedAIResponse(f"{provider}: answer withheld by the content filter")
-    text = _content_text(message.get("content"))
+    text = _content_text(message.get("content")) or _tool_arguments(message.get("tool_calls"))
     if text is None:
         raise MalformedAIResponse(f"{provider}: reply has no text content")
     try:
