@@ -14,6 +14,8 @@ from typing import Any
 
 import attrs
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from esm_bot.config import StudyConfig
 from esm_bot.models import BeepStatus, ParticipantStatus, Report
@@ -256,6 +258,41 @@ class TestSettings:
         cancelled = [b for b in after.values() if b.status is BeepStatus.CANCELLED]
         assert all(b.sent_at is None for b in cancelled)
         assert any(e.kind == "tz_changed" for e in kit.store.iter_events(participant_id=pid))
+
+    def test_replanned_beep_keeps_the_gap_to_the_last_one_sent(self, kit: Kit) -> None:
+        """A new plan whose beep would fall 45 minutes or less after the last sent one drops it."""
+        pid = kit.onboard()
+        kit.clock.set(kit.first_beep_time(pid))
+        (first_id,) = kit.send_due()
+        last_sent = kit.clock.now
+        kit.clock.advance(minutes=5)
+        participant = kit.store.get_participant(pid)
+        assert participant is not None
+        candidates = [
+            (n, f"{hour:02d}:{minute:02d}-23:00")
+            for n in range(4, 11)
+            for hour in range(5, 12)
+            for minute in (0, 20, 40)
+        ]
+        for n, window in candidates:
+            start, end = parse_window(window)
+            trial = attrs.evolve(participant, beeps_per_day=n, window_start=start, window_end=end)
+            times = kit.study._day_plan(trial, DAY1)
+            close = [t for t in times if kit.clock.now < t < last_sent + kit.config.min_gap]
+            if close:
+                break
+        else:  # pragma: no cover - the search space always has one
+            pytest.fail("no candidate plan with a beep inside the gap")
+
+        kit.study.set_window(TG, window)
+        kit.study.set_beeps_per_day(TG, n)
+
+        planned = [b for b in kit.store.beeps_for(pid) if b.status is BeepStatus.SCHEDULED]
+        assert all(b.scheduled_at >= last_sent + kit.config.min_gap for b in planned)
+        assert close[0] not in {b.scheduled_at for b in planned}
+        sent_beep = kit.store.get_beep(first_id)
+        assert sent_beep is not None
+        assert sent_beep.status is BeepStatus.SENT
 
 
 class TestDelivery:
@@ -787,3 +824,73 @@ class TestParseWindow:
         """Anything else is a ScheduleError a participant can read."""
         with pytest.raises(ScheduleError, match="waking window"):
             parse_window(text)
+
+
+class TestRandomSessions:
+    """Random mixes of settings changes, pauses, answers and ticks keep the delivery rules."""
+
+    ops = st.lists(
+        st.tuples(
+            st.integers(1, 180),  # minutes to advance
+            st.one_of(
+                st.just(("tick",)),
+                st.tuples(st.just("tz"), st.sampled_from(["Asia/Kathmandu", "UTC", "+3", "-0330"])),
+                st.tuples(
+                    st.just("window"), st.sampled_from(["08:00-20:00", "10-22", "06:30-23:30"])
+                ),
+                st.tuples(st.just("beeps"), st.integers(1, 10)),
+                st.just(("pause",)),
+                st.just(("resume",)),
+                st.just(("answer",)),
+            ),
+        ),
+        min_size=5,
+        max_size=25,
+    )
+
+    @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+    @given(ops=ops)
+    def test_no_double_send_no_gap_violation_no_beep_while_paused(
+        self, ops: list[tuple[int, tuple[object, ...]]]
+    ) -> None:
+        """Each beep is handed out once, sent beeps keep the gap, none goes out while paused."""
+        clock = WallClock(dt.datetime(2026, 5, 5, 4, 0, tzinfo=UTC))  # 07:00 Moscow
+        store = SqliteStore(":memory:", utcnow=clock)
+        config = StudyConfig(start_same_day=True)
+        study = Study(store, ScriptedValidator(), config, clock=clock, rng=random.Random(3))
+        study.register(TG, chat_id=1, lang="en")
+        study.consent(TG)
+        study.start(TG)
+        sent: list[str] = []
+        counter = itertools.count()
+        try:
+            for minutes, op in ops:
+                for _ in range(0, minutes, 5):
+                    clock.advance(minutes=5)
+                    paused = study.participant(TG).status is ParticipantStatus.PAUSED  # type: ignore[union-attr]
+                    for action in study.tick():
+                        if action.kind is ActionKind.SEND_BEEP and action.beep is not None:
+                            assert not paused
+                            study.beep_sent(action.beep.id, 1)
+                            sent.append(action.beep.id)
+                name = op[0]
+                if name == "tz":
+                    study.set_timezone(TG, str(op[1]))
+                elif name == "window":
+                    study.set_window(TG, str(op[1]))
+                elif name == "beeps":
+                    study.set_beeps_per_day(TG, int(op[1]))  # type: ignore[call-overload]
+                elif name == "pause":
+                    study.pause(TG)
+                elif name == "resume":
+                    study.resume(TG)
+                elif name == "answer":
+                    study.handle_text(TG, "[50] x", dedup_key=f"k{next(counter)}")
+
+            assert len(sent) == len(set(sent))
+            beeps = {b.id: b for b in store.iter_beeps()}
+            times = sorted(beeps[i].scheduled_at for i in sent)
+            assert all(b - a >= StudyConfig().min_gap for a, b in itertools.pairwise(times))
+            assert all(beeps[i].sent_at is not None for i in sent)
+        finally:
+            store.close()
