@@ -224,3 +224,84 @@ def test_notebook_runs_top_to_bottom(executed_notebook: object) -> None:
     assert "26 reports" in text
     assert any("image/png" in o.get("data", {}) for o in outputs)
     assert "(['local'], 26)" in text
+
+
+# --- the code in the README and the docs pages of this part ---
+
+DOC_PAGES = [
+    "README.md",
+    "docs/index.md",
+    "docs/getting-started.md",
+    "docs/api/index.md",
+    "docs/cli.md",
+]
+
+
+def python_blocks(path: Path) -> list[str]:
+    """The ```python blocks of a Markdown file, in order."""
+    blocks: list[str] = []
+    current: list[str] | None = None
+    for line in path.read_text(encoding="utf-8").splitlines():
+        if current is None and line.strip() == "```python":
+            current = []
+        elif current is not None and line.strip() == "```":
+            blocks.append("\n".join(current))
+            current = None
+        elif current is not None:
+            current.append(line)
+    return blocks
+
+
+@pytest.fixture(name="doc_workdir")
+def _doc_workdir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A working directory with the files the snippets name, and no AI keys in the environment."""
+    import shutil
+
+    from esm_validate.cli import main
+
+    (tmp_path / "examples").mkdir()
+    shutil.copy(EXAMPLES / "reports.csv", tmp_path / "examples" / "reports.csv")
+    (tmp_path / "answers.txt").write_text(
+        "я думал о работе\nя сказал себе «ну»\n", encoding="utf-8"
+    )
+    with (tmp_path / "scored.csv").open("w", encoding="utf-8") as out:
+        main(["--format", "csv", str(EXAMPLES / "reports.csv")], stdout=out, environ={})
+    for name in AI_VARIABLES:
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.chdir(tmp_path)
+    return tmp_path
+
+
+@pytest.mark.parametrize("page", DOC_PAGES)
+def test_doc_snippets_run(page: str, doc_workdir: Path) -> None:
+    """Every Python block of the page runs, in order, in one namespace (texts and df given)."""
+    import pandas as pd
+
+    blocks = python_blocks(ROOT / page)
+    df = pd.read_csv(doc_workdir / "examples" / "reports.csv")
+    namespace: dict[str, object] = {"texts": df["text"].fillna("").tolist(), "df": df}
+
+    for block in blocks:
+        exec(compile(block, f"{page} block", "exec"), namespace)
+
+    assert blocks
+    if "a" in namespace:
+        assert isinstance(namespace["a"], esm_validate.Assessment)
+        assert namespace["a"].source == "local"  # type: ignore[attr-defined]
+    if "AlwaysFine" in namespace:
+        assert isinstance(namespace["AlwaysFine"](), esm_validate.Validator)  # type: ignore[operator]
+
+
+def test_readme_opens_with_the_two_commands() -> None:
+    """The README's first two code blocks are the install-and-run and the test commands."""
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    blocks = [b.split("```", 1)[0].strip() for b in text.split("```bash\n")[1:3]]
+
+    title, rest = text.split("\n", 1)
+    assert title.startswith("# ")
+    assert rest.lstrip("\n").startswith("```bash\n")  # the commands come right after the title
+    assert blocks == [
+        "python3 -m venv .venv && .venv/bin/pip install -e . && "
+        ".venv/bin/esm-validate examples/reports.csv",
+        "python3 -m pip install nox && nox",
+    ]
