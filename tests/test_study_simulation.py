@@ -282,3 +282,52 @@ def test_three_day_study_from_consent_to_completion(
     assert params["state"] == "completed"
     assert (params["answered"], params["late"], params["missed"]) == (14, 1, 3)
     assert params["progress"] == 99  # 69 of 70
+
+
+@pytest.mark.integration
+def test_two_processes_on_one_mongodb_send_each_beep_once(
+    mongo_uri: str, mongo_db_name: str
+) -> None:
+    """Two engines with their own MongoDB clients tick at the same moments in threads: every
+    beep of the day goes out exactly once, and planning twice stored one plan."""
+    import threading
+
+    from esm_bot.store.mongo import MongoStore
+
+    clock = WallClock(dt.datetime(2026, 5, 5, 5, 30, tzinfo=UTC))  # 08:30 Moscow
+    config = StudyConfig(start_same_day=True)
+    stores = [MongoStore(mongo_uri, mongo_db_name, utcnow=clock) for _ in range(2)]
+    engines = [
+        Study(store, ScriptedValidator(), config, clock=clock, worker=name)
+        for store, name in zip(stores, ("a", "b"), strict=True)
+    ]
+    try:
+        for tg in (1, 2, 3):
+            engines[0].register(tg, chat_id=tg, lang="en")
+            engines[0].consent(tg)
+            engines[0].start(tg)
+            engines[1].start(tg)  # the second process plans nothing new
+        got: dict[str, list[str]] = {"a": [], "b": []}
+
+        def tick(engine: Study) -> None:
+            for action in engine.tick():
+                if action.kind is ActionKind.SEND_BEEP and action.beep is not None:
+                    engine.beep_sent(action.beep.id, 1)
+                    got[engine.worker].append(action.beep.id)
+
+        while clock.now < dt.datetime(2026, 5, 5, 18, 30, tzinfo=UTC):
+            clock.advance(minutes=3)
+            threads = [threading.Thread(target=tick, args=(engine,)) for engine in engines]
+            for thread in threads:
+                thread.start()
+            for thread in threads:
+                thread.join()
+
+        every = got["a"] + got["b"]
+        assert len(every) == len(set(every)) == 18  # 3 participants x 6 beeps
+        planned = [b for b in stores[0].iter_beeps() if b.local_date == dt.date(2026, 5, 5)]
+        assert len(planned) == 18
+        assert all(b.status is BeepStatus.EXPIRED for b in planned)  # sent once, unanswered
+    finally:
+        for store in stores:
+            store.close()
