@@ -83,6 +83,15 @@ class TestCsv:
         assert reports[0].text == "я думал, что..."
         assert reports[0].fields == {"id": "1", "Text": "я думал, что...", "note": "a,b"}
 
+    def test_one_column_file_keeps_unquoted_commas(self, tmp_path: Path) -> None:
+        """With only a text column, an unquoted comma does not split a report."""
+        source = open_path(
+            _write(tmp_path / "r.csv", 'text\nI was thinking, then stopped\n"a, b"\n')
+        )
+
+        assert [r.text for r in source.reports()] == ["I was thinking, then stopped", "a, b"]
+        assert source.delimiter == ","
+
     def test_tsv(self, tmp_path: Path) -> None:
         """A .tsv file is tab-separated."""
         source = open_path(_write(tmp_path / "r.tsv", "text\tp\nhello, world\t1\n"))

@@ -22,6 +22,7 @@ from .errors import EsmValidateError
 __all__ = [
     "CSV_SUFFIXES",
     "JSONL_SUFFIXES",
+    "SINGLE_COLUMN",
     "TEXT_COLUMN",
     "InputError",
     "Record",
@@ -40,6 +41,8 @@ _TEXT_SUFFIXES = frozenset({".txt", ".text", ".log", ".md"})
 _KNOWN_SUFFIXES = CSV_SUFFIXES | JSONL_SUFFIXES | _TEXT_SUFFIXES | {".json"}
 _DELIMITERS = (",", ";", "\t", "|")
 _ENCODING = "utf-8-sig"  # UTF-8, with or without a byte-order mark
+#: The "delimiter" of a one-column CSV: a control character no report contains.
+SINGLE_COLUMN = "\x1f"
 
 
 class InputError(EsmValidateError, ValueError):
@@ -207,19 +210,22 @@ def _open_txt(file: Path, name: str, *, encoding: str) -> ReportSource:
 
 
 def _choose_delimiter(header_line: str, column: str, *, tsv: bool) -> str:
-    """Pick the delimiter that makes *column* a header cell, else the one giving most cells."""
+    """Pick the delimiter that makes *column* a header cell, else the one giving most cells.
+
+    A one-column header says nothing about the delimiter; then rows are read whole (quotes still
+    work), so an unquoted comma in a report does not split it.
+    """
     if tsv:
         return "\t"
     best, best_cells = ",", 0
     for delimiter in _DELIMITERS:
-        cells = [
-            c.strip().lower() for c in next(csv.reader([header_line], delimiter=delimiter), [])
-        ]
-        if column.lower() in cells:
+        row = next(csv.reader([header_line], delimiter=delimiter), [])
+        cells = [cell.strip().lower() for cell in row]
+        if column.lower() in cells and len(cells) > 1:
             return delimiter
         if len(cells) > best_cells:
             best, best_cells = delimiter, len(cells)
-    return best
+    return SINGLE_COLUMN if best_cells <= 1 else best
 
 
 def _read_header(file: Path, name: str, encoding: str) -> str:
@@ -246,7 +252,8 @@ def _open_csv(file: Path, name: str, *, column: str, encoding: str, tsv: bool) -
         with _open_file(file, name, encoding) as handle:
             yield from _csv_rows(handle, name, header, index, delimiter, encoding)
 
-    return ReportSource(name=name, columns=tuple(header), read=read, delimiter=delimiter)
+    shown = "," if delimiter == SINGLE_COLUMN else delimiter  # what output should use
+    return ReportSource(name=name, columns=tuple(header), read=read, delimiter=shown)
 
 
 def _text_index(header: list[str], column: str, name: str) -> int:
