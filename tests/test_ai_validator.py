@@ -342,3 +342,91 @@ class TestChatCompletionShapes:
         body = {"choices": [{"message": {"content": [{"type": "text", "text": '{"b": 2}'}]}}]}
 
         assert answer_from_chat_completion("p", body) == {"b": 2}
+
+
+class TestBreaker:
+    def test_repeated_failures_pause_ai_calls(self, fake_clock: Any):
+        """After N failed reports the AI is not called for the cooldown; then it is tried again."""
+        down = [BackendTimeout("slow")] * 6  # 2 reports x 3 attempts
+        backend = ScriptedBackend(*down)
+        validator = make(backend, fake_clock, breaker_failures=2, breaker_cooldown=30.0)
+        for _ in range(2):
+            with pytest.raises(BackendTimeout):
+                validator.validate("a report about the moment")
+        calls = len(backend.calls)
+
+        with pytest.raises(BackendTimeout) as info:
+            validator.validate("a report about the moment")
+
+        assert len(backend.calls) == calls  # not called while paused
+        assert info.value.fallback_reason == "ai_timeout"
+        assert 0 < info.value.retry_after <= 30.0
+        assert validator.stats()["ai_short_circuits"] == 1
+        assert validator.stats()["ai_pauses"] == 1
+
+        fake_clock.advance(31)
+        assert validator.validate("a report about the moment").source == "ai"
+        assert validator.stats()["ai_paused_for_s"] == 0.0
+
+    def test_one_failure_after_a_pause_pauses_again(self, fake_clock: Any):
+        """When the pause ends, a single further failure opens the breaker again."""
+        backend = ScriptedBackend(*[PermanentBackendError("400")] * 3)
+        validator = make(backend, fake_clock, breaker_failures=2, breaker_cooldown=10.0)
+        for _ in range(2):
+            with pytest.raises(PermanentBackendError):
+                validator.validate("x report")
+        fake_clock.advance(11)
+        with pytest.raises(PermanentBackendError):
+            validator.validate("x report")  # the probe fails
+
+        with pytest.raises(PermanentBackendError, match="paused"):
+            validator.validate("x report")
+        assert len(backend.calls) == 3
+
+    def test_rejected_key_pauses_at_once_and_keeps_its_reason(self, fake_clock: Any):
+        """A 401 pauses AI calls immediately; the paused calls still say ai_auth."""
+        backend = ScriptedBackend(BackendAuthError("bad key", status=401))
+        validator = make(backend, fake_clock)
+        with pytest.raises(BackendAuthError):
+            validator.validate("x report")
+
+        with pytest.raises(BackendAuthError) as info:
+            validator.validate("x report")
+
+        assert info.value.fallback_reason == "ai_auth"
+        assert info.value.status == 401
+        assert len(backend.calls) == 1
+
+    def test_long_retry_after_pauses_for_that_long(self, fake_clock: Any):
+        """A Retry-After beyond the cap pauses calls for the asked time (capped by max pause)."""
+        backend = ScriptedBackend(TransientBackendError("later", status=429, retry_after=120.0))
+        validator = make(backend, fake_clock)
+        with pytest.raises(TransientBackendError):
+            validator.validate("x report")
+
+        with pytest.raises(TransientBackendError) as info:
+            validator.validate("x report")
+
+        assert info.value.retry_after == pytest.approx(120.0)
+        fake_clock.advance(121)
+        assert validator.validate("x report").source == "ai"
+
+    def test_invalid_answers_do_not_pause(self, fake_clock: Any):
+        """Bad answers mean the server is up: they never open the breaker."""
+        backend = ScriptedBackend(*[{"score": "x"}] * 3)
+        validator = make(backend, fake_clock, breaker_failures=1)
+        for _ in range(3):
+            with pytest.raises(MalformedAIResponse):
+                validator.validate("x report")
+
+        assert validator.validate("x report").source == "ai"
+        assert validator.stats()["ai_pauses"] == 0
+
+    def test_zero_disables_the_breaker(self, fake_clock: Any):
+        """breaker_failures=0 never pauses, even after a rejected key."""
+        backend = ScriptedBackend(BackendAuthError("k", status=401), good_answer())
+        validator = make(backend, fake_clock, breaker_failures=0)
+        with pytest.raises(BackendAuthError):
+            validator.validate("x report")
+
+        assert validator.validate("x report").source == "ai"

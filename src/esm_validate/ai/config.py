@@ -31,6 +31,11 @@ def _count(_inst: object, attribute: attrs.Attribute[Any], value: int) -> None:
         raise ConfigurationError(f"AIConfig.{attribute.name} must be an int >= 1, got {value!r}")
 
 
+def _count_or_zero(_inst: object, attribute: attrs.Attribute[Any], value: int) -> None:
+    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+        raise ConfigurationError(f"AIConfig.{attribute.name} must be an int >= 0, got {value!r}")
+
+
 def _temperature(_inst: object, attribute: attrs.Attribute[Any], value: float) -> None:
     _non_negative(_inst, attribute, value)
     if value > 2:
@@ -54,6 +59,9 @@ class AIConfig:
         max_report_chars: Reports longer than this are cut before they are sent (with a note).
         max_output_tokens: Output token limit sent to the model.
         temperature: Sampling temperature sent to the model.
+        breaker_failures: Consecutive failed reports after which AI calls pause (0: never pause).
+        breaker_cooldown: Seconds AI calls pause after those failures or a rejected key.
+        breaker_max_pause: Longest pause, even when the server's Retry-After asks for more.
     """
 
     timeout: float = attrs.field(default=10.0, validator=_positive)
@@ -68,3 +76,6 @@ class AIConfig:
     max_report_chars: int = attrs.field(default=4000, validator=_count)
     max_output_tokens: int = attrs.field(default=1024, validator=_count)
     temperature: float = attrs.field(default=0.0, validator=_temperature)
+    breaker_failures: int = attrs.field(default=5, validator=_count_or_zero)
+    breaker_cooldown: float = attrs.field(default=30.0, validator=_non_negative)
+    breaker_max_pause: float = attrs.field(default=300.0, validator=_non_negative)

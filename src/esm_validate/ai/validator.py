@@ -37,6 +37,7 @@ from esm_validate.protocols import Clock, Sleep, Validator
 
 from ._closing import ClosesOnExit
 from .answer import AIAnswer, parse_answer
+from .breaker import CircuitBreaker
 from .config import AIConfig
 from .prompt import PROMPT_VERSION, SCHEMA_VERSION, Prompt, build_prompt
 from .protocol import ChatBackend
@@ -163,10 +164,18 @@ class AIValidator(ClosesOnExit):
             "ai_attempts": 0,
             "ai_retries": 0,
             "ai_truncated_reports": 0,
+            "ai_short_circuits": 0,
             "local_only": 0,
         }
         self._failures_by_reason: dict[str, int] = {}
         self._latency_total = 0.0
+        self._breaker = CircuitBreaker(
+            clock=clock,
+            failures=self.config.breaker_failures,
+            cooldown=self.config.breaker_cooldown,
+            retry_after_cap=self.config.retry_after_cap,
+            max_pause=self.config.breaker_max_pause,
+        )
         self._policy = RetryPolicy(
             config=self.config,
             sleep=sleep,
@@ -229,6 +238,10 @@ class AIValidator(ClosesOnExit):
         )
         if prompt.truncated:
             self._bump("ai_truncated_reports")
+        paused = self._breaker.check()
+        if paused is not None:
+            self._bump("ai_short_circuits")
+            raise paused
         started = self._clock()
         self._bump("ai_requests")
         try:
@@ -238,6 +251,7 @@ class AIValidator(ClosesOnExit):
             _withhold_quotes(exc, text)
             self._record_failure(exc)
             raise
+        self._breaker.record_success()
         with self._lock:
             self._counts["ai_successes"] += 1
             self._latency_total += max(0.0, self._clock() - started)
@@ -286,6 +300,14 @@ class AIValidator(ClosesOnExit):
         if isinstance(exc, PermanentBackendError) and not isinstance(exc, MalformedAIResponse):
             level = logging.ERROR  # a key, quota or request problem: someone must act
         _log.log(level, "AI validation failed (%s): %s", reason, exc)
+        trips = self._breaker.trips
+        self._breaker.record_failure(exc)
+        if self._breaker.trips > trips:
+            _log.warning(
+                "AI calls paused for %.0f s after %s; reports get local feedback meanwhile",
+                self._breaker.remaining(),
+                reason,
+            )
 
     def stats(self) -> Mapping[str, Any]:
         """Return counters: requests, successes, failures by reason, attempts, retries, latency."""
@@ -300,6 +322,8 @@ class AIValidator(ClosesOnExit):
             **counts,
             "ai_failures_by_reason": by_reason,
             "avg_ai_latency_ms": (latency / successes * 1000.0) if successes else 0.0,
+            "ai_paused_for_s": self._breaker.remaining(),
+            "ai_pauses": self._breaker.trips,
         }
 
     def close(self) -> None:
