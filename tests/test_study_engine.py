@@ -600,6 +600,42 @@ class TestPauseWithdrawDelete:
         assert driver.kinds(ActionKind.SEND_BEEP) == []
         assert {b.status for b in kit.store.beeps_for(pid)} == {BeepStatus.CANCELLED}
 
+    def test_withdrawn_participant_is_not_told_of_expiry(self, kit: Kit) -> None:
+        """An open beep of someone who left expires quietly."""
+        pid = kit.onboard()
+        kit.clock.set(kit.first_beep_time(pid))
+        (beep_id,) = kit.send_due()
+        kit.study.withdraw(TG)
+        kit.clock.advance(minutes=20)
+        actions = kit.study.tick()
+
+        assert [a for a in actions if a.kind is ActionKind.EXPIRE_BEEP] == []
+        beep = kit.store.get_beep(beep_id)
+        assert beep is not None
+        assert beep.status is BeepStatus.EXPIRED
+
+    def test_pause_needs_a_running_study(self, kit: Kit) -> None:
+        """Someone who left cannot pause; someone consented but not started can."""
+        kit.study.register(TG, chat_id=1)
+        kit.study.consent(TG)
+        assert kit.study.pause(TG).keys == (MessageKey.PAUSED,)
+        kit.study.withdraw(TG)
+
+        assert kit.study.pause(TG).keys == (MessageKey.NOT_ACTIVE,)
+
+    def test_unblocking_and_start_again_plans_again(self, kit: Kit) -> None:
+        """A participant who blocked the bot and comes back with /start gets beeps again."""
+        pid = kit.onboard()
+        kit.study.mark_unreachable(TG + 1)
+        assert all(b.status is BeepStatus.CANCELLED for b in kit.store.beeps_for(pid))
+        back = kit.study.register(TG, chat_id=TG + 1)
+
+        assert back.participant is not None
+        assert back.participant.active
+        scheduled = [b for b in kit.store.beeps_for(pid) if b.status is BeepStatus.SCHEDULED]
+        assert scheduled
+        assert all(b.scheduled_at > kit.clock.now for b in scheduled)
+
     def test_delete_data(self, kit: Kit) -> None:
         """Deletion leaves a tombstone only; /start afterwards is a new participant."""
         pid = self._answered(kit)

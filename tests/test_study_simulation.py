@@ -246,6 +246,16 @@ def test_three_day_study_from_consent_to_completion(
     assert participant.phenomena_frequencies.sensory_awareness == 4
     assert participant.common_patterns.uses_inner_speech is True
 
+    # ---------------------------------------------------------------- the bot can say it all
+    from esm_bot.i18n import render
+
+    said = [m for o in [registered, consented, started, *outcomes] for m in o.messages]
+    said += [a.message for a in driver.actions]
+    assert {m.key for m in said} >= {MessageKey.BEEP, MessageKey.DAY_PASSED, MessageKey.THANKS}
+    for msg in said:
+        for lang, form in (("en", "informal"), ("ru", "informal"), ("ru", "formal")):
+            assert render(msg.key, lang, form, **msg.params)  # no missing parameter
+
     # ---------------------------------------------------------------- the audit trail
     events = [e.kind for e in store.iter_events(participant_id=pid)]
     for kind, count in {

@@ -88,6 +88,8 @@ class DeliveryMixin(StudyBase):
                 )
                 if expired is not None and participant is not None:
                     self._event("beep_expired", participant.id, event_id=f"expired:{beep.id}")
+                    if not self._told_of_expiry(participant, beep):
+                        continue
                     actions.append(
                         self._action(
                             ActionKind.EXPIRE_BEEP,
@@ -137,6 +139,12 @@ class DeliveryMixin(StudyBase):
                 )
             )
         return actions
+
+    @staticmethod
+    def _told_of_expiry(participant: Participant, beep: Beep) -> bool:
+        """Only a participant still in the study hears that a study beep expired."""
+        in_study = participant.status in ACTIVE_STATUSES | {ParticipantStatus.PAUSED}
+        return in_study and participant.active and not analytics.is_practice(beep)
 
     def beep_sent(
         self, beep_id: str, message_id: int | None = None, *, at: dt.datetime | None = None

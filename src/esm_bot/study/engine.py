@@ -51,6 +51,10 @@ from esm_bot.study.reports import ReportsMixin
 __all__ = ["ACTIVE_STATUSES", "Study", "ValidateFunction", "parse_window"]
 
 
+#: Statuses from which a participant can pause.
+_PAUSABLE = ACTIVE_STATUSES | {ParticipantStatus.CONSENTED}
+
+
 def parse_window(text: str) -> tuple[dt.time, dt.time]:
     """Parse a waking window typed as ``HH:MM-HH:MM`` (also ``9-21``, ``09.00 – 21.30``).
 
@@ -121,7 +125,11 @@ class Study(PlanningMixin, DeliveryMixin, DayClosingMixin, ReportsMixin):
             if participant.status is ParticipantStatus.WITHDRAWN:
                 changes["status"] = ParticipantStatus.REGISTERED
                 self._event("rejoined", participant.id)
+            was_unreachable = not participant.active
             participant = self._update(participant, **changes)
+            if was_unreachable and participant.status in ACTIVE_STATUSES:
+                self._event("reachable", participant.id)
+                self._replan(participant, self._now())
         messages = [message(MessageKey.WELCOME, training_days=self.config.training_days)]
         if participant.status is ParticipantStatus.REGISTERED:
             messages.append(message(MessageKey.CONSENT, version=self.config.consent_version))
@@ -348,6 +356,8 @@ class Study(PlanningMixin, DeliveryMixin, DayClosingMixin, ReportsMixin):
             return gate
         if gate.status is ParticipantStatus.PAUSED:
             return Outcome((message(MessageKey.ALREADY_PAUSED),), gate)
+        if gate.status not in _PAUSABLE:
+            return self._refused(MessageKey.NOT_ACTIVE, gate, state=gate.status.value)
         now = self._now()
         cancelled = self.store.cancel_future_beeps(gate.id, after=now)
         participant = self._update(
