@@ -13,6 +13,7 @@ import datetime as dt
 import json
 import sqlite3
 import subprocess
+import sys
 import threading
 import time
 from collections.abc import Iterator
@@ -341,6 +342,43 @@ def test_a_torn_last_line_is_ignored_and_a_bad_line_kept_aside(tmp_path: Path) -
     entry = reopened.append("set_meta", {"key": "c", "value": 3})
     assert entry.n == 3
     assert [e.n for e in Journal(path).entries()] == [1, 2, 3]
+
+
+APPENDER = r"""
+import sys, time
+from pathlib import Path
+from esm_bot.store.journal import Journal
+path, name, count, go = sys.argv[1], sys.argv[2], int(sys.argv[3]), Path(sys.argv[4])
+journal = Journal(path)
+while not go.exists():
+    time.sleep(0.001)
+for i in range(count):
+    journal.append("set_meta", {"key": f"{name}-{i}", "value": i})
+"""
+
+
+def test_processes_sharing_a_journal_never_lose_an_entry(tmp_path: Path) -> None:
+    """Two processes append while a third replays and drops: every entry is replayed once."""
+    path = tmp_path / "shared.jsonl"
+    go = tmp_path / "go"
+    workers = [
+        subprocess.Popen([sys.executable, "-c", APPENDER, str(path), name, "150", str(go)])
+        for name in ("A", "B")
+    ]
+    journal = Journal(path)
+    go.touch()
+    replayed: list[str] = []
+    while any(w.poll() is None for w in workers) or len(journal.entries()):
+        batch = journal.entries()
+        replayed.extend(str(e.args["key"]) for e in batch)
+        journal.drop({e.id for e in batch})
+    assert all(w.returncode == 0 for w in workers)
+    assert len(replayed) == 300
+    assert set(replayed) == {f"{n}-{i}" for n in "AB" for i in range(150)}
+    # each process's entries were replayed in the order it wrote them
+    for name in "AB":
+        own = [int(k.split("-")[1]) for k in replayed if k.startswith(name)]
+        assert own == sorted(own)
 
 
 def test_an_entry_that_cannot_apply_is_kept_aside_not_lost(

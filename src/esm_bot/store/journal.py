@@ -1,25 +1,39 @@
 """A durable, append-only journal of store writes (JSON lines, fsync'd).
 
 While the database is unreachable, :class:`~esm_bot.store.resilient.ResilientStore` appends each
-write here; once the database answers again, the entries are replayed in order and dropped. Every
-entry is flushed and ``fsync``'d before the write is acknowledged, so a crash loses nothing that
-was acknowledged. A torn last line (a crash in the middle of an append) is ignored; an unreadable
-line elsewhere is moved to ``<journal>.rejected`` rather than lost. Rewrites (dropping replayed
-entries, purging a participant) go through a temporary file and an atomic rename.
+write here; once the database answers again, the entries are replayed in file order and dropped.
+Every entry is flushed and ``fsync``'d before the write is acknowledged, so a crash loses nothing
+that was acknowledged. A torn last line (a crash in the middle of an append) is ignored; an
+unreadable line elsewhere is moved to ``<journal>.rejected`` rather than lost. Rewrites (dropping
+replayed entries, purging a participant) go through a temporary file and an atomic rename.
 
-One journal file belongs to one process: give each bot process its own path.
+Several processes may share one journal file (for instance two bot processes started in the same
+directory with the default path): every operation holds an advisory lock (``fcntl.flock`` on
+``<journal>.lock``, where the platform has it), and replayed entries are dropped by their unique
+id, so one process never drops an entry another appended while it was replaying.
 """
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import threading
-from collections.abc import Callable, Iterable, Mapping
+import uuid
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
 import attrs
+
+_FileLock = tuple[Callable[[int, int], None], int, int]
+
+try:  # POSIX advisory locks; elsewhere one process per journal file
+    import fcntl
+except ImportError:  # pragma: no cover - Windows
+    _FLOCK: _FileLock | None = None
+else:
+    _FLOCK = (fcntl.flock, fcntl.LOCK_EX, fcntl.LOCK_UN)
 
 __all__ = ["Journal", "JournalEntry"]
 
@@ -29,32 +43,52 @@ class JournalEntry:
     """One journaled write.
 
     Attributes:
-        n: Sequence number (increasing within the file).
+        n: Sequence number (increasing within one process, for people reading the file).
         op: The store method (``"add_report"``, ``"update_beep"``...).
         args: Its JSON-encoded arguments.
         participant_id: Whom the write concerns, if anyone (for deletion on request).
+        id: Unique id of the entry (replayed entries are dropped by id).
     """
 
     n: int
     op: str
     args: Mapping[str, Any]
     participant_id: str | None = None
+    id: str = attrs.field(factory=lambda: uuid.uuid4().hex)
+
+    def to_record(self) -> dict[str, Any]:
+        """Return the entry as a JSON-ready dict."""
+        return {
+            "id": self.id,
+            "n": self.n,
+            "op": self.op,
+            "pid": self.participant_id,
+            "args": self.args,
+        }
 
     def to_line(self) -> str:
         """Return the entry as one JSON line (with the trailing newline)."""
-        record = {"n": self.n, "op": self.op, "pid": self.participant_id, "args": self.args}
-        return json.dumps(record, ensure_ascii=False, separators=(",", ":")) + "\n"
+        return json.dumps(self.to_record(), ensure_ascii=False, separators=(",", ":")) + "\n"
+
+    @classmethod
+    def from_record(cls, record: Mapping[str, Any]) -> JournalEntry:
+        """Build an entry from its dict (raises ``KeyError``/``TypeError``/``ValueError``)."""
+        n = int(record["n"])
+        return cls(
+            n=n,
+            op=str(record["op"]),
+            args=dict(record["args"]),
+            participant_id=record.get("pid"),
+            id=str(record.get("id") or f"n{n}"),
+        )
 
     @classmethod
     def from_line(cls, line: str) -> JournalEntry:
         """Parse one line (raises ``ValueError``/``KeyError``/``TypeError`` when malformed)."""
         record = json.loads(line)
-        return cls(
-            n=int(record["n"]),
-            op=str(record["op"]),
-            args=dict(record["args"]),
-            participant_id=record.get("pid"),
-        )
+        if not isinstance(record, dict):
+            raise TypeError("a journal line must be a JSON object")
+        return cls.from_record(record)
 
 
 def _fsync_dir(path: Path) -> None:
@@ -81,21 +115,38 @@ class Journal:
     def __init__(self, path: str | os.PathLike[str], *, fsync: bool = True) -> None:
         self.path = Path(path)
         self.rejected_path = self.path.with_name(self.path.name + ".rejected")
+        self.lock_path = self.path.with_name(self.path.name + ".lock")
         self._fsync = fsync
         self._lock = threading.RLock()
-        entries = self._load()
-        self._next = (entries[-1].n + 1) if entries else 1
-        self._count = len(entries)
+        entries = self.entries()
+        self._next = max((e.n for e in entries), default=0) + 1
 
     def __len__(self) -> int:
-        """How many entries are pending."""
+        """How many entries are pending (as of this process's last look at the file)."""
         return self._count
 
+    @contextlib.contextmanager
+    def _locked(self) -> Iterator[None]:
+        """Hold this process's lock and, where available, the file lock shared by processes."""
+        with self._lock:
+            if _FLOCK is None:  # pragma: no cover - Windows
+                yield
+                return
+            flock, exclusive, unlock = _FLOCK
+            self.lock_path.parent.mkdir(parents=True, exist_ok=True)
+            with self.lock_path.open("a") as handle:
+                flock(handle.fileno(), exclusive)
+                try:
+                    yield
+                finally:
+                    flock(handle.fileno(), unlock)
+
     def _load(self) -> list[JournalEntry]:
-        """Read the entries; move unreadable lines (except a torn last one) to the rejected file."""
+        """Read the entries (lock held); repair the file if a line is torn or unreadable."""
         try:
             raw = self.path.read_text(encoding="utf-8")
         except FileNotFoundError:
+            self._count = 0
             return []
         lines = raw.splitlines(keepends=True)
         entries: list[JournalEntry] = []
@@ -114,19 +165,20 @@ class Journal:
         if bad:
             self._append_rejected(bad)
         if damaged:
-            self._atomic_write(self.path, [e.to_line() for e in entries])
+            self._rewrite(entries)
+        self._count = len(entries)
         return entries
 
     def entries(self) -> list[JournalEntry]:
         """Return the pending entries in order."""
-        with self._lock:
+        with self._locked():
             return self._load()
 
     def append(
         self, op: str, args: Mapping[str, Any], *, participant_id: str | None = None
     ) -> JournalEntry:
         """Append one entry durably (flushed and fsync'd) and return it."""
-        with self._lock:
+        with self._locked():
             entry = JournalEntry(self._next, op, dict(args), participant_id)
             line = entry.to_line()
             self.path.parent.mkdir(parents=True, exist_ok=True)
@@ -149,14 +201,20 @@ class Journal:
             handle.seek(-1, os.SEEK_END)
             return handle.read(1) == b"\n"
 
-    def drop_through(self, n: int) -> None:
-        """Remove entries numbered ``n`` or lower (they were replayed)."""
-        with self._lock:
-            self._rewrite([e for e in self._load() if e.n > n])
+    def drop(self, ids: Collection[str]) -> None:
+        """Remove the entries with these ids (they were replayed); others' entries stay."""
+        if not ids:
+            return
+        wanted = set(ids)
+        with self._locked():
+            entries = self._load()
+            kept = [e for e in entries if e.id not in wanted]
+            if len(kept) != len(entries):
+                self._rewrite(kept)
 
     def purge(self, predicate: Callable[[JournalEntry], bool]) -> int:
         """Remove the entries (pending or rejected) ``predicate`` selects; return how many."""
-        with self._lock:
+        with self._locked():
             entries = self._load()
             kept = [e for e in entries if not predicate(e)]
             removed = len(entries) - len(kept)
@@ -166,11 +224,11 @@ class Journal:
 
     def reject(self, entry: JournalEntry, reason: str) -> None:
         """Move an entry that can never be applied to the rejected file (kept for a human)."""
-        with self._lock:
-            record = json.loads(entry.to_line())
+        with self._locked():
+            record = entry.to_record()
             record["rejected_because"] = reason
             self._append_rejected([json.dumps(record, ensure_ascii=False) + "\n"])
-            self._rewrite([e for e in self._load() if e.n != entry.n])
+            self._rewrite([e for e in self._load() if e.id != entry.id])
 
     def rejected(self) -> list[dict[str, Any]]:
         """Return the rejected entries (each a dict; unparseable lines as ``{"line": ...}``)."""
@@ -191,17 +249,16 @@ class Journal:
         kept: list[str] = []
         removed = 0
         for record in self.rejected():
+            line = json.dumps(record, ensure_ascii=False) + "\n"
             try:
-                entry = JournalEntry(
-                    int(record["n"]), str(record["op"]), dict(record["args"]), record.get("pid")
-                )
+                entry = JournalEntry.from_record(record)
             except (KeyError, TypeError, ValueError):
-                kept.append(json.dumps(record, ensure_ascii=False) + "\n")
+                kept.append(line)
                 continue
             if predicate(entry):
                 removed += 1
             else:
-                kept.append(json.dumps(record, ensure_ascii=False) + "\n")
+                kept.append(line)
         if removed:
             self._atomic_write(self.rejected_path, kept)
         return removed
@@ -220,7 +277,7 @@ class Journal:
 
     def _atomic_write(self, path: Path, lines: list[str]) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_name(path.name + ".tmp")
+        tmp = path.with_name(f"{path.name}.{os.getpid()}.tmp")
         with tmp.open("w", encoding="utf-8") as out:
             out.writelines(lines)
             out.flush()

@@ -65,7 +65,7 @@ class ResilientStore:
 
     Args:
         inner: The real store (SQLite or MongoDB).
-        journal_path: The journal file (one per process).
+        journal_path: The journal file (processes on one machine may share it).
         clock: Monotonic seconds, for retry timing and outage length (injected in tests).
         utcnow: The wall clock, for ``updated_at`` of updates made during an outage.
         retry_interval_s: How often a degraded store probes the database.
@@ -223,12 +223,11 @@ class ResilientStore:
 
     def _replay(self) -> None:
         """Apply the journal in order; drop what was applied (raises StoreUnavailable midway)."""
-        applied = 0
+        applied: list[str] = []
         try:
             for entry in self.journal.entries():
                 try:
                     self._apply(entry)
-                    self._replayed += 1
                 except StoreUnavailable:
                     raise
                 except (StoreError, TypeError, ValueError, KeyError) as exc:
@@ -238,12 +237,12 @@ class ResilientStore:
                         entry.op,
                         exc,
                     )
-                    self.journal.drop_through(applied)
                     self.journal.reject(entry, f"{type(exc).__name__}: {exc}")
-                applied = entry.n
+                    continue
+                applied.append(entry.id)
+                self._replayed += 1
         finally:
-            if applied:
-                self.journal.drop_through(applied)
+            self.journal.drop(applied)
 
     def _apply(self, entry: JournalEntry) -> None:
         inner, args = self.inner, entry.args
