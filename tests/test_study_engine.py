@@ -11,6 +11,7 @@ import threading
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import attrs
 import pytest
@@ -930,3 +931,41 @@ class TestRandomSessions:
             assert all(beeps[i].sent_at is not None for i in sent)
         finally:
             store.close()
+
+
+class TestDstInTheEngine:
+    def _kit_in_new_york(self, tmp_path: Path, window: str, n: int) -> tuple[Kit, str]:
+        kit = Kit(tmp_path / "dst.sqlite3")
+        kit.clock.now = dt.datetime(2026, 3, 6, 18, 0, tzinfo=UTC)  # before any record
+        kit.study.register(TG, chat_id=1, lang="en")
+        assert kit.study.set_timezone(TG, "america/new_york").ok
+        assert kit.study.set_beeps_per_day(TG, n).ok
+        assert kit.study.set_window(TG, window).ok
+        kit.study.consent(TG)
+        kit.study.start(TG)
+        participant = kit.study.participant(TG)
+        assert participant is not None
+        return kit, participant.id
+
+    def test_short_spring_day_still_gets_every_beep(self, tmp_path: Path) -> None:
+        """10 beeps 45 min apart fill 01:00-08:30, which lasts 6.5 h on 8 March: the engine
+        plans all ten as far apart as that day allows, inside the window."""
+        kit, pid = self._kit_in_new_york(tmp_path, "01:00-08:30", 10)
+        day = [b for b in kit.store.beeps_for(pid) if b.local_date == dt.date(2026, 3, 8)]
+        times = sorted(b.scheduled_at for b in day)
+
+        assert len(times) == 10
+        assert min(b - a for a, b in itertools.pairwise(times)) >= dt.timedelta(minutes=39)
+        zone = ZoneInfo("America/New_York")
+        assert all(dt.time(1) <= t.astimezone(zone).time() <= dt.time(8, 30) for t in times)
+        kit.store.close()
+
+    def test_window_skipped_by_the_change_is_logged(self, tmp_path: Path) -> None:
+        """02:05-02:55 does not exist on 8 March in New York: no beeps, a day_not_planned event."""
+        kit, pid = self._kit_in_new_york(tmp_path, "02:05-02:55", 1)
+        dates = collections.Counter(b.local_date for b in kit.store.beeps_for(pid))
+
+        assert dates == {dt.date(2026, 3, 7): 1}
+        events = list(kit.store.iter_events(participant_id=pid, kind="day_not_planned"))
+        assert [e.data["code"] for e in events] == ["schedule.window_skipped"]
+        kit.store.close()
