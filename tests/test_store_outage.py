@@ -381,6 +381,30 @@ def test_processes_sharing_a_journal_never_lose_an_entry(tmp_path: Path) -> None
         assert own == sorted(own)
 
 
+def test_a_healthy_process_replays_what_another_left_in_a_shared_journal(
+    tmp_path: Path, fake_clock: FakeClock
+) -> None:
+    real = SqliteStore(tmp_path / "esm.sqlite3")
+    journal = tmp_path / "shared.jsonl"
+    cut_off = SwitchableStore(real)  # process A lost its connection ...
+    a = ResilientStore(cut_off, journal, clock=fake_clock, retry_interval_s=5)
+    b = ResilientStore(real, journal, clock=fake_clock, retry_interval_s=5)  # ... B did not
+    a.add_participant(person(1))
+    cut_off.down = True
+    for i in range(3):
+        a.add_report(answer("p1", f"b{i}", i, T0))
+    assert a.degraded
+    assert len(a.journal) == 3
+    # A dies here. B, healthy, looks at the shared journal within one retry interval.
+    assert not b.degraded
+    fake_clock.advance(5)
+    assert len(b.reports_for("p1")) == 3
+    assert not b.degraded
+    assert b.status().replayed == 3
+    assert real.counts()["reports"] == 3
+    assert b.journal.entries() == []
+
+
 def test_an_entry_that_cannot_apply_is_kept_aside_not_lost(
     tmp_path: Path, fake_clock: FakeClock
 ) -> None:

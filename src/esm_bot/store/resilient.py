@@ -95,6 +95,7 @@ class ResilientStore:
         self._last_error_at: float | None = None
         self._outage_started: float | None = None
         self._next_probe = clock()
+        self._next_journal_look = clock() + retry_interval_s
         self._replayed = 0
         self._healthy = len(self.journal) == 0
         if not self._healthy:  # a previous run stopped during an outage: replay before anything
@@ -190,7 +191,21 @@ class ResilientStore:
 
     def _online(self) -> bool:
         """True when calls may go to the database (probing and replaying first when due)."""
+        if self._healthy and self._clock() >= self._next_journal_look:
+            self._adopt_foreign_entries()
         return self._healthy or self.recover()
+
+    def _adopt_foreign_entries(self) -> None:
+        """Replay entries another process left in a shared journal (say, it died mid-outage)."""
+        with self._lock:
+            self._next_journal_look = self._clock() + self._retry_interval
+            try:
+                waiting = self.journal.path.stat().st_size > 0
+            except OSError:
+                waiting = False
+            if waiting and self._healthy:
+                self._healthy = False
+                self._next_probe = self._clock()
 
     def _direct(self, call: Callable[[], R]) -> tuple[bool, R | None]:
         """Run ``call`` against the database if it is up; ``(False, None)`` if it is not."""
