@@ -430,3 +430,19 @@ class TestBreaker:
             validator.validate("x report")
 
         assert validator.validate("x report").source == "ai"
+
+
+def test_local_may_be_any_object_with_validate(fake_clock: Any):
+    """A local validator object (no stats(), not callable) is used through its validate()."""
+
+    class Rules:
+        def validate(self, text: str, **kwargs: Any) -> Assessment:
+            return local(text, lang="en")
+
+    validator = AIValidator(
+        ScriptedBackend(), local=Rules(), clock=fake_clock, sleep=fake_clock.sleep
+    )
+    a = validator.validate("At the beep I heard 'hurry'.")
+
+    assert a.source == "ai"
+    assert a.issue_codes[-1] == "generalization"  # the object's local-only issue was merged

@@ -188,7 +188,7 @@ class AIValidator(ClosesOnExit):
     def _local_function(local: LocalCheck | Validator | None) -> LocalCheck:
         if local is None:
             return _default_local
-        if isinstance(local, Validator):
+        if not callable(local) or isinstance(local, Validator):  # an object with .validate()
             validator = local
 
             def run(
