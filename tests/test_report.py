@@ -11,6 +11,7 @@ import sys
 from collections.abc import Iterator
 from pathlib import Path
 
+import attrs
 import pytest
 
 from esm_bot.ops.rows import study_rows
@@ -32,9 +33,26 @@ def store(tmp_path: Path) -> Iterator[SqliteStore]:
     s.close()
 
 
-@pytest.fixture
-def study(store: SqliteStore) -> SimulatedStudy:
-    return simulate_study(store, participants=4, days=4)
+@attrs.frozen
+class Built:
+    """A simulated study and the report built from it once for the module's tests."""
+
+    store: SqliteStore
+    study: SimulatedStudy
+    path: Path
+
+    @property
+    def text(self) -> str:
+        return self.path.read_text(encoding="utf-8")
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Built]:
+    folder = tmp_path_factory.mktemp("report")
+    s = SqliteStore(folder / "report.sqlite3")
+    sim = simulate_study(s, participants=4, days=4)
+    yield Built(s, sim, build_report(s, folder / "out", environ={}))
+    s.close()
 
 
 def _png_size(data: bytes) -> tuple[int, int]:
@@ -43,14 +61,12 @@ def _png_size(data: bytes) -> tuple[int, int]:
     return width, height
 
 
-def test_report_is_self_contained_html_with_four_figures(
-    store: SqliteStore, study: SimulatedStudy, tmp_path: Path
-) -> None:
+def test_report_is_self_contained_html_with_four_figures(built: Built) -> None:
     """One HTML file, four embedded PNGs, nothing loaded from elsewhere."""
-    path = build_report(store, tmp_path / "out", environ={})
+    path = built.path
 
-    assert path == tmp_path / "out" / REPORT_NAME
-    text = path.read_text(encoding="utf-8")
+    assert path.name == REPORT_NAME
+    text = built.text
     images = IMG.findall(text)
     assert [alt for alt, _ in images] == [
         "Quality by study day",
@@ -68,27 +84,23 @@ def test_report_is_self_contained_html_with_four_figures(
     assert sorted(p.name for p in path.parent.iterdir()) == [REPORT_NAME]
 
 
-def test_report_names_pseudonyms_only(
-    store: SqliteStore, study: SimulatedStudy, tmp_path: Path
-) -> None:
+def test_report_names_pseudonyms_only(built: Built) -> None:
     """No Telegram id or internal id appears; the export's pseudonyms do."""
-    text = build_report(store, tmp_path, environ={}).read_text(encoding="utf-8")
-    names = {r.participant for r in study_rows(store, environ={})}
+    text = built.text
+    names = {r.participant for r in study_rows(built.store, environ={})}
 
-    for telegram_id in study.telegram_ids:
+    for telegram_id in built.study.telegram_ids:
         assert str(telegram_id) not in text
-    for participant_id in study.participant_ids:
+    for participant_id in built.study.participant_ids:
         assert participant_id not in text
     assert all(name in text for name in names)
 
 
-def test_report_tables_hold_the_measured_figures(
-    store: SqliteStore, study: SimulatedStudy, tmp_path: Path
-) -> None:
+def test_report_tables_hold_the_measured_figures(built: Built) -> None:
     """Mean score per day, compliance and the seed's claim are the store's measured figures."""
-    text = build_report(store, tmp_path, environ={}).read_text(encoding="utf-8")
-    rows = list(study_rows(store, environ={}))
-    stats = study_stats(store, rows=rows)
+    text = built.text
+    rows = list(study_rows(built.store, environ={}))
+    stats = study_stats(built.store, rows=rows)
 
     for day, mean in quality_by_day(rows, training_only=False).items():
         assert f"<tr><td>{day}</td><td>{mean:.1f}</td></tr>" in text
