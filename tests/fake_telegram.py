@@ -26,6 +26,7 @@ import email.parser
 import email.policy
 import itertools
 import json
+import socket
 import threading
 import time
 import urllib.parse
@@ -411,6 +412,11 @@ class FakeTelegram:
 
         class Handler(BaseHTTPRequestHandler):
             protocol_version = "HTTP/1.1"
+
+            def setup(self) -> None:
+                """Disable Nagle: headers and body go out in separate writes (no 40 ms stalls)."""
+                super().setup()
+                self.connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
 
             def log_message(self, format: str, *args: Any) -> None:
                 """Silence the default stderr access log."""

@@ -18,6 +18,8 @@ from collections.abc import Sequence
 from pathlib import Path
 from types import FrameType
 
+import attrs
+
 from esm_validate.errors import ConfigurationError
 
 __all__ = ["build_parser", "main"]
@@ -126,7 +128,10 @@ def _cmd_console(args: argparse.Namespace) -> int:
     lang = args.lang or "ru"
     logging.basicConfig(level=logging.WARNING, stream=sys.stderr)
     bot = ConsoleBot(sys.stdout)
-    settings = BotSettings.from_env(environ, require_token=False)
+    # Nothing goes to Telegram from the console: no send limits to respect.
+    settings = attrs.evolve(
+        BotSettings.from_env(environ, require_token=False), send_rate=1e6, send_rate_per_chat=1e6
+    )
     app = build_app(environ, settings=settings, bot=bot, local_only=True)
     app.handlers.default_lang = lang
 
