@@ -76,12 +76,12 @@ class _Wall:
 def throughput(store: Any, participants: int) -> float:
     """Reports answered per second through the whole bot."""
     from telebot import apihelper
+    from tests.fake_telegram import DEFAULT_TOKEN, FakeTelegram
 
     from esm_bot.app import BotApp, make_telebot
     from esm_bot.settings import BotSettings
     from esm_bot.study_adapter import StudyAdapter
     from esm_bot.wiring import StoreAdmin
-    from tests.fake_telegram import DEFAULT_TOKEN, FakeTelegram
 
     wall = _Wall()
     study = _study(store, wall)
@@ -120,7 +120,6 @@ def throughput(store: Any, participants: int) -> float:
 def http_baseline(calls: int) -> float:
     """Bare sendMessage round trips per second to the same kind of server."""
     import requests
-
     from tests.fake_telegram import DEFAULT_TOKEN, FakeTelegram
 
     with FakeTelegram() as fake, requests.Session() as session:
@@ -180,7 +179,7 @@ def main() -> None:
     parser.add_argument("--memory-participants", type=int, default=10_000)
     args = parser.parse_args()
 
-    import esm_bot.app  # noqa: F401 - imports counted in the "before" memory figure
+    import esm_bot.app
     import esm_bot.study  # noqa: F401
 
     before, after = memory(args.memory_participants)
@@ -211,7 +210,7 @@ def main() -> None:
                 f"(ratio to bare HTTP {rate_m / http:.3f})"
             )
         finally:
-            store._client.drop_database(f"esm_bench_{os.getpid()}")  # noqa: SLF001
+            store._client.drop_database(f"esm_bench_{os.getpid()}")
             store.close()
     else:
         print("bot end to end, MongoDB-wire: skipped (set MONGO_URI)")
