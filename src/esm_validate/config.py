@@ -107,6 +107,8 @@ class ValidationConfig:
         default_training_day: The day used when none is given (3: judge as a trained participant).
         min_length: Fewer non-space characters than this make a report ``too_short``.
         min_words: Fewer words than this make a report ``too_short``.
+        max_length: Only the first ``max_length`` characters are analysed (a DES note is a line or
+            two; this bounds the work on pasted megabytes). Spans still point into the text.
     """
 
     strict_mode: bool = False
@@ -120,6 +122,12 @@ class ValidationConfig:
     default_training_day: int = attrs.field(default=3)
     min_length: int = attrs.field(default=10, validator=_positive_int)
     min_words: int = attrs.field(default=3, validator=_positive_int)
+    max_length: int = attrs.field(default=8000)
+
+    @max_length.validator
+    def _check_max_length(self, _attr: attrs.Attribute[int], value: int) -> None:
+        if isinstance(value, bool) or not isinstance(value, int) or value < 100:
+            raise ValueError(f"max_length must be an int >= 100, got {value!r}")
 
     @default_training_day.validator
     def _check_default_day(self, _attr: attrs.Attribute[int], value: int) -> None:

@@ -87,6 +87,7 @@ def assess(
     """Assess one report with ``rules`` under ``config`` (the engine behind :func:`validate`)."""
     text = _check_text(text)
     config = config if config is not None else _DEFAULT_CONFIG
+    text = text[: config.max_length]
     code = _language(text, lang)
     day = _check_day(training_day)
     report = analyse(text, code, config, day)

@@ -1,0 +1,114 @@
+"""Properties of the local validator: total, deterministic, bounded, fast, thread-safe."""
+
+from __future__ import annotations
+
+import time
+from concurrent.futures import ThreadPoolExecutor
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+import esm_validate
+from esm_validate import ISSUE_CODES, PHENOMENA, QUALITY_LEVELS, Assessment, LocalValidator
+
+_LABELS = {name for name, _ in QUALITY_LEVELS}
+
+_FRAGMENTS = [
+    "в момент сигнала",
+    "сказала себе",
+    "«",
+    "»",
+    '"',
+    "'",
+    "не было",
+    "без слов",
+    "обычно",
+    "потому что",
+    "наверное",
+    "at the beep",
+    "i said to myself",
+    "no words",
+    "always",
+    "because",
+    "maybe",
+    "my mind was blank",
+    "ничего особенного",
+    "🙂",
+    "\n",
+    "  ",
+    "İ",
+    "ё",
+    "—",
+]
+_messy = st.lists(st.one_of(st.sampled_from(_FRAGMENTS), st.text(max_size=12)), max_size=30).map(
+    " ".join
+)
+
+
+def _check(a: Assessment, text: str) -> None:
+    assert isinstance(a, Assessment)
+    assert 0 <= a.score <= 100
+    assert a.quality in _LABELS
+    assert a.phenomena <= set(PHENOMENA)
+    assert set(a.issue_codes) <= set(ISSUE_CODES)
+    assert a.lang in {"ru", "en"}
+    assert a.feedback
+    for issue in a.issues:
+        if issue.span is not None:
+            assert 0 <= issue.span[0] <= issue.span[1] <= len(text)
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.text(max_size=400))
+def test_any_string_gives_an_assessment(text: str) -> None:
+    a = esm_validate.validate(text)
+    _check(a, text)
+    assert esm_validate.validate(text) == a
+
+
+@settings(max_examples=300, deadline=None)
+@given(_messy, st.sampled_from([None, "ru", "en"]), st.sampled_from([None, 1, 2, 3, 0, 9, -4]))
+def test_report_like_strings(text: str, lang: str | None, day: int | None) -> None:
+    a = esm_validate.validate(text, lang=lang, training_day=day)
+    _check(a, text)
+    assert esm_validate.validate(text, lang=lang, training_day=day) == a
+
+
+def test_one_megabyte_finishes_quickly() -> None:
+    """A backtracking guard: 1 MB of report-like text in well under 2 s."""
+    chunk = (
+        "В момент сигнала я обычно говорила себе «ну же» — потому что, наверное, не было слов, "
+        "I always said to myself 'maybe' because no words no images, my mind was blank "
+    )
+    text = (chunk * (1_000_000 // len(chunk) + 1))[:1_000_000]
+    start = time.perf_counter()
+    a = esm_validate.validate(text)
+    elapsed = time.perf_counter() - start
+    _check(a, text)
+    assert elapsed < 2.0
+
+
+def test_one_megabyte_without_spaces_or_with_only_quotes() -> None:
+    for text in ("а" * 1_000_000, "«" * 500_000 + "»" * 500_000, "' " * 500_000, "no " * 333_333):
+        start = time.perf_counter()
+        _check(esm_validate.validate(text), text)
+        assert time.perf_counter() - start < 2.0
+
+
+def test_thread_safety_same_results() -> None:
+    texts = [
+        "В момент сигнала я говорила себе: «где ключи?» — своим голосом.",
+        "I usually think about work because I'm busy, probably.",
+        "Залюбовалась бликом солнца на ложке.",
+        "My mind was blank.",
+        "Ехала в метро.",
+        "No words, no images, I just knew it was late.",
+    ] * 20
+    expected = [esm_validate.validate(t) for t in texts]
+    shared = LocalValidator()
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        got = list(pool.map(esm_validate.validate, texts))
+        via_instance = list(pool.map(shared.validate, texts))
+    assert got == expected
+    assert via_instance == expected
+    assert shared.stats()["validations"] == len(texts)

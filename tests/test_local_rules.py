@@ -1,0 +1,518 @@
+"""Local validator behaviour: morphology, negation, quotes, rules, ordering, feedback, days."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+import attrs
+import pytest
+
+import esm_validate
+from esm_validate import (
+    VALIDATOR_VERSION,
+    Issue,
+    LocalRule,
+    LocalValidator,
+    Severity,
+    ValidationConfig,
+    Validator,
+    detect_language,
+    quality_from_score,
+)
+from esm_validate.local import DEFAULT_RULES, Report
+from esm_validate.local.gate import first_prefixes
+from esm_validate.local.report import analyse
+
+validate = esm_validate.validate
+
+
+# ---- contract -------------------------------------------------------------------------------
+
+
+def test_contract_fields() -> None:
+    a = validate("В момент сигнала я говорил себе: «где же ключи?» — своим голосом, быстро.")
+    assert a.source == "local"
+    assert a.provider == "local"
+    assert a.cached is False
+    assert a.fallback_reason is None
+    assert a.version == VALIDATOR_VERSION
+    assert a.lang == "ru"
+    assert a.quality == quality_from_score(a.score)
+    assert a.phenomena == {"inner_speech"}
+    assert a.issues == ()
+    assert a.feedback
+    assert a.strengths
+
+
+def test_non_str_text_is_a_clear_type_error() -> None:
+    with pytest.raises(TypeError, match="must be a str"):
+        validate(42)  # type: ignore[arg-type]
+    with pytest.raises(TypeError, match="training_day"):
+        validate("text", training_day="2")  # type: ignore[arg-type]
+
+
+def test_lang_argument() -> None:
+    text = "I said to myself 'go' in my own voice."
+    assert validate(text, lang="EN").lang == "en"
+    assert validate(text, lang="en-GB").lang == "en"
+    assert validate(text, lang="de").lang == "en"  # unsupported: detected instead
+    assert validate("Сказала себе «иди» своим голосом.", lang="ru_RU").lang == "ru"
+
+
+def test_detect_language() -> None:
+    assert detect_language("Сказала себе «ok»") == "ru"
+    assert detect_language("I said «привет» to myself") == "en"
+    assert detect_language("🙂 123") == "en"
+    with pytest.raises(TypeError):
+        detect_language(None)  # type: ignore[arg-type]
+
+
+# ---- morphology and word boundaries ------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Сказал себе: пора.",
+        "Сказала себе, что пора, своим голосом.",
+        "Говорила себе «стоп».",
+        "Мысленно произнесла его имя.",
+        "Проговаривала про себя список покупок.",
+        "Повторял про себя номер телефона.",
+    ],
+)
+def test_russian_inner_speech_forms(text: str) -> None:
+    assert "inner_speech" in validate(text).phenomena
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["Представил маму на кухне.", "Представила маму на кухне.", "Представляла маму на кухне."],
+)
+def test_russian_imagery_forms(text: str) -> None:
+    assert "inner_seeing" in validate(text).phenomena
+
+
+@pytest.mark.parametrize("verb", ["думал", "думала", "думаю", "размышляла"])
+def test_russian_thinking_forms_are_unspecified(verb: str) -> None:
+    a = validate(f"В момент сигнала {verb} о работе.")
+    assert "unspecified_thinking" in a.issue_codes
+
+
+def test_cyrillic_word_boundaries_no_substring_hits() -> None:
+    """«ел»/«пил» must not match inside «делала»/«копила», «рад» not inside «радио»."""
+    text = "Делала вид, что копила силы, радио играло тихо."
+    report = analyse(text, "ru", ValidationConfig())
+    for category in ("activity", "feeling"):
+        for start, end in report.hits.get(category, ()):
+            assert text[start - 1 : start].strip(" ,.") == "", (category, text[start:end])
+    assert not report.has("feeling")
+    eating = validate("Я ела суп на кухне.")
+    assert eating.issue_codes[0] == "behavior_only"
+    assert eating.issues[0].span == (2, 5)
+
+
+def test_english_inflection() -> None:
+    for text in (
+        "I told myself 'hurry'.",
+        "I was telling myself 'hurry'.",
+        "I tell myself 'hurry'.",
+    ):
+        assert "inner_speech" in validate(text).phenomena, text
+    for text in ("I pictured the lake.", "I was picturing the lake.", "I visualised the lake."):
+        assert "inner_seeing" in validate(text).phenomena, text
+
+
+# ---- negation and scope ---------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "No words, no images, I just knew I had to call her.",
+        "Без слов, просто понимала, что опаздываю.",
+        "Не было никаких образов, только понимание, что всё получится.",
+        "I wasn't saying anything to myself, no image, just the knowing that it was late.",
+    ],
+)
+def test_negated_symbols_mean_unsymbolized_thinking(text: str) -> None:
+    a = validate(text)
+    assert "unsymbolized_thinking" in a.phenomena
+    assert not a.phenomena & {"inner_speech", "inner_seeing"}
+
+
+def test_negated_feeling_is_not_a_feeling() -> None:
+    assert "feeling" not in validate("I was not angry at all, I was picturing the sea.").phenomena
+    assert "feeling" not in validate("Тревоги не было, я представляла море.").phenomena
+
+
+def test_blank_without_thought_is_not_unsymbolized() -> None:
+    a = validate("В голове пустота, ни слов, ни образов.")
+    assert a.phenomena == frozenset()
+    assert "avoidance" not in a.issue_codes
+
+
+# ---- quotes ---------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        'I thought: "not again" in my voice.',
+        "I thought: 'not again'.",
+        "I thought: “not again”.",
+        "Подумала: «опять» — своим голосом.",
+        "Подумала: „опять“.",
+        'Подумала: "опять".',
+    ],
+)
+def test_quoted_inner_speech_any_quotes(text: str) -> None:
+    assert "inner_speech" in validate(text).phenomena
+
+
+def test_words_inside_quotes_are_content_not_reporting() -> None:
+    a = validate('At the beep I said to myself "maybe he always does this because he is tired".')
+    assert not {"hedging", "generalization", "theorizing"} & set(a.issue_codes)
+    b = validate("Maybe he always does this because he is tired.")
+    assert {"hedging", "generalization", "theorizing"} <= set(b.issue_codes)
+
+
+def test_quoted_title_or_other_speaker_is_not_inner_speech() -> None:
+    assert "inner_speech" not in validate("I read the sign: 'EXIT'.").phenomena
+    hearing = validate("В голове крутилась песня «Кино», припев.")
+    assert hearing.phenomena == {"inner_hearing"}
+
+
+# ---- avoidance vs honest absence --------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "text", ["Nothing special.", "Ничего особенного.", "As usual.", "Всё как обычно."]
+)
+def test_evasive_answers_are_avoidance(text: str) -> None:
+    assert "avoidance" in validate(text).issue_codes
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["My mind was blank at the beep.", "В голове пустота.", "Nothing was in my mind at all."],
+)
+def test_honest_blank_is_valid(text: str) -> None:
+    a = validate(text)
+    assert "avoidance" not in a.issue_codes
+    assert "behavior_only" not in a.issue_codes
+    assert a.score >= 60
+
+
+def test_near_miss_negated_habit_is_not_generalization() -> None:
+    a = validate(
+        "I don't usually notice sounds, but at the beep I was absorbed in the hum of the fridge."
+    )
+    assert "generalization" not in a.issue_codes
+    assert "generalization" in validate("I usually notice the hum of the fridge.").issue_codes
+
+
+# ---- feelings, body, sensory awareness ---------------------------------------------------------
+
+
+def test_feelings_not_penalised_body_detail_raises_score() -> None:
+    label = validate("At the beep I felt anxious.")
+    bodily = validate("At the beep I felt anxious, a tightness in my chest.")
+    assert label.phenomena == bodily.phenomena == {"feeling"}
+    assert label.issue_codes == ("abstract_label",)
+    assert label.issues[0].severity is Severity.WARNING
+    assert bodily.issue_codes == ()
+    assert bodily.score > label.score
+    assert label.score >= 60  # a legitimate, if thin, report
+
+
+def test_simile_is_not_hedging() -> None:
+    a = validate("Было как будто ком в горле и грусть, в момент сигнала.")
+    assert "hedging" not in a.issue_codes
+    assert "feeling" in a.phenomena
+
+
+def test_sensory_awareness_vs_instrumental_seeing() -> None:
+    drawn = validate("I was drawn to the green glint of the bottle on the windowsill.")
+    task = validate("I looked at the green bottle to read the label.")
+    assert "sensory_awareness" in drawn.phenomena
+    assert "sensory_awareness" not in task.phenomena
+    ru_drawn = validate("Залюбовалась бликом солнца на ложке.")
+    ru_task = validate("Смотрела на красную кнопку, чтобы нажать её.")
+    assert "sensory_awareness" in ru_drawn.phenomena
+    assert "sensory_awareness" not in ru_task.phenomena
+
+
+def test_sensory_vocabulary_in_action_narrative_earns_nothing() -> None:
+    plain = validate("I was driving to work.")
+    coloured = validate("I was driving my red car to work on the grey wet road.")
+    assert plain.issue_codes == coloured.issue_codes == ("behavior_only",)
+    assert coloured.score <= plain.score + 5
+
+
+def test_reading_inner_voice_is_info_with_follow_up() -> None:
+    a = validate("I was reading a novel and heard the words in my inner voice.")
+    issue = next(i for i in a.issues if i.code == "reading_inner_voice")
+    assert issue.severity is Severity.INFO
+    assert "?" in issue.message
+    ru = validate("Читала статью и слышала внутренний голос, читающий текст.")
+    assert "reading_inner_voice" in ru.issue_codes
+
+
+def test_intuition_idiom_is_not_inner_speech() -> None:
+    assert (
+        "inner_speech"
+        not in validate("Внутренний голос подсказывал, что надо взять зонт.").phenomena
+    )
+    assert "inner_speech" not in validate("My inner voice told me to take the umbrella.").phenomena
+
+
+def test_supposition_is_not_imagery() -> None:
+    assert "inner_seeing" not in validate("Представила, что завтра экзамен.").phenomena
+    assert "inner_seeing" not in validate("I imagined that she was angry.").phenomena
+
+
+def test_inferred_feeling_does_not_count() -> None:
+    a = validate("I must have been bored, I suppose.")
+    assert "inferred" in a.issue_codes
+    assert "feeling" not in a.phenomena
+
+
+# ---- each issue code, ordering, spans ----------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "code"),
+    [
+        ("", "empty"),
+        ("🙂🙂🙂", "empty"),
+        ("ok", "too_short"),
+        ("Nothing special, as usual.", "avoidance"),
+        ("I always think about work at this time of day.", "generalization"),
+        ("All morning I was worried about the report.", "not_momentary"),
+        ("Завтра собираюсь позвонить в банк.", "not_momentary"),
+        ("The beep startled me.", "reaction_to_beep"),
+        ("Сейчас пишу и понимаю, что устала.", "reaction_to_beep"),
+        ("I felt sad because my friend left, which means I'm lonely.", "theorizing"),
+        ("Наверное, я вроде как волновалась, кажется.", "hedging"),
+        ("I was working at my desk.", "behavior_only"),
+        ("Думала о свадьбе сестры.", "unspecified_thinking"),
+        ("Было хорошо, продуктивно.", "abstract_label"),
+        ("I was reading and my inner voice was narrating the text.", "reading_inner_voice"),
+        ("Должно быть, мне было скучно.", "inferred"),
+    ],
+)
+def test_each_issue_code(text: str, code: str) -> None:
+    assert code in validate(text).issue_codes
+
+
+def test_issues_most_important_first_and_spans_point_at_evidence() -> None:
+    text = "Probably I was thinking about work, I guess, because I always do."
+    a = validate(text)
+    severities = [i.severity for i in a.issues]
+    rank = {Severity.ERROR: 0, Severity.WARNING: 1, Severity.INFO: 2}
+    assert severities == sorted(severities, key=rank.__getitem__)
+    assert a.issue_codes.index("generalization") < a.issue_codes.index("hedging")
+    assert a.issue_codes.index("inferred") < a.issue_codes.index("theorizing")
+    for issue in a.issues:
+        assert issue.span is not None
+        start, end = issue.span
+        assert 0 <= start < end <= len(text)
+    spans = {i.code: text[i.span[0] : i.span[1]] for i in a.issues if i.span}
+    assert spans["generalization"].lower() == "always"
+    assert spans["theorizing"].lower() == "because"
+
+
+def test_error_issues_cap_the_score() -> None:
+    assert validate("I was driving to the shop and then I parked the car.").score <= 35
+    assert validate("").score == 0
+
+
+# ---- feedback, strengths, training days --------------------------------------------------------
+
+
+def test_feedback_quotes_the_participants_words() -> None:
+    a = validate("Наверное, я думала о работе.")
+    assert "Наверное" in a.feedback or "думала о" in a.feedback
+    b = validate("I usually feel calm at this hour.", training_day=1)
+    assert "usually" in b.feedback
+    assert all(a.feedback for a in (a, b))
+
+
+@pytest.mark.parametrize(
+    ("day", "code"), [(1, "not_momentary"), (2, "unspecified_thinking"), (3, "hedging")]
+)
+def test_feedback_follows_the_training_day(day: int, code: str) -> None:
+    text = "Earlier today I was thinking about the trip, maybe."
+    a = validate(text, training_day=day)
+    assert {"not_momentary", "unspecified_thinking", "hedging"} <= set(a.issue_codes)
+    fragments = {
+        "not_momentary": "Earlier today",
+        "unspecified_thinking": "form",
+        "hedging": "maybe",
+    }
+    assert fragments[code] in a.feedback
+
+
+def test_no_day_judges_as_day_three() -> None:
+    text = "Earlier today I was thinking about the trip, maybe."
+    assert validate(text).feedback == validate(text, training_day=3).feedback
+
+
+def test_day_one_is_lenient_on_detail_issues() -> None:
+    text = "At the beep I was thinking about dinner, I guess."
+    day1, day3 = validate(text, training_day=1), validate(text, training_day=3)
+    severity1 = {i.code: i.severity for i in day1.issues}
+    severity3 = {i.code: i.severity for i in day3.issues}
+    assert severity1["hedging"] is Severity.INFO
+    assert severity3["hedging"] is Severity.WARNING
+    assert day1.score > day3.score
+
+
+def test_praise_when_nothing_to_fix_and_strengths_in_language() -> None:
+    a = validate("At the beep I said to myself 'left, then right' in my own voice.", training_day=2)
+    assert a.issue_codes == ()
+    assert a.feedback
+    assert any("inner words" in s for s in a.strengths)
+    ru = validate("В момент сигнала сказала себе «налево» своим голосом.")
+    assert any("внутренние слова" in s for s in ru.strengths)
+
+
+# ---- messy text ------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "phenomenon"),
+    [
+        ("at the beep i was saying to myself ok ok ok fast", "inner_speech"),
+        ("RIGHT BEFORE THE BEEP I WAS PICTURING THE BEACH", "inner_seeing"),
+        ("злость 😤😤 челюсть сжата", "feeling"),
+        ("сказала себе «ok, let's go» своим голосом", "inner_speech"),
+        ("I said to myself «поехали» in my own voice", "inner_speech"),
+        ("представляла мору, волны серые,,, песок мокрый", "inner_seeing"),
+    ],
+)
+def test_messy_and_mixed_text(text: str, phenomenon: str) -> None:
+    assert phenomenon in validate(text).phenomena
+
+
+def test_several_sentences_and_line_breaks() -> None:
+    a = validate("At the beep.\nI was saying to myself 'go'\nin my own voice.\nAlso felt calm.")
+    assert {"inner_speech", "feeling"} <= a.phenomena
+
+
+# ---- config, strict mode, golden standard --------------------------------------------------
+
+
+def test_config_defaults_follow_the_seed() -> None:
+    config = ValidationConfig()
+    assert config.strict_mode is False
+    assert config.use_golden_standard is True
+    assert attrs.astuple(config.thresholds) == (30, 40, 60, 70, 80, 90)
+    assert attrs.astuple(config.weights) == (0.25, 0.30, 0.20, 0.15, 0.10)
+    assert [config.pass_mark(day) for day in (1, 2, 3, None, 7)] == [40, 60, 70, 70, 70]
+
+
+@pytest.mark.parametrize(
+    "kwargs",
+    [
+        {"min_words": -1},
+        {"training_pass_marks": {1: 140}},
+        {"training_pass_marks": {0: 40}},
+        {"training_pass_marks": {}},
+        {"default_training_day": 0},
+        {"quality_threshold": 101},
+    ],
+)
+def test_config_rejects_bad_values(kwargs: dict[str, object]) -> None:
+    with pytest.raises(ValueError):
+        ValidationConfig(**kwargs)  # type: ignore[arg-type]
+
+
+def test_weights_and_thresholds_are_checked() -> None:
+    from esm_validate.config import ComponentWeights, QualityThresholds
+
+    with pytest.raises(ValueError, match="sum to 1"):
+        ComponentWeights(specificity=0.5)
+    with pytest.raises(ValueError, match="rise strictly"):
+        QualityThresholds(poor=20)
+    with pytest.raises(ValueError, match=r"0\.\.1"):
+        ComponentWeights(specificity=1.5)
+
+
+def test_strict_mode_judges_harder() -> None:
+    text = "I was saying to myself 'hurry', I guess, because I was late."
+    normal = LocalValidator().validate(text)
+    strict = LocalValidator(ValidationConfig(strict_mode=True)).validate(text)
+    assert strict.score < normal.score
+    short = "Said 'hi' innerly."
+    assert (
+        "too_short"
+        in LocalValidator(ValidationConfig(strict_mode=True)).validate(short).issue_codes
+    )
+
+
+def test_without_golden_standard_only_basic_checks_run() -> None:
+    text = "I always think about work because I am busy, probably."
+    basic = LocalValidator(ValidationConfig(use_golden_standard=False)).validate(text)
+    golden = LocalValidator().validate(text)
+    assert basic.issue_codes == ()
+    assert {"generalization", "theorizing", "hedging"} <= set(golden.issue_codes)
+    empty = LocalValidator(ValidationConfig(use_golden_standard=False)).validate("")
+    assert empty.issue_codes == ("empty",)
+
+
+# ---- LocalValidator, custom rules -------------------------------------------------------------
+
+
+@attrs.frozen
+class MentionsPhone:
+    """A researcher's rule: flag reports that mention a phone (context worth probing)."""
+
+    code: str = "mentions_phone"
+
+    def check(self, report: Report) -> Iterable[Issue]:
+        index = report.normalised.find("phone")
+        if index >= 0:
+            yield Issue(self.code, "Phone again?", Severity.WARNING, (index, index + 5))
+
+
+def test_custom_rule_is_easy_to_add() -> None:
+    validator = LocalValidator(rules=(*DEFAULT_RULES, MentionsPhone()))
+    text = "At the beep I said to myself 'call back' in my own voice, holding the phone."
+    a = validator.validate(text)
+    assert "mentions_phone" in a.issue_codes
+    assert a.score < LocalValidator().validate(text).score
+    assert isinstance(MentionsPhone(), LocalRule)
+
+
+def test_not_a_rule_is_rejected_clearly() -> None:
+    with pytest.raises(TypeError, match="LocalRule"):
+        LocalValidator(rules=(object(),))  # type: ignore[arg-type]
+
+
+def test_local_validator_is_a_validator_and_counts() -> None:
+    validator = LocalValidator()
+    assert isinstance(validator, Validator)
+    validator.validate("Сказала себе «да».", user_id="u1", training_day=2)
+    validator.validate("I was driving.")
+    stats = validator.stats()
+    assert stats["validations"] == 2
+    assert stats["lang_ru"] == 1
+    assert stats["lang_en"] == 1
+    assert stats["provider"] == "local"
+
+
+def test_same_result_as_module_function() -> None:
+    text = "Представляла море, серые волны."
+    assert LocalValidator().validate(text) == validate(text)
+
+
+# ---- the prefix gate -------------------------------------------------------------------------
+
+
+def test_prefix_gate_derivation() -> None:
+    assert first_prefixes(r"always|usually") == {"alwa", "usua"}
+    assert first_prefixes(r"в\s+момент") == {"в мо"}
+    assert first_prefixes(r"ел[аи]?") == {"ел"}
+    assert "" in first_prefixes(r"\w+ing")
