@@ -525,6 +525,16 @@ class TestParseTimezone:
         with pytest.raises(ValueError, match=r"(time zone|UTC-12 to UTC\+14)"):
             parse_timezone(typed)
 
+    def test_every_real_quarter_hour_offset_round_trips(self) -> None:
+        """Each offset from UTC-12:00 to UTC+14:00 in 15-minute steps becomes a zone with it."""
+        for quarter in range(-12 * 4, 14 * 4 + 1):
+            minutes = quarter * 15
+            sign = "-" if minutes < 0 else "+"
+            typed = f"UTC{sign}{abs(minutes) // 60:02d}:{abs(minutes) % 60:02d}"
+            zone = zone_for(parse_timezone(typed))
+            offset = datetime(2026, 7, 1, tzinfo=zone).utcoffset()
+            assert offset == timedelta(minutes=minutes), typed
+
     def test_fixed_offset_really_has_that_offset(self) -> None:
         """UTC+05:30 puts 09:00 local at 03:30 UTC, whatever the season."""
         for day in (date(2026, 1, 15), date(2026, 7, 15)):

@@ -295,6 +295,11 @@ class TestSettings:
         assert sent_beep is not None
         assert sent_beep.status is BeepStatus.SENT
 
+    def test_naive_datetimes_are_refused(self, kit: Kit) -> None:
+        """tick() with a naive datetime is a programming error, reported clearly."""
+        with pytest.raises(ValueError, match="timezone-aware"):
+            kit.study.tick(dt.datetime(2026, 5, 5, 9, 0))
+
 
 class TestDelivery:
     def test_each_beep_goes_to_one_of_two_processes(self, kit: Kit) -> None:

@@ -71,10 +71,11 @@ class StudyBase:
     _last_maintenance: dt.datetime | None = attrs.field(default=None, init=False)
     _quiet_until: dict[str, dt.datetime] = attrs.field(factory=dict, init=False)
 
-    def _now(self) -> dt.datetime:
-        now = self.clock()
-        if now.tzinfo is None:
-            raise ValueError("the study clock must return timezone-aware datetimes")
+    def _now(self, given: dt.datetime | None = None) -> dt.datetime:
+        """*given*, or the clock's time, in UTC (a naive datetime is a programming error)."""
+        now = self.clock() if given is None else given
+        if now.tzinfo is None or now.utcoffset() is None:
+            raise ValueError(f"the study needs timezone-aware datetimes, got {now!r}")
         return now.astimezone(dt.UTC)
 
     def _event(

@@ -150,7 +150,7 @@ class DeliveryMixin(StudyBase):
         self, beep_id: str, message_id: int | None = None, *, at: dt.datetime | None = None
     ) -> Beep | None:
         """Record that the beep was delivered (Telegram accepted it); starts its answer window."""
-        sent_at = (at or self._now()).astimezone(dt.UTC)
+        sent_at = self._now(at)
         current = self.store.get_beep(beep_id)
         if current is None:
             return None

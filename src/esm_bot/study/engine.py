@@ -307,7 +307,7 @@ class Study(PlanningMixin, DeliveryMixin, DayClosingMixin, ReportsMixin):
         Safe to call from several processes: each beep is handed to exactly one caller (store
         lease), each reminder and expiry happens once. Call it every few seconds.
         """
-        now = (now or self._now()).astimezone(dt.UTC)
+        now = self._now(now)
         actions: list[Action] = []
         if self._last_maintenance is None or now - self._last_maintenance >= self.maintenance_every:
             self._last_maintenance = now

@@ -109,7 +109,7 @@ class ReportsMixin(StudyBase):
             return ReportOutcome(
                 (message(MessageKey.EMPTY_TEXT),), participant, ok=False, kind=ReportKind.EMPTY
             )
-        now = (received_at or self._now()).astimezone(dt.UTC)
+        now = self._now(received_at)
         reports = self.store.reports_for(participant.id)
         for report in reports:
             if report.dedup_key == dedup_key:
