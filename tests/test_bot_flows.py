@@ -8,6 +8,7 @@ hostile input, the scheduler's sends and the webhook.
 from __future__ import annotations
 
 import json
+import logging
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
@@ -22,7 +23,7 @@ from esm_bot.app import BotApp, make_telebot
 from esm_bot.handlers import AdminPort
 from esm_bot.settings import BotSettings
 from tests.bot_fake_study import FakeStudy
-from tests.bot_support import FastClock, _fake_tg  # noqa: F401 (fixture)
+from tests.bot_support import FastClock, _fake_tg, wait_until  # noqa: F401 (fixture)
 from tests.fake_telegram import DEFAULT_TOKEN, FakeTelegram
 
 ADMIN = 777
@@ -499,3 +500,23 @@ def test_fuzzed_updates_never_escape(kind: str, body: dict[str, Any]) -> None:
 
 
 _FUZZ_APP: dict[str, BotApp] = {}
+
+
+def test_metrics_are_logged_periodically_and_at_shutdown(
+    fake_tg: FakeTelegram, study: FakeStudy, caplog: pytest.LogCaptureFixture
+) -> None:
+    """With a tiny ESM_METRICS_INTERVAL_MINUTES the snapshot is logged repeatedly, then at stop."""
+    app = _app(fake_tg, study, metrics_interval_minutes=0.001, tick_seconds=0.01)
+    study.register(96, 96, "en")
+    study.add_due(96)
+    with caplog.at_level(logging.INFO, logger="esm_bot"):
+        app.start_background()
+        wait_until(lambda: sum("metrics {" in r.getMessage() for r in caplog.records) >= 2)
+        fake_tg.wait_sent("sendMessage", 1, chat_id=96)
+        app.shutdown(grace=0.5)
+    lines = [r.getMessage() for r in caplog.records if r.getMessage().startswith("metrics ")]
+    snapshot = json.loads(lines[-1].removeprefix("metrics "))
+
+    assert snapshot["scheduler"]["beep_sent"] == 1
+    assert snapshot["telegram"]["sent"] >= 1
+    assert snapshot["study"]["participants"] == 1

@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import io
+import logging
 import os
 import subprocess
 import sys
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
+from esm_bot.app import RedactingFilter
 from esm_bot.settings import BotSettings
 from esm_validate.errors import ConfigurationError
 
@@ -78,3 +83,55 @@ def test_run_without_token_is_one_line_and_exit_2() -> None:
     assert proc.stderr.strip().count("\n") == 0
     assert "TELEGRAM_BOT_TOKEN is not set" in proc.stderr
     assert "Traceback" not in proc.stderr
+
+
+_env_names = st.sampled_from(
+    [
+        "TELEGRAM_BOT_TOKEN",
+        "TELEGRAM_API_URL",
+        "ESM_ADMIN_IDS",
+        "ESM_WEBHOOK_SECRET",
+        "ESM_WEBHOOK_PORT",
+        "ESM_METRICS_INTERVAL_MINUTES",
+        "ESM_TICK_SECONDS",
+        "ESM_LONG_POLL_SECONDS",
+        "ESM_SEND_RATE",
+    ]
+)
+
+
+@given(st.dictionaries(_env_names, st.text(max_size=30), max_size=9))
+def test_fuzzed_environment_gives_settings_or_a_clear_error(env: dict[str, str]) -> None:
+    """Any environment: valid settings, or a ConfigurationError naming a variable."""
+    message = ""
+    try:
+        settings = BotSettings.from_env(env, require_token=False)
+    except ConfigurationError as exc:
+        message = str(exc)
+    else:
+        assert settings.api_url.startswith("http")
+    assert not message or any(name in message for name in ("TELEGRAM", "ESM_"))
+
+
+def test_redacting_filter_hides_the_token_in_messages_and_tracebacks(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """A record (and its traceback) mentioning the token is logged with *** instead."""
+    logger = logging.getLogger("esm_bot.test_redaction")
+    handler = logging.StreamHandler(io.StringIO())
+    handler.addFilter(RedactingFilter([TOKEN]))
+    logger.addHandler(handler)
+    try:
+        try:
+            raise ConnectionError(f"Max retries exceeded with url: /bot{TOKEN}/getUpdates")
+        except ConnectionError:
+            logger.exception("polling failed for %s", TOKEN)
+    finally:
+        logger.removeHandler(handler)
+    stream = handler.stream
+    assert isinstance(stream, io.StringIO)
+    text = stream.getvalue()
+
+    assert "SECRET-abc" not in text
+    assert "***" in text
+    assert "getUpdates" in text
