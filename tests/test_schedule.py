@@ -5,7 +5,7 @@ from __future__ import annotations
 import itertools
 import random
 from datetime import UTC, date, datetime, time, timedelta
-from zoneinfo import ZoneInfo
+from zoneinfo import ZoneInfo, available_timezones
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -181,6 +181,29 @@ class TestPlanDayProperties:
     ) -> None:
         """Windows starting or ending in a skipped or repeated hour still keep every rule."""
         tz, day = change
+        _check_plan(day, tz, start, end, n, timedelta(minutes=gap_minutes), seed)
+
+    @settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+    @given(
+        day=st.dates(min_value=date(2026, 1, 1), max_value=date(2026, 12, 31)),
+        tz=st.sampled_from(sorted(available_timezones())),
+        start=minute_times,
+        end=minute_times,
+        n=st.integers(1, 8),
+        gap_minutes=st.integers(0, 60),
+        seed=st.integers(0, 2**32 - 1),
+    )
+    def test_any_iana_zone(
+        self,
+        day: date,
+        tz: str,
+        start: time,
+        end: time,
+        n: int,
+        gap_minutes: int,
+        seed: int,
+    ) -> None:
+        """Every zone in the tz database keeps every rule (or refuses with a reason)."""
         _check_plan(day, tz, start, end, n, timedelta(minutes=gap_minutes), seed)
 
     @settings(max_examples=300, deadline=None)
