@@ -3,12 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
-import os
 import re
 import shutil
 import sqlite3
 import subprocess
-import sys
 import threading
 from pathlib import Path
 
@@ -17,6 +15,7 @@ import pytest
 from esm_bot.models import Participant
 from esm_bot.ops.backup import backup_sqlite, mongodump_plan, timestamp
 from esm_bot.store.sqlite import SqliteStore
+from tests._ops_cli import run_esm_bot
 from tests._ops_study import simulate_study
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -120,17 +119,7 @@ def test_mongodump_plan_has_no_password() -> None:
 
 
 def _run(args: list[str], env_extra: dict[str, str]) -> subprocess.CompletedProcess[str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("ESM_", "MONGODB_"))}
-    env.update(env_extra)
-    return subprocess.run(
-        [sys.executable, "-m", "esm_bot", "backup", *args],
-        capture_output=True,
-        text=True,
-        env=env,
-        cwd=ROOT,
-        timeout=60,
-        check=False,
-    )
+    return run_esm_bot(["backup", *args], env_extra)
 
 
 def test_command_backs_up_and_the_copy_restores(tmp_path: Path) -> None:

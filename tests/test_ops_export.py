@@ -5,9 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
-import os
 import subprocess
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -20,6 +18,7 @@ from esm_bot.ops.export import codebook_path, export_study, export_to_file
 from esm_bot.ops.rows import SALT_META_KEY, parse_since, pseudonym
 from esm_bot.store.sqlite import SqliteStore
 from esm_validate import ISSUE_CODES, PHENOMENA, QUALITY_LEVELS
+from tests._ops_cli import run_esm_bot
 from tests._ops_study import SimulatedStudy, simulate_study
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -246,17 +245,7 @@ def test_codebook_explains_every_column_and_code() -> None:
 
 
 def _run(args: list[str], env_extra: dict[str, str]) -> subprocess.CompletedProcess[str]:
-    env = {k: v for k, v in os.environ.items() if k not in ("MONGODB_URI", "ESM_EXPORT_SALT")}
-    env.update(env_extra)
-    return subprocess.run(
-        [sys.executable, "-m", "esm_bot", *args],
-        capture_output=True,
-        text=True,
-        env=env,
-        cwd=ROOT,
-        timeout=60,
-        check=False,
-    )
+    return run_esm_bot(args, env_extra)
 
 
 @pytest.fixture

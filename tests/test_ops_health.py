@@ -4,9 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import os
 import subprocess
-import sys
 import threading
 import time
 from collections.abc import Iterator
@@ -22,6 +20,8 @@ from esm_bot.store.base import StoreStatus
 from esm_bot.store.errors import StoreUnavailable
 from esm_bot.store.sqlite import SqliteStore
 from esm_validate import Assessment, Issue, quality_from_score
+from tests._ops_cli import run_esm_bot
+from tests._ops_study import simulate_study
 from tests._services import free_port
 from tests.llm_servers import LLMServer
 
@@ -92,8 +92,6 @@ def test_configuration_summary_counts_items(store: SqliteStore) -> None:
 
 def test_counts_come_from_the_store(store: SqliteStore) -> None:
     """Participant and report counts are the store's."""
-    from tests._ops_study import simulate_study
-
     sim = simulate_study(store, participants=2, days=1)
 
     figures = run_health(store, environ=BASE_ENV, validate=oracle).check("database").figures
@@ -298,21 +296,7 @@ def test_the_real_validator_passes_the_known_reports(store: SqliteStore) -> None
 
 
 def _run(args: list[str], env_extra: dict[str, str]) -> subprocess.CompletedProcess[str]:
-    env = {
-        k: v
-        for k, v in os.environ.items()
-        if not k.startswith(("ESM_", "OPENAI_", "ANTHROPIC_", "TELEGRAM_", "MONGODB_"))
-    }
-    env.update(env_extra)
-    return subprocess.run(
-        [sys.executable, "-m", "esm_bot", "health", *args],
-        capture_output=True,
-        text=True,
-        env=env,
-        cwd=ROOT,
-        timeout=60,
-        check=False,
-    )
+    return run_esm_bot(["health", *args], env_extra)
 
 
 def test_command_unreachable_mongodb_is_exit_2_within_10_seconds() -> None:

@@ -9,10 +9,8 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import os
 import sqlite3
 import subprocess
-import sys
 from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
@@ -30,6 +28,7 @@ from esm_bot.migrations import (
 from esm_bot.models import Participant
 from esm_bot.store.errors import StoreUnavailable
 from esm_bot.store.sqlite import SqliteStore
+from tests._ops_cli import run_esm_bot
 
 ROOT = Path(__file__).resolve().parent.parent
 CREATED = dt.datetime(2025, 9, 1, 10, 0, tzinfo=dt.UTC)
@@ -300,17 +299,7 @@ def test_progress_every_must_be_positive(tmp_path: Path) -> None:
 
 
 def _run(args: list[str], db: Path) -> subprocess.CompletedProcess[str]:
-    env = {k: v for k, v in os.environ.items() if k != "MONGODB_URI"}
-    env["ESM_DB_PATH"] = str(db)
-    return subprocess.run(
-        [sys.executable, "-m", "esm_bot", *args],
-        capture_output=True,
-        text=True,
-        env=env,
-        cwd=ROOT,
-        timeout=60,
-        check=False,
-    )
+    return run_esm_bot(args, {"ESM_DB_PATH": str(db)})
 
 
 def test_command_check_then_migrate(tmp_path: Path) -> None:

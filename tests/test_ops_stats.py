@@ -4,10 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import os
 import statistics
 import subprocess
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -17,6 +15,7 @@ from esm_bot.models import Participant, ParticipantStatus, Report, new_id
 from esm_bot.ops.rows import study_rows
 from esm_bot.ops.stats import NORMS, best_attempts, compliance_by, study_stats
 from esm_bot.store.sqlite import SqliteStore
+from tests._ops_cli import run_esm_bot
 from tests._ops_study import SimulatedStudy, simulate_study
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -167,19 +166,9 @@ def test_json_has_targets_and_norms(store: SqliteStore, study: SimulatedStudy) -
 
 def test_command_prints_stats(store: SqliteStore, study: SimulatedStudy) -> None:
     """`esm-bot stats` and `esm-bot stats --json` print the same figures."""
-    env = {k: v for k, v in os.environ.items() if k != "MONGODB_URI"}
-    env["ESM_DB_PATH"] = store.path
 
     def run(*args: str) -> subprocess.CompletedProcess[str]:
-        return subprocess.run(
-            [sys.executable, "-m", "esm_bot", "stats", *args],
-            capture_output=True,
-            text=True,
-            env=env,
-            cwd=ROOT,
-            timeout=60,
-            check=False,
-        )
+        return run_esm_bot(["stats", *args], {"ESM_DB_PATH": store.path})
 
     human, machine = run(), run("--json")
 

@@ -3,11 +3,8 @@
 from __future__ import annotations
 
 import base64
-import os
 import re
 import struct
-import subprocess
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -18,6 +15,7 @@ from esm_bot.ops.rows import study_rows
 from esm_bot.ops.stats import quality_by_day, study_stats
 from esm_bot.report import REPORT_NAME, build_report, issue_shares
 from esm_bot.store.sqlite import SqliteStore
+from tests._ops_cli import run_esm_bot
 from tests._ops_study import SimulatedStudy, simulate_study
 
 pytest.importorskip("matplotlib")
@@ -158,17 +156,9 @@ def test_command_writes_the_report(tmp_path: Path) -> None:
     s = SqliteStore(db)
     simulate_study(s, participants=2, days=2)
     s.close()
-    env = {k: v for k, v in os.environ.items() if k != "MONGODB_URI"}
-    env["ESM_DB_PATH"] = str(db)
 
-    done = subprocess.run(
-        [sys.executable, "-m", "esm_bot", "report", "--out", str(tmp_path / "rep")],
-        capture_output=True,
-        text=True,
-        env=env,
-        cwd=ROOT,
-        timeout=120,
-        check=False,
+    done = run_esm_bot(
+        ["report", "--out", str(tmp_path / "rep")], {"ESM_DB_PATH": str(db)}, timeout=120
     )
 
     assert done.returncode == 0, done.stderr

@@ -8,7 +8,6 @@ MongoDB port; a fake Bot API). Everything they print, log and write is grepped f
 from __future__ import annotations
 
 import logging
-import os
 import signal
 import subprocess
 import sys
@@ -25,6 +24,7 @@ from esm_bot.ops.health import run_health
 from esm_bot.ops.redact import redact, redact_uri, secret_values, strip_uri_password
 from esm_bot.store.sqlite import SqliteStore
 from esm_validate import ConfigurationError
+from tests._ops_cli import clean_env, run_esm_bot
 from tests._ops_study import simulate_study
 from tests._services import free_port
 from tests.llm_servers import LLMServer, RecordedRequest, Reply
@@ -67,11 +67,7 @@ def openai_echo() -> Iterator[LLMServer]:
 
 
 def _env(**extra: str) -> dict[str, str]:
-    env = {
-        k: v
-        for k, v in os.environ.items()
-        if not k.startswith(("ESM_", "OPENAI_", "ANTHROPIC_", "TELEGRAM_", "MONGODB_"))
-    }
+    env = clean_env()
     env.update(
         OPENAI_API_KEY=OPENAI_KEY,
         ANTHROPIC_API_KEY=ANTHROPIC_KEY,
@@ -86,15 +82,7 @@ def _env(**extra: str) -> dict[str, str]:
 
 
 def _run(args: list[str], env: dict[str, str], timeout: float = 60) -> tuple[int, str]:
-    done = subprocess.run(
-        [sys.executable, "-m", "esm_bot", *args],
-        capture_output=True,
-        text=True,
-        env=env,
-        cwd=ROOT,
-        timeout=timeout,
-        check=False,
-    )
+    done = run_esm_bot(args, env=env, timeout=timeout)
     return done.returncode, done.stdout + done.stderr
 
 
