@@ -268,7 +268,7 @@ PATTERNS: Final[dict[str, str]] = {
         r"pictured|imagined|wondered|noticed|in\s+my\s+(?:head|mind)|inner|innerly"
     ),
     "thinking_unspecified": (
-        r"(?:thinking|thought|pondering|considering|reflecting|mulling|contemplating|ruminating|"
+        r"(?:thinking|thought|thinks?|pondering|considering|reflecting|mulling|contemplating|ruminating|"
         r"worrying|daydreaming)\s+(?:about|of|over|on|through)|thoughts?\s+(?:about|of|on|were)"
         r"|on\s+my\s+mind|in\s+my\s+thoughts|my\s+mind\s+(?:was\s+)?(?:on|wandering|elsewhere|"
         r"drifting)|(?:i\s+was|was)\s+thinking(?!\s*[:\"'“«])|lost\s+in\s+thought"

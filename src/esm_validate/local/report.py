@@ -135,6 +135,10 @@ class Report:
         """True when ``category`` has at least one counting hit."""
         return bool(self.hits.get(category))
 
+    def has_any(self, categories: tuple[str, ...]) -> bool:
+        """True when any of ``categories`` has a counting hit."""
+        return any(self.hits.get(c) for c in categories)
+
     def count(self, category: str) -> int:
         """Number of counting hits of ``category``."""
         return len(self.hits.get(category, ()))

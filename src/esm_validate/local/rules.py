@@ -98,6 +98,10 @@ def _severity(report: Report, code: str, severity: Severity) -> Severity:
     return severity
 
 
+#: Markers of non-momentary talk that is not behaviour either.
+_NOT_BEHAVIOUR = ("generalization", "self_theory", "causal", "interpretation", "inferred", "period")
+
+
 def _has_experience(report: Report) -> bool:
     return bool(report.phenomena) or report.has("blank") or report.has("bodily")
 
@@ -279,6 +283,8 @@ class BehaviorOnlyRule:
             return
         if report.words < 3 and not report.has("activity"):
             return
+        if not report.has("activity") and report.has_any(_NOT_BEHAVIOUR):
+            return  # a habit, a theory, a plan: flagged by their own rules, not behaviour
         yield report.issue(self.code, report.first("activity"), Severity.ERROR)
 
 
