@@ -25,6 +25,7 @@ class FakeStudy:
         self.unsent_log: list[tuple[str, str]] = []
         self.unreachable_chats: list[int] = []
         self.practice_open: set[str] = set()
+        self.practice_messages: list[tuple[str, int | None]] = []
         self.lock = threading.Lock()
 
     def _by_id(self, pid: str) -> Participant:
@@ -92,8 +93,12 @@ class FakeStudy:
     def begin(self, participant_id: str) -> Participant:
         return self._set(participant_id, status=ParticipantStatus.TRAINING, current_training_day=1)
 
-    def practice(self, participant_id: str) -> None:
+    def practice(self, participant_id: str) -> Say:
         self.practice_open.add(participant_id)
+        return Say("beep_practice", {"beep_id": f"{participant_id}:practice"})
+
+    def practice_sent(self, say: Say, message_id: int | None) -> None:
+        self.practice_messages.append((str(say.params["beep_id"]), message_id))
 
     def report(self, participant_id: str, text: str, *, dedup_key: str) -> list[Say]:
         with self.lock:

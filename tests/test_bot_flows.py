@@ -119,6 +119,8 @@ class TestOnboarding:
         assert p.tz == "Etc/GMT-3"
         assert p.beeps_per_day == 6
         assert p.id in study.practice_open
+        wait_until(lambda: bool(study.practice_messages))
+        assert study.practice_messages[0][1] is not None
         assert len(fake_tg.sent_calls("answerCallbackQuery")) >= 1
 
     def test_russian_formal_address(self, app: BotApp, fake_tg: FakeTelegram) -> None:

@@ -314,8 +314,7 @@ class Handlers:
         window = f"{who.window_start:%H:%M}-{who.window_end:%H:%M}"
         params = {"tz": who.tz, "window": window, "beeps": who.beeps_per_day}
         self.say(chat, who, Say("onboarding_done", params))
-        self.study.practice(who.id)
-        self.say(chat, who, Say("beep_practice"))
+        self._practice(chat, who)
 
     # ------------------------------------------------------------------ participant commands
     def _registered(self, m: Any) -> Participant | None:
@@ -377,8 +376,11 @@ class Handlers:
     def cmd_practice(self, m: Any) -> None:
         """/practice: a practice beep now."""
         if (who := self._registered(m)) is not None:
-            self.study.practice(who.id)
-            self.say(m.chat.id, who, Say("beep_practice"))
+            self._practice(m.chat.id, who)
+
+    def _practice(self, chat: int, who: Participant) -> None:
+        say = self.study.practice(who.id)
+        self.study.practice_sent(say, self.say(chat, who, say))
 
     # ------------------------------------------------------------------ researcher commands
     def _admin(self, m: Any) -> bool:

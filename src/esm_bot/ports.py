@@ -106,8 +106,12 @@ class StudyPort(Protocol):
         """Start the protocol: plan the beeps (idempotent)."""
         ...
 
-    def practice(self, participant_id: str) -> None:
-        """Open a practice beep now: the next text is a practice report."""
+    def practice(self, participant_id: str) -> Say:
+        """Open a practice beep now (the next text is a practice report); returns its prompt."""
+        ...
+
+    def practice_sent(self, say: Say, message_id: int | None) -> None:
+        """Record the Telegram message id of a practice prompt (so its expiry edits it)."""
         ...
 
     def report(self, participant_id: str, text: str, *, dedup_key: str) -> list[Say]:

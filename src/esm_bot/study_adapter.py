@@ -113,9 +113,15 @@ class StudyAdapter:
         return self._checked(self.study.start(self._tg(participant_id)))
 
     # ------------------------------------------------------------------ reports and commands
-    def practice(self, participant_id: str) -> None:
+    def practice(self, participant_id: str) -> Say:
         """See :meth:`StudyPort.practice`."""
-        self.study.practice(self._tg(participant_id))
+        return _first(self.study.practice(self._tg(participant_id)), "beep_practice")
+
+    def practice_sent(self, say: Say, message_id: int | None) -> None:
+        """See :meth:`StudyPort.practice_sent`."""
+        beep_id = say.params.get("beep_id")
+        if beep_id and message_id is not None:
+            self.study.beep_sent(str(beep_id), message_id)
 
     def report(self, participant_id: str, text: str, *, dedup_key: str) -> list[Say]:
         """See :meth:`StudyPort.report`."""
