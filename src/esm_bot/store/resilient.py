@@ -69,7 +69,9 @@ class ResilientStore:
         clock: Monotonic seconds, for retry timing and outage length (injected in tests).
         utcnow: The wall clock, for ``updated_at`` of updates made during an outage.
         retry_interval_s: How often a degraded store probes the database.
-        cache_size: How many participants / beeps / report lists to remember.
+        cache_size: How many participants to remember (with six beeps each, the report lists of
+            one in twenty, and as many recent reports for duplicate detection): memory stays
+            bounded however long the study runs.
         fsync: Whether journal appends are fsync'd (keep True in production).
     """
 
@@ -81,7 +83,7 @@ class ResilientStore:
         clock: Callable[[], float] = time.monotonic,
         utcnow: Callable[[], dt.datetime] = _utcnow,
         retry_interval_s: float = 5.0,
-        cache_size: int = 5000,
+        cache_size: int = 2000,
         fsync: bool = True,
     ) -> None:
         self.inner = inner
@@ -104,8 +106,8 @@ class ResilientStore:
         self._participants: LRUCache[str, Participant] = LRUCache(cache_size)
         self._telegram: LRUCache[int, str] = LRUCache(cache_size)
         self._beeps: LRUCache[str, Beep] = LRUCache(cache_size * 6)
-        self._reports: LRUCache[str, list[Report]] = LRUCache(cache_size)
-        self._dedup: LRUCache[str, Report] = LRUCache(cache_size * 6)
+        self._reports: LRUCache[str, list[Report]] = LRUCache(max(16, cache_size // 20))
+        self._dedup: LRUCache[str, Report] = LRUCache(cache_size)
         self._meta: dict[str, Any] = {}
 
     # -- health ----------------------------------------------------------------------------------
