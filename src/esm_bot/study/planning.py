@@ -8,6 +8,7 @@ from collections.abc import Iterable
 
 from esm_bot.models import (
     Beep,
+    BeepStatus,
     Participant,
     ParticipantStatus,
     beep_id,
@@ -125,13 +126,28 @@ class PlanningMixin(StudyBase):
         """Cancel future unsent beeps and plan the coming days again from now; return beeps."""
         self.store.cancel_future_beeps(participant.id, after=now)
         recent = self.store.beeps_for(participant.id, since=now - dt.timedelta(days=2))
-        sent = [b.sent_at for b in recent if b.sent_at is not None and not analytics.is_practice(b)]
+        # Beeps sent, and beeps already due (about to be sent by a tick): new ones keep the gap.
+        going_out = [
+            b.sent_at or b.scheduled_at
+            for b in recent
+            if not analytics.is_practice(b)
+            and (
+                b.sent_at is not None
+                or (b.status is BeepStatus.SCHEDULED and b.scheduled_at <= now)
+            )
+        ]
         not_before = now + _REPLAN_LEAD
-        if sent:
-            not_before = max(not_before, max(sent) + self.config.min_gap)
-        beeps = self._beeps_for_days(
-            participant, self._study_dates(participant, now), not_before=not_before
-        )
+        if going_out:
+            not_before = max(not_before, max(going_out) + self.config.min_gap)
+        # A beep that is not cancelled (sent, answered, or due and about to go out) keeps its id.
+        kept = {b.id for b in recent if b.status is not BeepStatus.CANCELLED}
+        beeps = [
+            beep
+            for beep in self._beeps_for_days(
+                participant, self._study_dates(participant, now), not_before=not_before
+            )
+            if beep.id not in kept
+        ]
         written = self.store.upsert_beeps(beeps, replace_unsent=True)
         self._event("schedule_replanned", participant.id, beeps=written, tz=participant.tz)
         return written
