@@ -480,6 +480,21 @@ def test_store_from_env_defaults_to_sqlite_beside_its_journal(
     plain.close()
 
 
+def test_store_from_env_picks_the_mongodb_database(tmp_path: Path) -> None:
+    journal = str(tmp_path / "j.jsonl")
+    cases = [
+        ({"MONGODB_URI": "mongodb://127.0.0.1:1/fromuri"}, "fromuri"),
+        ({"MONGODB_URI": "mongodb://127.0.0.1:1/fromuri", "ESM_MONGODB_DB": "given"}, "given"),
+        ({"MONGODB_URI": "mongodb://127.0.0.1:1/"}, "esm_bot"),
+    ]
+    for env, expected in cases:
+        store = store_from_env({**env, "ESM_JOURNAL_PATH": journal})  # no I/O until first use
+        assert isinstance(store, ResilientStore)
+        assert isinstance(store.inner, MongoStore)
+        assert store.inner.db_name == expected
+        store.close()
+
+
 def test_an_unreachable_mongodb_is_reported_fast_and_without_its_password(tmp_path: Path) -> None:
     port = _services.free_port()
     uri = f"mongodb://esm:s3cr3t-pw@127.0.0.1:{port}/study?directConnection=true"
