@@ -11,6 +11,7 @@ import random
 from collections.abc import Iterator
 from pathlib import Path
 
+import attrs
 import pytest
 
 import esm_validate
@@ -204,3 +205,57 @@ def test_admin_export_through_the_ops_library(
         content.splitlines()[0].startswith(("participant", "study", "pseudonym")) or "," in content
     )
     assert ",45," not in content
+
+
+def _first_beep(app: BotApp, study: Study, wall: WallClock, fake: FakeTelegram, chat: int) -> None:
+    participant = study.participant(chat)
+    assert participant is not None
+    beep = min(
+        (b for b in study.store.beeps_for(participant.id) if b.index < 1000),
+        key=lambda b: b.scheduled_at,
+    )
+    wall.now = beep.scheduled_at + dt.timedelta(seconds=5)
+    before = len(fake.texts(chat))
+    app.tick_once()
+    fake.wait_sent("sendMessage", before + 1, chat_id=chat)
+    wall.advance(minutes=1)
+
+
+def test_low_score_offers_one_retry(
+    world: tuple[BotApp, Study, WallClock], fake_tg: FakeTelegram
+) -> None:
+    """A training report below the day's pass mark gets the retry offer; the retry is kept."""
+    app, study, wall = world
+    _onboard(fake_tg, 46)
+    _first_beep(app, study, wall, fake_tg, 46)
+    n = len(fake_tg.texts(46))
+    fake_tg.push_message(46, "I don't know, I usually think about work.")
+    fake_tg.wait_sent("sendMessage", n + 2, chat_id=46)
+    replies = fake_tg.texts(46)[n:]
+
+    assert i18n.render("retry_offer", "en") in replies
+    _send(fake_tg, 46, GOOD)
+    participant = study.participant(46)
+    assert participant is not None
+    attempts = sorted(r.attempt for r in study.store.reports_for(participant.id) if r.beep_id)
+    assert attempts == [1, 2]
+
+
+def test_rate_limited_ai_note_says_when_full_feedback_resumes(
+    world: tuple[BotApp, Study, WallClock], fake_tg: FakeTelegram
+) -> None:
+    """When local feedback stands in for a rate-limited AI, the reply says when it resumes."""
+    app, study, wall = world
+
+    def rate_limited(text: str, **kwargs: object) -> esm_validate.Assessment:
+        local = esm_validate.validate(text, **kwargs)  # type: ignore[arg-type]
+        return attrs.evolve(local, fallback_reason="rate_limited", retry_after=300.0)
+
+    study.validator = rate_limited
+    _onboard(fake_tg, 47)
+    _first_beep(app, study, wall, fake_tg, 47)
+    n = len(fake_tg.texts(47))
+    fake_tg.push_message(47, GOOD)
+    fake_tg.wait_sent("sendMessage", n + 2, chat_id=47)
+
+    assert i18n.render("ai_rate_limited", "en", minutes=5) in fake_tg.texts(47)[n:]
