@@ -7,7 +7,8 @@ echoed as it arrives and collected; at the end a summary lists each benchmark's 
 time. ``--output FILE`` also writes everything as Markdown (machine description, then one fenced
 block per benchmark), the raw material of ``docs/benchmarks.md``.
 
-Run: ``python benchmarks/run_all.py [--only NAME ...] [--output FILE] [--timeout S]``. The exit
+Run: ``python benchmarks/run_all.py [--only NAME ...] [--output FILE] [--timeout S]
+[--directory DIR]``. The exit
 code is 0 when every benchmark exited 0, else 1; benchmarks assert nothing about time.
 """
 
@@ -144,13 +145,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--only", nargs="+", default=(), metavar="NAME", help="run only these")
     parser.add_argument("--output", type=Path, help="also write the results as Markdown here")
     parser.add_argument(
+        "--directory", type=Path, default=HERE, help="where the bench_*.py files are (this one's)"
+    )
+    parser.add_argument(
         "--timeout", type=float, default=900.0, help="seconds allowed per benchmark (900)"
     )
     args = parser.parse_args(argv)
     about = machine()
     print(about, flush=True)
     results = []
-    for path in discover(only=args.only):
+    for path in discover(args.directory, args.only):
         print(f"\n===== {path.name} =====", flush=True)
         results.append(run_one(path, timeout=args.timeout))
     print("\n===== summary =====")
