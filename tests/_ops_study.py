@@ -187,7 +187,10 @@ def simulate_study(
                     continue
                 pool = GOOD if rng.random() < good_rate else POOR
                 text = rng.choice(pool[lang])
-                at = when + dt.timedelta(seconds=rng.randint(20, 600))
+                late = rng.random() < 0.1
+                at = when + dt.timedelta(
+                    seconds=rng.randint(960, 1800) if late else rng.randint(20, 600)
+                )
                 first = _report(person, beep, text, at, 1, day_number if training else None)
                 store.add_report(first)
                 n_reports += 1

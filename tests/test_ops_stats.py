@@ -109,18 +109,22 @@ def test_phenomena_are_percent_of_samples(store: SqliteStore, study: SimulatedSt
         assert value == pytest.approx(100 * with_code / len(samples))
 
 
-def test_compliance_counts_due_beeps_once(store: SqliteStore, study: SimulatedStudy) -> None:
-    """Answered among sent/answered/expired/missed beeps; retries and future beeps do not count."""
+def test_compliance_is_on_time_among_delivered(store: SqliteStore, study: SimulatedStudy) -> None:
+    """Answered in the window among delivered beeps; retries, late and future beeps as ESM does."""
     beeps = [b for p in store.list_participants() for b in store.beeps_for(p.id)]
-    due = [b for b in beeps if b.status.value in {"sent", "answered", "expired", "missed"}]
-    answered = [b for b in due if b.status.value == "answered"]
+    delivered = [b for b in beeps if b.sent_at is not None]
+    on_time = 0
+    for beep in delivered:
+        first = store.reports_for(beep.participant_id, beep_id=beep.id)
+        first.sort(key=lambda r: r.attempt)
+        on_time += bool(first) and not first[0].late
 
     stats = study_stats(store)
 
-    assert (stats.beeps_answered, stats.beeps_due) == (len(answered), len(due))
-    assert stats.compliance == pytest.approx(len(answered) / len(due))
+    assert (stats.beeps_answered_on_time, stats.beeps_delivered) == (on_time, len(delivered))
+    assert stats.compliance == pytest.approx(on_time / len(delivered))
     by_hour = compliance_by(list(study_rows(store, salt="x")), "hour")
-    assert sum(d for _, d in by_hour.values()) == len(due)
+    assert sum(d for _, d in by_hour.values()) == len(delivered)
 
 
 def test_cache_hit_rate_from_stored_ai_answers(store: SqliteStore) -> None:

@@ -102,7 +102,7 @@ def test_report_tables_hold_the_measured_figures(built: Built) -> None:
 
     for day, mean in quality_by_day(rows, training_only=False).items():
         assert f"<tr><td>{day}</td><td>{mean:.1f}</td></tr>" in text
-    assert f"{100 * stats.compliance:.1f}% of {stats.beeps_due} due beeps" in text
+    assert f"{100 * stats.compliance:.1f}% of {stats.beeps_delivered} delivered beeps" in text
     day = stats.quality_by_training_day
     assert f"measured {day[1]:.0f} on day 1 → {day[3]:.0f} on day 3" in text
     for code, value in stats.phenomena.items():

@@ -29,6 +29,7 @@ import attrs
 
 from esm_bot.models import Beep, Participant, Report
 from esm_bot.store.base import Store
+from esm_bot.study.analytics import PRACTICE_INDEX_BASE
 
 __all__ = [
     "PRACTICE",
@@ -48,8 +49,6 @@ SALT_ENV: Final = "ESM_EXPORT_SALT"
 SALT_META_KEY: Final = "export_salt"
 #: ``beep_status`` of a practice report's row.
 PRACTICE: Final = "practice"
-#: Practice beeps (asked for with /practice) have an index from here on; they are not study beeps.
-PRACTICE_INDEX_BASE: Final = 1000
 
 
 @attrs.frozen

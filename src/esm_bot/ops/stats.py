@@ -9,7 +9,7 @@ Figures (each with the seed's target where it gives one):
 * training completion rate: participants who passed training among those who started (> 80%);
 * quality growth: mean first-attempt score on training day 1 and day 3 (the seed's "40% → 70%+");
 * phenomena frequencies: percent of samples (answered beeps) against Heavey & Hurlburt (2008);
-* compliance: answered beeps among delivered ones (ESM studies average about 79%).
+* compliance: beeps answered on time among delivered ones (ESM studies average about 79%).
 
 The per-day, per-hour and per-participant aggregates here are also the data of the HTML report.
 """
@@ -25,6 +25,7 @@ import attrs
 
 from esm_bot.models import BeepStatus, Participant, ParticipantStatus
 from esm_bot.store.base import Store
+from esm_bot.study.analytics import PHENOMENA_NORMS
 
 from .rows import PRACTICE, StudyRow, study_rows
 
@@ -40,13 +41,10 @@ __all__ = [
     "study_stats",
 ]
 
-#: Percent of samples with each phenomenon (Heavey & Hurlburt 2008, 30 students x 10 samples).
+#: Percent of samples with each phenomenon (Heavey & Hurlburt 2008, 30 students x 10 samples);
+#: the engine's :data:`~esm_bot.study.analytics.PHENOMENA_NORMS` in percent.
 NORMS: Final[Mapping[str, float]] = {
-    "inner_speech": 26.0,
-    "inner_seeing": 34.0,
-    "unsymbolized_thinking": 22.0,
-    "feeling": 26.0,
-    "sensory_awareness": 22.0,
+    code: round(100 * share, 1) for code, share in PHENOMENA_NORMS.items()
 }
 
 #: The seed's production targets ("Мониторинг в Production").
@@ -58,9 +56,6 @@ TARGETS: Final[Mapping[str, float]] = {
     "quality_day1": 40.0,
     "quality_day3": 70.0,
 }
-
-_DELIVERED = frozenset({BeepStatus.SENT.value, BeepStatus.ANSWERED.value, BeepStatus.EXPIRED.value})
-_DUE = _DELIVERED | {BeepStatus.MISSED.value}
 
 
 def best_attempts(rows: Iterable[StudyRow]) -> list[StudyRow]:
@@ -105,15 +100,18 @@ def phenomena_frequencies(samples: Sequence[StudyRow]) -> dict[str, float]:
 
 
 def compliance_by(rows: Iterable[StudyRow], key: str) -> dict[Any, tuple[int, int]]:
-    """Return ``{key value: (answered beeps, due beeps)}``; ``key`` is ``study_day`` or ``hour``.
+    """Return ``{key value: (answered on time, delivered)}``; ``key`` is ``study_day`` or ``hour``.
 
-    Due beeps are those that were sent, answered, expired or missed (not future or cancelled ones);
-    each beep counts once whatever its attempts.
+    Compliance as ESM studies report it: beeps answered within their window among the delivered
+    ones (Telegram accepted the message). Beeps never delivered (future, cancelled, missed because
+    the participant was unreachable) and practice beeps do not count; each beep counts once,
+    judged by its first report, whatever the retries. The study engine's
+    ``Study.compliance`` uses the same definition.
     """
     seen: set[tuple[str, Any, Any]] = set()
     table: dict[Any, list[int]] = defaultdict(lambda: [0, 0])
     for row in rows:
-        if row.beep_status not in _DUE:
+        if row.sent_utc is None or row.beep_status == PRACTICE:
             continue
         beep = (row.participant, row.local_date, row.beep_index)
         if beep in seen:
@@ -121,7 +119,7 @@ def compliance_by(rows: Iterable[StudyRow], key: str) -> dict[Any, tuple[int, in
         seen.add(beep)
         value = row.local_hour if key == "hour" else getattr(row, key)
         table[value][1] += 1
-        if row.beep_status == BeepStatus.ANSWERED.value:
+        if row.beep_status == BeepStatus.ANSWERED.value and row.answered and not row.late:
             table[value][0] += 1
     return {
         k: (v[0], v[1]) for k, v in sorted(table.items(), key=lambda kv: (kv[0] is None, kv[0]))
@@ -129,7 +127,7 @@ def compliance_by(rows: Iterable[StudyRow], key: str) -> dict[Any, tuple[int, in
 
 
 def compliance_totals(rows: Iterable[StudyRow]) -> tuple[int, int]:
-    """Return (answered beeps, due beeps) over all ``rows`` (see :func:`compliance_by`)."""
+    """Return (answered on time, delivered) over all ``rows`` (see :func:`compliance_by`)."""
     table = compliance_by(rows, "study_day")
     return sum(a for a, _ in table.values()), sum(d for _, d in table.values())
 
@@ -168,8 +166,8 @@ class StudyStats:
     quality_growth: float | None
     phenomena: Mapping[str, float]
     compliance: float | None
-    beeps_due: int
-    beeps_answered: int
+    beeps_delivered: int
+    beeps_answered_on_time: int
 
     def to_dict(self) -> dict[str, Any]:
         """Return a JSON-ready dict, with the seed's targets and the norms."""
@@ -215,8 +213,8 @@ class StudyStats:
             f"{self.training_started}; target > 80%)",
             f"{mark(None if d3 is None else d3 >= 70.0)} Quality growth: {growth}"
             " (seed: 40% → 70%+)",
-            f"   Compliance: {pct(self.compliance)} ({self.beeps_answered}/{self.beeps_due} due "
-            "beeps answered; ESM average about 79%)",
+            f"   Compliance: {pct(self.compliance)} ({self.beeps_answered_on_time}/"
+            f"{self.beeps_delivered} delivered beeps answered on time; ESM average about 79%)",
             f"   AI share: {pct(self.ai_share)}; fallbacks: "
             + (", ".join(f"{k} {v}" for k, v in sorted(self.fallbacks.items())) or "none"),
             "   Phenomena (% of samples vs Heavey & Hurlburt 2008):",
@@ -254,7 +252,7 @@ def study_stats(
     by_day = quality_by_day(table)
     growth = by_day[3] - by_day[1] if 1 in by_day and 3 in by_day else None
     samples = best_attempts(table)
-    answered, due = compliance_totals(table)
+    on_time, delivered = compliance_totals(table)
     return StudyStats(
         participants=len(people),
         participants_by_status=dict(Counter(p.status.value for p in people)),
@@ -274,7 +272,7 @@ def study_stats(
         quality_by_training_day=by_day,
         quality_growth=growth,
         phenomena=phenomena_frequencies(samples),
-        compliance=_rate(answered, due),
-        beeps_due=due,
-        beeps_answered=answered,
+        compliance=_rate(on_time, delivered),
+        beeps_delivered=delivered,
+        beeps_answered_on_time=on_time,
     )

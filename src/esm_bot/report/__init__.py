@@ -121,7 +121,7 @@ def _summary(stats: StudyStats) -> str:
     rows = [
         ("Participants", stats.participants),
         ("Reports (answered beeps)", f"{stats.reports} ({stats.samples})"),
-        ("Compliance", f"{_pct(stats.compliance)} of {stats.beeps_due} due beeps"),
+        ("Compliance", f"{_pct(stats.compliance)} of {stats.beeps_delivered} delivered beeps"),
         ("Average quality", stats.average_quality),
         ("Validation success rate", _pct(stats.validation_success_rate)),
         ("Training completion rate", _pct(stats.training_completion_rate)),
@@ -144,17 +144,17 @@ def _participant_table(rows: Sequence[StudyRow]) -> str:
     table = []
     for name, group in sorted(grouped.items()):
         samples = best_attempts(group)
-        answered, due = compliance_totals(group)
+        on_time, delivered = compliance_totals(group)
         scores = [r.score for r in samples if r.score is not None]
         table.append(
             (
                 name,
                 len(samples),
-                f"{answered}/{due}",
+                f"{on_time}/{delivered}",
                 statistics.fmean(scores) if scores else None,
             )
         )
-    return _table(("participant", "samples", "answered/due", "mean best score"), table)
+    return _table(("participant", "samples", "on time/delivered", "mean best score"), table)
 
 
 def build_report(
@@ -216,15 +216,16 @@ def build_report(
             [(c, v, NORMS.get(c)) for c, v in phenomena.items()],
         ),
         "<h2>Compliance by day and hour</h2>",
-        "<p>Answered beeps among the due ones (sent, answered, expired or missed; practice and "
-        "future beeps excluded). ESM studies average about 79% (Wrzus &amp; Neubauer 2023).</p>",
+        "<p>Beeps answered within their window among the delivered ones (practice, cancelled, "
+        "future and undeliverable beeps excluded; a late answer counts as not on time). ESM "
+        "studies average about 79% (Wrzus &amp; Neubauer 2023).</p>",
         _img(compliance_png, "Compliance by day and hour"),
         _table(
-            ("study day", "answered", "due"),
+            ("study day", "on time", "delivered"),
             [(d, a, n) for d, (a, n) in by_day.items()],
         ),
         _table(
-            ("local hour", "answered", "due"),
+            ("local hour", "on time", "delivered"),
             [(h, a, n) for h, (a, n) in by_hour.items()],
         ),
         "<h2>Issue codes over time</h2>",

@@ -121,7 +121,7 @@ def _rates(table: Mapping[Any, tuple[int, int]]) -> tuple[list[Any], list[float]
 def compliance_figure(
     by_day: Mapping[Any, tuple[int, int]], by_hour: Mapping[Any, tuple[int, int]]
 ) -> bytes:
-    """Answered beeps among due ones, by study day and by the participant's local hour."""
+    """Beeps answered on time among delivered ones, by study day and by local hour."""
     figure = _new_figure(7.5, 3.6)
     left, right = figure.subplots(1, 2, sharey=True)
     for ax, table, label in ((left, by_day, "study day"), (right, by_hour, "local hour")):
@@ -130,7 +130,7 @@ def compliance_figure(
         ax.axhline(79, color=_COLORS[3], linewidth=0.8, linestyle="--", label="ESM average 79%")
         ax.set_xlabel(label)
         ax.set_ylim(0, 100)
-    left.set_ylabel("% of due beeps answered")
+    left.set_ylabel("% of delivered beeps answered on time")
     left.legend(fontsize=8, loc="lower left")
     figure.suptitle("Compliance")
     return _png(figure)
