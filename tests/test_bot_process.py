@@ -3,18 +3,23 @@ and ``console`` driven through standard input."""
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import sqlite3
 import subprocess
 import sys
 import time
+import urllib.error
+import urllib.request
 from pathlib import Path
 
 from esm_bot import i18n
+from tests._services import free_port
 from tests.bot_support import wait_until
 from tests.fake_telegram import DEFAULT_TOKEN, FakeTelegram
 
+IN_FLIGHT = 25
 REPORT = "At the beep I was innerly saying 'where are my keys' in my own voice, a bit annoyed."
 
 
@@ -70,9 +75,9 @@ def test_sigterm_exits_zero_within_five_seconds_and_loses_nothing(tmp_path: Path
             fake.wait_sent("sendMessage", 8, timeout=15, chat_id=42)
             fake.push_message(42, REPORT)
             fake.wait_sent("sendMessage", 9, timeout=15, chat_id=42)
-            for i in range(3):
+            for i in range(IN_FLIGHT):
                 fake.push_message(42, f"{REPORT} ({i})")
-            time.sleep(0.3)
+            time.sleep(0.2)
             started = time.monotonic()
             proc.send_signal(signal.SIGTERM)
             _out, err = proc.communicate(timeout=10)
@@ -86,7 +91,7 @@ def test_sigterm_exits_zero_within_five_seconds_and_loses_nothing(tmp_path: Path
     assert elapsed < 5.0
     assert "metrics {" in err
     assert DEFAULT_TOKEN.split(":")[1] not in err
-    assert _reports(tmp_path / "bot.sqlite3") + pending >= 4
+    assert _reports(tmp_path / "bot.sqlite3") + pending >= 1 + IN_FLIGHT
 
 
 def test_console_is_scriptable(tmp_path: Path) -> None:
@@ -123,3 +128,75 @@ def test_console_is_scriptable(tmp_path: Path) -> None:
     assert "Status: training." in out
     assert "Traceback" not in proc.stderr
     assert _reports(db) == 1
+
+
+def _post(port: int, body: bytes, secret: str | None) -> int:
+    request = urllib.request.Request(f"http://127.0.0.1:{port}/", data=body, method="POST")
+    if secret is not None:
+        request.add_header("X-Telegram-Bot-Api-Secret-Token", secret)
+    try:
+        with urllib.request.urlopen(request, timeout=5) as response:
+            return int(response.status)
+    except urllib.error.HTTPError as exc:
+        return int(exc.code)
+    except OSError:
+        return 0
+
+
+def test_webhook_mode_checks_the_secret(tmp_path: Path) -> None:
+    """`esm-bot run --webhook`: registers the webhook with its secret, refuses requests without
+    it (403), handles those with it, and stops cleanly on SIGTERM."""
+    port = free_port()
+    secret = "hook-SECRET-123"
+    with FakeTelegram() as fake:
+        env = _env(
+            tmp_path,
+            TELEGRAM_BOT_TOKEN=DEFAULT_TOKEN,
+            TELEGRAM_API_URL=fake.base_url,
+            ESM_WEBHOOK_URL=f"https://bot.example.org/{port}",
+            ESM_WEBHOOK_SECRET=secret,
+            ESM_WEBHOOK_HOST="127.0.0.1",
+            ESM_WEBHOOK_PORT=str(port),
+        )
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "esm_bot", "run", "--webhook"],
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        try:
+            update = {"update_id": 5, "message": fake.make_message(42, "/help")}
+            body = json.dumps(update).encode()
+            wait_until(lambda: _post(port, b"{}", "wrong") == 403, timeout=30)
+
+            assert _post(port, body, None) == 403
+            assert fake.sent_calls("sendMessage") == []
+            assert _post(port, body, secret) == 200
+            fake.wait_sent("sendMessage", 1, chat_id=42)
+            assert fake.webhook.get("secret_token") == secret
+            proc.send_signal(signal.SIGTERM)
+            _out, err = proc.communicate(timeout=10)
+        finally:
+            if proc.poll() is None:
+                proc.kill()
+
+    assert proc.returncode == 0, err[-2000:]
+    assert secret not in err
+    assert DEFAULT_TOKEN.split(":")[1] not in err
+
+
+def test_webhook_without_secret_refuses_to_start(tmp_path: Path) -> None:
+    """--webhook with no ESM_WEBHOOK_SECRET: one line, exit 2."""
+    proc = subprocess.run(
+        [sys.executable, "-m", "esm_bot", "run", "--webhook"],
+        env=_env(tmp_path, TELEGRAM_BOT_TOKEN=DEFAULT_TOKEN),
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+
+    assert proc.returncode == 2
+    assert "ESM_WEBHOOK_SECRET" in proc.stderr
+    assert "Traceback" not in proc.stderr

@@ -193,6 +193,10 @@ class BotApp:
     def start_polling(self) -> None:
         """Take updates by long polling in a background thread (never dies on an error)."""
         self._set_commands()
+        try:  # a webhook left over from webhook mode would make getUpdates fail with 409
+            self.bot.delete_webhook()
+        except Exception as exc:
+            log.warning("could not delete a webhook: %s", type(exc).__name__)
 
         def poll() -> None:
             self.bot.infinity_polling(
