@@ -89,7 +89,9 @@ PATTERNS: Final[dict[str, str]] = {
         r"\s+of\s+person|i'm\s+an?\s+(?:visual|verbal|auditory|kinesthetic)\s+(?:thinker|person|"
         r"learner|type)|(?:everyone|everybody|most\s+people|all\s+people)|people\s+(?:always|"
         r"usually|often|tend|generally)|my\s+(?:inner\s+voice|mind|brain)\s+(?:always|never|"
-        r"constantly)|i\s+(?:always|constantly)\s+have\s+an?\s+inner"
+        r"constantly)|i\s+(?:always|constantly)\s+have\s+an?\s+inner|in\s+general|by\s+nature|"
+        r"(?:i'm|i\s+am)\s+an?\s+(?:\w+\s+)?person|that's\s+(?:just\s+)?(?:how|who)\s+i\s+am|"
+        r"typical\s+(?:of|for)\s+me|as\s+a\s+person"
     ),
     "generalization_negator": r"not|don't|doesn't|didn't|isn't|wasn't|do\s+not|does\s+not",
     # ---- a period, events before or after (Q1) ----
@@ -190,7 +192,8 @@ PATTERNS: Final[dict[str, str]] = {
         rf"|in\s+{_HEAD}\W+(?:[\w'-]+\W+){{0,3}}?(?:song|tune|melody|music|jingle|chorus)"
         rf"|(?:heard|hearing|hear|could\s+hear)\s+(?:[\w'-]+\s+){{0,3}}?(?:voice|song|tune|melody|music"
         rf"|words)\s+(?:[\w'-]+\s+){{0,3}}?(?:in\s+{_HEAD}|innerly|inwardly|in\s+my\s+imagination)"
-        rf"|(?:(?<='s\s)|(?<=his\s)|(?<=her\s)|(?<=their\s))voice\s+(?:in\s+{_HEAD}|saying|echoing)"
+        rf"|(?:(?<='s\s)|(?<=his\s)|(?<=her\s)|(?<=their\s))voice\s+(?:in\s+{_HEAD}|saying|echoing|"
+        r"telling|told|says|said|shouting|calling|whispering|asking)"
         rf"|voice\s+of\s+(?:my\s+)?[\w-]+\s+in\s+{_HEAD}"
         r"|imagined\s+(?:hearing|the\s+sound)|heard\s+(?:it\s+)?(?:innerly|inwardly)"
     ),
@@ -199,7 +202,7 @@ PATTERNS: Final[dict[str, str]] = {
         r"its|it|myself|how\s+\w+\s+looks?)|in\s+my\s+mind's\s+eye|mind's\s+eye|mental\s+(?:image|"
         r"picture|snapshot|movie|scene)s?|(?:an?|the)\s+(?:\w+\s+)?(?:image|picture)\s+of"
         rf"|(?:saw|see|seeing|could\s+see)\s+(?:[\w'-]+\s+){{0,3}}?(?:in\s+{_HEAD}|innerly|inwardly|in\s+"
-        rf"my\s+imagination)|innerly\s+(?:saw|see|seeing)"
+        rf"my\s+imagination)|innerly\s+(?:saw|see|seeing)|(?:saw|see|seeing|pictured)\s+myself"
         rf"|(?:image|picture|scene|face|snapshot|vision)s?\s+(?:\w+\s+)?(?:in|inside)\s+{_HEAD}"
         r"|(?:image|picture|face|scene)\s+(?:popped|flashed|came|appeared)\s+(?:up|into|in)"
         r"|(?:vivid|blurry|fuzzy|clear|dim|colou?red|black-and-white|faint|detailed|bright|"
@@ -229,7 +232,7 @@ PATTERNS: Final[dict[str, str]] = {
     ),
     "bodily": (
         rf"(?:{_BODY_SENSATION})\W+(?:[\w'-]+\W+){{0,4}}?(?:{_BODY})"
-        rf"|(?:my\s+)?(?:{_BODY})\s+(?:was\s+|were\s+|got\s+|went\s+)?(?:tight\w*|clench\w*|"
+        rf"|(?:my\s+)?(?:{_BODY})\s+(?:was\s+|were\s+|got\s+|went\s+|started\s+|began\s+)?(?:tight\w*|clench\w*|"
         r"pound\w*|racing|raced|sank|sinking|churn\w*|burn\w*|hot|flushed|heavy|flutter\w*|tense\w*|"
         r"tensing|knotted|dropped|skipped|hurt|ached|aching|throbb\w*|tingl\w*|froze|numb)"
         r"|goosebumps|shiver\w*|butterflies|lump\s+in\s+my\s+throat|heart\s+(?:sank|raced|pounded)"
@@ -241,7 +244,8 @@ PATTERNS: Final[dict[str, str]] = {
         r"attending\s+to|paying\s+attention\s+to|(?:was\s+)?aware\s+of|captivated\s+by|struck\s+by|"
         r"mesmeri[sz]ed\s+by|staring\s+at|gazing\s+at|listening\s+to|savou?ring|enjoying|"
         r"feeling\s+the|felt\s+the|relishing|marvell?ing\s+at|admiring|attention\s+(?:was\s+)?on|"
-        r"taking\s+in|sensing|tasting|smelling|soaking\s+in|watching\s+the\s+way|the\s+way\s+the"
+        r"taking\s+in|sensing|tasting|smelling|soaking\s+in|watching\s+the\s+way|the\s+way\s+the|"
+        r"filled\s+my\s+(?:awareness|attention|experience)|in\s+my\s+awareness|all\s+i\s+noticed"
     ),
     "sensory_quality": _SENSORY_QUALITY,
     "instrumental": (
@@ -265,7 +269,7 @@ PATTERNS: Final[dict[str, str]] = {
     ),
     "experiential": (
         r"felt|feel|feeling|saw|heard|hearing|sensed|experienced|experience|awareness|aware|"
-        r"pictured|imagined|wondered|noticed|in\s+my\s+(?:head|mind)|inner|innerly"
+        r"pictured|imagined|wondered|noticed|in\s+my\s+(?:head|mind)|inner|innerly|hear|see"
     ),
     "thinking_unspecified": (
         r"(?:thinking|thought|thinks?|pondering|considering|reflecting|mulling|contemplating|ruminating|"

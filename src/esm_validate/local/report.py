@@ -31,7 +31,8 @@ _QUOTES = re.compile(
 _WORD = re.compile(r"\w+")
 _SENTENCE = re.compile(r"[^.!?…\n]+")
 _POST_NEGATION = re.compile(
-    r"\s*(?:не\s+было|не\s+возникал\w*|не\s+появлял\w*|нет\b|отсутствовал\w*|"
+    r"\s*(?:не\s+было|не\s+возникал\w*|не\s+появлял\w*|не\s+слышал\w*|не\s+видел\w*|"
+    r"не\s+звучал\w*|не\s+чувствовал\w*|нет\b|отсутствовал\w*|"
     r"(?:was|were)\s+(?:absent|not\s+there)|(?:wasn't|weren't)\s+there|none\b)"
 )
 #: Categories where "not"/«не» in the three words before a hit cancels it.

@@ -99,7 +99,17 @@ def _severity(report: Report, code: str, severity: Severity) -> Severity:
 
 
 #: Markers of non-momentary talk that is not behaviour either.
-_NOT_BEHAVIOUR = ("generalization", "self_theory", "causal", "interpretation", "inferred", "period")
+_NOT_BEHAVIOUR = (
+    "generalization",
+    "self_theory",
+    "causal",
+    "interpretation",
+    "inferred",
+    "period",
+    "beep_reaction",
+    "abstract",
+    "hedge",
+)
 
 
 def _has_experience(report: Report) -> bool:
@@ -190,6 +200,35 @@ def generalization_count(report: Report) -> int:
     )
 
 
+#: Time words that, after "thinking about"/«думала о», name what the thought was about.
+_CONTENT_TIMES = frozenset(
+    {
+        "tomorrow",
+        "tonight",
+        "today",
+        "yesterday",
+        "next week",
+        "later",
+        "завтра",
+        "сегодня",
+        "вчера",
+        "вечером",
+        "утром",
+        "позже",
+        "днем",
+    }
+)
+
+
+def _thought_content(report: Report, span: Span) -> bool:
+    """True for "thinking about what to cook tonight": the time is the thought's content."""
+    if report.normalised[span[0] : span[1]] not in _CONTENT_TIMES:
+        return False
+    start = report.sentence_of(span[0])[0]
+    thoughts = ("thinking_unspecified", "ut_cue", "inner_speech", "inner_seeing", "thought_word")
+    return any(start <= s < span[0] for c in thoughts for s, _ in report.hits.get(c, ()))
+
+
 @attrs.frozen
 class NotMomentaryRule:
     """Q1: a period, earlier or later events, plans, instead of the moment of the beep."""
@@ -198,7 +237,8 @@ class NotMomentaryRule:
 
     def check(self, report: Report) -> Iterator[Issue]:
         """Flag period markers, or a narrative sequence ("and then ... after that")."""
-        span = report.first("period")
+        spans = [s for s in report.hits.get("period", ()) if not _thought_content(report, s)]
+        span = spans[0] if spans else None
         if span is None and report.count("sequence") >= 2:
             span = report.first("sequence")
         if span is not None:
@@ -283,7 +323,9 @@ class BehaviorOnlyRule:
             return
         if report.words < 3 and not report.has("activity"):
             return
-        if not report.has("activity") and report.has_any(_NOT_BEHAVIOUR):
+        if report.has_any(("beep_reaction", "abstract")) or (
+            not report.has("activity") and report.has_any(_NOT_BEHAVIOUR)
+        ):
             return  # a habit, a theory, a plan: flagged by their own rules, not behaviour
         yield report.issue(self.code, report.first("activity"), Severity.ERROR)
 
