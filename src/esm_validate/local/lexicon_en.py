@@ -277,10 +277,7 @@ PATTERNS: Final[dict[str, str]] = {
         r"|on\s+my\s+mind|in\s+my\s+thoughts|my\s+mind\s+(?:was\s+)?(?:on|wandering|elsewhere|"
         r"drifting)|(?:i\s+was|was)\s+thinking(?!\s*[:\"'“«])|lost\s+in\s+thought"
     ),
-    "reading": (
-        r"reading|read|re-?reading|skimming|novel|book|article|paragraph|page|chapter|text|"
-        r"e-?mail|essay|sentence\s+(?:i\s+was\s+)?reading"
-    ),
+    "reading": (r"reading|read|re-?reading|reread\w*|skimming|skimmed"),
     "reading_voice": (
         r"inner\s+voice|voice\s+(?:in\s+my\s+head|reading|narrating)|narrat\w+|"
         r"(?:heard|hearing|hear)\s+(?:the\s+)?(?:words|text|sentences?)|read\w*\s+(?:it\s+|the\s+text"

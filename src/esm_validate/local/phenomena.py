@@ -121,7 +121,7 @@ def _sensory_awareness(report: Report) -> list[Span]:
         return []
     instrumental = report.hits.get("instrumental", ())
     bodily = report.hits.get("bodily", ())
-    feeling_present = report.has("feeling")
+    feelings = report.hits.get("feeling", ())
     found: list[Span] = []
     for attend in report.hits.get("sensory_attend", ()):
         clause_start, clause_end = report.sentence_of(attend[0])
@@ -130,7 +130,9 @@ def _sensory_awareness(report: Report) -> list[Span]:
                 continue
             if not (clause_start <= quality[0] and quality[1] <= clause_end):
                 continue
-            if feeling_present and _overlaps(quality, bodily):
+            if _overlaps(quality, bodily) and any(
+                clause_start <= s < clause_end for s, _ in feelings
+            ):
                 continue  # the bodily side of a named feeling
             if any(clause_start <= s < clause_end for s, _ in instrumental):
                 continue  # seeing in order to do something: perception, not SA

@@ -7,6 +7,7 @@ A rule is anything with a ``code`` and a ``check(report)`` that yields :class:`I
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Iterator
 from typing import Protocol, runtime_checkable
 
@@ -200,33 +201,22 @@ def generalization_count(report: Report) -> int:
     )
 
 
-#: Time words that, after "thinking about"/«думала о», name what the thought was about.
-_CONTENT_TIMES = frozenset(
-    {
-        "tomorrow",
-        "tonight",
-        "today",
-        "yesterday",
-        "next week",
-        "later",
-        "завтра",
-        "сегодня",
-        "вчера",
-        "вечером",
-        "утром",
-        "позже",
-        "днем",
-    }
+#: A period marker that starts like this is a duration: it times the experience itself.
+_DURATION = re.compile(
+    r"(?:all|the\s+whole|for|during|throughout|since|over\s+the|весь|всю|вс[её]|целый|целое|"
+    r"в\s+течение|на\s+протяжении|последние|с\s+утра)(?!\w)"
 )
+_THOUGHTS = ("thinking_unspecified", "ut_cue", "inner_speech", "inner_seeing", "thought_word")
 
 
 def _thought_content(report: Report, span: Span) -> bool:
-    """True for "thinking about what to cook tonight": the time is the thought's content."""
-    if report.normalised[span[0] : span[1]] not in _CONTENT_TIMES:
+    """True for "picturing the drawing from this morning", «представляла, как вечером буду
+    гулять»: after a thought or an image in the same sentence, a point in time (not a duration)
+    names what the thought was about, not when the experience happened."""
+    if _DURATION.match(report.normalised, span[0]):
         return False
     start = report.sentence_of(span[0])[0]
-    thoughts = ("thinking_unspecified", "ut_cue", "inner_speech", "inner_seeing", "thought_word")
-    return any(start <= s < span[0] for c in thoughts for s, _ in report.hits.get(c, ()))
+    return any(start <= s < span[0] for c in _THOUGHTS for s, _ in report.hits.get(c, ()))
 
 
 @attrs.frozen
