@@ -9,7 +9,7 @@ from typing import Any
 import attrs
 
 from esm_bot.models import AddressForm, Beep, Participant, ParticipantStatus
-from esm_bot.ports import Due, Say
+from esm_bot.ports import AWAITING_KEY, Due, Say
 
 NOW = dt.datetime(2026, 3, 2, 9, 0, tzinfo=dt.UTC)
 
@@ -89,6 +89,12 @@ class FakeStudy:
 
     def beeps_range(self) -> tuple[int, int, int]:
         return 1, 10, 6
+
+    def set_awaiting(self, participant_id: str, step: str | None) -> Participant:
+        extra = {k: v for k, v in self._by_id(participant_id).extra.items() if k != AWAITING_KEY}
+        if step is not None:
+            extra[AWAITING_KEY] = step
+        return self._set(participant_id, extra=extra)
 
     def begin(self, participant_id: str) -> Participant:
         return self._set(participant_id, status=ParticipantStatus.TRAINING, current_training_day=1)

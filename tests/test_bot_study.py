@@ -259,3 +259,33 @@ def test_rate_limited_ai_note_says_when_full_feedback_resumes(
     fake_tg.wait_sent("sendMessage", n + 2, chat_id=47)
 
     assert i18n.render("ai_rate_limited", "en", minutes=5) in fake_tg.texts(47)[n:]
+
+
+def test_another_process_continues_the_onboarding(
+    world: tuple[BotApp, Study, WallClock], fake_tg: FakeTelegram
+) -> None:
+    """The pending question lives in the store: a second bot process (webhook style) picks up
+    the typed time zone that answers a question the first one asked."""
+    app, study, _wall = world
+    fake_tg.push_message(48, "/start")
+    fake_tg.wait_sent("sendMessage", 2, chat_id=48)
+    _press(fake_tg, 48, "lang:en")
+    _press(fake_tg, 48, "consent:yes")
+    second = BotApp(
+        app.settings,
+        StudyAdapter(study),
+        StoreAdmin(study.store, {}),
+        make_telebot(app.settings),
+        now=app.now,
+        monotonic=app.monotonic,
+        sleep=app.sleep,
+    )
+    second.bot.threaded = False
+    n = len(fake_tg.texts(48))
+
+    second.process_update({"update_id": 999, "message": fake_tg.make_message(48, "UTC+3")})
+
+    assert fake_tg.texts(48)[n] == i18n.render("ask_window", "en")
+    participant = study.participant(48)
+    assert participant is not None
+    assert participant.tz == "Etc/GMT-3"

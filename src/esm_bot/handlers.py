@@ -21,7 +21,7 @@ import attrs
 
 from . import i18n
 from .models import Participant, ParticipantStatus
-from .ports import Say, StudyPort
+from .ports import AWAITING_KEY, Say, StudyPort
 from .settings import BotSettings
 from .telegram import Sender
 
@@ -95,7 +95,6 @@ class Handlers:
     settings: BotSettings
     admin: AdminPort
     default_lang: str = "ru"
-    _awaiting: dict[int, str] = attrs.field(init=False, factory=dict)
     _inflight: int = attrs.field(init=False, default=0)
     _lock: threading.Condition = attrs.field(init=False, factory=threading.Condition)
 
@@ -231,7 +230,7 @@ class Handlers:
 
     def _ask(self, chat: int, who: Participant, step: str) -> None:
         """Ask an onboarding/settings question; the next text (or button) answers it."""
-        self._awaiting[who.telegram_id or 0] = step
+        who = self.study.set_awaiting(who.id, step)
         if step == "timezone":
             buttons = [(tz, f"tz:{tz}") for tz in TZ_BUTTONS]
             self.say(chat, who, Say("ask_timezone"), buttons)
@@ -279,7 +278,7 @@ class Handlers:
         except ValueError as exc:
             self.say(chat, who, self._invalid(step, text, str(exc)))
             return
-        self._awaiting.pop(who.telegram_id or 0, None)
+        who = self.study.set_awaiting(who.id, None)
         if who.status is ParticipantStatus.CONSENTED:
             nxt = {"timezone": "window", "window": "beeps"}.get(step)
             if nxt is not None:
@@ -370,7 +369,6 @@ class Handlers:
             self.say(chat, who, Say("delete_cancelled"))
             return
         self.study.delete(who.id)
-        self._awaiting.pop(who.telegram_id or 0, None)
         self.say(chat, who, Say("delete_done"))
 
     def cmd_practice(self, m: Any) -> None:
@@ -429,7 +427,7 @@ class Handlers:
         text = clean_text(m.text or "")
         if not text:
             self.say(m.chat.id, who, Say("empty_text"))
-        elif (step := self._awaiting.get(m.from_user.id)) is not None:
+        elif (step := who.extra.get(AWAITING_KEY)) is not None:
             self._answer(m.chat.id, who, step, text)
         elif who.consent_version is None:
             self.say(m.chat.id, who, Say("consent_needed"))

@@ -15,7 +15,10 @@ import attrs
 
 from .models import Beep, Participant
 
-__all__ = ["Due", "Say", "StudyPort"]
+__all__ = ["AWAITING_KEY", "Due", "Say", "StudyPort"]
+
+#: Key in :attr:`Participant.extra` holding the question the next text answers.
+AWAITING_KEY = "bot_awaiting"
 
 
 @attrs.frozen
@@ -100,6 +103,14 @@ class StudyPort(Protocol):
 
     def beeps_range(self) -> tuple[int, int, int]:
         """(lowest, highest, default) beeps per day a participant may choose."""
+        ...
+
+    def set_awaiting(self, participant_id: str, step: str | None) -> Participant:
+        """Remember which question the participant's next text answers (``None``: none).
+
+        Kept in the participant record (``extra["bot_awaiting"]``), so a restart or another
+        process behind a load balancer continues the conversation.
+        """
         ...
 
     def begin(self, participant_id: str) -> Participant:

@@ -14,7 +14,7 @@ from typing import Any
 
 from .config import StudyConfig
 from .models import Participant
-from .ports import Due, Say
+from .ports import AWAITING_KEY, Due, Say
 from .study import Action, ActionKind, Outcome, Study
 
 __all__ = ["StudyAdapter"]
@@ -107,6 +107,20 @@ class StudyAdapter:
     def set_beeps_per_day(self, participant_id: str, n: int) -> Participant:
         """See :meth:`StudyPort.set_beeps_per_day`."""
         return self._checked(self.study.set_beeps_per_day(self._tg(participant_id), n))
+
+    def set_awaiting(self, participant_id: str, step: str | None) -> Participant:
+        """See :meth:`StudyPort.set_awaiting` (conversation state of the bot, not the protocol)."""
+        store = self.study.store
+        current = store.get_participant(participant_id)
+        if current is None:
+            msg = "unknown participant"
+            raise LookupError(msg)
+        extra = {k: v for k, v in current.extra.items() if k != AWAITING_KEY}
+        if step is not None:
+            extra[AWAITING_KEY] = step
+        if extra == dict(current.extra):
+            return current
+        return store.update_participant(participant_id, extra=extra)
 
     def begin(self, participant_id: str) -> Participant:
         """See :meth:`StudyPort.begin`."""
