@@ -26,6 +26,7 @@ class FakeStudy:
         self.unreachable_chats: list[int] = []
         self.practice_open: set[str] = set()
         self.practice_messages: list[tuple[str, int | None]] = []
+        self.declined: list[str] = []
         self.lock = threading.Lock()
 
     def _by_id(self, pid: str) -> Participant:
@@ -59,6 +60,9 @@ class FakeStudy:
             consented_at=NOW,
             status=ParticipantStatus.CONSENTED,
         )
+
+    def decline(self, participant_id: str) -> None:
+        self.declined.append(participant_id)
 
     def consent_version(self) -> str:
         return "1"

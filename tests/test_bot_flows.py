@@ -157,6 +157,7 @@ class TestOnboarding:
         fake_tg.push_callback(45, None, "consent:no")
 
         assert _last(fake_tg, 45, 4) == i18n.render("consent_declined", "en")
+        assert study.declined == ["p45"]
         fake_tg.push_message(45, "I saw a red car")
         assert _last(fake_tg, 45, 5) == i18n.render("consent_needed", "en")
         assert study.reports == {}

@@ -289,3 +289,22 @@ def test_another_process_continues_the_onboarding(
     participant = study.participant(48)
     assert participant is not None
     assert participant.tz == "Etc/GMT-3"
+
+
+def test_rejoining_after_withdrawal_asks_consent_again(
+    world: tuple[BotApp, Study, WallClock], fake_tg: FakeTelegram
+) -> None:
+    """/stop then /start: the language choice leads to the consent question again."""
+    _app, study, _wall = world
+    _onboard(fake_tg, 49)
+    _send(fake_tg, 49, "/stop")
+    n = len(fake_tg.texts(49))
+    fake_tg.push_message(49, "/start")
+    fake_tg.wait_sent("sendMessage", n + 2, chat_id=49)
+
+    replies = _press(fake_tg, 49, "lang:en")
+
+    assert replies == [i18n.render("consent", "en", version="1")]
+    participant = study.participant(49)
+    assert participant is not None
+    assert participant.status is ParticipantStatus.REGISTERED

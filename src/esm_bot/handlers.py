@@ -194,10 +194,10 @@ class Handlers:
     def btn_lang(self, chat: int, who: Participant, value: str) -> None:
         """Language chosen: Russian asks the address form next, English the consent."""
         who = self.study.set_language(who.id, value)
-        if who.lang == "ru" and who.consent_version is None:
+        if who.lang == "ru" and who.status is ParticipantStatus.REGISTERED:
             forms = [("на «ты»", "form:informal"), ("на «вы»", "form:formal")]
             self.say(chat, who, Say("choose_form"), forms)
-        elif who.consent_version is None:
+        elif who.status is ParticipantStatus.REGISTERED:
             self._ask_consent(chat, who)
         else:
             self.say(chat, who, Say("settings_saved"))
@@ -205,7 +205,7 @@ class Handlers:
     def btn_form(self, chat: int, who: Participant, value: str) -> None:
         """Address form chosen: the consent comes next (or the settings are saved)."""
         who = self.study.set_address_form(who.id, value)
-        if who.consent_version is None:
+        if who.status is ParticipantStatus.REGISTERED:
             self._ask_consent(chat, who)
         else:
             self.say(chat, who, Say("settings_saved"))
@@ -223,6 +223,7 @@ class Handlers:
     def btn_consent(self, chat: int, who: Participant, value: str) -> None:
         """Consent answered: on yes, the time zone question."""
         if value != "yes":
+            self.study.decline(who.id)
             self.say(chat, who, Say("consent_declined"))
             return
         who = self.study.consent(who.id)
@@ -429,7 +430,7 @@ class Handlers:
             self.say(m.chat.id, who, Say("empty_text"))
         elif (step := who.extra.get(AWAITING_KEY)) is not None:
             self._answer(m.chat.id, who, step, text)
-        elif who.consent_version is None:
+        elif who.status is ParticipantStatus.REGISTERED:
             self.say(m.chat.id, who, Say("consent_needed"))
         else:
             for say in self.study.report(who.id, text, dedup_key=f"tg:{m.chat.id}:{m.message_id}"):

@@ -73,6 +73,10 @@ class StudyPort(Protocol):
         """Record consent to the current consent version."""
         ...
 
+    def decline(self, participant_id: str) -> None:
+        """Record that the consent was declined."""
+        ...
+
     def consent_version(self) -> str:
         """The version of the consent text shown."""
         ...

@@ -75,6 +75,10 @@ class StudyAdapter:
         """See :meth:`StudyPort.consent`."""
         return self._checked(self.study.consent(self._tg(participant_id)))
 
+    def decline(self, participant_id: str) -> None:
+        """See :meth:`StudyPort.decline`."""
+        self.study.decline_consent(self._tg(participant_id))
+
     def consent_version(self) -> str:
         """See :meth:`StudyPort.consent_version`."""
         return self.study.config.consent_version
