@@ -27,8 +27,13 @@ class DeliveryMixin(StudyBase):
 
     __slots__ = ()
 
-    def _send_due(self, now: dt.datetime, who: Callable[[str], Participant | None]) -> list[Action]:
-        actions = []
+    def _send_due(
+        self,
+        now: dt.datetime,
+        who: Callable[[str], Participant | None],
+        actions: list[Action],
+    ) -> None:
+        """Append a ``send_beep`` action for each due beep this process wins the lease on."""
         for candidate in self.store.due_beeps(now):
             beep = self.store.claim_beep(candidate.id, self.worker, now, self.config.claim_lease)
             if beep is None or beep.status is not BeepStatus.SCHEDULED:
@@ -70,12 +75,14 @@ class DeliveryMixin(StudyBase):
                     beep.scheduled_at,
                 )
             )
-        return actions
 
     def _remind_and_expire(
-        self, now: dt.datetime, who: Callable[[str], Participant | None]
-    ) -> list[Action]:
-        actions = []
+        self,
+        now: dt.datetime,
+        who: Callable[[str], Participant | None],
+        actions: list[Action],
+    ) -> None:
+        """Append the expiries and the one reminder due among the sent beeps."""
         for beep in self.store.beeps_in_status(BeepStatus.SENT, scheduled_before=now):
             participant = who(beep.participant_id)
             if beep.expires_at is not None and now >= beep.expires_at:
@@ -138,7 +145,6 @@ class DeliveryMixin(StudyBase):
                     beep.sent_at + reminder,
                 )
             )
-        return actions
 
     @staticmethod
     def _told_of_expiry(participant: Participant, beep: Beep) -> bool:

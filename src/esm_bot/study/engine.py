@@ -22,6 +22,8 @@ Safety across restarts and processes:
 from __future__ import annotations
 
 import datetime as dt
+import logging
+from collections.abc import Callable
 from typing import Any
 
 import attrs
@@ -34,6 +36,7 @@ from esm_bot.models import (
     new_id,
 )
 from esm_bot.schedule import ScheduleError, parse_timezone
+from esm_bot.store.errors import StoreUnavailable
 from esm_bot.study import analytics
 from esm_bot.study._base import ACTIVE_STATUSES, SEED, ValidateFunction
 from esm_bot.study.days import DayClosingMixin
@@ -49,6 +52,8 @@ from esm_bot.study.planning import PlanningMixin
 from esm_bot.study.reports import ReportsMixin
 
 __all__ = ["ACTIVE_STATUSES", "Study", "ValidateFunction", "parse_window"]
+
+_log = logging.getLogger(__name__)
 
 
 #: Statuses from which a participant can pause.
@@ -309,9 +314,6 @@ class Study(PlanningMixin, DeliveryMixin, DayClosingMixin, ReportsMixin):
         """
         now = self._now(now)
         actions: list[Action] = []
-        if self._last_maintenance is None or now - self._last_maintenance >= self.maintenance_every:
-            self._last_maintenance = now
-            actions.extend(self._maintenance(now))
         cache: dict[str, Participant | None] = {}
 
         def who(pid: str) -> Participant | None:
@@ -319,12 +321,35 @@ class Study(PlanningMixin, DeliveryMixin, DayClosingMixin, ReportsMixin):
                 cache[pid] = self.store.get_participant(pid)
             return cache[pid]
 
-        actions.extend(self._send_due(now, who))
-        actions.extend(self._remind_and_expire(now, who))
+        due = (
+            self._last_maintenance is None or now - self._last_maintenance >= self.maintenance_every
+        )
+        if due and self._survive_outage(self._maintenance, now, actions):
+            self._last_maintenance = now
+        self._survive_outage(lambda n, a: self._send_due(n, who, a), now, actions)
+        self._survive_outage(lambda n, a: self._remind_and_expire(n, who, a), now, actions)
         return actions
 
-    def _maintenance(self, now: dt.datetime) -> list[Action]:
-        actions: list[Action] = []
+    @staticmethod
+    def _survive_outage(
+        phase: Callable[[dt.datetime, list[Action]], None],
+        now: dt.datetime,
+        actions: list[Action],
+    ) -> bool:
+        """Run one phase of a tick; while the database is unreachable, stop it and say so.
+
+        What the phase appended before the outage stays; the rest is retried on a later tick
+        (a beep's lease runs out, a day closes later), so nothing is lost or doubled.
+        """
+        try:
+            phase(now, actions)
+        except StoreUnavailable as exc:
+            _log.warning("study tick: database unreachable (%s); retrying on the next tick", exc)
+            return False
+        return True
+
+    def _maintenance(self, now: dt.datetime, actions: list[Action]) -> None:
+        """Resume ended pauses, close finished days, plan the coming days."""
         for participant in self.store.list_participants(
             [ParticipantStatus.TRAINING, ParticipantStatus.SAMPLING, ParticipantStatus.PAUSED]
         ):
@@ -347,7 +372,6 @@ class Study(PlanningMixin, DeliveryMixin, DayClosingMixin, ReportsMixin):
                 next_close or dt.datetime.max.replace(tzinfo=dt.UTC),
                 self._next_local_midnight(participant, now),
             )
-        return actions
 
     def pause(self, telegram_id: int, until: dt.datetime | None = None) -> Outcome:
         """Pause beeps (optionally until *until*): future beeps are cancelled, an open one stays."""
