@@ -1,6 +1,6 @@
 """Where marker patterns can match: the candidate positions of each category in a text.
 
-From each category's regular expression we derive the set of literal prefixes (at most four
+From each category's regular expression we derive the set of literal prefixes (at most eight
 characters; a run of whitespace counts as one space) that any match must start with. The text's
 word starts are indexed by the same prefixes, so each category's regex is tried only at the word
 starts where it can match (``pattern.match(text, pos)``) instead of scanning the whole text. The
@@ -18,7 +18,7 @@ from typing import Any
 __all__ = ["PREFIX_LENGTH", "candidates", "first_prefixes", "prefix_map"]
 
 #: Longest prefix used for gating.
-PREFIX_LENGTH = 4
+PREFIX_LENGTH = 8
 
 _c = _sre_parse  # the opcode constants live on the parser module
 _ZERO_WIDTH = {_c.AT, _c.ASSERT, _c.ASSERT_NOT}
@@ -32,11 +32,8 @@ def _finish(state: _State) -> _State:
 
 
 def _append(state: _State, char: str) -> _State:
-    is_word = char.isalnum() or char == "_" or char == " "
     return frozenset(
-        (text, True)
-        if done or len(text) >= PREFIX_LENGTH
-        else ((text + char, False) if is_word else (text, True))
+        (text, True) if done or len(text) >= PREFIX_LENGTH else (text + char, False)
         for text, done in state
     )
 
@@ -106,15 +103,20 @@ def candidates(
     """Category → the word starts where it may match.
 
     ``normalised`` has every whitespace character written as a space (see ``normalise``), so the
-    four characters at a word start are the key; a doubled space is collapsed first. ``memo`` caches
+    first :data:`PREFIX_LENGTH` characters at a word start are the key (runs of spaces collapsed
+    to one). ``memo`` caches
     key → categories (it only ever holds derived constants, so sharing it between threads is safe).
     """
     found: dict[str, list[int]] = {}
-    for start in starts:
-        key = normalised[start : start + PREFIX_LENGTH]
+    keys = [normalised[start : start + PREFIX_LENGTH] for start in starts]
+    for start, key in zip(starts, keys, strict=True):
+        names = memo.get(key)
+        if names is not None:
+            for name in names:
+                found.setdefault(name, []).append(start)
+            continue
         if "  " in key:
-            key = " ".join(normalised[start : start + 4 * PREFIX_LENGTH].split(" "))
-            key = re.sub(" +", " ", key)[:PREFIX_LENGTH]
+            key = _SPACES.sub(" ", normalised[start : start + 4 * PREFIX_LENGTH])[:PREFIX_LENGTH]
         names = memo.get(key)
         if names is None:
             names = _categories_of(key, by_prefix)
@@ -126,6 +128,7 @@ def candidates(
 
 
 _MEMO_LIMIT = 100_000
+_SPACES = re.compile(" +")
 
 
 def _categories_of(key: str, by_prefix: Mapping[str, tuple[str, ...]]) -> tuple[str, ...]:

@@ -211,6 +211,14 @@ def _matches(pattern: re.Pattern[str], normalised: str, positions: list[int]) ->
     return spans
 
 
+def _quote_mask(length: int, quotes: tuple[Span, ...]) -> bytearray:
+    """One byte per character: 1 inside a quotation (a quick pre-check before :func:`_inside`)."""
+    mask = bytearray(length)
+    for start, end in quotes:
+        mask[start:end] = b"\x01" * (end - start)
+    return mask
+
+
 def _collect(
     normalised: str, data: LanguageData, quotes: tuple[Span, ...], starts: list[int]
 ) -> tuple[dict[str, list[Span]], dict[str, list[Span]]]:
@@ -226,9 +234,16 @@ def _collect(
         for name in data.scanned
         if name not in _HELPER_ONLY
     ]
+    quoted = _quote_mask(len(normalised), quotes) if quotes else None
     for name, spans in work:
         for span in spans:
-            if quotes and name not in _KEEP_IN_QUOTES and _inside(span, quotes):
+            if (
+                quoted is not None
+                and quoted[span[0]]
+                and quoted[span[1] - 1]
+                and name not in _KEEP_IN_QUOTES
+                and _inside(span, quotes)
+            ):
                 continue
             if name in NEGATABLE and _negated(normalised, span, data):
                 negated.setdefault(name, []).append(span)
