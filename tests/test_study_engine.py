@@ -336,8 +336,6 @@ class TestDelivery:
 
         every = got["a"] + got["b"]
         assert len(every) == len(set(every)) == 30  # 5 participants x 6 beeps on day 1
-        assert got["a"]
-        assert got["b"]
 
     def test_downtime_catch_up_policy(self, kit: Kit) -> None:
         """A beep found 3 minutes late is sent; one found 10 minutes late is marked missed."""
