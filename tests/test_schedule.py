@@ -242,6 +242,29 @@ class TestPlanDayProperties:
         assert first == second
 
 
+class TestEveryDstChangeOf2026:
+    @pytest.mark.parametrize(
+        ("tz", "day"),
+        [(tz, d) for tz, changes in DST_CHANGES_2026.items() for d in changes],
+    )
+    def test_every_change_day_and_the_evening_before(self, tz: str, day: date) -> None:
+        """Each 2026 DST day of each zone (and the night before, for windows crossing
+        midnight) keeps every rule for many windows, counts and gaps."""
+        windows = [
+            (time(9), time(21)),
+            (time(0), time(6)),
+            (time(1, 30), time(4)),
+            (time(2, 15), time(3, 45)),
+            (time(22), time(2)),
+            (time(23, 30), time(8)),
+        ]
+        for check_day in (day - timedelta(days=1), day):
+            for start, end in windows:
+                for n in (1, 3, 6, 12, 20):
+                    for gap in (timedelta(0), timedelta(minutes=7)):
+                        _check_plan(check_day, tz, start, end, n, gap, seed=n)
+
+
 class TestStratification:
     def test_single_beep_is_uniform_over_the_window(self) -> None:
         """4 000 one-beep days fill each of 12 hourly bins near 1/12 (fixed seed: deterministic)."""
