@@ -26,6 +26,7 @@ from esm_bot.models import (
     new_id,
 )
 from esm_bot.schedule import plan_day
+from esm_bot.study.analytics import PRACTICE_INDEX_BASE
 
 POOR = {
     "en": (
@@ -80,6 +81,11 @@ class SimulatedStudy:
     beeps: int
     reports: int
     practice_reports: int
+
+    @property
+    def messages_without_beep(self) -> int:
+        """Messages written when no beep was open (one per simulated study)."""
+        return 1
 
 
 def _report(
@@ -225,9 +231,33 @@ def simulate_study(
             status=ParticipantStatus.SAMPLING if completed else ParticipantStatus.TRAINING,
             average_data_quality=sum(averages.values()) / max(1, len(averages)),
         )
-        if i == 0:
+        if i == 0:  # a practice beep with its report, and a message when no beep was open
             practice_at = dt.datetime.combine(start, dt.time(8, 30), dt.UTC)
-            store.add_report(_report(person, None, GOOD[lang][0], practice_at, 1, 1))
-            n_reports += 1
+            practice = Beep(
+                id=beep_id(person.id, start, PRACTICE_INDEX_BASE),
+                participant_id=person.id,
+                local_date=start,
+                index=PRACTICE_INDEX_BASE,
+                scheduled_at=practice_at,
+                status=BeepStatus.ANSWERED,
+                study_day=0,
+                tz=person.tz,
+                sent_at=practice_at,
+                answered_at=practice_at + dt.timedelta(minutes=1),
+            )
+            store.upsert_beeps([practice])
+            n_beeps += 1
+            at = practice_at + dt.timedelta(minutes=1)
+            store.add_report(_report(person, practice, GOOD[lang][0], at, 1, 1))
+            store.add_report(
+                Report(
+                    id=new_id(),
+                    participant_id=person.id,
+                    beep_id=None,
+                    text="hello, is the study still on?",
+                    received_at=practice_at + dt.timedelta(hours=1),
+                )
+            )
+            n_reports += 2
             n_practice += 1
     return SimulatedStudy(tuple(ids), tuple(telegram_ids), n_beeps, n_reports, n_practice)

@@ -74,7 +74,7 @@ def test_one_row_per_beep_and_attempt_missed_ones_included(
 
     assert _expected_rows(store) == len(rows)
     statuses = {r["beep_status"] for r in rows}
-    assert {"answered", "expired", "scheduled", "practice"} <= statuses
+    assert {"answered", "expired", "scheduled", "practice", "no_beep"} <= statuses
     expired = [r for r in rows if r["beep_status"] == BeepStatus.EXPIRED.value]
     assert expired
     assert all(r["report_text"] == "" and r["score"] == "" for r in expired)
@@ -100,12 +100,12 @@ def test_report_fields_match_the_store(store: SqliteStore, study: SimulatedStudy
     checked = 0
     for report in store.iter_reports():
         row = by_text_time[(report.text, report.received_at.isoformat())]
-        assert str(report.score) == row["score"]
-        assert report.quality == row["quality"]
+        assert ("" if report.score is None else str(report.score)) == row["score"]
+        assert (report.quality or "") == row["quality"]
         assert ";".join(sorted(report.phenomena)) == row["phenomena"]
         assert ";".join(report.issue_codes) == row["issue_codes"]
         assert report.source == row["validator_source"]
-        assert report.validator_version == row["validator_version"]
+        assert (report.validator_version or "") == row["validator_version"]
         assert report.participant_id == row["participant"]
         assert len(report.text) == int(row["n_chars"])
         checked += 1
@@ -114,7 +114,7 @@ def test_report_fields_match_the_store(store: SqliteStore, study: SimulatedStudy
 
 def test_times_are_local_and_utc(store: SqliteStore, study: SimulatedStudy) -> None:
     """scheduled_local carries the participant's offset (+05:45 in Kathmandu), UTC is +00:00."""
-    rows = [r for r in _csv(store) if r["beep_status"] != "practice"]
+    rows = [r for r in _csv(store) if r["beep_status"] != "no_beep"]
 
     kathmandu = [r for r in rows if r["timezone"] == "Asia/Kathmandu"]
     assert kathmandu
@@ -171,8 +171,8 @@ def test_raw_ids_keep_telegram_ids(store: SqliteStore, study: SimulatedStudy) ->
 def test_since_keeps_later_beeps_only(store: SqliteStore, study: SimulatedStudy) -> None:
     """--since 2026-05-06 drops every beep scheduled before that UTC midnight."""
     since = parse_since("2026-05-06")
-    rows = [r for r in _csv(store, since=since) if r["beep_status"] != "practice"]
-    everything = [r for r in _csv(store) if r["beep_status"] != "practice"]
+    rows = [r for r in _csv(store, since=since) if r["beep_status"] != "no_beep"]
+    everything = [r for r in _csv(store) if r["beep_status"] != "no_beep"]
 
     assert rows
     assert len(rows) < len(everything)

@@ -11,10 +11,19 @@ from pathlib import Path
 
 import pytest
 
-from esm_bot.models import Participant, ParticipantStatus, Report, new_id
+from esm_bot.models import (
+    Beep,
+    BeepStatus,
+    Participant,
+    ParticipantStatus,
+    Report,
+    beep_id,
+    new_id,
+)
 from esm_bot.ops.rows import study_rows
 from esm_bot.ops.stats import NORMS, best_attempts, compliance_by, study_stats
 from esm_bot.store.sqlite import SqliteStore
+from esm_bot.study.analytics import PRACTICE_INDEX_BASE
 from tests._ops_cli import run_esm_bot
 from tests._ops_study import SimulatedStudy, simulate_study
 
@@ -49,11 +58,12 @@ def test_empty_study_has_no_rates(store: SqliteStore) -> None:
 
 def test_figures_match_the_stored_reports(store: SqliteStore, study: SimulatedStudy) -> None:
     """Counts, average quality and success rate are the stored reports' own figures."""
-    reports = list(store.iter_reports())
+    reports = [r for r in store.iter_reports() if r.beep_id is not None]
     stats = study_stats(store)
 
     assert stats.participants == 4
-    assert stats.reports == study.reports == len(reports)
+    assert stats.reports == study.reports - study.messages_without_beep == len(reports)
+    assert stats.messages_without_beep == study.messages_without_beep
     assert stats.validation_success_rate == 1.0
     assert stats.average_quality == pytest.approx(statistics.fmean(r.score or 0 for r in reports))
     assert stats.ai_share == 0.0
@@ -112,7 +122,7 @@ def test_phenomena_are_percent_of_samples(store: SqliteStore, study: SimulatedSt
 def test_compliance_is_on_time_among_delivered(store: SqliteStore, study: SimulatedStudy) -> None:
     """Answered in the window among delivered beeps; retries, late and future beeps as ESM does."""
     beeps = [b for p in store.list_participants() for b in store.beeps_for(p.id)]
-    delivered = [b for b in beeps if b.sent_at is not None]
+    delivered = [b for b in beeps if b.sent_at is not None and b.index < PRACTICE_INDEX_BASE]
     on_time = 0
     for beep in delivered:
         first = store.reports_for(beep.participant_id, beep_id=beep.id)
@@ -134,11 +144,20 @@ def test_cache_hit_rate_from_stored_ai_answers(store: SqliteStore) -> None:
     )
     at = dt.datetime(2026, 5, 1, 12, tzinfo=dt.UTC)
     for i, cached in enumerate((True, True, False, True)):
+        beep = Beep(
+            id=beep_id(person.id, at.date(), i),
+            participant_id=person.id,
+            local_date=at.date(),
+            index=i,
+            scheduled_at=at + dt.timedelta(minutes=i),
+            status=BeepStatus.ANSWERED,
+        )
+        store.upsert_beeps([beep])
         store.add_report(
             Report(
                 id=new_id(),
                 participant_id=person.id,
-                beep_id=None,
+                beep_id=beep.id,
                 text=f"report {i}",
                 received_at=at + dt.timedelta(minutes=i),
                 score=70,
@@ -179,6 +198,6 @@ def test_command_prints_stats(store: SqliteStore, study: SimulatedStudy) -> None
     assert human.returncode == 0, human.stderr
     assert machine.returncode == 0, machine.stderr
     data = json.loads(machine.stdout)
-    assert data["reports"] == study.reports
-    assert f"Reports: {study.reports}" in human.stdout
+    assert data["reports"] == study.reports - study.messages_without_beep
+    assert f"Reports: {data['reports']}" in human.stdout
     assert "Phenomena (% of samples vs Heavey & Hurlburt 2008)" in human.stdout

@@ -14,7 +14,7 @@ from typing import Any, Final
 from esm_bot.models import BeepStatus
 from esm_validate import ISSUE_CODES, PHENOMENA, QUALITY_LEVELS
 
-from .rows import PRACTICE
+from .rows import NO_BEEP, PRACTICE
 
 __all__ = [
     "BEEP_STATUS_MEANINGS",
@@ -94,7 +94,8 @@ BEEP_STATUS_MEANINGS: Final[Mapping[str, str]] = {
     BeepStatus.EXPIRED.value: "Delivered, the answer window closed without a report",
     BeepStatus.MISSED.value: "Never delivered (participant unreachable, or too late to send)",
     BeepStatus.CANCELLED.value: "Withdrawn before sending (pause, withdrawal, re-planning)",
-    PRACTICE: "Not a beep: a practice report written on request",
+    PRACTICE: "A practice beep the participant asked for (does not count for the study)",
+    NO_BEEP: "Not a beep: a message written when no beep was open (kept, not validated)",
 }
 
 _FALLBACKS: Final[Mapping[str, str]] = {

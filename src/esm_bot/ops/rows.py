@@ -8,8 +8,9 @@ Rows:
 
 * one per scheduled beep, missed and expired ones included (the report fields are empty);
 * a beep answered twice (the retry offered on a training day) has two rows, ``attempt`` 1 and 2;
-* a practice report has a row with ``beep_status="practice"`` (practice beeps, index 1000 and up,
-  and reports without a beep); practice never counts for compliance or the study figures.
+* a practice beep (asked for with /practice; index 1000 and up) has ``beep_status="practice"``
+  and a message written when no beep was open has ``beep_status="no_beep"``; neither counts for
+  compliance or the study figures.
 
 Participants are named by a salted pseudonym (:func:`pseudonym`) unless ``raw_ids`` is asked for.
 """
@@ -32,6 +33,7 @@ from esm_bot.store.base import Store
 from esm_bot.study.analytics import PRACTICE_INDEX_BASE
 
 __all__ = [
+    "NO_BEEP",
     "PRACTICE",
     "SALT_ENV",
     "SALT_META_KEY",
@@ -49,6 +51,8 @@ SALT_ENV: Final = "ESM_EXPORT_SALT"
 SALT_META_KEY: Final = "export_salt"
 #: ``beep_status`` of a practice report's row.
 PRACTICE: Final = "practice"
+#: ``beep_status`` of a message written when no beep was open (kept, not validated by the bot).
+NO_BEEP: Final = "no_beep"
 
 
 @attrs.frozen
@@ -88,6 +92,11 @@ class StudyRow:
     def answered(self) -> bool:
         """True when the row carries a report."""
         return self.report_text is not None
+
+    @property
+    def is_study_beep(self) -> bool:
+        """True for a row of a study beep (not a practice beep, not a message without a beep)."""
+        return self.beep_status not in (PRACTICE, NO_BEEP)
 
     @property
     def local_hour(self) -> int | None:
@@ -196,7 +205,7 @@ def _beep_fields(beep: Beep | None, tz: str) -> dict[str, Any]:
             "training": None,
             "local_date": None,
             "beep_index": None,
-            "beep_status": PRACTICE,
+            "beep_status": NO_BEEP,
             "timezone": tz,
             "scheduled_local": None,
             "scheduled_utc": None,

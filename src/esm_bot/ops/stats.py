@@ -27,7 +27,7 @@ from esm_bot.models import BeepStatus, Participant, ParticipantStatus
 from esm_bot.store.base import Store
 from esm_bot.study.analytics import PHENOMENA_NORMS
 
-from .rows import PRACTICE, StudyRow, study_rows
+from .rows import NO_BEEP, StudyRow, study_rows
 
 __all__ = [
     "NORMS",
@@ -62,7 +62,7 @@ def best_attempts(rows: Iterable[StudyRow]) -> list[StudyRow]:
     """Return one row per sample: the best-scored attempt of each answered study beep."""
     best: dict[tuple[str, Any, Any], StudyRow] = {}
     for row in rows:
-        if not row.answered or row.score is None or row.beep_status == PRACTICE:
+        if not row.answered or row.score is None or not row.is_study_beep:
             continue
         key = (row.participant, row.local_date, row.beep_index)
         if key not in best or row.score > (best[key].score or 0):
@@ -78,7 +78,7 @@ def quality_by_day(rows: Iterable[StudyRow], *, training_only: bool = True) -> d
     """
     scores: dict[int, list[int]] = defaultdict(list)
     for row in rows:
-        if row.score is None or row.study_day is None or row.beep_status == PRACTICE:
+        if row.score is None or row.study_day is None or not row.is_study_beep:
             continue
         if row.attempt != 1:
             continue
@@ -111,7 +111,7 @@ def compliance_by(rows: Iterable[StudyRow], key: str) -> dict[Any, tuple[int, in
     seen: set[tuple[str, Any, Any]] = set()
     table: dict[Any, list[int]] = defaultdict(lambda: [0, 0])
     for row in rows:
-        if row.sent_utc is None or row.beep_status == PRACTICE:
+        if row.sent_utc is None or not row.is_study_beep:
             continue
         beep = (row.participant, row.local_date, row.beep_index)
         if beep in seen:
@@ -152,6 +152,7 @@ class StudyStats:
     participants: int
     participants_by_status: Mapping[str, int]
     reports: int
+    messages_without_beep: int
     samples: int
     validation_success_rate: float | None
     average_quality: float | None
@@ -202,7 +203,8 @@ class StudyStats:
         status = ", ".join(f"{k} {v}" for k, v in sorted(self.participants_by_status.items()))
         lines = [
             f"Participants: {self.participants} ({status or 'none'})",
-            f"Reports: {self.reports} ({self.samples} answered beeps)",
+            f"Reports: {self.reports} ({self.samples} answered beeps; "
+            f"{self.messages_without_beep} messages without a beep)",
             f"{mark(meets(self.validation_success_rate, 0.95))} Validation success rate: "
             f"{pct(self.validation_success_rate)} (target > 95%)",
             f"{mark(meets(self.average_quality, 60.0))} Average quality: {avg} (target > 60)",
@@ -235,7 +237,7 @@ def study_stats(
     """Compute the study's figures from the store (and the running validator's stats, if any)."""
     table = list(rows) if rows is not None else list(study_rows(store, salt="stats"))
     people = store.list_participants()
-    reports = [r for r in table if r.answered]
+    reports = [r for r in table if r.answered and r.beep_status != NO_BEEP]
     scored = [r for r in reports if r.score is not None]
     ai = [r for r in reports if r.validator_source == "ai"]
     fallbacks = Counter(r.fallback_reason for r in reports if r.fallback_reason)
@@ -257,6 +259,7 @@ def study_stats(
         participants=len(people),
         participants_by_status=dict(Counter(p.status.value for p in people)),
         reports=len(reports),
+        messages_without_beep=sum(1 for r in table if r.beep_status == NO_BEEP),
         samples=len(samples),
         validation_success_rate=_rate(len(scored), len(reports)),
         average_quality=statistics.fmean(r.score for r in scored if r.score is not None)

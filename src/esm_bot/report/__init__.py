@@ -24,7 +24,7 @@ from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any, Final
 
-from esm_bot.ops.rows import PRACTICE, StudyRow, study_rows
+from esm_bot.ops.rows import StudyRow, study_rows
 from esm_bot.ops.stats import (
     NORMS,
     StudyStats,
@@ -60,7 +60,7 @@ def issue_shares(rows: Sequence[StudyRow], top: int = _TOP_ISSUES) -> dict[str, 
     scored = [
         r
         for r in rows
-        if r.answered and r.attempt == 1 and r.study_day is not None and r.beep_status != PRACTICE
+        if r.answered and r.attempt == 1 and r.study_day is not None and r.is_study_beep
     ]
     totals: Counter[int] = Counter(r.study_day or 0 for r in scored)
     per_code: dict[str, Counter[int]] = defaultdict(Counter)
@@ -177,7 +177,7 @@ def build_report(
     rows = list(study_rows(store, environ=env))
     stats = study_stats(store, rows=rows)
     pass_marks, training_days = _pass_marks_and_days()
-    study_days = sorted({r.study_day for r in rows if r.study_day and r.beep_status != PRACTICE})
+    study_days = sorted({r.study_day for r in rows if r.study_day and r.is_study_beep})
     overall = quality_by_day(rows, training_only=False)
     by_day = compliance_by(rows, "study_day")
     by_hour = compliance_by(rows, "hour")
