@@ -89,7 +89,10 @@ def _parse_clock(text: str) -> dt.time:
 class Study(PlanningMixin, DeliveryMixin, DayClosingMixin, ReportsMixin):
     """The DES study protocol over a :class:`~esm_bot.store.Store`.
 
-    Args:
+    Construct it as ``Study(store, validator, config, *, clock=..., rng=..., worker=...,
+    maintenance_every=...)``; each argument is kept as the attribute of the same name.
+
+    Attributes:
         store: Where participants, beeps, reports and events live.
         validator: A :class:`esm_validate.Validator` (``.validate(text, *, user_id, training_day,
             lang)``) or a function like :func:`esm_validate.validate`.
