@@ -343,3 +343,20 @@ def test_command_ai_down_is_exit_1(tmp_path: Path) -> None:
 
     assert done.returncode == 1, done.stdout + done.stderr
     assert "❌ AI services: openai configured but unreachable (ai_auth)" in done.stdout
+
+
+def test_command_counts_the_bots_journal(tmp_path: Path) -> None:
+    """Writes waiting in the bot's journal file make `esm-bot health` degraded (exit 1)."""
+    db = tmp_path / "bot.sqlite3"
+    SqliteStore(db).close()
+    journal = tmp_path / "esm_bot.journal.jsonl"
+    journal.write_text(
+        '{"n": 1, "op": "append_event", "args": {}}\n{"n": 2, "op": "append_event", "args": {}}\n',
+        encoding="utf-8",
+    )
+
+    done = _run([], {"ESM_DB_PATH": str(db), **BASE_ENV})
+
+    assert done.returncode == 1, done.stdout + done.stderr
+    assert "❌ Journal: 2 writes waiting in the local journal" in done.stdout
+    assert journal.read_text(encoding="utf-8").count("\n") == 2, "health never replays it"
