@@ -43,7 +43,7 @@ from tests.llm_servers import LLMServer, good_answer
 
 SECRET = "scaling-test-secret_42"
 #: Seconds a process holds a claimed beep (ESM_CLAIM_LEASE_SECONDS).
-LEASE = 6.0
+LEASE = 8.0
 REPORT = "At the beep I was innerly saying 'where are my keys' in my own voice, a bit annoyed."
 
 
@@ -183,8 +183,9 @@ def bot_env(
     telegram: HoldingTelegram,
     llm: LLMServer,
     tmp_path: Path,
-) -> dict[str, str]:
-    """The environment every process of one test shares."""
+) -> Iterator[dict[str, str]]:
+    """The environment every process of one test shares (its Redis keys are removed after)."""
+    prefix = f"esm-scaling-{uuid.uuid4().hex[:10]}:"
     env = {
         k: v
         for k, v in os.environ.items()
@@ -197,7 +198,7 @@ def bot_env(
         MONGODB_URI=mongo_uri,
         ESM_MONGODB_DB=mongo_db_name,
         REDIS_URL=redis_url,
-        ESM_REDIS_PREFIX=f"esm-scaling-{uuid.uuid4().hex[:10]}:",
+        ESM_REDIS_PREFIX=prefix,
         OPENAI_API_KEY="sk-scaling-test",
         OPENAI_BASE_URL=llm.base_url,
         ESM_RATE_LIMIT="1",
@@ -210,7 +211,16 @@ def bot_env(
         ESM_TIMEZONE="UTC",
         ESM_DB_PATH=str(tmp_path / "unused.sqlite3"),
     )
-    return env
+    yield env
+    import redis
+
+    client = redis.Redis.from_url(redis_url)
+    try:
+        keys = list(client.scan_iter(match=f"{prefix}*"))
+        if keys:
+            client.delete(*keys)
+    finally:
+        client.close()
 
 
 @pytest.fixture
@@ -310,12 +320,12 @@ def test_two_processes_send_each_beep_once_and_share_cache_and_rate_limit(
     a.wait_ready()
     b.wait_ready()
 
-    # 60 beeps falling due at random moments over 2 s, while both schedulers tick.
+    # 60 beeps falling due at random moments over 3 s, while both schedulers tick.
     rng = random.Random(9)
     chats = list(range(5001, 5061))
     trainee = 5099
     now = dt.datetime.now(dt.UTC)
-    offsets = {chat: rng.uniform(0.0, 2.0) for chat in chats}
+    offsets = {chat: rng.uniform(0.0, 3.0) for chat in chats}
     beeps = seed(store, chats, lambda chat: now + dt.timedelta(seconds=offsets[chat]))
     beeps |= seed(store, [trainee], lambda _chat: now, training=True)
     everyone = [*chats, trainee]
