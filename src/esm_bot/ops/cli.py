@@ -274,12 +274,3 @@ def add_commands(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]
     p = subparsers.add_parser("report", help="write a self-contained HTML study report")
     p.add_argument("--out", metavar="DIR", default="esm_report", help="output folder")
     p.set_defaults(func=_report)
-
-
-def main(argv: list[str] | None = None) -> int:
-    """Run one operations subcommand (used when ``esm_bot.cli`` is not available)."""
-    parser = argparse.ArgumentParser(prog="esm-bot")
-    add_commands(parser.add_subparsers(dest="command", required=True))
-    args = parser.parse_args(argv)
-    code: int = args.func(args)
-    return code
