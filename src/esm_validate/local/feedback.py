@@ -19,16 +19,15 @@ __all__ = ["DAY_FOCUS", "choose_feedback", "strengths"]
 DAY_FOCUS: dict[int, tuple[str, ...]] = {
     1: (
         "empty",
-        "too_short",
         "avoidance",
         "reaction_to_beep",
         "not_momentary",
         "generalization",
         "behavior_only",
+        "too_short",
     ),
     2: (
         "empty",
-        "too_short",
         "avoidance",
         "behavior_only",
         "unspecified_thinking",
@@ -36,10 +35,10 @@ DAY_FOCUS: dict[int, tuple[str, ...]] = {
         "reaction_to_beep",
         "not_momentary",
         "generalization",
+        "too_short",
     ),
     3: (
         "empty",
-        "too_short",
         "avoidance",
         "behavior_only",
         "theorizing",
@@ -50,8 +49,13 @@ DAY_FOCUS: dict[int, tuple[str, ...]] = {
         "reaction_to_beep",
         "unspecified_thinking",
         "abstract_label",
+        "too_short",
     ),
 }
+
+
+#: How many following words to quote with the evidence ("thinking about" → "thinking about work").
+_EXTRA_WORDS = {"unspecified_thinking": 2, "reaction_to_beep": 1}
 
 
 def _focus_issue(issues: Sequence[Issue], day: int) -> Issue | None:
@@ -72,7 +76,10 @@ def choose_feedback(report: Report, issues: Sequence[Issue], score: int) -> str:
     template = data.feedback.get(issue.code)
     if template is None:
         return issue.message
-    quote = report.quote(issue.span, limit=50) if issue.span else ""
+    quote = ""
+    if issue.span:
+        span = report.extend_words(issue.span, _EXTRA_WORDS.get(issue.code, 0))
+        quote = report.quote(span, limit=50)
     if "{quote}" in template and not quote:
         return issue.message
     return template.replace("{quote}", quote)

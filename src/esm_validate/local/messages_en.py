@@ -108,8 +108,8 @@ STRENGTHS: Final[dict[str, str]] = {
 #: Feedback when nothing needs fixing, by training day (1, 2, 3).
 PRAISE: Final[dict[int, str]] = {
     1: (
-        "Well caught: you stayed with the moment of the beep. Next, add how it was present: "
-        "words, an image, a feeling or a sensation."
+        "Well caught: this is the moment of the beep. Keep aiming at that last instant before "
+        "the beep, and say how it was present."
     ),
     2: (
         "Good, concrete detail of the moment. Keep describing only what was there, without "

@@ -29,6 +29,7 @@ _QUOTES = re.compile(
     r"|(?<!\w)'[^'\n]{1,400}'(?!\w)|‚[^‘’\n]{1,400}[‘’]|‘[^’\n]{1,400}’"
 )
 _WORD = re.compile(r"\w+")
+_NEXT_WORD = re.compile(r"[ \t]*[\w'-]+")
 _SENTENCE = re.compile(r"[^.!?…\n]+")
 _POST_NEGATION = re.compile(
     r"\s*(?:не\s+было|не\s+возникал\w*|не\s+появлял\w*|не\s+слышал\w*|не\s+видел\w*|"
@@ -155,6 +156,16 @@ class Report:
             return ""
         piece = " ".join(self.text[span[0] : span[1]].split())
         return piece if len(piece) <= limit else piece[: limit - 1].rstrip() + "…"
+
+    def extend_words(self, span: Span, words: int) -> Span:
+        """``span`` stretched over up to ``words`` following words of the same clause."""
+        end = span[1]
+        for _ in range(words):
+            match = _NEXT_WORD.match(self.normalised, end)
+            if match is None:
+                break
+            end = match.end()
+        return (span[0], end)
 
     def sentence_of(self, position: int) -> Span:
         """The span of the sentence that contains ``position``."""
