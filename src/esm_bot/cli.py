@@ -80,6 +80,11 @@ def _setup_logging(level: str, secrets: list[str]) -> None:
     handler.addFilter(RedactingFilter(secrets))
     root = logging.getLogger()
     root.handlers[:] = [handler]
+    import telebot  # adds its own stderr handler on import: route its records through ours
+
+    telebot_logger = telebot.logger
+    telebot_logger.handlers.clear()
+    telebot_logger.propagate = True
     root.setLevel(level.upper() if level.upper() in logging.getLevelNamesMapping() else "INFO")
 
 
