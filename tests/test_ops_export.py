@@ -307,3 +307,29 @@ def test_command_bad_since_is_one_line(study_db: tuple[Path, SimulatedStudy]) ->
     assert "Traceback" not in done.stderr
     assert len(done.stderr.strip().splitlines()) == 1
     assert "--since" in done.stderr
+
+
+def test_command_empty_study_prints_the_header(tmp_path: Path) -> None:
+    """`esm-bot export` on a new, empty study prints only the CSV header."""
+    done = _run(["export"], {"ESM_DB_PATH": str(tmp_path / "empty.sqlite3")})
+
+    assert done.returncode == 0, done.stderr
+    assert done.stdout == ",".join(columns()) + "\n"
+
+
+def test_export_from_mongodb(mongo_uri: str, mongo_db_name: str) -> None:
+    """The same export from the MongoDB store: every beep and attempt, pseudonymised."""
+    from esm_bot.store.mongo import MongoStore
+
+    store = MongoStore(mongo_uri, mongo_db_name)
+    try:
+        sim = simulate_study(store, participants=2, days=2, beeps_per_day=3)
+        rows = _csv(store)
+        expected = _expected_rows(store)
+        salt = store.get_meta(SALT_META_KEY)
+    finally:
+        store.close()
+
+    assert len(rows) == expected
+    assert {r["participant"] for r in rows} == {pseudonym(p, salt) for p in sim.participant_ids}
+    assert {"answered", "scheduled", "practice", "no_beep"} <= {r["beep_status"] for r in rows}
