@@ -39,7 +39,7 @@ _SENSORY_QUALITY = (
     r"golden|gold|silver\w*|turquoise|brown|glint\w*|gleam\w*|glow\w*|shine|shiny|shining|sparkl\w*|"
     r"glitter\w*|shimmer\w*|sheen|glossy|light|sunlight|shadows?|reflections?|brightness|bright|"
     r"texture\w*|rough\w*|smooth\w*|softness|soft|silky|grain\w*|fuzz\w*|velvet\w*|coolness|cool|"
-    r"cold|coldness|warmth|warm|heat|chill|sounds?|hum|humming|buzz\w*|whirr\w*|hiss\w*|rustl\w*|"
+    r"cold|coldness|warmth|warm|heat|hot|chill|sounds?|hum|humming|buzz\w*|whirr\w*|hiss\w*|rustl\w*|"
     r"creak\w*|click\w*|tick\w*|rumbl\w*|drone|droning|ringing|chirp\w*|tone|pitch|echo\w*|"
     r"murmur\w*|whistl\w*|patter\w*|smells?|scent\w*|aroma\w*|odou?rs?|fragran\w*|tastes?|"
     r"flavou?rs?|bitter\w*|sweet\w*|sour\w*|salt\w*|tang\w*|pressure|weight|heaviness|tingl\w*|"
@@ -272,7 +272,7 @@ PATTERNS: Final[dict[str, str]] = {
         r"pictured|imagined|wondered|noticed|in\s+my\s+(?:head|mind)|inner|innerly|hear|see"
     ),
     "thinking_unspecified": (
-        r"(?:thinking|thought|thinks?|pondering|considering|reflecting|mulling|contemplating|ruminating|"
+        r"(?:thinking|thinkin|thought|thinks?|pondering|considering|reflecting|mulling|contemplating|ruminating|"
         r"worrying|daydreaming)\s+(?:about|of|over|on|through)|thoughts?\s+(?:about|of|on|were)"
         r"|on\s+my\s+mind|in\s+my\s+thoughts|my\s+mind\s+(?:was\s+)?(?:on|wandering|elsewhere|"
         r"drifting)|(?:i\s+was|was)\s+thinking(?!\s*[:\"'“«])|lost\s+in\s+thought"
