@@ -112,7 +112,7 @@ class TestOnboarding:
         assert texts[4] == i18n.render("ask_window", "en")
         assert "Europe/Moscow" not in texts[5]
         assert "timezone set" not in texts[5]
-        assert "Etc/GMT-3" in texts[6]
+        assert "time zone UTC+3," in texts[6]
         assert texts[7] == i18n.render("beep_practice", "en")
         p = study.participant(42)
         assert p is not None
@@ -220,7 +220,7 @@ class TestCommands:
 
         assert "Status: training." in status
         assert "Average quality: 55" in status
-        assert "Etc/GMT-3" in settings_call.text
+        assert "Time zone: UTC+3" in settings_call.text
         assert "set:timezone" in json.dumps(settings_call.params["reply_markup"])
 
     def test_delete_needs_confirmation(

@@ -7,6 +7,7 @@ import re
 import pytest
 
 from esm_bot import i18n
+from esm_bot.handlers import present, tz_label
 
 COMBOS = [(lang, form) for lang in i18n.LANGS for form in i18n.FORMS]
 
@@ -88,3 +89,40 @@ def test_participant_text_is_not_parsed_as_a_template() -> None:
     text = i18n.render("timezone_invalid", "en", text="{0} {__class__}")
 
     assert "{0} {__class__}" in text
+
+
+@pytest.mark.parametrize(
+    ("tz", "shown"),
+    [
+        ("Etc/GMT-3", "UTC+3"),
+        ("Etc/GMT+5", "UTC-5"),
+        ("UTC+05:30", "UTC+05:30"),
+        ("Asia/Tokyo", "Asia/Tokyo"),
+    ],
+)
+def test_fixed_offset_zones_are_shown_with_the_usual_sign(tz: str, shown: str) -> None:
+    """POSIX Etc/GMT names have the opposite sign; participants see UTC+3, not Etc/GMT-3."""
+    assert tz_label(tz) == shown
+
+
+def test_engine_parameters_are_presented_in_the_participants_language() -> None:
+    """Codes become words, lists sentences, floats rounded, None a dash, an empty tip the day's."""
+    params = {
+        "focus": "specificity",
+        "state": "training",
+        "quality": "good",
+        "strengths": ["gives the inner words", "names a feeling"],
+        "tip": "",
+        "average": 63.4,
+        "until": None,
+    }
+
+    out = present(params, "ru", "formal")
+
+    assert out["focus"] == i18n.render("focus_specificity", "ru")
+    assert out["state"] == "тренировка"
+    assert out["quality"] == "хорошо"
+    assert out["strengths"] == "Что получилось: gives the inner words; names a feeling."
+    assert out["tip"] == i18n.render("tip_specificity", "ru", "formal")
+    assert out["average"] == "63"
+    assert out["until"] == "–"

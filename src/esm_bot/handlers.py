@@ -25,7 +25,15 @@ from .ports import AWAITING_KEY, Say, StudyPort
 from .settings import BotSettings
 from .telegram import Sender
 
-__all__ = ["PARTICIPANT_COMMANDS", "AdminPort", "Handlers", "clean_text", "parse_window"]
+__all__ = [
+    "PARTICIPANT_COMMANDS",
+    "AdminPort",
+    "Handlers",
+    "clean_text",
+    "parse_window",
+    "present",
+    "tz_label",
+]
 
 log = logging.getLogger(__name__)
 
@@ -472,6 +480,15 @@ def _keyboard(buttons: list[tuple[str, str]]) -> Any:
     return markup
 
 
+def tz_label(tz: str) -> str:
+    """A zone as a participant reads it: ``Etc/GMT-3`` (POSIX sign) is shown as ``UTC+3``."""
+    match = re.fullmatch(r"Etc/GMT([+-])(\d{1,2})", tz)
+    if match is None:
+        return tz
+    sign = "-" if match.group(1) == "+" else "+"
+    return f"UTC{sign}{int(match.group(2))}"
+
+
 def present(params: Mapping[str, Any], lang: str, form: str) -> dict[str, Any]:
     """Turn the engine's raw parameters into displayable values in ``lang``/``form``.
 
@@ -482,6 +499,8 @@ def present(params: Mapping[str, Any], lang: str, form: str) -> dict[str, Any]:
     """
     known = i18n.keys(lang)
     out = dict(params)
+    if isinstance(out.get("tz"), str):
+        out["tz"] = tz_label(out["tz"])
     focus = str(out.get("focus", ""))
     if "tip" in out and not out["tip"]:
         out["tip"] = i18n.render(f"tip_{focus}", lang, form) if f"tip_{focus}" in known else ""
