@@ -50,6 +50,7 @@ def test_empty_study_has_no_rates(store: SqliteStore) -> None:
     assert stats.validation_success_rate is None
     assert stats.average_quality is None
     assert stats.cache_hit_rate is None
+    assert stats.ai_availability is None
     assert stats.training_completion_rate is None
     assert stats.quality_growth is None
     assert stats.compliance is None
@@ -173,6 +174,43 @@ def test_cache_hit_rate_from_stored_ai_answers(store: SqliteStore) -> None:
     assert stats.ai_share == 1.0
     assert given.cache_hit_rate == 0.5
     assert given.cache_hit_source == "from the running validator"
+
+
+def test_ai_availability_counts_failures_not_rate_limits(store: SqliteStore) -> None:
+    """AI answers among AI answers and AI failures; a rate-limited report is not a failure."""
+    person = store.add_participant(
+        Participant(id="p2", created_at=dt.datetime(2026, 5, 1, tzinfo=dt.UTC))
+    )
+    at = dt.datetime(2026, 5, 2, 12, tzinfo=dt.UTC)
+    outcomes = [("ai", None)] * 3 + [("local", "ai_timeout"), ("local", "rate_limited")]
+    for i, (source, reason) in enumerate(outcomes):
+        beep = Beep(
+            id=beep_id(person.id, at.date(), i),
+            participant_id=person.id,
+            local_date=at.date(),
+            index=i,
+            scheduled_at=at + dt.timedelta(minutes=i),
+            status=BeepStatus.ANSWERED,
+        )
+        store.upsert_beeps([beep])
+        store.add_report(
+            Report(
+                id=new_id(),
+                participant_id=person.id,
+                beep_id=beep.id,
+                text=f"report {i}",
+                received_at=at + dt.timedelta(minutes=i),
+                score=60,
+                source=source,
+                fallback_reason=reason,
+            )
+        )
+
+    stats = study_stats(store)
+
+    assert stats.ai_availability == 3 / 4
+    assert stats.fallbacks == {"ai_timeout": 1, "rate_limited": 1}
+    assert "AI availability: 75.0% (target > 99%)" in stats.render()
 
 
 def test_json_has_targets_and_norms(store: SqliteStore, study: SimulatedStudy) -> None:

@@ -9,6 +9,8 @@ Figures (each with the seed's target where it gives one):
 * training completion rate: participants who passed training among those who started (> 80%);
 * quality growth: mean first-attempt score on training day 1 and day 3 (the seed's "40% → 70%+");
 * phenomena frequencies: percent of samples (answered beeps) against Heavey & Hurlburt (2008);
+* AI availability: AI answers among the reports where the AI was asked and answered or failed
+  (the seed's "uptime of AI services", target > 99%; a rate limit is not a failure);
 * compliance: beeps answered on time among delivered ones (ESM studies average about 79%).
 
 The per-day, per-hour and per-participant aggregates here are also the data of the HTML report.
@@ -53,9 +55,14 @@ TARGETS: Final[Mapping[str, float]] = {
     "average_quality": 60.0,
     "cache_hit_rate": 0.70,
     "training_completion_rate": 0.80,
+    "ai_availability": 0.99,
     "quality_day1": 40.0,
     "quality_day3": 70.0,
 }
+
+
+#: Fallback reasons that mean the AI service failed (a rate limit is our own choice, not a failure).
+_AI_FAILURES: Final = ("ai_unavailable", "ai_timeout", "ai_invalid_answer", "ai_auth")
 
 
 def best_attempts(rows: Iterable[StudyRow]) -> list[StudyRow]:
@@ -157,6 +164,7 @@ class StudyStats:
     validation_success_rate: float | None
     average_quality: float | None
     ai_share: float | None
+    ai_availability: float | None
     fallbacks: Mapping[str, int]
     cache_hit_rate: float | None
     cache_hit_source: str
@@ -217,6 +225,8 @@ class StudyStats:
             " (seed: 40% → 70%+)",
             f"   Compliance: {pct(self.compliance)} ({self.beeps_answered_on_time}/"
             f"{self.beeps_delivered} delivered beeps answered on time; ESM average about 79%)",
+            f"{mark(meets(self.ai_availability, 0.99))} AI availability: "
+            f"{pct(self.ai_availability)} (target > 99%)",
             f"   AI share: {pct(self.ai_share)}; fallbacks: "
             + (", ".join(f"{k} {v}" for k, v in sorted(self.fallbacks.items())) or "none"),
             "   Phenomena (% of samples vs Heavey & Hurlburt 2008):",
@@ -266,6 +276,7 @@ def study_stats(
         if scored
         else None,
         ai_share=_rate(len(ai), len(reports)),
+        ai_availability=_rate(len(ai), len(ai) + sum(fallbacks[r] for r in _AI_FAILURES)),
         fallbacks=dict(fallbacks),
         cache_hit_rate=cache_rate,
         cache_hit_source=cache_source,
