@@ -212,7 +212,8 @@ class StudyStats:
         lines = [
             f"Participants: {self.participants} ({status or 'none'})",
             f"Reports: {self.reports} ({self.samples} answered beeps; "
-            f"{self.messages_without_beep} messages without a beep)",
+            f"{self.messages_without_beep} "
+            f"message{'' if self.messages_without_beep == 1 else 's'} without a beep)",
             f"{mark(meets(self.validation_success_rate, 0.95))} Validation success rate: "
             f"{pct(self.validation_success_rate)} (target > 95%)",
             f"{mark(meets(self.average_quality, 60.0))} Average quality: {avg} (target > 60)",
