@@ -72,7 +72,7 @@ def quality_figure(
                 f"{overall[d]:.0f}",
                 (d, overall[d]),
                 textcoords="offset points",
-                xytext=(0, 8),
+                xytext=(0, 8 if overall[d] < 90 else -14),
                 ha="center",
                 fontsize=8,
             )
