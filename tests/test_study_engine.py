@@ -767,6 +767,28 @@ class TestProgression:
         assert still.status is ParticipantStatus.SAMPLING
         assert done.status is ParticipantStatus.COMPLETED
 
+    def test_a_lost_marker_never_closes_a_day_twice(self, kit: Kit) -> None:
+        """Another writer replacing ``extra`` with an old copy (the marker gone) does not make
+        the engine close the day again: the day_closed event is the record."""
+        pid = kit.onboard()
+        driver = Driver(kit.study, kit.clock)
+        driver.run_until(dt.datetime(2026, 5, 6, 3, 0, tzinfo=UTC))
+        closed = kit.store.get_participant(pid)
+        assert closed is not None
+        assert "closed_through" in closed.extra
+        stale = {k: v for k, v in closed.extra.items() if k != "closed_through"}
+        kit.store.update_participant(pid, extra={**stale, "bot_awaiting": "timezone"})
+        kit.study._quiet_until.clear()
+        driver.run_until(dt.datetime(2026, 5, 6, 4, 0, tzinfo=UTC))
+
+        after = kit.store.get_participant(pid)
+        assert after is not None
+        assert (after.current_training_day, after.day_repeats) == (1, 1)
+        assert len(after.quality_history) == 1
+        assert after.extra["closed_through"] == "2026-05-05"
+        assert after.extra["bot_awaiting"] == "timezone"
+        assert [n.message.key for n in driver.kinds(ActionKind.NOTIFY)] == [MessageKey.DAY_REPEAT]
+
     def test_engine_repeats_a_short_day(self, kit: Kit) -> None:
         """End to end: nothing answered on day 1 -> the day_repeat notice, still day 1."""
         pid = kit.onboard()

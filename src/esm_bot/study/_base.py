@@ -30,7 +30,6 @@ from esm_validate import Assessment, Validator
 __all__ = [
     "ACTIVE_STATUSES",
     "CLOSED",
-    "SAMPLING_DONE",
     "SEED",
     "STUDY_KEY",
     "StudyBase",
@@ -45,7 +44,6 @@ ACTIVE_STATUSES = frozenset({ParticipantStatus.TRAINING, ParticipantStatus.SAMPL
 #: participant.extra keys owned by the engine.
 SEED = "schedule_seed"
 CLOSED = "closed_through"
-SAMPLING_DONE = "sampling_days_done"
 #: The key of the study context inside a stored report's ``assessment``.
 STUDY_KEY = "_study"
 

@@ -13,7 +13,7 @@ from esm_bot.models import (
     QualityRecord,
 )
 from esm_bot.study import analytics
-from esm_bot.study._base import ACTIVE_STATUSES, CLOSED, SAMPLING_DONE, StudyBase
+from esm_bot.study._base import ACTIVE_STATUSES, CLOSED, StudyBase
 from esm_bot.study.messages import MessageKey, message
 from esm_bot.study.outcomes import (
     Action,
@@ -89,6 +89,13 @@ class DayClosingMixin(StudyBase):
         closed = fresh.extra.get(CLOSED)
         if closed is not None and dt.date.fromisoformat(closed) >= day:
             return fresh, []
+        # The day_closed events are the record of truth: the marker in ``extra`` is only a fast
+        # path, and another writer replacing ``extra`` with an older copy must not make a day
+        # close twice.
+        history = list(self.store.iter_events(participant_id=fresh.id, kind="day_closed"))
+        if any(e.data.get("day") == day.isoformat() for e in history):
+            self.store.update_beep(last.id, claimed_by=None, claim_until=None)
+            return self._update(fresh, extra={**fresh.extra, CLOSED: day.isoformat()}), []
         reports = self.store.reports_for(fresh.id)
         day_ids = {b.id for b in beeps}
         best = [r for r in analytics.best_attempts(reports) if r.beep_id in day_ids]
@@ -102,10 +109,10 @@ class DayClosingMixin(StudyBase):
             day_repeats=fresh.day_repeats,
             study_day=fresh.study_day,
             training_completed=fresh.training_completed,
-            sampling_days_done=int(fresh.extra.get(SAMPLING_DONE, 0)),
+            sampling_days_done=sum(1 for e in history if e.data.get("outcome") == "sampled"),
         )
         result, after = close_day(self.config, progress, [r.score or 0 for r in best], delivered)
-        extra = {**fresh.extra, CLOSED: day.isoformat(), SAMPLING_DONE: after.sampling_days_done}
+        extra = {**fresh.extra, CLOSED: day.isoformat()}
         changes: dict[str, Any] = {
             "extra": extra,
             "current_training_day": after.training_day,
