@@ -36,8 +36,10 @@ from typing import Any
 
 import pytest
 
+from esm_bot.config import StudyConfig
 from esm_bot.models import Beep, BeepStatus, Participant, ParticipantStatus, beep_id
 from esm_bot.store.mongo import MongoStore
+from esm_validate.errors import ConfigurationError
 from tests.fake_telegram import DEFAULT_TOKEN, Failure, FakeTelegram
 from tests.llm_servers import LLMServer, good_answer
 
@@ -420,3 +422,14 @@ def test_a_killed_process_leaves_its_claimed_beeps_to_the_other_after_the_lease(
         assert stored is not None
         assert stored.status is BeepStatus.SENT, stored
     assert b.terminate()["scheduler"].get("beep_sent", 0) == len(chats)
+
+
+def test_claim_lease_comes_from_the_environment() -> None:
+    """ESM_CLAIM_LEASE_SECONDS sets the lease (fractions allowed); nonsense is a one-line error."""
+    assert StudyConfig.from_env({}).claim_lease == dt.timedelta(seconds=60)
+    lease = StudyConfig.from_env({"ESM_CLAIM_LEASE_SECONDS": "2.5"}).claim_lease
+    assert lease == dt.timedelta(seconds=2.5)
+    with pytest.raises(ConfigurationError, match="ESM_CLAIM_LEASE_SECONDS"):
+        StudyConfig.from_env({"ESM_CLAIM_LEASE_SECONDS": "soon"})
+    with pytest.raises(ConfigurationError, match="claim_lease must be longer than zero"):
+        StudyConfig.from_env({"ESM_CLAIM_LEASE_SECONDS": "0"})
