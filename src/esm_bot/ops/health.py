@@ -220,13 +220,9 @@ def _run_with_deadline(fn: Callable[[], T], deadline_s: float) -> T:
     return value
 
 
-def _probe_store(
-    store: Any,
-    open_store: Callable[[], Any] | None,
-    clock: Callable[[], float],
-) -> _Timed:
-    timed = _Timed(store=store)
-    if store is None and open_store is not None:
+def _probe_store(timed: _Timed, open_store: Callable[[], Any], clock: Callable[[], float]) -> None:
+    """Open the store when there is none yet, ping it and count; fill ``timed`` as it goes."""
+    if timed.store is None:
         start = clock()
         timed.store = open_store()
         timed.open_ms = (clock() - start) * 1000
@@ -240,7 +236,6 @@ def _probe_store(
     if callable(status):
         raw = status()
         timed.store_status = raw if isinstance(raw, Mapping) else attrs.asdict(raw)
-    return timed
 
 
 #: Where pymongo's long error messages stop being useful on one line.
@@ -269,7 +264,7 @@ def _check_database(probe: _Timed, backend: str) -> CheckResult:
     return _result(
         "database",
         CheckStatus.OK,
-        f"{participants:,} participants, {reports:,} reports ({backend}, round trip {rtt:.0f} ms)",
+        f"{participants:,} participants, {reports:,} reports ({backend}, round trip {_ms(rtt)})",
         figures={
             "backend": backend,
             "reachable": True,
@@ -532,10 +527,15 @@ def run_health(
         validate = esm_validate.validate
     own_store = store is None
     opener = open_store or (lambda: open_store_from_env(env))
+    probe = _Timed(store=store)
+    timed_out = False
     try:
-        probe = _run_with_deadline(lambda: _probe_store(store, opener, clock), db_deadline_s)
+        _run_with_deadline(lambda: _probe_store(probe, opener, clock), db_deadline_s)
+    except TimeoutError as exc:  # the probe thread may still hold the store: leave it alone
+        timed_out = True
+        probe.error = _describe_error(exc, env)
     except Exception as exc:
-        probe = _Timed(error=_describe_error(exc, env))
+        probe.error = _describe_error(exc, env)
     if own_store:
         try:
             waiting = journal_pending(env)
@@ -557,7 +557,7 @@ def run_health(
         _check_configuration(check_configuration(env)),
         _check_performance(validation_ms, probe),
     ]
-    if own_store and probe.store is not None:
+    if own_store and not timed_out and probe.store is not None:
         close = getattr(probe.store, "close", None)
         if callable(close):
             try:
