@@ -252,7 +252,7 @@ def add_commands(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]
         help="export the study as CSV or JSON lines (pseudonymised)",
         description="One row per scheduled beep (missed ones too) and report attempt.",
     )
-    p.add_argument("--format", choices=("csv", "jsonl"), default="csv")
+    p.add_argument("--format", choices=("csv", "jsonl"), default="csv", help="default csv")
     p.add_argument("--out", metavar="FILE", help="write here (and FILE.codebook.*); else stdout")
     p.add_argument("--since", metavar="DATE", help="only beeps from this UTC date on")
     p.add_argument("--raw-ids", action="store_true", help="keep internal and Telegram ids")
