@@ -517,3 +517,36 @@ def test_prefix_gate_derivation() -> None:
     assert first_prefixes(r"i'm|i\s+am") == {"i'm", "i am"}
     assert first_prefixes(r"ел[аи]?") == {"ел"}
     assert "" in first_prefixes(r"\w+ing")
+
+
+# ---- regressions found by probing ---------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ('I said "hi" to the cashier and smiled.', frozenset()),
+        ("Я сказала кассиру «здравствуйте» и улыбнулась.", frozenset()),
+        ("I imagined the smell of fresh bread.", frozenset({"sensory_awareness"})),
+        ("Представила вкус клубники.", frozenset({"sensory_awareness"})),
+        (
+            "At the beep I felt a sharp pain in my knee, nothing else.",
+            frozenset({"sensory_awareness"}),
+        ),
+        ("В момент сигнала ощущала своё дыхание, медленное.", frozenset({"sensory_awareness"})),
+        ("I was counting in my head: one, two, three.", frozenset({"inner_speech"})),
+        ("Считала про себя: раз, два, три.", frozenset({"inner_speech"})),
+        ("I was repeating the phone number to myself.", frozenset({"inner_speech"})),
+        ("Поняла, что забыла кошелёк.", frozenset({"unsymbolized_thinking"})),
+        ("в голове было «опять двадцать пять»", frozenset({"inner_speech"})),
+        ("Услышала свой голос внутри: «дура».", frozenset({"inner_speech"})),
+        ("Слышала голос папы, который говорил мне притормозить.", frozenset({"inner_hearing"})),
+    ],
+)
+def test_probe_regressions(text: str, expected: frozenset[str]) -> None:
+    assert validate(text).phenomena == expected
+
+
+def test_speech_aloud_is_behaviour_not_inner_speech() -> None:
+    a = validate('I said "hi" to the cashier and smiled.')
+    assert a.issue_codes == ("behavior_only",)

@@ -44,7 +44,8 @@ _SENSORY_QUALITY = (
     r"murmur\w*|whistl\w*|patter\w*|smells?|scent\w*|aroma\w*|odou?rs?|fragran\w*|tastes?|"
     r"flavou?rs?|bitter\w*|sweet\w*|sour\w*|salt\w*|tang\w*|pressure|weight|heaviness|tingl\w*|"
     r"itch\w*|tickl\w*|vibrat\w*|rhythm\w*|steam|dampness|wetness|crispness|crunch\w*|fizz\w*|"
-    r"bubbl\w*|sheen|pattern|curves?|contours?|edges?|surface|grey|gray|white|black|dark|darkness"
+    r"bubbl\w*|pain|ache|aching|itch\w*|breath\w*|heartbeat|pulse|hunger|thirst|stiffness|"
+    r"numbness|sheen|pattern|curves?|contours?|edges?|surface|grey|gray|white|black|dark|darkness"
 )
 _ACTIVITY = (
     r"working|driving|eating|walking|cooking|reading|watching|scrolling|talking|typing|writing|"
@@ -170,7 +171,9 @@ PATTERNS: Final[dict[str, str]] = {
         r"|(?:in|with)\s+my\s+(?:own\s+)?(?:voice|tone)|my\s+own\s+voice|heard\s+myself\s+(?:say|"
         r"saying|think|thinking)|talking\s+to\s+myself|self-talk|rehearsing\s+(?:what|the|my)"
         r"|(?:words|sentence|phrase)\s+(?:in\s+)?(?:my\s+)?(?:own\s+)?voice"
-        r"|narrating|subvocali\w+|sounding\s+out"
+        r"|narrating|subvocali\w+|sounding\s+out|count(?:ing|ed)\s+(?:in\s+my\s+head|to\s+myself|"
+        r"silently)|(?:repeat\w*|rehears\w*|said|saying|telling|reciting|recited)\s+(?:[\w'-]+\s+)"
+        r"{1,4}?(?:to\s+myself|in\s+my\s+head|silently|under\s+my\s+breath)"
     ),
     "speech_intuition": (
         r"inner\s+voice\s+(?:told|tells|was\s+telling|suggested|warned|whispered)\s+me\s+(?:to|that)"
@@ -184,7 +187,8 @@ PATTERNS: Final[dict[str, str]] = {
     "quote_other_speaker": (
         r"(?:she|he|they|someone|somebody|my\s+\w+|the\s+\w+)\s+(?:said|says|asked|asks|shouted|"
         r"wrote|texted)|(?:sign|label|title|screen|message|email|text|headline|book|song|caption)"
-        r"\s+(?:said|says|read|reads)?|reading|read|titled|called|named|typed|typing|writing|wrote"
+        r"\s+(?:said|says|read|reads)?|reading|read|titled|called|named|typed|typing|writing|wrote|"
+        r"aloud|out\s+loud|to\s+(?:the|her|him|them|his|our|a|an)\s+\w+|to\s+my\s+(?!own|head|mind|self)\w+"
     ),
     "inner_hearing": (
         r"(?:song|tune|melody|music|jingle|chorus|lyrics?|riff|refrain|beat)\W+(?:[\w'-]+\W+){0,4}?"
@@ -198,7 +202,8 @@ PATTERNS: Final[dict[str, str]] = {
         r"|imagined\s+(?:hearing|the\s+sound)|heard\s+(?:it\s+)?(?:innerly|inwardly)"
     ),
     "inner_seeing": (
-        r"pictur(?:ed|ing)|visuali[sz]\w*|imagin(?:ed|ing)\s+(?:seeing|the|a|an|my|her|his|their|"
+        r"pictur(?:ed|ing)|visuali[sz]\w*|imagin(?:ed|ing)\s+(?!(?:the\s+|a\s+|an\s+)?(?:smell|"
+        r"taste|sound|feel|touch|texture|scent|voice|noise)\w*)(?:seeing|the|a|an|my|her|his|their|"
         r"its|it|myself|how\s+\w+\s+looks?)|in\s+my\s+mind's\s+eye|mind's\s+eye|mental\s+(?:image|"
         r"picture|snapshot|movie|scene)s?|(?:an?|the)\s+(?:\w+\s+)?(?:image|picture)\s+of"
         rf"|(?:saw|see|seeing|could\s+see)\s+(?:[\w'-]+\s+){{0,3}}?(?:in\s+{_HEAD}|innerly|inwardly|in\s+"
@@ -212,7 +217,7 @@ PATTERNS: Final[dict[str, str]] = {
         r"(?:just|simply)\s+knew|a\s+(?:clear\s+|distinct\s+)?sense\s+(?:that|of\s+(?:knowing|"
         r"wondering))|wondering\s+(?:whether|if|how|why|what|when)|wondered\s+(?:whether|if|how|"
         r"why|what)|it\s+was\s+clear\s+to\s+me|(?:understood|realized|realised|grasped)\s+(?:that|"
-        r"how|what)|an?\s+(?:awareness|knowing|understanding)\s+that|the\s+thought\s+(?:was\s+)?that"
+        r"how|what|i|it)|an?\s+(?:awareness|knowing|understanding)\s+that|the\s+thought\s+(?:was\s+)?that"
         r"|knowing\s+(?:that|it)|felt\s+that|a\s+feeling\s+that|sense\s+that"
     ),
     "symbol_negation": (
@@ -245,7 +250,9 @@ PATTERNS: Final[dict[str, str]] = {
         r"mesmeri[sz]ed\s+by|staring\s+at|gazing\s+at|listening\s+to|savou?ring|enjoying|"
         r"feeling\s+the|felt\s+the|relishing|marvell?ing\s+at|admiring|attention\s+(?:was\s+)?on|"
         r"taking\s+in|sensing|tasting|smelling|soaking\s+in|watching\s+the\s+way|the\s+way\s+the|"
-        r"filled\s+my\s+(?:awareness|attention|experience)|in\s+my\s+awareness|all\s+i\s+noticed"
+        r"filled\s+my\s+(?:awareness|attention|experience)|in\s+my\s+awareness|all\s+i\s+noticed|"
+        r"imagin(?:ed|ing)(?=\s+(?:the\s+|a\s+)?(?:smell|taste|scent|feel|touch|texture))|"
+        r"(?:felt|feel|feeling)(?=\s+(?:a|an|my|the)\s)"
     ),
     "sensory_quality": _SENSORY_QUALITY,
     "instrumental": (
@@ -275,7 +282,7 @@ PATTERNS: Final[dict[str, str]] = {
         r"(?:thinking|thinkin|thought|thinks?|pondering|considering|reflecting|mulling|contemplating|ruminating|"
         r"worrying|daydreaming)\s+(?:about|of|over|on|through)|thoughts?\s+(?:about|of|on|were)"
         r"|on\s+my\s+mind|in\s+my\s+thoughts|my\s+mind\s+(?:was\s+)?(?:on|wandering|elsewhere|"
-        r"drifting)|(?:i\s+was|was)\s+thinking(?!\s*[:\"'“«])|lost\s+in\s+thought"
+        r"drifting)|mentally|(?:i\s+was|was)\s+thinking(?!\s*[:\"'“«])|lost\s+in\s+thought"
     ),
     "reading": (r"reading|read|re-?reading|reread\w*|skimming|skimmed"),
     "reading_voice": (

@@ -35,7 +35,6 @@ _SELF_FRAME = (
     "inwardly",
     "my own voice",
     "my voice",
-    "i said",
     "i thought",
 )
 _CLAUSE = re.compile(r"[^,;:.!?…—–\n]+")

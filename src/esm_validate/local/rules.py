@@ -307,7 +307,7 @@ class BehaviorOnlyRule:
         """Flag a report with words but no phenomenon, feeling, thought, sensation or blank."""
         if is_empty(report) or _has_experience(report):
             return
-        if report.has("thinking_unspecified") or report.has("experiential"):
+        if report.has_any(("thinking_unspecified", "experiential", "thought_word")):
             return
         if report.has("avoidance") or (report.words <= 4 and report.has("avoidance_weak")):
             return
