@@ -20,7 +20,7 @@ _EMOTION = (
     r"worr(?:y|ied|ying)|afraid|scared|fear\w*|panic\w*|dread\w*|excite\w*|embarrass\w*|asham\w*|"
     r"shame|guilt\w*|bored|boredom|relie(?:f|ved)|disappoint\w*|calm|calmness|peaceful|lonely|"
     r"loneliness|jealous\w*|envy|envious|proud|pride|tender\w*|affection\w*|contempt|disgust\w*|"
-    r"resent\w*|impatien\w*|restless\w*|stressed|overwhelm\w*|amused|amusement|elated|thrill\w*|"
+    r"resent\w*|impatien\w*|restless\w*|stressed|stress|overwhelm\w*|amused|amusement|elated|thrill\w*|"
     r"awkward|uneas\w*|upset|hopeful|hopeless\w*|despair|longing|nostalgi\w*|irritable|grumpy|"
     r"content|contentment|serene|love|loving|hatred|curiosity|curious|tense|apprehensi\w*|dismay\w*"
 )
