@@ -15,8 +15,6 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from hypothesis import HealthCheck, given, settings
-from hypothesis import strategies as st
 
 from esm_bot import i18n
 from esm_bot.app import BotApp, make_telebot
@@ -462,47 +460,6 @@ class TestWebhook:
         finally:
             app.shutdown(grace=1.0)
             app.bot.stop_bot()
-
-
-_json = st.recursive(
-    st.none() | st.booleans() | st.integers() | st.text(max_size=20),
-    lambda inner: (
-        st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=8), inner, max_size=4)
-    ),
-    max_leaves=10,
-)
-
-
-@settings(
-    max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
-)
-@given(
-    kind=st.sampled_from(["message", "edited_message", "callback_query", "channel_post", "other"]),
-    body=st.dictionaries(
-        st.sampled_from(
-            ["message_id", "from", "chat", "date", "text", "data", "id", "entities", "sticker"]
-        ),
-        _json,
-        max_size=6,
-    ),
-)
-def test_fuzzed_updates_never_escape(kind: str, body: dict[str, Any]) -> None:
-    """Random update JSON through the webhook path: no exception escapes process_update."""
-    study = FakeStudy()
-    app = _FUZZ_APP.get("app")
-    if app is None:
-        settings_ = BotSettings(token=DEFAULT_TOKEN, api_url="http://127.0.0.1:9")
-        app = BotApp(settings_, study, FakeAdmin(), make_telebot(settings_), sleep=lambda _s: None)
-        app.bot.threaded = False
-        app.sender.max_attempts = 1
-        _FUZZ_APP["app"] = app
-    try:
-        app.process_update({"update_id": 1, kind: body})
-    except (ValueError, KeyError, TypeError, AttributeError):
-        pass  # pyTelegramBotAPI refusing to parse a malformed update is fine: nothing reached us
-
-
-_FUZZ_APP: dict[str, BotApp] = {}
 
 
 def test_metrics_are_logged_periodically_and_at_shutdown(

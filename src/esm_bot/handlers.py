@@ -197,7 +197,10 @@ class Handlers:
             if c.message is not None:
                 self.say(c.message.chat.id, who, Say("button_expired"))
             return
-        route(c.message.chat.id, who, value)
+        try:
+            route(c.message.chat.id, who, value)
+        except ValueError:  # forged or stale button data the study refuses
+            self.say(c.message.chat.id, who, Say("button_expired"))
 
     def btn_lang(self, chat: int, who: Participant, value: str) -> None:
         """Language chosen: Russian asks the address form next, English the consent."""

@@ -1,0 +1,190 @@
+"""Hypothesis over update handling: any update Telegram could send is handled without a crash.
+
+Structured updates (messages with random text, entities and content, button presses with random
+data, edits) from a registered participant go through pyTelegramBotAPI's parser and dispatcher to
+the handlers: none may fail inside (no "handler failed" log record). Raw random JSON: whatever the
+parser accepts must not raise.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from typing import Any
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from esm_bot.app import BotApp, make_telebot
+from esm_bot.handlers import AdminPort
+from esm_bot.settings import BotSettings
+from tests.bot_fake_study import FakeStudy
+from tests.fake_telegram import BOT_USER, DEFAULT_TOKEN
+
+CHAT = 4242
+
+
+class _Admin(AdminPort):
+    def stats(self) -> str:
+        return "-"
+
+    def export_csv(self) -> tuple[bytes, int]:
+        return b"", 0
+
+    def health(self) -> tuple[str, str]:
+        return "ok", "-"
+
+
+@pytest.fixture(name="app", scope="module")
+def _app() -> BotApp:
+    settings_ = BotSettings(
+        token=DEFAULT_TOKEN, api_url="http://127.0.0.1:9", admin_ids=frozenset({CHAT})
+    )
+    study = FakeStudy()
+    study.register(CHAT, CHAT, "ru")
+    study.consent(f"p{CHAT}")
+    app = BotApp(settings_, study, _Admin(), make_telebot(settings_), sleep=lambda _s: None)
+    app.bot.threaded = False  # handlers run in this thread, so a crash would be seen here
+    app.sender.max_attempts = 1  # nothing listens on port 9: sends fail fast and are contained
+    return app
+
+
+_text = st.one_of(
+    st.text(max_size=200),
+    st.sampled_from(["/start", "/help", "/stats", "/export", "/delete", "/x@bot", "/", "//"]),
+    st.builds(
+        lambda c, t: f"/{c} {t}",
+        st.text(alphabet="abcdefghijklmnop_", max_size=12),
+        st.text(max_size=20),
+    ),
+    st.text(alphabet="\x00\x1b\u202e\u200b {}%s\n", max_size=50),
+    st.just("я" * 5000),
+)
+_data = st.one_of(
+    st.text(max_size=70),
+    st.builds(
+        lambda k, v: f"{k}:{v}",
+        st.sampled_from(
+            ["lang", "form", "consent", "tz", "win", "beeps", "set", "delete", "x", ""]
+        ),
+        st.text(max_size=30),
+    ),
+)
+_other = st.sampled_from(
+    [
+        {
+            "sticker": {
+                "file_id": "s",
+                "file_unique_id": "u",
+                "type": "regular",
+                "width": 1,
+                "height": 1,
+                "is_animated": False,
+                "is_video": False,
+            }
+        },
+        {"photo": [{"file_id": "p", "file_unique_id": "u", "width": 1, "height": 1}]},
+        {"voice": {"file_id": "v", "file_unique_id": "u", "duration": 2}},
+        {"location": {"latitude": 1.0, "longitude": 2.0}},
+        {"contact": {"phone_number": "1", "first_name": "a"}},
+        {},
+    ]
+)
+
+
+def _message(text: str | None, extra: dict[str, Any], user: int) -> dict[str, Any]:
+    message: dict[str, Any] = {
+        "message_id": 1,
+        "from": {"id": user, "is_bot": False, "first_name": "u", "language_code": "ru"},
+        "chat": {"id": CHAT, "type": "private"},
+        "date": 0,
+        **extra,
+    }
+    if text is not None:
+        message["text"] = text
+        if text.startswith("/"):
+            message["entities"] = [
+                {"type": "bot_command", "offset": 0, "length": len(text.split()[0] or "/")}
+            ]
+    return message
+
+
+@st.composite
+def _updates(draw: st.DrawFn) -> dict[str, Any]:
+    user = draw(st.sampled_from([CHAT, CHAT + 1]))  # registered, and a stranger
+    kind = draw(st.sampled_from(["message", "edited_message", "callback_query"]))
+    if kind == "callback_query":
+        bot_message = {
+            "message_id": 7,
+            "from": BOT_USER,
+            "chat": {"id": CHAT, "type": "private"},
+            "date": 0,
+            "text": "?",
+        }
+        body: dict[str, Any] = {
+            "id": "1",
+            "from": {"id": user, "is_bot": False, "first_name": "u"},
+            "chat_instance": "c",
+            "data": draw(_data),
+        }
+        if draw(st.booleans()):
+            body["message"] = bot_message
+        return {"update_id": 1, kind: body}
+    text = draw(st.none() | _text)
+    extra = draw(_other) if text is None else {}
+    if kind == "edited_message":
+        extra = {**extra, "edit_date": 1}
+    return {"update_id": 1, kind: _message(text, extra, user)}
+
+
+@settings(
+    max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(update=_updates())
+def test_structured_updates_never_crash_a_handler(
+    app: BotApp, update: dict[str, Any], caplog: pytest.LogCaptureFixture
+) -> None:
+    """No handler fails on any message, edit or button press (the guard never has to step in)."""
+    caplog.clear()
+    with caplog.at_level(logging.ERROR, logger="esm_bot.handlers"):
+        app.process_update(update)
+
+    assert [r.getMessage() for r in caplog.records if "failed" in r.getMessage()] == []
+
+
+_json = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.text(max_size=20),
+    lambda inner: (
+        st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=8), inner, max_size=4)
+    ),
+    max_leaves=12,
+)
+
+
+@settings(
+    max_examples=200, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    kind=st.sampled_from(["message", "edited_message", "callback_query", "channel_post", "poll"]),
+    body=st.dictionaries(
+        st.sampled_from(
+            ["message_id", "from", "chat", "date", "text", "data", "id", "entities", "sticker"]
+        ),
+        _json,
+        max_size=7,
+    ),
+)
+def test_raw_updates_the_parser_accepts_never_raise(
+    app: BotApp, kind: str, body: dict[str, Any]
+) -> None:
+    """Random JSON: what pyTelegramBotAPI can parse is dispatched without an exception escaping."""
+    from telebot.types import Update
+
+    raw = {"update_id": 1, kind: body}
+    try:
+        Update.de_json(json.dumps(raw))  # type: ignore[no-untyped-call]
+    except Exception:  # the parser refuses it: Telegram never sends such an update
+        return
+
+    app.process_update(raw)
