@@ -188,7 +188,7 @@ def test_bad_settings_fail_the_configuration_check(store: SqliteStore) -> None:
         "TELEGRAM_BOT_TOKEN": "not-a-token",
         "ESM_RATE_LIMIT": "-3",
         "ESM_WEBHOOK_URL": "http://example.org/hook",
-        "ESM_ADMIN_IDS": "42",
+        "ESM_ADMIN_IDS": "42,abc",
     }
 
     report = run_health(store, environ=env, validate=oracle)
@@ -198,8 +198,28 @@ def test_bad_settings_fail_the_configuration_check(store: SqliteStore) -> None:
     assert report.exit_code == 1
     details = "\n".join(config.details)
     assert "fail telegram" in details
-    assert "ESM_RATE_LIMIT must be positive" in details
+    assert "fail ai: ESM_RATE_LIMIT" in details
+    assert "fail bot: " in details
     assert "ESM_WEBHOOK_URL must be https://" in details
+
+
+def test_settings_are_judged_by_their_owners(store: SqliteStore) -> None:
+    """ESM_RATE_LIMIT=0 (limiter off) and ESM_CACHE_SIZE=0 (cache off) are valid settings."""
+    env = {**BASE_ENV, "ESM_RATE_LIMIT": "0", "ESM_CACHE_SIZE": "0", "ESM_WEBHOOK_PORT": "8443"}
+
+    config = run_health(store, environ=env, validate=oracle).check("configuration")
+
+    assert config.status is CheckStatus.OK, config.details
+
+
+def test_bad_admin_ids_are_reported(store: SqliteStore) -> None:
+    """A malformed ESM_ADMIN_IDS fails the bot settings item (BotSettings.from_env)."""
+    env = {**BASE_ENV, "ESM_ADMIN_IDS": "42,abc"}
+
+    config = run_health(store, environ=env, validate=oracle).check("configuration")
+
+    assert config.status is CheckStatus.FAIL
+    assert any(d.startswith("fail bot: ESM_ADMIN_IDS") for d in config.details)
 
 
 def test_bad_study_settings_are_reported(store: SqliteStore) -> None:

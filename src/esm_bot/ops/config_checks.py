@@ -1,7 +1,9 @@
 """The configuration items ``esm-bot health`` checks, one :class:`ConfigItem` each.
 
 Required items that fail make the configuration check fail; recommended items (admin ids, Redis)
-only lower the "N/M checks passed" count, as in the seed's "6/7 checks passed".
+only lower the "N/M checks passed" count, as in the seed's "6/7 checks passed". Each item asks the
+part that owns the setting (``StudyConfig.from_env``, ``esm_validate.from_env``,
+``BotSettings.from_env``), so health and the running bot never disagree on what is valid.
 Messages name settings, never their secret values.
 """
 
@@ -32,13 +34,6 @@ class ConfigItem:
 
 _TOKEN = re.compile(r"^\d{3,}:[A-Za-z0-9_-]{30,}$")
 _AI_ORDER = ("openai", "anthropic", "compatible")
-_NUMERIC = {
-    "ESM_AI_TIMEOUT": float,
-    "ESM_CACHE_TTL": float,
-    "ESM_CACHE_SIZE": int,
-    "ESM_RATE_LIMIT": int,
-    "ESM_METRICS_INTERVAL_MINUTES": float,
-}
 
 
 def configured_ai_providers(environ: Mapping[str, str]) -> tuple[str, ...]:
@@ -126,34 +121,26 @@ def _ai(env: Mapping[str, str]) -> ConfigItem:
     return ConfigItem("ai", CheckStatus.OK, ", ".join(providers) if providers else "local only")
 
 
-def _numbers(env: Mapping[str, str]) -> ConfigItem:
-    bad = []
-    for name, kind in _NUMERIC.items():
-        raw = env.get(name)
-        if raw is None or raw.strip() == "":
-            continue
-        try:
-            value = kind(raw)
-        except ValueError:
-            bad.append(f"{name} is not a number")
-            continue
-        if value <= 0:
-            bad.append(f"{name} must be positive")
-    if bad:
-        return ConfigItem("limits", CheckStatus.FAIL, "; ".join(bad))
-    return ConfigItem("limits", CheckStatus.OK, "timeouts, cache and rate limit valid")
+def _bot(env: Mapping[str, str]) -> ConfigItem:
+    from esm_bot.settings import BotSettings
+
+    try:
+        settings = BotSettings.from_env(env, require_token=False)
+    except Exception as exc:
+        return ConfigItem("bot", CheckStatus.FAIL, _first_line(exc))
+    mode = "webhook" if settings.webhook_url else "long polling"
+    return ConfigItem(
+        "bot", CheckStatus.OK, f"{mode}, metrics every {settings.metrics_interval_minutes:g} min"
+    )
 
 
 def _admins(env: Mapping[str, str]) -> ConfigItem:
-    raw = env.get("ESM_ADMIN_IDS", "").strip()
-    if not raw:
+    ids = [p for p in env.get("ESM_ADMIN_IDS", "").split(",") if p.strip()]
+    if not ids:
         return ConfigItem(
             "admins", CheckStatus.WARN, "ESM_ADMIN_IDS not set (no /stats, /export)", False
         )
-    parts = [p.strip() for p in raw.split(",") if p.strip()]
-    if not all(re.fullmatch(r"-?\d+", p) for p in parts):
-        return ConfigItem("admins", CheckStatus.FAIL, "ESM_ADMIN_IDS must be comma-separated ids")
-    return ConfigItem("admins", CheckStatus.OK, f"{len(parts)} admin id(s)", False)
+    return ConfigItem("admins", CheckStatus.OK, f"{len(ids)} admin id(s)", False)
 
 
 def _webhook(env: Mapping[str, str]) -> ConfigItem:
@@ -185,7 +172,7 @@ _ITEMS: tuple[Callable[[Mapping[str, str]], ConfigItem], ...] = (
     _study,
     _storage,
     _ai,
-    _numbers,
+    _bot,
     _admins,
     _webhook,
     _redis,
