@@ -188,3 +188,42 @@ def test_raw_updates_the_parser_accepts_never_raise(
         return
 
     app.process_update(raw)
+
+
+@pytest.fixture(name="engine_app", scope="module")
+def _engine_app(tmp_path_factory: pytest.TempPathFactory) -> BotApp:
+    import esm_validate
+    from esm_bot.store.sqlite import SqliteStore
+    from esm_bot.study import Study
+    from esm_bot.study_adapter import StudyAdapter
+    from esm_bot.wiring import StoreAdmin
+
+    store = SqliteStore(tmp_path_factory.mktemp("fuzz") / "fuzz.sqlite3")
+    study = Study(store, esm_validate.validate)
+    study.register(CHAT, CHAT, "ru")
+    study.consent(CHAT)
+    settings_ = BotSettings(
+        token=DEFAULT_TOKEN, api_url="http://127.0.0.1:9", admin_ids=frozenset({CHAT})
+    )
+    adapter = StudyAdapter(study)
+    app = BotApp(
+        settings_, adapter, StoreAdmin(store, {}), make_telebot(settings_), sleep=lambda _s: None
+    )
+    app.bot.threaded = False
+    app.sender.max_attempts = 1
+    return app
+
+
+@settings(
+    max_examples=200, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(update=_updates())
+def test_structured_updates_with_the_real_engine(
+    engine_app: BotApp, update: dict[str, Any], caplog: pytest.LogCaptureFixture
+) -> None:
+    """The same, with the real study engine on SQLite behind the handlers."""
+    caplog.clear()
+    with caplog.at_level(logging.ERROR, logger="esm_bot.handlers"):
+        engine_app.process_update(update)
+
+    assert [r.getMessage() for r in caplog.records if "failed" in r.getMessage()] == []
