@@ -81,12 +81,6 @@ def _text(report: Report, span: Span) -> str:
     return report.normalised[span[0] : span[1]]
 
 
-def _negated_habit(report: Report, span: Span) -> bool:
-    before = report.normalised[max(0, span[0] - 12) : span[0]].split()
-    negator = report.data.patterns["generalization_negator"]
-    return bool(before) and negator.search(" ".join(before[-2:])) is not None
-
-
 def _discounted(report: Report) -> list[Span]:
     """Stretches that do not describe the moment: a generalising or inferring clause, and what
     follows a causal marker in its clause ("I always have an inner monologue", "because I worry").
@@ -95,7 +89,6 @@ def _discounted(report: Report) -> list[Span]:
         span
         for category in ("generalization", "self_theory", "inferred")
         for span in report.hits.get(category, ())
-        if not _negated_habit(report, span)
     ]
     causal = report.hits.get("causal", ())
     if not markers and not causal:

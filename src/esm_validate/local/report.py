@@ -55,27 +55,33 @@ NEGATABLE: frozenset[str] = frozenset(
 _HELPER_ONLY: frozenset[str] = frozenset({"negator", "generalization_negator"})
 #: Categories whose hits still count inside quotes (the frame around a quote is outside it).
 _KEEP_IN_QUOTES: frozenset[str] = frozenset({"negator"})
-_TRANSLATE = str.maketrans(
-    {
-        "ё": "е",
-        "Ё": "е",
-        "’": "'",
-        "ʼ": "'",
-        "`": "'",
-        "\u00a0": " ",
-        "\n": " ",
-        "\r": " ",
-        "\t": " ",
-        "\f": " ",
-        "\v": " ",
-        "\u2028": " ",
-        "\u2029": " ",
-    }
+#: Characters rewritten by :func:`normalise` (each to one character, so offsets hold).
+_REWRITES: tuple[tuple[str, str], ...] = (
+    ("ё", "е"),
+    ("’", "'"),
+    ("ʼ", "'"),
+    ("`", "'"),
+    ("\u00a0", " "),
+    ("\n", " "),
+    ("\r", " "),
+    ("\t", " "),
+    ("\f", " "),
+    ("\v", " "),
+    ("\u2028", " "),
+    ("\u2029", " "),
 )
+_QUOTE_CHARS = ('"', "«", "„", "“", "'", "‚", "‘")
+
+
+def _rewrite(text: str) -> str:
+    for old, new in _REWRITES:
+        if old in text:
+            text = text.replace(old, new)
+    return text
 
 
 def _lower_char(char: str) -> str:
-    lowered = char.translate(_TRANSLATE).lower()
+    lowered = char.lower()
     return lowered if len(lowered) == 1 else char
 
 
@@ -85,10 +91,10 @@ def normalise(text: str) -> str:
     Also writes ``ё`` as ``е``, typographic apostrophes as ``'`` and every whitespace character as
     a space (line breaks still end sentences: those are found in the original text).
     """
-    lowered = text.translate(_TRANSLATE).lower()
+    lowered = text.lower()
     if len(lowered) != len(text):  # a few characters (e.g. "İ") lower-case to two
         lowered = "".join(_lower_char(c) for c in text)
-    return lowered
+    return _rewrite(lowered)
 
 
 def _inside(span: Span, spans: tuple[Span, ...]) -> bool:
@@ -222,6 +228,17 @@ def _matches(pattern: re.Pattern[str], normalised: str, positions: list[int]) ->
     return spans
 
 
+_HABITS = frozenset({"generalization", "self_theory"})
+
+
+def _negated_habit(normalised: str, span: Span, data: LanguageData) -> bool:
+    """True for "not usually", «не всегда», "don't always": the habit marker is itself negated."""
+    before = normalised[max(0, span[0] - 12) : span[0]].split()
+    if not before:
+        return False
+    return data.patterns["generalization_negator"].search(" ".join(before[-2:])) is not None
+
+
 def _quote_mask(length: int, quotes: tuple[Span, ...]) -> bytearray:
     """One byte per character: 1 inside a quotation (a quick pre-check before :func:`_inside`)."""
     mask = bytearray(length)
@@ -256,7 +273,9 @@ def _collect(
                 and _inside(span, quotes)
             ):
                 continue
-            if name in NEGATABLE and _negated(normalised, span, data):
+            if (name in _HABITS and _negated_habit(normalised, span, data)) or (
+                name in NEGATABLE and _negated(normalised, span, data)
+            ):
                 negated.setdefault(name, []).append(span)
             else:
                 hits.setdefault(name, []).append(span)
@@ -268,7 +287,9 @@ def analyse(
 ) -> Report:
     """Normalise ``text`` and find every marker hit (phenomena are filled in later)."""
     normalised = normalise(text)
-    quotes = tuple(m.span() for m in _QUOTES.finditer(normalised))
+    quotes: tuple[Span, ...] = ()
+    if any(q in normalised for q in _QUOTE_CHARS):
+        quotes = tuple(m.span() for m in _QUOTES.finditer(normalised))
     starts = [m.start() for m in _WORD.finditer(normalised)]
     hits, negated = _collect(normalised, language_data(lang), quotes, starts)
     other = secondary_language(normalised, lang)

@@ -166,15 +166,6 @@ def _within(span: Span, others: tuple[Span, ...]) -> bool:
     return any(s <= span[0] and span[1] <= e for s, e in others)
 
 
-def _negated_generalization(report: Report, span: Span) -> bool:
-    before = report.normalised[max(0, span[0] - 12) : span[0]].split()
-    if not before:
-        return False
-    negator = report.data.patterns["generalization_negator"]
-    last = " ".join(before[-2:])
-    return negator.search(last) is not None
-
-
 @attrs.frozen
 class GeneralizationRule:
     """Q3/Q10: habits, generalities and self-theories ("usually", «я визуал», "everyone")."""
@@ -183,22 +174,14 @@ class GeneralizationRule:
 
     def check(self, report: Report) -> Iterator[Issue]:
         """Flag the first generalisation that is not itself negated ("not usually")."""
-        spans = sorted(
-            s
-            for s in report.hits.get("generalization", ()) + report.hits.get("self_theory", ())
-            if not _negated_generalization(report, s)
-        )
+        spans = sorted(report.hits.get("generalization", ()) + report.hits.get("self_theory", ()))
         if spans:
             yield report.issue(self.code, spans[0], Severity.WARNING)
 
 
 def generalization_count(report: Report) -> int:
-    """How many (non-negated) generalisation markers the report has."""
-    return sum(
-        1
-        for s in report.hits.get("generalization", ()) + report.hits.get("self_theory", ())
-        if not _negated_generalization(report, s)
-    )
+    """How many generalisation markers the report has ("not usually" is not one)."""
+    return report.count("generalization") + report.count("self_theory")
 
 
 #: A period marker that starts like this is a duration: it times the experience itself.

@@ -58,12 +58,16 @@ class Components:
 
 
 def _multiplicity(report: Report, code: str) -> float:
-    count = {
-        "generalization": generalization_count(report),
-        "hedging": len(hedge_spans(report)),
-        "theorizing": report.count("causal") + report.count("interpretation"),
-        "not_momentary": report.count("period"),
-    }.get(code, 1)
+    if code == "generalization":
+        count = generalization_count(report)
+    elif code == "hedging":
+        count = len(hedge_spans(report))
+    elif code == "theorizing":
+        count = report.count("causal") + report.count("interpretation")
+    elif code == "not_momentary":
+        count = report.count("period")
+    else:
+        return 1.0
     return min(2.0, 1.0 + 0.5 * max(0, count - 1))
 
 
