@@ -10,6 +10,7 @@ import datetime as dt
 import random
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import attrs
 import pytest
@@ -34,10 +35,21 @@ GOOD = (
 )
 
 
-@pytest.fixture(name="world")
-def _world(fake_tg: FakeTelegram, tmp_path: Path) -> Iterator[tuple[BotApp, Study, WallClock]]:
+@pytest.fixture(
+    name="world", params=["sqlite", pytest.param("mongo", marks=pytest.mark.integration)]
+)
+def _world(
+    request: pytest.FixtureRequest, fake_tg: FakeTelegram, tmp_path: Path
+) -> Iterator[tuple[BotApp, Study, WallClock]]:
     wall = WallClock(dt.datetime(2026, 3, 2, 6, 0, tzinfo=dt.UTC))  # 09:00 in Moscow
-    store = SqliteStore(tmp_path / "bot.sqlite3", utcnow=wall)
+    store: Any
+    if request.param == "mongo":
+        from esm_bot.store.mongo import MongoStore
+
+        uri = request.getfixturevalue("mongo_uri")
+        store = MongoStore(uri, request.getfixturevalue("mongo_db_name"), utcnow=wall)
+    else:
+        store = SqliteStore(tmp_path / "bot.sqlite3", utcnow=wall)
     config = StudyConfig(start_same_day=True, reminder_after=None)
     study = Study(
         store,
