@@ -69,6 +69,9 @@ PATTERNS: Final[dict[str, str]] = {
         rf"(?:the|my)\s+(?:{_BEEP}|phone)\s+(?:startled|surprised|scared|annoyed|irritated|jolted|"
         rf"distracted|made\s+me\s+(?:jump|think|realize|realise|feel|notice))"
         rf"|(?:startled|surprised|scared|annoyed|irritated|jolted)\s+by\s+the\s+{_BEEP}"
+        rf"|(?:when|as\s+soon\s+as|once)\s+(?:the\s+|my\s+)?(?:{_BEEP}|phone)\s+(?:buzzed|beeped|rang|"
+        rf"vibrated|went\s+off|sounded|came)\W+i\s+(?:jumped|thought|felt|realized|realised|got|"
+        rf"said|wondered|groaned|sighed|noticed|decided|remembered|was\s+(?:startled|annoyed))"
         rf"|after\s+the\s+{_BEEP}"
         rf"|(?:when|as\s+soon\s+as|once)\s+(?:i\s+heard\s+)?the\s+{_BEEP}\s+(?:went\s+off|came|sounded|"
         rf"rang|buzzed)\W+i\s+(?:thought|felt|realized|realised|jumped|got|said|wondered|groaned|"
@@ -124,7 +127,8 @@ PATTERNS: Final[dict[str, str]] = {
     "avoidance_weak": r"nothing|fine|ok|okay|meh|normal|same|usual|boring|no",
     "blank": (
         rf"{_HEAD}\s+was\s+(?:completely\s+|totally\s+|just\s+|entirely\s+)?(?:blank|empty|quiet|"
-        rf"silent|still)|(?:blank|empty)\s+(?:mind|head)|nothing\s+(?:at\s+all\s+)?(?:was\s+)?"
+        rf"silent|still)|(?:blank|empty)\s+(?:mind|head)|(?:wasn't|was\s+not|not)\s+thinking\s+"
+        rf"(?:about\s+|of\s+)?anything|(?:i\s+)?(?:had|have)\s+no\s+thoughts|nothing\s+(?:at\s+all\s+)?(?:was\s+)?"
         rf"(?:in|going\s+on\s+in|present\s+in)\s+(?:{_HEAD}|my\s+(?:experience|awareness))"
         rf"|there\s+was\s+nothing\s+(?:at\s+all\s+)?(?:in\s+(?:my\s+)?(?:experience|awareness|"
         rf"mind|head)|there)|(?:i\s+)?(?:wasn't|was\s+not)\s+aware\s+of\s+anything|no\s+thoughts"
