@@ -10,7 +10,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 #: Variables of the developer's own environment that must not leak into a test's command.
-CONFIG_PREFIXES = ("ESM_", "OPENAI_", "ANTHROPIC_", "TELEGRAM_", "MONGODB_")
+CONFIG_PREFIXES = ("ESM_", "OPENAI_", "ANTHROPIC_", "TELEGRAM_", "MONGODB_", "REDIS_")
 
 
 def clean_env(**extra: str) -> dict[str, str]:

@@ -288,6 +288,32 @@ def test_live_call_refused_means_degraded(store: SqliteStore) -> None:
     assert report.exit_code == 1
 
 
+def test_redis_is_pinged_when_configured(store: SqliteStore, redis_url: str) -> None:
+    """With REDIS_URL, a Redis line shows the real server answering a ping."""
+    report = run_health(store, environ={**BASE_ENV, "REDIS_URL": redis_url}, validate=oracle)
+
+    redis = report.check("redis")
+    assert redis.status is CheckStatus.OK
+    assert redis.figures["reachable"] is True
+    assert report.exit_code == 0
+
+
+def test_unreachable_redis_is_degraded(store: SqliteStore) -> None:
+    """A Redis that does not answer: degraded (exit 1), no password in the line."""
+    url = f"redis://:redis-SECRET-5@127.0.0.1:{free_port()}/0"
+
+    report = run_health(store, environ={**BASE_ENV, "REDIS_URL": url}, validate=oracle)
+
+    redis = report.check("redis")
+    assert redis.status is CheckStatus.FAIL
+    assert "cache and rate limit are per process" in redis.summary
+    assert "redis-SECRET-5" not in report.render(verbose=True)
+    assert report.exit_code == 1
+    assert "redis" not in [
+        c.name for c in run_health(store, environ=BASE_ENV, validate=oracle).checks
+    ]
+
+
 def test_json_is_complete(store: SqliteStore) -> None:
     """to_dict has the status, the exit code, a time stamp and every check with figures."""
     data = run_health(store, environ=BASE_ENV, validate=oracle).to_dict()

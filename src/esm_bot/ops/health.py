@@ -8,6 +8,7 @@ and the command line both use it. Checks (each with a status, figures and a one-
 * **journal**: writes waiting in the outage journal (a degraded store) make the study degraded.
 * **validators**: a fixed set of known reports gives the expected issue codes and phenomena.
 * **ai**: which AI providers are configured; with ``live=True`` one real call through the backend.
+* **redis** (when ``REDIS_URL`` is set): the shared cache and rate-limit store answers a ping.
 * **configuration**: every setting parses; the seed's "6/7 checks passed" summary.
 * **performance**: validation and database time against the seed's targets (2 s, 500 ms).
 
@@ -188,6 +189,7 @@ _TITLES: Mapping[str, str] = {
     "journal": "Journal",
     "validators": "Validators",
     "ai": "AI services",
+    "redis": "Redis",
     "configuration": "Configuration",
     "performance": "Performance",
 }
@@ -418,6 +420,38 @@ def _check_ai(
     )
 
 
+def _check_redis(environ: Mapping[str, str], clock: Callable[[], float]) -> CheckResult | None:
+    """Ping the shared cache and rate-limit store when ``REDIS_URL`` is set (else no line)."""
+    url = environ.get("REDIS_URL", "").strip()
+    if not url:
+        return None
+    client: Any = None
+    try:
+        from esm_validate.layers.redis_store import redis_client_from_url
+
+        client = redis_client_from_url(url, socket_timeout=2.0)
+        start = clock()
+        client.ping()
+        elapsed = (clock() - start) * 1000
+    except Exception as exc:
+        return _result(
+            "redis",
+            CheckStatus.FAIL,
+            f"unreachable ({_describe_error(exc, environ)}); cache and rate limit are per "
+            "process until it returns",
+            figures={"reachable": False},
+        )
+    finally:
+        if client is not None:
+            client.close()
+    return _result(
+        "redis",
+        CheckStatus.OK,
+        f"shared cache and rate limit reachable (round trip {_ms(elapsed)})",
+        figures={"reachable": True, "round_trip_ms": round(elapsed, 2)},
+    )
+
+
 def _validator_from_env(environ: Mapping[str, str]) -> Any:
     import esm_validate
 
@@ -547,13 +581,13 @@ def run_health(
             probe.store_status = base
     backend = str((probe.store_status or {}).get("backend") or _backend_name(env, store))
     problems, validation_ms = _validate_known(validate, clock)
-    checks = [_check_database(probe, backend)]
-    journal = _check_journal(probe)
-    if journal is not None:
-        checks.append(journal)
-    checks += [
+    optional = {"journal": _check_journal(probe), "redis": _check_redis(env, clock)}
+    checks = [
+        _check_database(probe, backend),
+        optional["journal"],
         _check_validators(problems),
         _check_ai(env, live, validator_factory, clock),
+        optional["redis"],
         _check_configuration(check_configuration(env)),
         _check_performance(validation_ms, probe),
     ]
@@ -565,7 +599,7 @@ def run_health(
             except Exception:
                 pass
     now = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
-    return HealthReport(tuple(_scrub(c, env) for c in checks), now)
+    return HealthReport(tuple(_scrub(c, env) for c in checks if c is not None), now)
 
 
 def _scrub(check: CheckResult, environ: Mapping[str, str]) -> CheckResult:
