@@ -550,3 +550,46 @@ def test_probe_regressions(text: str, expected: frozenset[str]) -> None:
 def test_speech_aloud_is_behaviour_not_inner_speech() -> None:
     a = validate('I said "hi" to the cashier and smiled.')
     assert a.issue_codes == ("behavior_only",)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        'I said to her "see you tomorrow".',
+        'My boss told me "finish it by Friday".',
+        "Сказала ей «до завтра».",
+        "I saw my friend across the street and waved.",
+        "Слышала телевизор в соседней комнате.",
+    ],
+)
+def test_outer_speech_and_bare_perception_are_context(text: str) -> None:
+    a = validate(text)
+    assert a.phenomena == frozenset()
+    assert a.issue_codes == ("behavior_only",)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "I wasn't thinking about anything.",
+        "Ни о чём не думала.",
+        "Не было ничего — ни слов, ни картинок, ни чувств.",
+        "There was nothing in my experience at that moment.",
+    ],
+)
+def test_more_honest_blanks(text: str) -> None:
+    a = validate(text)
+    assert a.issue_codes == ()
+    assert a.phenomena == frozenset()
+    assert a.strengths
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        'When my phone buzzed I jumped and thought "oh, the beep".',
+        "Вибрация телефона отвлекла меня, и я подумала, что это сообщение.",
+    ],
+)
+def test_phone_buzz_reactions(text: str) -> None:
+    assert "reaction_to_beep" in validate(text).issue_codes

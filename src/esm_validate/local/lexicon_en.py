@@ -190,7 +190,8 @@ PATTERNS: Final[dict[str, str]] = {
     ),
     "quote_other_speaker": (
         r"(?:she|he|they|someone|somebody|my\s+\w+|the\s+\w+)\s+(?:said|says|asked|asks|shouted|"
-        r"wrote|texted)|(?:sign|label|title|screen|message|email|text|headline|book|song|caption)"
+        r"wrote|texted|told|tells|yelled|replied|answered)|(?:said|say|says|told|tell|asked|"
+        r"shouted|replied|answered|whispered)\s+(?:to\s+)?(?:her|him|them|me|us|you)|(?:sign|label|title|screen|message|email|text|headline|book|song|caption)"
         r"\s+(?:said|says|read|reads)?|reading|read|titled|called|named|typed|typing|writing|wrote|"
         r"aloud|out\s+loud|to\s+(?:the|her|him|them|his|our|a|an)\s+\w+|to\s+my\s+(?!own|head|mind|self)\w+"
     ),
@@ -282,6 +283,7 @@ PATTERNS: Final[dict[str, str]] = {
         r"felt|feel|feeling|saw|heard|hearing|sensed|experienced|experience|awareness|aware|"
         r"pictured|imagined|wondered|noticed|in\s+my\s+(?:head|mind)|inner|innerly|hear|see"
     ),
+    "perception": r"saw|see|seeing|heard|hear|hearing|looked|looking|watched|watching",
     "thinking_unspecified": (
         r"(?:thinking|thinkin|thought|thinks?|pondering|considering|reflecting|mulling|contemplating|ruminating|"
         r"worrying|daydreaming)\s+(?:about|of|over|on|through)|thoughts?\s+(?:about|of|on|were)"

@@ -290,8 +290,11 @@ class BehaviorOnlyRule:
         """Flag a report with words but no phenomenon, feeling, thought, sensation or blank."""
         if is_empty(report) or _has_experience(report):
             return
-        if report.has_any(("thinking_unspecified", "experiential", "thought_word")):
+        if report.has_any(("thinking_unspecified", "thought_word")):
             return
+        perception = report.hits.get("perception", ())
+        if any(span not in perception for span in report.hits.get("experiential", ())):
+            return  # something felt, noticed, pictured; "I saw my friend" alone is context
         if report.has("avoidance") or (report.words <= 4 and report.has("avoidance_weak")):
             return
         if report.words < 3 and not report.has("activity"):
