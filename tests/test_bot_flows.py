@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import json
 import logging
+import threading
+import time
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
@@ -480,3 +482,31 @@ def test_metrics_are_logged_periodically_and_at_shutdown(
     assert snapshot["scheduler"]["beep_sent"] == 1
     assert snapshot["telegram"]["sent"] >= 1
     assert snapshot["study"]["participants"] == 1
+
+
+def test_shutdown_during_a_tick_finishes_the_send_in_progress_and_stops(
+    fake_tg: FakeTelegram, study: FakeStudy
+) -> None:
+    """A send under way when shutdown starts is completed and recorded; the rest are left."""
+    app = _app(fake_tg, study)
+    for chat in range(200, 205):
+        study.register(chat, chat, "en")
+        study.add_due(chat)
+    started = threading.Event()
+    real_send = app.bot.send_message
+
+    def slow_send(*args: Any, **kwargs: Any) -> Any:
+        started.set()
+        time.sleep(0.2)
+        return real_send(*args, **kwargs)
+
+    app.bot.send_message = slow_send
+    ticker = threading.Thread(target=app.tick_once)
+    ticker.start()
+    assert started.wait(5)
+
+    app.shutdown(grace=2.0)
+    ticker.join(5)
+
+    assert len(fake_tg.sent_calls("sendMessage")) == 1
+    assert len(study.sent_log) == 1

@@ -141,6 +141,8 @@ class BotApp:
             now = now or self.now()
             sent = 0
             for due in self.study.tick(now):
+                if self._stop.is_set():  # shutting down: unsent claims lapse and go to the next run
+                    break
                 sent += self._send_due(due, now)
             return sent
 
@@ -263,7 +265,10 @@ class BotApp:
         self.bot.stop_polling()
         if self._webhook is not None:
             self._webhook.stop()
-        idle = self.handlers.wait_idle(grace)
+        deadline = time.monotonic() + grace
+        if self._tick_lock.acquire(timeout=grace):  # the send in progress is finished and recorded
+            self._tick_lock.release()
+        idle = self.handlers.wait_idle(max(0.0, deadline - time.monotonic()))
         pool = getattr(self.bot, "worker_pool", None)
         queued = pool.tasks.qsize() if pool is not None else 0
         if not idle or queued:
