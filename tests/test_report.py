@@ -12,7 +12,13 @@ import attrs
 import pytest
 
 from esm_bot.ops.rows import study_rows
-from esm_bot.ops.stats import quality_by_day, study_stats
+from esm_bot.ops.stats import (
+    NORMS,
+    best_attempts,
+    phenomena_frequencies,
+    quality_by_day,
+    study_stats,
+)
 from esm_bot.report import REPORT_NAME, build_report, issue_shares
 from esm_bot.store.sqlite import SqliteStore
 from tests._ops_cli import run_esm_bot
@@ -107,6 +113,18 @@ def test_report_tables_hold_the_measured_figures(built: Built) -> None:
     assert f"measured {day[1]:.0f} on day 1 → {day[3]:.0f} on day 3" in text
     for code, value in stats.phenomena.items():
         assert f"<td>{code}</td><td>{value:.1f}</td>" in text
+
+
+def test_report_has_each_participants_phenomena(built: Built) -> None:
+    """A row per participant with the percent of their own samples showing each phenomenon."""
+    rows = list(study_rows(built.store, environ={}))
+    text = built.text
+
+    for name in {r.participant for r in rows}:
+        samples = best_attempts([r for r in rows if r.participant == name])
+        shares = phenomena_frequencies(samples)
+        cells = "".join(f"<td>{shares[c]:.1f}</td>" for c in NORMS)
+        assert f"<tr><td>{name}</td><td>{len(samples)}</td>{cells}</tr>" in text
 
 
 def test_empty_study_still_gives_a_report(store: SqliteStore, tmp_path: Path) -> None:

@@ -31,6 +31,7 @@ from esm_bot.ops.stats import (
     best_attempts,
     compliance_by,
     compliance_totals,
+    phenomena_frequencies,
     quality_by_day,
     study_stats,
 )
@@ -130,19 +131,21 @@ def _summary(stats: StudyStats) -> str:
     return _table(("figure", "value"), rows)
 
 
-def _per_participant(rows: Sequence[StudyRow]) -> dict[str, dict[int, float]]:
+def _by_participant(rows: Sequence[StudyRow]) -> dict[str, list[StudyRow]]:
     grouped: dict[str, list[StudyRow]] = defaultdict(list)
     for row in rows:
         grouped[row.participant].append(row)
+    return dict(sorted(grouped.items()))
+
+
+def _per_participant(rows: Sequence[StudyRow]) -> dict[str, dict[int, float]]:
+    grouped = _by_participant(rows)
     return {name: quality_by_day(group, training_only=False) for name, group in grouped.items()}
 
 
 def _participant_table(rows: Sequence[StudyRow]) -> str:
-    grouped: dict[str, list[StudyRow]] = defaultdict(list)
-    for row in rows:
-        grouped[row.participant].append(row)
     table = []
-    for name, group in sorted(grouped.items()):
+    for name, group in _by_participant(rows).items():
         samples = best_attempts(group)
         on_time, delivered = compliance_totals(group)
         scores = [r.score for r in samples if r.score is not None]
@@ -155,6 +158,17 @@ def _participant_table(rows: Sequence[StudyRow]) -> str:
             )
         )
     return _table(("participant", "samples", "on time/delivered", "mean best score"), table)
+
+
+def _phenomena_by_participant(rows: Sequence[StudyRow]) -> str:
+    """Percent of each participant's samples with each common phenomenon (individual profiles)."""
+    table = []
+    for name, group in _by_participant(rows).items():
+        samples = best_attempts(group)
+        if samples:
+            shares = phenomena_frequencies(samples)
+            table.append((name, len(samples), *(shares[code] for code in NORMS)))
+    return _table(("participant", "samples", *(f"{c} %" for c in NORMS)), table)
 
 
 def build_report(
@@ -215,6 +229,9 @@ def build_report(
             ("phenomenon", "this study %", "norm %"),
             [(c, v, NORMS.get(c)) for c, v in phenomena.items()],
         ),
+        "<p>Per participant: in Heavey &amp; Hurlburt's sample every phenomenon had someone at "
+        "0% and inner seeing reached 90% for one person, so wide spreads are expected.</p>",
+        _phenomena_by_participant(rows),
         "<h2>Compliance by day and hour</h2>",
         "<p>Beeps answered within their window among the delivered ones (practice, cancelled, "
         "future and undeliverable beeps excluded; a late answer counts as not on time). ESM "
