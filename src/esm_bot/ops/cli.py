@@ -195,10 +195,7 @@ def _stats(args: argparse.Namespace) -> int:
     from .stats import study_stats
 
     def body(store: Any) -> int:
-        snapshot = store.get_meta("metrics_snapshot")
-        stats = study_stats(
-            store, validator_stats=snapshot if isinstance(snapshot, Mapping) else None
-        )
+        stats = study_stats(store)
         if args.json:
             _out(json.dumps(stats.to_dict(), ensure_ascii=False, indent=2))
         else:
