@@ -2,14 +2,24 @@
 
 from __future__ import annotations
 
+import json
 import time
 from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import esm_validate
-from esm_validate import ISSUE_CODES, PHENOMENA, QUALITY_LEVELS, Assessment, LocalValidator
+from esm_validate import (
+    ISSUE_CODES,
+    PHENOMENA,
+    QUALITY_LEVELS,
+    Assessment,
+    LocalValidator,
+    ValidationConfig,
+)
+from esm_validate.local.report import analyse
 
 _LABELS = {name for name, _ in QUALITY_LEVELS}
 
@@ -72,6 +82,25 @@ def test_report_like_strings(text: str, lang: str | None, day: int | None) -> No
     a = esm_validate.validate(text, lang=lang, training_day=day)
     _check(a, text)
     assert esm_validate.validate(text, lang=lang, training_day=day) == a
+
+
+_CORPUS_WORDS = sorted(
+    {
+        word
+        for name in ("dev.jsonl", "heldout.jsonl")
+        for line in (Path(__file__).parent / "corpus" / name).read_text("utf-8").splitlines()
+        for word in json.loads(line)["text"].split()
+    }
+)
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(st.sampled_from(_CORPUS_WORDS), min_size=1, max_size=14).map(" ".join))
+def test_no_praise_without_experience(text: str) -> None:
+    """A report with no phenomenon and no honest blank always gets at least one issue."""
+    a = esm_validate.validate(text)
+    if not a.phenomena and not analyse(text, a.lang, ValidationConfig()).has("blank"):
+        assert a.issues, text
 
 
 def test_one_megabyte_finishes_quickly() -> None:

@@ -35,6 +35,7 @@ __all__ = [
     "TooShortRule",
     "UnspecifiedThinkingRule",
     "is_empty",
+    "mental_mention",
 ]
 
 #: Built-in codes from most to least important (ties of severity are ordered by this).
@@ -111,6 +112,19 @@ _NOT_BEHAVIOUR = (
     "abstract",
     "hedge",
 )
+
+
+def mental_mention(report: Report) -> Span | None:
+    """The first mention of something mental that is not bare perception, or None.
+
+    "a gut feeling", "I felt", «внутри», "I realised": something was in experience, though its
+    form is unknown. "I saw my friend" / «слышала телевизор» alone is perception, i.e. context.
+    """
+    perception = report.hits.get("perception", ())
+    spans = [s for s in report.hits.get("experiential", ()) if s not in perception]
+    for category in ("speech_intuition", "thought_word", "bodily"):
+        spans.extend(report.hits.get(category, ()))
+    return min(spans) if spans else None
 
 
 def _has_experience(report: Report) -> bool:
@@ -290,11 +304,8 @@ class BehaviorOnlyRule:
         """Flag a report with words but no phenomenon, feeling, thought, sensation or blank."""
         if is_empty(report) or _has_experience(report):
             return
-        if report.has_any(("thinking_unspecified", "thought_word")):
-            return
-        perception = report.hits.get("perception", ())
-        if any(span not in perception for span in report.hits.get("experiential", ())):
-            return  # something felt, noticed, pictured; "I saw my friend" alone is context
+        if report.has("thinking_unspecified") or mental_mention(report) is not None:
+            return  # something thought, felt, noticed; "I saw my friend" alone is context
         if report.has("avoidance") or (report.words <= 4 and report.has("avoidance_weak")):
             return
         if report.words < 3 and not report.has("activity"):
@@ -318,7 +329,7 @@ class UnspecifiedThinkingRule:
         span = report.first("thinking_unspecified")
         if span is None and not report.phenomena and not report.has("blank"):
             # something mental is named ("a gut feeling", "my inner voice told me") but no form
-            span = report.first("speech_intuition", "thought_word")
+            span = mental_mention(report)
         if span is not None and not (report.phenomena & formed):
             yield report.issue(self.code, span, _severity(report, self.code, Severity.WARNING))
 
