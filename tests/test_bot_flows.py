@@ -23,7 +23,12 @@ from esm_bot.app import BotApp, make_telebot
 from esm_bot.handlers import AdminPort
 from esm_bot.settings import BotSettings
 from tests.bot_fake_study import FakeStudy
-from tests.bot_support import FastClock, _fake_tg, wait_until  # noqa: F401 (fixture)
+from tests.bot_support import (  # noqa: F401 (fixture)
+    FastClock,
+    _fake_tg,
+    stop_in_background,
+    wait_until,
+)
 from tests.fake_telegram import DEFAULT_TOKEN, FakeTelegram
 
 ADMIN = 777
@@ -68,7 +73,7 @@ def _running_app(fake_tg: FakeTelegram, study: FakeStudy) -> Iterator[BotApp]:
     app.start_polling()
     yield app
     app.shutdown(grace=1.0)
-    app.bot.stop_bot()
+    stop_in_background(app.bot)
 
 
 def _last(fake: FakeTelegram, chat: int, count: int) -> str:
@@ -461,7 +466,7 @@ class TestWebhook:
             assert _last(fake_tg, 95, 1) == i18n.render("help", "ru")
         finally:
             app.shutdown(grace=1.0)
-            app.bot.stop_bot()
+            stop_in_background(app.bot)
 
 
 def test_metrics_are_logged_periodically_and_at_shutdown(

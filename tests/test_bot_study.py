@@ -25,7 +25,7 @@ from esm_bot.store.sqlite import SqliteStore
 from esm_bot.study import Study
 from esm_bot.study_adapter import StudyAdapter
 from esm_bot.wiring import StoreAdmin
-from tests.bot_support import FastClock, _fake_tg  # noqa: F401 (fixture)
+from tests.bot_support import FastClock, _fake_tg, stop_in_background  # noqa: F401 (fixture)
 from tests.fake_telegram import DEFAULT_TOKEN, FakeTelegram
 from tests.study_support import WallClock
 
@@ -79,7 +79,7 @@ def _world(
     app.start_polling()
     yield app, study, wall
     app.shutdown(grace=1.0)
-    app.bot.stop_bot()
+    stop_in_background(app.bot)
 
 
 def _send(fake: FakeTelegram, chat: int, text: str) -> str:
