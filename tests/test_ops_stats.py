@@ -8,6 +8,7 @@ import statistics
 import subprocess
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -138,52 +139,13 @@ def test_compliance_is_on_time_among_delivered(store: SqliteStore, study: Simula
     assert sum(d for _, d in by_hour.values()) == len(delivered)
 
 
-def test_cache_hit_rate_from_stored_ai_answers(store: SqliteStore) -> None:
-    """Without the running validator's stats, the cached flag of stored AI answers is used."""
+def _answered_beeps(store: SqliteStore, reports: list[dict[str, Any]]) -> None:
+    """Store one answered beep per entry of ``reports`` (extra Report fields), for one person."""
     person = store.add_participant(
         Participant(id="p1", created_at=dt.datetime(2026, 5, 1, tzinfo=dt.UTC))
     )
     at = dt.datetime(2026, 5, 1, 12, tzinfo=dt.UTC)
-    for i, cached in enumerate((True, True, False, True)):
-        beep = Beep(
-            id=beep_id(person.id, at.date(), i),
-            participant_id=person.id,
-            local_date=at.date(),
-            index=i,
-            scheduled_at=at + dt.timedelta(minutes=i),
-            status=BeepStatus.ANSWERED,
-        )
-        store.upsert_beeps([beep])
-        store.add_report(
-            Report(
-                id=new_id(),
-                participant_id=person.id,
-                beep_id=beep.id,
-                text=f"report {i}",
-                received_at=at + dt.timedelta(minutes=i),
-                score=70,
-                source="ai",
-                assessment={"cached": cached, "provider": "openai"},
-            )
-        )
-
-    stats = study_stats(store)
-    given = study_stats(store, validator_stats={"cache_hit_rate": 0.5})
-
-    assert stats.cache_hit_rate == 0.75
-    assert stats.ai_share == 1.0
-    assert given.cache_hit_rate == 0.5
-    assert given.cache_hit_source == "from the running validator"
-
-
-def test_ai_availability_counts_failures_not_rate_limits(store: SqliteStore) -> None:
-    """AI answers among AI answers and AI failures; a rate-limited report is not a failure."""
-    person = store.add_participant(
-        Participant(id="p2", created_at=dt.datetime(2026, 5, 1, tzinfo=dt.UTC))
-    )
-    at = dt.datetime(2026, 5, 2, 12, tzinfo=dt.UTC)
-    outcomes = [("ai", None)] * 3 + [("local", "ai_timeout"), ("local", "rate_limited")]
-    for i, (source, reason) in enumerate(outcomes):
+    for i, fields in enumerate(reports):
         beep = Beep(
             id=beep_id(person.id, at.date(), i),
             participant_id=person.id,
@@ -201,10 +163,36 @@ def test_ai_availability_counts_failures_not_rate_limits(store: SqliteStore) -> 
                 text=f"report {i}",
                 received_at=at + dt.timedelta(minutes=i),
                 score=60,
-                source=source,
-                fallback_reason=reason,
+                **fields,
             )
         )
+
+
+def test_cache_hit_rate_from_stored_ai_answers(store: SqliteStore) -> None:
+    """Without the running validator's stats, the cached flag of stored AI answers is used."""
+    _answered_beeps(
+        store,
+        [
+            {"source": "ai", "assessment": {"cached": cached, "provider": "openai"}}
+            for cached in (True, True, False, True)
+        ],
+    )
+
+    stats = study_stats(store)
+    given = study_stats(store, validator_stats={"cache_hit_rate": 0.5})
+
+    assert stats.cache_hit_rate == 0.75
+    assert stats.ai_share == 1.0
+    assert given.cache_hit_rate == 0.5
+    assert given.cache_hit_source == "from the running validator"
+
+
+def test_ai_availability_counts_failures_not_rate_limits(store: SqliteStore) -> None:
+    """AI answers among AI answers and AI failures; a rate-limited report is not a failure."""
+    outcomes = [("ai", None)] * 3 + [("local", "ai_timeout"), ("local", "rate_limited")]
+    _answered_beeps(
+        store, [{"source": source, "fallback_reason": reason} for source, reason in outcomes]
+    )
 
     stats = study_stats(store)
 
