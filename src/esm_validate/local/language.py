@@ -23,6 +23,8 @@ _MODULES: dict[str, tuple[ModuleType, ModuleType]] = {
     "en": (lexicon_en, messages_en),
     "ru": (lexicon_ru, messages_ru),
 }
+#: Categories only used by helpers (negation windows), never collected as hits.
+HELPER_ONLY: frozenset[str] = frozenset({"negator", "generalization_negator"})
 #: Language codes the local validator understands.
 SUPPORTED_LANGUAGES: tuple[str, ...] = tuple(_MODULES)
 
@@ -97,7 +99,11 @@ def language_data(code: str) -> LanguageData:
             f"unsupported language {code!r}; use one of {', '.join(SUPPORTED_LANGUAGES)}"
         ) from None
     patterns = {name: _wrap(source) for name, source in lexicon.PATTERNS.items()}
-    prefixes = {name: first_prefixes(source) for name, source in lexicon.PATTERNS.items()}
+    prefixes = {
+        name: first_prefixes(source)
+        for name, source in lexicon.PATTERNS.items()
+        if name not in HELPER_ONLY
+    }
     return LanguageData(
         code=code,
         patterns=patterns,

@@ -51,8 +51,6 @@ NEGATABLE: frozenset[str] = frozenset(
         "activity",
     }
 )
-#: Categories only used by helpers (negation windows), never collected as hits.
-_HELPER_ONLY: frozenset[str] = frozenset({"negator", "generalization_negator"})
 #: Categories whose hits still count inside quotes (the frame around a quote is outside it).
 _KEEP_IN_QUOTES: frozenset[str] = frozenset({"negator"})
 #: Characters rewritten by :func:`normalise` (each to one character, so offsets hold).
@@ -215,19 +213,6 @@ def _negated(normalised: str, span: Span, data: LanguageData) -> bool:
     return _POST_NEGATION.match(normalised, end, min(len(normalised), end + 24)) is not None
 
 
-def _matches(pattern: re.Pattern[str], normalised: str, positions: list[int]) -> list[Span]:
-    spans: list[Span] = []
-    reached = -1
-    for pos in positions:
-        if pos < reached:
-            continue
-        match = pattern.match(normalised, pos)
-        if match is not None:
-            spans.append(match.span())
-            reached = match.end()
-    return spans
-
-
 _HABITS = frozenset({"generalization", "self_theory"})
 
 
@@ -250,21 +235,24 @@ def _quote_mask(length: int, quotes: tuple[Span, ...]) -> bytearray:
 def _collect(
     normalised: str, data: LanguageData, quotes: tuple[Span, ...], starts: list[int]
 ) -> tuple[dict[str, list[Span]], dict[str, list[Span]]]:
+    """Match each candidate category at its candidate word starts and sort the hits."""
     hits: dict[str, list[Span]] = {}
     negated: dict[str, list[Span]] = {}
-    work = [
-        (name, _matches(data.patterns[name], normalised, positions))
-        for name, positions in candidates(normalised, starts, data.by_prefix, data.memo).items()
-        if name not in _HELPER_ONLY
-    ]
-    work += [
-        (name, [m.span() for m in data.patterns[name].finditer(normalised)])
-        for name in data.scanned
-        if name not in _HELPER_ONLY
-    ]
     quoted = _quote_mask(len(normalised), quotes) if quotes else None
-    for name, spans in work:
-        for span in spans:
+    work = candidates(normalised, starts, data.by_prefix, data.memo)
+    for name in data.scanned:
+        work[name] = [m.start() for m in data.patterns[name].finditer(normalised)]
+    for name, positions in work.items():
+        match = data.patterns[name].match
+        reached = -1
+        for pos in positions:
+            if pos < reached:
+                continue
+            found = match(normalised, pos)
+            if found is None:
+                continue
+            span = found.span()
+            reached = span[1]
             if (
                 quoted is not None
                 and quoted[span[0]]
