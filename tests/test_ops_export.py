@@ -333,3 +333,19 @@ def test_export_from_mongodb(mongo_uri: str, mongo_db_name: str) -> None:
     assert len(rows) == expected
     assert {r["participant"] for r in rows} == {pseudonym(p, salt) for p in sim.participant_ids}
     assert {"answered", "scheduled", "practice", "no_beep"} <= {r["beep_status"] for r in rows}
+
+
+def test_command_unwritable_output_is_one_line(
+    study_db: tuple[Path, SimulatedStudy], tmp_path: Path
+) -> None:
+    """An --out that cannot be written ends in one error line and exit 2, not a traceback."""
+    path, _ = study_db
+    blocker = tmp_path / "a-file"
+    blocker.write_text("not a folder", encoding="utf-8")
+
+    done = _run(["export", "--out", str(blocker / "study.csv")], {"ESM_DB_PATH": str(path)})
+
+    assert done.returncode == 2
+    assert "Traceback" not in done.stderr
+    assert len(done.stderr.strip().splitlines()) == 1
+    assert str(blocker) in done.stderr

@@ -51,6 +51,8 @@ def _with_store(command: str, body: Callable[[Any], int]) -> int:
         return body(store)
     except StoreError as exc:
         return _fail(command, f"the database cannot be reached: {exc}")
+    except OSError as exc:  # an output file or folder that cannot be written
+        return _fail(command, f"{exc.strerror or exc}: {exc.filename or ''}".rstrip(": "))
     finally:
         try:
             store.close()
