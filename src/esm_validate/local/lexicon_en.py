@@ -211,7 +211,7 @@ PATTERNS: Final[dict[str, str]] = {
         r"taste|sound|feel|touch|texture|scent|voice|noise)\w*)(?:seeing|the|a|an|my|her|his|their|"
         r"its|it|myself|how\s+\w+\s+looks?)|in\s+my\s+mind's\s+eye|mind's\s+eye|mental\s+(?:image|"
         r"picture|snapshot|movie|scene)s?|(?:an?|the)\s+(?:\w+\s+)?(?:image|picture)\s+of"
-        rf"|(?:saw|see|seeing|could\s+see)\s+(?:[\w'-]+\s+){{0,3}}?(?:in\s+{_HEAD}|innerly|inwardly|in\s+"
+        rf"|(?:saw|see|seeing|could\s+see)\W+(?:[\w'-]+\W+){{0,3}}?(?:in\s+{_HEAD}|innerly|inwardly|in\s+"
         rf"my\s+imagination)|innerly\s+(?:saw|see|seeing)|(?:saw|see|seeing|pictured)\s+myself"
         rf"|(?:image|picture|scene|face|snapshot|vision)s?\s+(?:\w+\s+)?(?:in|inside)\s+{_HEAD}"
         r"|(?:image|picture|face|scene)\s+(?:popped|flashed|came|appeared)\s+(?:up|into|in)"
