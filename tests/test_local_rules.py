@@ -593,3 +593,43 @@ def test_more_honest_blanks(text: str) -> None:
 )
 def test_phone_buzz_reactions(text: str) -> None:
     assert "reaction_to_beep" in validate(text).issue_codes
+
+
+#: One near miss per issue code: it looks like the issue, but is not one (DES.md Appendix A traps).
+NEAR_MISSES = [
+    ("avoidance", "My mind was blank; nothing was there at all."),
+    ("avoidance", "В голове пустота, ничего не было."),
+    (
+        "generalization",
+        "I don't usually notice it, but at the beep I was drawn to the bright green leaf.",
+    ),
+    ("generalization", 'At the beep I said to myself "he always does this" in my own voice.'),
+    ("not_momentary", "At the beep I was picturing tomorrow's exam room, the long white desks."),
+    (
+        "not_momentary",
+        "В момент сигнала представляла, как завтра поеду на дачу: зелёный забор, калитка.",
+    ),
+    ("theorizing", 'At the beep I said to myself "because it\'s late" in my own voice.'),
+    ("theorizing", "Сказала себе «потому что поздно» своим голосом."),
+    ("hedging", "Сказала себе «может, завтра» своим голосом."),
+    ("hedging", "Было как будто ком в горле и тревога."),
+    ("behavior_only", 'While driving I was saying to myself "left lane" in my own voice.'),
+    ("behavior_only", "Ехала в метро и говорила себе «ещё две станции» своим голосом."),
+    ("unspecified_thinking", 'I was thinking "where are my keys" in my own voice.'),
+    ("unspecified_thinking", "Думала без слов: просто понимала, что опаздываю."),
+    ("reaction_to_beep", 'The beep interrupted me saying to myself "one more page".'),
+    ("reaction_to_beep", "Сигнал прервал: я говорила себе «ещё страница»."),
+    ("abstract_label", "Annoyance, a hot flush in my face and a tight jaw."),
+    ("abstract_label", "Раздражение: жар в лице, челюсть сжата."),
+    ("reading_inner_voice", 'I was saying to myself "call mum" while walking.'),
+    ("reading_inner_voice", "Говорила себе «позвони маме», пока шла."),
+    ("inferred", 'I\'m sure I was saying "come on" to myself.'),
+    ("inferred", "Точно помню: говорила себе «давай»."),
+]
+
+
+@pytest.mark.parametrize(("code", "text"), NEAR_MISSES)
+def test_near_miss_per_issue_code(code: str, text: str) -> None:
+    a = validate(text)
+    assert code not in a.issue_codes
+    assert a.phenomena or code == "avoidance"
