@@ -232,6 +232,10 @@ PATTERNS: Final[dict[str, str]] = {
         r"|not\s+verbal|non-verbal|nonverbal|no\s+(?:inner\s+)?(?:voice|speech)"
         r"|(?:didn't|did\s+not)\s+(?:say|hear|see)\s+(?:any|anything)"
     ),
+    "word_negation": (
+        r"(?:without|no|not\s+in|not\s+as|with\s+no)\s+(?:any\s+)?(?:inner\s+)?words|wordless\w*"
+        r"|no\s+(?:inner\s+)?(?:voice|speech)|not\s+verbal|non-?verbal"
+    ),
     "thought_word": (
         r"thoughts?|thinking|idea|knew|knowing|understood|understanding|realiz\w*|realis\w*|"
         r"sense|wonder\w*|question|notion|aware|awareness|meaning|concept|plan|intention"

@@ -49,8 +49,7 @@ def _quoted_speech(report: Report) -> list[Span]:
     found: list[Span] = []
     frames = report.hits.get("quote_frame", ())
     others = report.hits.get("quote_other_speaker", ())
-    no_words = [s for s in report.hits.get("symbol_negation", ()) if "сл" in _text(report, s)]
-    no_words += [s for s in report.hits.get("symbol_negation", ()) if "word" in _text(report, s)]
+    no_words = report.hits.get("word_negation", ())
     for quote in report.quotes:
         inner = quote[1] - quote[0] - 2
         if inner < 1:
@@ -75,10 +74,6 @@ def _quoted_speech(report: Report) -> list[Span]:
             continue
         found.append(quote)
     return found
-
-
-def _text(report: Report, span: Span) -> str:
-    return report.normalised[span[0] : span[1]]
 
 
 def _discounted(report: Report) -> list[Span]:
