@@ -22,7 +22,7 @@ _EMOTION = (
     r"loneliness|jealous\w*|envy|envious|proud|pride|tender\w*|affection\w*|contempt|disgust\w*|"
     r"resent\w*|impatien\w*|restless\w*|stressed|stress|overwhelm\w*|amused|amusement|elated|thrill\w*|"
     r"awkward|uneas\w*|upset|hopeful|hopeless\w*|despair|longing|nostalgi\w*|irritable|grumpy|"
-    r"content|contentment|serene|love|loving|hatred|curiosity|curious|tense|apprehensi\w*|dismay\w*"
+    r"contentment|serene|love|loving|hatred|curiosity|curious|tense|apprehensi\w*|dismay\w*"
 )
 _BODY = (
     r"chest|stomach|gut|belly|throat|face|cheeks?|neck|shoulders?|jaw|head|hands?|fingers?|heart|"
@@ -119,12 +119,12 @@ PATTERNS: Final[dict[str, str]] = {
         r"nothing\s+(?:special|much|interesting|in\s+particular|really|important|new|unusual|"
         r"remarkable|significant)|not\s+much|as\s+usual|as\s+always|same\s+as\s+(?:always|usual|"
         r"ever)|the\s+usual|all\s+(?:good|fine|ok|okay)|everything(?:'s|\s+is|\s+was)\s+(?:fine|ok|"
-        r"okay|normal|good)|whatever|idk|dunno|no\s+idea|i\s+don't\s+know|i\s+do\s+not\s+know|"
+        r"okay|normal|good)|idk|dunno|i\s+don't\s+know|i\s+do\s+not\s+know|"
         r"(?:i\s+)?(?:don't|can't|do\s+not|cannot)\s+remember(?!\s+exactly)|nothing\s+to\s+report|"
         r"n/a|just\s+(?:normal|regular|a\s+normal|an\s+ordinary)|an?\s+(?:ordinary|normal|regular)"
         r"\s+(?:day|moment)"
     ),
-    "avoidance_weak": r"nothing|fine|ok|okay|meh|normal|same|usual|boring|no",
+    "avoidance_weak": r"nothing|fine|ok|okay|meh|normal|same|usual|boring|no|whatever|no\s+idea",
     "blank": (
         rf"{_HEAD}\s+was\s+(?:completely\s+|totally\s+|just\s+|entirely\s+)?(?:blank|empty|quiet|"
         rf"silent|still)|(?:blank|empty)\s+(?:mind|head)|(?:wasn't|was\s+not|not)\s+thinking\s+"
