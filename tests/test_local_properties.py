@@ -7,6 +7,7 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -19,7 +20,9 @@ from esm_validate import (
     LocalValidator,
     ValidationConfig,
 )
-from esm_validate.local.report import analyse
+from esm_validate.local import SUPPORTED_LANGUAGES
+from esm_validate.local.language import language_data
+from esm_validate.local.report import analyse, normalise
 
 _LABELS = {name for name, _ in QUALITY_LEVELS}
 
@@ -122,6 +125,28 @@ def test_one_megabyte_without_spaces_or_with_only_quotes() -> None:
         start = time.perf_counter()
         _check(esm_validate.validate(text), text)
         assert time.perf_counter() - start < 2.0
+
+
+_ADVERSARIAL = [
+    "В момент сигнала я обычно говорила себе «ну же» — потому что, наверное, не было слов, ",
+    "I always said to myself 'maybe' because no words no images, my mind was blank ",
+    "а" * 50 + " ",
+    "no " * 20,
+    "в голове в голове в голове ",
+    "the the the the ",
+    "' ' « » \" ",
+]
+
+
+@pytest.mark.parametrize("chunk", _ADVERSARIAL)
+def test_every_marker_pattern_is_linear(chunk: str) -> None:
+    """No catastrophic backtracking in any lexicon regex, even over text never truncated."""
+    text = normalise((chunk * (100_000 // len(chunk) + 1))[:100_000])
+    for lang in SUPPORTED_LANGUAGES:
+        for name, pattern in language_data(lang).patterns.items():
+            start = time.perf_counter()
+            sum(1 for _ in pattern.finditer(text))
+            assert time.perf_counter() - start < 0.5, (lang, name)
 
 
 def test_thread_safety_same_results() -> None:
