@@ -23,6 +23,7 @@ class FakeStudy:
         self.due: list[Due] = []
         self.sent_log: list[tuple[str, int | None]] = []
         self.unsent_log: list[tuple[str, str]] = []
+        self.lost_claims: set[str] = set()
         self.unreachable_chats: list[int] = []
         self.practice_open: set[str] = set()
         self.practice_messages: list[tuple[str, int | None]] = []
@@ -153,6 +154,9 @@ class FakeStudy:
             due, self.due = self.due, []
         active = {p.chat_id for p in self.people.values() if p.active}
         return [d for d in due if d.chat_id in active]
+
+    def still_ours(self, due: Due, now: dt.datetime) -> bool:
+        return due.beep is None or due.beep.id not in self.lost_claims
 
     def sent(self, due: Due, message_id: int | None, now: dt.datetime) -> None:
         assert due.beep is not None

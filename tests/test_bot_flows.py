@@ -419,6 +419,22 @@ class TestScheduler:
         assert [b for b, _ in study.sent_log] == ["p90:2026-03-02:0", "p91:2026-03-02:0"]
         assert all(mid is not None for _, mid in study.sent_log)
 
+    def test_a_beep_whose_claim_was_lost_is_not_sent(
+        self, fake_tg: FakeTelegram, study: FakeStudy
+    ) -> None:
+        """Right before each send the claim is renewed; a lost claim means another process sends."""
+        app = _app(fake_tg, study)
+        for chat in (93, 94):
+            study.register(chat, chat, "en")
+            study.add_due(chat)
+        study.lost_claims.add("p93:2026-03-02:0")
+
+        assert app.tick_once() == 1
+        assert fake_tg.texts(93) == []
+        assert fake_tg.texts(94) == [i18n.render("beep", "en")]
+        assert [b for b, _ in study.sent_log] == ["p94:2026-03-02:0"]
+        assert study.unsent_log == []  # not a failure: the other process owns it
+
     def test_blocked_participant_is_marked_and_not_beeped_again(
         self, fake_tg: FakeTelegram, study: FakeStudy
     ) -> None:

@@ -337,6 +337,24 @@ class TestDelivery:
         every = got["a"] + got["b"]
         assert len(every) == len(set(every)) == 30  # 5 participants x 6 beeps on day 1
 
+    def test_a_lease_that_ran_out_mid_batch_is_not_sent_twice(self, kit: Kit) -> None:
+        """A slow batch outlives the lease and another process takes the beep: renewing fails.
+
+        Without the renewal right before sending, both processes would send the same beep.
+        """
+        pid = kit.onboard()
+        kit.clock.set(kit.first_beep_time(pid))
+        (action,) = [a for a in kit.study.tick() if a.kind is ActionKind.SEND_BEEP]
+        assert action.beep is not None
+        assert kit.study.renew_claim(action.beep.id, kit.clock.now)  # still ours: renewed
+
+        kit.clock.advance(seconds=kit.config.claim_lease.total_seconds() + 1)
+        other = kit.make_study(SqliteStore(kit.path, utcnow=kit.clock))
+        taken = [a for a in other.tick() if a.kind is ActionKind.SEND_BEEP]
+
+        assert [a.beep.id for a in taken if a.beep is not None] == [action.beep.id]
+        assert not kit.study.renew_claim(action.beep.id, kit.clock.now)  # lost: do not send
+
     def test_downtime_catch_up_policy(self, kit: Kit) -> None:
         """A beep found 3 minutes late is sent; one found 10 minutes late is marked missed."""
         pid = kit.onboard()

@@ -151,6 +151,9 @@ class BotApp:
             if due.chat_id is None:
                 self.study.unsent(due, "no chat", now)
                 return 0
+            if not self.study.still_ours(due, max(now, self.now())):
+                log.info("another process took over a %s; not sending it here", due.kind)
+                return 0
             text = self.handlers.render_in(due.lang, due.form, due.say)
             message_id = due.beep.message_id if due.beep is not None else None
             if due.kind == "expire" and message_id is not None:

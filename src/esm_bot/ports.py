@@ -157,6 +157,10 @@ class StudyPort(Protocol):
         """Claim what is due now (each beep exactly once across processes)."""
         ...
 
+    def still_ours(self, due: Due, now: dt.datetime) -> bool:
+        """Renew this process's claim on ``due`` right before sending it; False: do not send."""
+        ...
+
     def sent(self, due: Due, message_id: int | None, now: dt.datetime) -> None:
         """Record that ``due`` was delivered."""
         ...

@@ -176,6 +176,12 @@ class StudyAdapter:
         kind = _KINDS.get(action.kind, "notify")
         return Due(kind, action.chat_id, action.lang, action.address_form, say, action.beep, action)
 
+    def still_ours(self, due: Due, now: dt.datetime) -> bool:
+        """See :meth:`StudyPort.still_ours`: beeps renew their lease; other messages always go."""
+        if due.kind == "beep" and due.beep is not None:
+            return self.study.renew_claim(due.beep.id, now)
+        return True
+
     def sent(self, due: Due, message_id: int | None, now: dt.datetime) -> None:
         """See :meth:`StudyPort.sent`."""
         if due.kind == "beep" and due.beep is not None:

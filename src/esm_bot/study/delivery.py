@@ -182,6 +182,16 @@ class DeliveryMixin(StudyBase):
             )
         return beep
 
+    def renew_claim(self, beep_id: str, now: dt.datetime) -> bool:
+        """Renew this process's lease on a claimed, still unsent beep just before sending it.
+
+        A tick claims every due beep at once and the bot sends them one after another; a slow
+        batch (Telegram's rate limits, a 429 wait) could outlast the lease and let another process
+        take the same beep. Renewing right before each send closes that gap: False means the lease
+        was lost to another process, which now owns the beep, so this one must not send it.
+        """
+        return self.store.claim_beep(beep_id, self.worker, now, self.config.claim_lease) is not None
+
     def beep_failed(self, beep_id: str, *, blocked: bool = False, reason: str = "") -> Beep | None:
         """Record that sending failed: *blocked* (Telegram 403) makes the participant unreachable.
 
