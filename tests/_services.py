@@ -1,9 +1,10 @@
 """Start the real servers the integration tests talk to, when the environment has not started them.
 
-``.ci/run`` starts mongoeco's MongoDB-wire server and redis-server once and exports ``MONGO_URI`` and
-``REDIS_URL``; then nothing here runs. Run directly (``nox`` or ``pytest`` on a developer machine), the
-test session starts its own servers on free ports and stops them at exit. With ``CI=true`` a server
-that cannot start is a failure; elsewhere the tests that need it skip with a message.
+``.ci/run`` starts mongoeco's MongoDB-wire server and redis-server once and exports
+``MONGO_URI`` and ``REDIS_URL``; then nothing here runs. Run directly (``nox`` or ``pytest`` on a
+developer machine), the test session starts its own servers on free ports and stops them at exit.
+With ``CI=true`` a server that cannot start is a failure; elsewhere the tests that need it skip
+with a message.
 """
 
 from __future__ import annotations

@@ -15,7 +15,9 @@ IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
 
 
 def _unavailable(what: str, why: str) -> None:
-    message = f"{what} is not reachable ({why}); run .ci/run, or install it and let the tests start it"
+    message = (
+        f"{what} is not reachable ({why}); run .ci/run, or install it and let the tests start it"
+    )
     if IN_CI:
         pytest.fail(message, pytrace=False)
     pytest.skip(message)

@@ -3,7 +3,7 @@
 Quick start::
 
     import esm_validate
-    a = esm_validate.validate("At the beep I was innerly saying 'where are my keys?' in my own voice.")
+    a = esm_validate.validate("At the beep I was innerly saying 'where are my keys?'")
     a.score, a.quality, a.phenomena, a.issue_codes, a.feedback
 
 Local validation is pure and always works; AI backends are optional (:func:`from_env`).

@@ -20,7 +20,8 @@ __all__ = [
     "quality_from_score",
 ]
 
-#: Phenomenon codes (Heavey & Hurlburt 2008; the DES codebook). Multi-label: a report may show several.
+#: Phenomenon codes (Heavey & Hurlburt 2008; the DES codebook).
+#: Multi-label: a report may show several.
 PHENOMENA: Final[tuple[str, ...]] = (
     "inner_speech",
     "inner_seeing",
@@ -68,7 +69,7 @@ def quality_from_score(score: int) -> str:
     return label
 
 
-class Severity(str, enum.Enum):
+class Severity(enum.StrEnum):
     """How much an issue matters for the report's fidelity."""
 
     #: The report misses the target (nothing usable about the moment).
@@ -78,11 +79,10 @@ class Severity(str, enum.Enum):
     #: Worth a follow-up question, not a fault (e.g. an inner voice while reading).
     INFO = "info"
 
-    def __str__(self) -> str:
-        return self.value
 
-
-def _span_ok(_inst: object, _attr: attrs.Attribute[object], value: tuple[int, int] | None) -> None:
+def _span_ok(
+    _inst: object, _attr: attrs.Attribute[tuple[int, int] | None], value: tuple[int, int] | None
+) -> None:
     if value is not None and not (0 <= value[0] <= value[1]):
         raise ValueError(f"span must be (start, end) with 0 <= start <= end, got {value!r}")
 

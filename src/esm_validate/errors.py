@@ -1,8 +1,8 @@
 """The exception family of :mod:`esm_validate`.
 
-Every error the library raises on purpose derives from :class:`EsmValidateError`, so callers can catch
-one class. Backends raise the :class:`BackendError` subclasses; the fallback layer turns each into a
-``fallback_reason``. Messages never contain API keys or report text.
+Every error the library raises on purpose derives from :class:`EsmValidateError`, so callers
+can catch one class. Backends raise the :class:`BackendError` subclasses; the fallback layer turns
+each into a ``fallback_reason``. Messages never contain API keys or report text.
 """
 
 from __future__ import annotations
@@ -33,7 +33,9 @@ class BackendError(EsmValidateError):
 
     fallback_reason = "ai_unavailable"
 
-    def __init__(self, message: str, *, status: int | None = None, retry_after: float | None = None):
+    def __init__(
+        self, message: str, *, status: int | None = None, retry_after: float | None = None
+    ) -> None:
         super().__init__(message)
         self.status = status
         self.retry_after = retry_after
@@ -44,7 +46,7 @@ class TransientBackendError(BackendError):
 
 
 class PermanentBackendError(BackendError):
-    """A failure not worth retrying: 400, 404, quota exhausted, a refusal."""
+    """A failure not worth retrying: 400, 404, quota exhausted, a redirect."""
 
 
 class BackendAuthError(PermanentBackendError):
@@ -60,7 +62,8 @@ class BackendTimeout(TransientBackendError):
 
 
 class MalformedAIResponse(BackendError):
-    """The AI answered, but not with a valid assessment (not retried)."""
+    """The AI answered, but not with a valid assessment: bad JSON, wrong types, a refusal, or an
+    answer cut off at the token limit (not retried)."""
 
     fallback_reason = "ai_invalid_answer"
 
@@ -70,7 +73,7 @@ class RateLimitExceeded(EsmValidateError):
 
     fallback_reason = "rate_limited"
 
-    def __init__(self, retry_after: float, *, user_id: str | None = None):
+    def __init__(self, retry_after: float, *, user_id: str | None = None) -> None:
         super().__init__(f"rate limit exceeded; next slot in {retry_after:.1f} s")
         self.retry_after = retry_after
         self.user_id = user_id
