@@ -66,4 +66,4 @@ def bench(session: nox.Session) -> None:
 def audit(session: nox.Session) -> None:
     """pip-audit over the locked dependency set (needs access to PyPI's advisory data)."""
     session.install("pip-audit>=2.7")
-    session.run("pip-audit", "-r", "requirements.lock", "--disable-pip")
+    session.run("pip-audit", "-r", "requirements.lock", "--disable-pip", "--no-deps", "--strict")
