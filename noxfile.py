@@ -1,4 +1,4 @@
-"""Developer tasks: ``nox`` runs the tests on 3.11-3.13, lint, types, examples and the docs build."""
+"""Developer tasks: ``nox`` runs the tests on 3.11-3.13, lint, types, examples and the docs."""
 
 from __future__ import annotations
 
@@ -29,7 +29,7 @@ def tests(session: nox.Session) -> None:
 @nox.session(python="3.11")
 def lint(session: nox.Session) -> None:
     """ruff: lint and formatting."""
-    session.install("ruff>=0.6")
+    session.install("ruff==0.17.6")  # pinned: new releases add rules and restyle
     session.run("ruff", "check", "src", "tests", "examples", "benchmarks", "noxfile.py")
     session.run("ruff", "format", "--check", "src", "tests", "examples", "benchmarks", "noxfile.py")
 
