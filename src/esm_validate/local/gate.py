@@ -13,9 +13,9 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping, MutableMapping, Sequence
 from re import _parser as _sre_parse  # type: ignore[attr-defined]  # the regex parser (3.11+)
-from typing import Any
+from typing import Any, TypeVar
 
-__all__ = ["PREFIX_LENGTH", "candidates", "first_prefixes", "prefix_map"]
+__all__ = ["PREFIX_LENGTH", "first_prefixes", "lookup", "prefix_map"]
 
 #: Longest prefix used for gating.
 PREFIX_LENGTH = 8
@@ -25,6 +25,7 @@ _ZERO_WIDTH = {_c.AT, _c.ASSERT, _c.ASSERT_NOT}
 _SPACE_CLASS = [(_c.CATEGORY, _c.CATEGORY_SPACE)]
 
 _State = frozenset[tuple[str, bool]]  # (prefix so far, finished)
+_T = TypeVar("_T")
 
 
 def _finish(state: _State) -> _State:
@@ -84,46 +85,40 @@ def first_prefixes(pattern: str) -> frozenset[str]:
     return frozenset(text for text, _ in state)
 
 
-def prefix_map(prefixes: Mapping[str, frozenset[str]]) -> dict[str, tuple[str, ...]]:
-    """Invert category → prefixes into prefix → categories (the empty prefix excluded)."""
-    inverted: dict[str, list[str]] = {}
+def prefix_map(
+    prefixes: Mapping[str, frozenset[str]], values: Mapping[str, _T]
+) -> dict[str, tuple[_T, ...]]:
+    """Invert category → prefixes into prefix → the categories' ``values`` (no empty prefix)."""
+    inverted: dict[str, list[_T]] = {}
     for name, found in prefixes.items():
         for prefix in found:
             if prefix:
-                inverted.setdefault(prefix, []).append(name)
-    return {prefix: tuple(names) for prefix, names in inverted.items()}
+                inverted.setdefault(prefix, []).append(values[name])
+    return {prefix: tuple(found) for prefix, found in inverted.items()}
 
 
-def candidates(
+def lookup(
     normalised: str,
-    starts: Sequence[int],
-    by_prefix: Mapping[str, tuple[str, ...]],
-    memo: MutableMapping[str, tuple[str, ...]],
-) -> dict[str, list[int]]:
-    """Category → the word starts where it may match.
+    start: int,
+    by_prefix: Mapping[str, tuple[_T, ...]],
+    memo: MutableMapping[str, tuple[_T, ...]],
+) -> tuple[_T, ...]:
+    """The categories (their ``by_prefix`` values) that may match at the word start ``start``.
 
     ``normalised`` has every whitespace character written as a space (see ``normalise``), so the
-    first :data:`PREFIX_LENGTH` characters at a word start are the key (runs of spaces collapsed
-    to one). ``memo`` caches
-    key → categories (it only ever holds derived constants, so sharing it between threads is safe).
+    first :data:`PREFIX_LENGTH` characters at a word start, runs of spaces collapsed to one, are
+    the key. ``memo`` caches key → categories; callers look the plain slice up in ``memo``
+    first and call this only on a miss. The memo only ever holds derived constants, so sharing
+    it between threads is safe, and it stops growing at :data:`_MEMO_LIMIT` keys.
     """
-    found: dict[str, list[int]] = {}
-    keys = [normalised[start : start + PREFIX_LENGTH] for start in starts]
-    for start, key in zip(starts, keys, strict=True):
-        names = memo.get(key)
-        if names is not None:
-            for name in names:
-                found.setdefault(name, []).append(start)
-            continue
-        if "  " in key:
-            key = _SPACES.sub(" ", normalised[start : start + 4 * PREFIX_LENGTH])[:PREFIX_LENGTH]
-        names = memo.get(key)
-        if names is None:
-            names = _categories_of(key, by_prefix)
-            if len(memo) < _MEMO_LIMIT:
-                memo[key] = names
-        for name in names:
-            found.setdefault(name, []).append(start)
+    key = normalised[start : start + PREFIX_LENGTH]
+    if "  " in key:
+        key = _SPACES.sub(" ", normalised[start : start + 4 * PREFIX_LENGTH])[:PREFIX_LENGTH]
+    found = memo.get(key)
+    if found is None:
+        found = _categories_of(key, by_prefix)
+        if len(memo) < _MEMO_LIMIT:
+            memo[key] = found
     return found
 
 
@@ -131,10 +126,10 @@ _MEMO_LIMIT = 100_000
 _SPACES = re.compile(" +")
 
 
-def _categories_of(key: str, by_prefix: Mapping[str, tuple[str, ...]]) -> tuple[str, ...]:
-    names: list[str] = []
+def _categories_of(key: str, by_prefix: Mapping[str, tuple[_T, ...]]) -> tuple[_T, ...]:
+    found: list[_T] = []
     for size in range(1, len(key) + 1):
-        for name in by_prefix.get(key[:size], ()):
-            if name not in names:
-                names.append(name)
-    return tuple(names)
+        for value in by_prefix.get(key[:size], ()):
+            if all(value is not seen for seen in found):
+                found.append(value)
+    return tuple(found)

@@ -8,15 +8,22 @@ from __future__ import annotations
 
 import functools
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from types import ModuleType
+from typing import NamedTuple
 
 import attrs
 
 from . import lexicon_en, lexicon_ru, messages_en, messages_ru
 from .gate import first_prefixes, prefix_map
 
-__all__ = ["SUPPORTED_LANGUAGES", "LanguageData", "detect_language", "language_data"]
+__all__ = [
+    "SUPPORTED_LANGUAGES",
+    "LanguageData",
+    "Marker",
+    "detect_language",
+    "language_data",
+]
 
 #: (lexicon module, message module) per language code.
 _MODULES: dict[str, tuple[ModuleType, ModuleType]] = {
@@ -25,6 +32,25 @@ _MODULES: dict[str, tuple[ModuleType, ModuleType]] = {
 }
 #: Categories only used by helpers (negation windows), never collected as hits.
 HELPER_ONLY: frozenset[str] = frozenset({"negator", "generalization_negator"})
+#: Categories where "not"/«не» in the three words before a hit cancels it.
+NEGATABLE: frozenset[str] = frozenset(
+    {
+        "inner_speech",
+        "inner_seeing",
+        "inner_hearing",
+        "feeling",
+        "sensory_attend",
+        "bodily",
+        "thinking_unspecified",
+        "experiential",
+        "abstract",
+        "activity",
+    }
+)
+#: Habit markers: cancelled when themselves negated ("not usually", «не всегда»).
+HABITS: frozenset[str] = frozenset({"generalization", "self_theory"})
+#: Categories whose hits still count inside quotes (the frame around a quote is outside it).
+KEEP_IN_QUOTES: frozenset[str] = frozenset({"negator"})
 #: Language codes the local validator understands.
 SUPPORTED_LANGUAGES: tuple[str, ...] = tuple(_MODULES)
 
@@ -66,19 +92,52 @@ def _wrap(pattern: str) -> re.Pattern[str]:
     return re.compile(rf"(?<!\w)(?:{pattern})(?!\w)")
 
 
+class Marker(NamedTuple):
+    """One marker category, ready for the matching loop (a plain tuple: cheap to unpack).
+
+    Attributes:
+        name: The category (a key of the lexicon's ``PATTERNS``).
+        pattern: Its compiled pattern.
+        match: The compiled pattern's ``match`` method.
+        negation: ``"habit"`` (a negated habit marker is cancelled), ``"scope"`` (a negator
+            before it, or a postposed negation, cancels it) or ``""`` (never cancelled).
+        in_quotes: True when a hit inside a quotation still counts.
+    """
+
+    name: str
+    pattern: re.Pattern[str]
+    match: Callable[[str, int], re.Match[str] | None]
+    negation: str
+    in_quotes: bool
+
+
+def _marker(name: str, pattern: re.Pattern[str]) -> Marker:
+    negation = "habit" if name in HABITS else "scope" if name in NEGATABLE else ""
+    return Marker(name, pattern, pattern.match, negation, name in KEEP_IN_QUOTES)
+
+
+def _any_of(words: frozenset[str]) -> re.Pattern[str]:
+    """A pattern found wherever one of ``words`` occurs, even inside another word."""
+    return re.compile("|".join(sorted((re.escape(w) for w in words), key=len, reverse=True)))
+
+
 @attrs.frozen
 class LanguageData:
     """Compiled markers and the message catalogue of one language.
 
     ``prefixes`` maps each category to the word prefixes its matches start with (see
     :mod:`.gate`): a category is only searched when the text has a word with such a prefix.
+    ``by_prefix`` maps each such prefix to the :class:`Marker` of its categories; ``memo`` caches
+    a text's eight-character keys to their markers (derived constants only, bounded in size).
+    ``negator_inside`` finds any negator word, even inside another word: where it finds
+    nothing, no negation can apply (a quick pre-check).
     """
 
     code: str
     patterns: Mapping[str, re.Pattern[str]]
     prefixes: Mapping[str, frozenset[str]]
-    by_prefix: Mapping[str, tuple[str, ...]]
-    scanned: tuple[str, ...]
+    by_prefix: Mapping[str, tuple[Marker, ...]]
+    scanned: tuple[Marker, ...]
     issues: Mapping[str, str]
     feedback: Mapping[str, str]
     follow_up: Mapping[str, str]
@@ -86,7 +145,8 @@ class LanguageData:
     praise: Mapping[int, str]
     negators: frozenset[str]
     conjunctions: frozenset[str]
-    memo: dict[str, tuple[str, ...]] = attrs.field(factory=dict, eq=False, repr=False)
+    negator_inside: re.Pattern[str]
+    memo: dict[str, tuple[Marker, ...]] = attrs.field(factory=dict, eq=False, repr=False)
 
 
 @functools.cache
@@ -104,12 +164,15 @@ def language_data(code: str) -> LanguageData:
         for name, source in lexicon.PATTERNS.items()
         if name not in HELPER_ONLY
     }
+    markers = {name: _marker(name, patterns[name]) for name in prefixes}
+    scanned = tuple(name for name, found in prefixes.items() if "" in found)
+    gated = {name: found for name, found in prefixes.items() if name not in scanned}
     return LanguageData(
         code=code,
         patterns=patterns,
         prefixes=prefixes,
-        by_prefix=prefix_map(prefixes),
-        scanned=tuple(name for name, found in prefixes.items() if "" in found),
+        by_prefix=prefix_map(gated, markers),
+        scanned=tuple(markers[name] for name in scanned),
         issues=messages.ISSUES,
         feedback=messages.FEEDBACK,
         follow_up=messages.FOLLOW_UP,
@@ -117,4 +180,5 @@ def language_data(code: str) -> LanguageData:
         praise=messages.PRAISE,
         negators=lexicon.NEGATORS,
         conjunctions=lexicon.CONJUNCTIONS,
+        negator_inside=_any_of(lexicon.NEGATORS),
     )

@@ -16,18 +16,18 @@ import attrs
 from esm_validate._types import Issue, Severity
 from esm_validate.config import ValidationConfig
 
-from .gate import candidates
-from .language import LanguageData, language_data, secondary_language
+from .gate import PREFIX_LENGTH, lookup
+from .language import NEGATABLE, LanguageData, Marker, language_data, secondary_language
 
-__all__ = ["Report", "Span", "analyse", "normalise"]
+__all__ = ["NEGATABLE", "Report", "Span", "analyse", "normalise"]
 
 #: ``(start, end)`` character offsets into the report text.
 Span = tuple[int, int]
 
 _QUOTES = re.compile(
     r"\"[^\"\n]{1,400}\"|«[^»\n]{1,400}»|„[^“”\n]{1,400}[“”]|“[^”\n]{1,400}”"
-    r"|(?<!\w)'[^'\n]{1,400}'(?!\w)|‚[^‘’\n]{1,400}[‘’]|‘[^’\n]{1,400}’"
-)
+    r"|'(?<!\w')[^'\n]{1,400}'(?!\w)|‚[^‘’\n]{1,400}[‘’]|‘[^’\n]{1,400}’"
+)  # every branch starts with its quote mark, so a search skips other characters quickly
 _WORD = re.compile(r"\w+")
 _NEXT_WORD = re.compile(r"[ \t]*[\w'-]+")
 _SENTENCE = re.compile(r"[^.!?…\n]+")
@@ -36,23 +36,6 @@ _POST_NEGATION = re.compile(
     r"не\s+звучал\w*|не\s+чувствовал\w*|нет\b|отсутствовал\w*|"
     r"(?:was|were)\s+(?:absent|not\s+there)|(?:wasn't|weren't)\s+there|none\b)"
 )
-#: Categories where "not"/«не» in the three words before a hit cancels it.
-NEGATABLE: frozenset[str] = frozenset(
-    {
-        "inner_speech",
-        "inner_seeing",
-        "inner_hearing",
-        "feeling",
-        "sensory_attend",
-        "bodily",
-        "thinking_unspecified",
-        "experiential",
-        "abstract",
-        "activity",
-    }
-)
-#: Categories whose hits still count inside quotes (the frame around a quote is outside it).
-_KEEP_IN_QUOTES: frozenset[str] = frozenset({"negator"})
 #: Characters rewritten by :func:`normalise` (each to one character, so offsets hold).
 _REWRITES: tuple[tuple[str, str], ...] = (
     ("ё", "е"),
@@ -202,18 +185,18 @@ def _negated(normalised: str, span: Span, data: LanguageData) -> bool:
     """True when a negator is among the three words before ``span`` in its clause, or a
     postposed negation follows it («образов не было», "images: none")."""
     start, end = span
-    for word in reversed(normalised[max(0, start - 32) : start].split()[-3:]):
-        if word[-1] in _BREAK_CHARS:
-            break
-        bare = word.strip(_STRIP)
-        if bare in data.negators:
-            return True
-        if bare in data.conjunctions:
-            break
+    window = max(0, start - 32)
+    # The words checked lie in the window: without a negator anywhere in it, none is a negator.
+    if data.negator_inside.search(normalised, window, start) is not None:
+        for word in reversed(normalised[window:start].split()[-3:]):
+            if word[-1] in _BREAK_CHARS:
+                break
+            bare = word.strip(_STRIP)
+            if bare in data.negators:
+                return True
+            if bare in data.conjunctions:
+                break
     return _POST_NEGATION.match(normalised, end, min(len(normalised), end + 24)) is not None
-
-
-_HABITS = frozenset({"generalization", "self_theory"})
 
 
 def _negated_habit(normalised: str, span: Span, data: LanguageData) -> bool:
@@ -232,42 +215,79 @@ def _quote_mask(length: int, quotes: tuple[Span, ...]) -> bytearray:
     return mask
 
 
+def _file(
+    marker: Marker,
+    span: Span,
+    normalised: str,
+    data: LanguageData,
+    hits: dict[str, list[Span]],
+    negated: dict[str, list[Span]],
+) -> None:
+    """File one hit that is not inside a quotation: as negated, or as counting."""
+    negation = marker.negation
+    if negation and (
+        _negated_habit(normalised, span, data)
+        if negation == "habit"
+        else _negated(normalised, span, data)
+    ):
+        negated.setdefault(marker.name, []).append(span)
+    else:
+        hits.setdefault(marker.name, []).append(span)
+
+
 def _collect(
     normalised: str, data: LanguageData, quotes: tuple[Span, ...], starts: list[int]
 ) -> tuple[dict[str, list[Span]], dict[str, list[Span]]]:
-    """Match each candidate category at its candidate word starts and sort the hits."""
+    """Match the candidate markers at each word start, left to right, and file the hits.
+
+    Per category this is ``finditer`` restricted to word starts: a category is not tried again
+    before the end of its previous match, so its hits never overlap. Hits inside a quotation
+    are dropped (the content of inner speech, not the reporter's own words).
+    """
     hits: dict[str, list[Span]] = {}
     negated: dict[str, list[Span]] = {}
     quoted = _quote_mask(len(normalised), quotes) if quotes else None
-    work = candidates(normalised, starts, data.by_prefix, data.memo)
-    for name in data.scanned:
-        work[name] = [m.start() for m in data.patterns[name].finditer(normalised)]
-    for name, positions in work.items():
-        match = data.patterns[name].match
-        reached = -1
-        for pos in positions:
-            if pos < reached:
+    reached: dict[str, int] = {}
+    by_prefix, memo = data.by_prefix, data.memo
+    cached = memo.get
+    for start in starts:
+        markers = cached(normalised[start : start + PREFIX_LENGTH])
+        if markers is None:
+            markers = lookup(normalised, start, by_prefix, memo)
+        for marker in markers:
+            name = marker.name
+            if start < reached.get(name, 0):
                 continue
-            found = match(normalised, pos)
-            if found is None:
+            match = marker.match(normalised, start)
+            if match is None:
                 continue
-            span = found.span()
-            reached = span[1]
-            if (
-                quoted is not None
-                and quoted[span[0]]
-                and quoted[span[1] - 1]
-                and name not in _KEEP_IN_QUOTES
-                and _inside(span, quotes)
-            ):
+            span = match.span()
+            reached[name] = span[1]
+            if quoted is not None and _in_quote(marker, span, quoted, quotes):
                 continue
-            if (name in _HABITS and _negated_habit(normalised, span, data)) or (
-                name in NEGATABLE and _negated(normalised, span, data)
-            ):
-                negated.setdefault(name, []).append(span)
+            if marker.negation:
+                _file(marker, span, normalised, data, hits, negated)
+            elif name in hits:
+                hits[name].append(span)
             else:
-                hits.setdefault(name, []).append(span)
+                hits[name] = [span]
+    for marker in data.scanned:  # categories that may start anywhere: tried wherever they match
+        end = 0
+        for start in [m.start() for m in marker.pattern.finditer(normalised)]:
+            if start >= end:
+                match = marker.match(normalised, start)
+                if match is not None:
+                    span = match.span()
+                    end = span[1]
+                    if quoted is None or not _in_quote(marker, span, quoted, quotes):
+                        _file(marker, span, normalised, data, hits, negated)
     return hits, negated
+
+
+def _in_quote(marker: Marker, span: Span, quoted: bytearray, quotes: tuple[Span, ...]) -> bool:
+    return bool(
+        quoted[span[0]] and quoted[span[1] - 1] and not marker.in_quotes and _inside(span, quotes)
+    )
 
 
 def analyse(
