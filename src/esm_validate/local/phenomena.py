@@ -15,6 +15,7 @@ The rules follow the definitions (DES.md §3.1) rather than vocabulary:
 
 from __future__ import annotations
 
+import bisect
 import re
 
 from .report import Report, Span
@@ -80,23 +81,29 @@ def _discounted(report: Report) -> list[Span]:
     """Stretches that do not describe the moment: a generalising or inferring clause, and what
     follows a causal marker in its clause ("I always have an inner monologue", "because I worry").
     """
-    markers = [
-        span
+    hits = report.hits
+    markers = sorted(
+        start
         for category in ("generalization", "self_theory", "inferred")
-        for span in report.hits.get(category, ())
-    ]
-    causal = report.hits.get("causal", ())
+        for start, _ in hits.get(category, ())
+    )
+    causal = hits.get("causal", ())
     if not markers and not causal:
         return []
+    normalised = report.normalised
     found: list[Span] = []
     carry = False  # a parenthetical marker («должно быть,», "probably,") governs the next clause
-    for match in _CLAUSE.finditer(report.normalised):
+    for match in _CLAUSE.finditer(normalised):
         start, end = match.span()
-        cut = _CONTRAST.search(report.normalised, start, end)
-        scope_end = cut.start() if cut else end
-        marked = any(start <= s < scope_end for s, _ in markers)
-        if marked or carry:
-            found.append((start, scope_end))
+        first = bisect.bisect_left(markers, start)  # the clause's first marker, if any
+        has_marker = first < len(markers) and markers[first] < end
+        marked = False
+        if has_marker or carry:
+            cut = _CONTRAST.search(normalised, start, end)
+            scope_end = cut.start() if cut else end
+            marked = has_marker and markers[first] < scope_end
+            if marked or carry:
+                found.append((start, scope_end))
         carry = marked and len(match.group().split()) <= 3
         found.extend((s, end) for s, _ in causal if start <= s < end)
     return found

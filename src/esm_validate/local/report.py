@@ -115,6 +115,25 @@ class Report:
     phenomena: frozenset[str] = frozenset()
     evidence: Mapping[str, tuple[Span, ...]] = attrs.field(factory=dict)
 
+    def with_phenomena(
+        self, phenomena: frozenset[str], evidence: Mapping[str, tuple[Span, ...]]
+    ) -> Report:
+        """This report with the detected phenomena and their evidence filled in."""
+        return Report(
+            self.text,
+            self.normalised,
+            self.lang,
+            self.training_day,
+            self.config,
+            self.hits,
+            self.negated,
+            self.quotes,
+            self.words,
+            self.sentences,
+            phenomena,
+            evidence,
+        )
+
     @property
     def data(self) -> LanguageData:
         """Markers and messages of the report's language."""

@@ -13,6 +13,7 @@ Length as such earns nothing, so a long narrative of habits scores below a short
 
 from __future__ import annotations
 
+import bisect
 from collections.abc import Sequence
 
 import attrs
@@ -22,7 +23,7 @@ from esm_validate._types import Issue, Severity
 from .report import Report
 from .rules import generalization_count, hedge_spans
 
-__all__ = ["Components", "score_report"]
+__all__ = ["Components", "score_report", "score_value"]
 
 _COMPONENTS = ("specificity", "moment_focus", "sensory_detail", "consistency", "brevity")
 
@@ -72,25 +73,37 @@ def _multiplicity(report: Report, code: str) -> float:
 
 
 def _detail_hits(report: Report) -> int:
-    spans = [s for spans in report.evidence.values() for s in spans]
-    if not spans:
+    """How many detail, bodily, sensory or simile hits lie within 80 characters of evidence."""
+    reach = [(s - 80, e + 80) for spans in report.evidence.values() for s, e in spans]
+    if not reach:
         return 0
     near = 0
+    hits = report.hits
     for category in ("detail", "bodily", "sensory_quality", "simile"):
-        for start, _ in report.hits.get(category, ()):
-            if any(s - 80 <= start <= e + 80 for s, e in spans):
-                near += 1
+        for start, _ in hits.get(category, ()):
+            for low, high in reach:
+                if low <= start <= high:
+                    near += 1
+                    break
     return near
 
 
 def _unexperiential_share(report: Report) -> float:
-    if len(report.sentences) < 3:
+    """The share of sentences (of three or more) with no evidence and no experiential mark."""
+    sentences = report.sentences
+    if len(sentences) < 3:
         return 0.0
-    marks = [s for spans in report.evidence.values() for s in spans]
+    marks = [s for spans in report.evidence.values() for s, _ in spans]
+    hits = report.hits
     for category in ("moment_anchor", "blank", "bodily", "experiential"):
-        marks.extend(report.hits.get(category, ()))
-    empty = sum(1 for a, b in report.sentences if not any(a <= s < b for s, _ in marks))
-    return empty / len(report.sentences)
+        marks.extend(s for s, _ in hits.get(category, ()))
+    marks.sort()
+    empty = 0
+    for start, end in sentences:
+        first = bisect.bisect_left(marks, start)  # the first mark at or after the sentence start
+        if first == len(marks) or marks[first] >= end:
+            empty += 1
+    return empty / len(sentences)
 
 
 def _base(report: Report) -> dict[str, float]:
@@ -129,8 +142,20 @@ def _base(report: Report) -> dict[str, float]:
 
 def score_report(report: Report, issues: Sequence[Issue]) -> tuple[int, Components]:
     """Return the 0..100 score of ``report`` given its ``issues``, and the components."""
+    score, values = _score(report, issues)
+    return score, Components(*values)
+
+
+def score_value(report: Report, issues: Sequence[Issue]) -> int:
+    """The 0..100 score alone (what :func:`score_report` returns, without the components)."""
+    return _score(report, issues)[0]
+
+
+def _score(report: Report, issues: Sequence[Issue]) -> tuple[int, tuple[float, ...]]:
+    if not issues:
+        return _total(report, _base(report), ())
     if any(issue.code == "empty" for issue in issues):
-        return 0, Components(0.0, 0.0, 0.0, 0.0, 0.0)
+        return 0, (0.0, 0.0, 0.0, 0.0, 0.0)
     values = _base(report)
     factor = report.config.penalty_factor
     seen: set[str] = set()
@@ -148,10 +173,19 @@ def score_report(report: Report, issues: Sequence[Issue]) -> tuple[int, Componen
         times = _multiplicity(report, issue.code) * factor * lenient
         for name, amount in deductions.items():
             values[name] -= amount * times
-    clamped = {name: min(1.0, max(0.0, value)) for name, value in values.items()}
+    return _total(report, values, issues)
+
+
+def _total(
+    report: Report, values: dict[str, float], issues: Sequence[Issue]
+) -> tuple[int, tuple[float, ...]]:
+    """The weighted score of the component ``values`` (clamped to 0..1), capped by errors."""
+    clamped = tuple(min(1.0, max(0.0, values[name])) for name in _COMPONENTS)
     weights = report.config.weights
-    total = sum(getattr(weights, name) * clamped[name] for name in _COMPONENTS)
+    total = sum(
+        getattr(weights, name) * value for name, value in zip(_COMPONENTS, clamped, strict=True)
+    )
     score = round(100 * total)
     if any(issue.severity is Severity.ERROR for issue in issues):
         score = min(score, _ERROR_CAP)
-    return max(0, min(100, score)), Components(**clamped)
+    return max(0, min(100, score)), clamped

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import threading
 from collections import Counter
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import attrs
@@ -17,7 +17,7 @@ from .language import SUPPORTED_LANGUAGES, detect_language
 from .phenomena import detect_phenomena
 from .report import Report, analyse
 from .rules import BASIC_RULE_CODES, DEFAULT_RULES, ISSUE_PRIORITY, LocalRule
-from .scoring import score_report
+from .scoring import score_value
 
 __all__ = ["VALIDATOR_VERSION", "LocalValidator", "assess"]
 
@@ -52,7 +52,10 @@ def _check_day(training_day: int | None) -> int | None:
     return training_day
 
 
-def _order(issues: Iterable[Issue]) -> tuple[Issue, ...]:
+def _order(issues: Sequence[Issue]) -> tuple[Issue, ...]:
+    if len(issues) < 2:
+        return tuple(issues)
+
     def key(item: tuple[int, Issue]) -> tuple[int, int, int, int]:
         index, issue = item
         priority = (
@@ -68,11 +71,13 @@ def _order(issues: Iterable[Issue]) -> tuple[Issue, ...]:
 
 def _run_rules(report: Report, rules: Sequence[LocalRule]) -> tuple[Issue, ...]:
     found: list[Issue] = []
-    golden = report.config.use_golden_standard
-    for rule in rules:
-        if not golden and rule.code in ISSUE_PRIORITY and rule.code not in BASIC_RULE_CODES:
-            continue
-        found.extend(rule.check(report))
+    if report.config.use_golden_standard:
+        for rule in rules:
+            found.extend(rule.check(report))
+    else:
+        for rule in rules:
+            if rule.code not in ISSUE_PRIORITY or rule.code in BASIC_RULE_CODES:
+                found.extend(rule.check(report))
     return _order(found)
 
 
@@ -92,9 +97,9 @@ def assess(
     day = _check_day(training_day)
     report = analyse(text, code, config, day)
     phenomena, evidence = detect_phenomena(report)
-    report = attrs.evolve(report, phenomena=phenomena, evidence=evidence)
+    report = report.with_phenomena(phenomena, evidence)
     issues = _run_rules(report, rules)
-    score, _components = score_report(report, issues)
+    score = score_value(report, issues)
     return Assessment(
         score=score,
         quality=quality_from_score(score),
