@@ -9,7 +9,7 @@ negation flips the meaning. A :class:`Report` is immutable and is what a :class:
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 
 import attrs
 
@@ -51,7 +51,6 @@ _REWRITES: tuple[tuple[str, str], ...] = (
     ("\u2028", " "),
     ("\u2029", " "),
 )
-_QUOTE_CHARS = ('"', "«", "„", "“", "'", "‚", "‘")
 
 
 def _rewrite(text: str) -> str:
@@ -204,7 +203,7 @@ def _negated(normalised: str, span: Span, data: LanguageData) -> bool:
     """True when a negator is among the three words before ``span`` in its clause, or a
     postposed negation follows it («образов не было», "images: none")."""
     start, end = span
-    window = max(0, start - 32)
+    window = start - 32 if start > 32 else 0
     # The words checked lie in the window: without a negator anywhere in it, none is a negator.
     if data.negator_inside.search(normalised, window, start) is not None:
         for word in reversed(normalised[window:start].split()[-3:]):
@@ -226,32 +225,19 @@ def _negated_habit(normalised: str, span: Span, data: LanguageData) -> bool:
     return data.patterns["generalization_negator"].search(" ".join(before[-2:])) is not None
 
 
+#: How each :attr:`Marker.negation` kind decides that a hit is negated.
+_NEGATION_CHECKS: dict[str, Callable[[str, Span, LanguageData], bool]] = {
+    "habit": _negated_habit,
+    "scope": _negated,
+}
+
+
 def _quote_mask(length: int, quotes: tuple[Span, ...]) -> bytearray:
     """One byte per character: 1 inside a quotation (a quick pre-check before :func:`_inside`)."""
     mask = bytearray(length)
     for start, end in quotes:
         mask[start:end] = b"\x01" * (end - start)
     return mask
-
-
-def _file(
-    marker: Marker,
-    span: Span,
-    normalised: str,
-    data: LanguageData,
-    hits: dict[str, list[Span]],
-    negated: dict[str, list[Span]],
-) -> None:
-    """File one hit that is not inside a quotation: as negated, or as counting."""
-    negation = marker.negation
-    if negation and (
-        _negated_habit(normalised, span, data)
-        if negation == "habit"
-        else _negated(normalised, span, data)
-    ):
-        negated.setdefault(marker.name, []).append(span)
-    else:
-        hits.setdefault(marker.name, []).append(span)
 
 
 def _collect(
@@ -284,8 +270,8 @@ def _collect(
             reached[name] = span[1]
             if quoted is not None and _in_quote(marker, span, quoted, quotes):
                 continue
-            if marker.negation:
-                _file(marker, span, normalised, data, hits, negated)
+            if marker.negation and _NEGATION_CHECKS[marker.negation](normalised, span, data):
+                negated.setdefault(name, []).append(span)
             elif name in hits:
                 hits[name].append(span)
             else:
@@ -298,8 +284,14 @@ def _collect(
                 if match is not None:
                     span = match.span()
                     end = span[1]
-                    if quoted is None or not _in_quote(marker, span, quoted, quotes):
-                        _file(marker, span, normalised, data, hits, negated)
+                    if quoted is not None and _in_quote(marker, span, quoted, quotes):
+                        continue
+                    if marker.negation and _NEGATION_CHECKS[marker.negation](
+                        normalised, span, data
+                    ):
+                        negated.setdefault(marker.name, []).append(span)
+                    else:
+                        hits.setdefault(marker.name, []).append(span)
     return hits, negated
 
 
@@ -314,9 +306,7 @@ def analyse(
 ) -> Report:
     """Normalise ``text`` and find every marker hit (phenomena are filled in later)."""
     normalised = normalise(text)
-    quotes: tuple[Span, ...] = ()
-    if any(q in normalised for q in _QUOTE_CHARS):
-        quotes = tuple(m.span() for m in _QUOTES.finditer(normalised))
+    quotes = tuple(m.span() for m in _QUOTES.finditer(normalised))
     starts = [m.start() for m in _WORD.finditer(normalised)]
     hits, negated = _collect(normalised, language_data(lang), quotes, starts)
     other = secondary_language(normalised, lang)

@@ -153,10 +153,19 @@ class TooShortRule:
         """Flag a report too short to describe a moment (milder when it names a phenomenon)."""
         if is_empty(report):
             return
-        letters = len("".join(report.text.split()))
-        if letters < report.config.min_length or report.words < report.config.required_words:
+        config = report.config
+        if report.words < config.required_words or _fewer_letters(report.text, config.min_length):
             severity = Severity.WARNING if report.phenomena else Severity.ERROR
             yield report.issue(self.code, None, severity)
+
+
+def _fewer_letters(text: str, minimum: int) -> bool:
+    """True when ``text`` has fewer than ``minimum`` non-space characters (a prefix first)."""
+    if len(text) < minimum:
+        return True
+    if len("".join(text[: 2 * minimum].split())) >= minimum:
+        return False
+    return len("".join(text.split())) < minimum
 
 
 @attrs.frozen

@@ -108,7 +108,8 @@ def _unexperiential_share(report: Report) -> float:
 
 def _base(report: Report) -> dict[str, float]:
     phenomena = report.phenomena
-    blank = report.has("blank") and not phenomena
+    hits = report.hits
+    blank = bool(hits.get("blank")) and not phenomena
     details = _detail_hits(report)
     specificity = 0.35
     if phenomena:
@@ -121,7 +122,7 @@ def _base(report: Report) -> dict[str, float]:
         specificity += 0.1
     if len(phenomena) >= 2:
         specificity += 0.1
-    moment = 0.65 + (0.25 if report.has("moment_anchor") else 0.0) + (0.1 if phenomena else 0.0)
+    moment = 0.65 + (0.25 if hits.get("moment_anchor") else 0.0) + (0.1 if phenomena else 0.0)
     detail = 0.15
     if phenomena:
         detail += 0.35 + min(0.45, 0.15 * details)
@@ -180,11 +181,9 @@ def _total(
     report: Report, values: dict[str, float], issues: Sequence[Issue]
 ) -> tuple[int, tuple[float, ...]]:
     """The weighted score of the component ``values`` (clamped to 0..1), capped by errors."""
-    clamped = tuple(min(1.0, max(0.0, values[name])) for name in _COMPONENTS)
+    clamped = tuple([min(1.0, max(0.0, values[name])) for name in _COMPONENTS])
     weights = report.config.weights
-    total = sum(
-        getattr(weights, name) * value for name, value in zip(_COMPONENTS, clamped, strict=True)
-    )
+    total = sum([getattr(weights, name) * clamped[i] for i, name in enumerate(_COMPONENTS)])
     score = round(100 * total)
     if any(issue.severity is Severity.ERROR for issue in issues):
         score = min(score, _ERROR_CAP)
