@@ -135,17 +135,25 @@ def _sensory_awareness(report: Report) -> list[Span]:
     return found
 
 
+def _outside(spans: tuple[Span, ...], others: tuple[Span, ...]) -> list[Span]:
+    """The ``spans`` that overlap none of ``others``."""
+    if not others:
+        return list(spans)
+    return [s for s in spans if not _overlaps(s, others)]
+
+
 def detect_phenomena(report: Report) -> tuple[frozenset[str], dict[str, tuple[Span, ...]]]:
     """Return the phenomenon codes of ``report`` and the evidence spans of each."""
+    hits = report.hits
     evidence: dict[str, list[Span]] = {}
-    intuition = report.hits.get("speech_intuition", ())
-    speech = [s for s in report.hits.get("inner_speech", ()) if not _overlaps(s, intuition)]
-    speech += _quoted_speech(report)
+    speech = _outside(hits.get("inner_speech", ()), hits.get("speech_intuition", ()))
+    if report.quotes:
+        speech += _quoted_speech(report)
     if speech:
         evidence["inner_speech"] = speech
     for code in ("inner_seeing", "inner_hearing", "just_doing"):
-        if report.has(code):
-            evidence[code] = list(report.hits[code])
+        if hits.get(code):
+            evidence[code] = list(hits[code])
     if "inner_hearing" in evidence and "inner_speech" in evidence:
         # «в голове звучал мой голос» is inner speech; another's voice or a song is hearing.
         hearing = [s for s in evidence["inner_hearing"] if not _overlaps(s, tuple(speech))]
@@ -153,16 +161,15 @@ def detect_phenomena(report: Report) -> tuple[frozenset[str], dict[str, tuple[Sp
             evidence["inner_hearing"] = hearing
         else:
             del evidence["inner_hearing"]
-    blank = report.hits.get("blank", ())
-    thoughts = [s for s in report.hits.get("thought_word", ()) if not _overlaps(s, blank)]
-    ut = list(report.hits.get("ut_cue", ()))
-    if report.has("symbol_negation") and (thoughts or ut):
-        ut += list(report.hits["symbol_negation"])
+    cues = hits.get("ut_cue", ())
+    ut = list(cues)
+    if hits.get("symbol_negation") and (
+        ut or _outside(hits.get("thought_word", ()), hits.get("blank", ()))
+    ):
+        ut += list(hits["symbol_negation"])
     if ut:
         evidence["unsymbolized_thinking"] = ut
-    feelings = [
-        s for s in report.hits.get("feeling", ()) if not _overlaps(s, report.hits.get("ut_cue", ()))
-    ]
+    feelings = _outside(hits.get("feeling", ()), cues)
     if feelings:
         evidence["feeling"] = feelings
     sensory = _sensory_awareness(report)

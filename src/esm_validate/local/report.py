@@ -152,8 +152,13 @@ class Report:
 
     def first(self, *categories: str) -> Span | None:
         """The earliest counting hit among ``categories``, or None."""
-        spans = [span for c in categories for span in self.hits.get(c, ())]
-        return min(spans) if spans else None
+        # Each category's spans are sorted (found left to right), so its first is its earliest.
+        earliest: Span | None = None
+        for category in categories:
+            spans = self.hits.get(category)
+            if spans and (earliest is None or spans[0] < earliest):
+                earliest = spans[0]
+        return earliest
 
     def quote(self, span: Span | None, limit: int = 60) -> str:
         """The participant's own words at ``span`` (shortened to ``limit`` characters)."""
@@ -214,7 +219,7 @@ def _negated(normalised: str, span: Span, data: LanguageData) -> bool:
                 return True
             if bare in data.conjunctions:
                 break
-    return _POST_NEGATION.match(normalised, end, min(len(normalised), end + 24)) is not None
+    return _POST_NEGATION.match(normalised, end, end + 24) is not None  # endpos is clamped
 
 
 def _negated_habit(normalised: str, span: Span, data: LanguageData) -> bool:
