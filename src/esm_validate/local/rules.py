@@ -1,14 +1,15 @@
 """The built-in rules: one small class per issue code, each mapped to a DES criterion (Q1-Q11).
 
-A rule is anything with a ``code`` and a ``check(report)`` that yields :class:`Issue` objects
-(the :class:`LocalRule` Protocol). Add your own with
+A rule is anything with a ``code`` and a ``check(report)`` that returns (or yields)
+:class:`Issue` objects (the :class:`LocalRule` Protocol). The built-in rules return a tuple, empty
+when the report is fine (cheaper than a generator on the hot path). Add your own with
 ``LocalValidator(rules=DEFAULT_RULES + (MyRule(),))``.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from typing import Protocol, runtime_checkable
 
 import attrs
@@ -137,10 +138,11 @@ class EmptyRule:
 
     code: str = "empty"
 
-    def check(self, report: Report) -> Iterator[Issue]:
+    def check(self, report: Report) -> tuple[Issue, ...]:
         """Flag a report without a single word."""
         if is_empty(report):
-            yield report.issue(self.code, None, Severity.ERROR)
+            return (report.issue(self.code, None, Severity.ERROR),)
+        return ()
 
 
 @attrs.frozen
@@ -149,14 +151,15 @@ class TooShortRule:
 
     code: str = "too_short"
 
-    def check(self, report: Report) -> Iterator[Issue]:
+    def check(self, report: Report) -> tuple[Issue, ...]:
         """Flag a report too short to describe a moment (milder when it names a phenomenon)."""
         if is_empty(report):
-            return
+            return ()
         config = report.config
         if report.words < config.required_words or _fewer_letters(report.text, config.min_length):
             severity = Severity.WARNING if report.phenomena else Severity.ERROR
-            yield report.issue(self.code, None, severity)
+            return (report.issue(self.code, None, severity),)
+        return ()
 
 
 def _fewer_letters(text: str, minimum: int) -> bool:
@@ -174,7 +177,7 @@ class AvoidanceRule:
 
     code: str = "avoidance"
 
-    def check(self, report: Report) -> Iterator[Issue]:
+    def check(self, report: Report) -> tuple[Issue, ...]:
         """Flag evasive phrases, and a bare "nothing"/«нормально» when that is all there is."""
         blank = report.hits.get("blank", ())
         spans = [s for s in report.hits.get("avoidance", ()) if not _within(s, blank)]
@@ -182,7 +185,8 @@ class AvoidanceRule:
             spans = [s for s in report.hits.get("avoidance_weak", ()) if not _within(s, blank)]
         if spans:
             severity = Severity.WARNING if report.phenomena else Severity.ERROR
-            yield report.issue(self.code, spans[0], severity)
+            return (report.issue(self.code, spans[0], severity),)
+        return ()
 
 
 def _within(span: Span, others: tuple[Span, ...]) -> bool:
@@ -195,11 +199,12 @@ class GeneralizationRule:
 
     code: str = "generalization"
 
-    def check(self, report: Report) -> Iterator[Issue]:
+    def check(self, report: Report) -> tuple[Issue, ...]:
         """Flag the first generalisation that is not itself negated ("not usually")."""
         spans = sorted(report.hits.get("generalization", ()) + report.hits.get("self_theory", ()))
         if spans:
-            yield report.issue(self.code, spans[0], Severity.WARNING)
+            return (report.issue(self.code, spans[0], Severity.WARNING),)
+        return ()
 
 
 def generalization_count(report: Report) -> int:
@@ -231,14 +236,15 @@ class NotMomentaryRule:
 
     code: str = "not_momentary"
 
-    def check(self, report: Report) -> Iterator[Issue]:
+    def check(self, report: Report) -> tuple[Issue, ...]:
         """Flag period markers, or a narrative sequence ("and then ... after that")."""
         spans = [s for s in report.hits.get("period", ()) if not _thought_content(report, s)]
         span = spans[0] if spans else None
         if span is None and report.count("sequence") >= 2:
             span = report.first("sequence")
         if span is not None:
-            yield report.issue(self.code, span, Severity.WARNING)
+            return (report.issue(self.code, span, Severity.WARNING),)
+        return ()
 
 
 @attrs.frozen
@@ -247,11 +253,12 @@ class ReactionToBeepRule:
 
     code: str = "reaction_to_beep"
 
-    def check(self, report: Report) -> Iterator[Issue]:
+    def check(self, report: Report) -> tuple[Issue, ...]:
         """Flag "the beep startled me", «после сигнала», "now as I write"."""
         span = report.first("beep_reaction")
         if span is not None:
-            yield report.issue(self.code, span, Severity.WARNING)
+            return (report.issue(self.code, span, Severity.WARNING),)
+        return ()
 
 
 @attrs.frozen
@@ -260,11 +267,12 @@ class TheorizingRule:
 
     code: str = "theorizing"
 
-    def check(self, report: Report) -> Iterator[Issue]:
+    def check(self, report: Report) -> tuple[Issue, ...]:
         """Flag the first causal or interpretive marker outside quotes."""
         span = report.first("causal", "interpretation")
         if span is not None:
-            yield report.issue(self.code, span, _severity(report, self.code, Severity.WARNING))
+            return (report.issue(self.code, span, _severity(report, self.code, Severity.WARNING)),)
+        return ()
 
 
 @attrs.frozen
@@ -273,11 +281,12 @@ class InferredRule:
 
     code: str = "inferred"
 
-    def check(self, report: Report) -> Iterator[Issue]:
+    def check(self, report: Report) -> tuple[Issue, ...]:
         """Flag the first inference marker."""
         span = report.first("inferred")
         if span is not None:
-            yield report.issue(self.code, span, Severity.WARNING)
+            return (report.issue(self.code, span, Severity.WARNING),)
+        return ()
 
 
 def hedge_spans(report: Report) -> list[Span]:
@@ -296,11 +305,14 @@ class HedgingRule:
 
     code: str = "hedging"
 
-    def check(self, report: Report) -> Iterator[Issue]:
+    def check(self, report: Report) -> tuple[Issue, ...]:
         """Flag the first hedge outside quotes and outside an inference marker."""
         spans = hedge_spans(report)
         if spans:
-            yield report.issue(self.code, spans[0], _severity(report, self.code, Severity.WARNING))
+            return (
+                report.issue(self.code, spans[0], _severity(report, self.code, Severity.WARNING)),
+            )
+        return ()
 
 
 @attrs.frozen
@@ -309,21 +321,21 @@ class BehaviorOnlyRule:
 
     code: str = "behavior_only"
 
-    def check(self, report: Report) -> Iterator[Issue]:
+    def check(self, report: Report) -> tuple[Issue, ...]:
         """Flag a report with words but no phenomenon, feeling, thought, sensation or blank."""
         if is_empty(report) or _has_experience(report):
-            return
+            return ()
         if report.has("thinking_unspecified") or mental_mention(report) is not None:
-            return  # something thought, felt, noticed; "I saw my friend" alone is context
+            return ()  # something thought, felt, noticed; "I saw my friend" alone is context
         if report.has("avoidance") or (report.words <= 4 and report.has("avoidance_weak")):
-            return
+            return ()
         if report.words < 3 and not report.has("activity"):
-            return
+            return ()
         if report.has_any(("beep_reaction", "abstract")) or (
             not report.has("activity") and report.has_any(_NOT_BEHAVIOUR)
         ):
-            return  # a habit, a theory, a plan: flagged by their own rules, not behaviour
-        yield report.issue(self.code, report.first("activity"), Severity.ERROR)
+            return ()  # a habit, a theory, a plan: flagged by their own rules, not behaviour
+        return (report.issue(self.code, report.first("activity"), Severity.ERROR),)
 
 
 @attrs.frozen
@@ -332,7 +344,7 @@ class UnspecifiedThinkingRule:
 
     code: str = "unspecified_thinking"
 
-    def check(self, report: Report) -> Iterator[Issue]:
+    def check(self, report: Report) -> tuple[Issue, ...]:
         """Flag "thinking about" when no form of the thought is given."""
         formed = {"inner_speech", "inner_seeing", "inner_hearing", "unsymbolized_thinking"}
         span = report.first("thinking_unspecified")
@@ -340,7 +352,8 @@ class UnspecifiedThinkingRule:
             # something mental is named ("a gut feeling", "my inner voice told me") but no form
             span = mental_mention(report)
         if span is not None and not (report.phenomena & formed):
-            yield report.issue(self.code, span, _severity(report, self.code, Severity.WARNING))
+            return (report.issue(self.code, span, _severity(report, self.code, Severity.WARNING)),)
+        return ()
 
 
 @attrs.frozen
@@ -349,7 +362,7 @@ class AbstractLabelRule:
 
     code: str = "abstract_label"
 
-    def check(self, report: Report) -> Iterator[Issue]:
+    def check(self, report: Report) -> tuple[Issue, ...]:
         """Flag a lone label: a feeling without any detail, or an evaluation with no phenomenon."""
         others = report.phenomena - {"feeling"}
         detailed = (
@@ -360,8 +373,8 @@ class AbstractLabelRule:
         elif not report.phenomena and report.has("abstract"):
             span = report.hits["abstract"][0]
         else:
-            return
-        yield report.issue(self.code, span, _severity(report, self.code, Severity.WARNING))
+            return ()
+        return (report.issue(self.code, span, _severity(report, self.code, Severity.WARNING)),)
 
 
 @attrs.frozen
@@ -370,18 +383,18 @@ class ReadingInnerVoiceRule:
 
     code: str = "reading_inner_voice"
 
-    def check(self, report: Report) -> Iterator[Issue]:
+    def check(self, report: Report) -> tuple[Issue, ...]:
         """Flag reading plus a voice claim, with the follow-up question in the message."""
         if not report.has("reading"):
-            return
+            return ()
         span = report.first("reading_voice")
         if span is None and "inner_speech" in report.phenomena:
             span = report.evidence["inner_speech"][0]
         if span is None:
-            return
+            return ()
         follow_up = report.data.follow_up.get(self.code, "")
         message = f"{report.message(self.code)} {follow_up}".strip()
-        yield Issue(self.code, message, Severity.INFO, span)
+        return (Issue(self.code, message, Severity.INFO, span),)
 
 
 #: The built-in rules, in the order they run.
