@@ -180,9 +180,9 @@ class AvoidanceRule:
     def check(self, report: Report) -> tuple[Issue, ...]:
         """Flag evasive phrases, and a bare "nothing"/«нормально» when that is all there is."""
         blank = report.hits.get("blank", ())
-        spans = [s for s in report.hits.get("avoidance", ()) if not _within(s, blank)]
+        spans = _not_within(report.hits.get("avoidance", ()), blank)
         if not spans and report.words <= 4 and not _has_experience(report):
-            spans = [s for s in report.hits.get("avoidance_weak", ()) if not _within(s, blank)]
+            spans = _not_within(report.hits.get("avoidance_weak", ()), blank)
         if spans:
             severity = Severity.WARNING if report.phenomena else Severity.ERROR
             return (report.issue(self.code, spans[0], severity),)
@@ -193,6 +193,13 @@ def _within(span: Span, others: tuple[Span, ...]) -> bool:
     return any(s <= span[0] and span[1] <= e for s, e in others)
 
 
+def _not_within(spans: tuple[Span, ...], others: tuple[Span, ...]) -> list[Span]:
+    """The ``spans`` that lie inside none of ``others``."""
+    if not spans or not others:
+        return list(spans)
+    return [s for s in spans if not _within(s, others)]
+
+
 @attrs.frozen
 class GeneralizationRule:
     """Q3/Q10: habits, generalities and self-theories ("usually", «я визуал», "everyone")."""
@@ -201,9 +208,9 @@ class GeneralizationRule:
 
     def check(self, report: Report) -> tuple[Issue, ...]:
         """Flag the first generalisation that is not itself negated ("not usually")."""
-        spans = sorted(report.hits.get("generalization", ()) + report.hits.get("self_theory", ()))
-        if spans:
-            return (report.issue(self.code, spans[0], Severity.WARNING),)
+        span = report.first("generalization", "self_theory")
+        if span is not None:
+            return (report.issue(self.code, span, Severity.WARNING),)
         return ()
 
 
@@ -238,8 +245,11 @@ class NotMomentaryRule:
 
     def check(self, report: Report) -> tuple[Issue, ...]:
         """Flag period markers, or a narrative sequence ("and then ... after that")."""
-        spans = [s for s in report.hits.get("period", ()) if not _thought_content(report, s)]
-        span = spans[0] if spans else None
+        span = None
+        for period in report.hits.get("period", ()):
+            if not _thought_content(report, period):
+                span = period
+                break
         if span is None and report.count("sequence") >= 2:
             span = report.first("sequence")
         if span is not None:
@@ -291,12 +301,11 @@ class InferredRule:
 
 def hedge_spans(report: Report) -> list[Span]:
     """Hedges that are not part of an inference marker (those count as ``inferred``)."""
+    hedges = report.hits.get("hedge", ())
     inferred = report.hits.get("inferred", ())
-    return [
-        s
-        for s in report.hits.get("hedge", ())
-        if not any(a < s[1] and s[0] < b for a, b in inferred)
-    ]
+    if not hedges or not inferred:
+        return list(hedges)
+    return [s for s in hedges if not any(a < s[1] and s[0] < b for a, b in inferred)]
 
 
 @attrs.frozen
