@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import json
+import re
 from collections.abc import Iterable
+from pathlib import Path
 
 import attrs
 import pytest
@@ -20,8 +23,16 @@ from esm_validate import (
     quality_from_score,
 )
 from esm_validate.local import DEFAULT_RULES, Report
-from esm_validate.local.gate import first_prefixes
-from esm_validate.local.report import analyse
+from esm_validate.local.gate import (
+    PREFIX_LENGTH,
+    branch_map,
+    first_prefixes,
+    lookup,
+    top_branches,
+    viable_branches,
+)
+from esm_validate.local.language import language_data
+from esm_validate.local.report import analyse, normalise
 
 validate = esm_validate.validate
 
@@ -517,6 +528,43 @@ def test_prefix_gate_derivation() -> None:
     assert first_prefixes(r"i'm|i\s+am") == {"i'm", "i am"}
     assert first_prefixes(r"ел[аи]?") == {"ел"}
     assert "" in first_prefixes(r"\w+ing")
+
+
+def test_top_branches_split_outside_groups_and_classes() -> None:
+    assert top_branches(r"a(?:b|c)|[|x]d|e\|f|g") == ("a(?:b|c)", "[|x]d", r"e\|f", "g")
+    assert branch_map(r"the\s+\w+\s+said|picture|pictured") == {
+        "the ": frozenset({0}),
+        "picture": frozenset({1}),
+        "pictured": frozenset({2}),
+    }
+    assert viable_branches("pictured", branch_map(r"picture|pictured") or {}) == {0, 1}
+    assert branch_map(r"one(?:a|b)") is None  # a single branch: nothing to narrow
+
+
+@pytest.mark.parametrize("lang", ["en", "ru"])
+def test_narrowed_markers_match_like_the_whole_pattern(lang: str) -> None:
+    """At every word start of the corpus, a marker cut down to its viable branches finds the
+    same match as the whole pattern (the narrowing only skips branches that cannot match)."""
+    data = language_data(lang)
+    corpus = Path(__file__).parent / "corpus"
+    texts = [
+        normalise(json.loads(line)["text"])
+        for name in ("dev.jsonl", "heldout.jsonl")
+        for line in (corpus / name).read_text(encoding="utf-8").splitlines()
+        if line.strip()
+    ]
+    compared = 0
+    for text in texts:
+        for word in re.finditer(r"\w+", text):
+            start = word.start()
+            whole = lookup(text, start, data.by_prefix, {})
+            narrowed = data.narrow(text[start : start + PREFIX_LENGTH], whole)
+            assert [m.name for m in narrowed] == [m.name for m in whole]
+            for full, cut in zip(whole, narrowed, strict=True):
+                expected, found = full.match(text, start), cut.match(text, start)
+                assert (expected and expected.span()) == (found and found.span())
+                compared += 1
+    assert compared > 100
 
 
 # ---- regressions found by probing ---------------------------------------------------------------

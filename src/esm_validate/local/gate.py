@@ -11,11 +11,19 @@ scanned in full, so gating never loses a hit; it only saves time.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping, MutableMapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, MutableMapping, Sequence
 from re import _parser as _sre_parse  # type: ignore[attr-defined]  # the regex parser (3.11+)
 from typing import Any, TypeVar
 
-__all__ = ["PREFIX_LENGTH", "first_prefixes", "lookup", "prefix_map"]
+__all__ = [
+    "PREFIX_LENGTH",
+    "branch_map",
+    "first_prefixes",
+    "lookup",
+    "prefix_map",
+    "top_branches",
+    "viable_branches",
+]
 
 #: Longest prefix used for gating.
 PREFIX_LENGTH = 8
@@ -102,14 +110,17 @@ def lookup(
     start: int,
     by_prefix: Mapping[str, tuple[_T, ...]],
     memo: MutableMapping[str, tuple[_T, ...]],
+    narrow: Callable[[str, tuple[_T, ...]], tuple[_T, ...]] | None = None,
 ) -> tuple[_T, ...]:
     """The categories (their ``by_prefix`` values) that may match at the word start ``start``.
 
     ``normalised`` has every whitespace character written as a space (see ``normalise``), so the
     first :data:`PREFIX_LENGTH` characters at a word start, runs of spaces collapsed to one, are
-    the key. ``memo`` caches key → categories; callers look the plain slice up in ``memo``
-    first and call this only on a miss. The memo only ever holds derived constants, so sharing
-    it between threads is safe, and it stops growing at :data:`_MEMO_LIMIT` keys.
+    the key. ``narrow(key, categories)``, when given, may replace each category by a cheaper
+    equivalent for that key (see :func:`branch_map`). ``memo`` caches key → categories;
+    callers look the plain slice up in ``memo`` first and call this only on a miss. The memo
+    only ever holds derived constants, so sharing it between threads is safe, and it stops
+    growing at :data:`_MEMO_LIMIT` keys.
     """
     key = normalised[start : start + PREFIX_LENGTH]
     if "  " in key:
@@ -117,6 +128,8 @@ def lookup(
     found = memo.get(key)
     if found is None:
         found = _categories_of(key, by_prefix)
+        if narrow is not None:
+            found = narrow(key, found)
         if len(memo) < _MEMO_LIMIT:
             memo[key] = found
     return found
@@ -133,3 +146,60 @@ def _categories_of(key: str, by_prefix: Mapping[str, tuple[_T, ...]]) -> tuple[_
             if all(value is not seen for seen in found):
                 found.append(value)
     return tuple(found)
+
+
+def top_branches(pattern: str) -> tuple[str, ...]:
+    """``pattern`` split at its top-level ``|`` (outside groups and classes), in order."""
+    branches: list[str] = []
+    depth = 0
+    in_class = False
+    begin = 0
+    index = 0
+    while index < len(pattern):
+        char = pattern[index]
+        if char == "\\":
+            index += 2
+            continue
+        if in_class:
+            if char == "]" and pattern[index - 1] != "[" and pattern[index - 2 : index] != "[^":
+                in_class = False
+        elif char == "[":
+            in_class = True
+        elif char == "(":
+            depth += 1
+        elif char == ")":
+            depth -= 1
+        elif char == "|" and depth == 0:
+            branches.append(pattern[begin:index])
+            begin = index + 1
+        index += 1
+    branches.append(pattern[begin:])
+    return tuple(branches)
+
+
+def branch_map(pattern: str) -> dict[str, frozenset[int]] | None:
+    """Prefix → the indexes of the top-level branches of ``pattern`` that may start with it.
+
+    None when the pattern has one branch, or when its branches' prefixes do not add up to the
+    pattern's own (then the pattern is always tried whole).
+    """
+    branches = top_branches(pattern)
+    if len(branches) < 2 or "|".join(branches) != pattern:
+        return None
+    found: dict[str, set[int]] = {}
+    for index, branch in enumerate(branches):
+        for prefix in first_prefixes(branch):
+            found.setdefault(prefix, set()).add(index)
+    if "" in found or set(found) != set(first_prefixes(pattern)):
+        return None
+    return {prefix: frozenset(indexes) for prefix, indexes in found.items()}
+
+
+def viable_branches(key: str, branches: Mapping[str, frozenset[int]]) -> frozenset[int]:
+    """The branches (see :func:`branch_map`) that may match where the text starts with ``key``."""
+    viable: frozenset[int] = frozenset()
+    for size in range(1, len(key) + 1):
+        more = branches.get(key[:size])
+        if more:
+            viable |= more
+    return viable

@@ -15,7 +15,7 @@ from typing import NamedTuple
 import attrs
 
 from . import lexicon_en, lexicon_ru, messages_en, messages_ru
-from .gate import first_prefixes, prefix_map
+from .gate import branch_map, first_prefixes, prefix_map, top_branches, viable_branches
 
 __all__ = [
     "SUPPORTED_LANGUAGES",
@@ -129,11 +129,14 @@ class LanguageData:
     :mod:`.gate`): a category is only searched when the text has a word with such a prefix.
     ``by_prefix`` maps each such prefix to the :class:`Marker` of its categories; ``memo`` caches
     a text's eight-character keys to their markers (derived constants only, bounded in size).
+    ``branches`` maps a category to its :func:`.gate.branch_map`; ``narrowed`` caches the
+    markers cut down to some of their branches (see :meth:`narrow`).
     ``negator_inside`` finds any negator word, even inside another word: where it finds
     nothing, no negation can apply (a quick pre-check).
     """
 
     code: str
+    sources: Mapping[str, str]
     patterns: Mapping[str, re.Pattern[str]]
     prefixes: Mapping[str, frozenset[str]]
     by_prefix: Mapping[str, tuple[Marker, ...]]
@@ -146,7 +149,37 @@ class LanguageData:
     negators: frozenset[str]
     conjunctions: frozenset[str]
     negator_inside: re.Pattern[str]
+    branches: Mapping[str, Mapping[str, frozenset[int]]] = attrs.field(factory=dict)
     memo: dict[str, tuple[Marker, ...]] = attrs.field(factory=dict, eq=False, repr=False)
+    narrowed: dict[tuple[str, frozenset[int]], Marker] = attrs.field(
+        factory=dict, eq=False, repr=False
+    )
+
+    def narrow(self, key: str, markers: tuple[Marker, ...]) -> tuple[Marker, ...]:
+        """``markers`` with each pattern cut down to the top-level branches that may match
+        where the text starts with ``key`` (same order, so the same first match).
+
+        Branches whose literal prefixes (:func:`.gate.branch_map`) rule ``key`` out cannot
+        match there; dropping them leaves the match unchanged and makes misses cheaper (e.g.
+        "the blue mug" no longer runs the thirteen branches of ``inner_seeing``).
+        """
+        return tuple(self._narrowed(key, marker) for marker in markers)
+
+    def _narrowed(self, key: str, marker: Marker) -> Marker:
+        branches = self.branches.get(marker.name)
+        if branches is None:
+            return marker
+        viable = viable_branches(key, branches)
+        cached = self.narrowed.get((marker.name, viable))
+        if cached is None:
+            sources = top_branches(self.sources[marker.name])
+            if len(viable) == len(sources):
+                cached = marker
+            else:
+                pattern = _wrap("|".join(sources[i] for i in sorted(viable)))
+                cached = marker._replace(pattern=pattern, match=pattern.match)
+            self.narrowed[(marker.name, viable)] = cached
+        return cached
 
 
 @functools.cache
@@ -169,6 +202,7 @@ def language_data(code: str) -> LanguageData:
     gated = {name: found for name, found in prefixes.items() if name not in scanned}
     return LanguageData(
         code=code,
+        sources=lexicon.PATTERNS,
         patterns=patterns,
         prefixes=prefixes,
         by_prefix=prefix_map(gated, markers),
@@ -181,4 +215,9 @@ def language_data(code: str) -> LanguageData:
         negators=lexicon.NEGATORS,
         conjunctions=lexicon.CONJUNCTIONS,
         negator_inside=_any_of(lexicon.NEGATORS),
+        branches={
+            name: found
+            for name in gated
+            if (found := branch_map(lexicon.PATTERNS[name])) is not None
+        },
     )

@@ -263,19 +263,19 @@ def _collect(
     for start in starts:
         markers = cached(normalised[start : start + PREFIX_LENGTH])
         if markers is None:
-            markers = lookup(normalised, start, by_prefix, memo)
+            markers = lookup(normalised, start, by_prefix, memo, data.narrow)
         for marker in markers:
-            name = marker.name
+            name, _, match_at, negation, _ = marker
             if start < reached.get(name, 0):
                 continue
-            match = marker.match(normalised, start)
+            match = match_at(normalised, start)
             if match is None:
                 continue
             span = match.span()
             reached[name] = span[1]
             if quoted is not None and _in_quote(marker, span, quoted, quotes):
                 continue
-            if marker.negation and _NEGATION_CHECKS[marker.negation](normalised, span, data):
+            if negation and _NEGATION_CHECKS[negation](normalised, span, data):
                 negated.setdefault(name, []).append(span)
             elif name in hits:
                 hits[name].append(span)
