@@ -130,7 +130,8 @@ class LanguageData:
     ``by_prefix`` maps each such prefix to the :class:`Marker` of its categories; ``memo`` caches
     a text's eight-character keys to their markers (derived constants only, bounded in size).
     ``branches`` maps a category to its :func:`.gate.branch_map`; ``narrowed`` caches the
-    markers cut down to some of their branches (see :meth:`narrow`).
+    markers cut down to some of their branches (see :meth:`narrow`; at most one per prefix,
+    since a key's longest prefix in the branch map decides its branches).
     ``negator_inside`` finds any negator word, even inside another word: where it finds
     nothing, no negation can apply (a quick pre-check).
     """
