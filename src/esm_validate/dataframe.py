@@ -8,7 +8,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from ._batch import validate_many
-from ._output import flat_columns
+from ._output import RESULT_COLUMNS, flat_columns
 from .protocols import Validator
 
 if TYPE_CHECKING:
@@ -16,17 +16,9 @@ if TYPE_CHECKING:
 
 __all__ = ["DATAFRAME_COLUMNS", "assess_dataframe"]
 
-#: The columns :func:`assess_dataframe` adds (with its *prefix* in front).
-DATAFRAME_COLUMNS = (
-    "score",
-    "quality",
-    "phenomena",
-    "issue_codes",
-    "main_issue",
-    "feedback",
-    "lang",
-    "source",
-)
+#: The columns :func:`assess_dataframe` adds (with its *prefix* in front): the same ones the
+#: command line adds to a CSV, so results from both join the same way.
+DATAFRAME_COLUMNS = RESULT_COLUMNS
 
 
 def assess_dataframe(
