@@ -26,6 +26,7 @@ secret are never shown by ``repr`` or in errors.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from typing import TypeVar
 
 import attrs
 
@@ -37,29 +38,20 @@ __all__ = ["DEFAULT_API_URL", "BotSettings"]
 DEFAULT_API_URL = "https://api.telegram.org"
 
 
-def _int(environ: Mapping[str, str], name: str, default: int, low: int, high: int) -> int:
+_N = TypeVar("_N", int, float)
+
+
+def _number(environ: Mapping[str, str], name: str, default: _N, low: _N, high: _N) -> _N:
+    """Read ``name`` as a number of the default's type within ``low..high`` (unset: default)."""
     raw = environ.get(name, "").strip()
     if not raw:
         return default
+    kind = type(default)
     try:
-        value = int(raw)
+        value = kind(raw)
     except ValueError:
-        msg = f"{name} must be a whole number, got {raw!r}"
-        raise ConfigurationError(msg) from None
-    if not low <= value <= high:
-        msg = f"{name} must be between {low} and {high}, got {value}"
-        raise ConfigurationError(msg)
-    return value
-
-
-def _float(environ: Mapping[str, str], name: str, default: float, low: float, high: float) -> float:
-    raw = environ.get(name, "").strip()
-    if not raw:
-        return default
-    try:
-        value = float(raw)
-    except ValueError:
-        msg = f"{name} must be a number, got {raw!r}"
+        what = "a whole number" if kind is int else "a number"
+        msg = f"{name} must be {what}, got {raw!r}"
         raise ConfigurationError(msg) from None
     if not low <= value <= high:
         msg = f"{name} must be between {low} and {high}, got {value}"
@@ -154,14 +146,14 @@ class BotSettings:
             webhook_url=webhook_url,
             webhook_secret=secret,
             webhook_host=environ.get("ESM_WEBHOOK_HOST", "").strip() or "0.0.0.0",
-            webhook_port=_int(environ, "ESM_WEBHOOK_PORT", 8443, 1, 65535),
-            metrics_interval_minutes=_float(
+            webhook_port=_number(environ, "ESM_WEBHOOK_PORT", 8443, 1, 65535),
+            metrics_interval_minutes=_number(
                 environ, "ESM_METRICS_INTERVAL_MINUTES", 60.0, 0.01, 7 * 24 * 60
             ),
-            tick_seconds=_float(environ, "ESM_TICK_SECONDS", 5.0, 0.01, 600),
-            long_poll_seconds=_int(environ, "ESM_LONG_POLL_SECONDS", 10, 1, 50),
-            send_rate=_float(environ, "ESM_SEND_RATE", 30.0, 0.1, 1000),
-            send_rate_per_chat=_float(environ, "ESM_SEND_RATE_PER_CHAT", 1.0, 0.01, 100),
+            tick_seconds=_number(environ, "ESM_TICK_SECONDS", 5.0, 0.01, 600),
+            long_poll_seconds=_number(environ, "ESM_LONG_POLL_SECONDS", 10, 1, 50),
+            send_rate=_number(environ, "ESM_SEND_RATE", 30.0, 0.1, 1000),
+            send_rate_per_chat=_number(environ, "ESM_SEND_RATE_PER_CHAT", 1.0, 0.01, 100),
         )
 
 
