@@ -26,37 +26,16 @@ secret are never shown by ``repr`` or in errors.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TypeVar
 
 import attrs
 
+from esm_validate._env import read_number
 from esm_validate.errors import ConfigurationError
 
 __all__ = ["DEFAULT_API_URL", "BotSettings"]
 
 #: Telegram's own Bot API server.
 DEFAULT_API_URL = "https://api.telegram.org"
-
-
-_N = TypeVar("_N", int, float)
-
-
-def _number(environ: Mapping[str, str], name: str, default: _N, low: _N, high: _N) -> _N:
-    """Read ``name`` as a number of the default's type within ``low..high`` (unset: default)."""
-    raw = environ.get(name, "").strip()
-    if not raw:
-        return default
-    kind = type(default)
-    try:
-        value = kind(raw)
-    except ValueError:
-        what = "a whole number" if kind is int else "a number"
-        msg = f"{name} must be {what}, got {raw!r}"
-        raise ConfigurationError(msg) from None
-    if not low <= value <= high:
-        msg = f"{name} must be between {low} and {high}, got {value}"
-        raise ConfigurationError(msg)
-    return value
 
 
 def parse_admin_ids(raw: str) -> frozenset[int]:
@@ -146,14 +125,16 @@ class BotSettings:
             webhook_url=webhook_url,
             webhook_secret=secret,
             webhook_host=environ.get("ESM_WEBHOOK_HOST", "").strip() or "0.0.0.0",
-            webhook_port=_number(environ, "ESM_WEBHOOK_PORT", 8443, 1, 65535),
-            metrics_interval_minutes=_number(
-                environ, "ESM_METRICS_INTERVAL_MINUTES", 60.0, 0.01, 7 * 24 * 60
+            webhook_port=read_number(environ, "ESM_WEBHOOK_PORT", 8443, low=1, high=65535),
+            metrics_interval_minutes=read_number(
+                environ, "ESM_METRICS_INTERVAL_MINUTES", 60.0, low=0.01, high=7 * 24 * 60
             ),
-            tick_seconds=_number(environ, "ESM_TICK_SECONDS", 5.0, 0.01, 600),
-            long_poll_seconds=_number(environ, "ESM_LONG_POLL_SECONDS", 10, 1, 50),
-            send_rate=_number(environ, "ESM_SEND_RATE", 30.0, 0.1, 1000),
-            send_rate_per_chat=_number(environ, "ESM_SEND_RATE_PER_CHAT", 1.0, 0.01, 100),
+            tick_seconds=read_number(environ, "ESM_TICK_SECONDS", 5.0, low=0.01, high=600),
+            long_poll_seconds=read_number(environ, "ESM_LONG_POLL_SECONDS", 10, low=1, high=50),
+            send_rate=read_number(environ, "ESM_SEND_RATE", 30.0, low=0.1, high=1000),
+            send_rate_per_chat=read_number(
+                environ, "ESM_SEND_RATE_PER_CHAT", 1.0, low=0.01, high=100
+            ),
         )
 
 

@@ -16,7 +16,6 @@ The stack, outermost first (see ``docs/layers.md`` and AI_BACKENDS.md §8.3)::
 
 from __future__ import annotations
 
-import math
 import os
 import threading
 import time
@@ -25,6 +24,7 @@ from typing import Any, Final
 
 import attrs
 
+from ._env import read_number
 from ._types import Assessment
 from .ai._closing import ClosesOnExit
 from .errors import ConfigurationError
@@ -234,20 +234,6 @@ def build_validator(
     return MeteredValidator(stack, metrics, on_close=on_close)
 
 
-def _number(environ: Mapping[str, str], name: str, default: float, *, integer: bool) -> float:
-    raw = environ.get(name, "").strip()
-    if not raw:
-        return default
-    kind = "a whole number" if integer else "a number"
-    try:
-        value = int(raw) if integer else float(raw)
-    except ValueError:
-        raise ConfigurationError(f"{name} must be {kind} >= 0, got {raw!r}") from None
-    if not math.isfinite(value) or value < 0:
-        raise ConfigurationError(f"{name} must be {kind} >= 0, got {raw!r}")
-    return value
-
-
 @attrs.frozen
 class LayerSettings:
     """The layer settings read from the environment (see :meth:`from_environ`).
@@ -275,9 +261,9 @@ class LayerSettings:
             ConfigurationError: A value is not a number >= 0 (the message names the variable).
         """
         return cls(
-            cache_ttl=_number(environ, "ESM_CACHE_TTL", DEFAULT_CACHE_TTL, integer=False),
-            cache_size=int(_number(environ, "ESM_CACHE_SIZE", DEFAULT_CACHE_SIZE, integer=True)),
-            rate_limit=int(_number(environ, "ESM_RATE_LIMIT", DEFAULT_RATE_LIMIT, integer=True)),
+            cache_ttl=read_number(environ, "ESM_CACHE_TTL", DEFAULT_CACHE_TTL, low=0.0),
+            cache_size=read_number(environ, "ESM_CACHE_SIZE", DEFAULT_CACHE_SIZE, low=0),
+            rate_limit=read_number(environ, "ESM_RATE_LIMIT", DEFAULT_RATE_LIMIT, low=0),
             redis_url=environ.get("REDIS_URL", "").strip() or None,
             redis_prefix=environ.get("ESM_REDIS_PREFIX", "").strip() or DEFAULT_REDIS_PREFIX,
         )
