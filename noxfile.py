@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import glob
 import os
 
 import nox
@@ -9,7 +10,7 @@ import nox
 nox.options.default_venv_backend = "venv"
 nox.options.reuse_existing_virtualenvs = True
 nox.options.error_on_missing_interpreters = True
-nox.options.sessions = ["tests", "lint", "types", "examples", "docs"]
+nox.options.sessions = ["tests", "lint", "types", "examples", "docs", "compiled"]
 
 PYTHONS = ["3.11", "3.12", "3.13"]
 PASSENV = ("MONGO_URI", "REDIS_URL", "CI")
@@ -53,6 +54,40 @@ def docs(session: nox.Session) -> None:
     """Build the documentation site with --strict."""
     session.install("-e", ".[docs]")
     session.run("mkdocs", "build", "--strict", "--site-dir", "site")
+
+
+@nox.session(python="3.11")
+def compiled(session: nox.Session) -> None:
+    """Build the optional mypyc-compiled wheel from an sdist, test it, and check it judges alike.
+
+    The compiled build (see ``[tool.hatch.build.targets.wheel.hooks.mypyc]`` in pyproject.toml)
+    must give byte-identical assessments to the pure-Python sources: ``benchmarks/parity.py``
+    dumps both and the files are compared. ``nox -s compiled -- bench`` also runs the
+    local-validator benchmark on the compiled build.
+    """
+    session.install("build>=1.2")
+    out = session.create_tmp()
+    for old in glob.glob(os.path.join(out, "*")):
+        os.remove(old)
+    session.run("python", "-m", "build", "--sdist", "--outdir", out, silent=True)
+    (sdist,) = glob.glob(os.path.join(out, "esm_validate-*.tar.gz"))
+    session.install(f"{sdist}[test]", env={"HATCH_BUILD_HOOK_ENABLE_MYPYC": "true"})
+    session.run(
+        "python",
+        "-c",
+        "import esm_validate.local.report as m, sys; "
+        "sys.exit(0 if m.__file__.endswith('.so') else f'not compiled: {m.__file__}')",
+    )
+    local_tests = [*sorted(glob.glob("tests/test_local_*.py")), "tests/test_cli.py"]
+    session.run("pytest", "-q", *local_tests, env=_env())
+    compiled_dump, pure_dump = os.path.join(out, "compiled.jsonl"), os.path.join(out, "pure.jsonl")
+    session.run("python", "benchmarks/parity.py", compiled_dump)
+    session.run("python", "benchmarks/parity.py", pure_dump, env={"PYTHONPATH": "src"})
+    with open(compiled_dump, "rb") as one, open(pure_dump, "rb") as other:
+        if one.read() != other.read():
+            session.error("the compiled build judges differently from the pure-Python sources")
+    if "bench" in session.posargs:
+        session.run("python", "benchmarks/bench_local.py")
 
 
 @nox.session(python="3.11")
