@@ -59,6 +59,14 @@ def _samples(function: Callable[[str], object], texts: tuple[str, ...], rounds: 
     return samples
 
 
+def build() -> str:
+    """``"compiled (mypyc)"`` when the hot-path modules are extension modules, else pure Python."""
+    from esm_validate.local import report
+
+    compiled = not (report.__file__ or "").endswith(".py")
+    return "compiled (mypyc)" if compiled else "pure Python"
+
+
 def main() -> None:
     """Print median (and best) microseconds per report for validate() and one tokenising pass."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -67,6 +75,7 @@ def main() -> None:
     for texts in REPORTS.values():  # warm up: compile the lexicons once
         for text in texts:
             esm_validate.validate(text)
+    print(f"esm_validate build: {build()}")
     print(
         f"{'lang':<5}{'chars':>7}{'validate µs':>14}{'(best)':>8}"
         f"{'tokenise µs':>14}{'(best)':>8}{'ratio':>8}"
