@@ -17,8 +17,9 @@ from __future__ import annotations
 
 import bisect
 import re
+from collections.abc import Mapping
 
-from .report import Report, Span
+from .report import Report, Span, sentence_at
 
 __all__ = ["detect_phenomena"]
 
@@ -46,29 +47,32 @@ def _overlaps(span: Span, others: tuple[Span, ...]) -> bool:
     return any(s < span[1] and span[0] < e for s, e in others)
 
 
-def _quoted_speech(report: Report) -> list[Span]:
+def _quoted_speech(
+    hits: Mapping[str, tuple[Span, ...]],
+    normalised: str,
+    quotes: tuple[Span, ...],
+    sentences: tuple[Span, ...],
+) -> list[Span]:
     found: list[Span] = []
-    frames = report.hits.get("quote_frame", ())
-    others = report.hits.get("quote_other_speaker", ())
-    no_words = report.hits.get("word_negation", ())
-    for quote in report.quotes:
+    frames = hits.get("quote_frame", ())
+    others = hits.get("quote_other_speaker", ())
+    no_words = hits.get("word_negation", ())
+    for quote in quotes:
         inner = quote[1] - quote[0] - 2
         if inner < 1:
             continue
-        start, end = report.sentence_of(quote[0])
+        start, end = sentence_at(sentences, quote[0])
         start = min(start, quote[0])
         end = max(end, quote[1])
-        sentence = report.normalised[start:end]
+        sentence = normalised[start:end]
         framed = any(start <= s and e <= end and not (quote[0] <= s < quote[1]) for s, e in frames)
-        colon_before = (
-            report.normalised[max(0, quote[0] - 3) : quote[0]].strip().endswith((":", "—"))
-        )
+        colon_before = normalised[max(0, quote[0] - 3) : quote[0]].strip().endswith((":", "—"))
         if not (framed or colon_before):
             continue
         near_other = any(
             quote[0] - 40 <= s < quote[0] or quote[1] <= s < quote[1] + 25 for s, _ in others
         )
-        hearing = any(start <= s < end for s, _ in report.hits.get("inner_hearing", ()))
+        hearing = any(start <= s < end for s, _ in hits.get("inner_hearing", ()))
         if (near_other or hearing) and not any(f in sentence for f in _SELF_FRAME):
             continue  # someone else's words, a title, a song: not one's own inner speaking
         if any(start <= s < end for s, _ in no_words):
@@ -77,11 +81,10 @@ def _quoted_speech(report: Report) -> list[Span]:
     return found
 
 
-def _discounted(report: Report) -> list[Span]:
+def _discounted(hits: Mapping[str, tuple[Span, ...]], normalised: str) -> list[Span]:
     """Stretches that do not describe the moment: a generalising or inferring clause, and what
     follows a causal marker in its clause ("I always have an inner monologue", "because I worry").
     """
-    hits = report.hits
     markers = sorted(
         start
         for category in ("generalization", "self_theory", "inferred")
@@ -90,13 +93,17 @@ def _discounted(report: Report) -> list[Span]:
     causal = hits.get("causal", ())
     if not markers and not causal:
         return []
-    normalised = report.normalised
+    # Past the last marker (and a clause it carries over to) nothing more is found.
+    last = max(markers[-1] if markers else -1, causal[-1][0] if causal else -1)
+    count = len(markers)
     found: list[Span] = []
     carry = False  # a parenthetical marker («должно быть,», "probably,") governs the next clause
     for match in _CLAUSE.finditer(normalised):
         start, end = match.span()
+        if start > last and not carry:
+            break
         first = bisect.bisect_left(markers, start)  # the clause's first marker, if any
-        has_marker = first < len(markers) and markers[first] < end
+        has_marker = first < count and markers[first] < end
         marked = False
         if has_marker or carry:
             cut = _CONTRAST.search(normalised, start, end)
@@ -105,20 +112,24 @@ def _discounted(report: Report) -> list[Span]:
             if marked or carry:
                 found.append((start, scope_end))
         carry = marked and len(match.group().split()) <= 3
-        found.extend((s, end) for s, _ in causal if start <= s < end)
+        if causal:
+            found.extend([(s, end) for s, _ in causal if start <= s < end])
     return found
 
 
-def _sensory_awareness(report: Report) -> list[Span]:
-    qualities = report.hits.get("sensory_quality", ())
-    if not qualities:
+def _sensory_awareness(
+    hits: Mapping[str, tuple[Span, ...]], sentences: tuple[Span, ...]
+) -> list[Span]:
+    qualities = hits.get("sensory_quality", ())
+    attends = hits.get("sensory_attend", ())
+    if not qualities or not attends:
         return []
-    instrumental = report.hits.get("instrumental", ())
-    bodily = report.hits.get("bodily", ())
-    feelings = report.hits.get("feeling", ())
+    instrumental = hits.get("instrumental", ())
+    bodily = hits.get("bodily", ())
+    feelings = hits.get("feeling", ())
     found: list[Span] = []
-    for attend in report.hits.get("sensory_attend", ()):
-        clause_start, clause_end = report.sentence_of(attend[0])
+    for attend in attends:
+        clause_start, clause_end = sentence_at(sentences, attend[0])
         for quality in qualities:
             if not attend[0] - 60 <= quality[0] <= attend[1] + 70:
                 continue
@@ -144,11 +155,21 @@ def _outside(spans: tuple[Span, ...], others: tuple[Span, ...]) -> list[Span]:
 
 def detect_phenomena(report: Report) -> tuple[frozenset[str], dict[str, tuple[Span, ...]]]:
     """Return the phenomenon codes of ``report`` and the evidence spans of each."""
-    hits = report.hits
+    return phenomena_of(report.hits, report.normalised, report.quotes, report.sentences)
+
+
+def phenomena_of(
+    hits: Mapping[str, tuple[Span, ...]],
+    normalised: str,
+    quotes: tuple[Span, ...],
+    sentences: tuple[Span, ...],
+) -> tuple[frozenset[str], dict[str, tuple[Span, ...]]]:
+    """:func:`detect_phenomena` from the parts of a report (see :func:`.report.scan`), so the
+    validator builds its :class:`Report` once, with the phenomena."""
     evidence: dict[str, list[Span]] = {}
     speech = _outside(hits.get("inner_speech", ()), hits.get("speech_intuition", ()))
-    if report.quotes:
-        speech += _quoted_speech(report)
+    if quotes:
+        speech += _quoted_speech(hits, normalised, quotes, sentences)
     if speech:
         evidence["inner_speech"] = speech
     for code in ("inner_seeing", "inner_hearing", "just_doing"):
@@ -166,16 +187,17 @@ def detect_phenomena(report: Report) -> tuple[frozenset[str], dict[str, tuple[Sp
     if hits.get("symbol_negation") and (
         ut or _outside(hits.get("thought_word", ()), hits.get("blank", ()))
     ):
-        ut += list(hits["symbol_negation"])
+        ut += hits["symbol_negation"]
     if ut:
         evidence["unsymbolized_thinking"] = ut
-    feelings = _outside(hits.get("feeling", ()), cues)
-    if feelings:
-        evidence["feeling"] = feelings
-    sensory = _sensory_awareness(report)
+    if "feeling" in hits:
+        feelings = _outside(hits["feeling"], cues)
+        if feelings:
+            evidence["feeling"] = feelings
+    sensory = _sensory_awareness(hits, sentences)
     if sensory:
         evidence["sensory_awareness"] = sensory
-    discounted = _discounted(report)
+    discounted = _discounted(hits, normalised)
     if discounted:
         evidence = {
             code: kept

@@ -179,14 +179,11 @@ class Report:
 
     def sentence_of(self, position: int) -> Span:
         """The span of the sentence that contains ``position``."""
-        for span in self.sentences:
-            if span[0] <= position < span[1]:
-                return span
-        return (position, position)
+        return sentence_at(self.sentences, position)
 
     def message(self, code: str, span: Span | None = None) -> str:
         """The report-language message of a built-in issue code, quoting the evidence."""
-        template = self.data.issues.get(code, code)
+        template = language_data(self.lang).issues.get(code, code)
         text = self.quote(span) if span else ""
         if "{quote}" in template and not text:
             template = template.replace("“{quote}” ", "").replace("«{quote}» ", "")
@@ -198,6 +195,14 @@ class Report:
     ) -> Issue:
         """Build an :class:`Issue` with the catalogue message for ``code``."""
         return Issue(code=code, message=self.message(code, span), severity=severity, span=span)
+
+
+def sentence_at(sentences: tuple[Span, ...], position: int) -> Span:
+    """The span among ``sentences`` containing ``position`` (``(position, position)`` if none)."""
+    for span in sentences:
+        if span[0] <= position < span[1]:
+            return span
+    return (position, position)
 
 
 _BREAK_CHARS = frozenset(".!?;,:—–()")
@@ -247,26 +252,28 @@ def _quote_mask(length: int, quotes: tuple[Span, ...]) -> bytearray:
 
 def _collect(
     normalised: str, data: LanguageData, quotes: tuple[Span, ...], starts: list[int]
-) -> tuple[dict[str, list[Span]], dict[str, list[Span]]]:
+) -> tuple[dict[str, tuple[Span, ...]], dict[str, tuple[Span, ...]]]:
     """Match the candidate markers at each word start, left to right, and file the hits.
 
     Per category this is ``finditer`` restricted to word starts: a category is not tried again
     before the end of its previous match, so its hits never overlap. Hits inside a quotation
     are dropped (the content of inner speech, not the reporter's own words).
     """
-    hits: dict[str, list[Span]] = {}
-    negated: dict[str, list[Span]] = {}
+    # Spans are filed straight into tuples: most categories get one hit, so growing a tuple
+    # is cheaper than filling lists and copying them into tuples for the Report afterwards.
+    hits: dict[str, tuple[Span, ...]] = {}
+    negated: dict[str, tuple[Span, ...]] = {}
     quoted = _quote_mask(len(normalised), quotes) if quotes else None
     reached: dict[str, int] = {}
-    by_prefix, memo = data.by_prefix, data.memo
+    memo = data.memo
     cached = memo.get
     for start in starts:
         markers = cached(normalised[start : start + PREFIX_LENGTH])
         if markers is None:
-            markers = lookup(normalised, start, by_prefix, memo, data.narrow)
+            markers = lookup(normalised, start, data.by_prefix, memo, data.narrow)
         for marker in markers:
             name, _, match_at, negation, _ = marker
-            if start < reached.get(name, 0):
+            if name in reached and start < reached[name]:
                 continue
             match = match_at(normalised, start)
             if match is None:
@@ -276,13 +283,12 @@ def _collect(
             if quoted is not None and _in_quote(marker, span, quoted, quotes):
                 continue
             if negation and _NEGATION_CHECKS[negation](normalised, span, data):
-                negated.setdefault(name, []).append(span)
-            elif name in hits:
-                hits[name].append(span)
+                negated[name] = negated[name] + (span,) if name in negated else (span,)
             else:
-                hits[name] = [span]
+                hits[name] = hits[name] + (span,) if name in hits else (span,)
     for marker in data.scanned:  # categories that may start anywhere: tried wherever they match
         end = 0
+        name = marker.name
         for start in [m.start() for m in marker.pattern.finditer(normalised)]:
             if start >= end:
                 match = marker.match(normalised, start)
@@ -294,9 +300,9 @@ def _collect(
                     if marker.negation and _NEGATION_CHECKS[marker.negation](
                         normalised, span, data
                     ):
-                        negated.setdefault(marker.name, []).append(span)
+                        negated[name] = negated[name] + (span,) if name in negated else (span,)
                     else:
-                        hits.setdefault(marker.name, []).append(span)
+                        hits[name] = hits[name] + (span,) if name in hits else (span,)
     return hits, negated
 
 
@@ -306,29 +312,58 @@ def _in_quote(marker: Marker, span: Span, quoted: bytearray, quotes: tuple[Span,
     )
 
 
-def analyse(
-    text: str, lang: str, config: ValidationConfig, training_day: int | None = None
-) -> Report:
-    """Normalise ``text`` and find every marker hit (phenomena are filled in later)."""
+def _merge(
+    target: dict[str, tuple[Span, ...]], extra: dict[str, tuple[Span, ...]]
+) -> dict[str, tuple[Span, ...]]:
+    """``target`` with the spans of ``extra`` added (each category's spans sorted, no repeats)."""
+    for name, spans in extra.items():
+        target[name] = tuple(sorted(set(target.get(name, ())) | set(spans)))
+    return target
+
+
+_START = re.Match.start
+_SPAN = re.Match.span
+
+
+def scan(
+    text: str, lang: str
+) -> tuple[
+    str,
+    dict[str, tuple[Span, ...]],
+    dict[str, tuple[Span, ...]],
+    tuple[Span, ...],
+    int,
+    tuple[Span, ...],
+]:
+    """The parts of a :class:`Report` found in ``text`` before phenomena: ``(normalised, hits,
+    negated, quotes, words, sentences)`` (what :func:`analyse` wraps into a Report)."""
     normalised = normalise(text)
-    quotes = tuple(m.span() for m in _QUOTES.finditer(normalised))
-    starts = [m.start() for m in _WORD.finditer(normalised)]
+    quotes = tuple(map(_SPAN, _QUOTES.finditer(normalised)))
+    starts = list(map(_START, _WORD.finditer(normalised)))
     hits, negated = _collect(normalised, language_data(lang), quotes, starts)
     other = secondary_language(normalised, lang)
     if other is not None:  # a mixed report: the other language's markers count too
         more_hits, more_negated = _collect(normalised, language_data(other), quotes, starts)
-        for target, extra in ((hits, more_hits), (negated, more_negated)):
-            for name, spans in extra.items():
-                target[name] = sorted(set(target.get(name, [])) | set(spans))
+        hits = _merge(hits, more_hits)
+        negated = _merge(negated, more_negated)
+    sentences = tuple(map(_SPAN, _SENTENCE.finditer(text)))
+    return normalised, hits, negated, quotes, len(starts), sentences
+
+
+def analyse(
+    text: str, lang: str, config: ValidationConfig, training_day: int | None = None
+) -> Report:
+    """Normalise ``text`` and find every marker hit (phenomena are filled in later)."""
+    normalised, hits, negated, quotes, words, sentences = scan(text, lang)
     return Report(
         text=text,
         normalised=normalised,
         lang=lang,
         training_day=config.effective_day(training_day),
         config=config,
-        hits={name: tuple(spans) for name, spans in hits.items()},
-        negated={name: tuple(spans) for name, spans in negated.items()},
+        hits=hits,
+        negated=negated,
         quotes=quotes,
-        words=len(starts),
-        sentences=tuple(m.span() for m in _SENTENCE.finditer(text)),
+        words=words,
+        sentences=sentences,
     )

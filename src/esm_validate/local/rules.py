@@ -347,6 +347,10 @@ class BehaviorOnlyRule:
         return (report.issue(self.code, report.first("activity"), Severity.ERROR),)
 
 
+#: Phenomena that give a thought its form.
+_FORMED = frozenset({"inner_speech", "inner_seeing", "inner_hearing", "unsymbolized_thinking"})
+
+
 @attrs.frozen
 class UnspecifiedThinkingRule:
     """Q8: "I was thinking about X" with no form (words? image? wordless?)."""
@@ -355,12 +359,11 @@ class UnspecifiedThinkingRule:
 
     def check(self, report: Report) -> tuple[Issue, ...]:
         """Flag "thinking about" when no form of the thought is given."""
-        formed = {"inner_speech", "inner_seeing", "inner_hearing", "unsymbolized_thinking"}
         span = report.first("thinking_unspecified")
         if span is None and not report.phenomena and not report.has("blank"):
             # something mental is named ("a gut feeling", "my inner voice told me") but no form
             span = mental_mention(report)
-        if span is not None and not (report.phenomena & formed):
+        if span is not None and report.phenomena.isdisjoint(_FORMED):
             return (report.issue(self.code, span, _severity(report, self.code, Severity.WARNING)),)
         return ()
 

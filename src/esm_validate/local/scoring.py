@@ -96,27 +96,32 @@ def _unexperiential_share(report: Report) -> float:
     marks = [s for spans in report.evidence.values() for s, _ in spans]
     hits = report.hits
     for category in ("moment_anchor", "blank", "bodily", "experiential"):
-        marks.extend(s for s, _ in hits.get(category, ()))
+        spans = hits.get(category)
+        if spans:
+            marks.extend([s for s, _ in spans])
     marks.sort()
+    count = len(marks)
     empty = 0
     for start, end in sentences:
         first = bisect.bisect_left(marks, start)  # the first mark at or after the sentence start
-        if first == len(marks) or marks[first] >= end:
+        if first == count or marks[first] >= end:
             empty += 1
     return empty / len(sentences)
 
 
-def _base(report: Report) -> dict[str, float]:
+def _base(report: Report) -> list[float]:
+    """The component values before deductions, in the order of :data:`_COMPONENTS`."""
     phenomena = report.phenomena
     hits = report.hits
     blank = bool(hits.get("blank")) and not phenomena
     details = _detail_hits(report)
+    quoted_speech = bool(report.quotes) and "inner_speech" in phenomena
     specificity = 0.35
     if phenomena:
         specificity += 0.4
     elif blank:
         specificity += 0.3
-    if report.quotes and "inner_speech" in phenomena:
+    if quoted_speech:
         specificity += 0.15
     elif details:
         specificity += 0.1
@@ -126,19 +131,13 @@ def _base(report: Report) -> dict[str, float]:
     detail = 0.15
     if phenomena:
         detail += 0.35 + min(0.45, 0.15 * details)
-        if report.quotes and "inner_speech" in phenomena:
+        if quoted_speech:
             detail += 0.1
     elif blank:
         detail = 0.6
     consistency = 0.85 + (0.15 if phenomena else 0.0)
     brevity = 1.0 - 0.6 * _unexperiential_share(report) - (0.1 if report.words > 120 else 0.0)
-    return {
-        "specificity": specificity,
-        "moment_focus": moment,
-        "sensory_detail": detail,
-        "consistency": consistency,
-        "brevity": brevity,
-    }
+    return [specificity, moment, detail, consistency, brevity]
 
 
 def score_report(report: Report, issues: Sequence[Issue]) -> tuple[int, Components]:
@@ -152,39 +151,57 @@ def score_value(report: Report, issues: Sequence[Issue]) -> int:
     return _score(report, issues)[0]
 
 
+#: :data:`_DEDUCTIONS` as (component index, amount) pairs, in the same order.
+_DEDUCTION_STEPS: dict[str, tuple[tuple[int, float], ...]] = {
+    code: tuple((_COMPONENTS.index(name), amount) for name, amount in deductions.items())
+    for code, deductions in _DEDUCTIONS.items()
+}
+
+
 def _score(report: Report, issues: Sequence[Issue]) -> tuple[int, tuple[float, ...]]:
     if not issues:
-        return _total(report, _base(report), ())
+        return _total(report, _base(report), False)
     if any(issue.code == "empty" for issue in issues):
         return 0, (0.0, 0.0, 0.0, 0.0, 0.0)
     values = _base(report)
     factor = report.config.penalty_factor
     seen: set[str] = set()
+    error = False
     for issue in issues:
-        if issue.code in seen:
+        severity = issue.severity
+        if severity is Severity.ERROR:
+            error = True
+        code = issue.code
+        if code in seen:
             continue
-        seen.add(issue.code)
-        lenient = 0.5 if issue.severity is Severity.INFO else 1.0
-        deductions = _DEDUCTIONS.get(issue.code)
-        if deductions is None:
-            amount = _CUSTOM.get(issue.severity, 0.15) * factor
-            for name in _COMPONENTS:
-                values[name] -= amount
+        seen.add(code)
+        lenient = 0.5 if severity is Severity.INFO else 1.0
+        steps = _DEDUCTION_STEPS.get(code)
+        if steps is None:
+            amount = _CUSTOM.get(severity, 0.15) * factor
+            for index in range(5):
+                values[index] -= amount
             continue
-        times = _multiplicity(report, issue.code) * factor * lenient
-        for name, amount in deductions.items():
-            values[name] -= amount * times
-    return _total(report, values, issues)
+        times = _multiplicity(report, code) * factor * lenient
+        for index, amount in steps:
+            values[index] -= amount * times
+    return _total(report, values, error)
 
 
-def _total(
-    report: Report, values: dict[str, float], issues: Sequence[Issue]
-) -> tuple[int, tuple[float, ...]]:
-    """The weighted score of the component ``values`` (clamped to 0..1), capped by errors."""
-    clamped = tuple([min(1.0, max(0.0, values[name])) for name in _COMPONENTS])
+def _total(report: Report, values: list[float], error: bool) -> tuple[int, tuple[float, ...]]:
+    """The weighted score of the component ``values`` (clamped to 0..1), capped by an error."""
+    spec, moment, detail, consistency, brevity = [min(1.0, max(0.0, v)) for v in values]
     weights = report.config.weights
-    total = sum([getattr(weights, name) * clamped[i] for i, name in enumerate(_COMPONENTS)])
+    total = sum(
+        [
+            weights.specificity * spec,
+            weights.moment_focus * moment,
+            weights.sensory_detail * detail,
+            weights.consistency * consistency,
+            weights.brevity * brevity,
+        ]
+    )
     score = round(100 * total)
-    if any(issue.severity is Severity.ERROR for issue in issues):
+    if error:
         score = min(score, _ERROR_CAP)
-    return max(0, min(100, score)), clamped
+    return max(0, min(100, score)), (spec, moment, detail, consistency, brevity)

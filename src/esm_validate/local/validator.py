@@ -14,8 +14,8 @@ from esm_validate.config import ValidationConfig
 
 from .feedback import choose_feedback, strengths
 from .language import SUPPORTED_LANGUAGES, detect_language
-from .phenomena import detect_phenomena
-from .report import Report, analyse
+from .phenomena import phenomena_of
+from .report import Report, scan
 from .rules import BASIC_RULE_CODES, DEFAULT_RULES, ISSUE_PRIORITY, LocalRule
 from .scoring import score_value
 
@@ -52,21 +52,25 @@ def _check_day(training_day: int | None) -> int | None:
     return training_day
 
 
+#: Rank of each built-in code in :data:`ISSUE_PRIORITY` (other codes come after them).
+_PRIORITY = {code: rank for rank, code in enumerate(ISSUE_PRIORITY)}
+_UNRANKED = len(ISSUE_PRIORITY)
+
+
+def _order_key(issue: Issue) -> tuple[int, int, int]:
+    span = issue.span
+    return (
+        _SEVERITY_RANK.get(issue.severity, 3),
+        _PRIORITY.get(issue.code, _UNRANKED),
+        span[0] if span else -1,
+    )
+
+
 def _order(issues: Sequence[Issue]) -> tuple[Issue, ...]:
     if len(issues) < 2:
         return tuple(issues)
-
-    def key(item: tuple[int, Issue]) -> tuple[int, int, int, int]:
-        index, issue = item
-        priority = (
-            ISSUE_PRIORITY.index(issue.code)
-            if issue.code in ISSUE_PRIORITY
-            else len(ISSUE_PRIORITY)
-        )
-        start = issue.span[0] if issue.span else -1
-        return (_SEVERITY_RANK.get(issue.severity, 3), priority, start, index)
-
-    return tuple(issue for _, issue in sorted(enumerate(issues), key=key))
+    # The sort is stable: issues with equal keys keep the order their rules found them in.
+    return tuple(sorted(issues, key=_order_key))
 
 
 def _run_rules(report: Report, rules: Sequence[LocalRule]) -> tuple[Issue, ...]:
@@ -95,9 +99,23 @@ def assess(
     text = text[: config.max_length]
     code = _language(text, lang)
     day = _check_day(training_day)
-    report = analyse(text, code, config, day)
-    phenomena, evidence = detect_phenomena(report)
-    report = report.with_phenomena(phenomena, evidence)
+    normalised, hits, negated, quotes, words, sentences = scan(text, code)
+    phenomena, evidence = phenomena_of(hits, normalised, quotes, sentences)
+    # Built once, with the phenomena (what ``analyse`` + ``with_phenomena`` give, without a copy).
+    report = Report(
+        text,
+        normalised,
+        code,
+        config.effective_day(day),
+        config,
+        hits,
+        negated,
+        quotes,
+        words,
+        sentences,
+        phenomena,
+        evidence,
+    )
     issues = _run_rules(report, rules)
     score = score_value(report, issues)
     return Assessment(
