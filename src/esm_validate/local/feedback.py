@@ -11,6 +11,7 @@ from collections.abc import Sequence
 
 from esm_validate._types import Issue
 
+from .language import language_data
 from .report import Report
 
 __all__ = ["DAY_FOCUS", "choose_feedback", "strengths"]
@@ -69,7 +70,7 @@ def _focus_issue(issues: Sequence[Issue], day: int) -> Issue | None:
 
 def choose_feedback(report: Report, issues: Sequence[Issue], score: int) -> str:
     """The tip for ``report``: about the day's most relevant issue, or praise when none."""
-    data = report.data
+    data = language_data(report.lang)
     issue = _focus_issue(issues, report.training_day)
     if issue is None:
         return data.praise.get(report.training_day, data.praise[3])
@@ -85,28 +86,35 @@ def choose_feedback(report: Report, issues: Sequence[Issue], score: int) -> str:
     return template.replace("{quote}", quote)
 
 
+#: Phenomena praised as strengths, in the order they are named.
+_PHENOMENON_STRENGTHS = (
+    "inner_speech",
+    "inner_seeing",
+    "inner_hearing",
+    "unsymbolized_thinking",
+    "sensory_awareness",
+    "feeling",
+    "just_doing",
+)
+_OFF_MOMENT = frozenset({"reaction_to_beep", "not_momentary"})
+_THEORY = frozenset({"theorizing", "hedging", "inferred", "generalization"})
+
+
 def strengths(report: Report, issues: Sequence[Issue]) -> tuple[str, ...]:
     """Up to three short notes on what the report did well, in its language."""
-    names = report.data.strengths
+    names = language_data(report.lang).strengths
     codes = {issue.code for issue in issues}
+    hits = report.hits
+    phenomena = report.phenomena
     found: list[str] = []
-    if report.has("moment_anchor") and not codes & {"reaction_to_beep", "not_momentary"}:
+    if hits.get("moment_anchor") and codes.isdisjoint(_OFF_MOMENT):
         found.append("moment")
-    for code in (
-        "inner_speech",
-        "inner_seeing",
-        "inner_hearing",
-        "unsymbolized_thinking",
-        "sensory_awareness",
-        "feeling",
-        "just_doing",
-    ):
-        if code in report.phenomena:
-            found.append(code)
-    if "feeling" in report.phenomena and report.has("bodily"):
-        found.append("bodily")
-    if report.has("blank") and not report.phenomena and "avoidance" not in codes:
+    if phenomena:
+        found.extend([code for code in _PHENOMENON_STRENGTHS if code in phenomena])
+        if "feeling" in phenomena and hits.get("bodily"):
+            found.append("bodily")
+        if codes.isdisjoint(_THEORY):
+            found.append("no_theory")
+    elif hits.get("blank") and "avoidance" not in codes:
         found.append("honest_blank")
-    if report.phenomena and not codes & {"theorizing", "hedging", "inferred", "generalization"}:
-        found.append("no_theory")
-    return tuple(names[code] for code in found[:3] if code in names)
+    return tuple([names[code] for code in found[:3] if code in names])

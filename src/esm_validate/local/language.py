@@ -69,6 +69,8 @@ def detect_language(text: str) -> str:
     """
     if not isinstance(text, str):
         raise TypeError(f"detect_language() needs a str, got {type(text).__name__}")
+    if text.isascii():  # a constant-time check: an ASCII text has no Cyrillic letter
+        return "en"
     has_cyrillic = _CYRILLIC.search(text) is not None
     if not has_cyrillic:
         return "en"
@@ -80,8 +82,8 @@ def detect_language(text: str) -> str:
 
 def secondary_language(text: str, primary: str) -> str | None:
     """The other language when it has a real share (>= 20 % of the letters) of a mixed report."""
-    if _CYRILLIC.search(text) is None or _LATIN.search(text) is None:
-        return None
+    if text.isascii() or _CYRILLIC.search(text) is None or _LATIN.search(text) is None:
+        return None  # (an ASCII text has no Cyrillic letter; isascii() takes constant time)
     cyrillic, latin = _letter_counts(text)
     total = cyrillic + latin
     other, share = ("en", latin) if primary == "ru" else ("ru", cyrillic)

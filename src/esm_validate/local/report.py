@@ -16,7 +16,7 @@ import attrs
 from esm_validate._types import Issue, Severity
 from esm_validate.config import ValidationConfig
 
-from .gate import PREFIX_LENGTH, lookup
+from .gate import PREFIX_LENGTH, first_prefixes, lookup
 from .language import NEGATABLE, LanguageData, Marker, language_data, secondary_language
 
 __all__ = ["NEGATABLE", "Report", "Span", "analyse", "normalise"]
@@ -31,10 +31,17 @@ _QUOTES = re.compile(
 _WORD = re.compile(r"\w+")
 _NEXT_WORD = re.compile(r"[ \t]*[\w'-]+")
 _SENTENCE = re.compile(r"[^.!?…\n]+")
-_POST_NEGATION = re.compile(
-    r"\s*(?:не\s+было|не\s+возникал\w*|не\s+появлял\w*|не\s+слышал\w*|не\s+видел\w*|"
+_POST_NEGATION_WORDS = (
+    r"не\s+было|не\s+возникал\w*|не\s+появлял\w*|не\s+слышал\w*|не\s+видел\w*|"
     r"не\s+звучал\w*|не\s+чувствовал\w*|нет\b|отсутствовал\w*|"
-    r"(?:was|were)\s+(?:absent|not\s+there)|(?:wasn't|weren't)\s+there|none\b)"
+    r"(?:was|were)\s+(?:absent|not\s+there)|(?:wasn't|weren't)\s+there|none\b"
+)
+_POST_NEGATION = re.compile(rf"\s*(?:{_POST_NEGATION_WORDS})")
+#: The characters a postposed negation may start with (after the spaces), or None when that
+#: cannot be known: a cheap look at the text decides most checks without the regex.
+_POST_PREFIXES = first_prefixes(_POST_NEGATION_WORDS)
+_POST_NEGATION_FIRST: frozenset[str] | None = (
+    None if "" in _POST_PREFIXES else frozenset(prefix[0] for prefix in _POST_PREFIXES)
 )
 #: Characters rewritten by :func:`normalise` (each to one character, so offsets hold).
 _REWRITES: tuple[tuple[str, str], ...] = (
@@ -224,6 +231,19 @@ def _negated(normalised: str, span: Span, data: LanguageData) -> bool:
                 return True
             if bare in data.conjunctions:
                 break
+    return _negated_after(normalised, end)
+
+
+def _negated_after(normalised: str, end: int) -> bool:
+    """True when a postposed negation follows ``end`` («образов не было», "images: none")."""
+    if _POST_NEGATION_FIRST is not None:
+        # The regex starts with \s*, so the first other character must begin a negation; a
+        # single space is stepped over here, anything else spacy is left to the regex.
+        after = normalised[end : end + 1]
+        if after == " ":
+            after = normalised[end + 1 : end + 2]
+        if after not in _POST_NEGATION_FIRST and not after.isspace():
+            return False
     return _POST_NEGATION.match(normalised, end, end + 24) is not None  # endpos is clamped
 
 

@@ -153,7 +153,7 @@ class TooShortRule:
 
     def check(self, report: Report) -> tuple[Issue, ...]:
         """Flag a report too short to describe a moment (milder when it names a phenomenon)."""
-        if is_empty(report):
+        if report.words == 0:  # is_empty, inlined
             return ()
         config = report.config
         if report.words < config.required_words or _fewer_letters(report.text, config.min_length):
@@ -179,10 +179,12 @@ class AvoidanceRule:
 
     def check(self, report: Report) -> tuple[Issue, ...]:
         """Flag evasive phrases, and a bare "nothing"/«нормально» when that is all there is."""
-        blank = report.hits.get("blank", ())
-        spans = _not_within(report.hits.get("avoidance", ()), blank)
+        hits = report.hits
+        blank = hits.get("blank", ())
+        avoidance = hits.get("avoidance")
+        spans = _not_within(avoidance, blank) if avoidance else []
         if not spans and report.words <= 4 and not _has_experience(report):
-            spans = _not_within(report.hits.get("avoidance_weak", ()), blank)
+            spans = _not_within(hits.get("avoidance_weak", ()), blank)
         if spans:
             severity = Severity.WARNING if report.phenomena else Severity.ERROR
             return (report.issue(self.code, spans[0], severity),)
@@ -376,13 +378,16 @@ class AbstractLabelRule:
 
     def check(self, report: Report) -> tuple[Issue, ...]:
         """Flag a lone label: a feeling without any detail, or an evaluation with no phenomenon."""
-        others = report.phenomena - {"feeling"}
-        detailed = (
-            report.has("bodily") or report.has("detail") or report.quotes or report.has("simile")
-        )
-        if "feeling" in report.phenomena and not others and not detailed:
+        phenomena = report.phenomena
+        if phenomena:  # a feeling alone, without any detail
+            if len(phenomena) != 1 or "feeling" not in phenomena:
+                return ()
+            if report.has("bodily") or report.has("detail") or report.quotes:
+                return ()
+            if report.has("simile"):
+                return ()
             span = report.evidence["feeling"][0]
-        elif not report.phenomena and report.has("abstract"):
+        elif report.has("abstract"):
             span = report.hits["abstract"][0]
         else:
             return ()
