@@ -60,12 +60,16 @@ _EXTRA_WORDS = {"unspecified_thinking": 2, "reaction_to_beep": 1}
 
 
 def _focus_issue(issues: Sequence[Issue], day: int) -> Issue | None:
+    if not issues:
+        return None
     order = DAY_FOCUS.get(day, DAY_FOCUS[3])
-    by_code = {issue.code: issue for issue in reversed(issues)}
+    by_code: dict[str, Issue] = {}
+    for issue in reversed(issues):  # (a loop: a comprehension costs a call on Python 3.11)
+        by_code[issue.code] = issue
     for code in order:
         if code in by_code:
             return by_code[code]
-    return issues[0] if issues else None
+    return issues[0]
 
 
 def choose_feedback(report: Report, issues: Sequence[Issue], score: int) -> str:
@@ -103,18 +107,26 @@ _THEORY = frozenset({"theorizing", "hedging", "inferred", "generalization"})
 def strengths(report: Report, issues: Sequence[Issue]) -> tuple[str, ...]:
     """Up to three short notes on what the report did well, in its language."""
     names = language_data(report.lang).strengths
-    codes = {issue.code for issue in issues}
+    codes: set[str] = set()
+    for issue in issues:  # (loops: a comprehension costs a call on Python 3.11)
+        codes.add(issue.code)
     hits = report.hits
     phenomena = report.phenomena
     found: list[str] = []
     if hits.get("moment_anchor") and codes.isdisjoint(_OFF_MOMENT):
         found.append("moment")
     if phenomena:
-        found.extend([code for code in _PHENOMENON_STRENGTHS if code in phenomena])
+        for code in _PHENOMENON_STRENGTHS:
+            if code in phenomena:
+                found.append(code)
         if "feeling" in phenomena and hits.get("bodily"):
             found.append("bodily")
         if codes.isdisjoint(_THEORY):
             found.append("no_theory")
     elif hits.get("blank") and "avoidance" not in codes:
         found.append("honest_blank")
-    return tuple([names[code] for code in found[:3] if code in names])
+    notes: list[str] = []
+    for code in found[:3]:
+        if code in names:
+            notes.append(names[code])
+    return tuple(notes)

@@ -39,12 +39,28 @@ _SELF_FRAME = (
     "my voice",
     "i thought",
 )
+_START = re.Match.start
 _CLAUSE = re.compile(r"[^,;:.!?…—–\n]+")
-_CONTRAST = re.compile(r"(?<!\w)(?:but|но|а|however|однако)(?!\w)")
+_CONTRAST_WORDS = ("but", "но", "а", "however", "однако")
+# The whole words of _CONTRAST_WORDS, i.e. (?<!\w)(?:but|но|...)(?!\w), written with the
+# look-behind after each first letter ((?<!\w.): no word character before that letter): a
+# pattern that starts with literals lets the regex engine skip other characters quickly.
+_CONTRAST = re.compile(
+    "(?:"
+    + "|".join(re.escape(w[0]) + r"(?<!\w.)" + re.escape(w[1:]) for w in _CONTRAST_WORDS)
+    + r")(?!\w)"
+)
+#: Categories whose clause does not describe the moment.
+_DISCOUNTING = ("generalization", "self_theory", "inferred")
 
 
 def _overlaps(span: Span, others: tuple[Span, ...]) -> bool:
-    return any(s < span[1] and span[0] < e for s, e in others)
+    start, end = span
+    # A loop rather than any() over a generator (two calls each on Python 3.11).
+    for s, e in others:  # noqa: SIM110
+        if s < end and start < e:
+            return True
+    return False
 
 
 def _quoted_speech(
@@ -85,17 +101,21 @@ def _discounted(hits: Mapping[str, tuple[Span, ...]], normalised: str) -> list[S
     """Stretches that do not describe the moment: a generalising or inferring clause, and what
     follows a causal marker in its clause ("I always have an inner monologue", "because I worry").
     """
-    markers = sorted(
-        start
-        for category in ("generalization", "self_theory", "inferred")
-        for start, _ in hits.get(category, ())
-    )
+    markers: list[int] = []
+    for category in _DISCOUNTING:
+        for start, _ in hits.get(category, ()):
+            markers.append(start)
     causal = hits.get("causal", ())
     if not markers and not causal:
         return []
+    markers.sort()
     # Past the last marker (and a clause it carries over to) nothing more is found.
     last = max(markers[-1] if markers else -1, causal[-1][0] if causal else -1)
     count = len(markers)
+    # Where "but"/«но» words start, found once when first needed. A contrast word is a whole
+    # word and no word crosses a clause boundary, so the first one at or after a clause's start
+    # and before its end is what a search within the clause finds.
+    contrasts: list[int] | None = None
     found: list[Span] = []
     carry = False  # a parenthetical marker («должно быть,», "probably,") governs the next clause
     for match in _CLAUSE.finditer(normalised):
@@ -106,14 +126,19 @@ def _discounted(hits: Mapping[str, tuple[Span, ...]], normalised: str) -> list[S
         has_marker = first < count and markers[first] < end
         marked = False
         if has_marker or carry:
-            cut = _CONTRAST.search(normalised, start, end)
-            scope_end = cut.start() if cut else end
+            if contrasts is None:
+                contrasts = list(map(_START, _CONTRAST.finditer(normalised)))
+            index = bisect.bisect_left(contrasts, start)
+            scope_end = contrasts[index] if index < len(contrasts) else end
+            if scope_end > end:
+                scope_end = end
             marked = has_marker and markers[first] < scope_end
             if marked or carry:
                 found.append((start, scope_end))
         carry = marked and len(match.group().split()) <= 3
-        if causal:
-            found.extend([(s, end) for s, _ in causal if start <= s < end])
+        for s, _ in causal:  # (a loop: a comprehension costs a call on Python 3.11)
+            if start <= s < end:
+                found.append((s, end))
     return found
 
 
@@ -204,5 +229,9 @@ def phenomena_of(
             for code, spans in evidence.items()
             if (kept := [s for s in spans if not any(a <= s[0] < b for a, b in discounted)])
         }
-    frozen = {code: tuple(sorted(spans)) for code, spans in evidence.items()}
+    frozen: dict[str, tuple[Span, ...]] = {}
+    for code, spans in evidence.items():
+        if len(spans) > 1:
+            spans.sort()
+        frozen[code] = tuple(spans)
     return frozenset(frozen), frozen

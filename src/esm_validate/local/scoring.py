@@ -58,6 +58,9 @@ class Components:
     brevity: float
 
 
+# Loops rather than comprehensions on this path: a comprehension costs a call on Python 3.11.
+
+
 def _multiplicity(report: Report, code: str) -> float:
     if code == "generalization":
         count = generalization_count(report)
@@ -74,7 +77,10 @@ def _multiplicity(report: Report, code: str) -> float:
 
 def _detail_hits(report: Report) -> int:
     """How many detail, bodily, sensory or simile hits lie within 80 characters of evidence."""
-    reach = [(s - 80, e + 80) for spans in report.evidence.values() for s, e in spans]
+    reach: list[tuple[int, int]] = []
+    for spans in report.evidence.values():
+        for s, e in spans:
+            reach.append((s - 80, e + 80))
     if not reach:
         return 0
     near = 0
@@ -93,12 +99,14 @@ def _unexperiential_share(report: Report) -> float:
     sentences = report.sentences
     if len(sentences) < 3:
         return 0.0
-    marks = [s for spans in report.evidence.values() for s, _ in spans]
+    marks: list[int] = []
+    for spans in report.evidence.values():
+        for s, _ in spans:
+            marks.append(s)
     hits = report.hits
     for category in ("moment_anchor", "blank", "bodily", "experiential"):
-        spans = hits.get(category)
-        if spans:
-            marks.extend([s for s, _ in spans])
+        for s, _ in hits.get(category, ()):
+            marks.append(s)
     marks.sort()
     count = len(marks)
     empty = 0
@@ -161,8 +169,9 @@ _DEDUCTION_STEPS: dict[str, tuple[tuple[int, float], ...]] = {
 def _score(report: Report, issues: Sequence[Issue]) -> tuple[int, tuple[float, ...]]:
     if not issues:
         return _total(report, _base(report), False)
-    if any(issue.code == "empty" for issue in issues):
-        return 0, (0.0, 0.0, 0.0, 0.0, 0.0)
+    for issue in issues:
+        if issue.code == "empty":
+            return 0, (0.0, 0.0, 0.0, 0.0, 0.0)
     values = _base(report)
     factor = report.config.penalty_factor
     seen: set[str] = set()
@@ -190,7 +199,10 @@ def _score(report: Report, issues: Sequence[Issue]) -> tuple[int, tuple[float, .
 
 def _total(report: Report, values: list[float], error: bool) -> tuple[int, tuple[float, ...]]:
     """The weighted score of the component ``values`` (clamped to 0..1), capped by an error."""
-    spec, moment, detail, consistency, brevity = [min(1.0, max(0.0, v)) for v in values]
+    # min(1.0, max(0.0, v)) without the calls (also 0.0 for -0.0 and NaN, as those give)
+    spec, moment, detail, consistency, brevity = [
+        v if 0.0 < v < 1.0 else (1.0 if v >= 1.0 else 0.0) for v in values
+    ]
     weights = report.config.weights
     total = sum(
         [

@@ -25,6 +25,10 @@ __all__ = ["VALIDATOR_VERSION", "LocalValidator", "assess"]
 VALIDATOR_VERSION = "local-1.0"
 
 _DEFAULT_CONFIG = ValidationConfig()
+#: ``_DEFAULT_CONFIG.effective_day`` of the usual arguments (the config is frozen).
+_DEFAULT_DAYS: dict[int | None, int] = {
+    day: _DEFAULT_CONFIG.effective_day(day) for day in (None, 1, 2, 3)
+}
 _SEVERITY_RANK = {Severity.ERROR: 0, Severity.WARNING: 1, Severity.INFO: 2}
 
 
@@ -106,7 +110,9 @@ def assess(
         text,
         normalised,
         code,
-        config.effective_day(day),
+        _DEFAULT_DAYS[day]
+        if config is _DEFAULT_CONFIG and day in _DEFAULT_DAYS
+        else config.effective_day(day),
         config,
         hits,
         negated,
