@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import functools
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, MutableMapping
 from types import ModuleType
 from typing import NamedTuple
 
@@ -153,8 +153,10 @@ class LanguageData:
     conjunctions: frozenset[str]
     negator_inside: re.Pattern[str]
     branches: Mapping[str, Mapping[str, frozenset[int]]] = attrs.field(factory=dict)
-    memo: dict[str, tuple[Marker, ...]] = attrs.field(factory=dict, eq=False, repr=False)
-    narrowed: dict[tuple[str, frozenset[int]], Marker] = attrs.field(
+    # Declared as MutableMapping (dicts at run time): mypyc cannot compile an attrs field
+    # declared as a dict with a factory default.
+    memo: MutableMapping[str, tuple[Marker, ...]] = attrs.field(factory=dict, eq=False, repr=False)
+    narrowed: MutableMapping[tuple[str, frozenset[int]], Marker] = attrs.field(
         factory=dict, eq=False, repr=False
     )
 

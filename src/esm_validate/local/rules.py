@@ -9,14 +9,13 @@ when the report is fine (cheaper than a generator on the hot path). Add your own
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
-from typing import Protocol, runtime_checkable
 
 import attrs
 
 from esm_validate._types import Issue, Severity
 
 from .report import Report, Span
+from .rule_protocol import LocalRule
 
 __all__ = [
     "DEFAULT_RULES",
@@ -58,31 +57,6 @@ ISSUE_PRIORITY: tuple[str, ...] = (
 
 #: Issues that day 1 (training) treats as notes rather than faults.
 _LENIENT_ON_DAY_ONE = frozenset({"unspecified_thinking", "hedging", "abstract_label", "theorizing"})
-
-
-@runtime_checkable
-class LocalRule(Protocol):
-    """A check of one report: a researcher's own rule needs only these two members.
-
-    Example::
-
-        class MentionsCoffee:
-            code = "mentions_coffee"
-
-            def check(self, report: Report) -> Iterable[Issue]:
-                span = report.first("activity")
-                if "coffee" in report.normalised:
-                    yield Issue(self.code, "Coffee again?", Severity.INFO, span)
-    """
-
-    @property
-    def code(self) -> str:
-        """The issue code this rule reports (a built-in code or your own)."""
-        ...
-
-    def check(self, report: Report) -> Iterable[Issue]:
-        """Yield the issues this rule finds in ``report`` (none when it is fine)."""
-        ...
 
 
 def is_empty(report: Report) -> bool:
