@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import glob
 import os
+import shutil
 
 import nox
 
@@ -67,9 +68,8 @@ def compiled(session: nox.Session) -> None:
     local-validator benchmark on the compiled build.
     """
     session.install("build>=1.2")
-    out = session.create_tmp()
-    for old in glob.glob(os.path.join(out, "*")):
-        os.remove(old)
+    out = os.path.join(session.create_tmp(), "compiled-build")
+    shutil.rmtree(out, ignore_errors=True)
     session.run("python", "-m", "build", "--sdist", "--outdir", out, silent=True)
     (sdist,) = glob.glob(os.path.join(out, "esm_validate-*.tar.gz"))
     session.install(f"{sdist}[test]", env={"HATCH_BUILD_HOOK_ENABLE_MYPYC": "true"})
