@@ -1,8 +1,10 @@
 """The assessment engine: text → :class:`~esm_validate.Assessment`, pure and deterministic.
 
-:func:`assess` runs the whole local pipeline (language, scan, phenomena, rules, score,
-feedback). It lives apart from :class:`~esm_validate.local.validator.LocalValidator` so that the
-optional mypyc build can compile it (see ``docs/method.md``, Speed); ``validator`` re-exports it.
+:func:`assess_checked` runs the whole local pipeline (scan, phenomena, rules, score, feedback)
+on checked arguments. It lives apart from :mod:`.validator` (which checks the arguments of
+:func:`~esm_validate.local.validator.assess` in pure Python, so that a wrong type gets the same
+clear message in every build) so that the optional mypyc build can compile it (see
+``docs/method.md``, Speed).
 """
 
 from __future__ import annotations
@@ -13,13 +15,12 @@ from esm_validate._types import Assessment, Issue, Severity, quality_from_score
 from esm_validate.config import ValidationConfig
 
 from .feedback import choose_feedback, strengths
-from .language import SUPPORTED_LANGUAGES, detect_language
 from .phenomena import phenomena_of
 from .report import Report, scan
-from .rules import BASIC_RULE_CODES, DEFAULT_RULES, ISSUE_PRIORITY, LocalRule
+from .rules import BASIC_RULE_CODES, ISSUE_PRIORITY, LocalRule
 from .scoring import score_value
 
-__all__ = ["VALIDATOR_VERSION", "assess"]
+__all__ = ["VALIDATOR_VERSION", "assess_checked"]
 
 #: Goes into :attr:`Assessment.version` of every local assessment.
 VALIDATOR_VERSION = "local-1.0"
@@ -30,30 +31,6 @@ _DEFAULT_DAYS: dict[int | None, int] = {
     day: _DEFAULT_CONFIG.effective_day(day) for day in (None, 1, 2, 3)
 }
 _SEVERITY_RANK = {Severity.ERROR: 0, Severity.WARNING: 1, Severity.INFO: 2}
-
-
-def _check_text(text: object) -> str:
-    if not isinstance(text, str):
-        raise TypeError(f"the report text must be a str, got {type(text).__name__}")
-    return text
-
-
-def _language(text: str, lang: str | None) -> str:
-    if lang is None:
-        return detect_language(text)
-    if not isinstance(lang, str):
-        raise TypeError(f"lang must be a str like 'ru' or 'en', or None; got {type(lang).__name__}")
-    code = lang.strip().lower().replace("_", "-").split("-")[0]
-    # An unknown language (e.g. a Telegram client set to German) falls back to detection.
-    return code if code in SUPPORTED_LANGUAGES else detect_language(text)
-
-
-def _check_day(training_day: int | None) -> int | None:
-    if training_day is None:
-        return None
-    if isinstance(training_day, bool) or not isinstance(training_day, int):
-        raise TypeError(f"training_day must be an int or None, got {type(training_day).__name__}")
-    return training_day
 
 
 #: Rank of each built-in code in :data:`ISSUE_PRIORITY` (other codes come after them).
@@ -89,20 +66,14 @@ def _run_rules(report: Report, rules: Sequence[LocalRule]) -> tuple[Issue, ...]:
     return _order(found)
 
 
-def assess(
-    text: str,
-    *,
-    lang: str | None = None,
-    training_day: int | None = None,
-    config: ValidationConfig | None = None,
-    rules: Sequence[LocalRule] = DEFAULT_RULES,
+def assess_checked(
+    text: str, code: str, day: int | None, config: ValidationConfig, rules: Sequence[LocalRule]
 ) -> Assessment:
-    """Assess one report with ``rules`` under ``config`` (the engine behind :func:`validate`)."""
-    text = _check_text(text)
-    config = config if config is not None else _DEFAULT_CONFIG
-    text = text[: config.max_length]
-    code = _language(text, lang)
-    day = _check_day(training_day)
+    """Assess ``text`` (already cut to ``config.max_length``) in language ``code``.
+
+    The arguments are already checked (:func:`esm_validate.local.validator.assess` does that,
+    with its own clear messages, before calling this).
+    """
     normalised, hits, negated, quotes, words, sentences = scan(text, code)
     phenomena, evidence = phenomena_of(hits, normalised, quotes, sentences)
     # Built once, with the phenomena (what ``analyse`` + ``with_phenomena`` give, without a copy).

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import threading
 from collections import Counter
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import attrs
@@ -12,10 +12,50 @@ import attrs
 from esm_validate._types import Assessment
 from esm_validate.config import ValidationConfig
 
-from .engine import VALIDATOR_VERSION, assess
+from .engine import _DEFAULT_CONFIG, VALIDATOR_VERSION, assess_checked
+from .language import SUPPORTED_LANGUAGES, detect_language
 from .rules import DEFAULT_RULES, LocalRule
 
 __all__ = ["VALIDATOR_VERSION", "LocalValidator", "assess"]
+
+
+def _check_text(text: object) -> str:
+    if not isinstance(text, str):
+        raise TypeError(f"the report text must be a str, got {type(text).__name__}")
+    return text
+
+
+def _language(text: str, lang: str | None) -> str:
+    if lang is None:
+        return detect_language(text)
+    if not isinstance(lang, str):
+        raise TypeError(f"lang must be a str like 'ru' or 'en', or None; got {type(lang).__name__}")
+    code = lang.strip().lower().replace("_", "-").split("-")[0]
+    # An unknown language (e.g. a Telegram client set to German) falls back to detection.
+    return code if code in SUPPORTED_LANGUAGES else detect_language(text)
+
+
+def _check_day(training_day: int | None) -> int | None:
+    if training_day is None:
+        return None
+    if isinstance(training_day, bool) or not isinstance(training_day, int):
+        raise TypeError(f"training_day must be an int or None, got {type(training_day).__name__}")
+    return training_day
+
+
+def assess(
+    text: str,
+    *,
+    lang: str | None = None,
+    training_day: int | None = None,
+    config: ValidationConfig | None = None,
+    rules: Sequence[LocalRule] = DEFAULT_RULES,
+) -> Assessment:
+    """Assess one report with ``rules`` under ``config`` (the engine behind :func:`validate`)."""
+    text = _check_text(text)
+    config = config if config is not None else _DEFAULT_CONFIG
+    text = text[: config.max_length]
+    return assess_checked(text, _language(text, lang), _check_day(training_day), config, rules)
 
 
 @attrs.define
