@@ -260,7 +260,10 @@ def seed(
     """Participants already sampling (or on training day 1), one beep each due at ``due_at(chat)``.
 
     Their waking window is far from now, so the planner adds nothing that falls due in the test.
-    Returns chat id -> beep id.
+    The beeps are stored before the participants: a running process that saw a participant
+    without a beep for today would plan today itself (rightly), and its beep, later in the
+    window and with the same id, would then win over the seeded one (at some hours of the day
+    the window still lies ahead today). Returns chat id -> beep id.
     """
     now = dt.datetime.now(dt.UTC)
     today = now.date()
@@ -268,6 +271,7 @@ def seed(
     end = (now + dt.timedelta(hours=12)).time().replace(second=0, microsecond=0)
     beeps: dict[int, str] = {}
     planned = []
+    participants = []
     for chat in chat_ids:
         participant = Participant(
             id=f"p{chat}",
@@ -289,7 +293,7 @@ def seed(
             sampling_start_date=None if training else today,
             extra={"schedule_seed": f"{chat:016x}"},
         )
-        store.add_participant(participant)
+        participants.append(participant)
         beep = Beep(
             id=beep_id(participant.id, today, 0),
             participant_id=participant.id,
@@ -303,6 +307,8 @@ def seed(
         planned.append(beep)
         beeps[chat] = beep.id
     store.upsert_beeps(planned)
+    for participant in participants:
+        store.add_participant(participant)
     return beeps
 
 
