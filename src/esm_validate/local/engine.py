@@ -25,11 +25,6 @@ __all__ = ["VALIDATOR_VERSION", "assess_checked"]
 #: Goes into :attr:`Assessment.version` of every local assessment.
 VALIDATOR_VERSION = "local-1.0"
 
-_DEFAULT_CONFIG = ValidationConfig()
-#: ``_DEFAULT_CONFIG.effective_day`` of the usual arguments (the config is frozen).
-_DEFAULT_DAYS: dict[int | None, int] = {
-    day: _DEFAULT_CONFIG.effective_day(day) for day in (None, 1, 2, 3)
-}
 _SEVERITY_RANK = {Severity.ERROR: 0, Severity.WARNING: 1, Severity.INFO: 2}
 
 
@@ -81,9 +76,7 @@ def assess_checked(
         text,
         normalised,
         code,
-        _DEFAULT_DAYS[day]
-        if config is _DEFAULT_CONFIG and day in _DEFAULT_DAYS
-        else config.effective_day(day),
+        config.effective_day(day),
         config,
         hits,
         negated,

@@ -127,7 +127,7 @@ class TooShortRule:
 
     def check(self, report: Report) -> tuple[Issue, ...]:
         """Flag a report too short to describe a moment (milder when it names a phenomenon)."""
-        if report.words == 0:  # is_empty, inlined
+        if is_empty(report):
             return ()
         config = report.config
         if report.words < config.required_words or _fewer_letters(report.text, config.min_length):
@@ -356,10 +356,8 @@ class AbstractLabelRule:
         if phenomena:  # a feeling alone, without any detail
             if len(phenomena) != 1 or "feeling" not in phenomena:
                 return ()
-            if report.has("bodily") or report.has("detail") or report.quotes:
-                return ()
-            if report.has("simile"):
-                return ()
+            if report.quotes or report.has_any(("bodily", "detail", "simile")):
+                return ()  # some experiential detail
             span = report.evidence["feeling"][0]
         elif report.has("abstract"):
             span = report.hits["abstract"][0]

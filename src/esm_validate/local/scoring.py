@@ -188,7 +188,7 @@ def _score(report: Report, issues: Sequence[Issue]) -> tuple[int, tuple[float, .
         steps = _DEDUCTION_STEPS.get(code)
         if steps is None:
             amount = _CUSTOM.get(severity, 0.15) * factor
-            for index in range(5):
+            for index in range(len(_COMPONENTS)):
                 values[index] -= amount
             continue
         times = _multiplicity(report, code) * factor * lenient

@@ -12,11 +12,13 @@ import attrs
 from esm_validate._types import Assessment
 from esm_validate.config import ValidationConfig
 
-from .engine import _DEFAULT_CONFIG, VALIDATOR_VERSION, assess_checked
+from .engine import VALIDATOR_VERSION, assess_checked
 from .language import SUPPORTED_LANGUAGES, detect_language
 from .rules import DEFAULT_RULES, LocalRule
 
 __all__ = ["VALIDATOR_VERSION", "LocalValidator", "assess"]
+
+_DEFAULT_CONFIG = ValidationConfig()
 
 
 def _check_text(text: object) -> str:
