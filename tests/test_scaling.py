@@ -260,10 +260,12 @@ def seed(
     """Participants already sampling (or on training day 1), one beep each due at ``due_at(chat)``.
 
     Their waking window is far from now, so the planner adds nothing that falls due in the test.
-    The beeps are stored before the participants: a running process that saw a participant
-    without a beep for today would plan today itself (rightly), and its beep, later in the
-    window and with the same id, would then win over the seeded one (at some hours of the day
-    the window still lies ahead today). Returns chat id -> beep id.
+    Running processes must never see half of this, so it is written in three steps: the beeps,
+    due an hour from now; then the participants; then each beep's real due time. A participant
+    seen before its beep would get today planned by the process (rightly), and that beep, same
+    id, later in the window, would win over the seeded one (at some hours of the day the window
+    still lies ahead today); a beep due before its participant exists would be cancelled (also
+    rightly). Returns chat id -> beep id.
     """
     now = dt.datetime.now(dt.UTC)
     today = now.date()
@@ -299,7 +301,7 @@ def seed(
             participant_id=participant.id,
             local_date=today,
             index=0,
-            scheduled_at=due_at(chat),
+            scheduled_at=now + dt.timedelta(hours=1),  # not due until the participant exists
             study_day=participant.study_day,
             training=training,
             tz="UTC",
@@ -309,6 +311,8 @@ def seed(
     store.upsert_beeps(planned)
     for participant in participants:
         store.add_participant(participant)
+    for chat in chat_ids:
+        store.update_beep(beeps[chat], scheduled_at=due_at(chat))
     return beeps
 
 
