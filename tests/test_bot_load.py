@@ -73,7 +73,9 @@ def test_200_participants_answer_concurrently(fake_tg: FakeTelegram, tmp_path: P
     )
     app.start_polling()
     try:
-        wall.now = dt.datetime(2026, 3, 2, 11, 0, tzinfo=dt.UTC)  # every first block has passed
+        # Six beeps in 09:00-21:00 make two-hour blocks; every first-block beep lies in
+        # [09:00, 11:00) in whole seconds, and a second-block one can fall on 11:00:00 itself.
+        wall.now = dt.datetime(2026, 3, 2, 10, 59, 59, tzinfo=dt.UTC)
         sent = 0
         while (batch := app.tick_once()) > 0:  # the engine hands out due beeps in batches
             sent += batch

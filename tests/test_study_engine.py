@@ -118,6 +118,18 @@ class TestOnboarding:
         assert outcome.keys == (MessageKey.WELCOME, MessageKey.CONSENT)
         assert outcome.messages[1].params["version"] == "1"
 
+    def test_same_rng_seed_plans_the_same_days(self, tmp_path: Path) -> None:
+        """The plan follows the injected rng only: participant ids (random) do not change it."""
+        plans = []
+        for run in range(2):
+            kit = Kit(tmp_path / f"run{run}.sqlite3")
+            ids = [kit.onboard(telegram_id) for telegram_id in (TG, TG + 10, TG + 20)]
+            plans.append([[b.scheduled_at for b in kit.store.beeps_for(pid)] for pid in ids])
+            kit.store.close()
+        assert plans[0] == plans[1]
+        assert all(len(days) >= 6 for days in plans[0])
+        assert plans[0][0] != plans[0][1]  # each participant still gets a plan of their own
+
     def test_register_again_keeps_the_record(self, kit: Kit) -> None:
         """A second /start finds the same participant and refreshes the chat id."""
         first = kit.study.register(TG, chat_id=1, lang="en").participant

@@ -40,12 +40,16 @@ class PlanningMixin(StudyBase):
         return [begin + dt.timedelta(days=k) for k in range(self.config.plan_ahead_days)]
 
     def _day_plan(self, participant: Participant, day: dt.date) -> list[dt.datetime]:
-        """The day's beep times: deterministic for the participant's seed and settings."""
+        """The day's beep times: deterministic for the participant's seed and settings.
+
+        The seed is drawn from the study's injected ``rng`` at registration, so a seeded study
+        plans the same days on every run. A record without one (imported from the seed system)
+        falls back to its id.
+        """
         seed = "|".join(
             str(part)
             for part in (
-                participant.extra.get(SEED, participant.id),
-                participant.id,
+                participant.extra.get(SEED) or participant.id,
                 day.isoformat(),
                 participant.tz,
                 participant.window_start.isoformat(),
