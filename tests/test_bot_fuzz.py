@@ -8,8 +8,10 @@ parser accepts must not raise.
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import logging
+import random
 from typing import Any
 
 import pytest
@@ -197,9 +199,11 @@ def _engine_app(tmp_path_factory: pytest.TempPathFactory) -> BotApp:
     from esm_bot.study import Study
     from esm_bot.study_adapter import StudyAdapter
     from esm_bot.wiring import StoreAdmin
+    from tests.study_support import WallClock
 
-    store = SqliteStore(tmp_path_factory.mktemp("fuzz") / "fuzz.sqlite3")
-    study = Study(store, esm_validate.validate)
+    wall = WallClock(dt.datetime(2026, 5, 4, 10, 0, tzinfo=dt.UTC))  # fixed: the run repeats
+    store = SqliteStore(tmp_path_factory.mktemp("fuzz") / "fuzz.sqlite3", utcnow=wall)
+    study = Study(store, esm_validate.validate, clock=wall, rng=random.Random(5))
     study.register(CHAT, CHAT, "ru")
     study.consent(CHAT)
     settings_ = BotSettings(
@@ -207,7 +211,12 @@ def _engine_app(tmp_path_factory: pytest.TempPathFactory) -> BotApp:
     )
     adapter = StudyAdapter(study)
     app = BotApp(
-        settings_, adapter, StoreAdmin(store, {}), make_telebot(settings_), sleep=lambda _s: None
+        settings_,
+        adapter,
+        StoreAdmin(store, {}),
+        make_telebot(settings_),
+        now=wall,
+        sleep=lambda _s: None,
     )
     app.bot.threaded = False
     app.sender.max_attempts = 1

@@ -565,7 +565,9 @@ class TestReports:
     def test_plain_function_validator(self, tmp_path: Path) -> None:
         """esm_validate.validate (a function, not an object) is accepted."""
         kit = Kit(tmp_path / "f.sqlite3")
-        kit.study = Study(kit.store, local_validate, kit.config, clock=kit.clock)
+        kit.study = Study(
+            kit.store, local_validate, kit.config, clock=kit.clock, rng=random.Random(7)
+        )
         pid = kit.onboard()
         kit.clock.set(kit.first_beep_time(pid))
         kit.send_due()
