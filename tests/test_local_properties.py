@@ -21,8 +21,9 @@ from esm_validate import (
     ValidationConfig,
 )
 from esm_validate.local import SUPPORTED_LANGUAGES
+from esm_validate.local.engine import analyse
 from esm_validate.local.language import language_data
-from esm_validate.local.report import analyse, normalise
+from esm_validate.local.report import normalise
 
 _LABELS = {name for name, _ in QUALITY_LEVELS}
 

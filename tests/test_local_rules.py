@@ -22,7 +22,7 @@ from esm_validate import (
     detect_language,
     quality_from_score,
 )
-from esm_validate.local import DEFAULT_RULES, Report
+from esm_validate.local import DEFAULT_RULES, Report, analyse
 from esm_validate.local.gate import (
     PREFIX_LENGTH,
     branch_map,
@@ -32,7 +32,7 @@ from esm_validate.local.gate import (
     viable_branches,
 )
 from esm_validate.local.language import language_data
-from esm_validate.local.report import analyse, normalise
+from esm_validate.local.report import normalise
 
 validate = esm_validate.validate
 

@@ -32,6 +32,7 @@ from esm_bot.study import (
     ReportKind,
     ReportOutcome,
     Study,
+    ValidateFunction,
     close_day,
     parse_window,
 )
@@ -41,7 +42,7 @@ from esm_bot.study.analytics import (
     personal_hint,
     phenomena_profile,
 )
-from esm_validate import RateLimitExceeded
+from esm_validate import RateLimitExceeded, Validator
 from esm_validate import validate as local_validate
 from tests.study_support import Driver, ScriptedValidator, WallClock
 
@@ -63,10 +64,14 @@ class Kit:
         self.study = self.make_study()
         self._dedup = itertools.count(1)
 
-    def make_study(self, store: SqliteStore | None = None) -> Study:
+    def make_study(
+        self,
+        store: SqliteStore | None = None,
+        validator: Validator | ValidateFunction | None = None,
+    ) -> Study:
         return Study(
             store or self.store,
-            self.validator,
+            validator or self.validator,
             self.config,
             clock=self.clock,
             rng=random.Random(7),
@@ -565,9 +570,7 @@ class TestReports:
     def test_plain_function_validator(self, tmp_path: Path) -> None:
         """esm_validate.validate (a function, not an object) is accepted."""
         kit = Kit(tmp_path / "f.sqlite3")
-        kit.study = Study(
-            kit.store, local_validate, kit.config, clock=kit.clock, rng=random.Random(7)
-        )
+        kit.study = kit.make_study(validator=local_validate)
         pid = kit.onboard()
         kit.clock.set(kit.first_beep_time(pid))
         kit.send_due()

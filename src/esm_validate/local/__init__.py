@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from esm_validate._types import Assessment
 
+from .engine import analyse
 from .language import SUPPORTED_LANGUAGES, detect_language
 from .report import Report, Span
 from .rules import DEFAULT_RULES, ISSUE_PRIORITY, LocalRule
@@ -22,6 +23,7 @@ __all__ = [
     "LocalValidator",
     "Report",
     "Span",
+    "analyse",
     "assess",
     "detect_language",
     "validate",

@@ -20,7 +20,7 @@ from .report import Report, scan
 from .rules import BASIC_RULE_CODES, ISSUE_PRIORITY, LocalRule
 from .scoring import score_value
 
-__all__ = ["VALIDATOR_VERSION", "assess_checked"]
+__all__ = ["VALIDATOR_VERSION", "analyse", "assess_checked"]
 
 #: Goes into :attr:`Assessment.version` of every local assessment.
 VALIDATOR_VERSION = "local-1.0"
@@ -61,22 +61,21 @@ def _run_rules(report: Report, rules: Sequence[LocalRule]) -> tuple[Issue, ...]:
     return _order(found)
 
 
-def assess_checked(
-    text: str, code: str, day: int | None, config: ValidationConfig, rules: Sequence[LocalRule]
-) -> Assessment:
-    """Assess ``text`` (already cut to ``config.max_length``) in language ``code``.
+def analyse(
+    text: str, lang: str, config: ValidationConfig, training_day: int | None = None
+) -> Report:
+    """The :class:`Report` rules get: ``text`` scanned in ``lang``, with its phenomena.
 
-    The arguments are already checked (:func:`esm_validate.local.validator.assess` does that,
-    with its own clear messages, before calling this).
+    Useful for testing a custom :class:`LocalRule` on a text. ``text`` is taken whole (the
+    validator cuts it to ``config.max_length`` first); ``lang`` must be supported.
     """
-    normalised, hits, negated, quotes, words, sentences = scan(text, code)
+    normalised, hits, negated, quotes, words, sentences = scan(text, lang)
     phenomena, evidence = phenomena_of(hits, normalised, quotes, sentences)
-    # Built once, with the phenomena (what ``analyse`` + ``with_phenomena`` give, without a copy).
-    report = Report(
+    return Report(
         text,
         normalised,
-        code,
-        config.effective_day(day),
+        lang,
+        config.effective_day(training_day),
         config,
         hits,
         negated,
@@ -86,12 +85,23 @@ def assess_checked(
         phenomena,
         evidence,
     )
+
+
+def assess_checked(
+    text: str, code: str, day: int | None, config: ValidationConfig, rules: Sequence[LocalRule]
+) -> Assessment:
+    """Assess ``text`` (already cut to ``config.max_length``) in language ``code``.
+
+    The arguments are already checked (:func:`esm_validate.local.validator.assess` does that,
+    with its own clear messages, before calling this).
+    """
+    report = analyse(text, code, config, day)
     issues = _run_rules(report, rules)
     score = score_value(report, issues)
     return Assessment(
         score=score,
         quality=quality_from_score(score),
-        phenomena=phenomena,
+        phenomena=report.phenomena,
         issues=issues,
         feedback=choose_feedback(report, issues, score),
         lang=code,

@@ -19,9 +19,9 @@ import bisect
 import re
 from collections.abc import Mapping
 
-from .report import Report, Span, sentence_at
+from .report import Span, sentence_at
 
-__all__ = ["detect_phenomena"]
+__all__ = ["phenomena_of"]
 
 #: Words that make a quotation the reporter's own inner speaking even next to a song or a voice.
 _SELF_FRAME = (
@@ -178,19 +178,14 @@ def _outside(spans: tuple[Span, ...], others: tuple[Span, ...]) -> list[Span]:
     return [s for s in spans if not _overlaps(s, others)]
 
 
-def detect_phenomena(report: Report) -> tuple[frozenset[str], dict[str, tuple[Span, ...]]]:
-    """Return the phenomenon codes of ``report`` and the evidence spans of each."""
-    return phenomena_of(report.hits, report.normalised, report.quotes, report.sentences)
-
-
 def phenomena_of(
     hits: Mapping[str, tuple[Span, ...]],
     normalised: str,
     quotes: tuple[Span, ...],
     sentences: tuple[Span, ...],
 ) -> tuple[frozenset[str], dict[str, tuple[Span, ...]]]:
-    """:func:`detect_phenomena` from the parts of a report (see :func:`.report.scan`), so the
-    validator builds its :class:`Report` once, with the phenomena."""
+    """The phenomenon codes of a report and the evidence spans of each, from its parts (see
+    :func:`.report.scan`), so that :func:`.engine.analyse` builds the :class:`Report` once."""
     evidence: dict[str, list[Span]] = {}
     speech = _outside(hits.get("inner_speech", ()), hits.get("speech_intuition", ()))
     if quotes:

@@ -1,6 +1,6 @@
 """One analysed report: the normalised text, the marker hits and the helpers rules use.
 
-:func:`analyse` runs every marker pattern once over the normalised text, then drops hits that do
+:func:`scan` runs every marker pattern once over the normalised text, then drops hits that do
 not count: hits inside quotes (the *content* of inner speech, not the reporter's own hedging or
 generalising) and negated hits («не было никаких образов», "no words") for the categories where
 negation flips the meaning. A :class:`Report` is immutable and is what a :class:`LocalRule` gets.
@@ -19,7 +19,7 @@ from esm_validate.config import ValidationConfig
 from .gate import PREFIX_LENGTH, first_prefixes, lookup
 from .language import NEGATABLE, LanguageData, Marker, language_data, secondary_language
 
-__all__ = ["NEGATABLE", "Report", "Span", "analyse", "normalise"]
+__all__ = ["NEGATABLE", "Report", "Span", "normalise", "scan"]
 
 #: ``(start, end)`` character offsets into the report text.
 Span = tuple[int, int]
@@ -122,25 +122,6 @@ class Report:
     sentences: tuple[Span, ...]
     phenomena: frozenset[str] = frozenset()
     evidence: Mapping[str, tuple[Span, ...]] = attrs.field(factory=dict)
-
-    def with_phenomena(
-        self, phenomena: frozenset[str], evidence: Mapping[str, tuple[Span, ...]]
-    ) -> Report:
-        """This report with the detected phenomena and their evidence filled in."""
-        return Report(
-            self.text,
-            self.normalised,
-            self.lang,
-            self.training_day,
-            self.config,
-            self.hits,
-            self.negated,
-            self.quotes,
-            self.words,
-            self.sentences,
-            phenomena,
-            evidence,
-        )
 
     @property
     def data(self) -> LanguageData:
@@ -359,7 +340,7 @@ def scan(
     tuple[Span, ...],
 ]:
     """The parts of a :class:`Report` found in ``text`` before phenomena: ``(normalised, hits,
-    negated, quotes, words, sentences)`` (what :func:`analyse` wraps into a Report)."""
+    negated, quotes, words, sentences)`` (what :func:`.engine.analyse` wraps into a Report)."""
     normalised = normalise(text)
     quotes = tuple(map(_SPAN, _QUOTES.finditer(normalised)))
     starts = list(map(_START, _WORD.finditer(normalised)))
@@ -371,22 +352,3 @@ def scan(
         negated = _merge(negated, more_negated)
     sentences = tuple(map(_SPAN, _SENTENCE.finditer(text)))
     return normalised, hits, negated, quotes, len(starts), sentences
-
-
-def analyse(
-    text: str, lang: str, config: ValidationConfig, training_day: int | None = None
-) -> Report:
-    """Normalise ``text`` and find every marker hit (phenomena are filled in later)."""
-    normalised, hits, negated, quotes, words, sentences = scan(text, lang)
-    return Report(
-        text=text,
-        normalised=normalised,
-        lang=lang,
-        training_day=config.effective_day(training_day),
-        config=config,
-        hits=hits,
-        negated=negated,
-        quotes=quotes,
-        words=words,
-        sentences=sentences,
-    )
