@@ -389,6 +389,54 @@ def test_praise_when_nothing_to_fix_and_strengths_in_language() -> None:
     assert any("внутренние слова" in s for s in ru.strengths)
 
 
+_FORMAL_RU = re.compile(r"(?<!\w)(?:вы|вас|вам|вами|ваш\w*)(?!\w)|\w+(?:ите|йте)(?!\w)", re.I)
+
+
+def test_informal_address_catalogues_cover_the_formal_ones_without_vy() -> None:
+    ru = language_data("ru")
+    pairs = (
+        (ru.feedback, ru.feedback_informal),
+        (ru.follow_up, ru.follow_up_informal),
+        (ru.praise, ru.praise_informal),
+    )
+    for formal, informal in pairs:
+        assert set(informal) == set(formal)
+        for key, text in informal.items():
+            assert not _FORMAL_RU.search(text), (key, text)
+    assert any(_FORMAL_RU.search(text) for text in ru.feedback.values())
+    en = language_data("en")
+    assert en.feedback_informal == en.feedback
+    assert en.praise_informal == en.praise
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "В момент сигнала сказала себе «налево» своим голосом.",
+        "Обычно я думаю о работе.",
+        "Наверное, я думала о работе.",
+        "Мыла посуду.",
+        "Читала статью, внутренний голос читал её вместе со мной.",
+    ],
+)
+def test_informal_address_uses_ty_in_russian_feedback(text: str) -> None:
+    formal = validate(text)
+    informal = LocalValidator(ValidationConfig(address="informal")).validate(text)
+    assert informal.score == formal.score
+    assert informal.issue_codes == formal.issue_codes
+    assert not _FORMAL_RU.search(informal.feedback), informal.feedback
+    assert not any(_FORMAL_RU.search(issue.message) for issue in informal.issues)
+
+
+def test_informal_address_leaves_english_alone_and_is_checked() -> None:
+    text = "I was washing the dishes."
+    informal = LocalValidator(ValidationConfig(address="informal")).validate(text)
+    assert informal == validate(text)
+    assert ValidationConfig().address == "formal"
+    with pytest.raises(ValueError, match="address"):
+        ValidationConfig(address="casual")  # type: ignore[arg-type]
+
+
 # ---- messy text ------------------------------------------------------------------------------
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Iterable, Mapping
+from typing import Literal
 
 import attrs
 
@@ -109,6 +110,8 @@ class ValidationConfig:
         min_words: Fewer words than this make a report ``too_short``.
         max_length: Only the first ``max_length`` characters are analysed (a DES note is a line or
             two; this bounds the work on pasted megabytes). Spans still point into the text.
+        address: How Russian feedback tips and praise address the participant: ``"formal"``
+            («вы», the default) or ``"informal"`` («ты»). English is the same either way.
     """
 
     strict_mode: bool = False
@@ -123,6 +126,12 @@ class ValidationConfig:
     min_length: int = attrs.field(default=10, validator=_positive_int)
     min_words: int = attrs.field(default=3, validator=_positive_int)
     max_length: int = attrs.field(default=8000)
+    address: Literal["formal", "informal"] = attrs.field(default="formal")
+
+    @address.validator
+    def _check_address(self, _attr: attrs.Attribute[str], value: str) -> None:
+        if value not in ("formal", "informal"):
+            raise ValueError(f"address must be 'formal' or 'informal', got {value!r}")
 
     @max_length.validator
     def _check_max_length(self, _attr: attrs.Attribute[int], value: int) -> None:

@@ -75,10 +75,12 @@ def _focus_issue(issues: Sequence[Issue], day: int) -> Issue | None:
 def choose_feedback(report: Report, issues: Sequence[Issue], score: int) -> str:
     """The tip for ``report``: about the day's most relevant issue, or praise when none."""
     data = language_data(report.lang)
+    informal = report.config.address == "informal"
     issue = _focus_issue(issues, report.training_day)
     if issue is None:
-        return data.praise.get(report.training_day, data.praise[3])
-    template = data.feedback.get(issue.code)
+        praise = data.praise_informal if informal else data.praise
+        return praise.get(report.training_day, praise[3])
+    template = (data.feedback_informal if informal else data.feedback).get(issue.code)
     if template is None:
         return issue.message
     quote = ""

@@ -134,6 +134,9 @@ class LanguageData:
     ``branches`` maps a category to its :func:`.gate.branch_map`; ``narrowed`` caches the
     markers cut down to some of their branches (see :meth:`narrow`; at most one per prefix,
     since a key's longest prefix in the branch map decides its branches).
+    ``feedback_informal``, ``follow_up_informal`` and ``praise_informal`` say the same as
+    ``feedback``, ``follow_up`` and ``praise`` in the informal address (Russian «ты»; English has
+    one "you", so there they are the same catalogues).
     ``negator_inside`` finds any negator word, even inside another word: where it finds
     nothing, no negation can apply (a quick pre-check).
     """
@@ -149,6 +152,9 @@ class LanguageData:
     follow_up: Mapping[str, str]
     strengths: Mapping[str, str]
     praise: Mapping[int, str]
+    feedback_informal: Mapping[str, str]
+    follow_up_informal: Mapping[str, str]
+    praise_informal: Mapping[int, str]
     negators: frozenset[str]
     conjunctions: frozenset[str]
     negator_inside: re.Pattern[str]
@@ -217,6 +223,9 @@ def language_data(code: str) -> LanguageData:
         follow_up=messages.FOLLOW_UP,
         strengths=messages.STRENGTHS,
         praise=messages.PRAISE,
+        feedback_informal=messages.FEEDBACK_INFORMAL,
+        follow_up_informal=messages.FOLLOW_UP_INFORMAL,
+        praise_informal=messages.PRAISE_INFORMAL,
         negators=lexicon.NEGATORS,
         conjunctions=lexicon.CONJUNCTIONS,
         negator_inside=_any_of(lexicon.NEGATORS),

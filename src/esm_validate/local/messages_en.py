@@ -8,7 +8,16 @@ from __future__ import annotations
 
 from typing import Final
 
-__all__ = ["FEEDBACK", "FOLLOW_UP", "ISSUES", "PRAISE", "STRENGTHS"]
+__all__ = [
+    "FEEDBACK",
+    "FEEDBACK_INFORMAL",
+    "FOLLOW_UP",
+    "FOLLOW_UP_INFORMAL",
+    "ISSUES",
+    "PRAISE",
+    "PRAISE_INFORMAL",
+    "STRENGTHS",
+]
 
 #: One short explanation per issue code (shown in ``Issue.message``).
 ISSUES: Final[dict[str, str]] = {
@@ -117,3 +126,9 @@ PRAISE: Final[dict[int, str]] = {
     ),
     3: "A clear, faithful description of the moment. Keep it just like this.",
 }
+
+
+#: English has one "you": the informal catalogues are the same objects.
+FEEDBACK_INFORMAL: Final[dict[str, str]] = FEEDBACK
+FOLLOW_UP_INFORMAL: Final[dict[str, str]] = FOLLOW_UP
+PRAISE_INFORMAL: Final[dict[int, str]] = PRAISE

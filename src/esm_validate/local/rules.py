@@ -381,7 +381,10 @@ class ReadingInnerVoiceRule:
             span = report.evidence["inner_speech"][0]
         if span is None:
             return ()
-        follow_up = report.data.follow_up.get(self.code, "")
+        data = report.data
+        informal = report.config.address == "informal"
+        catalogue = data.follow_up_informal if informal else data.follow_up
+        follow_up = catalogue.get(self.code, "")
         message = f"{report.message(self.code)} {follow_up}".strip()
         return (Issue(self.code, message, Severity.INFO, span),)
 
