@@ -4,6 +4,8 @@ Usage::
 
     esm-validate [TEXT ...] [-f FILE ...] [-] [--lang ru|en] [--training-day N]
                  [--format table|json|jsonl|csv]
+    esm-validate --evaluate FILE [--threshold N] [--group-by COLUMN] [--seed N]
+                 [--bootstrap N] [--format table|json]
 
 Exit codes: 0 on success, 2 on a usage or input error (one line on stderr, never a traceback),
 1 on an unexpected failure, 130 when interrupted.
@@ -13,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import collections
+import json
 import os
 import sys
 from collections.abc import Iterator, Mapping, Sequence
@@ -31,7 +34,10 @@ from ._io import (
     open_texts,
 )
 from ._output import FORMATS, CsvWriter, JsonLinesWriter, JsonWriter, TableWriter, Writer
+from .config import ValidationConfig
 from .errors import EsmValidateError
+from .evaluate import DEFAULT_RESAMPLES, DEFAULT_SEED, evaluate, read_rows, render_table, score_rows
+from .local import LocalValidator
 from .protocols import Validator
 
 __all__ = ["build_parser", "main"]
@@ -148,8 +154,60 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="use the AI stack configured by the environment (default: local rules only)",
     )
+    evaluation = parser.add_argument_group(
+        "evaluation", "measure the validator on your own labelled reports (docs: evaluation.md)"
+    )
+    evaluation.add_argument(
+        "--evaluate",
+        metavar="FILE",
+        help="a .csv/.jsonl file with 'text' and 'label' (good/excellent/poor/mid), optional "
+        "'phenomena', 'lang', 'day': print AUROC, confusion, phenomena precision/recall",
+    )
+    evaluation.add_argument(
+        "--threshold",
+        type=_score,
+        metavar="N",
+        help="score at or above which a report is called good (default: the day-3 pass mark)",
+    )
+    evaluation.add_argument(
+        "--group-by", metavar="COLUMN", help="also give every figure per value of COLUMN"
+    )
+    evaluation.add_argument(
+        "--seed",
+        type=int,
+        default=DEFAULT_SEED,
+        metavar="N",
+        help=f"bootstrap seed (default: {DEFAULT_SEED}, so runs repeat exactly)",
+    )
+    evaluation.add_argument(
+        "--bootstrap",
+        type=_resamples,
+        default=DEFAULT_RESAMPLES,
+        metavar="N",
+        help=f"bootstrap resamples, 0 for none (default: {DEFAULT_RESAMPLES})",
+    )
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     return parser
+
+
+def _score(value: str) -> int:
+    try:
+        score = int(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a score 0..100, got {value!r}") from None
+    if not 0 <= score <= 100:
+        raise argparse.ArgumentTypeError(f"expected a score 0..100, got {score}")
+    return score
+
+
+def _resamples(value: str) -> int:
+    try:
+        count = int(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number, got {value!r}") from None
+    if not 0 <= count <= 100_000:
+        raise argparse.ArgumentTypeError(f"expected 0..100000 resamples, got {count}")
+    return count
 
 
 def main(
@@ -227,6 +285,10 @@ def _run(
     err: TextIO,
     environ: Mapping[str, str],
 ) -> int:
+    if args.evaluate is not None:
+        return _evaluate(args, out=out, err=err, environ=environ)
+    if args.threshold is not None or args.group_by is not None:
+        raise _UsageError("--threshold and --group-by go with --evaluate FILE")
     sources = _sources(args, stdin=stdin)
     validator = _ai_validator(environ, err) if args.ai else None
     writer = _writer(args.format, sources, out=out, environ=environ, colour=args.color)
@@ -249,12 +311,55 @@ def _run(
             writer.write(pending.popleft().fields, assessment)
             out.flush()  # a reader at the other end of a pipe sees each result as it exists
     finally:
-        close = getattr(validator, "close", None)
-        if callable(close):
-            close()
+        _close(validator)
     writer.close()
     out.flush()
     return 0
+
+
+def _evaluate(
+    args: argparse.Namespace, *, out: TextIO, err: TextIO, environ: Mapping[str, str]
+) -> int:
+    """``--evaluate FILE``: score labelled reports and print the figures."""
+    if args.inputs or args.files:
+        raise _UsageError("--evaluate reads only its FILE; drop the other inputs")
+    if args.format not in ("table", "json"):
+        raise _UsageError("--evaluate prints --format table or json")
+    rows = read_rows(args.evaluate, column=args.column, encoding=args.encoding)
+    config = ValidationConfig()
+    threshold = config.pass_mark(3) if args.threshold is None else args.threshold
+    note = "the day-3 pass mark" if args.threshold is None else "--threshold"
+    validator: Validator = _ai_validator(environ, err) if args.ai else LocalValidator(config)
+    try:
+        scored = score_rows(
+            rows,
+            lambda text, lang, day: validator.validate(
+                text, lang=lang or args.lang, training_day=day or args.training_day
+            ),
+        )
+    finally:
+        _close(validator)
+    result = evaluate(
+        scored,
+        threshold=threshold,
+        seed=args.seed,
+        resamples=args.bootstrap,
+        group_by=args.group_by,
+        source=args.evaluate,
+    )
+    if args.format == "json":
+        json.dump(result.to_dict(), out, ensure_ascii=False, indent=2)
+        out.write("\n")
+    else:
+        out.write(render_table(result, threshold_note=note))
+    out.flush()
+    return 0
+
+
+def _close(validator: object) -> None:
+    close = getattr(validator, "close", None)
+    if callable(close):
+        close()
 
 
 def _sources(args: argparse.Namespace, *, stdin: IO[Any] | None) -> list[ReportSource]:
