@@ -45,7 +45,7 @@ def _rss_mb() -> float:
 
 def _study(store: Any, wall: Any) -> Any:
     import esm_validate
-    from esm_bot.config import StudyConfig
+    from esm_bot.domain.config import StudyConfig
     from esm_bot.study import Study
 
     config = StudyConfig(
@@ -78,10 +78,10 @@ def throughput(store: Any, participants: int) -> float:
     from telebot import apihelper
     from tests.fake_telegram import DEFAULT_TOKEN, FakeTelegram
 
-    from esm_bot.app import BotApp, make_telebot
     from esm_bot.settings import BotSettings
     from esm_bot.study_adapter import StudyAdapter
-    from esm_bot.wiring import StoreAdmin
+    from esm_bot.telegram.app import BotApp, make_telebot
+    from esm_bot.telegram.wiring import StoreAdmin
 
     wall = _Wall()
     study = _study(store, wall)
@@ -142,12 +142,12 @@ def validation_baseline(calls: int) -> float:
 
 def memory(participants: int) -> tuple[float, float]:
     """RSS (MB) before, and after building the bot over a store with ``participants`` people."""
-    from esm_bot.app import BotApp, make_telebot
-    from esm_bot.models import Participant
+    from esm_bot.domain.models import Participant
     from esm_bot.settings import BotSettings
     from esm_bot.store.sqlite import SqliteStore
     from esm_bot.study_adapter import StudyAdapter
-    from esm_bot.wiring import StoreAdmin
+    from esm_bot.telegram.app import BotApp, make_telebot
+    from esm_bot.telegram.wiring import StoreAdmin
 
     before = _rss_mb()
     with tempfile.TemporaryDirectory() as tmp:
@@ -178,9 +178,6 @@ def main() -> None:
     parser.add_argument("--participants", type=int, default=300)
     parser.add_argument("--memory-participants", type=int, default=10_000)
     args = parser.parse_args()
-
-    import esm_bot.app
-    import esm_bot.study  # noqa: F401
 
     before, after = memory(args.memory_participants)
     http = http_baseline(500)

@@ -15,7 +15,7 @@ import datetime as dt
 import random
 import time
 
-from esm_bot.schedule import plan_day
+from esm_bot.domain.schedule import plan_day
 
 ZONES = (
     "Europe/Moscow",

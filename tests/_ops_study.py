@@ -16,7 +16,7 @@ from typing import Any
 import attrs
 
 import esm_validate
-from esm_bot.models import (
+from esm_bot.domain.models import (
     Beep,
     BeepStatus,
     Participant,
@@ -25,7 +25,7 @@ from esm_bot.models import (
     beep_id,
     new_id,
 )
-from esm_bot.schedule import plan_day
+from esm_bot.domain.schedule import plan_day
 from esm_bot.study.analytics import PRACTICE_INDEX_BASE
 
 POOR = {

@@ -8,7 +8,7 @@ from typing import Any
 
 import attrs
 
-from esm_bot.models import AddressForm, Beep, Participant, ParticipantStatus
+from esm_bot.domain.models import AddressForm, Beep, Participant, ParticipantStatus
 from esm_bot.ports import AWAITING_KEY, Due, Say
 
 NOW = dt.datetime(2026, 3, 2, 9, 0, tzinfo=dt.UTC)
@@ -78,7 +78,7 @@ class FakeStudy:
         return self._set(participant_id, address_form=AddressForm(form))
 
     def set_timezone(self, participant_id: str, text: str) -> Participant:
-        from esm_bot.schedule import parse_timezone
+        from esm_bot.domain.schedule import parse_timezone
 
         return self._set(participant_id, tz=parse_timezone(text))
 

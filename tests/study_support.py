@@ -13,7 +13,7 @@ from typing import Any
 
 import attrs
 
-from esm_bot.models import BeepStatus
+from esm_bot.domain.models import BeepStatus
 from esm_bot.study import Action, ActionKind, Study
 from esm_validate import Assessment, Issue, quality_from_score
 

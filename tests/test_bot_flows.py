@@ -19,9 +19,9 @@ from typing import Any
 import pytest
 
 from esm_bot import i18n
-from esm_bot.app import BotApp, make_telebot
-from esm_bot.handlers import AdminPort
 from esm_bot.settings import BotSettings
+from esm_bot.telegram.app import BotApp, make_telebot
+from esm_bot.telegram.handlers import AdminPort
 from tests.bot_fake_study import FakeStudy
 from tests.bot_support import (  # noqa: F401 (fixture)
     FastClock,

@@ -18,9 +18,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from esm_bot.app import BotApp, make_telebot
-from esm_bot.handlers import AdminPort
 from esm_bot.settings import BotSettings
+from esm_bot.telegram.app import BotApp, make_telebot
+from esm_bot.telegram.handlers import AdminPort
 from tests.bot_fake_study import FakeStudy
 from tests.fake_telegram import BOT_USER, DEFAULT_TOKEN
 
@@ -149,7 +149,7 @@ def test_structured_updates_never_crash_a_handler(
 ) -> None:
     """No handler fails on any message, edit or button press (the guard never has to step in)."""
     caplog.clear()
-    with caplog.at_level(logging.ERROR, logger="esm_bot.handlers"):
+    with caplog.at_level(logging.ERROR, logger="esm_bot.telegram.handlers"):
         app.process_update(update)
 
     assert [r.getMessage() for r in caplog.records if "failed" in r.getMessage()] == []
@@ -198,7 +198,7 @@ def _engine_app(tmp_path_factory: pytest.TempPathFactory) -> BotApp:
     from esm_bot.store.sqlite import SqliteStore
     from esm_bot.study import Study
     from esm_bot.study_adapter import StudyAdapter
-    from esm_bot.wiring import StoreAdmin
+    from esm_bot.telegram.wiring import StoreAdmin
     from tests.study_support import WallClock
 
     wall = WallClock(dt.datetime(2026, 5, 4, 10, 0, tzinfo=dt.UTC))  # fixed: the run repeats
@@ -232,7 +232,7 @@ def test_structured_updates_with_the_real_engine(
 ) -> None:
     """The same, with the real study engine on SQLite behind the handlers."""
     caplog.clear()
-    with caplog.at_level(logging.ERROR, logger="esm_bot.handlers"):
+    with caplog.at_level(logging.ERROR, logger="esm_bot.telegram.handlers"):
         engine_app.process_update(update)
 
     assert [r.getMessage() for r in caplog.records if "failed" in r.getMessage()] == []

@@ -15,14 +15,14 @@ from pathlib import Path
 
 import esm_validate
 from esm_bot import i18n
-from esm_bot.app import BotApp, make_telebot
-from esm_bot.config import StudyConfig
-from esm_bot.models import BeepStatus
+from esm_bot.domain.config import StudyConfig
+from esm_bot.domain.models import BeepStatus
 from esm_bot.settings import BotSettings
 from esm_bot.store.sqlite import SqliteStore
 from esm_bot.study import Study
 from esm_bot.study_adapter import StudyAdapter
-from esm_bot.wiring import StoreAdmin
+from esm_bot.telegram.app import BotApp, make_telebot
+from esm_bot.telegram.wiring import StoreAdmin
 from tests.bot_support import FastClock, _fake_tg  # noqa: F401 (fixture)
 from tests.fake_telegram import DEFAULT_TOKEN, FakeTelegram
 from tests.study_support import WallClock

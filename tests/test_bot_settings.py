@@ -12,8 +12,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from esm_bot.app import RedactingFilter
 from esm_bot.settings import BotSettings
+from esm_bot.telegram.app import RedactingFilter
 from esm_validate.errors import ConfigurationError
 
 TOKEN = "123456:SECRET-abcdefghijklmnopqrstuvwxyz"

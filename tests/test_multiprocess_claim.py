@@ -18,7 +18,7 @@ from typing import Any
 
 import pytest
 
-from esm_bot.models import Beep, BeepStatus, beep_id
+from esm_bot.domain.models import Beep, BeepStatus, beep_id
 from esm_bot.store import SqliteStore, Store
 from esm_bot.store.mongo import MongoStore
 
@@ -30,7 +30,7 @@ DAY = dt.date(2026, 3, 2)
 WORKER = r"""
 import datetime as dt, json, os, sys, time
 from pathlib import Path
-from esm_bot.models import BeepStatus
+from esm_bot.domain.models import BeepStatus
 backend, target, db_name, worker, now_iso, lease_s, go_file = sys.argv[1:8]
 die = len(sys.argv) > 8
 if backend == "sqlite":

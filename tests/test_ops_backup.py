@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from esm_bot.models import Participant
+from esm_bot.domain.models import Participant
 from esm_bot.ops.backup import backup_sqlite, mongodump_plan, timestamp
 from esm_bot.store.sqlite import SqliteStore
 from tests._ops_cli import run_esm_bot

@@ -19,7 +19,7 @@ from pathlib import Path
 import pytest
 
 import esm_validate
-from esm_bot.config import StudyConfig
+from esm_bot.domain.config import StudyConfig
 from esm_bot.ops.export import export_study
 from esm_bot.ops.health import run_health
 from esm_bot.ops.rows import PRACTICE, study_rows
@@ -139,7 +139,7 @@ def test_health_and_report_on_the_engine_store(
 ) -> None:
     """Health counts the engine's records; the report builds from them."""
     pytest.importorskip("matplotlib")
-    from esm_bot.report import build_report
+    from esm_bot.ops.report import build_report
 
     store, _ = engine_study
     report = run_health(store, environ={})

@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 
-from esm_bot.models import BeepStatus
+from esm_bot.domain.models import BeepStatus
 from esm_bot.ops.codebook import build_codebook, columns, render_codebook
 from esm_bot.ops.export import codebook_path, export_study, export_to_file
 from esm_bot.ops.rows import SALT_META_KEY, parse_since, pseudonym

@@ -17,7 +17,8 @@ from typing import Any
 
 import pytest
 
-from esm_bot.migrations import (
+from esm_bot.domain.models import Participant
+from esm_bot.ops.migrations import (
     GOLDEN_STANDARD_DEFAULTS,
     MIGRATIONS,
     Progress,
@@ -25,7 +26,6 @@ from esm_bot.migrations import (
     current_schema_version,
     run_migrations,
 )
-from esm_bot.models import Participant
 from esm_bot.store.errors import StoreUnavailable
 from esm_bot.store.sqlite import SqliteStore
 from tests._ops_cli import run_esm_bot

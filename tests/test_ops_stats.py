@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 
-from esm_bot.models import (
+from esm_bot.domain.models import (
     Beep,
     BeepStatus,
     Participant,

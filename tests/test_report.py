@@ -11,6 +11,7 @@ from pathlib import Path
 import attrs
 import pytest
 
+from esm_bot.ops.report import REPORT_NAME, build_report, issue_shares
 from esm_bot.ops.rows import study_rows
 from esm_bot.ops.stats import (
     NORMS,
@@ -19,7 +20,6 @@ from esm_bot.ops.stats import (
     quality_by_day,
     study_stats,
 )
-from esm_bot.report import REPORT_NAME, build_report, issue_shares
 from esm_bot.store.sqlite import SqliteStore
 from tests._ops_cli import run_esm_bot
 from tests._ops_study import SimulatedStudy, simulate_study

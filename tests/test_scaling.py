@@ -36,8 +36,8 @@ from typing import Any
 
 import pytest
 
-from esm_bot.config import StudyConfig
-from esm_bot.models import Beep, BeepStatus, Participant, ParticipantStatus, beep_id
+from esm_bot.domain.config import StudyConfig
+from esm_bot.domain.models import Beep, BeepStatus, Participant, ParticipantStatus, beep_id
 from esm_bot.store.mongo import MongoStore
 from esm_validate.errors import ConfigurationError
 from tests.fake_telegram import DEFAULT_TOKEN, Failure, FakeTelegram

@@ -11,7 +11,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from esm_bot.schedule import (
+from esm_bot.domain.schedule import (
     MAX_BEEPS_PER_DAY,
     ScheduleError,
     parse_timezone,

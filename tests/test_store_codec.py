@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from esm_bot.models import (
+from esm_bot.domain.models import (
     AddressForm,
     Beep,
     BeepStatus,

@@ -17,7 +17,7 @@ from typing import Any
 import attrs
 import pytest
 
-from esm_bot.models import (
+from esm_bot.domain.models import (
     AddressForm,
     Beep,
     BeepStatus,

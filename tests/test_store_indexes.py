@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from esm_bot.models import (
+from esm_bot.domain.models import (
     Beep,
     BeepStatus,
     Event,

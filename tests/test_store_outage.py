@@ -22,7 +22,7 @@ from typing import Any
 
 import pytest
 
-from esm_bot.models import Beep, BeepStatus, Event, Participant, Report, beep_id
+from esm_bot.domain.models import Beep, BeepStatus, Event, Participant, Report, beep_id
 from esm_bot.store import (
     ResilientStore,
     SqliteStore,

@@ -6,8 +6,8 @@ from datetime import time, timedelta
 
 import pytest
 
-from esm_bot.config import DAY_FOCUS_CODES, ENV_VARIABLES, StudyConfig
-from esm_bot.schedule import ScheduleError
+from esm_bot.domain.config import DAY_FOCUS_CODES, ENV_VARIABLES, StudyConfig
+from esm_bot.domain.schedule import ScheduleError
 from esm_validate.errors import ConfigurationError
 
 
@@ -164,7 +164,7 @@ class TestFromEnv:
 
     def test_the_table_covers_every_variable(self) -> None:
         """Every variable in ENV_VARIABLES is documented in the module docstring."""
-        import esm_bot.config as module
+        import esm_bot.domain.config as module
 
         assert module.__doc__ is not None
         for variable in ENV_VARIABLES:

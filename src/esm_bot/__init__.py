@@ -5,8 +5,8 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from esm_bot.config import StudyConfig
-    from esm_bot.schedule import parse_timezone, plan_day
+    from esm_bot.domain.config import StudyConfig
+    from esm_bot.domain.schedule import parse_timezone, plan_day
     from esm_bot.study import Study
 
 __version__ = "0.1.0"
@@ -15,9 +15,9 @@ __all__ = ["Study", "StudyConfig", "__version__", "parse_timezone", "plan_day"]
 
 _LAZY = {
     "Study": "esm_bot.study",
-    "StudyConfig": "esm_bot.config",
-    "parse_timezone": "esm_bot.schedule",
-    "plan_day": "esm_bot.schedule",
+    "StudyConfig": "esm_bot.domain.config",
+    "parse_timezone": "esm_bot.domain.schedule",
+    "plan_day": "esm_bot.domain.schedule",
 }
 
 

@@ -73,7 +73,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _setup_logging(level: str, secrets: list[str]) -> None:
-    from .app import RedactingFilter
+    from esm_bot.telegram.app import RedactingFilter
 
     handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
@@ -89,9 +89,9 @@ def _setup_logging(level: str, secrets: list[str]) -> None:
 
 
 def _cmd_run(args: argparse.Namespace) -> int:
-    from .app import make_telebot
-    from .settings import BotSettings
-    from .wiring import build_app
+    from esm_bot.settings import BotSettings
+    from esm_bot.telegram.app import make_telebot
+    from esm_bot.telegram.wiring import build_app
 
     environ = dict(os.environ)
     settings = BotSettings.from_env(environ)
@@ -121,10 +121,10 @@ def _cmd_run(args: argparse.Namespace) -> int:
 
 
 def _cmd_console(args: argparse.Namespace) -> int:
-    from . import i18n
-    from .console import ConsoleBot, run_console
-    from .settings import BotSettings
-    from .wiring import build_app
+    from esm_bot import i18n
+    from esm_bot.settings import BotSettings
+    from esm_bot.telegram.console import ConsoleBot, run_console
+    from esm_bot.telegram.wiring import build_app
 
     environ: dict[str, str] = dict(os.environ)
     environ.pop("MONGODB_URI", None)  # the console is offline: always the embedded store

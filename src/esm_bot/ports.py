@@ -13,7 +13,7 @@ from typing import Any, Protocol
 
 import attrs
 
-from .models import Beep, Participant
+from esm_bot.domain.models import Beep, Participant
 
 __all__ = ["AWAITING_KEY", "Due", "Say", "StudyPort"]
 

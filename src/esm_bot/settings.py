@@ -18,8 +18,8 @@
 ``ESM_SEND_RATE_PER_CHAT``      outgoing messages per second per chat (default 1)
 ==============================  ===============================================================
 
-The study settings (:class:`esm_bot.config.StudyConfig`) and the store come from the same
-environment; :func:`esm_bot.wiring.build_app` reads them. The token and the webhook
+The study settings (:class:`esm_bot.domain.config.StudyConfig`) and the store come from the same
+environment; :func:`esm_bot.telegram.wiring.build_app` reads them. The token and the webhook
 secret are never shown by ``repr`` or in errors.
 """
 

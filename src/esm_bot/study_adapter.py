@@ -1,9 +1,10 @@
 """Fits the study engine (:class:`esm_bot.study.Study`) to the bot's StudyPort seam.
 
 The engine is keyed by Telegram user id and answers with :class:`~esm_bot.study.Outcome` values; the
-handlers work with :class:`~esm_bot.models.Participant` records and :class:`~esm_bot.ports.Say`
-messages. This module only translates: no decisions are made here. A refused settings change
-(``outcome.ok`` False) becomes a :class:`ValueError` carrying the engine's reason.
+handlers work with :class:`~esm_bot.domain.models.Participant` records and
+:class:`~esm_bot.ports.Say` messages. This module only translates: no decisions are made here.
+A refused settings change (``outcome.ok`` False) becomes a :class:`ValueError` carrying the
+engine's reason.
 """
 
 from __future__ import annotations
@@ -12,10 +13,10 @@ import datetime as dt
 from collections.abc import Mapping
 from typing import Any
 
-from .config import StudyConfig
-from .models import Participant
-from .ports import AWAITING_KEY, Due, Say
-from .study import Action, ActionKind, Outcome, Study
+from esm_bot.domain.config import StudyConfig
+from esm_bot.domain.models import Participant
+from esm_bot.ports import AWAITING_KEY, Due, Say
+from esm_bot.study import Action, ActionKind, Outcome, Study
 
 __all__ = ["StudyAdapter"]
 

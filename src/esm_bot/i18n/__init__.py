@@ -18,7 +18,7 @@ __all__ = ["FORMS", "LANGS", "keys", "placeholders", "render", "template"]
 
 #: Supported languages, the first is the fallback.
 LANGS: Final[tuple[str, ...]] = ("en", "ru")
-#: Address forms (values of :class:`esm_bot.models.AddressForm`).
+#: Address forms (values of :class:`esm_bot.domain.models.AddressForm`).
 FORMS: Final[tuple[str, ...]] = ("informal", "formal")
 
 _CATALOGUES: Final[Mapping[str, Mapping[str, str | tuple[str, str]]]] = {

@@ -10,7 +10,8 @@ scripts:
 * :func:`esm_bot.ops.stats.study_stats` → :class:`~esm_bot.ops.stats.StudyStats`
 * :func:`esm_bot.ops.backup.backup_sqlite` and :func:`~esm_bot.ops.backup.mongodump_plan`
 * :func:`esm_bot.ops.rows.study_rows`: the study as one long table, shared by all of them
-* :mod:`esm_bot.migrations` and :func:`esm_bot.report.build_report` live beside this package.
+* :mod:`esm_bot.ops.migrations` (schema migrations) and :func:`esm_bot.ops.report.build_report`
+  (the HTML study report)
 
 Nothing is imported here, so registering the commands costs ``esm-bot run`` nothing.
 """

@@ -78,7 +78,7 @@ def _health(args: argparse.Namespace) -> int:
 
 
 def _migrate(args: argparse.Namespace) -> int:
-    from esm_bot.migrations import (
+    from esm_bot.ops.migrations import (
         Progress,
         check_migrations,
         current_schema_version,
@@ -212,7 +212,7 @@ def _stats(args: argparse.Namespace) -> int:
 
 def _report(args: argparse.Namespace) -> int:
     try:
-        from esm_bot.report import build_report
+        from esm_bot.ops.report import build_report
     except ImportError as exc:  # matplotlib is the optional 'report' extra
         return _fail("report", f"{exc}; install it with: pip install 'esm-validate[report]'")
 

@@ -11,7 +11,7 @@ import json
 from collections.abc import Mapping
 from typing import Any, Final
 
-from esm_bot.models import BeepStatus
+from esm_bot.domain.models import BeepStatus
 from esm_validate import ISSUE_CODES, PHENOMENA, QUALITY_LEVELS
 
 from .rows import NO_BEEP, PRACTICE

@@ -69,9 +69,11 @@ def _telegram(env: Mapping[str, str]) -> ConfigItem:
 
 def _study(env: Mapping[str, str]) -> ConfigItem:
     try:
-        from esm_bot.config import StudyConfig
+        from esm_bot.domain.config import StudyConfig
     except ImportError:
-        return ConfigItem("study", CheckStatus.WARN, "esm_bot.config is not available to check")
+        return ConfigItem(
+            "study", CheckStatus.WARN, "esm_bot.domain.config is not available to check"
+        )
     try:
         config = StudyConfig.from_env(env)
     except Exception as exc:

@@ -28,7 +28,7 @@ from typing import Any, Final
 
 import attrs
 
-from esm_bot.models import Beep, Participant, Report
+from esm_bot.domain.models import Beep, Participant, Report
 from esm_bot.store.base import Store
 from esm_bot.study.analytics import PRACTICE_INDEX_BASE
 

@@ -25,7 +25,7 @@ from typing import Any, Final
 
 import attrs
 
-from esm_bot.models import BeepStatus, Participant, ParticipantStatus
+from esm_bot.domain.models import BeepStatus, Participant, ParticipantStatus
 from esm_bot.store.base import Store
 from esm_bot.study.analytics import PHENOMENA_NORMS
 

@@ -1,6 +1,6 @@
 """The :class:`Store` Protocol: every query the bot, the study engine and operations make.
 
-Two implementations keep the same records (:mod:`esm_bot.models`):
+Two implementations keep the same records (:mod:`esm_bot.domain.models`):
 :class:`~esm_bot.store.sqlite.SqliteStore` (embedded, the default) and
 :class:`~esm_bot.store.mongo.MongoStore`.
 :class:`~esm_bot.store.resilient.ResilientStore` wraps either and keeps writes in a durable journal
@@ -25,7 +25,7 @@ from typing import Any, Protocol, runtime_checkable
 
 import attrs
 
-from esm_bot.models import Beep, BeepStatus, Event, Participant, ParticipantStatus, Report
+from esm_bot.domain.models import Beep, BeepStatus, Event, Participant, ParticipantStatus, Report
 
 __all__ = ["Store", "StoreStatus"]
 

@@ -1,4 +1,4 @@
-"""Convert the records of :mod:`esm_bot.models` to stored documents and back.
+"""Convert the records of :mod:`esm_bot.domain.models` to stored documents and back.
 
 A document is a dict of the record's field names. Enums become their values, dates and times ISO
 strings, nested records dicts, tuples lists. Datetimes become ISO strings for JSON (SQLite and the
@@ -19,7 +19,7 @@ from typing import Any, TypeVar
 
 import attrs
 
-from esm_bot.models import Beep, Participant, ParticipantStatus
+from esm_bot.domain.models import Beep, Participant, ParticipantStatus
 
 __all__ = [
     "check_changes",

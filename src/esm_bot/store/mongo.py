@@ -26,7 +26,15 @@ import pymongo.errors
 from pymongo import ReturnDocument
 from pymongo.uri_parser import parse_uri
 
-from esm_bot.models import Beep, BeepStatus, Event, Participant, ParticipantStatus, Report, utc_ms
+from esm_bot.domain.models import (
+    Beep,
+    BeepStatus,
+    Event,
+    Participant,
+    ParticipantStatus,
+    Report,
+    utc_ms,
+)
 from esm_bot.store.base import StoreStatus
 from esm_bot.store.codec import (
     check_changes,

@@ -32,7 +32,7 @@ from typing import Any, TypeVar
 import attrs
 from cachetools import LRUCache
 
-from esm_bot.models import Beep, BeepStatus, Event, Participant, ParticipantStatus, Report
+from esm_bot.domain.models import Beep, BeepStatus, Event, Participant, ParticipantStatus, Report
 from esm_bot.store.base import Store, StoreStatus
 from esm_bot.store.codec import check_changes, decode, decode_value, encode, encode_value
 from esm_bot.store.codec import field_types as _field_types

@@ -15,7 +15,7 @@ from typing import Final
 
 import attrs
 
-from esm_bot.models import Beep, BeepStatus, CommonPatterns, PhenomenaFrequencies, Report
+from esm_bot.domain.models import Beep, BeepStatus, CommonPatterns, PhenomenaFrequencies, Report
 
 __all__ = [
     "PHENOMENA_NORMS",

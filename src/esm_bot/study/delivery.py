@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 
-from esm_bot.models import (
+from esm_bot.domain.models import (
     Beep,
     BeepStatus,
     Participant,

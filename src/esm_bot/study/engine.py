@@ -28,14 +28,14 @@ from typing import Any
 
 import attrs
 
-from esm_bot.models import (
+from esm_bot.domain.models import (
     AddressForm,
     BeepStatus,
     Participant,
     ParticipantStatus,
     new_id,
 )
-from esm_bot.schedule import ScheduleError, parse_timezone
+from esm_bot.domain.schedule import ScheduleError, parse_timezone
 from esm_bot.store.errors import StoreUnavailable
 from esm_bot.study import analytics
 from esm_bot.study._base import ACTIVE_STATUSES, SEED, ValidateFunction

@@ -55,7 +55,7 @@ Key                            Parameters
 
 Keys not (yet) in the bot's catalogue when this was written: ``consent_recorded``,
 ``study_started``, ``personal_hint_issue``, ``personal_hint_phenomena``, ``day_advanced``.
-Training focus codes (``focus`` parameters) are :data:`esm_bot.config.DAY_FOCUS_CODES`.
+Training focus codes (``focus`` parameters) are :data:`esm_bot.domain.config.DAY_FOCUS_CODES`.
 """
 
 from __future__ import annotations

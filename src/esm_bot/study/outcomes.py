@@ -11,7 +11,7 @@ import enum
 
 import attrs
 
-from esm_bot.models import Beep, Participant, Report
+from esm_bot.domain.models import Beep, Participant, Report
 from esm_bot.study.analytics import ComplianceRow, PhenomenonRow
 from esm_bot.study.messages import Message, MessageKey
 from esm_validate import Assessment

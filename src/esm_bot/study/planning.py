@@ -6,14 +6,14 @@ import datetime as dt
 import random
 from collections.abc import Iterable
 
-from esm_bot.models import (
+from esm_bot.domain.models import (
     Beep,
     BeepStatus,
     Participant,
     ParticipantStatus,
     beep_id,
 )
-from esm_bot.schedule import ScheduleError, plan_day, window_bounds
+from esm_bot.domain.schedule import ScheduleError, plan_day, window_bounds
 from esm_bot.study import analytics
 from esm_bot.study._base import CLOSED, SEED, StudyBase
 

@@ -16,8 +16,8 @@ from collections.abc import Sequence
 
 import attrs
 
-from esm_bot.config import StudyConfig
-from esm_bot.models import ParticipantStatus
+from esm_bot.domain.config import StudyConfig
+from esm_bot.domain.models import ParticipantStatus
 
 __all__ = ["DayOutcome", "DayResult", "Progress", "close_day"]
 

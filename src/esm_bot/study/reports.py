@@ -9,7 +9,7 @@ from typing import Any
 
 import attrs
 
-from esm_bot.models import (
+from esm_bot.domain.models import (
     Beep,
     BeepStatus,
     Participant,

@@ -1,11 +1,11 @@
 """Migration 1, the seed's ``addGoldenStandardFields``: old participants get the golden fields.
 
 A participant document lacking any of the fields gets the missing ones with their defaults (from
-:mod:`esm_bot.models`, so code and migration cannot disagree). Existing values are never touched:
-in the nested records (``phenomena_frequencies``, ``common_patterns``, ``preferences``) only missing
-keys are added. A value the original Node.js bot stored under its camelCase name
-(``trainingCompleted``, ``commonPatterns.usesInnerSpeech``...) is carried over instead of the
-default. The record's ``schema_version`` becomes 1.
+:mod:`esm_bot.domain.models`, so code and migration cannot disagree). Existing values are never
+touched: in the nested records (``phenomena_frequencies``, ``common_patterns``,
+``preferences``) only missing keys are added. A value the original Node.js bot stored under its
+camelCase name (``trainingCompleted``, ``commonPatterns.usesInnerSpeech``...) is carried over
+instead of the default. The record's ``schema_version`` becomes 1.
 """
 
 from __future__ import annotations
@@ -15,7 +15,12 @@ from typing import Any, Final
 
 import attrs
 
-from esm_bot.models import SEED_FIELD_NAMES, CommonPatterns, PhenomenaFrequencies, Preferences
+from esm_bot.domain.models import (
+    SEED_FIELD_NAMES,
+    CommonPatterns,
+    PhenomenaFrequencies,
+    Preferences,
+)
 
 __all__ = ["GOLDEN_STANDARD_DEFAULTS", "plan_golden_standard"]
 

@@ -20,10 +20,10 @@ from typing import Any
 
 import attrs
 
-from .handlers import PARTICIPANT_COMMANDS, AdminPort, Handlers
-from .ports import Due, StudyPort
-from .settings import BotSettings
-from .telegram import Sender, SendLimiter
+from esm_bot.ports import Due, StudyPort
+from esm_bot.settings import BotSettings
+from esm_bot.telegram import Sender, SendLimiter
+from esm_bot.telegram.handlers import PARTICIPANT_COMMANDS, AdminPort, Handlers
 
 __all__ = ["BotApp", "RedactingFilter", "make_telebot", "utc_now"]
 
@@ -221,7 +221,7 @@ class BotApp:
 
     def start_webhook(self, *, port: int | None = None) -> int:
         """Serve the webhook (the secret header is checked); return the bound port."""
-        from .webhook import WebhookServer, make_webhook_app
+        from esm_bot.telegram.webhook import WebhookServer, make_webhook_app
 
         secret = self.settings.webhook_secret or ""
         app = make_webhook_app(secret, self.process_update)

@@ -48,7 +48,7 @@ _TOP_ISSUES: Final = 6
 
 def _pass_marks_and_days() -> tuple[dict[int, float], int]:
     try:
-        from esm_bot.config import StudyConfig
+        from esm_bot.domain.config import StudyConfig
 
         config = StudyConfig()
         return {int(k): float(v) for k, v in config.pass_marks.items()}, config.training_days

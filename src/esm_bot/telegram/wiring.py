@@ -1,4 +1,5 @@
-"""Build a :class:`~esm_bot.app.BotApp` from the environment: store, validator, study, admin.
+"""Build a :class:`~esm_bot.telegram.app.BotApp` from the environment: store, validator, study,
+admin.
 
 This is the only place that reads the environment for the bot (the edge); everything inside gets
 its parts injected.
@@ -11,11 +12,10 @@ import logging
 from collections.abc import Mapping
 from typing import Any
 
+from esm_bot.settings import BotSettings
+from esm_bot.telegram.app import BotApp
+from esm_bot.telegram.handlers import AdminPort
 from esm_validate.errors import ConfigurationError
-
-from .app import BotApp
-from .handlers import AdminPort
-from .settings import BotSettings
 
 __all__ = ["StoreAdmin", "build_app", "open_store_from_env"]
 
@@ -24,12 +24,12 @@ log = logging.getLogger(__name__)
 
 def open_store_from_env(environ: Mapping[str, str]) -> Any:
     """The store named by the environment (``MONGODB_URI``, else SQLite at ``ESM_DB_PATH``)."""
-    from . import store as store_pkg
+    from esm_bot import store as store_pkg
 
     factory = getattr(store_pkg, "store_from_env", None)
     if factory is not None:
         return factory(environ)
-    from .store.sqlite import SqliteStore
+    from esm_bot.store.sqlite import SqliteStore
 
     return SqliteStore(environ.get("ESM_DB_PATH") or "esm_bot.sqlite3")
 
@@ -51,7 +51,7 @@ class StoreAdmin(AdminPort):
 
     def export_csv(self) -> tuple[bytes, int]:
         """The pseudonymised long-format CSV (:func:`esm_bot.ops.export.export_study`)."""
-        from .ops.export import export_study
+        from esm_bot.ops.export import export_study
 
         buffer = io.StringIO(newline="")
         rows = export_study(self.store, buffer, format="csv", environ=self.environ)
@@ -59,7 +59,7 @@ class StoreAdmin(AdminPort):
 
     def health(self) -> tuple[str, str]:
         """The health checks (:func:`esm_bot.ops.health.run_health`), without live AI calls."""
-        from .ops.health import run_health
+        from esm_bot.ops.health import run_health
 
         report = run_health(self.store, environ=self.environ)
         return str(report.status), report.render()
@@ -76,7 +76,7 @@ def build_app(
 ) -> BotApp:
     """Open the store, build the validator and the study, and wire them to ``bot``."""
     try:
-        from .study_adapter import StudyAdapter
+        from esm_bot.study_adapter import StudyAdapter
     except ImportError as exc:
         msg = f"the study engine is not available ({exc})"
         raise ConfigurationError(msg) from None

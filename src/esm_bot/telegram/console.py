@@ -1,6 +1,6 @@
 """``esm-bot console``: the study conversation in a terminal, offline, as one participant.
 
-The very same :class:`~esm_bot.handlers.Handlers` answer; only the transport differs:
+The very same :class:`~esm_bot.telegram.handlers.Handlers` answer; only the transport differs:
 :class:`ConsoleBot` prints what the bot would send and numbers its buttons, and each input line
 becomes a message (``/command``, a text) or a button press (its number). It reads standard input,
 so it can be scripted: ``printf '/start\\n2\\n...' | esm-bot console``.

@@ -19,11 +19,11 @@ from typing import Any
 
 import attrs
 
-from . import i18n
-from .models import Participant, ParticipantStatus
-from .ports import AWAITING_KEY, Say, StudyPort
-from .settings import BotSettings
-from .telegram import Sender
+from esm_bot import i18n
+from esm_bot.domain.models import Participant, ParticipantStatus
+from esm_bot.ports import AWAITING_KEY, Say, StudyPort
+from esm_bot.settings import BotSettings
+from esm_bot.telegram import Sender
 
 __all__ = [
     "PARTICIPANT_COMMANDS",
@@ -79,7 +79,7 @@ def parse_window(text: str) -> tuple[dt.time, dt.time]:
 
 
 class AdminPort:
-    """Base of the researcher commands' back end (see :func:`esm_bot.wiring.build_app`)."""
+    """Base of the researcher commands' back end (see :func:`esm_bot.telegram.wiring.build_app`)."""
 
     def stats(self) -> str:
         """Study figures, one per line."""
