@@ -58,6 +58,7 @@ class TestData:
         assert prompt.user.count("red door") == 1
         assert data["training_day"] == 2
         assert data["local_assessment"]["issues"] == ["generalization"]
+        assert "may be wrong" not in data["report"]
         assert data["feedback_language"] == "English"
 
     def test_injection_cannot_add_fields_or_tags(self):
@@ -99,6 +100,41 @@ class TestTeaching:
         assert "moment" in SYSTEM_PROMPT
         assert "DATA" in SYSTEM_PROMPT
 
+    def test_definitions_follow_how_participants_write(self):
+        """Issue 13: sensory and bodily content without a framing verb, imagery without "image",
+        inner hearing, contentless inner speech, reactions to the bot, lifetime generalisations,
+        bare "nothing", and a first pass that may be wrong."""
+        assert "deliberate focus" not in SYSTEM_PROMPT
+        for needle in (
+            "verbless or nominal sentence",  # sensory awareness without "I noticed"
+            "bodily",
+            "tingling in my left foot",
+            "mind's eye",  # imagery "with or without" these words
+            "«прокручивалась мелодия из рекламы, женским голосом»",
+            "presupposition",
+            "«мысленно что-то проговаривал»",
+            "figuring out what to reply to the bot",
+            "соображал, что написать боту",
+            "for years now",
+            "«по жизни...»",
+            "I'm the kind of person who",
+            "not thinking is not the absence of experience",
+            "«в голове белый шум, глаза на пятне на обоях»",
+            "behavior_only ONLY when the note has no",
+            "scores below any concrete report",
+            "may be wrong",
+            "never copy its score",
+            "never ask for",
+        ):
+            assert needle in SYSTEM_PROMPT, needle
+
+    def test_contentless_speech_is_taught_under_an_allowed_code(self):
+        """The presupposition code the prompt names is one the schema lets the model answer."""
+        from esm_validate.ai.prompt import _PRESUPPOSITION_CODE
+
+        assert _PRESUPPOSITION_CODE in ISSUE_CODES
+        assert f"(code {_PRESUPPOSITION_CODE})" in SYSTEM_PROMPT
+
     def test_schema_requires_the_five_fields(self):
         """The schema's required fields mirror Assessment; codes are enums."""
         assert ANSWER_SCHEMA["required"] == ["score", "quality", "phenomena", "issues", "feedback"]
@@ -112,7 +148,7 @@ class TestTeaching:
 
         changed = {**ANSWER_SCHEMA, "required": [*ANSWER_SCHEMA["required"], "strengths"]}
 
-        assert PROMPT_VERSION.startswith("des-prompt-")
+        assert PROMPT_VERSION.startswith("des-prompt-2.")
         assert PROMPT_VERSION.endswith(_digest(SYSTEM_PROMPT))
         assert SCHEMA_VERSION.endswith(_digest(ANSWER_SCHEMA))
         assert _digest(changed) != _digest(ANSWER_SCHEMA)
