@@ -11,9 +11,10 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+import attrs
 import pytest
 
-from esm_validate import Assessment, quality_from_score
+from esm_validate import Assessment, Issue, quality_from_score
 from esm_validate.cli import main
 from esm_validate.evaluate import (
     EvalRow,
@@ -22,6 +23,7 @@ from esm_validate.evaluate import (
     bootstrap_interval,
     evaluate,
     read_rows,
+    render_table,
     score_rows,
 )
 
@@ -166,6 +168,35 @@ class TestEvaluate:
         assert micro.precision == 0.5
         assert micro.recall == pytest.approx(2 / 3)
 
+    def test_issue_precision_recall(self) -> None:
+        """Issue codes are tallied like phenomena, over rows with an 'issues' column only."""
+        rows = [
+            EvalRow("a", "poor", issues=frozenset({"generalization", "presupposition"})),
+            EvalRow("b", "poor", issues=frozenset()),
+            EvalRow("c", "good"),  # not annotated: its issue does not count
+        ]
+        found = {"a": ("generalization",), "b": ("hedging",), "c": ("behavior_only",)}
+
+        def assess(text: str, lang: str | None, day: int | None) -> Assessment:
+            return attrs.evolve(
+                fake_assessment(30),
+                issues=tuple(Issue(code, "") for code in found[text]),
+            )
+
+        result = evaluate(score_rows(rows, assess), threshold=70, resamples=0).overall
+        figures = {f.code: f for f in result.issues}
+        assert result.issues_annotated == 2
+        assert set(figures) == {"generalization", "hedging", "presupposition", "micro"}
+        assert (figures["generalization"].precision, figures["generalization"].recall) == (1, 1)
+        assert figures["presupposition"].recall == 0.0
+        assert figures["presupposition"].precision is None  # never raised
+        assert figures["hedging"].false_pos == 1
+        assert (figures["micro"].true_pos, figures["micro"].false_pos) == (1, 1)
+        assert figures["micro"].false_neg == 1
+        assert "issues (2 annotated rows)" in render_table(
+            evaluate(score_rows(rows, assess), threshold=70, resamples=0)
+        )
+
     def test_threshold_moves_the_confusion(self) -> None:
         c = evaluate(scored_rows(), threshold=60, resamples=0).overall.confusion
         assert (c.good_as_good, c.poor_as_good) == (2, 1)
@@ -211,13 +242,14 @@ def write(path: Path, text: str) -> Path:
 
 
 CSV_TEXT = (
-    "id,text,label,phenomena,lang,day,set\n"
+    "id,text,label,phenomena,lang,day,set,issues\n"
     '1,"At the beep I was saying to myself ""keys, where are the keys?"" in my own voice.",good,'
-    "inner_speech,en,,A\n"
-    '2,"Сдавленность в груди, горячо в горле, прямо в момент сигнала.",excellent,feeling,ru,3,B\n'
-    "3,I was at work all morning and usually I think about work.,poor,,en,,A\n"
-    "4,Ничего особенного как обычно.,poor,,,,B\n"
-    '5,"Думал о работе, наверное.",mid,inner_speech;unsymbolized_thinking,ru,1,B\n'
+    "inner_speech,en,,A,\n"
+    '2,"Сдавленность в груди, горячо в горле, прямо в момент сигнала.",excellent,feeling,ru,3,B,\n'
+    "3,I was at work all morning and usually I think about work.,poor,,en,,A,"
+    "not_momentary;generalization\n"
+    "4,Ничего особенного как обычно.,poor,,,,B,avoidance\n"
+    '5,"Думал о работе, наверное.",mid,inner_speech;unsymbolized_thinking,ru,1,B,hedging\n'
 )
 
 
@@ -231,17 +263,21 @@ class TestReading:
         assert rows[2].phenomena == frozenset()
         assert rows[4].phenomena == {"inner_speech", "unsymbolized_thinking"}
         assert (rows[1].day, rows[3].lang, rows[4].day) == (3, None, 1)
+        assert rows[0].issues == frozenset()
+        assert rows[2].issues == {"not_momentary", "generalization"}
 
     def test_jsonl(self, tmp_path: Path) -> None:
         lines = [
             {"text": "Tingling in my left foot.", "label": "Good", "phenomena": ["feeling"]},
             {"text": "Nothing.", "label": "poor", "lang": "en", "day": 2},
             {"text": "Some text", "label": "mid"},
+            {"text": "Not annotated", "label": "mid", "phenomena": None},
         ]
         path = write(tmp_path / "r.jsonl", "\n".join(json.dumps(x) for x in lines) + "\n")
         rows = read_rows(path)
-        assert [r.label for r in rows] == ["good", "poor", "mid"]
+        assert [r.label for r in rows] == ["good", "poor", "mid", "mid"]
         assert rows[0].phenomena == {"feeling"}
+        assert rows[3].phenomena is None  # JSON null: not annotated, unlike []
         assert rows[1].phenomena is None
         assert rows[1].day == 2
 
@@ -264,6 +300,7 @@ class TestReading:
             ("text,label,phenomena\nhi,good,telepathy\n", "unknown phenomenon 'telepathy'"),
             ("text,label,lang\nhi,good,de\n", "lang is 'de'"),
             ("text,label,day\nhi,good,two\n", "day is 'two'"),
+            ("text,label,issues\nhi,good,too short\n", "'too short' is not an issue code"),
         ],
     )
     def test_bad_rows_name_the_line(self, tmp_path: Path, content: str, message: str) -> None:
@@ -279,13 +316,16 @@ class TestCli:
     def test_table_names_every_figure(self, tmp_path: Path) -> None:
         code, out, err = run(["--evaluate", str(write(tmp_path / "r.csv", CSV_TEXT))])
         assert (code, err) == (0, "")
-        assert "score >= 70 is called good (the day-3 pass mark)" in out
+        assert (
+            "score >= 70 is called good (the day-3 pass mark; quality 'good' starts there)" in out
+        )
         assert "seed 13" in out
         assert "1000 stratified resamples" in out
         for needle in ("AUROC good vs poor", "word count alone", "mean mid", "confusion at 70"):
             assert needle in out
         assert "inner_speech" in out
         assert "micro" in out
+        assert "issues (5 annotated rows)" in out
 
     def test_json_is_reproducible_and_follows_options(self, tmp_path: Path) -> None:
         path = str(write(tmp_path / "r.csv", CSV_TEXT))

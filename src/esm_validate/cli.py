@@ -34,6 +34,7 @@ from ._io import (
     open_texts,
 )
 from ._output import FORMATS, CsvWriter, JsonLinesWriter, JsonWriter, TableWriter, Writer
+from ._types import QUALITY_LEVELS
 from .config import ValidationConfig
 from .errors import EsmValidateError
 from .evaluate import DEFAULT_RESAMPLES, DEFAULT_SEED, evaluate, read_rows, render_table, score_rows
@@ -161,7 +162,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--evaluate",
         metavar="FILE",
         help="a .csv/.jsonl file with 'text' and 'label' (good/excellent/poor/mid), optional "
-        "'phenomena', 'lang', 'day': print AUROC, confusion, phenomena precision/recall",
+        "'phenomena', 'issues', 'lang', 'day': print AUROC, confusion, precision/recall",
     )
     evaluation.add_argument(
         "--threshold",
@@ -328,7 +329,7 @@ def _evaluate(
     rows = read_rows(args.evaluate, column=args.column, encoding=args.encoding)
     config = ValidationConfig()
     threshold = config.pass_mark(3) if args.threshold is None else args.threshold
-    note = "the day-3 pass mark" if args.threshold is None else "--threshold"
+    note = _threshold_note(threshold, given=args.threshold is not None)
     validator: Validator = _ai_validator(environ, err) if args.ai else LocalValidator(config)
     try:
         scored = score_rows(
@@ -354,6 +355,13 @@ def _evaluate(
         out.write(render_table(result, threshold_note=note))
     out.flush()
     return 0
+
+
+def _threshold_note(threshold: int, *, given: bool) -> str:
+    """Say where the threshold comes from and which quality label starts there."""
+    source = "--threshold" if given else "the day-3 pass mark"
+    label = next((name for name, lowest in QUALITY_LEVELS if lowest == threshold), None)
+    return f"{source}; quality {label!r} starts there" if label else source
 
 
 def _close(validator: object) -> None:

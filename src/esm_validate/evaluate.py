@@ -2,7 +2,8 @@
 
 The file is CSV or JSON Lines with a ``text`` and a ``label`` (``good`` / ``poor``; ``excellent``
 counts as good, ``mid`` is shown in the score means but left out of AUROC and the confusion), and
-optionally ``phenomena`` (a JSON list, or ``;``/``,``-separated in CSV), ``lang`` and ``day``.
+optionally ``phenomena`` and ``issues`` (a JSON list, or ``;``/``,``-separated in CSV), ``lang`` and
+``day``.
 
 Everything here but :func:`read_rows` is a pure function of its arguments: the bootstrap takes an
 injected :class:`random.Random`, so a fixed seed gives the same figures on every run.
@@ -21,12 +22,13 @@ from typing import Any
 import attrs
 
 from ._io import CSV_SUFFIXES, JSONL_SUFFIXES, TEXT_COLUMN, InputError, Record, open_path
-from ._types import PHENOMENA, Assessment
+from ._types import ISSUE_CODES, PHENOMENA, Assessment
 
 __all__ = [
     "DEFAULT_RESAMPLES",
     "DEFAULT_SEED",
     "LABELS",
+    "CodeFigure",
     "Confusion",
     "EvalRow",
     "Evaluation",
@@ -66,6 +68,7 @@ class EvalRow:
         text: The report.
         label: ``good``, ``excellent``, ``poor`` or ``mid`` (lower case).
         phenomena: The expected phenomenon codes, or None when the row does not say.
+        issues: The expected issue codes, or None when the row does not say.
         lang: ``ru`` / ``en``, or None to detect.
         day: The training day to judge by, or None (day-3 rules).
         fields: Every original column or field (for ``--group-by``).
@@ -75,6 +78,7 @@ class EvalRow:
     text: str
     label: str
     phenomena: frozenset[str] | None = None
+    issues: frozenset[str] | None = None
     lang: str | None = None
     day: int | None = None
     fields: Mapping[str, Any] = attrs.field(factory=dict)
@@ -94,6 +98,7 @@ class ScoredRow:
         row: The labelled report.
         score: The validator's 0..100 score.
         found: The phenomena the validator found.
+        found_issues: The issue codes the validator raised.
         words: Whitespace-separated words in the text (the baseline's score).
     """
 
@@ -101,6 +106,7 @@ class ScoredRow:
     score: int
     found: frozenset[str]
     words: int
+    found_issues: frozenset[str] = frozenset()
 
 
 @attrs.frozen
@@ -154,8 +160,8 @@ class Confusion:
 
 
 @attrs.frozen
-class PhenomenonFigure:
-    """Precision and recall of one phenomenon code (or ``micro`` for all codes pooled).
+class CodeFigure:
+    """Precision and recall of one phenomenon or issue code (or ``micro`` for all codes pooled).
 
     Attributes:
         code: The phenomenon code, or ``"micro"``.
@@ -185,6 +191,10 @@ class PhenomenonFigure:
         return self.true_pos + self.false_neg
 
 
+#: The former name of :class:`CodeFigure`.
+PhenomenonFigure = CodeFigure
+
+
 @attrs.frozen
 class GroupResult:
     """Every figure for one set of reports (the whole file, or one ``--group-by`` value).
@@ -200,6 +210,8 @@ class GroupResult:
         phenomena: Per-code precision and recall (codes expected or found), then ``micro``; empty
             when no row says which phenomena it shows.
         annotated: Rows that say which phenomena they show.
+        issues: The same for issue codes, over rows with an ``issues`` column.
+        issues_annotated: Rows that say which issues they have.
     """
 
     name: str
@@ -209,8 +221,10 @@ class GroupResult:
     confusion: Confusion
     mean_score: Mapping[str, float]
     mean_words: Mapping[str, float]
-    phenomena: tuple[PhenomenonFigure, ...]
+    phenomena: tuple[CodeFigure, ...]
     annotated: int
+    issues: tuple[CodeFigure, ...] = ()
+    issues_annotated: int = 0
 
     @property
     def size(self) -> int:
@@ -218,7 +232,7 @@ class GroupResult:
         return sum(self.counts.values())
 
     @property
-    def micro(self) -> PhenomenonFigure | None:
+    def micro(self) -> CodeFigure | None:
         """Precision and recall over every code pooled, or None without annotated rows."""
         return self.phenomena[-1] if self.phenomena else None
 
@@ -338,27 +352,24 @@ def _figure(
     return Figure(auroc(pos, neg), low, high)
 
 
-def _phenomena(scored: Sequence[ScoredRow]) -> tuple[tuple[PhenomenonFigure, ...], int]:
-    annotated = [s for s in scored if s.row.phenomena is not None]
+def _codes(
+    pairs: Sequence[tuple[frozenset[str] | None, frozenset[str]]], order: Sequence[str]
+) -> tuple[tuple[CodeFigure, ...], int]:
+    """Per-code and micro precision/recall over (expected, found) pairs with an expectation."""
+    annotated = [(expected, found) for expected, found in pairs if expected is not None]
     if not annotated:
         return (), 0
     counts: dict[str, list[int]] = {}
-    for item in annotated:
-        expected = item.row.phenomena or frozenset()
-        for code in expected | item.found:
+    for expected, found in annotated:
+        for code in expected | found:
             tally = counts.setdefault(code, [0, 0, 0])
-            if code in expected and code in item.found:
-                tally[0] += 1
-            elif code in item.found:
-                tally[1] += 1
-            else:
-                tally[2] += 1
-    order = {code: index for index, code in enumerate(PHENOMENA)}
+            tally[0 if code in expected and code in found else 1 if code in found else 2] += 1
+    rank = {code: index for index, code in enumerate(order)}
     figures = [
-        PhenomenonFigure(code, *counts[code])
-        for code in sorted(counts, key=lambda c: (order.get(c, len(order)), c))
+        CodeFigure(code, *counts[code])
+        for code in sorted(counts, key=lambda c: (rank.get(c, len(rank)), c))
     ]
-    micro = PhenomenonFigure(
+    micro = CodeFigure(
         "micro",
         sum(f.true_pos for f in figures),
         sum(f.false_pos for f in figures),
@@ -388,7 +399,8 @@ def _group(
     counts = {
         label: n for label in _LABEL_ORDER if (n := sum(s.row.label == label for s in scored))
     }
-    phenomena, annotated = _phenomena(scored)
+    phenomena, annotated = _codes([(s.row.phenomena, s.found) for s in scored], PHENOMENA)
+    issues, issues_annotated = _codes([(s.row.issues, s.found_issues) for s in scored], ISSUE_CODES)
     return GroupResult(
         name=name,
         counts=counts,
@@ -405,6 +417,8 @@ def _group(
         mean_words=_means(scored, lambda s: s.words),
         phenomena=phenomena,
         annotated=annotated,
+        issues=issues,
+        issues_annotated=issues_annotated,
     )
 
 
@@ -485,6 +499,7 @@ def score_rows(
                 row=row,
                 score=assessment.score,
                 found=frozenset(assessment.phenomena),
+                found_issues=frozenset(assessment.issue_codes),
                 words=word_count(row.text),
             )
         )
@@ -525,11 +540,8 @@ def _row(record: Record) -> EvalRow:
     return EvalRow(
         text=record.text,
         label=_label(_field(fields, "label"), record.origin),
-        phenomena=_phenomena_field(
-            _field(fields, "phenomena"),
-            record.origin,
-            present=any(k.lower() == "phenomena" for k in fields),
-        ),
+        phenomena=_codes_field(fields, "phenomena", record.origin, known=PHENOMENA),
+        issues=_codes_field(fields, "issues", record.origin, known=None),
         lang=_lang(_field(fields, "lang"), record.origin),
         day=_day(_field(fields, "day"), record.origin),
         fields=fields,
@@ -545,23 +557,32 @@ def _label(value: Any, origin: str) -> str:
     return label
 
 
-def _phenomena_field(value: Any, origin: str, *, present: bool) -> frozenset[str] | None:
-    if not present:
+def _codes_field(
+    fields: Mapping[str, Any], name: str, origin: str, *, known: Sequence[str] | None
+) -> frozenset[str] | None:
+    """A set of codes from a list or a ``;``/``,``-separated string (None: not annotated).
+
+    Phenomenon codes must be known (a typo would count as a miss); issue codes may be any
+    identifier, since custom rules add their own.
+    """
+    value = _field(fields, name)
+    if value is None:  # no column, or JSON null: not annotated
         return None
-    if value is None:
-        return frozenset()
     if isinstance(value, str):
         codes = [part.strip() for part in value.replace(";", ",").split(",")]
     elif isinstance(value, list) and all(isinstance(part, str) for part in value):
         codes = [part.strip() for part in value]
     else:
-        raise InputError(f"{origin}: phenomena must be a list of codes or a ';'-separated string")
+        raise InputError(f"{origin}: {name} must be a list of codes or a ';'-separated string")
     found = frozenset(code.lower() for code in codes if code)
-    unknown = sorted(found - set(PHENOMENA))
-    if unknown:
-        raise InputError(
-            f"{origin}: unknown phenomenon {unknown[0]!r}; known: {', '.join(PHENOMENA)}"
-        )
+    if known is not None:
+        unknown = sorted(found - set(known))
+        if unknown:
+            raise InputError(
+                f"{origin}: unknown phenomenon {unknown[0]!r}; known: {', '.join(known)}"
+            )
+    elif bad := sorted(code for code in found if not code.replace("_", "").isalnum()):
+        raise InputError(f"{origin}: {bad[0]!r} is not an issue code (letters, digits and _)")
     return found
 
 
@@ -625,18 +646,21 @@ def _group_dict(group: GroupResult) -> dict[str, Any]:
         "mean_score": dict(group.mean_score),
         "mean_words": dict(group.mean_words),
         "phenomena_annotated": group.annotated,
-        "phenomena": [
-            {
-                "code": p.code,
-                "precision": p.precision,
-                "recall": p.recall,
-                "support": p.support,
-                "true_pos": p.true_pos,
-                "false_pos": p.false_pos,
-                "false_neg": p.false_neg,
-            }
-            for p in group.phenomena
-        ],
+        "phenomena": [_code_dict(p) for p in group.phenomena],
+        "issues_annotated": group.issues_annotated,
+        "issues": [_code_dict(p) for p in group.issues],
+    }
+
+
+def _code_dict(p: CodeFigure) -> dict[str, Any]:
+    return {
+        "code": p.code,
+        "precision": p.precision,
+        "recall": p.recall,
+        "support": p.support,
+        "true_pos": p.true_pos,
+        "false_pos": p.false_pos,
+        "false_neg": p.false_neg,
     }
 
 
@@ -676,13 +700,17 @@ def _render_group(group: GroupResult) -> list[str]:
         f"  accuracy {_fmt(c.accuracy)}, sensitivity {_fmt(c.sensitivity)}, "
         f"specificity {_fmt(c.specificity)}",
     ]
-    if not group.phenomena:
-        lines += ["", "phenomena: no row gives a 'phenomena' column"]
-        return lines
-    lines += [
-        "",
-        f"phenomena ({group.annotated} annotated rows)   precision  recall  expected",
-    ]
-    for p in group.phenomena:
+    lines += _render_codes("phenomena", group.phenomena, group.annotated)
+    if group.issues:
+        lines += _render_codes("issues", group.issues, group.issues_annotated)
+    return lines
+
+
+def _render_codes(name: str, figures: Sequence[CodeFigure], annotated: int) -> list[str]:
+    if not figures:
+        return ["", f"{name}: no row gives a {name!r} column"]
+    title = f"{name} ({annotated} annotated rows)"
+    lines = ["", f"{title:<30}{'precision':>11}{'recall':>8}{'expected':>10}"]
+    for p in figures:
         lines.append(f"  {p.code:<28}{_fmt(p.precision):>11}{_fmt(p.recall):>8}{p.support:>10}")
     return lines
