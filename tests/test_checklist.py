@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 import esm_validate
-from esm_validate import ISSUE_CODES, PHENOMENA, Assessment, quality_from_score
+from esm_validate import ISSUE_CODES, PHENOMENA, Assessment, Issue, quality_from_score
 
 from .checklist.generator import generate
 from .checklist.suite import Outcome, run, summary
@@ -27,6 +27,10 @@ FLOORS: dict[str, float] = {
     "dir/as_always_lowers/ru": 0.66,
     "dir/because_lowers/en": 0.86,
     "dir/because_lowers/ru": 0.88,
+    "dir/concrete_behaviour_above_generic/en": 0.00,
+    "dir/concrete_behaviour_above_generic/ru": 0.16,
+    "dir/experience_above_concrete_behaviour/en": 0.48,
+    "dir/experience_above_concrete_behaviour/ru": 0.33,
     "dir/hedge_lowers/en": 0.73,
     "dir/hedge_lowers/ru": 0.73,
     "dir/label_below_concrete/en": 0.31,
@@ -128,6 +132,8 @@ FLOORS: dict[str, float] = {
     "mft/score/concrete_passes/ru": 0.30,
     "mft/score/described_blank_passes/en": 0.33,
     "mft/score/described_blank_passes/ru": 0.33,
+    "mft/score/task_perception_is_not_sensory/en": 1.00,
+    "mft/score/task_perception_is_not_sensory/ru": 1.00,
 }
 
 
@@ -196,13 +202,13 @@ def test_lexicons_are_independent_of_the_validator() -> None:
         assert "esm_validate.local" not in source, path.name
 
 
-def _fixed(score: int) -> Assessment:
-    """An assessment with only a score: no phenomena, no issues."""
+def _fixed(score: int, *, everything: bool = False) -> Assessment:
+    """An assessment with only a score, or one claiming every phenomenon and every issue."""
     return Assessment(
         score=score,
         quality=quality_from_score(score),
-        phenomena=frozenset(),
-        issues=(),
+        phenomena=frozenset(PHENOMENA) if everything else frozenset(),
+        issues=tuple(Issue(code, "") for code in ISSUE_CODES) if everything else (),
         feedback="",
         lang="en",
     )
@@ -213,14 +219,17 @@ def _noisy(text: str, lang: str) -> Assessment:
 
 
 def test_a_broken_validator_falls_below_the_floors() -> None:
-    """The floors bite: a validator that always answers 0 or always 100 (no phenomena, no issues)
-    fails every minimum-functionality and directional floor above zero, and one that scores at
-    random fails every invariance floor above 0.3."""
-    low = run(CASES, lambda text, lang: _fixed(0))
-    high = run(CASES, lambda text, lang: _fixed(100))
+    """The floors bite: a validator that always answers the same (0, or 100, or every phenomenon
+    and issue at once) fails every minimum-functionality and directional floor above zero, and
+    one that scores at random fails every invariance floor above 0.3."""
+    constants = [
+        run(CASES, lambda text, lang: _fixed(0)),
+        run(CASES, lambda text, lang: _fixed(100)),
+        run(CASES, lambda text, lang: _fixed(50, everything=True)),
+    ]
     for key, floor in FLOORS.items():
         if key.startswith(("mft/", "dir/")) and floor > 0:
-            assert min(low[key].rate, high[key].rate) < floor, key
+            assert min(outcomes[key].rate for outcomes in constants) < floor, key
     noisy = run(CASES, _noisy)
     for key, floor in FLOORS.items():
         if key.startswith("inv/") and floor > 0.3:

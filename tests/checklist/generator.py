@@ -38,7 +38,8 @@ class Expect:
     """What a case checks.
 
     Attributes:
-        check: ``phenomenon``, ``issue``, ``min_score``, ``max_score`` (one report);
+        check: ``phenomenon``, ``no_phenomenon``, ``issue``, ``min_score``, ``max_score`` (one
+            report);
             ``invariant``, ``lower``, ``higher`` (the second report against the first).
         arg: The phenomenon or issue code, or the score mark.
     """
@@ -349,7 +350,9 @@ def issue_reports(lang: str) -> dict[str, list[str]]:
 
 
 def _lower_first(text: str) -> str:
-    return text[:1].lower() + text[1:] if not text[:2].isupper() else text
+    """Lower the first letter for a prefix to go in front, unless it starts an acronym."""
+    acronym = len(text) > 1 and text[:2].isalpha() and text[:2].isupper()
+    return text if acronym else text[:1].lower() + text[1:]
 
 
 def _issue_cases(lang: str) -> Iterator[Case]:
@@ -367,6 +370,30 @@ def _score_cases(lang: str) -> Iterator[Case]:
     yield from (Case(key, lang, t, Expect("max_score", PASS_MARK)) for t in lex.NOTHING)
     key = f"mft/score/described_blank_passes/{lang}"
     yield from (Case(key, lang, t, Expect("min_score", PASS_MARK)) for t in lex.BLANK)
+    key = f"mft/score/task_perception_is_not_sensory/{lang}"
+    yield from (
+        Case(key, lang, _cap(t) + ".", Expect("no_phenomenon", "sensory_awareness"))
+        for t in lex.TASK_PERCEPTION
+    )
+    generic = issue_reports(lang)["behavior_only"]
+    key = f"dir/concrete_behaviour_above_generic/{lang}"
+    yield from _sample(
+        key,
+        (
+            Case(key, lang, g, Expect("higher"), other=_cap(b) + ".")
+            for g in generic
+            for b in lex.CONCRETE_BEHAVIOUR
+        ),
+    )
+    key = f"dir/experience_above_concrete_behaviour/{lang}"
+    yield from _sample(
+        key,
+        (
+            Case(key, lang, _cap(b) + ".", Expect("higher"), other=c)
+            for b in lex.CONCRETE_BEHAVIOUR
+            for c in concrete
+        ),
+    )
     key = f"dir/label_below_concrete/{lang}"
     labels = [*lex.LABELS, *(_cap(label) + "." for label in lex.LABELS)]
     yield from _sample(

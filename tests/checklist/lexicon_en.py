@@ -228,3 +228,22 @@ READING = (
 
 #: Emoji participants add.
 EMOJI = ("🙂", "😅", "👍", "🤔")
+
+#: Outward behaviour with concrete, momentary detail (anchored, but not inner experience).
+CONCRETE_BEHAVIOUR = (
+    "cursor after the word 'invoice', the third line in red",
+    "my right hand on the mouse, scrolling to row 214 of the spreadsheet",
+    "pouring milk into the mug, up to the chip in the rim",
+    "typing 'kind regards' at the end of the email, second attempt",
+    "stepping off the kerb with my left foot, the light just turned green",
+    "unscrewing the lid of the blue jar, halfway round",
+)
+
+#: Objects perceived in service of a task: not sensory awareness.
+TASK_PERCEPTION = (
+    "looked at the screen to read the email",
+    "checked the clock to see if I was late",
+    "looked at the red button so I could press it",
+    "read the label on the box to find the size",
+    "glanced at the map to find the exit",
+)

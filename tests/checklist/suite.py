@@ -42,6 +42,8 @@ def holds(case: Case, first: Assessment, second: Assessment | None) -> bool:
     check, arg = case.expect.check, case.expect.arg
     if check == "phenomenon":
         return arg in first.phenomena
+    if check == "no_phenomenon":
+        return arg not in first.phenomena
     if check == "issue":
         return arg in first.issue_codes
     if check == "min_score":
