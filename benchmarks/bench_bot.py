@@ -79,7 +79,6 @@ def throughput(store: Any, participants: int) -> float:
     from tests.fake_telegram import DEFAULT_TOKEN, FakeTelegram
 
     from esm_bot.settings import BotSettings
-    from esm_bot.study_adapter import StudyAdapter
     from esm_bot.telegram.app import BotApp, make_telebot
     from esm_bot.telegram.wiring import StoreAdmin
 
@@ -99,7 +98,7 @@ def throughput(store: Any, participants: int) -> float:
             send_rate_per_chat=10_000,
         )
         bot = make_telebot(settings, num_threads=8)
-        app = BotApp(settings, StudyAdapter(study), StoreAdmin(store, {}), bot, now=wall)
+        app = BotApp(settings, study, StoreAdmin(store, {}), bot, now=wall)
         wall.now = dt.datetime(2026, 3, 2, 11, 0, tzinfo=dt.UTC)
         while app.tick_once() > 0:
             pass
@@ -145,7 +144,6 @@ def memory(participants: int) -> tuple[float, float]:
     from esm_bot.domain.models import Participant
     from esm_bot.settings import BotSettings
     from esm_bot.store.sqlite import SqliteStore
-    from esm_bot.study_adapter import StudyAdapter
     from esm_bot.telegram.app import BotApp, make_telebot
     from esm_bot.telegram.wiring import StoreAdmin
 
@@ -161,7 +159,7 @@ def memory(participants: int) -> tuple[float, float]:
         wall = _Wall()
         app = BotApp(
             settings,
-            StudyAdapter(_study(store, wall)),
+            _study(store, wall),
             StoreAdmin(store, {}),
             make_telebot(settings),
             now=wall,

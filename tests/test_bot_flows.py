@@ -1,14 +1,17 @@
 """The bot end to end over loopback: a real TeleBot polling the fake Bot API server.
 
-The study engine sits behind the StudyPort seam; here an in-memory FakeStudy stands in for it so
-these tests pin down the Telegram layer: every command, onboarding, admin gate, Telegram errors,
-hostile input, the scheduler's sends and the webhook.
+The handlers call the real :class:`~esm_bot.study.Study` over an in-memory SQLite store (a fixed
+clock, a validator that always scores 55), so these tests pin down the Telegram layer and what the
+participant sees: every command, onboarding, admin gate, Telegram errors, hostile input, the
+scheduler's sends and the webhook.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import logging
+import random
 import threading
 import time
 import urllib.error
@@ -19,10 +22,14 @@ from typing import Any
 import pytest
 
 from esm_bot import i18n
+from esm_bot.domain.config import StudyConfig
+from esm_bot.domain.models import Beep, BeepStatus
 from esm_bot.settings import BotSettings
+from esm_bot.store.sqlite import SqliteStore
+from esm_bot.study import Study
 from esm_bot.telegram.app import BotApp, make_telebot
 from esm_bot.telegram.handlers import AdminPort
-from tests.bot_fake_study import FakeStudy
+from esm_validate import Assessment, quality_from_score
 from tests.bot_support import (  # noqa: F401 (fixture)
     FastClock,
     _fake_tg,
@@ -30,6 +37,7 @@ from tests.bot_support import (  # noqa: F401 (fixture)
     wait_until,
 )
 from tests.fake_telegram import DEFAULT_TOKEN, FakeTelegram
+from tests.study_support import WallClock
 
 ADMIN = 777
 SECRET = "s3cret-webhook-token"
@@ -46,12 +54,67 @@ class FakeAdmin(AdminPort):
         return "ok", "✅ database"
 
 
+#: 08:00 in Moscow (the default zone), before the waking window opens.
+T0 = dt.datetime(2026, 3, 2, 5, 0, tzinfo=dt.UTC)
+
+
+def _validate(
+    text: str, *, user_id: str | None = None, training_day: int | None = None, lang: str = "en"
+) -> Assessment:
+    return Assessment(
+        score=55,
+        quality=quality_from_score(55),
+        phenomena=frozenset(),
+        issues=(),
+        feedback="",
+        lang=lang,
+        strengths=("concrete",),
+    )
+
+
 @pytest.fixture(name="study")
-def _study() -> FakeStudy:
-    return FakeStudy()
+def _study() -> Study:
+    clock = WallClock(T0)
+    store = SqliteStore(":memory:", utcnow=clock)
+    config = StudyConfig(start_same_day=True)
+    return Study(store, _validate, config, clock=clock, rng=random.Random(3))
 
 
-def _app(fake: FakeTelegram, study: FakeStudy, **overrides: Any) -> BotApp:
+def _reports(study: Study, chat: int) -> list[str]:
+    """The texts stored for the participant in ``chat``."""
+    who = study.participant(chat)
+    assert who is not None
+    return [r.text for r in study.store.reports_for(who.id)]
+
+
+def _due_beeps(study: Study, chats: list[int]) -> list[Beep]:
+    """Onboard ``chats`` on one shared day plan and move the clock to its first beep."""
+    for chat in chats:
+        study.register(chat, chat, "en")
+        study.consent(chat)
+        who = study.participant(chat)
+        assert who is not None
+        study.store.update_participant(who.id, extra={"schedule_seed": "0" * 16})
+        study.start(chat)
+    firsts = []
+    for chat in chats:
+        who = study.participant(chat)
+        assert who is not None
+        firsts.append(min(study.store.beeps_for(who.id), key=lambda b: b.scheduled_at))
+    assert len({b.scheduled_at for b in firsts}) == 1
+    clock = study.clock
+    assert isinstance(clock, WallClock)
+    clock.set(firsts[0].scheduled_at)
+    return firsts
+
+
+def _status(study: Study, beep: Beep) -> BeepStatus:
+    stored = study.store.get_beep(beep.id)
+    assert stored is not None
+    return stored.status
+
+
+def _app(fake: FakeTelegram, study: Study, **overrides: Any) -> BotApp:
     settings = BotSettings(
         token=DEFAULT_TOKEN,
         api_url=fake.base_url,
@@ -63,12 +126,18 @@ def _app(fake: FakeTelegram, study: FakeStudy, **overrides: Any) -> BotApp:
     )
     clock = FastClock(factor=100)
     return BotApp(
-        settings, study, FakeAdmin(), make_telebot(settings), monotonic=clock, sleep=clock.sleep
+        settings,
+        study,
+        FakeAdmin(),
+        make_telebot(settings),
+        now=study.clock,
+        monotonic=clock,
+        sleep=clock.sleep,
     )
 
 
 @pytest.fixture(name="app")
-def _running_app(fake_tg: FakeTelegram, study: FakeStudy) -> Iterator[BotApp]:
+def _running_app(fake_tg: FakeTelegram, study: Study) -> Iterator[BotApp]:
     app = _app(fake_tg, study)
     app.start_polling()
     yield app
@@ -103,7 +172,7 @@ def _onboard(fake: FakeTelegram, chat: int, lang: str = "en", form: str | None =
 
 class TestOnboarding:
     def test_whole_onboarding_in_english(
-        self, app: BotApp, fake_tg: FakeTelegram, study: FakeStudy
+        self, app: BotApp, fake_tg: FakeTelegram, study: Study
     ) -> None:
         """/start → language → consent → typed UTC offset → window → beeps → practice beep."""
         _onboard(fake_tg, 42)
@@ -123,9 +192,8 @@ class TestOnboarding:
         assert p is not None
         assert p.tz == "Etc/GMT-3"
         assert p.beeps_per_day == 6
-        assert p.id in study.practice_open
-        wait_until(lambda: bool(study.practice_messages))
-        assert study.practice_messages[0][1] is not None
+        (practice,) = [b for b in study.store.beeps_for(p.id) if b.index >= 1000]
+        wait_until(lambda: _message_id(study, practice) is not None)
         assert len(fake_tg.sent_calls("answerCallbackQuery")) >= 1
 
     def test_russian_formal_address(self, app: BotApp, fake_tg: FakeTelegram) -> None:
@@ -151,9 +219,12 @@ class TestOnboarding:
         fake_tg.push_message(44, "Europe/Berlin")
         fake_tg.wait_sent("sendMessage", 6, chat_id=44)
         fake_tg.push_message(44, "25:00-26:00")
-        assert "hours are 0-23" in _last(fake_tg, 44, 7)
+        assert "25:00-26:00" in _last(fake_tg, 44, 7)
+        assert i18n.render("window_invalid", "en", text="", reason="")[:12] in _last(fake_tg, 44, 7)
+        fake_tg.push_message(44, "9-21")  # the forgiving grammar: hours alone are enough
+        assert _last(fake_tg, 44, 8) == i18n.render("ask_beeps", "en", low=1, high=10, default=6)
 
-    def test_declining_consent(self, app: BotApp, fake_tg: FakeTelegram, study: FakeStudy) -> None:
+    def test_declining_consent(self, app: BotApp, fake_tg: FakeTelegram, study: Study) -> None:
         """No consent: a polite note, and texts are not taken as reports."""
         fake_tg.push_message(45, "/start")
         fake_tg.wait_sent("sendMessage", 2, chat_id=45)
@@ -162,15 +233,17 @@ class TestOnboarding:
         fake_tg.push_callback(45, None, "consent:no")
 
         assert _last(fake_tg, 45, 4) == i18n.render("consent_declined", "en")
-        assert study.declined == ["p45"]
+        assert [e.kind for e in study.store.iter_events(kind="consent_declined")] == [
+            "consent_declined"
+        ]
         fake_tg.push_message(45, "I saw a red car")
         assert _last(fake_tg, 45, 5) == i18n.render("consent_needed", "en")
-        assert study.reports == {}
+        assert _reports(study, 45) == []
 
 
 class TestCommands:
     def test_report_gets_feedback_once(
-        self, app: BotApp, fake_tg: FakeTelegram, study: FakeStudy
+        self, app: BotApp, fake_tg: FakeTelegram, study: Study
     ) -> None:
         """A text after onboarding is a report; the feedback shows score, strengths and the tip."""
         _onboard(fake_tg, 50)
@@ -181,7 +254,7 @@ class TestCommands:
         assert "score 55/100" in text
         assert "What was good: concrete." in text
         assert i18n.render("tip_moment_capture", "en") in text
-        assert len(study.reports) == 1
+        assert len(_reports(study, 50)) == 1
 
     @pytest.mark.parametrize(
         ("command", "key"),
@@ -202,7 +275,7 @@ class TestCommands:
 
         assert _last(fake_tg, 51, n + 1) == i18n.render(key, "en")
 
-    def test_pause_then_resume(self, app: BotApp, fake_tg: FakeTelegram, study: FakeStudy) -> None:
+    def test_pause_then_resume(self, app: BotApp, fake_tg: FakeTelegram, study: Study) -> None:
         """/pause, /pause again, /resume."""
         _onboard(fake_tg, 52)
         n = len(fake_tg.texts(52))
@@ -224,12 +297,12 @@ class TestCommands:
         settings_call = fake_tg.wait_sent("sendMessage", n + 2, chat_id=53)[-1]
 
         assert "Status: training." in status
-        assert "Average quality: 55" in status
+        assert "Average quality: 0" in status
         assert "Time zone: UTC+3" in settings_call.text
         assert "set:timezone" in json.dumps(settings_call.params["reply_markup"])
 
     def test_delete_needs_confirmation(
-        self, app: BotApp, fake_tg: FakeTelegram, study: FakeStudy
+        self, app: BotApp, fake_tg: FakeTelegram, study: Study
     ) -> None:
         """/delete asks first; Cancel keeps the data, Yes deletes it."""
         _onboard(fake_tg, 54)
@@ -286,7 +359,7 @@ class TestAdminGate:
 
 
 class TestHostileInput:
-    def test_huge_text(self, app: BotApp, fake_tg: FakeTelegram, study: FakeStudy) -> None:
+    def test_huge_text(self, app: BotApp, fake_tg: FakeTelegram, study: Study) -> None:
         """100 KB of text: kept whole (no data lost) and a polite size note, no traceback."""
         _onboard(fake_tg, 70)
         n = len(fake_tg.texts(70))
@@ -295,7 +368,7 @@ class TestHostileInput:
         assert _last(fake_tg, 70, n + 1) == i18n.render(
             "too_long", "en", length=100_000, limit=4000
         )
-        assert [len(t) for t in study.reports.values()] == [100_000]
+        assert [len(t) for t in _reports(study, 70)] == [100_000]
 
     @pytest.mark.parametrize(
         "content",
@@ -326,7 +399,7 @@ class TestHostileInput:
         assert _last(fake_tg, 71, n + 1) == i18n.render("unsupported_content", "en")
 
     def test_edited_message_is_ignored(
-        self, app: BotApp, fake_tg: FakeTelegram, study: FakeStudy
+        self, app: BotApp, fake_tg: FakeTelegram, study: Study
     ) -> None:
         """An edited message is not a second report and gets no answer."""
         _onboard(fake_tg, 72)
@@ -337,10 +410,10 @@ class TestHostileInput:
         fake_tg.push_message(72, "/help")
 
         assert _last(fake_tg, 72, n + 1) == i18n.render("help", "en")
-        assert study.reports == {}
+        assert _reports(study, 72) == []
 
     def test_unknown_callback_and_control_characters(
-        self, app: BotApp, fake_tg: FakeTelegram, study: FakeStudy
+        self, app: BotApp, fake_tg: FakeTelegram, study: Study
     ) -> None:
         """Forged button data is refused; control characters are stripped from reports."""
         _onboard(fake_tg, 73)
@@ -350,10 +423,10 @@ class TestHostileInput:
         fake_tg.push_message(73, "I\x00 saw\u202e a\x1b lamp")
         fake_tg.wait_sent("sendMessage", n + 2, chat_id=73)
 
-        assert list(study.reports.values()) == ["I saw a lamp"]
+        assert _reports(study, 73) == ["I saw a lamp"]
 
     def test_replayed_update_is_not_a_second_report(
-        self, app: BotApp, fake_tg: FakeTelegram, study: FakeStudy
+        self, app: BotApp, fake_tg: FakeTelegram, study: Study
     ) -> None:
         """The same message delivered twice is stored once (dedup key from chat and message id)."""
         _onboard(fake_tg, 74)
@@ -365,10 +438,10 @@ class TestHostileInput:
         fake_tg.push_message(74, "/help")
         fake_tg.wait_sent("sendMessage", n + 2, chat_id=74)
 
-        assert len(study.reports) == 1
+        assert len(_reports(study, 74)) == 1
 
     def test_handler_crash_gives_the_error_message(
-        self, app: BotApp, fake_tg: FakeTelegram, study: FakeStudy, monkeypatch: pytest.MonkeyPatch
+        self, app: BotApp, fake_tg: FakeTelegram, study: Study, monkeypatch: pytest.MonkeyPatch
     ) -> None:
         """A failing study call ends in the polite error text; polling continues."""
         _onboard(fake_tg, 75)
@@ -377,7 +450,7 @@ class TestHostileInput:
         def boom(*_a: Any, **_k: Any) -> Any:
             raise RuntimeError("db down")
 
-        monkeypatch.setattr(study, "status", boom)
+        monkeypatch.setattr(Study, "status", boom)
         fake_tg.push_message(75, "/status")
         assert _last(fake_tg, 75, n + 1) == i18n.render("error", "en")
         fake_tg.push_message(75, "/help")
@@ -404,52 +477,67 @@ class TestTelegramErrors:
         assert _last(fake_tg, 81, 1) == i18n.render("help", "ru")
 
 
+def _message_id(study: Study, beep: Beep) -> int | None:
+    stored = study.store.get_beep(beep.id)
+    return None if stored is None else stored.message_id
+
+
 class TestScheduler:
-    def test_due_beeps_are_sent_and_confirmed(
-        self, fake_tg: FakeTelegram, study: FakeStudy
-    ) -> None:
-        """tick_once sends each due beep and reports the message id back to the study."""
+    def test_due_beeps_are_sent_and_confirmed(self, fake_tg: FakeTelegram, study: Study) -> None:
+        """tick_once sends each due beep and records its delivery and message id in the store."""
         app = _app(fake_tg, study)
-        for chat in (90, 91):
-            study.register(chat, chat, "en")
-            study.add_due(chat)
+        beeps = _due_beeps(study, [90, 91])
 
         assert app.tick_once() == 2
-        assert fake_tg.texts(90) == [i18n.render("beep", "en")]
-        assert [b for b, _ in study.sent_log] == ["p90:2026-03-02:0", "p91:2026-03-02:0"]
-        assert all(mid is not None for _, mid in study.sent_log)
+        assert fake_tg.texts(90) == fake_tg.texts(91) == [i18n.render("beep", "en")]
+        assert [_status(study, b) for b in beeps] == [BeepStatus.SENT, BeepStatus.SENT]
+        assert all(_message_id(study, b) is not None for b in beeps)
 
     def test_a_beep_whose_claim_was_lost_is_not_sent(
-        self, fake_tg: FakeTelegram, study: FakeStudy
+        self, fake_tg: FakeTelegram, study: Study, monkeypatch: pytest.MonkeyPatch
     ) -> None:
         """Right before each send the claim is renewed; a lost claim means another process sends."""
         app = _app(fake_tg, study)
-        for chat in (93, 94):
-            study.register(chat, chat, "en")
-            study.add_due(chat)
-        study.lost_claims.add("p93:2026-03-02:0")
+        lost, kept = _due_beeps(study, [93, 94])
+        real_tick = Study.tick
+
+        def tick_then_lose_one(self: Study, now: dt.datetime | None = None) -> Any:
+            actions = real_tick(self, now)
+            later = (
+                study.clock() + study.config.claim_lease * 2
+            )  # our lease ran out; another took it
+            assert study.store.claim_beep(lost.id, "other", later, study.config.claim_lease)
+            return actions
+
+        monkeypatch.setattr(Study, "tick", tick_then_lose_one)
+        clock = study.clock
+        assert isinstance(clock, WallClock)
+        monkeypatch.setattr(app, "now", lambda: clock() + study.config.claim_lease)
 
         assert app.tick_once() == 1
         assert fake_tg.texts(93) == []
         assert fake_tg.texts(94) == [i18n.render("beep", "en")]
-        assert [b for b, _ in study.sent_log] == ["p94:2026-03-02:0"]
-        assert study.unsent_log == []  # not a failure: the other process owns it
+        assert [_status(study, b) for b in (lost, kept)] == [BeepStatus.SCHEDULED, BeepStatus.SENT]
 
     def test_blocked_participant_is_marked_and_not_beeped_again(
-        self, fake_tg: FakeTelegram, study: FakeStudy
+        self, fake_tg: FakeTelegram, study: Study
     ) -> None:
-        """403 → the study hears the chat is unreachable; the next tick sends nothing to it."""
+        """403 → the participant is unreachable and their later beeps are cancelled."""
         app = _app(fake_tg, study)
-        study.register(92, 92, "en")
+        (beep,) = _due_beeps(study, [92])
         fake_tg.block(92)
-        study.add_due(92)
 
         assert app.tick_once() == 0
-        assert study.unreachable_chats == [92]
-        assert study.unsent_log == [
-            ("p92:2026-03-02:0", "403: Forbidden: bot was blocked by the user")
-        ]
-        study.add_due(92, index=1)
+        who = study.participant(92)
+        assert who is not None
+        assert not who.active
+        assert _status(study, beep) in (BeepStatus.CANCELLED, BeepStatus.MISSED)
+        later = [b for b in study.store.beeps_for(who.id) if b.scheduled_at > beep.scheduled_at]
+        assert later
+        assert {b.status for b in later} == {BeepStatus.CANCELLED}
+        clock = study.clock
+        assert isinstance(clock, WallClock)
+        clock.set(later[0].scheduled_at)
         app.tick_once()
         assert len([c for c in fake_tg.calls if c[0] == "sendMessage"]) == 1
 
@@ -466,7 +554,7 @@ class TestWebhook:
         except urllib.error.HTTPError as exc:
             return int(exc.code)
 
-    def test_secret_token_is_required(self, fake_tg: FakeTelegram, study: FakeStudy) -> None:
+    def test_secret_token_is_required(self, fake_tg: FakeTelegram, study: Study) -> None:
         """Without the header or with a wrong one: 403 and nothing handled; with it: handled."""
         app = _app(fake_tg, study)
         port = app.start_webhook(port=0)
@@ -486,12 +574,11 @@ class TestWebhook:
 
 
 def test_metrics_are_logged_periodically_and_at_shutdown(
-    fake_tg: FakeTelegram, study: FakeStudy, caplog: pytest.LogCaptureFixture
+    fake_tg: FakeTelegram, study: Study, caplog: pytest.LogCaptureFixture
 ) -> None:
     """With a tiny ESM_METRICS_INTERVAL_MINUTES the snapshot is logged repeatedly, then at stop."""
     app = _app(fake_tg, study, metrics_interval_minutes=0.001, tick_seconds=0.01)
-    study.register(96, 96, "en")
-    study.add_due(96)
+    _due_beeps(study, [96])
     with caplog.at_level(logging.INFO, logger="esm_bot"):
         app.start_background()
         wait_until(lambda: sum("metrics {" in r.getMessage() for r in caplog.records) >= 2)
@@ -506,13 +593,11 @@ def test_metrics_are_logged_periodically_and_at_shutdown(
 
 
 def test_shutdown_during_a_tick_finishes_the_send_in_progress_and_stops(
-    fake_tg: FakeTelegram, study: FakeStudy
+    fake_tg: FakeTelegram, study: Study
 ) -> None:
     """A send under way when shutdown starts is completed and recorded; the rest are left."""
     app = _app(fake_tg, study)
-    for chat in range(200, 205):
-        study.register(chat, chat, "en")
-        study.add_due(chat)
+    beeps = _due_beeps(study, list(range(200, 205)))
     started = threading.Event()
     real_send = app.bot.send_message
 
@@ -530,4 +615,4 @@ def test_shutdown_during_a_tick_finishes_the_send_in_progress_and_stops(
     ticker.join(5)
 
     assert len(fake_tg.sent_calls("sendMessage")) == 1
-    assert len(study.sent_log) == 1
+    assert [_status(study, b) for b in beeps].count(BeepStatus.SENT) == 1

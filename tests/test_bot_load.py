@@ -20,7 +20,6 @@ from esm_bot.domain.models import BeepStatus
 from esm_bot.settings import BotSettings
 from esm_bot.store.sqlite import SqliteStore
 from esm_bot.study import Study
-from esm_bot.study_adapter import StudyAdapter
 from esm_bot.telegram.app import BotApp, make_telebot
 from esm_bot.telegram.wiring import StoreAdmin
 from tests.bot_support import FastClock, _fake_tg  # noqa: F401 (fixture)
@@ -64,7 +63,7 @@ def test_200_participants_answer_concurrently(fake_tg: FakeTelegram, tmp_path: P
     bot = make_telebot(settings, num_threads=8)
     app = BotApp(
         settings,
-        StudyAdapter(study),
+        study,
         StoreAdmin(store, {}),
         bot,
         now=wall,

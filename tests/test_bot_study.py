@@ -22,7 +22,6 @@ from esm_bot.domain.models import BeepStatus, ParticipantStatus
 from esm_bot.settings import BotSettings
 from esm_bot.store.sqlite import SqliteStore
 from esm_bot.study import Study
-from esm_bot.study_adapter import StudyAdapter
 from esm_bot.telegram.app import BotApp, make_telebot
 from esm_bot.telegram.wiring import StoreAdmin
 from tests.bot_support import FastClock, _fake_tg, stop_in_background  # noqa: F401 (fixture)
@@ -68,7 +67,7 @@ def _world(
     fast = FastClock(factor=100)
     app = BotApp(
         settings,
-        StudyAdapter(study),
+        study,
         StoreAdmin(store, {}),
         make_telebot(settings),
         now=wall,
@@ -285,7 +284,7 @@ def test_another_process_continues_the_onboarding(
     _press(fake_tg, 48, "consent:yes")
     second = BotApp(
         app.settings,
-        StudyAdapter(study),
+        study,
         StoreAdmin(study.store, {}),
         make_telebot(app.settings),
         now=app.now,

@@ -21,7 +21,13 @@ from esm_bot.study.analytics import (
     PersonalHint,
     PhenomenonRow,
 )
-from esm_bot.study.engine import ACTIVE_STATUSES, Study, ValidateFunction, parse_window
+from esm_bot.study.engine import (
+    ACTIVE_STATUSES,
+    AWAITING_KEY,
+    Study,
+    ValidateFunction,
+    parse_window,
+)
 from esm_bot.study.messages import Message, MessageKey
 from esm_bot.study.outcomes import (
     Action,
@@ -35,6 +41,7 @@ from esm_bot.study.progress import DayOutcome, DayResult, Progress, close_day
 
 __all__ = [
     "ACTIVE_STATUSES",
+    "AWAITING_KEY",
     "PHENOMENA_NORMS",
     "PRACTICE_INDEX_BASE",
     "Action",

@@ -51,10 +51,13 @@ from esm_bot.study.outcomes import (
 from esm_bot.study.planning import PlanningMixin
 from esm_bot.study.reports import ReportsMixin
 
-__all__ = ["ACTIVE_STATUSES", "Study", "ValidateFunction", "parse_window"]
+__all__ = ["ACTIVE_STATUSES", "AWAITING_KEY", "Study", "ValidateFunction", "parse_window"]
 
 _log = logging.getLogger(__name__)
 
+
+#: Key in ``Participant.extra`` holding the question the participant's next text answers.
+AWAITING_KEY = "bot_awaiting"
 
 #: Statuses from which a participant can pause.
 _PAUSABLE = ACTIVE_STATUSES | {ParticipantStatus.CONSENTED}
@@ -226,11 +229,15 @@ class Study(PlanningMixin, DeliveryMixin, DayClosingMixin, ReportsMixin):
             return self._invalid(gate, exc)
         return self._change_schedule(gate, "window", window_start=start, window_end=end)
 
-    def set_beeps_per_day(self, telegram_id: int, n: int) -> Outcome:
-        """Set the number of beeps a day (within the study's limits)."""
+    def set_beeps_per_day(self, telegram_id: int, n: int | str) -> Outcome:
+        """Set the number of beeps a day (within the study's limits), as a number or typed."""
         gate = self._gate(telegram_id, need_consent=False)
         if isinstance(gate, Outcome):
             return gate
+        if isinstance(n, str):
+            if not n.strip().isdigit():
+                return self._invalid(gate, ScheduleError("schedule.bad_beeps", "Not a number."))
+            n = int(n)
         return self._change_schedule(gate, "beeps_per_day", beeps_per_day=n)
 
     def _invalid(self, participant: Participant, exc: ScheduleError) -> Outcome:
@@ -446,6 +453,31 @@ class Study(PlanningMixin, DeliveryMixin, DayClosingMixin, ReportsMixin):
     def participant(self, telegram_id: int) -> Participant | None:
         """The participant with this Telegram id (None when unknown or deleted)."""
         return self._participant(telegram_id)
+
+    def await_answer(self, telegram_id: int, step: str | None) -> Participant:
+        """Remember which question the participant's next text answers (``None``: none).
+
+        Kept in the participant record (``extra["bot_awaiting"]``), so a restart or another
+        process behind a load balancer continues the conversation.
+        """
+        current = self._participant(telegram_id)
+        if current is None:
+            raise LookupError("unknown participant")
+        extra = {k: v for k, v in current.extra.items() if k != AWAITING_KEY}
+        if step is not None:
+            extra[AWAITING_KEY] = step
+        if extra == dict(current.extra):
+            return current
+        return self.store.update_participant(current.id, extra=extra)
+
+    def stats(self) -> dict[str, Any]:
+        """Store counts plus study-wide compliance, for the metrics log and ``/stats``."""
+        figures: dict[str, Any] = dict(self.store.counts())
+        rows = self.compliance()
+        if rows:
+            for name in ("answered", "late", "expired", "missed"):
+                figures[f"beeps_{name}"] = getattr(rows[-1], name)
+        return figures
 
     def summary(self, participant_id: str) -> StatusSummary | None:
         """Progress, phenomena profile and compliance of one participant (for researchers)."""

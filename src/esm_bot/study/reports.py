@@ -268,6 +268,9 @@ class ReportsMixin(StudyBase):
             stored,
             all_reports,
         )
+        limit = self.config.max_report_chars
+        if len(text) > limit:  # kept whole; only the start was validated: say so first
+            messages.insert(0, message(MessageKey.TOO_LONG, length=len(text), limit=limit))
         return ReportOutcome(
             tuple(messages),
             participant,

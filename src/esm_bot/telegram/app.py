@@ -20,14 +20,23 @@ from typing import Any
 
 import attrs
 
-from esm_bot.ports import Due, StudyPort
 from esm_bot.settings import BotSettings
-from esm_bot.telegram import Sender, SendLimiter
+from esm_bot.study import Action, ActionKind, Study
 from esm_bot.telegram.handlers import PARTICIPANT_COMMANDS, AdminPort, Handlers
+from esm_bot.telegram.limiter import SendLimiter
+from esm_bot.telegram.sender import Sender
 
 __all__ = ["BotApp", "RedactingFilter", "make_telebot", "utc_now"]
 
 log = logging.getLogger("esm_bot")
+
+#: The names the scheduler counts sends under (the metrics keys ``beep_sent``...).
+_KINDS = {
+    ActionKind.SEND_BEEP: "beep",
+    ActionKind.SEND_REMINDER: "reminder",
+    ActionKind.EXPIRE_BEEP: "expire",
+    ActionKind.NOTIFY: "notify",
+}
 
 
 def utc_now() -> dt.datetime:
@@ -93,7 +102,7 @@ class BotApp:
 
     Args:
         settings: Process settings.
-        study: The study engine behind the :class:`~esm_bot.ports.StudyPort` seam.
+        study: The study engine.
         admin: Back end of /stats, /export, /health.
         bot: A TeleBot (see :func:`make_telebot`).
         now: UTC wall clock (injected in tests).
@@ -103,7 +112,7 @@ class BotApp:
     """
 
     settings: BotSettings
-    study: StudyPort
+    study: Study
     admin: AdminPort
     bot: Any
     now: Callable[[], dt.datetime] = utc_now
@@ -132,7 +141,7 @@ class BotApp:
 
     def _blocked(self, chat_id: int) -> None:
         log.info("chat %s blocked the bot; participant marked inactive", chat_id)
-        self.study.unreachable(chat_id)
+        self.study.mark_unreachable(chat_id)
 
     # ------------------------------------------------------------------ the scheduler
     def tick_once(self, now: dt.datetime | None = None) -> int:
@@ -146,28 +155,35 @@ class BotApp:
                 sent += self._send_due(due, now)
             return sent
 
-    def _send_due(self, due: Due, now: dt.datetime) -> int:
+    def _send_due(self, due: Action, now: dt.datetime) -> int:
+        kind = _KINDS[due.kind]
+        beep = due.beep if due.kind is ActionKind.SEND_BEEP else None
         try:
             if due.chat_id is None:
-                self.study.unsent(due, "no chat", now)
+                if beep is not None:
+                    self.study.beep_failed(beep.id, reason="no chat")
                 return 0
-            if not self.study.still_ours(due, max(now, self.now())):
-                log.info("another process took over a %s; not sending it here", due.kind)
+            if beep is not None and not self.study.renew_claim(beep.id, max(now, self.now())):
+                log.info("another process took over a %s; not sending it here", kind)
                 return 0
-            text = self.handlers.render_in(due.lang, due.form, due.say)
+            msg = due.message
+            text = self.handlers.render_in(due.lang, due.address_form, msg.key, msg.params)
             message_id = due.beep.message_id if due.beep is not None else None
-            if due.kind == "expire" and message_id is not None:
+            if due.kind is ActionKind.EXPIRE_BEEP and message_id is not None:
                 delivery = self.sender.edit_message_text(due.chat_id, message_id, text)
             else:
                 delivery = self.sender.send_message(due.chat_id, text)
             if delivery.ok:
-                self.study.sent(due, delivery.message_id, now)
-                self._count(f"{due.kind}_sent")
+                if beep is not None:
+                    self.study.beep_sent(beep.id, delivery.message_id, at=now)
+                self._count(f"{kind}_sent")
                 return 1
-            self.study.unsent(due, delivery.error or "failed", now, blocked=delivery.blocked)
-            self._count(f"{due.kind}_failed")
+            if beep is not None:
+                reason = delivery.error or "failed"
+                self.study.beep_failed(beep.id, blocked=delivery.blocked, reason=reason)
+            self._count(f"{kind}_failed")
         except Exception:  # one participant's problem never stops the others' beeps
-            log.exception("could not send %s", due.kind)
+            log.exception("could not send %s", kind)
         return 0
 
     def _count(self, name: str) -> None:

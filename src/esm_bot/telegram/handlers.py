@@ -1,5 +1,6 @@
-"""Thin Telegram handlers: unpack the update, call the study (:class:`~esm_bot.ports.StudyPort`),
-render the answer from the catalogues, send it through the :class:`~esm_bot.telegram.Sender`.
+"""Thin Telegram handlers: unpack the update, call the :class:`~esm_bot.study.Study`, render what
+it returns from the catalogues (:mod:`esm_bot.i18n`), send it through the
+:class:`~esm_bot.telegram.Sender`.
 
 No domain logic and no user-facing strings live here. Every handler runs inside
 :meth:`Handlers.guard`: an exception is logged and the participant gets the catalogue's polite
@@ -8,31 +9,28 @@ No domain logic and no user-facing strings live here. Every handler runs inside
 
 from __future__ import annotations
 
-import datetime as dt
 import functools
 import logging
 import re
 import threading
 import unicodedata
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from typing import Any
 
 import attrs
 
 from esm_bot import i18n
 from esm_bot.domain.models import Participant, ParticipantStatus
-from esm_bot.ports import AWAITING_KEY, Say, StudyPort
+from esm_bot.i18n.present import present
 from esm_bot.settings import BotSettings
-from esm_bot.telegram import Sender
+from esm_bot.study import AWAITING_KEY, Outcome, Study
+from esm_bot.telegram.sender import Sender
 
 __all__ = [
     "PARTICIPANT_COMMANDS",
     "AdminPort",
     "Handlers",
     "clean_text",
-    "parse_window",
-    "present",
-    "tz_label",
 ]
 
 log = logging.getLogger(__name__)
@@ -56,26 +54,11 @@ TZ_BUTTONS = ("Europe/Moscow", "Europe/Berlin", "Europe/London", "America/New_Yo
 WINDOW_BUTTONS = ("08:00-22:00", "09:00-21:00", "10:00-23:00")
 BEEPS_BUTTONS = (4, 6, 8)
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u200b-\u200f\u202a-\u202e\u2066-\u2069]")
-_WINDOW = re.compile(r"^\s*(\d{1,2})[:.](\d{2})\s*[-–—]\s*(\d{1,2})[:.](\d{2})\s*$")
 
 
 def clean_text(text: str) -> str:
     """Drop control and bidi-override characters, normalise to NFC, strip the ends."""
     return unicodedata.normalize("NFC", _CONTROL.sub("", text)).strip()
-
-
-def parse_window(text: str) -> tuple[dt.time, dt.time]:
-    """Parse ``"09:00-21:00"``; raise :class:`ValueError` with a reason otherwise."""
-    match = _WINDOW.match(text)
-    if match is None:
-        msg = "expected HH:MM-HH:MM."
-        raise ValueError(msg)
-    h1, m1, h2, m2 = (int(g) for g in match.groups())
-    try:
-        return dt.time(h1, m1), dt.time(h2, m2)
-    except ValueError:
-        msg = "hours are 0-23 and minutes 0-59."
-        raise ValueError(msg) from None
 
 
 class AdminPort:
@@ -98,7 +81,7 @@ class AdminPort:
 class Handlers:
     """The bot's handlers; :meth:`install` registers them on a TeleBot explicitly."""
 
-    study: StudyPort
+    study: Study
     sender: Sender
     settings: BotSettings
     admin: AdminPort
@@ -130,7 +113,7 @@ class Handlers:
                 log.exception("handler %s failed", handler.__name__)
                 chat = _chat_id(update)
                 if chat is not None:
-                    self.say(chat, self._who(update), Say("error"))
+                    self.say(chat, self._who(update), "error")
             finally:
                 with self._lock:
                     self._inflight -= 1
@@ -152,40 +135,45 @@ class Handlers:
         self,
         chat_id: int,
         who: Participant | None,
-        say: Say,
+        key: str,
         buttons: list[tuple[str, str]] | None = None,
+        /,
+        **params: Any,
     ) -> int | None:
-        """Render ``say`` in the participant's language and form and send it; return message id."""
-        text = self.render(who, say)
+        """Render ``key`` in the participant's language and form and send it; return message id."""
+        text = self.render(who, key, **params)
         markup = _keyboard(buttons) if buttons else None
         return self.sender.send_message(chat_id, text, reply_markup=markup).message_id
 
-    def render(self, who: Participant | None, say: Say) -> str:
-        """Render a :class:`Say` for ``who`` (default language before registration)."""
+    def tell(self, chat_id: int, outcome: Outcome) -> int | None:
+        """Send what the study answered, in order; return the last message id."""
+        message_id = None
+        for msg in outcome.messages:
+            message_id = self.say(chat_id, outcome.participant, msg.key, **msg.params)
+        return message_id
+
+    def render(self, who: Participant | None, key: str, /, **params: Any) -> str:
+        """Render ``key`` for ``who`` (default language before registration)."""
         lang = who.lang if who is not None else self.default_lang
         form = str(who.address_form) if who is not None else "informal"
-        return self.render_in(lang, form, say)
+        return self.render_in(lang, form, key, params)
 
-    def render_in(self, lang: str, form: str, say: Say) -> str:
-        """Render a :class:`Say` in an explicit language and address form."""
-        return i18n.render(str(say.key), lang, form, **present(say.params, lang, form))
+    @staticmethod
+    def render_in(lang: str, form: str, key: str, params: Any = None) -> str:
+        """Render ``key`` with the engine's raw ``params`` in an explicit language and form."""
+        return i18n.render(str(key), lang, form, **present(params or {}, lang, form))
 
     def _who(self, update: Any) -> Participant | None:
         user = getattr(update, "from_user", None)
         return self.study.participant(user.id) if user is not None else None
 
-    def _label(self, who: Participant | None, key: str) -> str:
-        return self.render(who, Say(key))
-
     # ------------------------------------------------------------------ onboarding
     def cmd_start(self, m: Any) -> None:
         """/start: register, welcome, then the language question."""
         lang = "ru" if (m.from_user.language_code or "").startswith("ru") else "en"
-        who = self.study.register(m.from_user.id, m.chat.id, lang)
-        days = self.study.training_days()
-        self.say(m.chat.id, who, Say("welcome", {"training_days": days}))
-        langs = [("English", "lang:en"), ("Русский", "lang:ru")]
-        self.say(m.chat.id, who, Say("choose_language"), langs)
+        who = _checked(self.study.register(m.from_user.id, m.chat.id, lang))
+        self.say(m.chat.id, who, "welcome", training_days=self.study.config.training_days)
+        self.say(m.chat.id, who, "choose_language", LANGUAGES)
 
     def on_button(self, c: Any) -> None:
         """Any inline button: ``kind:value`` routed to a ``btn_<kind>`` method."""
@@ -195,65 +183,57 @@ class Handlers:
         route = getattr(self, f"btn_{kind}", None) if kind.isidentifier() else None
         if who is None or route is None or c.message is None:
             if c.message is not None:
-                self.say(c.message.chat.id, who, Say("button_expired"))
+                self.say(c.message.chat.id, who, "button_expired")
             return
         try:
             route(c.message.chat.id, who, value)
         except ValueError:  # forged or stale button data the study refuses
-            self.say(c.message.chat.id, who, Say("button_expired"))
+            self.say(c.message.chat.id, who, "button_expired")
 
     def btn_lang(self, chat: int, who: Participant, value: str) -> None:
         """Language chosen: Russian asks the address form next, English the consent."""
-        who = self.study.set_language(who.id, value)
+        who = _checked(self.study.set_language(who.telegram_id or 0, value))
         if who.lang == "ru" and who.status is ParticipantStatus.REGISTERED:
-            forms = [("на «ты»", "form:informal"), ("на «вы»", "form:formal")]
-            self.say(chat, who, Say("choose_form"), forms)
+            self.say(chat, who, "choose_form", FORMS)
         elif who.status is ParticipantStatus.REGISTERED:
             self._ask_consent(chat, who)
         else:
-            self.say(chat, who, Say("settings_saved"))
+            self.say(chat, who, "settings_saved")
 
     def btn_form(self, chat: int, who: Participant, value: str) -> None:
         """Address form chosen: the consent comes next (or the settings are saved)."""
-        who = self.study.set_address_form(who.id, value)
+        who = _checked(self.study.set_address_form(who.telegram_id or 0, value))
         if who.status is ParticipantStatus.REGISTERED:
             self._ask_consent(chat, who)
         else:
-            self.say(chat, who, Say("settings_saved"))
+            self.say(chat, who, "settings_saved")
 
     def _ask_consent(self, chat: int, who: Participant) -> None:
-        yes, no = self._label(who, "consent_yes"), self._label(who, "consent_no")
-        version = self.study.consent_version()
-        self.say(
-            chat,
-            who,
-            Say("consent", {"version": version}),
-            [(yes, "consent:yes"), (no, "consent:no")],
-        )
+        yes, no = self.render(who, "consent_yes"), self.render(who, "consent_no")
+        buttons = [(yes, "consent:yes"), (no, "consent:no")]
+        self.say(chat, who, "consent", buttons, version=self.study.config.consent_version)
 
     def btn_consent(self, chat: int, who: Participant, value: str) -> None:
         """Consent answered: on yes, the time zone question."""
         if value != "yes":
-            self.study.decline(who.id)
-            self.say(chat, who, Say("consent_declined"))
+            self.study.decline_consent(who.telegram_id or 0)
+            self.say(chat, who, "consent_declined")
             return
-        who = self.study.consent(who.id)
+        who = _checked(self.study.consent(who.telegram_id or 0))
         self._ask(chat, who, "timezone")
 
     def _ask(self, chat: int, who: Participant, step: str) -> None:
         """Ask an onboarding/settings question; the next text (or button) answers it."""
-        who = self.study.set_awaiting(who.id, step)
+        who = self.study.await_answer(who.telegram_id or 0, step)
         if step == "timezone":
-            buttons = [(tz, f"tz:{tz}") for tz in TZ_BUTTONS]
-            self.say(chat, who, Say("ask_timezone"), buttons)
+            self.say(chat, who, "ask_timezone", [(tz, f"tz:{tz}") for tz in TZ_BUTTONS])
         elif step == "window":
-            self.say(chat, who, Say("ask_window"), [(w, f"win:{w}") for w in WINDOW_BUTTONS])
+            self.say(chat, who, "ask_window", [(w, f"win:{w}") for w in WINDOW_BUTTONS])
         else:
-            low, high, default = self.study.beeps_range()
-            params = {"low": low, "high": high, "default": default}
-            self.say(
-                chat, who, Say("ask_beeps", params), [(str(n), f"beeps:{n}") for n in BEEPS_BUTTONS]
-            )
+            c = self.study.config
+            buttons = [(str(n), f"beeps:{n}") for n in BEEPS_BUTTONS]
+            low, high = c.min_beeps_per_day, c.max_beeps_per_day
+            self.say(chat, who, "ask_beeps", buttons, low=low, high=high, default=c.beeps_per_day)
 
     def btn_tz(self, chat: int, who: Participant, value: str) -> None:
         """A time zone button."""
@@ -270,27 +250,27 @@ class Handlers:
     def btn_set(self, chat: int, who: Participant, value: str) -> None:
         """A /settings button: ask that question again."""
         if value == "language":
-            self.say(
-                chat, who, Say("choose_language"), [("English", "lang:en"), ("Русский", "lang:ru")]
-            )
+            self.say(chat, who, "choose_language", LANGUAGES)
         elif value == "form":
-            self.say(
-                chat,
-                who,
-                Say("choose_form"),
-                [("на «ты»", "form:informal"), ("на «вы»", "form:formal")],
-            )
+            self.say(chat, who, "choose_form", FORMS)
         elif value in ("timezone", "window", "beeps"):
             self._ask(chat, who, value)
 
     def _answer(self, chat: int, who: Participant, step: str, text: str) -> None:
         """Apply an answer to ``step``; a bad value explains why and asks again."""
-        try:
-            who = self._apply(who, step, text)
-        except ValueError as exc:
-            self.say(chat, who, self._invalid(step, text, str(exc)))
+        tg = who.telegram_id or 0
+        if step == "timezone":
+            outcome = self.study.set_timezone(tg, text)
+        elif step == "window":
+            outcome = self.study.set_window(tg, text)
+        else:
+            outcome = self.study.set_beeps_per_day(tg, text)
+        if not outcome.ok or outcome.participant is None:
+            reason = next((str(m.params.get("reason", "")) for m in outcome.messages), "")
+            key, params = self._invalid(step, text, reason)
+            self.say(chat, who, key, **params)
             return
-        who = self.study.set_awaiting(who.id, None)
+        who = self.study.await_answer(tg, None)
         if who.status is ParticipantStatus.CONSENTED:
             nxt = {"timezone": "window", "window": "beeps"}.get(step)
             if nxt is not None:
@@ -298,90 +278,77 @@ class Handlers:
                 return
             self._finish_onboarding(chat, who)
         else:
-            self.say(chat, who, Say("settings_saved"))
+            self.say(chat, who, "settings_saved")
 
-    def _apply(self, who: Participant, step: str, text: str) -> Participant:
+    def _invalid(self, step: str, text: str, reason: str) -> tuple[str, dict[str, Any]]:
         if step == "timezone":
-            return self.study.set_timezone(who.id, text)
+            return "timezone_invalid", {"text": text[:60]}
         if step == "window":
-            start, end = parse_window(text)
-            return self.study.set_window(who.id, start, end)
-        if not text.strip().isdigit():
-            msg = "not a number"
-            raise ValueError(msg)
-        return self.study.set_beeps_per_day(who.id, int(text))
-
-    def _invalid(self, step: str, text: str, reason: str) -> Say:
-        shown = text[:60]
-        if step == "timezone":
-            return Say("timezone_invalid", {"text": shown})
-        if step == "window":
-            return Say("window_invalid", {"text": shown, "reason": reason})
-        low, high, _ = self.study.beeps_range()
-        return Say("beeps_invalid", {"low": low, "high": high})
+            return "window_invalid", {"text": text[:60], "reason": reason}
+        c = self.study.config
+        return "beeps_invalid", {"low": c.min_beeps_per_day, "high": c.max_beeps_per_day}
 
     def _finish_onboarding(self, chat: int, who: Participant) -> None:
-        who = self.study.begin(who.id)
+        who = _checked(self.study.start(who.telegram_id or 0))
         window = f"{who.window_start:%H:%M}-{who.window_end:%H:%M}"
-        params = {"tz": who.tz, "window": window, "beeps": who.beeps_per_day}
-        self.say(chat, who, Say("onboarding_done", params))
+        self.say(chat, who, "onboarding_done", tz=who.tz, window=window, beeps=who.beeps_per_day)
         self._practice(chat, who)
 
     # ------------------------------------------------------------------ participant commands
     def _registered(self, m: Any) -> Participant | None:
         who = self.study.participant(m.from_user.id)
         if who is None:
-            self.say(m.chat.id, None, Say("not_registered"))
+            self.say(m.chat.id, None, "not_registered")
         return who
 
     def cmd_help(self, m: Any) -> None:
         """/help."""
-        self.say(m.chat.id, self.study.participant(m.from_user.id), Say("help"))
+        self.say(m.chat.id, self.study.participant(m.from_user.id), "help")
 
     def cmd_status(self, m: Any) -> None:
         """/status: day, answered and missed beeps, average quality, progress."""
-        if (who := self._registered(m)) is not None:
-            self.say(m.chat.id, who, self.study.status(who.id))
+        if self._registered(m) is not None:
+            self.tell(m.chat.id, self.study.status(m.from_user.id))
 
     def cmd_settings(self, m: Any) -> None:
         """/settings: the current values and a button per setting."""
         if (who := self._registered(m)) is None:
             return
         window = f"{who.window_start:%H:%M}-{who.window_end:%H:%M}"
-        params = {"lang": who.lang, "tz": who.tz, "window": window, "beeps": who.beeps_per_day}
         names = ["timezone", "window", "beeps", "language"] + (["form"] if who.lang == "ru" else [])
-        buttons = [(self._label(who, f"settings_{n}"), f"set:{n}") for n in names]
-        self.say(m.chat.id, who, Say("settings", params), buttons)
+        buttons = [(self.render(who, f"settings_{n}"), f"set:{n}") for n in names]
+        values = {"lang": who.lang, "tz": who.tz, "window": window, "beeps": who.beeps_per_day}
+        self.say(m.chat.id, who, "settings", buttons, **values)
 
     def cmd_pause(self, m: Any) -> None:
         """/pause."""
-        if (who := self._registered(m)) is not None:
-            self.say(m.chat.id, who, self.study.pause(who.id))
+        if self._registered(m) is not None:
+            self.tell(m.chat.id, self.study.pause(m.from_user.id))
 
     def cmd_resume(self, m: Any) -> None:
         """/resume."""
-        if (who := self._registered(m)) is not None:
-            self.say(m.chat.id, who, self.study.resume(who.id))
+        if self._registered(m) is not None:
+            self.tell(m.chat.id, self.study.resume(m.from_user.id))
 
     def cmd_stop(self, m: Any) -> None:
         """/stop: withdraw from the study."""
-        if (who := self._registered(m)) is not None:
-            self.say(m.chat.id, who, self.study.withdraw(who.id))
+        if self._registered(m) is not None:
+            self.tell(m.chat.id, self.study.withdraw(m.from_user.id))
 
     def cmd_delete(self, m: Any) -> None:
         """/delete: ask for confirmation with two buttons."""
         if (who := self._registered(m)) is None:
             return
-        yes, no = self._label(who, "delete_yes"), self._label(who, "delete_no")
-        self.say(m.chat.id, who, Say("delete_confirm"), [(yes, "delete:yes"), (no, "delete:no")])
+        yes, no = self.render(who, "delete_yes"), self.render(who, "delete_no")
+        self.say(m.chat.id, who, "delete_confirm", [(yes, "delete:yes"), (no, "delete:no")])
 
     def btn_delete(self, chat: int, who: Participant, value: str) -> None:
         """The /delete confirmation."""
         if value != "yes":
-            self.say(chat, who, Say("delete_cancelled"))
+            self.say(chat, who, "delete_cancelled")
             return
-        self.study.delete(who.id)
-        self.say(chat, who, Say("delete_done"))
+        self.study.delete_data(who.telegram_id or 0)
+        self.say(chat, who, "delete_done")
 
     def cmd_practice(self, m: Any) -> None:
         """/practice: a practice beep now."""
@@ -389,20 +356,23 @@ class Handlers:
             self._practice(m.chat.id, who)
 
     def _practice(self, chat: int, who: Participant) -> None:
-        say = self.study.practice(who.id)
-        self.study.practice_sent(say, self.say(chat, who, say))
+        outcome = self.study.practice(who.telegram_id or 0)
+        message_id = self.tell(chat, outcome)
+        beep_id = next((m.params.get("beep_id") for m in outcome.messages), None)
+        if beep_id and message_id is not None:  # its expiry edits this message
+            self.study.beep_sent(str(beep_id), message_id)
 
     # ------------------------------------------------------------------ researcher commands
     def _admin(self, m: Any) -> bool:
         if self.settings.is_admin(getattr(m.from_user, "id", None)):
             return True
-        self.say(m.chat.id, self.study.participant(m.from_user.id), Say("unknown_command"))
+        self.say(m.chat.id, self.study.participant(m.from_user.id), "unknown_command")
         return False
 
     def cmd_stats(self, m: Any) -> None:
         """/stats (admins only)."""
         if self._admin(m):
-            self.say(m.chat.id, None, Say("admin_stats", {"lines": self.admin.stats()}))
+            self.say(m.chat.id, None, "admin_stats", lines=self.admin.stats())
 
     def cmd_export(self, m: Any) -> None:
         """/export (admins only): the study as a CSV document."""
@@ -412,25 +382,25 @@ class Handlers:
             data, rows = self.admin.export_csv()
         except Exception as exc:
             log.exception("export failed")
-            self.say(m.chat.id, None, Say("admin_export_failed", {"reason": type(exc).__name__}))
+            self.say(m.chat.id, None, "admin_export_failed", reason=type(exc).__name__)
             return
-        caption = self.render(None, Say("admin_export_caption", {"rows": rows}))
+        caption = self.render(None, "admin_export_caption", rows=rows)
         self.sender.send_document(m.chat.id, data, "esm_export.csv", caption=caption)
 
     def cmd_health(self, m: Any) -> None:
         """/health (admins only)."""
         if self._admin(m):
             summary, lines = self.admin.health()
-            self.say(m.chat.id, None, Say("admin_health", {"summary": summary, "lines": lines}))
+            self.say(m.chat.id, None, "admin_health", summary=summary, lines=lines)
 
     # ------------------------------------------------------------------ everything else
     def on_command(self, m: Any) -> None:
         """An unknown /command."""
-        self.say(m.chat.id, self.study.participant(m.from_user.id), Say("unknown_command"))
+        self.say(m.chat.id, self.study.participant(m.from_user.id), "unknown_command")
 
     def on_other(self, m: Any) -> None:
         """Stickers, photos, voice, documents...: ask for words."""
-        self.say(m.chat.id, self.study.participant(m.from_user.id), Say("unsupported_content"))
+        self.say(m.chat.id, self.study.participant(m.from_user.id), "unsupported_content")
 
     def on_text(self, m: Any) -> None:
         """A text: the answer to a pending question, else a report."""
@@ -438,14 +408,26 @@ class Handlers:
             return
         text = clean_text(m.text or "")
         if not text:
-            self.say(m.chat.id, who, Say("empty_text"))
+            self.say(m.chat.id, who, "empty_text")
         elif (step := who.extra.get(AWAITING_KEY)) is not None:
             self._answer(m.chat.id, who, step, text)
         elif who.status is ParticipantStatus.REGISTERED:
-            self.say(m.chat.id, who, Say("consent_needed"))
+            self.say(m.chat.id, who, "consent_needed")
         else:
-            for say in self.study.report(who.id, text, dedup_key=f"tg:{m.chat.id}:{m.message_id}"):
-                self.say(m.chat.id, who, say)
+            key = f"tg:{m.chat.id}:{m.message_id}"
+            self.tell(m.chat.id, self.study.handle_text(m.from_user.id, text, dedup_key=key))
+
+
+#: The language and address-form buttons.
+LANGUAGES = [("English", "lang:en"), ("Русский", "lang:ru")]
+FORMS = [("на «ты»", "form:informal"), ("на «вы»", "form:formal")]
+
+
+def _checked(outcome: Outcome) -> Participant:
+    """The participant after an accepted call; a refusal raises :class:`ValueError`."""
+    if not outcome.ok or outcome.participant is None:
+        raise ValueError(outcome.keys[0] if outcome.messages else "refused")
+    return outcome.participant
 
 
 #: Message content types other than text that get the "please use words" answer.
@@ -481,50 +463,3 @@ def _keyboard(buttons: list[tuple[str, str]]) -> Any:
     markup = InlineKeyboardMarkup(row_width=2)
     markup.add(*(InlineKeyboardButton(label, callback_data=data[:64]) for label, data in buttons))
     return markup
-
-
-def tz_label(tz: str) -> str:
-    """A zone as a participant reads it: ``Etc/GMT-3`` (POSIX sign) is shown as ``UTC+3``."""
-    match = re.fullmatch(r"Etc/GMT([+-])(\d{1,2})", tz)
-    if match is None:
-        return tz
-    sign = "-" if match.group(1) == "+" else "+"
-    return f"UTC{sign}{int(match.group(2))}"
-
-
-def present(params: Mapping[str, Any], lang: str, form: str) -> dict[str, Any]:
-    """Turn the engine's raw parameters into displayable values in ``lang``/``form``.
-
-    Codes become catalogue texts (``focus`` → ``focus_<code>``, ``state`` → ``state_<code>``,
-    ``quality`` → ``quality_<label>``), an
-    empty ``tip`` becomes the day focus's default tip, ``strengths`` a sentence, lists are joined,
-    floats rounded and None shown as "–".
-    """
-    known = i18n.keys(lang)
-    out = dict(params)
-    if isinstance(out.get("tz"), str):
-        out["tz"] = tz_label(out["tz"])
-    focus = str(out.get("focus", ""))
-    if "tip" in out and not out["tip"]:
-        out["tip"] = i18n.render(f"tip_{focus}", lang, form) if f"tip_{focus}" in known else ""
-    if f"focus_{focus}" in known:
-        out["focus"] = i18n.render(f"focus_{focus}", lang, form)
-    if f"quality_{out.get('quality')}" in known:
-        out["quality"] = i18n.render(f"quality_{out['quality']}", lang, form)
-    if f"state_{out.get('state')}" in known:
-        out["state"] = i18n.render(f"state_{out['state']}", lang, form)
-    if isinstance(out.get("strengths"), list | tuple):
-        items = "; ".join(str(s) for s in out["strengths"])
-        out["strengths"] = (
-            i18n.render("feedback_strengths", lang, form, items=items)
-            if items
-            else i18n.render("feedback_no_strengths", lang, form)
-        )
-    for name, value in out.items():
-        if value is None:
-            out[name] = "–"
-        elif isinstance(value, float):
-            out[name] = f"{value:.0f}"
-        elif isinstance(value, list | tuple | set | frozenset):
-            out[name] = ", ".join(str(v) for v in value)
-    return out

@@ -12,10 +12,11 @@ import logging
 from collections.abc import Mapping
 from typing import Any
 
+from esm_bot.domain.config import StudyConfig
 from esm_bot.settings import BotSettings
+from esm_bot.study import Study
 from esm_bot.telegram.app import BotApp
 from esm_bot.telegram.handlers import AdminPort
-from esm_validate.errors import ConfigurationError
 
 __all__ = ["StoreAdmin", "build_app", "open_store_from_env"]
 
@@ -75,11 +76,6 @@ def build_app(
     validator: Any = None,
 ) -> BotApp:
     """Open the store, build the validator and the study, and wire them to ``bot``."""
-    try:
-        from esm_bot.study_adapter import StudyAdapter
-    except ImportError as exc:
-        msg = f"the study engine is not available ({exc})"
-        raise ConfigurationError(msg) from None
     store = store if store is not None else open_store_from_env(environ)
     if validator is None:
         if local_only:
@@ -90,7 +86,7 @@ def build_app(
             import esm_validate
 
             validator = esm_validate.from_env(environ)
-    study = StudyAdapter.from_env(environ, store=store, validator=validator)
+    study = Study(store, validator, StudyConfig.from_env(environ))
     admin = StoreAdmin(store, environ, study.stats)
     return BotApp(
         settings,
