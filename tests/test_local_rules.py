@@ -160,7 +160,9 @@ def test_negated_feeling_is_not_a_feeling() -> None:
 def test_blank_without_thought_is_not_unsymbolized() -> None:
     a = validate("В голове пустота, ни слов, ни образов.")
     assert a.phenomena == frozenset()
-    assert "avoidance" not in a.issue_codes
+    assert "unsymbolized_thinking" not in a.phenomena
+    # a blank with nothing concrete beside it is a bare "nothing" (issue 13): ask what was there
+    assert "avoidance" in a.issue_codes
 
 
 # ---- quotes ---------------------------------------------------------------------------------
@@ -206,13 +208,44 @@ def test_evasive_answers_are_avoidance(text: str) -> None:
 
 @pytest.mark.parametrize(
     "text",
-    ["My mind was blank at the beep.", "В голове пустота.", "Nothing was in my mind at all."],
+    [
+        "My mind was blank at the beep.",
+        "В голове пустота.",
+        "Nothing was in my mind at all.",
+        "I wasn't thinking about anything.",
+        "Ни о чём не думала.",
+        "Ничего не думал",
+        "Не было ничего — ни слов, ни картинок, ни чувств.",
+        "There was nothing in my experience at that moment.",
+    ],
 )
-def test_honest_blank_is_valid(text: str) -> None:
+def test_bare_nothing_is_poor_never_praised_and_asks_what_was_there(text: str) -> None:
+    """Not thinking is not the absence of experience (issue 13, point 8; DES.md Q11): a bare
+    "nothing" is thin, gets no praise, and the tip asks what *was* there."""
     a = validate(text)
-    assert "avoidance" not in a.issue_codes
+    assert "avoidance" in a.issue_codes
     assert "behavior_only" not in a.issue_codes
+    assert a.score < 50
+    assert a.strengths == ()
+    assert any(word in a.feedback for word in ("saw or heard", "видели или слышали"))
+    assert "nothing was" not in a.feedback
+    assert "не было ничего" not in a.feedback
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "в голове белый шум, глаза на пятне на обоях",
+        "white noise in my head, eyes on a stain on the ceiling",
+        "В голове пустота, взгляд на пятне на обоях.",
+    ],
+)
+def test_a_described_blank_is_a_real_report(text: str) -> None:
+    a = validate(text)
+    assert a.issue_codes == ()
+    assert a.phenomena == frozenset()
     assert a.score >= 60
+    assert a.strengths
 
 
 def test_near_miss_negated_habit_is_not_generalization() -> None:
@@ -233,8 +266,9 @@ def test_feelings_not_penalised_body_detail_raises_score() -> None:
     assert label.issue_codes == ("abstract_label",)
     assert label.issues[0].severity is Severity.WARNING
     assert bodily.issue_codes == ()
-    assert bodily.score > label.score
-    assert label.score >= 60  # a legitimate, if thin, report
+    assert bodily.score >= 70
+    # a legitimate but thin report: above a bare "nothing", below any concrete report
+    assert validate("Nothing.").score < label.score < 60
 
 
 def test_simile_is_not_hedging() -> None:
@@ -335,8 +369,20 @@ def test_issues_most_important_first_and_spans_point_at_evidence() -> None:
 
 
 def test_error_issues_cap_the_score() -> None:
-    assert validate("I was driving to the shop and then I parked the car.").score <= 35
+    assert validate("Nothing special.").score <= 35
     assert validate("").score == 0
+
+
+def test_behaviour_is_graded_not_gated() -> None:
+    """Concrete, momentary outward detail ranks above generic behaviour, below experience."""
+    generic = validate("worked on the project")
+    concrete = validate("cursor after the word 'invoice', the third line in red")
+    experience = validate("cold keys in my pocket, the metal sharp against my thumb")
+    assert generic.issue_codes == concrete.issue_codes == ("behavior_only",)
+    assert generic.score < concrete.score < 50 < experience.score
+    ru_generic = validate("Работала над проектом.")
+    ru_concrete = validate("курсор в третьей строке, она красная, 14:05, таблица на 12 столбцов")
+    assert ru_generic.score < ru_concrete.score < 50
 
 
 # ---- feedback, strengths, training days --------------------------------------------------------
@@ -667,22 +713,6 @@ def test_outer_speech_and_bare_perception_are_context(text: str) -> None:
 @pytest.mark.parametrize(
     "text",
     [
-        "I wasn't thinking about anything.",
-        "Ни о чём не думала.",
-        "Не было ничего — ни слов, ни картинок, ни чувств.",
-        "There was nothing in my experience at that moment.",
-    ],
-)
-def test_more_honest_blanks(text: str) -> None:
-    a = validate(text)
-    assert a.issue_codes == ()
-    assert a.phenomena == frozenset()
-    assert a.strengths
-
-
-@pytest.mark.parametrize(
-    "text",
-    [
         'When my phone buzzed I jumped and thought "oh, the beep".',
         "Вибрация телефона отвлекла меня, и я подумала, что это сообщение.",
     ],
@@ -693,8 +723,8 @@ def test_phone_buzz_reactions(text: str) -> None:
 
 #: One near miss per issue code: it looks like the issue, but is not one (DES.md Appendix A traps).
 NEAR_MISSES = [
-    ("avoidance", "My mind was blank; nothing was there at all."),
-    ("avoidance", "В голове пустота, ничего не было."),
+    ("avoidance", "My mind was blank, eyes on the ceiling fan going round."),
+    ("avoidance", "В голове пустота, взгляд на пятне на обоях."),
     (
         "generalization",
         "I don't usually notice it, but at the beep I was drawn to the bright green leaf.",
@@ -729,3 +759,182 @@ def test_near_miss_per_issue_code(code: str, text: str) -> None:
     a = validate(text)
     assert code not in a.issue_codes
     assert a.phenomena or code == "avoidance"
+
+
+# ---- issue 13: content first ----------------------------------------------------------------
+
+CONCRETE = [
+    "Мокрый асфальт пахнет железом",
+    "ледяной сквозняк по шее",
+    "Во рту горечь от таблетки",
+    "Плечи каменные",
+    "the click of my pen, twice",
+    "tingling in my left foot",
+    "cold keys in my pocket",
+    "diesel smell on the bus, wet coats",
+]
+
+
+@pytest.mark.parametrize("text", CONCRETE)
+def test_concrete_content_without_a_framing_verb_is_experience(text: str) -> None:
+    """Sensory or bodily content typed straight away is sensory awareness (issue 13, point 1):
+    never behaviour, never a question about the form of a thought that was not there."""
+    a = validate(text)
+    assert a.phenomena == {"sensory_awareness"}
+    assert "behavior_only" not in a.issue_codes
+    assert "unspecified_thinking" not in a.issue_codes
+    assert a.score >= 70
+    assert "form" not in a.feedback
+    assert "форм" not in a.feedback
+
+
+def test_a_framing_verb_changes_little() -> None:
+    bare = validate("the click of my pen, twice")
+    framed = validate("I noticed the click of my pen, twice")
+    assert bare.phenomena == framed.phenomena == {"sensory_awareness"}
+    assert abs(bare.score - framed.score) <= 8
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "looked at the screen to read the email",
+        "смотрела на экран, чтобы прочитать письмо",
+        "I was thinking about hot coffee",
+    ],
+)
+def test_instrumental_perception_and_thought_topics_are_not_sensory_awareness(text: str) -> None:
+    assert "sensory_awareness" not in validate(text).phenomena
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "вижу мамин балкон, бельё на верёвке",
+        "picture of my brother's car",
+        "my brother's car, red, parked crooked, very clear",
+        "лицо той продавщицы, рыжая чёлка, как будто передо мной стоит",
+    ],
+)
+def test_imagery_without_image_words(text: str) -> None:
+    assert "inner_seeing" in validate(text).phenomena
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "прокручивалась мелодия из рекламы, женским голосом",
+        "в голове крутится песня из сериала",
+        "голос препода в голове «к следующей паре выучить»",
+        "chorus of that song looping, her voice not mine",
+    ],
+)
+def test_inner_hearing_is_not_inner_speech(text: str) -> None:
+    a = validate(text)
+    assert "inner_hearing" in a.phenomena
+    assert "inner_speech" not in a.phenomena
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "мысленно что-то проговаривал",
+        "some self-talk going on",
+        "the usual voice in my head",
+        "разговаривала сама с собой в голове",
+        "внутренний голос что то бубнил",
+    ],
+)
+def test_contentless_inner_speech_is_a_presupposition(text: str) -> None:
+    a = validate(text)
+    assert "presupposition" in a.issue_codes
+    assert "inner_speech" not in a.phenomena
+    assert "behavior_only" not in a.issue_codes
+    assert a.score < 50
+    assert not a.strengths
+    assert any(words in a.feedback for words in ("word for word", "слово в слово")) or (
+        "avoidance" in a.issue_codes
+    )
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Мысленно произнесла его имя.",
+        "I was repeating the phone number to myself.",
+        "сказала себе: «хватит»",
+    ],
+)
+def test_inner_speech_with_its_words_is_no_presupposition(text: str) -> None:
+    a = validate(text)
+    assert "inner_speech" in a.phenomena
+    assert "presupposition" not in a.issue_codes
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "figuring out what to reply to the bot",
+        "соображал, что написать боту",
+        "when it buzzed i went 'oh god not again'",
+        "когда пиликнуло подумала «опять»",
+    ],
+)
+def test_reactions_to_the_beep_or_the_bot(text: str) -> None:
+    a = validate(text)
+    assert "reaction_to_beep" in a.issue_codes
+    assert a.phenomena == frozenset()
+    assert a.score < 50
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "for years now I get anxious at work",
+        "последние годы я всё время устаю",
+        "по жизни я тревожный",
+        "I'm the kind of person who overthinks",
+        "я из тех, кто всё обдумывает",
+    ],
+)
+def test_trait_and_lifetime_generalisations(text: str) -> None:
+    a = validate(text)
+    assert "generalization" in a.issue_codes
+    assert a.score < 50
+
+
+@pytest.mark.parametrize("label", ["тревога", "annoyed", "грустно", "tired"])
+def test_a_lone_label_scores_below_any_concrete_report(label: str) -> None:
+    lone = validate(label).score
+    for text in [*CONCRETE, "cursor after the word 'invoice', the third line in red"]:
+        assert lone < validate(text).score, text
+
+
+def test_not_thinking_but_something_concrete_is_a_real_report() -> None:
+    a = validate("ни о чём не думала, только холодная вода по рукам")
+    assert "avoidance" not in a.issue_codes
+    assert a.score >= 60
+
+
+def test_content_forms_cover_inflections() -> None:
+    from esm_validate.local.morphology import english_forms, form_index
+
+    index = form_index()
+    assert "c_body_part" in index["плечи"]
+    assert "c_body_part" in index["плечами"]
+    assert "c_sense_verb" in index["пахло"]
+    assert "c_quality" in index["ледяную"]
+    assert "c_body_feel" in index["tingling"]
+    assert "c_sense" in index["smells"]
+    assert {"tingles", "tingled", "tingling"} <= english_forms("tingle")
+    assert {"humming", "hummed"} <= english_forms("hum")
+
+
+def test_generated_forms_are_current() -> None:
+    """lexicon_forms.py is what the lexicons give (regenerate: python -m
+    esm_validate.local.morphology > src/esm_validate/local/lexicon_forms.py)."""
+    pymorphy3 = pytest.importorskip("pymorphy3")
+    from esm_validate.local import lexicon_forms, morphology
+
+    expected = morphology.render(morphology.build_forms(pymorphy3.MorphAnalyzer(lang="ru")))
+    assert Path(lexicon_forms.__file__).read_text(encoding="utf-8") == expected

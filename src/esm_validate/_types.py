@@ -47,6 +47,7 @@ ISSUE_CODES: Final[tuple[str, ...]] = (
     "abstract_label",
     "reading_inner_voice",
     "inferred",
+    "presupposition",
 )
 
 #: Quality labels from worst to best, with the lowest score of each (the seed's thresholds).

@@ -14,6 +14,7 @@ from collections.abc import Sequence
 from esm_validate._types import Assessment, Issue, Severity, quality_from_score
 from esm_validate.config import ValidationConfig
 
+from .content import content_hits
 from .feedback import choose_feedback, strengths
 from .phenomena import phenomena_of
 from .report import Report, scan
@@ -62,7 +63,10 @@ def _run_rules(report: Report, rules: Sequence[LocalRule]) -> tuple[Issue, ...]:
 
 
 def analyse(
-    text: str, lang: str, config: ValidationConfig, training_day: int | None = None
+    text: str,
+    lang: str,
+    config: ValidationConfig,
+    training_day: int | None = None,
 ) -> Report:
     """The :class:`Report` rules get: ``text`` scanned in ``lang``, with its phenomena.
 
@@ -70,6 +74,7 @@ def analyse(
     validator cuts it to ``config.max_length`` first); ``lang`` must be supported.
     """
     normalised, hits, negated, quotes, words, sentences = scan(text, lang)
+    hits.update(content_hits(hits, normalised, quotes))
     phenomena, evidence = phenomena_of(hits, normalised, quotes, sentences)
     return Report(
         text,
@@ -88,7 +93,11 @@ def analyse(
 
 
 def assess_checked(
-    text: str, code: str, day: int | None, config: ValidationConfig, rules: Sequence[LocalRule]
+    text: str,
+    code: str,
+    day: int | None,
+    config: ValidationConfig,
+    rules: Sequence[LocalRule],
 ) -> Assessment:
     """Assess ``text`` (already cut to ``config.max_length``) in language ``code``.
 

@@ -32,6 +32,7 @@ DAY_FOCUS: dict[int, tuple[str, ...]] = {
         "avoidance",
         "behavior_only",
         "unspecified_thinking",
+        "presupposition",
         "abstract_label",
         "reaction_to_beep",
         "not_momentary",
@@ -42,6 +43,7 @@ DAY_FOCUS: dict[int, tuple[str, ...]] = {
         "empty",
         "avoidance",
         "behavior_only",
+        "presupposition",
         "theorizing",
         "inferred",
         "hedging",
@@ -56,7 +58,7 @@ DAY_FOCUS: dict[int, tuple[str, ...]] = {
 
 
 #: How many following words to quote with the evidence ("thinking about" → "thinking about work").
-_EXTRA_WORDS = {"unspecified_thinking": 2, "reaction_to_beep": 1}
+_EXTRA_WORDS = {"unspecified_thinking": 2, "reaction_to_beep": 1, "presupposition": 1}
 
 
 def _focus_issue(issues: Sequence[Issue], day: int) -> Issue | None:
@@ -104,6 +106,12 @@ _PHENOMENON_STRENGTHS = (
 )
 _OFF_MOMENT = frozenset({"reaction_to_beep", "not_momentary"})
 _THEORY = frozenset({"theorizing", "hedging", "inferred", "generalization"})
+_BARE = frozenset({"avoidance"})
+
+
+def has_content_hits(report: Report) -> bool:
+    """True when a blank comes with something concrete (a sensation, a detail)."""
+    return report.has_any(("x_sensory", "x_bodily", "x_detail", "gaze"))
 
 
 def strengths(report: Report, issues: Sequence[Issue]) -> tuple[str, ...]:
@@ -112,6 +120,8 @@ def strengths(report: Report, issues: Sequence[Issue]) -> tuple[str, ...]:
     codes: set[str] = set()
     for issue in issues:  # (loops: a comprehension costs a call on Python 3.11)
         codes.add(issue.code)
+    if "avoidance" in codes:
+        return ()  # an evasive answer or a bare "nothing" is never praised
     hits = report.hits
     phenomena = report.phenomena
     found: list[str] = []
@@ -125,8 +135,8 @@ def strengths(report: Report, issues: Sequence[Issue]) -> tuple[str, ...]:
             found.append("bodily")
         if codes.isdisjoint(_THEORY):
             found.append("no_theory")
-    elif hits.get("blank") and "avoidance" not in codes:
-        found.append("honest_blank")
+    elif hits.get("blank") and codes.isdisjoint(_BARE) and has_content_hits(report):
+        found.append("honest_blank")  # a described blank, not a bare "nothing"
     notes: list[str] = []
     for code in found[:3]:
         if code in names:

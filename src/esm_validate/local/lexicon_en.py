@@ -80,6 +80,13 @@ PATTERNS: Final[dict[str, str]] = {
         rf"|now\W+(?:as|while|that)\s+i(?:'m|\s+am)?\s+(?:write|writing|type|typing|think|answer\w*)"
         rf"|as\s+i\s+(?:write|type)\s+this|while\s+(?:writing|typing)\s+(?:this|the\s+report)"
         rf"|looking\s+back|in\s+hindsight|now\s+i\s+(?:realize|realise|think|see|notice)"
+        rf"|(?:when|as\s+soon\s+as|once)\s+it\s+(?:buzzed|beeped|went\s+off|rang|pinged|vibrated)"
+        rf"|the\s+{_BEEP}\s+made\s+me|(?:the\s+)?sound\s+of\s+the\s+{_BEEP}"
+        r"|(?:reply|replying|respond|responding|answer|answering|write|writing|say|type|typing|"
+        r"report|reporting|put)\s+(?:to\s+|in\s+|into\s+|for\s+)?(?:the|this)\s+(?:bot|app|"
+        r"questionnaire|survey|form|chat)|what\s+to\s+(?:reply|write|answer|put|report|type)"
+        r"(?:\s+(?:here|to\s+the\s+\w+|in\s+the\s+\w+))?(?=\W*$|\s+(?:here|to\s+the\s+bot|in\s+the))"
+        r"|(?:the|this)\s+(?:bot|questionnaire|survey)|filling\s+(?:in|out)\s+(?:the|this)\s+\w+"
     ),
     # ---- generalisation and self-theory (Q3, Q10) ----
     "generalization": (
@@ -87,6 +94,10 @@ PATTERNS: Final[dict[str, str]] = {
         r"all\s+the\s+time|every\s+time|whenever|most\s+of\s+the\s+time|as\s+a\s+rule|tends?\s+to|"
         r"lately|these\s+days|on\s+most\s+days|i\s+never|i'm\s+never|never\s+(?:think|have|do|feel|"
         r"notice|see|hear)|like\s+i\s+(?:always|usually)\s+do|like\s+every\s+\w+|as\s+ever"
+        r"|for\s+(?:years|months|ages|a\s+long\s+time|decades)(?:\s+now)?|(?:the\s+)?(?:last|past)"
+        r"\s+(?:few\s+|couple\s+of\s+)?(?:years|months)|in\s+recent\s+(?:years|months)|all\s+my"
+        r"\s+life|my\s+whole\s+life|since\s+(?:childhood|i\s+was\s+(?:a\s+)?(?:kid|child|little))"
+        r"|most\s+days|every\s+(?:day|morning|evening|single\s+day)"
     ),
     "self_theory": (
         r"i'm\s+(?:the\s+)?(?:kind|sort|type)\s+of\s+person|i\s+am\s+(?:the\s+)?(?:kind|sort|type)"
@@ -95,7 +106,9 @@ PATTERNS: Final[dict[str, str]] = {
         r"usually|often|tend|generally)|my\s+(?:inner\s+voice|mind|brain)\s+(?:always|never|"
         r"constantly)|i\s+(?:always|constantly)\s+have\s+an?\s+inner|in\s+general|by\s+nature|"
         r"(?:i'm|i\s+am)\s+an?\s+(?:\w+\s+)?person|that's\s+(?:just\s+)?(?:how|who)\s+i\s+am|"
-        r"typical\s+(?:of|for)\s+me|as\s+a\s+person"
+        r"typical\s+(?:of|for)\s+me|as\s+a\s+person|(?:i'm|i\s+am)\s+someone\s+who"
+        r"|(?:i'm|i\s+am)\s+(?:the\s+)?(?:kind|sort|type)\s+of\s+(?:\w+\s+)?(?:who|that)"
+        r"|(?:i'm|i\s+am)\s+(?:just\s+)?(?:like\s+that|wired\s+(?:that\s+way|like\s+that))"
     ),
     "generalization_negator": r"not|don't|doesn't|didn't|isn't|wasn't|do\s+not|does\s+not",
     # ---- a period, events before or after (Q1) ----
@@ -126,6 +139,7 @@ PATTERNS: Final[dict[str, str]] = {
     ),
     "avoidance_weak": r"nothing|fine|ok|okay|meh|normal|same|usual|boring|no|whatever|no\s+idea",
     "blank": (
+        r"white\s+noise(?:\s+in\s+my\s+(?:head|mind))?|"
         rf"{_HEAD}\s+was\s+(?:completely\s+|totally\s+|just\s+|entirely\s+)?(?:blank|empty|quiet|"
         rf"silent|still)|(?:blank|empty)\s+(?:mind|head)|(?:wasn't|was\s+not|not)\s+thinking\s+"
         rf"(?:about\s+|of\s+)?anything|(?:i\s+)?(?:had|have)\s+no\s+thoughts|nothing\s+(?:at\s+all\s+)?(?:was\s+)?"
@@ -162,6 +176,23 @@ PATTERNS: Final[dict[str, str]] = {
         r"|the\s+truth\s+is|i\s+realized\s+(?:that\s+)?i'm|i\s+realised\s+(?:that\s+)?i'm"
     ),
     # ---- phenomena ----
+    "only_this": (
+        r"nothing\s+else|just\s+that|only\s+that|only\s+the\s+\w+ing|just\s+the\s+\w+ing|"
+        r"that'?s\s+(?:it|all)|no\s+thoughts?|only\s+the\s+(?:doing|movement|motion|action)"
+    ),
+    "doing_cue": (
+        r"just|simply|only|(?!(?:no|some|any|every)?thing|morning|evening|feeling|during|being|"
+        r"thinking|nothing)\w{2,}ing(?=\s+(?:the|my|a|an|it|his|her|to|on|in|at|up|down|out)\s)"
+    ),
+    "gaze": r"(?:eyes|gaze|staring|stared|looking)\s+(?:\w+\s+)?(?:on|at|into)\s+\w+",
+    "speech_vague": (
+        r"some\s+(?:self-talk|inner\s+(?:talk|speech|chatter|monologue|dialogue)|talking|words|"
+        r"chatter|mumbling)|(?:saying|said|telling|muttering|mumbling|repeating)\s+(?:something|"
+        r"some\s+stuff|stuff|things|whatever)|the\s+usual\s+(?:inner\s+)?(?:voice|chatter|"
+        r"monologue|self-talk)|(?:inner|mental)\s+(?:chatter|noise)|self-talk\s+(?:going\s+on|"
+        r"in\s+the\s+background)|(?:voice|monologue|chatter)\s+(?:in\s+my\s+head\s+)?(?:going|"
+        r"running)\s+(?:on|in\s+the\s+background)"
+    ),
     "inner_speech": (
         r"(?:said|say|saying|says|told|tell|telling|asked|ask|asking|whispered|muttered|repeated|"
         r"repeating|reminded|reminding|cursed|yelled|shouted|scolded|talked|talking|spoke|speaking|"
@@ -205,6 +236,11 @@ PATTERNS: Final[dict[str, str]] = {
         r"telling|told|says|said|shouting|calling|whispering|asking)"
         rf"|voice\s+of\s+(?:my\s+)?[\w-]+\s+in\s+{_HEAD}"
         r"|imagined\s+(?:hearing|the\s+sound)|heard\s+(?:it\s+)?(?:innerly|inwardly)"
+        r"|(?:song|tune|melody|jingle|chorus)\s+(?:[\w'-]+\s+){0,3}?(?:going\s+round|looping|on\s+"
+        r"loop|on\s+repeat|playing|replaying|running)|earworm"
+        r"|(?:was|were)\s+(?:innerly\s+|inwardly\s+)?hearing|innerly\s+hearing|hearing\s+(?:it\s+)?"
+        r"in\s+(?:my\s+head|imagination)|in\s+(?:[\w-]+'s|his|her|their)\s+voice"
+        r"|(?:[\w-]+'s|[\w-]+s)\s+voice\s+(?:say|saying|said|in\s+my\s+head|going|from)"
     ),
     "inner_seeing": (
         r"pictur(?:ed|ing)|visuali[sz]\w*|imagin(?:ed|ing)\s+(?!(?:the\s+|a\s+|an\s+)?(?:smell|"
@@ -217,6 +253,11 @@ PATTERNS: Final[dict[str, str]] = {
         r"|(?:image|picture|face|scene)\s+(?:popped|flashed|came|appeared)\s+(?:up|into|in)"
         r"|(?:vivid|blurry|fuzzy|clear|dim|colou?red|black-and-white|faint|detailed|bright|"
         r"static|moving|still)\s+(?:image|picture)"
+        r"|(?:picture|image|vision)\s+of|vivid(?:ly)?|(?:very|so|really|super|crystal)\s+clear"
+        r"(?!\s+(?:that|to|what|how|why|whether))|in\s+my\s+(?:head|mind)\s+i\s+(?:could\s+)?"
+        r"(?:see|saw)|i\s+(?:could|can)\s+see\s+(?:it|him|her|them)\s+(?:clearly|so\s+clearly)"
+        r"|(?:was|were)\s+seeing|but\s+seeing\s+it|(?:from\s+)?(?:up\s+high|above)\s*,?\s+(?:rows|"
+        r"like)"
     ),
     "ut_cue": (
         r"(?:just|simply)\s+knew|a\s+(?:clear\s+|distinct\s+)?sense\s+(?:that|of\s+(?:knowing|"

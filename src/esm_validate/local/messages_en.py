@@ -34,10 +34,15 @@ ISSUES: Final[dict[str, str]] = {
     "abstract_label": "“{quote}” is a label; how was it present in experience?",
     "reading_inner_voice": "An inner voice while reading: worth a follow-up question.",
     "inferred": "“{quote}” infers what must have been there instead of reporting it.",
+    "presupposition": "“{quote}” names a form (inner speech) but not its words.",
 }
 
 #: One specific, kind, actionable tip per issue code; ``{quote}`` is the participant's words.
 FEEDBACK: Final[dict[str, str]] = {
+    "presupposition": (
+        "You wrote “{quote}”. If there were inner words at the beep, what exactly were they, word "
+        "for word, and in whose voice?"
+    ),
     "empty": "Write a line or two about what was in your experience at the moment of the beep.",
     "too_short": (
         "Add a little more: what exactly was in your experience at the moment of the beep "
@@ -45,7 +50,8 @@ FEEDBACK: Final[dict[str, str]] = {
     ),
     "avoidance": (
         "You wrote “{quote}”. Even an ordinary moment has something in it: next time, say what "
-        "was there (a word, an image, a feeling, a sensation), or write plainly that nothing was."
+        "was there, however plain: something you saw or heard, a sensation in your body, a word, "
+        "an image, a feeling."
     ),
     "generalization": (
         "You wrote “{quote}”: that describes you in general. Next time, describe only this one "

@@ -37,6 +37,8 @@ _SELF_FRAME = (
     "inwardly",
     "my own voice",
     "my voice",
+    "свой голос",
+    "мой голос",
     "i thought",
 )
 _START = re.Match.start
@@ -171,6 +173,51 @@ def _sensory_awareness(
     return found
 
 
+def _any_in(hits: Mapping[str, tuple[Span, ...]], names: tuple[str, ...], span: Span) -> bool:
+    start, end = span
+    for name in names:
+        for s, _ in hits.get(name, ()):
+            if start <= s < end:
+                return True
+    return False
+
+
+#: Phenomena whose sensory qualities are their own detail (a loud inner voice, a red image).
+_SYMBOLS = ("inner_speech", "inner_hearing", "inner_seeing")
+#: In the sentence of a content clause: the sensation serves a task, or is a thought's topic.
+_NOT_AWARENESS = ("instrumental", "thinking_unspecified")
+
+
+def _content_awareness(
+    hits: Mapping[str, tuple[Span, ...]],
+    sentences: tuple[Span, ...],
+    evidence: Mapping[str, list[Span]],
+) -> list[Span]:
+    """Sensory awareness without an attention verb: a clause whose content is a sensory quality
+    or a bodily sensation (see :mod:`.content`), stated for itself («мокрый асфальт пахнет
+    железом», "tingling in my left foot"): not in an activity clause without an attention verb,
+    not in service of a task, not a thought's topic, not the bodily side of a named feeling,
+    not a quality of imagined words, sounds or scenes (the ``evidence`` of speech, hearing
+    or seeing in the same sentence), not a described blank («белый шум в голове»)."""
+    found: list[Span] = []
+    symbols: list[Span] = []
+    for code in _SYMBOLS:
+        symbols.extend(evidence.get(code, ()))
+    blank = hits.get("blank", ())
+    felt = bool(evidence.get("feeling"))
+    for name in ("x_sensory", "x_bodily"):
+        if name == "x_bodily" and felt:
+            continue  # the bodily side of a named feeling
+        for clause in hits.get(name, ()):
+            sentence = sentence_at(sentences, clause[0])
+            if _any_in(hits, _NOT_AWARENESS, sentence) or _overlaps(sentence, tuple(symbols)):
+                continue
+            if _overlaps(clause, blank):
+                continue
+            found.append(clause)
+    return found
+
+
 def _outside(spans: tuple[Span, ...], others: tuple[Span, ...]) -> list[Span]:
     """The ``spans`` that overlap none of ``others``."""
     if not others:
@@ -178,18 +225,148 @@ def _outside(spans: tuple[Span, ...], others: tuple[Span, ...]) -> list[Span]:
     return [s for s in spans if not _overlaps(s, others)]
 
 
+def _speech_without_words(
+    hits: Mapping[str, tuple[Span, ...]], normalised: str, spans: list[Span], quoted: bool
+) -> bool:
+    """True when inner speech is named but no words are given: «мысленно что-то проговаривал»,
+    "some self-talk going on", «разговаривала сама с собой» (a presupposition in DES)."""
+    if quoted:
+        return False
+    if hits.get("speech_vague"):
+        return True
+    for start, end in spans:
+        after = normalised[end : end + 80]
+        stop = _SENTENCE_END.search(after)
+        clause = after[: stop.start()] if stop else after
+        if _WORDS_GIVEN.match(clause):
+            return False
+        for word in _WORD_RE.findall(normalised[start:end] + " " + clause):
+            if word not in _FRAME_WORDS and _SPEECH_WORD.match(word) is None:
+                return False  # «произнесла его имя», "repeated the phone number"
+    return True
+
+
+_WORD_RE = re.compile(r"[\w'-]+")
+#: Words of the speech marker itself («проговаривала», "saying", «голосом»).
+_SPEECH_WORD = re.compile(
+    r"(?:say|said|tell|told|talk|speak|spoke|repeat|whisper|mutter|ask|narrat|rehears|count|"
+    r"innerly|inwardly|internally|voice|monolog|dialog|speech|inner|self-talk|go|went|"
+    r"говор|сказ|проговар|произн|повтор|разговар|бормот|шепт|спрос|спраш|твер|бубн|монолог|"
+    r"диалог|голос|реч|внутрен|мысленн|обраща|беседова|спорил)"
+)
+
+
+_SENTENCE_END = re.compile(r"[.!?…\n]")
+#: Words around a speech marker that say where or how, not what («в голове», "to myself").
+_FRAME_WORDS = frozenset(
+    [
+        "в",
+        "голове",
+        "уме",
+        "про",
+        "себя",
+        "себе",
+        "мысленно",
+        "внутри",
+        "тихо",
+        "сам",
+        "сама",
+        "сами",
+        "с",
+        "собой",
+        "опять",
+        "снова",
+        "постоянно",
+        "всё",
+        "все",
+        "время",
+        "фоне",
+        "на",
+        "как",
+        "обычно",
+        "я",
+        "был",
+        "была",
+        "было",
+        "мой",
+        "моим",
+        "свой",
+        "своим",
+        "i",
+        "was",
+        "were",
+        "am",
+        "my",
+        "own",
+        "in",
+        "head",
+        "mind",
+        "to",
+        "myself",
+        "silently",
+        "again",
+        "quietly",
+        "on",
+        "the",
+        "background",
+        "all",
+        "time",
+        "as",
+        "usual",
+        "a",
+        "bit",
+        "some",
+        "me",
+        "it",
+    ]
+)
+#: After a speech marker: the words follow (a colon, a dash, "that ...", «что ...», "to ...").
+_WORDS_GIVEN = re.compile(r"\s*(?:[:—–-]\s*\S|(?:that|to|что|чтобы|как)\s+\w)")
+
+
+def _whole_quote(normalised: str, quotes: tuple[Span, ...]) -> list[Span]:
+    """A report that is (almost) only a quotation: the words themselves, typed as they were
+    («"где ж ключи-то"», "'ok 3 more reps'")."""
+    if len(quotes) != 1:
+        return []
+    start, end = quotes[0]
+    rest = normalised[:start] + normalised[end:]
+    return [quotes[0]] if len(rest.split()) <= 2 and end - start > 4 else []
+
+
 def phenomena_of(
-    hits: Mapping[str, tuple[Span, ...]],
+    hits: dict[str, tuple[Span, ...]],
     normalised: str,
     quotes: tuple[Span, ...],
     sentences: tuple[Span, ...],
 ) -> tuple[frozenset[str], dict[str, tuple[Span, ...]]]:
     """The phenomenon codes of a report and the evidence spans of each, from its parts (see
-    :func:`.report.scan`), so that :func:`.engine.analyse` builds the :class:`Report` once."""
+    :func:`.report.scan`), so that :func:`.engine.analyse` builds the :class:`Report` once.
+
+    Speech named without its words is not counted as inner speech: its spans are filed in
+    ``hits`` as ``x_presupposition`` (the ``presupposition`` issue).
+    """
     evidence: dict[str, list[Span]] = {}
     speech = _outside(hits.get("inner_speech", ()), hits.get("speech_intuition", ()))
+    quoted: list[Span] = []
     if quotes:
-        speech += _quoted_speech(hits, normalised, quotes, sentences)
+        quoted = _quoted_speech(hits, normalised, quotes, sentences) or _whole_quote(
+            normalised, quotes
+        )
+    hearing = list(hits.get("inner_hearing", ()))
+    if hearing and speech and not quoted:
+        # «голос препода в голове», "her boss's voice": someone else's voice is hearing.
+        speech = (
+            [s for s in speech if not _overlaps(s, tuple(hearing))]
+            if not any(f in normalised for f in _SELF_FRAME)
+            else speech
+        )
+    if speech and not quoted and hits.get("reading"):
+        speech = []  # an inner voice while reading: a question to ask (reading_inner_voice)
+    if speech and _speech_without_words(hits, normalised, speech, bool(quoted)):
+        hits["x_presupposition"] = tuple(speech)
+        speech = []
+    speech += quoted
     if speech:
         evidence["inner_speech"] = speech
     for code in ("inner_seeing", "inner_hearing", "just_doing"):
@@ -197,27 +374,42 @@ def phenomena_of(
             evidence[code] = list(hits[code])
     if "inner_hearing" in evidence and "inner_speech" in evidence:
         # «в голове звучал мой голос» is inner speech; another's voice or a song is hearing.
-        hearing = [s for s in evidence["inner_hearing"] if not _overlaps(s, tuple(speech))]
-        if hearing:
-            evidence["inner_hearing"] = hearing
+        kept = [s for s in evidence["inner_hearing"] if not _overlaps(s, tuple(speech))]
+        if kept:
+            evidence["inner_hearing"] = kept
         else:
             del evidence["inner_hearing"]
     cues = hits.get("ut_cue", ())
     ut = list(cues)
-    if hits.get("symbol_negation") and (
-        ut or _outside(hits.get("thought_word", ()), hits.get("blank", ()))
+    negations = hits.get("symbol_negation", ())
+    doing = bool(hits.get("activity") or hits.get("doing_cue"))
+    if negations and (
+        ut
+        or _outside(hits.get("thought_word", ()), hits.get("blank", ()))
+        or not (doing or hits.get("blank") or hits.get("only_this"))
     ):
-        ut += hits["symbol_negation"]
+        ut += negations
     if ut:
         evidence["unsymbolized_thinking"] = ut
     if "feeling" in hits:
         feelings = _outside(hits["feeling"], cues)
         if feelings:
             evidence["feeling"] = feelings
-    sensory = _sensory_awareness(hits, sentences)
-    if sensory:
-        evidence["sensory_awareness"] = sensory
+    if (
+        "just_doing" not in evidence
+        and doing
+        and (hits.get("only_this") or hits.get("blank") or negations)
+        and evidence.keys() <= {"sensory_awareness"}
+    ):
+        evidence["just_doing"] = list(hits.get("only_this") or hits.get("blank") or negations)
+    if "just_doing" not in evidence:
+        sensory = _sensory_awareness(hits, sentences)
+        sensory += _content_awareness(hits, sentences, evidence)
+        if sensory:
+            evidence["sensory_awareness"] = sensory
     discounted = _discounted(hits, normalised)
+    for start, _ in hits.get("beep_reaction", ()):
+        discounted.append((start, sentence_at(sentences, start)[1]))
     if discounted:
         evidence = {
             code: kept

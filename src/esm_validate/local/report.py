@@ -18,6 +18,7 @@ from esm_validate.config import ValidationConfig
 
 from .gate import PREFIX_LENGTH, first_prefixes, lookup
 from .language import NEGATABLE, LanguageData, Marker, language_data, secondary_language
+from .morphology import form_index
 
 __all__ = ["NEGATABLE", "Report", "Span", "normalise", "scan"]
 
@@ -329,6 +330,35 @@ _START = re.Match.start
 _SPAN = re.Match.span
 
 
+def _content(
+    normalised: str,
+    starts: list[int],
+    quotes: tuple[Span, ...],
+    hits: dict[str, tuple[Span, ...]],
+    negated: dict[str, tuple[Span, ...]],
+) -> None:
+    """File the words of the content lexicons (any form of a lemma) as ``c_*`` hits: not
+    inside quotes (those words are inner speech), and negated ones («не было запаха») apart."""
+    index = form_index()
+    words = _WORD.findall(normalised)
+    if index.keys().isdisjoint(words):  # most words are not content words: one C-level pass
+        return
+    quoted = _quote_mask(len(normalised), quotes) if quotes else None
+    get = index.get
+    for position, word in enumerate(words):
+        found = get(word)
+        if found is None:
+            continue
+        start = starts[position]
+        span = (start, start + len(word))
+        if quoted is not None and quoted[start] and _inside(span, quotes):
+            continue
+        data = language_data("ru" if "\u0400" <= word[0] <= "\u04ff" else "en")
+        target = negated if _negated(normalised, span, data) else hits
+        for name in found:
+            target[name] = target[name] + (span,) if name in target else (span,)
+
+
 def scan(
     text: str, lang: str
 ) -> tuple[
@@ -340,11 +370,16 @@ def scan(
     tuple[Span, ...],
 ]:
     """The parts of a :class:`Report` found in ``text`` before phenomena: ``(normalised, hits,
-    negated, quotes, words, sentences)`` (what :func:`.engine.analyse` wraps into a Report)."""
+    negated, quotes, words, sentences)`` (what :func:`.engine.analyse` wraps into a Report).
+
+    Besides the marker patterns, the words of the content lexicons are filed as ``c_*`` hits
+    (:data:`CONTENT_HITS`).
+    """
     normalised = normalise(text)
     quotes = tuple(map(_SPAN, _QUOTES.finditer(normalised)))
     starts = list(map(_START, _WORD.finditer(normalised)))
     hits, negated = _collect(normalised, language_data(lang), quotes, starts)
+    _content(normalised, starts, quotes, hits, negated)
     other = secondary_language(normalised, lang)
     if other is not None:  # a mixed report: the other language's markers count too
         more_hits, more_negated = _collect(normalised, language_data(other), quotes, starts)

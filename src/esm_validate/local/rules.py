@@ -29,11 +29,13 @@ __all__ = [
     "InferredRule",
     "LocalRule",
     "NotMomentaryRule",
+    "PresuppositionRule",
     "ReactionToBeepRule",
     "ReadingInnerVoiceRule",
     "TheorizingRule",
     "TooShortRule",
     "UnspecifiedThinkingRule",
+    "has_content",
     "is_empty",
     "mental_mention",
 ]
@@ -53,10 +55,13 @@ ISSUE_PRIORITY: tuple[str, ...] = (
     "hedging",
     "abstract_label",
     "reading_inner_voice",
+    "presupposition",
 )
 
 #: Issues that day 1 (training) treats as notes rather than faults.
-_LENIENT_ON_DAY_ONE = frozenset({"unspecified_thinking", "hedging", "abstract_label", "theorizing"})
+_LENIENT_ON_DAY_ONE = frozenset(
+    {"unspecified_thinking", "hedging", "abstract_label", "theorizing", "presupposition"}
+)
 
 
 def is_empty(report: Report) -> bool:
@@ -102,8 +107,18 @@ def mental_mention(report: Report) -> Span | None:
     return min(spans) if spans else None
 
 
+#: Derived hits that are experiential content though no phenomenon (see :mod:`.content`).
+CONTENT_CATEGORIES = ("x_sensory", "x_bodily", "bodily")
+
+
+def has_content(report: Report) -> bool:
+    """True when the report has experiential content of any kind: a phenomenon, a sensory
+    quality or a bodily sensation (with or without a framing verb)."""
+    return bool(report.phenomena) or report.has_any(CONTENT_CATEGORIES)
+
+
 def _has_experience(report: Report) -> bool:
-    return bool(report.phenomena) or report.has("blank") or report.has("bodily")
+    return has_content(report) or report.has("blank")
 
 
 @attrs.frozen
@@ -131,6 +146,8 @@ class TooShortRule:
             return ()
         config = report.config
         if report.words < config.required_words or _fewer_letters(report.text, config.min_length):
+            if report.words >= 2 and report.has_any(CONTENT_CATEGORIES):
+                return ()  # «плечи каменные»: two words of concrete content are a report
             severity = Severity.WARNING if report.phenomena else Severity.ERROR
             return (report.issue(self.code, None, severity),)
         return ()
@@ -162,7 +179,17 @@ class AvoidanceRule:
         if spans:
             severity = Severity.WARNING if report.phenomena else Severity.ERROR
             return (report.issue(self.code, spans[0], severity),)
+        if blank and not has_content(report) and not _described(report):
+            # A bare "nothing" («ничего не думал», "mind blank"): not thinking is not the
+            # absence of experience; the tip asks what was there.
+            return (report.issue(self.code, blank[0], Severity.WARNING),)
         return ()
+
+
+def _described(report: Report) -> bool:
+    """A blank with something concrete beside it («белый шум, глаза на пятне на обоях») or
+    during an activity (just doing): a real report, not a bare "nothing"."""
+    return report.has_any(("x_detail", "activity", "doing_cue", "gaze"))
 
 
 def _within(span: Span, others: tuple[Span, ...]) -> bool:
@@ -310,6 +337,8 @@ class BehaviorOnlyRule:
         """Flag a report with words but no phenomenon, feeling, thought, sensation or blank."""
         if is_empty(report) or _has_experience(report):
             return ()
+        if report.has_any(("x_presupposition", "speech_vague")):
+            return ()  # a form was named (presupposition), not only behaviour
         if report.has("thinking_unspecified") or mental_mention(report) is not None:
             return ()  # something thought, felt, noticed; "I saw my friend" alone is context
         if report.has("avoidance") or (report.words <= 4 and report.has("avoidance_weak")):
@@ -320,7 +349,9 @@ class BehaviorOnlyRule:
             not report.has("activity") and report.has_any(_NOT_BEHAVIOUR)
         ):
             return ()  # a habit, a theory, a plan: flagged by their own rules, not behaviour
-        return (report.issue(self.code, report.first("activity"), Severity.ERROR),)
+        # Graded, not gated: a warning whose weight the score takes from the report's concrete
+        # outward detail (a cursor after 'invoice' ranks above "worked on the project").
+        return (report.issue(self.code, report.first("activity"), Severity.WARNING),)
 
 
 #: Phenomena that give a thought its form.
@@ -335,8 +366,10 @@ class UnspecifiedThinkingRule:
 
     def check(self, report: Report) -> tuple[Issue, ...]:
         """Flag "thinking about" when no form of the thought is given."""
+        if report.has_any(("x_presupposition", "speech_vague")):
+            return ()  # the presupposition tip asks for the words
         span = report.first("thinking_unspecified")
-        if span is None and not report.phenomena and not report.has("blank"):
+        if span is None and not has_content(report) and not report.has("blank"):
             # something mental is named ("a gut feeling", "my inner voice told me") but no form
             span = mental_mention(report)
         if span is not None and report.phenomena.isdisjoint(_FORMED):
@@ -364,6 +397,21 @@ class AbstractLabelRule:
         else:
             return ()
         return (report.issue(self.code, span, _severity(report, self.code, Severity.WARNING)),)
+
+
+@attrs.frozen
+class PresuppositionRule:
+    """Q8/Q9: a form named with no content («мысленно что-то проговаривал», "some self-talk",
+    "the usual voice in my head"): inner speech presupposed, its words not given."""
+
+    code: str = "presupposition"
+
+    def check(self, report: Report) -> tuple[Issue, ...]:
+        """Flag inner speech named without its words."""
+        span = report.first("speech_vague", "x_presupposition")
+        if span is not None and "inner_speech" not in report.phenomena:
+            return (report.issue(self.code, span, _severity(report, self.code, Severity.WARNING)),)
+        return ()
 
 
 @attrs.frozen
@@ -404,6 +452,7 @@ DEFAULT_RULES: tuple[LocalRule, ...] = (
     HedgingRule(),
     AbstractLabelRule(),
     ReadingInnerVoiceRule(),
+    PresuppositionRule(),
 )
 
 #: The rules that still run when ``use_golden_standard`` is off.

@@ -1,9 +1,19 @@
-"""The score: five components (the seed's weights), each 0..1, lowered by the issues found.
+"""The score: content first, then deductions, over five components (the seed's weights).
 
-* specificity: a phenomenon with its form (words, image, wordless thought, feeling, sensation);
+A report first earns its components from what it *gives* (:func:`_base`), graded rather than
+gated:
+
+* experiential content of any kind (a phenomenon, a sensory quality, a bodily sensation, a
+  described blank) earns most, more with more kinds, units and details of it;
+* a lone label («тревога», "annoyed") earns little: thin, though not wrong;
+* a bare "nothing" earns little; outward behaviour earns least, more with concrete, momentary
+  outward detail (a number, a quoted word, a colour) than without.
+
+Then each issue found takes its share (:data:`_DEDUCTIONS`). The components:
+
+* specificity: how much concrete experiential content the report gives;
 * moment focus: anchored to the beep, no period, no reaction to the beep, no habit;
-* sensory detail: experiential detail *attached to a phenomenon* (whose voice, where in the body,
-  which colour); sensory words in an action narrative earn nothing;
+* sensory detail: detail of that content (whose voice, where in the body, which colour);
 * consistency: a single report has no history, so this is internal consistency: a neutral 0.85,
   lowered by hedging and inferred experience;
 * brevity: no embellishment: theorising and sentences without any experience lower it.
@@ -33,11 +43,12 @@ _DEDUCTIONS: dict[str, dict[str, float]] = {
     "avoidance": {"specificity": 0.7, "sensory_detail": 0.6, "moment_focus": 0.3},
     "generalization": {"moment_focus": 0.45, "specificity": 0.3, "consistency": 0.2},
     "not_momentary": {"moment_focus": 0.5, "specificity": 0.1},
-    "reaction_to_beep": {"moment_focus": 0.5},
+    "reaction_to_beep": {"moment_focus": 0.6, "specificity": 0.3, "sensory_detail": 0.2},
     "theorizing": {"brevity": 0.6, "consistency": 0.2, "specificity": 0.1},
     "inferred": {"consistency": 0.6, "specificity": 0.2},
     "hedging": {"consistency": 0.45, "brevity": 0.1},
-    "behavior_only": {"specificity": 0.7, "sensory_detail": 0.7},
+    "behavior_only": {"specificity": 0.3, "sensory_detail": 0.3, "moment_focus": 0.1},
+    "presupposition": {"specificity": 0.45, "sensory_detail": 0.35},
     "unspecified_thinking": {"specificity": 0.35, "sensory_detail": 0.25},
     "abstract_label": {"sensory_detail": 0.3, "specificity": 0.1},
     "reading_inner_voice": {},
@@ -117,35 +128,57 @@ def _unexperiential_share(report: Report) -> float:
     return empty / len(sentences)
 
 
+#: Kinds of experiential content that are not phenomena (see :mod:`.content`).
+_CONTENT_KINDS = ("x_sensory", "x_bodily")
+
+
+def _outward(report: Report) -> int:
+    """Concrete, momentary outward detail (numbers, quoted words, colours, qualities)."""
+    return len(report.hits.get("x_detail", ()))
+
+
 def _base(report: Report) -> list[float]:
     """The component values before deductions, in the order of :data:`_COMPONENTS`."""
     phenomena = report.phenomena
     hits = report.hits
-    blank = bool(hits.get("blank")) and not phenomena
+    units = 0
+    for spans in report.evidence.values():
+        units += len(spans)
+    kinds = len(phenomena)
+    for name in _CONTENT_KINDS:
+        found = hits.get(name, ())
+        units += len(found)
+        if found and "sensory_awareness" not in phenomena:
+            kinds += 1
     details = _detail_hits(report)
     quoted_speech = bool(report.quotes) and "inner_speech" in phenomena
-    specificity = 0.35
-    if phenomena:
-        specificity += 0.4
+    label_only = phenomena == _FEELING_ONLY and not (
+        details or quoted_speech or hits.get("x_bodily") or hits.get("bodily")
+    )
+    blank = bool(hits.get("blank"))
+    if kinds and not label_only:
+        rich = min(3, kinds - 1) * 0.1 + min(5, units - 1) * 0.04 + min(4, details) * 0.04
+        specificity = 0.6 + rich + (0.1 if quoted_speech else 0.0)
+        detail = 0.45 + min(0.45, 0.12 * details) + (0.1 if quoted_speech else 0.0)
+        moment = 0.75
+        consistency = 1.0
+    elif label_only:
+        specificity, detail, moment, consistency = 0.25, 0.1, 0.65, 0.9
     elif blank:
-        specificity += 0.3
-    if quoted_speech:
-        specificity += 0.15
-    elif details:
-        specificity += 0.1
-    if len(phenomena) >= 2:
-        specificity += 0.1
-    moment = 0.65 + (0.25 if hits.get("moment_anchor") else 0.0) + (0.1 if phenomena else 0.0)
-    detail = 0.15
-    if phenomena:
-        detail += 0.35 + min(0.45, 0.15 * details)
-        if quoted_speech:
-            detail += 0.1
-    elif blank:
-        detail = 0.6
-    consistency = 0.85 + (0.15 if phenomena else 0.0)
+        described = min(3, _outward(report)) * 0.1
+        specificity, detail, moment, consistency = 0.4 + described, 0.3 + described, 0.7, 0.9
+    else:
+        outward = min(4, _outward(report) + (1 if report.words >= 8 else 0))
+        specificity = 0.25 + 0.08 * outward
+        detail = 0.1 + 0.06 * outward
+        moment, consistency = 0.65, 0.85
+    if hits.get("moment_anchor"):
+        moment += 0.25
     brevity = 1.0 - 0.6 * _unexperiential_share(report) - (0.1 if report.words > 120 else 0.0)
     return [specificity, moment, detail, consistency, brevity]
+
+
+_FEELING_ONLY = frozenset({"feeling"})
 
 
 def score_report(report: Report, issues: Sequence[Issue]) -> tuple[int, Components]:

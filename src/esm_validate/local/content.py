@@ -1,0 +1,87 @@
+"""Experiential content of a report, found clause by clause from the content lexicons.
+
+A clause ("cold keys in my pocket", «плечи каменные», «во рту горечь от таблетки») holds
+*sensory* content when it has a sensory quality, a sensory thing or a sensation verb, and
+*bodily* content when it has a bodily sensation, or a body part together with a quality or a
+sensation verb. A figurative quality («тяжелый день», "a hard day") is content only beside a body
+part or a sensory thing. :func:`content_hits` files these clauses as derived hit categories:
+
+* ``x_sensory`` / ``x_bodily``: the clauses with sensory / bodily content;
+* ``x_detail``: concrete, momentary outward detail (a number, a quoted word, a colour, a
+  quality of what one was busy with, without an attention verb): it anchors a behaviour report
+  to the moment without making it experience.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+
+from .report import Span
+
+__all__ = ["content_hits"]
+
+_CLAUSE = re.compile(r"[^,;:.!?…—–()\n]+")
+_NUMBER = re.compile(r"\d+")
+_STRONG = ("c_quality", "c_sense", "c_sense_verb", "c_body_feel")
+_WEAK = ("c_quality_weak", "c_colour")
+
+
+def _starts(hits: Mapping[str, tuple[Span, ...]], names: tuple[str, ...]) -> list[int]:
+    found: list[int] = []
+    for name in names:
+        for start, _ in hits.get(name, ()):
+            found.append(start)
+    return found
+
+
+def _in(positions: list[int], start: int, end: int) -> bool:
+    # (a loop: a generator in any() costs a call on Python 3.11)
+    for position in positions:  # noqa: SIM110
+        if start <= position < end:
+            return True
+    return False
+
+
+def content_hits(
+    hits: Mapping[str, tuple[Span, ...]], normalised: str, quotes: tuple[Span, ...]
+) -> dict[str, tuple[Span, ...]]:
+    """The derived ``x_*`` categories of a report (see the module docstring)."""
+    strong = _starts(hits, _STRONG)
+    weak = _starts(hits, _WEAK)
+    parts = _starts(hits, ("c_body_part",))
+    found: dict[str, tuple[Span, ...]] = {}
+    detail: list[Span] = [m.span() for m in _NUMBER.finditer(normalised)]
+    detail.extend(quotes)
+    if strong or weak:
+        sensory: list[Span] = []
+        bodily: list[Span] = []
+        feel = _starts(
+            hits, ("c_body_feel", "c_sense_verb", "c_quality", "c_quality_weak", "c_sense")
+        )
+        things = _starts(hits, ("c_sense", "c_body_part"))
+        sensations = _starts(hits, ("c_body_feel",))
+        busy = _starts(hits, ("activity",))
+        attends = _starts(hits, ("sensory_attend",))
+        for match in _CLAUSE.finditer(normalised):
+            start, end = match.span()
+            has_strong = _in(strong, start, end)
+            has_weak = _in(weak, start, end)
+            if not (has_strong or has_weak):
+                continue
+            if _in(busy, start, end) and not _in(attends, start, end):
+                detail.append((start, end))  # a quality of what one was busy with
+            elif _in(sensations, start, end) or (_in(parts, start, end) and _in(feel, start, end)):
+                bodily.append((start, end))
+            elif has_strong or (has_weak and _in(things, start, end)):
+                sensory.append((start, end))
+            elif has_weak:
+                detail.append((start, end))  # a colour or a plain quality: outward detail
+        if sensory:
+            found["x_sensory"] = tuple(sensory)
+        if bodily:
+            found["x_bodily"] = tuple(bodily)
+    if detail:
+        detail.sort()
+        found["x_detail"] = tuple(detail)
+    return found

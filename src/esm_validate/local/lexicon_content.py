@@ -1,0 +1,160 @@
+"""Content lexicons by lemma: the vocabulary of the senses and of the body, in both languages.
+
+Participants type the content of a moment straight away, without a framing verb: «мокрый
+асфальт пахнет железом», "tingling in my left foot". These lists name that content by *lemma*
+(Russian: pymorphy3's normal form, ``ё`` written ``е``; English: any form, reduced to its Snowball
+stem when the index is built), so one entry covers every inflection (:mod:`.morphology`).
+
+Categories:
+
+* ``quality``: a sensory quality (temperature, texture, taste, smell, sound, light);
+* ``quality_weak``: a quality that is often figurative («тяжелый день», "a hard day"): content
+  only beside a body part or a sensory thing;
+* ``colour``: a colour or shade (visual detail);
+* ``sense``: a sensory thing or event (a smell, a click, a glint, a draught);
+* ``sense_verb``: a verb whose subject is a sensation («пахнуть», "hum", "glint");
+* ``body_part``: a part of the body;
+* ``body_feel``: a bodily sensation (an ache, numbness, «мурашки», «затечь»).
+
+Adding a word is adding it to its set; nothing else changes.
+"""
+
+from __future__ import annotations
+
+from typing import Final
+
+__all__ = ["EN_WORDS", "RU_LEMMAS"]
+
+
+def _words(text: str) -> frozenset[str]:
+    """The whitespace-separated words of ``text``."""
+    return frozenset(text.split())
+
+
+RU_LEMMAS: Final[dict[str, frozenset[str]]] = {
+    "quality": _words(
+        """
+        ароматный бархатный блестящий ватный визгливый влажный вонючий вяжущий гладкий
+        глухой горький горько горячий громкий громко гулкий душистый душно душный дымный
+        едкий жаркий жарко жгучий затекший затхлый звонкий зернистый зудящий каменный
+        кисло кислый колючий колющий ледяной липкий мерцающий металлический мокро мокрый
+        монотонный морозный мятный ноющий обжигающий онемевший онемелый ослепительный
+        писклявый пресный приглушенный приторный прозрачный пронзительный прохладно
+        прохладный пряный пульсирующий пушистый раскаленный ритмичный рыхлый сияющий
+        скользкий скрипучий сладкий сладко солено соленый спертый студеный сухо сухой
+        сыро сырой терпкий тусклый тянущий упругий холодно холодный хриплый шелковый
+        шершавый шуршащий щекотный яркий ярко
+        """
+    ),
+    "quality_weak": _words(
+        """
+        деревянный жесткий легкий мягкий острый резкий ровный свежий светло сильный
+        слабый темно тепло теплый тихий тихо тупой тяжелый
+        """
+    ),
+    "colour": _words(
+        """
+        алый бежевый белый бирюзовый бордовый голубой желтый зеленый золотистый золотой
+        изумрудный коричневый красный лиловый малиновый оранжевый пурпурный розовый
+        рыжий салатовый серебристый серебряный серый синий сиреневый фиолетовый черный
+        """
+    ),
+    "sense": _words(
+        """
+        аромат блеск блик бульканье ветер ветерок вкус влага вой вонь горечь грохот
+        гудение гул дребезжание духи духота дым жар жужжание журчание запах звон звук
+        изморось капель капля кислинка лай луч лязг мерцание отблеск отражение оттенок
+        пар писк плеск полоска послевкусие привкус прохлада рокот свет свист сияние
+        сквозняк скрежет скрип сладость стук сырость текстура тень тепло тиканье топот
+        треск урчание хлорка холод холодок хруст цвет чириканье шаг шарканье шелест
+        шорох шум шуршание щебет щелчок эхо
+        """
+    ),
+    "sense_verb": _words(
+        """
+        благоухать блестеть блестнуть бликовать булькать вонять греметь гудеть
+        дребезжать жечь жужжать журчать завывать затекать затечь звенеть звучать знобить
+        зудеть капать колоть ломить лязгать мерцать неметь ныть обдавать обжигать
+        онеметь пахнуть переливаться пищать покалывать пульсировать саднить сверкать
+        свистеть сиять скрипеть слепить стучать тикать трещать урчать холодить хрустеть
+        чесаться шелестеть шибать шипеть шуршать щекотать щипать
+        """
+    ),
+    "body_part": _words(
+        """
+        бедро веко висок глаз голень горло грудь губа желудок живот запястье затылок зуб
+        икра кисть кожа колено кулак ладонь лицо лоб лодыжка локоть лопатка макушка
+        мышца небо нога нос нёбо палец переносица плечо подбородок позвоночник поясница
+        пятка ребро рот рука сердце солнечное спина стопа ступня темечко ухо челюсть шея
+        щека язык
+        """
+    ),
+    "body_feel": _words(
+        """
+        боль давление дрожь жажда жжение зевота зуд испарина ком ломота мурашек мурашка
+        мурашки напряжение озноб онемение оскомина покалывание пульсация спазм судорога
+        сухость тошнота тяжесть щекотка
+        """
+    ),
+}
+
+EN_WORDS: Final[dict[str, frozenset[str]]] = {
+    "quality": _words(
+        """
+        achy acrid bitter bland bright bumpy chilly clammy cold creamy crisp crunchy
+        damp dim faint fishy fragrant freezing fresh furry fuzzy glaring glinting glossy
+        grainy greasy gritty hoarse humid icy itchy loud lukewarm metallic minty moist
+        monotonous muffled musty numb peppery prickly pungent quiet rhythmic rough salty
+        scalding scratchy shimmering shiny shrill silky slippery smoky smooth soggy sour
+        sparkling spicy stale sticky stiff stinging stuffy sweaty sweet tacky tangy
+        throbbing tingly translucent velvety wet whiny
+        """
+    ),
+    "quality_weak": _words(
+        """
+        burning cool dry dull fresh hard heavy hot light quiet sharp soft sore stiff
+        strong tight warm weak
+        """
+    ),
+    "colour": _words(
+        """
+        beige black blue brown crimson gold golden gray green grey lilac navy orange
+        pink purple red scarlet silver silvery teal turquoise violet white yellow
+        """
+    ),
+    "sense": _words(
+        """
+        aftertaste aroma breeze buzz buzzing chill chirp chirping chlorine clack clatter
+        click clicking clink color colour coolness crackle creak draft draught drip
+        dripping echo flavor flavour flicker footsteps glare gleam glint glow gurgle
+        heat hiss hue hum humming jingle light noise odor odour reflection roar rumble
+        rustle rustling scent screech shade shadow shimmer smell smoke sound sparkle
+        splash squeak steam stench taste texture thud thump ticking warmth whiff whir
+        whirr wind
+        """
+    ),
+    "sense_verb": _words(
+        """
+        ache burn buzz chirp clatter click creak drip flicker gleam glint glow hiss hum
+        itch prickle pulse reek rumble rustle shimmer smell smelled smells smelt sparkle
+        squeak sting stink throb tick tickle tingle twitch whir
+        """
+    ),
+    "body_part": _words(
+        """
+        ankle arm arms back belly calf cheek cheeks chest chin ear ears elbow eye eyelid
+        eyelids eyes face feet finger fingers fingertip fingertips foot forehead gut
+        hand hands heart heel hip hips jaw knee knees leg legs lip lips mouth muscle
+        muscles neck nose nostril palm palms scalp shin shoulder shoulders skin spine
+        stomach teeth temple temples thigh throat thumb toe toes tongue tooth wrist
+        """
+    ),
+    "body_feel": _words(
+        """
+        ache aching burning cramp dizziness fatigue goosebumps heartbeat heaviness
+        hunger itch itching jitters knot lump nausea needles numbness pain pins pressure
+        prickle pulse queasiness queasy shakiness shiver shivers soreness stiffness
+        sweat tension thirst throbbing tickle tightness tingle tingling twinge
+        """
+    ),
+}
