@@ -1,4 +1,4 @@
-"""Units for finding and checking the model's JSON answer (esm_validate.ai.answer)."""
+"""Units for finding the JSON in a model's reply (backends) and checking the answer (AI layer)."""
 
 from __future__ import annotations
 
@@ -10,7 +10,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from esm_validate import MalformedAIResponse, Severity
-from esm_validate.ai.answer import AIAnswer, extract_json, parse_answer
+from esm_validate._ai.answer import AIAnswer, parse_answer
+from esm_validate._backends._json import extract_json
 from tests.llm_servers import good_answer
 
 

@@ -29,8 +29,8 @@ from esm_validate import (
     PermanentBackendError,
     TransientBackendError,
 )
-from esm_validate.ai import PROMPT_VERSION, SCHEMA_VERSION
-from esm_validate.backends._base import HttpBackend
+from esm_validate._ai.prompt import PROMPT_VERSION, SCHEMA_VERSION
+from esm_validate._backends._base import HttpBackend
 from tests.llm_servers import FLAVORS, LLMServer, good_answer
 
 pytestmark = pytest.mark.integration

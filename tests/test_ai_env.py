@@ -5,12 +5,14 @@ from __future__ import annotations
 import pytest
 
 from esm_validate import (
+    AIConfig,
     AnthropicBackend,
     ConfigurationError,
     OpenAIBackend,
     OpenAICompatibleBackend,
+    ai_config_from_env,
+    backend_from_env,
 )
-from esm_validate.ai import AIConfig, ai_config_from_env, backend_from_env
 
 KEY = "sk-live-TOPSECRET-abcdef0123456789"
 

@@ -25,7 +25,7 @@ from esm_validate import (
     OpenAICompatibleBackend,
     TransientBackendError,
 )
-from esm_validate.backends._base import HttpBackend
+from esm_validate._backends._base import HttpBackend
 from tests.llm_servers import FLAVORS, LLMServer, Reply
 
 pytestmark = pytest.mark.integration

@@ -23,7 +23,7 @@ from esm_validate import (
     OpenAIBackend,
     Severity,
 )
-from esm_validate.ai.prompt import LOCAL_HINT_CAVEAT, build_prompt
+from esm_validate._ai.prompt import LOCAL_HINT_CAVEAT, build_prompt
 from tests.llm_servers import LLMServer, RecordedRequest, Reply
 
 SENSORY_NOTE = "мокрый асфальт пахнет железом"

@@ -19,7 +19,7 @@ from esm_validate import (
     MalformedAIResponse,
     OpenAIBackend,
 )
-from esm_validate.ai.prompt import (
+from esm_validate._ai.prompt import (
     ANSWER_SCHEMA,
     PROMPT_VERSION,
     SCHEMA_VERSION,
@@ -130,7 +130,7 @@ class TestTeaching:
 
     def test_contentless_speech_is_taught_under_an_allowed_code(self):
         """The presupposition code the prompt names is one the schema lets the model answer."""
-        from esm_validate.ai.prompt import _PRESUPPOSITION_CODE
+        from esm_validate._ai.prompt import _PRESUPPOSITION_CODE
 
         assert _PRESUPPOSITION_CODE in ISSUE_CODES
         assert f"(code {_PRESUPPOSITION_CODE})" in SYSTEM_PROMPT
@@ -144,7 +144,7 @@ class TestTeaching:
 
     def test_versions_follow_the_text_they_name(self):
         """Versions end in a digest of the prompt and schema: any change gives a new version."""
-        from esm_validate.ai.prompt import _digest
+        from esm_validate._ai.prompt import _digest
 
         changed = {**ANSWER_SCHEMA, "required": [*ANSWER_SCHEMA["required"], "strengths"]}
 

@@ -26,10 +26,10 @@ from esm_validate import (
     Severity,
     TransientBackendError,
 )
-from esm_validate.ai.answer import parse_answer
-from esm_validate.ai.retry import RetryPolicy, is_retryable
-from esm_validate.ai.validator import merge
-from esm_validate.backends._http import error_for_status, parse_retry_after
+from esm_validate._ai.answer import parse_answer
+from esm_validate._ai.retry import RetryPolicy, is_retryable
+from esm_validate._ai.validator import merge
+from esm_validate._backends._http import error_for_status, parse_retry_after
 from tests.llm_servers import good_answer
 
 
@@ -308,7 +308,7 @@ class TestErrorMapping:
 class TestChatCompletionShapes:
     def test_tool_call_arguments_are_read(self):
         """A server that answers through a tool call (content null) still gives the answer."""
-        from esm_validate.backends._chat import answer_from_chat_completion
+        from esm_validate._backends._chat import answer_from_chat_completion
 
         body = {
             "choices": [
@@ -330,14 +330,14 @@ class TestChatCompletionShapes:
     )
     def test_broken_shapes_are_malformed(self, body: Any):
         """Replies without a usable first choice are invalid answers."""
-        from esm_validate.backends._chat import answer_from_chat_completion
+        from esm_validate._backends._chat import answer_from_chat_completion
 
         with pytest.raises(MalformedAIResponse):
             answer_from_chat_completion("p", body)
 
     def test_content_parts_are_joined(self):
         """Content given as a list of text parts is joined before parsing."""
-        from esm_validate.backends._chat import answer_from_chat_completion
+        from esm_validate._backends._chat import answer_from_chat_completion
 
         body = {"choices": [{"message": {"content": [{"type": "text", "text": '{"b": 2}'}]}}]}
 

@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 
 from esm_bot.settings import BotSettings
 from esm_bot.telegram.app import RedactingFilter
-from esm_validate.errors import ConfigurationError
+from esm_validate import ConfigurationError
 
 TOKEN = "123456:SECRET-abcdefghijklmnopqrstuvwxyz"
 

@@ -12,11 +12,11 @@ from esm_validate import (
     BackendError,
     CachingValidator,
     FallbackValidator,
+    MemoryCacheStore,
     RateLimitedValidator,
     SlidingWindowLimiter,
 )
-from esm_validate.layers import MemoryCacheStore, cache_key, normalise_text
-from esm_validate.layers.cache import CACHE_KEY_VERSION, is_cacheable
+from esm_validate._layers.cache import CACHE_KEY_VERSION, cache_key, is_cacheable, normalise_text
 from tests.layer_fakes import FakeAI, ai_assessment, run_in_threads
 
 IDENTITY = ("fake", "fake-1", "prompt-1", "schema-1")

@@ -13,12 +13,12 @@ from esm_validate import (
     BackendError,
     BackendTimeout,
     FallbackValidator,
+    FunctionValidator,
     MalformedAIResponse,
     PermanentBackendError,
     RateLimitExceeded,
     TransientBackendError,
 )
-from esm_validate.layers import FunctionValidator
 from tests.layer_fakes import FakeAI, ai_assessment
 
 REPORT = "At the beep I was saying to myself 'where are the keys' — a secret-looking sentence."

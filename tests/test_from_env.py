@@ -21,8 +21,8 @@ from esm_validate import (
     build_validator,
     from_env,
 )
-from esm_validate.layers._base import find_layer
-from esm_validate.pipeline import LayerSettings
+from esm_validate._layers._base import find_layer
+from esm_validate._pipeline import LayerSettings
 from tests.layer_fakes import FakeAI, ai_assessment, run_in_threads
 from tests.llm_servers import LLMServer
 

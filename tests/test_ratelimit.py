@@ -8,9 +8,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from esm_validate import RateLimitedValidator, RateLimitExceeded, SlidingWindowLimiter
-from esm_validate.layers import Decision
-from esm_validate.layers.ratelimit import ANONYMOUS
+from esm_validate import Decision, RateLimitedValidator, RateLimitExceeded, SlidingWindowLimiter
+from esm_validate._layers.ratelimit import ANONYMOUS
 from tests.layer_fakes import FakeAI, run_in_threads
 
 

@@ -21,8 +21,8 @@ from esm_validate import (
     Severity,
     from_env,
 )
-from esm_validate.layers._base import find_layer
-from esm_validate.layers.redis_store import (
+from esm_validate._layers._base import find_layer
+from esm_validate._layers.redis_store import (
     RedisCacheStore,
     RedisGuard,
     RedisSlidingWindowLimiter,
@@ -224,7 +224,7 @@ class TestRedisLimiter:
 
 CHILD = """
 import sys
-from esm_validate.layers.redis_store import RedisSlidingWindowLimiter, redis_client_from_url
+from esm_validate._layers.redis_store import RedisSlidingWindowLimiter, redis_client_from_url
 url, prefix = sys.argv[1], sys.argv[2]
 limiter = RedisSlidingWindowLimiter(redis_client_from_url(url, socket_timeout=2), 9, 60.0,
                                     prefix=prefix)

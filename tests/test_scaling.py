@@ -39,7 +39,7 @@ import pytest
 from esm_bot.domain.config import StudyConfig
 from esm_bot.domain.models import Beep, BeepStatus, Participant, ParticipantStatus, beep_id
 from esm_bot.store.mongo import MongoStore
-from esm_validate.errors import ConfigurationError
+from esm_validate import ConfigurationError
 from tests.fake_telegram import DEFAULT_TOKEN, Failure, FakeTelegram
 from tests.llm_servers import LLMServer, good_answer
 

@@ -8,7 +8,7 @@ import pytest
 
 from esm_bot.domain.config import DAY_FOCUS_CODES, ENV_VARIABLES, StudyConfig
 from esm_bot.domain.schedule import ScheduleError
-from esm_validate.errors import ConfigurationError
+from esm_validate import ConfigurationError
 
 
 class TestDefaults:

@@ -20,7 +20,7 @@ from types import FrameType
 
 import attrs
 
-from esm_validate.errors import ConfigurationError
+from esm_validate import ConfigurationError
 
 __all__ = ["build_parser", "main"]
 

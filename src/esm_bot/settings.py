@@ -29,8 +29,8 @@ from collections.abc import Mapping
 
 import attrs
 
+from esm_validate import ConfigurationError
 from esm_validate._env import read_number
-from esm_validate.errors import ConfigurationError
 
 __all__ = ["DEFAULT_API_URL", "BotSettings"]
 

@@ -6,7 +6,7 @@ import math
 from collections.abc import Mapping
 from typing import TypeVar
 
-from .errors import ConfigurationError
+from ._errors import ConfigurationError
 
 __all__ = ["read_number"]
 

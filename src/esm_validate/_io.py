@@ -17,7 +17,7 @@ from typing import IO, Any
 
 import attrs
 
-from .errors import EsmValidateError
+from ._errors import EsmValidateError
 
 __all__ = [
     "CSV_SUFFIXES",

@@ -15,6 +15,7 @@ __all__ = [
     "PHENOMENA",
     "QUALITY_LEVELS",
     "Assessment",
+    "Decision",
     "Issue",
     "Severity",
     "quality_from_score",
@@ -182,3 +183,18 @@ class Assessment:
             "retry_after": self.retry_after,
             "version": self.version,
         }
+
+
+@attrs.frozen
+class Decision:
+    """A rate limiter's answer to one request (see :class:`~esm_validate.RateLimiter`).
+
+    Attributes:
+        allowed: True when the request may go ahead (and was counted).
+        remaining: Requests left in the current window after this one.
+        retry_after: Seconds until the next request would be allowed (0.0 when allowed).
+    """
+
+    allowed: bool
+    remaining: int
+    retry_after: float = 0.0

@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import IO, Any, NoReturn, TextIO
 
 from ._batch import validate_many
+from ._errors import EsmValidateError
 from ._io import (
     TEXT_COLUMN,
     InputError,
@@ -36,7 +37,6 @@ from ._io import (
 from ._output import FORMATS, CsvWriter, JsonLinesWriter, JsonWriter, TableWriter, Writer
 from ._types import QUALITY_LEVELS
 from .config import ValidationConfig
-from .errors import EsmValidateError
 from .evaluate import DEFAULT_RESAMPLES, DEFAULT_SEED, evaluate, read_rows, render_table, score_rows
 from .local import LocalValidator
 from .protocols import Validator

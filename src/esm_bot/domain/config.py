@@ -57,7 +57,7 @@ from typing import Any, Final
 import attrs
 
 from esm_bot.domain.schedule import MAX_BEEPS_PER_DAY, ScheduleError, window_bounds, zone_for
-from esm_validate.errors import ConfigurationError
+from esm_validate import ConfigurationError
 
 __all__ = ["DAY_FOCUS_CODES", "ENV_VARIABLES", "StudyConfig"]
 

@@ -427,7 +427,7 @@ def _check_redis(environ: Mapping[str, str], clock: Callable[[], float]) -> Chec
         return None
     client: Any = None
     try:
-        from esm_validate.layers.redis_store import redis_client_from_url
+        from esm_validate import redis_client_from_url
 
         client = redis_client_from_url(url, socket_timeout=2.0)
         start = clock()

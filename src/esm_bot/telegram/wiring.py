@@ -79,7 +79,7 @@ def build_app(
     store = store if store is not None else open_store_from_env(environ)
     if validator is None:
         if local_only:
-            from esm_validate.layers import FunctionValidator
+            from esm_validate import FunctionValidator
 
             validator = FunctionValidator()
         else:

@@ -2,20 +2,16 @@
 
 from __future__ import annotations
 
-from typing import Any, Protocol, runtime_checkable
+from typing import Any
 
-from esm_validate.metrics import Metrics
+from esm_validate._metrics import Metrics
+from esm_validate.protocols import Validator
 
 __all__ = ["MetricsSource", "read_snapshot"]
 
 
-@runtime_checkable
-class _HasStats(Protocol):
-    def stats(self) -> Any: ...
-
-
 #: What the exporters accept: a ``Metrics`` or a validator whose ``stats()`` has a ``metrics`` dict.
-MetricsSource = Metrics | _HasStats
+MetricsSource = Metrics | Validator
 
 
 def read_snapshot(source: MetricsSource) -> dict[str, Any]:

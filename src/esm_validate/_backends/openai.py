@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ._base import HttpBackend
 from ._chat import answer_from_chat_completion, strict_schema
 from ._checks import check_api_key
+
+if TYPE_CHECKING:
+    import httpx
 
 __all__ = ["DEFAULT_OPENAI_MODEL", "OpenAIBackend"]
 
@@ -29,6 +32,8 @@ class OpenAIBackend(HttpBackend):
         max_output_tokens: ``max_completion_tokens`` sent with each request.
         temperature: Sampling temperature.
         organization: Optional ``OpenAI-Organization`` header.
+        transport: An httpx transport to send requests through instead of the network (tests
+            pass ``httpx.MockTransport``); default a pooled HTTP transport without retries.
     """
 
     provider = "openai"
@@ -43,6 +48,7 @@ class OpenAIBackend(HttpBackend):
         max_output_tokens: int = 1024,
         temperature: float = 0.0,
         organization: str | None = None,
+        transport: httpx.BaseTransport | None = None,
     ) -> None:
         key = check_api_key(api_key, name="api_key")
         headers = {"Authorization": f"Bearer {key}", "Accept": "application/json"}
@@ -56,6 +62,7 @@ class OpenAIBackend(HttpBackend):
             connect_timeout=connect_timeout,
             max_output_tokens=max_output_tokens,
             temperature=temperature,
+            transport=transport,
         )
 
     def complete(

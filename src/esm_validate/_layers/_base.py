@@ -1,49 +1,23 @@
-"""What every layer shares: the narrow inner-validator Protocol and a few helpers."""
+"""What every layer shares: turning a function into a validator, and a few helpers."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
-from typing import Any, Protocol, runtime_checkable
+from collections.abc import Mapping
+from typing import Any, cast
 
 from esm_validate._types import Assessment
+from esm_validate.local import validate as validate_locally
+from esm_validate.protocols import LocalFunction, Validator
 
 __all__ = [
     "ForwardingLayer",
     "FunctionValidator",
-    "LocalFunction",
-    "SupportsValidate",
     "as_validator",
     "close_quietly",
     "find_layer",
     "forward_attr",
     "inner_stats",
 ]
-
-#: A plain function like :func:`esm_validate.validate`: ``fn(text, *, lang=..., training_day=...)``.
-LocalFunction = Callable[..., Assessment]
-
-
-@runtime_checkable
-class SupportsValidate(Protocol):
-    """**Protocol**: what a layer needs from the validator it wraps (only ``validate``)."""
-
-    def validate(
-        self,
-        text: str,
-        *,
-        user_id: str | None = None,
-        training_day: int | None = None,
-        lang: str | None = None,
-    ) -> Assessment:
-        """Assess one report."""
-        ...
-
-
-def _local_validate(text: str, *, lang: str | None, training_day: int | None) -> Assessment:
-    # Looked up at call time so the real rule engine is used whichever module provides it.
-    from esm_validate import local
-
-    return local.validate(text, lang=lang, training_day=training_day)
 
 
 class FunctionValidator:
@@ -58,7 +32,7 @@ class FunctionValidator:
     model: str | None = None
 
     def __init__(self, function: LocalFunction | None = None) -> None:
-        self.function: LocalFunction = function or _local_validate
+        self.function: LocalFunction = function or validate_locally
 
     def validate(
         self,
@@ -80,12 +54,12 @@ class FunctionValidator:
         return f"FunctionValidator({name})"
 
 
-def as_validator(validator: SupportsValidate | LocalFunction | None) -> SupportsValidate:
+def as_validator(validator: Validator | LocalFunction | None) -> Validator:
     """Return ``validator`` if it has ``validate``; wrap a function; None means the local rules."""
     if validator is None:
         return FunctionValidator()
-    if isinstance(validator, SupportsValidate):
-        return validator
+    if callable(getattr(validator, "validate", None)):
+        return cast(Validator, validator)
     if callable(validator):
         return FunctionValidator(validator)
     raise TypeError(f"expected a validator or a function, got {type(validator).__name__}")
@@ -128,7 +102,7 @@ class ForwardingLayer:
     at the bottom of the stack (the AI validator) whatever wraps it.
     """
 
-    inner: SupportsValidate
+    inner: Validator
 
     @property
     def provider(self) -> str:

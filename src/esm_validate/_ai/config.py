@@ -7,7 +7,7 @@ from typing import Any
 
 import attrs
 
-from esm_validate.errors import ConfigurationError
+from esm_validate._errors import ConfigurationError
 
 __all__ = ["AIConfig"]
 

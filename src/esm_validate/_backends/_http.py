@@ -1,12 +1,12 @@
 """The one module that imports httpx: the HTTP client, timeouts, and mapping of wire errors to ours.
 
 Every backend sends its request through :class:`JsonHttpClient`. It makes exactly one attempt (the
-transport has no retries of its own: :mod:`esm_validate.ai.retry` is the only retry layer),
+transport has no retries of its own: the AI validator's retry policy is the only retry layer),
 enforces a whole-request deadline (httpx timeouts are per read, so a slow drip could otherwise run
-on), caps the body size, and turns every failure into one of the typed errors of
-:mod:`esm_validate.errors`. Error messages name the provider, the status and the server's own
-short message with anything key-like removed; they never contain request headers, so an API key
-cannot leak through them.
+on), caps the body size, and turns every failure into one of the typed errors
+(:class:`~esm_validate.BackendError` and its subclasses). Error messages name the provider, the
+status and the server's own short message with anything key-like removed; they never contain
+request headers, so an API key cannot leak through them.
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ from typing import Any
 import attrs
 import httpx
 
-from esm_validate.errors import (
+from esm_validate._errors import (
     BackendAuthError,
     BackendError,
     BackendTimeout,
@@ -183,6 +183,8 @@ class JsonHttpClient:
         max_body_bytes: Largest response body accepted.
         plain_http: The base URL is ``http://``: TLS is never used (redirects are off), so no
             certificate store is loaded (it costs ~20 ms per client).
+        transport: Where requests go instead of the network, e.g. an ``httpx.MockTransport`` in
+            tests; default a pooled ``httpx.HTTPTransport`` with no retries of its own.
     """
 
     def __init__(
@@ -194,6 +196,7 @@ class JsonHttpClient:
         secrets: tuple[str, ...] = (),
         max_body_bytes: int = MAX_BODY_BYTES,
         plain_http: bool = False,
+        transport: httpx.BaseTransport | None = None,
     ) -> None:
         self.provider = provider
         self._connect_timeout = connect_timeout
@@ -201,7 +204,9 @@ class JsonHttpClient:
         self._max_body = max_body_bytes
         self._client = httpx.Client(
             headers=dict(headers),
-            transport=httpx.HTTPTransport(retries=0, verify=not plain_http),
+            transport=transport
+            if transport is not None
+            else httpx.HTTPTransport(retries=0, verify=not plain_http),
             follow_redirects=False,
         )
 

@@ -13,53 +13,24 @@ import collections
 import threading
 import time
 from collections.abc import Callable, Mapping
-from typing import Any, Final, Protocol, runtime_checkable
+from typing import Any, Final
 
-import attrs
 import cachetools
 
-from esm_validate._types import Assessment
-from esm_validate.errors import RateLimitExceeded
+from esm_validate._errors import RateLimitExceeded
+from esm_validate._types import Assessment, Decision
+from esm_validate.protocols import RateLimiter, Validator
 
-from ._base import ForwardingLayer, SupportsValidate, close_quietly, inner_stats
+from ._base import ForwardingLayer, close_quietly, inner_stats
 
 __all__ = [
     "ANONYMOUS",
-    "Decision",
     "RateLimitedValidator",
-    "RateLimiter",
     "SlidingWindowLimiter",
 ]
 
 #: The limiter key used for calls without a ``user_id`` (they share one allowance).
 ANONYMOUS: Final = "<anonymous>"
-
-
-@attrs.frozen
-class Decision:
-    """The limiter's answer to one request.
-
-    Attributes:
-        allowed: True when the request may go ahead (and was counted).
-        remaining: Requests left in the current window after this one.
-        retry_after: Seconds until the next request would be allowed (0.0 when allowed).
-    """
-
-    allowed: bool
-    remaining: int
-    retry_after: float = 0.0
-
-
-@runtime_checkable
-class RateLimiter(Protocol):
-    """**Protocol**: a non-blocking per-key limiter (in memory, or shared through Redis)."""
-
-    limit: int
-    window: float
-
-    def acquire(self, key: str, /) -> Decision:
-        """Count one request for ``key`` if allowed; never sleeps."""
-        ...
 
 
 def _check_limits(limit: int, window: float) -> None:
@@ -159,10 +130,10 @@ class RateLimitedValidator(ForwardingLayer):
         limiter: Decides per user; calls without ``user_id`` share the key :data:`ANONYMOUS`.
 
     Raises :class:`~esm_validate.RateLimitExceeded` (with ``retry_after``) when refused; put a
-    :class:`~esm_validate.layers.fallback.FallbackValidator` outside it to answer locally instead.
+    :class:`~esm_validate.FallbackValidator` outside it to answer locally instead.
     """
 
-    def __init__(self, inner: SupportsValidate, limiter: RateLimiter) -> None:
+    def __init__(self, inner: Validator, limiter: RateLimiter) -> None:
         self.inner = inner
         self.limiter = limiter
         self._lock = threading.Lock()

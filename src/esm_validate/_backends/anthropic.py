@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from esm_validate.ai.answer import extract_json
-from esm_validate.errors import MalformedAIResponse
+from esm_validate._errors import MalformedAIResponse
 
 from ._base import HttpBackend
 from ._checks import check_api_key
+from ._json import extract_json
+
+if TYPE_CHECKING:
+    import httpx
 
 __all__ = ["ANTHROPIC_VERSION", "DEFAULT_ANTHROPIC_MODEL", "TOOL_NAME", "AnthropicBackend"]
 
@@ -35,6 +38,8 @@ class AnthropicBackend(HttpBackend):
         connect_timeout: Seconds to open a connection.
         max_output_tokens: ``max_tokens`` (required by the API).
         temperature: Sampling temperature.
+        transport: An httpx transport to send requests through instead of the network (tests
+            pass ``httpx.MockTransport``); default a pooled HTTP transport without retries.
     """
 
     provider = "anthropic"
@@ -48,6 +53,7 @@ class AnthropicBackend(HttpBackend):
         connect_timeout: float = 5.0,
         max_output_tokens: int = 1024,
         temperature: float = 0.0,
+        transport: httpx.BaseTransport | None = None,
     ) -> None:
         key = check_api_key(api_key, name="api_key")
         super().__init__(
@@ -62,6 +68,7 @@ class AnthropicBackend(HttpBackend):
             connect_timeout=connect_timeout,
             max_output_tokens=max_output_tokens,
             temperature=temperature,
+            transport=transport,
         )
 
     def complete(

@@ -5,11 +5,13 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
-from esm_validate.ai._closing import ClosesOnExit
+from esm_validate._closing import ClosesOnExit
 
 from ._checks import check_base_url, check_model
 
 if TYPE_CHECKING:
+    import httpx
+
     from ._http import JsonHttpClient
 
 __all__ = ["HttpBackend"]
@@ -33,6 +35,7 @@ class HttpBackend(ClosesOnExit):
         connect_timeout: float,
         max_output_tokens: int,
         temperature: float,
+        transport: httpx.BaseTransport | None = None,
     ) -> None:
         from ._http import JsonHttpClient
 
@@ -46,6 +49,7 @@ class HttpBackend(ClosesOnExit):
             connect_timeout=connect_timeout,
             secrets=secrets,
             plain_http=self.base_url.startswith("http://"),
+            transport=transport,
         )
 
     def _post(self, path: str, payload: Mapping[str, Any], *, timeout: float) -> Any:

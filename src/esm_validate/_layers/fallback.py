@@ -17,17 +17,11 @@ from typing import Any
 
 import attrs
 
+from esm_validate._errors import BackendError, RateLimitExceeded
 from esm_validate._types import Assessment
-from esm_validate.errors import BackendError, RateLimitExceeded
+from esm_validate.protocols import LocalFunction, Validator
 
-from ._base import (
-    ForwardingLayer,
-    LocalFunction,
-    SupportsValidate,
-    as_validator,
-    close_quietly,
-    inner_stats,
-)
+from ._base import ForwardingLayer, as_validator, close_quietly, inner_stats
 
 __all__ = ["FALLBACK_ON", "FallbackValidator"]
 
@@ -51,8 +45,8 @@ class FallbackValidator(ForwardingLayer):
 
     def __init__(
         self,
-        primary: SupportsValidate,
-        fallback: SupportsValidate | LocalFunction | None = None,
+        primary: Validator,
+        fallback: Validator | LocalFunction | None = None,
         *,
         logger: logging.Logger | None = None,
     ) -> None:

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import threading
 
-from esm_validate.errors import BackendAuthError, BackendError, MalformedAIResponse
+from esm_validate._errors import BackendAuthError, BackendError, MalformedAIResponse
 from esm_validate.protocols import Clock
 
 __all__ = ["CircuitBreaker"]

@@ -1,6 +1,6 @@
 """Checks for backend settings (keys, URLs, model names) that never echo a secret.
 
-Shared by the backend constructors and :mod:`esm_validate.ai.env`, so a wrong value is reported at
+Shared by the backend constructors and ``backend_from_env``, so a wrong value is reported at
 construction with the name of the setting, not as an obscure HTTP error at the first report.
 """
 
@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from urllib.parse import urlsplit
 
-from esm_validate.errors import ConfigurationError
+from esm_validate._errors import ConfigurationError
 
 __all__ = ["check_api_key", "check_base_url", "check_model", "redact"]
 

@@ -24,11 +24,11 @@ from typing import Final, TypedDict
 
 import attrs
 
-from esm_validate.backends._checks import check_api_key, check_base_url, check_model
-from esm_validate.errors import ConfigurationError
+from esm_validate._backends._checks import check_api_key, check_base_url, check_model
+from esm_validate._errors import ConfigurationError
+from esm_validate.protocols import ChatBackend
 
 from .config import AIConfig
-from .protocol import ChatBackend
 
 __all__ = ["PROVIDERS", "ai_config_from_env", "backend_from_env"]
 
@@ -141,7 +141,7 @@ def backend_from_env(
         temperature=config.temperature,
     )
     if provider == "openai":
-        from esm_validate.backends.openai import DEFAULT_OPENAI_MODEL, OpenAIBackend
+        from esm_validate._backends.openai import DEFAULT_OPENAI_MODEL, OpenAIBackend
 
         key, url, model = _keyed_settings(
             environ,
@@ -154,7 +154,7 @@ def backend_from_env(
         )
         return OpenAIBackend(key, model, url, **options)
     if provider == "anthropic":
-        from esm_validate.backends.anthropic import DEFAULT_ANTHROPIC_MODEL, AnthropicBackend
+        from esm_validate._backends.anthropic import DEFAULT_ANTHROPIC_MODEL, AnthropicBackend
 
         key, url, model = _keyed_settings(
             environ,
@@ -166,7 +166,7 @@ def backend_from_env(
             default_model=DEFAULT_ANTHROPIC_MODEL,
         )
         return AnthropicBackend(key, model, url, **options)
-    from esm_validate.backends.compatible import OpenAICompatibleBackend
+    from esm_validate._backends.compatible import OpenAICompatibleBackend
 
     url = check_base_url(_require(environ, "ESM_AI_BASE_URL", provider), name="ESM_AI_BASE_URL")
     if not _get(environ, "ESM_AI_MODEL"):

@@ -5,8 +5,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from esm_validate.ai.answer import extract_json
-from esm_validate.errors import MalformedAIResponse
+from esm_validate._errors import MalformedAIResponse
+
+from ._json import extract_json
 
 __all__ = ["answer_from_chat_completion", "strict_schema"]
 

@@ -19,18 +19,18 @@ import threading
 import time
 import unicodedata
 from collections.abc import Callable, Mapping, Sequence
-from typing import Any, Final, Protocol, runtime_checkable
+from typing import Any, Final
 
 import attrs
 import cachetools
 
 from esm_validate._types import Assessment
+from esm_validate.protocols import CacheStore, Validator
 
-from ._base import ForwardingLayer, SupportsValidate, close_quietly, forward_attr, inner_stats
+from ._base import ForwardingLayer, close_quietly, forward_attr, inner_stats
 
 __all__ = [
     "CACHE_KEY_VERSION",
-    "CacheStore",
     "CachingValidator",
     "MemoryCacheStore",
     "cache_key",
@@ -79,27 +79,6 @@ def is_cacheable(assessment: Assessment) -> bool:
     return (
         assessment.source == "ai" and assessment.fallback_reason is None and not assessment.cached
     )
-
-
-@runtime_checkable
-class CacheStore(Protocol):
-    """**Protocol**: where :class:`CachingValidator` keeps answers (in memory, or Redis)."""
-
-    def get(self, key: str) -> Assessment | None:
-        """Return the stored answer, or None (missing, expired, or the store is unreachable)."""
-        ...
-
-    def set(self, key: str, value: Assessment) -> None:
-        """Store an answer (failures are swallowed and counted by the store)."""
-        ...
-
-    def __len__(self) -> int:
-        """Return how many live entries the store holds."""
-        ...
-
-    def clear(self) -> None:
-        """Drop every entry."""
-        ...
 
 
 class MemoryCacheStore:
@@ -174,7 +153,7 @@ class CachingValidator(ForwardingLayer):
         maxsize: The most answers kept, LRU beyond (default 1000); used when ``store`` is None.
         timer: The clock of the in-memory store's TTL.
         store: Where answers live; default a :class:`MemoryCacheStore`. Pass a
-            :class:`~esm_validate.layers.redis_store.RedisCacheStore` to share between processes.
+            :class:`~esm_validate.RedisCacheStore` to share between processes.
         identity: What besides the request changes the answer; default ``inner.cache_identity``
             (provider, model, prompt and schema versions), forwarded by every layer.
 
@@ -185,7 +164,7 @@ class CachingValidator(ForwardingLayer):
 
     def __init__(
         self,
-        inner: SupportsValidate,
+        inner: Validator,
         *,
         ttl: float = 86_400.0,
         maxsize: int = 1000,

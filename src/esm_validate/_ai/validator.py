@@ -10,9 +10,9 @@ How the two results combine (documented in ``docs/ai.md``):
 * ``source="ai"``, ``provider`` and ``model`` name the backend, ``version`` names the prompt and
   schema versions (plus the local rules' version).
 
-On failure it raises the typed error (:mod:`esm_validate.errors`); falling back to local validation
-is the job of the fallback layer around it. An empty report never reaches the AI: the local result
-is returned as it is.
+On failure it raises the typed error (a :class:`~esm_validate.BackendError`); falling back to
+local validation is the job of the fallback layer around it. An empty report never reaches the
+AI: the local result is returned as it is.
 """
 
 from __future__ import annotations
@@ -22,10 +22,10 @@ import random
 import threading
 import time
 from collections.abc import Callable, Mapping
-from typing import Any, Protocol
+from typing import Any
 
-from esm_validate._types import Assessment, Issue, Severity, quality_from_score
-from esm_validate.errors import (
+from esm_validate._closing import ClosesOnExit
+from esm_validate._errors import (
     BackendError,
     BackendTimeout,
     EsmValidateError,
@@ -33,39 +33,19 @@ from esm_validate.errors import (
     PermanentBackendError,
     TransientBackendError,
 )
-from esm_validate.protocols import Clock, Sleep, Validator
+from esm_validate._types import Assessment, Issue, Severity, quality_from_score
+from esm_validate.local import validate as validate_locally
+from esm_validate.protocols import ChatBackend, Clock, LocalFunction, Sleep, Validator
 
-from ._closing import ClosesOnExit
 from .answer import AIAnswer, parse_answer
 from .breaker import CircuitBreaker
 from .config import AIConfig
 from .prompt import PROMPT_VERSION, SCHEMA_VERSION, Prompt, build_prompt
-from .protocol import ChatBackend
 from .retry import RetryPolicy
 
-__all__ = ["AIValidator", "LocalCheck", "merge"]
+__all__ = ["AIValidator", "merge"]
 
 _log = logging.getLogger("esm_validate.ai")
-
-
-class LocalCheck(Protocol):
-    """**Protocol**: the local validation function (:func:`esm_validate.validate`'s signature)."""
-
-    def __call__(
-        self, text: str, *, lang: str | None = None, training_day: int | None = None
-    ) -> Assessment:
-        """Assess *text* with the local rules."""
-        ...
-
-
-def _default_local(
-    text: str, *, lang: str | None = None, training_day: int | None = None
-) -> Assessment:
-    from esm_validate.local import (
-        validate,
-    )  # looked up at call time: the rule engine may be replaced
-
-    return validate(text, lang=lang, training_day=training_day)
 
 
 def merge(
@@ -142,7 +122,7 @@ class AIValidator(ClosesOnExit):
         backend: ChatBackend,
         *,
         config: AIConfig | None = None,
-        local: LocalCheck | Validator | None = None,
+        local: LocalFunction | Validator | None = None,
         clock: Clock = time.monotonic,
         sleep: Sleep = time.sleep,
         rng: random.Random | None = None,
@@ -185,9 +165,9 @@ class AIValidator(ClosesOnExit):
         )
 
     @staticmethod
-    def _local_function(local: LocalCheck | Validator | None) -> LocalCheck:
+    def _local_function(local: LocalFunction | Validator | None) -> LocalFunction:
         if local is None:
-            return _default_local
+            return validate_locally
         if not callable(local) or isinstance(local, Validator):  # an object with .validate()
             validator = local
 

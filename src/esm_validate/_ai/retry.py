@@ -19,7 +19,7 @@ from typing import TypeVar
 import attrs
 import tenacity
 
-from esm_validate.errors import MalformedAIResponse, PermanentBackendError, TransientBackendError
+from esm_validate._errors import MalformedAIResponse, PermanentBackendError, TransientBackendError
 from esm_validate.protocols import Clock, Sleep
 
 from .config import AIConfig

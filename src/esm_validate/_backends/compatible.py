@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from ._base import HttpBackend
 from ._chat import answer_from_chat_completion
 from ._checks import check_api_key
+
+if TYPE_CHECKING:
+    import httpx
 
 __all__ = ["OpenAICompatibleBackend"]
 
@@ -29,6 +32,8 @@ class OpenAICompatibleBackend(HttpBackend):
         connect_timeout: Seconds to open a connection.
         max_output_tokens: ``max_tokens`` sent with each request.
         temperature: Sampling temperature.
+        transport: An httpx transport to send requests through instead of the network (tests
+            pass ``httpx.MockTransport``); default a pooled HTTP transport without retries.
     """
 
     provider = "compatible"
@@ -43,9 +48,10 @@ class OpenAICompatibleBackend(HttpBackend):
         connect_timeout: float = 5.0,
         max_output_tokens: int = 1024,
         temperature: float = 0.0,
+        transport: httpx.BaseTransport | None = None,
     ) -> None:
         if mode not in ("json_object", "json_schema"):
-            from esm_validate.errors import ConfigurationError
+            from esm_validate._errors import ConfigurationError
 
             raise ConfigurationError(f"mode must be 'json_object' or 'json_schema', got {mode!r}")
         self.mode = mode
@@ -63,6 +69,7 @@ class OpenAICompatibleBackend(HttpBackend):
             connect_timeout=connect_timeout,
             max_output_tokens=max_output_tokens,
             temperature=temperature,
+            transport=transport,
         )
 
     def complete(

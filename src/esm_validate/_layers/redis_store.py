@@ -1,8 +1,8 @@
 """Redis-backed cache store and rate limiter, for several processes (extra ``redis``).
 
 Both keep the semantics of their in-process twins
-(:class:`~esm_validate.layers.cache.MemoryCacheStore`,
-:class:`~esm_validate.layers.ratelimit.SlidingWindowLimiter`):
+(:class:`~esm_validate.MemoryCacheStore`,
+:class:`~esm_validate.SlidingWindowLimiter`):
 
 * :class:`RedisCacheStore`: entries expire after ``ttl`` (Redis ``PX``); at most ``maxsize`` are
   kept, the least recently used dropped beyond it (two bookkeeping sorted sets, Lua scripts).
@@ -29,8 +29,8 @@ from typing import Any, Final, TypeVar
 
 import attrs
 
-from esm_validate._types import Assessment, Issue, Severity
-from esm_validate.layers.ratelimit import Decision, SlidingWindowLimiter, _check_limits
+from esm_validate._layers.ratelimit import SlidingWindowLimiter, _check_limits
+from esm_validate._types import Assessment, Decision, Issue, Severity
 
 __all__ = [
     "DEFAULT_SOCKET_TIMEOUT",
@@ -55,7 +55,7 @@ def redis_client_from_url(url: str, *, socket_timeout: float = DEFAULT_SOCKET_TI
     Raises:
         ConfigurationError: The ``redis`` package is missing or the URL is not a Redis URL.
     """
-    from esm_validate.errors import ConfigurationError
+    from esm_validate._errors import ConfigurationError
 
     try:
         import redis
@@ -227,7 +227,7 @@ return #victims
 
 
 class RedisCacheStore:
-    """A :class:`~esm_validate.layers.cache.CacheStore` in Redis, shared by every process.
+    """A :class:`~esm_validate.CacheStore` in Redis, shared by every process.
 
     Args:
         client: A ``redis.Redis`` client (see :func:`redis_client_from_url`).
@@ -330,7 +330,7 @@ return {0, 0, tostring(tonumber(oldest[2]) + window - now)}
 
 
 class RedisSlidingWindowLimiter:
-    """A :class:`~esm_validate.layers.ratelimit.RateLimiter` shared by every process through Redis.
+    """A :class:`~esm_validate.RateLimiter` shared by every process through Redis.
 
     Args:
         client: A ``redis.Redis`` client.

@@ -24,23 +24,16 @@ from typing import Any, Final
 
 import attrs
 
+from ._closing import ClosesOnExit
 from ._env import read_number
+from ._errors import ConfigurationError
+from ._layers._base import ForwardingLayer, as_validator, close_quietly, find_layer, inner_stats
+from ._layers.cache import CachingValidator
+from ._layers.fallback import FallbackValidator
+from ._layers.ratelimit import RateLimitedValidator, SlidingWindowLimiter
+from ._metrics import Metrics
 from ._types import Assessment
-from .ai._closing import ClosesOnExit
-from .errors import ConfigurationError
-from .layers._base import (
-    ForwardingLayer,
-    LocalFunction,
-    SupportsValidate,
-    as_validator,
-    close_quietly,
-    find_layer,
-    inner_stats,
-)
-from .layers.cache import CacheStore, CachingValidator
-from .layers.fallback import FallbackValidator
-from .layers.ratelimit import RateLimitedValidator, RateLimiter, SlidingWindowLimiter
-from .metrics import Metrics
+from .protocols import CacheStore, LocalFunction, RateLimiter, Validator
 
 __all__ = [
     "DEFAULT_CACHE_SIZE",
@@ -78,7 +71,7 @@ class MeteredValidator(ForwardingLayer, ClosesOnExit):
 
     def __init__(
         self,
-        inner: SupportsValidate,
+        inner: Validator,
         metrics: Metrics | None = None,
         *,
         timer: Callable[[], float] = time.perf_counter,
@@ -186,9 +179,9 @@ class MeteredValidator(ForwardingLayer, ClosesOnExit):
 
 
 def build_validator(
-    ai: SupportsValidate | None = None,
+    ai: Validator | None = None,
     *,
-    local: SupportsValidate | LocalFunction | None = None,
+    local: Validator | LocalFunction | None = None,
     cache_ttl: float = DEFAULT_CACHE_TTL,
     cache_size: int = DEFAULT_CACHE_SIZE,
     cache_store: CacheStore | None = None,
@@ -203,7 +196,7 @@ def build_validator(
     """Compose the default stack around an AI validator (or a local-only one when ``ai`` is None).
 
     Args:
-        ai: The primary validator, e.g. ``esm_validate.ai.AIValidator``; None for local only.
+        ai: The primary validator, e.g. :class:`~esm_validate.AIValidator`; None for local only.
         local: The fallback (and, without ``ai``, the only) validator; default the local rules.
         cache_ttl: Seconds an AI answer is cached; 0 turns the cache off.
         cache_size: The most answers cached; 0 turns the cache off.
@@ -219,14 +212,14 @@ def build_validator(
     local_validator = as_validator(local)
     if ai is None:
         return MeteredValidator(local_validator, metrics, on_close=on_close)
-    primary: SupportsValidate = ai
+    primary: Validator = ai
     if limiter is None and rate_limit > 0:
         limiter = SlidingWindowLimiter(
             rate_limit, rate_window, clock=clock, max_tracked_users=max_tracked_users
         )
     if limiter is not None:
         primary = RateLimitedValidator(primary, limiter)
-    stack: SupportsValidate = FallbackValidator(primary, local_validator)
+    stack: Validator = FallbackValidator(primary, local_validator)
     if cache_store is not None or (cache_size > 0 and cache_ttl > 0):
         stack = CachingValidator(
             stack, ttl=cache_ttl, maxsize=cache_size, timer=clock, store=cache_store
@@ -271,15 +264,16 @@ class LayerSettings:
 
 def _ai_from_env(
     environ: Mapping[str, str], *, clock: Callable[[], float], sleep: Callable[[float], None]
-) -> SupportsValidate | None:
-    from .ai import AIValidator
-    from .ai.env import ai_config_from_env, backend_from_env
+) -> Validator | None:
+    from ._ai.env import ai_config_from_env, backend_from_env
 
     config = ai_config_from_env(environ)
     backend = backend_from_env(environ, config=config)
     if backend is None:
         return None
-    validator: SupportsValidate = AIValidator(backend, config=config, clock=clock, sleep=sleep)
+    from ._ai.validator import AIValidator  # tenacity is imported only when an AI is configured
+
+    validator: Validator = AIValidator(backend, config=config, clock=clock, sleep=sleep)
     return validator
 
 
@@ -293,9 +287,10 @@ def from_env(
     """Build the validator the environment describes; local-only when no AI is configured.
 
     Args:
-        environ: The variables to read (default ``os.environ``). AI variables are read by
-            ``esm_validate.ai.env``; the layers read ``ESM_CACHE_TTL``, ``ESM_CACHE_SIZE``,
-            ``ESM_RATE_LIMIT``, ``REDIS_URL`` and ``ESM_REDIS_PREFIX``.
+        environ: The variables to read (default ``os.environ``). The AI variables are read by
+            :func:`~esm_validate.backend_from_env` and :func:`~esm_validate.ai_config_from_env`;
+            the layers read ``ESM_CACHE_TTL``, ``ESM_CACHE_SIZE``, ``ESM_RATE_LIMIT``,
+            ``REDIS_URL`` and ``ESM_REDIS_PREFIX``.
         clock: A monotonic clock for timeouts, the cache TTL and the limiter (tests pass a fake).
         sleep: The sleep used between AI retries (tests pass a fake).
         metrics: Where to count; default a new one.
@@ -313,7 +308,7 @@ def from_env(
     limiter: RateLimiter | None = None
     on_close: tuple[Callable[[], object], ...] = ()
     if settings.redis_url is not None:
-        from .layers.redis_store import (
+        from ._layers.redis_store import (
             RedisCacheStore,
             RedisGuard,
             RedisSlidingWindowLimiter,
