@@ -9,8 +9,10 @@ Each measurement is a fresh interpreter (``sys.executable``), so nothing is cach
 * **what it loads**: how many modules ``sys.modules`` holds after the import, and whether httpx,
   tenacity or asyncio are among them (the AI stack is imported on first use).
 
-Run: ``python benchmarks/bench_import.py [--runs 30] [--src DIR]``. ``--src`` puts another source
-tree first on ``PYTHONPATH`` (to measure an older checkout the same way). Asserts nothing.
+Run: ``python benchmarks/bench_import.py [--runs 30] [--src DIR ...]``. Each ``--src`` puts a
+source tree first on ``PYTHONPATH`` (default: this checkout's ``src``); given several (e.g. an
+older checkout and this one), their runs are interleaved so that both see the same load on a
+shared machine. Asserts nothing.
 """
 
 from __future__ import annotations
@@ -60,37 +62,44 @@ def _importtime_us(env: dict[str, str]) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Measure and print one block of figures."""
+    """Measure and print one block of figures per source tree."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=30, help="interpreters per measurement")
-    parser.add_argument("--src", type=Path, default=ROOT / "src", help="source tree to import")
+    parser.add_argument("--src", type=Path, action="append", help="source tree(s) to import")
     args = parser.parse_args(argv)
-    env = _env(args.src.resolve())
+    trees: list[Path] = [p.resolve() for p in (args.src or [ROOT / "src"])]
+    envs = [_env(tree) for tree in trees]
 
-    _wall("import esm_validate", env)  # warm the file-system cache and the .pyc files
-    bare: list[float] = []
-    full: list[float] = []
+    for env in envs:
+        _wall("import esm_validate", env)  # warm the file-system cache and the .pyc files
+    bare: list[list[float]] = [[] for _ in trees]
+    full: list[list[float]] = [[] for _ in trees]
+    cumulative: list[list[int]] = [[] for _ in trees]
     for _ in range(args.runs):
-        bare.append(_wall("pass", env))
-        full.append(_wall("import esm_validate", env))
-    cumulative = [_importtime_us(env) for _ in range(args.runs)]
-    loaded = subprocess.run(
-        [sys.executable, "-c", _PROBE], env=env, check=True, capture_output=True, text=True
-    ).stdout.split()
+        for index, env in enumerate(envs):
+            bare[index].append(_wall("pass", env))
+            full[index].append(_wall("import esm_validate", env))
+            cumulative[index].append(_importtime_us(env))
 
-    bare_ms = statistics.median(bare) * 1000
-    full_ms = statistics.median(full) * 1000
-    print(f"source tree: {args.src}")
-    print(f"runs: {args.runs} interpreters each")
-    print(f"python -c 'pass'                median {bare_ms:6.1f} ms  (min {min(bare) * 1000:.1f})")
-    print(f"python -c 'import esm_validate' median {full_ms:6.1f} ms  (min {min(full) * 1000:.1f})")
-    print(f"import cost (difference of medians)    {full_ms - bare_ms:6.1f} ms")
-    print(
-        f"-X importtime, esm_validate cumulative: median {statistics.median(cumulative) / 1000:.1f}"
-        f" ms (min {min(cumulative) / 1000:.1f})"
-    )
-    print(f"modules in sys.modules after the import: {loaded[0]}")
-    print(f"httpx / tenacity / asyncio loaded: {loaded[1]}")
+    print(f"runs: {args.runs} interpreters per measurement, source trees interleaved")
+    for index, (tree, env) in enumerate(zip(trees, envs, strict=True)):
+        loaded = subprocess.run(
+            [sys.executable, "-c", _PROBE], env=env, check=True, capture_output=True, text=True
+        ).stdout.split()
+        bare_ms = statistics.median(bare[index]) * 1000
+        full_ms = statistics.median(full[index]) * 1000
+        times = cumulative[index]
+        print(f"\nsource tree: {tree}")
+        print(f"  python -c 'pass'                median {bare_ms:6.1f} ms")
+        print(f"  python -c 'import esm_validate' median {full_ms:6.1f} ms")
+        print(f"  import cost (difference of medians)    {full_ms - bare_ms:6.1f} ms")
+        median_ms = statistics.median(times) / 1000
+        print(
+            f"  -X importtime, esm_validate cumulative: median {median_ms:.1f} ms,"
+            f" best {min(times) / 1000:.1f} ms"
+        )
+        print(f"  modules in sys.modules after the import: {loaded[0]}")
+        print(f"  httpx / tenacity / asyncio loaded: {loaded[1]}")
     return 0
 
 

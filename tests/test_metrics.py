@@ -1,4 +1,4 @@
-"""Metrics: counters, rates, p95, training statistics, periodic logging and thread safety."""
+"""Metrics: counters, rates, p95, the log line and thread safety."""
 
 from __future__ import annotations
 
@@ -107,23 +107,6 @@ def test_cache_hit_rate_arithmetic() -> None:
     assert (s["cache_hits"], s["cache_misses"], s["cache_hit_rate"]) == (3, 1, 0.75)
 
 
-def test_training_statistics() -> None:
-    """Started, completed, dropped out and completion rate, as the bot records them."""
-    m = Metrics()
-    for _ in range(4):
-        m.record_training_started()
-    for _ in range(3):
-        m.record_training_completed()
-    m.record_training_dropped_out()
-
-    assert m.snapshot()["training"] == {
-        "started": 4,
-        "completed": 3,
-        "dropped_out": 1,
-        "completion_rate": 0.75,
-    }
-
-
 def test_snapshot_is_a_json_ready_copy() -> None:
     """The snapshot serialises to JSON and changing it does not change the metrics."""
     m = Metrics()
@@ -149,51 +132,6 @@ def test_log_stats_writes_one_info_line(caplog) -> None:
     assert "avg_quality=70.0" in caplog.text
 
 
-def test_periodic_logging_with_injected_wait(caplog) -> None:
-    """The thread logs once per interval and ends when wait() says stop; nothing really waits."""
-    m = Metrics()
-    asked: list[float] = []
-    script = iter([False, False, False, True])
-
-    def wait(seconds: float) -> bool:
-        asked.append(seconds)
-        return next(script)
-
-    with caplog.at_level(logging.INFO, logger="esm_validate.metrics"):
-        m.start_periodic_logging(5, wait=wait)
-        thread = m._thread
-        assert thread is not None
-        thread.join(5)
-
-    assert not thread.is_alive()
-    assert thread.daemon
-    assert asked == [300.0] * 4
-    assert len(caplog.records) == 3
-
-
-def test_stop_ends_the_default_thread_promptly() -> None:
-    """With the real Event, stop() wakes the thread at once and joins it."""
-    m = Metrics()
-    m.start_periodic_logging(60)
-    assert m.periodic_logging
-    with pytest.raises(RuntimeError, match="already running"):
-        m.start_periodic_logging(60)
-
-    m.stop()
-
-    assert not m.periodic_logging
-    m.start_periodic_logging(60)  # can start again after stop
-    m.stop()
-    assert not m.periodic_logging
-
-
-@pytest.mark.parametrize("minutes", [0, -1, float("nan"), float("inf"), "5"])
-def test_bad_interval_is_refused(minutes) -> None:
-    """The interval must be a positive number of minutes."""
-    with pytest.raises(ValueError, match="minutes"):
-        Metrics().start_periodic_logging(minutes)
-
-
 def test_many_threads_count_exactly() -> None:
     """16 threads x 500 records give exact totals."""
     m = Metrics()
@@ -201,11 +139,11 @@ def test_many_threads_count_exactly() -> None:
     def work() -> None:
         for i in range(500):
             m.record_validation(local(50, "feeling"), duration_s=0.001, training_day=i % 3)
-            m.record_training_started()
+            m.record_redis_error()
 
     run_in_threads(work, 16)
     s = m.snapshot()
 
     assert s["validations"] == 8000
     assert s["phenomena"] == {"feeling": 8000}
-    assert s["training"]["started"] == 8000
+    assert s["redis_errors"] == 8000

@@ -31,9 +31,6 @@ def busy_metrics() -> Metrics:
     m.record_validation(
         local, duration_s=0.4, training_day=2, cache_used=True, ai_provider="openai"
     )
-    m.record_training_started()
-    m.record_training_started()
-    m.record_training_completed()
     m.record_redis_error()
     return m
 
@@ -72,11 +69,11 @@ class TestPrometheus:
             'esm_validate_fallbacks_total{reason="ai_timeout"} 1.0',
             'esm_validate_response_quality_by_day{training_day="2"} 40.0',
             "esm_validate_redis_errors_total 1.0",
-            "esm_validate_training_completion_ratio 0.5",
             "esm_validate_validation_seconds_avg 0.2",
         ]
         for line in expected:
             assert line in text
+        assert "esm_validate_training" not in text
 
     def test_reads_a_composed_validator_and_is_live(self) -> None:
         """Given the validator, it adds cache_entries, and each scrape sees new calls."""
@@ -143,7 +140,7 @@ class TestOpenTelemetry:
             "esm_validate.ai.requests"
         ]
         assert points["esm_validate.validation.duration.avg"] == [({}, pytest.approx(0.2))]
-        assert points["esm_validate.training.completion_ratio"] == [({}, 0.5)]
+        assert not any(name.startswith("esm_validate.training") for name in points)
 
     def test_accepts_a_composed_validator(self) -> None:
         """instrument() takes the validator from from_env()/build_validator() too."""
@@ -158,4 +155,4 @@ class TestOpenTelemetry:
 
         created = instrument(Metrics())
 
-        assert len(created.instruments) == 17
+        assert len(created.instruments) == 13

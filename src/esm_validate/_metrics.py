@@ -5,7 +5,7 @@ There is no global registry: each composed validator owns one ``Metrics`` (see
 :mod:`esm_validate.contrib.otel`) read :meth:`Metrics.snapshot`. Nothing here does I/O except
 :meth:`Metrics.log_stats`, which writes one line to the ``esm_validate.metrics`` logger.
 
-The names follow the seed's ``utils/metrics.js`` where it had one (``validationSuccessRate``,
+The names follow the original MSE bot's metrics where it had them (``validationSuccessRate``,
 ``averageResponseQuality``) and snake_case everywhere else.
 """
 
@@ -15,7 +15,6 @@ import collections
 import logging
 import math
 import threading
-from collections.abc import Callable
 from typing import Any, Final
 
 from ._types import Assessment
@@ -26,9 +25,6 @@ __all__ = ["DEFAULT_RESERVOIR_SIZE", "Metrics"]
 DEFAULT_RESERVOIR_SIZE: Final = 2048
 
 _LOGGER = logging.getLogger("esm_validate.metrics")
-
-#: Wait for ``timeout`` seconds or until stopped; True means "stop now" (``threading.Event.wait``).
-Wait = Callable[[float], bool]
 
 
 def _percentile(values: list[float], fraction: float) -> float:
@@ -50,10 +46,9 @@ class Metrics:
     Args:
         reservoir_size: How many recent validation times to keep for the p95 figure.
 
-    The validator records each call (:meth:`record_validation`, :meth:`record_error`); the bot
-    records training progress (:meth:`record_training_started`, :meth:`record_training_completed`,
-    :meth:`record_training_dropped_out`); Redis-backed layers record outages
-    (:meth:`record_redis_error`). :meth:`snapshot` returns everything as a plain dict.
+    The validator records each call (:meth:`record_validation`, :meth:`record_error`);
+    Redis-backed layers record outages (:meth:`record_redis_error`). :meth:`snapshot` returns
+    everything as a plain dict.
     """
 
     def __init__(self, *, reservoir_size: int = DEFAULT_RESERVOIR_SIZE) -> None:
@@ -75,13 +70,6 @@ class Metrics:
         self._ai_failure: collections.Counter[str] = collections.Counter()
         self._fallbacks: collections.Counter[str] = collections.Counter()
         self._redis_errors = 0
-        self._training_started = 0
-        self._training_completed = 0
-        self._training_dropped_out = 0
-        self._stop = threading.Event()
-        self._thread: threading.Thread | None = None
-
-    # -- recording ----------------------------------------------------------------------------
 
     def record_validation(
         self,
@@ -138,23 +126,6 @@ class Metrics:
         with self._lock:
             self._redis_errors += 1
 
-    def record_training_started(self) -> None:
-        """Record that a participant started the training days."""
-        with self._lock:
-            self._training_started += 1
-
-    def record_training_completed(self) -> None:
-        """Record that a participant finished the training days."""
-        with self._lock:
-            self._training_completed += 1
-
-    def record_training_dropped_out(self) -> None:
-        """Record that a participant left during training."""
-        with self._lock:
-            self._training_dropped_out += 1
-
-    # -- reading ------------------------------------------------------------------------------
-
     def snapshot(self) -> dict[str, Any]:
         """Return every figure as a plain, JSON-ready dict (a copy; safe to keep)."""
         with self._lock:
@@ -190,12 +161,6 @@ class Metrics:
                 "fallbacks_by_reason": dict(self._fallbacks),
                 "fallback_rate": _ratio(fallbacks, succeeded),
                 "redis_errors": self._redis_errors,
-                "training": {
-                    "started": self._training_started,
-                    "completed": self._training_completed,
-                    "dropped_out": self._training_dropped_out,
-                    "completion_rate": _ratio(self._training_completed, self._training_started),
-                },
             }
 
     def log_stats(self, logger: logging.Logger | None = None) -> None:
@@ -203,8 +168,7 @@ class Metrics:
         s = self.snapshot()
         (logger or _LOGGER).info(
             "validations=%d errors=%d success_rate=%.3f avg_ms=%.1f p95_ms=%.1f "
-            "cache_hit_rate=%.3f avg_quality=%.1f fallbacks=%s redis_errors=%d "
-            "training_completion_rate=%.3f",
+            "cache_hit_rate=%.3f avg_quality=%.1f fallbacks=%s redis_errors=%d",
             s["validations"],
             s["validation_errors"],
             s["validationSuccessRate"],
@@ -214,64 +178,4 @@ class Metrics:
             s["averageResponseQuality"],
             s["fallbacks_by_reason"] or 0,
             s["redis_errors"],
-            s["training"]["completion_rate"],
         )
-
-    # -- periodic logging ---------------------------------------------------------------------
-
-    def start_periodic_logging(
-        self,
-        minutes: float = 60.0,
-        *,
-        logger: logging.Logger | None = None,
-        wait: Wait | None = None,
-    ) -> None:
-        """Call :meth:`log_stats` every ``minutes`` on a daemon thread until :meth:`stop`.
-
-        Args:
-            minutes: The interval (the seed logs hourly: 60).
-            logger: Where to log (default ``esm_validate.metrics``).
-            wait: ``wait(seconds) -> stop?``; default is an internal ``threading.Event.wait``, so
-                :meth:`stop` wakes the thread at once. Tests pass their own to avoid waiting.
-
-        Raises:
-            ValueError: ``minutes`` is not a positive number.
-            RuntimeError: Periodic logging is already running.
-        """
-        if not (isinstance(minutes, int | float) and math.isfinite(minutes) and minutes > 0):
-            raise ValueError(f"minutes must be a positive number, got {minutes!r}")
-        with self._lock:
-            if self._thread is not None and self._thread.is_alive():
-                raise RuntimeError("periodic logging is already running; call stop() first")
-            self._stop.clear()
-            interval = 60.0 * float(minutes)
-            waiter: Wait = wait or self._stop.wait
-            thread = threading.Thread(
-                target=self._log_loop,
-                args=(interval, waiter, logger),
-                name="esm-validate-metrics",
-                daemon=True,
-            )
-            self._thread = thread
-        thread.start()
-
-    def _log_loop(self, interval: float, wait: Wait, logger: logging.Logger | None) -> None:
-        while not wait(interval) and not self._stop.is_set():
-            try:
-                self.log_stats(logger)
-            except Exception:  # a broken handler must not kill the thread silently forever
-                _LOGGER.exception("periodic metrics logging failed")
-
-    def stop(self, timeout: float = 5.0) -> None:
-        """Stop periodic logging and wait (at most ``timeout`` s) for the thread to end."""
-        self._stop.set()
-        with self._lock:
-            thread, self._thread = self._thread, None
-        if thread is not None and thread is not threading.current_thread():
-            thread.join(timeout)
-
-    @property
-    def periodic_logging(self) -> bool:
-        """True while the periodic logging thread runs."""
-        thread = self._thread
-        return thread is not None and thread.is_alive()

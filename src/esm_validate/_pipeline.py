@@ -1,6 +1,6 @@
 """The default validator stack, and :func:`from_env` which builds it from the environment.
 
-The stack, outermost first (see ``docs/layers.md`` and AI_BACKENDS.md §8.3)::
+The stack, outermost first (see ``docs/layers.md``)::
 
     MeteredValidator            counts every call, times it, owns the Metrics
       CachingValidator          a hit costs no rate quota, no network, no retries
@@ -145,7 +145,6 @@ class MeteredValidator(ForwardingLayer, ClosesOnExit):
             "ai_calls",
             "redis_errors",
             "quality_by_training_day",
-            "training",
         ):
             out[name] = snap[name]
         out["metrics"] = snap
@@ -155,21 +154,12 @@ class MeteredValidator(ForwardingLayer, ClosesOnExit):
         """Log a one-line summary at INFO (see :meth:`esm_validate.Metrics.log_stats`)."""
         self.metrics.log_stats()
 
-    def start_periodic_logging(self, minutes: float = 60.0) -> None:
-        """Log the summary every ``minutes`` on a daemon thread until :meth:`stop`."""
-        self.metrics.start_periodic_logging(minutes)
-
-    def stop(self) -> None:
-        """Stop periodic logging (the validator keeps working)."""
-        self.metrics.stop()
-
     def close(self) -> None:
-        """Stop logging and release the HTTP client and Redis connections (idempotent)."""
+        """Release the HTTP client and Redis connections (idempotent)."""
         with self._close_lock:
             if self._closed:
                 return
             self._closed = True
-        self.metrics.stop()
         close_quietly(self.inner)
         for callback in self._on_close:
             callback()

@@ -51,7 +51,7 @@ ISSUE_CODES: Final[tuple[str, ...]] = (
     "presupposition",
 )
 
-#: Quality labels from worst to best, with the lowest score of each (the seed's thresholds).
+#: Quality labels from worst to best, with the lowest score of each (as in the original MSE bot).
 QUALITY_LEVELS: Final[tuple[tuple[str, int], ...]] = (
     ("garbage", 0),
     ("poor", 40),

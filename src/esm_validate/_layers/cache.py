@@ -232,13 +232,6 @@ class CachingValidator(ForwardingLayer):
         """Requests passed to ``inner``."""
         return self._counters.misses
 
-    @property
-    def hit_rate(self) -> float:
-        """``hits / (hits + misses)``, 0.0 before the first request."""
-        with self._lock:
-            total = self._counters.hits + self._counters.misses
-            return self._counters.hits / total if total else 0.0
-
     def clear(self) -> None:
         """Drop every cached answer (counters are kept)."""
         self.store.clear()

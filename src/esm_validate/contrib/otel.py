@@ -42,10 +42,6 @@ def _ai_calls(s: dict[str, Any]) -> Iterable[tuple[float, dict[str, str]]]:
     ]
 
 
-def _training(part: str) -> Reading:
-    return lambda s: [(float(s["training"][part]), {})]
-
-
 #: (instrument name, unit, description, reading) for every exported counter / gauge.
 _COUNTERS: tuple[tuple[str, str, str, Reading], ...] = (
     ("esm_validate.validations", "1", "validate() calls, cached or not", _one("validations")),
@@ -71,24 +67,6 @@ _COUNTERS: tuple[tuple[str, str, str, Reading], ...] = (
         _labelled("fallbacks_by_reason", "reason"),
     ),
     ("esm_validate.redis.errors", "1", "Redis calls that failed", _one("redis_errors")),
-    (
-        "esm_validate.training.started",
-        "1",
-        "Participants who started training",
-        _training("started"),
-    ),
-    (
-        "esm_validate.training.completed",
-        "1",
-        "Participants who finished training",
-        _training("completed"),
-    ),
-    (
-        "esm_validate.training.dropped_out",
-        "1",
-        "Participants who left during training",
-        _training("dropped_out"),
-    ),
 )
 _GAUGES: tuple[tuple[str, str, str, Reading], ...] = (
     (
@@ -115,12 +93,6 @@ _GAUGES: tuple[tuple[str, str, str, Reading], ...] = (
         "1",
         "Average score by training day",
         _labelled("quality_by_training_day", "training_day"),
-    ),
-    (
-        "esm_validate.training.completion_ratio",
-        "1",
-        "completed / started",
-        lambda s: [(float(s["training"]["completion_rate"]), {})],
     ),
 )
 

@@ -111,12 +111,3 @@ class EsmValidateCollector:
         yield counter(
             "redis_errors", "Redis calls that failed (validation went on)", s["redis_errors"]
         )
-        training = s["training"]
-        yield counter("training_started", "Participants who started training", training["started"])
-        yield counter(
-            "training_completed", "Participants who finished training", training["completed"]
-        )
-        yield counter(
-            "training_dropped_out", "Participants who left during training", training["dropped_out"]
-        )
-        yield gauge("training_completion_ratio", "completed / started", training["completion_rate"])
