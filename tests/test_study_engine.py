@@ -303,7 +303,7 @@ class TestSettings:
         for n, window in candidates:
             start, end = parse_window(window)
             trial = attrs.evolve(participant, beeps_per_day=n, window_start=start, window_end=end)
-            times = kit.study._day_plan(trial, DAY1)
+            times = kit.study.planning.day_plan(trial, DAY1)
             close = [t for t in times if kit.clock.now < t < last_sent + kit.config.min_gap]
             if close:
                 break

@@ -3,13 +3,14 @@
 The bot's handlers call only :class:`Study`; see :mod:`esm_bot.study.messages` for the keys and
 parameters of every message the engine asks the bot to send.
 
-Modules: :mod:`~esm_bot.study.engine` (the facade: onboarding, settings, start, tick, pause and
-leave, status), :mod:`~esm_bot.study.planning` (days planned ahead, re-planning the future),
-:mod:`~esm_bot.study.delivery` (beeps handed out once, reminders, expiry),
-:mod:`~esm_bot.study.reports` (reports and feedback), :mod:`~esm_bot.study.days` (closing days),
-:mod:`~esm_bot.study.progress` (the pure progression rule), :mod:`~esm_bot.study.analytics` (pure
-summaries: norms, compliance, hints), :mod:`~esm_bot.study.outcomes` and
-:mod:`~esm_bot.study.messages` (what the engine returns).
+:class:`Study` (:mod:`~esm_bot.study.engine`) is a thin facade (onboarding, settings, start, tick,
+pause and leave, status) over four composed parts sharing one
+:class:`~esm_bot.study.context.StudyContext`: :mod:`~esm_bot.study.planning` (days planned ahead,
+re-planning the future), :mod:`~esm_bot.study.delivery` (beeps handed out once, reminders,
+expiry), :mod:`~esm_bot.study.days` (closing days) and :mod:`~esm_bot.study.reports` (reports and
+feedback). Pure helpers: :mod:`~esm_bot.study.progress` (the progression rule),
+:mod:`~esm_bot.study.analytics` (norms, compliance, hints); values:
+:mod:`~esm_bot.study.outcomes` and :mod:`~esm_bot.study.messages`.
 """
 
 from __future__ import annotations

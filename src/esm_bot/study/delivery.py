@@ -5,6 +5,8 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 
+import attrs
+
 from esm_bot.domain.models import (
     Beep,
     BeepStatus,
@@ -12,30 +14,34 @@ from esm_bot.domain.models import (
     ParticipantStatus,
 )
 from esm_bot.study import analytics
-from esm_bot.study._base import ACTIVE_STATUSES, StudyBase
+from esm_bot.study.context import ACTIVE_STATUSES, StudyContext
 from esm_bot.study.messages import MessageKey, message
 from esm_bot.study.outcomes import (
     Action,
     ActionKind,
 )
 
-__all__ = ["DeliveryMixin"]
+__all__ = ["Delivery"]
 
 
-class DeliveryMixin(StudyBase):
-    """Handing out due beeps once, reminders, expiry, and delivery results."""
+@attrs.define
+class Delivery:
+    """Handing out due beeps once, reminders, expiry, and delivery results (no state: the
+    leases live in the store)."""
 
-    __slots__ = ()
+    ctx: StudyContext
 
-    def _send_due(
+    def hand_out(
         self,
         now: dt.datetime,
         who: Callable[[str], Participant | None],
         actions: list[Action],
     ) -> None:
         """Append a ``send_beep`` action for each due beep this process wins the lease on."""
-        for candidate in self.store.due_beeps(now):
-            beep = self.store.claim_beep(candidate.id, self.worker, now, self.config.claim_lease)
+        for candidate in self.ctx.store.due_beeps(now):
+            beep = self.ctx.store.claim_beep(
+                candidate.id, self.ctx.worker, now, self.ctx.config.claim_lease
+            )
             if beep is None or beep.status is not BeepStatus.SCHEDULED:
                 continue
             participant = who(beep.participant_id)
@@ -44,15 +50,15 @@ class DeliveryMixin(StudyBase):
                 or participant.status not in ACTIVE_STATUSES
                 or not participant.active
             ):
-                self.store.update_beep(
+                self.ctx.store.update_beep(
                     beep.id, status=BeepStatus.CANCELLED, claimed_by=None, claim_until=None
                 )
                 continue
-            if now - beep.scheduled_at > self.config.late_send_grace:
-                self.store.update_beep(
+            if now - beep.scheduled_at > self.ctx.config.late_send_grace:
+                self.ctx.store.update_beep(
                     beep.id, status=BeepStatus.MISSED, claimed_by=None, claim_until=None
                 )
-                self._event(
+                self.ctx.event(
                     "beep_missed", participant.id, beep_id=beep.id, reason="not_sent_system"
                 )
                 continue
@@ -62,31 +68,31 @@ class DeliveryMixin(StudyBase):
                 else 0
             )
             actions.append(
-                self._action(
+                self.ctx.action(
                     ActionKind.SEND_BEEP,
                     participant,
                     message(
                         MessageKey.BEEP,
                         study_day=participant.study_day,
                         training_day=training_day,
-                        focus=self.config.focus(training_day) if training_day else None,
+                        focus=self.ctx.config.focus(training_day) if training_day else None,
                     ),
                     beep,
                     beep.scheduled_at,
                 )
             )
 
-    def _remind_and_expire(
+    def remind_and_expire(
         self,
         now: dt.datetime,
         who: Callable[[str], Participant | None],
         actions: list[Action],
     ) -> None:
         """Append the expiries and the one reminder due among the sent beeps."""
-        for beep in self.store.beeps_in_status(BeepStatus.SENT, scheduled_before=now):
+        for beep in self.ctx.store.beeps_in_status(BeepStatus.SENT, scheduled_before=now):
             participant = who(beep.participant_id)
             if beep.expires_at is not None and now >= beep.expires_at:
-                expired = self.store.update_beep(
+                expired = self.ctx.store.update_beep(
                     beep.id,
                     if_status=[BeepStatus.SENT],
                     status=BeepStatus.EXPIRED,
@@ -94,11 +100,11 @@ class DeliveryMixin(StudyBase):
                     claim_until=None,
                 )
                 if expired is not None and participant is not None:
-                    self._event("beep_expired", participant.id, event_id=f"expired:{beep.id}")
+                    self.ctx.event("beep_expired", participant.id, event_id=f"expired:{beep.id}")
                     if not self._told_of_expiry(participant, beep):
                         continue
                     actions.append(
-                        self._action(
+                        self.ctx.action(
                             ActionKind.EXPIRE_BEEP,
                             participant,
                             message(MessageKey.BEEP_EXPIRED),
@@ -107,7 +113,7 @@ class DeliveryMixin(StudyBase):
                         )
                     )
                 continue
-            reminder = self.config.reminder_after
+            reminder = self.ctx.config.reminder_after
             if (
                 reminder is None
                 or beep.reminder_sent_at is not None
@@ -118,12 +124,12 @@ class DeliveryMixin(StudyBase):
                 or analytics.is_practice(beep)
             ):
                 continue
-            claimed = self.store.claim_beep(
-                beep.id, self.worker, now, self.config.claim_lease, status=BeepStatus.SENT
+            claimed = self.ctx.store.claim_beep(
+                beep.id, self.ctx.worker, now, self.ctx.config.claim_lease, status=BeepStatus.SENT
             )
             if claimed is None or claimed.reminder_sent_at is not None:
                 continue
-            reminded = self.store.update_beep(
+            reminded = self.ctx.store.update_beep(
                 beep.id,
                 if_status=[BeepStatus.SENT],
                 reminder_sent_at=now,
@@ -132,10 +138,10 @@ class DeliveryMixin(StudyBase):
             )
             if reminded is None:
                 continue
-            self._event("reminder_sent", participant.id, event_id=f"reminder:{beep.id}")
-            left = (beep.expires_at - now) if beep.expires_at else self.config.expiry
+            self.ctx.event("reminder_sent", participant.id, event_id=f"reminder:{beep.id}")
+            left = (beep.expires_at - now) if beep.expires_at else self.ctx.config.expiry
             actions.append(
-                self._action(
+                self.ctx.action(
                     ActionKind.SEND_REMINDER,
                     participant,
                     message(
@@ -156,24 +162,24 @@ class DeliveryMixin(StudyBase):
         self, beep_id: str, message_id: int | None = None, *, at: dt.datetime | None = None
     ) -> Beep | None:
         """Record that the beep was delivered (Telegram accepted it); starts its answer window."""
-        sent_at = self._now(at)
-        current = self.store.get_beep(beep_id)
+        sent_at = self.ctx.now(at)
+        current = self.ctx.store.get_beep(beep_id)
         if current is None:
             return None
         if current.status is BeepStatus.SENT and current.sent_at is not None:
-            return self.store.update_beep(beep_id, message_id=message_id)
-        beep = self.store.update_beep(
+            return self.ctx.store.update_beep(beep_id, message_id=message_id)
+        beep = self.ctx.store.update_beep(
             beep_id,
             if_status=[BeepStatus.SCHEDULED],
             status=BeepStatus.SENT,
             sent_at=sent_at,
-            expires_at=sent_at + self.config.expiry,
+            expires_at=sent_at + self.ctx.config.expiry,
             message_id=message_id,
             claimed_by=None,
             claim_until=None,
         )
         if beep is not None:
-            self._event(
+            self.ctx.event(
                 "beep_sent",
                 beep.participant_id,
                 event_id=f"sent:{beep_id}",
@@ -190,40 +196,43 @@ class DeliveryMixin(StudyBase):
         take the same beep. Renewing right before each send closes that gap: False means the lease
         was lost to another process, which now owns the beep, so this one must not send it.
         """
-        return self.store.claim_beep(beep_id, self.worker, now, self.config.claim_lease) is not None
+        return (
+            self.ctx.store.claim_beep(beep_id, self.ctx.worker, now, self.ctx.config.claim_lease)
+            is not None
+        )
 
     def beep_failed(self, beep_id: str, *, blocked: bool = False, reason: str = "") -> Beep | None:
         """Record that sending failed: *blocked* (Telegram 403) makes the participant unreachable.
 
         Otherwise the lease is released and the next tick tries again (until the grace runs out).
         """
-        beep = self.store.get_beep(beep_id)
+        beep = self.ctx.store.get_beep(beep_id)
         if beep is None:
             return None
         if not blocked:
-            return self.store.update_beep(beep_id, claimed_by=None, claim_until=None)
-        updated = self.store.update_beep(
+            return self.ctx.store.update_beep(beep_id, claimed_by=None, claim_until=None)
+        updated = self.ctx.store.update_beep(
             beep_id,
             if_status=[BeepStatus.SCHEDULED],
             status=BeepStatus.MISSED,
             claimed_by=None,
             claim_until=None,
         )
-        participant = self.store.get_participant(beep.participant_id)
+        participant = self.ctx.store.get_participant(beep.participant_id)
         if participant is not None:
             self._mark_unreachable(participant, reason or "blocked")
         return updated
 
     def mark_unreachable(self, chat_id: int) -> Participant | None:
         """The participant in *chat_id* blocked the bot (403): stop beeping them."""
-        for participant in self.store.list_participants():
+        for participant in self.ctx.store.list_participants():
             if participant.chat_id == chat_id and participant.deleted_at is None:
                 return self._mark_unreachable(participant, "blocked")
         return None
 
     def _mark_unreachable(self, participant: Participant, reason: str) -> Participant:
-        now = self._now()
-        self.store.cancel_future_beeps(participant.id, after=now - dt.timedelta(days=1))
-        updated = self._update(participant, active=False)
-        self._event("unreachable", participant.id, reason=reason)
+        now = self.ctx.now()
+        self.ctx.store.cancel_future_beeps(participant.id, after=now - dt.timedelta(days=1))
+        updated = self.ctx.update(participant, active=False)
+        self.ctx.event("unreachable", participant.id, reason=reason)
         return updated

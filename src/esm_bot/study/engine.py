@@ -23,33 +23,40 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import random
+import uuid
 from collections.abc import Callable
 from typing import Any
 
 import attrs
 
+from esm_bot.domain.config import StudyConfig
 from esm_bot.domain.models import (
     AddressForm,
+    Beep,
     BeepStatus,
     Participant,
     ParticipantStatus,
     new_id,
 )
 from esm_bot.domain.schedule import ScheduleError, parse_timezone
+from esm_bot.store.base import Store
 from esm_bot.store.errors import StoreUnavailable
 from esm_bot.study import analytics
-from esm_bot.study._base import ACTIVE_STATUSES, SEED, ValidateFunction
-from esm_bot.study.days import DayClosingMixin
-from esm_bot.study.delivery import DeliveryMixin
+from esm_bot.study.context import ACTIVE_STATUSES, SEED, StudyContext, ValidateFunction
+from esm_bot.study.days import DayCloser
+from esm_bot.study.delivery import Delivery
 from esm_bot.study.messages import MessageKey, message
 from esm_bot.study.outcomes import (
     Action,
     ActionKind,
     Outcome,
+    ReportOutcome,
     StatusSummary,
 )
-from esm_bot.study.planning import PlanningMixin
-from esm_bot.study.reports import ReportsMixin
+from esm_bot.study.planning import Planner
+from esm_bot.study.reports import Reports
+from esm_validate import Validator
 
 __all__ = ["ACTIVE_STATUSES", "AWAITING_KEY", "Study", "ValidateFunction", "parse_window"]
 
@@ -89,11 +96,23 @@ def _parse_clock(text: str) -> dt.time:
     return dt.time(int(hours), int(minutes or 0))
 
 
-class Study(PlanningMixin, DeliveryMixin, DayClosingMixin, ReportsMixin):
+def _system_clock() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+@attrs.define
+class Study:
     """The DES study protocol over a :class:`~esm_bot.store.Store`.
 
     Construct it as ``Study(store, validator, config, *, clock=..., rng=..., worker=...,
     maintenance_every=...)``; each argument is kept as the attribute of the same name.
+
+    A thin facade: onboarding, settings, pause and leave, status and the tick live here; the
+    work is done by four composed parts, each owning its state: :attr:`planning`
+    (:class:`~esm_bot.study.planning.Planner`), :attr:`delivery`
+    (:class:`~esm_bot.study.delivery.Delivery`), :attr:`days`
+    (:class:`~esm_bot.study.days.DayCloser`) and :attr:`reports`
+    (:class:`~esm_bot.study.reports.Reports`), over one :class:`StudyContext` (:attr:`ctx`).
 
     Attributes:
         store: Where participants, beeps, reports and events live.
@@ -106,7 +125,32 @@ class Study(PlanningMixin, DeliveryMixin, DayClosingMixin, ReportsMixin):
         maintenance_every: How often :meth:`tick` plans ahead, closes days and ends pauses.
     """
 
-    __slots__ = ()
+    store: Store
+    validator: Validator | ValidateFunction
+    config: StudyConfig = attrs.field(factory=StudyConfig)
+    clock: Callable[[], dt.datetime] = attrs.field(default=_system_clock, kw_only=True)
+    rng: random.Random = attrs.field(factory=random.Random, kw_only=True)
+    worker: str = attrs.field(factory=lambda: f"study-{uuid.uuid4().hex[:8]}", kw_only=True)
+    maintenance_every: dt.timedelta = attrs.field(default=dt.timedelta(minutes=1), kw_only=True)
+    ctx: StudyContext = attrs.field(init=False)
+    planning: Planner = attrs.field(init=False)
+    delivery: Delivery = attrs.field(init=False)
+    days: DayCloser = attrs.field(init=False)
+    reports: Reports = attrs.field(init=False)
+    _last_maintenance: dt.datetime | None = attrs.field(default=None, init=False)
+    #: Per participant: no maintenance needed before this time (until their record changes).
+    _quiet_until: dict[str, dt.datetime] = attrs.field(factory=dict, init=False)
+
+    def __attrs_post_init__(self) -> None:
+        self.ctx = StudyContext(self.store, self.config, self.clock, self.worker, self._wake)
+        self.planning = Planner(self.ctx)
+        self.delivery = Delivery(self.ctx)
+        self.days = DayCloser(self.ctx, self.maintenance_every)
+        self.reports = Reports(self.ctx, self.validator)
+
+    def _wake(self, participant_id: str) -> None:
+        """Forget the quiet period of a participant whose plan or state just changed."""
+        self._quiet_until.pop(participant_id, None)
 
     def register(self, telegram_id: int, chat_id: int, lang: str | None = None) -> Outcome:
         """``/start``: create the participant (or find them) and ask for consent.
@@ -114,8 +158,8 @@ class Study(PlanningMixin, DeliveryMixin, DayClosingMixin, ReportsMixin):
         A returning participant keeps their record (chat id refreshed); one who had withdrawn
         rejoins as registered and is asked for consent again.
         """
-        now = self._now()
-        participant = self._participant(telegram_id)
+        now = self.ctx.now()
+        participant = self.ctx.participant(telegram_id)
         if participant is None:
             participant = Participant(
                 id=new_id(),
@@ -130,17 +174,17 @@ class Study(PlanningMixin, DeliveryMixin, DayClosingMixin, ReportsMixin):
                 extra={SEED: f"{self.rng.getrandbits(64):016x}"},
             )
             participant = self.store.add_participant(participant)
-            self._event("registered", participant.id, lang=participant.lang)
+            self.ctx.event("registered", participant.id, lang=participant.lang)
         else:
             changes: dict[str, Any] = {"chat_id": chat_id, "active": True}
             if participant.status is ParticipantStatus.WITHDRAWN:
                 changes["status"] = ParticipantStatus.REGISTERED
-                self._event("rejoined", participant.id)
+                self.ctx.event("rejoined", participant.id)
             was_unreachable = not participant.active
-            participant = self._update(participant, **changes)
+            participant = self.ctx.update(participant, **changes)
             if was_unreachable and participant.status in ACTIVE_STATUSES:
-                self._event("reachable", participant.id)
-                self._replan(participant, self._now())
+                self.ctx.event("reachable", participant.id)
+                self.planning.replan(participant, self.ctx.now())
         messages = [message(MessageKey.WELCOME, training_days=self.config.training_days)]
         if participant.status is ParticipantStatus.REGISTERED:
             messages.append(message(MessageKey.CONSENT, version=self.config.consent_version))
@@ -151,64 +195,64 @@ class Study(PlanningMixin, DeliveryMixin, DayClosingMixin, ReportsMixin):
 
         Accepting an outdated version asks again with the current one.
         """
-        gate = self._gate(telegram_id, need_consent=False)
+        gate = self.ctx.gate(telegram_id, need_consent=False)
         if isinstance(gate, Outcome):
             return gate
         current = self.config.consent_version
         if version is not None and version != current:
-            return self._refused(MessageKey.CONSENT, gate, version=current)
-        now = self._now()
+            return self.ctx.refused(MessageKey.CONSENT, gate, version=current)
+        now = self.ctx.now()
         changes: dict[str, Any] = {"consent_version": current, "consented_at": now}
         if gate.status is ParticipantStatus.REGISTERED:
             changes["status"] = ParticipantStatus.CONSENTED
-        participant = self._update(gate, **changes)
-        self._event("consented", participant.id, version=current)
+        participant = self.ctx.update(gate, **changes)
+        self.ctx.event("consented", participant.id, version=current)
         return Outcome((message(MessageKey.CONSENT_RECORDED, version=current),), participant)
 
     def decline_consent(self, telegram_id: int) -> Outcome:
         """Record that the participant declined; nothing else is stored about them."""
-        participant = self._participant(telegram_id)
+        participant = self.ctx.participant(telegram_id)
         if participant is not None:
-            self._event("consent_declined", participant.id, version=self.config.consent_version)
+            self.ctx.event("consent_declined", participant.id, version=self.config.consent_version)
         return Outcome((), participant)
 
     def set_language(self, telegram_id: int, lang: str) -> Outcome:
         """Set the language (``"ru"`` or ``"en"``)."""
-        gate = self._gate(telegram_id, need_consent=False)
+        gate = self.ctx.gate(telegram_id, need_consent=False)
         if isinstance(gate, Outcome):
             return gate
         if lang not in ("ru", "en"):
-            return self._refused(
+            return self.ctx.refused(
                 MessageKey.SETTING_INVALID, gate, reason=f"Unknown language {lang!r}.", code="lang"
             )
-        participant = self._update(gate, lang=lang)
-        self._event("language_changed", gate.id, old=gate.lang, new=lang)
+        participant = self.ctx.update(gate, lang=lang)
+        self.ctx.event("language_changed", gate.id, old=gate.lang, new=lang)
         return self._saved(participant, "lang", lang, 0)
 
     def set_address_form(self, telegram_id: int, form: str | AddressForm) -> Outcome:
         """Set the address form (``"informal"`` or ``"formal"``)."""
-        gate = self._gate(telegram_id, need_consent=False)
+        gate = self.ctx.gate(telegram_id, need_consent=False)
         if isinstance(gate, Outcome):
             return gate
         try:
             chosen = AddressForm(form)
         except ValueError:
-            return self._refused(
+            return self.ctx.refused(
                 MessageKey.SETTING_INVALID, gate, reason=f"Unknown form {form!r}.", code="form"
             )
-        participant = self._update(gate, address_form=chosen)
-        self._event("address_form_changed", gate.id, new=chosen.value)
+        participant = self.ctx.update(gate, address_form=chosen)
+        self.ctx.event("address_form_changed", gate.id, new=chosen.value)
         return self._saved(participant, "address_form", chosen.value, 0)
 
     def set_timezone(self, telegram_id: int, text: str) -> Outcome:
         """Set the time zone from what the participant typed (IANA name or UTC offset)."""
-        gate = self._gate(telegram_id, need_consent=False)
+        gate = self.ctx.gate(telegram_id, need_consent=False)
         if isinstance(gate, Outcome):
             return gate
         try:
             tz = parse_timezone(text)
         except ScheduleError as exc:
-            return self._refused(
+            return self.ctx.refused(
                 MessageKey.TIMEZONE_INVALID, gate, text=text, reason=str(exc), code=exc.code
             )
         return self._change_schedule(gate, "tz", tz=tz)
@@ -217,7 +261,7 @@ class Study(PlanningMixin, DeliveryMixin, DayClosingMixin, ReportsMixin):
         self, telegram_id: int, start: dt.time | str, end: dt.time | None = None
     ) -> Outcome:
         """Set the waking window (two times, or one ``"09:00-21:00"`` text)."""
-        gate = self._gate(telegram_id, need_consent=False)
+        gate = self.ctx.gate(telegram_id, need_consent=False)
         if isinstance(gate, Outcome):
             return gate
         try:
@@ -231,7 +275,7 @@ class Study(PlanningMixin, DeliveryMixin, DayClosingMixin, ReportsMixin):
 
     def set_beeps_per_day(self, telegram_id: int, n: int | str) -> Outcome:
         """Set the number of beeps a day (within the study's limits), as a number or typed."""
-        gate = self._gate(telegram_id, need_consent=False)
+        gate = self.ctx.gate(telegram_id, need_consent=False)
         if isinstance(gate, Outcome):
             return gate
         if isinstance(n, str):
@@ -241,7 +285,7 @@ class Study(PlanningMixin, DeliveryMixin, DayClosingMixin, ReportsMixin):
         return self._change_schedule(gate, "beeps_per_day", beeps_per_day=n)
 
     def _invalid(self, participant: Participant, exc: ScheduleError) -> Outcome:
-        return self._refused(
+        return self.ctx.refused(
             MessageKey.SETTING_INVALID, participant, reason=str(exc), code=exc.code, **exc.params
         )
 
@@ -264,12 +308,12 @@ class Study(PlanningMixin, DeliveryMixin, DayClosingMixin, ReportsMixin):
         except ScheduleError as exc:
             return self._invalid(participant, exc)
         old = {k: _jsonable(getattr(participant, k)) for k in changes}
-        updated = self._update(participant, **changes)
+        updated = self.ctx.update(participant, **changes)
         kind = "tz_changed" if setting == "tz" else "schedule_changed"
-        self._event(kind, updated.id, old=old, new={k: _jsonable(v) for k, v in changes.items()})
+        self.ctx.event(kind, updated.id, old=old, new={k: _jsonable(v) for k, v in changes.items()})
         replanned = 0
         if updated.status in ACTIVE_STATUSES:
-            replanned = self._replan(updated, self._now())
+            replanned = self.planning.replan(updated, self.ctx.now())
         value = (
             _jsonable(changes[next(iter(changes))])
             if len(changes) == 1
@@ -282,16 +326,16 @@ class Study(PlanningMixin, DeliveryMixin, DayClosingMixin, ReportsMixin):
 
         Idempotent: calling it again (a restart, a second process, a double tap) plans nothing new.
         """
-        gate = self._gate(telegram_id)
+        gate = self.ctx.gate(telegram_id)
         if isinstance(gate, Outcome):
             return gate
-        now = self._now()
+        now = self.ctx.now()
         participant = gate
         if participant.status is ParticipantStatus.CONSENTED:
-            today = self._local_today(participant, now)
+            today = self.ctx.local_today(participant, now)
             first = today if self.config.start_same_day else today + dt.timedelta(days=1)
             training = self.config.training_days > 0
-            participant = self._update(
+            participant = self.ctx.update(
                 participant,
                 status=ParticipantStatus.TRAINING if training else ParticipantStatus.SAMPLING,
                 training_start_date=first,
@@ -300,9 +344,9 @@ class Study(PlanningMixin, DeliveryMixin, DayClosingMixin, ReportsMixin):
                 day_repeats=0,
                 sampling_start_date=None if training else first,
             )
-            self._event("study_started", participant.id, first_day=first.isoformat())
+            self.ctx.event("study_started", participant.id, first_day=first.isoformat())
         if participant.status in ACTIVE_STATUSES:
-            self._plan_ahead(participant, now)
+            self.planning.plan_ahead(participant, now)
         first_day = participant.training_start_date or participant.sampling_start_date
         return Outcome(
             (
@@ -322,7 +366,7 @@ class Study(PlanningMixin, DeliveryMixin, DayClosingMixin, ReportsMixin):
         Safe to call from several processes: each beep is handed to exactly one caller (store
         lease), each reminder and expiry happens once. Call it every few seconds.
         """
-        now = self._now(now)
+        now = self.ctx.now(now)
         actions: list[Action] = []
         cache: dict[str, Participant | None] = {}
 
@@ -336,8 +380,8 @@ class Study(PlanningMixin, DeliveryMixin, DayClosingMixin, ReportsMixin):
         )
         if due and self._survive_outage(self._maintenance, now, actions):
             self._last_maintenance = now
-        self._survive_outage(lambda n, a: self._send_due(n, who, a), now, actions)
-        self._survive_outage(lambda n, a: self._remind_and_expire(n, who, a), now, actions)
+        self._survive_outage(lambda n, a: self.delivery.hand_out(n, who, a), now, actions)
+        self._survive_outage(lambda n, a: self.delivery.remind_and_expire(n, who, a), now, actions)
         return actions
 
     @staticmethod
@@ -369,38 +413,38 @@ class Study(PlanningMixin, DeliveryMixin, DayClosingMixin, ReportsMixin):
             if participant.status is ParticipantStatus.PAUSED and pause_over:
                 participant = self._resume(participant, now)
                 actions.append(
-                    self._action(ActionKind.NOTIFY, participant, message(MessageKey.RESUMED))
+                    self.ctx.action(ActionKind.NOTIFY, participant, message(MessageKey.RESUMED))
                 )
             elif now < self._quiet_until.get(participant.id, now):
                 continue
-            notices, next_close = self._close_days(participant, now)
+            notices, next_close = self.days.close_days(participant, now)
             actions.extend(notices)
             fresh = self.store.get_participant(participant.id)
             if fresh is not None and fresh.status in ACTIVE_STATUSES:
-                self._plan_ahead(fresh, now)
+                self.planning.plan_ahead(fresh, now)
             self._quiet_until[participant.id] = min(
                 next_close or dt.datetime.max.replace(tzinfo=dt.UTC),
-                self._next_local_midnight(participant, now),
+                self.ctx.next_local_midnight(participant, now),
             )
 
     def pause(self, telegram_id: int, until: dt.datetime | None = None) -> Outcome:
         """Pause beeps (optionally until *until*): future beeps are cancelled, an open one stays."""
-        gate = self._gate(telegram_id)
+        gate = self.ctx.gate(telegram_id)
         if isinstance(gate, Outcome):
             return gate
         if gate.status is ParticipantStatus.PAUSED:
             return Outcome((message(MessageKey.ALREADY_PAUSED),), gate)
         if gate.status not in _PAUSABLE:
-            return self._refused(MessageKey.NOT_ACTIVE, gate, state=gate.status.value)
-        now = self._now()
+            return self.ctx.refused(MessageKey.NOT_ACTIVE, gate, state=gate.status.value)
+        now = self.ctx.now()
         cancelled = self.store.cancel_future_beeps(gate.id, after=now)
-        participant = self._update(
+        participant = self.ctx.update(
             gate,
             status=ParticipantStatus.PAUSED,
             status_before_pause=gate.status,
             paused_until=until,
         )
-        self._event(
+        self.ctx.event(
             "paused",
             gate.id,
             until=until.isoformat() if until else None,
@@ -413,46 +457,77 @@ class Study(PlanningMixin, DeliveryMixin, DayClosingMixin, ReportsMixin):
 
     def resume(self, telegram_id: int) -> Outcome:
         """Resume after a pause: the rest of today and the coming days are planned again."""
-        gate = self._gate(telegram_id)
+        gate = self.ctx.gate(telegram_id)
         if isinstance(gate, Outcome):
             return gate
         if gate.status is not ParticipantStatus.PAUSED:
             return Outcome((message(MessageKey.NOT_PAUSED),), gate)
-        participant = self._resume(gate, self._now())
+        participant = self._resume(gate, self.ctx.now())
         return Outcome((message(MessageKey.RESUMED),), participant)
 
     def _resume(self, participant: Participant, now: dt.datetime) -> Participant:
         previous = participant.status_before_pause or ParticipantStatus.TRAINING
-        updated = self._update(
+        updated = self.ctx.update(
             participant, status=previous, status_before_pause=None, paused_until=None
         )
-        replanned = self._replan(updated, now) if previous in ACTIVE_STATUSES else 0
-        self._event("resumed", participant.id, replanned=replanned)
+        replanned = self.planning.replan(updated, now) if previous in ACTIVE_STATUSES else 0
+        self.ctx.event("resumed", participant.id, replanned=replanned)
         return updated
 
     def withdraw(self, telegram_id: int) -> Outcome:
         """Leave the study: no more beeps; the data stay unless :meth:`delete_data` is called."""
-        gate = self._gate(telegram_id, need_consent=False)
+        gate = self.ctx.gate(telegram_id, need_consent=False)
         if isinstance(gate, Outcome):
             return gate
-        now = self._now()
+        now = self.ctx.now()
         cancelled = self.store.cancel_future_beeps(gate.id, after=now - dt.timedelta(days=1))
-        participant = self._update(gate, status=ParticipantStatus.WITHDRAWN)
-        self._event("withdrawn", gate.id, previous=gate.status.value, cancelled=cancelled)
+        participant = self.ctx.update(gate, status=ParticipantStatus.WITHDRAWN)
+        self.ctx.event("withdrawn", gate.id, previous=gate.status.value, cancelled=cancelled)
         return Outcome((message(MessageKey.WITHDRAWN),), participant)
 
     def delete_data(self, telegram_id: int) -> Outcome:
         """Erase the participant's data on request (a tombstone keeps only the pseudonymous id)."""
-        participant = self._participant(telegram_id)
+        participant = self.ctx.participant(telegram_id)
         if participant is None:
-            return self._refused(MessageKey.NOT_REGISTERED)
+            return self.ctx.refused(MessageKey.NOT_REGISTERED)
         counts = self.store.delete_participant_data(participant.id)
-        self._event("data_deleted", participant.id, counts=dict(counts))
+        self.ctx.event("data_deleted", participant.id, counts=dict(counts))
         return Outcome((message(MessageKey.DELETE_DONE, deleted=dict(counts)),), None)
 
     def participant(self, telegram_id: int) -> Participant | None:
         """The participant with this Telegram id (None when unknown or deleted)."""
-        return self._participant(telegram_id)
+        return self.ctx.participant(telegram_id)
+
+    def practice(self, telegram_id: int) -> Outcome:
+        """A practice beep now (see :meth:`Reports.practice <esm_bot.study.reports.Reports>`)."""
+        return self.reports.practice(telegram_id)
+
+    def handle_text(
+        self, telegram_id: int, text: str, *, dedup_key: str, received_at: dt.datetime | None = None
+    ) -> ReportOutcome:
+        """Treat a text as a report: attach it to its beep, validate, give feedback.
+
+        Idempotent by *dedup_key* (e.g. ``f"tg:{chat_id}:{message_id}"``).
+        """
+        return self.reports.handle_text(telegram_id, text, dedup_key=dedup_key, at=received_at)
+
+    def beep_sent(
+        self, beep_id: str, message_id: int | None = None, *, at: dt.datetime | None = None
+    ) -> Beep | None:
+        """Record that the beep was delivered (Telegram accepted it); starts its answer window."""
+        return self.delivery.beep_sent(beep_id, message_id, at=at)
+
+    def renew_claim(self, beep_id: str, now: dt.datetime) -> bool:
+        """Renew this process's lease on a due beep right before sending it (False: lost)."""
+        return self.delivery.renew_claim(beep_id, now)
+
+    def beep_failed(self, beep_id: str, *, blocked: bool = False, reason: str = "") -> Beep | None:
+        """Record that sending failed; *blocked* (Telegram 403): the participant is unreachable."""
+        return self.delivery.beep_failed(beep_id, blocked=blocked, reason=reason)
+
+    def mark_unreachable(self, chat_id: int) -> Participant | None:
+        """The participant in *chat_id* blocked the bot (403): stop beeping them."""
+        return self.delivery.mark_unreachable(chat_id)
 
     def await_answer(self, telegram_id: int, step: str | None) -> Participant:
         """Remember which question the participant's next text answers (``None``: none).
@@ -460,7 +535,7 @@ class Study(PlanningMixin, DeliveryMixin, DayClosingMixin, ReportsMixin):
         Kept in the participant record (``extra["bot_awaiting"]``), so a restart or another
         process behind a load balancer continues the conversation.
         """
-        current = self._participant(telegram_id)
+        current = self.ctx.participant(telegram_id)
         if current is None:
             raise LookupError("unknown participant")
         extra = {k: v for k, v in current.extra.items() if k != AWAITING_KEY}
@@ -484,12 +559,12 @@ class Study(PlanningMixin, DeliveryMixin, DayClosingMixin, ReportsMixin):
         participant = self.store.get_participant(participant_id)
         if participant is None:
             return None
-        now = self._now()
+        now = self.ctx.now()
         beeps = self.store.beeps_for(participant.id)
         reports = self.store.reports_for(participant.id)
         rows = analytics.compliance_rows(participant.id, beeps, reports)
         total = rows[-1]
-        today = self._local_today(participant, now)
+        today = self.ctx.local_today(participant, now)
         todays = [b for b in beeps if b.local_date == today and not analytics.is_practice(b)]
         average = participant.average_data_quality
         threshold = self.config.quality_threshold
@@ -516,7 +591,7 @@ class Study(PlanningMixin, DeliveryMixin, DayClosingMixin, ReportsMixin):
 
     def status(self, telegram_id: int) -> Outcome:
         """``/status``: day, beeps answered and missed, average quality, progress to threshold."""
-        gate = self._gate(telegram_id, need_consent=False)
+        gate = self.ctx.gate(telegram_id, need_consent=False)
         if isinstance(gate, Outcome):
             return gate
         summary = self.summary(gate.id)

@@ -6,6 +6,8 @@ import datetime as dt
 import random
 from collections.abc import Iterable
 
+import attrs
+
 from esm_bot.domain.models import (
     Beep,
     BeepStatus,
@@ -15,31 +17,32 @@ from esm_bot.domain.models import (
 )
 from esm_bot.domain.schedule import ScheduleError, plan_day, window_bounds
 from esm_bot.study import analytics
-from esm_bot.study._base import CLOSED, SEED, StudyBase
+from esm_bot.study.context import CLOSED, SEED, StudyContext
 
-__all__ = ["PlanningMixin"]
+__all__ = ["Planner"]
 
 #: How soon after a settings change a re-planned beep may come.
 _REPLAN_LEAD = dt.timedelta(minutes=1)
 
 
-class PlanningMixin(StudyBase):
-    """Planning whole days ahead, and re-planning only the future after a change."""
+@attrs.define
+class Planner:
+    """Planning whole days ahead, and re-planning only the future after a change (no state)."""
 
-    __slots__ = ()
+    ctx: StudyContext
 
     def _study_dates(self, participant: Participant, now: dt.datetime) -> list[dt.date]:
         first = participant.training_start_date or participant.sampling_start_date
         if first is None:
             return []
-        today = self._local_today(participant, now)
+        today = self.ctx.local_today(participant, now)
         begin = max(first, today)
         closed = participant.extra.get(CLOSED)
         if closed is not None:
             begin = max(begin, dt.date.fromisoformat(closed) + dt.timedelta(days=1))
-        return [begin + dt.timedelta(days=k) for k in range(self.config.plan_ahead_days)]
+        return [begin + dt.timedelta(days=k) for k in range(self.ctx.config.plan_ahead_days)]
 
-    def _day_plan(self, participant: Participant, day: dt.date) -> list[dt.datetime]:
+    def day_plan(self, participant: Participant, day: dt.date) -> list[dt.datetime]:
         """The day's beep times: deterministic for the participant's seed and settings.
 
         The seed is drawn from the study's injected ``rng`` at registration, so a seeded study
@@ -55,16 +58,18 @@ class PlanningMixin(StudyBase):
                 participant.window_start.isoformat(),
                 participant.window_end.isoformat(),
                 participant.beeps_per_day,
-                self.config.min_gap.total_seconds(),
+                self.ctx.config.min_gap.total_seconds(),
             )
         )
         args = (day, participant.tz, participant.window_start, participant.window_end)
         n = participant.beeps_per_day
         try:
-            return plan_day(*args, n, min_gap=self.config.min_gap, rng=random.Random(seed))
+            return plan_day(*args, n, min_gap=self.ctx.config.min_gap, rng=random.Random(seed))
         except ScheduleError as exc:
             if exc.code != "schedule.too_many_beeps":
-                self._event("day_not_planned", participant.id, day=day.isoformat(), code=exc.code)
+                self.ctx.event(
+                    "day_not_planned", participant.id, day=day.isoformat(), code=exc.code
+                )
                 return []
         # A DST day shortened the window: keep n beeps, as far apart as the day allows.
         gap = window_bounds(*args).length / n
@@ -82,7 +87,7 @@ class PlanningMixin(StudyBase):
         first = participant.training_start_date or participant.sampling_start_date or dt.date.min
         beeps = []
         for day in days:
-            for index, at in enumerate(self._day_plan(participant, day)):
+            for index, at in enumerate(self.day_plan(participant, day)):
                 if not_before is not None and at < not_before:
                     continue
                 beeps.append(
@@ -99,7 +104,7 @@ class PlanningMixin(StudyBase):
                 )
         return beeps
 
-    def _plan_ahead(self, participant: Participant, now: dt.datetime) -> int:
+    def plan_ahead(self, participant: Participant, now: dt.datetime) -> int:
         """Store the plan of the coming days that have none yet; return beeps written."""
         days = self._study_dates(participant, now)
         if not days:
@@ -107,17 +112,17 @@ class PlanningMixin(StudyBase):
         start = dt.datetime.combine(days[0] - dt.timedelta(days=1), dt.time(), tzinfo=dt.UTC)
         planned_days = {
             b.local_date
-            for b in self.store.beeps_for(participant.id, since=start)
+            for b in self.ctx.store.beeps_for(participant.id, since=start)
             if not analytics.is_practice(b)
         }
         missing = [d for d in days if d not in planned_days]
         if not missing:
             return 0
-        written = self.store.upsert_beeps(
+        written = self.ctx.store.upsert_beeps(
             self._beeps_for_days(participant, missing, not_before=now)
         )
         for day in missing:
-            self._event(
+            self.ctx.event(
                 "schedule_planned",
                 participant.id,
                 event_id=f"planned:{participant.id}:{day.isoformat()}:{participant.tz}",
@@ -126,10 +131,10 @@ class PlanningMixin(StudyBase):
             )
         return written
 
-    def _replan(self, participant: Participant, now: dt.datetime) -> int:
+    def replan(self, participant: Participant, now: dt.datetime) -> int:
         """Cancel future unsent beeps and plan the coming days again from now; return beeps."""
-        self.store.cancel_future_beeps(participant.id, after=now)
-        recent = self.store.beeps_for(participant.id, since=now - dt.timedelta(days=2))
+        self.ctx.store.cancel_future_beeps(participant.id, after=now)
+        recent = self.ctx.store.beeps_for(participant.id, since=now - dt.timedelta(days=2))
         # Beeps sent, and beeps already due (about to be sent by a tick): new ones keep the gap.
         going_out = [
             b.sent_at or b.scheduled_at
@@ -142,7 +147,7 @@ class PlanningMixin(StudyBase):
         ]
         not_before = now + _REPLAN_LEAD
         if going_out:
-            not_before = max(not_before, max(going_out) + self.config.min_gap)
+            not_before = max(not_before, max(going_out) + self.ctx.config.min_gap)
         # A beep that is not cancelled (sent, answered, or due and about to go out) keeps its id.
         kept = {b.id for b in recent if b.status is not BeepStatus.CANCELLED}
         beeps = [
@@ -152,6 +157,6 @@ class PlanningMixin(StudyBase):
             )
             if beep.id not in kept
         ]
-        written = self.store.upsert_beeps(beeps, replace_unsent=True)
-        self._event("schedule_replanned", participant.id, beeps=written, tz=participant.tz)
+        written = self.ctx.store.upsert_beeps(beeps, replace_unsent=True)
+        self.ctx.event("schedule_replanned", participant.id, beeps=written, tz=participant.tz)
         return written

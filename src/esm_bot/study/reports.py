@@ -19,17 +19,17 @@ from esm_bot.domain.models import (
     new_id,
 )
 from esm_bot.study import analytics
-from esm_bot.study._base import STUDY_KEY, StudyBase
+from esm_bot.study.context import STUDY_KEY, StudyContext, ValidateFunction
 from esm_bot.study.messages import Message, MessageKey, message
 from esm_bot.study.outcomes import (
     Outcome,
     ReportKind,
     ReportOutcome,
 )
-from esm_validate import Assessment
+from esm_validate import Assessment, Validator
 from esm_validate import validate as local_validate
 
-__all__ = ["ReportsMixin"]
+__all__ = ["Reports"]
 
 
 def _ai_notes(assessment: Assessment) -> list[Message]:
@@ -42,10 +42,18 @@ def _ai_notes(assessment: Assessment) -> list[Message]:
     return [message(MessageKey.AI_UNAVAILABLE, reason=assessment.fallback_reason)]
 
 
-class ReportsMixin(StudyBase):
-    """Reports: attaching a text to its beep, validating, storing, feedback."""
+@attrs.define
+class Reports:
+    """Reports: attaching a text to its beep, validating, storing, feedback.
 
-    __slots__ = ()
+    Attributes:
+        ctx: The shared dependencies.
+        validator: A :class:`esm_validate.Validator` or a function like
+            :func:`esm_validate.validate`.
+    """
+
+    ctx: StudyContext
+    validator: Validator | ValidateFunction
 
     def practice(self, telegram_id: int) -> Outcome:
         """A practice beep now: it does not count, but the participant gets feedback.
@@ -53,14 +61,14 @@ class ReportsMixin(StudyBase):
         The beep is stored as sent (``index >= 1000``, ``study_day == 0``); the bot sends the
         message and may pass its id to :meth:`beep_sent`.
         """
-        gate = self._gate(telegram_id)
+        gate = self.ctx.gate(telegram_id)
         if isinstance(gate, Outcome):
             return gate
-        now = self._now()
-        today = self._local_today(gate, now)
+        now = self.ctx.now()
+        today = self.ctx.local_today(gate, now)
         existing = [
             b
-            for b in self.store.beeps_for(gate.id, since=now - dt.timedelta(days=2))
+            for b in self.ctx.store.beeps_for(gate.id, since=now - dt.timedelta(days=2))
             if analytics.is_practice(b) and b.local_date == today
         ]
         index = analytics.PRACTICE_INDEX_BASE + len(existing)
@@ -75,10 +83,10 @@ class ReportsMixin(StudyBase):
             training=False,
             tz=gate.tz,
             sent_at=now,
-            expires_at=now + self.config.expiry,
+            expires_at=now + self.ctx.config.expiry,
         )
-        self.store.upsert_beeps([beep])
-        self._event("practice_beep", gate.id, beep_id=beep.id)
+        self.ctx.store.upsert_beeps([beep])
+        self.ctx.event("practice_beep", gate.id, beep_id=beep.id)
         return Outcome((message(MessageKey.BEEP_PRACTICE, beep_id=beep.id),), gate)
 
     def handle_text(
@@ -87,14 +95,14 @@ class ReportsMixin(StudyBase):
         text: str,
         *,
         dedup_key: str,
-        received_at: dt.datetime | None = None,
+        at: dt.datetime | None = None,
     ) -> ReportOutcome:
         """Treat a text as a report: attach it to the beep it answers, validate, give feedback.
 
         Idempotent by *dedup_key* (e.g. ``f"tg:{chat_id}:{message_id}"``): the same message again
         returns the first result's feedback and changes nothing.
         """
-        participant = self._participant(telegram_id)
+        participant = self.ctx.participant(telegram_id)
         if participant is None:
             return ReportOutcome((message(MessageKey.NOT_REGISTERED),), None, ok=False)
         if participant.status is ParticipantStatus.WITHDRAWN:
@@ -109,8 +117,8 @@ class ReportsMixin(StudyBase):
             return ReportOutcome(
                 (message(MessageKey.EMPTY_TEXT),), participant, ok=False, kind=ReportKind.EMPTY
             )
-        now = self._now(received_at)
-        reports = self.store.reports_for(participant.id)
+        now = self.ctx.now(at)
+        reports = self.ctx.store.reports_for(participant.id)
         for report in reports:
             if report.dedup_key == dedup_key:
                 return self._duplicate(participant, report)
@@ -124,21 +132,23 @@ class ReportsMixin(StudyBase):
         self, participant: Participant, reports: list[Report], now: dt.datetime
     ) -> tuple[Beep, ReportKind, int] | None:
         """The beep a text received at *now* answers, its kind and attempt number."""
-        horizon = now - (self.config.expiry + self.config.late_answer_window + dt.timedelta(days=1))
+        horizon = now - (
+            self.ctx.config.expiry + self.ctx.config.late_answer_window + dt.timedelta(days=1)
+        )
         sent = [
             b
-            for b in self.store.beeps_for(participant.id, since=horizon)
+            for b in self.ctx.store.beeps_for(participant.id, since=horizon)
             if b.sent_at is not None and b.sent_at <= now
         ]
         if not sent:
             return None
         beep = max(sent, key=lambda b: (b.sent_at or b.scheduled_at, b.index))
-        expires = beep.expires_at or (beep.sent_at or now) + self.config.expiry
+        expires = beep.expires_at or (beep.sent_at or now) + self.ctx.config.expiry
         practice = analytics.is_practice(beep)
         if beep.status in (BeepStatus.SENT, BeepStatus.EXPIRED):
             if now <= expires:
                 return beep, ReportKind.PRACTICE if practice else ReportKind.ON_TIME, 1
-            if not practice and now <= expires + self.config.late_answer_window:
+            if not practice and now <= expires + self.ctx.config.late_answer_window:
                 return beep, ReportKind.LATE, 1
             return None
         if beep.status is not BeepStatus.ANSWERED or practice:
@@ -150,8 +160,8 @@ class ReportsMixin(StudyBase):
         context = last.assessment.get(STUDY_KEY, {})
         if (
             context.get("retry_offered")
-            and last.attempt < self.config.max_validation_attempts
-            and now <= last.received_at + self.config.retry_window
+            and last.attempt < self.ctx.config.max_validation_attempts
+            and now <= last.received_at + self.ctx.config.retry_window
         ):
             return beep, ReportKind.RETRY, last.attempt + 1
         return None
@@ -159,7 +169,7 @@ class ReportsMixin(StudyBase):
     def _validate(
         self, text: str, participant: Participant, training_day: int | None
     ) -> Assessment:
-        clipped = text[: self.config.max_report_chars]
+        clipped = text[: self.ctx.config.max_report_chars]
         validator = self.validator
         try:
             if not callable(validator) or hasattr(validator, "validate"):
@@ -172,7 +182,7 @@ class ReportsMixin(StudyBase):
             return validator(clipped, lang=participant.lang, training_day=training_day)
         except Exception as exc:  # a broken validator must not lose the report
             assessment = local_validate(clipped, lang=participant.lang, training_day=training_day)
-            self._event("validator_failed", participant.id, error=type(exc).__name__)
+            self.ctx.event("validator_failed", participant.id, error=type(exc).__name__)
             return attrs.evolve(assessment, fallback_reason="validator_error")
 
     def _report(
@@ -195,12 +205,12 @@ class ReportsMixin(StudyBase):
         started = time_module.perf_counter()
         assessment = self._validate(text, participant, training_day)
         elapsed_ms = round((time_module.perf_counter() - started) * 1000, 3)
-        pass_mark = self.config.pass_mark(training_day) if training_day else None
+        pass_mark = self.ctx.config.pass_mark(training_day) if training_day else None
         retry_offered = bool(
             training
             and pass_mark is not None
             and assessment.score < pass_mark
-            and attempt < self.config.max_validation_attempts
+            and attempt < self.ctx.config.max_validation_attempts
         )
         latency = (now - beep.sent_at).total_seconds() if beep.sent_at else None
         record = Report(
@@ -229,15 +239,15 @@ class ReportsMixin(StudyBase):
                     "training_day": training_day,
                     "pass_mark": pass_mark,
                     "retry_offered": retry_offered,
-                    "truncated": len(text) > self.config.max_report_chars,
+                    "truncated": len(text) > self.ctx.config.max_report_chars,
                 },
             },
         )
-        stored, created = self.store.add_report(record)
+        stored, created = self.ctx.store.add_report(record)
         if not created:
             return self._duplicate(participant, stored)
         if attempt == 1:
-            self.store.update_beep(
+            self.ctx.store.update_beep(
                 beep.id,
                 if_status=[BeepStatus.SENT, BeepStatus.EXPIRED],
                 status=BeepStatus.ANSWERED,
@@ -245,7 +255,7 @@ class ReportsMixin(StudyBase):
                 claimed_by=None,
                 claim_until=None,
             )
-        self._event(
+        self.ctx.event(
             "report_received",
             participant.id,
             event_id=f"report:{stored.id}",
@@ -268,7 +278,7 @@ class ReportsMixin(StudyBase):
             stored,
             all_reports,
         )
-        limit = self.config.max_report_chars
+        limit = self.ctx.config.max_report_chars
         if len(text) > limit:  # kept whole; only the start was validated: say so first
             messages.insert(0, message(MessageKey.TOO_LONG, length=len(text), limit=limit))
         return ReportOutcome(
@@ -304,14 +314,14 @@ class ReportsMixin(StudyBase):
         }
         if kind is ReportKind.PRACTICE:
             messages.append(
-                message(MessageKey.FEEDBACK_PRACTICE, focus=self.config.focus(1), **feedback)
+                message(MessageKey.FEEDBACK_PRACTICE, focus=self.ctx.config.focus(1), **feedback)
             )
         elif training_day is not None:
             messages.append(
                 message(
                     MessageKey.FEEDBACK_TRAINING,
                     day=training_day,
-                    focus=self.config.focus(training_day),
+                    focus=self.ctx.config.focus(training_day),
                     pass_mark=pass_mark,
                     attempt=report.attempt,
                     **feedback,
@@ -336,7 +346,8 @@ class ReportsMixin(StudyBase):
                     )
                 )
             hint = analytics.personal_hint(
-                analytics.best_attempts(reports), min_data=self.config.min_data_for_personalization
+                analytics.best_attempts(reports),
+                min_data=self.ctx.config.min_data_for_personalization,
             )
             if hint is not None and hint.kind == "issue":
                 messages.append(
@@ -356,7 +367,7 @@ class ReportsMixin(StudyBase):
                         missing=list(hint.missing),
                     )
                 )
-        elif self.config.thanks_after_training:
+        elif self.ctx.config.thanks_after_training:
             messages.append(message(MessageKey.THANKS))
         if kind is ReportKind.LATE:
             latency = report.latency_s or 0.0
@@ -371,12 +382,12 @@ class ReportsMixin(StudyBase):
         if not best:
             return participant
         average = round(sum(r.score or 0 for r in best) / len(best), 1)
-        return self._update(
+        return self.ctx.update(
             participant,
             average_data_quality=average,
             phenomena_frequencies=analytics.phenomena_counts(best),
             common_patterns=analytics.common_patterns(
-                best, min_data=self.config.min_data_for_personalization
+                best, min_data=self.ctx.config.min_data_for_personalization
             ),
         )
 
@@ -388,7 +399,7 @@ class ReportsMixin(StudyBase):
                 message(
                     MessageKey.FEEDBACK_TRAINING,
                     day=context["training_day"],
-                    focus=self.config.focus(int(context["training_day"])),
+                    focus=self.ctx.config.focus(int(context["training_day"])),
                     pass_mark=context.get("pass_mark"),
                     attempt=report.attempt,
                     score=report.score,
@@ -413,10 +424,10 @@ class ReportsMixin(StudyBase):
             dedup_key=dedup_key,
             assessment={STUDY_KEY: {"kind": ReportKind.NO_BEEP.value}},
         )
-        stored, created = self.store.add_report(report)
+        stored, created = self.ctx.store.add_report(report)
         if not created:
             return self._duplicate(participant, stored)
-        self._event("text_without_beep", participant.id, report_id=stored.id)
+        self.ctx.event("text_without_beep", participant.id, report_id=stored.id)
         return ReportOutcome(
             (message(MessageKey.NO_BEEP_PENDING),),
             participant,

@@ -1,10 +1,14 @@
-"""The shared state and small helpers of the study engine (see :class:`esm_bot.study.Study`)."""
+"""What every part of the study engine works with: :class:`StudyContext` (see :class:`Study`).
+
+The context holds the dependencies (store, settings, clock, lease name) and the small helpers the
+parts share; it keeps no state of its own. Each part (:mod:`~esm_bot.study.planning`,
+:mod:`~esm_bot.study.delivery`, :mod:`~esm_bot.study.days`, :mod:`~esm_bot.study.reports`) gets
+it at construction and owns whatever state it has.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
-import random
-import uuid
 from collections.abc import Callable
 from typing import Any
 
@@ -25,14 +29,14 @@ from esm_bot.study.outcomes import (
     ActionKind,
     Outcome,
 )
-from esm_validate import Assessment, Validator
+from esm_validate import Assessment
 
 __all__ = [
     "ACTIVE_STATUSES",
     "CLOSED",
     "SEED",
     "STUDY_KEY",
-    "StudyBase",
+    "StudyContext",
     "ValidateFunction",
 ]
 
@@ -48,80 +52,79 @@ CLOSED = "closed_through"
 STUDY_KEY = "_study"
 
 
-def _system_clock() -> dt.datetime:
-    return dt.datetime.now(dt.UTC)
+@attrs.frozen
+class StudyContext:
+    """The dependencies the parts of the study share, and their common helpers.
 
-
-@attrs.define
-class StudyBase:
-    """The engine's dependencies and per-process state; the mixins and :class:`Study` build on it.
-
-    The constructor arguments are documented on :class:`esm_bot.study.Study`.
+    Attributes:
+        store: Where participants, beeps, reports and events live.
+        config: The study settings.
+        clock: Returns the current time as a timezone-aware UTC datetime.
+        worker: This process's name for beep leases.
+        changed: Called with a participant id whenever that participant's record is updated.
     """
 
     store: Store
-    validator: Validator | ValidateFunction
-    config: StudyConfig = attrs.field(factory=StudyConfig)
-    clock: Callable[[], dt.datetime] = attrs.field(default=_system_clock, kw_only=True)
-    rng: random.Random = attrs.field(factory=random.Random, kw_only=True)
-    worker: str = attrs.field(factory=lambda: f"study-{uuid.uuid4().hex[:8]}", kw_only=True)
-    maintenance_every: dt.timedelta = attrs.field(default=dt.timedelta(minutes=1), kw_only=True)
-    _last_maintenance: dt.datetime | None = attrs.field(default=None, init=False)
-    _quiet_until: dict[str, dt.datetime] = attrs.field(factory=dict, init=False)
+    config: StudyConfig
+    clock: Callable[[], dt.datetime]
+    worker: str
+    changed: Callable[[str], None] = lambda _participant_id: None
 
-    def _now(self, given: dt.datetime | None = None) -> dt.datetime:
+    def now(self, given: dt.datetime | None = None) -> dt.datetime:
         """*given*, or the clock's time, in UTC (a naive datetime is a programming error)."""
         now = self.clock() if given is None else given
         if now.tzinfo is None or now.utcoffset() is None:
             raise ValueError(f"the study needs timezone-aware datetimes, got {now!r}")
         return now.astimezone(dt.UTC)
 
-    def _event(
+    def event(
         self, kind: str, participant_id: str | None, *, event_id: str | None = None, **data: Any
     ) -> None:
-        event = Event(kind=kind, at=self._now(), participant_id=participant_id, data=data)
+        """Append an event (``event_id`` makes it idempotent: the same id is stored once)."""
+        event = Event(kind=kind, at=self.now(), participant_id=participant_id, data=data)
         if event_id is not None:
             event = attrs.evolve(event, id=event_id)
         self.store.append_event(event)
 
-    def _participant(self, telegram_id: int) -> Participant | None:
+    def participant(self, telegram_id: int) -> Participant | None:
+        """The participant with this Telegram id (None when unknown or deleted)."""
         found = self.store.get_participant_by_telegram(telegram_id)
         return None if found is None or found.deleted_at is not None else found
 
-    def _update(self, participant: Participant, **changes: Any) -> Participant:
-        self._wake(participant.id)
+    def update(self, participant: Participant, **changes: Any) -> Participant:
+        """Write ``changes`` to the participant's record (and tell :attr:`changed`)."""
+        self.changed(participant.id)
         return self.store.update_participant(participant.id, **changes)
 
-    def _wake(self, participant_id: str) -> None:
-        """Forget the quiet period of a participant whose plan or state just changed."""
-        self._quiet_until.pop(participant_id, None)
-
     @staticmethod
-    def _refused(key: MessageKey, participant: Participant | None = None, **params: Any) -> Outcome:
+    def refused(key: MessageKey, participant: Participant | None = None, **params: Any) -> Outcome:
+        """A refused call's outcome: one message, ``ok`` False."""
         return Outcome((message(key, **params),), participant, ok=False)
 
-    def _gate(self, telegram_id: int, *, need_consent: bool = True) -> Participant | Outcome:
+    def gate(self, telegram_id: int, *, need_consent: bool = True) -> Participant | Outcome:
         """The participant, or the refusal to return when they cannot do this now."""
-        participant = self._participant(telegram_id)
+        participant = self.participant(telegram_id)
         if participant is None:
-            return self._refused(MessageKey.NOT_REGISTERED)
+            return self.refused(MessageKey.NOT_REGISTERED)
         if participant.status is ParticipantStatus.WITHDRAWN:
-            return self._refused(MessageKey.NOT_ACTIVE, participant, state=participant.status.value)
+            return self.refused(MessageKey.NOT_ACTIVE, participant, state=participant.status.value)
         if need_consent and participant.status is ParticipantStatus.REGISTERED:
-            return self._refused(MessageKey.CONSENT_NEEDED, participant)
+            return self.refused(MessageKey.CONSENT_NEEDED, participant)
         return participant
 
-    def _local_today(self, participant: Participant, now: dt.datetime) -> dt.date:
+    def local_today(self, participant: Participant, now: dt.datetime) -> dt.date:
+        """The participant's local date at ``now``."""
         return now.astimezone(zone_for(participant.tz)).date()
 
     @staticmethod
-    def _action(
+    def action(
         kind: ActionKind,
         participant: Participant,
         msg: Message,
         beep: Beep | None = None,
         due_at: dt.datetime | None = None,
     ) -> Action:
+        """What :meth:`Study.tick` returns for one message to ``participant``."""
         return Action(
             kind=kind,
             participant_id=participant.id,
@@ -133,7 +136,7 @@ class StudyBase:
             due_at=due_at,
         )
 
-    def _next_local_midnight(self, participant: Participant, now: dt.datetime) -> dt.datetime:
+    def next_local_midnight(self, participant: Participant, now: dt.datetime) -> dt.datetime:
         """When the participant's next local day starts (planning ahead is due again)."""
         zone = zone_for(participant.tz)
         tomorrow = now.astimezone(zone).date() + dt.timedelta(days=1)
