@@ -17,7 +17,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 
-from .report import Span
+from .report import Span, sentence_at
 
 __all__ = ["content_hits"]
 
@@ -44,7 +44,10 @@ def _in(positions: list[int], start: int, end: int) -> bool:
 
 
 def content_hits(
-    hits: Mapping[str, tuple[Span, ...]], normalised: str, quotes: tuple[Span, ...]
+    hits: Mapping[str, tuple[Span, ...]],
+    normalised: str,
+    quotes: tuple[Span, ...],
+    sentences: tuple[Span, ...],
 ) -> dict[str, tuple[Span, ...]]:
     """The derived ``x_*`` categories of a report (see the module docstring)."""
     strong = _starts(hits, _STRONG)
@@ -63,14 +66,20 @@ def content_hits(
         sensations = _starts(hits, ("c_body_feel",))
         busy = _starts(hits, ("activity",))
         attends = _starts(hits, ("sensory_attend",))
+        serving = _starts(hits, ("instrumental", "thinking_unspecified"))
         for match in _CLAUSE.finditer(normalised):
             start, end = match.span()
             has_strong = _in(strong, start, end)
             has_weak = _in(weak, start, end)
             if not (has_strong or has_weak):
                 continue
-            if _in(busy, start, end) and not _in(attends, start, end):
-                detail.append((start, end))  # a quality of what one was busy with
+            sentence = sentence_at(sentences, start)
+            if (_in(busy, start, end) and not _in(attends, start, end)) or _in(
+                serving, sentence[0], sentence[1]
+            ):
+                # a quality of what one was busy with, of what a task needed, of a thought's
+                # topic: outward detail, not experience
+                detail.append((start, end))
             elif _in(sensations, start, end) or (_in(parts, start, end) and _in(feel, start, end)):
                 bodily.append((start, end))
             elif has_strong or (has_weak and _in(things, start, end)):

@@ -74,7 +74,7 @@ def analyse(
     validator cuts it to ``config.max_length`` first); ``lang`` must be supported.
     """
     normalised, hits, negated, quotes, words, sentences = scan(text, lang)
-    hits.update(content_hits(hits, normalised, quotes))
+    hits.update(content_hits(hits, normalised, quotes, sentences))
     phenomena, evidence = phenomena_of(hits, normalised, quotes, sentences)
     return Report(
         text,

@@ -5,7 +5,9 @@ Matching a report's words against them needs the lemma of each word, or every fo
 lemma. Analysing words at run time (pymorphy3 for Russian) costs 40-180 µs per new word form,
 some 1.5-6 ms per report with a cold cache; so the forms are generated once, by the
 maintainers, into :mod:`.lexicon_forms`, and at run time a word's categories are one dictionary
-look-up (:func:`form_index`). Nothing is analysed, downloaded or cached while validating.
+look-up (:func:`form_index`). Nothing is analysed, downloaded or cached while validating. The
+index also maps each form of five letters or more with two neighbouring letters swapped
+(:func:`transpositions`) to the same categories: a typed typo keeps its content.
 
 Regenerate after editing a lexicon (needs the ``dev`` extra, which has pymorphy3 and its
 Russian dictionary)::
@@ -26,7 +28,14 @@ from typing import Any
 
 from .lexicon_content import EN_WORDS, RU_LEMMAS
 
-__all__ = ["build_forms", "english_forms", "form_index", "render", "russian_forms"]
+__all__ = [
+    "build_forms",
+    "english_forms",
+    "form_index",
+    "render",
+    "russian_forms",
+    "transpositions",
+]
 
 _VOWELS = frozenset("aeiou")
 
@@ -66,16 +75,23 @@ def english_forms(word: str) -> set[str]:
 def russian_forms(lemma: str, morph: Any) -> set[str]:
     """Every form of ``lemma`` in pymorphy3's dictionary (``ё`` written ``е``).
 
-    A participle or an adverb listed as such («пульсирующий», «солено») has its own forms only
-    (those of the same part of speech), not the whole lexeme of its verb or adjective.
+    Only the lexemes whose lemma *is* ``lemma`` count («ком» the lump, not «ком» of «кто»). A
+    participle or an adverb listed as such («пульсирующий», «солено»), which is no lemma of its
+    own, has the forms of its first parse's part of speech only.
     """
     found: set[str] = {lemma}
-    for parse in morph.parse(lemma):
-        if parse.normal_form.replace("ё", "е") == lemma:
-            found |= {form.word.replace("ё", "е") for form in parse.lexeme}
-        elif parse.word.replace("ё", "е") == lemma:
-            pos = parse.tag.POS
-            found |= {form.word.replace("ё", "е") for form in parse.lexeme if pos == form.tag.POS}
+    parses = morph.parse(lemma)
+    own = [parse for parse in parses if parse.normal_form.replace("ё", "е") == lemma]
+    for parse in own:
+        found |= {form.word.replace("ё", "е") for form in parse.lexeme}
+    if not own:
+        for parse in parses:
+            if parse.word.replace("ё", "е") == lemma:
+                pos = parse.tag.POS
+                found |= {
+                    form.word.replace("ё", "е") for form in parse.lexeme if pos == form.tag.POS
+                }
+                break
     return found
 
 
@@ -143,7 +159,26 @@ def form_index() -> dict[str, tuple[str, ...]]:
         for category, words in table.items():
             for word in words.split():
                 index.setdefault(word, []).append("c_" + category)
-    return {word: tuple(categories) for word, categories in index.items()}
+    found = {word: tuple(categories) for word, categories in index.items()}
+    typos: dict[str, tuple[str, ...]] = {}
+    for word, categories in found.items():
+        for typo in transpositions(word):
+            if typo not in found:
+                typos.setdefault(typo, categories)
+    typos.update(found)
+    return typos
+
+
+def transpositions(word: str) -> list[str]:
+    """``word`` with two neighbouring letters swapped, the first letter kept (the most common
+    typo of a phone keyboard: "cilck", «хлоодные»), for words of five letters or more."""
+    if len(word) < 5:
+        return []
+    return [
+        word[:i] + word[i + 1] + word[i] + word[i + 2 :]
+        for i in range(1, len(word) - 1)
+        if word[i] != word[i + 1]
+    ]
 
 
 def main() -> None:

@@ -226,7 +226,11 @@ def _outside(spans: tuple[Span, ...], others: tuple[Span, ...]) -> list[Span]:
 
 
 def _speech_without_words(
-    hits: Mapping[str, tuple[Span, ...]], normalised: str, spans: list[Span], quoted: bool
+    hits: Mapping[str, tuple[Span, ...]],
+    normalised: str,
+    spans: list[Span],
+    quoted: bool,
+    sentences: tuple[Span, ...],
 ) -> bool:
     """True when inner speech is named but no words are given: «мысленно что-то проговаривал»,
     "some self-talk going on", «разговаривала сама с собой» (a presupposition in DES)."""
@@ -240,7 +244,8 @@ def _speech_without_words(
         clause = after[: stop.start()] if stop else after
         if _WORDS_GIVEN.match(clause):
             return False
-        for word in _WORD_RE.findall(normalised[start:end] + " " + clause):
+        before = normalised[sentence_at(sentences, start)[0] : start]
+        for word in _WORD_RE.findall(before + " " + normalised[start:end] + " " + clause):
             if word not in _FRAME_WORDS and _SPEECH_WORD.match(word) is None:
                 return False  # «произнесла его имя», "repeated the phone number"
     return True
@@ -318,6 +323,24 @@ _FRAME_WORDS = frozenset(
         "some",
         "me",
         "it",
+        "at",
+        "beep",
+        "before",
+        "just",
+        "right",
+        "moment",
+        "signal",
+        "then",
+        "when",
+        "момент",
+        "сигнала",
+        "сигналом",
+        "перед",
+        "прямо",
+        "тот",
+        "этот",
+        "тогда",
+        "когда",
     ]
 )
 #: After a speech marker: the words follow (a colon, a dash, "that ...", «что ...», "to ...").
@@ -330,8 +353,11 @@ def _whole_quote(normalised: str, quotes: tuple[Span, ...]) -> list[Span]:
     if len(quotes) != 1:
         return []
     start, end = quotes[0]
-    rest = normalised[:start] + normalised[end:]
-    return [quotes[0]] if len(rest.split()) <= 2 and end - start > 4 else []
+    other = 0
+    for word in _WORD_RE.findall(normalised[:start] + " " + normalised[end:]):
+        if word not in _FRAME_WORDS:
+            other += 1
+    return [quotes[0]] if other <= 1 and end - start > 4 else []
 
 
 def phenomena_of(
@@ -350,9 +376,9 @@ def phenomena_of(
     speech = _outside(hits.get("inner_speech", ()), hits.get("speech_intuition", ()))
     quoted: list[Span] = []
     if quotes:
-        quoted = _quoted_speech(hits, normalised, quotes, sentences) or _whole_quote(
-            normalised, quotes
-        )
+        quoted = _quoted_speech(hits, normalised, quotes, sentences)
+        if not quoted and not hits.get("quote_other_speaker") and not hits.get("inner_hearing"):
+            quoted = _whole_quote(normalised, quotes)
     hearing = list(hits.get("inner_hearing", ()))
     if hearing and speech and not quoted:
         # «голос препода в голове», "her boss's voice": someone else's voice is hearing.
@@ -363,7 +389,7 @@ def phenomena_of(
         )
     if speech and not quoted and hits.get("reading"):
         speech = []  # an inner voice while reading: a question to ask (reading_inner_voice)
-    if speech and _speech_without_words(hits, normalised, speech, bool(quoted)):
+    if speech and _speech_without_words(hits, normalised, speech, bool(quoted), sentences):
         hits["x_presupposition"] = tuple(speech)
         speech = []
     speech += quoted

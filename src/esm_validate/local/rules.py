@@ -108,7 +108,7 @@ def mental_mention(report: Report) -> Span | None:
 
 
 #: Derived hits that are experiential content though no phenomenon (see :mod:`.content`).
-CONTENT_CATEGORIES = ("x_sensory", "x_bodily", "bodily")
+CONTENT_CATEGORIES = ("x_sensory", "x_bodily")
 
 
 def has_content(report: Report) -> bool:
@@ -424,9 +424,7 @@ class ReadingInnerVoiceRule:
         """Flag reading plus a voice claim, with the follow-up question in the message."""
         if not report.has("reading"):
             return ()
-        span = report.first("reading_voice")
-        if span is None and "inner_speech" in report.phenomena:
-            span = report.evidence["inner_speech"][0]
+        span = report.first("reading_voice", "inner_speech")
         if span is None:
             return ()
         data = report.data

@@ -24,6 +24,7 @@ Length as such earns nothing, so a long narrative of habits scores below a short
 from __future__ import annotations
 
 import bisect
+import re
 from collections.abc import Sequence
 
 import attrs
@@ -107,7 +108,10 @@ def _detail_hits(report: Report) -> int:
 
 def _unexperiential_share(report: Report) -> float:
     """The share of sentences (of three or more) with no evidence and no experiential mark."""
-    sentences = report.sentences
+    sentences = []
+    for start, end in report.sentences:  # an emoji or a "))" is not a sentence
+        if _NO_WORD.fullmatch(report.text, start, end) is None:
+            sentences.append((start, end))
     if len(sentences) < 3:
         return 0.0
     marks: list[int] = []
@@ -137,6 +141,9 @@ def _outward(report: Report) -> int:
     return len(report.hits.get("x_detail", ()))
 
 
+_NO_WORD = re.compile(r"\W*")
+
+
 def _base(report: Report) -> list[float]:
     """The component values before deductions, in the order of :data:`_COMPONENTS`."""
     phenomena = report.phenomena
@@ -160,7 +167,7 @@ def _base(report: Report) -> list[float]:
         rich = min(3, kinds - 1) * 0.1 + min(5, units - 1) * 0.04 + min(4, details) * 0.04
         specificity = 0.6 + rich + (0.1 if quoted_speech else 0.0)
         detail = 0.45 + min(0.45, 0.12 * details) + (0.1 if quoted_speech else 0.0)
-        moment = 0.75
+        moment = 0.9  # content is momentary unless an issue says otherwise
         consistency = 1.0
     elif label_only:
         specificity, detail, moment, consistency = 0.25, 0.1, 0.65, 0.9
@@ -173,7 +180,7 @@ def _base(report: Report) -> list[float]:
         detail = 0.1 + 0.06 * outward
         moment, consistency = 0.65, 0.85
     if hits.get("moment_anchor"):
-        moment += 0.25
+        moment += 0.1 if kinds else 0.25
     brevity = 1.0 - 0.6 * _unexperiential_share(report) - (0.1 if report.words > 120 else 0.0)
     return [specificity, moment, detail, consistency, brevity]
 
