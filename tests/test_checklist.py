@@ -50,6 +50,12 @@ FLOORS: dict[str, float] = {
     "inv/typo/en": 0.86,
     "inv/typo/ru": 0.89,
     "inv/yo_to_e/ru": 1.00,
+    "mft/absent/behavior_only_on_experience/en": 0.89,
+    "mft/absent/behavior_only_on_experience/ru": 0.96,
+    "mft/absent/no_praise_for_bare_nothing/en": 1.00,
+    "mft/absent/no_praise_for_bare_nothing/ru": 1.00,
+    "mft/absent/unspecified_thinking_on_sensory/en": 0.98,
+    "mft/absent/unspecified_thinking_on_sensory/ru": 0.99,
     "mft/issue/abstract_label/en": 0.87,
     "mft/issue/abstract_label/ru": 0.87,
     "mft/issue/avoidance/en": 0.80,
@@ -203,7 +209,7 @@ def test_lexicons_are_independent_of_the_validator() -> None:
 
 
 def _fixed(score: int, *, everything: bool = False) -> Assessment:
-    """An assessment with only a score, or one claiming every phenomenon and every issue."""
+    """An assessment with only a score, or one claiming every phenomenon, issue and strength."""
     return Assessment(
         score=score,
         quality=quality_from_score(score),
@@ -211,6 +217,7 @@ def _fixed(score: int, *, everything: bool = False) -> Assessment:
         issues=tuple(Issue(code, "") for code in ISSUE_CODES) if everything else (),
         feedback="",
         lang="en",
+        strengths=("praise",) if everything else (),
     )
 
 

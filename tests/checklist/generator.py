@@ -38,8 +38,8 @@ class Expect:
     """What a case checks.
 
     Attributes:
-        check: ``phenomenon``, ``no_phenomenon``, ``issue``, ``min_score``, ``max_score`` (one
-            report);
+        check: ``phenomenon``, ``no_phenomenon``, ``issue``, ``no_issue``, ``no_strengths``,
+            ``min_score``, ``max_score`` (one report);
             ``invariant``, ``lower``, ``higher`` (the second report against the first).
         arg: The phenomenon or issue code, or the score mark.
     """
@@ -370,6 +370,29 @@ def _score_cases(lang: str) -> Iterator[Case]:
     yield from (Case(key, lang, t, Expect("max_score", PASS_MARK)) for t in lex.NOTHING)
     key = f"mft/score/described_blank_passes/{lang}"
     yield from (Case(key, lang, t, Expect("min_score", PASS_MARK)) for t in lex.BLANK)
+    key = f"mft/absent/no_praise_for_bare_nothing/{lang}"
+    yield from (Case(key, lang, t, Expect("no_strengths")) for t in lex.NOTHING)
+    experience = [
+        text
+        for family in families()
+        if family != "just_doing"
+        for form in ("telegraphic", "narrative")
+        for text in content_reports(lang, family, form)
+    ]
+    key = f"mft/absent/behavior_only_on_experience/{lang}"
+    yield from _sample(
+        key, (Case(key, lang, t, Expect("no_issue", "behavior_only")) for t in experience)
+    )
+    sensory = [
+        text
+        for family in ("sensory_awareness", "bodily")
+        for form in FORMS
+        for text in content_reports(lang, family, form)
+    ]
+    key = f"mft/absent/unspecified_thinking_on_sensory/{lang}"
+    yield from _sample(
+        key, (Case(key, lang, t, Expect("no_issue", "unspecified_thinking")) for t in sensory)
+    )
     key = f"mft/score/task_perception_is_not_sensory/{lang}"
     yield from (
         Case(key, lang, _cap(t) + ".", Expect("no_phenomenon", "sensory_awareness"))

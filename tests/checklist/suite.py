@@ -46,6 +46,10 @@ def holds(case: Case, first: Assessment, second: Assessment | None) -> bool:
         return arg not in first.phenomena
     if check == "issue":
         return arg in first.issue_codes
+    if check == "no_issue":
+        return arg not in first.issue_codes
+    if check == "no_strengths":
+        return not first.strengths
     if check == "min_score":
         return first.score >= int(arg)
     if check == "max_score":
