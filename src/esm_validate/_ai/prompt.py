@@ -68,12 +68,6 @@ ANSWER_SCHEMA: Final[Mapping[str, Any]] = {
 
 _QUALITY_TEXT = ", ".join(f"{name} >= {lowest}" for name, lowest in reversed(QUALITY_LEVELS))
 
-#: Contentless inner speech (a form named, no words given) is a presupposition. It has its own issue
-#: code once the library defines one; until then it is taught under ``unspecified_thinking``.
-_PRESUPPOSITION_CODE: Final = (
-    "presupposition" if "presupposition" in ISSUE_CODES else "unspecified_thinking"
-)
-
 #: What the model is told about the rule-based first pass that comes with every report.
 LOCAL_HINT_CAVEAT: Final = (
     "automatic keyword rules, often wrong on short, verbless or chat-style notes; "
@@ -125,7 +119,7 @@ Q8 the form is specified, not only the content: "I was thinking about X" leaves 
    inner speech, an image or wordless thought (code unspecified_thinking). The reverse is a
    presupposition: a form named with no content ("some self-talk going on", "the usual voice in
    my head", «мысленно что-то проговаривал») assumes inner speech without giving its words. It is
-   not a good report: ask for the exact words, if there were any (code {_PRESUPPOSITION_CODE}).
+   not a good report: ask for the exact words, if there were any (code presupposition).
 Q9 detail about the moment itself (whose voice, what the image looked like, where a feeling was),
    without embroidery; length alone is not quality.
 Q10 self-theories bracketed: not "as always, my inner voice..." (code generalization or theorizing).
