@@ -12,8 +12,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from esm_bot.ops.redact import guard_output
 from esm_bot.settings import BotSettings
-from esm_bot.telegram.app import RedactingFilter
 from esm_validate import ConfigurationError
 
 TOKEN = "123456:SECRET-abcdefghijklmnopqrstuvwxyz"
@@ -113,19 +113,17 @@ def test_fuzzed_environment_gives_settings_or_a_clear_error(env: dict[str, str])
     assert not message or any(name in message for name in ("TELEGRAM", "ESM_"))
 
 
-def test_redacting_filter_hides_the_token_in_messages_and_tracebacks(
-    caplog: pytest.LogCaptureFixture,
-) -> None:
-    """A record (and its traceback) mentioning the token is logged with *** instead."""
+def test_guarded_logs_hide_the_token_in_messages_and_tracebacks() -> None:
+    """A record (and its traceback) mentioning the token reaches any handler with *** instead."""
     logger = logging.getLogger("esm_bot.test_redaction")
     handler = logging.StreamHandler(io.StringIO())
-    handler.addFilter(RedactingFilter([TOKEN]))
     logger.addHandler(handler)
     try:
-        try:
-            raise ConnectionError(f"Max retries exceeded with url: /bot{TOKEN}/getUpdates")
-        except ConnectionError:
-            logger.exception("polling failed for %s", TOKEN)
+        with guard_output([TOKEN]):
+            try:
+                raise ConnectionError(f"Max retries exceeded with url: /bot{TOKEN}/getUpdates")
+            except ConnectionError:
+                logger.exception("polling failed for %s", TOKEN)
     finally:
         logger.removeHandler(handler)
     stream = handler.stream

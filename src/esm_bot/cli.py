@@ -1,9 +1,10 @@
 """The ``esm-bot`` command: ``run`` (polling or ``--webhook``), ``console``, and the operations
 subcommands of :mod:`esm_bot.ops.cli` (health, migrate, export, backup, stats, report).
 
-Configuration errors end in one line on standard error and exit code 2 (no traceback). SIGTERM
-and SIGINT stop ``run`` cleanly: no new updates, handlers in flight finish, the metrics snapshot is
-logged, exit 0 within 5 seconds.
+Every failure ends in one line on standard error and a documented exit code (no traceback unless
+``--debug``; see :class:`esm_bot.telegram.startup.ExitCode`), and nothing printed or logged carries a
+secret (:func:`esm_bot.ops.redact.guard_output`). SIGTERM and SIGINT stop ``run`` cleanly: no new
+updates, handlers in flight finish, the metrics snapshot is logged, exit 0 within 5 seconds.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ import os
 import signal
 import sys
 import threading
+import traceback
 from collections.abc import Sequence
 from pathlib import Path
 from types import FrameType
@@ -21,6 +23,9 @@ from types import FrameType
 import attrs
 
 from esm_validate import ConfigurationError
+
+from esm_bot.ops.cli import add_commands
+from esm_bot.ops.redact import guard_output, one_line, secret_values
 
 __all__ = ["build_parser", "main"]
 
@@ -38,6 +43,9 @@ def build_parser() -> argparse.ArgumentParser:
         "--webhook", action="store_true", help="serve a webhook instead of long polling"
     )
     run.add_argument("--log-level", default="INFO", help="logging level (default INFO)")
+    run.add_argument(
+        "--debug", action="store_true", help="show the traceback when the bot fails to start"
+    )
     run.set_defaults(func=_cmd_run)
     console = sub.add_parser("console", help="the conversation in this terminal (offline demo)")
     console.add_argument(
@@ -46,60 +54,78 @@ def build_parser() -> argparse.ArgumentParser:
     console.add_argument("--lang", choices=("ru", "en"), default=None, help="start language")
     console.add_argument("--quiet", action="store_true", help="no prompts (for scripts)")
     console.set_defaults(func=_cmd_console)
-    try:
-        from esm_bot.ops.cli import add_commands
-    except ImportError:  # pragma: no cover - ops is part of the package
-        pass
-    else:
-        add_commands(sub)
+    add_commands(sub)
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Entry point of ``esm-bot``; returns the exit code."""
+    """Entry point of ``esm-bot``; returns the exit code.
+
+    Everything the command prints or logs passes through :func:`esm_bot.ops.redact.guard_output`.
+    A failure ends in one line on standard error and an exit code (see
+    :class:`esm_bot.telegram.startup.ExitCode`); ``--debug`` adds the traceback.
+    """
     parser = build_parser()
     args = parser.parse_args(argv)
     if getattr(args, "func", None) is None:
         parser.print_help()
         return 2
+    debug = bool(getattr(args, "debug", False))
+    with guard_output(secret_values(os.environ), debug=debug):
+        return _dispatch(args, debug=debug)
+
+
+def _dispatch(args: argparse.Namespace, *, debug: bool) -> int:
+    from esm_bot.telegram.startup import ExitCode, StartupError
+
     try:
         code: int = args.func(args)
+    except StartupError as exc:
+        _fail(str(exc), exc, debug=debug)
+        return int(exc.code)
     except ConfigurationError as exc:
-        print(f"esm-bot: {exc}", file=sys.stderr)
-        return 2
+        _fail(f"configuration: {exc}", exc, debug=debug)
+        return int(ExitCode.CONFIGURATION)
     except KeyboardInterrupt:
-        return 130
+        return int(ExitCode.INTERRUPTED)
+    except Exception as exc:
+        hint = "" if debug else " (run with --debug for the traceback)"
+        _fail(f"unexpected error: {one_line(exc)}{hint}", exc, debug=debug)
+        return int(ExitCode.UNEXPECTED)
     return code
 
 
-def _setup_logging(level: str, secrets: list[str]) -> None:
-    from esm_bot.telegram.app import RedactingFilter
+def _fail(line: str, exc: BaseException, *, debug: bool) -> None:
+    """Print ``esm-bot: LINE`` (and the traceback with ``--debug``) on standard error."""
+    if debug:
+        traceback.print_exception(exc, file=sys.stderr)
+    print(f"esm-bot: {line}", file=sys.stderr, flush=True)
 
+
+def _setup_logging(level: str) -> None:
     handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
-    handler.addFilter(RedactingFilter(secrets))
     root = logging.getLogger()
     root.handlers[:] = [handler]
-    import telebot  # adds its own stderr handler on import: route its records through ours
-
-    telebot_logger = telebot.logger
-    telebot_logger.handlers.clear()
-    telebot_logger.propagate = True
     root.setLevel(level.upper() if level.upper() in logging.getLevelNamesMapping() else "INFO")
+    try:
+        import telebot  # adds its own stderr handler on import: route its records through ours
+    except ImportError:  # reported by the start-up as a missing extra
+        return
+    telebot.logger.handlers.clear()
+    telebot.logger.propagate = True
 
 
 def _cmd_run(args: argparse.Namespace) -> int:
     from esm_bot.settings import BotSettings
-    from esm_bot.telegram.app import make_telebot
-    from esm_bot.telegram.wiring import build_app
+    from esm_bot.telegram.startup import Stopped, start
 
     environ = dict(os.environ)
     settings = BotSettings.from_env(environ)
     if args.webhook and not settings.webhook_secret:
         msg = "--webhook needs ESM_WEBHOOK_SECRET (Telegram sends it with every update)"
         raise ConfigurationError(msg)
-    _setup_logging(args.log_level, [settings.token, settings.webhook_secret or ""])
-    app = build_app(environ, settings=settings, bot=make_telebot(settings))
+    _setup_logging(args.log_level)
     stop = threading.Event()
 
     def on_signal(signum: int, _frame: FrameType | None) -> None:
@@ -108,12 +134,11 @@ def _cmd_run(args: argparse.Namespace) -> int:
 
     signal.signal(signal.SIGTERM, on_signal)
     signal.signal(signal.SIGINT, on_signal)
-    if args.webhook:
-        port = app.start_webhook()
-        log.info("webhook server listening on %s:%d", settings.webhook_host, port)
-    else:
-        app.start_polling()
-        log.info("polling %s", settings.api_url)
+    try:
+        app = start(environ, settings, webhook=args.webhook, wait=stop.wait)
+    except Stopped:
+        log.info("stopped while starting")
+        return 0
     app.start_background()
     stop.wait()
     app.shutdown(grace=3.0)

@@ -16,6 +16,10 @@
 ``ESM_LONG_POLL_SECONDS``       getUpdates long-poll length (default 10; shutdown waits for it)
 ``ESM_SEND_RATE``               outgoing messages per second overall (default 30)
 ``ESM_SEND_RATE_PER_CHAT``      outgoing messages per second per chat (default 1)
+``ESM_START_RETRIES``           retries at start while Telegram or the database is unreachable
+                                (default 30; 0: give up at the first failure)
+``ESM_START_BACKOFF_SECONDS``   the first pause between those retries (default 1; it doubles
+                                up to 60 s)
 ==============================  ===============================================================
 
 The study settings (:class:`esm_bot.domain.config.StudyConfig`) and the store come from the same
@@ -70,6 +74,8 @@ class BotSettings:
         long_poll_seconds: getUpdates long-poll length.
         send_rate: Outgoing messages per second overall.
         send_rate_per_chat: Outgoing messages per second to one chat.
+        start_retries: Retries at start while Telegram or the database is unreachable.
+        start_backoff_seconds: The first pause between those retries (then doubling).
     """
 
     token: str = attrs.field(repr=False)
@@ -84,6 +90,8 @@ class BotSettings:
     long_poll_seconds: int = 10
     send_rate: float = 30.0
     send_rate_per_chat: float = 1.0
+    start_retries: int = 30
+    start_backoff_seconds: float = 1.0
 
     @property
     def api_template(self) -> str:
@@ -134,6 +142,10 @@ class BotSettings:
             send_rate=read_number(environ, "ESM_SEND_RATE", 30.0, low=0.1, high=1000),
             send_rate_per_chat=read_number(
                 environ, "ESM_SEND_RATE_PER_CHAT", 1.0, low=0.01, high=100
+            ),
+            start_retries=read_number(environ, "ESM_START_RETRIES", 30, low=0, high=100_000),
+            start_backoff_seconds=read_number(
+                environ, "ESM_START_BACKOFF_SECONDS", 1.0, low=0.001, high=600
             ),
         )
 

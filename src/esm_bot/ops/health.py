@@ -27,7 +27,7 @@ from typing import Any, TypeVar
 import attrs
 
 from .config_checks import ConfigItem, check_configuration, configured_ai_providers
-from .redact import redact
+from .redact import one_line, redact
 from .status import CheckStatus
 from .stores import journal_pending, open_store_from_env
 
@@ -240,16 +240,9 @@ def _probe_store(timed: _Timed, open_store: Callable[[], Any], clock: Callable[[
         timed.store_status = raw if isinstance(raw, Mapping) else attrs.asdict(raw)
 
 
-#: Where pymongo's long error messages stop being useful on one line.
-_NOISE = (" (configured timeouts", ", Timeout:", ", Topology Description")
-
-
 def _describe_error(exc: BaseException, environ: Mapping[str, str]) -> str:
     """One short line for an error: its class and message, without driver noise or secrets."""
-    text = f"{type(exc).__name__}: {exc}".splitlines()[0]
-    for marker in _NOISE:
-        text = text.split(marker, 1)[0]
-    return redact(text[:200], environ)
+    return redact(one_line(exc), environ)
 
 
 def _check_database(probe: _Timed, backend: str) -> CheckResult:

@@ -26,7 +26,7 @@ from esm_bot.telegram.handlers import PARTICIPANT_COMMANDS, AdminPort, Handlers
 from esm_bot.telegram.limiter import SendLimiter
 from esm_bot.telegram.sender import Sender
 
-__all__ = ["BotApp", "RedactingFilter", "make_telebot", "utc_now"]
+__all__ = ["BotApp", "make_telebot", "utc_now"]
 
 log = logging.getLogger("esm_bot")
 
@@ -42,33 +42,6 @@ _KINDS = {
 def utc_now() -> dt.datetime:
     """The current UTC time (the production wall clock)."""
     return dt.datetime.now(dt.UTC)
-
-
-class RedactingFilter(logging.Filter):
-    """Replace secrets (the bot token, the webhook secret) in every log record with ``***``."""
-
-    def __init__(self, secrets: list[str]) -> None:
-        super().__init__()
-        self.secrets = [s for s in secrets if s]
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        """Redact the formatted message in place; never drops a record."""
-        if not self.secrets:
-            return True
-        message = record.getMessage()
-        redacted = message
-        for secret in self.secrets:
-            redacted = redacted.replace(secret, "***")
-        if redacted != message or record.exc_info:
-            if record.exc_info:
-                text = logging.Formatter().formatException(record.exc_info)
-                for secret in self.secrets:
-                    text = text.replace(secret, "***")
-                redacted = f"{redacted}\n{text}"
-                record.exc_info = None
-                record.exc_text = None
-            record.msg, record.args = redacted, None
-        return True
 
 
 class _ExceptionHandler:
@@ -236,16 +209,31 @@ class BotApp:
         self.bot.process_new_updates([Update.de_json(json.dumps(update))])  # type: ignore[no-untyped-call]
 
     def start_webhook(self, *, port: int | None = None) -> int:
-        """Serve the webhook (the secret header is checked); return the bound port."""
+        """Serve the webhook and register it with Telegram; return the bound port."""
+        bound = self.serve_webhook(port=port)
+        self.register_webhook()
+        return bound
+
+    def serve_webhook(self, *, port: int | None = None) -> int:
+        """Bind the webhook server (the secret header is checked); return the bound port."""
         from esm_bot.telegram.webhook import WebhookServer, make_webhook_app
 
-        secret = self.settings.webhook_secret or ""
-        app = make_webhook_app(secret, self.process_update)
+        app = make_webhook_app(self.settings.webhook_secret or "", self.process_update)
         chosen = self.settings.webhook_port if port is None else port
         self._webhook = WebhookServer(self.settings.webhook_host, chosen, app).start()
-        if self.settings.webhook_url:
-            self.bot.set_webhook(url=self.settings.webhook_url, secret_token=secret)
         return int(self._webhook.port)
+
+    def register_webhook(self) -> None:
+        """Tell Telegram the webhook URL and secret (nothing to do without ``ESM_WEBHOOK_URL``)."""
+        if self.settings.webhook_url:
+            secret = self.settings.webhook_secret or ""
+            self.bot.set_webhook(url=self.settings.webhook_url, secret_token=secret)
+
+    def stop_webhook(self) -> None:
+        """Stop the webhook server, if one is serving."""
+        if self._webhook is not None:
+            self._webhook.stop()
+            self._webhook = None
 
     def _set_commands(self) -> None:
         from telebot.types import BotCommand
@@ -282,8 +270,7 @@ class BotApp:
         started = time.monotonic()
         self._stop.set()
         self.bot.stop_polling()
-        if self._webhook is not None:
-            self._webhook.stop()
+        self.stop_webhook()
         deadline = time.monotonic() + grace
         if self._tick_lock.acquire(timeout=grace):  # the send in progress is finished and recorded
             self._tick_lock.release()

@@ -18,21 +18,9 @@ from esm_bot.study import Study
 from esm_bot.telegram.app import BotApp
 from esm_bot.telegram.handlers import AdminPort
 
-__all__ = ["StoreAdmin", "build_app", "open_store_from_env"]
+__all__ = ["StoreAdmin", "build_app"]
 
 log = logging.getLogger(__name__)
-
-
-def open_store_from_env(environ: Mapping[str, str]) -> Any:
-    """The store named by the environment (``MONGODB_URI``, else SQLite at ``ESM_DB_PATH``)."""
-    from esm_bot import store as store_pkg
-
-    factory = getattr(store_pkg, "store_from_env", None)
-    if factory is not None:
-        return factory(environ)
-    from esm_bot.store.sqlite import SqliteStore
-
-    return SqliteStore(environ.get("ESM_DB_PATH") or "esm_bot.sqlite3")
 
 
 class StoreAdmin(AdminPort):
@@ -76,7 +64,9 @@ def build_app(
     validator: Any = None,
 ) -> BotApp:
     """Open the store, build the validator and the study, and wire them to ``bot``."""
-    store = store if store is not None else open_store_from_env(environ)
+    from esm_bot.store import store_from_env
+
+    store = store if store is not None else store_from_env(environ)
     if validator is None:
         if local_only:
             from esm_validate import FunctionValidator
