@@ -12,7 +12,14 @@ import warnings
 import pytest
 
 from esm_bot.ops.redact import guard_output, one_line, secret_values
-from esm_bot.telegram.startup import Backoff, ExitCode, StartupError, Stopped, missing_extra, retrying
+from esm_bot.telegram.startup import (
+    Backoff,
+    ExitCode,
+    StartupError,
+    Stopped,
+    missing_extra,
+    retrying,
+)
 
 TOKEN = "424242:SECRETtokenHALFabcdefghijklmnop"
 WEBHOOK = "SECRETwebhook77"

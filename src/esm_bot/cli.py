@@ -1,10 +1,11 @@
 """The ``esm-bot`` command: ``run`` (polling or ``--webhook``), ``console``, and the operations
 subcommands of :mod:`esm_bot.ops.cli` (health, migrate, export, backup, stats, report).
 
-Every failure ends in one line on standard error and a documented exit code (no traceback unless
-``--debug``; see :class:`esm_bot.telegram.startup.ExitCode`), and nothing printed or logged carries a
-secret (:func:`esm_bot.ops.redact.guard_output`). SIGTERM and SIGINT stop ``run`` cleanly: no new
-updates, handlers in flight finish, the metrics snapshot is logged, exit 0 within 5 seconds.
+Every failure ends in one line on standard error and a documented exit code (no traceback
+unless ``--debug``; see :class:`esm_bot.telegram.startup.ExitCode`), and nothing printed or logged
+carries a secret (:func:`esm_bot.ops.redact.guard_output`). SIGTERM and SIGINT stop ``run``
+cleanly: no new updates, handlers in flight finish, the metrics snapshot is logged, exit 0 within
+5 seconds.
 """
 
 from __future__ import annotations
@@ -22,10 +23,9 @@ from types import FrameType
 
 import attrs
 
-from esm_validate import ConfigurationError
-
 from esm_bot.ops.cli import add_commands
 from esm_bot.ops.redact import guard_output, one_line, secret_values
+from esm_validate import ConfigurationError
 
 __all__ = ["build_parser", "main"]
 
