@@ -167,7 +167,7 @@ def _onboard(fake: FakeTelegram, chat: int, lang: str = "en", form: str | None =
     fake.push_callback(chat, None, "win:09:00-21:00")
     fake.wait_sent("sendMessage", n + 3, chat_id=chat)
     fake.push_callback(chat, None, "beeps:6")
-    fake.wait_sent("sendMessage", n + 5, chat_id=chat)
+    fake.wait_sent("sendMessage", n + 6, chat_id=chat)
 
 
 class TestOnboarding:
@@ -187,7 +187,8 @@ class TestOnboarding:
         assert "Europe/Moscow" not in texts[5]
         assert "timezone set" not in texts[5]
         assert "time zone UTC+3," in texts[6]
-        assert texts[7] == i18n.render("beep_practice", "en")
+        assert texts[7].startswith("📅 Your first real beeps come today, Monday 2 March")
+        assert texts[8] == i18n.render("beep_practice", "en")
         p = study.participant(42)
         assert p is not None
         assert p.tz == "Etc/GMT-3"
@@ -297,14 +298,15 @@ class TestCommands:
         settings_call = fake_tg.wait_sent("sendMessage", n + 2, chat_id=53)[-1]
 
         assert "Status: training." in status
-        assert "Average quality: 0" in status
+        assert "No scored answers yet" in status
         assert "Time zone: UTC+3" in settings_call.text
         assert "set:timezone" in json.dumps(settings_call.params["reply_markup"])
 
     def test_delete_needs_confirmation(
         self, app: BotApp, fake_tg: FakeTelegram, study: Study
     ) -> None:
-        """/delete asks first; Cancel keeps the data, Yes deletes it."""
+        """/delete asks first; Cancel keeps the data (and makes the old Yes button stale), Yes
+        under a fresh /delete deletes it."""
         _onboard(fake_tg, 54)
         n = len(fake_tg.texts(54))
         fake_tg.push_message(54, "/delete")
@@ -312,9 +314,14 @@ class TestCommands:
         fake_tg.push_callback(54, None, "delete:no")
         assert _last(fake_tg, 54, n + 2) == i18n.render("delete_cancelled", "en")
         assert study.participant(54) is not None
-
         fake_tg.push_callback(54, None, "delete:yes")
-        assert _last(fake_tg, 54, n + 3) == i18n.render("delete_done", "en")
+        assert _last(fake_tg, 54, n + 3) == i18n.render("button_stale", "en")
+        assert study.participant(54) is not None
+
+        fake_tg.push_message(54, "/delete")
+        fake_tg.wait_sent("sendMessage", n + 4, chat_id=54)
+        fake_tg.push_callback(54, None, "delete:yes")
+        assert _last(fake_tg, 54, n + 5) == i18n.render("delete_done", "en")
         assert study.participant(54) is None
 
     def test_practice(self, app: BotApp, fake_tg: FakeTelegram) -> None:
@@ -329,7 +336,7 @@ class TestCommands:
         """Commands before /start get the hint to send /start."""
         fake_tg.push_message(56, "/status")
 
-        assert _last(fake_tg, 56, 1) == i18n.render("not_registered", "ru")
+        assert _last(fake_tg, 56, 1) == i18n.render("not_registered", "en")
 
 
 class TestAdminGate:
@@ -463,7 +470,7 @@ class TestTelegramErrors:
         fake_tg.fail_next("sendMessage", 429, retry_after=2, header=False)
         fake_tg.push_message(80, "/help")
 
-        assert _last(fake_tg, 80, 1) == i18n.render("help", "ru")
+        assert _last(fake_tg, 80, 1) == i18n.render("help", "en")
         assert ("sendMessage", 429) in fake_tg.failed
 
     def test_5xx_on_getupdates_does_not_stop_polling(
@@ -474,7 +481,7 @@ class TestTelegramErrors:
         fake_tg.fail_next("getUpdates", 500)
         fake_tg.push_message(81, "/help")
 
-        assert _last(fake_tg, 81, 1) == i18n.render("help", "ru")
+        assert _last(fake_tg, 81, 1) == i18n.render("help", "en")
 
 
 def _message_id(study: Study, beep: Beep) -> int | None:
@@ -567,7 +574,7 @@ class TestWebhook:
             assert fake_tg.sent_calls("sendMessage") == []
             assert self._post(port, b"[1, 2", SECRET) == 400
             assert self._post(port, body, SECRET) == 200
-            assert _last(fake_tg, 95, 1) == i18n.render("help", "ru")
+            assert _last(fake_tg, 95, 1) == i18n.render("help", "en")
         finally:
             app.shutdown(grace=1.0)
             stop_in_background(app.bot)

@@ -72,9 +72,9 @@ def test_sigterm_exits_zero_within_five_seconds_and_loses_nothing(tmp_path: Path
             fake.push_callback(42, None, "win:09:00-21:00")
             fake.wait_sent("sendMessage", 6, timeout=15, chat_id=42)
             fake.push_callback(42, None, "beeps:6")
-            fake.wait_sent("sendMessage", 8, timeout=15, chat_id=42)
-            fake.push_message(42, REPORT)
             fake.wait_sent("sendMessage", 9, timeout=15, chat_id=42)
+            fake.push_message(42, REPORT)
+            fake.wait_sent("sendMessage", 10, timeout=15, chat_id=42)
             for i in range(IN_FLIGHT):
                 fake.push_message(42, f"{REPORT} ({i})")
             time.sleep(0.2)
@@ -125,7 +125,7 @@ def test_console_is_scriptable(tmp_path: Path) -> None:
     assert i18n.render("consent", "en", version="1").splitlines()[0] in out
     assert i18n.render("beep_practice", "en") in out
     assert "Practice score" in out
-    assert "Status: training." in out
+    assert "The study has not started yet: your first real beeps come tomorrow" in out
     assert "Traceback" not in proc.stderr
     assert _reports(db) == 1
 

@@ -102,7 +102,7 @@ def _onboard(fake: FakeTelegram, chat: int) -> None:
     _press(fake, chat, "consent:yes")
     _press(fake, chat, "tz:Europe/Moscow")
     _press(fake, chat, "win:09:00-21:00")
-    _press(fake, chat, "beeps:6", replies=2)
+    _press(fake, chat, "beeps:6", replies=3)
 
 
 def test_training_day_end_to_end(

@@ -506,19 +506,25 @@ class TestReports:
         assert len({b.id for b in practice}) == 2
 
     def test_no_second_retry(self, kit: Kit) -> None:
-        """Below the pass mark twice: only one retry is offered; a third text is not attached."""
+        """Below the pass mark twice: only one retry is offered; a third text right away
+        continues the second version (no third attempt), a later one is not attached."""
         self._open_beep(kit)
         first = kit.say("[10] meh")
         second = kit.say("[20] meh again")
         third = kit.say("[30] and again")
+        kit.clock.advance(minutes=4)
+        fourth = kit.say("[40] once more")
 
         assert first.retry_offered
         assert not second.retry_offered
-        assert (first.kind, second.kind, third.kind) == (
+        assert (first.kind, second.kind, third.kind, fourth.kind) == (
             ReportKind.ON_TIME,
             ReportKind.RETRY,
+            ReportKind.CONTINUATION,
             ReportKind.NO_BEEP,
         )
+        assert third.report is not None
+        assert third.report.attempt == 2
 
     def test_retry_window_closes(self, kit: Kit) -> None:
         """A second version after the retry window is not attached to the beep."""

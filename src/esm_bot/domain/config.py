@@ -28,6 +28,7 @@ Variable                              Setting                     Default
 ``ESM_REMINDER_MINUTES``              ``reminder_after``          5 (``0`` or ``off``: none)
 ``ESM_LATE_ANSWER_MINUTES``           ``late_answer_window``      60 (``0``: no late answers)
 ``ESM_RETRY_MINUTES``                 ``retry_window``            15
+``ESM_CONTINUATION_MINUTES``          ``continuation_window``     3 (``0``: none)
 ``ESM_LATE_SEND_GRACE_MINUTES``       ``late_send_grace``         5
 ``ESM_MIN_DATA_FOR_PERSONALIZATION``  ``min_data_for_personal…``  10
 ``ESM_CONSENT_VERSION``               ``consent_version``         1
@@ -90,6 +91,7 @@ ENV_VARIABLES: Final[Mapping[str, str]] = MappingProxyType(
         "ESM_REMINDER_MINUTES": "reminder_after",
         "ESM_LATE_ANSWER_MINUTES": "late_answer_window",
         "ESM_RETRY_MINUTES": "retry_window",
+        "ESM_CONTINUATION_MINUTES": "continuation_window",
         "ESM_LATE_SEND_GRACE_MINUTES": "late_send_grace",
         "ESM_MIN_DATA_FOR_PERSONALIZATION": "min_data_for_personalization",
         "ESM_CONSENT_VERSION": "consent_version",
@@ -155,6 +157,9 @@ class StudyConfig:
         plan_ahead_days: Days planned ahead and stored (today included).
         start_same_day: Start training on the day of ``start`` (remaining blocks only) instead
             of the next local day.
+        continuation_window: A message this soon after the last part of an answered beep's report
+            is the report's continuation (attached to it and the whole report scored again);
+            zero turns continuations off.
         max_report_chars: Longest report validated (longer ones are stored whole, validated in
             part; Telegram allows 4096 characters).
         claim_lease: How long a process holds a beep while sending it.
@@ -183,6 +188,7 @@ class StudyConfig:
     reminder_after: timedelta | None = timedelta(minutes=5)
     late_answer_window: timedelta = timedelta(minutes=60)
     retry_window: timedelta = timedelta(minutes=15)
+    continuation_window: timedelta = timedelta(minutes=3)
     late_send_grace: timedelta = timedelta(minutes=5)
     min_data_for_personalization: int = 10
     consent_version: str = "1"
@@ -264,7 +270,14 @@ class StudyConfig:
         for day, code in self.day_focus.items():
             if day < 1 or not code:
                 raise _fail(f"day_focus must map training days (1, 2, ...) to codes, got {day}")
-        for name in ("min_gap", "expiry", "late_answer_window", "retry_window", "late_send_grace"):
+        for name in (
+            "min_gap",
+            "expiry",
+            "late_answer_window",
+            "retry_window",
+            "continuation_window",
+            "late_send_grace",
+        ):
             if getattr(self, name) < timedelta(0):
                 raise _fail(f"{name} cannot be negative")
         if self.expiry <= timedelta(0):
@@ -352,6 +365,7 @@ def _parse(variable: str, field: str, raw: str) -> Any:
         "reminder_after",
         "late_answer_window",
         "retry_window",
+        "continuation_window",
         "late_send_grace",
     }:
         return timedelta(minutes=_single(variable, raw, allow_fraction=True))

@@ -1,7 +1,7 @@
 """English message catalogue (one address form).
 
 Keys are shared with :mod:`esm_bot.i18n.ru`; :func:`esm_bot.i18n.render` fills the placeholders.
-Emoji are used as the seed uses them: a few marks, not decoration.
+Emoji are used as the original MSE bot uses them: a few marks, not decoration.
 """
 
 from __future__ import annotations
@@ -16,8 +16,8 @@ MESSAGES: Final[dict[str, str]] = {
         "👋 Hello! This bot runs a Descriptive Experience Sampling study.\n\n"
         "A few times a day at random moments it will beep you with a message. Each time, note "
         "what was in your experience at the very moment of the beep: inner words, images, "
-        "feelings, sensations, or nothing at all. The first {training_days} days are training: "
-        "after each answer you get a short comment."
+        "feelings, sensations, or nothing at all. Training takes the first {training_days} "
+        "{training_days:day|days}: after each answer you get a short comment."
     ),
     "consent": (
         "Before we start, please read the consent (version {version}).\n\n"
@@ -47,18 +47,35 @@ MESSAGES: Final[dict[str, str]] = {
         "When are you usually awake? Beeps come only inside this window. Press a button or type "
         "it as HH:MM-HH:MM, for example 09:00-21:00."
     ),
-    "window_invalid": "I could not use “{text}”: {reason} Please type it like 09:00-21:00.",
+    "window_invalid": (
+        "I could not read “{text}” as waking hours. Type them like 9-21, 09:00-21:00 or "
+        "09.00-21.30."
+    ),
+    "window_empty": "The waking hours cannot start and end at the same time. Try, say, 9-21.",
+    "too_many_beeps": (
+        "{n} {n:beep does|beeps do} not fit into these waking hours with enough time between "
+        "them. Choose fewer beeps or longer hours."
+    ),
     "ask_beeps": "How many beeps a day? ({low}–{high}; {default} is recommended)",
     "beeps_invalid": "Please choose a whole number from {low} to {high}.",
     "setting_invalid": "That setting does not work: {reason}",
     "onboarding_done": (
-        "✅ All set: time zone {tz}, window {window}, {beeps} beeps a day.\n"
-        "Let's try one practice beep right now; it does not count."
+        "✅ All set: time zone {tz}, window {window}, {beeps} {beeps:beep|beeps} a day."
     ),
     "consent_recorded": "✅ Thank you, your consent (version {version}) is recorded.",
     "study_started": (
-        "Beeps start on {first_day}: {beeps_per_day} a day, the first {training_days} days are "
-        "training."
+        "📅 Your first real beeps come {first_day}: {beeps_per_day} {beeps_per_day:beep|beeps} "
+        "at random moments within {window} (your time). Training takes the first "
+        "{training_days} {training_days:day|days}: after each answer you get a short comment.\n"
+        "Right now you can try a practice beep; it does not count. /practice gives another "
+        "one whenever you like."
+    ),
+    "already_enrolled": "You are already taking part.",
+    "status_waiting": (
+        "The study has not started yet: your first real beeps come {first_day}, "
+        "{beeps_per_day} {beeps_per_day:beep|beeps} a day within {window}. Training takes the "
+        "first {training_days} {training_days:day|days}. Until then, /practice gives a practice "
+        "beep that does not count."
     ),
     "day_advanced": (
         "Day {day} is over (average {average}). On to day {next_day}; its focus: {focus}."
@@ -84,6 +101,19 @@ MESSAGES: Final[dict[str, str]] = {
         "experience at that moment?"
     ),
     "beep_expired": "This beep has expired. The next one will come later today.",
+    "beep_expired_last": (
+        "This beep has expired. That was today's last beep; the next ones come tomorrow."
+    ),
+    "beep_expired_final": "This beep has expired.",
+    "continuation_added": (
+        "I added this to your answer to the same beep ({parts} {parts:message|messages}) and "
+        "scored the whole answer again."
+    ),
+    "edit_recorded": "I scored your edited answer; the original is kept as well.",
+    "repetitive": (
+        "Your answer repeats the same sentence {times} times, so I read it once. Next time, "
+        "describe the moment once, in your own words: what was there, and in what form?"
+    ),
     "no_beep_pending": (
         "There is no open beep right now. Your next one will come at a random moment; "
         "send /practice to try a practice beep."
@@ -152,8 +182,15 @@ MESSAGES: Final[dict[str, str]] = {
     ),
     "status": (
         "Status: {state}. Study day {day}.\n"
-        "Beeps answered: {answered}, missed: {missed}.\n"
-        "Average quality: {average}. Progress to {threshold}: {progress}%."
+        "Beeps answered: {answered} on time, {late} late; missed: {missed}.\n"
+        "Average quality of your answers: {average} out of 100. Training goal: an average of "
+        "{threshold}; you are at {progress}% of it."
+    ),
+    "status_no_reports": (
+        "Status: {state}. Study day {day}.\n"
+        "Beeps answered: {answered} on time, {late} late; missed: {missed}.\n"
+        "No scored answers yet: the average quality appears after your first answer to a beep "
+        "(the training goal is an average of {threshold} out of 100)."
     ),
     "state_registered": "registered",
     "state_consented": "consented",
@@ -172,6 +209,8 @@ MESSAGES: Final[dict[str, str]] = {
     "settings_language": "Language",
     "settings_form": "Address form",
     "settings_saved": "✅ Saved. Future beeps are planned with the new settings.",
+    "language_saved": "✅ Saved: I will write in English.",
+    "form_saved": "✅ Saved.",
     "paused": "Beeps are paused. Send /resume when you want to continue.",
     "already_paused": "Beeps are already paused. Send /resume to continue.",
     "resumed": "✅ Welcome back! Beeps resume from the next planned moment.",
@@ -191,19 +230,51 @@ MESSAGES: Final[dict[str, str]] = {
     "not_active": "You are not taking part right now. Send /start to join again.",
     # ------------------------------------------------------------------ odd input
     "unknown_command": "I don't know that command. Send /help to see what I can do.",
-    "unsupported_content": ("I can only read text. Please describe the moment in words."),
+    "unsupported_content": (
+        "I can only read text (a caption under a photo counts). Please describe the moment in "
+        "words."
+    ),
     "too_long": (
-        "This message is too long ({length} characters). Please describe just the moment of the "
-        "beep in a few sentences (up to {limit} characters)."
+        "This answer is very long ({length} {length:character|characters}); only the first "
+        "{limit} were checked, and all of it is kept. Next time, please describe just the moment "
+        "of the beep in a few sentences."
     ),
     "empty_text": "The message looks empty. Please describe the moment in words.",
+    "empty_answer": "That answer looks empty.",
     "button_expired": "This button is no longer active.",
+    "button_stale": (
+        "That button belongs to an earlier question, so nothing has changed. /settings changes "
+        "a setting; /help shows everything."
+    ),
+    "consent_stale": (
+        "You have already agreed to take part, so this old button no longer applies: nothing "
+        "has changed and beeps continue. To leave the study, send /stop; to delete your data, "
+        "/delete."
+    ),
     "error": (
         "Sorry, something went wrong on our side. Your message is kept; please try again later."
     ),
     # ------------------------------------------------------------------ buttons
     "button_other": "Other…",
+    # ------------------------------------------------------------------ command menu
+    "cmd_start": "Join the study",
+    "cmd_help": "What the bot does, and its commands",
+    "cmd_status": "Your progress",
+    "cmd_settings": "Time zone, waking hours, beeps a day, language",
+    "cmd_pause": "Pause beeps",
+    "cmd_resume": "Resume beeps",
+    "cmd_stop": "Leave the study",
+    "cmd_delete": "Delete your data",
+    "cmd_practice": "A practice beep now",
     # ------------------------------------------------------------------ researcher
+    "stat_participants": "Participants",
+    "stat_beeps": "Beeps",
+    "stat_reports": "Messages stored (reports and texts without a beep)",
+    "stat_events": "Events logged",
+    "stat_beeps_answered": "Beeps answered on time",
+    "stat_beeps_late": "Beeps answered late",
+    "stat_beeps_expired": "Beeps expired unanswered",
+    "stat_beeps_missed": "Beeps missed (not delivered)",
     "admin_stats": "Study figures:\n{lines}",
     "admin_export_caption": "Study export, {rows} rows (participants pseudonymised).",
     "admin_export_failed": "Export failed: {reason}",

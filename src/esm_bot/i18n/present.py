@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from collections.abc import Mapping
 from typing import Any
@@ -24,14 +25,17 @@ def present(params: Mapping[str, Any], lang: str, form: str) -> dict[str, Any]:
     """Turn the engine's raw parameters into displayable values in ``lang``/``form``.
 
     Codes become catalogue texts (``focus`` → ``focus_<code>``, ``state`` → ``state_<code>``,
-    ``quality`` → ``quality_<label>``), an
-    empty ``tip`` becomes the day focus's default tip, ``strengths`` a sentence, lists are joined,
-    floats rounded and None shown as "–".
+    ``quality`` → ``quality_<label>``), ``first_day`` (with ``today``) a day as people say it
+    ("tomorrow, Tuesday 3 March"), an empty ``tip`` becomes the day focus's default tip,
+    ``strengths`` a sentence, lists are joined, floats rounded and None shown as "–".
     """
     known = i18n.keys(lang)
     out = dict(params)
     if isinstance(out.get("tz"), str):
         out["tz"] = tz_label(out["tz"])
+    if isinstance(out.get("first_day"), str) and isinstance(out.get("today"), str):
+        first, today = dt.date.fromisoformat(out["first_day"]), dt.date.fromisoformat(out["today"])
+        out["first_day"] = i18n.day_label(first, today, lang)
     focus = str(out.get("focus", ""))
     if "tip" in out and not out["tip"]:
         out["tip"] = i18n.render(f"tip_{focus}", lang, form) if f"tip_{focus}" in known else ""

@@ -60,16 +60,26 @@ def is_practice(beep: Beep) -> bool:
 
 
 def best_attempts(reports: Iterable[Report]) -> list[Report]:
-    """One scored report per beep (its best attempt), study beeps only, oldest first."""
-    best: dict[str, Report] = {}
+    """One scored report per beep (its best attempt), study beeps only, oldest first.
+
+    A report continued by a later message or edited in Telegram counts as its latest version
+    (the continuation or edit, scored as a whole); the earlier versions stay stored.
+    """
+    latest: dict[tuple[str, int], Report] = {}
     for report in reports:
         if report.beep_id is None or report.score is None:
             continue
-        if _is_practice_id(report.beep_id):
+        key = (report.beep_id, report.attempt)
+        seen = latest.get(key)
+        if seen is None or (report.received_at, report.id) > (seen.received_at, seen.id):
+            latest[key] = report
+    best: dict[str, Report] = {}
+    for (beep_id, _attempt), report in latest.items():
+        if _is_practice_id(beep_id):
             continue
-        kept = best.get(report.beep_id)
-        if kept is None or report.score > (kept.score or 0):
-            best[report.beep_id] = report
+        kept = best.get(beep_id)
+        if kept is None or (report.score or 0) > (kept.score or 0):
+            best[beep_id] = report
     return sorted(best.values(), key=lambda r: (r.received_at, r.id))
 
 

@@ -33,6 +33,7 @@ from esm_validate import Assessment
 
 __all__ = [
     "ACTIVE_STATUSES",
+    "ADDRESS_CHOSEN",
     "CLOSED",
     "SEED",
     "STUDY_KEY",
@@ -48,6 +49,9 @@ ACTIVE_STATUSES = frozenset({ParticipantStatus.TRAINING, ParticipantStatus.SAMPL
 #: participant.extra keys owned by the engine.
 SEED = "schedule_seed"
 CLOSED = "closed_through"
+#: participant.extra key set once the participant has chosen «ты» or «вы» themselves (until then
+#: Russian messages use the polite «вы», which presumes nothing).
+ADDRESS_CHOSEN = "address_chosen"
 #: The key of the study context inside a stored report's ``assessment``.
 STUDY_KEY = "_study"
 

@@ -107,7 +107,7 @@ class Delivery:
                         self.ctx.action(
                             ActionKind.EXPIRE_BEEP,
                             participant,
-                            message(MessageKey.BEEP_EXPIRED),
+                            message(self._expiry_key(participant, beep, now)),
                             expired,
                             beep.expires_at,
                         )
@@ -151,6 +151,21 @@ class Delivery:
                     beep.sent_at + reminder,
                 )
             )
+
+    def _expiry_key(self, participant: Participant, beep: Beep, now: dt.datetime) -> MessageKey:
+        """What the expiry note says comes next: more beeps today, on a later day, or none."""
+        later = [
+            b
+            for b in self.ctx.store.beeps_for(participant.id, since=now)
+            if b.status is BeepStatus.SCHEDULED
+            and b.scheduled_at > now
+            and not analytics.is_practice(b)
+        ]
+        if any(b.local_date == beep.local_date for b in later):
+            return MessageKey.BEEP_EXPIRED
+        if later:
+            return MessageKey.BEEP_EXPIRED_LAST
+        return MessageKey.BEEP_EXPIRED_FINAL
 
     @staticmethod
     def _told_of_expiry(participant: Participant, beep: Beep) -> bool:

@@ -43,10 +43,16 @@ from esm_bot.domain.schedule import ScheduleError, parse_timezone
 from esm_bot.store.base import Store
 from esm_bot.store.errors import StoreUnavailable
 from esm_bot.study import analytics
-from esm_bot.study.context import ACTIVE_STATUSES, SEED, StudyContext, ValidateFunction
+from esm_bot.study.context import (
+    ACTIVE_STATUSES,
+    ADDRESS_CHOSEN,
+    SEED,
+    StudyContext,
+    ValidateFunction,
+)
 from esm_bot.study.days import DayCloser
 from esm_bot.study.delivery import Delivery
-from esm_bot.study.messages import MessageKey, message
+from esm_bot.study.messages import Message, MessageKey, message
 from esm_bot.study.outcomes import (
     Action,
     ActionKind,
@@ -240,7 +246,9 @@ class Study:
             return self.ctx.refused(
                 MessageKey.SETTING_INVALID, gate, reason=f"Unknown form {form!r}.", code="form"
             )
-        participant = self.ctx.update(gate, address_form=chosen)
+        participant = self.ctx.update(
+            gate, address_form=chosen, extra={**gate.extra, ADDRESS_CHOSEN: True}
+        )
         self.ctx.event("address_form_changed", gate.id, new=chosen.value)
         return self._saved(participant, "address_form", chosen.value, 0)
 
@@ -347,18 +355,33 @@ class Study:
             self.ctx.event("study_started", participant.id, first_day=first.isoformat())
         if participant.status in ACTIVE_STATUSES:
             self.planning.plan_ahead(participant, now)
-        first_day = participant.training_start_date or participant.sampling_start_date
-        return Outcome(
-            (
-                message(
-                    MessageKey.STUDY_STARTED,
-                    first_day=first_day.isoformat() if first_day else None,
-                    training_days=self.config.training_days,
-                    beeps_per_day=participant.beeps_per_day,
-                ),
-            ),
-            participant,
+        return Outcome((self._plan_message(participant, now),), participant)
+
+    @staticmethod
+    def _first_day(participant: Participant) -> dt.date | None:
+        return participant.training_start_date or participant.sampling_start_date
+
+    def _plan_message(
+        self, participant: Participant, now: dt.datetime, key: MessageKey = MessageKey.STUDY_STARTED
+    ) -> Message:
+        """When the first real beeps come and what happens then (``study_started``)."""
+        first_day = self._first_day(participant)
+        return message(
+            key,
+            first_day=first_day.isoformat() if first_day else None,
+            today=self.ctx.local_today(participant, now).isoformat(),
+            training_days=self.config.training_days,
+            beeps_per_day=participant.beeps_per_day,
+            window=f"{participant.window_start:%H:%M}-{participant.window_end:%H:%M}",
         )
+
+    def plan(self, telegram_id: int) -> Outcome:
+        """What happens next for a participant who has started: ``study_started`` (first real
+        beep day, beeps a day, window, training days), the same text onboarding ends with."""
+        gate = self.ctx.gate(telegram_id)
+        if isinstance(gate, Outcome):
+            return gate
+        return Outcome((self._plan_message(gate, self.ctx.now()),), gate)
 
     def tick(self, now: dt.datetime | None = None) -> list[Action]:
         """Return what is due now: beeps to send, reminders, expiries, notices.
@@ -511,6 +534,21 @@ class Study:
         """
         return self.reports.handle_text(telegram_id, text, dedup_key=dedup_key, at=received_at)
 
+    def edit_report(
+        self,
+        telegram_id: int,
+        text: str,
+        *,
+        original_key: str,
+        dedup_key: str,
+        received_at: dt.datetime | None = None,
+    ) -> ReportOutcome:
+        """A message edited in Telegram: the original is kept, the edit stored and scored (see
+        :meth:`Reports.edit_report <esm_bot.study.reports.Reports>`)."""
+        return self.reports.edit_report(
+            telegram_id, text, original_key=original_key, dedup_key=dedup_key, at=received_at
+        )
+
     def beep_sent(
         self, beep_id: str, message_id: int | None = None, *, at: dt.datetime | None = None
     ) -> Beep | None:
@@ -594,13 +632,21 @@ class Study:
         gate = self.ctx.gate(telegram_id, need_consent=False)
         if isinstance(gate, Outcome):
             return gate
+        now = self.ctx.now()
+        first_day = self._first_day(gate)
+        if gate.status in ACTIVE_STATUSES and (
+            first_day is None or self.ctx.local_today(gate, now) < first_day
+        ):
+            return Outcome((self._plan_message(gate, now, MessageKey.STATUS_WAITING),), gate)
         summary = self.summary(gate.id)
         assert summary is not None
         params = attrs.asdict(summary, recurse=False)
         params.pop("phenomena")
         params.pop("compliance")
         params["day"] = summary.study_day
-        return Outcome((message(MessageKey.STATUS, **params),), gate)
+        scored = analytics.best_attempts(self.ctx.store.reports_for(gate.id))
+        key = MessageKey.STATUS if scored else MessageKey.STATUS_NO_REPORTS
+        return Outcome((message(key, reports=len(scored), **params),), gate)
 
     def phenomena_profile(self, participant_id: str) -> tuple[analytics.PhenomenonRow, ...]:
         """The participant's phenomena frequencies next to Heavey & Hurlburt (2008) norms."""

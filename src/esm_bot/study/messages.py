@@ -19,11 +19,19 @@ Key                            Parameters
 ``setting_invalid``            reason (English text), code (``schedule.*`` key), and its params
 ``timezone_invalid``           text, reason, code
 ``settings_saved``             setting, value, replanned (number of beeps planned again)
-``study_started``              first_day (ISO date), training_days, beeps_per_day
+``study_started``              first_day, today (ISO dates), training_days, beeps_per_day,
+                               window (``HH:MM-HH:MM``)
+``status_waiting``             the parameters of ``study_started`` (before the first beep day)
+``status_no_reports``          the parameters of ``status`` (no scored answer yet)
 ``beep``                       study_day, training_day (0 after training), focus (code)
 ``beep_practice``              —
 ``reminder``                   minutes_left
-``beep_expired``               —
+``beep_expired``               — (more beeps later today)
+``beep_expired_last``          — (that was the day's last beep; the next ones are planned)
+``beep_expired_final``         — (no further beep is planned)
+``continuation_added``         parts (how many messages the report now has)
+``edit_recorded``              —
+``repetitive``                 times (how often one sentence came)
 ``no_beep_pending``            —
 ``empty_text``                 —
 ``too_long``                   length, limit (the text is kept; only the start is validated)
@@ -53,8 +61,8 @@ Key                            Parameters
                                average, threshold, progress, today_answered, today_planned
 =============================  ================================================================
 
-Keys not (yet) in the bot's catalogue when this was written: ``consent_recorded``,
-``study_started``, ``personal_hint_issue``, ``personal_hint_phenomena``, ``day_advanced``.
+Keys the bot does not send (it has its own onboarding texts): ``consent_recorded``,
+``personal_hint_issue``, ``personal_hint_phenomena``, ``day_advanced``.
 Training focus codes (``focus`` parameters) are :data:`esm_bot.domain.config.DAY_FOCUS_CODES`.
 """
 
@@ -87,6 +95,13 @@ class MessageKey(enum.StrEnum):
     BEEP_PRACTICE = "beep_practice"
     REMINDER = "reminder"
     BEEP_EXPIRED = "beep_expired"
+    BEEP_EXPIRED_LAST = "beep_expired_last"
+    BEEP_EXPIRED_FINAL = "beep_expired_final"
+    CONTINUATION_ADDED = "continuation_added"
+    EDIT_RECORDED = "edit_recorded"
+    REPETITIVE = "repetitive"
+    STATUS_WAITING = "status_waiting"
+    STATUS_NO_REPORTS = "status_no_reports"
     NO_BEEP_PENDING = "no_beep_pending"
     EMPTY_TEXT = "empty_text"
     TOO_LONG = "too_long"

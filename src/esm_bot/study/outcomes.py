@@ -67,6 +67,10 @@ class ReportKind(enum.StrEnum):
     RETRY = "retry"
     #: The report of a practice beep.
     PRACTICE = "practice"
+    #: A second message right after an answered beep's report: attached to it, the whole scored.
+    CONTINUATION = "continuation"
+    #: A report the participant edited in Telegram: the original is kept, the edit scored.
+    EDIT = "edit"
     #: No beep was open: the text is kept (unvalidated) and the participant told so.
     NO_BEEP = "no_beep"
     #: The same incoming message again (a replayed update): nothing new happened.

@@ -26,7 +26,8 @@ from esm_bot.study.outcomes import (
     ReportKind,
     ReportOutcome,
 )
-from esm_validate import Assessment, Validator
+from esm_bot.study.textcheck import find_repetition
+from esm_validate import Assessment, LocalValidator, ValidationConfig, Validator
 from esm_validate import validate as local_validate
 
 __all__ = ["Reports"]
@@ -54,6 +55,7 @@ class Reports:
 
     ctx: StudyContext
     validator: Validator | ValidateFunction
+    _informal: Any = attrs.field(default=None, init=False)
 
     def practice(self, telegram_id: int) -> Outcome:
         """A practice beep now: it does not count, but the participant gets feedback.
@@ -125,13 +127,75 @@ class Reports:
         target = self._target(participant, reports, now)
         if target is None:
             return self._no_beep(participant, text, dedup_key, now)
-        beep, kind, attempt = target
-        return self._report(participant, beep, kind, attempt, text, dedup_key, now, reports)
+        beep, kind, attempt, last = target
+        return self._report(
+            participant, beep, kind, attempt, text, dedup_key, now, reports, part_of=last
+        )
+
+    def edit_report(
+        self,
+        telegram_id: int,
+        text: str,
+        *,
+        original_key: str,
+        dedup_key: str,
+        at: dt.datetime | None = None,
+    ) -> ReportOutcome:
+        """A message edited in Telegram: keep the original, store and score the edit.
+
+        *original_key* is the dedup key the original message was stored under; *dedup_key* is
+        unique per edit (the same edit again changes nothing). An edit of a message that was not
+        stored as a report (a command, an answer to a setup question) is ignored.
+        """
+        participant = self.ctx.participant(telegram_id)
+        if participant is None or participant.status in (
+            ParticipantStatus.REGISTERED,
+            ParticipantStatus.WITHDRAWN,
+        ):
+            return ReportOutcome((), participant, ok=False)
+        if not text.strip():
+            return ReportOutcome((), participant, ok=False, kind=ReportKind.EMPTY)
+        now = self.ctx.now(at)
+        reports = self.ctx.store.reports_for(participant.id)
+        original = next((r for r in reports if r.dedup_key == original_key), None)
+        if original is None:
+            return ReportOutcome((), participant, ok=False)
+        for report in reports:
+            if report.dedup_key == dedup_key:
+                return self._duplicate(participant, report)
+        beep = self.ctx.store.get_beep(original.beep_id) if original.beep_id else None
+        context: Mapping[str, Any] = original.assessment.get(STUDY_KEY, {})
+        if beep is None:
+            record = Report(
+                id=new_id(),
+                participant_id=participant.id,
+                beep_id=None,
+                text=text,
+                received_at=now,
+                dedup_key=dedup_key,
+                assessment={STUDY_KEY: {"kind": ReportKind.EDIT.value, "edit_of": original.id}},
+            )
+            stored, _created = self.ctx.store.add_report(record)
+            self.ctx.event("text_edited", participant.id, report_id=stored.id, edit_of=original.id)
+            return ReportOutcome((), participant, kind=ReportKind.EDIT, report=stored)
+        kind = ReportKind(context.get("of", context.get("kind", ReportKind.ON_TIME.value)))
+        return self._report(
+            participant,
+            beep,
+            kind,
+            original.attempt,
+            text,
+            dedup_key,
+            now,
+            reports,
+            edit_of=original,
+        )
 
     def _target(
         self, participant: Participant, reports: list[Report], now: dt.datetime
-    ) -> tuple[Beep, ReportKind, int] | None:
-        """The beep a text received at *now* answers, its kind and attempt number."""
+    ) -> tuple[Beep, ReportKind, int, Report | None] | None:
+        """The beep a text received at *now* answers, its kind, attempt number and, for the
+        continuation of a report already received, that report's latest part."""
         horizon = now - (
             self.ctx.config.expiry + self.ctx.config.late_answer_window + dt.timedelta(days=1)
         )
@@ -147,23 +211,28 @@ class Reports:
         practice = analytics.is_practice(beep)
         if beep.status in (BeepStatus.SENT, BeepStatus.EXPIRED):
             if now <= expires:
-                return beep, ReportKind.PRACTICE if practice else ReportKind.ON_TIME, 1
+                return beep, ReportKind.PRACTICE if practice else ReportKind.ON_TIME, 1, None
             if not practice and now <= expires + self.ctx.config.late_answer_window:
-                return beep, ReportKind.LATE, 1
+                return beep, ReportKind.LATE, 1, None
             return None
-        if beep.status is not BeepStatus.ANSWERED or practice:
+        if beep.status is not BeepStatus.ANSWERED:
             return None
         previous = [r for r in reports if r.beep_id == beep.id]
         if not previous:
             return None
-        last = max(previous, key=lambda r: r.attempt)
+        last = max(previous, key=lambda r: (r.attempt, r.received_at))
         context = last.assessment.get(STUDY_KEY, {})
         if (
-            context.get("retry_offered")
+            not practice
+            and context.get("retry_offered")
             and last.attempt < self.ctx.config.max_validation_attempts
             and now <= last.received_at + self.ctx.config.retry_window
         ):
-            return beep, ReportKind.RETRY, last.attempt + 1
+            return beep, ReportKind.RETRY, last.attempt + 1, None
+        window = self.ctx.config.continuation_window
+        if window > dt.timedelta(0) and last.received_at <= now <= last.received_at + window:
+            kind = ReportKind(context.get("of", context.get("kind", ReportKind.ON_TIME.value)))
+            return beep, kind, last.attempt, last
         return None
 
     def _validate(
@@ -173,17 +242,46 @@ class Reports:
         validator = self.validator
         try:
             if not callable(validator) or hasattr(validator, "validate"):
-                return validator.validate(
+                assessment = validator.validate(
                     clipped,
                     user_id=participant.id,
                     training_day=training_day,
                     lang=participant.lang,
                 )
-            return validator(clipped, lang=participant.lang, training_day=training_day)
+            else:
+                assessment = validator(clipped, lang=participant.lang, training_day=training_day)
         except Exception as exc:  # a broken validator must not lose the report
             assessment = local_validate(clipped, lang=participant.lang, training_day=training_day)
             self.ctx.event("validator_failed", participant.id, error=type(exc).__name__)
-            return attrs.evolve(assessment, fallback_reason="validator_error")
+            assessment = attrs.evolve(assessment, fallback_reason="validator_error")
+        return self._addressed(assessment, clipped, participant, training_day)
+
+    def _addressed(
+        self, assessment: Assessment, text: str, participant: Participant, training_day: int | None
+    ) -> Assessment:
+        """The local rules' tip and strengths in «ты» for a participant who chose it.
+
+        The local rules word their Russian tips in «вы» unless told otherwise
+        (``ValidationConfig(address="informal")``); the validator behind the study is shared by
+        everyone, so for an informal participant the same report is checked once more with the
+        informal wording, and its texts are used when it reached the very same verdict (an AI
+        answer, worded by the AI, is left as it is).
+        """
+        if participant.lang != "ru" or str(participant.address_form) != "informal":
+            return assessment
+        if assessment.source != "local" or assessment.lang != "ru":
+            return assessment
+        if self._informal is None:
+            self._informal = LocalValidator(config=ValidationConfig(address="informal"))
+        informal = self._informal.validate(text, lang="ru", training_day=training_day)
+        if (informal.score, informal.issue_codes) != (assessment.score, assessment.issue_codes):
+            return assessment
+        return attrs.evolve(
+            assessment,
+            feedback=informal.feedback,
+            strengths=informal.strengths,
+            issues=informal.issues,
+        )
 
     def _report(
         self,
@@ -195,7 +293,13 @@ class Reports:
         dedup_key: str,
         now: dt.datetime,
         reports: list[Report],
+        *,
+        part_of: Report | None = None,
+        edit_of: Report | None = None,
     ) -> ReportOutcome:
+        """Validate and store one report (or a continuation or edit of one); the feedback."""
+        whole = _whole_text(text, reports, beep, attempt, part_of=part_of, edit_of=edit_of)
+        repetition = find_repetition(whole)
         training = (
             kind is not ReportKind.PRACTICE
             and beep.training
@@ -203,7 +307,8 @@ class Reports:
         )
         training_day = participant.current_training_day if training else None
         started = time_module.perf_counter()
-        assessment = self._validate(text, participant, training_day)
+        checked = repetition.deduplicated if repetition is not None else whole
+        assessment = self._validate(checked, participant, training_day)
         elapsed_ms = round((time_module.perf_counter() - started) * 1000, 3)
         pass_mark = self.ctx.config.pass_mark(training_day) if training_day else None
         retry_offered = bool(
@@ -235,18 +340,29 @@ class Reports:
             assessment={
                 **assessment.to_dict(),
                 STUDY_KEY: {
-                    "kind": kind.value,
+                    "kind": (
+                        ReportKind.CONTINUATION.value
+                        if part_of is not None
+                        else ReportKind.EDIT.value
+                        if edit_of is not None
+                        else kind.value
+                    ),
+                    "of": kind.value,
                     "training_day": training_day,
                     "pass_mark": pass_mark,
                     "retry_offered": retry_offered,
-                    "truncated": len(text) > self.ctx.config.max_report_chars,
+                    "truncated": len(checked) > self.ctx.config.max_report_chars,
+                    **({"part_of": part_of.id} if part_of is not None else {}),
+                    **({"edit_of": edit_of.id} if edit_of is not None else {}),
+                    **({"whole_text": whole} if whole != text else {}),
+                    **({"repeated": repetition.times} if repetition is not None else {}),
                 },
             },
         )
         stored, created = self.ctx.store.add_report(record)
         if not created:
             return self._duplicate(participant, stored)
-        if attempt == 1:
+        if attempt == 1 and part_of is None and edit_of is None:
             self.ctx.store.update_beep(
                 beep.id,
                 if_status=[BeepStatus.SENT, BeepStatus.EXPIRED],
@@ -261,7 +377,7 @@ class Reports:
             event_id=f"report:{stored.id}",
             report_id=stored.id,
             beep_id=beep.id,
-            report_kind=kind.value,
+            report_kind=stored.assessment[STUDY_KEY]["kind"],
             attempt=attempt,
             score=assessment.score,
         )
@@ -277,14 +393,29 @@ class Reports:
             retry_offered,
             stored,
             all_reports,
+            follow_up=part_of is not None or edit_of is not None,
+        )
+        if part_of is not None:
+            parts = 1 + sum(1 for r in reports if r.beep_id == beep.id and r.attempt == attempt)
+            messages.insert(0, message(MessageKey.CONTINUATION_ADDED, parts=parts))
+        elif edit_of is not None:
+            messages.insert(0, message(MessageKey.EDIT_RECORDED))
+        if repetition is not None:
+            messages.append(message(MessageKey.REPETITIVE, times=repetition.times))
+        outcome_kind = (
+            ReportKind.CONTINUATION
+            if part_of is not None
+            else ReportKind.EDIT
+            if edit_of is not None
+            else kind
         )
         limit = self.ctx.config.max_report_chars
-        if len(text) > limit:  # kept whole; only the start was validated: say so first
-            messages.insert(0, message(MessageKey.TOO_LONG, length=len(text), limit=limit))
+        if len(checked) > limit:  # kept whole; only the start was validated: say so first
+            messages.insert(0, message(MessageKey.TOO_LONG, length=len(checked), limit=limit))
         return ReportOutcome(
             tuple(messages),
             participant,
-            kind=kind,
+            kind=outcome_kind,
             report=stored,
             beep=beep,
             assessment=assessment,
@@ -302,13 +433,19 @@ class Reports:
         retry_offered: bool,
         report: Report,
         reports: list[Report],
+        *,
+        follow_up: bool = False,
     ) -> list[Message]:
         messages: list[Message] = []
+        # A late answer may describe a later moment: no praise beside the note that says so.
+        # Nor beside the note that one sentence came over and over.
+        late = kind is ReportKind.LATE
+        no_praise = late or "repeated" in report.assessment.get(STUDY_KEY, {})
         feedback = {
             "score": assessment.score,
             "quality": assessment.quality,
-            "strengths": list(assessment.strengths),
-            "tip": assessment.feedback,
+            "strengths": [] if no_praise else list(assessment.strengths),
+            "tip": "" if no_praise and not assessment.issues else assessment.feedback,
             "issues": list(assessment.issue_codes),
             "phenomena": sorted(assessment.phenomena),
         }
@@ -327,7 +464,7 @@ class Reports:
                     **feedback,
                 )
             )
-            if kind is ReportKind.RETRY:
+            if kind is ReportKind.RETRY and not follow_up:
                 first = min(
                     (r for r in reports if r.beep_id == report.beep_id), key=lambda r: r.attempt
                 )
@@ -369,7 +506,7 @@ class Reports:
                 )
         elif self.ctx.config.thanks_after_training:
             messages.append(message(MessageKey.THANKS))
-        if kind is ReportKind.LATE:
+        if late and not follow_up:
             latency = report.latency_s or 0.0
             messages.append(message(MessageKey.LATE_REPORT, latency_minutes=round(latency / 60)))
         if kind is ReportKind.PRACTICE or training_day is not None:
@@ -434,3 +571,29 @@ class Reports:
             kind=ReportKind.NO_BEEP,
             report=stored,
         )
+
+
+def _whole_text(
+    text: str,
+    reports: list[Report],
+    beep: Beep,
+    attempt: int,
+    *,
+    part_of: Report | None,
+    edit_of: Report | None,
+) -> str:
+    """The whole report to validate: earlier parts plus *text*, or the edit in place."""
+    if part_of is not None:
+        return f"{_whole(part_of)}\n{text}"
+    if edit_of is None:
+        return text
+    versions = [r for r in reports if r.beep_id == beep.id and r.attempt == attempt]
+    latest = _whole(max(versions, key=lambda r: r.received_at)) if versions else edit_of.text
+    edits = [r for r in versions if r.assessment.get(STUDY_KEY, {}).get("edit_of") == edit_of.id]
+    old = max(edits, key=lambda r: r.received_at).text if edits else edit_of.text
+    head, found, tail = latest.rpartition(old)
+    return f"{head}{text}{tail}" if found else text
+
+
+def _whole(report: Report) -> str:
+    return str(report.assessment.get(STUDY_KEY, {}).get("whole_text", report.text))

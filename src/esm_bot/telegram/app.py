@@ -22,7 +22,7 @@ import attrs
 
 from esm_bot.settings import BotSettings
 from esm_bot.study import Action, ActionKind, Study
-from esm_bot.telegram.handlers import PARTICIPANT_COMMANDS, AdminPort, Handlers
+from esm_bot.telegram.handlers import AdminPort, Handlers, command_menu
 from esm_bot.telegram.limiter import SendLimiter
 from esm_bot.telegram.sender import Sender
 
@@ -109,7 +109,9 @@ class BotApp:
             per_chat_rate=self.settings.send_rate_per_chat,
         )
         self.sender = Sender(self.bot, limiter, sleep=self.sleep, on_blocked=self._blocked)
-        self.handlers = Handlers(self.study, self.sender, self.settings, self.admin)
+        self.handlers = Handlers(
+            self.study, self.sender, self.settings, self.admin, monotonic=self.monotonic
+        )
         self.handlers.install(self.bot)
 
     def _blocked(self, chat_id: int) -> None:
@@ -139,8 +141,7 @@ class BotApp:
             if beep is not None and not self.study.renew_claim(beep.id, max(now, self.now())):
                 log.info("another process took over a %s; not sending it here", kind)
                 return 0
-            msg = due.message
-            text = self.handlers.render_in(due.lang, due.address_form, msg.key, msg.params)
+            text = self.handlers.due_text(due)
             message_id = due.beep.message_id if due.beep is not None else None
             if due.kind is ActionKind.EXPIRE_BEEP and message_id is not None:
                 delivery = self.sender.edit_message_text(due.chat_id, message_id, text)
@@ -238,8 +239,10 @@ class BotApp:
     def _set_commands(self) -> None:
         from telebot.types import BotCommand
 
-        try:
-            self.bot.set_my_commands([BotCommand(c, c) for c in PARTICIPANT_COMMANDS])
+        try:  # English for every client, Russian for Russian ones
+            for lang, code in (("en", None), ("ru", "ru")):
+                menu = [BotCommand(name, text) for name, text in command_menu(lang)]
+                self.bot.set_my_commands(menu, language_code=code)
         except Exception as exc:  # a menu is nice to have; never a reason not to start
             log.warning("could not set the command menu: %s", type(exc).__name__)
 

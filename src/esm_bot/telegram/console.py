@@ -59,6 +59,9 @@ class ConsoleBot:
     def register_message_handler(self, *args: Any, **kwargs: Any) -> None:
         """Handlers are called directly by :func:`run_console`."""
 
+    def register_edited_message_handler(self, *args: Any, **kwargs: Any) -> None:
+        """A terminal line cannot be edited: nothing to register."""
+
     def register_callback_query_handler(self, *args: Any, **kwargs: Any) -> None:
         """Handlers are called directly by :func:`run_console`."""
 

@@ -13,8 +13,9 @@ import functools
 import logging
 import re
 import threading
+import time
 import unicodedata
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any
 
 import attrs
@@ -23,7 +24,8 @@ from esm_bot import i18n
 from esm_bot.domain.models import Participant, ParticipantStatus
 from esm_bot.i18n.present import present
 from esm_bot.settings import BotSettings
-from esm_bot.study import AWAITING_KEY, Outcome, Study
+from esm_bot.study import AWAITING_KEY, Action, ActionKind, Outcome, Study
+from esm_bot.study.context import ADDRESS_CHOSEN
 from esm_bot.telegram.sender import Sender
 
 __all__ = [
@@ -31,6 +33,7 @@ __all__ = [
     "AdminPort",
     "Handlers",
     "clean_text",
+    "command_menu",
 ]
 
 log = logging.getLogger(__name__)
@@ -54,6 +57,32 @@ TZ_BUTTONS = ("Europe/Moscow", "Europe/Berlin", "Europe/London", "America/New_Yo
 WINDOW_BUTTONS = ("08:00-22:00", "09:00-21:00", "10:00-23:00")
 BEEPS_BUTTONS = (4, 6, 8)
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u200b-\u200f\u202a-\u202e\u2066-\u2069]")
+#: Questions whose buttons (or typed answer) the participant's next input answers; a button of
+#: a question that is not the pending one is stale and refused (see :meth:`Handlers.on_button`).
+_BUTTON_STEPS = {"tz": "timezone", "win": "window", "beeps": "beeps", "form": "form"}
+#: Answers to what the participant did rather than to a question they asked: said once, not again
+#: for every one of many rapid messages (see :meth:`Handlers.say`).
+QUIET_KEYS = frozenset(
+    {
+        "no_beep_pending",
+        "unsupported_content",
+        "empty_text",
+        "consent_needed",
+        "not_registered",
+        "not_active",
+    }
+)
+#: A schedule refusal code of the study → the catalogue key that explains it.
+_REFUSALS = {
+    "schedule.bad_window": "window_invalid",
+    "schedule.empty_window": "window_empty",
+    "schedule.too_many_beeps": "too_many_beeps",
+    "schedule.bad_count": "beeps_invalid",
+    "schedule.bad_beeps": "beeps_invalid",
+    "schedule.unknown_timezone": "timezone_invalid",
+    "schedule.offset_out_of_range": "timezone_invalid",
+    "schedule.empty_timezone": "timezone_invalid",
+}
 
 
 def clean_text(text: str) -> str:
@@ -61,11 +90,16 @@ def clean_text(text: str) -> str:
     return unicodedata.normalize("NFC", _CONTROL.sub("", text)).strip()
 
 
+def command_menu(lang: str) -> list[tuple[str, str]]:
+    """The participant commands with their descriptions in ``lang`` (Telegram's command menu)."""
+    return [(name, i18n.render(f"cmd_{name}", lang)) for name in PARTICIPANT_COMMANDS]
+
+
 class AdminPort:
     """Base of the researcher commands' back end (see :func:`esm_bot.telegram.wiring.build_app`)."""
 
-    def stats(self) -> str:
-        """Study figures, one per line."""
+    def stats(self) -> Mapping[str, Any] | str:
+        """Study figures by name (shown with their catalogue labels ``stat_<name>``)."""
         raise NotImplementedError
 
     def export_csv(self) -> tuple[bytes, int]:
@@ -86,8 +120,13 @@ class Handlers:
     settings: BotSettings
     admin: AdminPort
     default_lang: str = "ru"
+    monotonic: Callable[[], float] = time.monotonic
+    #: An identical answer of :data:`QUIET_KEYS` goes to a chat at most once in this many seconds.
+    quiet_seconds: float = 60.0
     _inflight: int = attrs.field(init=False, default=0)
     _lock: threading.Condition = attrs.field(init=False, factory=threading.Condition)
+    _said: dict[int, tuple[str, float]] = attrs.field(init=False, factory=dict)
+    _said_lock: threading.Lock = attrs.field(init=False, factory=threading.Lock)
 
     # ------------------------------------------------------------------ plumbing
     def install(self, bot: Any) -> None:
@@ -98,6 +137,9 @@ class Handlers:
         bot.register_message_handler(g(self.on_command), func=_is_command, content_types=["text"])
         bot.register_message_handler(g(self.on_text), content_types=["text"])
         bot.register_message_handler(g(self.on_other), func=lambda _m: True, content_types=OTHER)
+        bot.register_edited_message_handler(
+            g(self.on_edit), func=lambda _m: True, content_types=["text", *OTHER]
+        )
         bot.register_callback_query_handler(g(self.on_button), func=lambda _c: True)
 
     def guard(self, handler: Callable[[Any], None]) -> Callable[[Any], None]:
@@ -113,7 +155,7 @@ class Handlers:
                 log.exception("handler %s failed", handler.__name__)
                 chat = _chat_id(update)
                 if chat is not None:
-                    self.say(chat, self._who(update), "error")
+                    self.say(chat, self._who(update), "error", client_lang=_client_lang(update))
             finally:
                 with self._lock:
                     self._inflight -= 1
@@ -138,30 +180,67 @@ class Handlers:
         key: str,
         buttons: list[tuple[str, str]] | None = None,
         /,
+        *,
+        client_lang: str | None = None,
+        quiet: bool = False,
         **params: Any,
     ) -> int | None:
-        """Render ``key`` in the participant's language and form and send it; return message id."""
-        text = self.render(who, key, **params)
+        """Render ``key`` for ``who`` and send it; return the message id.
+
+        ``client_lang`` is the language for someone without a participant record (their
+        Telegram client's). With ``quiet`` (answers to texts and media, not to commands or
+        buttons), an answer of :data:`QUIET_KEYS` that this chat got word for word within
+        :attr:`quiet_seconds` is not sent again: twenty rapid messages get one answer.
+        """
+        text = self.render(who, key, client_lang=client_lang, **params)
+        if quiet and str(key) in QUIET_KEYS and self._repeated(chat_id, text):
+            return None
         markup = _keyboard(buttons) if buttons else None
         return self.sender.send_message(chat_id, text, reply_markup=markup).message_id
 
-    def tell(self, chat_id: int, outcome: Outcome) -> int | None:
+    def _repeated(self, chat_id: int, text: str) -> bool:
+        now = self.monotonic()
+        with self._said_lock:
+            last = self._said.get(chat_id)
+            if last is not None and last[0] == text and now - last[1] < self.quiet_seconds:
+                return True
+            self._said[chat_id] = (text, now)
+            if len(self._said) > 10_000:  # bounded: forget the oldest chats
+                for chat in list(self._said)[:5_000]:
+                    del self._said[chat]
+            return False
+
+    def tell(self, chat_id: int, outcome: Outcome, *, quiet: bool = False) -> int | None:
         """Send what the study answered, in order; return the last message id."""
         message_id = None
         for msg in outcome.messages:
-            message_id = self.say(chat_id, outcome.participant, msg.key, **msg.params)
+            message_id = self.say(chat_id, outcome.participant, msg.key, quiet=quiet, **msg.params)
         return message_id
 
-    def render(self, who: Participant | None, key: str, /, **params: Any) -> str:
-        """Render ``key`` for ``who`` (default language before registration)."""
-        lang = who.lang if who is not None else self.default_lang
-        form = str(who.address_form) if who is not None else "informal"
-        return self.render_in(lang, form, key, params)
+    def render(
+        self, who: Participant | None, key: str, /, *, client_lang: str | None = None, **params: Any
+    ) -> str:
+        """Render ``key`` for ``who`` (``client_lang`` or the default before registration).
+
+        Russian uses the polite «вы» until the participant has chosen «ты» or «вы».
+        """
+        if who is None:
+            return self.render_in(client_lang or self.default_lang, "formal", key, params)
+        return self.render_in(who.lang, _form(who), key, params)
 
     @staticmethod
     def render_in(lang: str, form: str, key: str, params: Any = None) -> str:
         """Render ``key`` with the engine's raw ``params`` in an explicit language and form."""
         return i18n.render(str(key), lang, form, **present(params or {}, lang, form))
+
+    def due_text(self, due: Action) -> str:
+        """The text of something the scheduler sends: an expiry edit keeps the beep's question."""
+        text = self.render_in(due.lang, due.address_form, due.message.key, due.message.params)
+        beep = due.beep
+        if due.kind is ActionKind.EXPIRE_BEEP and beep is not None and beep.message_id is not None:
+            question = self.render_in(due.lang, due.address_form, "beep")
+            return f"{question}\n\n⌛ {text}"
+        return text
 
     def _who(self, update: Any) -> Participant | None:
         user = getattr(update, "from_user", None)
@@ -169,44 +248,78 @@ class Handlers:
 
     # ------------------------------------------------------------------ onboarding
     def cmd_start(self, m: Any) -> None:
-        """/start: register, welcome, then the language question."""
-        lang = "ru" if (m.from_user.language_code or "").startswith("ru") else "en"
-        who = _checked(self.study.register(m.from_user.id, m.chat.id, lang))
+        """/start: register, welcome, then the language question (someone already taking part
+        hears where they are instead)."""
+        who = self.study.participant(m.from_user.id)
+        if who is not None and who.status not in (
+            ParticipantStatus.REGISTERED,
+            ParticipantStatus.WITHDRAWN,
+        ):
+            self._continue(m.chat.id, who)
+            return
+        who = _checked(self.study.register(m.from_user.id, m.chat.id, _client_lang(m)))
         self.say(m.chat.id, who, "welcome", training_days=self.study.config.training_days)
         self.say(m.chat.id, who, "choose_language", LANGUAGES)
 
+    def _continue(self, chat: int, who: Participant) -> None:
+        """/start from someone who already agreed: the pending question again, or their state."""
+        step = who.extra.get(AWAITING_KEY)
+        if who.status is ParticipantStatus.CONSENTED and step in ("timezone", "window", "beeps"):
+            self._ask(chat, who, step)
+            return
+        self.say(chat, who, "already_enrolled")
+        self.tell(chat, self.study.status(who.telegram_id or 0))
+
     def on_button(self, c: Any) -> None:
-        """Any inline button: ``kind:value`` routed to a ``btn_<kind>`` method."""
+        """Any inline button: ``kind:value`` routed to a ``btn_<kind>`` method.
+
+        A button is live only while its question is the pending one (consent while registered,
+        language while registered or after /settings → Language, the others while their question
+        waits for an answer); any other press is refused with a message that says nothing
+        changed, so an old button never does something its text no longer means.
+        """
         self.sender.answer_callback(c.id)
         kind, _, value = str(c.data or "").partition(":")
         who = self.study.participant(c.from_user.id)
         route = getattr(self, f"btn_{kind}", None) if kind.isidentifier() else None
-        if who is None or route is None or c.message is None:
-            if c.message is not None:
-                self.say(c.message.chat.id, who, "button_expired")
+        if c.message is None:
+            return
+        chat = c.message.chat.id
+        if who is None or route is None:
+            self.say(chat, who, "button_expired", client_lang=_client_lang(c))
+            return
+        stale = _stale(who, kind)
+        if stale is not None:
+            self.say(chat, who, stale)
             return
         try:
-            route(c.message.chat.id, who, value)
-        except ValueError:  # forged or stale button data the study refuses
-            self.say(c.message.chat.id, who, "button_expired")
+            route(chat, who, value)
+        except ValueError:  # forged button data the study refuses
+            self.say(chat, who, "button_expired")
 
     def btn_lang(self, chat: int, who: Participant, value: str) -> None:
         """Language chosen: Russian asks the address form next, English the consent."""
-        who = _checked(self.study.set_language(who.telegram_id or 0, value))
-        if who.lang == "ru" and who.status is ParticipantStatus.REGISTERED:
+        tg = who.telegram_id or 0
+        who = _checked(self.study.set_language(tg, value))
+        if who.lang == "ru":
+            who = self.study.await_answer(tg, "form")
             self.say(chat, who, "choose_form", FORMS)
-        elif who.status is ParticipantStatus.REGISTERED:
-            self._ask_consent(chat, who)
-        else:
-            self.say(chat, who, "settings_saved")
-
-    def btn_form(self, chat: int, who: Participant, value: str) -> None:
-        """Address form chosen: the consent comes next (or the settings are saved)."""
-        who = _checked(self.study.set_address_form(who.telegram_id or 0, value))
+            return
+        who = self.study.await_answer(tg, None)
         if who.status is ParticipantStatus.REGISTERED:
             self._ask_consent(chat, who)
         else:
-            self.say(chat, who, "settings_saved")
+            self.say(chat, who, "language_saved")
+
+    def btn_form(self, chat: int, who: Participant, value: str) -> None:
+        """Address form chosen: the consent comes next (or the choice is confirmed)."""
+        tg = who.telegram_id or 0
+        _checked(self.study.set_address_form(tg, value))
+        who = self.study.await_answer(tg, None)
+        if who.status is ParticipantStatus.REGISTERED:
+            self._ask_consent(chat, who)
+        else:
+            self.say(chat, who, "form_saved")
 
     def _ask_consent(self, chat: int, who: Participant) -> None:
         yes, no = self.render(who, "consent_yes"), self.render(who, "consent_no")
@@ -214,7 +327,7 @@ class Handlers:
         self.say(chat, who, "consent", buttons, version=self.study.config.consent_version)
 
     def btn_consent(self, chat: int, who: Participant, value: str) -> None:
-        """Consent answered: on yes, the time zone question."""
+        """Consent answered (only while it is pending): on yes, the time zone question."""
         if value != "yes":
             self.study.decline_consent(who.telegram_id or 0)
             self.say(chat, who, "consent_declined")
@@ -250,8 +363,10 @@ class Handlers:
     def btn_set(self, chat: int, who: Participant, value: str) -> None:
         """A /settings button: ask that question again."""
         if value == "language":
+            who = self.study.await_answer(who.telegram_id or 0, "language")
             self.say(chat, who, "choose_language", LANGUAGES)
         elif value == "form":
+            who = self.study.await_answer(who.telegram_id or 0, "form")
             self.say(chat, who, "choose_form", FORMS)
         elif value in ("timezone", "window", "beeps"):
             self._ask(chat, who, value)
@@ -266,8 +381,7 @@ class Handlers:
         else:
             outcome = self.study.set_beeps_per_day(tg, text)
         if not outcome.ok or outcome.participant is None:
-            reason = next((str(m.params.get("reason", "")) for m in outcome.messages), "")
-            key, params = self._invalid(step, text, reason)
+            key, params = self._invalid(step, text, outcome)
             self.say(chat, who, key, **params)
             return
         who = self.study.await_answer(tg, None)
@@ -280,30 +394,38 @@ class Handlers:
         else:
             self.say(chat, who, "settings_saved")
 
-    def _invalid(self, step: str, text: str, reason: str) -> tuple[str, dict[str, Any]]:
-        if step == "timezone":
-            return "timezone_invalid", {"text": text[:60]}
-        if step == "window":
-            return "window_invalid", {"text": text[:60], "reason": reason}
+    def _invalid(self, step: str, text: str, refusal: Outcome) -> tuple[str, dict[str, Any]]:
+        """Why a typed answer did not work, in the participant's language (never the study's
+        English reason)."""
         c = self.study.config
-        return "beeps_invalid", {"low": c.min_beeps_per_day, "high": c.max_beeps_per_day}
+        first = refusal.messages[0].params if refusal.messages else {}
+        params: dict[str, Any] = {k: v for k, v in first.items() if k not in ("reason", "code")}
+        params.update(text=text[:60], low=c.min_beeps_per_day, high=c.max_beeps_per_day)
+        key = _REFUSALS.get(str(first.get("code", "")))
+        if key is None:
+            key = {"timezone": "timezone_invalid", "window": "window_invalid"}.get(
+                step, "beeps_invalid"
+            )
+        return key, params
 
     def _finish_onboarding(self, chat: int, who: Participant) -> None:
         who = _checked(self.study.start(who.telegram_id or 0))
         window = f"{who.window_start:%H:%M}-{who.window_end:%H:%M}"
         self.say(chat, who, "onboarding_done", tz=who.tz, window=window, beeps=who.beeps_per_day)
+        self.tell(chat, self.study.plan(who.telegram_id or 0))
         self._practice(chat, who)
 
     # ------------------------------------------------------------------ participant commands
-    def _registered(self, m: Any) -> Participant | None:
+    def _registered(self, m: Any, *, quiet: bool = False) -> Participant | None:
         who = self.study.participant(m.from_user.id)
         if who is None:
-            self.say(m.chat.id, None, "not_registered")
+            self.say(m.chat.id, None, "not_registered", client_lang=_client_lang(m), quiet=quiet)
         return who
 
     def cmd_help(self, m: Any) -> None:
         """/help."""
-        self.say(m.chat.id, self.study.participant(m.from_user.id), "help")
+        who = self.study.participant(m.from_user.id)
+        self.say(m.chat.id, who, "help", client_lang=_client_lang(m))
 
     def cmd_status(self, m: Any) -> None:
         """/status: day, answered and missed beeps, average quality, progress."""
@@ -317,8 +439,9 @@ class Handlers:
         window = f"{who.window_start:%H:%M}-{who.window_end:%H:%M}"
         names = ["timezone", "window", "beeps", "language"] + (["form"] if who.lang == "ru" else [])
         buttons = [(self.render(who, f"settings_{n}"), f"set:{n}") for n in names]
-        values = {"lang": who.lang, "tz": who.tz, "window": window, "beeps": who.beeps_per_day}
-        self.say(m.chat.id, who, "settings", buttons, **values)
+        language = i18n.LANG_NAMES[who.lang][who.lang]
+        values: dict[str, Any] = {"lang": language, "tz": who.tz, "window": window}
+        self.say(m.chat.id, who, "settings", buttons, beeps=who.beeps_per_day, **values)
 
     def cmd_pause(self, m: Any) -> None:
         """/pause."""
@@ -340,11 +463,13 @@ class Handlers:
         if (who := self._registered(m)) is None:
             return
         yes, no = self.render(who, "delete_yes"), self.render(who, "delete_no")
+        who = self.study.await_answer(who.telegram_id or 0, "delete")
         self.say(m.chat.id, who, "delete_confirm", [(yes, "delete:yes"), (no, "delete:no")])
 
     def btn_delete(self, chat: int, who: Participant, value: str) -> None:
-        """The /delete confirmation."""
+        """The /delete confirmation (only while it is the pending question)."""
         if value != "yes":
+            self.study.await_answer(who.telegram_id or 0, None)
             self.say(chat, who, "delete_cancelled")
             return
         self.study.delete_data(who.telegram_id or 0)
@@ -366,56 +491,114 @@ class Handlers:
     def _admin(self, m: Any) -> bool:
         if self.settings.is_admin(getattr(m.from_user, "id", None)):
             return True
-        self.say(m.chat.id, self.study.participant(m.from_user.id), "unknown_command")
+        who = self.study.participant(m.from_user.id)
+        self.say(m.chat.id, who, "unknown_command", client_lang=_client_lang(m))
         return False
 
+    def _admin_lang(self, m: Any) -> str:
+        """A researcher's language: their participant record's, else their Telegram client's."""
+        who = self.study.participant(m.from_user.id)
+        return who.lang if who is not None else _client_lang(m)
+
     def cmd_stats(self, m: Any) -> None:
-        """/stats (admins only)."""
-        if self._admin(m):
-            self.say(m.chat.id, None, "admin_stats", lines=self.admin.stats())
+        """/stats (admins only): each figure with its label in the researcher's language."""
+        if not self._admin(m):
+            return
+        lang = self._admin_lang(m)
+        figures = self.admin.stats()
+        if isinstance(figures, str):
+            lines = figures
+        else:
+            lines = "\n".join(
+                f"{_stat_label(name, lang)}: {value}" for name, value in figures.items()
+            )
+        self.say(m.chat.id, None, "admin_stats", client_lang=lang, lines=lines)
 
     def cmd_export(self, m: Any) -> None:
         """/export (admins only): the study as a CSV document."""
         if not self._admin(m):
             return
+        lang = self._admin_lang(m)
         try:
             data, rows = self.admin.export_csv()
         except Exception as exc:
             log.exception("export failed")
-            self.say(m.chat.id, None, "admin_export_failed", reason=type(exc).__name__)
+            reason = type(exc).__name__
+            self.say(m.chat.id, None, "admin_export_failed", client_lang=lang, reason=reason)
             return
-        caption = self.render(None, "admin_export_caption", rows=rows)
+        caption = self.render(None, "admin_export_caption", client_lang=lang, rows=rows)
         self.sender.send_document(m.chat.id, data, "esm_export.csv", caption=caption)
 
     def cmd_health(self, m: Any) -> None:
-        """/health (admins only)."""
+        """/health (admins only): the operations health report, which is in English."""
         if self._admin(m):
             summary, lines = self.admin.health()
-            self.say(m.chat.id, None, "admin_health", summary=summary, lines=lines)
+            params: dict[str, Any] = {"summary": summary, "lines": lines}
+            self.say(m.chat.id, None, "admin_health", client_lang="en", **params)
 
     # ------------------------------------------------------------------ everything else
     def on_command(self, m: Any) -> None:
         """An unknown /command."""
-        self.say(m.chat.id, self.study.participant(m.from_user.id), "unknown_command")
+        who = self.study.participant(m.from_user.id)
+        self.say(m.chat.id, who, "unknown_command", client_lang=_client_lang(m))
 
     def on_other(self, m: Any) -> None:
-        """Stickers, photos, voice, documents...: ask for words."""
-        self.say(m.chat.id, self.study.participant(m.from_user.id), "unsupported_content")
+        """Photos, documents, videos with a caption: the caption is read as the text; stickers,
+        voice and the rest: ask for words."""
+        if clean_text(getattr(m, "caption", None) or ""):
+            self.on_text(m)
+            return
+        who = self.study.participant(m.from_user.id)
+        lang = _client_lang(m)
+        self.say(m.chat.id, who, "unsupported_content", client_lang=lang, quiet=True)
 
     def on_text(self, m: Any) -> None:
-        """A text: the answer to a pending question, else a report."""
-        if (who := self._registered(m)) is None:
+        """A text (or a caption): the answer to a pending question, else a report."""
+        if (who := self._registered(m, quiet=True)) is None:
             return
-        text = clean_text(m.text or "")
-        if not text:
-            self.say(m.chat.id, who, "empty_text")
-        elif (step := who.extra.get(AWAITING_KEY)) is not None:
-            self._answer(m.chat.id, who, step, text)
-        elif who.status is ParticipantStatus.REGISTERED:
-            self.say(m.chat.id, who, "consent_needed")
+        text = clean_text(m.text or getattr(m, "caption", None) or "")
+        step = who.extra.get(AWAITING_KEY)
+        registered = who.status is ParticipantStatus.REGISTERED
+        if step in ("language", "form", "delete") and not registered:
+            # a text moves on from a button question
+            who = self.study.await_answer(who.telegram_id or 0, None)
+            step = None
+        if registered:
+            self._onboarding_nudge(m.chat.id, who, step)
+        elif step is not None:
+            if text:
+                self._answer(m.chat.id, who, step, text)
+            else:
+                self.say(m.chat.id, who, "empty_answer")
+                self._ask(m.chat.id, who, step)
+        elif not text:
+            self.say(m.chat.id, who, "empty_text", quiet=True)
         else:
             key = f"tg:{m.chat.id}:{m.message_id}"
-            self.tell(m.chat.id, self.study.handle_text(m.from_user.id, text, dedup_key=key))
+            outcome = self.study.handle_text(m.from_user.id, text, dedup_key=key)
+            self.tell(m.chat.id, outcome, quiet=True)
+
+    def _onboarding_nudge(self, chat: int, who: Participant, step: str | None) -> None:
+        """Text before the consent: point at the question that is waiting."""
+        if step == "form":
+            self.say(chat, who, "choose_form", FORMS)
+        else:
+            self.say(chat, who, "consent_needed", quiet=True)
+
+    def on_edit(self, m: Any) -> None:
+        """An edited message: an edited report is kept beside the original and the edit scored."""
+        who = self.study.participant(m.from_user.id)
+        if who is None or who.status is ParticipantStatus.REGISTERED:
+            return
+        text = clean_text(getattr(m, "text", None) or getattr(m, "caption", None) or "")
+        if not text or text.startswith("/"):
+            return
+        original = f"tg:{m.chat.id}:{m.message_id}"
+        edit_key = f"{original}:edit:{getattr(m, 'edit_date', None) or 0}"
+        outcome = self.study.edit_report(
+            m.from_user.id, text, original_key=original, dedup_key=edit_key
+        )
+        self.tell(m.chat.id, outcome)
 
 
 #: The language and address-form buttons.
@@ -446,6 +629,41 @@ OTHER = [
     "poll",
     "venue",
 ]
+
+
+def _stale(who: Participant, kind: str) -> str | None:
+    """The refusal for a button that belongs to a question no longer asked, else None."""
+    registered = who.status is ParticipantStatus.REGISTERED
+    awaiting = who.extra.get(AWAITING_KEY)
+    if kind == "consent":
+        return None if registered else "consent_stale"
+    if kind == "lang":
+        return None if registered or awaiting == "language" else "button_stale"
+    if kind == "delete":
+        return None if awaiting == "delete" else "button_stale"
+    step = _BUTTON_STEPS.get(kind)
+    if step is not None and awaiting != step:
+        return "button_stale"
+    return None
+
+
+def _client_lang(update: Any) -> str:
+    """The language of the Telegram client that sent ``update`` (see :func:`i18n.client_lang`)."""
+    user = getattr(update, "from_user", None)
+    return i18n.client_lang(getattr(user, "language_code", None))
+
+
+def _form(who: Participant) -> str:
+    """The address form to write to ``who`` in: «вы» until they chose (or got past onboarding)."""
+    chosen = who.extra.get(ADDRESS_CHOSEN) or who.status is not ParticipantStatus.REGISTERED
+    return str(who.address_form) if chosen else "formal"
+
+
+def _stat_label(name: str, lang: str) -> str:
+    key = f"stat_{name}"
+    if key in i18n.keys(lang):
+        return i18n.render(key, lang)
+    return name.replace("_", " ").capitalize()
 
 
 def _is_command(m: Any) -> bool:

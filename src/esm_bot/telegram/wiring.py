@@ -31,12 +31,13 @@ class StoreAdmin(AdminPort):
         self.environ = dict(environ)
         self.study_stats = study_stats
 
-    def stats(self) -> str:
-        """Counts from the store (and the study's figures when available), one per line."""
+    def stats(self) -> dict[str, Any]:
+        """Counts from the store (and the study's figures when available), by name; /stats shows
+        each with its catalogue label."""
         figures: dict[str, Any] = dict(self.store.counts())
         if self.study_stats is not None:
             figures.update(self.study_stats())
-        return "\n".join(f"{k}: {v}" for k, v in sorted(figures.items()))
+        return dict(sorted(figures.items()))
 
     def export_csv(self) -> tuple[bytes, int]:
         """The pseudonymised long-format CSV (:func:`esm_bot.ops.export.export_study`)."""

@@ -88,7 +88,7 @@ def choose_feedback(report: Report, issues: Sequence[Issue], score: int) -> str:
     quote = ""
     if issue.span:
         span = report.extend_words(issue.span, _EXTRA_WORDS.get(issue.code, 0))
-        quote = report.quote(span, limit=50)
+        quote = report.quote(report.extend_clause(span), limit=50)
     if "{quote}" in template and not quote:
         return issue.message
     return template.replace("{quote}", quote)

@@ -33,6 +33,7 @@ _QUOTES = re.compile(
 # single-character fast path.
 _WORD = re.compile(r"\w[\w]*")
 _NEXT_WORD = re.compile(r"[ \t]*[\w'-]+")
+_CLAUSE_REST = re.compile(r"[^,;:.!?…\n()\"“”«»]*")
 _SENTENCE = re.compile(r"[^.!?…\n]+")
 _POST_NEGATION_WORDS = (
     r"не\s+было|не\s+возникал\w*|не\s+появлял\w*|не\s+слышал\w*|не\s+видел\w*|"
@@ -152,11 +153,26 @@ class Report:
         return earliest
 
     def quote(self, span: Span | None, limit: int = 60) -> str:
-        """The participant's own words at ``span`` (shortened to ``limit`` characters)."""
+        """The participant's own words at ``span``, whole words only: a longer piece is cut at the
+        last word boundary within ``limit`` characters and ends with "…"."""
         if span is None:
             return ""
         piece = " ".join(self.text[span[0] : span[1]].split())
-        return piece if len(piece) <= limit else piece[: limit - 1].rstrip() + "…"
+        if len(piece) <= limit:
+            return piece
+        cut = piece[:limit]
+        if piece[limit] != " ":  # the limit falls inside a word: drop it
+            cut = cut.rsplit(" ", 1)[0] if " " in cut else cut
+        return cut.rstrip(" ,;:-—–") + "…"
+
+    def extend_clause(self, span: Span) -> Span:
+        """``span`` stretched to the end of its clause (the next comma, stop or bracket), so that
+        a quote never ends in the middle of a phrase ("an inner" → "an inner voice that...")."""
+        match = _CLAUSE_REST.match(self.text, span[1])
+        end = match.end() if match is not None else span[1]
+        while end > span[1] and self.text[end - 1].isspace():
+            end -= 1
+        return (span[0], end)
 
     def extend_words(self, span: Span, words: int) -> Span:
         """``span`` stretched over up to ``words`` following words of the same clause."""
