@@ -45,7 +45,7 @@ MESSAGES: Final[dict[str, str]] = {
     ),
     "ask_window": (
         "When are you usually awake? Beeps come only inside this window. Press a button or type "
-        "it as HH:MM-HH:MM, for example 09:00-21:00."
+        "it, for example 9-21 or 09:00-21:30."
     ),
     "window_invalid": (
         "I could not read “{text}” as waking hours. Type them like 9-21, 09:00-21:00 or "
