@@ -21,7 +21,19 @@ from .report import Span, sentence_at
 
 __all__ = ["content_hits"]
 
-_CLAUSE = re.compile(r"[^,;:.!?…—–()\n]+")
+_CLAUSE_MARKS = ",;:.!?…—–()\n"
+_AFTER = re.compile(r"[^,;:.!?…—–()\n]*")
+
+
+def _clause_at(text: str, position: int) -> Span:
+    """The clause around ``position``: from the punctuation mark before it to the one after."""
+    start = position
+    while start > 0 and text[start - 1] not in _CLAUSE_MARKS:
+        start -= 1
+    match = _AFTER.match(text, position)
+    return (start, match.end() if match else position)
+
+
 _NUMBER = re.compile(r"\d+")
 _STRONG = ("c_quality", "c_sense", "c_sense_verb", "c_body_feel")
 _WEAK = ("c_quality_weak", "c_colour")
@@ -67,12 +79,16 @@ def content_hits(
         busy = _starts(hits, ("activity",))
         attends = _starts(hits, ("sensory_attend",))
         serving = _starts(hits, ("instrumental", "thinking_unspecified"))
-        for match in _CLAUSE.finditer(normalised):
-            start, end = match.span()
+        # Only the clauses that hold a content word are looked at: each found once, from the
+        # content word's offset (the clause runs between the punctuation marks around it).
+        done = -1
+        for position in sorted(strong + weak):
+            if position < done:
+                continue
+            start, end = _clause_at(normalised, position)
+            done = end
             has_strong = _in(strong, start, end)
             has_weak = _in(weak, start, end)
-            if not (has_strong or has_weak):
-                continue
             sentence = sentence_at(sentences, start)
             if (_in(busy, start, end) and not _in(attends, start, end)) or _in(
                 serving, sentence[0], sentence[1]

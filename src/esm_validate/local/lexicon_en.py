@@ -52,7 +52,10 @@ _ACTIVITY = (
     r"sitting|standing|lying|waiting|cleaning|washing|showering|shopping|studying|running|riding|"
     r"commuting|texting|chatting|playing|browsing|checking|doing|making|having|brushing|folding|"
     r"packing|cutting|chopping|ironing|vacuuming|drinking|coding|programming|answering|paying|"
-    r"climbing|jogging|queuing|queueing|buying|filling|opening|putting|looking|searching|getting"
+    r"climbing|jogging|queuing|queueing|buying|filling|opening|putting|looking|searching|getting|"
+    r"scrubbing|stirring|peeling|wiping|sweeping|mopping|hoovering|knitting|drawing|painting|"
+    r"sewing|stretching|lifting|swimming|cycling|hiking|pouring|mixing|frying|baking|slicing|"
+    r"rinsing|drying|tidying|dusting|sorting|tying|unpacking|loading|unloading|parking"
 )
 
 PATTERNS: Final[dict[str, str]] = {
@@ -180,11 +183,12 @@ PATTERNS: Final[dict[str, str]] = {
         r"nothing\s+else|just\s+that|only\s+that|only\s+the\s+\w+ing|just\s+the\s+\w+ing|"
         r"that'?s\s+(?:it|all)|no\s+thoughts?|only\s+the\s+(?:doing|movement|motion|action)"
     ),
-    "doing_cue": (
-        r"just|simply|only|(?!(?:no|some|any|every)?thing|morning|evening|feeling|during|being|"
-        r"thinking|nothing)\w{2,}ing(?=\s+(?:the|my|a|an|it|his|her|to|on|in|at|up|down|out)\s)"
-    ),
+    "doing_cue": r"just|simply|only",
     "gaze": r"(?:eyes|gaze|staring|stared|looking)\s+(?:\w+\s+)?(?:on|at|into)\s+\w+",
+    "scene_noun": (
+        r"(?:face|kitchen|room|bedroom|house|flat|hallway|garden|street|car|dress|office|desk|"
+        r"balcony|classroom|school|beach|lake|yard|porch|sofa|hall|bathroom)(?=\s*[,:.]|\s*$)"
+    ),
     "speech_vague": (
         r"some\s+(?:self-talk|inner\s+(?:talk|speech|chatter|monologue|dialogue)|talking|words|"
         r"chatter|mumbling)|(?:saying|said|telling|muttering|mumbling|repeating)\s+(?:something|"
@@ -239,8 +243,17 @@ PATTERNS: Final[dict[str, str]] = {
         r"|(?:song|tune|melody|jingle|chorus)\s+(?:[\w'-]+\s+){0,3}?(?:going\s+round|looping|on\s+"
         r"loop|on\s+repeat|playing|replaying|running)|earworm"
         r"|(?:was|were)\s+(?:innerly\s+|inwardly\s+)?hearing|innerly\s+hearing|hearing\s+(?:it\s+)?"
-        r"in\s+(?:my\s+head|imagination)|in\s+(?:[\w-]+'s|his|her|their)\s+voice"
-        r"|(?:[\w-]+'s|[\w-]+s)\s+voice\s+(?:say|saying|said|in\s+my\s+head|going|from)"
+        r"in\s+(?:my\s+head|imagination)|(?:(?<=s\s)|(?<=his\s)|(?<=her\s)|(?<=their\s))"
+        r"(?:voice|tone)(?!\s+(?:was\s+)?(?:cracked|broke))"
+        r"|(?:song|tune|melody|jingle|chorus|lyrics?|riff|refrain)\s+(?:[\w'-]+\s+){0,4}?(?:still|"
+        r"again|round\s+and\s+round|over\s+and\s+over|stuck|looping|on\s+loop)"
+        r"|(?:the|that|this)\s+(?:song|tune|jingle|melody)\s+(?:from|about|with|by)"
+        r"|(?:mum|mom|dad|mother|father|boss|teacher|sister|brother|grandma|gran|nan|grandad|"
+        r"husband|wife|partner|coach|friend)\s+(?:going|goes|saying|says|telling\s+me|"
+        r"voice|nagging|asking)(?=\W+(?:[\w'-]+\W+){0,3}?[\"'“‘«])"
+        r"|(?:theme\s+tune|intro|chorus|jingle|lyrics|earworm)(?!\s+(?:on|from)\s+(?:the\s+)?"
+        r"(?:radio|speakers?|tv|telly|headphones))"
+        r"|(?:remember\w*|recall\w*)\s+(?:\w+\s+){0,3}?(?:voice|saying|tone|laugh)"
     ),
     "inner_seeing": (
         r"pictur(?:ed|ing)|visuali[sz]\w*|imagin(?:ed|ing)\s+(?!(?:the\s+|a\s+|an\s+)?(?:smell|"
@@ -256,8 +269,13 @@ PATTERNS: Final[dict[str, str]] = {
         r"|(?:picture|image|vision)\s+of|vivid(?:ly)?|(?:very|so|really|super|crystal)\s+clear"
         r"(?!\s+(?:that|to|what|how|why|whether))|in\s+my\s+(?:head|mind)\s+i\s+(?:could\s+)?"
         r"(?:see|saw)|i\s+(?:could|can)\s+see\s+(?:it|him|her|them)\s+(?:clearly|so\s+clearly)"
-        r"|(?:was|were)\s+seeing|but\s+seeing\s+it|(?:from\s+)?(?:up\s+high|above)\s*,?\s+(?:rows|"
-        r"like)"
+        r"|seeing(?!\s+(?:if|whether|that|how|what|to))|(?:from\s+)?(?:up\s+high|above)\s*,?\s+"
+        r"(?:rows|like)"
+        r"|(?:her|his|their)\s+(?:\w+\s+)?(?:face|dress|smile)\s+(?:from|when|as|at)\b"
+        r"|like\s+(?:a|in\s+a)\s+(?:photo|film|movie|snapshot|video)|(?:black\s+and\s+white|in\s+colou?r)"
+        r"|(?:remember\w*|recall\w*)\s+(?:\w+\s+){0,3}?(?:face|smile|look|how\s+\w+\s+looked)"
+        r"|(?:flash|glimpse|snapshot)\s+of|(?:popped|flashed)\s+(?:up\s+)?(?:in(?:to)?\s+)?(?:my\s+)?"
+        r"(?:head|mind)"
     ),
     "ut_cue": (
         r"(?:just|simply)\s+knew|a\s+(?:clear\s+|distinct\s+)?sense\s+(?:that|of\s+(?:knowing|"

@@ -360,6 +360,23 @@ def _whole_quote(normalised: str, quotes: tuple[Span, ...]) -> list[Span]:
     return [quotes[0]] if other <= 1 and end - start > 4 else []
 
 
+#: Before a scene noun: someone else's or a past place («мамин балкон», "grandma's kitchen",
+#: "last year's exam hall", "my old flat"): a scene seen while absent, i.e. an image.
+_REMOTE = re.compile(
+    r"(?:[\w-]+'s|[\w-]+s'|my\s+(?:old|childhood|first|[\w-]+s'?)|last\s+\w+'s|(?:мамин|папин|"
+    r"бабушкин|дедушкин|сестрин|стар|бывш|детск|прошл)\w*)\s+(?:[\w-]+\s+)?$"
+)
+
+
+def _remote_scenes(hits: Mapping[str, tuple[Span, ...]], normalised: str) -> list[Span]:
+    """Scene nouns described as seen though absent (see :data:`_REMOTE`)."""
+    found: list[Span] = []
+    for start, end in hits.get("scene_noun", ()):
+        if _REMOTE.search(normalised, max(0, start - 40), start) is not None:
+            found.append((start, end))
+    return found
+
+
 def phenomena_of(
     hits: dict[str, tuple[Span, ...]],
     normalised: str,
@@ -398,6 +415,9 @@ def phenomena_of(
     for code in ("inner_seeing", "inner_hearing", "just_doing"):
         if hits.get(code):
             evidence[code] = list(hits[code])
+    scenes = _remote_scenes(hits, normalised)
+    if scenes:
+        evidence.setdefault("inner_seeing", []).extend(scenes)
     if "inner_hearing" in evidence and "inner_speech" in evidence:
         # «в голове звучал мой голос» is inner speech; another's voice or a song is hearing.
         kept = [s for s in evidence["inner_hearing"] if not _overlaps(s, tuple(speech))]

@@ -355,16 +355,16 @@ def _content(
 ) -> None:
     """File the words of the content lexicons (any form of a lemma) as ``c_*`` hits: not
     inside quotes (those words are inner speech), and negated ones («не было запаха») apart."""
-    index = form_index()
-    words = _WORD.findall(normalised)
-    if index.keys().isdisjoint(words):  # most words are not content words: one C-level pass
-        return
-    quoted = _quote_mask(len(normalised), quotes) if quotes else None
-    get = index.get
-    for position, word in enumerate(words):
+    get = form_index().get
+    quoted: bytearray | None = None
+    position = -1
+    for word in _WORD.findall(normalised):
+        position += 1
         found = get(word)
         if found is None:
             continue
+        if quoted is None and quotes:
+            quoted = _quote_mask(len(normalised), quotes)
         start = starts[position]
         span = (start, start + len(word))
         if quoted is not None and quoted[start] and _inside(span, quotes):
