@@ -121,7 +121,7 @@ class FakeTelegram:
             daemon=True,
         )
 
-    # ------------------------------------------------------------------ lifecycle
+    # lifecycle
     @property
     def base_url(self) -> str:
         """``http://127.0.0.1:PORT`` — what ``TELEGRAM_API_URL`` should be set to."""
@@ -157,7 +157,7 @@ class FakeTelegram:
     def __exit__(self, *_exc: object) -> None:
         self.stop()
 
-    # ------------------------------------------------------------------ test-side API
+    # test-side API
     def push_raw_update(self, update: dict[str, Any]) -> dict[str, Any]:
         """Queue any update object (an ``update_id`` is added); returns it."""
         with self._cond:
@@ -303,7 +303,7 @@ class FakeTelegram:
         with self._cond:
             return iter(list(self.sent))
 
-    # ------------------------------------------------------------------ server side
+    # server side
     def _dispatch(
         self, method: str, params: dict[str, Any]
     ) -> tuple[int, dict[str, Any], Failure | None]:

@@ -139,7 +139,7 @@ class LLMServer:
         )
         self._thread.start()
 
-    # ---- addresses -------------------------------------------------------------------------
+    # addresses
     @property
     def port(self) -> int:
         """The TCP port."""
@@ -156,7 +156,7 @@ class LLMServer:
         """The path answered: ``/v1/messages`` or ``/v1/chat/completions``."""
         return "/v1/messages" if self.flavor == "anthropic" else "/v1/chat/completions"
 
-    # ---- scripting -------------------------------------------------------------------------
+    # scripting
     def script(self, *replies: Reply) -> LLMServer:
         """Queue *replies*, answered one per request in order."""
         with self._lock:
@@ -177,7 +177,7 @@ class LLMServer:
         with self._lock:
             return len(self.requests)
 
-    # ---- reply builders in this flavor's wire format ----------------------------------------
+    # reply builders in this flavor's wire format
     def success(self, answer: Mapping[str, Any] | None = None, **headers: str) -> Reply:
         """A 200 carrying *answer* (default :func:`good_answer`) the way this flavor returns it."""
         data = dict(answer) if answer is not None else good_answer()
@@ -282,7 +282,7 @@ class LLMServer:
         """A 200 that announces its full length, sends half, and closes the connection."""
         return attrs.evolve(self.success(), close_mid_body=True)
 
-    # ---- lifecycle -------------------------------------------------------------------------
+    # lifecycle
     def close(self) -> None:
         """Release hanging requests and stop the server."""
         self._closed.set()
@@ -297,7 +297,7 @@ class LLMServer:
     def __exit__(self, *exc: object) -> None:
         self.close()
 
-    # ---- internals -------------------------------------------------------------------------
+    # internals
     def _anthropic_message(
         self, content: list[dict[str, Any]], stop_reason: str = "tool_use"
     ) -> dict[str, Any]:

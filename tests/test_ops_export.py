@@ -241,7 +241,7 @@ def test_codebook_explains_every_column_and_code() -> None:
     assert "telegram_id" not in [c["name"] for c in build_codebook()["columns"]]
 
 
-# -- the real command ----------------------------------------------------------------------------
+# the real command
 
 
 def _run(args: list[str], env_extra: dict[str, str]) -> subprocess.CompletedProcess[str]:

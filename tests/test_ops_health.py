@@ -338,7 +338,7 @@ def test_the_real_validator_passes_the_known_reports(store: SqliteStore) -> None
     assert report.check("validators").status is CheckStatus.OK, report.check("validators").details
 
 
-# -- the real command ----------------------------------------------------------------------------
+# the real command
 
 
 def _run(args: list[str], env_extra: dict[str, str]) -> subprocess.CompletedProcess[str]:

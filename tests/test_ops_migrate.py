@@ -295,7 +295,7 @@ def test_progress_every_must_be_positive(tmp_path: Path) -> None:
         s.close()
 
 
-# -- the real command ----------------------------------------------------------------------------
+# the real command
 
 
 def _run(args: list[str], db: Path) -> subprocess.CompletedProcess[str]:

@@ -239,7 +239,7 @@ def test_bot_run_logs_carry_no_token(tmp_path: Path) -> None:
     assert_clean(output)
 
 
-# -- the redaction helpers themselves ------------------------------------------------------------
+# the redaction helpers themselves
 
 
 def test_secret_values_and_redact() -> None:

@@ -142,7 +142,7 @@ def test_missing_extra_names_the_extra_and_other_import_errors_pass() -> None:
     assert missing_extra(ModuleNotFoundError("x", name="esm_bot.nothing")) is None
 
 
-# -- the redaction guard -------------------------------------------------------------------------
+# the redaction guard
 
 
 def test_secret_values_include_the_token_half_and_encoded_forms() -> None:

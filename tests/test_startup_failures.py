@@ -119,7 +119,7 @@ def _webhook_env(api_url: str, port: int) -> dict[str, str]:
     }
 
 
-# -- Telegram ------------------------------------------------------------------------------------
+# Telegram
 
 
 def test_telegram_unreachable_in_webhook_mode_is_one_line_without_the_secrets(
@@ -201,7 +201,7 @@ def test_debug_shows_the_traceback_still_without_secrets(tmp_path: Path) -> None
     assert "/bot***/getMe" in ran.stderr
 
 
-# -- the database --------------------------------------------------------------------------------
+# the database
 
 
 def test_invalid_mongodb_uri_is_a_configuration_error(tmp_path: Path, fake: FakeTelegram) -> None:
@@ -249,7 +249,7 @@ def test_unwritable_db_path(tmp_path: Path, fake: FakeTelegram) -> None:
     assert_one_line(ran, DATABASE_REFUSED, "SQLite", "ESM_DB_PATH")
 
 
-# -- the process itself --------------------------------------------------------------------------
+# the process itself
 
 
 def test_missing_extra(tmp_path: Path) -> None:

@@ -105,7 +105,7 @@ def report(n: int, pid: str = "p1", bid: str | None = None, **kw: Any) -> Report
     )
 
 
-# -- participants --------------------------------------------------------------------------------
+# participants
 
 
 def test_a_participant_with_every_field_set_reads_back_equal(store: Store) -> None:
@@ -220,7 +220,7 @@ def test_list_participants_filters_and_orders(store: Store) -> None:
     assert store.list_participants(ParticipantStatus.WITHDRAWN) == []
 
 
-# -- beeps ---------------------------------------------------------------------------------------
+# beeps
 
 
 def test_upserting_a_plan_twice_changes_nothing(store: Store) -> None:
@@ -375,7 +375,7 @@ def test_cancel_future_beeps_only_touches_scheduled_future_ones(store: Store) ->
     assert [b.index for b in store.due_beeps(T0 + dt.timedelta(days=1))] == [0, 1, 0]
 
 
-# -- reports -------------------------------------------------------------------------------------
+# reports
 
 
 def test_a_replayed_update_never_creates_a_second_report(store: Store) -> None:
@@ -409,7 +409,7 @@ def test_reports_for_filters_by_beep_and_keeps_both_attempts(store: Store) -> No
     assert [r.id for r in store.iter_reports(since=T0 + dt.timedelta(minutes=3))] == ["r3", "r4"]
 
 
-# -- events --------------------------------------------------------------------------------------
+# events
 
 
 def test_events_are_ordered_idempotent_and_filterable(store: Store) -> None:
@@ -429,7 +429,7 @@ def test_events_are_ordered_idempotent_and_filterable(store: Store) -> None:
     assert store.counts()["events"] == 3
 
 
-# -- deletion, meta, raw documents ---------------------------------------------------------------
+# deletion, meta, raw documents
 
 
 def test_delete_participant_data_leaves_only_a_tombstone(store: Store, wall: WallClock) -> None:

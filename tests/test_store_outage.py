@@ -108,7 +108,7 @@ def answer(pid: str, bid: str, n: int, at: dt.datetime) -> Report:
     )
 
 
-# -- the issue 9 case: 30 simulated seconds without a database, mid-load --------------------------
+# the issue 9 case: 30 simulated seconds without a database, mid-load
 
 
 def test_thirty_simulated_seconds_without_database_lose_and_double_nothing(
@@ -427,7 +427,7 @@ def test_an_entry_that_cannot_apply_is_kept_aside_not_lost(
     assert real.get_meta("k") == "v"
 
 
-# -- a real SQLite file that cannot be written --------------------------------------------------
+# a real SQLite file that cannot be written
 
 
 def test_a_locked_sqlite_file_sends_writes_to_the_journal(
@@ -455,7 +455,7 @@ def test_a_locked_sqlite_file_sends_writes_to_the_journal(
     assert real.counts()["reports"] == 1
 
 
-# -- open_store / store_from_env -----------------------------------------------------------------
+# open_store / store_from_env
 
 
 def test_store_from_env_defaults_to_sqlite_beside_its_journal(
@@ -516,7 +516,7 @@ def test_an_unreachable_mongodb_is_reported_fast_and_without_its_password(tmp_pa
     store.close()
 
 
-# -- a real MongoDB-wire server, killed and restarted ---------------------------------------------
+# a real MongoDB-wire server, killed and restarted
 
 
 class MongoProcess:

@@ -72,7 +72,7 @@ def test_three_day_study_from_consent_to_completion(
     def say(text: str) -> None:
         outcomes.append(study.handle_text(TG, text, dedup_key=f"tg:{TG}:{next(dedup)}"))
 
-    # ---------------------------------------------------------------- onboarding
+    # onboarding
     registered = study.register(TG, chat_id=TG, lang="en")
     assert registered.keys == (MessageKey.WELCOME, MessageKey.CONSENT)
     assert registered.participant is not None
@@ -103,7 +103,7 @@ def test_three_day_study_from_consent_to_completion(
     assert again.ok
     assert store.beeps_for(pid) == planned
 
-    # ---------------------------------------------------------------- the script
+    # the script
     driver = Driver(study, clock)
     answer_plan: dict[tuple[dt.date, int], list[tuple[float, str]]] = {
         (DAY1, 0): [(2, "[30] I was thinking about lunch"), (4, "[55] inner words: lunch?")],
@@ -124,7 +124,7 @@ def test_three_day_study_from_consent_to_completion(
     driver.on_beep = on_beep
     driver.run_until(dt.datetime(2026, 5, 8, 12, 0, tzinfo=UTC))
 
-    # ---------------------------------------------------------------- beeps: each sent once
+    # beeps: each sent once
     sends = driver.kinds(ActionKind.SEND_BEEP)
     sent_ids = [a.beep.id for a in sends if a.beep]
     assert len(sent_ids) == len(set(sent_ids)) == 18
@@ -151,7 +151,7 @@ def test_three_day_study_from_consent_to_completion(
     assert statuses[DAY2] == {BeepStatus.ANSWERED: 6}
     assert statuses[DAY3] == {BeepStatus.ANSWERED: 4, BeepStatus.EXPIRED: 2}
 
-    # ---------------------------------------------------------------- reminders and expiry
+    # reminders and expiry
     reminders = driver.kinds(ActionKind.SEND_REMINDER)
     assert [(a.beep.local_date, a.beep.index) for a in reminders if a.beep] == [
         (DAY1, 4),
@@ -174,7 +174,7 @@ def test_three_day_study_from_consent_to_completion(
     ]
     assert all(a.beep is not None and a.beep.message_id is not None for a in expiries)
 
-    # ---------------------------------------------------------------- reports and outcomes
+    # reports and outcomes
     kinds = [o.kind for o in outcomes]
     assert kinds == [
         ReportKind.ON_TIME,
@@ -219,7 +219,7 @@ def test_three_day_study_from_consent_to_completion(
     assert late[0].latency_s == 20 * 60
     assert all(r.score is not None and r.assessment["score"] == r.score for r in reports)
 
-    # ---------------------------------------------------------------- day progression
+    # day progression
     notices = driver.kinds(ActionKind.NOTIFY)
     assert [n.message.key for n in notices] == [
         MessageKey.DAY_PASSED,
@@ -246,7 +246,7 @@ def test_three_day_study_from_consent_to_completion(
     assert participant.phenomena_frequencies.sensory_awareness == 4
     assert participant.common_patterns.uses_inner_speech is True
 
-    # ---------------------------------------------------------------- the bot can say it all
+    # the bot can say it all
     from esm_bot.i18n import render
 
     said = [m for o in [registered, consented, started, *outcomes] for m in o.messages]
@@ -256,7 +256,7 @@ def test_three_day_study_from_consent_to_completion(
         for lang, form in (("en", "informal"), ("ru", "informal"), ("ru", "formal")):
             assert render(msg.key, lang, form, **msg.params)  # no missing parameter
 
-    # ---------------------------------------------------------------- the audit trail
+    # the audit trail
     events = [e.kind for e in store.iter_events(participant_id=pid)]
     for kind, count in {
         "registered": 1,
@@ -274,7 +274,7 @@ def test_three_day_study_from_consent_to_completion(
     assert events.index("consented") < events.index("study_started") < events.index("beep_sent")
     assert events[-1] == "study_completed" or "study_completed" in events[-3:]
 
-    # ---------------------------------------------------------------- compliance and status
+    # compliance and status
     rows = study.compliance(pid)
     day1 = next(r for r in rows if r.local_date == DAY1)
     assert (day1.sent, day1.answered, day1.late, day1.expired) == (6, 4, 1, 1)

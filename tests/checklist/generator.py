@@ -67,7 +67,7 @@ class Case:
     other: str | None = None
 
 
-# --- templates: (phenomenon, form) -> how an item becomes a report ---
+# templates: (phenomenon, form) -> how an item becomes a report
 
 
 def _cap(text: str) -> str:
@@ -283,7 +283,7 @@ def _sample(key: str, cases: Iterable[Case], limit: int = MAX_CASES) -> list[Cas
     return random.Random(key).sample(unique, limit)
 
 
-# --- minimum functionality ---
+# minimum functionality
 
 
 def _phenomenon_cases(lang: str) -> Iterator[Case]:
@@ -425,7 +425,7 @@ def _score_cases(lang: str) -> Iterator[Case]:
     )
 
 
-# --- invariance ---
+# invariance
 
 
 def _typo(text: str, rng: random.Random) -> str:
@@ -505,7 +505,7 @@ def _framing_pairs(lang: str, key: str) -> Iterator[Case]:
             )
 
 
-# --- directional ---
+# directional
 
 
 def _direction_cases(lang: str) -> Iterator[Case]:

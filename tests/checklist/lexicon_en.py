@@ -7,7 +7,7 @@ suite measures the rules instead of echoing them. Each item is a fragment a temp
 
 from __future__ import annotations
 
-# --- experiential content, one list per phenomenon ---
+# experiential content, one list per phenomenon
 
 #: A sensory quality in the foreground, written as a nominal phrase (no attention verb).
 SENSORY = (
@@ -131,7 +131,7 @@ ATTENTION = (
     "Just before the beep my attention was on",
 )
 
-# --- poor reports ---
+# poor reports
 
 #: Topics of thinking without its form.
 TOPICS = (

@@ -8,7 +8,7 @@ not survive naive slot filling); templates add frames, context and perturbations
 
 from __future__ import annotations
 
-# --- experiential content, one list per phenomenon ---
+# experiential content, one list per phenomenon
 
 #: A sensory quality in the foreground, written as a nominal or verbless phrase.
 SENSORY = (
@@ -132,7 +132,7 @@ ATTENTION = (
     "За секунду до сигнала я обратил внимание:",
 )
 
-# --- poor reports ---
+# poor reports
 
 #: Topics of thinking without its form (prepositional case after «о/об»).
 TOPICS = ("работе", "экзамене", "проекте", "ужине", "маме", "деньгах", "поездке", "выходных")

@@ -201,7 +201,7 @@ class StudyConfig:
     def __attrs_post_init__(self) -> None:
         self._check()
 
-    # -- derived values --------------------------------------------------------------------------
+    # derived values
 
     def pass_mark(self, training_day: int) -> int:
         """The average quality needed to pass *training_day* (``quality_threshold`` if unset)."""
@@ -244,7 +244,7 @@ class StudyConfig:
                 window=f"{minutes} minutes",
             )
 
-    # -- validation ------------------------------------------------------------------------------
+    # validation
 
     def _check(self) -> None:
         def whole(name: str, low: int, high: int) -> None:
@@ -303,7 +303,7 @@ class StudyConfig:
                 f"min_gap) does not work: {exc}"
             ) from None
 
-    # -- environment -----------------------------------------------------------------------------
+    # environment
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str]) -> StudyConfig:

@@ -11,7 +11,7 @@ from typing import Final
 __all__ = ["MESSAGES"]
 
 MESSAGES: Final[dict[str, str]] = {
-    # ------------------------------------------------------------------ onboarding
+    # onboarding
     "welcome": (
         "👋 Hello! This bot runs a Descriptive Experience Sampling study.\n\n"
         "A few times a day at random moments it will beep you with a message. Each time, note "
@@ -87,7 +87,7 @@ MESSAGES: Final[dict[str, str]] = {
         "Most of your answers so far describe {phenomenon}. That is fine: just report whatever "
         "is there, including other kinds of experience."
     ),
-    # ------------------------------------------------------------------ beeps
+    # beeps
     "beep": (
         "🔔 Beep! What was in your experience at the very moment of the beep, just before you "
         "saw this message? Describe it in a few sentences."
@@ -121,7 +121,7 @@ MESSAGES: Final[dict[str, str]] = {
     "late_report": (
         "Noted. This answer came a while after the beep, so it may describe a later moment."
     ),
-    # ------------------------------------------------------------------ feedback
+    # feedback
     "feedback_training": (
         "Day {day} of training, score {score}/100 ({quality}).\n{strengths}\n💡 {tip}"
     ),
@@ -151,14 +151,14 @@ MESSAGES: Final[dict[str, str]] = {
     "ai_unavailable": (
         "(Detailed feedback is unavailable right now; this is the quick local check.)"
     ),
-    # ------------------------------------------------------------------ quality labels
+    # quality labels
     "quality_garbage": "needs work",
     "quality_poor": "poor",
     "quality_fair": "fair",
     "quality_good": "good",
     "quality_excellent": "excellent",
     "quality_pristine": "pristine",
-    # ------------------------------------------------------------------ training focus
+    # training focus
     "focus_moment_capture": "catching the moment of the beep",
     "focus_specificity": "concrete detail: what form the experience took",
     "focus_pristine_experience": "the experience itself, not theories about it",
@@ -172,7 +172,7 @@ MESSAGES: Final[dict[str, str]] = {
     "tip_pristine_experience": (
         "Leave out explanations and what you usually do; describe what was directly present."
     ),
-    # ------------------------------------------------------------------ commands
+    # commands
     "help": (
         "This bot samples your inner experience at random moments.\n\n"
         "/status – your progress\n/settings – time zone, window, beeps per day, language\n"
@@ -228,7 +228,7 @@ MESSAGES: Final[dict[str, str]] = {
     "delete_cancelled": "Nothing was deleted.",
     "not_registered": "Send /start to join the study.",
     "not_active": "You are not taking part right now. Send /start to join again.",
-    # ------------------------------------------------------------------ odd input
+    # odd input
     "unknown_command": "I don't know that command. Send /help to see what I can do.",
     "unsupported_content": (
         "I can only read text (a caption under a photo counts). Please describe the moment in "
@@ -254,9 +254,9 @@ MESSAGES: Final[dict[str, str]] = {
     "error": (
         "Sorry, something went wrong on our side. Your message is kept; please try again later."
     ),
-    # ------------------------------------------------------------------ buttons
+    # buttons
     "button_other": "Other…",
-    # ------------------------------------------------------------------ command menu
+    # command menu
     "cmd_start": "Join the study",
     "cmd_help": "What the bot does, and its commands",
     "cmd_status": "Your progress",
@@ -266,7 +266,7 @@ MESSAGES: Final[dict[str, str]] = {
     "cmd_stop": "Leave the study",
     "cmd_delete": "Delete your data",
     "cmd_practice": "A practice beep now",
-    # ------------------------------------------------------------------ researcher
+    # researcher
     "stat_participants": "Participants",
     "stat_beeps": "Beeps",
     "stat_reports": "Messages stored (reports and texts without a beep)",
@@ -280,7 +280,7 @@ MESSAGES: Final[dict[str, str]] = {
     "admin_export_failed": "Export failed: {reason}",
     "admin_health": "Health: {summary}\n{lines}",
     "admin_unavailable": "This researcher command is not available in this installation.",
-    # ------------------------------------------------------------------ console
+    # console
     "console_intro": (
         "esm-bot console: the study conversation in your terminal (offline, nothing leaves this "
         "machine). Type commands like /start, /practice, /status, /help; press a button by typing "

@@ -21,6 +21,8 @@ from pathlib import Path
 
 import attrs
 
+from esm_bot.domain.clock import utc_now
+
 from .redact import strip_uri_password
 
 __all__ = ["BackupResult", "MongoDumpPlan", "backup_sqlite", "mongodump_plan", "timestamp"]
@@ -45,7 +47,7 @@ def backup_sqlite(
     dest_dir: str | os.PathLike[str],
     *,
     journal_path: str | os.PathLike[str] | None = None,
-    now: Callable[[], dt.datetime] = lambda: dt.datetime.now(dt.UTC),
+    now: Callable[[], dt.datetime] = utc_now,
 ) -> BackupResult:
     """Copy the SQLite database at ``db_path`` into ``dest_dir`` consistently; return the result.
 
@@ -115,7 +117,7 @@ def mongodump_plan(
     dest_dir: str | os.PathLike[str],
     *,
     db_name: str | None = None,
-    now: Callable[[], dt.datetime] = lambda: dt.datetime.now(dt.UTC),
+    now: Callable[[], dt.datetime] = utc_now,
 ) -> MongoDumpPlan:
     """Return the ``mongodump``/``mongorestore`` commands for ``uri`` into a timestamped folder."""
     out_dir = Path(dest_dir) / f"esm_bot-{timestamp(now())}"

@@ -60,7 +60,7 @@ def _with_store(command: str, body: Callable[[Any], int]) -> int:
             pass
 
 
-# -- health --------------------------------------------------------------------------------------
+# health
 
 
 def _health(args: argparse.Namespace) -> int:
@@ -74,7 +74,7 @@ def _health(args: argparse.Namespace) -> int:
     return report.exit_code
 
 
-# -- migrate -------------------------------------------------------------------------------------
+# migrate
 
 
 def _migrate(args: argparse.Namespace) -> int:
@@ -133,7 +133,7 @@ def _migrate(args: argparse.Namespace) -> int:
     return _with_store("migrate", body)
 
 
-# -- export --------------------------------------------------------------------------------------
+# export
 
 
 def _export(args: argparse.Namespace) -> int:
@@ -163,7 +163,7 @@ def _export(args: argparse.Namespace) -> int:
     return _with_store("export", body)
 
 
-# -- backup --------------------------------------------------------------------------------------
+# backup
 
 
 def _backup(args: argparse.Namespace) -> int:
@@ -190,7 +190,7 @@ def _backup(args: argparse.Namespace) -> int:
     return 0
 
 
-# -- stats ---------------------------------------------------------------------------------------
+# stats
 
 
 def _stats(args: argparse.Namespace) -> int:
@@ -207,7 +207,7 @@ def _stats(args: argparse.Namespace) -> int:
     return _with_store("stats", body)
 
 
-# -- report --------------------------------------------------------------------------------------
+# report
 
 
 def _report(args: argparse.Namespace) -> int:

@@ -13,7 +13,6 @@ import os
 import re
 from collections.abc import Callable, Mapping
 from pathlib import Path
-from typing import Any
 
 import attrs
 
@@ -68,12 +67,8 @@ def _telegram(env: Mapping[str, str]) -> ConfigItem:
 
 
 def _study(env: Mapping[str, str]) -> ConfigItem:
-    try:
-        from esm_bot.domain.config import StudyConfig
-    except ImportError:
-        return ConfigItem(
-            "study", CheckStatus.WARN, "esm_bot.domain.config is not available to check"
-        )
+    from esm_bot.domain.config import StudyConfig
+
     try:
         config = StudyConfig.from_env(env)
     except Exception as exc:
@@ -109,17 +104,11 @@ def _storage(env: Mapping[str, str]) -> ConfigItem:
 def _ai(env: Mapping[str, str]) -> ConfigItem:
     import esm_validate
 
-    from_env: Callable[..., Any] | None = getattr(esm_validate, "from_env", None)
     providers = configured_ai_providers(env)
-    if from_env is None:
-        return ConfigItem("ai", CheckStatus.OK, "local validation (from_env not available)")
     try:
-        validator = from_env(env)
+        esm_validate.from_env(env).close()
     except Exception as exc:
         return ConfigItem("ai", CheckStatus.FAIL, _first_line(exc))
-    close = getattr(validator, "close", None)
-    if callable(close):
-        close()
     return ConfigItem("ai", CheckStatus.OK, ", ".join(providers) if providers else "local only")
 
 

@@ -17,7 +17,6 @@ Exit codes: 0 healthy (warnings allowed, e.g. local-only validation), 1 degraded
 
 from __future__ import annotations
 
-import datetime as dt
 import os
 import threading
 import time
@@ -25,6 +24,8 @@ from collections.abc import Callable, Mapping, Sequence
 from typing import Any, TypeVar
 
 import attrs
+
+from esm_bot.domain.clock import utc_now
 
 from .config_checks import ConfigItem, check_configuration, configured_ai_providers
 from .redact import one_line, redact
@@ -448,10 +449,7 @@ def _check_redis(environ: Mapping[str, str], clock: Callable[[], float]) -> Chec
 def _validator_from_env(environ: Mapping[str, str]) -> Any:
     import esm_validate
 
-    from_env: Callable[..., Any] | None = getattr(esm_validate, "from_env", None)
-    if from_env is None:
-        raise RuntimeError("esm_validate.from_env is not available in this version")
-    return from_env(environ)
+    return esm_validate.from_env(environ)
 
 
 def _check_configuration(items: Sequence[ConfigItem]) -> CheckResult:
@@ -591,7 +589,7 @@ def run_health(
                 close()
             except Exception:
                 pass
-    now = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
+    now = utc_now().isoformat(timespec="seconds")
     return HealthReport(tuple(_scrub(c, env) for c in checks if c is not None), now)
 
 

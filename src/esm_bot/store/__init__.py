@@ -15,6 +15,7 @@ from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from esm_bot.domain.clock import utc_now
 from esm_bot.store.base import Store, StoreStatus
 from esm_bot.store.errors import DuplicateKey, NotFound, StoreError, StoreUnavailable
 from esm_bot.store.journal import Journal, JournalEntry
@@ -49,10 +50,6 @@ if TYPE_CHECKING:  # mypy proves that every implementation satisfies the Protoco
 DEFAULT_DB_PATH = "esm_bot.sqlite3"
 
 
-def _utcnow() -> dt.datetime:
-    return dt.datetime.now(dt.UTC)
-
-
 def default_journal_path(db_path: str | os.PathLike[str] = DEFAULT_DB_PATH) -> Path:
     """Return the journal path used when none is given: ``esm_bot.journal.jsonl`` beside the db."""
     return Path(db_path).parent / "esm_bot.journal.jsonl"
@@ -66,7 +63,7 @@ def open_store(
     journal_path: str | os.PathLike[str] | None = None,
     resilient: bool = True,
     clock: Callable[[], float] = time.monotonic,
-    utcnow: Callable[[], dt.datetime] = _utcnow,
+    utcnow: Callable[[], dt.datetime] = utc_now,
     mongo_client: Any = None,
 ) -> Store:
     """Open the configured store.

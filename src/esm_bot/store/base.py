@@ -63,7 +63,7 @@ class StoreStatus:
 class Store(Protocol):
     """Persistence of participants, beeps, reports, events and metadata."""
 
-    # -- lifecycle -------------------------------------------------------------------------------
+    # lifecycle
 
     def ping(self) -> float:
         """Make one round trip to the database; return its duration in seconds.
@@ -81,7 +81,7 @@ class Store(Protocol):
         """Return the store's status (backend, degraded, pending journal entries...) without I/O."""
         ...
 
-    # -- participants ----------------------------------------------------------------------------
+    # participants
 
     def add_participant(self, participant: Participant) -> Participant:
         """Store a new participant and return it.
@@ -118,7 +118,7 @@ class Store(Protocol):
         """Return the participants (with one of the given statuses), oldest first."""
         ...
 
-    # -- beeps -----------------------------------------------------------------------------------
+    # beeps
 
     def upsert_beeps(self, beeps: Iterable[Beep], *, replace_unsent: bool = False) -> int:
         """Store planned beeps; return how many were written.
@@ -201,7 +201,7 @@ class Store(Protocol):
         """Cancel a participant's scheduled beeps with ``scheduled_at > after``; return how many."""
         ...
 
-    # -- reports ---------------------------------------------------------------------------------
+    # reports
 
     def add_report(self, report: Report) -> tuple[Report, bool]:
         """Store a report unless its ``dedup_key`` is known; return ``(stored report, created)``.
@@ -218,7 +218,7 @@ class Store(Protocol):
         """Yield every report (received at or after ``since``), oldest first."""
         ...
 
-    # -- events ----------------------------------------------------------------------------------
+    # events
 
     def append_event(self, event: Event) -> Event:
         """Append to the audit trail; return the event with its ``seq``. Idempotent by ``id``."""
@@ -234,7 +234,7 @@ class Store(Protocol):
         """Yield events in append order; optionally one participant's, one kind, or recent ones."""
         ...
 
-    # -- whole store -----------------------------------------------------------------------------
+    # whole store
 
     def counts(self) -> dict[str, int]:
         """Return ``{"participants": n, "beeps": n, "reports": n, "events": n}``."""
@@ -258,7 +258,7 @@ class Store(Protocol):
         """Set a metadata value (JSON-compatible)."""
         ...
 
-    # -- raw documents, for migrations -----------------------------------------------------------
+    # raw documents, for migrations
 
     def iter_raw_participants(self) -> Iterator[dict[str, Any]]:
         """Yield participants as stored documents (``"id"`` plus stored keys, missing ones absent).

@@ -26,6 +26,7 @@ import pymongo.errors
 from pymongo import ReturnDocument
 from pymongo.uri_parser import parse_uri
 
+from esm_bot.domain.clock import utc_now
 from esm_bot.domain.models import (
     Beep,
     BeepStatus,
@@ -49,10 +50,6 @@ from esm_bot.store.errors import DuplicateKey, NotFound, StoreError, StoreUnavai
 __all__ = ["MongoStore", "redact_uri"]
 
 _UNSENT = [BeepStatus.SCHEDULED.value, BeepStatus.CANCELLED.value]
-
-
-def _utcnow() -> dt.datetime:
-    return dt.datetime.now(dt.UTC)
 
 
 def redact_uri(uri: str) -> str:
@@ -112,7 +109,7 @@ class MongoStore:
         client_or_uri: Any,
         db_name: str | None = None,
         *,
-        utcnow: Callable[[], dt.datetime] = _utcnow,
+        utcnow: Callable[[], dt.datetime] = utc_now,
         server_selection_timeout_ms: int = 3000,
         connect_timeout_ms: int = 3000,
         socket_timeout_ms: int = 10000,
@@ -156,7 +153,7 @@ class MongoStore:
         self._index_lock = threading.Lock()
         self._closed = False
 
-    # -- plumbing --------------------------------------------------------------------------------
+    # plumbing
 
     def _safe(self, exc: BaseException) -> str:
         text = str(exc)
@@ -232,7 +229,7 @@ class MongoStore:
         """Return the (never degraded) status of this store."""
         return StoreStatus(backend=self.backend, target=self.target)
 
-    # -- participants ----------------------------------------------------------------------------
+    # participants
 
     def add_participant(self, participant: Participant) -> Participant:
         """Store a new participant (:class:`DuplicateKey` if the id or Telegram id is taken)."""
@@ -281,7 +278,7 @@ class MongoStore:
             docs = list(self._participants.find(query).sort([("created_at", 1), ("_id", 1)]))
         return [_from(Participant, d) for d in docs]
 
-    # -- beeps -----------------------------------------------------------------------------------
+    # beeps
 
     def upsert_beeps(self, beeps: Iterable[Beep], *, replace_unsent: bool = False) -> int:
         """Insert new beeps (existing ids untouched unless ``replace_unsent``); return the count."""
@@ -443,7 +440,7 @@ class MongoStore:
             )
         return int(result.modified_count)
 
-    # -- reports ---------------------------------------------------------------------------------
+    # reports
 
     def add_report(self, report: Report) -> tuple[Report, bool]:
         """Store the report unless its dedup key is known; return ``(report, created)``."""
@@ -475,7 +472,7 @@ class MongoStore:
             for doc in self._reports.find(query).sort([("received_at", 1), ("_id", 1)]):
                 yield _from(Report, doc)
 
-    # -- events ----------------------------------------------------------------------------------
+    # events
 
     def append_event(self, event: Event) -> Event:
         """Append the event (once per id); return it with its ``seq``."""
@@ -525,7 +522,7 @@ class MongoStore:
             for doc in self._events.find(query).sort("seq", 1):
                 yield _from(Event, doc)
 
-    # -- whole store -----------------------------------------------------------------------------
+    # whole store
 
     def counts(self) -> dict[str, int]:
         """Return how many participants, beeps, reports and events are stored."""
@@ -568,7 +565,7 @@ class MongoStore:
         with self._op():
             self._meta.update_one({"_id": key}, {"$set": {"value": value}}, upsert=True)
 
-    # -- raw documents ---------------------------------------------------------------------------
+    # raw documents
 
     def iter_raw_participants(self) -> Iterator[dict[str, Any]]:
         """Yield the stored participant documents (``_id`` renamed ``id``), oldest first."""

@@ -32,6 +32,7 @@ from typing import Any, TypeVar
 import attrs
 from cachetools import LRUCache
 
+from esm_bot.domain.clock import utc_now
 from esm_bot.domain.models import Beep, BeepStatus, Event, Participant, ParticipantStatus, Report
 from esm_bot.store.base import Store, StoreStatus
 from esm_bot.store.codec import check_changes, decode, decode_value, encode, encode_value
@@ -44,10 +45,6 @@ __all__ = ["ResilientStore"]
 R = TypeVar("R")
 
 _log = logging.getLogger("esm_bot.store")
-
-
-def _utcnow() -> dt.datetime:
-    return dt.datetime.now(dt.UTC)
 
 
 def _encode_changes(cls: type[Any], changes: Mapping[str, Any]) -> dict[str, Any]:
@@ -81,7 +78,7 @@ class ResilientStore:
         journal_path: str | os.PathLike[str],
         *,
         clock: Callable[[], float] = time.monotonic,
-        utcnow: Callable[[], dt.datetime] = _utcnow,
+        utcnow: Callable[[], dt.datetime] = utc_now,
         retry_interval_s: float = 5.0,
         cache_size: int = 2000,
         fsync: bool = True,
@@ -110,7 +107,7 @@ class ResilientStore:
         self._dedup: LRUCache[str, Report] = LRUCache(cache_size)
         self._meta: dict[str, Any] = {}
 
-    # -- health ----------------------------------------------------------------------------------
+    # health
 
     @property
     def degraded(self) -> bool:
@@ -171,7 +168,7 @@ class ResilientStore:
         """Close the inner store (the journal stays on disk until replayed)."""
         self.inner.close()
 
-    # -- plumbing --------------------------------------------------------------------------------
+    # plumbing
 
     def _note_error(self, exc: BaseException) -> None:
         self._last_error = str(exc)[:300]
@@ -236,7 +233,7 @@ class ResilientStore:
     def _offline(self, what: str) -> StoreUnavailable:
         return StoreUnavailable(f"the database is unreachable ({self._last_error}); {what}")
 
-    # -- replay ----------------------------------------------------------------------------------
+    # replay
 
     def _replay(self) -> None:
         """Apply the journal in order; drop what was applied (raises StoreUnavailable midway)."""
@@ -296,7 +293,7 @@ class ResilientStore:
         else:
             raise ValueError(f"unknown journal operation {entry.op!r}")
 
-    # -- remembering -----------------------------------------------------------------------------
+    # remembering
 
     def _remember(self, participant: Participant | None) -> Participant | None:
         if participant is not None:
@@ -331,7 +328,7 @@ class ResilientStore:
             for key in [k for k, r in self._dedup.items() if r.participant_id == participant_id]:
                 del self._dedup[key]
 
-    # -- participants ----------------------------------------------------------------------------
+    # participants
 
     def add_participant(self, participant: Participant) -> Participant:
         """Store a new participant (journaled during an outage)."""
@@ -406,7 +403,7 @@ class ResilientStore:
             self._remember(participant)
         return result
 
-    # -- beeps -----------------------------------------------------------------------------------
+    # beeps
 
     def upsert_beeps(self, beeps: Iterable[Beep], *, replace_unsent: bool = False) -> int:
         """Store planned beeps (journaled during an outage)."""
@@ -593,7 +590,7 @@ class ResilientStore:
             self._remember_beeps(attrs.evolve(b, status=BeepStatus.CANCELLED) for b in targets)
         return len(targets)
 
-    # -- reports ---------------------------------------------------------------------------------
+    # reports
 
     def add_report(self, report: Report) -> tuple[Report, bool]:
         """Store a report once per dedup key (journaled during an outage)."""
@@ -632,7 +629,7 @@ class ResilientStore:
             raise self._offline("listing every report needs the database")
         return self.inner.iter_reports(since)
 
-    # -- events ----------------------------------------------------------------------------------
+    # events
 
     def append_event(self, event: Event) -> Event:
         """Append an event (journaled during an outage; then ``seq`` is None until replay)."""
@@ -655,7 +652,7 @@ class ResilientStore:
             raise self._offline("reading the audit trail needs the database")
         return self.inner.iter_events(participant_id=participant_id, kind=kind, since=since)
 
-    # -- whole store -----------------------------------------------------------------------------
+    # whole store
 
     def counts(self) -> dict[str, int]:
         """Record counts (needs the database)."""
@@ -699,7 +696,7 @@ class ResilientStore:
             self._append("set_meta", {"key": key, "value": value}, None)
         self._meta[key] = value
 
-    # -- raw documents ---------------------------------------------------------------------------
+    # raw documents
 
     def iter_raw_participants(self) -> Iterator[dict[str, Any]]:
         """Raw participant documents (needs the database: migrations never run degraded)."""

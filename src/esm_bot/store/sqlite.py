@@ -22,6 +22,7 @@ from typing import Any
 
 import attrs
 
+from esm_bot.domain.clock import utc_now
 from esm_bot.domain.models import (
     Beep,
     BeepStatus,
@@ -105,10 +106,6 @@ def _dump(doc: Mapping[str, Any]) -> str:
     return json.dumps(doc, ensure_ascii=False, separators=(",", ":"))
 
 
-def _utcnow() -> dt.datetime:
-    return dt.datetime.now(dt.UTC)
-
-
 class SqliteStore:
     """A :class:`~esm_bot.store.base.Store` in one SQLite file (WAL mode).
 
@@ -125,7 +122,7 @@ class SqliteStore:
         self,
         path: str | os.PathLike[str] = "esm_bot.sqlite3",
         *,
-        utcnow: Callable[[], dt.datetime] = _utcnow,
+        utcnow: Callable[[], dt.datetime] = utc_now,
         busy_timeout_s: float = 10.0,
     ) -> None:
         self.path = str(path)
@@ -149,7 +146,7 @@ class SqliteStore:
         except sqlite3.Error as exc:
             raise StoreUnavailable(f"cannot open the SQLite database {self.path}: {exc}") from exc
 
-    # -- plumbing --------------------------------------------------------------------------------
+    # plumbing
 
     def _connection(self) -> sqlite3.Connection:
         if self._conn is None:
@@ -203,7 +200,7 @@ class SqliteStore:
         """Return the (never degraded) status of this store."""
         return StoreStatus(backend=self.backend, target=self.path)
 
-    # -- participants ----------------------------------------------------------------------------
+    # participants
 
     def add_participant(self, participant: Participant) -> Participant:
         """Store a new participant (:class:`DuplicateKey` if the id or Telegram id is taken)."""
@@ -273,7 +270,7 @@ class SqliteStore:
             rows = conn.execute(query + " ORDER BY created_at, id", args).fetchall()
         return [decode(Participant, json.loads(r[0])) for r in rows]
 
-    # -- beeps -----------------------------------------------------------------------------------
+    # beeps
 
     @staticmethod
     def _beep_row(beep: Beep) -> tuple[Any, ...]:
@@ -448,7 +445,7 @@ class SqliteStore:
             )
             return cursor.rowcount
 
-    # -- reports ---------------------------------------------------------------------------------
+    # reports
 
     def add_report(self, report: Report) -> tuple[Report, bool]:
         """Store the report unless its dedup key is known; return ``(report, created)``."""
@@ -500,7 +497,7 @@ class SqliteStore:
                 return
             last = (rows[-1][0], rows[-1][1])
 
-    # -- events ----------------------------------------------------------------------------------
+    # events
 
     def append_event(self, event: Event) -> Event:
         """Append the event (once per id); return it with its ``seq``."""
@@ -545,7 +542,7 @@ class SqliteStore:
                 return
             args[0] = rows[-1][0]
 
-    # -- whole store -----------------------------------------------------------------------------
+    # whole store
 
     def counts(self) -> dict[str, int]:
         """Return how many participants, beeps, reports and events are stored."""
@@ -612,7 +609,7 @@ class SqliteStore:
                 (key, json.dumps(value, ensure_ascii=False)),
             )
 
-    # -- raw documents ---------------------------------------------------------------------------
+    # raw documents
 
     def iter_raw_participants(self) -> Iterator[dict[str, Any]]:
         """Yield the stored participant documents, oldest first."""

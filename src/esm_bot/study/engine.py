@@ -30,6 +30,7 @@ from typing import Any
 
 import attrs
 
+from esm_bot.domain.clock import utc_now
 from esm_bot.domain.config import StudyConfig
 from esm_bot.domain.models import (
     AddressForm,
@@ -102,10 +103,6 @@ def _parse_clock(text: str) -> dt.time:
     return dt.time(int(hours), int(minutes or 0))
 
 
-def _system_clock() -> dt.datetime:
-    return dt.datetime.now(dt.UTC)
-
-
 @attrs.define
 class Study:
     """The DES study protocol over a :class:`~esm_bot.store.Store`.
@@ -134,7 +131,7 @@ class Study:
     store: Store
     validator: Validator | ValidateFunction
     config: StudyConfig = attrs.field(factory=StudyConfig)
-    clock: Callable[[], dt.datetime] = attrs.field(default=_system_clock, kw_only=True)
+    clock: Callable[[], dt.datetime] = attrs.field(default=utc_now, kw_only=True)
     rng: random.Random = attrs.field(factory=random.Random, kw_only=True)
     worker: str = attrs.field(factory=lambda: f"study-{uuid.uuid4().hex[:8]}", kw_only=True)
     maintenance_every: dt.timedelta = attrs.field(default=dt.timedelta(minutes=1), kw_only=True)

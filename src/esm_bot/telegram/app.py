@@ -20,6 +20,7 @@ from typing import Any
 
 import attrs
 
+from esm_bot.domain.clock import utc_now
 from esm_bot.settings import BotSettings
 from esm_bot.study import Action, ActionKind, Study
 from esm_bot.telegram.handlers import AdminPort, Handlers, command_menu
@@ -37,11 +38,6 @@ _KINDS = {
     ActionKind.EXPIRE_BEEP: "expire",
     ActionKind.NOTIFY: "notify",
 }
-
-
-def utc_now() -> dt.datetime:
-    """The current UTC time (the production wall clock)."""
-    return dt.datetime.now(dt.UTC)
 
 
 class _ExceptionHandler:
@@ -71,7 +67,7 @@ def make_telebot(settings: BotSettings, *, num_threads: int = 8) -> Any:
 
 @attrs.define
 class BotApp:
-    """The running bot; see the module docstring.
+    """The running bot: updates in, the beep scheduler, the metrics log and a clean shutdown.
 
     Args:
         settings: Process settings.
@@ -118,7 +114,7 @@ class BotApp:
         log.info("chat %s blocked the bot; participant marked inactive", chat_id)
         self.study.mark_unreachable(chat_id)
 
-    # ------------------------------------------------------------------ the scheduler
+    # the scheduler
     def tick_once(self, now: dt.datetime | None = None) -> int:
         """Send everything due now; return how many messages went out."""
         with self._tick_lock:
@@ -184,7 +180,7 @@ class BotApp:
         self._spawn(self._scheduler, "esm-scheduler")
         self._spawn(self._metrics_loop, "esm-metrics")
 
-    # ------------------------------------------------------------------ updates
+    # updates
     def start_polling(self) -> None:
         """Take updates by long polling in a background thread (never dies on an error)."""
         self._set_commands()
@@ -246,7 +242,7 @@ class BotApp:
         except Exception as exc:  # a menu is nice to have; never a reason not to start
             log.warning("could not set the command menu: %s", type(exc).__name__)
 
-    # ------------------------------------------------------------------ metrics and shutdown
+    # metrics and shutdown
     def metrics(self) -> dict[str, Any]:
         """A snapshot: sends, handler load, scheduler counts, study figures."""
         snapshot: dict[str, Any] = {

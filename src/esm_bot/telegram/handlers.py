@@ -128,7 +128,7 @@ class Handlers:
     _said: dict[int, tuple[str, float]] = attrs.field(init=False, factory=dict)
     _said_lock: threading.Lock = attrs.field(init=False, factory=threading.Lock)
 
-    # ------------------------------------------------------------------ plumbing
+    # plumbing
     def install(self, bot: Any) -> None:
         """Register every handler on ``bot`` (no decorators on globals)."""
         g = self.guard
@@ -246,7 +246,7 @@ class Handlers:
         user = getattr(update, "from_user", None)
         return self.study.participant(user.id) if user is not None else None
 
-    # ------------------------------------------------------------------ onboarding
+    # onboarding
     def cmd_start(self, m: Any) -> None:
         """/start: register, welcome, then the language question (someone already taking part
         hears where they are instead)."""
@@ -415,7 +415,7 @@ class Handlers:
         self.tell(chat, self.study.plan(who.telegram_id or 0))
         self._practice(chat, who)
 
-    # ------------------------------------------------------------------ participant commands
+    # participant commands
     def _registered(self, m: Any, *, quiet: bool = False) -> Participant | None:
         who = self.study.participant(m.from_user.id)
         if who is None:
@@ -487,7 +487,7 @@ class Handlers:
         if beep_id and message_id is not None:  # its expiry edits this message
             self.study.beep_sent(str(beep_id), message_id)
 
-    # ------------------------------------------------------------------ researcher commands
+    # researcher commands
     def _admin(self, m: Any) -> bool:
         if self.settings.is_admin(getattr(m.from_user, "id", None)):
             return True
@@ -536,7 +536,7 @@ class Handlers:
             params: dict[str, Any] = {"summary": summary, "lines": lines}
             self.say(m.chat.id, None, "admin_health", client_lang="en", **params)
 
-    # ------------------------------------------------------------------ everything else
+    # everything else
     def on_command(self, m: Any) -> None:
         """An unknown /command."""
         who = self.study.participant(m.from_user.id)

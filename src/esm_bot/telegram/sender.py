@@ -113,7 +113,7 @@ class Sender:
     _counts: Counter[str] = attrs.field(init=False, factory=Counter)
     _counts_lock: threading.Lock = attrs.field(init=False, factory=threading.Lock)
 
-    # ------------------------------------------------------------------ operations
+    # operations
     def send_message(self, chat_id: int, text: str, *, reply_markup: Any = None) -> Delivery:
         """Send a text message (cut to Telegram's 4096 characters)."""
         text = _fit(text)
@@ -161,7 +161,7 @@ class Sender:
         with self._counts_lock:
             return dict(self._counts)
 
-    # ------------------------------------------------------------------ the loop
+    # the loop
     def _count(self, name: str) -> None:
         with self._counts_lock:
             self._counts[name] += 1

@@ -153,7 +153,7 @@ def missing_extra(exc: ImportError) -> StartupError | None:
     )
 
 
-# -- the database ---------------------------------------------------------------------------------
+# the database
 
 
 def open_database(
@@ -211,7 +211,7 @@ def open_database(
     return store
 
 
-# -- Telegram -------------------------------------------------------------------------------------
+# Telegram
 
 
 def _telegram_transient(exc: BaseException) -> bool:
@@ -299,7 +299,7 @@ def serve_webhook(app: Any, settings: BotSettings) -> int:
         ) from exc
 
 
-# -- the whole start ------------------------------------------------------------------------------
+# the whole start
 
 
 def start(

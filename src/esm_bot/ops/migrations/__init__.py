@@ -19,12 +19,12 @@ writes nothing; ``--dry-run`` walks everything and reports the same summary with
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Callable, Mapping
 from typing import Any, Final
 
 import attrs
 
+from esm_bot.domain.clock import utc_now
 from esm_bot.store.base import Store
 from esm_bot.store.errors import StoreUnavailable
 
@@ -192,7 +192,7 @@ def check_migrations(
 
 
 def _now() -> str:
-    return dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
+    return utc_now().isoformat(timespec="seconds")
 
 
 def _run_one(

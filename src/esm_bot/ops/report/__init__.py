@@ -24,6 +24,7 @@ from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any, Final
 
+from esm_bot.domain.clock import utc_now
 from esm_bot.ops.rows import StudyRow, study_rows
 from esm_bot.ops.stats import (
     NORMS,
@@ -176,7 +177,7 @@ def build_report(
     out_dir: str | os.PathLike[str],
     *,
     environ: Mapping[str, str] | None = None,
-    now: Callable[[], dt.datetime] = lambda: dt.datetime.now(dt.UTC),
+    now: Callable[[], dt.datetime] = utc_now,
     title: str = "ESM study report",
 ) -> Path:
     """Write ``out_dir/esm_report.html`` for the study in ``store``; return its path.
