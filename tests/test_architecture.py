@@ -25,7 +25,7 @@ LAYERS: tuple[frozenset[str], ...] = (
     frozenset({"study"}),
     frozenset({"ops"}),
     frozenset({"telegram"}),
-    frozenset({"cli", "startup"}),
+    frozenset({"cli"}),
     frozenset({"__main__"}),
 )
 RANK = {part: rank for rank, parts in enumerate(LAYERS) for part in parts}
