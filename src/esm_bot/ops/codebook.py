@@ -73,6 +73,7 @@ ISSUE_MEANINGS: Final[Mapping[str, str]] = {
     "abstract_label": "An emotion or evaluation label with no experiential detail",
     "reading_inner_voice": "Claims an inner voice while reading: a prompt for a follow-up question",
     "inferred": "Experience inferred rather than apprehended ('I must have been...')",
+    "presupposition": "A form (inner speech, an image) named without its content: ask for it",
 }
 
 #: Meaning of each phenomenon code (Heavey & Hurlburt 2008; the DES codebook).
