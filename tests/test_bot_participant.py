@@ -116,7 +116,9 @@ def _onboard(fake: FakeTelegram, chat: int, lang: str = "en", form: str = "infor
     _press(fake, chat, "consent:yes")
     _press(fake, chat, "tz:Europe/Moscow")
     _press(fake, chat, "win:09:00-21:00")
-    _press(fake, chat, "beeps:6", replies=3)
+    fake.push_callback(chat, None, "beeps:6")
+    practice = i18n.render("beep_practice", lang, form)
+    wait_until(lambda: _sent(fake, chat)[-1:] == [practice])
 
 
 def _study_beeps(study: Study, chat: int) -> list[Any]:
