@@ -1,20 +1,62 @@
-"""Developer tasks: ``nox`` runs the tests on 3.11-3.13, lint, types, examples and the docs."""
+"""Developer tasks: ``nox`` runs the tests on 3.11-3.13, lint, types, examples and the docs.
+
+On a fresh machine ``python3 -m pip install nox && nox`` needs only the default Python: the test
+sessions of other versions run where those interpreters are installed (pyenv's are found even
+without ``PYENV_VERSION``) and are skipped elsewhere. With ``CI=true`` (``.ci/run`` sets it) a
+missing interpreter or C compiler is an error. ``nox -s quick`` is the inner loop: the tests that
+start no process and need no server, in under a minute.
+"""
 
 from __future__ import annotations
 
 import glob
 import os
 import shutil
+import subprocess
+from pathlib import Path
 
 import nox
 
-nox.options.default_venv_backend = "venv"
-nox.options.reuse_existing_virtualenvs = True
-nox.options.error_on_missing_interpreters = True
-nox.options.sessions = ["tests", "lint", "types", "examples", "docs", "compiled"]
-
+IN_CI = os.environ.get("CI", "").strip().lower() in {"1", "true", "yes"}
 PYTHONS = ["3.11", "3.12", "3.13"]
 PASSENV = ("MONGO_URI", "REDIS_URL", "CI")
+#: The quick loop leaves out what starts processes or talks to servers (pytest markers).
+QUICK = "not integration and not process and not slow"
+
+nox.options.default_venv_backend = "venv"
+nox.options.reuse_existing_virtualenvs = True
+nox.options.error_on_missing_interpreters = IN_CI
+if hasattr(nox.options, "download_python"):  # never fetch an interpreter from the network
+    nox.options.download_python = "never"
+nox.options.sessions = ["tests", "lint", "types", "examples", "docs", "compiled"]
+
+
+def _runs(executable: str | None) -> bool:
+    if not executable:
+        return False
+    try:
+        probe = subprocess.run([executable, "-c", ""], capture_output=True, timeout=30, check=False)
+    except (OSError, subprocess.TimeoutExpired):
+        return False
+    return probe.returncode == 0
+
+
+def _find_pyenv_pythons() -> None:
+    """Put pyenv's interpreters on PATH where their shims refuse (no ``PYENV_VERSION`` set)."""
+    root = Path(os.environ.get("PYENV_ROOT") or Path.home() / ".pyenv")
+    found = []
+    for version in PYTHONS:
+        name = f"python{version}"
+        if _runs(shutil.which(name)):
+            continue
+        installed = sorted(root.glob(f"versions/{version}.*/bin/{name}"), reverse=True)
+        if installed:
+            found.append(str(installed[0].parent))
+    if found:
+        os.environ["PATH"] = os.pathsep.join([*found, os.environ.get("PATH", "")])
+
+
+_find_pyenv_pythons()
 
 
 def _env() -> dict[str, str]:
@@ -26,6 +68,18 @@ def tests(session: nox.Session) -> None:
     """Run the whole test suite, integration tests included (they start their servers if needed)."""
     session.install("-e", ".[test]")
     session.run("pytest", *(session.posargs or ["-q", "tests"]), env=_env())
+
+
+@nox.session(python="3.11")
+def quick(session: nox.Session) -> None:
+    """The inner loop: every test that starts no process and needs no server (under a minute).
+
+    Leaves out the tests marked ``integration`` (MongoDB-wire, redis-server), ``process``
+    (``python -m esm_bot``, ``esm-validate``, bots and servers in other processes) and ``slow``;
+    the full ``nox -s tests`` runs them all. Extra arguments go to pytest.
+    """
+    session.install("-e", ".[test]")
+    session.run("pytest", "-q", "-m", QUICK, *(session.posargs or ["tests"]), env=_env())
 
 
 @nox.session(python="3.11")
@@ -67,6 +121,8 @@ def compiled(session: nox.Session) -> None:
     dumps both and the files are compared. ``nox -s compiled -- bench`` also runs the
     local-validator benchmark on the compiled build.
     """
+    if not shutil.which("cc") and not IN_CI:
+        session.skip("no C compiler (cc) here: the compiled build needs one (CI installs gcc)")
     session.install("build>=1.2")
     out = os.path.join(session.create_tmp(), "compiled-build")
     shutil.rmtree(out, ignore_errors=True)

@@ -200,6 +200,7 @@ class TestAssessDataframe:
         assert "quality" in out.columns
 
 
+@pytest.mark.process
 def test_import_needs_neither_pandas_nor_tqdm() -> None:
     """`import esm_validate` loads no optional dependency (they are imported when used)."""
     import subprocess

@@ -97,6 +97,7 @@ def test_main_writes_markdown_and_returns_nonzero_when_one_failed(
     assert run_all.main(["--directory", str(tmp_path)]) == 1
 
 
+@pytest.mark.process
 def test_command_line_rejects_an_unknown_benchmark() -> None:
     done = subprocess.run(
         [sys.executable, str(ROOT / "benchmarks" / "run_all.py"), "--only", "nothing-here"],

@@ -15,7 +15,7 @@ import random
 from typing import Any
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, find, given, settings
 from hypothesis import strategies as st
 
 from esm_bot.settings import BotSettings
@@ -27,6 +27,10 @@ CHAT = 4242
 
 @pytest.fixture(name="app", scope="module")
 def _app() -> BotApp:
+    return _make_app()
+
+
+def _make_app() -> BotApp:
     """The real study engine over an in-memory SQLite store, one participant consented."""
     import esm_validate
     from esm_bot.store.sqlite import SqliteStore
@@ -164,31 +168,71 @@ _json = st.recursive(
     ),
     max_leaves=12,
 )
+_RAW_KINDS = ("message", "edited_message", "callback_query", "channel_post", "poll")
+_RAW_KEYS = ("message_id", "from", "chat", "date", "text", "data", "id", "entities", "sticker")
+
+
+@st.composite
+def _raw_updates(draw: st.DrawFn) -> dict[str, Any]:
+    """Random JSON under an update kind: alone, or over a well-formed update's fields.
+
+    The second half reaches the handlers (a message or button press the parser accepts, with
+    some fields replaced by anything), so a handler that fails on it is seen.
+    """
+    kind = draw(st.sampled_from(_RAW_KINDS))
+    noise = draw(st.dictionaries(st.sampled_from(_RAW_KEYS), _json, max_size=3))
+    if not draw(st.booleans()):
+        return {"update_id": 1, kind: noise}
+    well_formed = draw(_updates())
+    base = next(value for key, value in well_formed.items() if key != "update_id")
+    return {"update_id": 1, kind: {**base, **noise}}
+
+
+def handler_failures(
+    app: BotApp, raw: dict[str, Any], caplog: pytest.LogCaptureFixture
+) -> list[str] | None:
+    """Dispatch ``raw``; the handler failures the guard logged (None: the parser refuses it)."""
+    from telebot.types import Update
+
+    try:
+        Update.de_json(json.dumps(raw))  # type: ignore[no-untyped-call]
+    except Exception:  # the parser refuses it: Telegram never sends such an update
+        return None
+    caplog.clear()
+    with caplog.at_level(logging.ERROR, logger="esm_bot.telegram.handlers"):
+        app.process_update(raw)  # an exception escaping here fails the test as well
+    return [r.getMessage() for r in caplog.records if "failed" in r.getMessage()]
 
 
 @settings(
     max_examples=200, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
 )
-@given(
-    kind=st.sampled_from(["message", "edited_message", "callback_query", "channel_post", "poll"]),
-    body=st.dictionaries(
-        st.sampled_from(
-            ["message_id", "from", "chat", "date", "text", "data", "id", "entities", "sticker"]
-        ),
-        _json,
-        max_size=7,
-    ),
-)
+@given(raw=_raw_updates())
 def test_raw_updates_the_parser_accepts_never_raise(
-    app: BotApp, kind: str, body: dict[str, Any]
+    app: BotApp, raw: dict[str, Any], caplog: pytest.LogCaptureFixture
 ) -> None:
-    """Random JSON: what pyTelegramBotAPI can parse is dispatched without an exception escaping."""
-    from telebot.types import Update
+    """Random JSON: what pyTelegramBotAPI can parse is handled, without the guard stepping in."""
+    assert handler_failures(app, raw, caplog) in (None, [])
 
-    raw = {"update_id": 1, kind: body}
-    try:
-        Update.de_json(json.dumps(raw))  # type: ignore[no-untyped-call]
-    except Exception:  # the parser refuses it: Telegram never sends such an update
-        return
 
-    app.process_update(raw)
+def test_the_raw_update_check_fails_when_every_handler_raises(
+    monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    """The property above is not vacuous: with every handler raising, it finds a failing update."""
+    from esm_bot.telegram.handlers import Handlers
+
+    def boom(*_args: Any) -> None:
+        raise RuntimeError("every handler raises")
+
+    for name in dir(Handlers):
+        if name.startswith(("cmd_", "on_", "btn_")):
+            monkeypatch.setattr(Handlers, name, boom)
+    broken = _make_app()
+
+    found = find(
+        _raw_updates(),
+        lambda raw: bool(handler_failures(broken, raw, caplog)),
+        settings=settings(max_examples=200, database=None),
+    )
+
+    assert handler_failures(broken, found, caplog)

@@ -14,10 +14,14 @@ import urllib.error
 import urllib.request
 from pathlib import Path
 
+import pytest
+
 from esm_bot import i18n
 from tests._services import free_port
 from tests.bot_support import wait_until
 from tests.fake_telegram import DEFAULT_TOKEN, FakeTelegram
+
+pytestmark = pytest.mark.process  # every test here starts another process
 
 IN_FLIGHT = 25
 REPORT = "At the beep I was innerly saying 'where are my keys' in my own voice, a bit annoyed."

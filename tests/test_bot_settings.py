@@ -67,6 +67,7 @@ def test_bad_values_have_clear_errors(env: dict[str, str], fragment: str) -> Non
     assert TOKEN not in str(info.value)
 
 
+@pytest.mark.process
 def test_run_without_token_is_one_line_and_exit_2() -> None:
     """`esm-bot run` with no token: one line on stderr, exit code 2, no traceback."""
     env = {k: v for k, v in os.environ.items() if k != "TELEGRAM_BOT_TOKEN"}

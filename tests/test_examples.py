@@ -13,6 +13,8 @@ import pytest
 
 import esm_validate
 
+pytestmark = pytest.mark.process  # the examples run as scripts, the notebook in a kernel
+
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = ROOT / "examples"
 SCRIPTS = sorted(p.name for p in EXAMPLES.glob("*.py") if not p.name.startswith("_"))

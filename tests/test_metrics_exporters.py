@@ -35,6 +35,7 @@ def busy_metrics() -> Metrics:
     return m
 
 
+@pytest.mark.process
 def test_library_import_pulls_in_no_exporter() -> None:
     """Importing esm_validate (and the contrib modules) imports neither client library."""
     code = (

@@ -22,6 +22,8 @@ from esm_bot.domain.models import Beep, BeepStatus, beep_id
 from esm_bot.store import SqliteStore, Store
 from esm_bot.store.mongo import MongoStore
 
+pytestmark = pytest.mark.process  # every test here starts worker processes
+
 T0 = dt.datetime(2026, 3, 2, 6, 0, tzinfo=dt.UTC)
 DAY = dt.date(2026, 3, 2)
 

@@ -122,6 +122,7 @@ def _run(args: list[str], env_extra: dict[str, str]) -> subprocess.CompletedProc
     return run_esm_bot(["backup", *args], env_extra)
 
 
+@pytest.mark.process
 def test_command_backs_up_and_the_copy_restores(tmp_path: Path) -> None:
     """`esm-bot backup DIR` writes the copy; copied back, the store opens with the same data."""
     db = tmp_path / "live.sqlite3"
@@ -145,6 +146,7 @@ def test_command_backs_up_and_the_copy_restores(tmp_path: Path) -> None:
         again.close()
 
 
+@pytest.mark.process
 def test_command_prints_the_mongodump_recipe() -> None:
     """With MONGODB_URI the command explains mongodump without the password; it connects nowhere."""
     done = _run(["/backups"], {"MONGODB_URI": "mongodb://bot:TopSecret99@127.0.0.1:1/esm"})
@@ -155,6 +157,7 @@ def test_command_prints_the_mongodump_recipe() -> None:
     assert "TopSecret99" not in done.stdout + done.stderr
 
 
+@pytest.mark.process
 def test_command_without_a_database_fails_in_one_line(tmp_path: Path) -> None:
     """No database at ESM_DB_PATH: one line on stderr, exit 2."""
     done = _run([str(tmp_path / "b")], {"ESM_DB_PATH": str(tmp_path / "none.sqlite3")})

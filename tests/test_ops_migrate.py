@@ -302,6 +302,7 @@ def _run(args: list[str], db: Path) -> subprocess.CompletedProcess[str]:
     return run_esm_bot(args, {"ESM_DB_PATH": str(db)})
 
 
+@pytest.mark.process
 def test_command_check_then_migrate(tmp_path: Path) -> None:
     """`esm-bot migrate --check` writes nothing; `esm-bot migrate` prints the seed's summary."""
     db = tmp_path / "cmd.sqlite3"

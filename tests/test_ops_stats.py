@@ -213,6 +213,7 @@ def test_json_has_targets_and_norms(store: SqliteStore, study: SimulatedStudy) -
     assert "telegram" not in text
 
 
+@pytest.mark.process
 def test_command_prints_stats(store: SqliteStore, study: SimulatedStudy) -> None:
     """`esm-bot stats` and `esm-bot stats --json` print the same figures."""
 

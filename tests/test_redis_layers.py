@@ -232,6 +232,7 @@ print(sum(limiter.acquire("shared-user").allowed for _ in range(25)))
 """
 
 
+@pytest.mark.process
 def test_separate_os_processes_share_one_limit(redis_url, prefix) -> None:
     """Three real OS processes, 25 tries each on one user: exactly 9 admitted in total."""
     children = [

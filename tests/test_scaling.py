@@ -322,6 +322,7 @@ def beep_sends(telegram: FakeTelegram, chats: list[int]) -> Counter[int]:
     return Counter(c.chat_id for c in telegram.sent_calls("sendMessage") if c.chat_id in wanted)
 
 
+@pytest.mark.process
 def test_two_processes_send_each_beep_once_and_share_cache_and_rate_limit(
     processes: Callable[[str], BotProcess],
     telegram: HoldingTelegram,
@@ -392,6 +393,7 @@ def test_two_processes_send_each_beep_once_and_share_cache_and_rate_limit(
     assert all(count > 0 for count in sent_by.values()), sent_by
 
 
+@pytest.mark.process
 def test_a_killed_process_leaves_its_claimed_beeps_to_the_other_after_the_lease(
     processes: Callable[[str], BotProcess],
     telegram: HoldingTelegram,

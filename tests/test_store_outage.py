@@ -183,6 +183,7 @@ def test_thirty_simulated_seconds_without_database_lose_and_double_nothing(
     assert all(p.current_training_day == 1 for p in real.list_participants())
 
 
+@pytest.mark.process
 def test_eight_threads_writing_through_an_outage_lose_and_double_nothing(
     tmp_path: Path, fake_clock: FakeClock
 ) -> None:
@@ -357,6 +358,7 @@ for i in range(count):
 """
 
 
+@pytest.mark.process
 def test_processes_sharing_a_journal_never_lose_an_entry(tmp_path: Path) -> None:
     """Two processes append while a third replays and drops: every entry is replayed once."""
     path = tmp_path / "shared.jsonl"
@@ -572,6 +574,7 @@ def own_mongo(tmp_path: Path) -> Iterator[MongoProcess]:
     server.kill()
 
 
+@pytest.mark.process
 @pytest.mark.integration
 def test_mongodb_killed_mid_study_and_restarted_every_report_arrives_once(
     own_mongo: MongoProcess, tmp_path: Path, fake_clock: FakeClock
