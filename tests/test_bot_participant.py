@@ -304,11 +304,11 @@ def test_admin_stats_in_one_language_with_labels(
     assert "participants:" not in stats
     if code == "en":
         assert stats.startswith("Study figures:")
-        assert "Participants: 1" in stats
+        assert "Participants (consented, not deleted): 1" in stats
         assert "Показатели" not in stats
     else:
         assert stats.startswith("Показатели исследования:")
-        assert "Участники: 1" in stats
+        assert "Участники (дали согласие, не удалены): 1" in stats
         assert "Study" not in stats
 
 

@@ -96,6 +96,11 @@ MESSAGES: Final[dict[str, str]] = {
         "🔔 Practice beep. Freeze this moment: what was in your experience right before you "
         "read this? Describe it in a few sentences."
     ),
+    "beep_pilot": (
+        "🧪 Pilot beep (a researcher is trying the study; your answer is kept apart from the "
+        "study data). 🔔 What was in your experience at the very moment of the beep, just before "
+        "you saw this message? Describe it in a few sentences."
+    ),
     "reminder": (
         "A gentle reminder: the last beep is still open for a few minutes. What was in your "
         "experience at that moment?"
@@ -267,7 +272,15 @@ MESSAGES: Final[dict[str, str]] = {
     "cmd_delete": "Delete your data",
     "cmd_practice": "A practice beep now",
     # researcher
-    "stat_participants": "Participants",
+    "stat_participants": "Participants (consented, not deleted)",
+    "stat_registrations": "Registrations (every /start, deleted ones included)",
+    "stat_samples": "Answered study beeps (each beep once: the samples)",
+    "stat_answers": "Reports (every answer to a beep: retries, practice and pilot beeps included)",
+    "stat_pilot_reports": "Pilot answers (/pilot; not study data)",
+    "stat_messages_without_beep": "Messages without a beep (kept, not scored)",
+    "stat_beeps_delivered": "Beeps delivered",
+    "stat_compliance": "Compliance (delivered beeps answered on time)",
+    "stat_average_quality": "Average quality (0-100)",
     "stat_beeps": "Beeps",
     "stat_reports": "Messages stored (reports and texts without a beep)",
     "stat_events": "Events logged",
@@ -279,6 +292,14 @@ MESSAGES: Final[dict[str, str]] = {
     "admin_export_caption": "Study export, {rows} rows (participants pseudonymised).",
     "admin_export_failed": "Export failed: {reason}",
     "admin_health": "Health: {summary}\n{lines}",
+    "admin_pilot_sent": (
+        "🧪 Pilot beep sent to {who}. The answer gets practice feedback and is kept apart from "
+        'the study data (beep_status "pilot" in the export).'
+    ),
+    "admin_pilot_unknown": (
+        "No pilot beep: {who} is not a consented participant. Send /start yourself (or ask them "
+        "to), accept the consent, then /pilot (yourself) or /pilot TELEGRAM_ID or PSEUDONYM."
+    ),
     "admin_unavailable": "This researcher command is not available in this installation.",
     # console
     "console_intro": (
@@ -286,5 +307,8 @@ MESSAGES: Final[dict[str, str]] = {
         "machine). Type commands like /start, /practice, /status, /help; press a button by typing "
         "its number; /quit to leave."
     ),
-    "console_bye": "Bye! Your answers are in {path}.",
+    "console_bye": (
+        "Bye! Your answers are in {path}. To look at them: ESM_DB_PATH={path} esm-bot stats "
+        "(or export, report)."
+    ),
 }

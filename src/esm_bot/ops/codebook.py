@@ -14,7 +14,7 @@ from typing import Any, Final
 from esm_bot.domain.models import BeepStatus
 from esm_validate import ISSUE_CODES, PHENOMENA, QUALITY_LEVELS
 
-from .rows import NO_BEEP, PRACTICE
+from .rows import NO_BEEP, PILOT, PRACTICE
 
 __all__ = [
     "BEEP_STATUS_MEANINGS",
@@ -96,6 +96,7 @@ BEEP_STATUS_MEANINGS: Final[Mapping[str, str]] = {
     BeepStatus.MISSED.value: "Never delivered (participant unreachable, or too late to send)",
     BeepStatus.CANCELLED.value: "Withdrawn before sending (pause, withdrawal, re-planning)",
     PRACTICE: "A practice beep the participant asked for (does not count for the study)",
+    PILOT: "A pilot beep a researcher sent with /pilot to try the study (not study data)",
     NO_BEEP: "Not a beep: a message written when no beep was open (kept, not validated)",
 }
 

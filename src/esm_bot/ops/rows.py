@@ -8,7 +8,8 @@ Rows:
 
 * one per scheduled beep, missed and expired ones included (the report fields are empty);
 * a beep answered twice (the retry offered on a training day) has two rows, ``attempt`` 1 and 2;
-* a practice beep (asked for with /practice; index 1000 and up) has ``beep_status="practice"``
+* a practice beep (asked for with /practice; index 1000 and up) has ``beep_status="practice"``,
+  a pilot beep (a researcher's test beep sent with /pilot; index 2000 and up) ``"pilot"``,
   and a message written when no beep was open has ``beep_status="no_beep"``; neither counts for
   compliance or the study figures.
 
@@ -30,10 +31,11 @@ import attrs
 
 from esm_bot.domain.models import Beep, Participant, Report
 from esm_bot.store.base import Store
-from esm_bot.study.analytics import PRACTICE_INDEX_BASE
+from esm_bot.study.analytics import PILOT_INDEX_BASE, PRACTICE_INDEX_BASE
 
 __all__ = [
     "NO_BEEP",
+    "PILOT",
     "PRACTICE",
     "SALT_ENV",
     "SALT_META_KEY",
@@ -51,6 +53,8 @@ SALT_ENV: Final = "ESM_EXPORT_SALT"
 SALT_META_KEY: Final = "export_salt"
 #: ``beep_status`` of a practice report's row.
 PRACTICE: Final = "practice"
+#: ``beep_status`` of a pilot beep's row (a researcher's test beep sent with /pilot).
+PILOT: Final = "pilot"
 #: ``beep_status`` of a message written when no beep was open (kept, not validated by the bot).
 NO_BEEP: Final = "no_beep"
 
@@ -95,8 +99,8 @@ class StudyRow:
 
     @property
     def is_study_beep(self) -> bool:
-        """True for a row of a study beep (not a practice beep, not a message without a beep)."""
-        return self.beep_status not in (PRACTICE, NO_BEEP)
+        """True for a study beep's row (not a practice or pilot beep, nor a message without one)."""
+        return self.beep_status not in (PRACTICE, PILOT, NO_BEEP)
 
     @property
     def local_hour(self) -> int | None:
@@ -141,6 +145,12 @@ def parse_since(value: str) -> dt.datetime:
             f"--since expects a date like 2026-05-01 or an ISO datetime, got {value!r}"
         ) from None
     return moment.replace(tzinfo=dt.UTC) if moment.tzinfo is None else moment.astimezone(dt.UTC)
+
+
+def _beep_status(beep: Beep) -> str:
+    if beep.index >= PILOT_INDEX_BASE:
+        return PILOT
+    return PRACTICE if is_practice_beep(beep) else beep.status.value
 
 
 def is_practice_beep(beep: Beep) -> bool:
@@ -218,7 +228,7 @@ def _beep_fields(beep: Beep | None, tz: str) -> dict[str, Any]:
         "training": beep.training,
         "local_date": beep.local_date,
         "beep_index": beep.index,
-        "beep_status": PRACTICE if is_practice_beep(beep) else beep.status.value,
+        "beep_status": _beep_status(beep),
         "timezone": zone_name,
         "scheduled_local": beep.scheduled_at.astimezone(_zone(zone_name)),
         "scheduled_utc": beep.scheduled_at,

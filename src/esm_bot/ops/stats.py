@@ -1,16 +1,17 @@
-"""``esm-bot stats``: the study's current figures in the seed's terms, from the store.
+"""``esm-bot stats``: the study's figures against the original MSE bot's targets, from the store.
 
-Figures (each with the seed's target where it gives one):
+Figures (each with the original MSE bot's target where it gives one):
 
 * validation success rate: reports that got a stored assessment (target > 95%);
 * average quality: mean score of all reports (target > 60);
 * cache hit rate: from the running validator's ``stats()`` when given, else the share of AI answers
   that came from the cache (stored with each report), else n/a (target > 70%);
 * training completion rate: participants who passed training among those who started (> 80%);
-* quality growth: mean first-attempt score on training day 1 and day 3 (the seed's "40% → 70%+");
+* quality growth: mean first-attempt score on training day 1 and day 3 (the original MSE bot
+  expected about 40 → 70+ over training);
 * phenomena frequencies: percent of samples (answered beeps) against Heavey & Hurlburt (2008);
 * AI availability: AI answers among the reports where the AI was asked and answered or failed
-  (the seed's "uptime of AI services", target > 99%; a rate limit is not a failure);
+  (the original MSE bot's "uptime of AI services", target > 99%; a rate limit is not a failure);
 * compliance: beeps answered on time among delivered ones (ESM studies average about 79%).
 
 The per-day, per-hour and per-participant aggregates here are also the data of the HTML report.
@@ -29,7 +30,7 @@ from esm_bot.domain.models import BeepStatus, Participant, ParticipantStatus
 from esm_bot.store.base import Store
 from esm_bot.study.analytics import PHENOMENA_NORMS
 
-from .rows import NO_BEEP, StudyRow, study_rows
+from .rows import NO_BEEP, PILOT, PRACTICE, StudyRow, study_rows
 
 __all__ = [
     "NORMS",
@@ -38,6 +39,7 @@ __all__ = [
     "best_attempts",
     "compliance_by",
     "compliance_totals",
+    "in_study",
     "phenomena_frequencies",
     "quality_by_day",
     "study_stats",
@@ -49,7 +51,7 @@ NORMS: Final[Mapping[str, float]] = {
     code: round(100 * share, 1) for code, share in PHENOMENA_NORMS.items()
 }
 
-#: The seed's production targets ("Мониторинг в Production").
+#: The original MSE bot's production targets (its production monitoring section).
 TARGETS: Final[Mapping[str, float]] = {
     "validation_success_rate": 0.95,
     "average_quality": 60.0,
@@ -143,6 +145,15 @@ def _rate(numerator: int, denominator: int) -> float | None:
     return None if denominator == 0 else numerator / denominator
 
 
+def in_study(p: Participant) -> bool:
+    """True for a participant the study counts: consented and not deleted on request.
+
+    A registration that never accepted the consent text and the tombstone left by /delete are
+    registrations, not participants.
+    """
+    return p.deleted_at is None and p.status is not ParticipantStatus.REGISTERED
+
+
 def _started_training(p: Participant) -> bool:
     return (
         p.training_completed
@@ -154,7 +165,15 @@ def _started_training(p: Participant) -> bool:
 
 @attrs.frozen
 class StudyStats:
-    """The study's figures (rates are 0..1, scores 0..100, None when there is no data yet)."""
+    """The study's figures (rates are 0..1, scores 0..100, None when there is no data yet).
+
+    ``participants`` counts consented, not deleted participants (:func:`in_study`);
+    ``participants_by_status`` counts every registration (``deleted`` for /delete tombstones).
+    ``reports`` counts every text that answered a beep: each attempt, practice and pilot beeps
+    included; ``samples`` the answered study beeps (one per beep, its best attempt), of which
+    ``retries`` are the second attempts a training day offers; ``messages_without_beep`` the
+    texts written while no beep was open (kept, not scored).
+    """
 
     participants: int
     participants_by_status: Mapping[str, int]
@@ -177,9 +196,13 @@ class StudyStats:
     compliance: float | None
     beeps_delivered: int
     beeps_answered_on_time: int
+    registrations: int = 0
+    retries: int = 0
+    practice_reports: int = 0
+    pilot_reports: int = 0
 
     def to_dict(self) -> dict[str, Any]:
-        """Return a JSON-ready dict, with the seed's targets and the norms."""
+        """Return a JSON-ready dict, with the original MSE bot's targets and the norms."""
         data = attrs.asdict(self)
         data["quality_by_training_day"] = {
             str(k): v for k, v in self.quality_by_training_day.items()
@@ -210,10 +233,17 @@ class StudyStats:
         avg = "n/a" if self.average_quality is None else f"{self.average_quality:.1f}"
         status = ", ".join(f"{k} {v}" for k, v in sorted(self.participants_by_status.items()))
         lines = [
-            f"Participants: {self.participants} ({status or 'none'})",
-            f"Reports: {self.reports} ({self.samples} answered beeps; "
-            f"{self.messages_without_beep} "
-            f"message{'' if self.messages_without_beep == 1 else 's'} without a beep)",
+            f"Participants: {self.participants} (consented, not deleted; "
+            f"{self.registrations} registration{'' if self.registrations == 1 else 's'}: "
+            f"{status or 'none'})",
+            f"Reports: {self.reports} (every text that answered a beep, retries, practice and "
+            "pilot beeps included)",
+            f"   Answered study beeps: {self.samples} (each beep once, its best attempt: the "
+            "samples the figures below use)",
+            f"   Training retries: {self.retries}; practice reports: {self.practice_reports}; "
+            f"pilot reports: {self.pilot_reports} (not study data)",
+            f"   Messages without a beep: {self.messages_without_beep} (written while no beep "
+            "was open; kept, not scored, not in the figures)",
             f"{mark(meets(self.validation_success_rate, 0.95))} Validation success rate: "
             f"{pct(self.validation_success_rate)} (target > 95%)",
             f"{mark(meets(self.average_quality, 60.0))} Average quality: {avg} (target > 60)",
@@ -223,7 +253,7 @@ class StudyStats:
             f"{pct(self.training_completion_rate)} ({self.training_completed}/"
             f"{self.training_started}; target > 80%)",
             f"{mark(None if d3 is None else d3 >= 70.0)} Quality growth: {growth}"
-            " (seed: 40% → 70%+)",
+            " (the original MSE bot expected about 40 → 70+ over training)",
             f"   Compliance: {pct(self.compliance)} ({self.beeps_answered_on_time}/"
             f"{self.beeps_delivered} delivered beeps answered on time; ESM average about 79%)",
             f"{mark(meets(self.ai_availability, 0.99))} AI availability: "
@@ -247,7 +277,8 @@ def study_stats(
 ) -> StudyStats:
     """Compute the study's figures from the store (and the running validator's stats, if any)."""
     table = list(rows) if rows is not None else list(study_rows(store, salt="stats"))
-    people = store.list_participants()
+    registrations = store.list_participants()
+    people = [p for p in registrations if in_study(p)]
     reports = [r for r in table if r.answered and r.beep_status != NO_BEEP]
     scored = [r for r in reports if r.score is not None]
     ai = [r for r in reports if r.validator_source == "ai"]
@@ -268,7 +299,9 @@ def study_stats(
     on_time, delivered = compliance_totals(table)
     return StudyStats(
         participants=len(people),
-        participants_by_status=dict(Counter(p.status.value for p in people)),
+        participants_by_status=dict(
+            Counter("deleted" if p.deleted_at else p.status.value for p in registrations)
+        ),
         reports=len(reports),
         messages_without_beep=sum(1 for r in table if r.beep_status == NO_BEEP),
         samples=len(samples),
@@ -290,4 +323,8 @@ def study_stats(
         compliance=_rate(on_time, delivered),
         beeps_delivered=delivered,
         beeps_answered_on_time=on_time,
+        registrations=len(registrations),
+        retries=sum(1 for r in reports if r.is_study_beep and (r.attempt or 1) > 1),
+        practice_reports=sum(1 for r in reports if r.beep_status == PRACTICE),
+        pilot_reports=sum(1 for r in reports if r.beep_status == PILOT),
     )

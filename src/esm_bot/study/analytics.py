@@ -19,6 +19,7 @@ from esm_bot.domain.models import Beep, BeepStatus, CommonPatterns, PhenomenaFre
 
 __all__ = [
     "PHENOMENA_NORMS",
+    "PILOT_INDEX_BASE",
     "PRACTICE_INDEX_BASE",
     "ComplianceRow",
     "PersonalHint",
@@ -45,6 +46,9 @@ PHENOMENA_NORMS: Final[Mapping[str, float]] = MappingProxyType(
 
 #: Practice beeps have ``index >= PRACTICE_INDEX_BASE`` and ``study_day == 0``.
 PRACTICE_INDEX_BASE: Final = 1000
+#: Pilot beeps (a researcher's test beep, /pilot) have ``index >= PILOT_INDEX_BASE``; being above
+#: :data:`PRACTICE_INDEX_BASE` too, they never count for the study either.
+PILOT_INDEX_BASE: Final = 2000
 
 #: A recurring issue must appear in at least this share of recent reports to shape the hint.
 _RECURRING_SHARE: Final = 0.3

@@ -522,6 +522,10 @@ class Study:
         """A practice beep now (see :meth:`Reports.practice <esm_bot.study.reports.Reports>`)."""
         return self.reports.practice(telegram_id)
 
+    def pilot(self, telegram_id: int) -> Outcome:
+        """A researcher's pilot beep now (see :meth:`Reports.pilot <esm_bot.study.reports>`)."""
+        return self.reports.pilot(telegram_id)
+
     def handle_text(
         self, telegram_id: int, text: str, *, dedup_key: str, received_at: dt.datetime | None = None
     ) -> ReportOutcome:
@@ -581,12 +585,15 @@ class Study:
         return self.store.update_participant(current.id, extra=extra)
 
     def stats(self) -> dict[str, Any]:
-        """Store counts plus study-wide compliance, for the metrics log and ``/stats``."""
+        """Store counts plus the whole study's beeps answered (on time), late, expired, missed.
+
+        For the metrics log line. :meth:`compliance` gives each participant's per-day rows then
+        their total row (``local_date`` None); the study's figure is the sum of the total rows.
+        """
         figures: dict[str, Any] = dict(self.store.counts())
-        rows = self.compliance()
-        if rows:
-            for name in ("answered", "late", "expired", "missed"):
-                figures[f"beeps_{name}"] = getattr(rows[-1], name)
+        totals = [row for row in self.compliance() if row.local_date is None]
+        for name in ("answered", "late", "expired", "missed"):
+            figures[f"beeps_{name}"] = sum(getattr(row, name) for row in totals)
         return figures
 
     def summary(self, participant_id: str) -> StatusSummary | None:

@@ -25,6 +25,7 @@ Key                            Parameters
 ``status_no_reports``          the parameters of ``status`` (no scored answer yet)
 ``beep``                       study_day, training_day (0 after training), focus (code)
 ``beep_practice``              —
+``beep_pilot``                 —
 ``reminder``                   minutes_left
 ``beep_expired``               — (more beeps later today)
 ``beep_expired_last``          — (that was the day's last beep; the next ones are planned)
@@ -93,6 +94,7 @@ class MessageKey(enum.StrEnum):
     STUDY_STARTED = "study_started"
     BEEP = "beep"
     BEEP_PRACTICE = "beep_practice"
+    BEEP_PILOT = "beep_pilot"
     REMINDER = "reminder"
     BEEP_EXPIRED = "beep_expired"
     BEEP_EXPIRED_LAST = "beep_expired_last"

@@ -63,6 +63,18 @@ class Reports:
         The beep is stored as sent (``index >= 1000``, ``study_day == 0``); the bot sends the
         message and may pass its id to :meth:`beep_sent`.
         """
+        return self._beep_now(telegram_id, analytics.PRACTICE_INDEX_BASE, MessageKey.BEEP_PRACTICE)
+
+    def pilot(self, telegram_id: int) -> Outcome:
+        """A pilot beep now, sent by a researcher trying the study (``/pilot``).
+
+        Like a practice beep (answered like any beep, with feedback, never counted), numbered from
+        ``index >= 2000`` so the export and the figures keep it apart as ``beep_status="pilot"``.
+        """
+        return self._beep_now(telegram_id, analytics.PILOT_INDEX_BASE, MessageKey.BEEP_PILOT)
+
+    def _beep_now(self, telegram_id: int, base: int, key: MessageKey) -> Outcome:
+        """Store an extra beep numbered from ``base`` as sent now; return its prompt ``key``."""
         gate = self.ctx.gate(telegram_id)
         if isinstance(gate, Outcome):
             return gate
@@ -71,9 +83,9 @@ class Reports:
         existing = [
             b
             for b in self.ctx.store.beeps_for(gate.id, since=now - dt.timedelta(days=2))
-            if analytics.is_practice(b) and b.local_date == today
+            if base <= b.index < base + analytics.PRACTICE_INDEX_BASE and b.local_date == today
         ]
-        index = analytics.PRACTICE_INDEX_BASE + len(existing)
+        index = base + len(existing)
         beep = Beep(
             id=beep_id(gate.id, today, index),
             participant_id=gate.id,
@@ -88,8 +100,8 @@ class Reports:
             expires_at=now + self.ctx.config.expiry,
         )
         self.ctx.store.upsert_beeps([beep])
-        self.ctx.event("practice_beep", gate.id, beep_id=beep.id)
-        return Outcome((message(MessageKey.BEEP_PRACTICE, beep_id=beep.id),), gate)
+        self.ctx.event(f"{key.value.removeprefix('beep_')}_beep", gate.id, beep_id=beep.id)
+        return Outcome((message(key, beep_id=beep.id),), gate)
 
     def handle_text(
         self,

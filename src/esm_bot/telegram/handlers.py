@@ -51,7 +51,9 @@ PARTICIPANT_COMMANDS = (
     "practice",
 )
 #: Commands only for ``ESM_ADMIN_IDS``.
-ADMIN_COMMANDS = ("stats", "export", "health")
+ADMIN_COMMANDS = ("stats", "export", "health", "pilot")
+#: Participants /pilot does not beep (no consent yet, or left the study).
+_NOT_PILOTED = (ParticipantStatus.REGISTERED, ParticipantStatus.WITHDRAWN)
 #: Time zones offered as buttons during onboarding; any other can be typed.
 TZ_BUTTONS = ("Europe/Moscow", "Europe/Berlin", "Europe/London", "America/New_York", "Asia/Tokyo")
 WINDOW_BUTTONS = ("08:00-22:00", "09:00-21:00", "10:00-23:00")
@@ -108,6 +110,10 @@ class AdminPort:
 
     def health(self) -> tuple[str, str]:
         """(overall status, one line per check)."""
+        raise NotImplementedError
+
+    def telegram_id_of(self, name: str) -> int | None:
+        """The Telegram id of the participant with this export pseudonym or internal id."""
         raise NotImplementedError
 
 
@@ -481,7 +487,10 @@ class Handlers:
             self._practice(m.chat.id, who)
 
     def _practice(self, chat: int, who: Participant) -> None:
-        outcome = self.study.practice(who.telegram_id or 0)
+        self._beep_now(chat, self.study.practice(who.telegram_id or 0))
+
+    def _beep_now(self, chat: int, outcome: Outcome) -> None:
+        """Send a practice or pilot beep the study opened and record its message id."""
         message_id = self.tell(chat, outcome)
         beep_id = next((m.params.get("beep_id") for m in outcome.messages), None)
         if beep_id and message_id is not None:  # its expiry edits this message
@@ -535,6 +544,22 @@ class Handlers:
             summary, lines = self.admin.health()
             params: dict[str, Any] = {"summary": summary, "lines": lines}
             self.say(m.chat.id, None, "admin_health", client_lang="en", **params)
+
+    def cmd_pilot(self, m: Any) -> None:
+        """/pilot [TELEGRAM_ID or PSEUDONYM] (admins only): a pilot beep now, kept apart."""
+        if not self._admin(m):
+            return
+        lang = self._admin_lang(m)
+        name = (m.text or "").partition(" ")[2].strip()
+        target: int | None = m.from_user.id
+        if name:
+            target = int(name) if name.isdigit() else self.admin.telegram_id_of(name)
+        who = self.study.participant(target) if target is not None else None
+        if who is None or who.chat_id is None or who.status in _NOT_PILOTED:
+            self.say(m.chat.id, None, "admin_pilot_unknown", client_lang=lang, who=name or "you")
+            return
+        self._beep_now(who.chat_id, self.study.pilot(who.telegram_id or 0))
+        self.say(m.chat.id, None, "admin_pilot_sent", client_lang=lang, who=name or "you")
 
     # everything else
     def on_command(self, m: Any) -> None:

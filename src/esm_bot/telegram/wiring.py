@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import io
 import logging
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from esm_bot.domain.config import StudyConfig
@@ -26,18 +26,59 @@ log = logging.getLogger(__name__)
 class StoreAdmin(AdminPort):
     """/stats, /export and /health through the operations library (:mod:`esm_bot.ops`)."""
 
-    def __init__(self, store: Any, environ: Mapping[str, str], study_stats: Any = None) -> None:
+    def __init__(
+        self,
+        store: Any,
+        environ: Mapping[str, str],
+        study_stats: Callable[[], Mapping[str, Any]] | None = None,
+        validator_stats: Callable[[], Mapping[str, Any]] | None = None,
+    ) -> None:
         self.store = store
         self.environ = dict(environ)
         self.study_stats = study_stats
+        self.validator_stats = validator_stats
 
     def stats(self) -> dict[str, Any]:
-        """Counts from the store (and the study's figures when available), by name; /stats shows
-        each with its catalogue label."""
-        figures: dict[str, Any] = dict(self.store.counts())
-        if self.study_stats is not None:
-            figures.update(self.study_stats())
-        return dict(sorted(figures.items()))
+        """The whole study's figures by name; /stats shows each with its catalogue label.
+
+        The counts are ``esm-bot stats``'s (:func:`esm_bot.ops.stats.study_stats`): consented,
+        not deleted participants, every answer, the samples, messages without a beep; the engine's
+        figures (``study_stats``, when given) add the beeps answered late, expired and missed.
+        """
+        from esm_bot.ops.stats import study_stats
+
+        running = self.validator_stats() if self.validator_stats is not None else None
+        study = study_stats(self.store, validator_stats=running)
+        engine = dict(self.study_stats()) if self.study_stats is not None else {}
+        figures: dict[str, Any] = {
+            "participants": study.participants,
+            "registrations": study.registrations,
+            "samples": study.samples,
+            "answers": study.reports,
+            "pilot_reports": study.pilot_reports,
+            "messages_without_beep": study.messages_without_beep,
+            "beeps_delivered": study.beeps_delivered,
+            "beeps_answered": study.beeps_answered_on_time,
+        }
+        for name in ("beeps_late", "beeps_expired", "beeps_missed"):
+            if name in engine:
+                figures[name] = engine[name]
+        if study.compliance is not None:
+            figures["compliance"] = f"{100 * study.compliance:.0f}%"
+        if study.average_quality is not None:
+            figures["average_quality"] = round(study.average_quality)
+        return figures
+
+    def telegram_id_of(self, name: str) -> int | None:
+        """The Telegram id of the participant named by the export's pseudonym or internal id."""
+        from esm_bot.ops.rows import export_salt, pseudonym
+
+        salt = export_salt(self.store, self.environ)
+        for person in self.store.list_participants():
+            if name in (person.id, pseudonym(person.id, salt)):
+                found: int | None = person.telegram_id
+                return found
+        return None
 
     def export_csv(self) -> tuple[bytes, int]:
         """The pseudonymised long-format CSV (:func:`esm_bot.ops.export.export_study`)."""
@@ -67,7 +108,9 @@ def build_app(
     """Open the store, build the validator and the study, and wire them to ``bot``."""
     from esm_bot.store import store_from_env
 
-    store = store if store is not None else store_from_env(environ)
+    # the offline console opens its embedded file without the outage journal: never unreachable,
+    # and no journal or lock file is left in the working directory
+    store = store if store is not None else store_from_env(environ, resilient=not local_only)
     if validator is None:
         if local_only:
             from esm_validate import FunctionValidator
@@ -78,12 +121,9 @@ def build_app(
 
             validator = esm_validate.from_env(environ)
     study = Study(store, validator, StudyConfig.from_env(environ))
-    admin = StoreAdmin(store, environ, study.stats)
-    return BotApp(
-        settings,
-        study,
-        admin,
-        bot,
-        on_close=store.close,
-        extra_metrics=lambda: dict(getattr(validator, "stats", dict)()),
-    )
+
+    def validator_stats() -> Mapping[str, Any]:
+        return dict(getattr(validator, "stats", dict)())
+
+    admin = StoreAdmin(store, environ, study.stats, validator_stats)
+    return BotApp(settings, study, admin, bot, on_close=store.close, extra_metrics=validator_stats)

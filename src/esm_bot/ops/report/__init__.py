@@ -4,10 +4,11 @@
 pseudonymised) and writes one HTML file with its figures embedded as base64 PNGs, so it can be
 mailed or opened offline:
 
-* quality by study day, per participant and overall, against the seed's claim (40 → 70+);
+* quality by study day, per participant and overall, against what the original MSE bot
+  expected (about 40 → 70+);
 * phenomena frequencies against Heavey & Hurlburt (2008);
 * compliance by study day and by the participant's local hour;
-* issue codes over time;
+* issue codes over time (a day without reports is a gap, not 0 %);
 
 plus the tables behind each figure. matplotlib (the ``report`` extra) is imported only here.
 """
@@ -121,13 +122,19 @@ def _summary(stats: StudyStats) -> str:
         else "not measurable yet (needs reports on training days 1 and 3)"
     )
     rows = [
-        ("Participants", stats.participants),
-        ("Reports (answered beeps)", f"{stats.reports} ({stats.samples})"),
+        ("Participants (consented, not deleted)", stats.participants),
+        ("Registrations (every /start, deleted ones included)", stats.registrations),
+        ("Answered study beeps (samples)", stats.samples),
+        (
+            "Reports (every answer to a beep: retries, practice and pilot beeps included)",
+            stats.reports,
+        ),
+        ("Messages without a beep (kept, not scored)", stats.messages_without_beep),
         ("Compliance", f"{_pct(stats.compliance)} of {stats.beeps_delivered} delivered beeps"),
         ("Average quality", stats.average_quality),
         ("Validation success rate", _pct(stats.validation_success_rate)),
         ("Training completion rate", _pct(stats.training_completion_rate)),
-        ("Seed claim: quality 40% → 70%+ over training", claim),
+        ("Original MSE bot: quality about 40 → 70+ over training", claim),
     ]
     return _table(("figure", "value"), rows)
 
@@ -217,8 +224,8 @@ def build_report(
         "<h2>Quality by training day</h2>",
         "<p>Mean validator score per study day of the first report to each beep (a training "
         "retry follows the day's feedback, so it is left out); the dashes are the "
-        "day's pass mark, the dotted lines the seed's claim that quality grows from about 40 to "
-        "70+ over the three training days.</p>",
+        "day's pass mark, the dotted lines what the original MSE bot expected: quality growing "
+        "from about 40 to 70+ over the three training days.</p>",
         _img(quality_png, "Quality by study day"),
         _table(("study day", "mean score"), [(d, v) for d, v in overall.items()]),
         _participant_table(rows),
@@ -247,11 +254,13 @@ def build_report(
             [(h, a, n) for h, (a, n) in by_hour.items()],
         ),
         "<h2>Issue codes over time</h2>",
-        "<p>Percent of first reports per study day with each of the most frequent issue codes.</p>",
+        "<p>Percent of first reports per study day with each of the most frequent issue codes. "
+        "A day without reports has no point (a gap in the line, a dash in the table), and the "
+        "markers of codes with equal shares sit side by side.</p>",
         _img(issues_png, "Issue codes over time"),
         _table(
             ("issue code", *(f"day {d}" for d in study_days)),
-            [(c, *(s.get(d, 0.0) for d in study_days)) for c, s in shares.items()],
+            [(c, *(s.get(d) for d in study_days)) for c, s in shares.items()],
         ),
         "</body></html>",
     ]

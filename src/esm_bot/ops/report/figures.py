@@ -13,12 +13,15 @@ from typing import Any
 
 __all__ = [
     "compliance_figure",
+    "dodge",
+    "issue_series",
     "issues_figure",
     "phenomena_figure",
     "quality_figure",
 ]
 
 _DPI = 110
+_MARKERS = ("o", "s", "^", "D", "v", "P", "X", "*")
 _COLORS = ("#4c72b0", "#dd8452", "#55a868", "#c44e52", "#8172b3", "#937860", "#da8bc3", "#8c8c8c")
 
 
@@ -45,8 +48,8 @@ def quality_figure(
 ) -> bytes:
     """Mean score per study day: one thin line per participant, the overall mean bold.
 
-    The seed's claim (40 on day 1 → 70+ by day 3) is drawn as two reference levels, and the
-    training days are shaded.
+    What the original MSE bot expected (about 40 on day 1 → 70+ by day 3) is drawn as two
+    reference levels, and the training days are shaded.
     """
     figure = _new_figure(7.5, 4.2)
     ax = figure.add_subplot()
@@ -78,8 +81,12 @@ def quality_figure(
             )
     for day, mark in sorted(pass_marks.items()):
         ax.hlines(mark, day - 0.4, day + 0.4, colors=_COLORS[3], linestyles="dashed", zorder=2)
-    ax.axhline(40, color=_COLORS[1], linewidth=0.8, linestyle=":", label="seed: day 1 ≈ 40")
-    ax.axhline(70, color=_COLORS[2], linewidth=0.8, linestyle=":", label="seed: 70+ by day 3")
+    ax.axhline(
+        40, color=_COLORS[1], linewidth=0.8, linestyle=":", label="original MSE bot: day 1 ≈ 40"
+    )
+    ax.axhline(
+        70, color=_COLORS[2], linewidth=0.8, linestyle=":", label="original MSE bot: 70+ by day 3"
+    )
     ax.set_xlabel("study day")
     ax.set_ylabel("mean score (0–100)")
     ax.set_ylim(0, 100)
@@ -136,22 +143,46 @@ def compliance_figure(
     return _png(figure)
 
 
+def dodge(count: int, spread: float = 0.4) -> list[float]:
+    """Horizontal offsets that set ``count`` series side by side within ``spread`` of a tick.
+
+    Codes with the same share on a day would otherwise draw their markers on top of each other,
+    so only the last one drawn could be seen.
+    """
+    if count <= 1:
+        return [0.0] * count
+    step = spread / (count - 1)
+    return [-spread / 2 + i * step for i in range(count)]
+
+
+def issue_series(series: Mapping[int, float], days: Sequence[int]) -> list[float]:
+    """The y values of one issue code over ``days``: NaN (a gap) where the day has no reports."""
+    return [series.get(d, float("nan")) for d in days]
+
+
 def issues_figure(shares: Mapping[str, Mapping[int, float]], days: Sequence[int]) -> bytes:
-    """Share of reports with each issue code, per study day (the most frequent codes)."""
+    """Share of reports with each issue code, per study day (the most frequent codes).
+
+    A day without reports is a gap in every line (not 0 %), and each code's markers are moved a
+    little sideways (:func:`dodge`) and drawn in their own shape, so equal shares stay visible.
+    """
     figure = _new_figure(7.5, 4.0)
     ax = figure.add_subplot()
+    offsets = dodge(len(shares))
     for i, (code, series) in enumerate(shares.items()):
         ax.plot(
-            list(days),
-            [series.get(d, 0.0) for d in days],
-            marker="o",
+            [d + offsets[i] for d in days],
+            issue_series(series, days),
+            marker=_MARKERS[i % len(_MARKERS)],
+            markersize=6,
+            markerfacecolor="none" if i % 2 else _COLORS[i % len(_COLORS)],
             linewidth=1.6,
             color=_COLORS[i % len(_COLORS)],
             label=code,
         )
     ax.set_xlabel("study day")
     ax.set_ylabel("% of reports")
-    ax.set_ylim(0, 100)
+    ax.set_ylim(-2, 102)
     if days:
         ax.set_xticks(list(days))
     ax.set_title("Issue codes over time")
