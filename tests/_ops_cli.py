@@ -16,6 +16,9 @@ CONFIG_PREFIXES = ("ESM_", "OPENAI_", "ANTHROPIC_", "TELEGRAM_", "MONGODB_", "RE
 def clean_env(**extra: str) -> dict[str, str]:
     """This process's environment without any esm-bot configuration, plus ``extra``."""
     env = {k: v for k, v in os.environ.items() if not k.startswith(CONFIG_PREFIXES)}
+    if env.get("PYTHONPATH"):  # `PYTHONPATH=src pytest`: keep it right in any working directory
+        parts = env["PYTHONPATH"].split(os.pathsep)
+        env["PYTHONPATH"] = os.pathsep.join(str(Path(p).resolve()) for p in parts if p)
     env.update(extra)
     return env
 

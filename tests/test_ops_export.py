@@ -259,6 +259,7 @@ def study_db(tmp_path: Path) -> tuple[Path, SimulatedStudy]:
     return path, sim
 
 
+@pytest.mark.process
 def test_command_exports_csv_to_stdout(study_db: tuple[Path, SimulatedStudy]) -> None:
     """`esm-bot export --format csv` prints the pseudonymised study on standard output."""
     path, sim = study_db
@@ -271,6 +272,7 @@ def test_command_exports_csv_to_stdout(study_db: tuple[Path, SimulatedStudy]) ->
     assert not any(str(t) in done.stdout for t in sim.telegram_ids)
 
 
+@pytest.mark.process
 def test_command_writes_file_and_codebook(
     study_db: tuple[Path, SimulatedStudy], tmp_path: Path
 ) -> None:
@@ -289,6 +291,7 @@ def test_command_writes_file_and_codebook(
     assert '"issue_codes"' in done.stdout
 
 
+@pytest.mark.process
 def test_command_prints_only_the_codebook() -> None:
     """`esm-bot export --codebook` without --out prints the Markdown codebook."""
     done = _run(["export", "--codebook"], {"ESM_DB_PATH": "/nonexistent/never-opened.sqlite3"})
@@ -297,6 +300,7 @@ def test_command_prints_only_the_codebook() -> None:
     assert done.stdout.startswith("# Codebook")
 
 
+@pytest.mark.process
 def test_command_bad_since_is_one_line(study_db: tuple[Path, SimulatedStudy]) -> None:
     """A bad --since ends with one error line and exit 2, no traceback."""
     path, _ = study_db
@@ -309,8 +313,10 @@ def test_command_bad_since_is_one_line(study_db: tuple[Path, SimulatedStudy]) ->
     assert "--since" in done.stderr
 
 
+@pytest.mark.process
 def test_command_empty_study_prints_the_header(tmp_path: Path) -> None:
     """`esm-bot export` on a new, empty study prints only the CSV header."""
+    SqliteStore(tmp_path / "empty.sqlite3").close()  # the bot created it, nothing happened yet
     done = _run(["export"], {"ESM_DB_PATH": str(tmp_path / "empty.sqlite3")})
 
     assert done.returncode == 0, done.stderr
@@ -335,6 +341,7 @@ def test_export_from_mongodb(mongo_uri: str, mongo_db_name: str) -> None:
     assert {"answered", "scheduled", "practice", "no_beep"} <= {r["beep_status"] for r in rows}
 
 
+@pytest.mark.process
 def test_command_unwritable_output_is_one_line(
     study_db: tuple[Path, SimulatedStudy], tmp_path: Path
 ) -> None:

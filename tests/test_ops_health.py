@@ -345,6 +345,7 @@ def _run(args: list[str], env_extra: dict[str, str]) -> subprocess.CompletedProc
     return run_esm_bot(["health", *args], env_extra)
 
 
+@pytest.mark.process
 def test_command_unreachable_mongodb_is_exit_2_within_10_seconds() -> None:
     """MONGODB_URI at a closed port: exit 2 well before pymongo's 30-second default."""
     uri = f"mongodb://esm:pw-SECRET-77@127.0.0.1:{free_port()}/esm?serverSelectionTimeoutMS=30000"
@@ -360,8 +361,10 @@ def test_command_unreachable_mongodb_is_exit_2_within_10_seconds() -> None:
     assert "Traceback" not in done.stderr
 
 
+@pytest.mark.process
 def test_command_healthy_sqlite_is_exit_0(tmp_path: Path) -> None:
     """An embedded store, no AI: exit 0 with the AI warning; --json says the same."""
+    SqliteStore(tmp_path / "bot.sqlite3").close()  # the bot made it; health never creates one
     env = {"ESM_DB_PATH": str(tmp_path / "bot.sqlite3"), **BASE_ENV}
 
     human = _run([], env)
@@ -375,8 +378,10 @@ def test_command_healthy_sqlite_is_exit_0(tmp_path: Path) -> None:
     assert data["checks"][0]["figures"]["backend"] == "sqlite"
 
 
+@pytest.mark.process
 def test_command_ai_down_is_exit_1(tmp_path: Path) -> None:
     """--live with the AI refusing every call: degraded, exit 1."""
+    SqliteStore(tmp_path / "bot.sqlite3").close()
     with LLMServer("openai") as server:
         server.default = server.error(401, "invalid api key", kind="invalid_request_error")
         env = {
@@ -391,6 +396,7 @@ def test_command_ai_down_is_exit_1(tmp_path: Path) -> None:
     assert "❌ AI services: openai configured but unreachable (ai_auth)" in done.stdout
 
 
+@pytest.mark.process
 def test_command_counts_the_bots_journal(tmp_path: Path) -> None:
     """Writes waiting in the bot's journal file make `esm-bot health` degraded (exit 1)."""
     db = tmp_path / "bot.sqlite3"

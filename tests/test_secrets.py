@@ -94,8 +94,10 @@ def _files(folder: Path) -> str:
     return "\n".join(texts)
 
 
+@pytest.mark.process
 def test_health_with_a_key_the_server_echoes(openai_echo: LLMServer, tmp_path: Path) -> None:
     """health --live and --json: the key reached the server, and appears nowhere in the output."""
+    SqliteStore(tmp_path / "h.sqlite3").close()
     env = _env(OPENAI_BASE_URL=openai_echo.base_url, ESM_DB_PATH=str(tmp_path / "h.sqlite3"))
 
     code_live, out_live = _run(["health", "--live", "-v"], env)
@@ -107,6 +109,7 @@ def test_health_with_a_key_the_server_echoes(openai_echo: LLMServer, tmp_path: P
     assert_clean(out_live, out_json)
 
 
+@pytest.mark.process
 def test_health_with_a_mongodb_password(tmp_path: Path) -> None:
     """An unreachable MongoDB with a password in its URI: the password is never shown."""
     uri = f"mongodb://esm:{MONGO_PASSWORD}@127.0.0.1:{free_port()}/esm"
@@ -120,6 +123,7 @@ def test_health_with_a_mongodb_password(tmp_path: Path) -> None:
     assert_clean(out, backup, export)
 
 
+@pytest.mark.process
 def test_export_stats_migrate_report_files_and_output(tmp_path: Path) -> None:
     """Every operations command on a real study: output and written files hold no secret."""
     db = tmp_path / "study.sqlite3"
@@ -209,6 +213,7 @@ def test_backend_auth_error_carries_no_key(openai_echo: LLMServer) -> None:
     )
 
 
+@pytest.mark.process
 def test_bot_run_logs_carry_no_token(tmp_path: Path) -> None:
     """esm-bot run against an unreachable Bot API logs errors without the token; SIGTERM ends it."""
     env = _env(

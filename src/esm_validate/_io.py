@@ -13,7 +13,7 @@ import json
 import os
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, Any, Final
 
 import attrs
 
@@ -159,13 +159,44 @@ def open_path(
 def _check_readable(file: Path, name: str, encoding: str) -> None:
     try:
         with file.open("rb") as handle:
-            handle.read(1)
+            head = handle.read(_SNIFF_BYTES)
     except OSError as exc:
         raise InputError(f"{name}: cannot read ({exc.strerror or exc})") from None
     try:
         "".encode(encoding)
     except LookupError:
         raise InputError(f"unknown encoding {encoding!r}") from None
+    _refuse_binary(head, name, encoding)
+
+
+#: How much of a file is looked at to tell text from binary data.
+_SNIFF_BYTES: Final = 8192
+_UTF16_BOMS: Final = (b"\xff\xfe", b"\xfe\xff")
+#: Leading bytes of files people mistake for report files.
+_BINARY_MAGIC: Final = (
+    (b"PK\x03\x04", "a ZIP archive or an Excel/Word file"),
+    (b"\xd0\xcf\x11\xe0", "an old Excel/Word file"),
+    (b"%PDF", "a PDF"),
+    (b"\x89PNG", "a PNG image"),
+    (b"\xff\xd8\xff", "a JPEG image"),
+    (b"\x7fELF", "a program"),
+    (b"SQLite format 3", "an SQLite database"),
+)
+
+
+def _refuse_binary(head: bytes, name: str, encoding: str) -> None:
+    """Refuse a file that is not text, saying what to give instead (not ``--encoding``)."""
+    wide = encoding.lower().replace("_", "-").startswith(("utf-16", "utf-32"))
+    if not wide and head.startswith(_UTF16_BOMS):
+        raise InputError(f"{name}: UTF-16 text; save it as UTF-8, or pass --encoding utf-16")
+    kind = next((what for magic, what in _BINARY_MAGIC if head.startswith(magic)), None)
+    if kind is None and not wide and b"\x00" in head:
+        kind = "binary data"
+    if kind is not None:
+        raise InputError(
+            f"{name}: not a text file (it looks like {kind}); give the reports as .txt (one per "
+            "line), .csv with a 'text' column or .jsonl (save a spreadsheet as CSV UTF-8 first)"
+        )
 
 
 def _open_file(file: Path, name: str, encoding: str) -> IO[str]:
@@ -176,8 +207,14 @@ def _open_file(file: Path, name: str, encoding: str) -> IO[str]:
 
 
 def _decode_error(name: str, line: int, encoding: str) -> InputError:
-    hint = " or pass --encoding (for example cp1251)" if encoding.startswith("utf") else ""
-    return InputError(f"{name}:{line}: not valid {encoding} text; save the file as UTF-8{hint}")
+    shown = "UTF-8" if encoding.lower().replace("_", "-") in ("utf-8", "utf-8-sig") else encoding
+    if name == "<stdin>":  # --encoding applies to files only
+        return InputError(
+            f"{name}:{line}: not UTF-8 text; send text (not a binary file), converted to UTF-8 "
+            "if needed (for example: iconv -f cp1251 -t utf-8 FILE | esm-validate -)"
+        )
+    hint = ", or pass its encoding with --encoding (for example cp1251)" if shown == "UTF-8" else ""
+    return InputError(f"{name}:{line}: not valid {shown} text; save the file as UTF-8{hint}")
 
 
 def _as_text(stream: IO[bytes] | IO[str]) -> IO[str]:

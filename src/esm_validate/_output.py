@@ -221,6 +221,8 @@ class TableWriter:
     out: TextIO
     width: int = 100
     colour: bool = False
+    #: The CSV column / JSONL field that holds the report (``--column``), matched ignoring case.
+    text_column: str = "text"
     _count: int = attrs.field(default=0, init=False)
     _total: int = attrs.field(default=0, init=False)
     _qualities: dict[str, int] = attrs.field(factory=dict, init=False)
@@ -261,7 +263,7 @@ class TableWriter:
         quality = fit(assessment.quality, self._QUALITY)
         if self.colour:
             quality = f"{_QUALITY_COLOURS.get(assessment.quality, '')}{quality}{_RESET}"
-        text = str(fields.get("text", ""))
+        text = str(_text_of(fields, self.text_column) or "")
         cells = [
             str(self._count).rjust(self._NUM),
             str(assessment.score).rjust(self._SCORE),
@@ -284,6 +286,16 @@ class TableWriter:
         plural = "s" if self._count != 1 else ""
         summary = f"{self._count} report{plural}, mean score {mean:.1f} ({counts})"
         self.out.write("\n" + (f"{_DIM}{summary}{_RESET}" if self.colour else summary) + "\n")
+
+
+def _text_of(fields: Mapping[str, Any], column: str) -> Any:
+    """The report text among a record's fields: ``column`` (any case), else ``text``."""
+    for name in (column, "text"):
+        wanted = name.lower()
+        for key, value in fields.items():
+            if key.lower() == wanted:
+                return value
+    return None
 
 
 _QUALITY_ORDER: Final = ("pristine", "excellent", "good", "fair", "poor", "garbage")

@@ -245,9 +245,9 @@ def main(
     except EsmValidateError as exc:  # InputError, ConfigurationError, ...
         out.flush()
         return _fail(err, str(exc))
-    except BrokenPipeError:
+    except BrokenPipeError:  # `esm-validate ... | head`: the reader has all it wanted
         _silence_stdout()
-        return 1
+        return 0
     except KeyboardInterrupt:
         err.write("\n")
         return 130
@@ -292,7 +292,9 @@ def _run(
         raise _UsageError("--threshold and --group-by go with --evaluate FILE")
     sources = _sources(args, stdin=stdin)
     validator = _ai_validator(environ, err) if args.ai else None
-    writer = _writer(args.format, sources, out=out, environ=environ, colour=args.color)
+    writer = _writer(
+        args.format, sources, out=out, environ=environ, colour=args.color, text_column=args.column
+    )
     pending: collections.deque[Record] = collections.deque()
 
     def texts() -> Iterator[str]:
@@ -426,7 +428,13 @@ def _isatty(stream: IO[Any]) -> bool:
 
 
 def _writer(
-    fmt: str, sources: list[ReportSource], *, out: TextIO, environ: Mapping[str, str], colour: str
+    fmt: str,
+    sources: list[ReportSource],
+    *,
+    out: TextIO,
+    environ: Mapping[str, str],
+    colour: str,
+    text_column: str = "text",
 ) -> Writer:
     if fmt == "json":
         return JsonWriter(out)
@@ -438,7 +446,10 @@ def _writer(
         return CsvWriter(out, columns, delimiter=delimiter)
     tty = _isatty(out)
     return TableWriter(
-        out, width=_width(out, environ, tty=tty), colour=_colour(colour, environ, tty=tty)
+        out,
+        width=_width(out, environ, tty=tty),
+        colour=_colour(colour, environ, tty=tty),
+        text_column=text_column,
     )
 
 

@@ -16,9 +16,15 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from .redact import redact
-from .stores import journal_path_from_env, open_store_from_env
+from .stores import NoDatabase, describe_store, journal_path_from_env, open_store_from_env
 
-__all__ = ["add_commands"]
+__all__ = ["REPORT_NEEDS", "add_commands", "silence"]
+
+#: The one line ``esm-bot report`` prints when matplotlib is missing.
+REPORT_NEEDS = (
+    "the report draws its figures with matplotlib, which is not installed; install the 'report' "
+    "extra: pip install -e '.[bot,report]' in a checkout, or pip install 'esm-validate[report]'"
+)
 
 
 def _out(text: str, stream: TextIO | None = None) -> None:
@@ -37,18 +43,36 @@ def _fail(command: str, message: str, code: int = 2) -> int:
     return code
 
 
-def _with_store(command: str, body: Callable[[Any], int]) -> int:
-    """Open the store from the environment, run ``body``, close it; errors become one line."""
+def silence(out: TextIO) -> None:
+    """A closed pipe: point ``out``'s descriptor at /dev/null, so closing it later cannot fail."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, out.fileno())
+    except (OSError, ValueError):
+        pass
+
+
+def _with_store(command: str, body: Callable[[Any], int], *, reading: bool = True) -> int:
+    """Open the store from the environment, run ``body``, close it; errors become one line.
+
+    ``reading`` commands never create a database: a missing SQLite file is an error naming it.
+    A closed pipe on standard output ends the command quietly with exit 0.
+    """
     from esm_bot.store.errors import StoreError
 
     try:
-        store = open_store_from_env(os.environ)
+        store = open_store_from_env(os.environ, must_exist=reading)
+    except NoDatabase as exc:
+        return _fail(command, str(exc))
     except StoreError as exc:
         return _fail(command, f"the database cannot be reached: {exc}")
     except (ValueError, OSError) as exc:
         return _fail(command, str(exc))
     try:
         return body(store)
+    except BrokenPipeError:  # `esm-bot export | head`: the reader has all it wanted
+        silence(sys.stdout)
+        return 0
     except StoreError as exc:
         return _fail(command, f"the database cannot be reached: {exc}")
     except OSError as exc:  # an output file or folder that cannot be written
@@ -66,7 +90,11 @@ def _with_store(command: str, body: Callable[[Any], int]) -> int:
 def _health(args: argparse.Namespace) -> int:
     from .health import run_health
 
-    report = run_health(environ=os.environ, live=args.live)
+    report = run_health(
+        environ=os.environ,
+        live=args.live,
+        open_store=lambda: open_store_from_env(os.environ, must_exist=True),
+    )
     if args.json:
         _out(json.dumps(report.to_dict(), ensure_ascii=False, indent=2))
     else:
@@ -130,7 +158,7 @@ def _migrate(args: argparse.Namespace) -> int:
             _out(json.dumps(s.to_seed_dict()))
         return 1 if any(s.errors for s in summaries) else 0
 
-    return _with_store("migrate", body)
+    return _with_store("migrate", body, reading=False)
 
 
 # export
@@ -155,7 +183,11 @@ def _export(args: argparse.Namespace) -> int:
             export_study(store, sys.stdout, environ=os.environ, **options)
             return 0
         count, book = export_to_file(store, Path(args.out), environ=os.environ, **options)
-        _out(f"Wrote {count} rows to {args.out}; codebook: {book}", sys.stderr)
+        _out(
+            f"Wrote {count} rows from the {describe_store(os.environ)} to {args.out}; "
+            f"codebook: {book}",
+            sys.stderr,
+        )
         if args.codebook:
             _out(book.read_text(encoding="utf-8"))
         return 0
@@ -199,8 +231,10 @@ def _stats(args: argparse.Namespace) -> int:
     def body(store: Any) -> int:
         stats = study_stats(store)
         if args.json:
-            _out(json.dumps(stats.to_dict(), ensure_ascii=False, indent=2))
+            data = {"database": describe_store(os.environ), **stats.to_dict()}
+            _out(json.dumps(data, ensure_ascii=False, indent=2))
         else:
+            _out(f"Study data: {describe_store(os.environ)}")
             _out(stats.render())
         return 0
 
@@ -211,14 +245,15 @@ def _stats(args: argparse.Namespace) -> int:
 
 
 def _report(args: argparse.Namespace) -> int:
-    try:
-        from esm_bot.ops.report import build_report
-    except ImportError as exc:  # matplotlib is the optional 'report' extra
-        return _fail("report", f"{exc}; install it with: pip install 'esm-validate[report]'")
+    try:  # the figures import it only when they draw: check before reading the study
+        import matplotlib  # noqa: F401
+    except ImportError:  # matplotlib is the optional 'report' extra
+        return _fail("report", REPORT_NEEDS)
+    from esm_bot.ops.report import build_report
 
     def body(store: Any) -> int:
         path = build_report(store, Path(args.out))
-        _out(f"Wrote the study report to {path}")
+        _out(f"Wrote the study report to {path} (from the {describe_store(os.environ)})")
         return 0
 
     return _with_store("report", body)
@@ -266,7 +301,9 @@ def add_commands(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]
     p.add_argument("dir", metavar="DIR", help="folder for the backup")
     p.set_defaults(func=_backup)
 
-    p = subparsers.add_parser("stats", help="the study's figures in the seed's terms")
+    p = subparsers.add_parser(
+        "stats", help="the study's figures against the original MSE bot's targets"
+    )
     p.add_argument("--json", action="store_true", help="print JSON")
     p.set_defaults(func=_stats)
 

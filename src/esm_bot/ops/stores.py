@@ -11,13 +11,66 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-__all__ = ["journal_path_from_env", "journal_pending", "open_store_from_env"]
+from esm_bot.store.errors import StoreUnavailable
+
+__all__ = [
+    "NoDatabase",
+    "describe_store",
+    "journal_path_from_env",
+    "journal_pending",
+    "open_store_from_env",
+    "sqlite_path_from_env",
+]
+
+#: Where ``esm-bot console`` keeps its conversation unless ``--db`` or ``ESM_DB_PATH`` say else.
+CONSOLE_DB_PATH = "esm_console.sqlite3"
 
 
-def open_store_from_env(environ: Mapping[str, str]) -> Any:
-    """Open the configured store without the journal (MONGODB_URI, else SQLite at ESM_DB_PATH)."""
+class NoDatabase(StoreUnavailable):
+    """A command that only reads found no SQLite file where the environment points."""
+
+
+def sqlite_path_from_env(environ: Mapping[str, str]) -> Path | None:
+    """The SQLite file named by ``ESM_DB_PATH`` (else the default); None when MongoDB is used."""
+    from esm_bot.store import DEFAULT_DB_PATH
+
+    if environ.get("MONGODB_URI", "").strip():
+        return None
+    return Path(environ.get("ESM_DB_PATH", "").strip() or DEFAULT_DB_PATH)
+
+
+def describe_store(environ: Mapping[str, str]) -> str:
+    """Where the study data is, in words: the SQLite file's absolute path or the MongoDB database.
+
+    A MongoDB URI is never shown (it may hold a password); only the database name is.
+    """
+    path = sqlite_path_from_env(environ)
+    if path is not None:
+        return f"SQLite database {path.resolve()}"
+    name = environ.get("ESM_MONGODB_DB", "").strip()
+    return f"MongoDB database {name}" if name else "MongoDB database named in MONGODB_URI"
+
+
+def open_store_from_env(environ: Mapping[str, str], *, must_exist: bool = False) -> Any:
+    """Open the configured store without the journal (MONGODB_URI, else SQLite at ESM_DB_PATH).
+
+    With ``must_exist`` (the commands that only read: stats, report, export, health) a missing
+    SQLite file is an error saying where it was looked for, instead of a new empty database.
+
+    Raises:
+        NoDatabase: ``must_exist`` and there is no SQLite file.
+        StoreUnavailable: The database cannot be opened.
+    """
     from esm_bot.store import store_from_env
 
+    path = sqlite_path_from_env(environ)
+    if must_exist and path is not None and not path.exists():
+        msg = (
+            f"no study database at {path.resolve()} (set ESM_DB_PATH to the bot's file; "
+            f"esm-bot console keeps its conversation in {CONSOLE_DB_PATH}: "
+            f"ESM_DB_PATH={CONSOLE_DB_PATH} esm-bot stats)"
+        )
+        raise NoDatabase(msg)
     return store_from_env(environ, resilient=False)
 
 

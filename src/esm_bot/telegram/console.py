@@ -14,6 +14,8 @@ from collections.abc import Callable
 from types import SimpleNamespace
 from typing import Any, TextIO
 
+from esm_bot.ops.cli import silence
+
 __all__ = ["CONSOLE_USER_ID", "ConsoleBot", "run_console"]
 
 #: The Telegram-like id of the console participant.
@@ -26,18 +28,31 @@ class ConsoleBot:
     def __init__(self, out: TextIO) -> None:
         self.out = out
         self.buttons: list[str] = []
+        #: True once the reader of the output went away (``esm-bot console | head``).
+        self.closed = False
         self._ids = itertools.count(1)
         self._lock = threading.Lock()
 
+    def write(self, text: str) -> None:
+        """Write and flush; a closed pipe marks the console closed instead of raising."""
+        if self.closed:
+            return
+        try:
+            self.out.write(text)
+            self.out.flush()
+        except BrokenPipeError:
+            self.closed = True
+            silence(self.out)
+
     def _show(self, text: str, reply_markup: Any) -> SimpleNamespace:
         with self._lock:
-            print(f"\nbot> {text}", file=self.out)
+            lines = f"\nbot> {text}\n"
             if reply_markup is not None:
                 rows = [b for row in reply_markup.keyboard for b in row]
                 self.buttons = [str(b.callback_data) for b in rows]
                 labels = "  ".join(f"[{i}] {b.text}" for i, b in enumerate(rows, 1))
-                print(f"     {labels}", file=self.out)
-            self.out.flush()
+                lines += f"     {labels}\n"
+            self.write(lines)
             return SimpleNamespace(message_id=next(self._ids))
 
     def send_message(self, chat_id: int, text: str, reply_markup: Any = None) -> Any:
@@ -94,6 +109,8 @@ def run_console(
     intro()
     ids = itertools.count(1)
     for raw in stdin:
+        if bot.closed:  # nobody reads the answers any more
+            break
         line = raw.rstrip("\n")
         if line.strip() in ("/quit", "/exit"):
             break
@@ -113,5 +130,5 @@ def run_console(
             handlers.guard(handler)(message)
         app.tick_once()
         if prompt:
-            print("\nyou> ", end="", file=bot.out, flush=True)
+            bot.write("\nyou> ")
     return 0
