@@ -174,6 +174,7 @@ def test_relative_and_lazy_imports_are_seen(tmp_path: Path) -> None:
     assert found == [("esm_bot.study.b", 2), ("esm_bot.store", 3)]
 
 
+@pytest.mark.process
 @pytest.mark.parametrize("module", ["esm_bot.study", "esm_bot.store", "esm_bot.domain"])
 def test_the_lower_layers_do_not_load_telegram(module: str) -> None:
     """Importing the study, the store or the domain values never pulls in pyTelegramBotAPI."""

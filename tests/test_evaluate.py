@@ -375,6 +375,7 @@ class TestCli:
         assert "Traceback" not in err
         assert out == ""
 
+    @pytest.mark.process
     def test_real_subprocess_on_the_bundled_corpus(self) -> None:
         corpus = ROOT / "tests" / "corpus" / "heldout.jsonl"
         command = [sys.executable, "-m", "esm_validate.cli", "--evaluate", str(corpus)]

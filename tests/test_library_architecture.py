@@ -292,6 +292,7 @@ def test_an_unknown_name_is_an_attribute_error() -> None:
         _ = esm_validate.nonexistent  # type: ignore[attr-defined]
 
 
+@pytest.mark.process
 def test_local_validation_loads_neither_httpx_nor_tenacity_nor_asyncio() -> None:
     """`import esm_validate` and a local validation leave the AI stack unimported."""
     code = (
