@@ -23,7 +23,7 @@ from tests._ops_cli import ROOT, clean_env
 from tests._services import free_port
 from tests.fake_telegram import FakeTelegram
 
-pytestmark = pytest.mark.integration
+pytestmark = [pytest.mark.integration, pytest.mark.process]
 
 TOKEN = "987654:SECRETbotHALF0123456789abcdefXYZ"
 TOKEN_HALF = TOKEN.split(":", 1)[1]
