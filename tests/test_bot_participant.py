@@ -201,6 +201,7 @@ def _console(tmp_path: Path, lines: list[str], lang: str = "en") -> str:
     return proc.stdout
 
 
+@pytest.mark.process
 def test_console_number_typed_long_after_a_question_is_refused(tmp_path: Path) -> None:
     """In the console, "1" long after the beeps question no longer presses "4 beeps a day"; the
     start is announced the same way after onboarding, by /status and by /start."""
