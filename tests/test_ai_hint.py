@@ -141,12 +141,19 @@ def test_a_wrong_hint_is_not_echoed(
     assert result.quality == answer["quality"]
     assert result.phenomena == frozenset(answer["phenomena"])
     assert result.feedback == answer["feedback"]
-    assert [i.code for i in result.issues if i.severity != Severity.INFO] == [
+    assert [i.code for i in result.issues if not i.evidence_only] == [
         i["code"] for i in answer["issues"]
     ]
     for issue in hint.issues:  # what only the rules said is kept as evidence, demoted to INFO
         kept = [i for i in result.issues if i.code == issue.code]
-        assert all(i.severity == Severity.INFO for i in kept)
+        assert kept
+        assert all(i.severity == Severity.INFO and i.evidence_only for i in kept)
+    # The hint's verdict is not repeated through the back door either: the main issue is the
+    # model's first (none when the model names none, not the hint's `behavior_only`), and the
+    # strengths are the model's (none when it gives none, not the hint's praise).
+    main = result.main_issue
+    assert (main.code if main else None) == next((i["code"] for i in answer["issues"]), None)
+    assert result.strengths == tuple(answer.get("strengths", ()))
 
 
 def test_the_hint_is_labelled_where_it_is_sent() -> None:

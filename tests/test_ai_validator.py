@@ -100,6 +100,8 @@ class TestMerge:
         assert a.issues[0] == Issue("hedging", "AI msg", Severity.ERROR, span=(10, 18))
         assert a.issues[1].severity is Severity.INFO
         assert a.issues[1].span == (0, 6)
+        assert [i.evidence_only for i in a.issues] == [False, True]
+        assert a.main_issue == a.issues[0]
         assert a.feedback.startswith("Good:")
         assert a.version.endswith("+rules-1")
 
@@ -109,13 +111,20 @@ class TestMerge:
 
         assert merge(local("x"), answer, provider="p", model="m", lang="en").quality == "pristine"
 
-    def test_local_strengths_used_when_ai_gives_none(self):
-        """Without AI strengths, the local ones are kept."""
+    def test_no_local_strengths_when_ai_gives_none(self):
+        """The model's strengths are the strengths: none from the model, none at all."""
         answer = parse_answer(good_answer(strengths=[]))
 
-        assert merge(local("x"), answer, provider="p", model="m", lang="en").strengths == (
-            "local strength",
-        )
+        assert merge(local("x"), answer, provider="p", model="m", lang="en").strengths == ()
+
+    def test_no_main_issue_when_ai_names_none(self):
+        """Local-only issues stay as evidence but are never the main issue."""
+        answer = parse_answer(good_answer(issues=[]))
+        a = merge(local("x"), answer, provider="p", model="m", lang="en")
+
+        assert a.issue_codes == ("hedging", "generalization")
+        assert all(i.evidence_only and i.severity is Severity.INFO for i in a.issues)
+        assert a.main_issue is None
 
 
 class TestValidator:

@@ -40,7 +40,11 @@ RICH = Assessment(
     score=73,
     quality="good",
     phenomena=frozenset({"inner_speech", "feeling"}),
-    issues=(Issue("hedging", "Drop 'probably'.", Severity.INFO, (3, 11)), Issue("empty", "x")),
+    issues=(
+        Issue("hedging", "Drop 'probably'.", Severity.INFO, (3, 11)),
+        Issue("empty", "x"),
+        Issue("behavior_only", "Only behaviour.", Severity.INFO, evidence_only=True),
+    ),
     feedback="Хорошо: точные слова.",
     lang="ru",
     source="ai",

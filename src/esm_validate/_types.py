@@ -98,12 +98,16 @@ class Issue:
         message: A short explanation in the report's language.
         severity: How much it matters.
         span: Character offsets ``(start, end)`` of the evidence in the text, if any.
+        evidence_only: True for an issue that only the local rules found while an AI model judged
+            the report: it is kept as evidence (at ``INFO``) but the model did not confirm it, so
+            it is never the :attr:`Assessment.main_issue`.
     """
 
     code: str
     message: str
     severity: Severity = Severity.WARNING
     span: tuple[int, int] | None = attrs.field(default=None, validator=_span_ok)
+    evidence_only: bool = False
 
 
 def _score_ok(_inst: object, _attr: attrs.Attribute[int], value: int) -> None:
@@ -154,8 +158,12 @@ class Assessment:
 
     @property
     def main_issue(self) -> Issue | None:
-        """The most important issue, or None when the report has none."""
-        return self.issues[0] if self.issues else None
+        """The most important issue, or None when there is none.
+
+        Issues kept only as evidence (:attr:`Issue.evidence_only`, local findings an AI model did
+        not confirm) are never the main issue.
+        """
+        return next((issue for issue in self.issues if not issue.evidence_only), None)
 
     def to_dict(self) -> dict[str, object]:
         """Return a JSON-ready dict (sets become sorted lists)."""
@@ -169,6 +177,7 @@ class Assessment:
                     "message": i.message,
                     "severity": i.severity.value,
                     "span": list(i.span) if i.span else None,
+                    "evidence_only": i.evidence_only,
                 }
                 for i in self.issues
             ],

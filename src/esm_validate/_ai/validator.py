@@ -3,10 +3,12 @@
 How the two results combine (documented in ``docs/ai.md``):
 
 * score, quality (re-derived from the AI score, so the label always matches), phenomena, feedback
-  and strengths come from the AI (local strengths are kept when the AI gives none);
+  and strengths come from the AI (no strengths when the AI gives none: the local ones are not a
+  fallback, they may praise what the model found wanting);
 * issues follow the AI's order and messages; when the local rules found the same code, their
-  evidence span and severity are kept; issues only the rules found are appended with severity INFO,
-  so no evidence is lost but the AI decides the main issue;
+  evidence span and severity are kept; issues only the rules found are appended with severity INFO
+  and ``evidence_only=True``, so no evidence is lost but the AI decides the main issue (with no AI
+  issue there is no main issue);
 * ``source="ai"``, ``provider`` and ``model`` name the backend, ``version`` names the prompt and
   schema versions (plus the local rules' version).
 
@@ -67,7 +69,7 @@ def merge(
         )
     ai_codes = {issue.code for issue in answer.issues}
     issues.extend(
-        Issue(code=i.code, message=i.message, severity=Severity.INFO, span=i.span)
+        Issue(i.code, i.message, Severity.INFO, span=i.span, evidence_only=True)
         for i in local.issues
         if i.code not in ai_codes
     )
@@ -80,7 +82,7 @@ def merge(
         feedback=answer.feedback,
         lang=lang,
         source="ai",
-        strengths=answer.strengths or local.strengths,
+        strengths=answer.strengths,
         provider=provider,
         model=model,
         version=version,

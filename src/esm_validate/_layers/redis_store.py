@@ -146,6 +146,7 @@ def _issue(data: dict[str, Any]) -> Issue:
         message=str(data.get("message", "")),
         severity=Severity(data.get("severity", Severity.WARNING.value)),
         span=(int(span[0]), int(span[1])) if span else None,
+        evidence_only=bool(data.get("evidence_only", False)),
     )
 
 
