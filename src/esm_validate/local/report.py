@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Mapping
+from itertools import compress
 
 import attrs
 
@@ -355,23 +356,22 @@ def _content(
 ) -> None:
     """File the words of the content lexicons (any form of a lemma) as ``c_*`` hits: not
     inside quotes (those words are inner speech), and negated ones («не было запаха») apart."""
-    get = form_index().get
-    quoted: bytearray | None = None
-    position = -1
-    for word in _WORD.findall(normalised):
-        position += 1
-        found = get(word)
-        if found is None:
-            continue
-        if quoted is None and quotes:
-            quoted = _quote_mask(len(normalised), quotes)
+    index = form_index()
+    words = _WORD.findall(normalised)
+    # The content words' positions, found in C (map + compress): most words are not content.
+    found_at = list(compress(range(len(words)), map(index.get, words)))
+    if not found_at:
+        return
+    quoted = _quote_mask(len(normalised), quotes) if quotes else None
+    for position in found_at:
+        word = words[position]
         start = starts[position]
         span = (start, start + len(word))
         if quoted is not None and quoted[start] and _inside(span, quotes):
             continue
         data = language_data("ru" if "\u0400" <= word[0] <= "\u04ff" else "en")
         target = negated if _negated(normalised, span, data) else hits
-        for name in found:
+        for name in index[word]:
             target[name] = target[name] + (span,) if name in target else (span,)
 
 
@@ -389,7 +389,7 @@ def scan(
     negated, quotes, words, sentences)`` (what :func:`.engine.analyse` wraps into a Report).
 
     Besides the marker patterns, the words of the content lexicons are filed as ``c_*`` hits
-    (:data:`CONTENT_HITS`).
+    (:func:`.morphology.form_index`).
     """
     normalised = normalise(text)
     quotes = tuple(map(_SPAN, _QUOTES.finditer(normalised)))
