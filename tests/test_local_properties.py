@@ -147,7 +147,9 @@ def test_every_marker_pattern_is_linear(chunk: str) -> None:
         for name, pattern in language_data(lang).patterns.items():
             start = time.perf_counter()
             sum(1 for _ in pattern.finditer(text))
-            assert time.perf_counter() - start < 0.5, (lang, name)
+            # Linear patterns take well under 0.5 s here on a quiet machine; catastrophic
+            # backtracking takes minutes. 3 s keeps the guard and survives a loaded CI machine.
+            assert time.perf_counter() - start < 3.0, (lang, name)
 
 
 def test_thread_safety_same_results() -> None:

@@ -377,6 +377,70 @@ def _remote_scenes(hits: Mapping[str, tuple[Span, ...]], normalised: str) -> lis
     return found
 
 
+#: Marker groups of a report that is not pristine: a habit, a theory, a hedge, an inference, a
+#: period. Three or more and the report describes no apprehended moment (a narrative of
+#: habits and reasons): its feelings and sensations are context, not phenomena.
+_NOT_PRISTINE = (
+    ("generalization", "self_theory"),
+    ("causal", "interpretation"),
+    ("hedge",),
+    ("inferred",),
+    ("period",),
+)
+#: A feeling word that qualifies a voice or a tone ("in a disgusted tone", «с удивлением»).
+_TONE_BEFORE = re.compile(r"(?:\bin\s+an?|\bwith|(?<!\w)с)\s+(?:\w+\s+)?\Z")
+_TONE_AFTER = re.compile(r"\s+(?:tone|voice|тоном|голосом|интонаци)")
+#: Markers that make a feeling in their clause unapprehended: guessed or not momentary
+#: ("prob still upset", «наверное скучала», «все утро нервничала»).
+_FEELING_DOUBT = ("hedge", "inferred", "period")
+
+
+def _clause_of(normalised: str, position: int) -> Span:
+    start = max(normalised.rfind(mark, 0, position) for mark in ",;.!?\n") + 1
+    ends = [e for e in (normalised.find(mark, position) for mark in ",;.!?\n") if e >= 0]
+    return (start, min(ends) if ends else len(normalised))
+
+
+def _drop_unapprehended(
+    evidence: dict[str, list[Span]], hits: Mapping[str, tuple[Span, ...]], normalised: str
+) -> None:
+    """Drop feelings and sensations that were not apprehended at the moment: in a report of
+    habits, theories and hedges (:data:`_NOT_PRISTINE`), a guessed or non-momentary feeling,
+    and a feeling word that only qualifies an inner voice's tone."""
+    groups = 0
+    for names in _NOT_PRISTINE:
+        for name in names:
+            if hits.get(name):
+                groups += 1
+                break
+    if groups >= 3:
+        evidence.pop("feeling", None)
+        evidence.pop("sensory_awareness", None)
+        return
+    feelings = evidence.get("feeling")
+    if not feelings:
+        return
+    voiced = "inner_speech" in evidence or "inner_hearing" in evidence
+    kept: list[Span] = []
+    for span in feelings:
+        start, end = span
+        if voiced and (
+            _TONE_BEFORE.search(normalised, max(0, start - 16), start) is not None
+            or _TONE_AFTER.match(normalised, end) is not None
+        ):
+            continue
+        clause = _clause_of(normalised, start)
+        if any(
+            clause[0] <= s < clause[1] for name in _FEELING_DOUBT for s, _ in hits.get(name, ())
+        ):
+            continue
+        kept.append(span)
+    if kept:
+        evidence["feeling"] = kept
+    else:
+        del evidence["feeling"]
+
+
 def phenomena_of(
     hits: dict[str, tuple[Span, ...]],
     normalised: str,
@@ -453,6 +517,7 @@ def phenomena_of(
         sensory += _content_awareness(hits, sentences, evidence)
         if sensory:
             evidence["sensory_awareness"] = sensory
+    _drop_unapprehended(evidence, hits, normalised)
     discounted = _discounted(hits, normalised)
     for start, _ in hits.get("beep_reaction", ()):
         discounted.append((start, sentence_at(sentences, start)[1]))

@@ -394,6 +394,8 @@ class AbstractLabelRule:
             span = report.evidence["feeling"][0]
         elif report.has("abstract"):
             span = report.hits["abstract"][0]
+        elif report.has("feeling") and report.words <= 12:
+            span = report.hits["feeling"][0]  # a guessed or non-momentary label (not a feeling)
         else:
             return ()
         return (report.issue(self.code, span, _severity(report, self.code, Severity.WARNING)),)
