@@ -87,8 +87,14 @@ _REFUSALS = {
 }
 
 
-def clean_text(text: str) -> str:
-    """Drop control and bidi-override characters, normalise to NFC, strip the ends."""
+def clean_text(text: object) -> str:
+    """Drop control and bidi-override characters, normalise to NFC, strip the ends.
+
+    pyTelegramBotAPI passes a field through as it came, so a malformed update's ``text`` or
+    ``caption`` may be a list or an object: that is no text at all.
+    """
+    if not isinstance(text, str):
+        return ""
     return unicodedata.normalize("NFC", _CONTROL.sub("", text)).strip()
 
 
