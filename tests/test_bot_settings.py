@@ -12,9 +12,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from esm_bot.domain.env import SettingsError
 from esm_bot.ops.redact import guard_output
 from esm_bot.settings import BotSettings
-from esm_validate import ConfigurationError
 
 TOKEN = "123456:SECRET-abcdefghijklmnopqrstuvwxyz"
 
@@ -61,7 +61,7 @@ def test_secrets_never_in_repr() -> None:
 )
 def test_bad_values_have_clear_errors(env: dict[str, str], fragment: str) -> None:
     """Each bad value names its variable."""
-    with pytest.raises(ConfigurationError, match=fragment) as info:
+    with pytest.raises(SettingsError, match=fragment) as info:
         BotSettings.from_env(env)
 
     assert TOKEN not in str(info.value)
@@ -103,11 +103,11 @@ _env_names = st.sampled_from(
 
 @given(st.dictionaries(_env_names, st.text(max_size=30), max_size=9))
 def test_fuzzed_environment_gives_settings_or_a_clear_error(env: dict[str, str]) -> None:
-    """Any environment: valid settings, or a ConfigurationError naming a variable."""
+    """Any environment: valid settings, or a SettingsError naming a variable."""
     message = ""
     try:
         settings = BotSettings.from_env(env, require_token=False)
-    except ConfigurationError as exc:
+    except SettingsError as exc:
         message = str(exc)
     else:
         assert settings.api_url.startswith("http")
@@ -134,3 +134,35 @@ def test_guarded_logs_hide_the_token_in_messages_and_tracebacks() -> None:
     assert "SECRET-abc" not in text
     assert "***" in text
     assert "getUpdates" in text
+
+
+def test_settings_are_read_one_way_and_documented() -> None:
+    """Every variable the bot reads is declared on a field (domain.env) and in the docs."""
+    from pathlib import Path
+
+    from esm_bot.domain.config import StudyConfig
+    from esm_bot.domain.env import variables
+    from esm_bot.settings import StoreSettings
+
+    docs = (Path(__file__).parents[1] / "docs" / "configuration.md").read_text(encoding="utf-8")
+    names = [*variables(BotSettings), *variables(StoreSettings), *variables(StudyConfig)]
+
+    assert len(names) == len(set(names)) > 40
+    assert [name for name in names if f"`{name}`" not in docs] == []
+    assert StoreSettings.from_env({"ESM_DB_PATH": "/d/x.sqlite3"}).journal_file == Path(
+        "/d/esm_bot.journal.jsonl"
+    )
+
+
+def test_the_bot_uses_its_own_settings_error_not_the_librarys() -> None:
+    """No import of esm_validate's private _env, no ConfigurationError raised for bot settings."""
+    from pathlib import Path
+
+    from esm_validate import ConfigurationError
+
+    source = Path(__file__).parents[1] / "src" / "esm_bot"
+    texts = {p: p.read_text(encoding="utf-8") for p in source.rglob("*.py")}
+
+    assert not issubclass(SettingsError, ConfigurationError)
+    assert [p.name for p, t in texts.items() if "esm_validate._env" in t] == []
+    assert [p.name for p, t in texts.items() if "raise ConfigurationError" in t] == []

@@ -37,9 +37,9 @@ from typing import Any
 import pytest
 
 from esm_bot.domain.config import StudyConfig
+from esm_bot.domain.env import SettingsError
 from esm_bot.domain.models import Beep, BeepStatus, Participant, ParticipantStatus, beep_id
 from esm_bot.store.mongo import MongoStore
-from esm_validate import ConfigurationError
 from tests.fake_telegram import DEFAULT_TOKEN, Failure, FakeTelegram
 from tests.llm_servers import LLMServer, good_answer
 
@@ -447,7 +447,7 @@ def test_claim_lease_comes_from_the_environment() -> None:
     assert StudyConfig.from_env({}).claim_lease == dt.timedelta(seconds=60)
     lease = StudyConfig.from_env({"ESM_CLAIM_LEASE_SECONDS": "2.5"}).claim_lease
     assert lease == dt.timedelta(seconds=2.5)
-    with pytest.raises(ConfigurationError, match="ESM_CLAIM_LEASE_SECONDS"):
+    with pytest.raises(SettingsError, match="ESM_CLAIM_LEASE_SECONDS"):
         StudyConfig.from_env({"ESM_CLAIM_LEASE_SECONDS": "soon"})
-    with pytest.raises(ConfigurationError, match="claim_lease must be longer than zero"):
+    with pytest.raises(SettingsError, match="claim_lease must be longer than zero"):
         StudyConfig.from_env({"ESM_CLAIM_LEASE_SECONDS": "0"})

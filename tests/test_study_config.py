@@ -7,8 +7,8 @@ from datetime import time, timedelta
 import pytest
 
 from esm_bot.domain.config import DAY_FOCUS_CODES, ENV_VARIABLES, StudyConfig
+from esm_bot.domain.env import SettingsError
 from esm_bot.domain.schedule import ScheduleError
-from esm_validate import ConfigurationError
 
 
 class TestDefaults:
@@ -74,8 +74,8 @@ class TestValidation:
     def test_bad_settings_are_refused_clearly(
         self, changes: dict[str, object], fragment: str
     ) -> None:
-        """Each impossible setting raises ConfigurationError (a ValueError) naming the problem."""
-        with pytest.raises(ConfigurationError, match=fragment):
+        """Each impossible setting raises SettingsError (a ValueError) naming the problem."""
+        with pytest.raises(SettingsError, match=fragment):
             StudyConfig(**changes)  # type: ignore[arg-type]
 
     def test_reminders_can_be_turned_off(self) -> None:
@@ -193,8 +193,8 @@ class TestFromEnv:
         ],
     )
     def test_bad_values_name_the_variable(self, environ: dict[str, str], fragment: str) -> None:
-        """A bad value raises ConfigurationError whose message names the variable."""
-        with pytest.raises(ConfigurationError) as info:
+        """A bad value raises SettingsError whose message names the variable."""
+        with pytest.raises(SettingsError) as info:
             StudyConfig.from_env(environ)
 
         assert fragment in str(info.value)

@@ -23,6 +23,7 @@ from types import FrameType
 
 import attrs
 
+from esm_bot.domain.env import SettingsError
 from esm_bot.ops.cli import add_commands
 from esm_bot.ops.redact import guard_output, one_line, secret_values
 from esm_validate import ConfigurationError
@@ -83,7 +84,7 @@ def _dispatch(args: argparse.Namespace, *, debug: bool) -> int:
     except StartupError as exc:
         _fail(str(exc), exc, debug=debug)
         return int(exc.code)
-    except ConfigurationError as exc:
+    except (SettingsError, ConfigurationError) as exc:  # the bot's settings, the validator's
         _fail(f"configuration: {exc}", exc, debug=debug)
         return int(ExitCode.CONFIGURATION)
     except KeyboardInterrupt:
@@ -124,7 +125,7 @@ def _cmd_run(args: argparse.Namespace) -> int:
     settings = BotSettings.from_env(environ)
     if args.webhook and not settings.webhook_secret:
         msg = "--webhook needs ESM_WEBHOOK_SECRET (Telegram sends it with every update)"
-        raise ConfigurationError(msg)
+        raise SettingsError(msg)
     _setup_logging(args.log_level)
     stop = threading.Event()
 

@@ -22,28 +22,42 @@
                                 up to 60 s)
 ==============================  ===============================================================
 
-The study settings (:class:`esm_bot.domain.config.StudyConfig`) and the store come from the same
-environment; :func:`esm_bot.telegram.wiring.build_app` reads them. The token and the webhook
-secret are never shown by ``repr`` or in errors.
+:meth:`StoreSettings.from_env` reads where the data lives: ``MONGODB_URI`` (and
+``ESM_MONGODB_DB``), else the SQLite file ``ESM_DB_PATH``; ``ESM_JOURNAL_PATH`` is the outage
+journal. The study settings are :meth:`esm_bot.domain.config.StudyConfig.from_env`. All three read
+the environment the same way (:mod:`esm_bot.domain.env`: each field names its variable) and raise
+:class:`~esm_bot.domain.env.SettingsError` naming the variable. The token and the webhook secret
+are never shown by ``repr`` or in errors.
 """
 
 from __future__ import annotations
 
+import os
 from collections.abc import Mapping
+from pathlib import Path
 
 import attrs
 
-from esm_validate import ConfigurationError
-from esm_validate._env import read_number
+from esm_bot.domain.env import SettingsError, env_field, number, read_env, variables
 
-__all__ = ["DEFAULT_API_URL", "BotSettings"]
+__all__ = [
+    "DEFAULT_API_URL",
+    "DEFAULT_DB_PATH",
+    "BotSettings",
+    "SettingsError",
+    "StoreSettings",
+    "default_journal_path",
+    "variables",
+]
 
 #: Telegram's own Bot API server.
 DEFAULT_API_URL = "https://api.telegram.org"
+#: Where the embedded database lives unless ``ESM_DB_PATH`` says otherwise.
+DEFAULT_DB_PATH = "esm_bot.sqlite3"
 
 
-def parse_admin_ids(raw: str) -> frozenset[int]:
-    """Parse ``ESM_ADMIN_IDS`` ("1, 2,3"); raise :class:`ConfigurationError` on anything else."""
+def parse_admin_ids(variable: str, raw: str) -> frozenset[int]:
+    """Parse ``ESM_ADMIN_IDS`` ("1, 2,3"); raise :class:`SettingsError` on anything else."""
     ids: set[int] = set()
     for part in raw.replace(";", ",").split(","):
         part = part.strip()
@@ -52,9 +66,28 @@ def parse_admin_ids(raw: str) -> frozenset[int]:
         try:
             ids.add(int(part))
         except ValueError:
-            msg = f"ESM_ADMIN_IDS must be comma-separated Telegram user ids, got {part!r}"
-            raise ConfigurationError(msg) from None
+            msg = f"{variable} must be comma-separated Telegram user ids, got {part!r}"
+            raise SettingsError(msg) from None
     return frozenset(ids)
+
+
+def _token(variable: str, raw: str) -> str:
+    if ":" not in raw or any(c.isspace() for c in raw):
+        msg = f"{variable} does not look like a bot token (expected <id>:<secret>)"
+        raise SettingsError(msg)  # never the value: it is a secret
+    return raw
+
+
+def _api_url(variable: str, raw: str) -> str:
+    if not raw.startswith(("http://", "https://")):
+        raise SettingsError(f"{variable} must start with http:// or https://, got {raw!r}")
+    return raw.rstrip("/")
+
+
+def _webhook_secret(variable: str, raw: str) -> str:
+    if not (len(raw) <= 256 and all(c.isascii() and (c.isalnum() or c in "_-") for c in raw)):
+        raise SettingsError(f"{variable} must be 1-256 characters of A-Z, a-z, 0-9, _ and -")
+    return raw
 
 
 @attrs.frozen
@@ -78,20 +111,34 @@ class BotSettings:
         start_backoff_seconds: The first pause between those retries (then doubling).
     """
 
-    token: str = attrs.field(repr=False)
-    api_url: str = DEFAULT_API_URL
-    admin_ids: frozenset[int] = frozenset()
-    webhook_url: str | None = None
-    webhook_secret: str | None = attrs.field(default=None, repr=False)
-    webhook_host: str = "0.0.0.0"
-    webhook_port: int = 8443
-    metrics_interval_minutes: float = 60.0
-    tick_seconds: float = 5.0
-    long_poll_seconds: int = 10
-    send_rate: float = 30.0
-    send_rate_per_chat: float = 1.0
-    start_retries: int = 30
-    start_backoff_seconds: float = 1.0
+    token: str = env_field("TELEGRAM_BOT_TOKEN", _token, repr=False)
+    api_url: str = env_field("TELEGRAM_API_URL", _api_url, default=DEFAULT_API_URL)
+    admin_ids: frozenset[int] = env_field("ESM_ADMIN_IDS", parse_admin_ids, default=frozenset())
+    webhook_url: str | None = env_field("ESM_WEBHOOK_URL", default=None)
+    webhook_secret: str | None = env_field(
+        "ESM_WEBHOOK_SECRET", _webhook_secret, default=None, repr=False
+    )
+    webhook_host: str = env_field("ESM_WEBHOOK_HOST", default="0.0.0.0")
+    webhook_port: int = env_field("ESM_WEBHOOK_PORT", number(int, low=1, high=65535), default=8443)
+    metrics_interval_minutes: float = env_field(
+        "ESM_METRICS_INTERVAL_MINUTES", number(float, low=0.01, high=7 * 24 * 60), default=60.0
+    )
+    tick_seconds: float = env_field(
+        "ESM_TICK_SECONDS", number(float, low=0.01, high=600), default=5.0
+    )
+    long_poll_seconds: int = env_field(
+        "ESM_LONG_POLL_SECONDS", number(int, low=1, high=50), default=10
+    )
+    send_rate: float = env_field("ESM_SEND_RATE", number(float, low=0.1, high=1000), default=30.0)
+    send_rate_per_chat: float = env_field(
+        "ESM_SEND_RATE_PER_CHAT", number(float, low=0.01, high=100), default=1.0
+    )
+    start_retries: int = env_field(
+        "ESM_START_RETRIES", number(int, low=0, high=100_000), default=30
+    )
+    start_backoff_seconds: float = env_field(
+        "ESM_START_BACKOFF_SECONDS", number(float, low=0.001, high=600), default=1.0
+    )
 
     @property
     def api_template(self) -> str:
@@ -109,48 +156,40 @@ class BotSettings:
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str], *, require_token: bool = True) -> BotSettings:
-        """Read the settings; raise :class:`ConfigurationError` (one-line reason) if invalid."""
-        token = environ.get("TELEGRAM_BOT_TOKEN", "").strip()
-        if require_token and not token:
-            msg = "TELEGRAM_BOT_TOKEN is not set (get one from @BotFather)"
-            raise ConfigurationError(msg)
-        if token and (":" not in token or any(c.isspace() for c in token)):
-            msg = "TELEGRAM_BOT_TOKEN does not look like a bot token (expected <id>:<secret>)"
-            raise ConfigurationError(msg)
-        api_url = (environ.get("TELEGRAM_API_URL", "").strip() or DEFAULT_API_URL).rstrip("/")
-        if not api_url.startswith(("http://", "https://")):
-            msg = f"TELEGRAM_API_URL must start with http:// or https://, got {api_url!r}"
-            raise ConfigurationError(msg)
-        webhook_url = environ.get("ESM_WEBHOOK_URL", "").strip() or None
-        secret = environ.get("ESM_WEBHOOK_SECRET", "").strip() or None
-        if secret is not None and not _valid_secret(secret):
-            msg = "ESM_WEBHOOK_SECRET must be 1-256 characters of A-Z, a-z, 0-9, _ and -"
-            raise ConfigurationError(msg)
-        return cls(
-            token=token,
-            api_url=api_url,
-            admin_ids=parse_admin_ids(environ.get("ESM_ADMIN_IDS", "")),
-            webhook_url=webhook_url,
-            webhook_secret=secret,
-            webhook_host=environ.get("ESM_WEBHOOK_HOST", "").strip() or "0.0.0.0",
-            webhook_port=read_number(environ, "ESM_WEBHOOK_PORT", 8443, low=1, high=65535),
-            metrics_interval_minutes=read_number(
-                environ, "ESM_METRICS_INTERVAL_MINUTES", 60.0, low=0.01, high=7 * 24 * 60
-            ),
-            tick_seconds=read_number(environ, "ESM_TICK_SECONDS", 5.0, low=0.01, high=600),
-            long_poll_seconds=read_number(environ, "ESM_LONG_POLL_SECONDS", 10, low=1, high=50),
-            send_rate=read_number(environ, "ESM_SEND_RATE", 30.0, low=0.1, high=1000),
-            send_rate_per_chat=read_number(
-                environ, "ESM_SEND_RATE_PER_CHAT", 1.0, low=0.01, high=100
-            ),
-            start_retries=read_number(environ, "ESM_START_RETRIES", 30, low=0, high=100_000),
-            start_backoff_seconds=read_number(
-                environ, "ESM_START_BACKOFF_SECONDS", 1.0, low=0.001, high=600
-            ),
-        )
+        """Read the settings; raise :class:`SettingsError` (one-line reason) if invalid."""
+        values = read_env(cls, environ)
+        if require_token and not values.get("token"):
+            raise SettingsError("TELEGRAM_BOT_TOKEN is not set (get one from @BotFather)")
+        return cls(**{"token": "", **values})
 
 
-def _valid_secret(secret: str) -> bool:
-    return 0 < len(secret) <= 256 and all(
-        c.isascii() and (c.isalnum() or c in "_-") for c in secret
-    )
+def default_journal_path(db_path: str | os.PathLike[str] = DEFAULT_DB_PATH) -> Path:
+    """The journal used when none is given: ``esm_bot.journal.jsonl`` beside the database file."""
+    return Path(db_path).parent / "esm_bot.journal.jsonl"
+
+
+@attrs.frozen
+class StoreSettings:
+    """Where the bot's data lives.
+
+    Attributes:
+        mongodb_uri: Use MongoDB at this URI (never in ``repr``: it may hold a password).
+        mongodb_db: The MongoDB database (default: the URI's database, else ``esm_bot``).
+        db_path: The SQLite file when no MongoDB is configured.
+        journal_path: The outage journal (default: beside ``db_path``).
+    """
+
+    mongodb_uri: str | None = env_field("MONGODB_URI", default=None, repr=False)
+    mongodb_db: str | None = env_field("ESM_MONGODB_DB", default=None)
+    db_path: str = env_field("ESM_DB_PATH", default=DEFAULT_DB_PATH)
+    journal_path: str | None = env_field("ESM_JOURNAL_PATH", default=None)
+
+    @property
+    def journal_file(self) -> Path:
+        """The journal file: ``journal_path``, else :func:`default_journal_path` of ``db_path``."""
+        return Path(self.journal_path) if self.journal_path else default_journal_path(self.db_path)
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str]) -> StoreSettings:
+        """Read ``MONGODB_URI``, ``ESM_MONGODB_DB``, ``ESM_DB_PATH`` and ``ESM_JOURNAL_PATH``."""
+        return cls(**read_env(cls, environ))

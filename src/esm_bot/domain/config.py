@@ -57,50 +57,16 @@ from typing import Any, Final
 
 import attrs
 
+from esm_bot.domain.env import SettingsError, env_field, read_env, variables
 from esm_bot.domain.schedule import MAX_BEEPS_PER_DAY, ScheduleError, window_bounds, zone_for
-from esm_validate import ConfigurationError
 
-__all__ = ["DAY_FOCUS_CODES", "ENV_VARIABLES", "StudyConfig"]
+__all__ = ["DAY_FOCUS_CODES", "ENV_VARIABLES", "SettingsError", "StudyConfig"]
 
 #: The skill each training day focuses on (seed: moment capture, specificity, pristine experience).
 DAY_FOCUS_CODES: Final[tuple[str, ...]] = (
     "moment_capture",
     "specificity",
     "pristine_experience",
-)
-
-#: Environment variable → StudyConfig field, for :meth:`StudyConfig.from_env` and the docs.
-ENV_VARIABLES: Final[Mapping[str, str]] = MappingProxyType(
-    {
-        "ESM_BEEPS_PER_DAY": "beeps_per_day",
-        "ESM_MIN_BEEPS_PER_DAY": "min_beeps_per_day",
-        "ESM_MAX_BEEPS_PER_DAY": "max_beeps_per_day",
-        "ESM_WINDOW_START": "window_start",
-        "ESM_WINDOW_END": "window_end",
-        "ESM_TIMEZONE": "timezone",
-        "ESM_TRAINING_DAYS": "training_days",
-        "ESM_QUALITY_THRESHOLD": "quality_threshold",
-        "ESM_PASS_MARKS": "pass_marks",
-        "ESM_DAY_FOCUS": "day_focus",
-        "ESM_MAX_VALIDATION_ATTEMPTS": "max_validation_attempts",
-        "ESM_MAX_DAY_REPEATS": "max_day_repeats",
-        "ESM_MIN_REPORTS_PER_DAY": "min_reports_per_day",
-        "ESM_SAMPLING_DAYS": "sampling_days",
-        "ESM_MIN_GAP_MINUTES": "min_gap",
-        "ESM_EXPIRY_MINUTES": "expiry",
-        "ESM_REMINDER_MINUTES": "reminder_after",
-        "ESM_LATE_ANSWER_MINUTES": "late_answer_window",
-        "ESM_RETRY_MINUTES": "retry_window",
-        "ESM_CONTINUATION_MINUTES": "continuation_window",
-        "ESM_LATE_SEND_GRACE_MINUTES": "late_send_grace",
-        "ESM_MIN_DATA_FOR_PERSONALIZATION": "min_data_for_personalization",
-        "ESM_CONSENT_VERSION": "consent_version",
-        "ESM_THANKS_AFTER_TRAINING": "thanks_after_training",
-        "ESM_PLAN_AHEAD_DAYS": "plan_ahead_days",
-        "ESM_START_SAME_DAY": "start_same_day",
-        "ESM_MAX_REPORT_CHARS": "max_report_chars",
-        "ESM_CLAIM_LEASE_SECONDS": "claim_lease",
-    }
 )
 
 _TIME = re.compile(r"^(\d{1,2})[:.](\d{2})$")
@@ -116,8 +82,78 @@ def _focus(value: Mapping[int, str] | Any) -> Mapping[int, str]:
     return MappingProxyType({int(k): str(v) for k, v in dict(value).items()})
 
 
-def _fail(message: str) -> ConfigurationError:
-    return ConfigurationError(message)
+def _fail(message: str) -> SettingsError:
+    return SettingsError(message)
+
+
+def _single(variable: str, raw: str, *, allow_fraction: bool = False) -> Any:
+    numbers = _numbers(variable, raw, allow_fraction=allow_fraction)
+    if len(numbers) != 1:
+        raise _fail(f"{variable} must be one number, got {raw!r}")
+    return numbers[0]
+
+
+def _numbers(variable: str, raw: str, *, allow_fraction: bool = False) -> list[Any]:
+    parts = [part.strip() for part in raw.split(",")]
+    out: list[Any] = []
+    for part in parts:
+        try:
+            out.append(float(part) if allow_fraction else int(part))
+        except ValueError:
+            kind = "a number" if allow_fraction else "a whole number"
+            raise _fail(f"{variable} must be {kind}, got {raw!r}") from None
+    return out
+
+
+def _whole(variable: str, raw: str) -> int:
+    return int(_single(variable, raw))
+
+
+def _clock(variable: str, raw: str) -> time:
+    match = _TIME.match(raw)
+    if match is None or int(match[1]) > 23 or int(match[2]) > 59:
+        raise _fail(f"{variable} must be a time like 09:00, got {raw!r}")
+    return time(int(match[1]), int(match[2]))
+
+
+def _zone(variable: str, raw: str) -> str:
+    try:
+        zone_for(raw)
+    except ScheduleError:
+        msg = f"{variable} must be an IANA time zone such as Europe/Moscow, got {raw!r}"
+        raise _fail(msg) from None
+    return raw
+
+
+def _flag(variable: str, raw: str) -> bool:
+    if raw.lower() in _TRUE:
+        return True
+    if raw.lower() in _FALSE:
+        return False
+    raise _fail(f"{variable} must be true or false, got {raw!r}")
+
+
+def _day_marks(variable: str, raw: str) -> dict[int, int]:
+    return dict(enumerate(_numbers(variable, raw), start=1))
+
+
+def _day_codes(variable: str, raw: str) -> dict[int, str]:
+    codes = [part.strip() for part in raw.split(",")]
+    if not all(codes):
+        raise _fail(f"{variable} must be comma-separated focus codes, got {raw!r}")
+    return dict(enumerate(codes, start=1))
+
+
+def _minutes(variable: str, raw: str) -> timedelta:
+    return timedelta(minutes=_single(variable, raw, allow_fraction=True))
+
+
+def _minutes_or_off(variable: str, raw: str) -> timedelta | None:
+    return None if raw.lower() in _FALSE | {"none"} else _minutes(variable, raw)
+
+
+def _seconds(variable: str, raw: str) -> timedelta:
+    return timedelta(seconds=_single(variable, raw, allow_fraction=True))
 
 
 @attrs.frozen(hash=False)
@@ -165,38 +201,58 @@ class StudyConfig:
         claim_lease: How long a process holds a beep while sending it.
     """
 
-    beeps_per_day: int = 6
-    min_beeps_per_day: int = 1
-    max_beeps_per_day: int = 10
-    window_start: time = time(9, 0)
-    window_end: time = time(21, 0)
-    timezone: str = "Europe/Moscow"
-    training_days: int = 3
-    quality_threshold: int = 70
-    pass_marks: Mapping[int, int] = attrs.field(
-        default=MappingProxyType({1: 40, 2: 60, 3: 70}), converter=_marks
+    beeps_per_day: int = env_field("ESM_BEEPS_PER_DAY", _whole, default=6)
+    min_beeps_per_day: int = env_field("ESM_MIN_BEEPS_PER_DAY", _whole, default=1)
+    max_beeps_per_day: int = env_field("ESM_MAX_BEEPS_PER_DAY", _whole, default=10)
+    window_start: time = env_field("ESM_WINDOW_START", _clock, default=time(9, 0))
+    window_end: time = env_field("ESM_WINDOW_END", _clock, default=time(21, 0))
+    timezone: str = env_field("ESM_TIMEZONE", _zone, default="Europe/Moscow")
+    training_days: int = env_field("ESM_TRAINING_DAYS", _whole, default=3)
+    quality_threshold: int = env_field("ESM_QUALITY_THRESHOLD", _whole, default=70)
+    pass_marks: Mapping[int, int] = env_field(
+        "ESM_PASS_MARKS",
+        _day_marks,
+        default=MappingProxyType({1: 40, 2: 60, 3: 70}),
+        converter=_marks,
     )
-    day_focus: Mapping[int, str] = attrs.field(
-        default=MappingProxyType(dict(enumerate(DAY_FOCUS_CODES, start=1))), converter=_focus
+    day_focus: Mapping[int, str] = env_field(
+        "ESM_DAY_FOCUS",
+        _day_codes,
+        default=MappingProxyType(dict(enumerate(DAY_FOCUS_CODES, start=1))),
+        converter=_focus,
     )
-    max_validation_attempts: int = 2
-    max_day_repeats: int = 1
-    min_reports_per_day: int = 3
-    sampling_days: int = 4
-    min_gap: timedelta = timedelta(minutes=45)
-    expiry: timedelta = timedelta(minutes=15)
-    reminder_after: timedelta | None = timedelta(minutes=5)
-    late_answer_window: timedelta = timedelta(minutes=60)
-    retry_window: timedelta = timedelta(minutes=15)
-    continuation_window: timedelta = timedelta(minutes=3)
-    late_send_grace: timedelta = timedelta(minutes=5)
-    min_data_for_personalization: int = 10
-    consent_version: str = "1"
-    thanks_after_training: bool = True
-    plan_ahead_days: int = 2
-    start_same_day: bool = False
-    max_report_chars: int = 4000
-    claim_lease: timedelta = timedelta(seconds=60)
+    max_validation_attempts: int = env_field("ESM_MAX_VALIDATION_ATTEMPTS", _whole, default=2)
+    max_day_repeats: int = env_field("ESM_MAX_DAY_REPEATS", _whole, default=1)
+    min_reports_per_day: int = env_field("ESM_MIN_REPORTS_PER_DAY", _whole, default=3)
+    sampling_days: int = env_field("ESM_SAMPLING_DAYS", _whole, default=4)
+    min_gap: timedelta = env_field("ESM_MIN_GAP_MINUTES", _minutes, default=timedelta(minutes=45))
+    expiry: timedelta = env_field("ESM_EXPIRY_MINUTES", _minutes, default=timedelta(minutes=15))
+    reminder_after: timedelta | None = env_field(
+        "ESM_REMINDER_MINUTES", _minutes_or_off, default=timedelta(minutes=5)
+    )
+    late_answer_window: timedelta = env_field(
+        "ESM_LATE_ANSWER_MINUTES", _minutes, default=timedelta(minutes=60)
+    )
+    retry_window: timedelta = env_field(
+        "ESM_RETRY_MINUTES", _minutes, default=timedelta(minutes=15)
+    )
+    continuation_window: timedelta = env_field(
+        "ESM_CONTINUATION_MINUTES", _minutes, default=timedelta(minutes=3)
+    )
+    late_send_grace: timedelta = env_field(
+        "ESM_LATE_SEND_GRACE_MINUTES", _minutes, default=timedelta(minutes=5)
+    )
+    min_data_for_personalization: int = env_field(
+        "ESM_MIN_DATA_FOR_PERSONALIZATION", _whole, default=10
+    )
+    consent_version: str = env_field("ESM_CONSENT_VERSION", default="1")
+    thanks_after_training: bool = env_field("ESM_THANKS_AFTER_TRAINING", _flag, default=True)
+    plan_ahead_days: int = env_field("ESM_PLAN_AHEAD_DAYS", _whole, default=2)
+    start_same_day: bool = env_field("ESM_START_SAME_DAY", _flag, default=False)
+    max_report_chars: int = env_field("ESM_MAX_REPORT_CHARS", _whole, default=4000)
+    claim_lease: timedelta = env_field(
+        "ESM_CLAIM_LEASE_SECONDS", _seconds, default=timedelta(seconds=60)
+    )
 
     def __attrs_post_init__(self) -> None:
         self._check()
@@ -310,82 +366,17 @@ class StudyConfig:
         """Build the config from ``ESM_*`` variables (see the module docstring); others default.
 
         Raises:
-            ConfigurationError: (a ValueError) naming the variable and the bad value.
+            SettingsError: (a ValueError) naming the variable and the bad value.
         """
-        values: dict[str, Any] = {}
-        for variable, field in ENV_VARIABLES.items():
-            raw = environ.get(variable, "").strip()
-            if raw:
-                values[field] = _parse(variable, field, raw)
         try:
-            return cls(**values)
-        except ConfigurationError as exc:
+            return cls(**read_env(cls, environ))
+        except SettingsError as exc:
+            if any(variable in str(exc) for variable in ENV_VARIABLES):
+                raise
             named = [var for var, field in ENV_VARIABLES.items() if field in str(exc)]
             hint = f" (check {', '.join(named)})" if named else ""
             raise _fail(f"{exc}{hint}") from None
 
 
-def _parse(variable: str, field: str, raw: str) -> Any:
-    """Parse one variable's text into the field's type; errors name the variable."""
-    if field in {"window_start", "window_end"}:
-        match = _TIME.match(raw)
-        if match is None or int(match[1]) > 23 or int(match[2]) > 59:
-            raise _fail(f"{variable} must be a time like 09:00, got {raw!r}")
-        return time(int(match[1]), int(match[2]))
-    if field == "timezone":
-        try:
-            zone_for(raw)
-        except ScheduleError:
-            raise _fail(
-                f"{variable} must be an IANA time zone such as Europe/Moscow, got {raw!r}"
-            ) from None
-        return raw
-    if field == "consent_version":
-        return raw
-    if field in {"thanks_after_training", "start_same_day"}:
-        if raw.lower() in _TRUE:
-            return True
-        if raw.lower() in _FALSE:
-            return False
-        raise _fail(f"{variable} must be true or false, got {raw!r}")
-    if field == "pass_marks":
-        return dict(enumerate(_numbers(variable, raw), start=1))
-    if field == "day_focus":
-        codes = [part.strip() for part in raw.split(",")]
-        if not all(codes):
-            raise _fail(f"{variable} must be comma-separated focus codes, got {raw!r}")
-        return dict(enumerate(codes, start=1))
-    if field == "claim_lease":
-        return timedelta(seconds=_single(variable, raw, allow_fraction=True))
-    if field == "reminder_after" and raw.lower() in _FALSE | {"none"}:
-        return None
-    if field in {
-        "min_gap",
-        "expiry",
-        "reminder_after",
-        "late_answer_window",
-        "retry_window",
-        "continuation_window",
-        "late_send_grace",
-    }:
-        return timedelta(minutes=_single(variable, raw, allow_fraction=True))
-    return int(_single(variable, raw))
-
-
-def _single(variable: str, raw: str, *, allow_fraction: bool = False) -> Any:
-    numbers = _numbers(variable, raw, allow_fraction=allow_fraction)
-    if len(numbers) != 1:
-        raise _fail(f"{variable} must be one number, got {raw!r}")
-    return numbers[0]
-
-
-def _numbers(variable: str, raw: str, *, allow_fraction: bool = False) -> list[Any]:
-    parts = [part.strip() for part in raw.split(",")]
-    out: list[Any] = []
-    for part in parts:
-        try:
-            out.append(float(part) if allow_fraction else int(part))
-        except ValueError:
-            kind = "a number" if allow_fraction else "a whole number"
-            raise _fail(f"{variable} must be {kind}, got {raw!r}") from None
-    return out
+#: Environment variable → StudyConfig field, for :meth:`StudyConfig.from_env` and the docs.
+ENV_VARIABLES: Final[Mapping[str, str]] = MappingProxyType(variables(StudyConfig))

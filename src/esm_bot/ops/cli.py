@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from .redact import redact
-from .stores import NoDatabase, describe_store, journal_path_from_env, open_store_from_env
+from .stores import NoDatabase, describe_store, open_store_from_env
 
 __all__ = ["REPORT_NEEDS", "add_commands", "silence"]
 
@@ -199,15 +199,17 @@ def _export(args: argparse.Namespace) -> int:
 
 
 def _backup(args: argparse.Namespace) -> int:
+    from esm_bot.settings import StoreSettings
+
     from .backup import backup_sqlite, mongodump_plan
 
-    uri = os.environ.get("MONGODB_URI", "").strip()
-    if uri:
-        plan = mongodump_plan(uri, args.dir, db_name=os.environ.get("ESM_MONGODB_DB") or None)
+    where = StoreSettings.from_env(os.environ)
+    if where.mongodb_uri:
+        plan = mongodump_plan(where.mongodb_uri, args.dir, db_name=where.mongodb_db)
         _out(redact(plan.render(), os.environ))
         return 0
-    db_path = Path(os.environ.get("ESM_DB_PATH") or "esm_bot.sqlite3")
-    journal = journal_path_from_env(os.environ)
+    db_path = Path(where.db_path)
+    journal = where.journal_file
     try:
         result = backup_sqlite(db_path, args.dir, journal_path=journal)
     except (FileNotFoundError, RuntimeError) as exc:

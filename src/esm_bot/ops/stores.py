@@ -11,6 +11,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+from esm_bot.settings import StoreSettings
 from esm_bot.store.errors import StoreUnavailable
 
 __all__ = [
@@ -32,11 +33,8 @@ class NoDatabase(StoreUnavailable):
 
 def sqlite_path_from_env(environ: Mapping[str, str]) -> Path | None:
     """The SQLite file named by ``ESM_DB_PATH`` (else the default); None when MongoDB is used."""
-    from esm_bot.store import DEFAULT_DB_PATH
-
-    if environ.get("MONGODB_URI", "").strip():
-        return None
-    return Path(environ.get("ESM_DB_PATH", "").strip() or DEFAULT_DB_PATH)
+    where = StoreSettings.from_env(environ)
+    return None if where.mongodb_uri else Path(where.db_path)
 
 
 def describe_store(environ: Mapping[str, str]) -> str:
@@ -47,7 +45,7 @@ def describe_store(environ: Mapping[str, str]) -> str:
     path = sqlite_path_from_env(environ)
     if path is not None:
         return f"SQLite database {path.resolve()}"
-    name = environ.get("ESM_MONGODB_DB", "").strip()
+    name = StoreSettings.from_env(environ).mongodb_db
     return f"MongoDB database {name}" if name else "MongoDB database named in MONGODB_URI"
 
 
@@ -76,12 +74,7 @@ def open_store_from_env(environ: Mapping[str, str], *, must_exist: bool = False)
 
 def journal_path_from_env(environ: Mapping[str, str]) -> Path:
     """Return the bot's outage journal path: ``ESM_JOURNAL_PATH``, else beside the database."""
-    from esm_bot.store import DEFAULT_DB_PATH, default_journal_path
-
-    configured = environ.get("ESM_JOURNAL_PATH", "").strip()
-    if configured:
-        return Path(configured)
-    return default_journal_path(environ.get("ESM_DB_PATH", "").strip() or DEFAULT_DB_PATH)
+    return StoreSettings.from_env(environ).journal_file
 
 
 def journal_pending(environ: Mapping[str, str]) -> int:

@@ -12,10 +12,10 @@ import datetime as dt
 import os
 import time
 from collections.abc import Callable, Mapping
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from esm_bot.domain.clock import utc_now
+from esm_bot.settings import DEFAULT_DB_PATH, StoreSettings, default_journal_path
 from esm_bot.store.base import Store, StoreStatus
 from esm_bot.store.errors import DuplicateKey, NotFound, StoreError, StoreUnavailable
 from esm_bot.store.journal import Journal, JournalEntry
@@ -44,15 +44,6 @@ if TYPE_CHECKING:  # mypy proves that every implementation satisfies the Protoco
 
     def _conforms(a: SqliteStore, b: MongoStore, c: ResilientStore) -> tuple[Store, ...]:
         return (a, b, c)
-
-
-#: Where the embedded database lives unless ``ESM_DB_PATH`` says otherwise.
-DEFAULT_DB_PATH = "esm_bot.sqlite3"
-
-
-def default_journal_path(db_path: str | os.PathLike[str] = DEFAULT_DB_PATH) -> Path:
-    """Return the journal path used when none is given: ``esm_bot.journal.jsonl`` beside the db."""
-    return Path(db_path).parent / "esm_bot.journal.jsonl"
 
 
 def open_store(
@@ -102,13 +93,11 @@ def store_from_env(environ: Mapping[str, str] | None = None, **kwargs: Any) -> S
     (default beside the database file). Extra keyword arguments go to :func:`open_store`.
     The URI's password never appears in errors.
     """
-    env = os.environ if environ is None else environ
-    db_path = env.get("ESM_DB_PATH", "").strip() or DEFAULT_DB_PATH
-    journal = env.get("ESM_JOURNAL_PATH", "").strip() or None
+    where = StoreSettings.from_env(os.environ if environ is None else environ)
     return open_store(
-        mongodb_uri=env.get("MONGODB_URI", "").strip() or None,
-        mongodb_db=env.get("ESM_MONGODB_DB", "").strip() or None,
-        db_path=db_path,
-        journal_path=journal,
+        mongodb_uri=where.mongodb_uri,
+        mongodb_db=where.mongodb_db,
+        db_path=where.db_path,
+        journal_path=where.journal_file,
         **kwargs,
     )
