@@ -141,7 +141,7 @@ BLIND_DEV = _load("blind/dev.jsonl")
 _GOOD = ("good", "excellent")
 
 #: AUROC (good + excellent vs poor) floors per set on the blind held-out half.
-HELDOUT_AUROC_FLOORS = {"chat": 0.92, "golden_ru": 0.95, "published": 0.93, "length": 0.95}
+HELDOUT_AUROC_FLOORS = {"chat": 0.92, "golden_ru": 0.97, "published": 0.95, "length": 0.97}
 
 
 def _blind_scores(rows: list[dict[str, Any]]) -> list[tuple[dict[str, Any], Assessment]]:
@@ -184,8 +184,8 @@ def test_blind_heldout_phenomena_precision_recall(
             tp += len(expected & found)
             fp += len(found - expected)
             fn += len(expected - found)
-    assert tp / (tp + fp) >= 0.78
-    assert tp / (tp + fn) >= 0.74
+    assert tp / (tp + fp) >= 0.84  # measured 0.87
+    assert tp / (tp + fn) >= 0.78  # measured 0.80
 
 
 def test_both_blind_halves_cover_every_set() -> None:

@@ -8,6 +8,7 @@ negation flips the meaning. A :class:`Report` is immutable and is what a :class:
 
 from __future__ import annotations
 
+import bisect
 import re
 from collections.abc import Callable, Mapping
 from itertools import compress
@@ -363,14 +364,24 @@ def _content(
     if not found_at:
         return
     quoted = _quote_mask(len(normalised), quotes) if quotes else None
+    negators: dict[str, list[int]] = {}
     for position in found_at:
         word = words[position]
         start = starts[position]
         span = (start, start + len(word))
         if quoted is not None and quoted[start] and _inside(span, quotes):
             continue
-        data = language_data("ru" if "\u0400" <= word[0] <= "\u04ff" else "en")
-        target = negated if _negated(normalised, span, data) else hits
+        lang = "ru" if "\u0400" <= word[0] <= "\u04ff" else "en"
+        data = language_data(lang)
+        near = negators.get(lang)
+        if near is None:  # where negator words start, found once per report and language
+            near = negators[lang] = list(map(_START, data.negator_inside.finditer(normalised)))
+        first = bisect.bisect_left(near, start - 32)
+        if first < len(near) and near[first] < start:
+            no = _negated(normalised, span, data)
+        else:
+            no = _negated_after(normalised, span[1])  # only a postposed negation can apply
+        target = negated if no else hits
         for name in index[word]:
             target[name] = target[name] + (span,) if name in target else (span,)
 
