@@ -10,7 +10,8 @@ confirms, ``timeout``, ``limit``; waiting polls are released on :meth:`FakeTeleg
 :meth:`FakeTelegram.fail_next` makes the next calls of a method fail with 429
 (``parameters.retry_after``, ``Retry-After`` header optional), 403, 5xx or anything else.
 :meth:`FakeTelegram.block` makes every later send to a chat fail with 403, like a participant
-who blocked the bot.
+who blocked the bot. :meth:`FakeTelegram.hold_next` holds one call open until the test releases
+it (to act, say cut the database line, while the bot waits for that call).
 
 Usage::
 
@@ -36,7 +37,7 @@ from typing import Any
 
 import attrs
 
-__all__ = ["BOT_USER", "DEFAULT_TOKEN", "Failure", "FakeTelegram", "SentCall"]
+__all__ = ["BOT_USER", "DEFAULT_TOKEN", "Failure", "FakeTelegram", "Gate", "SentCall"]
 
 DEFAULT_TOKEN = "123456:TEST-token-not-secret"
 BOT_USER = {"id": 123456, "is_bot": True, "first_name": "ESM test bot", "username": "esm_test_bot"}
@@ -77,6 +78,20 @@ class SentCall:
         return str(self.params.get("text", self.params.get("caption", "")))
 
 
+@attrs.define
+class Gate:
+    """A call held at the server (see :meth:`FakeTelegram.hold_next`) until :meth:`release`."""
+
+    method: str
+    match: Callable[[dict[str, Any]], bool]
+    reached: threading.Event = attrs.field(factory=threading.Event)
+    released: threading.Event = attrs.field(factory=threading.Event)
+
+    def release(self) -> None:
+        """Let the held call go on (it is then answered as usual)."""
+        self.released.set()
+
+
 @attrs.frozen
 class Failure:
     """A queued failure for one method: HTTP status, description, optional retry_after."""
@@ -109,6 +124,7 @@ class FakeTelegram:
         self._updates: list[dict[str, Any]] = []
         self._failures: dict[str, list[Failure]] = {}
         self._blocked: set[int] = set()
+        self._gates: list[Gate] = []
         self._update_ids = itertools.count(1)
         self._message_ids = itertools.count(1000)
         self._closed = False
@@ -148,6 +164,8 @@ class FakeTelegram:
         with self._cond:
             self._closed = True
             self._cond.notify_all()
+            for gate in self._gates:
+                gate.release()
         self._server.shutdown()
         self._server.server_close()
 
@@ -246,6 +264,19 @@ class FakeTelegram:
             queue = self._failures.setdefault(method, [])
             queue.extend(Failure(status, text, retry_after, header) for _ in range(times))
 
+    def hold_next(
+        self, method: str, match: Callable[[dict[str, Any]], bool] = lambda _params: True
+    ) -> Gate:
+        """Hold the next call of ``method`` whose parameters ``match`` before answering it.
+
+        The returned :class:`Gate`'s ``reached`` is set when the call arrives; the call is
+        answered normally once the test calls :meth:`Gate.release` (or the server stops).
+        """
+        gate = Gate(method, match)
+        with self._cond:
+            self._gates.append(gate)
+        return gate
+
     def block(self, chat_id: int) -> None:
         """From now on every send to ``chat_id`` fails with 403 (the user blocked the bot)."""
         with self._cond:
@@ -307,6 +338,10 @@ class FakeTelegram:
     def _dispatch(
         self, method: str, params: dict[str, Any]
     ) -> tuple[int, dict[str, Any], Failure | None]:
+        gate = self._gate_for(method, params)
+        if gate is not None:
+            gate.reached.set()
+            gate.released.wait(60)
         with self._cond:
             self.calls.append((method, self.clock()))
             queue = self._failures.get(method)
@@ -334,6 +369,14 @@ class FakeTelegram:
                 self.sent.append(SentCall(method, params, self.clock()))
                 self._cond.notify_all()
         return 200, {"ok": True, "result": result}, None
+
+    def _gate_for(self, method: str, params: dict[str, Any]) -> Gate | None:
+        with self._cond:
+            for gate in self._gates:
+                if gate.method == method and not gate.reached.is_set() and gate.match(params):
+                    gate.reached.set()
+                    return gate
+        return None
 
     def _api_getMe(self, _params: dict[str, Any]) -> Any:
         return BOT_USER

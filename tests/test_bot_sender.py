@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from esm_bot.telegram import MAX_MESSAGE_CHARS, Delivery, Sender, SendLimiter
+from esm_bot.telegram import MAX_MESSAGE_CHARS, STOPPING, Delivery, Sender, SendLimiter
 from tests.bot_support import FastClock, _fake_tg, make_telebot  # noqa: F401 (fixture)
 from tests.conftest import FakeClock
 from tests.fake_telegram import DEFAULT_TOKEN, FakeTelegram
@@ -122,6 +122,67 @@ class TestRetries:
         assert delivery.attempts == 4
         assert DEFAULT_TOKEN not in (delivery.error or "")
         assert DEFAULT_TOKEN.split(":")[1] not in repr(delivery)
+
+    @pytest.mark.parametrize(
+        ("statuses", "ok", "attempts", "waits"),
+        [
+            ((429, 429), True, 3, [2.0, 2.0]),
+            ((500, 500), True, 3, [0.5, 1.0]),
+            ((429, 500, 429), True, 4, [2.0, 0.5, 2.0]),
+            ((500, 500, 500, 500), False, 4, [0.5, 1.0, 2.0]),
+        ],
+        ids=["429,429", "500,500", "429,500,429", "500x4"],
+    )
+    def test_the_retry_table(
+        self,
+        fake_tg: FakeTelegram,
+        fake_clock: FakeClock,
+        statuses: tuple[int, ...],
+        ok: bool,
+        attempts: int,
+        waits: list[float],
+    ) -> None:
+        """Issue 15's table: delivered on attempt 3 / 3 / 4, or given up after 4 calls; a 429
+        waits its Retry-After (through the injected sleep), a 5xx the doubling backoff."""
+        for status in statuses:
+            fake_tg.fail_next("sendMessage", status, retry_after=2 if status == 429 else None)
+        slept: list[float] = []
+
+        def sleep(seconds: float) -> None:
+            slept.append(seconds)
+            fake_clock.sleep(seconds)
+
+        limiter = SendLimiter(clock=fake_clock, sleep=fake_clock.sleep)
+        sender = Sender(make_telebot(), limiter, sleep=sleep)
+
+        delivery = sender.send_message(11, "table")
+
+        assert delivery.ok is ok
+        assert delivery.attempts == attempts
+        assert slept == waits
+        assert len([c for c in fake_tg.calls if c[0] == "sendMessage"]) == attempts
+        assert fake_tg.texts(11) == (["table"] if ok else [])
+
+    def test_stopping_ends_a_429_wait_without_another_attempt(
+        self, fake_tg: FakeTelegram, fake_clock: FakeClock
+    ) -> None:
+        """SIGTERM while waiting out a 429: no further call, the Delivery says STOPPING."""
+        fake_tg.fail_next("sendMessage", 429, retry_after=5)
+        stop = threading.Event()
+
+        def sleep(seconds: float) -> None:
+            fake_clock.sleep(seconds)
+            stop.set()  # the signal arrives during the wait
+
+        limiter = SendLimiter(clock=fake_clock, sleep=fake_clock.sleep)
+        sender = Sender(make_telebot(), limiter, sleep=sleep, stopping=stop.is_set)
+
+        delivery = sender.send_message(12, "owed")
+
+        assert not delivery.ok
+        assert delivery.error == STOPPING
+        assert len([c for c in fake_tg.calls if c[0] == "sendMessage"]) == 1
+        assert fake_tg.texts(12) == []
 
     def test_callback_errors_are_contained(
         self, fake_tg: FakeTelegram, fake_clock: FakeClock

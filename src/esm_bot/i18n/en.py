@@ -259,6 +259,10 @@ MESSAGES: Final[dict[str, str]] = {
     "error": (
         "Sorry, something went wrong on our side. Your message is kept; please try again later."
     ),
+    "held": (
+        "Your message is stored. Our database is briefly unreachable; feedback follows as soon "
+        "as it is back, no need to send it again."
+    ),
     # buttons
     "button_other": "Other…",
     # command menu

@@ -47,6 +47,10 @@ R = TypeVar("R")
 _log = logging.getLogger("esm_bot.store")
 
 
+#: "Since the beginning" for :attr:`ResilientStore._beeps_from`.
+_ALWAYS = dt.datetime.min.replace(tzinfo=dt.UTC)
+
+
 def _encode_changes(cls: type[Any], changes: Mapping[str, Any]) -> dict[str, Any]:
     types_ = _field_types(cls)
     return {k: encode_value(types_[k], v) for k, v in changes.items()}
@@ -89,6 +93,7 @@ class ResilientStore:
         self._utcnow = utcnow
         self._retry_interval = retry_interval_s
         self._lock = threading.RLock()
+        self._probing = threading.Lock()
         self._outages = 0
         self._last_error: str | None = None
         self._last_error_at: float | None = None
@@ -105,6 +110,9 @@ class ResilientStore:
         self._beeps: LRUCache[str, Beep] = LRUCache(cache_size * 6)
         self._reports: LRUCache[str, list[Report]] = LRUCache(max(16, cache_size // 20))
         self._dedup: LRUCache[str, Report] = LRUCache(cache_size)
+        # Whose beeps are fully known from when on (read from the database, or a participant
+        # created here): an outage answers beeps_for only within what is complete.
+        self._beeps_from: LRUCache[str, dt.datetime] = LRUCache(cache_size)
         self._meta: dict[str, Any] = {}
 
     # health
@@ -146,13 +154,30 @@ class ResilientStore:
         """Probe the database now (if due, or ``force``) and replay the journal; True if healthy."""
         if self._healthy:
             return True
+        if not force and self._clock() < self._next_probe:
+            return False
+        # One thread probes; the others go on degraded at once instead of queueing behind a ping
+        # that may take the driver's whole server-selection timeout.
+        if not self._probing.acquire(blocking=force):
+            return False
+        try:
+            return self._probe(force=force)
+        finally:
+            self._probing.release()
+
+    def _probe(self, *, force: bool) -> bool:
+        if not force and self._clock() < self._next_probe:
+            return not self.degraded
+        try:
+            self.inner.ping()
+        except StoreUnavailable as exc:
+            self._note_error(exc)
+            self._next_probe = self._clock() + self._retry_interval
+            return False
         with self._lock:
-            if not self.degraded:  # another thread recovered while we waited
+            if not self.degraded:  # another thread recovered meanwhile
                 return True
-            if not force and self._clock() < self._next_probe:
-                return False
             try:
-                self.inner.ping()
                 self._replay()
             except StoreUnavailable as exc:
                 self._note_error(exc)
@@ -231,7 +256,7 @@ class ResilientStore:
                 self._next_probe = self._clock()
 
     def _offline(self, what: str) -> StoreUnavailable:
-        return StoreUnavailable(f"the database is unreachable ({self._last_error}); {what}")
+        return StoreUnavailable(f"{what}: the database is unreachable ({self._last_error})")
 
     # replay
 
@@ -317,8 +342,15 @@ class ResilientStore:
                 known.append(report)
                 known.sort(key=lambda r: (r.received_at, r.id))
 
+    def _known_new(self, participant: Participant) -> None:
+        """A participant created here has no beeps or reports elsewhere: all of them are known."""
+        with self._lock:
+            self._beeps_from[participant.id] = _ALWAYS
+            self._reports.setdefault(participant.id, [])
+
     def _forget(self, participant_id: str) -> None:
         with self._lock:
+            self._beeps_from.pop(participant_id, None)
             participant = self._participants.pop(participant_id, None)
             if participant is not None and participant.telegram_id is not None:
                 self._telegram.pop(participant.telegram_id, None)
@@ -335,6 +367,7 @@ class ResilientStore:
         ok, result = self._direct(lambda: self.inner.add_participant(participant))
         if ok:
             self._remember(result)
+            self._known_new(participant)
             return participant
         with self._lock:
             if participant.id in self._participants or (
@@ -343,6 +376,7 @@ class ResilientStore:
                 raise DuplicateKey(f"participant {participant.id} (or its Telegram id) exists")
             self._append("add_participant", {"participant": encode(participant)}, participant.id)
             self._remember(participant)
+            self._known_new(participant)
         return participant
 
     def get_participant(self, participant_id: str) -> Participant | None:
@@ -413,7 +447,23 @@ class ResilientStore:
         )
         if ok:
             assert result is not None
+            self._remember_stored(plan, replace_unsent=replace_unsent)
             return result
+        with self._lock:
+            written = self._remember_plan(plan, replace_unsent=replace_unsent)
+            by_participant: dict[str, list[Beep]] = {}
+            for beep in plan:
+                by_participant.setdefault(beep.participant_id, []).append(beep)
+            for participant_id, own in by_participant.items():  # one entry each, for /delete
+                self._append(
+                    "upsert_beeps",
+                    {"beeps": [encode(b) for b in own], "replace_unsent": replace_unsent},
+                    participant_id,
+                )
+        return written
+
+    def _remember_plan(self, plan: Iterable[Beep], *, replace_unsent: bool) -> int:
+        """Remember planned beeps as an upsert would store them; return how many."""
         written = 0
         with self._lock:
             for beep in plan:
@@ -427,16 +477,29 @@ class ResilientStore:
                 if known is None or replaceable:
                     self._beeps[beep.id] = beep
                     written += 1
-            by_participant: dict[str, list[Beep]] = {}
-            for beep in plan:
-                by_participant.setdefault(beep.participant_id, []).append(beep)
-            for participant_id, own in by_participant.items():  # one entry each, for /delete
-                self._append(
-                    "upsert_beeps",
-                    {"beeps": [encode(b) for b in own], "replace_unsent": replace_unsent},
-                    participant_id,
-                )
         return written
+
+    def _remember_stored(self, plan: list[Beep], *, replace_unsent: bool) -> None:
+        """After an upsert, remember the beeps as stored, so an outage right after knows them.
+
+        Reads them back (one query per participant); if the database went away meanwhile, the
+        plan is remembered as the upsert rules would have stored it.
+        """
+        by_participant: dict[str, list[Beep]] = {}
+        for beep in plan:
+            by_participant.setdefault(beep.participant_id, []).append(beep)
+        for participant_id, own in by_participant.items():
+            ids = {b.id for b in own}
+            slack = dt.timedelta(seconds=1)  # MongoDB keeps milliseconds only
+            since = min(b.scheduled_at for b in own) - slack
+            until = max(b.scheduled_at for b in own) + slack
+            try:
+                stored = self.inner.beeps_for(participant_id, since, until)
+            except StoreUnavailable as exc:
+                self._enter_outage(exc)
+                self._remember_plan(own, replace_unsent=replace_unsent)
+                continue
+            self._remember_beeps(b for b in stored if b.id in ids)
 
     def get_beep(self, beep_id: str) -> Beep | None:
         """Return the beep (remembered during an outage)."""
@@ -463,10 +526,19 @@ class ResilientStore:
     ) -> list[Beep]:
         """A participant's beeps; during an outage, the ones known."""
         ok, result = self._direct(lambda: self.inner.beeps_for(participant_id, since, until))
+        start = since if since is not None else _ALWAYS
         if ok:
             assert result is not None
             self._remember_beeps(result)
+            with self._lock:
+                known_from = self._beeps_from.get(participant_id)
+                if known_from is None or start < known_from:
+                    self._beeps_from[participant_id] = start
             return result
+        with self._lock:
+            known_from = self._beeps_from.get(participant_id)
+        if known_from is None or start < known_from:
+            raise self._offline(f"the beeps of participant {participant_id} are not known offline")
         return self._known_beeps(
             lambda b: (
                 b.participant_id == participant_id
@@ -605,7 +677,6 @@ class ResilientStore:
                 return seen, False
             self._append("add_report", {"report": encode(report)}, report.participant_id)
             self._remember_report(report)
-            self._reports.setdefault(report.participant_id, [report])
         return report, True
 
     def reports_for(self, participant_id: str, *, beep_id: str | None = None) -> list[Report]:
@@ -620,7 +691,12 @@ class ResilientStore:
             known = result
         else:
             with self._lock:
-                known = list(self._reports.get(participant_id, []))
+                reports = self._reports.get(participant_id)
+                if reports is None:
+                    raise self._offline(
+                        f"the reports of participant {participant_id} are not known offline"
+                    )
+                known = list(reports)
         return [r for r in known if beep_id is None or r.beep_id == beep_id]
 
     def iter_reports(self, since: dt.datetime | None = None) -> Iterator[Report]:

@@ -1,8 +1,23 @@
-"""Talking to Telegram: the rate-limited, retrying :class:`Sender` and its :class:`SendLimiter`."""
+"""Talking to Telegram: the rate-limited, retrying :class:`Sender` and its :class:`SendLimiter`,
+the :class:`Intake` that records each update before it is confirmed, and the :class:`Ledger`
+(outbox of owed replies, inbox of updates kept during a database outage)."""
 
 from __future__ import annotations
 
+from .intake import Intake
+from .ledger import Ledger, ledger_path
 from .limiter import SendLimiter, Slot
-from .sender import MAX_MESSAGE_CHARS, Delivery, Sender, classify
+from .sender import MAX_MESSAGE_CHARS, STOPPING, Delivery, Sender, classify
 
-__all__ = ["MAX_MESSAGE_CHARS", "Delivery", "SendLimiter", "Sender", "Slot", "classify"]
+__all__ = [
+    "MAX_MESSAGE_CHARS",
+    "STOPPING",
+    "Delivery",
+    "Intake",
+    "Ledger",
+    "SendLimiter",
+    "Sender",
+    "Slot",
+    "classify",
+    "ledger_path",
+]

@@ -1,11 +1,15 @@
 """Wiring of the running bot: TeleBot, handlers, sender, beep scheduler, metrics log, shutdown.
 
 :class:`BotApp` owns the threads. :meth:`BotApp.start_polling` (or :meth:`BotApp.start_webhook`)
-takes updates, the scheduler thread calls ``study.tick(now)`` every ``tick_seconds`` and sends the
-due beeps, reminders and expiry notes, and a metrics snapshot is logged every
-``metrics_interval_minutes``. :meth:`BotApp.shutdown` stops taking updates, lets the handlers in
-flight finish (bounded), logs the final metrics snapshot and closes the store, well inside the
-5 seconds a SIGTERM allows.
+takes updates through the :class:`~esm_bot.telegram.Intake`: long polling handles each batch
+before it asks for the next one (the next ``offset`` is what confirms a batch to Telegram), and
+the webhook answers 200 only after the update is handled. The scheduler thread calls
+``study.tick(now)`` every ``tick_seconds`` and sends the due beeps, reminders and expiry notes;
+the outbox thread sends replies an earlier process left owed and handles updates kept during a
+database outage once it answers; a metrics snapshot is logged every ``metrics_interval_minutes``.
+:meth:`BotApp.shutdown` stops taking updates, stops waiting out 429s (those replies stay owed in
+the outbox), lets the batch in flight finish (bounded), confirms what was handled, logs the final
+metrics snapshot and closes the store, well inside the 10 seconds a SIGTERM allows.
 """
 
 from __future__ import annotations
@@ -24,8 +28,10 @@ from esm_bot.domain.clock import utc_now
 from esm_bot.settings import BotSettings
 from esm_bot.study import Action, ActionKind, Study
 from esm_bot.telegram.handlers import AdminPort, Handlers, command_menu
+from esm_bot.telegram.intake import Intake, chat_of, user_of
+from esm_bot.telegram.ledger import Ledger
 from esm_bot.telegram.limiter import SendLimiter
-from esm_bot.telegram.sender import Sender
+from esm_bot.telegram.sender import STOPPING, Sender
 
 __all__ = ["BotApp", "make_telebot", "utc_now"]
 
@@ -38,6 +44,8 @@ _KINDS = {
     ActionKind.EXPIRE_BEEP: "expire",
     ActionKind.NOTIFY: "notify",
 }
+#: The update kinds the bot asks Telegram for.
+ALLOWED_UPDATES = ["message", "callback_query", "edited_message"]
 
 
 class _ExceptionHandler:
@@ -56,9 +64,9 @@ def make_telebot(settings: BotSettings, *, num_threads: int = 8) -> Any:
     apihelper.API_URL = settings.api_template  # type: ignore[assignment]
     apihelper.FILE_URL = settings.file_template  # type: ignore[assignment]
     handler: Any = _ExceptionHandler()
-    return telebot.TeleBot(
+    return telebot.TeleBot(  # handlers run in the intake's threads (see esm_bot.telegram.intake)
         settings.token,
-        threaded=True,
+        threaded=False,
         num_threads=num_threads,
         exception_handler=handler,
         parse_mode=None,
@@ -76,8 +84,11 @@ class BotApp:
         bot: A TeleBot (see :func:`make_telebot`).
         now: UTC wall clock (injected in tests).
         monotonic: Monotonic clock for the rate limiter.
-        sleep: Sleep for the rate limiter and retries.
+        sleep: Sleep for the rate limiter and retries (default: a wait that shutdown cuts short).
         on_close: Called at the end of :meth:`shutdown` (closes the store).
+        ledger: Outbox and inbox (:class:`~esm_bot.telegram.Ledger`); default in memory, which
+            survives nothing: ``esm-bot run`` passes one on disk.
+        workers: Chats handled in parallel.
     """
 
     settings: BotSettings
@@ -86,29 +97,69 @@ class BotApp:
     bot: Any
     now: Callable[[], dt.datetime] = utc_now
     monotonic: Callable[[], float] = time.monotonic
-    sleep: Callable[[float], None] = time.sleep
+    sleep: Callable[[float], None] | None = None
     on_close: Callable[[], None] = lambda: None
     extra_metrics: Callable[[], Mapping[str, Any]] = dict
+    ledger: Ledger = attrs.field(factory=Ledger)
+    workers: int = 8
     sender: Sender = attrs.field(init=False)
     handlers: Handlers = attrs.field(init=False)
+    intake: Intake = attrs.field(init=False)
+    _batch: threading.Condition = attrs.field(init=False, factory=threading.Condition)
+    _batch_running: bool = attrs.field(init=False, default=False)
+    _offset: int | None = attrs.field(init=False, default=None)
+    _confirmed: int | None = attrs.field(init=False, default=None)
     _stop: threading.Event = attrs.field(init=False, factory=threading.Event)
+    _abort: threading.Event = attrs.field(init=False, factory=threading.Event)
     _threads: list[threading.Thread] = attrs.field(init=False, factory=list)
     _webhook: Any = attrs.field(init=False, default=None)
     _counts: dict[str, int] = attrs.field(init=False, factory=dict)
     _tick_lock: threading.Lock = attrs.field(init=False, factory=threading.Lock)
 
     def __attrs_post_init__(self) -> None:
+        sleep = self.sleep if self.sleep is not None else self._wait
+        if getattr(self.bot, "threaded", False):
+            self.bot.threaded = False  # the intake runs handlers itself, to know when they finish
         limiter = SendLimiter(
             clock=self.monotonic,
-            sleep=self.sleep,
+            sleep=sleep,
             global_rate=self.settings.send_rate,
             per_chat_rate=self.settings.send_rate_per_chat,
         )
-        self.sender = Sender(self.bot, limiter, sleep=self.sleep, on_blocked=self._blocked)
+        self.intake = Intake(
+            lambda updates: self.bot.process_new_updates(updates),
+            _parse_update,
+            self.ledger,
+            notice=self._held_notice,
+            workers=self.workers,
+        )
+        self.sender = Sender(
+            self.bot,
+            limiter,
+            sleep=sleep,
+            on_blocked=self._blocked,
+            stopping=self._abort.is_set,
+            ledger=self.ledger,
+            owed_key=self.intake.next_key,
+        )
         self.handlers = Handlers(
             self.study, self.sender, self.settings, self.admin, monotonic=self.monotonic
         )
+        self.handlers.on_failure = self.intake.on_failure
         self.handlers.install(self.bot)
+
+    def _wait(self, seconds: float) -> None:
+        """Sleep, cut short when shutdown's grace runs out (a send then stops waiting out a 429)."""
+        self._abort.wait(seconds)
+
+    def _held_notice(self, update: Mapping[str, Any]) -> None:
+        """Tell the participant their message is kept and feedback follows (no store needed)."""
+        chat = chat_of(update)
+        if chat is None:
+            return
+        user = user_of(update)
+        lang = "ru" if str(user.get("language_code") or "").startswith("ru") else "en"
+        self.sender.send_message(chat, self.handlers.render_in(lang, "formal", "held"))
 
     def _blocked(self, chat_id: int) -> None:
         log.info("chat %s blocked the bot; participant marked inactive", chat_id)
@@ -148,6 +199,8 @@ class BotApp:
                     self.study.beep_sent(beep.id, delivery.message_id, at=now)
                 self._count(f"{kind}_sent")
                 return 1
+            if delivery.error == STOPPING:  # not sent: its claim lapses and the next run sends it
+                return 0
             if beep is not None:
                 reason = delivery.error or "failed"
                 self.study.beep_failed(beep.id, blocked=delivery.blocked, reason=reason)
@@ -175,35 +228,91 @@ class BotApp:
         thread.start()
         self._threads.append(thread)
 
+    def _outbox_loop(self) -> None:
+        while not self._stop.is_set():
+            try:
+                self.sender.flush_owed()
+                self.intake.replay()
+            except Exception:
+                log.exception("outbox round failed (will retry)")
+            self._stop.wait(self.settings.tick_seconds)
+
     def start_background(self) -> None:
-        """Start the beep scheduler and the periodic metrics log."""
+        """Start the beep scheduler, the outbox (owed replies, kept updates) and the metrics log."""
         self._spawn(self._scheduler, "esm-scheduler")
+        self._spawn(self._outbox_loop, "esm-outbox")
         self._spawn(self._metrics_loop, "esm-metrics")
 
     # updates
     def start_polling(self) -> None:
-        """Take updates by long polling in a background thread (never dies on an error)."""
+        """Take updates by long polling in a background thread (never dies on an error).
+
+        Each batch is handled before the next ``getUpdates``, whose ``offset`` confirms it.
+        """
         self._set_commands()
         try:  # a webhook left over from webhook mode would make getUpdates fail with 409
             self.bot.delete_webhook()
         except Exception as exc:
             log.warning("could not delete a webhook: %s", type(exc).__name__)
+        self._spawn(self._poll, "esm-polling")
 
-        def poll() -> None:
-            self.bot.infinity_polling(
-                timeout=self.settings.long_poll_seconds + 5,
-                long_polling_timeout=self.settings.long_poll_seconds,
-                logger_level=logging.WARNING,
-                allowed_updates=["message", "callback_query", "edited_message"],
-            )
+    def _poll(self) -> None:
+        from telebot import apihelper
 
-        self._spawn(poll, "esm-polling")
+        pause = 0.5
+        wait = self.settings.long_poll_seconds
+        while not self._stop.is_set():
+            try:
+                raw = apihelper.get_updates(  # type: ignore[no-untyped-call]
+                    self.bot.token, self._offset, 100, wait + 5, ALLOWED_UPDATES, wait
+                )
+            except Exception as exc:
+                log.warning("getUpdates failed (%s); retrying", type(exc).__name__)
+                self._stop.wait(pause)
+                pause = min(pause * 2, 30.0)
+                continue
+            pause = 0.5
+            self._confirmed = self._offset
+            updates = [u for u in raw or [] if isinstance(u, dict) and "update_id" in u]
+            if updates:
+                self._run_batch(updates)
+
+    def _run_batch(self, updates: list[dict[str, Any]]) -> None:
+        """Handle a batch unless shutting down; once all is recorded, the next offset is past it."""
+        with self._batch:
+            if self._stop.is_set():  # not handled, so not confirmed: Telegram keeps them
+                return
+            self._batch_running = True
+        recorded = False
+        try:
+            self.intake.handle(updates)
+            recorded = True
+        except Exception:
+            log.exception("a batch could not be recorded; it stays unconfirmed and comes again")
+            self._stop.wait(1.0)
+        finally:
+            with self._batch:
+                if recorded:
+                    self._offset = max(int(u["update_id"]) for u in updates) + 1
+                self._batch_running = False
+                self._batch.notify_all()
+
+    def _confirm_handled(self) -> None:
+        """Confirm the last handled batch now (otherwise the next process would get it again)."""
+        if self._offset is None or self._offset == self._confirmed:
+            return
+        from telebot import apihelper
+
+        try:  # offset confirms everything before it (get_updates cannot ask for a 0 s poll)
+            params = {"offset": self._offset, "limit": 1, "timeout": 3}  # a short poll
+            apihelper._make_request(self.bot.token, "getUpdates", params=params)  # type: ignore[no-untyped-call]
+            self._confirmed = self._offset
+        except Exception as exc:
+            log.warning("could not confirm the last batch (%s); it comes again", type(exc).__name__)
 
     def process_update(self, update: Mapping[str, Any]) -> None:
-        """Handle one raw update dict (webhook mode)."""
-        from telebot.types import Update
-
-        self.bot.process_new_updates([Update.de_json(json.dumps(update))])  # type: ignore[no-untyped-call]
+        """Handle one raw update dict (webhook mode); returns once it is recorded."""
+        self.intake.handle([update])
 
     def start_webhook(self, *, port: int | None = None) -> int:
         """Serve the webhook and register it with Telegram; return the bound port."""
@@ -250,7 +359,12 @@ class BotApp:
             "scheduler": dict(self._counts),
             "handlers_in_flight": self.handlers.inflight,
         }
-        for name, getter in (("study", self.study.stats), ("extra", self.extra_metrics)):
+        getters = (
+            ("intake", self.ledger.counts),
+            ("study", self.study.stats),
+            ("extra", self.extra_metrics),
+        )
+        for name, getter in getters:
             try:
                 snapshot[name] = dict(getter())
             except Exception as exc:
@@ -261,32 +375,60 @@ class BotApp:
         """Log the metrics snapshot as one JSON line."""
         log.info("metrics %s", json.dumps(self.metrics(), default=str, sort_keys=True))
 
-    def shutdown(self, *, grace: float = 3.0) -> bool:
-        """Stop taking updates, finish handlers in flight (up to ``grace`` s), log metrics, close.
+    def _settle_in_flight(self, deadline: float) -> tuple[bool, bool]:
+        """Wait until ``deadline`` for the batch and the handlers; (batch done, handlers idle)."""
+        with self._batch:
+            finished = self._batch.wait_for(
+                lambda: not self._batch_running, max(0.0, deadline - time.monotonic())
+            )
+        return finished, self.handlers.wait_idle(max(0.0, deadline - time.monotonic()))
 
-        Returns True when nothing was left in flight.
+    def shutdown(self, *, grace: float = 3.0) -> bool:
+        """Stop taking updates, finish the batch in flight (up to ``grace`` s), log metrics, close.
+
+        Sends still waiting out a 429 or a backoff when ``grace`` runs out stop; their replies
+        stay owed in the outbox and the next process sends them. Updates not yet handled are not
+        confirmed, so Telegram delivers them again. Returns True when nothing was left in flight.
         """
         started = time.monotonic()
         self._stop.set()
-        self.bot.stop_polling()
         self.stop_webhook()
         deadline = time.monotonic() + grace
         if self._tick_lock.acquire(timeout=grace):  # the send in progress is finished and recorded
             self._tick_lock.release()
-        idle = self.handlers.wait_idle(max(0.0, deadline - time.monotonic()))
-        pool = getattr(self.bot, "worker_pool", None)
-        queued = pool.tasks.qsize() if pool is not None else 0
-        if not idle or queued:
+        finished, idle = self._settle_in_flight(deadline)
+        if not (finished and idle):  # cut the waits (429, backoff): those replies stay owed
+            self._abort.set()
+            finished, idle = self._settle_in_flight(time.monotonic() + 0.5)
+        self._abort.set()
+        if finished:
+            self._confirm_handled()
+        self.intake.close()
+        waiting = self.ledger.counts()
+        if not idle:
             log.warning(
-                "shutdown: %d handler(s) still running, %d update(s) queued; Telegram redelivers "
-                "unconfirmed updates and reports are deduplicated",
+                "shutdown: %d handler(s) still running; their updates are not confirmed and "
+                "Telegram delivers them again (reports are deduplicated, replies sent once)",
                 self.handlers.inflight,
-                queued,
+            )
+        if waiting["owed"] or waiting["held"]:
+            log.info(
+                "shutdown: %d reply(ies) owed and %d update(s) kept for the next start",
+                waiting["owed"],
+                waiting["held"],
             )
         self.log_metrics()
         try:
             self.on_close()
         except Exception:
             log.exception("closing the store failed")
+        if idle:  # a handler still running may yet settle a reply
+            self.ledger.close()
         log.info("stopped in %.2f s", time.monotonic() - started)
-        return idle and not queued
+        return idle
+
+
+def _parse_update(raw: dict[str, Any]) -> Any:
+    from telebot.types import Update
+
+    return Update.de_json(raw)  # type: ignore[no-untyped-call]

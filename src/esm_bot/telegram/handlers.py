@@ -135,6 +135,9 @@ class Handlers:
     monotonic: Callable[[], float] = time.monotonic
     #: An identical answer of :data:`QUIET_KEYS` goes to a chat at most once in this many seconds.
     quiet_seconds: float = 60.0
+    #: Called with (update, exception) when a handler fails; True means the failure is taken
+    #: care of (the intake keeps the update for later) and no error message is sent.
+    on_failure: Callable[[Any, BaseException], bool] = lambda _update, _exc: False
     _inflight: int = attrs.field(init=False, default=0)
     _lock: threading.Condition = attrs.field(init=False, factory=threading.Condition)
     _said: dict[int, tuple[str, float]] = attrs.field(init=False, factory=dict)
@@ -163,17 +166,31 @@ class Handlers:
                 self._inflight += 1
             try:
                 handler(update)
-            except Exception:
+            except Exception as exc:
+                if self.on_failure(update, exc):  # kept for later (the database is unreachable)
+                    return
                 log.exception("handler %s failed", handler.__name__)
-                chat = _chat_id(update)
-                if chat is not None:
-                    self.say(chat, self._who(update), "error", client_lang=_client_lang(update))
+                self._apologise(update)
             finally:
                 with self._lock:
                     self._inflight -= 1
                     self._lock.notify_all()
 
         return run
+
+    def _apologise(self, update: Any) -> None:
+        """The polite error message; this path never raises (the store may be what failed)."""
+        try:
+            chat = _chat_id(update)
+            if chat is None:
+                return
+            try:
+                who = self._who(update)
+            except Exception:  # e.g. the database is unreachable: answer in the default language
+                who = None
+            self.say(chat, who, "error", client_lang=_client_lang(update))
+        except Exception:
+            log.exception("could not send the error message")
 
     def wait_idle(self, timeout: float) -> bool:
         """Wait until no handler is running; False if some still are after ``timeout`` s."""

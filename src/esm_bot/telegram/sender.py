@@ -3,15 +3,19 @@
 :class:`Sender` wraps a :class:`telebot.TeleBot`. Before each call it waits for a
 :class:`~esm_bot.telegram.limiter.SendLimiter` slot. Then:
 
-- 429 Too Many Requests: wait ``parameters.retry_after`` (capped at ``max_retry_after``), hold
-  back every other send as long, and retry;
+- 429 Too Many Requests: wait ``parameters.retry_after`` (or the ``Retry-After`` header, capped at
+  ``max_retry_after``), hold back every other send as long, and retry;
 - 5xx, a connection error or a timeout: retry with exponential backoff;
 - 403 Forbidden (the participant blocked the bot): call ``on_blocked(chat_id)`` once, so the study
   marks them inactive and stops beeping them; no retry;
 - anything else (400 and unexpected exceptions): no retry.
 
-A send that finally fails is returned as a failed :class:`Delivery`, logged, counted and passed to
-``on_failed``; nothing is raised into the polling loop.
+The retries are a :class:`tenacity.Retrying` whose wait is the Retry-After (429) or the backoff
+(5xx), slept through the injected ``sleep``. When ``stopping()`` turns true (SIGTERM), no further
+attempt is made: the send returns ``error == STOPPING`` at once. A send that finally fails is
+returned as a failed :class:`Delivery`, logged, counted and passed to ``on_failed``; nothing is
+raised into the polling loop. Replies to updates go through the outbox of the
+:class:`~esm_bot.telegram.ledger.Ledger` (see :meth:`Sender.send_message`).
 """
 
 from __future__ import annotations
@@ -24,13 +28,17 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 import attrs
+import tenacity
 
-from .limiter import SendLimiter
+from esm_bot.telegram.ledger import Ledger, Owed
+from esm_bot.telegram.limiter import SendLimiter
 
-__all__ = ["MAX_MESSAGE_CHARS", "Delivery", "Sender", "classify"]
+__all__ = ["MAX_MESSAGE_CHARS", "STOPPING", "Delivery", "Sender", "classify"]
 
 log = logging.getLogger(__name__)
 
+#: The ``error`` of a send not made because the process is stopping (it is still owed).
+STOPPING = "stopping"
 #: Telegram's limit for one message text.
 MAX_MESSAGE_CHARS = 4096
 
@@ -99,6 +107,12 @@ class Sender:
         max_attempts: Calls per send at most (the first included).
         max_retry_after: Longest wait honoured for a 429 ``retry_after``.
         backoff: First backoff after a transient error, doubled each time up to ``max_backoff``.
+        ledger: The outbox of owed replies (see :mod:`esm_bot.telegram.ledger`), if any.
+        owed_key: The outbox key of the reply being sent (``"<update_id>:<n>"``), or None for
+            messages that are not replies to an update (beeps have their own claims).
+        stopping: True once the process is stopping: the next attempt is not made and the send
+            returns a failed :class:`Delivery` with ``error == STOPPING`` (an owed message stays
+            in the outbox and goes out after the restart).
     """
 
     bot: Any
@@ -110,18 +124,61 @@ class Sender:
     max_retry_after: float = 60.0
     backoff: float = 0.5
     max_backoff: float = 8.0
+    stopping: Callable[[], bool] = lambda: False
+    ledger: Ledger | None = None
+    owed_key: Callable[[], str | None] = lambda: None
     _counts: Counter[str] = attrs.field(init=False, factory=Counter)
     _counts_lock: threading.Lock = attrs.field(init=False, factory=threading.Lock)
 
     # operations
     def send_message(self, chat_id: int, text: str, *, reply_markup: Any = None) -> Delivery:
-        """Send a text message (cut to Telegram's 4096 characters)."""
+        """Send a text message (cut to Telegram's 4096 characters).
+
+        A reply to an update (``owed_key()`` names it) is recorded in the outbox first and settled
+        after: sent once even when the update is delivered again or the process stops meanwhile.
+        """
         text = _fit(text)
+        key = self.owed_key() if self.ledger is not None else None
+        if key is None or self.ledger is None:
+            return self._send_text(chat_id, text, reply_markup)
+        known = self.ledger.owe(Owed(key, chat_id, text, _markup_json(reply_markup)))
+        if known is not None:  # sent (or given up) before: a redelivered update
+            self._count("already_sent")
+            ok = known.state == "sent"
+            return Delivery(ok, known.message_id, error=None if ok else known.state, attempts=0)
+        return self._settle(key, self._send_text(chat_id, text, reply_markup))
+
+    def flush_owed(self) -> int:
+        """Send the replies an earlier process left owed (each once); return how many went out."""
+        if self.ledger is None:
+            return 0
+        sent = 0
+        while not self.stopping():
+            batch = self.ledger.take_owed()
+            if not batch:
+                break
+            for owed in batch:
+                if self.stopping():
+                    self.ledger.release(owed.key)
+                    continue
+                delivery = self._send_text(owed.chat_id, owed.text, owed.reply_markup)
+                sent += int(self._settle(owed.key, delivery).ok)
+        return sent
+
+    def _send_text(self, chat_id: int, text: str, reply_markup: Any) -> Delivery:
         return self._deliver(
             "send_message",
             chat_id,
             lambda: self.bot.send_message(chat_id, text, reply_markup=reply_markup),
         )
+
+    def _settle(self, key: str, delivery: Delivery) -> Delivery:
+        assert self.ledger is not None
+        if delivery.error == STOPPING:
+            self.ledger.release(key)  # still owed: the next process sends it
+        else:
+            self.ledger.settle(key, sent=delivery.ok, message_id=delivery.message_id)
+        return delivery
 
     def edit_message_text(
         self, chat_id: int, message_id: int, text: str, *, reply_markup: Any = None
@@ -167,40 +224,61 @@ class Sender:
             self._counts[name] += 1
 
     def _deliver(self, operation: str, chat_id: int | None, call: Callable[[], Any]) -> Delivery:
-        delay = self.backoff
-        last = Delivery(ok=False, error="not attempted", attempts=0)
+        """Call ``call`` under the limiter, retried by tenacity; never raises."""
+        transient = [0]  # transient failures so far: the backoff doubles with each
+
+        def attempt() -> Any:
+            self.limiter.wait(chat_id)
+            if self.stopping():
+                raise _Stopping
+            return call()
+
+        def wait(state: tenacity.RetryCallState) -> float:
+            kind, _status, retry_after = classify(_failure(state))
+            if kind == "flood":
+                return min(retry_after or 1.0, self.max_retry_after)
+            transient[0] += 1
+            return float(min(self.backoff * 2 ** (transient[0] - 1), self.max_backoff))
+
+        def before_sleep(state: tenacity.RetryCallState) -> None:
+            exc = _failure(state)
+            kind, _status, _retry_after = classify(exc)
+            pause = state.upcoming_sleep
+            self._count("retried")
+            if kind == "flood":
+                self._count("flood_waits")
+                log.warning("Telegram 429 on %s: waiting %.1f s", operation, pause)
+                self.limiter.penalise(None, pause)
+            else:
+                reason = _describe(exc)
+                log.info("Telegram %s failed (%s); retry in %.1f s", operation, reason, pause)
+
+        retrying = tenacity.Retrying(
+            stop=tenacity.stop_after_attempt(self.max_attempts),
+            retry=tenacity.retry_if_exception(lambda e: classify(e)[0] in ("flood", "transient")),
+            wait=wait,
+            sleep=self.sleep,
+            before_sleep=before_sleep,
+            reraise=True,
+        )
         with self.limiter.chat(chat_id):
-            for attempt in range(1, self.max_attempts + 1):
-                self.limiter.wait(chat_id)
-                try:
-                    result = call()
-                except Exception as exc:  # every failure is handled here, none escapes
-                    kind, status, retry_after = classify(exc)
-                    reason = _describe(exc)
-                    last = Delivery(False, None, status, reason, attempt, kind == "blocked")
-                    if kind == "blocked":
-                        self._count("blocked")
-                        if chat_id is not None:
-                            self._notify_blocked(chat_id)
-                        break
-                    if kind == "permanent" or attempt == self.max_attempts:
-                        break
-                    self._count("retried")
-                    if kind == "flood":
-                        wait = min(retry_after or 1.0, self.max_retry_after)
-                        self._count("flood_waits")
-                        log.warning("Telegram 429 on %s: waiting %.1f s", operation, wait)
-                        self.limiter.penalise(None, wait)
-                        self.sleep(wait)
-                    else:
-                        log.info(
-                            "Telegram %s failed (%s); retry in %.1f s", operation, reason, delay
-                        )
-                        self.sleep(delay)
-                        delay = min(delay * 2, self.max_backoff)
-                    continue
+            try:
+                result = retrying(attempt)
+            except _Stopping:
+                tries = retrying.statistics.get("attempt_number", 1) - 1
+                return Delivery(False, error=STOPPING, attempts=tries)
+            except Exception as exc:  # every failure is handled here, none escapes
+                kind, status, _retry_after = classify(exc)
+                tries = int(retrying.statistics.get("attempt_number", 1))
+                last = Delivery(False, None, status, _describe(exc), tries, kind == "blocked")
+                if kind == "blocked":
+                    self._count("blocked")
+                    if chat_id is not None:
+                        self._notify_blocked(chat_id)
+            else:
                 self._count("sent")
-                return Delivery(True, _message_id(result), attempts=attempt)
+                tries = int(retrying.statistics.get("attempt_number", 1))
+                return Delivery(True, _message_id(result), attempts=tries)
         self._count("failed")
         log.warning(
             "Telegram %s to chat %s failed after %d attempt(s): %s",
@@ -222,8 +300,24 @@ class Sender:
             log.exception("on_blocked callback raised for chat %s", chat_id)
 
 
+class _Stopping(Exception):
+    """The process is stopping: the send is not made (an owed message stays in the outbox)."""
+
+
+def _failure(state: tenacity.RetryCallState) -> BaseException:
+    exc = state.outcome.exception() if state.outcome is not None else None
+    return exc if exc is not None else RuntimeError("no outcome")
+
+
 def _fit(text: str) -> str:
     return text if len(text) <= MAX_MESSAGE_CHARS else text[: MAX_MESSAGE_CHARS - 1] + "…"
+
+
+def _markup_json(markup: Any) -> str | None:
+    if markup is None:
+        return None
+    to_json = getattr(markup, "to_json", None)
+    return str(to_json()) if callable(to_json) else str(markup)
 
 
 def _message_id(result: Any) -> int | None:

@@ -3,7 +3,10 @@
 Every request must carry the ``X-Telegram-Bot-Api-Secret-Token`` header equal to
 ``ESM_WEBHOOK_SECRET`` (compared in constant time); anything else gets 403 and is not read further.
 Bodies over :data:`MAX_BODY_BYTES` get 413, bodies that are not a JSON object 400. An accepted
-update is handed to ``on_update`` and answered 200 at once (Telegram retries on anything else).
+update is handed to ``on_update``, which returns once the update is recorded (handled and stored,
+or kept in the local inbox during a database outage; a handler's own bug is answered politely and
+counts as handled); only then is it answered 200. If ``on_update`` raises (the update could not be
+recorded) the answer is 500, and Telegram delivers the update again.
 """
 
 from __future__ import annotations
@@ -62,10 +65,9 @@ def make_webhook_app(secret: str, on_update: Callable[[dict[str, Any]], None]) -
             return _reply(start_response, "400 Bad Request")
         try:
             on_update(update)
-        except (
-            Exception
-        ):  # an update that breaks the handler must not make Telegram resend it forever
-            log.exception("webhook update could not be handled")
+        except Exception:  # not recorded: no 200, so Telegram delivers it again
+            log.exception("webhook update could not be recorded; Telegram will deliver it again")
+            return _reply(start_response, "500 Internal Server Error")
         return _reply(start_response, "200 OK", b"ok")
 
     return app

@@ -10,6 +10,7 @@ from __future__ import annotations
 import io
 import logging
 from collections.abc import Callable, Mapping
+from pathlib import Path
 from typing import Any
 
 from esm_bot.domain.config import StudyConfig
@@ -17,6 +18,7 @@ from esm_bot.settings import BotSettings
 from esm_bot.study import Study
 from esm_bot.telegram.app import BotApp
 from esm_bot.telegram.handlers import AdminPort
+from esm_bot.telegram.ledger import Ledger, ledger_path
 
 __all__ = ["StoreAdmin", "build_app"]
 
@@ -104,8 +106,12 @@ def build_app(
     local_only: bool = False,
     store: Any = None,
     validator: Any = None,
+    ledger: Ledger | None = None,
 ) -> BotApp:
-    """Open the store, build the validator and the study, and wire them to ``bot``."""
+    """Open the store, build the validator and the study, and wire them to ``bot``.
+
+    ``ledger`` (the outbox and inbox) defaults to a file beside the store's outage journal.
+    """
     from esm_bot.store import store_from_env
 
     # the offline console opens its embedded file without the outage journal: never unreachable,
@@ -126,4 +132,26 @@ def build_app(
         return dict(getattr(validator, "stats", dict)())
 
     admin = StoreAdmin(store, environ, study.stats, validator_stats)
-    return BotApp(settings, study, admin, bot, on_close=store.close, extra_metrics=validator_stats)
+    if ledger is None:  # the console keeps nothing on disk; a running bot beside its journal
+        ledger = Ledger() if local_only else Ledger(_ledger_file(store, environ))
+    return BotApp(
+        settings,
+        study,
+        admin,
+        bot,
+        on_close=store.close,
+        extra_metrics=validator_stats,
+        ledger=ledger,
+    )
+
+
+def _ledger_file(store: Any, environ: Mapping[str, str]) -> Path:
+    """The outbox/inbox file: beside the store's outage journal (on this host's disk)."""
+    from esm_bot.store import default_journal_path
+
+    journal = getattr(getattr(store, "journal", None), "path", None)
+    if journal is None:
+        journal = environ.get("ESM_JOURNAL_PATH", "").strip() or default_journal_path(
+            environ.get("ESM_DB_PATH", "").strip() or "esm_bot.sqlite3"
+        )
+    return ledger_path(journal)
