@@ -1,7 +1,9 @@
 """Start-up of ``esm-bot run``: each way it can fail becomes one clear line and an exit code.
 
-:func:`start` opens the database, builds the bot, asks Telegram who the bot is (``getMe``), binds
-the webhook port and registers the webhook, or starts polling. What is transient (Telegram or the
+:func:`start` opens the store, builds the bot, asks Telegram who the bot is (``getMe``), binds
+the webhook port and registers the webhook, or starts polling, and only then makes its first
+round trip to the database: while that is retried, updates are already taken (those that need
+the database are kept in the ledger and the participant is told; docs/scaling.md). What is transient (Telegram or the
 database unreachable) is retried with a growing pause (``ESM_START_RETRIES`` times, the first pause
 ``ESM_START_BACKOFF_SECONDS``, then doubling up to a minute), and each retry is logged. What will
 not get better by waiting (a token Telegram rejects, a refused password, a port in use, a missing
@@ -28,8 +30,10 @@ __all__ = [
     "StartupError",
     "Stopped",
     "call_telegram",
+    "check_database",
     "missing_extra",
     "open_database",
+    "open_store",
     "retrying",
     "serve_webhook",
     "start",
@@ -160,7 +164,14 @@ def open_database(
     environ: Mapping[str, str], backoff: Backoff, wait: Callable[[float], bool]
 ) -> Any:
     """Open the configured store and make one round trip to it (retried while unreachable)."""
-    from esm_bot.store import StoreError, StoreUnavailable, store_from_env
+    store = open_store(environ)
+    check_database(store, environ, backoff, wait)
+    return store
+
+
+def open_store(environ: Mapping[str, str]) -> Any:
+    """Open the configured store without touching the database (a bad URI or path fails here)."""
+    from esm_bot.store import StoreError, store_from_env
 
     mongo = bool(environ.get("MONGODB_URI", "").strip())
     try:
@@ -177,6 +188,16 @@ def open_database(
             f"cannot open the SQLite database ({one_line(exc)})",
             "set ESM_DB_PATH (and ESM_JOURNAL_PATH) to files in a directory the bot may write",
         ) from exc
+    return store
+
+
+def check_database(
+    store: Any, environ: Mapping[str, str], backoff: Backoff, wait: Callable[[float], bool]
+) -> None:
+    """Make one round trip to the database, retried while unreachable; closes it on failure."""
+    from esm_bot.store import StoreError, StoreUnavailable
+
+    mongo = bool(environ.get("MONGODB_URI", "").strip())
     where = "MongoDB" if mongo else "the SQLite database"
     direct = getattr(store, "inner", store)  # not the journal's outage mode: nothing runs yet
     try:
@@ -208,7 +229,6 @@ def open_database(
     except Stopped:
         store.close()
         raise
-    return store
 
 
 # Telegram
@@ -324,7 +344,7 @@ def start(
         from esm_bot.telegram.wiring import build_app
 
         bot = (make_bot or make_telebot)(settings)
-        store = open_database(environ, backoff, wait)
+        store = open_store(environ)
         app = build_app(environ, settings=settings, bot=bot, store=store)
         me = call_telegram(
             bot.get_me, settings, backoff, wait, what="getMe", refused=_token_rejected
@@ -346,6 +366,11 @@ def start(
         else:
             app.start_polling()
             log.info("polling %s", redact_uri(settings.api_url))
+        # Only now the database: while it is retried, updates are already taken, and those that
+        # need it are kept in the ledger with a notice to the participant (issue 15). If it
+        # stays unreachable, the process ends with its exit code and the kept updates wait for
+        # the next start.
+        check_database(store, environ, backoff, wait)
     except ImportError as exc:
         _close(app, store)
         problem = missing_extra(exc)
@@ -360,7 +385,7 @@ def start(
 
 def _close(app: Any, store: Any) -> None:
     """Release what a failed start had opened, quietly (the one line says what went wrong)."""
-    for close in (getattr(app, "stop_webhook", None), getattr(store, "close", None)):
+    for close in (getattr(app, "shutdown", None), getattr(store, "close", None)):
         if close is not None:
             try:
                 close()
