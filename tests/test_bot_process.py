@@ -47,17 +47,19 @@ def _reports(db: Path) -> int:
         return int(conn.execute("select count(*) from reports").fetchone()[0])
 
 
-def test_sigterm_exits_zero_promptly_and_loses_nothing(tmp_path: Path) -> None:
-    """Onboard, send reports, SIGTERM: exit 0 without sitting out the long poll, metrics logged,
-    each report stored or still unconfirmed at the server (Telegram would deliver it again), token
-    never logged."""
+def test_sigterm_exits_zero_promptly(tmp_path: Path) -> None:
+    """Onboard, send reports, SIGTERM: exit 0 within 10 s without sitting out the 50 s long poll,
+    metrics logged, token never logged.
+
+    That no report is lost is counted as Telegram counts it, with the default send rates, in
+    tests/test_intake_faults.py: an update still waiting at the server is not safe.
+    """
     with FakeTelegram(poll_cap=60.0) as fake:
         env = _env(
             tmp_path,
             TELEGRAM_BOT_TOKEN=DEFAULT_TOKEN,
             TELEGRAM_API_URL=fake.base_url,
             ESM_LONG_POLL_SECONDS="50",
-            ESM_SEND_RATE_PER_CHAT="100",
             ESM_TICK_SECONDS="0.5",
         )
         proc = subprocess.Popen(
@@ -90,15 +92,12 @@ def test_sigterm_exits_zero_promptly_and_loses_nothing(tmp_path: Path) -> None:
         finally:
             if proc.poll() is None:
                 proc.kill()
-        pending = fake.pending_updates()
 
     assert proc.returncode == 0, err[-2000:]
-    # The point: shutdown does not sit out the 50 s long poll (about 2 s when the machine is
-    # idle; the bound leaves room for a loaded one without letting a 50 s wait pass).
-    assert elapsed < 35.0
+    assert elapsed < 10.0  # the 50 s long poll is not sat out (issue 15: within 10 s)
     assert "metrics {" in err
     assert DEFAULT_TOKEN.split(":")[1] not in err
-    assert _reports(tmp_path / "bot.sqlite3") + pending >= 1 + IN_FLIGHT
+    assert _reports(tmp_path / "bot.sqlite3") >= 1
 
 
 def test_console_is_scriptable(tmp_path: Path) -> None:

@@ -20,9 +20,9 @@ from __future__ import annotations
 
 import copy
 import logging
+import queue
 import threading
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import attrs
@@ -97,11 +97,7 @@ class Intake:
     notice: Callable[[Update], None] = lambda _update: None
     workers: int = 8
     _local: threading.local = attrs.field(init=False, factory=threading.local)
-    _pool: ThreadPoolExecutor = attrs.field(init=False)
     _replaying: threading.Lock = attrs.field(init=False, factory=threading.Lock)
-
-    def __attrs_post_init__(self) -> None:
-        self._pool = ThreadPoolExecutor(max(1, self.workers), thread_name_prefix="esm-intake")
 
     # -- what handlers see -----------------------------------------------------------------------
 
@@ -129,12 +125,38 @@ class Intake:
         chats: dict[int | None, list[Update]] = {}
         for update in updates:
             chats.setdefault(chat_of(update), []).append(update)
-        if len(chats) == 1:
-            self._chat(next(iter(chats.values())))
+        groups = list(chats.values())
+        if len(groups) == 1:
+            self._chat(groups[0])
             return
-        futures = [self._pool.submit(self._chat, own) for own in chats.values()]
-        for future in futures:
-            future.result()  # re-raises a failure to record: the batch stays unconfirmed
+        pending: queue.SimpleQueue[list[Update]] = queue.SimpleQueue()
+        for group in groups:
+            pending.put(group)
+        failures: list[BaseException] = []
+
+        def work() -> None:
+            while True:
+                try:
+                    group = pending.get_nowait()
+                except queue.Empty:
+                    return
+                try:
+                    self._chat(group)
+                except BaseException as exc:
+                    failures.append(exc)
+
+        # Daemon threads: a process told to stop never waits for a handler at exit (an update
+        # it did not finish is simply not confirmed).
+        threads = [
+            threading.Thread(target=work, name="esm-intake", daemon=True)
+            for _ in range(min(self.workers, len(groups)))
+        ]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        if failures:  # a failure to record: the batch stays unconfirmed
+            raise failures[0]
 
     def _chat(self, updates: Iterable[Update]) -> None:
         for update in updates:
@@ -189,5 +211,4 @@ class Intake:
         return done
 
     def close(self) -> None:
-        """Stop the worker threads (without waiting for them)."""
-        self._pool.shutdown(wait=False, cancel_futures=True)
+        """Nothing to release: batch threads end with their batch (kept for the app's symmetry)."""

@@ -3,9 +3,10 @@
 :func:`start` opens the store, builds the bot, asks Telegram who the bot is (``getMe``), binds
 the webhook port and registers the webhook, or starts polling, and only then makes its first
 round trip to the database: while that is retried, updates are already taken (those that need
-the database are kept in the ledger and the participant is told; docs/scaling.md). What is transient (Telegram or the
-database unreachable) is retried with a growing pause (``ESM_START_RETRIES`` times, the first pause
-``ESM_START_BACKOFF_SECONDS``, then doubling up to a minute), and each retry is logged. What will
+the database are kept in the ledger and the participant is told; docs/scaling.md). What is
+transient (Telegram or the database unreachable) is retried with a growing pause
+(``ESM_START_RETRIES`` times, the first pause ``ESM_START_BACKOFF_SECONDS``, then doubling up to
+a minute), and each retry is logged. What will
 not get better by waiting (a token Telegram rejects, a refused password, a port in use, a missing
 package) stops at once. Either way the caller gets a :class:`StartupError` carrying one line and
 an :class:`ExitCode`; docs/operations.md lists them.
