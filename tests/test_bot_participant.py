@@ -143,7 +143,7 @@ def _study_beep(beep_id: str | None) -> bool:
 
 
 def _idle(app: BotApp) -> None:
-    wait_until(lambda: app.handlers.inflight == 0 and app.bot.worker_pool.tasks.qsize() == 0)
+    wait_until(lambda: app.idle)
 
 
 # ---------------------------------------------------------------------- 1. stale buttons

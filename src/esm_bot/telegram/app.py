@@ -145,7 +145,7 @@ class BotApp:
         self.handlers = Handlers(
             self.study, self.sender, self.settings, self.admin, monotonic=self.monotonic
         )
-        self.handlers.on_failure = self.intake.on_failure
+        self.handlers.failure_hook = self.intake.failure_hook
         self.handlers.install(self.bot)
 
     def _wait(self, seconds: float) -> None:
@@ -296,6 +296,12 @@ class BotApp:
                     self._offset = max(int(u["update_id"]) for u in updates) + 1
                 self._batch_running = False
                 self._batch.notify_all()
+
+    @property
+    def idle(self) -> bool:
+        """True when no batch of updates is being handled and no handler runs."""
+        with self._batch:
+            return not self._batch_running and self.handlers.inflight == 0
 
     def _confirm_handled(self) -> None:
         """Confirm the last handled batch now (otherwise the next process would get it again)."""

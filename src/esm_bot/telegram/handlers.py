@@ -137,7 +137,7 @@ class Handlers:
     quiet_seconds: float = 60.0
     #: Called with (update, exception) when a handler fails; True means the failure is taken
     #: care of (the intake keeps the update for later) and no error message is sent.
-    on_failure: Callable[[Any, BaseException], bool] = lambda _update, _exc: False
+    failure_hook: Callable[[Any, BaseException], bool] = lambda _update, _exc: False
     _inflight: int = attrs.field(init=False, default=0)
     _lock: threading.Condition = attrs.field(init=False, factory=threading.Condition)
     _said: dict[int, tuple[str, float]] = attrs.field(init=False, factory=dict)
@@ -167,7 +167,7 @@ class Handlers:
             try:
                 handler(update)
             except Exception as exc:
-                if self.on_failure(update, exc):  # kept for later (the database is unreachable)
+                if self.failure_hook(update, exc):  # kept for later (the database is unreachable)
                     return
                 log.exception("handler %s failed", handler.__name__)
                 self._apologise(update)

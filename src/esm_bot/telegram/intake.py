@@ -11,7 +11,7 @@ position in the outbox, so a second delivery stores nothing twice and sends noth
 
 Updates of one chat are handled in order, one after the other; different chats in parallel.
 While a handler runs, :meth:`Intake.next_key` names its replies (``"<update_id>:<n>"``) for the
-outbox, and :meth:`Intake.on_failure` (the handler guard's hook) tells a store outage apart from a
+outbox, and :meth:`Intake.failure_hook` (the handler guard's hook) tells a store outage apart from a
 bug: an update that met :class:`~esm_bot.store.errors.StoreUnavailable` is held, the participant
 is told their message is kept, and :meth:`Intake.replay` handles it again once the database answers.
 """
@@ -110,7 +110,7 @@ class Intake:
         context.n += 1
         return key
 
-    def on_failure(self, _update: Any, exc: BaseException) -> bool:
+    def failure_hook(self, _update: Any, exc: BaseException) -> bool:
         """The handler guard's hook: True (the update will be held) for a store outage."""
         context: _Context | None = getattr(self._local, "context", None)
         if context is None or not isinstance(exc, StoreUnavailable):
