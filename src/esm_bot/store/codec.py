@@ -14,7 +14,7 @@ import datetime as dt
 import enum
 import types
 import typing
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from typing import Any, TypeVar
 
 import attrs
@@ -26,8 +26,10 @@ __all__ = [
     "decode",
     "decode_value",
     "encode",
+    "encode_changes",
     "encode_value",
     "field_types",
+    "status_values",
     "tombstone_of",
 ]
 
@@ -172,6 +174,25 @@ def check_changes(cls: type[Any], changes: Mapping[str, Any]) -> dict[str, Any]:
         raise TypeError(f"{cls.__name__} has no field(s) {', '.join(unknown)}")
     checked = attrs.evolve(_TEMPLATES[cls], **changes)
     return {name: getattr(checked, name) for name in changes}
+
+
+def encode_changes(
+    cls: type[Any], changes: Mapping[str, Any], *, native_datetimes: bool = False
+) -> dict[str, Any]:
+    """Check field-level changes with :func:`check_changes` and encode them for storage."""
+    types_ = field_types(cls)
+    return {
+        name: encode_value(types_[name], value, native_datetimes=native_datetimes)
+        for name, value in check_changes(cls, changes).items()
+    }
+
+
+def status_values(
+    status: ParticipantStatus | Collection[ParticipantStatus],
+) -> list[str]:
+    """Return the stored values of one participant status or several."""
+    wanted = [status] if isinstance(status, ParticipantStatus) else list(status)
+    return [ParticipantStatus(s).value for s in wanted]
 
 
 def tombstone_of(doc: Mapping[str, Any], participant_id: str, now: dt.datetime) -> Participant:

@@ -19,7 +19,7 @@ import datetime as dt
 import threading
 import time
 from collections.abc import Callable, Collection, Iterable, Iterator, Mapping
-from typing import Any
+from typing import Any, TypeVar
 
 import pymongo
 import pymongo.errors
@@ -37,19 +37,15 @@ from esm_bot.domain.models import (
     utc_ms,
 )
 from esm_bot.store.base import StoreStatus
-from esm_bot.store.codec import (
-    check_changes,
-    decode,
-    encode,
-    encode_value,
-    field_types,
-    tombstone_of,
-)
+from esm_bot.store.codec import decode, encode, encode_changes, status_values, tombstone_of
 from esm_bot.store.errors import DuplicateKey, NotFound, StoreError, StoreUnavailable
 
 __all__ = ["MongoStore", "redact_uri"]
 
 _UNSENT = [BeepStatus.SCHEDULED.value, BeepStatus.CANCELLED.value]
+_COLLECTIONS = ("participants", "beeps", "reports", "events")
+
+T = TypeVar("T")
 
 
 def redact_uri(uri: str) -> str:
@@ -80,12 +76,14 @@ def _doc(record: Any) -> dict[str, Any]:
     return doc
 
 
-def _from(cls: type[Any], doc: Mapping[str, Any] | None) -> Any:
-    if doc is None:
-        return None
+def _from(cls: type[T], doc: Mapping[str, Any]) -> T:
     fields = dict(doc)
     fields["id"] = fields.pop("_id")
     return decode(cls, fields)
+
+
+def _maybe(cls: type[T], doc: Mapping[str, Any] | None) -> T | None:
+    return None if doc is None else _from(cls, doc)
 
 
 class MongoStore:
@@ -241,39 +239,31 @@ class MongoStore:
         """Return the participant with this id, or None."""
         with self._op():
             doc = self._participants.find_one({"_id": participant_id})
-        result: Participant | None = _from(Participant, doc)
-        return result
+        return _maybe(Participant, doc)
 
     def get_participant_by_telegram(self, telegram_id: int) -> Participant | None:
         """Return the participant with this Telegram id, or None."""
         with self._op():
             doc = self._participants.find_one({"telegram_id": telegram_id})
-        result: Participant | None = _from(Participant, doc)
-        return result
+        return _maybe(Participant, doc)
 
     def update_participant(self, participant_id: str, **changes: Any) -> Participant:
         """Set the named fields only (and ``updated_at``); return the updated participant."""
         changes.setdefault("updated_at", self._utcnow())
-        checked = check_changes(Participant, changes)
-        types_ = field_types(Participant)
-        update = {k: encode_value(types_[k], v, native_datetimes=True) for k, v in checked.items()}
+        update = encode_changes(Participant, changes, native_datetimes=True)
         with self._op():
             doc = self._participants.find_one_and_update(
                 {"_id": participant_id}, {"$set": update}, return_document=ReturnDocument.AFTER
             )
         if doc is None:
             raise NotFound(f"no participant {participant_id!r}")
-        result: Participant = _from(Participant, doc)
-        return result
+        return _from(Participant, doc)
 
     def list_participants(
         self, status: ParticipantStatus | Collection[ParticipantStatus] | None = None
     ) -> list[Participant]:
         """Return participants (optionally with the given status or statuses), oldest first."""
-        query: dict[str, Any] = {}
-        if status is not None:
-            wanted = [status] if isinstance(status, ParticipantStatus) else list(status)
-            query["status"] = {"$in": [ParticipantStatus(s).value for s in wanted]}
+        query = {} if status is None else {"status": {"$in": status_values(status)}}
         with self._op():
             docs = list(self._participants.find(query).sort([("created_at", 1), ("_id", 1)]))
         return [_from(Participant, d) for d in docs]
@@ -318,8 +308,7 @@ class MongoStore:
         """Return the beep with this id, or None."""
         with self._op():
             doc = self._beeps.find_one({"_id": beep_id})
-        result: Beep | None = _from(Beep, doc)
-        return result
+        return _maybe(Beep, doc)
 
     def _find_beeps(self, query: Mapping[str, Any], limit: int | None = None) -> list[Beep]:
         with self._op():
@@ -404,19 +393,16 @@ class MongoStore:
                 {"$set": {"claimed_by": worker, "claim_until": utc_ms(now + lease)}},
                 return_document=ReturnDocument.AFTER,
             )
-        result: Beep | None = _from(Beep, doc)
-        return result
+        return _maybe(Beep, doc)
 
     def update_beep(
         self, beep_id: str, *, if_status: Collection[BeepStatus] | None = None, **changes: Any
     ) -> Beep | None:
         """Set the named fields (only if the status is in ``if_status``, when given)."""
-        checked = check_changes(Beep, changes)
-        types_ = field_types(Beep)
+        update = encode_changes(Beep, changes, native_datetimes=True)
         query: dict[str, Any] = {"_id": beep_id}
         if if_status is not None:
             query["status"] = {"$in": [BeepStatus(s).value for s in if_status]}
-        update = {k: encode_value(types_[k], v, native_datetimes=True) for k, v in checked.items()}
         with self._op():
             if update:
                 doc = self._beeps.find_one_and_update(
@@ -424,8 +410,7 @@ class MongoStore:
                 )
             else:
                 doc = self._beeps.find_one(query)
-        result: Beep | None = _from(Beep, doc)
-        return result
+        return _maybe(Beep, doc)
 
     def cancel_future_beeps(self, participant_id: str, after: dt.datetime) -> int:
         """Cancel the participant's scheduled beeps after ``after``; return how many."""
@@ -500,8 +485,7 @@ class MongoStore:
                     existing = self._events.find_one({"_id": event.id})
                     if existing is None:
                         raise
-        result: Event = _from(Event, existing)
-        return result
+        return _from(Event, existing)
 
     def iter_events(
         self,
@@ -527,12 +511,7 @@ class MongoStore:
     def counts(self) -> dict[str, int]:
         """Return how many participants, beeps, reports and events are stored."""
         with self._op():
-            return {
-                "participants": int(self._participants.count_documents({})),
-                "beeps": int(self._beeps.count_documents({})),
-                "reports": int(self._reports.count_documents({})),
-                "events": int(self._events.count_documents({})),
-            }
+            return {name: int(self._db[name].count_documents({})) for name in _COLLECTIONS}
 
     def delete_participant_data(self, participant_id: str) -> dict[str, int]:
         """Delete reports and beeps, empty event data, leave a tombstone participant."""

@@ -18,7 +18,7 @@ import threading
 import time
 from collections.abc import Callable, Collection, Iterable, Iterator, Mapping
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import attrs
 
@@ -37,8 +37,8 @@ from esm_bot.store.codec import (
     check_changes,
     decode,
     encode,
-    encode_value,
-    field_types,
+    encode_changes,
+    status_values,
     tombstone_of,
 )
 from esm_bot.store.errors import DuplicateKey, NotFound, StoreError, StoreUnavailable
@@ -96,6 +96,8 @@ CREATE TABLE IF NOT EXISTS meta (
 
 _UNSENT = (BeepStatus.SCHEDULED.value, BeepStatus.CANCELLED.value)
 _PAGE = 500
+
+T = TypeVar("T")
 
 
 def _ts(value: dt.datetime) -> float:
@@ -182,6 +184,35 @@ class SqliteStore:
         except sqlite3.Error as exc:
             raise StoreError(f"SQLite database {self.path}: {exc}") from exc
 
+    def _select(self, cls: type[T], query: str, args: Iterable[Any] = ()) -> list[T]:
+        """Run a query whose first column is ``doc``; return the decoded records."""
+        with self._read() as conn:
+            rows = conn.execute(query, list(args)).fetchall()
+        return [decode(cls, json.loads(row[0])) for row in rows]
+
+    @staticmethod
+    def _doc(conn: sqlite3.Connection, table: str, record_id: str) -> dict[str, Any] | None:
+        row = conn.execute(f"SELECT doc FROM {table} WHERE id = ?", (record_id,)).fetchone()
+        return None if row is None else dict(json.loads(row[0]))
+
+    def _paged(
+        self, cls: type[T], table: str, column: str, since: dt.datetime | None
+    ) -> Iterator[T]:
+        """Yield a table's records from ``since`` on, in ``(column, id)`` order, a page a query."""
+        last: tuple[float, str] = (-1e18 if since is None else _ts(since) - 1e-9, "")
+        query = (
+            f"SELECT {column}, id, doc FROM {table} WHERE ({column}, id) > (?, ?)"
+            f" ORDER BY {column}, id LIMIT ?"
+        )
+        while True:
+            with self._read() as conn:
+                rows = conn.execute(query, (*last, _PAGE)).fetchall()
+            for row in rows:
+                yield decode(cls, json.loads(row[2]))
+            if len(rows) < _PAGE:
+                return
+            last = (rows[-1][0], rows[-1][1])
+
     def ping(self) -> float:
         """Run one query; return its duration in seconds."""
         started = time.perf_counter()
@@ -220,9 +251,8 @@ class SqliteStore:
         return participant
 
     def _one_participant(self, where: str, arg: object) -> Participant | None:
-        with self._read() as conn:
-            row = conn.execute(f"SELECT doc FROM participants WHERE {where} = ?", (arg,)).fetchone()
-        return None if row is None else decode(Participant, json.loads(row[0]))
+        found = self._select(Participant, f"SELECT doc FROM participants WHERE {where} = ?", [arg])
+        return found[0] if found else None
 
     def get_participant(self, participant_id: str) -> Participant | None:
         """Return the participant with this id, or None."""
@@ -243,16 +273,12 @@ class SqliteStore:
     def update_participant(self, participant_id: str, **changes: Any) -> Participant:
         """Set the named fields only (and ``updated_at``); return the updated participant."""
         changes.setdefault("updated_at", self._utcnow())
-        checked = check_changes(Participant, changes)
-        types_ = field_types(Participant)
+        encoded = encode_changes(Participant, changes)
         with self._write() as conn:
-            row = conn.execute(
-                "SELECT doc FROM participants WHERE id = ?", (participant_id,)
-            ).fetchone()
-            if row is None:
+            doc = self._doc(conn, "participants", participant_id)
+            if doc is None:
                 raise NotFound(f"no participant {participant_id!r}")
-            doc = json.loads(row[0])
-            doc.update({k: encode_value(types_[k], v) for k, v in checked.items()})
+            doc.update(encoded)
             self._write_participant_doc(conn, participant_id, doc)
         return decode(Participant, doc)
 
@@ -261,14 +287,10 @@ class SqliteStore:
     ) -> list[Participant]:
         """Return participants (optionally with the given status or statuses), oldest first."""
         query = "SELECT doc FROM participants"
-        args: list[str] = []
+        args = [] if status is None else status_values(status)
         if status is not None:
-            wanted = [status] if isinstance(status, ParticipantStatus) else list(status)
-            args = [ParticipantStatus(s).value for s in wanted]
             query += f" WHERE status IN ({','.join('?' * len(args))})"
-        with self._read() as conn:
-            rows = conn.execute(query + " ORDER BY created_at, id", args).fetchall()
-        return [decode(Participant, json.loads(r[0])) for r in rows]
+        return self._select(Participant, query + " ORDER BY created_at, id", args)
 
     # beeps
 
@@ -308,9 +330,8 @@ class SqliteStore:
 
     def get_beep(self, beep_id: str) -> Beep | None:
         """Return the beep with this id, or None."""
-        with self._read() as conn:
-            row = conn.execute("SELECT doc FROM beeps WHERE id = ?", (beep_id,)).fetchone()
-        return None if row is None else decode(Beep, json.loads(row[0]))
+        found = self._select(Beep, "SELECT doc FROM beeps WHERE id = ?", [beep_id])
+        return found[0] if found else None
 
     def _beeps(self, where: str, args: Iterable[Any], limit: int | None = None) -> list[Beep]:
         query = f"SELECT doc FROM beeps WHERE {where} ORDER BY scheduled_at, id"
@@ -318,9 +339,7 @@ class SqliteStore:
         if limit is not None:
             query += " LIMIT ?"
             params.append(limit)
-        with self._read() as conn:
-            rows = conn.execute(query, params).fetchall()
-        return [decode(Beep, json.loads(r[0])) for r in rows]
+        return self._select(Beep, query, params)
 
     def beeps_for(
         self,
@@ -340,19 +359,7 @@ class SqliteStore:
 
     def iter_beeps(self, since: dt.datetime | None = None) -> Iterator[Beep]:
         """Yield every beep scheduled at or after ``since``, in time order (paged)."""
-        last: tuple[float, str] = (-1e18 if since is None else _ts(since) - 1e-9, "")
-        while True:
-            with self._read() as conn:
-                rows = conn.execute(
-                    "SELECT scheduled_at, id, doc FROM beeps WHERE (scheduled_at, id) > (?, ?)"
-                    " ORDER BY scheduled_at, id LIMIT ?",
-                    (*last, _PAGE),
-                ).fetchall()
-            for row in rows:
-                yield decode(Beep, json.loads(row[2]))
-            if len(rows) < _PAGE:
-                return
-            last = (rows[-1][0], rows[-1][1])
+        return self._paged(Beep, "beeps", "scheduled_at", since)
 
     def due_beeps(self, now: dt.datetime, limit: int = 100) -> list[Beep]:
         """Return scheduled beeps due at ``now`` with no live lease, oldest first."""
@@ -414,10 +421,10 @@ class SqliteStore:
         """Set the named fields (only if the status is in ``if_status``, when given)."""
         checked = check_changes(Beep, changes)
         with self._write() as conn:
-            row = conn.execute("SELECT doc FROM beeps WHERE id = ?", (beep_id,)).fetchone()
-            if row is None:
+            doc = self._doc(conn, "beeps", beep_id)
+            if doc is None:
                 return None
-            beep = decode(Beep, json.loads(row[0]))
+            beep = decode(Beep, doc)
             if if_status is not None and beep.status not in {BeepStatus(s) for s in if_status}:
                 return None
             beep = attrs.evolve(beep, **checked)
@@ -475,27 +482,12 @@ class SqliteStore:
         if beep_id is not None:
             where += " AND beep_id = ?"
             args.append(beep_id)
-        with self._read() as conn:
-            rows = conn.execute(
-                f"SELECT doc FROM reports WHERE {where} ORDER BY received_at, id", args
-            ).fetchall()
-        return [decode(Report, json.loads(r[0])) for r in rows]
+        query = f"SELECT doc FROM reports WHERE {where} ORDER BY received_at, id"
+        return self._select(Report, query, args)
 
     def iter_reports(self, since: dt.datetime | None = None) -> Iterator[Report]:
         """Yield every report received at or after ``since``, oldest first (paged)."""
-        last: tuple[float, str] = (-1e18 if since is None else _ts(since) - 1e-9, "")
-        while True:
-            with self._read() as conn:
-                rows = conn.execute(
-                    "SELECT received_at, id, doc FROM reports WHERE (received_at, id) > (?, ?)"
-                    " ORDER BY received_at, id LIMIT ?",
-                    (*last, _PAGE),
-                ).fetchall()
-            for row in rows:
-                yield decode(Report, json.loads(row[2]))
-            if len(rows) < _PAGE:
-                return
-            last = (rows[-1][0], rows[-1][1])
+        return self._paged(Report, "reports", "received_at", since)
 
     # events
 
@@ -567,11 +559,9 @@ class SqliteStore:
                 " WHERE participant_id = ?",
                 (participant_id,),
             ).rowcount
-            row = conn.execute(
-                "SELECT doc FROM participants WHERE id = ?", (participant_id,)
-            ).fetchone()
-            if row is not None:
-                tombstone = tombstone_of(json.loads(row[0]), participant_id, now)
+            doc = self._doc(conn, "participants", participant_id)
+            if doc is not None:
+                tombstone = tombstone_of(doc, participant_id, now)
                 conn.execute(
                     "UPDATE participants SET telegram_id = NULL, status = ?, doc = ? WHERE id = ?",
                     (tombstone.status.value, _dump(encode(tombstone)), participant_id),
@@ -581,7 +571,7 @@ class SqliteStore:
             "reports": reports,
             "beeps": beeps,
             "events": events,
-            "participants": 0 if row is None else 1,
+            "participants": 0 if doc is None else 1,
         }
 
     def _checkpoint(self) -> None:
@@ -627,12 +617,9 @@ class SqliteStore:
         if "id" in fields:
             raise TypeError("the id of a participant cannot be changed")
         with self._write() as conn:
-            row = conn.execute(
-                "SELECT doc FROM participants WHERE id = ?", (participant_id,)
-            ).fetchone()
-            if row is None:
+            doc = self._doc(conn, "participants", participant_id)
+            if doc is None:
                 return False
-            doc = json.loads(row[0])
             doc.update(fields)
             self._write_participant_doc(conn, participant_id, doc)
         return True
