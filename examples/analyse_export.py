@@ -9,8 +9,8 @@ Needs pandas (``pip install esm-validate[pandas]``).
 What it prints, the questions a lab meeting asks:
 
 1. Compliance: answered beeps per study day.
-2. Did training work? Share of reports rated good or better per study day (the seed promises
-   "from 40% to 70%+"), and the mean score, training days against sampling days.
+2. Did training work? Share of reports rated good or better per study day (the original MSE bot
+   promises "from 40% to 70%+"), and the mean score, training days against sampling days.
 3. Phenomena: how often each appears, next to Heavey & Hurlburt (2008)'s sampling norms.
 4. The issue codes that remain on sampling days, and the participants who need a word.
 """

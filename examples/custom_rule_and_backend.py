@@ -87,7 +87,7 @@ class LabBackend:
     """A ChatBackend for the lab's own model API. Needs no import from esm_validate."""
 
     provider = "lab"
-    #: Lowest score of each quality label (Hurlburt-style thresholds, as in the seed).
+    #: Lowest score of each quality label (Hurlburt-style thresholds, as in the original MSE bot).
     QUALITY = (
         (90, "pristine"),
         (80, "excellent"),

@@ -1,7 +1,7 @@
 """A fake Telegram Bot API server for tests: real HTTP on 127.0.0.1, stdlib only.
 
 A real :class:`telebot.TeleBot` talks to it over loopback once ``telebot.apihelper.API_URL`` is
-set to :attr:`FakeTelegram.api_url` (see ``/work/shared/docs/TEST_INFRA.md`` §2). It speaks the
+set to :attr:`FakeTelegram.api_url`. It speaks the
 parts of the Bot API the project uses: ``getMe``, ``getUpdates`` long polling (``offset``
 confirms, ``timeout``, ``limit``; waiting polls are released on :meth:`FakeTelegram.stop`),
 ``sendMessage``, ``editMessageText``, ``editMessageReplyMarkup``, ``answerCallbackQuery``,

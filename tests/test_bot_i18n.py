@@ -70,7 +70,7 @@ def test_beep_asks_about_the_moment_of_the_beep() -> None:
 
 
 def test_emoji_are_sparing() -> None:
-    """At most one emoji per message, as the seed uses them."""
+    """At most one emoji per message, as the original MSE bot uses them."""
     emoji = re.compile("[\U0001f300-\U0001faff\u2600-\u27bf]")
     for lang, form in COMBOS:
         for key in i18n.keys(lang):

@@ -176,7 +176,7 @@ class TestExpiryAndEviction:
         assert cache.stats()["cache_size"] == 2
 
     def test_default_limits(self) -> None:
-        """Defaults follow the seed: one day, 1000 entries."""
+        """Defaults follow the original MSE bot: one day, 1000 entries."""
         store = CachingValidator(FakeAI()).store
 
         assert isinstance(store, MemoryCacheStore)

@@ -79,7 +79,7 @@ def test_healthy_local_only_is_exit_0_with_a_warning(store: SqliteStore) -> None
 
 
 def test_configuration_summary_counts_items(store: SqliteStore) -> None:
-    """The seed's 'N/M checks passed': recommended items (Redis) lower N but not the status."""
+    """'N/M checks passed' as in the original MSE bot: recommended items lower N, not the status."""
     report = run_health(store, environ=BASE_ENV, validate=oracle)
     config = report.check("configuration")
 
@@ -232,7 +232,7 @@ def test_bad_study_settings_are_reported(store: SqliteStore) -> None:
 
 
 def test_slow_validation_fails_performance(store: SqliteStore, fake_clock: Any) -> None:
-    """Validation slower than the seed's 2 s target is degraded (exit 1)."""
+    """Validation slower than the original MSE bot's 2 s target is degraded (exit 1)."""
 
     def slow(text: str, **kwargs: Any) -> Assessment:
         fake_clock.advance(2.5)

@@ -2,7 +2,7 @@
 
 SQLite in a temporary directory and MongoDB through the MongoDB-wire server. Legacy participants are
 written straight into the table or collection, as the original bot left them: no golden-standard
-fields, some fields only, or the seed's camelCase names.
+fields, some fields only, or the original MSE bot's camelCase names.
 """
 
 from __future__ import annotations
@@ -130,7 +130,7 @@ def test_dry_run_reports_the_summary_without_writing(store: Any) -> None:
 
     [summary] = run_migrations(store, dry_run=True)
 
-    assert summary.to_seed_dict() == {
+    assert summary.to_original_dict() == {
         "totalUsers": 4,
         "usersUpdated": 3,
         "usersSkipped": 1,
@@ -148,7 +148,7 @@ def test_migration_adds_missing_fields_and_keeps_existing_values(store: Any) -> 
 
     [summary] = run_migrations(store)
 
-    assert summary.to_seed_dict() == {
+    assert summary.to_original_dict() == {
         "totalUsers": 4,
         "usersUpdated": 3,
         "usersSkipped": 1,
@@ -304,7 +304,7 @@ def _run(args: list[str], db: Path) -> subprocess.CompletedProcess[str]:
 
 @pytest.mark.process
 def test_command_check_then_migrate(tmp_path: Path) -> None:
-    """`esm-bot migrate --check` writes nothing; `esm-bot migrate` prints the seed's summary."""
+    """`migrate --check` writes nothing; `migrate` prints the original MSE bot's summary."""
     db = tmp_path / "cmd.sqlite3"
     s = SqliteStore(db)
     _legacy_study(s)

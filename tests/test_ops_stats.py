@@ -1,4 +1,4 @@
-"""``esm-bot stats``: the study's figures in the seed's terms, computed from the store."""
+"""``esm-bot stats``: the study's figures in the original MSE bot's terms, from the store."""
 
 from __future__ import annotations
 
@@ -202,7 +202,7 @@ def test_ai_availability_counts_failures_not_rate_limits(store: SqliteStore) -> 
 
 
 def test_json_has_targets_and_norms(store: SqliteStore, study: SimulatedStudy) -> None:
-    """to_dict is JSON-ready and carries the seed's targets and the norms."""
+    """to_dict is JSON-ready and carries the original MSE bot's targets and the norms."""
     data = study_stats(store).to_dict()
 
     text = json.dumps(data)

@@ -101,7 +101,7 @@ def test_report_names_pseudonyms_only(built: Built) -> None:
 
 
 def test_report_tables_hold_the_measured_figures(built: Built) -> None:
-    """Mean score per day, compliance and the seed's claim are the store's measured figures."""
+    """Mean score per day, compliance and the original MSE bot's claim are measured figures."""
     text = built.text
     rows = list(study_rows(built.store, environ={}))
     stats = study_stats(built.store, rows=rows)

@@ -143,7 +143,7 @@ def test_a_participant_with_every_field_set_reads_back_equal(store: Store) -> No
     assert store.get_participant_by_telegram(42) is None
 
 
-def test_defaults_are_the_seed_golden_standard(store: Store) -> None:
+def test_defaults_are_the_original_golden_standard(store: Store) -> None:
     store.add_participant(person())
     got = store.get_participant("p1")
     assert got is not None

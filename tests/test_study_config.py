@@ -1,4 +1,4 @@
-"""StudyConfig: the seed's defaults, validation, and reading ESM_* variables."""
+"""StudyConfig: the original MSE bot's defaults, validation, and reading ESM_* variables."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from esm_bot.domain.schedule import ScheduleError
 
 
 class TestDefaults:
-    def test_seed_defaults(self) -> None:
+    def test_original_defaults(self) -> None:
         """Defaults are the original bot's: 6 beeps 09:00-21:00 Moscow, 3 days, 70, 40/60/70."""
         config = StudyConfig()
 
@@ -29,7 +29,7 @@ class TestDefaults:
         assert config.min_data_for_personalization == 10
 
     def test_esm_practice_defaults(self) -> None:
-        """Expiry 15 min, one reminder at +5, a 45-minute gap (ESM_PRACTICE.md section 7)."""
+        """Expiry 15 min, one reminder at +5, a 45-minute gap (docs/study.md)."""
         config = StudyConfig()
 
         assert config.expiry == timedelta(minutes=15)

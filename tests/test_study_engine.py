@@ -147,7 +147,7 @@ class TestOnboarding:
         assert len(kit.store.list_participants()) == 1
 
     def test_unknown_language_falls_back_to_russian(self, kit: Kit) -> None:
-        """The seed's default language is Russian."""
+        """The original MSE bot's default language is Russian."""
         participant = kit.study.register(TG, chat_id=1, lang="de").participant
 
         assert participant is not None

@@ -1,7 +1,8 @@
 """Every study setting in one frozen, validated object: :class:`StudyConfig`.
 
-Defaults follow the original bot's configuration (``ORIGINAL_CONFIG.md``) where it is sound and
-``ESM_PRACTICE.md`` §7 where the original was not (reminders, expiry, minimum gap).
+Defaults follow the original MSE bot's configuration where it is sound ("original: 6" in the
+attribute notes below), and experience-sampling practice where it was not (reminders, expiry,
+minimum gap; docs/study.md explains each).
 
 :meth:`StudyConfig.from_env` reads these variables (unset or empty means the default):
 
@@ -39,8 +40,8 @@ Variable                              Setting                     Default
 ``ESM_CLAIM_LEASE_SECONDS``           ``claim_lease``             60 (seconds)
 ====================================  ==========================  ===========================
 
-Why a 45-minute minimum gap: ``ESM_PRACTICE.md`` §7.1 proposes it. ESMira defaults to 60 minutes and
-PACO to 59, but with the seed's six beeps in twelve hours (two-hour blocks) and up to ten beeps a
+Why a 45-minute minimum gap (docs/study.md): ESMira defaults to 60 minutes and PACO to 59, but
+with the original MSE bot's six beeps in twelve hours (two-hour blocks) and up to ten beeps a
 participant may choose (72-minute blocks) a 60-minute gap would move many draws and make beeps
 predictable; 45 minutes keeps consecutive beeps clearly separate moments (a report of one never
 overlaps the next beep's 15-minute answer window plus reminder) while leaving the draw in each block
@@ -62,7 +63,8 @@ from esm_bot.domain.schedule import MAX_BEEPS_PER_DAY, ScheduleError, window_bou
 
 __all__ = ["DAY_FOCUS_CODES", "ENV_VARIABLES", "SettingsError", "StudyConfig"]
 
-#: The skill each training day focuses on (seed: moment capture, specificity, pristine experience).
+#: The skill each training day focuses on (as in the original MSE bot: moment capture,
+#: specificity, pristine experience).
 DAY_FOCUS_CODES: Final[tuple[str, ...]] = (
     "moment_capture",
     "specificity",
@@ -161,22 +163,23 @@ class StudyConfig:
     """All settings of one study; the researcher's single place to change the protocol.
 
     Attributes:
-        beeps_per_day: Default beeps a day for a new participant (seed: 6).
-        min_beeps_per_day: Fewest beeps a day a participant may choose (seed: 1).
-        max_beeps_per_day: Most beeps a day a participant may choose (seed: 10).
-        window_start: Default start of the waking window (seed: 09:00).
-        window_end: Default end of the waking window (seed: 21:00).
-        timezone: Default time zone of a new participant (seed: Europe/Moscow).
-        training_days: Number of training days (seed: 3); 0 skips training.
-        quality_threshold: The overall quality a trained participant should reach (seed: 70).
-        pass_marks: Average quality needed to pass each training day (seed: 40, 60, 70). A day
+        beeps_per_day: Default beeps a day for a new participant (original: 6).
+        min_beeps_per_day: Fewest beeps a day a participant may choose (original: 1).
+        max_beeps_per_day: Most beeps a day a participant may choose (original: 10).
+        window_start: Default start of the waking window (original: 09:00).
+        window_end: Default end of the waking window (original: 21:00).
+        timezone: Default time zone of a new participant (original: Europe/Moscow).
+        training_days: Number of training days (original: 3); 0 skips training.
+        quality_threshold: The overall quality a trained participant should reach (original: 70).
+        pass_marks: Average quality needed to pass each training day (original: 40, 60, 70). A day
             without a mark uses ``quality_threshold``.
         day_focus: The skill code each training day focuses on (see :data:`DAY_FOCUS_CODES`). A
             day without one uses the last day's.
         max_validation_attempts: Reports per training beep: 2 means one retry when the first is
-            below the day's pass mark (seed ``MAX_VALIDATION_ATTEMPTS``); both versions are kept.
+            below the day's pass mark (original ``MAX_VALIDATION_ATTEMPTS``); both versions are
+            kept.
         max_day_repeats: How often a training day falling short is repeated (1: once).
-        min_reports_per_day: Answered beeps a training day needs to count as passed (seed
+        min_reports_per_day: Answered beeps a training day needs to count as passed (original
             ``MIN_SURVEYS_PER_DAY``).
         sampling_days: Days of sampling after training; then the study is complete.
         min_gap: Least real time between two beeps (45 min; see the module docstring).
@@ -186,8 +189,9 @@ class StudyConfig:
             late answer (with its latency). Zero: no late answers.
         retry_window: How long after a first attempt the offered retry is accepted.
         late_send_grace: A beep found due at most this late (downtime) is still sent; an older one
-            is marked missed (``ESM_PRACTICE.md`` §7.1 catch-up policy).
-        min_data_for_personalization: Reports before feedback is personalised (seed: 10).
+            is marked missed (the catch-up policy of docs/study.md: a late beep distorts the
+            sample more than a missing one).
+        min_data_for_personalization: Reports before feedback is personalised (original: 10).
         consent_version: Version of the consent text participants accept.
         thanks_after_training: Send a short thanks for each report after training.
         plan_ahead_days: Days planned ahead and stored (today included).

@@ -3,9 +3,10 @@
 Frozen attrs value types, no I/O. Every store (:mod:`esm_bot.store`) keeps exactly these records.
 Change one by ``attrs.evolve`` (or the store's field-level ``update_*`` methods), never in place.
 
-Python names are snake_case. The participant fields that come from the original bot's
-golden-standard migration keep their meaning; :data:`SEED_FIELD_NAMES` maps each to the seed's
-camelCase name (``training_start_date`` is ``trainingStartDate`` and so on).
+Python names are snake_case. The participant fields that come from the original MSE bot's
+golden-standard migration keep their meaning; :data:`ORIGINAL_FIELD_NAMES` maps each to its
+camelCase name there (``training_start_date`` is ``trainingStartDate`` and so on); "original" in
+the attribute notes below names that bot's field or default.
 
 All datetimes are timezone-aware UTC, truncated to milliseconds (:func:`utc_ms`). Local days
 (:attr:`Beep.local_date`) and waking windows
@@ -23,8 +24,8 @@ from typing import Any, Final
 import attrs
 
 __all__ = [
+    "ORIGINAL_FIELD_NAMES",
     "PARTICIPANT_SCHEMA_VERSION",
-    "SEED_FIELD_NAMES",
     "AddressForm",
     "Beep",
     "BeepStatus",
@@ -42,7 +43,7 @@ __all__ = [
 ]
 
 #: Schema version of a participant record written by this code. Version 0 is a record that predates
-#: the golden-standard fields (the seed's ``addGoldenStandardFields`` migration brings it to 1).
+#: the golden-standard fields (original ``addGoldenStandardFields`` migration brings it to 1).
 PARTICIPANT_SCHEMA_VERSION: Final[int] = 1
 
 
@@ -127,13 +128,13 @@ def _lang(_inst: object, _attr: attrs.Attribute[str], value: str) -> None:
 
 @attrs.frozen
 class QualityRecord:
-    """One day's quality in a participant's history (seed ``qualityHistory`` item).
+    """One day's quality in a participant's history (original ``qualityHistory`` item).
 
     Attributes:
         date: The participant's local day.
         score: Average score (0..100) of the day's reports.
-        responses_count: How many reports the average covers (seed ``responsesCount``).
-        day_number: The study day (seed ``dayNumber``; training days are 1..3).
+        responses_count: How many reports the average covers (original ``responsesCount``).
+        day_number: The study day (original ``dayNumber``; training days are 1..3).
     """
 
     date: dt.date
@@ -144,7 +145,7 @@ class QualityRecord:
 
 @attrs.frozen
 class PhenomenaFrequencies:
-    """How often each of the five common phenomena appeared (seed ``phenomenaFrequencies``)."""
+    """How often each of the five common phenomena appeared (original ``phenomenaFrequencies``)."""
 
     inner_speech: int = 0
     inner_seeing: int = 0
@@ -155,7 +156,7 @@ class PhenomenaFrequencies:
 
 @attrs.frozen
 class CommonPatterns:
-    """The participant's reporting habits the feedback adapts to (seed ``commonPatterns``).
+    """The participant's reporting habits the feedback adapts to (original ``commonPatterns``).
 
     ``None`` means "not known yet" for the three yes/no patterns.
     """
@@ -173,7 +174,7 @@ class CommonPatterns:
 
 @attrs.frozen
 class Preferences:
-    """The participant's switches (seed ``preferences``); all on by default."""
+    """The participant's switches (original ``preferences``); all on by default."""
 
     receive_quality_feedback: bool = True
     show_examples: bool = True
@@ -196,7 +197,7 @@ class Participant:
         tz: IANA time zone name (the participant's own; beeps are planned in it).
         window_start: Local start of the waking window (beeps are planned inside it).
         window_end: Local end of the waking window (may be before the start: crosses midnight).
-        beeps_per_day: Beeps per day (the seed's default is 6).
+        beeps_per_day: Beeps per day (the original MSE bot's default is 6).
         status: Where the participant is in the protocol.
         status_before_pause: The status to resume to after a pause.
         paused_until: When a pause ends by itself (UTC), if it was given an end.
@@ -205,15 +206,15 @@ class Participant:
         active: False once the participant blocked the bot (Telegram answered 403).
         updated_at: Last change (UTC); stores set it on every update.
         schema_version: Version of this record's schema (see :data:`PARTICIPANT_SCHEMA_VERSION`).
-        training_start_date: Local day training began (seed ``trainingStartDate``).
-        current_training_day: 0 before training, then 1..3 (seed ``currentTrainingDay``).
-        training_completed: Training passed (seed ``trainingCompleted``).
-        average_data_quality: Running average score 0..100 (seed ``averageDataQuality``).
-        quality_history: One record per finished day (seed ``qualityHistory``).
-        phenomena_frequencies: Phenomena counts (seed ``phenomenaFrequencies``).
-        common_patterns: Reporting habits (seed ``commonPatterns``).
-        preferences: The participant's switches (seed ``preferences``).
-        achievements: Achievement codes earned (seed ``achievements``; unused by default).
+        training_start_date: Local day training began (original ``trainingStartDate``).
+        current_training_day: 0 before training, then 1..3 (original ``currentTrainingDay``).
+        training_completed: Training passed (original ``trainingCompleted``).
+        average_data_quality: Running average score 0..100 (original ``averageDataQuality``).
+        quality_history: One record per finished day (original ``qualityHistory``).
+        phenomena_frequencies: Phenomena counts (original ``phenomenaFrequencies``).
+        common_patterns: Reporting habits (original ``commonPatterns``).
+        preferences: The participant's switches (original ``preferences``).
+        achievements: Achievement codes earned (original ``achievements``; unused by default).
         study_day: The study day the participant is on (1-based; 0 before the first beep day).
         day_repeats: How many times the current training day has been repeated.
         sampling_start_date: Local day the main sampling phase began, if it has.
@@ -259,8 +260,9 @@ class Participant:
     extra: Mapping[str, Any] = attrs.field(factory=dict)
 
 
-#: Participant fields that come from the seed's golden-standard migration, with the seed's names.
-SEED_FIELD_NAMES: Final[Mapping[str, str]] = {
+#: Participant fields that come from the original MSE bot's golden-standard migration, with
+#: their names there.
+ORIGINAL_FIELD_NAMES: Final[Mapping[str, str]] = {
     "training_start_date": "trainingStartDate",
     "current_training_day": "currentTrainingDay",
     "training_completed": "trainingCompleted",

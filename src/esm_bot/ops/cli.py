@@ -155,7 +155,7 @@ def _migrate(args: argparse.Namespace) -> int:
                 f"skipped {s.skipped}, errors {s.errors}"
                 + ("" if s.dry_run else f"; schema version {current_schema_version(store)}")
             )
-            _out(json.dumps(s.to_seed_dict()))
+            _out(json.dumps(s.to_original_dict()))
         return 1 if any(s.errors for s in summaries) else 0
 
     return _with_store("migrate", body, reading=False)

@@ -1,8 +1,8 @@
 """The configuration items ``esm-bot health`` checks, one :class:`ConfigItem` each.
 
 Required items that fail make the configuration check fail; recommended items (admin ids, Redis)
-only lower the "N/M checks passed" count, as in the seed's "6/7 checks passed". Each item asks the
-part that owns the setting (``StudyConfig.from_env``, ``esm_validate.from_env``,
+only lower the "N/M checks passed" count, as in the original MSE bot's "6/7 checks passed". Each
+item asks the part that owns the setting (``StudyConfig.from_env``, ``esm_validate.from_env``,
 ``BotSettings.from_env``), so health and the running bot never disagree on what is valid.
 Messages name settings, never their secret values.
 """

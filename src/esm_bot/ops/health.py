@@ -9,8 +9,9 @@ and the command line both use it. Checks (each with a status, figures and a one-
 * **validators**: a fixed set of known reports gives the expected issue codes and phenomena.
 * **ai**: which AI providers are configured; with ``live=True`` one real call through the backend.
 * **redis** (when ``REDIS_URL`` is set): the shared cache and rate-limit store answers a ping.
-* **configuration**: every setting parses; the seed's "6/7 checks passed" summary.
-* **performance**: validation and database time against the seed's targets (2 s, 500 ms).
+* **configuration**: every setting parses; the original MSE bot's "6/7 checks passed" summary.
+* **performance**: validation and database time against the original MSE bot's targets (2 s,
+  500 ms).
 
 Exit codes: 0 healthy (warnings allowed, e.g. local-only validation), 1 degraded, 2 critical.
 """
@@ -44,7 +45,7 @@ __all__ = [
     "run_health",
 ]
 
-#: The seed's targets: validation under 2 s, database under 500 ms.
+#: The original MSE bot's targets: validation under 2 s, database under 500 ms.
 VALIDATION_TARGET_MS = 2000.0
 DB_TARGET_MS = 500.0
 #: An unreachable database is reported after at most this many seconds.
@@ -126,7 +127,7 @@ class HealthReport:
         }
 
     def render(self, *, verbose: bool = False) -> str:
-        """Return the human report: one line per check with a mark, like the seed's example."""
+        """The human report: one line per check with a mark, as the original MSE bot shows it."""
         lines = []
         for c in self.checks:
             lines.append(f"{c.status.mark} {c.title}: {c.summary}")

@@ -16,5 +16,5 @@ class CheckStatus(enum.StrEnum):
 
     @property
     def mark(self) -> str:
-        """The mark printed before the check's line (the seed's ✅ ⚠️ ❌)."""
+        """The mark printed before the check's line (the original MSE bot's ✅ ⚠️ ❌)."""
         return {"ok": "✅", "warn": "⚠️ ", "fail": "❌"}[self.value]

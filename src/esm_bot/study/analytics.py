@@ -105,7 +105,7 @@ def phenomena_counts(reports: Sequence[Report]) -> PhenomenaFrequencies:
 
 
 def common_patterns(reports: Sequence[Report], *, min_data: int) -> CommonPatterns:
-    """The reporting habits (seed ``commonPatterns``) from best-attempt reports.
+    """The reporting habits (original ``commonPatterns``) from best-attempt reports.
 
     Shares are 0..1 (rounded to 3 places); the yes/no patterns stay None until *min_data*
     reports exist.

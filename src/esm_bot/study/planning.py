@@ -46,7 +46,7 @@ class Planner:
         """The day's beep times: deterministic for the participant's seed and settings.
 
         The seed is drawn from the study's injected ``rng`` at registration, so a seeded study
-        plans the same days on every run. A record without one (imported from the seed system)
+        plans the same days on every run. A record without one (imported from the original MSE bot)
         falls back to its id.
         """
         seed = "|".join(

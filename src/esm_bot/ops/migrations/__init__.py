@@ -51,7 +51,7 @@ class Migration:
 
     Attributes:
         version: Position in the sequence (1, 2, ...); the store's schema version after it.
-        name: Stable name (the seed's, for the first one).
+        name: Stable name (the original MSE bot's, for the first one).
         description: One line for ``--check``.
         plan: Given one stored document, return the top-level fields to set (``{}``: nothing).
     """
@@ -80,7 +80,8 @@ MIGRATIONS: Final[tuple[Migration, ...]] = (
 
 @attrs.frozen
 class MigrationSummary:
-    """What one migration run did (the seed's ``{totalUsers, usersUpdated, usersSkipped, errors}``).
+    """What one migration run did (as the original MSE bot reports it:
+    ``{totalUsers, usersUpdated, usersSkipped, errors}``).
 
     Attributes:
         version: The migration's version.
@@ -104,8 +105,8 @@ class MigrationSummary:
     completed: bool = False
     failed_ids: tuple[str, ...] = ()
 
-    def to_seed_dict(self) -> dict[str, int]:
-        """Return the seed's summary: ``{totalUsers, usersUpdated, usersSkipped, errors}``."""
+    def to_original_dict(self) -> dict[str, int]:
+        """The original MSE bot's summary: ``{totalUsers, usersUpdated, usersSkipped, errors}``."""
         return {
             "totalUsers": self.total,
             "usersUpdated": self.updated,
@@ -250,7 +251,7 @@ def _run_one(
             {"processed": total, "updated": updated, "at": _now(), "finished": completed},
         )
     if completed:
-        store.set_meta(migration.meta_key, {"completed_at": _now(), **summary.to_seed_dict()})
+        store.set_meta(migration.meta_key, {"completed_at": _now(), **summary.to_original_dict()})
         if current_schema_version(store) < migration.version:
             store.set_meta(SCHEMA_VERSION_KEY, migration.version)
     return summary

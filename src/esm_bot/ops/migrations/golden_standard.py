@@ -1,4 +1,5 @@
-"""Migration 1, the seed's ``addGoldenStandardFields``: old participants get the golden fields.
+"""Migration 1, the original MSE bot's ``addGoldenStandardFields``: old participants get the
+golden fields.
 
 A participant document lacking any of the fields gets the missing ones with their defaults (from
 :mod:`esm_bot.domain.models`, so code and migration cannot disagree). Existing values are never
@@ -16,7 +17,7 @@ from typing import Any, Final
 import attrs
 
 from esm_bot.domain.models import (
-    SEED_FIELD_NAMES,
+    ORIGINAL_FIELD_NAMES,
     CommonPatterns,
     PhenomenaFrequencies,
     Preferences,
@@ -40,13 +41,13 @@ GOLDEN_STANDARD_DEFAULTS: Final[Mapping[str, Any]] = {
 _SCHEMA_VERSION = 1
 
 
-def _seed_value(doc: Mapping[str, Any], path: str) -> tuple[bool, Any]:
-    """Look up the seed's camelCase name of ``path`` in ``doc``; return (found, value)."""
-    seed = SEED_FIELD_NAMES.get(path)
-    if seed is None:
+def _original_value(doc: Mapping[str, Any], path: str) -> tuple[bool, Any]:
+    """Look up the original MSE bot's name of ``path`` in ``doc``; return (found, value)."""
+    original = ORIGINAL_FIELD_NAMES.get(path)
+    if original is None:
         return False, None
     node: Any = doc
-    for part in seed.split("."):
+    for part in original.split("."):
         if not isinstance(node, Mapping) or part not in node:
             return False, None
         node = node[part]
@@ -71,14 +72,14 @@ def plan_golden_standard(doc: Mapping[str, Any]) -> dict[str, Any]:
     for name, default in GOLDEN_STANDARD_DEFAULTS.items():
         current = doc.get(name)
         if name not in doc:
-            found, legacy = _seed_value(doc, name)
+            found, legacy = _original_value(doc, name)
             value = _fresh(legacy) if found else _fresh(default)
             if name == "quality_history" and isinstance(value, list):
                 value = [_history_item(item) for item in value]
             if isinstance(default, dict):
                 merged = _fresh(default)
                 if isinstance(value, Mapping):
-                    merged.update(_nested_from_seed(value, name, default))
+                    merged.update(_nested_from_original(value, name, default))
                 value = merged
             patch[name] = value
         elif isinstance(default, dict) and isinstance(current, Mapping):
@@ -86,7 +87,7 @@ def plan_golden_standard(doc: Mapping[str, Any]) -> dict[str, Any]:
             if missing:
                 merged = dict(current)
                 for key, value in missing.items():
-                    found, legacy = _seed_value(doc, f"{name}.{key}")
+                    found, legacy = _original_value(doc, f"{name}.{key}")
                     merged[key] = _fresh(legacy) if found else _fresh(value)
                 patch[name] = merged
     version = doc.get("schema_version")
@@ -108,15 +109,15 @@ def _history_item(item: Any) -> Any:
     return {_HISTORY_KEYS.get(k, k): _fresh(v) for k, v in item.items()}
 
 
-def _nested_from_seed(
+def _nested_from_original(
     legacy: Mapping[str, Any], name: str, default: Mapping[str, Any]
 ) -> dict[str, Any]:
     """Map a legacy camelCase nested record onto our snake_case keys (known keys only)."""
     out: dict[str, Any] = {}
     for key in default:
-        seed = SEED_FIELD_NAMES.get(f"{name}.{key}", "").rsplit(".", 1)[-1]
+        original = ORIGINAL_FIELD_NAMES.get(f"{name}.{key}", "").rsplit(".", 1)[-1]
         if key in legacy:
             out[key] = _fresh(legacy[key])
-        elif seed and seed in legacy:
-            out[key] = _fresh(legacy[seed])
+        elif original and original in legacy:
+            out[key] = _fresh(legacy[original])
     return out
