@@ -79,15 +79,7 @@ class CheckResult:
 
     def to_dict(self) -> dict[str, Any]:
         """Return a JSON-ready dict."""
-        return {
-            "name": self.name,
-            "title": self.title,
-            "status": self.status.value,
-            "summary": self.summary,
-            "critical": self.critical,
-            "figures": dict(self.figures),
-            "details": list(self.details),
-        }
+        return {**attrs.asdict(self), "status": self.status.value}
 
 
 @attrs.frozen
@@ -320,19 +312,14 @@ def _validate_known(
 def _check_validators(problems: Sequence[str]) -> CheckResult:
     total = len(KNOWN_REPORTS)
     good = total - len(problems)
-    if problems:
-        return _result(
-            "validators",
-            CheckStatus.FAIL,
-            f"{good}/{total} known reports judged as expected",
-            figures={"known_reports": total, "as_expected": good},
-            details=tuple(problems),
-        )
     return _result(
         "validators",
-        CheckStatus.OK,
-        f"working correctly ({good}/{total} known reports as expected)",
+        CheckStatus.FAIL if problems else CheckStatus.OK,
+        f"{good}/{total} known reports judged as expected"
+        if problems
+        else f"working correctly ({good}/{total} known reports as expected)",
         figures={"known_reports": total, "as_expected": good},
+        details=tuple(problems),
     )
 
 
@@ -350,69 +337,44 @@ def _check_ai(
 ) -> CheckResult:
     providers = configured_ai_providers(environ)
     figures: dict[str, Any] = {"providers": list(providers), "live": live}
+
+    def ai(status: CheckStatus, summary: str) -> CheckResult:
+        return _result("ai", status, summary, figures=figures)
+
     if not providers:
-        return _result(
-            "ai",
-            CheckStatus.WARN,
-            "local only (no API keys); participants get local feedback",
-            figures=figures,
-        )
+        return ai(CheckStatus.WARN, "local only (no API keys); participants get local feedback")
     names = ", ".join(providers)
     if not live:
-        return _result(
-            "ai",
-            CheckStatus.OK,
-            f"configured: {names} (not called; use --live for one real call)",
-            figures=figures,
-        )
+        return ai(CheckStatus.OK, f"configured: {names} (not called; use --live for one real call)")
     factory = validator_factory or _validator_from_env
     try:
         validator = factory(environ)
     except Exception as exc:
-        return _result(
-            "ai",
-            CheckStatus.FAIL,
-            f"cannot build the AI validator: {_describe_error(exc, environ)}",
-            figures=figures,
+        return ai(
+            CheckStatus.FAIL, f"cannot build the AI validator: {_describe_error(exc, environ)}"
         )
     start = clock()
     try:
         result = validator.validate(_LIVE_PROBE, user_id="esm-bot-health", lang="en")
     except Exception as exc:
         figures["fallback_reason"] = "error"
-        return _result(
-            "ai",
-            CheckStatus.FAIL,
-            f"{names}: the call failed: {_describe_error(exc, environ)}",
-            figures=figures,
-        )
+        return ai(CheckStatus.FAIL, f"{names}: the call failed: {_describe_error(exc, environ)}")
     finally:
         close = getattr(validator, "close", None)
         if callable(close):
             close()
     elapsed = (clock() - start) * 1000
-    figures.update(
-        latency_ms=round(elapsed, 1),
-        source=getattr(result, "source", None),
-        provider=getattr(result, "provider", None),
-        model=getattr(result, "model", None),
-        fallback_reason=getattr(result, "fallback_reason", None),
-    )
-    if getattr(result, "source", None) != "ai":
-        reason = getattr(result, "fallback_reason", None) or "answered locally"
-        return _result(
-            "ai",
+    figures["latency_ms"] = round(elapsed, 1)
+    for name in ("source", "provider", "model", "fallback_reason"):
+        figures[name] = getattr(result, name, None)
+    if figures["source"] != "ai":
+        reason = figures["fallback_reason"] or "answered locally"
+        return ai(
             CheckStatus.FAIL,
             f"{names} configured but unreachable ({reason}); local fallback in use",
-            figures=figures,
         )
     model = f" {figures['model']}" if figures["model"] else ""
-    return _result(
-        "ai",
-        CheckStatus.OK,
-        f"{figures['provider']}{model} answered in {elapsed:.0f} ms",
-        figures=figures,
-    )
+    return ai(CheckStatus.OK, f"{figures['provider']}{model} answered in {elapsed:.0f} ms")
 
 
 def _check_redis(environ: Mapping[str, str], clock: Callable[[], float]) -> CheckResult | None:
@@ -493,22 +455,12 @@ def _check_performance(validation_ms: Sequence[float], probe: _Timed) -> CheckRe
         slow.append(f"validation over the {VALIDATION_TARGET_MS:.0f} ms target")
     if db_ms is not None and db_ms >= DB_TARGET_MS:
         slow.append(f"database over the {DB_TARGET_MS:.0f} ms target")
-    if slow:
-        return _result(
-            "performance",
-            CheckStatus.FAIL,
-            f"{summary} ({'; '.join(slow)})",
-            figures=figures,
-        )
     near = worst_validation >= VALIDATION_TARGET_MS / 2 or (
         db_ms is not None and db_ms >= DB_TARGET_MS / 2
     )
-    return _result(
-        "performance",
-        CheckStatus.WARN if near else CheckStatus.OK,
-        summary + (" (over half of a target)" if near else ""),
-        figures=figures,
-    )
+    status = CheckStatus.FAIL if slow else CheckStatus.WARN if near else CheckStatus.OK
+    note = f" ({'; '.join(slow)})" if slow else " (over half of a target)" if near else ""
+    return _result("performance", status, summary + note, figures=figures)
 
 
 def _backend_name(environ: Mapping[str, str], store: Any) -> str:

@@ -108,6 +108,12 @@ class StudyRow:
         return None if self.scheduled_local is None else self.scheduled_local.hour
 
 
+_NAMES = tuple(field.name for field in attrs.fields(StudyRow))
+#: The columns :func:`_beep_fields` and :func:`_report_fields` fill (after the participant's two).
+_BEEP_COLUMNS = _NAMES[2 : _NAMES.index("received_utc")]
+_REPORT_COLUMNS = _NAMES[_NAMES.index("received_utc") :]
+
+
 def export_salt(store: Store, environ: Mapping[str, str]) -> str:
     """Return the pseudonym salt: ``ESM_EXPORT_SALT``, else a random one persisted in the store."""
     configured = environ.get(SALT_ENV, "").strip()
@@ -167,26 +173,7 @@ def _zone(name: str) -> dt.tzinfo:
 
 def _report_fields(report: Report | None) -> dict[str, Any]:
     if report is None:
-        return dict.fromkeys(
-            (
-                "received_utc",
-                "latency_s",
-                "late",
-                "attempt",
-                "report_text",
-                "n_chars",
-                "score",
-                "quality",
-                "phenomena",
-                "issue_codes",
-                "validator_source",
-                "validator_provider",
-                "validator_model",
-                "validator_version",
-                "validator_cached",
-                "fallback_reason",
-            )
-        )
+        return dict.fromkeys(_REPORT_COLUMNS)
     assessment = report.assessment or {}
     return {
         "received_utc": report.received_at,
@@ -210,18 +197,7 @@ def _report_fields(report: Report | None) -> dict[str, Any]:
 
 def _beep_fields(beep: Beep | None, tz: str) -> dict[str, Any]:
     if beep is None:
-        return {
-            "study_day": None,
-            "training": None,
-            "local_date": None,
-            "beep_index": None,
-            "beep_status": NO_BEEP,
-            "timezone": tz,
-            "scheduled_local": None,
-            "scheduled_utc": None,
-            "sent_utc": None,
-            "answered_utc": None,
-        }
+        return {**dict.fromkeys(_BEEP_COLUMNS), "beep_status": NO_BEEP, "timezone": tz}
     zone_name = beep.tz if beep.tz and beep.tz != "UTC" else tz
     return {
         "study_day": beep.study_day,
