@@ -323,7 +323,8 @@ class TestBadAnswers:
         with pytest.raises(BackendTimeout) as info:
             validator.validate(REPORT)
 
-        assert time.monotonic() - started < 2.0
+        # generous for a loaded machine; without the timeout the call would hang until release
+        assert time.monotonic() - started < 10.0
         assert info.value.fallback_reason == "ai_timeout"
         server.release()
 
