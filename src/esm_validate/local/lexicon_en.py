@@ -274,6 +274,7 @@ PATTERNS: Final[dict[str, str]] = {
         r"|(?:her|his|their)\s+(?:\w+\s+)?(?:face|dress|smile)\s+(?:from|when|as|at)\b"
         r"|like\s+(?:a|in\s+a)\s+(?:photo|film|movie|snapshot|video)|(?:black\s+and\s+white|in\s+colou?r)"
         r"|(?:remember\w*|recall\w*)\s+(?:\w+\s+){0,3}?(?:face|smile|look|how\s+\w+\s+looked)"
+        r"|i\s+(?:can\s+|could\s+)?see(?=\s+(?!(?:what|that|how|why|if|whether|the\s+screen)\b)\w)"
         r"|(?:flash|glimpse|snapshot)\s+of|(?:popped|flashed)\s+(?:up\s+)?(?:in(?:to)?\s+)?(?:my\s+)?"
         r"(?:head|mind)"
     ),

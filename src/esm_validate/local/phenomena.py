@@ -215,7 +215,29 @@ def _content_awareness(
             if _overlaps(clause, blank):
                 continue
             found.append(clause)
+    if found and (symbols or evidence.get("unsymbolized_thinking")):
+        # Beside words, an image or a wordless thought, a passing sensory clause is context:
+        # sensory awareness needs two content words or more ("burnt-milk smell, sweet and
+        # sickly"), not one ("while the kettle was hissing").
+        words = 0
+        for name in _CONTENT_WORDS:
+            for start, _ in hits.get(name, ()):
+                if any(a <= start < b for a, b in found):
+                    words += 1
+        if words < 2:
+            return []
     return found
+
+
+#: The content-word categories of :mod:`.content` (counted for sensory awareness).
+_CONTENT_WORDS = (
+    "c_quality",
+    "c_sense",
+    "c_sense_verb",
+    "c_body_feel",
+    "c_quality_weak",
+    "c_colour",
+)
 
 
 def _outside(spans: tuple[Span, ...], others: tuple[Span, ...]) -> list[Span]:
