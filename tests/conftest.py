@@ -100,3 +100,14 @@ def redis_url() -> str:
     finally:
         client.close()
     return url
+
+
+#: Fixtures that reach a real server: a test using one is an ``integration`` test.
+_SERVER_FIXTURES = frozenset({"mongo_uri", "mongo_db_name", "redis_url"})
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Mark each test that uses a server fixture ``integration`` (``nox -s quick`` skips them)."""
+    for item in items:
+        if _SERVER_FIXTURES.intersection(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.integration)

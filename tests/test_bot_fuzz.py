@@ -205,7 +205,10 @@ def handler_failures(
 
 
 @settings(
-    max_examples=200, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+    max_examples=200,
+    deadline=None,
+    derandomize=True,  # the same updates on every run, so CI never flakes
+    suppress_health_check=[HealthCheck.function_scoped_fixture],
 )
 @given(raw=_raw_updates())
 def test_raw_updates_the_parser_accepts_never_raise(
@@ -232,7 +235,7 @@ def test_the_raw_update_check_fails_when_every_handler_raises(
     found = find(
         _raw_updates(),
         lambda raw: bool(handler_failures(broken, raw, caplog)),
-        settings=settings(max_examples=200, database=None),
+        settings=settings(max_examples=200, database=None, derandomize=True),
     )
 
     assert handler_failures(broken, found, caplog)

@@ -127,7 +127,7 @@ class BotApp:
             per_chat_rate=self.settings.send_rate_per_chat,
         )
         self.intake = Intake(
-            lambda updates: self.bot.process_new_updates(updates),
+            self._dispatch,
             _parse_update,
             self.ledger,
             notice=self._held_notice,
@@ -315,6 +315,18 @@ class BotApp:
             self._confirmed = self._offset
         except Exception as exc:
             log.warning("could not confirm the last batch (%s); it comes again", type(exc).__name__)
+
+    def _dispatch(self, updates: list[Any]) -> None:
+        """pyTelegramBotAPI routes parsed updates to the handlers (which contain their errors).
+
+        An update it cannot route (a message with ``"chat": null``) raises inside the library:
+        it is logged and dropped, as polling would, instead of failing its batch again and again.
+        """
+        try:
+            self.bot.process_new_updates(updates)
+        except Exception as exc:
+            ids = [getattr(u, "update_id", None) for u in updates]
+            log.warning("update(s) %s dropped: they cannot be dispatched (%s)", ids, exc)
 
     def process_update(self, update: Mapping[str, Any]) -> None:
         """Handle one raw update dict (webhook mode); returns once it is recorded."""

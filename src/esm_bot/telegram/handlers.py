@@ -162,6 +162,9 @@ class Handlers:
 
         @functools.wraps(handler)
         def run(update: Any) -> None:
+            if getattr(update, "from_user", None) is None:  # no sender: no participant to answer
+                log.info("update without a sender ignored by %s", handler.__name__)
+                return
             with self._lock:
                 self._inflight += 1
             try:
