@@ -13,7 +13,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from esm_bot.domain.env import SettingsError
-from esm_bot.ops.redact import guard_output
+from esm_bot.domain.redact import guard_output
 from esm_bot.settings import BotSettings
 
 TOKEN = "123456:SECRET-abcdefghijklmnopqrstuvwxyz"

@@ -16,8 +16,8 @@ from typing import Any
 import pytest
 
 import esm_validate
+from esm_bot.domain.redact import redact, redact_uri, secret_values, strip_uri_password
 from esm_bot.ops.health import run_health
-from esm_bot.ops.redact import redact, redact_uri, secret_values, strip_uri_password
 from esm_bot.store.sqlite import SqliteStore
 from esm_validate import ConfigurationError
 from tests._ops_cli import clean_env, run_esm_bot

@@ -11,7 +11,7 @@ import warnings
 
 import pytest
 
-from esm_bot.ops.redact import guard_output, one_line, secret_values
+from esm_bot.domain.redact import guard_output, one_line, secret_values
 from esm_bot.telegram.startup import (
     Backoff,
     ExitCode,

@@ -23,9 +23,9 @@ from esm_bot.domain.models import (
     Report,
     utc_ms,
 )
+from esm_bot.domain.redact import redact_uri
 from esm_bot.store import StoreError, open_store
 from esm_bot.store.codec import check_changes, decode, encode
-from esm_bot.store.mongo import redact_uri
 
 aware = st.datetimes(
     min_value=dt.datetime(1971, 1, 1), max_value=dt.datetime(2100, 1, 1), timezones=st.timezones()

@@ -23,6 +23,7 @@ from typing import Any
 import pytest
 
 from esm_bot.domain.models import Beep, BeepStatus, Event, Participant, Report, beep_id
+from esm_bot.domain.redact import redact_uri
 from esm_bot.store import (
     ResilientStore,
     SqliteStore,
@@ -32,7 +33,7 @@ from esm_bot.store import (
     store_from_env,
 )
 from esm_bot.store.journal import Journal
-from esm_bot.store.mongo import MongoStore, redact_uri
+from esm_bot.store.mongo import MongoStore
 from tests import _services
 from tests.conftest import IN_CI, FakeClock
 

@@ -3,7 +3,7 @@ subcommands of :mod:`esm_bot.ops.cli` (health, migrate, export, backup, stats, r
 
 Every failure ends in one line on standard error and a documented exit code (no traceback
 unless ``--debug``; see :class:`esm_bot.telegram.startup.ExitCode`), and nothing printed or logged
-carries a secret (:func:`esm_bot.ops.redact.guard_output`). SIGTERM and SIGINT stop ``run``
+carries a secret (:func:`esm_bot.domain.redact.guard_output`). SIGTERM and SIGINT stop ``run``
 cleanly: no new updates, handlers in flight finish, the metrics snapshot is logged, exit 0 within
 5 seconds.
 """
@@ -24,8 +24,8 @@ from types import FrameType
 import attrs
 
 from esm_bot.domain.env import SettingsError
+from esm_bot.domain.redact import guard_output, one_line, secret_values
 from esm_bot.ops.cli import add_commands
-from esm_bot.ops.redact import guard_output, one_line, secret_values
 from esm_validate import ConfigurationError
 
 __all__ = ["build_parser", "main"]
@@ -62,7 +62,7 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of ``esm-bot``; returns the exit code.
 
-    Everything the command prints or logs passes through :func:`esm_bot.ops.redact.guard_output`.
+    Everything the command prints or logs passes through :func:`esm_bot.domain.redact.guard_output`.
     A failure ends in one line on standard error and an exit code (see
     :class:`esm_bot.telegram.startup.ExitCode`); ``--debug`` adds the traceback.
     """

@@ -22,8 +22,7 @@ from pathlib import Path
 import attrs
 
 from esm_bot.domain.clock import utc_now
-
-from .redact import strip_uri_password
+from esm_bot.domain.redact import strip_uri_password
 
 __all__ = ["BackupResult", "MongoDumpPlan", "backup_sqlite", "mongodump_plan", "timestamp"]
 

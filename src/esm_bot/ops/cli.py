@@ -15,7 +15,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TextIO
 
-from .redact import redact
+from esm_bot.domain.redact import redact
+
 from .stores import NoDatabase, describe_store, open_store_from_env
 
 __all__ = ["REPORT_NEEDS", "add_commands", "silence"]

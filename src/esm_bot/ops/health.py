@@ -27,9 +27,9 @@ from typing import Any, TypeVar
 import attrs
 
 from esm_bot.domain.clock import utc_now
+from esm_bot.domain.redact import one_line, redact
 
 from .config_checks import ConfigItem, check_configuration, configured_ai_providers
-from .redact import one_line, redact
 from .status import CheckStatus
 from .stores import journal_pending, open_store_from_env
 

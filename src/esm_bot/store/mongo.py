@@ -36,31 +36,17 @@ from esm_bot.domain.models import (
     Report,
     utc_ms,
 )
+from esm_bot.domain.redact import redact, redact_uri
 from esm_bot.store.base import StoreStatus
 from esm_bot.store.codec import decode, encode, encode_changes, status_values, tombstone_of
 from esm_bot.store.errors import DuplicateKey, NotFound, StoreError, StoreUnavailable
 
-__all__ = ["MongoStore", "redact_uri"]
+__all__ = ["MongoStore"]
 
 _UNSENT = [BeepStatus.SCHEDULED.value, BeepStatus.CANCELLED.value]
 _COLLECTIONS = ("participants", "beeps", "reports", "events")
 
 T = TypeVar("T")
-
-
-def redact_uri(uri: str) -> str:
-    """Return the URI with any password replaced by ``***`` (safe for logs and health output)."""
-    scheme, sep, rest = uri.partition("://")
-    if not sep:
-        return uri
-    netloc, slash, tail = rest.partition("/")
-    if "@" not in netloc:
-        return uri
-    userinfo, _, hosts = netloc.rpartition("@")
-    if ":" not in userinfo:
-        return uri
-    user = userinfo.split(":", 1)[0]
-    return f"{scheme}://{user}:***@{hosts}{slash}{tail}"
 
 
 def _describe(uri: str, db_name: str) -> str:
@@ -154,10 +140,7 @@ class MongoStore:
     # plumbing
 
     def _safe(self, exc: BaseException) -> str:
-        text = str(exc)
-        if self._password:
-            text = text.replace(self._password, "***")
-        return text[:300]
+        return redact(str(exc), [self._password] if self._password else [])[:300]
 
     @contextlib.contextmanager
     def _errors(self) -> Iterator[None]:

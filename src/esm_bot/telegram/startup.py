@@ -22,7 +22,7 @@ from typing import Any, TypeVar
 
 import attrs
 
-from esm_bot.ops.redact import one_line, redact_uri
+from esm_bot.domain.redact import one_line, redact_uri
 from esm_bot.settings import BotSettings
 
 __all__ = [
