@@ -96,19 +96,13 @@ def _canonical_zone_names() -> dict[str, str]:
     return {name.lower(): name for name in zoneinfo.available_timezones()}
 
 
+@functools.lru_cache(maxsize=1024)  # zoneinfo's own cache keeps 8 zones; a reread costs a day plan
 def zone_for(tz: str) -> tzinfo:
     """Return the tzinfo for an IANA name or a ``UTC+05:30`` fixed offset.
 
     Raises:
         ScheduleError: (a ValueError) when the zone is unknown.
     """
-    return _zone(tz)
-
-
-@functools.lru_cache(maxsize=1024)
-def _zone(tz: str) -> tzinfo:
-    """zone_for, memoised: zoneinfo's own strong cache holds only 8 zones, and reading a zone
-    file again costs more than planning a whole day."""
     match = _FIXED_OFFSET.match(tz)
     if match:
         sign_text, hours, minutes = match.groups()

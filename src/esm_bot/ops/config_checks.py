@@ -31,6 +31,7 @@ class ConfigItem:
     required: bool = True
 
 
+OK, WARN, FAIL = CheckStatus.OK, CheckStatus.WARN, CheckStatus.FAIL
 _TOKEN = re.compile(r"^\d{3,}:[A-Za-z0-9_-]{30,}$")
 _AI_ORDER = ("openai", "anthropic", "compatible")
 
@@ -58,12 +59,10 @@ def _first_line(exc: BaseException) -> str:
 def _telegram(env: Mapping[str, str]) -> ConfigItem:
     token = env.get("TELEGRAM_BOT_TOKEN", "").strip()
     if not token:
-        return ConfigItem("telegram", CheckStatus.WARN, "TELEGRAM_BOT_TOKEN not set (run needs it)")
+        return ConfigItem("telegram", WARN, "TELEGRAM_BOT_TOKEN not set (run needs it)")
     if not _TOKEN.match(token):
-        return ConfigItem(
-            "telegram", CheckStatus.FAIL, "TELEGRAM_BOT_TOKEN does not look like a bot token"
-        )
-    return ConfigItem("telegram", CheckStatus.OK, "bot token set")
+        return ConfigItem("telegram", FAIL, "TELEGRAM_BOT_TOKEN does not look like a bot token")
+    return ConfigItem("telegram", OK, "bot token set")
 
 
 def _study(env: Mapping[str, str]) -> ConfigItem:
@@ -72,10 +71,10 @@ def _study(env: Mapping[str, str]) -> ConfigItem:
     try:
         config = StudyConfig.from_env(env)
     except Exception as exc:
-        return ConfigItem("study", CheckStatus.FAIL, _first_line(exc))
+        return ConfigItem("study", FAIL, _first_line(exc))
     days = getattr(config, "training_days", "?")
     per_day = getattr(config, "beeps_per_day", "?")
-    return ConfigItem("study", CheckStatus.OK, f"{per_day} beeps/day, {days} training days")
+    return ConfigItem("study", OK, f"{per_day} beeps/day, {days} training days")
 
 
 def _storage(env: Mapping[str, str]) -> ConfigItem:
@@ -83,22 +82,16 @@ def _storage(env: Mapping[str, str]) -> ConfigItem:
     if uri:
         if not uri.startswith(("mongodb://", "mongodb+srv://")):
             return ConfigItem(
-                "storage",
-                CheckStatus.FAIL,
-                "MONGODB_URI must start with mongodb:// or mongodb+srv://",
+                "storage", FAIL, "MONGODB_URI must start with mongodb:// or mongodb+srv://"
             )
-        return ConfigItem("storage", CheckStatus.OK, "MongoDB (MONGODB_URI)")
+        return ConfigItem("storage", OK, "MongoDB (MONGODB_URI)")
     path = Path(env.get("ESM_DB_PATH", "esm_bot.sqlite3")).expanduser()
     folder = path.parent if str(path.parent) else Path(".")
     if not folder.is_dir():
-        return ConfigItem(
-            "storage", CheckStatus.FAIL, f"ESM_DB_PATH folder {folder} does not exist"
-        )
+        return ConfigItem("storage", FAIL, f"ESM_DB_PATH folder {folder} does not exist")
     if not os.access(folder, os.W_OK):
-        return ConfigItem(
-            "storage", CheckStatus.FAIL, f"ESM_DB_PATH folder {folder} is not writable"
-        )
-    return ConfigItem("storage", CheckStatus.OK, f"embedded SQLite at {path}")
+        return ConfigItem("storage", FAIL, f"ESM_DB_PATH folder {folder} is not writable")
+    return ConfigItem("storage", OK, f"embedded SQLite at {path}")
 
 
 def _ai(env: Mapping[str, str]) -> ConfigItem:
@@ -108,8 +101,8 @@ def _ai(env: Mapping[str, str]) -> ConfigItem:
     try:
         esm_validate.from_env(env).close()
     except Exception as exc:
-        return ConfigItem("ai", CheckStatus.FAIL, _first_line(exc))
-    return ConfigItem("ai", CheckStatus.OK, ", ".join(providers) if providers else "local only")
+        return ConfigItem("ai", FAIL, _first_line(exc))
+    return ConfigItem("ai", OK, ", ".join(providers) if providers else "local only")
 
 
 def _bot(env: Mapping[str, str]) -> ConfigItem:
@@ -118,44 +111,36 @@ def _bot(env: Mapping[str, str]) -> ConfigItem:
     try:
         settings = BotSettings.from_env(env, require_token=False)
     except Exception as exc:
-        return ConfigItem("bot", CheckStatus.FAIL, _first_line(exc))
+        return ConfigItem("bot", FAIL, _first_line(exc))
     mode = "webhook" if settings.webhook_url else "long polling"
-    return ConfigItem(
-        "bot", CheckStatus.OK, f"{mode}, metrics every {settings.metrics_interval_minutes:g} min"
-    )
+    return ConfigItem("bot", OK, f"{mode}, metrics every {settings.metrics_interval_minutes:g} min")
 
 
 def _admins(env: Mapping[str, str]) -> ConfigItem:
     ids = [p for p in env.get("ESM_ADMIN_IDS", "").split(",") if p.strip()]
     if not ids:
-        return ConfigItem(
-            "admins", CheckStatus.WARN, "ESM_ADMIN_IDS not set (no /stats, /export)", False
-        )
-    return ConfigItem("admins", CheckStatus.OK, f"{len(ids)} admin id(s)", False)
+        return ConfigItem("admins", WARN, "ESM_ADMIN_IDS not set (no /stats, /export)", False)
+    return ConfigItem("admins", OK, f"{len(ids)} admin id(s)", False)
 
 
 def _webhook(env: Mapping[str, str]) -> ConfigItem:
     url = env.get("ESM_WEBHOOK_URL", "").strip()
     if not url:
-        return ConfigItem("webhook", CheckStatus.OK, "not used (long polling)")
+        return ConfigItem("webhook", OK, "not used (long polling)")
     if not url.startswith("https://"):
-        return ConfigItem("webhook", CheckStatus.FAIL, "ESM_WEBHOOK_URL must be https://")
+        return ConfigItem("webhook", FAIL, "ESM_WEBHOOK_URL must be https://")
     if not env.get("ESM_WEBHOOK_SECRET"):
-        return ConfigItem("webhook", CheckStatus.FAIL, "ESM_WEBHOOK_SECRET must be set")
-    return ConfigItem("webhook", CheckStatus.OK, "https with a secret token")
+        return ConfigItem("webhook", FAIL, "ESM_WEBHOOK_SECRET must be set")
+    return ConfigItem("webhook", OK, "https with a secret token")
 
 
 def _redis(env: Mapping[str, str]) -> ConfigItem:
     url = env.get("REDIS_URL", "").strip()
     if not url:
-        return ConfigItem(
-            "redis", CheckStatus.WARN, "REDIS_URL not set (recommended above ~1000 users)", False
-        )
+        return ConfigItem("redis", WARN, "REDIS_URL not set (recommended above ~1000 users)", False)
     if not url.startswith(("redis://", "rediss://", "unix://")):
-        return ConfigItem(
-            "redis", CheckStatus.FAIL, "REDIS_URL must be redis://, rediss:// or unix://"
-        )
-    return ConfigItem("redis", CheckStatus.OK, "shared cache and rate limit", False)
+        return ConfigItem("redis", FAIL, "REDIS_URL must be redis://, rediss:// or unix://")
+    return ConfigItem("redis", OK, "shared cache and rate limit", False)
 
 
 _ITEMS: tuple[Callable[[Mapping[str, str]], ConfigItem], ...] = (

@@ -179,15 +179,9 @@ def check_migrations(
         interrupted = None
         if not applied and isinstance(progress, Mapping) and not progress.get("finished"):
             interrupted = int(progress.get("processed", 0))
+        m = migration
         checks.append(
-            MigrationCheck(
-                migration.version,
-                migration.name,
-                migration.description,
-                applied,
-                pending,
-                interrupted,
-            )
+            MigrationCheck(m.version, m.name, m.description, applied, pending, interrupted)
         )
     return checks
 
@@ -206,6 +200,11 @@ def _run_one(
 ) -> MigrationSummary:
     total = updated = skipped = 0
     failed: list[str] = []
+
+    def save(*, finished: bool) -> None:
+        record = {"processed": total, "updated": updated, "at": _now(), "finished": finished}
+        store.set_meta(_progress_key(migration), record)
+
     for doc in store.iter_raw_participants():
         total += 1
         doc_id = str(doc.get("id", ""))
@@ -223,33 +222,17 @@ def _run_one(
             failed.append(doc_id)
         if total % progress_every == 0:
             if not dry_run:
-                store.set_meta(
-                    _progress_key(migration),
-                    {"processed": total, "updated": updated, "at": _now(), "finished": False},
-                )
+                save(finished=False)
             if progress is not None:
-                progress(
-                    Progress(
-                        migration.version, migration.name, total, updated, skipped, len(failed)
-                    )
-                )
+                counts = (total, updated, skipped, len(failed))
+                progress(Progress(migration.version, migration.name, *counts))
     completed = not dry_run and not failed
+    counts = (total, updated, skipped, len(failed))
     summary = MigrationSummary(
-        migration.version,
-        migration.name,
-        total,
-        updated,
-        skipped,
-        len(failed),
-        dry_run=dry_run,
-        completed=completed,
-        failed_ids=tuple(failed),
+        migration.version, migration.name, *counts, dry_run, completed, tuple(failed)
     )
     if not dry_run:
-        store.set_meta(
-            _progress_key(migration),
-            {"processed": total, "updated": updated, "at": _now(), "finished": completed},
-        )
+        save(finished=completed)
     if completed:
         store.set_meta(migration.meta_key, {"completed_at": _now(), **summary.to_original_dict()})
         if current_schema_version(store) < migration.version:
