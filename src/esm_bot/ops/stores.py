@@ -14,14 +14,7 @@ from typing import Any
 from esm_bot.settings import StoreSettings
 from esm_bot.store.errors import StoreUnavailable
 
-__all__ = [
-    "NoDatabase",
-    "describe_store",
-    "journal_path_from_env",
-    "journal_pending",
-    "open_store_from_env",
-    "sqlite_path_from_env",
-]
+__all__ = ["NoDatabase", "describe_store", "journal_pending", "open_store_from_env"]
 
 #: Where ``esm-bot console`` keeps its conversation unless ``--db`` or ``ESM_DB_PATH`` say else.
 CONSOLE_DB_PATH = "esm_console.sqlite3"
@@ -31,7 +24,7 @@ class NoDatabase(StoreUnavailable):
     """A command that only reads found no SQLite file where the environment points."""
 
 
-def sqlite_path_from_env(environ: Mapping[str, str]) -> Path | None:
+def _sqlite_path(environ: Mapping[str, str]) -> Path | None:
     """The SQLite file named by ``ESM_DB_PATH`` (else the default); None when MongoDB is used."""
     where = StoreSettings.from_env(environ)
     return None if where.mongodb_uri else Path(where.db_path)
@@ -42,7 +35,7 @@ def describe_store(environ: Mapping[str, str]) -> str:
 
     A MongoDB URI is never shown (it may hold a password); only the database name is.
     """
-    path = sqlite_path_from_env(environ)
+    path = _sqlite_path(environ)
     if path is not None:
         return f"SQLite database {path.resolve()}"
     name = StoreSettings.from_env(environ).mongodb_db
@@ -61,7 +54,7 @@ def open_store_from_env(environ: Mapping[str, str], *, must_exist: bool = False)
     """
     from esm_bot.store import store_from_env
 
-    path = sqlite_path_from_env(environ)
+    path = _sqlite_path(environ)
     if must_exist and path is not None and not path.exists():
         msg = (
             f"no study database at {path.resolve()} (set ESM_DB_PATH to the bot's file; "
@@ -72,14 +65,9 @@ def open_store_from_env(environ: Mapping[str, str], *, must_exist: bool = False)
     return store_from_env(environ, resilient=False)
 
 
-def journal_path_from_env(environ: Mapping[str, str]) -> Path:
-    """Return the bot's outage journal path: ``ESM_JOURNAL_PATH``, else beside the database."""
-    return StoreSettings.from_env(environ).journal_file
-
-
 def journal_pending(environ: Mapping[str, str]) -> int:
     """Count the writes waiting in the bot's journal file (0 when there is none). Reads only."""
-    path = journal_path_from_env(environ)
+    path = StoreSettings.from_env(environ).journal_file  # ESM_JOURNAL_PATH, else by the database
     try:
         with path.open(encoding="utf-8") as handle:
             return sum(1 for line in handle if line.strip())
