@@ -12,6 +12,7 @@ instead of the default. The record's ``schema_version`` becomes 1.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from copy import deepcopy  # copies of defaults: documents never share a list or dict
 from typing import Any, Final
 
 import attrs
@@ -54,15 +55,6 @@ def _original_value(doc: Mapping[str, Any], path: str) -> tuple[bool, Any]:
     return True, node
 
 
-def _fresh(value: Any) -> Any:
-    """Return a copy of a default, so documents never share a list or dict."""
-    if isinstance(value, dict):
-        return {k: _fresh(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_fresh(v) for v in value]
-    return value
-
-
 def plan_golden_standard(doc: Mapping[str, Any]) -> dict[str, Any]:
     """Return the top-level fields to set on one stored participant document; ``{}`` if none.
 
@@ -73,11 +65,11 @@ def plan_golden_standard(doc: Mapping[str, Any]) -> dict[str, Any]:
         current = doc.get(name)
         if name not in doc:
             found, legacy = _original_value(doc, name)
-            value = _fresh(legacy) if found else _fresh(default)
+            value = deepcopy(legacy) if found else deepcopy(default)
             if name == "quality_history" and isinstance(value, list):
                 value = [_history_item(item) for item in value]
             if isinstance(default, dict):
-                merged = _fresh(default)
+                merged = deepcopy(default)
                 if isinstance(value, Mapping):
                     merged.update(_nested_from_original(value, name, default))
                 value = merged
@@ -88,7 +80,7 @@ def plan_golden_standard(doc: Mapping[str, Any]) -> dict[str, Any]:
                 merged = dict(current)
                 for key, value in missing.items():
                     found, legacy = _original_value(doc, f"{name}.{key}")
-                    merged[key] = _fresh(legacy) if found else _fresh(value)
+                    merged[key] = deepcopy(legacy) if found else deepcopy(value)
                 patch[name] = merged
     version = doc.get("schema_version")
     if patch or not isinstance(version, int) or version < _SCHEMA_VERSION:
@@ -106,7 +98,7 @@ def _history_item(item: Any) -> Any:
     """Rename a legacy ``qualityHistory`` item's camelCase keys."""
     if not isinstance(item, Mapping):
         return item
-    return {_HISTORY_KEYS.get(k, k): _fresh(v) for k, v in item.items()}
+    return {_HISTORY_KEYS.get(k, k): deepcopy(v) for k, v in item.items()}
 
 
 def _nested_from_original(
@@ -117,7 +109,7 @@ def _nested_from_original(
     for key in default:
         original = ORIGINAL_FIELD_NAMES.get(f"{name}.{key}", "").rsplit(".", 1)[-1]
         if key in legacy:
-            out[key] = _fresh(legacy[key])
+            out[key] = deepcopy(legacy[key])
         elif original and original in legacy:
-            out[key] = _fresh(legacy[original])
+            out[key] = deepcopy(legacy[original])
     return out

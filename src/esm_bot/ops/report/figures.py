@@ -81,12 +81,9 @@ def quality_figure(
             )
     for day, mark in sorted(pass_marks.items()):
         ax.hlines(mark, day - 0.4, day + 0.4, colors=_COLORS[3], linestyles="dashed", zorder=2)
-    ax.axhline(
-        40, color=_COLORS[1], linewidth=0.8, linestyle=":", label="original MSE bot: day 1 ≈ 40"
-    )
-    ax.axhline(
-        70, color=_COLORS[2], linewidth=0.8, linestyle=":", label="original MSE bot: 70+ by day 3"
-    )
+    for level, color, label in ((40, 1, "day 1 ≈ 40"), (70, 2, "70+ by day 3")):
+        label = f"original MSE bot: {label}"
+        ax.axhline(level, color=_COLORS[color], linewidth=0.8, linestyle=":", label=label)
     ax.set_xlabel("study day")
     ax.set_ylabel("mean score (0–100)")
     ax.set_ylim(0, 100)
