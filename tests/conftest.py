@@ -106,8 +106,19 @@ def redis_url() -> str:
 _SERVER_FIXTURES = frozenset({"mongo_uri", "mongo_db_name", "redis_url"})
 
 
+#: Parameter values that select a store on the MongoDB-wire server.
+_SERVER_PARAMS = frozenset({"mongo", "mongodb"})
+
+
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Mark each test that uses a server fixture ``integration`` (``nox -s quick`` skips them)."""
+    """Mark ``integration`` each test that uses a server fixture or a MongoDB parameter.
+
+    A fixture parametrised ``["sqlite", "mongodb"]`` asks for the server only inside the test
+    (``request.getfixturevalue``), so its parameter says so. ``nox -s quick`` skips them all.
+    """
     for item in items:
-        if _SERVER_FIXTURES.intersection(getattr(item, "fixturenames", ())):
+        callspec = getattr(item, "callspec", None)
+        params = callspec.params.values() if callspec is not None else ()
+        uses_server = _SERVER_FIXTURES.intersection(getattr(item, "fixturenames", ()))
+        if uses_server or any(isinstance(p, str) and p in _SERVER_PARAMS for p in params):
             item.add_marker(pytest.mark.integration)

@@ -58,6 +58,7 @@ class TestExtractJson:
         with pytest.raises(MalformedAIResponse, match="too long"):
             extract_json("{" + " " * 300_000 + "}")
 
+    @pytest.mark.slow
     @settings(max_examples=300, deadline=None)
     @given(st.text())
     def test_any_text_parses_or_is_malformed(self, text: str):
@@ -68,6 +69,7 @@ class TestExtractJson:
             return
         assert isinstance(result, dict)
 
+    @pytest.mark.slow
     @settings(max_examples=200, deadline=None)
     @given(st.dictionaries(st.text(max_size=5), st.integers() | st.text(max_size=5), max_size=4))
     def test_json_objects_round_trip_through_noise(self, obj: dict[str, Any]):
@@ -189,6 +191,7 @@ class TestParseAnswer:
             max_leaves=20,
         )
     )
+    @pytest.mark.slow
     def test_any_json_value_parses_or_is_malformed(self, data: Any):
         """Any JSON-like value gives an AIAnswer or MalformedAIResponse, nothing else."""
         try:

@@ -13,6 +13,8 @@ import random
 from collections import Counter
 from pathlib import Path
 
+import pytest
+
 import esm_validate
 from esm_bot import i18n
 from esm_bot.domain.config import StudyConfig
@@ -25,6 +27,8 @@ from esm_bot.telegram.wiring import StoreAdmin
 from tests.bot_support import FastClock, _fake_tg  # noqa: F401 (fixture)
 from tests.fake_telegram import DEFAULT_TOKEN, FakeTelegram
 from tests.study_support import WallClock
+
+pytestmark = pytest.mark.slow  # hundreds of participants at once
 
 PARTICIPANTS = 200
 REPORT = (

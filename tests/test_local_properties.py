@@ -25,6 +25,8 @@ from esm_validate.local.engine import analyse
 from esm_validate.local.language import language_data
 from esm_validate.local.report import normalise
 
+pytestmark = pytest.mark.slow  # hypothesis over the whole local engine, timing checks
+
 _LABELS = {name for name, _ in QUALITY_LEVELS}
 
 _FRAGMENTS = [

@@ -134,6 +134,7 @@ def test_stats_follow_the_participants(engine_study: tuple[SqliteStore, Study]) 
     assert stats.validation_success_rate == 1.0
 
 
+@pytest.mark.slow
 def test_health_and_report_on_the_engine_store(
     engine_study: tuple[SqliteStore, Study], tmp_path: Path
 ) -> None:

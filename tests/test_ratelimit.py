@@ -189,6 +189,7 @@ class TestRateLimitedValidator:
         assert stats["rate_tracked_users"] == 1
 
 
+@pytest.mark.slow
 class TestAgainstAModel:
     @settings(max_examples=200, deadline=None)
     @given(

@@ -24,6 +24,8 @@ from esm_bot.store.sqlite import SqliteStore
 from tests._ops_cli import run_esm_bot
 from tests._ops_study import SimulatedStudy, simulate_study
 
+pytestmark = pytest.mark.slow  # matplotlib draws every figure
+
 pytest.importorskip("matplotlib")
 
 ROOT = Path(__file__).resolve().parent.parent

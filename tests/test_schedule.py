@@ -135,6 +135,7 @@ class TestDstCalendar:
             assert _offset_changes(tz, 2026) == []
 
 
+@pytest.mark.slow
 class TestPlanDayProperties:
     @settings(max_examples=600, deadline=None, suppress_health_check=[HealthCheck.too_slow])
     @given(

@@ -93,6 +93,7 @@ reports = st.builds(
 events = st.builds(Event, kind=text, at=aware, data=st.dictionaries(text, json_values, max_size=3))
 
 
+@pytest.mark.slow
 @settings(max_examples=60, deadline=None)
 @given(st.one_of(participants, beeps, reports, events))
 def test_every_record_round_trips_through_json_and_native_documents(record: object) -> None:

@@ -498,6 +498,7 @@ def test_store_from_env_picks_the_mongodb_database(tmp_path: Path) -> None:
         store.close()
 
 
+@pytest.mark.slow  # waits for the driver's server-selection time-out
 def test_an_unreachable_mongodb_is_reported_fast_and_without_its_password(tmp_path: Path) -> None:
     port = _services.free_port()
     uri = f"mongodb://esm:s3cr3t-pw@127.0.0.1:{port}/study?directConnection=true"

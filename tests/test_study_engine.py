@@ -943,6 +943,7 @@ class TestParseWindow:
             parse_window(text)
 
 
+@pytest.mark.slow
 class TestRandomSessions:
     """Random mixes of settings changes, pauses, answers and ticks keep the delivery rules."""
 
