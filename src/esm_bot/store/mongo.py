@@ -21,6 +21,7 @@ import time
 from collections.abc import Callable, Collection, Iterable, Iterator, Mapping
 from typing import Any, TypeVar
 
+import attrs
 import pymongo
 import pymongo.errors
 from pymongo import ReturnDocument
@@ -62,10 +63,14 @@ def _doc(record: Any) -> dict[str, Any]:
     return doc
 
 
-def _from(cls: type[T], doc: Mapping[str, Any]) -> T:
+def _raw(doc: Mapping[str, Any]) -> dict[str, Any]:
     fields = dict(doc)
     fields["id"] = fields.pop("_id")
-    return decode(cls, fields)
+    return fields
+
+
+def _from(cls: type[T], doc: Mapping[str, Any]) -> T:
+    return decode(cls, _raw(doc))
 
 
 def _maybe(cls: type[T], doc: Mapping[str, Any] | None) -> T | None:
@@ -167,31 +172,28 @@ class MongoStore:
             yield
 
     def _ensure_indexes(self) -> None:
+        """Create every index once (idempotent: MongoDB ignores an index that already exists)."""
         if self._indexed:
             return
         with self._index_lock:
-            self._create_indexes()
+            self._participants.create_index(
+                "telegram_id",
+                name="telegram_id_unique",
+                unique=True,
+                partialFilterExpression={"telegram_id": {"$type": "number"}},
+            )
+            self._participants.create_index([("status", 1), ("created_at", 1)])
+            self._participants.create_index([("created_at", 1)])
+            self._beeps.create_index([("status", 1), ("scheduled_at", 1)], name="due")
+            self._beeps.create_index([("participant_id", 1), ("scheduled_at", 1)])
+            self._beeps.create_index([("scheduled_at", 1)])
+            self._reports.create_index("dedup_key", name="dedup_key_unique", unique=True)
+            self._reports.create_index([("participant_id", 1), ("received_at", 1)])
+            self._reports.create_index([("received_at", 1)])
+            self._events.create_index("seq", name="seq_unique", unique=True)
+            self._events.create_index([("participant_id", 1), ("seq", 1)])
+            self._events.create_index([("kind", 1), ("seq", 1)])
             self._indexed = True
-
-    def _create_indexes(self) -> None:
-        """Create every index (idempotent: MongoDB ignores an index that already exists)."""
-        self._participants.create_index(
-            "telegram_id",
-            name="telegram_id_unique",
-            unique=True,
-            partialFilterExpression={"telegram_id": {"$type": "number"}},
-        )
-        self._participants.create_index([("status", 1), ("created_at", 1)])
-        self._participants.create_index([("created_at", 1)])
-        self._beeps.create_index([("status", 1), ("scheduled_at", 1)], name="due")
-        self._beeps.create_index([("participant_id", 1), ("scheduled_at", 1)])
-        self._beeps.create_index([("scheduled_at", 1)])
-        self._reports.create_index("dedup_key", name="dedup_key_unique", unique=True)
-        self._reports.create_index([("participant_id", 1), ("received_at", 1)])
-        self._reports.create_index([("received_at", 1)])
-        self._events.create_index("seq", name="seq_unique", unique=True)
-        self._events.create_index([("participant_id", 1), ("seq", 1)])
-        self._events.create_index([("kind", 1), ("seq", 1)])
 
     def ping(self) -> float:
         """Send ``ping`` to the server; return the round trip in seconds."""
@@ -453,14 +455,7 @@ class MongoStore:
                     upsert=True,
                     return_document=ReturnDocument.AFTER,
                 )
-                stored = Event(
-                    kind=event.kind,
-                    at=event.at,
-                    participant_id=event.participant_id,
-                    data=event.data,
-                    id=event.id,
-                    seq=int(counter["seq"]),
-                )
+                stored = attrs.evolve(event, seq=int(counter["seq"]))
                 try:
                     self._events.insert_one(_doc(stored))
                     return stored
@@ -533,9 +528,7 @@ class MongoStore:
         """Yield the stored participant documents (``_id`` renamed ``id``), oldest first."""
         with self._op():
             for doc in self._participants.find({}).sort([("created_at", 1), ("_id", 1)]):
-                raw = dict(doc)
-                raw["id"] = raw.pop("_id")
-                yield raw
+                yield _raw(doc)
 
     def patch_raw_participant(self, participant_id: str, fields: Mapping[str, Any]) -> bool:
         """Set only the given top-level keys of a participant document; True if it exists."""
