@@ -3,14 +3,24 @@
 The rules follow the definitions (DES.md §3.1) rather than vocabulary:
 
 * inner speech: a self-talk marker («сказала себе», "in my own voice") or a quotation framed as
-  one's own words; not the intuition idiom «внутренний голос подсказывал», not speech to others;
-* inner seeing / inner hearing: imagery markers, not cancelled by a negation («не было образов»);
+  one's own words, or a report that is only the words («"где ж ключи-то"»); not the intuition
+  idiom «внутренний голос подсказывал», not speech to others, not speech named without its
+  words (a presupposition: «мысленно что-то проговаривал»), not a voice claimed while reading;
+* inner seeing / inner hearing: imagery markers, not cancelled by a negation («не было образов»),
+  and a scene described as seen while absent («мамин балкон», "grandma's kitchen"); someone
+  else's voice or a tune is hearing, not speech;
 * unsymbolized thinking: a wordless-thought marker ("just knew", «было понимание, что»), or a
   thought that is explicitly without words or images («без слов»); a blank mind is not one;
-* feeling: an emotion word that is not negated (bodily sensation alone is not a feeling);
+* feeling: an emotion word that is not negated, not guessed, not outside the moment, not the
+  tone of an inner voice (bodily sensation alone is not a feeling);
 * sensory awareness: attention *to* a sensory quality («залюбовалась бликом», "drawn to the
-  hum"), not an object seen while doing a task ("looked at the screen to read the email");
-* just doing: an explicit statement that only the doing was there.
+  hum"), or a clause whose content is a sensory quality or a bodily sensation stated for itself
+  («мокрый асфальт пахнет железом», "tingling in my left foot"); not an object seen while doing
+  a task ("looked at the screen to read the email");
+* just doing: an explicit statement that only the doing was there ("just folding towels,
+  nothing else").
+
+In a report of habits, theories and hedges, feelings and sensations are context, not phenomena.
 """
 
 from __future__ import annotations
