@@ -141,13 +141,7 @@ def export_to_file(
     count: int = _write_atomically(
         path,
         lambda handle: export_study(
-            store,
-            handle,
-            format=format,
-            since=since,
-            raw_ids=raw_ids,
-            salt=salt,
-            environ=environ,
+            store, handle, format=format, since=since, raw_ids=raw_ids, salt=salt, environ=environ
         ),
     )
     book = codebook_path(path, format)

@@ -438,17 +438,12 @@ class SqliteStore:
 
     def cancel_future_beeps(self, participant_id: str, after: dt.datetime) -> int:
         """Cancel the participant's scheduled beeps after ``after``; return how many."""
+        cancelled, scheduled = BeepStatus.CANCELLED.value, BeepStatus.SCHEDULED.value
         with self._write() as conn:
             cursor = conn.execute(
                 "UPDATE beeps SET status = ?, doc = json_set(doc, '$.status', ?)"
                 " WHERE participant_id = ? AND status = ? AND scheduled_at > ?",
-                (
-                    BeepStatus.CANCELLED.value,
-                    BeepStatus.CANCELLED.value,
-                    participant_id,
-                    BeepStatus.SCHEDULED.value,
-                    _ts(after),
-                ),
+                (cancelled, cancelled, participant_id, scheduled, _ts(after)),
             )
             return cursor.rowcount
 

@@ -157,14 +157,8 @@ def _participant_table(rows: Sequence[StudyRow]) -> str:
         samples = best_attempts(group)
         on_time, delivered = compliance_totals(group)
         scores = [r.score for r in samples if r.score is not None]
-        table.append(
-            (
-                name,
-                len(samples),
-                f"{on_time}/{delivered}",
-                statistics.fmean(scores) if scores else None,
-            )
-        )
+        mean = statistics.fmean(scores) if scores else None
+        table.append((name, len(samples), f"{on_time}/{delivered}", mean))
     return _table(("participant", "samples", "on time/delivered", "mean best score"), table)
 
 
