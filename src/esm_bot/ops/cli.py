@@ -8,6 +8,7 @@ removed), never a traceback: exit 2 when the database cannot be reached or an ar
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import sys
@@ -46,11 +47,8 @@ def _fail(command: str, message: str, code: int = 2) -> int:
 
 def silence(out: TextIO) -> None:
     """A closed pipe: point ``out``'s descriptor at /dev/null, so closing it later cannot fail."""
-    try:
-        devnull = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(devnull, out.fileno())
-    except (OSError, ValueError):
-        pass
+    with contextlib.suppress(OSError, ValueError):
+        os.dup2(os.open(os.devnull, os.O_WRONLY), out.fileno())
 
 
 def _with_store(command: str, body: Callable[[Any], int], *, reading: bool = True) -> int:
@@ -79,10 +77,8 @@ def _with_store(command: str, body: Callable[[Any], int], *, reading: bool = Tru
     except OSError as exc:  # an output file or folder that cannot be written
         return _fail(command, f"{exc.strerror or exc}: {exc.filename or ''}".rstrip(": "))
     finally:
-        try:
+        with contextlib.suppress(Exception):
             store.close()
-        except Exception:
-            pass
 
 
 # health

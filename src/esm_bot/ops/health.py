@@ -18,6 +18,7 @@ Exit codes: 0 healthy (warnings allowed, e.g. local-only validation), 1 degraded
 
 from __future__ import annotations
 
+import contextlib
 import os
 import threading
 import time
@@ -289,10 +290,8 @@ def _validate_known(
     problems: list[str] = []
     times: list[float] = []
     for lang in ("en", "ru"):  # a first call per language builds the validator's tables
-        try:
+        with contextlib.suppress(Exception):  # one that raises is reported below, report by report
             validate("warm up", lang=lang)
-        except Exception:
-            pass  # a validator that raises is reported below, report by report
     for i, known in enumerate(KNOWN_REPORTS, 1):
         start = clock()
         try:
@@ -536,12 +535,8 @@ def run_health(
         _check_performance(validation_ms, probe),
     ]
     if own_store and not timed_out and probe.store is not None:
-        close = getattr(probe.store, "close", None)
-        if callable(close):
-            try:
-                close()
-            except Exception:
-                pass
+        with contextlib.suppress(Exception):  # a store without close() is left as it is
+            probe.store.close()
     now = utc_now().isoformat(timespec="seconds")
     return HealthReport(tuple(_scrub(c, env) for c in checks if c is not None), now)
 

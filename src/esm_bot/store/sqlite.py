@@ -573,11 +573,9 @@ class SqliteStore:
         """Fold the WAL into the database file and empty it, so deleted text is gone from both."""
         if self.path == ":memory:":
             return
-        try:
-            with self._read() as conn:
-                conn.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
-        except StoreError:  # another process is reading: its next checkpoint does it
-            pass
+        # It fails while another process reads: that process's next checkpoint does it.
+        with contextlib.suppress(StoreError), self._read() as conn:
+            conn.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
 
     def get_meta(self, key: str) -> Any:
         """Return a metadata value, or None."""
