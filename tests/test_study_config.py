@@ -28,7 +28,7 @@ class TestDefaults:
         assert config.max_day_repeats == 1
         assert config.min_data_for_personalization == 10
 
-    def test_esm_practice_defaults(self) -> None:
+    def test_sampling_practice_defaults(self) -> None:
         """Expiry 15 min, one reminder at +5, a 45-minute gap (docs/study.md)."""
         config = StudyConfig()
 

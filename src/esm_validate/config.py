@@ -1,4 +1,4 @@
-"""Settings of the local golden-standard validator (defaults: the seed's ``config/hurlburt.js``).
+"""Settings of the local golden-standard validator (defaults: the original MSE bot's settings).
 
 Everything is a frozen attrs value checked on construction, so a bad setting fails early with a
 clear message instead of producing odd scores later.
@@ -32,7 +32,7 @@ def _positive_int(_inst: object, attribute: attrs.Attribute[int], value: int) ->
 
 @attrs.frozen
 class QualityThresholds:
-    """Score boundaries of the seed (``unacceptable`` 30 ... ``pristine`` 90), strictly rising."""
+    """Score boundaries, strictly rising (the original MSE bot's: ``unacceptable`` 30 ... 90)."""
 
     unacceptable: int = attrs.field(default=30, validator=_score_value)
     poor: int = attrs.field(default=40, validator=_score_value)
@@ -54,8 +54,9 @@ class QualityThresholds:
 class ComponentWeights:
     """Weights of the five score components; they must sum to 1 (within 0.001).
 
-    ``consistency`` is "consistency between answers" in the seed. A single report has no history,
-    so the local validator scores it as internal consistency (hedging, inferred experience).
+    ``consistency`` is "consistency between answers" in the original MSE bot. A single report has
+    no history, so the local validator scores it as internal consistency (hedging, inferred
+    experience).
     """
 
     specificity: float = attrs.field(default=0.25, validator=_unit_interval)
@@ -103,8 +104,9 @@ class ValidationConfig:
             (empty, too short, evasive answer); phenomena are still detected.
         thresholds: Quality boundaries (see :class:`QualityThresholds`).
         weights: Weights of the score components (see :class:`ComponentWeights`).
-        training_pass_marks: Score a report needs on each training day (seed: 40, 60, 70).
-        quality_threshold: The overall pass mark after training (seed: 70).
+        training_pass_marks: Score a report needs on each training day (original MSE bot: 40, 60,
+            70).
+        quality_threshold: The overall pass mark after training (original MSE bot: 70).
         default_training_day: The day used when none is given (3: judge as a trained participant).
         min_length: Fewer non-space characters than this make a report ``too_short``.
         min_words: Fewer words than this make a report ``too_short``.
