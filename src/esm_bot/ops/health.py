@@ -276,12 +276,8 @@ def _check_journal(probe: _Timed) -> CheckResult | None:
     if not (pending or degraded):
         return None
     why = "database outage" if degraded else "replay not finished"
-    return _result(
-        "journal",
-        CheckStatus.FAIL,
-        f"{pending} writes waiting in the local journal ({why})",
-        figures=figures,
-    )
+    summary = f"{pending} writes waiting in the local journal ({why})"
+    return _result("journal", CheckStatus.FAIL, summary, figures=figures)
 
 
 def _validate_known(
@@ -390,13 +386,9 @@ def _check_redis(environ: Mapping[str, str], clock: Callable[[], float]) -> Chec
         client.ping()
         elapsed = (clock() - start) * 1000
     except Exception as exc:
-        return _result(
-            "redis",
-            CheckStatus.FAIL,
-            f"unreachable ({_describe_error(exc, environ)}); cache and rate limit are per "
-            "process until it returns",
-            figures={"reachable": False},
-        )
+        why = f"unreachable ({_describe_error(exc, environ)})"
+        summary = f"{why}; cache and rate limit are per process until it returns"
+        return _result("redis", CheckStatus.FAIL, summary, figures={"reachable": False})
     finally:
         if client is not None:
             client.close()
