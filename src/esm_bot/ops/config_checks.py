@@ -72,20 +72,23 @@ def _study(env: Mapping[str, str]) -> ConfigItem:
         config = StudyConfig.from_env(env)
     except Exception as exc:
         return ConfigItem("study", FAIL, _first_line(exc))
-    days = getattr(config, "training_days", "?")
-    per_day = getattr(config, "beeps_per_day", "?")
-    return ConfigItem("study", OK, f"{per_day} beeps/day, {days} training days")
+    return ConfigItem(
+        "study", OK, f"{config.beeps_per_day} beeps/day, {config.training_days} training days"
+    )
 
 
 def _storage(env: Mapping[str, str]) -> ConfigItem:
-    uri = env.get("MONGODB_URI", "").strip()
+    from esm_bot.settings import StoreSettings
+
+    where = StoreSettings.from_env(env)
+    uri = where.mongodb_uri
     if uri:
         if not uri.startswith(("mongodb://", "mongodb+srv://")):
             return ConfigItem(
                 "storage", FAIL, "MONGODB_URI must start with mongodb:// or mongodb+srv://"
             )
         return ConfigItem("storage", OK, "MongoDB (MONGODB_URI)")
-    path = Path(env.get("ESM_DB_PATH", "esm_bot.sqlite3")).expanduser()
+    path = Path(where.db_path).expanduser()
     folder = path.parent if str(path.parent) else Path(".")
     if not folder.is_dir():
         return ConfigItem("storage", FAIL, f"ESM_DB_PATH folder {folder} does not exist")
