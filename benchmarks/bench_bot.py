@@ -73,13 +73,14 @@ class _Wall:
         return self.now
 
 
-def throughput(store: Any, participants: int) -> float:
-    """Reports answered per second through the whole bot."""
+def throughput(store: Any, participants: int, ledger_file: Path | None = None) -> float:
+    """Reports answered per second through the whole bot (replies through the outbox on disk)."""
     from telebot import apihelper
     from tests.fake_telegram import DEFAULT_TOKEN, FakeTelegram
 
     from esm_bot.settings import BotSettings
     from esm_bot.telegram.app import BotApp, make_telebot
+    from esm_bot.telegram.ledger import Ledger
     from esm_bot.telegram.wiring import StoreAdmin
 
     wall = _Wall()
@@ -98,7 +99,8 @@ def throughput(store: Any, participants: int) -> float:
             send_rate_per_chat=10_000,
         )
         bot = make_telebot(settings, num_threads=8)
-        app = BotApp(settings, study, StoreAdmin(store, {}), bot, now=wall)
+        ledger = Ledger(ledger_file) if ledger_file is not None else Ledger()
+        app = BotApp(settings, study, StoreAdmin(store, {}), bot, now=wall, ledger=ledger)
         wall.now = dt.datetime(2026, 3, 2, 11, 0, tzinfo=dt.UTC)
         while app.tick_once() > 0:
             pass
@@ -186,7 +188,7 @@ def main() -> None:
         from esm_bot.store.sqlite import SqliteStore
 
         store = SqliteStore(Path(tmp) / "bench.sqlite3")
-        rate = throughput(store, args.participants)
+        rate = throughput(store, args.participants, Path(tmp) / "bench.ledger.sqlite3")
         store.close()
     print(
         f"bot end to end, SQLite:     {rate:8.1f} reports/s "
@@ -199,7 +201,8 @@ def main() -> None:
         store = MongoStore(uri, f"esm_bench_{os.getpid()}")
         try:
             small = min(args.participants, 100)  # mongoeco inserts are quadratic; keep it small
-            rate_m = throughput(store, small)
+            with tempfile.TemporaryDirectory() as tmp:
+                rate_m = throughput(store, small, Path(tmp) / "bench.ledger.sqlite3")
             print(
                 f"bot end to end, MongoDB-wire ({small} participants): {rate_m:8.1f} reports/s "
                 f"(ratio to bare HTTP {rate_m / http:.3f})"

@@ -6,10 +6,11 @@ MongoDB and while MongoDB is unreachable. Every write is committed before the ca
 (WAL; a committed row survives SIGKILL of the process).
 
 - **Outbox.** A reply to an update is recorded under the key ``"<update_id>:<n>"`` (its *n*-th
-  message) before it is sent, and settled (sent, or given up) after. A redelivered update makes
-  the same keys: a reply already sent is not sent again, a reply still owed is sent once. Replies
-  left owed by a process that stopped (SIGTERM while waiting out a 429, SIGKILL) are sent by the
-  next process at start.
+  message) once it is settled (sent, or given up), or as *owed* when the process stops before
+  sending it (SIGTERM while waiting out a 429). A redelivered update makes the same keys: a reply
+  already sent is not sent again, a reply still owed is sent once. Replies left owed are sent by
+  the next process at start. (A reply in flight when the process is killed needs no row: its
+  update was not confirmed, so Telegram delivers it again and the reply is made again.)
 - **Inbox.** An update that cannot be handled because the database is unreachable is kept here
   (the raw update JSON), confirmed to Telegram, and handled again when the database answers.
   While a chat has held updates, its new updates are held behind them, so its order is kept.
@@ -110,6 +111,11 @@ class Ledger:
         self._db = sqlite3.connect(self.path, check_same_thread=False, isolation_level=None)
         self._lock = threading.Lock()
         self._busy: set[str] = set()
+        # Update ids with outbox rows (all at or above ``_floor`` are here; below it, ask the
+        # file): a reply to an update never seen needs no query before it is sent.
+        self._updates: set[int] = set()
+        self._floor = -1
+        self._held: dict[int | None, int] = {}  # chat -> kept updates, mirrors the inbox
         with self._lock:
             self._db.execute("PRAGMA journal_mode=WAL")
             self._db.execute("PRAGMA synchronous=NORMAL")  # durable across a killed process
@@ -118,6 +124,10 @@ class Ledger:
                 "DELETE FROM outbox WHERE state != 'owed' AND settled < ?",
                 (self._clock() - KEEP_SETTLED,),
             )
+            for (key,) in self._db.execute("SELECT key FROM outbox"):
+                self._updates.add(_update_of(key))
+            for (chat,) in self._db.execute("SELECT chat_id FROM inbox"):
+                self._held[chat] = self._held.get(chat, 0) + 1
 
     def close(self) -> None:
         """Close the file (safe to call twice)."""
@@ -127,41 +137,52 @@ class Ledger:
     # -- outbox ----------------------------------------------------------------------------------
 
     def owe(self, owed: Owed) -> Owed | None:
-        """Record a reply before sending it; return None if this caller should send it now.
+        """Before sending a reply: return None if this caller should send it now.
 
-        Returns the stored row instead when the key is known: already sent or given up (a
-        redelivered update), or being sent by another thread right now (``state == "busy"``).
-        A row still owed by an earlier process is taken over by this caller (None).
+        Returns the stored row instead when the key is settled (sent or given up: a redelivered
+        update), or ``state == "busy"`` while another thread sends it. A reply left owed by an
+        earlier process is taken over by this caller (None).
         """
         with self._lock:
             if owed.key in self._busy:
                 return attrs.evolve(owed, state="busy")
-            row = self._db.execute(
-                "SELECT state, message_id FROM outbox WHERE key = ?", (owed.key,)
-            ).fetchone()
-            if row is not None and row[0] != "owed":
-                return attrs.evolve(owed, state=row[0], message_id=row[1])
-            if row is None:
-                self._db.execute(
-                    "INSERT INTO outbox (key, chat_id, payload, created) VALUES (?, ?, ?, ?)",
-                    (owed.key, owed.chat_id, _payload(owed), self._clock()),
-                )
+            update = _update_of(owed.key)
+            if update in self._updates or update <= self._floor:
+                row = self._db.execute(
+                    "SELECT state, message_id FROM outbox WHERE key = ?", (owed.key,)
+                ).fetchone()
+                if row is not None and row[0] != "owed":
+                    return attrs.evolve(owed, state=row[0], message_id=row[1])
             self._busy.add(owed.key)
             return None
 
-    def settle(self, key: str, *, sent: bool, message_id: int | None = None) -> None:
-        """Mark a reply sent (with its message id) or given up; either way it is not owed."""
-        with self._lock:
-            self._busy.discard(key)
-            self._db.execute(
-                "UPDATE outbox SET state = ?, message_id = ?, settled = ? WHERE key = ?",
-                ("sent" if sent else "failed", message_id, self._clock(), key),
-            )
+    def settle(self, owed: Owed, *, sent: bool, message_id: int | None = None) -> None:
+        """Record a reply as sent (with its message id) or given up; either way not owed."""
+        self._write(owed, "sent" if sent else "failed", message_id)
 
-    def release(self, key: str) -> None:
-        """Leave a reply owed (the process is stopping): the next process sends it."""
+    def release(self, owed: Owed) -> None:
+        """Record a reply as owed (the process is stopping): the next process sends it."""
+        self._write(owed, "owed", None)
+
+    def _write(self, owed: Owed, state: str, message_id: int | None) -> None:
+        now = self._clock()
         with self._lock:
-            self._busy.discard(key)
+            self._busy.discard(owed.key)
+            self._db.execute(
+                "INSERT INTO outbox (key, chat_id, payload, state, message_id, created, settled) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (key) DO UPDATE SET "
+                "state = excluded.state, message_id = excluded.message_id, "
+                "settled = excluded.settled",
+                (owed.key, owed.chat_id, _payload(owed), state, message_id, now, now),
+            )
+            self._remember(_update_of(owed.key))
+
+    def _remember(self, update: int) -> None:
+        self._updates.add(update)
+        if len(self._updates) > _MAX_REMEMBERED:  # keep the newest half; ask the file below
+            keep = sorted(self._updates)[len(self._updates) // 2 :]
+            self._floor = max(self._floor, keep[0] - 1)
+            self._updates = set(keep)
 
     def take_owed(self, limit: int = 100) -> list[Owed]:
         """Owed replies nobody is sending, oldest first, marked busy for the caller."""
@@ -186,21 +207,20 @@ class Ledger:
         """Keep an update for later (idempotent by update id)."""
         text = json.dumps(dict(body), ensure_ascii=False, separators=(",", ":"))
         with self._lock:
-            self._db.execute(
+            added = self._db.execute(
                 "INSERT OR IGNORE INTO inbox (update_id, chat_id, body, created) "
                 "VALUES (?, ?, ?, ?)",
                 (update_id, chat_id, text, self._clock()),
-            )
+            ).rowcount
+            if added:
+                self._held[chat_id] = self._held.get(chat_id, 0) + 1
 
     def holding(self, chat_id: int | None) -> bool:
         """True when updates of this chat are waiting in the inbox."""
         if chat_id is None:
             return False
         with self._lock:
-            row = self._db.execute(
-                "SELECT 1 FROM inbox WHERE chat_id = ? LIMIT 1", (chat_id,)
-            ).fetchone()
-        return row is not None
+            return self._held.get(chat_id, 0) > 0
 
     def held(self, limit: int = 100) -> list[Held]:
         """Held updates, oldest first."""
@@ -213,7 +233,11 @@ class Ledger:
     def handled(self, update_id: int) -> None:
         """Remove a held update once it was handled."""
         with self._lock:
-            self._db.execute("DELETE FROM inbox WHERE update_id = ?", (update_id,))
+            row = self._db.execute(
+                "DELETE FROM inbox WHERE update_id = ? RETURNING chat_id", (update_id,)
+            ).fetchone()
+            if row is not None and self._held.get(row[0], 0) > 0:
+                self._held[row[0]] -= 1
 
     def counts(self) -> dict[str, int]:
         """``{"owed": n, "held": n}`` for metrics and the shutdown log."""
@@ -221,6 +245,18 @@ class Ledger:
             owed = self._db.execute("SELECT count(*) FROM outbox WHERE state = 'owed'").fetchone()
             held = self._db.execute("SELECT count(*) FROM inbox").fetchone()
         return {"owed": int(owed[0]), "held": int(held[0])}
+
+
+#: Update ids remembered in memory at most (about 4 MB); older ones are looked up in the file.
+_MAX_REMEMBERED = 100_000
+
+
+def _update_of(key: str) -> int:
+    head = key.partition(":")[0]
+    try:
+        return int(head)
+    except ValueError:
+        return -1
 
 
 def _payload(owed: Owed) -> str:

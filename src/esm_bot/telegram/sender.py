@@ -134,19 +134,21 @@ class Sender:
     def send_message(self, chat_id: int, text: str, *, reply_markup: Any = None) -> Delivery:
         """Send a text message (cut to Telegram's 4096 characters).
 
-        A reply to an update (``owed_key()`` names it) is recorded in the outbox first and settled
-        after: sent once even when the update is delivered again or the process stops meanwhile.
+        A reply to an update (``owed_key()`` names it) is looked up in the outbox first and recorded
+        there after (sent, given up, or owed when the process stops meanwhile): sent once even when
+        the update is delivered again.
         """
         text = _fit(text)
         key = self.owed_key() if self.ledger is not None else None
         if key is None or self.ledger is None:
             return self._send_text(chat_id, text, reply_markup)
-        known = self.ledger.owe(Owed(key, chat_id, text, _markup_json(reply_markup)))
+        owed = Owed(key, chat_id, text, _markup_json(reply_markup))
+        known = self.ledger.owe(owed)
         if known is not None:  # sent (or given up) before: a redelivered update
             self._count("already_sent")
             ok = known.state == "sent"
             return Delivery(ok, known.message_id, error=None if ok else known.state, attempts=0)
-        return self._settle(key, self._send_text(chat_id, text, reply_markup))
+        return self._settle(owed, self._send_text(chat_id, text, reply_markup))
 
     def flush_owed(self) -> int:
         """Send the replies an earlier process left owed (each once); return how many went out."""
@@ -159,10 +161,10 @@ class Sender:
                 break
             for owed in batch:
                 if self.stopping():
-                    self.ledger.release(owed.key)
+                    self.ledger.release(owed)
                     continue
                 delivery = self._send_text(owed.chat_id, owed.text, owed.reply_markup)
-                sent += int(self._settle(owed.key, delivery).ok)
+                sent += int(self._settle(owed, delivery).ok)
         return sent
 
     def _send_text(self, chat_id: int, text: str, reply_markup: Any) -> Delivery:
@@ -172,12 +174,12 @@ class Sender:
             lambda: self.bot.send_message(chat_id, text, reply_markup=reply_markup),
         )
 
-    def _settle(self, key: str, delivery: Delivery) -> Delivery:
+    def _settle(self, owed: Owed, delivery: Delivery) -> Delivery:
         assert self.ledger is not None
         if delivery.error == STOPPING:
-            self.ledger.release(key)  # still owed: the next process sends it
+            self.ledger.release(owed)  # still owed: the next process sends it
         else:
-            self.ledger.settle(key, sent=delivery.ok, message_id=delivery.message_id)
+            self.ledger.settle(owed, sent=delivery.ok, message_id=delivery.message_id)
         return delivery
 
     def edit_message_text(
