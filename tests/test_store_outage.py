@@ -633,3 +633,30 @@ def test_mongodb_killed_mid_study_and_restarted_every_report_arrives_once(
     finally:
         check.close()
         store.close()
+
+
+def test_what_was_written_just_before_an_outage_stays_known(
+    tmp_path: Path, fake_clock: FakeClock
+) -> None:
+    """Issue 15, defect A: a beep upserted while the database answered (a practice beep) is known
+    when the line is cut right after; a participant known only from a listing, whose beeps this
+    process never read, is refused rather than answered with a partial (empty) list."""
+    flaky = SwitchableStore(SqliteStore(tmp_path / "esm.sqlite3"))
+    store = ResilientStore(flaky, tmp_path / "j.jsonl", clock=fake_clock)
+    flaky.real.add_participant(person(2))  # written by another process
+    store.add_participant(person(1))
+    store.list_participants()  # the scheduler lists everyone: p2 becomes known, its beeps not
+    store.upsert_beeps(plan("p1", 1))
+    flaky.real.upsert_beeps(plan("p2", 1))
+    flaky.down = True
+
+    practice = store.get_beep(beep_id("p1", DAY, 0))
+    assert practice is not None
+    sent = store.update_beep(practice.id, status=BeepStatus.SENT, sent_at=T0)
+    assert sent is not None
+    assert [b.status for b in store.beeps_for("p1")] == [BeepStatus.SENT]
+    assert store.get_participant("p2") == person(2)
+    with pytest.raises(StoreUnavailable, match="beeps of participant p2 are not known"):
+        store.beeps_for("p2")
+    with pytest.raises(StoreUnavailable, match="reports of participant p2 are not known"):
+        store.reports_for("p2")
