@@ -579,6 +579,33 @@ class TestWebhook:
             app.shutdown(grace=1.0)
             stop_in_background(app.bot)
 
+    def test_200_only_once_recorded_and_a_redelivery_answers_once(
+        self, fake_tg: FakeTelegram, study: Study, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        """Issue 15: the 200 comes after the reply went out (nothing left to wait for); the same
+        update delivered again is answered from the outbox, not twice; an update that cannot be
+        recorded gets 500, so Telegram delivers it again."""
+        app = _app(fake_tg, study)
+        port = app.start_webhook(port=0)
+        try:
+            update = {"update_id": 41, "message": fake_tg.make_message(97, "/help")}
+            body = json.dumps(update).encode()
+
+            assert self._post(port, body, SECRET) == 200
+            assert len(fake_tg.sent_calls("sendMessage", chat_id=97)) == 1  # already sent
+            assert self._post(port, body, SECRET) == 200  # Telegram's retry of the same update
+            assert len(fake_tg.sent_calls("sendMessage", chat_id=97)) == 1
+
+            def unrecordable(_chat: Any) -> bool:
+                raise OSError("disk full")
+
+            monkeypatch.setattr(app.ledger, "holding", unrecordable)
+            later = {"update_id": 42, "message": fake_tg.make_message(97, "/help")}
+            assert self._post(port, json.dumps(later).encode(), SECRET) == 500
+        finally:
+            app.shutdown(grace=1.0)
+            stop_in_background(app.bot)
+
 
 def test_metrics_are_logged_periodically_and_at_shutdown(
     fake_tg: FakeTelegram, study: Study, caplog: pytest.LogCaptureFixture
