@@ -938,3 +938,15 @@ def test_generated_forms_are_current() -> None:
 
     expected = morphology.render(morphology.build_forms(pymorphy3.MorphAnalyzer(lang="ru")))
     assert Path(lexicon_forms.__file__).read_text(encoding="utf-8") == expected
+
+
+def test_behaviour_tip_does_not_invent_a_doing() -> None:
+    """A scene with no doing named is not told "you described what you were doing"."""
+    scene = validate("my sons face when he scored, mouth wide open, mud on his cheek")
+    assert scene.issue_codes == ("behavior_only",)
+    assert "doing" not in scene.feedback
+    assert "imagination" in scene.feedback
+    doing = validate("I was working at my desk.")
+    assert "doing" in doing.feedback
+    ru = validate("машина соседа у подъезда, фары включены")
+    assert "делали" not in ru.feedback

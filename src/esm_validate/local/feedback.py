@@ -82,7 +82,10 @@ def choose_feedback(report: Report, issues: Sequence[Issue], score: int) -> str:
     if issue is None:
         praise = data.praise_informal if informal else data.praise
         return praise.get(report.training_day, praise[3])
-    template = (data.feedback_informal if informal else data.feedback).get(issue.code)
+    code = issue.code
+    if code == "behavior_only" and not report.has("activity"):
+        code = "behavior_only_scene"  # no doing was named: do not say "you described a doing"
+    template = (data.feedback_informal if informal else data.feedback).get(code)
     if template is None:
         return issue.message
     quote = ""

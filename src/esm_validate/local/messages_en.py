@@ -39,6 +39,10 @@ ISSUES: Final[dict[str, str]] = {
 
 #: One specific, kind, actionable tip per issue code; ``{quote}`` is the participant's words.
 FEEDBACK: Final[dict[str, str]] = {
+    "behavior_only_scene": (
+        "You described a scene. Was it in front of you, or seen in your imagination? And what "
+        "was in your experience at the beep: words, an image, a feeling, a sensation?"
+    ),
     "presupposition": (
         "You wrote “{quote}”. If there were inner words at the beep, what exactly were they, word "
         "for word, and in whose voice?"
