@@ -220,7 +220,7 @@ def test_evasive_answers_are_avoidance(text: str) -> None:
     ],
 )
 def test_bare_nothing_is_poor_never_praised_and_asks_what_was_there(text: str) -> None:
-    """Not thinking is not the absence of experience (issue 13, point 8; DES.md Q11): a bare
+    """Not thinking is not the absence of experience (issue 13, point 8): a bare
     "nothing" is thin, gets no praise, and the tip asks what *was* there."""
     a = validate(text)
     assert "avoidance" in a.issue_codes
@@ -509,7 +509,7 @@ def test_several_sentences_and_line_breaks() -> None:
 # ---- config, strict mode, golden standard --------------------------------------------------
 
 
-def test_config_defaults_follow_the_seed() -> None:
+def test_config_defaults_follow_the_original_bot() -> None:
     config = ValidationConfig()
     assert config.strict_mode is False
     assert config.use_golden_standard is True
@@ -721,7 +721,7 @@ def test_phone_buzz_reactions(text: str) -> None:
     assert "reaction_to_beep" in validate(text).issue_codes
 
 
-#: One near miss per issue code: it looks like the issue, but is not one (DES.md Appendix A traps).
+#: One near miss per issue code: it looks like the issue, but is not one (the confusers).
 NEAR_MISSES = [
     ("avoidance", "My mind was blank, eyes on the ceiling fan going round."),
     ("avoidance", "В голове пустота, взгляд на пятне на обоях."),

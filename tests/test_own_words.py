@@ -1,8 +1,8 @@
 """The project speaks of itself (issue 14, item 7): the bot's code and the docs call the system it
 replaces "the original MSE bot", never "the seed", and cite no file outside the repository.
 
-``esm_validate/local`` and docs/method.md are checked by the validation-fidelity work; a random
-generator's seed is a different word and stays.
+Both packages, the examples, the README and every page of docs/ are read; a random generator's
+seed is a different word and stays.
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 #: "seed" meaning the original bot: the seed's, (seed: 6), the seed system, as in the seed ...
 ORIGINAL_AS_SEED = re.compile(
-    r"\bseed's\b|\(seed(?::|\s+``)|\bseed (?:system|target|claim|name)\b|\bin the seed\b|"
+    r"\bseed's\b|\(seed(?::\s*\d|\s+``)|\bseed (?:system|target|claim|name)\b|\bin the seed\b|"
     r"\b[Tt]he seed (?:ran|also|recommends|promises|uses)\b|Seed (?:claim|name)\b"
 )
 OUTSIDE_FILES = re.compile(
@@ -22,12 +22,13 @@ OUTSIDE_FILES = re.compile(
 
 
 def _texts() -> dict[str, str]:
-    paths = [*ROOT.glob("src/esm_bot/**/*.py"), *ROOT.glob("docs/**/*.md"), ROOT / "README.md"]
-    return {
-        str(p.relative_to(ROOT)): p.read_text(encoding="utf-8")
-        for p in paths
-        if p.name != "method.md"
-    }
+    paths = [
+        *ROOT.glob("src/**/*.py"),
+        *ROOT.glob("examples/*.py"),
+        *ROOT.glob("docs/**/*.md"),
+        ROOT / "README.md",
+    ]
+    return {str(p.relative_to(ROOT)): p.read_text(encoding="utf-8") for p in paths}
 
 
 def test_no_seed_for_the_original_bot() -> None:

@@ -1,4 +1,5 @@
-"""English markers, one regular expression per category (DES.md §4 and Appendix A, reviewed).
+"""English markers, one regular expression per category (the markers and
+confusers of docs/method.md, reviewed).
 
 Patterns match the *normalised* text (lower case, typographic apostrophes made ``'``). Each is
 wrapped in ``(?<!\\w)(?:...)(?!\\w)`` when compiled, so whole words only. Keep repetition bounded

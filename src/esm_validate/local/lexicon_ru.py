@@ -1,4 +1,5 @@
-"""Russian markers, one regular expression per category (DES.md §4 and Appendix A, reviewed).
+"""Russian markers, one regular expression per category (the markers and
+confusers of docs/method.md, reviewed).
 
 Patterns match the *normalised* text: lower case, «ё» written as «е», typographic apostrophes
 made ``'``. Morphology is covered by stems plus suffix classes (``сказал\\w*`` covers

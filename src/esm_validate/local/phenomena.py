@@ -1,6 +1,6 @@
 """Which DES phenomena a report shows (multi-label), with the spans of the evidence.
 
-The rules follow the definitions (DES.md §3.1) rather than vocabulary:
+The rules follow the definitions (Heavey & Hurlburt 2008; docs/method.md) rather than vocabulary:
 
 * inner speech: a self-talk marker («сказала себе», "in my own voice") or a quotation framed as
   one's own words, or a report that is only the words («"где ж ключи-то"»); not the intuition

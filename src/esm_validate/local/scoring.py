@@ -1,4 +1,4 @@
-"""The score: content first, then deductions, over five components (the seed's weights).
+"""The score: content first, then deductions, over five components (the original MSE bot's weights).
 
 A report first earns its components from what it *gives* (:func:`_base`), graded rather than
 gated:

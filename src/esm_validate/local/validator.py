@@ -65,7 +65,7 @@ class LocalValidator:
     """The rule-based validator as a :class:`~esm_validate.Validator` (the fallback of every chain).
 
     Args:
-        config: Settings (defaults follow the seed).
+        config: Settings (defaults follow the original MSE bot).
         rules: The rules to run; extend with ``DEFAULT_RULES + (MyRule(),)``.
 
     ``validate`` is pure apart from the counters that :meth:`stats` reports (guarded by a lock,
