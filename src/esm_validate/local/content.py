@@ -14,6 +14,7 @@ part or a sensory thing. :func:`content_hits` files these clauses as derived hit
 
 from __future__ import annotations
 
+import bisect
 import re
 from collections.abc import Mapping
 
@@ -21,19 +22,19 @@ from .report import Span, sentence_at
 
 __all__ = ["content_hits"]
 
-_CLAUSE_MARKS = ",;:.!?…—–()\n"
-_AFTER = re.compile(r"[^,;:.!?…—–()\n]*")
+#: The punctuation marks that bound a clause.
+_MARK = re.compile(r"[,;:.!?…—–()\n]")
 
 
-def _clause_at(text: str, position: int) -> Span:
-    """The clause around ``position``: from the punctuation mark before it to the one after."""
-    start = position
-    while start > 0 and text[start - 1] not in _CLAUSE_MARKS:
-        start -= 1
-    match = _AFTER.match(text, position)
-    return (start, match.end() if match else position)
+def _clause_at(text: str, marks: list[int], position: int) -> Span:
+    """The clause around ``position``: from the punctuation mark before it to the one after
+    (``marks``: where :data:`_MARK` matches in ``text``, found once per report)."""
+    index = bisect.bisect_left(marks, position)
+    start = marks[index - 1] + 1 if index else 0
+    return (start, marks[index] if index < len(marks) else len(text))
 
 
+_START = re.Match.start
 _NUMBER = re.compile(r"\d+")
 _STRONG = ("c_quality", "c_sense", "c_sense_verb", "c_body_feel")
 _WEAK = ("c_quality_weak", "c_colour")
@@ -82,10 +83,11 @@ def content_hits(
         # Only the clauses that hold a content word are looked at: each found once, from the
         # content word's offset (the clause runs between the punctuation marks around it).
         done = -1
+        marks = list(map(_START, _MARK.finditer(normalised)))
         for position in sorted(strong + weak):
             if position < done:
                 continue
-            start, end = _clause_at(normalised, position)
+            start, end = _clause_at(normalised, marks, position)
             done = end
             has_strong = _in(strong, start, end)
             has_weak = _in(weak, start, end)
