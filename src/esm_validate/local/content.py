@@ -35,6 +35,7 @@ def _clause_at(text: str, marks: list[int], position: int) -> Span:
 
 
 _START = re.Match.start
+_SPAN = re.Match.span
 _NUMBER = re.compile(r"\d+")
 _STRONG = ("c_quality", "c_sense", "c_sense_verb", "c_body_feel")
 _WEAK = ("c_quality_weak", "c_colour")
@@ -67,7 +68,7 @@ def content_hits(
     weak = _starts(hits, _WEAK)
     parts = _starts(hits, ("c_body_part",))
     found: dict[str, tuple[Span, ...]] = {}
-    detail: list[Span] = [m.span() for m in _NUMBER.finditer(normalised)]
+    detail: list[Span] = list(map(_SPAN, _NUMBER.finditer(normalised)))
     detail.extend(quotes)
     if strong or weak:
         sensory: list[Span] = []
