@@ -427,10 +427,18 @@ _TONE_AFTER = re.compile(r"\s+(?:tone|voice|тоном|голосом|интон
 _FEELING_DOUBT = ("hedge", "inferred", "period")
 
 
+#: Up to the last clause mark (greedy, so the match ends just after it) / the next clause mark.
+_THROUGH_LAST_MARK = re.compile(r".*[,;.!?\n]", re.DOTALL)
+_NEXT_MARK = re.compile(r"[,;.!?\n]")
+
+
 def _clause_of(normalised: str, position: int) -> Span:
-    start = max(normalised.rfind(mark, 0, position) for mark in ",;.!?\n") + 1
-    ends = [e for e in (normalised.find(mark, position) for mark in ",;.!?\n") if e >= 0]
-    return (start, min(ends) if ends else len(normalised))
+    before = _THROUGH_LAST_MARK.match(normalised, 0, position)
+    after = _NEXT_MARK.search(normalised, position)
+    return (
+        before.end() if before is not None else 0,
+        after.start() if after is not None else len(normalised),
+    )
 
 
 def _drop_unapprehended(
