@@ -10,6 +10,7 @@ with a message.
 from __future__ import annotations
 
 import atexit
+import fcntl
 import os
 import shutil
 import socket
@@ -54,15 +55,34 @@ def _python313() -> str:
 
 
 def ensure_mongo_venv() -> Path:
-    """Create ``.ci/.venv-mongo`` with mongoeco if it is not there; return its python."""
+    """Create ``.ci/.venv-mongo`` with mongoeco if it is not there; return its python.
+
+    Test workers (pytest-xdist) may call this at the same moment: an exclusive lock on
+    ``.ci/.venv-mongo.lock`` lets one build the venv while the others wait, and the venv counts
+    as ready only once mongoeco is installed (a marker file), never half-built.
+    """
     python = MONGO_VENV / "bin" / "python"
-    if python.exists():
+    ready = MONGO_VENV / ".mongoeco-installed"
+    if ready.exists():
         return python
-    subprocess.run([_python313(), "-m", "venv", str(MONGO_VENV)], check=True)
-    subprocess.run(
-        [str(python), "-m", "pip", "install", "-q", "--disable-pip-version-check", MONGOECO],
-        check=True,
-    )
+    CI_DIR.mkdir(exist_ok=True)
+    with (CI_DIR / ".venv-mongo.lock").open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not ready.exists():
+            subprocess.run([_python313(), "-m", "venv", str(MONGO_VENV)], check=True)
+            subprocess.run(
+                [
+                    str(python),
+                    "-m",
+                    "pip",
+                    "install",
+                    "-q",
+                    "--disable-pip-version-check",
+                    MONGOECO,
+                ],
+                check=True,
+            )
+            ready.touch()
     return python
 
 
