@@ -24,7 +24,7 @@ from esm_bot.study import Study
 from tests._services import free_port
 from tests.fake_telegram import DEFAULT_TOKEN, FakeTelegram
 
-pytestmark = [pytest.mark.integration, pytest.mark.process]
+pytestmark = [pytest.mark.integration, pytest.mark.process, pytest.mark.slow]
 
 PEOPLE = 6
 

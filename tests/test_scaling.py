@@ -325,6 +325,7 @@ def beep_sends(telegram: FakeTelegram, chats: list[int]) -> Counter[int]:
 
 
 @pytest.mark.process
+@pytest.mark.slow  # several bot processes and a lease run out
 def test_two_processes_send_each_beep_once_and_share_cache_and_rate_limit(
     processes: Callable[[str], BotProcess],
     telegram: HoldingTelegram,
@@ -396,6 +397,7 @@ def test_two_processes_send_each_beep_once_and_share_cache_and_rate_limit(
 
 
 @pytest.mark.process
+@pytest.mark.slow  # several bot processes and a lease run out
 def test_a_killed_process_leaves_its_claimed_beeps_to_the_other_after_the_lease(
     processes: Callable[[str], BotProcess],
     telegram: HoldingTelegram,

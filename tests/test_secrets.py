@@ -120,6 +120,7 @@ def test_health_with_a_mongodb_password(tmp_path: Path) -> None:
 
 
 @pytest.mark.process
+@pytest.mark.slow  # five commands, each a process
 def test_export_stats_migrate_report_files_and_output(tmp_path: Path) -> None:
     """Every operations command on a real study: output and written files hold no secret."""
     db = tmp_path / "study.sqlite3"

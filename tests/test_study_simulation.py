@@ -295,6 +295,7 @@ def test_three_day_study_from_consent_to_completion(
 
 
 @pytest.mark.integration
+@pytest.mark.slow  # two bot processes
 def test_two_processes_on_one_mongodb_send_each_beep_once(
     mongo_uri: str, mongo_db_name: str
 ) -> None:
