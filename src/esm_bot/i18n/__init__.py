@@ -1,15 +1,13 @@
 """Message catalogues of the bot (Russian in both address forms, English) and :func:`render`.
 
-Handlers never hold user-facing strings: they pass a message key and parameters to :func:`render`.
-Russian has the original MSE bot's two address forms, informal «ты» and formal «вы»; English has
-one form (the ``form`` argument is accepted and ignored). An unknown language falls back to
-English, an unknown form to informal; an unknown key or a missing parameter is a programming
-error and raises.
+Handlers pass a message key and parameters, never a user-facing string. An unknown language falls
+back to English, an unknown form to informal; an unknown key or a missing parameter raises.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import re
 import string
 from collections.abc import Mapping
 from typing import Any, Final
@@ -41,11 +39,8 @@ LANG_NAMES: Final[Mapping[str, Mapping[str, str]]] = {
 }
 #: Telegram client languages whose speakers get Russian before they choose (the rest: English).
 _RUSSIAN_CLIENTS: Final = frozenset({"ru", "uk", "be", "kk", "ky", "tg", "uz", "hy", "az"})
-
-_CATALOGUES: Final[Mapping[str, Mapping[str, str | tuple[str, str]]]] = {
-    "en": en.MESSAGES,
-    "ru": ru.MESSAGES,
-}
+_FORM_CHOICE: Final = re.compile(r"\[([^][|]*)\|([^][|]*)\]")
+_CATALOGUES: Final[Mapping[str, Mapping[str, str]]] = {"en": en.MESSAGES, "ru": ru.MESSAGES}
 
 
 def keys(lang: str = "en") -> frozenset[str]:
@@ -54,41 +49,28 @@ def keys(lang: str = "en") -> frozenset[str]:
 
 
 def template(key: str, lang: str, form: str = "informal") -> str:
-    """Return the unrendered template for ``key`` in ``lang`` and ``form``.
-
-    Raises:
-        KeyError: ``key`` is not in the catalogue.
-    """
-    catalogue = _CATALOGUES.get(lang, _CATALOGUES[LANGS[0]])
-    value = catalogue[key]
-    if isinstance(value, tuple):
-        return value[1] if str(form) == "formal" else value[0]
-    return value
+    """The unrendered template for ``key`` in ``lang`` and ``form`` (KeyError for a bad key)."""
+    text = _CATALOGUES.get(lang, en.MESSAGES)[key]
+    return _FORM_CHOICE.sub(r"\2" if str(form) == "formal" else r"\1", text)
 
 
 def placeholders(key: str, lang: str, form: str = "informal") -> frozenset[str]:
     """The ``{names}`` a template needs."""
-    return frozenset(
-        name for _, name, _, _ in string.Formatter().parse(template(key, lang, form)) if name
-    )
+    parsed = string.Formatter().parse(template(key, lang, form))
+    return frozenset(name for _, name, _, _ in parsed if name)
 
 
 def client_lang(language_code: str | None) -> str:
-    """The language for someone who has not chosen one: their Telegram client's ``language_code``.
-
-    ``ru``, ``uk``, ``be`` and the other languages of Russian-reading regions give ``"ru"``;
-    everything else (``en``, ``de``, none at all...) gives ``"en"``.
-    """
+    """The language for someone who has not chosen one, from their Telegram ``language_code``."""
     base = (language_code or "").strip().lower().replace("_", "-").split("-")[0]
     return "ru" if base in _RUSSIAN_CLIENTS else "en"
 
 
 def plural(n: object, lang: str, forms: str) -> str:
-    """The form of a word for the number ``n``, by the CLDR plural rules of ``lang``.
+    """The form of a word for the number ``n`` by the CLDR rules of ``lang``.
 
-    ``forms`` lists the forms separated by ``|``: Russian ``one|few|many`` (``сигнал|сигнала|
-    сигналов``: 1, 21 сигнал; 2-4, 22 сигнала; 0, 5-20, 11-14 сигналов; fractions take ``few``),
-    English ``one|other``. A value that is not a number takes the last form.
+    ``forms`` is Russian ``one|few|many`` (fractions take ``few``) or English ``one|other``; a
+    value that is not a number takes the last form.
     """
     choices = forms.split("|")
     try:
@@ -101,44 +83,36 @@ def plural(n: object, lang: str, forms: str) -> str:
         whole = abs(int(number))
         if whole % 10 == 1 and whole % 100 != 11:
             return choices[0]
-        if 2 <= whole % 10 <= 4 and not 12 <= whole % 100 <= 14:
-            return choices[1]
-        return choices[2]
+        return choices[1] if 2 <= whole % 10 <= 4 and not 12 <= whole % 100 <= 14 else choices[2]
     return choices[0] if number == 1 else choices[-1]
 
 
-_MONTHS: Final[Mapping[str, tuple[str, ...]]] = {
+_DATES: Final[Mapping[str, tuple[str, tuple[str, ...], tuple[str, ...], tuple[str, str]]]] = {
     "en": (
-        "January", "February", "March", "April", "May", "June", "July", "August", "September",
-        "October", "November", "December",
+        "{weekday} {day} {month}",
+        ("January", "February", "March", "April", "May", "June", "July", "August", "September",
+         "October", "November", "December"),
+        ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"),
+        ("today", "tomorrow"),
     ),
     "ru": (
-        "января", "февраля", "марта", "апреля", "мая", "июня", "июля", "августа", "сентября",
-        "октября", "ноября", "декабря",
+        "{weekday}, {day} {month}",
+        ("января", "февраля", "марта", "апреля", "мая", "июня", "июля", "августа", "сентября",
+         "октября", "ноября", "декабря"),
+        ("понедельник", "вторник", "среда", "четверг", "пятница", "суббота", "воскресенье"),
+        ("сегодня", "завтра"),
     ),
 }  # fmt: skip
-_WEEKDAYS: Final[Mapping[str, tuple[str, ...]]] = {
-    "en": ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"),
-    "ru": ("понедельник", "вторник", "среда", "четверг", "пятница", "суббота", "воскресенье"),
-}
-_RELATIVE: Final[Mapping[str, tuple[str, str]]] = {
-    "en": ("today", "tomorrow"),
-    "ru": ("сегодня", "завтра"),
-}
 
 
 def day_label(day: dt.date, today: dt.date, lang: str) -> str:
     """``day`` as people say it: "tomorrow, Tuesday 3 March" / «завтра, вторник, 3 марта»."""
-    lang = lang if lang in _MONTHS else LANGS[0]
-    weekday = _WEEKDAYS[lang][day.weekday()]
-    if lang == "ru":
-        dated = f"{weekday}, {day.day} {_MONTHS[lang][day.month - 1]}"
-    else:
-        dated = f"{weekday} {day.day} {_MONTHS[lang][day.month - 1]}"
+    pattern, months, weekdays, relative = _DATES.get(lang, _DATES[LANGS[0]])
+    dated = pattern.format(
+        weekday=weekdays[day.weekday()], day=day.day, month=months[day.month - 1]
+    )
     offset = (day - today).days
-    if offset in (0, 1):
-        return f"{_RELATIVE[lang][offset]}, {dated}"
-    return dated
+    return f"{relative[offset]}, {dated}" if offset in (0, 1) else dated
 
 
 class _Formatter(string.Formatter):
@@ -154,13 +128,10 @@ class _Formatter(string.Formatter):
 
 
 def render(key: str, lang: str, form: str = "informal", /, **params: Any) -> str:
-    """Render message ``key`` in ``lang`` (``"ru"``/``"en"``) and address ``form``.
+    """Render message ``key`` in ``lang`` and address ``form``.
 
-    Parameter values are inserted as they are (they are never parsed as templates), so text typed
-    by a participant can be echoed safely. ``{n:one|few|many}`` inserts the word form for the
-    number ``n`` (:func:`plural`, the CLDR rules), e.g. ``{beeps} {beeps:сигнал|сигнала|сигналов}``.
-
-    Raises:
-        KeyError: unknown key, or a placeholder without a parameter.
+    Parameter values are inserted as they are (never parsed as templates), so text typed by a
+    participant is echoed safely; ``{n:one|few|many}`` inserts the word form for ``n``
+    (:func:`plural`). Raises KeyError for an unknown key or a missing parameter.
     """
     return _Formatter(lang).vformat(template(key, lang, form), (), params)

@@ -1,8 +1,4 @@
-"""English message catalogue (one address form).
-
-Keys are shared with :mod:`esm_bot.i18n.ru`; :func:`esm_bot.i18n.render` fills the placeholders.
-Emoji are used as the original MSE bot uses them: a few marks, not decoration.
-"""
+"""English message catalogue (one address form; keys are shared with :mod:`esm_bot.i18n.ru`)."""
 
 from __future__ import annotations
 
