@@ -1,33 +1,8 @@
-"""Settings of the bot process, read once from the environment at the edge (``esm-bot run``).
+"""Settings of the bot process (:class:`BotSettings`) and of its store (:class:`StoreSettings`).
 
-:meth:`BotSettings.from_env` reads:
-
-==============================  ===============================================================
-``TELEGRAM_BOT_TOKEN``          the bot token from @BotFather (required for ``run``)
-``TELEGRAM_API_URL``            Bot API base URL (default ``https://api.telegram.org``); the bot
-                                appends ``/bot<token>/<method>``
-``ESM_ADMIN_IDS``               comma-separated Telegram user ids allowed /stats, /export, /health
-``ESM_WEBHOOK_URL``             public HTTPS URL Telegram posts updates to (``run --webhook``)
-``ESM_WEBHOOK_SECRET``          the ``X-Telegram-Bot-Api-Secret-Token`` every update must carry
-``ESM_WEBHOOK_HOST``            address the webhook server listens on (default ``0.0.0.0``)
-``ESM_WEBHOOK_PORT``            its port (default 8443)
-``ESM_METRICS_INTERVAL_MINUTES`` how often the metrics snapshot is logged (default 60)
-``ESM_TICK_SECONDS``            how often the scheduler looks for due beeps (default 5)
-``ESM_LONG_POLL_SECONDS``       getUpdates long-poll length (default 10; shutdown waits for it)
-``ESM_SEND_RATE``               outgoing messages per second overall (default 30)
-``ESM_SEND_RATE_PER_CHAT``      outgoing messages per second per chat (default 1)
-``ESM_START_RETRIES``           retries at start while Telegram or the database is unreachable
-                                (default 30; 0: give up at the first failure)
-``ESM_START_BACKOFF_SECONDS``   the first pause between those retries (default 1; it doubles
-                                up to 60 s)
-==============================  ===============================================================
-
-:meth:`StoreSettings.from_env` reads where the data lives: ``MONGODB_URI`` (and
-``ESM_MONGODB_DB``), else the SQLite file ``ESM_DB_PATH``; ``ESM_JOURNAL_PATH`` is the outage
-journal. The study settings are :meth:`esm_bot.domain.config.StudyConfig.from_env`. All three read
-the environment the same way (:mod:`esm_bot.domain.env`: each field names its variable) and raise
-:class:`~esm_bot.domain.env.SettingsError` naming the variable. The token and the webhook secret
-are never shown by ``repr`` or in errors.
+Both are read once at the edge like :class:`~esm_bot.domain.config.StudyConfig` (each field names
+its variable; docs/configuration.md lists them). The token, the webhook secret and the MongoDB URI
+never appear in ``repr`` or in errors.
 """
 
 from __future__ import annotations
@@ -38,7 +13,7 @@ from pathlib import Path
 
 import attrs
 
-from esm_bot.domain.env import SettingsError, env_field, number, read_env, variables
+from esm_bot.domain.env import SettingsError, env_field, from_env, number
 
 __all__ = [
     "DEFAULT_API_URL",
@@ -47,7 +22,6 @@ __all__ = [
     "SettingsError",
     "StoreSettings",
     "default_journal_path",
-    "variables",
 ]
 
 #: Telegram's own Bot API server.
@@ -92,24 +66,7 @@ def _webhook_secret(variable: str, raw: str) -> str:
 
 @attrs.frozen
 class BotSettings:
-    """Everything ``esm-bot run`` needs besides the study and the store.
-
-    Attributes:
-        token: The bot token (never in ``repr``).
-        api_url: Bot API base URL without a trailing slash.
-        admin_ids: Telegram user ids allowed the researcher commands.
-        webhook_url: Public URL for webhook mode, or None.
-        webhook_secret: Secret token Telegram sends with each update (never in ``repr``).
-        webhook_host: Address the webhook server binds.
-        webhook_port: Port the webhook server binds.
-        metrics_interval_minutes: Period of the metrics log line.
-        tick_seconds: Period of the beep scheduler.
-        long_poll_seconds: getUpdates long-poll length.
-        send_rate: Outgoing messages per second overall.
-        send_rate_per_chat: Outgoing messages per second to one chat.
-        start_retries: Retries at start while Telegram or the database is unreachable.
-        start_backoff_seconds: The first pause between those retries (then doubling).
-    """
+    """Everything ``esm-bot run`` needs besides the study and the store."""
 
     token: str = env_field("TELEGRAM_BOT_TOKEN", _token, repr=False)
     api_url: str = env_field("TELEGRAM_API_URL", _api_url, default=DEFAULT_API_URL)
@@ -157,10 +114,10 @@ class BotSettings:
     @classmethod
     def from_env(cls, environ: Mapping[str, str], *, require_token: bool = True) -> BotSettings:
         """Read the settings; raise :class:`SettingsError` (one-line reason) if invalid."""
-        values = read_env(cls, environ)
-        if require_token and not values.get("token"):
+        settings = from_env(cls, environ, token="")
+        if require_token and not settings.token:
             raise SettingsError("TELEGRAM_BOT_TOKEN is not set (get one from @BotFather)")
-        return cls(**{"token": "", **values})
+        return settings
 
 
 def default_journal_path(db_path: str | os.PathLike[str] = DEFAULT_DB_PATH) -> Path:
@@ -170,14 +127,7 @@ def default_journal_path(db_path: str | os.PathLike[str] = DEFAULT_DB_PATH) -> P
 
 @attrs.frozen
 class StoreSettings:
-    """Where the bot's data lives.
-
-    Attributes:
-        mongodb_uri: Use MongoDB at this URI (never in ``repr``: it may hold a password).
-        mongodb_db: The MongoDB database (default: the URI's database, else ``esm_bot``).
-        db_path: The SQLite file when no MongoDB is configured.
-        journal_path: The outage journal (default: beside ``db_path``).
-    """
+    """Where the bot's data lives: MongoDB when ``mongodb_uri`` is set, else SQLite."""
 
     mongodb_uri: str | None = env_field("MONGODB_URI", default=None, repr=False)
     mongodb_db: str | None = env_field("ESM_MONGODB_DB", default=None)
@@ -192,4 +142,4 @@ class StoreSettings:
     @classmethod
     def from_env(cls, environ: Mapping[str, str]) -> StoreSettings:
         """Read ``MONGODB_URI``, ``ESM_MONGODB_DB``, ``ESM_DB_PATH`` and ``ESM_JOURNAL_PATH``."""
-        return cls(**read_env(cls, environ))
+        return from_env(cls, environ)

@@ -1,10 +1,8 @@
-"""How the bot reads its settings from the environment: one mechanism for every settings class.
+"""Settings from the environment, one mechanism for every settings class.
 
-A settings class (``attrs``) names each field's environment variable and parser with
-:func:`env_field`; :func:`read_env` reads every such field of a class (an unset or blank variable
-keeps the field's default) and :func:`variables` lists them for docs and health checks. A value
-that cannot be parsed raises :class:`SettingsError` naming the variable; a parser never echoes a
-value of a secret field.
+A settings class (``attrs``) names each field's variable and parser with :func:`env_field`;
+:func:`from_env` builds it from an environment (an unset or blank variable keeps the default). A
+bad value raises :class:`SettingsError` naming the variable; no parser echoes a secret's value.
 """
 
 from __future__ import annotations
@@ -15,14 +13,7 @@ from typing import Any, TypeVar
 
 import attrs
 
-__all__ = [
-    "SettingsError",
-    "env_field",
-    "number",
-    "read_env",
-    "text",
-    "variables",
-]
+__all__ = ["SettingsError", "env_field", "from_env", "number", "read_env", "text", "variables"]
 
 _VARIABLE = "esm_env_variable"
 _PARSE = "esm_env_parse"
@@ -43,18 +34,23 @@ def text(variable: str, raw: str) -> str:
     return raw
 
 
-def number(kind: type[N], *, low: float, high: float = math.inf) -> Callable[[str, str], N]:
-    """A parser of one ``int`` or ``float`` within ``low..high``."""
+def number(
+    kind: type[N], *, low: float = -math.inf, high: float = math.inf
+) -> Callable[[str, str], N]:
+    """A parser of one finite ``int`` or ``float`` within ``low..high``."""
 
     def parse(variable: str, raw: str) -> N:
         what = "a whole number" if kind is int else "a number"
+        if "," in raw:
+            raise SettingsError(f"{variable} must be one number, got {raw!r}")
         try:
             value = kind(raw)
         except ValueError:
             raise SettingsError(f"{variable} must be {what}, got {raw!r}") from None
         if not math.isfinite(value) or not low <= value <= high:
-            bounds = f">= {low:g}" if high == math.inf else f"between {low:g} and {high:g}"
-            raise SettingsError(f"{variable} must be {what} {bounds}, got {raw!r}")
+            bounds = f" between {low:g} and {high:g}" if high < math.inf else f" >= {low:g}"
+            bounds = bounds if low > -math.inf else ""
+            raise SettingsError(f"{variable} must be {what}{bounds}, got {raw!r}")
         return value
 
     return parse
@@ -75,9 +71,23 @@ def read_env(cls: type, environ: Mapping[str, str]) -> dict[str, Any]:
     values: dict[str, Any] = {}
     for field in attrs.fields(cls):
         variable = field.metadata.get(_VARIABLE)
-        if variable is None:
-            continue
-        raw = environ.get(variable, "").strip()
+        raw = environ.get(variable, "").strip() if variable else ""
         if raw:
             values[field.name] = field.metadata[_PARSE](variable, raw)
     return values
+
+
+def from_env(cls: type[T], environ: Mapping[str, str], **defaults: Any) -> T:
+    """Build ``cls`` from ``environ`` (``defaults`` fill unset fields).
+
+    A :class:`SettingsError` from the class's own checks that names fields, not variables, gets the
+    variables to check appended.
+    """
+    try:
+        return cls(**{**defaults, **read_env(cls, environ)})
+    except SettingsError as exc:
+        names = variables(cls)
+        if any(variable in str(exc) for variable in names):
+            raise
+        named = [variable for variable, field in names.items() if field in str(exc)]
+        raise SettingsError(f"{exc} (check {', '.join(named)})" if named else str(exc)) from None
