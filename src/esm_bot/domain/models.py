@@ -1,22 +1,15 @@
-"""The bot's data model: participants, beeps, reports and audit events.
+"""The bot's records: participants, beeps, reports and audit events (frozen attrs, no I/O).
 
-Frozen attrs value types, no I/O. Every store (:mod:`esm_bot.store`) keeps exactly these records.
-Change one by ``attrs.evolve`` (or the store's field-level ``update_*`` methods), never in place.
-
-Python names are snake_case. The participant fields that come from the original MSE bot's
-golden-standard migration keep their meaning; :data:`ORIGINAL_FIELD_NAMES` maps each to its
-camelCase name there (``training_start_date`` is ``trainingStartDate`` and so on); "original" in
-the attribute notes below names that bot's field or default.
-
-All datetimes are timezone-aware UTC, truncated to milliseconds (:func:`utc_ms`). Local days
-(:attr:`Beep.local_date`) and waking windows
-(:attr:`Participant.window_start`) are in the participant's own zone (:attr:`Participant.tz`).
+Every store keeps exactly these; docs/storage.md describes each field. All datetimes are
+timezone-aware UTC truncated to milliseconds (:func:`utc_ms`); local days and waking windows are in
+the participant's zone. Change a record with ``attrs.evolve``, never in place.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import enum
+import re
 import uuid
 from collections.abc import Mapping
 from typing import Any, Final
@@ -53,47 +46,31 @@ def new_id() -> str:
 
 
 def beep_id(participant_id: str, local_date: dt.date, index: int) -> str:
-    """Return the deterministic id of a participant's ``index``-th beep on ``local_date``.
-
-    The same plan always gives the same ids, so storing a day's plan twice is a no-op.
-    """
+    """The id of a participant's ``index``-th beep on ``local_date`` (the same for a replan)."""
     return f"{participant_id}:{local_date.isoformat()}:{index}"
 
 
 class ParticipantStatus(enum.StrEnum):
     """Where a participant is in the study protocol."""
 
-    #: Started the bot; has not accepted the consent text.
-    REGISTERED = "registered"
-    #: Accepted the consent text (version recorded); training not started.
-    CONSENTED = "consented"
-    #: In training days 1..3.
-    TRAINING = "training"
-    #: In the main sampling phase.
-    SAMPLING = "sampling"
-    #: Finished the study.
-    COMPLETED = "completed"
-    #: Paused by the participant; :attr:`Participant.status_before_pause` says where to resume.
-    PAUSED = "paused"
-    #: Left the study; no more beeps.
-    WITHDRAWN = "withdrawn"
+    REGISTERED = "registered"  # started the bot, has not accepted the consent text
+    CONSENTED = "consented"  # accepted the consent text (version recorded), not training yet
+    TRAINING = "training"  # in the training days
+    SAMPLING = "sampling"  # in the main sampling phase
+    COMPLETED = "completed"  # finished the study
+    PAUSED = "paused"  # by the participant; ``status_before_pause`` says where to resume
+    WITHDRAWN = "withdrawn"  # left the study; no more beeps
 
 
 class BeepStatus(enum.StrEnum):
     """The lifecycle of one beep."""
 
-    #: Planned, not yet sent.
-    SCHEDULED = "scheduled"
-    #: Delivered to Telegram; waiting for the report.
-    SENT = "sent"
-    #: A report arrived (on time or late; see :attr:`Report.late`).
-    ANSWERED = "answered"
-    #: The answer window closed without a report.
-    EXPIRED = "expired"
-    #: Never delivered (participant unreachable, or too late to send after downtime).
-    MISSED = "missed"
-    #: Withdrawn before sending (pause, withdrawal, re-planning after a settings change).
-    CANCELLED = "cancelled"
+    SCHEDULED = "scheduled"  # planned, not yet sent
+    SENT = "sent"  # delivered to Telegram; waiting for the report
+    ANSWERED = "answered"  # a report arrived (on time or late: ``Report.late``)
+    EXPIRED = "expired"  # the answer window closed without a report
+    MISSED = "missed"  # never delivered (unreachable, or too late to send after downtime)
+    CANCELLED = "cancelled"  # withdrawn before sending (pause, withdrawal, re-planning)
 
 
 class AddressForm(enum.StrEnum):
@@ -104,13 +81,7 @@ class AddressForm(enum.StrEnum):
 
 
 def utc_ms(value: dt.datetime) -> dt.datetime:
-    """Return ``value`` in UTC, truncated to whole milliseconds (what MongoDB keeps).
-
-    Every datetime in a record passes through this, so a record reads back equal from either store.
-
-    Raises:
-        ValueError: ``value`` is naive (has no time zone).
-    """
+    """``value`` in UTC cut to whole milliseconds (what MongoDB keeps); ValueError if naive."""
     if not isinstance(value, dt.datetime) or value.tzinfo is None or value.utcoffset() is None:
         raise ValueError(f"expected a timezone-aware datetime, got {value!r}")
     value = value.astimezone(dt.UTC)
@@ -128,14 +99,7 @@ def _lang(_inst: object, _attr: attrs.Attribute[str], value: str) -> None:
 
 @attrs.frozen
 class QualityRecord:
-    """One day's quality in a participant's history (original ``qualityHistory`` item).
-
-    Attributes:
-        date: The participant's local day.
-        score: Average score (0..100) of the day's reports.
-        responses_count: How many reports the average covers (original ``responsesCount``).
-        day_number: The study day (original ``dayNumber``; training days are 1..3).
-    """
+    """One finished day's average quality (original ``qualityHistory`` item)."""
 
     date: dt.date
     score: float
@@ -156,10 +120,7 @@ class PhenomenaFrequencies:
 
 @attrs.frozen
 class CommonPatterns:
-    """The participant's reporting habits the feedback adapts to (original ``commonPatterns``).
-
-    ``None`` means "not known yet" for the three yes/no patterns.
-    """
+    """The reporting habits the feedback adapts to (original ``commonPatterns``; None: unknown)."""
 
     uses_inner_speech: bool | None = None
     tendency_to_generalize: float = 0
@@ -185,42 +146,7 @@ class Preferences:
 
 @attrs.frozen
 class Participant:
-    """One person taking part in the study.
-
-    Attributes:
-        id: Internal pseudonymous id (not the Telegram id); see :func:`new_id`.
-        created_at: When the participant first started the bot (UTC).
-        telegram_id: Telegram user id, or None once the personal data is deleted.
-        chat_id: Telegram chat to write to, or None once deleted.
-        lang: ``"ru"`` or ``"en"``.
-        address_form: Informal or formal address.
-        tz: IANA time zone name (the participant's own; beeps are planned in it).
-        window_start: Local start of the waking window (beeps are planned inside it).
-        window_end: Local end of the waking window (may be before the start: crosses midnight).
-        beeps_per_day: Beeps per day (the original MSE bot's default is 6).
-        status: Where the participant is in the protocol.
-        status_before_pause: The status to resume to after a pause.
-        paused_until: When a pause ends by itself (UTC), if it was given an end.
-        consent_version: Version of the consent text accepted, if any.
-        consented_at: When it was accepted (UTC).
-        active: False once the participant blocked the bot (Telegram answered 403).
-        updated_at: Last change (UTC); stores set it on every update.
-        schema_version: Version of this record's schema (see :data:`PARTICIPANT_SCHEMA_VERSION`).
-        training_start_date: Local day training began (original ``trainingStartDate``).
-        current_training_day: 0 before training, then 1..3 (original ``currentTrainingDay``).
-        training_completed: Training passed (original ``trainingCompleted``).
-        average_data_quality: Running average score 0..100 (original ``averageDataQuality``).
-        quality_history: One record per finished day (original ``qualityHistory``).
-        phenomena_frequencies: Phenomena counts (original ``phenomenaFrequencies``).
-        common_patterns: Reporting habits (original ``commonPatterns``).
-        preferences: The participant's switches (original ``preferences``).
-        achievements: Achievement codes earned (original ``achievements``; unused by default).
-        study_day: The study day the participant is on (1-based; 0 before the first beep day).
-        day_repeats: How many times the current training day has been repeated.
-        sampling_start_date: Local day the main sampling phase began, if it has.
-        deleted_at: When the participant's data was deleted on request (then this is a tombstone).
-        extra: Free-form JSON-compatible settings for additions that need no schema change.
-    """
+    """One person taking part in the study (``id`` is pseudonymous, never the Telegram id)."""
 
     id: str
     created_at: dt.datetime = attrs.field(converter=utc_ms)
@@ -260,70 +186,46 @@ class Participant:
     extra: Mapping[str, Any] = attrs.field(factory=dict)
 
 
-#: Participant fields that come from the original MSE bot's golden-standard migration, with
-#: their names there.
+def _camel(path: str) -> str:
+    return re.sub(r"_([a-z])", lambda m: m[1].upper(), path)
+
+
+#: Participant fields from the original MSE bot's golden-standard migration → their names there.
 ORIGINAL_FIELD_NAMES: Final[Mapping[str, str]] = {
-    "training_start_date": "trainingStartDate",
-    "current_training_day": "currentTrainingDay",
-    "training_completed": "trainingCompleted",
-    "average_data_quality": "averageDataQuality",
-    "quality_history": "qualityHistory",
-    "quality_history[].responses_count": "qualityHistory[].responsesCount",
-    "quality_history[].day_number": "qualityHistory[].dayNumber",
-    "phenomena_frequencies": "phenomenaFrequencies",
-    "phenomena_frequencies.inner_speech": "phenomenaFrequencies.innerSpeech",
-    "phenomena_frequencies.inner_seeing": "phenomenaFrequencies.innerSeeing",
-    "phenomena_frequencies.unsymbolized_thinking": "phenomenaFrequencies.unsymbolizedThinking",
-    "phenomena_frequencies.feeling": "phenomenaFrequencies.feeling",
-    "phenomena_frequencies.sensory_awareness": "phenomenaFrequencies.sensoryAwareness",
-    "common_patterns": "commonPatterns",
-    "common_patterns.uses_inner_speech": "commonPatterns.usesInnerSpeech",
-    "common_patterns.tendency_to_generalize": "commonPatterns.tendencyToGeneralize",
-    "common_patterns.introspective_accuracy": "commonPatterns.introspectiveAccuracy",
-    "common_patterns.preferred_response_length": "commonPatterns.preferredResponseLength",
-    "common_patterns.reading_voice_illusion": "commonPatterns.readingVoiceIllusion",
-    "common_patterns.emotion_as_thought": "commonPatterns.emotionAsThought",
-    "common_patterns.sensory_detail_richness": "commonPatterns.sensoryDetailRichness",
-    "common_patterns.moment_capture_ability": "commonPatterns.momentCaptureAbility",
-    "common_patterns.emptiness_recognition": "commonPatterns.emptinessRecognition",
-    "preferences": "preferences",
-    "preferences.receive_quality_feedback": "preferences.receiveQualityFeedback",
-    "preferences.show_examples": "preferences.showExamples",
-    "preferences.adaptive_questions": "preferences.adaptiveQuestions",
-    "preferences.training_reminders": "preferences.trainingReminders",
+    **{
+        path: _camel(path)
+        for path in (
+            "training_start_date",
+            "current_training_day",
+            "training_completed",
+            "average_data_quality",
+            "quality_history",
+            "quality_history[].responses_count",
+            "quality_history[].day_number",
+            *(
+                f"{name}{suffix}"
+                for name, cls in (
+                    ("phenomena_frequencies", PhenomenaFrequencies),
+                    ("common_patterns", CommonPatterns),
+                    ("preferences", Preferences),
+                )
+                for suffix in ("", *(f".{field.name}" for field in attrs.fields(cls)))
+            ),
+            "achievements",
+            "address_form",
+        )
+    },
     "preferences.use_ai_validation": "preferences.useAIValidation",
-    "achievements": "achievements",
     "tz": "timezone",
     "window_start": "notificationStart",
     "window_end": "notificationEnd",
     "beeps_per_day": "notificationsPerDay",
-    "address_form": "addressForm",
 }
 
 
 @attrs.frozen
 class Beep:
-    """One planned signal to a participant.
-
-    Attributes:
-        id: Deterministic: ``beep_id(participant_id, local_date, index)``.
-        participant_id: Whose beep it is.
-        local_date: The participant's local day it belongs to (a window crossing midnight belongs
-            to the day it starts).
-        index: Position in the day's plan, 0-based.
-        scheduled_at: When to send it (UTC).
-        status: Where it is in its lifecycle.
-        study_day: The study day (1-based; training days first).
-        training: True on a training day.
-        tz: The zone the beep was planned in (for local times in exports).
-        sent_at: When Telegram accepted the message (UTC).
-        reminder_sent_at: When the one gentle reminder went out (UTC).
-        answered_at: When the (first) report arrived (UTC).
-        expires_at: When the answer window closes (UTC).
-        message_id: Telegram message id of the beep, to edit it on expiry.
-        claimed_by: The worker holding the send lease (see ``Store.claim_beep``).
-        claim_until: When that lease runs out (UTC); after it another worker may claim the beep.
-    """
+    """One planned signal to a participant; its ``id`` is :func:`beep_id` of its plan slot."""
 
     id: str
     participant_id: str
@@ -345,30 +247,7 @@ class Beep:
 
 @attrs.frozen
 class Report:
-    """A participant's answer to a beep, with its validation result.
-
-    Attributes:
-        id: Random id (:func:`new_id`).
-        participant_id: Who wrote it.
-        beep_id: The beep it answers, or None for a practice report.
-        text: The report exactly as received.
-        received_at: When it arrived (UTC).
-        dedup_key: Unique per incoming message (e.g. ``f"tg:{chat_id}:{message_id}"``): a replayed
-            Telegram update never stores a second report.
-        attempt: 1, or 2 for the retry offered on training days (both versions are kept).
-        latency_s: Seconds from the beep to the report (None without a beep).
-        late: True when it came after the answer window.
-        score: The validator's score 0..100.
-        quality: The validator's quality label.
-        phenomena: Phenomenon codes found.
-        issue_codes: Issue codes found, most important first.
-        feedback: The feedback shown to the participant.
-        source: ``"local"`` or ``"ai"``.
-        fallback_reason: Why local validation answered instead of AI, if it did.
-        validator_version: The validator's version string.
-        validation_ms: How long validation took.
-        assessment: The full ``Assessment.to_dict()``.
-    """
+    """A participant's answer to a beep (or a message without one), with its validation result."""
 
     id: str
     participant_id: str
@@ -397,16 +276,7 @@ class Report:
 
 @attrs.frozen
 class Event:
-    """One entry of the append-only audit trail.
-
-    Attributes:
-        kind: What happened (``"consented"``, ``"beep_sent"``, ``"tz_changed"``...).
-        at: When (UTC).
-        participant_id: Whom it concerns, if anyone.
-        data: JSON-compatible details.
-        id: Random unique id, so a replayed write never doubles an event.
-        seq: Position in the log, assigned by the store on append (None before).
-    """
+    """One entry of the append-only audit trail (``seq`` is set by the store on append)."""
 
     kind: str
     at: dt.datetime = attrs.field(converter=utc_ms)

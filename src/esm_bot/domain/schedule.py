@@ -1,29 +1,12 @@
 """Beep schedules: a local day of stratified random beeps, right in every time zone and on DST days.
 
-The contract is :func:`plan_day`. It works in *real elapsed time* between the window's true UTC
-bounds, so a DST change inside the window makes the window one real hour longer or shorter, no beep
-ever falls on a local time that does not exist, and no local time is used twice in a repeated hour.
-
-How a window's wall-clock bounds become instants (rule used for both DST directions):
-
-* the **start** is the *last* instant at which the participant's clock shows the start time (for a
-  time in a repeated hour: its second occurrence), or, when that time is skipped by a
-  spring-forward change, the first instant after the gap;
-* the **end** is the *first* instant at which the clock shows the end time (first occurrence), or
-  the first instant after the gap.
-
-With these rules every beep's local wall time lies between the window's start and end (a window
-can only shrink on such a day, never leak outside the hours the participant chose).
-
-A window whose end is not later than its start on the clock (``22:00`` to ``02:00``) crosses
-midnight and belongs to the day it starts.
-
-Time zones are IANA names (``Asia/Kathmandu``) or, for a participant who typed a UTC offset that is
-not a whole number of hours, the fixed-offset form ``UTC+05:30`` made by :func:`parse_timezone`.
+:func:`plan_day` works in real elapsed time between the window's true UTC bounds; docs/study.md
+("The scheduling algorithm") gives the rules for wall times skipped or repeated by a DST change.
 """
 
 from __future__ import annotations
 
+import bisect
 import functools
 import random
 import re
@@ -61,9 +44,7 @@ _MAX_OFFSET_MINUTES: Final = 14 * 60
 class ScheduleError(ValueError):
     """A schedule setting that cannot work; the message can be shown to a participant as is.
 
-    Attributes:
-        code: A stable message key for translated catalogues (e.g. ``"schedule.unknown_timezone"``).
-        params: The values the message mentions, for rendering the key in another language.
+    ``code`` (``"schedule.unknown_timezone"``...) and ``params`` let a catalogue translate it.
     """
 
     def __init__(self, code: str, message: str, **params: object) -> None:
@@ -74,12 +55,7 @@ class ScheduleError(ValueError):
 
 @attrs.frozen
 class Window:
-    """A waking window as real instants (both timezone-aware, in UTC).
-
-    Attributes:
-        start: The first instant of the window.
-        end: The last instant of the window (inclusive).
-    """
+    """A waking window as real UTC instants, ``end`` included."""
 
     start: datetime
     end: datetime
@@ -92,17 +68,13 @@ class Window:
 
 @functools.cache
 def _canonical_zone_names() -> dict[str, str]:
-    """Map lower-cased IANA names to their canonical spelling (read once, on first use)."""
+    """Lower-cased IANA names → their canonical spelling (read once, on first use)."""
     return {name.lower(): name for name in zoneinfo.available_timezones()}
 
 
 @functools.lru_cache(maxsize=1024)  # zoneinfo's own cache keeps 8 zones; a reread costs a day plan
 def zone_for(tz: str) -> tzinfo:
-    """Return the tzinfo for an IANA name or a ``UTC+05:30`` fixed offset.
-
-    Raises:
-        ScheduleError: (a ValueError) when the zone is unknown.
-    """
+    """The tzinfo for an IANA name or a ``UTC+05:30`` fixed offset; ScheduleError if unknown."""
     match = _FIXED_OFFSET.match(tz)
     if match:
         sign_text, hours, minutes = match.groups()
@@ -122,16 +94,8 @@ def zone_for(tz: str) -> tzinfo:
 
 
 def parse_timezone(text: str) -> str:
-    """Turn a time zone typed by a participant into a zone name :func:`plan_day` accepts.
-
-    Accepted: an IANA name in any letter case (``europe/moscow`` → ``Europe/Moscow``), or a UTC
-    offset such as ``+3``, ``UTC+3``, ``GMT-5``, ``UTC+05:30``, ``-0330``, ``+5:45``.
-
-    A whole-hour offset becomes the IANA fixed zone ``Etc/GMT-3`` (note: the ``Etc`` names invert
-    the sign, so ``Etc/GMT-3`` is UTC+3); offset zero becomes ``UTC``; any other offset becomes the
-    fixed-offset form ``UTC+05:30`` (sign, two-digit hours, colon, two-digit minutes), which
-    :func:`zone_for` and :func:`plan_day` understand. Fixed offsets never change for DST: a
-    participant in a zone with DST should give its name instead.
+    """A time zone typed by a participant (``europe/moscow``, ``+3``, ``GMT-5``, ``-0330``) as a
+    zone name :func:`plan_day` accepts: IANA, ``Etc/GMT-3`` for whole hours, else ``UTC+05:30``.
 
     Raises:
         ScheduleError: (a ValueError) with a message a participant can be shown.
@@ -172,46 +136,33 @@ def parse_timezone(text: str) -> str:
     return f"UTC{'+' if sign > 0 else '-'}{hours:02d}:{minutes:02d}"
 
 
-def _to_utc(local: datetime) -> datetime:
-    return local.astimezone(UTC)
-
-
 def _wall(instant: datetime, zone: tzinfo) -> datetime:
     return instant.astimezone(zone).replace(tzinfo=None)
 
 
 def _first_instant_after_gap(naive: datetime, zone: tzinfo) -> datetime:
     """The first instant whose wall time is at or after *naive*, a time skipped by a DST change."""
-    low, high = sorted(_to_utc(naive.replace(tzinfo=zone, fold=fold)) for fold in (0, 1))
-    # Invariant: wall(low) < naive <= wall(high); bisect in whole seconds (transitions use them).
-    steps = int((high - low) // _SECOND)
-    lo, hi = 0, steps
-    while hi - lo > 1:
-        middle = (lo + hi) // 2
-        if _wall(low + middle * _SECOND, zone) >= naive:
-            hi = middle
-        else:
-            lo = middle
-    return low + hi * _SECOND
+    low, high = sorted(naive.replace(tzinfo=zone, fold=fold).astimezone(UTC) for fold in (0, 1))
+    # wall(low) < naive <= wall(high); bisect in whole seconds (transitions use them).
+    steps = range(int((high - low) // _SECOND) + 1)
+    return low + _SECOND * bisect.bisect_left(
+        steps, naive, key=lambda i: _wall(low + i * _SECOND, zone)
+    )
 
 
 def _instant(naive: datetime, zone: tzinfo, *, last: bool) -> datetime:
-    """Resolve a wall time to one UTC instant (see the module docstring for the rule)."""
-    first = _to_utc(naive.replace(tzinfo=zone, fold=0))
-    second = _to_utc(naive.replace(tzinfo=zone, fold=1))
-    exists = [u for u in (first, second) if _wall(u, zone) == naive]
+    """Resolve a wall time to one UTC instant: the last (start) or first (end) that shows it."""
+    instants = (naive.replace(tzinfo=zone, fold=fold).astimezone(UTC) for fold in (0, 1))
+    exists = [u for u in instants if _wall(u, zone) == naive]
     if not exists:
         return _first_instant_after_gap(naive, zone)
     return max(exists) if last else min(exists)
 
 
 def window_bounds(day: date, tz: str, start: time, end: time) -> Window:
-    """Return the real UTC bounds of the waking window that starts on local *day*.
+    """The real UTC bounds of the waking window starting on local *day*.
 
-    ``end`` not later than ``start`` on the clock means the window crosses midnight.
-
-    Raises:
-        ScheduleError: for an unknown zone or ``start == end``.
+    ``end <= start`` crosses midnight; ScheduleError for an unknown zone or ``start == end``.
     """
     zone = zone_for(tz)
     if start.replace(tzinfo=None) == end.replace(tzinfo=None):
@@ -257,26 +208,13 @@ def plan_day(
 ) -> list[datetime]:
     """Plan one local day's beeps: *n* sorted, timezone-aware UTC datetimes.
 
-    The window (``start`` to ``end`` on the participant's clock in zone *tz*, crossing midnight
-    when ``end <= start``) is taken as real elapsed time between its true UTC bounds
-    (:func:`window_bounds`), split into *n* equal blocks, and one uniformly random instant is drawn
-    in each block. When a draw lies closer than *min_gap* to the previous beep it is moved later,
-    just to ``previous + min_gap``, which always stays inside its own block because
-    ``n * min_gap`` fits in the window. Times are whole seconds unless the bounds or the gap are
-    not.
-
-    Args:
-        day: The local calendar day the window starts on.
-        tz: An IANA zone name, or a fixed offset ``UTC+05:30`` (see :func:`parse_timezone`).
-        start: Local start of the waking window.
-        end: Local end of the waking window.
-        n: Number of beeps, 1..20.
-        min_gap: The least real time between two beeps.
-        rng: The source of randomness (seeded in tests).
+    The window (``start`` to ``end`` in zone *tz*) is split into *n* equal blocks of real time and
+    one instant drawn from *rng* in each; a draw closer than *min_gap* to the previous beep moves
+    later, to ``previous + min_gap``.
 
     Raises:
         ScheduleError: (a ValueError) with a message a participant could be shown, when *n* is
-            out of range, the zone is unknown, ``start == end``, the gap is negative, or
+            not 1..20, the zone is unknown, ``start == end``, the gap is negative, or
             ``n * min_gap`` is longer than the window on that day.
     """
     if isinstance(n, bool) or not isinstance(n, int) or not 1 <= n <= MAX_BEEPS_PER_DAY:
