@@ -181,9 +181,6 @@ def test_the_checks_see_a_cycle_and_an_upward_import() -> None:
 PROTOCOLS_ELSEWHERE: Mapping[str, str] = {
     # the CLI's own output formats: not a seam of the library
     "esm_validate._output.Writer": "private to the command line",
-    # the rule engine's old copy of LocalRule, kept until esm_validate/local (being rewritten in
-    # parallel) imports it from esm_validate.protocols
-    "esm_validate.local.rule_protocol.LocalRule": "to be replaced by esm_validate.protocols",
 }
 
 

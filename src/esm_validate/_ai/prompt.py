@@ -40,7 +40,7 @@ __all__ = [
 _LANGUAGES: Final = {"ru": "Russian", "en": "English"}
 
 #: The JSON Schema of the model's answer. The five fields in ``required`` must be present;
-#: ``strengths`` is optional. Ranges (score 0..100) are checked by :mod:`esm_validate.ai.answer`.
+#: ``strengths`` is optional. Ranges (score 0..100) are checked by :mod:`esm_validate._ai.answer`.
 ANSWER_SCHEMA: Final[Mapping[str, Any]] = {
     "type": "object",
     "properties": {

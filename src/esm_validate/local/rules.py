@@ -13,9 +13,9 @@ import re
 import attrs
 
 from esm_validate._types import Issue, Severity
+from esm_validate.protocols import LocalRule
 
 from .report import Report, Span
-from .rule_protocol import LocalRule
 
 __all__ = [
     "DEFAULT_RULES",
