@@ -1,34 +1,20 @@
-"""What every part of the study engine works with: :class:`StudyContext` (see :class:`Study`).
-
-The context holds the dependencies (store, settings, clock, lease name) and the small helpers the
-parts share; it keeps no state of its own. Each part (:mod:`~esm_bot.study.planning`,
-:mod:`~esm_bot.study.delivery`, :mod:`~esm_bot.study.days`, :mod:`~esm_bot.study.reports`) gets
-it at construction and owns whatever state it has.
-"""
+"""What every part of the study works with: the frozen :class:`StudyContext` (no state)."""
 
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections.abc import Callable
-from typing import Any
+from typing import Any, Concatenate, ParamSpec
 
 import attrs
 
 from esm_bot.domain.config import StudyConfig
-from esm_bot.domain.models import (
-    Beep,
-    Event,
-    Participant,
-    ParticipantStatus,
-)
+from esm_bot.domain.models import Beep, Event, Participant, ParticipantStatus
 from esm_bot.domain.schedule import zone_for
 from esm_bot.store.base import Store
 from esm_bot.study.messages import Message, MessageKey, message
-from esm_bot.study.outcomes import (
-    Action,
-    ActionKind,
-    Outcome,
-)
+from esm_bot.study.outcomes import Action, ActionKind, Outcome, ReportKind
 from esm_validate import Assessment
 
 __all__ = [
@@ -39,18 +25,19 @@ __all__ = [
     "STUDY_KEY",
     "StudyContext",
     "ValidateFunction",
+    "gated",
 ]
+
+P = ParamSpec("P")
 
 #: A plain validation function such as :func:`esm_validate.validate`.
 ValidateFunction = Callable[..., Assessment]
-
 #: Statuses in which beeps are planned and sent.
 ACTIVE_STATUSES = frozenset({ParticipantStatus.TRAINING, ParticipantStatus.SAMPLING})
-#: participant.extra keys owned by the engine.
+#: participant.extra keys owned by the engine: the schedule seed, the last day closed, and
+#: whether the participant chose «ты» or «вы» (until then Russian messages use «вы»).
 SEED = "schedule_seed"
 CLOSED = "closed_through"
-#: participant.extra key set once the participant has chosen «ты» or «вы» themselves (until then
-#: Russian messages use the polite «вы», which presumes nothing).
 ADDRESS_CHOSEN = "address_chosen"
 #: The key of the study context inside a stored report's ``assessment``.
 STUDY_KEY = "_study"
@@ -58,15 +45,8 @@ STUDY_KEY = "_study"
 
 @attrs.frozen
 class StudyContext:
-    """The dependencies the parts of the study share, and their common helpers.
-
-    Attributes:
-        store: Where participants, beeps, reports and events live.
-        config: The study settings.
-        clock: Returns the current time as a timezone-aware UTC datetime.
-        worker: This process's name for beep leases.
-        changed: Called with a participant id whenever that participant's record is updated.
-    """
+    """The store, settings, clock and lease name (``worker``) the parts share, and their helpers;
+    ``changed`` is called with a participant id whenever that record is updated."""
 
     store: Store
     config: StudyConfig
@@ -86,9 +66,7 @@ class StudyContext:
     ) -> None:
         """Append an event (``event_id`` makes it idempotent: the same id is stored once)."""
         event = Event(kind=kind, at=self.now(), participant_id=participant_id, data=data)
-        if event_id is not None:
-            event = attrs.evolve(event, id=event_id)
-        self.store.append_event(event)
+        self.store.append_event(event if event_id is None else attrs.evolve(event, id=event_id))
 
     def participant(self, telegram_id: int) -> Participant | None:
         """The participant with this Telegram id (None when unknown or deleted)."""
@@ -103,7 +81,7 @@ class StudyContext:
     @staticmethod
     def refused(key: MessageKey, participant: Participant | None = None, **params: Any) -> Outcome:
         """A refused call's outcome: one message, ``ok`` False."""
-        return Outcome((message(key, **params),), participant, ok=False)
+        return Outcome((message(key, **params),), participant, ok=False, kind=ReportKind.REFUSED)
 
     def gate(self, telegram_id: int, *, need_consent: bool = True) -> Participant | Outcome:
         """The participant, or the refusal to return when they cannot do this now."""
@@ -120,6 +98,12 @@ class StudyContext:
         """The participant's local date at ``now``."""
         return now.astimezone(zone_for(participant.tz)).date()
 
+    def next_local_midnight(self, participant: Participant, now: dt.datetime) -> dt.datetime:
+        """When the participant's next local day starts (planning ahead is due again)."""
+        zone = zone_for(participant.tz)
+        tomorrow = now.astimezone(zone).date() + dt.timedelta(days=1)
+        return dt.datetime.combine(tomorrow, dt.time(), tzinfo=zone).astimezone(dt.UTC)
+
     @staticmethod
     def action(
         kind: ActionKind,
@@ -129,19 +113,26 @@ class StudyContext:
         due_at: dt.datetime | None = None,
     ) -> Action:
         """What :meth:`Study.tick` returns for one message to ``participant``."""
-        return Action(
-            kind=kind,
-            participant_id=participant.id,
-            chat_id=participant.chat_id,
-            lang=participant.lang,
-            address_form=str(participant.address_form),
-            message=msg,
-            beep=beep,
-            due_at=due_at,
-        )
+        p = participant
+        return Action(kind, p.id, p.chat_id, p.lang, str(p.address_form), msg, beep, due_at)
 
-    def next_local_midnight(self, participant: Participant, now: dt.datetime) -> dt.datetime:
-        """When the participant's next local day starts (planning ahead is due again)."""
-        zone = zone_for(participant.tz)
-        tomorrow = now.astimezone(zone).date() + dt.timedelta(days=1)
-        return dt.datetime.combine(tomorrow, dt.time(), tzinfo=zone).astimezone(dt.UTC)
+
+def gated(
+    need_consent: bool = True,
+) -> Callable[
+    [Callable[Concatenate[Any, Participant, P], Outcome]],
+    Callable[Concatenate[Any, int, P], Outcome],
+]:
+    """Make a method over a participant take the Telegram id, refusing whom :meth:`gate` refuses."""
+
+    def wrap(
+        method: Callable[Concatenate[Any, Participant, P], Outcome],
+    ) -> Callable[Concatenate[Any, int, P], Outcome]:
+        @functools.wraps(method)
+        def call(part: Any, telegram_id: int, /, *args: P.args, **kwargs: P.kwargs) -> Outcome:
+            gate = part.ctx.gate(telegram_id, need_consent=need_consent)
+            return gate if isinstance(gate, Outcome) else method(part, gate, *args, **kwargs)
+
+        return call
+
+    return wrap

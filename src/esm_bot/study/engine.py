@@ -1,32 +1,18 @@
-"""The study engine: :class:`Study`, the one facade the bot's handlers call.
+"""The study engine: :class:`Study`, the one facade the bot's handlers call (no Telegram here).
 
-No Telegram here. Every participant-facing method takes the Telegram user id (what a handler has),
-changes the store, and returns an :class:`~esm_bot.study.outcomes.Outcome` with message keys.
-:meth:`Study.tick` returns the :class:`~esm_bot.study.outcomes.Action` values due now.
-
-Safety across restarts and processes:
-
-- Whole days are planned ahead and stored. A day's plan is a deterministic function of the
-  participant's stored schedule seed and settings, and beep ids are deterministic, so two processes
-  planning the same day store the same beeps once.
-- Each beep is sent once: :meth:`Study.tick` takes the store's atomic lease on a due beep before
-  returning it; :meth:`Study.beep_sent` records the delivery. Expiry and reminders use the same
-  lease or a conditional update, so each happens once.
-- A settings change (time zone, window, beeps a day), a pause and a resume cancel only beeps still
-  in the future and plan the rest of the day again; what was sent stays as it was, and a new beep
-  keeps the minimum gap to the last one sent.
-- Closing a day (training progression) happens under the lease of the day's last beep and is
-  recorded in the participant record in one write, so it happens once.
+How it stays safe across restarts and processes is told in docs/architecture.md and
+docs/study.md ("Beeps", "The scheduling algorithm").
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import logging
 import random
 import uuid
 from collections.abc import Callable
-from typing import Any
+from typing import Any, Concatenate, Generic, ParamSpec, TypeVar, cast
 
 import attrs
 
@@ -34,7 +20,6 @@ from esm_bot.domain.clock import utc_now
 from esm_bot.domain.config import StudyConfig
 from esm_bot.domain.models import (
     AddressForm,
-    Beep,
     BeepStatus,
     Participant,
     ParticipantStatus,
@@ -50,17 +35,12 @@ from esm_bot.study.context import (
     SEED,
     StudyContext,
     ValidateFunction,
+    gated,
 )
 from esm_bot.study.days import DayCloser
 from esm_bot.study.delivery import Delivery
 from esm_bot.study.messages import Message, MessageKey, message
-from esm_bot.study.outcomes import (
-    Action,
-    ActionKind,
-    Outcome,
-    ReportOutcome,
-    StatusSummary,
-)
+from esm_bot.study.outcomes import Action, ActionKind, Outcome, StatusSummary
 from esm_bot.study.planning import Planner
 from esm_bot.study.reports import Reports
 from esm_validate import Validator
@@ -68,11 +48,13 @@ from esm_validate import Validator
 __all__ = ["ACTIVE_STATUSES", "AWAITING_KEY", "Study", "ValidateFunction", "parse_window"]
 
 _log = logging.getLogger(__name__)
+P = ParamSpec("P")
+R = TypeVar("R")
 
-
+#: One phase of a tick: (now, participant by id, the actions so far).
+_Phase = Callable[[dt.datetime, Callable[[str], Participant | None], list[Action]], None]
 #: Key in ``Participant.extra`` holding the question the participant's next text answers.
 AWAITING_KEY = "bot_awaiting"
-
 #: Statuses from which a participant can pause.
 _PAUSABLE = ACTIVE_STATUSES | {ParticipantStatus.CONSENTED}
 
@@ -83,8 +65,7 @@ def parse_window(text: str) -> tuple[dt.time, dt.time]:
     Raises:
         ScheduleError: (a ValueError) with a message a participant can be shown.
     """
-    cleaned = text.replace("–", "-").replace("—", "-").replace(" ", "")
-    parts = cleaned.split("-")
+    parts = text.replace("–", "-").replace("—", "-").replace(" ", "").split("-")
     try:
         if len(parts) != 2:
             raise ValueError
@@ -103,24 +84,32 @@ def _parse_clock(text: str) -> dt.time:
     return dt.time(int(hours), int(minutes or 0))
 
 
+class _Forward(Generic[P, R]):
+    """A part's method offered on the facade (``study.beep_sent``: ``study.delivery.beep_sent``)."""
+
+    def __init__(self, part: str, method: Callable[Concatenate[Any, P], R]) -> None:
+        self.part, self.name, self.__doc__ = part, method.__name__, method.__doc__
+
+    def __get__(self, study: Any, owner: type | None = None) -> Callable[P, R]:
+        return cast("Callable[P, R]", getattr(getattr(study, self.part), self.name))
+
+
+def _jsonable(value: Any) -> Any:
+    return value.isoformat() if isinstance(value, (dt.time, dt.date)) else value
+
+
 @attrs.define
 class Study:
-    """The DES study protocol over a :class:`~esm_bot.store.Store`.
+    """The DES study protocol over a :class:`~esm_bot.store.Store`: a thin facade.
 
-    Construct it as ``Study(store, validator, config, *, clock=..., rng=..., worker=...,
-    maintenance_every=...)``; each argument is kept as the attribute of the same name.
-
-    A thin facade: onboarding, settings, pause and leave, status and the tick live here; the
-    work is done by four composed parts, each owning its state: :attr:`planning`
-    (:class:`~esm_bot.study.planning.Planner`), :attr:`delivery`
-    (:class:`~esm_bot.study.delivery.Delivery`), :attr:`days`
-    (:class:`~esm_bot.study.days.DayCloser`) and :attr:`reports`
-    (:class:`~esm_bot.study.reports.Reports`), over one :class:`StudyContext` (:attr:`ctx`).
+    Onboarding, settings, pause and leave, status and the tick live here; the work is done by
+    four composed parts over one :class:`StudyContext` (:attr:`ctx`): :attr:`planning`,
+    :attr:`delivery`, :attr:`days` and :attr:`reports` (see docs/architecture.md).
 
     Attributes:
         store: Where participants, beeps, reports and events live.
-        validator: A :class:`esm_validate.Validator` (``.validate(text, *, user_id, training_day,
-            lang)``) or a function like :func:`esm_validate.validate`.
+        validator: A :class:`esm_validate.Validator` or a function like
+            :func:`esm_validate.validate`.
         config: The study settings.
         clock: Returns the current time as a timezone-aware UTC datetime.
         rng: Randomness for new participants' schedule seeds (seed it in tests).
@@ -144,6 +133,16 @@ class Study:
     #: Per participant: no maintenance needed before this time (until their record changes).
     _quiet_until: dict[str, dt.datetime] = attrs.field(factory=dict, init=False)
 
+    participant = _Forward("ctx", StudyContext.participant)
+    practice = _Forward("reports", Reports.practice)
+    pilot = _Forward("reports", Reports.pilot)
+    handle_text = _Forward("reports", Reports.handle_text)
+    edit_report = _Forward("reports", Reports.edit_report)
+    beep_sent = _Forward("delivery", Delivery.beep_sent)
+    renew_claim = _Forward("delivery", Delivery.renew_claim)
+    beep_failed = _Forward("delivery", Delivery.beep_failed)
+    mark_unreachable = _Forward("delivery", Delivery.mark_unreachable)
+
     def __attrs_post_init__(self) -> None:
         self.ctx = StudyContext(self.store, self.config, self.clock, self.worker, self._wake)
         self.planning = Planner(self.ctx)
@@ -161,12 +160,11 @@ class Study:
         A returning participant keeps their record (chat id refreshed); one who had withdrawn
         rejoins as registered and is asked for consent again.
         """
-        now = self.ctx.now()
         participant = self.ctx.participant(telegram_id)
         if participant is None:
             participant = Participant(
                 id=new_id(),
-                created_at=now,
+                created_at=self.ctx.now(),
                 telegram_id=telegram_id,
                 chat_id=chat_id,
                 lang=lang if lang in ("ru", "en") else "ru",
@@ -193,22 +191,19 @@ class Study:
             messages.append(message(MessageKey.CONSENT, version=self.config.consent_version))
         return Outcome(tuple(messages), participant)
 
-    def consent(self, telegram_id: int, version: str | None = None) -> Outcome:
+    @gated(need_consent=False)
+    def consent(self, participant: Participant, version: str | None = None) -> Outcome:
         """Record that the participant accepted the consent text (*version*, default current).
 
         Accepting an outdated version asks again with the current one.
         """
-        gate = self.ctx.gate(telegram_id, need_consent=False)
-        if isinstance(gate, Outcome):
-            return gate
         current = self.config.consent_version
         if version is not None and version != current:
-            return self.ctx.refused(MessageKey.CONSENT, gate, version=current)
-        now = self.ctx.now()
-        changes: dict[str, Any] = {"consent_version": current, "consented_at": now}
-        if gate.status is ParticipantStatus.REGISTERED:
+            return self.ctx.refused(MessageKey.CONSENT, participant, version=current)
+        changes: dict[str, Any] = {"consent_version": current, "consented_at": self.ctx.now()}
+        if participant.status is ParticipantStatus.REGISTERED:
             changes["status"] = ParticipantStatus.CONSENTED
-        participant = self.ctx.update(gate, **changes)
+        participant = self.ctx.update(participant, **changes)
         self.ctx.event("consented", participant.id, version=current)
         return Outcome((message(MessageKey.CONSENT_RECORDED, version=current),), participant)
 
@@ -219,90 +214,72 @@ class Study:
             self.ctx.event("consent_declined", participant.id, version=self.config.consent_version)
         return Outcome((), participant)
 
-    def set_language(self, telegram_id: int, lang: str) -> Outcome:
+    @gated(need_consent=False)
+    def set_language(self, participant: Participant, lang: str) -> Outcome:
         """Set the language (``"ru"`` or ``"en"``)."""
-        gate = self.ctx.gate(telegram_id, need_consent=False)
-        if isinstance(gate, Outcome):
-            return gate
         if lang not in ("ru", "en"):
-            return self.ctx.refused(
-                MessageKey.SETTING_INVALID, gate, reason=f"Unknown language {lang!r}.", code="lang"
-            )
-        participant = self.ctx.update(gate, lang=lang)
-        self.ctx.event("language_changed", gate.id, old=gate.lang, new=lang)
-        return self._saved(participant, "lang", lang, 0)
+            return self._invalid(participant, "lang", f"Unknown language {lang!r}.")
+        updated = self.ctx.update(participant, lang=lang)
+        self.ctx.event("language_changed", participant.id, old=participant.lang, new=lang)
+        return self._saved(updated, "lang", lang)
 
-    def set_address_form(self, telegram_id: int, form: str | AddressForm) -> Outcome:
+    @gated(need_consent=False)
+    def set_address_form(self, participant: Participant, form: str | AddressForm) -> Outcome:
         """Set the address form (``"informal"`` or ``"formal"``)."""
-        gate = self.ctx.gate(telegram_id, need_consent=False)
-        if isinstance(gate, Outcome):
-            return gate
         try:
             chosen = AddressForm(form)
         except ValueError:
-            return self.ctx.refused(
-                MessageKey.SETTING_INVALID, gate, reason=f"Unknown form {form!r}.", code="form"
-            )
-        participant = self.ctx.update(
-            gate, address_form=chosen, extra={**gate.extra, ADDRESS_CHOSEN: True}
-        )
-        self.ctx.event("address_form_changed", gate.id, new=chosen.value)
-        return self._saved(participant, "address_form", chosen.value, 0)
+            return self._invalid(participant, "form", f"Unknown form {form!r}.")
+        extra = {**participant.extra, ADDRESS_CHOSEN: True}
+        updated = self.ctx.update(participant, address_form=chosen, extra=extra)
+        self.ctx.event("address_form_changed", participant.id, new=chosen.value)
+        return self._saved(updated, "address_form", chosen.value)
 
-    def set_timezone(self, telegram_id: int, text: str) -> Outcome:
+    @gated(need_consent=False)
+    def set_timezone(self, participant: Participant, text: str) -> Outcome:
         """Set the time zone from what the participant typed (IANA name or UTC offset)."""
-        gate = self.ctx.gate(telegram_id, need_consent=False)
-        if isinstance(gate, Outcome):
-            return gate
         try:
             tz = parse_timezone(text)
         except ScheduleError as exc:
             return self.ctx.refused(
-                MessageKey.TIMEZONE_INVALID, gate, text=text, reason=str(exc), code=exc.code
+                MessageKey.TIMEZONE_INVALID, participant, text=text, reason=str(exc), code=exc.code
             )
-        return self._change_schedule(gate, "tz", tz=tz)
+        return self._change_schedule(participant, "tz", tz=tz)
 
+    @gated(need_consent=False)
     def set_window(
-        self, telegram_id: int, start: dt.time | str, end: dt.time | None = None
+        self, participant: Participant, start: dt.time | str, end: dt.time | None = None
     ) -> Outcome:
         """Set the waking window (two times, or one ``"09:00-21:00"`` text)."""
-        gate = self.ctx.gate(telegram_id, need_consent=False)
-        if isinstance(gate, Outcome):
-            return gate
         try:
             if isinstance(start, str):
                 start, end = parse_window(start)
             if end is None:
                 raise ScheduleError("schedule.bad_window", "The window needs an end time.")
         except ScheduleError as exc:
-            return self._invalid(gate, exc)
-        return self._change_schedule(gate, "window", window_start=start, window_end=end)
+            return self._invalid(participant, exc.code, str(exc), **exc.params)
+        return self._change_schedule(participant, "window", window_start=start, window_end=end)
 
-    def set_beeps_per_day(self, telegram_id: int, n: int | str) -> Outcome:
+    @gated(need_consent=False)
+    def set_beeps_per_day(self, participant: Participant, n: int | str) -> Outcome:
         """Set the number of beeps a day (within the study's limits), as a number or typed."""
-        gate = self.ctx.gate(telegram_id, need_consent=False)
-        if isinstance(gate, Outcome):
-            return gate
         if isinstance(n, str):
             if not n.strip().isdigit():
-                return self._invalid(gate, ScheduleError("schedule.bad_beeps", "Not a number."))
+                return self._invalid(participant, "schedule.bad_beeps", "Not a number.")
             n = int(n)
-        return self._change_schedule(gate, "beeps_per_day", beeps_per_day=n)
+        return self._change_schedule(participant, "beeps_per_day", beeps_per_day=n)
 
-    def _invalid(self, participant: Participant, exc: ScheduleError) -> Outcome:
+    def _invalid(self, participant: Participant, code: str, reason: str, **params: Any) -> Outcome:
         return self.ctx.refused(
-            MessageKey.SETTING_INVALID, participant, reason=str(exc), code=exc.code, **exc.params
+            MessageKey.SETTING_INVALID, participant, reason=reason, code=code, **params
         )
 
-    def _saved(self, participant: Participant, setting: str, value: Any, replanned: int) -> Outcome:
-        return Outcome(
-            (
-                message(
-                    MessageKey.SETTINGS_SAVED, setting=setting, value=value, replanned=replanned
-                ),
-            ),
-            participant,
+    @staticmethod
+    def _saved(participant: Participant, setting: str, value: Any, replanned: int = 0) -> Outcome:
+        saved = message(
+            MessageKey.SETTINGS_SAVED, setting=setting, value=value, replanned=replanned
         )
+        return Outcome((saved,), participant)
 
     def _change_schedule(self, participant: Participant, setting: str, **changes: Any) -> Outcome:
         proposed = attrs.evolve(participant, **changes)
@@ -311,31 +288,25 @@ class Study:
                 proposed.beeps_per_day, proposed.window_start, proposed.window_end, proposed.tz
             )
         except ScheduleError as exc:
-            return self._invalid(participant, exc)
+            return self._invalid(participant, exc.code, str(exc), **exc.params)
         old = {k: _jsonable(getattr(participant, k)) for k in changes}
+        new = {k: _jsonable(v) for k, v in changes.items()}
         updated = self.ctx.update(participant, **changes)
         kind = "tz_changed" if setting == "tz" else "schedule_changed"
-        self.ctx.event(kind, updated.id, old=old, new={k: _jsonable(v) for k, v in changes.items()})
+        self.ctx.event(kind, updated.id, old=old, new=new)
         replanned = 0
         if updated.status in ACTIVE_STATUSES:
             replanned = self.planning.replan(updated, self.ctx.now())
-        value = (
-            _jsonable(changes[next(iter(changes))])
-            if len(changes) == 1
-            else {k: _jsonable(v) for k, v in changes.items()}
-        )
+        value = new if len(new) > 1 else next(iter(new.values()))
         return self._saved(updated, setting, value, replanned)
 
-    def start(self, telegram_id: int) -> Outcome:
+    @gated()
+    def start(self, participant: Participant) -> Outcome:
         """Begin training (or sampling when there is none): plan whole days ahead and store them.
 
         Idempotent: calling it again (a restart, a second process, a double tap) plans nothing new.
         """
-        gate = self.ctx.gate(telegram_id)
-        if isinstance(gate, Outcome):
-            return gate
         now = self.ctx.now()
-        participant = gate
         if participant.status is ParticipantStatus.CONSENTED:
             today = self.ctx.local_today(participant, now)
             first = today if self.config.start_same_day else today + dt.timedelta(days=1)
@@ -354,15 +325,11 @@ class Study:
             self.planning.plan_ahead(participant, now)
         return Outcome((self._plan_message(participant, now),), participant)
 
-    @staticmethod
-    def _first_day(participant: Participant) -> dt.date | None:
-        return participant.training_start_date or participant.sampling_start_date
-
     def _plan_message(
         self, participant: Participant, now: dt.datetime, key: MessageKey = MessageKey.STUDY_STARTED
     ) -> Message:
         """When the first real beeps come and what happens then (``study_started``)."""
-        first_day = self._first_day(participant)
+        first_day = participant.training_start_date or participant.sampling_start_date
         return message(
             key,
             first_day=first_day.isoformat() if first_day else None,
@@ -372,13 +339,10 @@ class Study:
             window=f"{participant.window_start:%H:%M}-{participant.window_end:%H:%M}",
         )
 
-    def plan(self, telegram_id: int) -> Outcome:
-        """What happens next for a participant who has started: ``study_started`` (first real
-        beep day, beeps a day, window, training days), the same text onboarding ends with."""
-        gate = self.ctx.gate(telegram_id)
-        if isinstance(gate, Outcome):
-            return gate
-        return Outcome((self._plan_message(gate, self.ctx.now()),), gate)
+    @gated()
+    def plan(self, participant: Participant) -> Outcome:
+        """What happens next for a participant who has started (``study_started``)."""
+        return Outcome((self._plan_message(participant, self.ctx.now()),), participant)
 
     def tick(self, now: dt.datetime | None = None) -> list[Action]:
         """Return what is due now: beeps to send, reminders, expiries, notices.
@@ -388,41 +352,25 @@ class Study:
         """
         now = self.ctx.now(now)
         actions: list[Action] = []
-        cache: dict[str, Participant | None] = {}
-
-        def who(pid: str) -> Participant | None:
-            if pid not in cache:
-                cache[pid] = self.store.get_participant(pid)
-            return cache[pid]
-
-        due = (
-            self._last_maintenance is None or now - self._last_maintenance >= self.maintenance_every
-        )
-        if due and self._survive_outage(self._maintenance, now, actions):
-            self._last_maintenance = now
-        self._survive_outage(lambda n, a: self.delivery.hand_out(n, who, a), now, actions)
-        self._survive_outage(lambda n, a: self.delivery.remind_and_expire(n, who, a), now, actions)
+        who = functools.cache(self.store.get_participant)
+        phases: list[_Phase] = [self.delivery.hand_out, self.delivery.remind_and_expire]
+        last = self._last_maintenance
+        if last is None or now - last >= self.maintenance_every:
+            phases.insert(0, self._maintenance)
+        for phase in phases:
+            # While the database is unreachable a phase stops; what it appended stays and the
+            # rest is retried on a later tick (a lease runs out, a day closes later).
+            try:
+                phase(now, who, actions)
+            except StoreUnavailable as exc:
+                _log.warning(
+                    "study tick: database unreachable (%s); retrying on the next tick", exc
+                )
         return actions
 
-    @staticmethod
-    def _survive_outage(
-        phase: Callable[[dt.datetime, list[Action]], None],
-        now: dt.datetime,
-        actions: list[Action],
-    ) -> bool:
-        """Run one phase of a tick; while the database is unreachable, stop it and say so.
-
-        What the phase appended before the outage stays; the rest is retried on a later tick
-        (a beep's lease runs out, a day closes later), so nothing is lost or doubled.
-        """
-        try:
-            phase(now, actions)
-        except StoreUnavailable as exc:
-            _log.warning("study tick: database unreachable (%s); retrying on the next tick", exc)
-            return False
-        return True
-
-    def _maintenance(self, now: dt.datetime, actions: list[Action]) -> None:
+    def _maintenance(
+        self, now: dt.datetime, who: Callable[[str], Participant | None], actions: list[Action]
+    ) -> None:
         """Resume ended pauses, close finished days, plan the coming days."""
         for participant in self.store.list_participants(
             [ParticipantStatus.TRAINING, ParticipantStatus.SAMPLING, ParticipantStatus.PAUSED]
@@ -432,9 +380,8 @@ class Study:
             pause_over = participant.paused_until is not None and now >= participant.paused_until
             if participant.status is ParticipantStatus.PAUSED and pause_over:
                 participant = self._resume(participant, now)
-                actions.append(
-                    self.ctx.action(ActionKind.NOTIFY, participant, message(MessageKey.RESUMED))
-                )
+                resumed = message(MessageKey.RESUMED)
+                actions.append(self.ctx.action(ActionKind.NOTIFY, participant, resumed))
             elif now < self._quiet_until.get(participant.id, now):
                 continue
             notices, next_close = self.days.close_days(participant, now)
@@ -446,43 +393,35 @@ class Study:
                 next_close or dt.datetime.max.replace(tzinfo=dt.UTC),
                 self.ctx.next_local_midnight(participant, now),
             )
+        self._last_maintenance = now
 
-    def pause(self, telegram_id: int, until: dt.datetime | None = None) -> Outcome:
+    @gated()
+    def pause(self, participant: Participant, until: dt.datetime | None = None) -> Outcome:
         """Pause beeps (optionally until *until*): future beeps are cancelled, an open one stays."""
-        gate = self.ctx.gate(telegram_id)
-        if isinstance(gate, Outcome):
-            return gate
-        if gate.status is ParticipantStatus.PAUSED:
-            return Outcome((message(MessageKey.ALREADY_PAUSED),), gate)
-        if gate.status not in _PAUSABLE:
-            return self.ctx.refused(MessageKey.NOT_ACTIVE, gate, state=gate.status.value)
-        now = self.ctx.now()
-        cancelled = self.store.cancel_future_beeps(gate.id, after=now)
+        if participant.status is ParticipantStatus.PAUSED:
+            return Outcome((message(MessageKey.ALREADY_PAUSED),), participant)
+        previous = participant.status
+        if previous not in _PAUSABLE:
+            return self.ctx.refused(MessageKey.NOT_ACTIVE, participant, state=previous.value)
+        cancelled = self.store.cancel_future_beeps(participant.id, after=self.ctx.now())
         participant = self.ctx.update(
-            gate,
+            participant,
             status=ParticipantStatus.PAUSED,
-            status_before_pause=gate.status,
+            status_before_pause=previous,
             paused_until=until,
         )
+        iso = until.isoformat() if until else None
         self.ctx.event(
-            "paused",
-            gate.id,
-            until=until.isoformat() if until else None,
-            cancelled=cancelled,
-            previous=gate.status.value,
+            "paused", participant.id, until=iso, cancelled=cancelled, previous=previous.value
         )
-        return Outcome(
-            (message(MessageKey.PAUSED, until=until.isoformat() if until else None),), participant
-        )
+        return Outcome((message(MessageKey.PAUSED, until=iso),), participant)
 
-    def resume(self, telegram_id: int) -> Outcome:
+    @gated()
+    def resume(self, participant: Participant) -> Outcome:
         """Resume after a pause: the rest of today and the coming days are planned again."""
-        gate = self.ctx.gate(telegram_id)
-        if isinstance(gate, Outcome):
-            return gate
-        if gate.status is not ParticipantStatus.PAUSED:
-            return Outcome((message(MessageKey.NOT_PAUSED),), gate)
-        participant = self._resume(gate, self.ctx.now())
+        if participant.status is not ParticipantStatus.PAUSED:
+            return Outcome((message(MessageKey.NOT_PAUSED),), participant)
+        participant = self._resume(participant, self.ctx.now())
         return Outcome((message(MessageKey.RESUMED),), participant)
 
     def _resume(self, participant: Participant, now: dt.datetime) -> Participant:
@@ -494,85 +433,30 @@ class Study:
         self.ctx.event("resumed", participant.id, replanned=replanned)
         return updated
 
-    def withdraw(self, telegram_id: int) -> Outcome:
+    @gated(need_consent=False)
+    def withdraw(self, participant: Participant) -> Outcome:
         """Leave the study: no more beeps; the data stay unless :meth:`delete_data` is called."""
-        gate = self.ctx.gate(telegram_id, need_consent=False)
-        if isinstance(gate, Outcome):
-            return gate
-        now = self.ctx.now()
-        cancelled = self.store.cancel_future_beeps(gate.id, after=now - dt.timedelta(days=1))
-        participant = self.ctx.update(gate, status=ParticipantStatus.WITHDRAWN)
-        self.ctx.event("withdrawn", gate.id, previous=gate.status.value, cancelled=cancelled)
-        return Outcome((message(MessageKey.WITHDRAWN),), participant)
+        after = self.ctx.now() - dt.timedelta(days=1)
+        cancelled = self.store.cancel_future_beeps(participant.id, after=after)
+        updated = self.ctx.update(participant, status=ParticipantStatus.WITHDRAWN)
+        previous = participant.status.value
+        self.ctx.event("withdrawn", participant.id, previous=previous, cancelled=cancelled)
+        return Outcome((message(MessageKey.WITHDRAWN),), updated)
 
     def delete_data(self, telegram_id: int) -> Outcome:
         """Erase the participant's data on request (a tombstone keeps only the pseudonymous id)."""
         participant = self.ctx.participant(telegram_id)
         if participant is None:
             return self.ctx.refused(MessageKey.NOT_REGISTERED)
-        counts = self.store.delete_participant_data(participant.id)
-        self.ctx.event("data_deleted", participant.id, counts=dict(counts))
-        return Outcome((message(MessageKey.DELETE_DONE, deleted=dict(counts)),), None)
-
-    def participant(self, telegram_id: int) -> Participant | None:
-        """The participant with this Telegram id (None when unknown or deleted)."""
-        return self.ctx.participant(telegram_id)
-
-    def practice(self, telegram_id: int) -> Outcome:
-        """A practice beep now (see :meth:`Reports.practice <esm_bot.study.reports.Reports>`)."""
-        return self.reports.practice(telegram_id)
-
-    def pilot(self, telegram_id: int) -> Outcome:
-        """A researcher's pilot beep now (see :meth:`Reports.pilot <esm_bot.study.reports>`)."""
-        return self.reports.pilot(telegram_id)
-
-    def handle_text(
-        self, telegram_id: int, text: str, *, dedup_key: str, received_at: dt.datetime | None = None
-    ) -> ReportOutcome:
-        """Treat a text as a report: attach it to its beep, validate, give feedback.
-
-        Idempotent by *dedup_key* (e.g. ``f"tg:{chat_id}:{message_id}"``).
-        """
-        return self.reports.handle_text(telegram_id, text, dedup_key=dedup_key, at=received_at)
-
-    def edit_report(
-        self,
-        telegram_id: int,
-        text: str,
-        *,
-        original_key: str,
-        dedup_key: str,
-        received_at: dt.datetime | None = None,
-    ) -> ReportOutcome:
-        """A message edited in Telegram: the original is kept, the edit stored and scored (see
-        :meth:`Reports.edit_report <esm_bot.study.reports.Reports>`)."""
-        return self.reports.edit_report(
-            telegram_id, text, original_key=original_key, dedup_key=dedup_key, at=received_at
-        )
-
-    def beep_sent(
-        self, beep_id: str, message_id: int | None = None, *, at: dt.datetime | None = None
-    ) -> Beep | None:
-        """Record that the beep was delivered (Telegram accepted it); starts its answer window."""
-        return self.delivery.beep_sent(beep_id, message_id, at=at)
-
-    def renew_claim(self, beep_id: str, now: dt.datetime) -> bool:
-        """Renew this process's lease on a due beep right before sending it (False: lost)."""
-        return self.delivery.renew_claim(beep_id, now)
-
-    def beep_failed(self, beep_id: str, *, blocked: bool = False, reason: str = "") -> Beep | None:
-        """Record that sending failed; *blocked* (Telegram 403): the participant is unreachable."""
-        return self.delivery.beep_failed(beep_id, blocked=blocked, reason=reason)
-
-    def mark_unreachable(self, chat_id: int) -> Participant | None:
-        """The participant in *chat_id* blocked the bot (403): stop beeping them."""
-        return self.delivery.mark_unreachable(chat_id)
+        counts = dict(self.store.delete_participant_data(participant.id))
+        self.ctx.event("data_deleted", participant.id, counts=counts)
+        return Outcome((message(MessageKey.DELETE_DONE, deleted=counts),), None)
 
     def await_answer(self, telegram_id: int, step: str | None) -> Participant:
         """Remember which question the participant's next text answers (``None``: none).
 
         Kept in the participant record (``extra["bot_awaiting"]``), so a restart or another
-        process behind a load balancer continues the conversation.
+        process continues the conversation.
         """
         current = self.ctx.participant(telegram_id)
         if current is None:
@@ -585,11 +469,7 @@ class Study:
         return self.store.update_participant(current.id, extra=extra)
 
     def stats(self) -> dict[str, Any]:
-        """Store counts plus the whole study's beeps answered (on time), late, expired, missed.
-
-        For the metrics log line. :meth:`compliance` gives each participant's per-day rows then
-        their total row (``local_date`` None); the study's figure is the sum of the total rows.
-        """
+        """Store counts plus the whole study's beeps answered (on time), late, expired, missed."""
         figures: dict[str, Any] = dict(self.store.counts())
         totals = [row for row in self.compliance() if row.local_date is None]
         for name in ("answered", "late", "expired", "missed"):
@@ -601,24 +481,19 @@ class Study:
         participant = self.store.get_participant(participant_id)
         if participant is None:
             return None
-        now = self.ctx.now()
         beeps = self.store.beeps_for(participant.id)
         reports = self.store.reports_for(participant.id)
         rows = analytics.compliance_rows(participant.id, beeps, reports)
         total = rows[-1]
-        today = self.ctx.local_today(participant, now)
+        today = self.ctx.local_today(participant, self.ctx.now())
         todays = [b for b in beeps if b.local_date == today and not analytics.is_practice(b)]
         average = participant.average_data_quality
         threshold = self.config.quality_threshold
-        training_day = (
-            participant.current_training_day
-            if participant.status is ParticipantStatus.TRAINING
-            else 0
-        )
+        training = participant.status is ParticipantStatus.TRAINING
         return StatusSummary(
             state=participant.status.value,
             study_day=participant.study_day,
-            training_day=training_day,
+            training_day=participant.current_training_day if training else 0,
             answered=total.answered,
             late=total.late,
             missed=total.expired + total.missed,
@@ -631,32 +506,29 @@ class Study:
             compliance=tuple(rows),
         )
 
-    def status(self, telegram_id: int) -> Outcome:
+    @gated(need_consent=False)
+    def status(self, participant: Participant) -> Outcome:
         """``/status``: day, beeps answered and missed, average quality, progress to threshold."""
-        gate = self.ctx.gate(telegram_id, need_consent=False)
-        if isinstance(gate, Outcome):
-            return gate
         now = self.ctx.now()
-        first_day = self._first_day(gate)
-        if gate.status in ACTIVE_STATUSES and (
-            first_day is None or self.ctx.local_today(gate, now) < first_day
+        first_day = participant.training_start_date or participant.sampling_start_date
+        if participant.status in ACTIVE_STATUSES and (
+            first_day is None or self.ctx.local_today(participant, now) < first_day
         ):
-            return Outcome((self._plan_message(gate, now, MessageKey.STATUS_WAITING),), gate)
-        summary = self.summary(gate.id)
+            waiting = self._plan_message(participant, now, MessageKey.STATUS_WAITING)
+            return Outcome((waiting,), participant)
+        summary = self.summary(participant.id)
         assert summary is not None
-        params = attrs.asdict(summary, recurse=False)
-        params.pop("phenomena")
-        params.pop("compliance")
-        params["day"] = summary.study_day
-        scored = analytics.best_attempts(self.ctx.store.reports_for(gate.id))
+        shown = attrs.filters.exclude("phenomena", "compliance")
+        params = attrs.asdict(summary, recurse=False, filter=shown)
+        scored = analytics.best_attempts(self.store.reports_for(participant.id))
         key = MessageKey.STATUS if scored else MessageKey.STATUS_NO_REPORTS
-        return Outcome((message(key, reports=len(scored), **params),), gate)
+        said = message(key, reports=len(scored), day=summary.study_day, **params)
+        return Outcome((said,), participant)
 
     def phenomena_profile(self, participant_id: str) -> tuple[analytics.PhenomenonRow, ...]:
         """The participant's phenomena frequencies next to Heavey & Hurlburt (2008) norms."""
-        return analytics.phenomena_profile(
-            analytics.best_attempts(self.store.reports_for(participant_id))
-        )
+        reports = self.store.reports_for(participant_id)
+        return analytics.phenomena_profile(analytics.best_attempts(reports))
 
     def compliance(self, participant_id: str | None = None) -> list[analytics.ComplianceRow]:
         """Compliance rows (per day, then a total) for one participant or everyone."""
@@ -664,17 +536,10 @@ class Study:
             ids = [participant_id]
         else:
             ids = [p.id for p in self.store.list_participants() if p.deleted_at is None]
-        rows: list[analytics.ComplianceRow] = []
-        for pid in ids:
-            rows.extend(
-                analytics.compliance_rows(
-                    pid, self.store.beeps_for(pid), self.store.reports_for(pid)
-                )
+        return [
+            row
+            for pid in ids
+            for row in analytics.compliance_rows(
+                pid, self.store.beeps_for(pid), self.store.reports_for(pid)
             )
-        return rows
-
-
-def _jsonable(value: Any) -> Any:
-    if isinstance(value, (dt.time, dt.date)):
-        return value.isoformat()
-    return value
+        ]

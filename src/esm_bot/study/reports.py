@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-import time as time_module
+import time
 from collections.abc import Mapping
 from typing import Any
 
@@ -19,18 +19,30 @@ from esm_bot.domain.models import (
     new_id,
 )
 from esm_bot.study import analytics
-from esm_bot.study.context import STUDY_KEY, StudyContext, ValidateFunction
+from esm_bot.study.context import STUDY_KEY, StudyContext, ValidateFunction, gated
 from esm_bot.study.messages import Message, MessageKey, message
-from esm_bot.study.outcomes import (
-    Outcome,
-    ReportKind,
-    ReportOutcome,
-)
+from esm_bot.study.outcomes import Outcome, ReportKind
 from esm_bot.study.textcheck import find_repetition
 from esm_validate import Assessment, LocalValidator, ValidationConfig, Validator
 from esm_validate import validate as local_validate
 
 __all__ = ["Reports"]
+
+
+def _context(report: Report) -> Mapping[str, Any]:
+    """The study context stored with a report (kind, training day, pass mark...)."""
+    context: Mapping[str, Any] = report.assessment.get(STUDY_KEY, {})
+    return context
+
+
+def _kind_of(report: Report) -> ReportKind:
+    """What the report (or the report it continues or edits) answered its beep as."""
+    context = _context(report)
+    return ReportKind(context.get("of", context.get("kind", ReportKind.ON_TIME.value)))
+
+
+def _whole(report: Report) -> str:
+    return str(_context(report).get("whole_text", report.text))
 
 
 def _ai_notes(assessment: Assessment) -> list[Message]:
@@ -47,102 +59,85 @@ def _ai_notes(assessment: Assessment) -> list[Message]:
 class Reports:
     """Reports: attaching a text to its beep, validating, storing, feedback.
 
-    Attributes:
-        ctx: The shared dependencies.
-        validator: A :class:`esm_validate.Validator` or a function like
-            :func:`esm_validate.validate`.
+    Owns the validator (a :class:`esm_validate.Validator` or a function like
+    :func:`esm_validate.validate`) and, made on first use, an informal-address local validator.
     """
 
     ctx: StudyContext
     validator: Validator | ValidateFunction
-    _informal: Any = attrs.field(default=None, init=False)
+    _informal: LocalValidator | None = attrs.field(default=None, init=False)
 
-    def practice(self, telegram_id: int) -> Outcome:
-        """A practice beep now: it does not count, but the participant gets feedback.
+    @gated()
+    def practice(self, participant: Participant) -> Outcome:
+        """A practice beep now (index >= 1000, study day 0): feedback, never counted."""
+        return self._beep_now(participant, analytics.PRACTICE_INDEX_BASE, MessageKey.BEEP_PRACTICE)
 
-        The beep is stored as sent (``index >= 1000``, ``study_day == 0``); the bot sends the
-        message and may pass its id to :meth:`beep_sent`.
-        """
-        return self._beep_now(telegram_id, analytics.PRACTICE_INDEX_BASE, MessageKey.BEEP_PRACTICE)
+    @gated()
+    def pilot(self, participant: Participant) -> Outcome:
+        """A researcher's pilot beep now (``/pilot``): a practice beep numbered from 2000, which
+        the export and the figures keep apart as ``beep_status="pilot"``."""
+        return self._beep_now(participant, analytics.PILOT_INDEX_BASE, MessageKey.BEEP_PILOT)
 
-    def pilot(self, telegram_id: int) -> Outcome:
-        """A pilot beep now, sent by a researcher trying the study (``/pilot``).
-
-        Like a practice beep (answered like any beep, with feedback, never counted), numbered from
-        ``index >= 2000`` so the export and the figures keep it apart as ``beep_status="pilot"``.
-        """
-        return self._beep_now(telegram_id, analytics.PILOT_INDEX_BASE, MessageKey.BEEP_PILOT)
-
-    def _beep_now(self, telegram_id: int, base: int, key: MessageKey) -> Outcome:
+    def _beep_now(self, participant: Participant, base: int, key: MessageKey) -> Outcome:
         """Store an extra beep numbered from ``base`` as sent now; return its prompt ``key``."""
-        gate = self.ctx.gate(telegram_id)
-        if isinstance(gate, Outcome):
-            return gate
         now = self.ctx.now()
-        today = self.ctx.local_today(gate, now)
-        existing = [
-            b
-            for b in self.ctx.store.beeps_for(gate.id, since=now - dt.timedelta(days=2))
+        today = self.ctx.local_today(participant, now)
+        index = base + sum(
+            1
+            for b in self.ctx.store.beeps_for(participant.id, since=now - dt.timedelta(days=2))
             if base <= b.index < base + analytics.PRACTICE_INDEX_BASE and b.local_date == today
-        ]
-        index = base + len(existing)
+        )
         beep = Beep(
-            id=beep_id(gate.id, today, index),
-            participant_id=gate.id,
+            id=beep_id(participant.id, today, index),
+            participant_id=participant.id,
             local_date=today,
             index=index,
             scheduled_at=now,
             status=BeepStatus.SENT,
             study_day=0,
             training=False,
-            tz=gate.tz,
+            tz=participant.tz,
             sent_at=now,
             expires_at=now + self.ctx.config.expiry,
         )
         self.ctx.store.upsert_beeps([beep])
-        self.ctx.event(f"{key.value.removeprefix('beep_')}_beep", gate.id, beep_id=beep.id)
-        return Outcome((message(key, beep_id=beep.id),), gate)
+        self.ctx.event(f"{key.value.removeprefix('beep_')}_beep", participant.id, beep_id=beep.id)
+        return Outcome((message(key, beep_id=beep.id),), participant)
 
+    @gated()
     def handle_text(
         self,
-        telegram_id: int,
+        participant: Participant,
         text: str,
         *,
         dedup_key: str,
-        at: dt.datetime | None = None,
-    ) -> ReportOutcome:
+        received_at: dt.datetime | None = None,
+    ) -> Outcome:
         """Treat a text as a report: attach it to the beep it answers, validate, give feedback.
 
         Idempotent by *dedup_key* (e.g. ``f"tg:{chat_id}:{message_id}"``): the same message again
         returns the first result's feedback and changes nothing.
         """
-        participant = self.ctx.participant(telegram_id)
-        if participant is None:
-            return ReportOutcome((message(MessageKey.NOT_REGISTERED),), None, ok=False)
-        if participant.status is ParticipantStatus.WITHDRAWN:
-            return ReportOutcome(
-                (message(MessageKey.NOT_ACTIVE, state=participant.status.value),),
-                participant,
-                ok=False,
-            )
-        if participant.status is ParticipantStatus.REGISTERED:
-            return ReportOutcome((message(MessageKey.CONSENT_NEEDED),), participant, ok=False)
         if not text.strip():
-            return ReportOutcome(
-                (message(MessageKey.EMPTY_TEXT),), participant, ok=False, kind=ReportKind.EMPTY
-            )
-        now = self.ctx.now(at)
+            empty = (message(MessageKey.EMPTY_TEXT),)
+            return Outcome(empty, participant, ok=False, kind=ReportKind.EMPTY)
+        now = self.ctx.now(received_at)
         reports = self.ctx.store.reports_for(participant.id)
         for report in reports:
             if report.dedup_key == dedup_key:
                 return self._duplicate(participant, report)
         target = self._target(participant, reports, now)
         if target is None:
-            return self._no_beep(participant, text, dedup_key, now)
+            stored, created = self._keep(
+                participant, text, dedup_key, now, kind=ReportKind.NO_BEEP.value
+            )
+            if not created:
+                return self._duplicate(participant, stored)
+            self.ctx.event("text_without_beep", participant.id, report_id=stored.id)
+            said = (message(MessageKey.NO_BEEP_PENDING),)
+            return Outcome(said, participant, kind=ReportKind.NO_BEEP, report=stored)
         beep, kind, attempt, last = target
-        return self._report(
-            participant, beep, kind, attempt, text, dedup_key, now, reports, part_of=last
-        )
+        return self._report(participant, beep, kind, attempt, text, dedup_key, now, reports, last)
 
     def edit_report(
         self,
@@ -151,56 +146,56 @@ class Reports:
         *,
         original_key: str,
         dedup_key: str,
-        at: dt.datetime | None = None,
-    ) -> ReportOutcome:
+        received_at: dt.datetime | None = None,
+    ) -> Outcome:
         """A message edited in Telegram: keep the original, store and score the edit.
 
-        *original_key* is the dedup key the original message was stored under; *dedup_key* is
-        unique per edit (the same edit again changes nothing). An edit of a message that was not
-        stored as a report (a command, an answer to a setup question) is ignored.
+        *original_key* is the original message's dedup key; *dedup_key* is unique per edit. An
+        edit of a message not stored as a report (a command, a setup answer) is ignored.
         """
         participant = self.ctx.participant(telegram_id)
+        refused = Outcome((), participant, ok=False, kind=ReportKind.REFUSED)
         if participant is None or participant.status in (
             ParticipantStatus.REGISTERED,
             ParticipantStatus.WITHDRAWN,
         ):
-            return ReportOutcome((), participant, ok=False)
+            return refused
         if not text.strip():
-            return ReportOutcome((), participant, ok=False, kind=ReportKind.EMPTY)
-        now = self.ctx.now(at)
+            return attrs.evolve(refused, kind=ReportKind.EMPTY)
+        now = self.ctx.now(received_at)
         reports = self.ctx.store.reports_for(participant.id)
         original = next((r for r in reports if r.dedup_key == original_key), None)
         if original is None:
-            return ReportOutcome((), participant, ok=False)
+            return refused
         for report in reports:
             if report.dedup_key == dedup_key:
                 return self._duplicate(participant, report)
         beep = self.ctx.store.get_beep(original.beep_id) if original.beep_id else None
-        context: Mapping[str, Any] = original.assessment.get(STUDY_KEY, {})
-        if beep is None:
-            record = Report(
+        if beep is not None:
+            kind, attempt = _kind_of(original), original.attempt
+            return self._report(
+                participant, beep, kind, attempt, text, dedup_key, now, reports, edit_of=original
+            )
+        stored, _ = self._keep(
+            participant, text, dedup_key, now, kind=ReportKind.EDIT.value, edit_of=original.id
+        )
+        self.ctx.event("text_edited", participant.id, report_id=stored.id, edit_of=original.id)
+        return Outcome((), participant, kind=ReportKind.EDIT, report=stored)
+
+    def _keep(
+        self, participant: Participant, text: str, dedup_key: str, now: dt.datetime, **context: Any
+    ) -> tuple[Report, bool]:
+        """Store a text that answers no beep, unvalidated; the stored report and if it is new."""
+        return self.ctx.store.add_report(
+            Report(
                 id=new_id(),
                 participant_id=participant.id,
                 beep_id=None,
                 text=text,
                 received_at=now,
                 dedup_key=dedup_key,
-                assessment={STUDY_KEY: {"kind": ReportKind.EDIT.value, "edit_of": original.id}},
+                assessment={STUDY_KEY: context},
             )
-            stored, _created = self.ctx.store.add_report(record)
-            self.ctx.event("text_edited", participant.id, report_id=stored.id, edit_of=original.id)
-            return ReportOutcome((), participant, kind=ReportKind.EDIT, report=stored)
-        kind = ReportKind(context.get("of", context.get("kind", ReportKind.ON_TIME.value)))
-        return self._report(
-            participant,
-            beep,
-            kind,
-            original.attempt,
-            text,
-            dedup_key,
-            now,
-            reports,
-            edit_of=original,
         )
 
     def _target(
@@ -208,9 +203,8 @@ class Reports:
     ) -> tuple[Beep, ReportKind, int, Report | None] | None:
         """The beep a text received at *now* answers, its kind, attempt number and, for the
         continuation of a report already received, that report's latest part."""
-        horizon = now - (
-            self.ctx.config.expiry + self.ctx.config.late_answer_window + dt.timedelta(days=1)
-        )
+        config = self.ctx.config
+        horizon = now - (config.expiry + config.late_answer_window + dt.timedelta(days=1))
         sent = [
             b
             for b in self.ctx.store.beeps_for(participant.id, since=horizon)
@@ -219,73 +213,57 @@ class Reports:
         if not sent:
             return None
         beep = max(sent, key=lambda b: (b.sent_at or b.scheduled_at, b.index))
-        expires = beep.expires_at or (beep.sent_at or now) + self.ctx.config.expiry
+        expires = beep.expires_at or (beep.sent_at or now) + config.expiry
         practice = analytics.is_practice(beep)
         if beep.status in (BeepStatus.SENT, BeepStatus.EXPIRED):
             if now <= expires:
                 return beep, ReportKind.PRACTICE if practice else ReportKind.ON_TIME, 1, None
-            if not practice and now <= expires + self.ctx.config.late_answer_window:
+            if not practice and now <= expires + config.late_answer_window:
                 return beep, ReportKind.LATE, 1, None
             return None
-        if beep.status is not BeepStatus.ANSWERED:
-            return None
         previous = [r for r in reports if r.beep_id == beep.id]
-        if not previous:
+        if beep.status is not BeepStatus.ANSWERED or not previous:
             return None
         last = max(previous, key=lambda r: (r.attempt, r.received_at))
-        context = last.assessment.get(STUDY_KEY, {})
         if (
             not practice
-            and context.get("retry_offered")
-            and last.attempt < self.ctx.config.max_validation_attempts
-            and now <= last.received_at + self.ctx.config.retry_window
+            and _context(last).get("retry_offered")
+            and last.attempt < config.max_validation_attempts
+            and now <= last.received_at + config.retry_window
         ):
             return beep, ReportKind.RETRY, last.attempt + 1, None
-        window = self.ctx.config.continuation_window
+        window = config.continuation_window
         if window > dt.timedelta(0) and last.received_at <= now <= last.received_at + window:
-            kind = ReportKind(context.get("of", context.get("kind", ReportKind.ON_TIME.value)))
-            return beep, kind, last.attempt, last
+            return beep, _kind_of(last), last.attempt, last
         return None
 
     def _validate(
         self, text: str, participant: Participant, training_day: int | None
     ) -> Assessment:
+        """The validator's judgement of *text* (the local rules' when the validator fails)."""
+        lang = participant.lang
         clipped = text[: self.ctx.config.max_report_chars]
         validator = self.validator
         try:
             if not callable(validator) or hasattr(validator, "validate"):
                 assessment = validator.validate(
-                    clipped,
-                    user_id=participant.id,
-                    training_day=training_day,
-                    lang=participant.lang,
+                    clipped, user_id=participant.id, training_day=training_day, lang=lang
                 )
             else:
-                assessment = validator(clipped, lang=participant.lang, training_day=training_day)
+                assessment = validator(clipped, lang=lang, training_day=training_day)
         except Exception as exc:  # a broken validator must not lose the report
-            assessment = local_validate(clipped, lang=participant.lang, training_day=training_day)
+            assessment = local_validate(clipped, lang=lang, training_day=training_day)
             self.ctx.event("validator_failed", participant.id, error=type(exc).__name__)
             assessment = attrs.evolve(assessment, fallback_reason="validator_error")
-        return self._addressed(assessment, clipped, participant, training_day)
-
-    def _addressed(
-        self, assessment: Assessment, text: str, participant: Participant, training_day: int | None
-    ) -> Assessment:
-        """The local rules' tip and strengths in «ты» for a participant who chose it.
-
-        The local rules word their Russian tips in «вы» unless told otherwise
-        (``ValidationConfig(address="informal")``); the validator behind the study is shared by
-        everyone, so for an informal participant the same report is checked once more with the
-        informal wording, and its texts are used when it reached the very same verdict (an AI
-        answer, worded by the AI, is left as it is).
-        """
-        if participant.lang != "ru" or str(participant.address_form) != "informal":
+        if lang != "ru" or str(participant.address_form) != "informal":
             return assessment
         if assessment.source != "local" or assessment.lang != "ru":
             return assessment
+        # The shared validator words Russian tips in «вы»: check once more in «ты» and use those
+        # texts when the verdict is the very same (an AI's own wording is left as it is).
         if self._informal is None:
             self._informal = LocalValidator(config=ValidationConfig(address="informal"))
-        informal = self._informal.validate(text, lang="ru", training_day=training_day)
+        informal = self._informal.validate(clipped, lang="ru", training_day=training_day)
         if (informal.score, informal.issue_codes) != (assessment.score, assessment.issue_codes):
             return assessment
         return attrs.evolve(
@@ -305,31 +283,47 @@ class Reports:
         dedup_key: str,
         now: dt.datetime,
         reports: list[Report],
-        *,
         part_of: Report | None = None,
         edit_of: Report | None = None,
-    ) -> ReportOutcome:
+    ) -> Outcome:
         """Validate and store one report (or a continuation or edit of one); the feedback."""
+        config = self.ctx.config
         whole = _whole_text(text, reports, beep, attempt, part_of=part_of, edit_of=edit_of)
         repetition = find_repetition(whole)
+        checked = repetition.deduplicated if repetition is not None else whole
         training = (
             kind is not ReportKind.PRACTICE
             and beep.training
             and participant.status is ParticipantStatus.TRAINING
         )
         training_day = participant.current_training_day if training else None
-        started = time_module.perf_counter()
-        checked = repetition.deduplicated if repetition is not None else whole
+        started = time.perf_counter()
         assessment = self._validate(checked, participant, training_day)
-        elapsed_ms = round((time_module.perf_counter() - started) * 1000, 3)
-        pass_mark = self.ctx.config.pass_mark(training_day) if training_day else None
+        elapsed_ms = round((time.perf_counter() - started) * 1000, 3)
+        pass_mark = config.pass_mark(training_day) if training_day else None
         retry_offered = bool(
-            training
-            and pass_mark is not None
+            pass_mark is not None
             and assessment.score < pass_mark
-            and attempt < self.ctx.config.max_validation_attempts
+            and attempt < config.max_validation_attempts
         )
         latency = (now - beep.sent_at).total_seconds() if beep.sent_at else None
+        stored_kind = ReportKind.CONTINUATION if part_of else ReportKind.EDIT if edit_of else kind
+        context: dict[str, Any] = {
+            "kind": stored_kind.value,
+            "of": kind.value,
+            "training_day": training_day,
+            "pass_mark": pass_mark,
+            "retry_offered": retry_offered,
+            "truncated": len(checked) > config.max_report_chars,
+        }
+        if part_of is not None:
+            context["part_of"] = part_of.id
+        if edit_of is not None:
+            context["edit_of"] = edit_of.id
+        if whole != text:
+            context["whole_text"] = whole
+        if repetition is not None:
+            context["repeated"] = repetition.times
         record = Report(
             id=new_id(),
             participant_id=participant.id,
@@ -349,27 +343,7 @@ class Reports:
             fallback_reason=assessment.fallback_reason,
             validator_version=assessment.version,
             validation_ms=elapsed_ms,
-            assessment={
-                **assessment.to_dict(),
-                STUDY_KEY: {
-                    "kind": (
-                        ReportKind.CONTINUATION.value
-                        if part_of is not None
-                        else ReportKind.EDIT.value
-                        if edit_of is not None
-                        else kind.value
-                    ),
-                    "of": kind.value,
-                    "training_day": training_day,
-                    "pass_mark": pass_mark,
-                    "retry_offered": retry_offered,
-                    "truncated": len(checked) > self.ctx.config.max_report_chars,
-                    **({"part_of": part_of.id} if part_of is not None else {}),
-                    **({"edit_of": edit_of.id} if edit_of is not None else {}),
-                    **({"whole_text": whole} if whole != text else {}),
-                    **({"repeated": repetition.times} if repetition is not None else {}),
-                },
-            },
+            assessment={**assessment.to_dict(), STUDY_KEY: context},
         )
         stored, created = self.ctx.store.add_report(record)
         if not created:
@@ -389,45 +363,29 @@ class Reports:
             event_id=f"report:{stored.id}",
             report_id=stored.id,
             beep_id=beep.id,
-            report_kind=stored.assessment[STUDY_KEY]["kind"],
+            report_kind=stored_kind.value,
             attempt=attempt,
             score=assessment.score,
         )
         all_reports = [*reports, stored]
         if kind is not ReportKind.PRACTICE:
             participant = self._refresh_aggregates(participant, all_reports)
-        messages = self._feedback_messages(
-            participant,
-            kind,
-            assessment,
-            training_day,
-            pass_mark,
-            retry_offered,
-            stored,
-            all_reports,
-            follow_up=part_of is not None or edit_of is not None,
-        )
+        follow_up = part_of is not None or edit_of is not None
+        said = self._feedback(kind, assessment, stored, all_reports, follow_up=follow_up)
         if part_of is not None:
             parts = 1 + sum(1 for r in reports if r.beep_id == beep.id and r.attempt == attempt)
-            messages.insert(0, message(MessageKey.CONTINUATION_ADDED, parts=parts))
+            said.insert(0, message(MessageKey.CONTINUATION_ADDED, parts=parts))
         elif edit_of is not None:
-            messages.insert(0, message(MessageKey.EDIT_RECORDED))
+            said.insert(0, message(MessageKey.EDIT_RECORDED))
         if repetition is not None:
-            messages.append(message(MessageKey.REPETITIVE, times=repetition.times))
-        outcome_kind = (
-            ReportKind.CONTINUATION
-            if part_of is not None
-            else ReportKind.EDIT
-            if edit_of is not None
-            else kind
-        )
-        limit = self.ctx.config.max_report_chars
-        if len(checked) > limit:  # kept whole; only the start was validated: say so first
-            messages.insert(0, message(MessageKey.TOO_LONG, length=len(checked), limit=limit))
-        return ReportOutcome(
-            tuple(messages),
+            said.append(message(MessageKey.REPETITIVE, times=repetition.times))
+        if context["truncated"]:  # kept whole; only the start was validated: say so first
+            limit = config.max_report_chars
+            said.insert(0, message(MessageKey.TOO_LONG, length=len(checked), limit=limit))
+        return Outcome(
+            tuple(said),
             participant,
-            kind=outcome_kind,
+            kind=stored_kind,
             report=stored,
             beep=beep,
             assessment=assessment,
@@ -435,24 +393,29 @@ class Reports:
             latency_s=latency,
         )
 
-    def _feedback_messages(
+    def _training_feedback(self, day: int, **params: Any) -> Message:
+        return message(
+            MessageKey.FEEDBACK_TRAINING, day=day, focus=self.ctx.config.focus(day), **params
+        )
+
+    def _feedback(
         self,
-        participant: Participant,
         kind: ReportKind,
         assessment: Assessment,
-        training_day: int | None,
-        pass_mark: int | None,
-        retry_offered: bool,
         report: Report,
         reports: list[Report],
         *,
-        follow_up: bool = False,
+        follow_up: bool,
     ) -> list[Message]:
-        messages: list[Message] = []
+        """The replies to a stored report: feedback, retry, hints, notes."""
+        config = self.ctx.config
+        context = _context(report)
+        training_day, pass_mark = context["training_day"], context["pass_mark"]
+        said: list[Message] = []
         # A late answer may describe a later moment: no praise beside the note that says so.
         # Nor beside the note that one sentence came over and over.
         late = kind is ReportKind.LATE
-        no_praise = late or "repeated" in report.assessment.get(STUDY_KEY, {})
+        no_praise = late or "repeated" in context
         feedback = {
             "score": assessment.score,
             "quality": assessment.quality,
@@ -462,31 +425,23 @@ class Reports:
             "phenomena": sorted(assessment.phenomena),
         }
         if kind is ReportKind.PRACTICE:
-            messages.append(
-                message(MessageKey.FEEDBACK_PRACTICE, focus=self.ctx.config.focus(1), **feedback)
-            )
+            said.append(message(MessageKey.FEEDBACK_PRACTICE, focus=config.focus(1), **feedback))
         elif training_day is not None:
-            messages.append(
-                message(
-                    MessageKey.FEEDBACK_TRAINING,
-                    day=training_day,
-                    focus=self.ctx.config.focus(training_day),
-                    pass_mark=pass_mark,
-                    attempt=report.attempt,
-                    **feedback,
+            said.append(
+                self._training_feedback(
+                    training_day, pass_mark=pass_mark, attempt=report.attempt, **feedback
                 )
             )
             if kind is ReportKind.RETRY and not follow_up:
                 first = min(
                     (r for r in reports if r.beep_id == report.beep_id), key=lambda r: r.attempt
                 )
-                messages.append(
-                    message(
-                        MessageKey.RETRY_RECORDED, score=assessment.score, first_score=first.score
-                    )
+                score = assessment.score
+                said.append(
+                    message(MessageKey.RETRY_RECORDED, score=score, first_score=first.score)
                 )
-            if retry_offered:
-                messages.append(
+            if context["retry_offered"]:
+                said.append(
                     message(
                         MessageKey.RETRY_OFFER,
                         score=assessment.score,
@@ -494,21 +449,19 @@ class Reports:
                         day=training_day,
                     )
                 )
-            hint = analytics.personal_hint(
-                analytics.best_attempts(reports),
-                min_data=self.ctx.config.min_data_for_personalization,
-            )
+            best = analytics.best_attempts(reports)
+            hint = analytics.personal_hint(best, min_data=config.min_data_for_personalization)
             if hint is not None and hint.kind == "issue":
-                messages.append(
+                said.append(
                     message(
                         MessageKey.PERSONAL_HINT_ISSUE,
                         issue=hint.code,
                         share=hint.share,
-                        reports=len(analytics.best_attempts(reports)),
+                        reports=len(best),
                     )
                 )
             elif hint is not None:
-                messages.append(
+                said.append(
                     message(
                         MessageKey.PERSONAL_HINT_PHENOMENA,
                         phenomenon=hint.code,
@@ -516,39 +469,37 @@ class Reports:
                         missing=list(hint.missing),
                     )
                 )
-        elif self.ctx.config.thanks_after_training:
-            messages.append(message(MessageKey.THANKS))
+        elif config.thanks_after_training:
+            said.append(message(MessageKey.THANKS))
         if late and not follow_up:
-            latency = report.latency_s or 0.0
-            messages.append(message(MessageKey.LATE_REPORT, latency_minutes=round(latency / 60)))
+            minutes = round((report.latency_s or 0.0) / 60)
+            said.append(message(MessageKey.LATE_REPORT, latency_minutes=minutes))
         if kind is ReportKind.PRACTICE or training_day is not None:
-            messages.extend(_ai_notes(assessment))
-        return messages
+            said.extend(_ai_notes(assessment))
+        return said
 
     def _refresh_aggregates(self, participant: Participant, reports: list[Report]) -> Participant:
         """Recompute the golden-standard fields from the stored reports (deterministic)."""
         best = analytics.best_attempts(reports)
         if not best:
             return participant
-        average = round(sum(r.score or 0 for r in best) / len(best), 1)
         return self.ctx.update(
             participant,
-            average_data_quality=average,
+            average_data_quality=round(sum(r.score or 0 for r in best) / len(best), 1),
             phenomena_frequencies=analytics.phenomena_counts(best),
             common_patterns=analytics.common_patterns(
                 best, min_data=self.ctx.config.min_data_for_personalization
             ),
         )
 
-    def _duplicate(self, participant: Participant, report: Report) -> ReportOutcome:
-        context: Mapping[str, Any] = report.assessment.get(STUDY_KEY, {})
-        messages: tuple[Message, ...] = ()
+    def _duplicate(self, participant: Participant, report: Report) -> Outcome:
+        """The same message again: the first result's training feedback, nothing stored."""
+        context = _context(report)
+        said: tuple[Message, ...] = ()
         if report.score is not None and context.get("training_day"):
-            messages = (
-                message(
-                    MessageKey.FEEDBACK_TRAINING,
-                    day=context["training_day"],
-                    focus=self.ctx.config.focus(int(context["training_day"])),
+            said = (
+                self._training_feedback(
+                    int(context["training_day"]),
                     pass_mark=context.get("pass_mark"),
                     attempt=report.attempt,
                     score=report.score,
@@ -559,30 +510,7 @@ class Reports:
                     phenomena=list(report.phenomena),
                 ),
             )
-        return ReportOutcome(messages, participant, kind=ReportKind.DUPLICATE, report=report)
-
-    def _no_beep(
-        self, participant: Participant, text: str, dedup_key: str, now: dt.datetime
-    ) -> ReportOutcome:
-        report = Report(
-            id=new_id(),
-            participant_id=participant.id,
-            beep_id=None,
-            text=text,
-            received_at=now,
-            dedup_key=dedup_key,
-            assessment={STUDY_KEY: {"kind": ReportKind.NO_BEEP.value}},
-        )
-        stored, created = self.ctx.store.add_report(report)
-        if not created:
-            return self._duplicate(participant, stored)
-        self.ctx.event("text_without_beep", participant.id, report_id=stored.id)
-        return ReportOutcome(
-            (message(MessageKey.NO_BEEP_PENDING),),
-            participant,
-            kind=ReportKind.NO_BEEP,
-            report=stored,
-        )
+        return Outcome(said, participant, kind=ReportKind.DUPLICATE, report=report)
 
 
 def _whole_text(
@@ -601,11 +529,7 @@ def _whole_text(
         return text
     versions = [r for r in reports if r.beep_id == beep.id and r.attempt == attempt]
     latest = _whole(max(versions, key=lambda r: r.received_at)) if versions else edit_of.text
-    edits = [r for r in versions if r.assessment.get(STUDY_KEY, {}).get("edit_of") == edit_of.id]
+    edits = [r for r in versions if _context(r).get("edit_of") == edit_of.id]
     old = max(edits, key=lambda r: r.received_at).text if edits else edit_of.text
     head, found, tail = latest.rpartition(old)
     return f"{head}{text}{tail}" if found else text
-
-
-def _whole(report: Report) -> str:
-    return str(report.assessment.get(STUDY_KEY, {}).get("whole_text", report.text))
