@@ -1,8 +1,7 @@
-"""Registers the operations subcommands on the ``esm-bot`` argument parser.
+"""The operations subcommands of ``esm-bot`` (health, migrate, export, backup, stats, report).
 
-Each subcommand sets ``func`` (``args.func(args) -> int``, the exit code) with
-``set_defaults``; ``esm_bot.cli`` calls it. Errors end in one line on standard error (secrets
-removed), never a traceback: exit 2 when the database cannot be reached or an argument is wrong.
+Each handler returns the exit code. Errors end in one line on standard error (secrets removed),
+never a traceback: exit 2 when the database cannot be reached or an argument is wrong.
 """
 
 from __future__ import annotations
@@ -16,6 +15,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TextIO
 
+import attrs
+
 from esm_bot.domain.redact import redact
 
 from .stores import NoDatabase, describe_store, open_store_from_env
@@ -28,6 +29,27 @@ REPORT_NEEDS = (
     "extra: pip install -e '.[bot,report]' in a checkout, or pip install 'esm-validate[report]'"
 )
 
+Handler = Callable[[argparse.Namespace], int]
+Argument = tuple[tuple[str, ...], dict[str, Any]]
+#: (name, help, description, arguments, handler) of every subcommand, in ``--help`` order.
+_COMMANDS: list[tuple[str, str, str | None, tuple[Argument, ...], Handler]] = []
+
+
+def _command(
+    name: str, help: str, *arguments: Argument, description: str | None = None
+) -> Callable[[Handler], Handler]:
+    """Register the decorated handler as the subcommand ``name``."""
+
+    def register(handler: Handler) -> Handler:
+        _COMMANDS.append((name, help, description, arguments, handler))
+        return handler
+
+    return register
+
+
+def _switch(*flags: str, help: str = "print JSON") -> Argument:
+    return flags, {"action": "store_true", "help": help}
+
 
 def _out(text: str, stream: TextIO | None = None) -> None:
     """Print, replacing what the terminal's encoding cannot show (a cron mail in LANG=C)."""
@@ -38,6 +60,10 @@ def _out(text: str, stream: TextIO | None = None) -> None:
         encoding = getattr(target, "encoding", None) or "ascii"
         target.write(text.encode(encoding, "replace").decode(encoding) + "\n")
     target.flush()
+
+
+def _json(data: Any) -> None:
+    _out(json.dumps(data, ensure_ascii=False, indent=2))
 
 
 def _fail(command: str, message: str, code: int = 2) -> int:
@@ -61,10 +87,9 @@ def _with_store(command: str, body: Callable[[Any], int], *, reading: bool = Tru
 
     try:
         store = open_store_from_env(os.environ, must_exist=reading)
-    except NoDatabase as exc:
-        return _fail(command, str(exc))
     except StoreError as exc:
-        return _fail(command, f"the database cannot be reached: {exc}")
+        why = str(exc) if isinstance(exc, NoDatabase) else f"the database cannot be reached: {exc}"
+        return _fail(command, why)
     except (ValueError, OSError) as exc:
         return _fail(command, str(exc))
     try:
@@ -81,9 +106,14 @@ def _with_store(command: str, body: Callable[[Any], int], *, reading: bool = Tru
             store.close()
 
 
-# health
-
-
+@_command(
+    "health",
+    "check database, validators, AI, configuration and performance",
+    _switch("--json", help="print JSON instead of one line per check"),
+    _switch("--live", help="make one real call to the AI backend"),
+    _switch("-v", "--verbose", help="show every detail line"),
+    description="Exit 0 healthy (warnings allowed), 1 degraded, 2 critical.",
+)
 def _health(args: argparse.Namespace) -> int:
     from .health import run_health
 
@@ -93,56 +123,52 @@ def _health(args: argparse.Namespace) -> int:
         open_store=lambda: open_store_from_env(os.environ, must_exist=True),
     )
     if args.json:
-        _out(json.dumps(report.to_dict(), ensure_ascii=False, indent=2))
+        _json(report.to_dict())
     else:
         _out(report.render(verbose=args.verbose))
     return report.exit_code
 
 
-# migrate
-
-
+@_command(
+    "migrate",
+    "bring stored participants to the current schema",
+    _switch("--check", help="report what is pending; write nothing"),
+    _switch("--dry-run", help="walk every record; write nothing"),
+    _switch("--json"),
+    description="Run pending migrations (idempotent, resumable).",
+)
 def _migrate(args: argparse.Namespace) -> int:
-    from esm_bot.ops.migrations import (
-        Progress,
-        check_migrations,
-        current_schema_version,
-        run_migrations,
-    )
+    from .migrations import check_migrations, current_schema_version, run_migrations
 
-    def show_progress(p: Progress) -> None:
+    def show_progress(p: Any) -> None:
         _out(
             f"  {p.name}: {p.processed} participants processed "
             f"(updated {p.updated}, skipped {p.skipped}, errors {p.errors})",
             sys.stderr,
         )
 
-    def body(store: Any) -> int:
-        if args.check:
-            version = current_schema_version(store)
-            checks = check_migrations(store)
-            if args.json:
-                _out(json.dumps({"schema_version": version, "migrations": [
-                    {"version": c.version, "name": c.name, "applied": c.applied,
-                     "pending_records": c.pending_records, "interrupted_at": c.interrupted_at}
-                    for c in checks]}, indent=2))  # fmt: skip
-                return 0
-            _out(f"Schema version: {version}")
-            for c in checks:
-                state = "applied" if c.applied else "pending"
-                extra = (
-                    f"; an earlier run stopped after {c.interrupted_at} participants"
-                    if c.interrupted_at is not None
-                    else ""
-                )
-                _out(
-                    f"  {c.version} {c.name} [{state}]: {c.pending_records} participants "
-                    f"need it ({c.description}){extra}"
-                )
+    def check(store: Any) -> int:
+        version, checks = current_schema_version(store), check_migrations(store)
+        if args.json:
+            migrations = [
+                {k: v for k, v in attrs.asdict(c).items() if k != "description"} for c in checks
+            ]
+            _json({"schema_version": version, "migrations": migrations})
             return 0
+        _out(f"Schema version: {version}")
+        for c in checks:
+            stopped = f"; an earlier run stopped after {c.interrupted_at} participants"
+            _out(
+                f"  {c.version} {c.name} [{'applied' if c.applied else 'pending'}]: "
+                f"{c.pending_records} participants need it ({c.description})"
+                + (stopped if c.interrupted_at is not None else "")
+            )
+        return 0
+
+    def run(store: Any) -> int:
         summaries = run_migrations(store, dry_run=args.dry_run, progress=show_progress)
         if args.json:
-            _out(json.dumps([s.to_dict() for s in summaries], indent=2))
+            _json([s.to_dict() for s in summaries])
         elif not summaries:
             _out(f"Nothing to migrate: schema version {current_schema_version(store)}.")
         for s in summaries if not args.json else ():
@@ -155,12 +181,19 @@ def _migrate(args: argparse.Namespace) -> int:
             _out(json.dumps(s.to_original_dict()))
         return 1 if any(s.errors for s in summaries) else 0
 
-    return _with_store("migrate", body, reading=False)
+    return _with_store("migrate", check if args.check else run, reading=False)
 
 
-# export
-
-
+@_command(
+    "export",
+    "export the study as CSV or JSON lines (pseudonymised)",
+    (("--format",), {"choices": ("csv", "jsonl"), "default": "csv", "help": "default csv"}),
+    (("--out",), {"metavar": "FILE", "help": "write here (and FILE.codebook.*); else stdout"}),
+    (("--since",), {"metavar": "DATE", "help": "only beeps from this UTC date on"}),
+    _switch("--raw-ids", help="keep internal and Telegram ids"),
+    _switch("--codebook", help="print the codebook"),
+    description="One row per scheduled beep (missed ones too) and report attempt.",
+)
 def _export(args: argparse.Namespace) -> int:
     from .codebook import build_codebook, render_codebook
     from .export import export_study, export_to_file
@@ -173,18 +206,15 @@ def _export(args: argparse.Namespace) -> int:
     if args.codebook and args.out is None:
         _out(render_codebook(build_codebook(raw_ids=args.raw_ids), "md"))
         return 0
+    options = {"format": args.format, "since": since, "raw_ids": args.raw_ids}
 
     def body(store: Any) -> int:
-        options = {"format": args.format, "since": since, "raw_ids": args.raw_ids}
         if args.out is None:
             export_study(store, sys.stdout, environ=os.environ, **options)
             return 0
         count, book = export_to_file(store, Path(args.out), environ=os.environ, **options)
-        _out(
-            f"Wrote {count} rows from the {describe_store(os.environ)} to {args.out}; "
-            f"codebook: {book}",
-            sys.stderr,
-        )
+        where = describe_store(os.environ)
+        _out(f"Wrote {count} rows from the {where} to {args.out}; codebook: {book}", sys.stderr)
         if args.codebook:
             _out(book.read_text(encoding="utf-8"))
         return 0
@@ -192,9 +222,12 @@ def _export(args: argparse.Namespace) -> int:
     return _with_store("export", body)
 
 
-# backup
-
-
+@_command(
+    "backup",
+    "back up the database into DIR",
+    (("dir",), {"metavar": "DIR", "help": "folder for the backup"}),
+    description="SQLite: a consistent timestamped copy. MongoDB: the mongodump recipe.",
+)
 def _backup(args: argparse.Namespace) -> int:
     from esm_bot.settings import StoreSettings
 
@@ -205,50 +238,47 @@ def _backup(args: argparse.Namespace) -> int:
         plan = mongodump_plan(where.mongodb_uri, args.dir, db_name=where.mongodb_db)
         _out(redact(plan.render(), os.environ))
         return 0
-    db_path = Path(where.db_path)
-    journal = where.journal_file
+    db = Path(where.db_path)
     try:
-        result = backup_sqlite(db_path, args.dir, journal_path=journal)
+        result = backup_sqlite(db, args.dir, journal_path=where.journal_file)
     except (FileNotFoundError, RuntimeError) as exc:
         return _fail("backup", str(exc))
     except Exception as exc:
         return _fail("backup", f"{type(exc).__name__}: {exc}")
-    _out(f"Backed up {db_path} to {result.path} ({result.size_bytes:,} bytes, integrity ok)")
+    _out(f"Backed up {db} to {result.path} ({result.size_bytes:,} bytes, integrity ok)")
     if result.journal_copy is not None:
         _out(f"Copied the outage journal to {result.journal_copy}")
-    _out(f"Restore: stop the bot, copy {result.path} to {db_path} (delete {db_path}-wal and")
-    _out(f"{db_path}-shm if present), then run esm-bot migrate and esm-bot health.")
+    _out(f"Restore: stop the bot, copy {result.path} to {db} (delete {db}-wal and")
+    _out(f"{db}-shm if present), then run esm-bot migrate and esm-bot health.")
     return 0
 
 
-# stats
-
-
+@_command("stats", "the study's figures against the original MSE bot's targets", _switch("--json"))
 def _stats(args: argparse.Namespace) -> int:
     from .stats import study_stats
 
     def body(store: Any) -> int:
-        stats = study_stats(store)
+        stats, where = study_stats(store), describe_store(os.environ)
         if args.json:
-            data = {"database": describe_store(os.environ), **stats.to_dict()}
-            _out(json.dumps(data, ensure_ascii=False, indent=2))
+            _json({"database": where, **stats.to_dict()})
         else:
-            _out(f"Study data: {describe_store(os.environ)}")
-            _out(stats.render())
+            _out(f"Study data: {where}\n{stats.render()}")
         return 0
 
     return _with_store("stats", body)
 
 
-# report
-
-
+@_command(
+    "report",
+    "write a self-contained HTML study report",
+    (("--out",), {"metavar": "DIR", "default": "esm_report", "help": "output folder"}),
+)
 def _report(args: argparse.Namespace) -> int:
     try:  # the figures import it only when they draw: check before reading the study
         import matplotlib  # noqa: F401
     except ImportError:  # matplotlib is the optional 'report' extra
         return _fail("report", REPORT_NEEDS)
-    from esm_bot.ops.report import build_report
+    from .report import build_report
 
     def body(store: Any) -> int:
         path = build_report(store, Path(args.out))
@@ -260,52 +290,8 @@ def _report(args: argparse.Namespace) -> int:
 
 def add_commands(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """Add the operations subcommands (health, migrate, export, backup, stats, report)."""
-    p = subparsers.add_parser(
-        "health",
-        help="check database, validators, AI, configuration and performance",
-        description="Exit 0 healthy (warnings allowed), 1 degraded, 2 critical.",
-    )
-    p.add_argument("--json", action="store_true", help="print JSON instead of one line per check")
-    p.add_argument("--live", action="store_true", help="make one real call to the AI backend")
-    p.add_argument("-v", "--verbose", action="store_true", help="show every detail line")
-    p.set_defaults(func=_health)
-
-    p = subparsers.add_parser(
-        "migrate",
-        help="bring stored participants to the current schema",
-        description="Run pending migrations (idempotent, resumable).",
-    )
-    p.add_argument("--check", action="store_true", help="report what is pending; write nothing")
-    p.add_argument("--dry-run", action="store_true", help="walk every record; write nothing")
-    p.add_argument("--json", action="store_true", help="print JSON")
-    p.set_defaults(func=_migrate)
-
-    p = subparsers.add_parser(
-        "export",
-        help="export the study as CSV or JSON lines (pseudonymised)",
-        description="One row per scheduled beep (missed ones too) and report attempt.",
-    )
-    p.add_argument("--format", choices=("csv", "jsonl"), default="csv", help="default csv")
-    p.add_argument("--out", metavar="FILE", help="write here (and FILE.codebook.*); else stdout")
-    p.add_argument("--since", metavar="DATE", help="only beeps from this UTC date on")
-    p.add_argument("--raw-ids", action="store_true", help="keep internal and Telegram ids")
-    p.add_argument("--codebook", action="store_true", help="print the codebook")
-    p.set_defaults(func=_export)
-
-    p = subparsers.add_parser(
-        "backup",
-        help="back up the database into DIR",
-        description="SQLite: a consistent timestamped copy. MongoDB: the mongodump recipe.",
-    )
-    p.add_argument("dir", metavar="DIR", help="folder for the backup")
-    p.set_defaults(func=_backup)
-
-    p = subparsers.add_parser(
-        "stats", help="the study's figures against the original MSE bot's targets"
-    )
-    p.add_argument("--json", action="store_true", help="print JSON")
-    p.set_defaults(func=_stats)
-
-    p = subparsers.add_parser("report", help="write a self-contained HTML study report")
-    p.add_argument("--out", metavar="DIR", default="esm_report", help="output folder")
-    p.set_defaults(func=_report)
+    for name, help, description, arguments, handler in _COMMANDS:
+        parser = subparsers.add_parser(name, help=help, description=description)
+        for flags, options in arguments:
+            parser.add_argument(*flags, **options)
+        parser.set_defaults(func=handler)

@@ -1,19 +1,7 @@
-"""The study as a long table: one row per scheduled beep and report attempt.
+"""The study as a long table (:func:`study_rows`): one row per scheduled beep and report attempt.
 
-:func:`study_rows` reads the store once and yields :class:`StudyRow` values; ``esm-bot export``
-writes them, ``esm-bot stats`` and ``esm-bot report`` compute their figures from them, so every
-command sees the same study.
-
-Rows:
-
-* one per scheduled beep, missed and expired ones included (the report fields are empty);
-* a beep answered twice (the retry offered on a training day) has two rows, ``attempt`` 1 and 2;
-* a practice beep (asked for with /practice; index 1000 and up) has ``beep_status="practice"``,
-  a pilot beep (a researcher's test beep sent with /pilot; index 2000 and up) ``"pilot"``,
-  and a message written when no beep was open has ``beep_status="no_beep"``; neither counts for
-  compliance or the study figures.
-
-Participants are named by a salted pseudonym (:func:`pseudonym`) unless ``raw_ids`` is asked for.
+``esm-bot export`` writes the rows; ``stats`` and ``report`` compute their figures from them, so
+every command sees the same study (rows and pseudonyms: docs/operations.md, "Export").
 """
 
 from __future__ import annotations
@@ -33,22 +21,20 @@ from esm_bot.domain.models import Beep, Participant, Report
 from esm_bot.store.base import Store
 from esm_bot.study.analytics import PILOT_INDEX_BASE, PRACTICE_INDEX_BASE
 
+from .stores import OpsSettings
+
 __all__ = [
     "NO_BEEP",
     "PILOT",
     "PRACTICE",
-    "SALT_ENV",
     "SALT_META_KEY",
     "StudyRow",
     "export_salt",
-    "is_practice_beep",
     "parse_since",
     "pseudonym",
     "study_rows",
 ]
 
-#: Environment variable holding the pseudonym salt (else a random salt kept in store metadata).
-SALT_ENV: Final = "ESM_EXPORT_SALT"
 #: Store metadata key of the random salt.
 SALT_META_KEY: Final = "export_salt"
 #: ``beep_status`` of a practice report's row.
@@ -116,7 +102,7 @@ _REPORT_COLUMNS = _NAMES[_NAMES.index("received_utc") :]
 
 def export_salt(store: Store, environ: Mapping[str, str]) -> str:
     """Return the pseudonym salt: ``ESM_EXPORT_SALT``, else a random one persisted in the store."""
-    configured = environ.get(SALT_ENV, "").strip()
+    configured = OpsSettings.from_env(environ).export_salt
     if configured:
         return configured
     stored = store.get_meta(SALT_META_KEY)
@@ -156,12 +142,7 @@ def parse_since(value: str) -> dt.datetime:
 def _beep_status(beep: Beep) -> str:
     if beep.index >= PILOT_INDEX_BASE:
         return PILOT
-    return PRACTICE if is_practice_beep(beep) else beep.status.value
-
-
-def is_practice_beep(beep: Beep) -> bool:
-    """True for a practice beep the participant asked for (the engine numbers them from 1000)."""
-    return beep.index >= PRACTICE_INDEX_BASE
+    return PRACTICE if beep.index >= PRACTICE_INDEX_BASE else beep.status.value
 
 
 def _zone(name: str) -> dt.tzinfo:

@@ -1,8 +1,8 @@
-"""Open the store the bot is configured to use, for the operations commands.
+"""The environment of the operations commands: their own variables and the store they open.
 
-The commands open the database directly (``resilient=False``): a migration or an export must fail
-loudly when the database is down rather than be journaled. The bot's outage journal belongs to the
-bot process; :func:`journal_pending` only counts its entries, it never replays them.
+The commands open the database without the outage journal (``resilient=False``): a migration or
+an export must fail loudly when the database is down; :func:`journal_pending` only counts the
+bot's journal entries, it never replays them.
 """
 
 from __future__ import annotations
@@ -11,13 +11,37 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+import attrs
+
+from esm_bot.domain.env import env_field, read_env
 from esm_bot.settings import StoreSettings
 from esm_bot.store.errors import StoreUnavailable
 
-__all__ = ["NoDatabase", "describe_store", "journal_pending", "open_store_from_env"]
+__all__ = ["NoDatabase", "OpsSettings", "describe_store", "journal_pending", "open_store_from_env"]
 
 #: Where ``esm-bot console`` keeps its conversation unless ``--db`` or ``ESM_DB_PATH`` say else.
 CONSOLE_DB_PATH = "esm_console.sqlite3"
+
+
+@attrs.frozen
+class OpsSettings:
+    """The variables the operations commands read as written (their owners parse the rest)."""
+
+    export_salt: str = env_field("ESM_EXPORT_SALT", default="", repr=False)
+    redis_url: str = env_field("REDIS_URL", default="", repr=False)
+    ai_provider: str = env_field("ESM_AI_PROVIDER", default="")
+    openai_api_key: str = env_field("OPENAI_API_KEY", default="", repr=False)
+    anthropic_api_key: str = env_field("ANTHROPIC_API_KEY", default="", repr=False)
+    ai_base_url: str = env_field("ESM_AI_BASE_URL", default="")
+    bot_token: str = env_field("TELEGRAM_BOT_TOKEN", default="", repr=False)
+    admin_ids: str = env_field("ESM_ADMIN_IDS", default="")
+    webhook_url: str = env_field("ESM_WEBHOOK_URL", default="")
+    webhook_secret: str = env_field("ESM_WEBHOOK_SECRET", default="", repr=False)
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str]) -> OpsSettings:
+        """Read the variables (an unset or blank one is ``""``)."""
+        return cls(**read_env(cls, environ))
 
 
 class NoDatabase(StoreUnavailable):
@@ -31,25 +55,19 @@ def _sqlite_path(environ: Mapping[str, str]) -> Path | None:
 
 
 def describe_store(environ: Mapping[str, str]) -> str:
-    """Where the study data is, in words: the SQLite file's absolute path or the MongoDB database.
-
-    A MongoDB URI is never shown (it may hold a password); only the database name is.
-    """
+    """Where the study data is: the SQLite file's absolute path or the MongoDB database's name."""
     path = _sqlite_path(environ)
     if path is not None:
         return f"SQLite database {path.resolve()}"
-    name = StoreSettings.from_env(environ).mongodb_db
+    name = StoreSettings.from_env(environ).mongodb_db  # never the URI: it may hold a password
     return f"MongoDB database {name}" if name else "MongoDB database named in MONGODB_URI"
 
 
 def open_store_from_env(environ: Mapping[str, str], *, must_exist: bool = False) -> Any:
     """Open the configured store without the journal (MONGODB_URI, else SQLite at ESM_DB_PATH).
 
-    With ``must_exist`` (the commands that only read: stats, report, export, health) a missing
-    SQLite file is an error saying where it was looked for, instead of a new empty database.
-
     Raises:
-        NoDatabase: ``must_exist`` and there is no SQLite file.
+        NoDatabase: ``must_exist`` (a command that only reads) and there is no SQLite file.
         StoreUnavailable: The database cannot be opened.
     """
     from esm_bot.store import store_from_env
@@ -67,9 +85,8 @@ def open_store_from_env(environ: Mapping[str, str], *, must_exist: bool = False)
 
 def journal_pending(environ: Mapping[str, str]) -> int:
     """Count the writes waiting in the bot's journal file (0 when there is none). Reads only."""
-    path = StoreSettings.from_env(environ).journal_file  # ESM_JOURNAL_PATH, else by the database
     try:
-        with path.open(encoding="utf-8") as handle:
+        with StoreSettings.from_env(environ).journal_file.open(encoding="utf-8") as handle:
             return sum(1 for line in handle if line.strip())
     except FileNotFoundError:
         return 0
