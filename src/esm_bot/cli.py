@@ -1,11 +1,9 @@
 """The ``esm-bot`` command: ``run`` (polling or ``--webhook``), ``console``, and the operations
-subcommands of :mod:`esm_bot.ops.cli` (health, migrate, export, backup, stats, report).
+subcommands of :mod:`esm_bot.ops.cli`.
 
-Every failure ends in one line on standard error and a documented exit code (no traceback
-unless ``--debug``; see :class:`esm_bot.telegram.startup.ExitCode`), and nothing printed or logged
-carries a secret (:func:`esm_bot.domain.redact.guard_output`). SIGTERM and SIGINT stop ``run``
-cleanly: no new updates, handlers in flight finish, the metrics snapshot is logged, exit 0 within
-5 seconds.
+A failure ends in one line on standard error and an exit code of
+:class:`esm_bot.telegram.startup.ExitCode` (the traceback only with ``--debug``); nothing printed or
+logged carries a secret (:func:`esm_bot.domain.redact.guard_output`).
 """
 
 from __future__ import annotations
@@ -40,19 +38,13 @@ def build_parser() -> argparse.ArgumentParser:
     )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     run = sub.add_parser("run", help="run the bot (long polling, or --webhook)")
-    run.add_argument(
-        "--webhook", action="store_true", help="serve a webhook instead of long polling"
-    )
+    run.add_argument("--webhook", action="store_true", help="serve a webhook, not long polling")
     run.add_argument("--log-level", default="INFO", help="logging level (default INFO)")
-    run.add_argument(
-        "--debug", action="store_true", help="show the traceback when the bot fails to start"
-    )
+    run.add_argument("--debug", action="store_true", help="the traceback when the bot fails")
     run.set_defaults(func=_cmd_run)
     console = sub.add_parser("console", help="the conversation in this terminal (offline demo)")
-    console.add_argument(
-        "--db", default=None, help="SQLite file (default: ESM_DB_PATH or ./esm_console.sqlite3)"
-    )
-    console.add_argument("--lang", choices=("ru", "en"), default=None, help="start language")
+    console.add_argument("--db", help="SQLite file (default: ESM_DB_PATH or ./esm_console.sqlite3)")
+    console.add_argument("--lang", choices=("ru", "en"), help="start language")
     console.add_argument("--quiet", action="store_true", help="no prompts (for scripts)")
     console.set_defaults(func=_cmd_console)
     add_commands(sub)
@@ -60,12 +52,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Entry point of ``esm-bot``; returns the exit code.
-
-    Everything the command prints or logs passes through :func:`esm_bot.domain.redact.guard_output`.
-    A failure ends in one line on standard error and an exit code (see
-    :class:`esm_bot.telegram.startup.ExitCode`); ``--debug`` adds the traceback.
-    """
+    """Entry point of ``esm-bot``; returns the exit code."""
     parser = build_parser()
     args = parser.parse_args(argv)
     if getattr(args, "func", None) is None:

@@ -1,15 +1,9 @@
 """The one place that keeps secrets out of everything esm-bot prints, logs, writes or raises.
 
-Secrets are the values of environment variables whose names say they are secret (``*_KEY``,
-``*_TOKEN``, ``*_SECRET``, ``*_PASSWORD``, ``*_SALT``), the secret half of a bot token (after the
-colon), passwords inside URIs (``mongodb://user:PASSWORD@host``, ``redis://:PASSWORD@host``), and
-anything shaped like a bot token; each also in its URL-encoded form.
-
-:func:`redact` cleans one text (health output, export files, error messages).
-:func:`guard_output` makes redaction impossible to bypass for a whole command: while it is active
-every write to ``sys.stdout``/``sys.stderr``, every log record of every logger (telebot's and
-urllib3's included, with their tracebacks), every ``warnings`` message and every uncaught
-exception, in the main thread or another, passes through :func:`redact`.
+Secrets are the values of variables named ``*_KEY``, ``*_TOKEN``, ``*_SECRET``, ``*_PASSWORD``,
+``*_SALT``, a bot token's secret half, passwords inside URIs and anything shaped like a bot token,
+each also URL-encoded. :func:`redact` cleans one text; :func:`guard_output` routes every output
+channel of a command through it (docs/security.md).
 """
 
 from __future__ import annotations
@@ -28,7 +22,6 @@ from typing import Any, TextIO
 
 __all__ = [
     "REDACTED",
-    "RedactingStream",
     "guard_output",
     "one_line",
     "redact",
@@ -64,53 +57,48 @@ def _forms(secret: str) -> set[str]:
     return {f for f in forms if len(f) >= _MIN_SECRET_LEN}
 
 
+def _longest_first(secrets: Iterable[str], shortest: int = _MIN_SECRET_LEN) -> tuple[str, ...]:
+    return tuple(sorted({s for s in secrets if len(s) >= shortest}, key=len, reverse=True))
+
+
 def secret_values(environ: Mapping[str, str]) -> tuple[str, ...]:
-    """Return every secret found in ``environ`` (and its other forms), longest first."""
+    """Every secret found in ``environ`` (and its other forms), longest first."""
     found: set[str] = set()
     for name, value in environ.items():
-        if not value:
-            continue
         if _SECRET_NAME.search(name) and len(value.strip()) >= _MIN_SECRET_LEN:
             found |= _forms(value) | _forms(value.strip())
         for match in _URI_PASSWORD.finditer(value):
             if len(match["pw"]) >= _MIN_SECRET_LEN:
                 found |= _forms(match["pw"]) | _forms(urllib.parse.unquote(match["pw"]))
-    return tuple(sorted(found, key=len, reverse=True))
+    return _longest_first(found)
 
 
 def redact(text: str, environ: Mapping[str, str] | Iterable[str] = ()) -> str:
-    """Return ``text`` with URI passwords, bot tokens and the given secrets replaced by ``***``.
+    """``text`` with URI passwords, bot tokens and the given secrets replaced by ``***``.
 
-    ``environ`` is either an environment mapping (its secrets are found with :func:`secret_values`)
-    or an iterable of secret strings.
+    ``environ`` is an environment (its secrets: :func:`secret_values`) or the secrets themselves.
     """
-    secrets = (
-        secret_values(environ)
-        if isinstance(environ, Mapping)
-        else tuple(sorted(environ, key=len, reverse=True))
-    )
+    secrets = secret_values(environ) if isinstance(environ, Mapping) else _longest_first(environ, 1)
     for secret in secrets:
-        if secret:
-            text = text.replace(secret, REDACTED)
-    text = redact_uri(text)
-    return _BOT_TOKEN.sub(REDACTED, text)
+        text = text.replace(secret, REDACTED)
+    return _BOT_TOKEN.sub(REDACTED, redact_uri(text))
 
 
 def redact_uri(uri: str) -> str:
-    """Return ``uri`` without its password (``mongodb://user:***@h1,h2/db?replicaSet=rs0``)."""
+    """``uri`` with its password masked (``mongodb://user:***@h1,h2/db?replicaSet=rs0``)."""
     return _URI_PASSWORD.sub(lambda m: f"{m['scheme']}{m['user']}:{REDACTED}@", uri)
 
 
 def strip_uri_password(uri: str) -> str:
-    """Return ``uri`` without its password (``mongodb://user@host/db``), for tools that ask."""
+    """``uri`` without its password (``mongodb://user@host/db``), for tools that ask for one."""
     return _URI_PASSWORD.sub(lambda m: f"{m['scheme']}{m['user']}@", uri)
 
 
 def one_line(exc: BaseException, limit: int = 200) -> str:
-    """``Type: message`` of ``exc`` on one line, without driver noise, cut to ``limit`` characters.
+    """``Type: message`` of ``exc`` on one line (not yet redacted), without driver noise.
 
     A network error deep inside requests or urllib3 is named by its cause (``ConnectionError:
-    [Errno 111] Connection refused``). The text is not yet redacted.
+    [Errno 111] Connection refused``); the text is cut to ``limit`` characters.
     """
     text = " ".join(str(exc).split())
     cause = _ERRNO.search(text) if "(Caused by " in text else None
@@ -122,12 +110,8 @@ def one_line(exc: BaseException, limit: int = 200) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
-class RedactingStream:
-    """A text stream that redacts whole lines before passing them to ``target``.
-
-    Text is held until its line ends (or :meth:`flush`), so a secret written in pieces is still
-    recognised. Every other attribute is the target's.
-    """
+class _RedactingStream:
+    """A text stream that redacts whole lines (a secret written in pieces too) for ``target``."""
 
     def __init__(self, target: TextIO, secrets: tuple[str, ...]) -> None:
         self.target = target
@@ -138,18 +122,16 @@ class RedactingStream:
     def write(self, text: str) -> int:
         """Redact and write every complete line of ``text``; keep the rest for later."""
         with self._lock:
-            self._pending += text
-            head, newline, rest = self._pending.rpartition("\n")
+            head, newline, self._pending = (self._pending + text).rpartition("\n")
             if newline:
-                self._pending = rest
                 self.target.write(redact(head + newline, self.secrets))
             if len(self._pending) > _MAX_PENDING:
                 self._emit()
         return len(text)
 
     def _emit(self) -> None:
-        if self._pending:
-            pending, self._pending = self._pending, ""
+        pending, self._pending = self._pending, ""
+        if pending:
             self.target.write(redact(pending, self.secrets))
 
     def flush(self) -> None:
@@ -193,50 +175,41 @@ def guard_output(
 ) -> Iterator[None]:
     """Route every output channel of this process through :func:`redact` while active.
 
-    Wraps ``sys.stdout`` and ``sys.stderr`` in :class:`RedactingStream`, installs a log-record
-    factory that redacts each record (message, traceback, stack) whatever handler it reaches,
-    sends ``warnings`` through logging, and replaces ``sys.excepthook`` and
-    ``threading.excepthook`` with hooks that print one redacted line (plus the redacted traceback
-    when ``debug``). Everything is restored on exit.
+    Standard output and error, every log record (message, traceback, stack) whatever its handler,
+    ``warnings``, and uncaught exceptions in any thread (one redacted line, plus the redacted
+    traceback when ``debug``). Everything is restored on exit.
     """
-    found = tuple(sorted({s for s in secrets if len(s) >= _MIN_SECRET_LEN}, key=len, reverse=True))
+    found = _longest_first(secrets)
     saved_out, saved_err = sys.stdout, sys.stderr
     saved_factory = logging.getLogRecordFactory()
     saved_hooks = sys.excepthook, threading.excepthook
     saved_showwarning = warnings.showwarning
-    out = RedactingStream(saved_out, found)
-    err = RedactingStream(saved_err, found)
+    streams = _RedactingStream(saved_out, found), _RedactingStream(saved_err, found)
 
     def report(kind: str, exc: BaseException | None, tb: TracebackType | None) -> None:
         if exc is None:
             return
-        line = f"{program}: {kind}: {one_line(exc)}"
         hint = "" if debug else " (run with --debug for the traceback)"
-        print(redact(line, found) + hint, file=sys.stderr)
+        print(redact(f"{program}: {kind}: {one_line(exc)}", found) + hint, file=sys.stderr)
         if debug:
             text = "".join(traceback.format_exception(type(exc), exc, tb))
             print(redact(text, found), end="", file=sys.stderr)
         sys.stderr.flush()
 
-    def excepthook(
-        _type: type[BaseException], exc: BaseException, tb: TracebackType | None
-    ) -> None:
-        report("unexpected error", exc, tb)
-
     def thread_hook(args: threading.ExceptHookArgs) -> None:
-        if args.exc_type is SystemExit:
-            return
-        name = args.thread.name if args.thread is not None else "a thread"
-        report(f"unexpected error in {name}", args.exc_value, args.exc_traceback)
+        if args.exc_type is not SystemExit:
+            name = args.thread.name if args.thread is not None else "a thread"
+            report(f"unexpected error in {name}", args.exc_value, args.exc_traceback)
 
-    sys.stdout, sys.stderr = out, err
+    sys.stdout, sys.stderr = streams
     logging.setLogRecordFactory(_redacting_factory(saved_factory, found))
     logging.captureWarnings(True)
-    sys.excepthook, threading.excepthook = excepthook, thread_hook
+    sys.excepthook = lambda _type, exc, tb: report("unexpected error", exc, tb)
+    threading.excepthook = thread_hook
     try:
         yield
     finally:
-        for stream in (out, err):
+        for stream in streams:
             with contextlib.suppress(Exception):
                 stream.flush()
         sys.stdout, sys.stderr = saved_out, saved_err
