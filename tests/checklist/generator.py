@@ -100,7 +100,13 @@ def _en_templates() -> dict[tuple[str, str], tuple[Sequence[object], Sequence[st
         ("bodily", "narrative"): (en.BODILY, ["{A}, and {x}.", "Was {a} when it beeped: {x}."]),
         ("inner_speech", "telegraphic"): (
             en.INNER_WORDS,
-            ["'{x}' in my own voice", 'my voice in my head: "{x}"', '"{x}!" in my head'],
+            [
+                "'{x}' in my own voice",
+                'my voice in my head: "{x}"',
+                '"{x}!" in my head',
+                "in my head: {x}",
+                '"{x}", inside, not out loud',
+            ],
         ),
         ("inner_speech", "framed"): (
             en.INNER_WORDS,
@@ -152,7 +158,10 @@ def _en_templates() -> dict[tuple[str, str], tuple[Sequence[object], Sequence[st
         ("feeling", "telegraphic"): (feelings, ["{e}, {b}", "{E}. {B}."]),
         ("feeling", "framed"): (feelings, ["At the beep I felt {e}, {b}."]),
         ("feeling", "narrative"): (feelings, ["Was {a} and felt a wave of {e}, {b}."]),
-        ("just_doing", "telegraphic"): (en.ACTIVITIES, ["just {x}, nothing else"]),
+        ("just_doing", "telegraphic"): (
+            en.ACTIVITIES,
+            ["just {x}, nothing else", "{x}. nothing else", "{x}, no thoughts, nothing in there"],
+        ),
         ("just_doing", "framed"): (
             en.ACTIVITIES,
             ["At the beep I was just {x}, nothing else in my experience, no thoughts or feelings."],
@@ -177,7 +186,13 @@ def _ru_templates() -> dict[tuple[str, str], tuple[Sequence[object], Sequence[st
         ("bodily", "narrative"): (ru.BODILY, ["{A}, и тут {x}.", "{A}: {x}."]),
         ("inner_speech", "telegraphic"): (
             ru.INNER_WORDS,
-            ["«{x}» своим голосом", "в голове мой голос: «{x}»", "«{x}!» про себя"],
+            [
+                "«{x}» своим голосом",
+                "в голове мой голос: «{x}»",
+                "«{x}!» про себя",
+                "в голове: {x}",
+                "про себя: {x}",
+            ],
         ),
         ("inner_speech", "framed"): (
             ru.INNER_WORDS,
@@ -226,7 +241,10 @@ def _ru_templates() -> dict[tuple[str, str], tuple[Sequence[object], Sequence[st
         ("feeling", "telegraphic"): (feelings, ["{e}, {b}", "{E}. {B}."]),
         ("feeling", "framed"): (feelings, ["В момент сигнала было чувство: {e}, {b}."]),
         ("feeling", "narrative"): (feelings, ["{A}, и накатило: {e}, {b}."]),
-        ("just_doing", "telegraphic"): (ru.ACTIVITIES, ["просто {x}, больше ничего"]),
+        ("just_doing", "telegraphic"): (
+            ru.ACTIVITIES,
+            ["просто {x}, больше ничего", "{x}. ни о чём", "{x}, ни мыслей ни картинок"],
+        ),
         ("just_doing", "framed"): (
             ru.ACTIVITIES,
             ["В момент сигнала я просто {x}, больше ничего в переживании не было."],

@@ -217,6 +217,8 @@ CONTENTLESS_SPEECH = (
     "I was saying something to myself",
     "inner monologue, can't say what",
     "talking to myself in my head about stuff",
+    "talking to myself about the meeting, can't remember what",
+    "some internal dialogue about the project",
 )
 
 #: Reading with an inner voice.

@@ -14,7 +14,9 @@ Categories:
 * ``sense``: a sensory thing or event (a smell, a click, a glint, a draught);
 * ``sense_verb``: a verb whose subject is a sensation («пахнуть», "hum", "glint");
 * ``body_part``: a part of the body;
-* ``body_feel``: a bodily sensation (an ache, numbness, «мурашки», «затечь»).
+* ``body_feel``: a bodily sensation (an ache, numbness, «мурашки», «затечь»);
+* ``doing``: an everyday bodily activity («резать», «гладить», "fold", "scrub"): what "just
+  doing" is done with, typed bare («режу лук, больше ничего», "folding towels, nothing else").
 
 Adding a word is adding it to its set; nothing else changes.
 """
@@ -96,6 +98,14 @@ RU_LEMMAS: Final[dict[str, frozenset[str]]] = {
         сухость тошнота тяжесть щекотка
         """
     ),
+    "doing": _words(
+        """
+        бежать вешать вязать гладить грести жевать идти копать крутить листать мешать
+        мыть подметать пылесосить развешивать резать рисовать складывать стирать
+        строгать тереть чистить шагать шить ехать плыть нарезать протирать вытирать
+        мести полоть поливать собирать раскладывать печатать помешивать сидеть стоять ждать
+        """
+    ),
 }
 
 EN_WORDS: Final[dict[str, frozenset[str]]] = {
@@ -155,6 +165,13 @@ EN_WORDS: Final[dict[str, frozenset[str]]] = {
         hunger itch itching jitters knot lump nausea needles numbness pain pins pressure
         prickle pulse queasiness queasy shakiness shiver shivers soreness stiffness
         sweat tension thirst throbbing tickle tightness tingle tingling twinge
+        """
+    ),
+    "doing": _words(
+        """
+        brush carry chop climb cycle dig drive fold hang hoover iron jog knit load mop
+        paint pedal peel pour rake rinse row scrub sew slice sort stack stir sweep swim
+        tap type walk wash weed whisk wipe sit stand scroll wait queue
         """
     ),
 }

@@ -152,6 +152,16 @@ PATTERNS: Final[dict[str, str]] = {
         rf"mind|head)|there)|(?:i\s+)?(?:wasn't|was\s+not)\s+aware\s+of\s+anything|no\s+thoughts"
         rf"(?:\s+at\s+all)?|nothing\s+was\s+there|(?:an\s+)?(?:empty|blank)\s+(?:space|moment|"
         rf"screen)|my\s+mind\s+went\s+blank|mind\s+blank|nothing\s+at\s+all\s+in\s+experience"
+        r"|nothing\s+(?:else\s+)?(?:in\s+there|up\s+there|in\s+my\s+head|going\s+on\s+inside)"
+    ),
+    # ---- a form named, its content declared unknown (a presupposition) ----
+    "content_unknown": (
+        r"(?:can't|cant|cannot|can\s+not|couldn't|couldnt|could\s+not|don't|dont|didn't|do\s+not|"
+        r"did\s+not)\s+(?:really\s+)?(?:remember|say|tell|recall|describe|make\s+out)\s+"
+        r"(?:exactly\s+)?(?:what|which|anything|the\s+words)|could\s+describe\s+nothing"
+        r"|no\s+idea\s+what|not\s+sure\s+what\s+(?:it|the|was|they)"
+        r"|(?:of|picturing|imagining|visuali[sz]ing|hearing|saying)\s+something(?=\s*(?:[,.;!?]|$))"
+        r"|of\s+some\s+(?:kind|sort)|about\s+(?:stuff|things|something|whatever|this\s+and\s+that)"
     ),
     # ---- hedging and inferred experience (Q7, Q5) ----
     "hedge": (
@@ -188,10 +198,10 @@ PATTERNS: Final[dict[str, str]] = {
     "gaze": r"(?:eyes|gaze|staring|stared|looking)\s+(?:\w+\s+)?(?:on|at|into)\s+\w+",
     "scene_noun": (
         r"(?:face|kitchen|room|bedroom|house|flat|hallway|garden|street|car|dress|office|desk|"
-        r"balcony|classroom|school|beach|lake|yard|porch|sofa|hall|bathroom)(?=\s*[,:.]|\s*$)"
+        r"balcony|classroom|school|beach|lake|yard|porch|sofa|hall|bathroom)(?=\s*[,:.)!?]|\s*$)"
     ),
     "speech_vague": (
-        r"some\s+(?:self-talk|inner\s+(?:talk|speech|chatter|monologue|dialogue)|talking|words|"
+        r"some\s+(?:self-talk|(?:inner|internal)\s+(?:talk|speech|chatter|monologue|dialogue)|talking|words|"
         r"chatter|mumbling)|(?:saying|said|telling|muttering|mumbling|repeating)\s+(?:something|"
         r"some\s+stuff|stuff|things|whatever)|the\s+usual\s+(?:inner\s+)?(?:voice|chatter|"
         r"monologue|self-talk)|(?:inner|mental)\s+(?:chatter|noise)|self-talk\s+(?:going\s+on|"
@@ -207,13 +217,20 @@ PATTERNS: Final[dict[str, str]] = {
         rf"the\s+words\s+|this\s+|that\s+|the\s+\w+\s+)?(?:in\s+{_HEAD}|silently|innerly|inwardly|"
         rf"internally|in\s+my\s+own\s+voice)"
         r"|innerly\s+(?:saying|said|speaking|spoke|asking|asked|telling|told|say|going)"
-        r"|inner(?:ly)?\s+speech|inner\s+(?:voice|monologue|dialogue|narration|narrator|speaking)"
+        r"|inner(?:ly)?\s+speech|(?:inner|internal)\s+(?:voice|monologue|dialogue|narration|narrator|"
+        r"speaking|speech)"
         r"|(?:in|with)\s+my\s+(?:own\s+)?(?:voice|tone)|my\s+own\s+voice|heard\s+myself\s+(?:say|"
         r"saying|think|thinking)|talking\s+to\s+myself|self-talk|rehearsing\s+(?:what|the|my)"
         r"|(?:words|sentence|phrase)\s+(?:in\s+)?(?:my\s+)?(?:own\s+)?voice"
         r"|narrating|subvocali\w+|sounding\s+out|count(?:ing|ed)\s+(?:in\s+my\s+head|to\s+myself|"
         r"silently)|(?:repeat\w*|rehears\w*|said|saying|telling|reciting|recited)\s+(?:[\w'-]+\s+)"
         r"{1,4}?(?:to\s+myself|in\s+my\s+head|silently|under\s+my\s+breath)"
+    ),
+    #: inner words typed after a colon: "in my head: not again"
+    "speech_colon": (
+        r"(?:in\s+my\s+head|in\s+my\s+mind|to\s+myself|inside|silently)(?=\s*:\s*"
+        r"(?!(?:the\s+|that\s+|a\s+)?(?:song|tune|melody|music|jingle|chorus|image|picture|voice|face)\b)"
+        r"[\w\"'“‘])"
     ),
     "speech_intuition": (
         r"inner\s+voice\s+(?:told|tells|was\s+telling|suggested|warned|whispered)\s+me\s+(?:to|that)"
@@ -222,7 +239,8 @@ PATTERNS: Final[dict[str, str]] = {
     "quote_frame": (
         rf"myself|in\s+{_HEAD}|silently|innerly|inwardly|internally|thought|thinking|think|"
         r"wondered|went|voice|words|phrase|sentence|i\s+said|i\s+asked|i\s+was\s+like|repeat\w*|"
-        r"rehears\w*|told|telling|asking"
+        r"rehears\w*|told|telling|asking|inside|not\s+(?:out\s+)?loud|not\s+aloud|"
+        r"through\s+(?:my\s+)?(?:gritted\s+)?teeth|under\s+my\s+breath"
     ),
     "quote_other_speaker": (
         r"(?:she|he|they|someone|somebody|my\s+\w+|the\s+\w+)\s+(?:said|says|asked|asks|shouted|"
@@ -255,6 +273,7 @@ PATTERNS: Final[dict[str, str]] = {
         r"|(?:theme\s+tune|intro|chorus|jingle|lyrics|earworm)(?!\s+(?:on|from)\s+(?:the\s+)?"
         r"(?:radio|speakers?|tv|telly|headphones))"
         r"|(?:remember\w*|recall\w*)\s+(?:\w+\s+){0,3}?(?:voice|saying|tone|laugh)"
+        r"|in\s+my\s+(?:head|ears)\s*:\s*(?:[\w'-]+\s+){0,2}?(?:song|tune|melody|jingle|chorus|music)"
     ),
     "inner_seeing": (
         r"pictur(?:ed|ing)|visuali[sz]\w*|imagin(?:ed|ing)\s+(?!(?:the\s+|a\s+|an\s+)?(?:smell|"

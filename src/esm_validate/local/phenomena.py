@@ -50,6 +50,11 @@ _SELF_FRAME = (
     "свой голос",
     "мой голос",
     "i thought",
+    "не вслух",
+    "not out loud",
+    "not aloud",
+    "under my breath",
+    "through my teeth",
 )
 _START = re.Match.start
 _CLAUSE = re.compile(r"[^,;:.!?…—–\n]+")
@@ -250,6 +255,15 @@ _CONTENT_WORDS = (
 )
 
 
+def _in_sentence(spans: tuple[Span, ...], span: Span, sentences: tuple[Span, ...]) -> bool:
+    """True when one of ``spans`` starts in the sentence of ``span``."""
+    start, end = sentence_at(sentences, span[0])
+    for s, _ in spans:  # noqa: SIM110
+        if start <= s < end:
+            return True
+    return False
+
+
 def _outside(spans: tuple[Span, ...], others: tuple[Span, ...]) -> list[Span]:
     """The ``spans`` that overlap none of ``others``."""
     if not others:
@@ -380,11 +394,16 @@ _WORDS_GIVEN = re.compile(r"\s*(?:[:—–-]\s*\S|(?:that|to|что|чтобы|�
 
 
 def _whole_quote(normalised: str, quotes: tuple[Span, ...]) -> list[Span]:
-    """A report that is (almost) only a quotation: the words themselves, typed as they were
-    («"где ж ключи-то"», "'ok 3 more reps'")."""
-    if len(quotes) != 1:
+    """A report that is (almost) only a quotation, or that opens with one: the words
+    themselves, typed as they were («"где ж ключи-то"», "'ok 3 more reps'", "'dont cry' and my
+    eyes stinging")."""
+    if not quotes:
         return []
     start, end = quotes[0]
+    if end - start > 4 and not normalised[:start].strip():
+        return [quotes[0]]
+    if len(quotes) != 1:
+        return []
     other = 0
     for word in _WORD_RE.findall(normalised[:start] + " " + normalised[end:]):
         if word not in _FRAME_WORDS:
@@ -495,6 +514,14 @@ def phenomena_of(
     """
     evidence: dict[str, list[Span]] = {}
     speech = _outside(hits.get("inner_speech", ()), hits.get("speech_intuition", ()))
+    for colon in hits.get("speech_colon", ()):
+        # «в голове: опять двадцать пять»: the words after the colon, unless the sentence
+        # names a voice, a tune or an image (then they are what was heard or seen)
+        if not (
+            _in_sentence(hits.get("inner_hearing", ()), colon, sentences)
+            or _in_sentence(hits.get("inner_seeing", ()), colon, sentences)
+        ):
+            speech.append(colon)
     quoted: list[Span] = []
     if quotes:
         quoted = _quoted_speech(hits, normalised, quotes, sentences)
@@ -510,7 +537,11 @@ def phenomena_of(
         )
     if speech and not quoted and hits.get("reading"):
         speech = []  # an inner voice while reading: a question to ask (reading_inner_voice)
-    if speech and _speech_without_words(hits, normalised, speech, bool(quoted), sentences):
+    unknown = hits.get("content_unknown", ())
+    if speech and (
+        (unknown and not quoted)
+        or _speech_without_words(hits, normalised, speech, bool(quoted), sentences)
+    ):
         hits["x_presupposition"] = tuple(speech)
         speech = []
     speech += quoted
@@ -519,6 +550,16 @@ def phenomena_of(
     for code in ("inner_seeing", "inner_hearing", "just_doing"):
         if hits.get(code):
             evidence[code] = list(hits[code])
+    if unknown and not quotes:
+        # "a picture in my head of something", «какой-то голос», "could describe nothing": a
+        # form named, its content declared unknown; not counted as that phenomenon
+        for code in ("inner_seeing", "inner_hearing"):
+            if code in evidence:
+                kept = [s for s in evidence[code] if not _in_sentence(unknown, s, sentences)]
+                if kept:
+                    evidence[code] = kept
+                else:
+                    del evidence[code]
     scenes = _remote_scenes(hits, normalised)
     if scenes:
         evidence.setdefault("inner_seeing", []).extend(scenes)
@@ -532,7 +573,15 @@ def phenomena_of(
     cues = hits.get("ut_cue", ())
     ut = list(cues)
     negations = hits.get("symbol_negation", ())
-    doing = bool(hits.get("activity") or hits.get("doing_cue"))
+    # "just"/«только» counts as doing unless it starts "only the ticking of the clock" in a
+    # report of sensory content («тишина, только часы тикают»)
+    doing_cues = hits.get("doing_cue", ())
+    doing = bool(
+        hits.get("activity")
+        or hits.get("c_doing")
+        or (doing_cues and not hits.get("x_sensory"))
+        or _outside(doing_cues, hits.get("only_this", ()))
+    )
     if negations and (
         ut
         or _outside(hits.get("thought_word", ()), hits.get("blank", ()))
