@@ -30,19 +30,12 @@ DEFAULT_API_URL = "https://api.telegram.org"
 DEFAULT_DB_PATH = "esm_bot.sqlite3"
 
 
-def parse_admin_ids(variable: str, raw: str) -> frozenset[int]:
-    """Parse ``ESM_ADMIN_IDS`` ("1, 2,3"); raise :class:`SettingsError` on anything else."""
-    ids: set[int] = set()
-    for part in raw.replace(";", ",").split(","):
-        part = part.strip()
-        if not part:
-            continue
-        try:
-            ids.add(int(part))
-        except ValueError:
-            msg = f"{variable} must be comma-separated Telegram user ids, got {part!r}"
-            raise SettingsError(msg) from None
-    return frozenset(ids)
+def _admin_ids(variable: str, raw: str) -> frozenset[int]:
+    try:
+        return frozenset(int(part) for part in raw.replace(";", ",").split(",") if part.strip())
+    except ValueError:
+        msg = f"{variable} must be comma-separated Telegram user ids, got {raw!r}"
+        raise SettingsError(msg) from None
 
 
 def _token(variable: str, raw: str) -> str:
@@ -70,31 +63,25 @@ class BotSettings:
 
     token: str = env_field("TELEGRAM_BOT_TOKEN", _token, repr=False)
     api_url: str = env_field("TELEGRAM_API_URL", _api_url, default=DEFAULT_API_URL)
-    admin_ids: frozenset[int] = env_field("ESM_ADMIN_IDS", parse_admin_ids, default=frozenset())
+    admin_ids: frozenset[int] = env_field("ESM_ADMIN_IDS", _admin_ids, default=frozenset())
     webhook_url: str | None = env_field("ESM_WEBHOOK_URL", default=None)
     webhook_secret: str | None = env_field(
         "ESM_WEBHOOK_SECRET", _webhook_secret, default=None, repr=False
     )
     webhook_host: str = env_field("ESM_WEBHOOK_HOST", default="0.0.0.0")
-    webhook_port: int = env_field("ESM_WEBHOOK_PORT", number(int, low=1, high=65535), default=8443)
+    webhook_port: int = env_field("ESM_WEBHOOK_PORT", number(int, 1, 65535), default=8443)
     metrics_interval_minutes: float = env_field(
-        "ESM_METRICS_INTERVAL_MINUTES", number(float, low=0.01, high=7 * 24 * 60), default=60.0
+        "ESM_METRICS_INTERVAL_MINUTES", number(float, 0.01, 7 * 24 * 60), default=60.0
     )
-    tick_seconds: float = env_field(
-        "ESM_TICK_SECONDS", number(float, low=0.01, high=600), default=5.0
-    )
-    long_poll_seconds: int = env_field(
-        "ESM_LONG_POLL_SECONDS", number(int, low=1, high=50), default=10
-    )
-    send_rate: float = env_field("ESM_SEND_RATE", number(float, low=0.1, high=1000), default=30.0)
+    tick_seconds: float = env_field("ESM_TICK_SECONDS", number(float, 0.01, 600), default=5.0)
+    long_poll_seconds: int = env_field("ESM_LONG_POLL_SECONDS", number(int, 1, 50), default=10)
+    send_rate: float = env_field("ESM_SEND_RATE", number(float, 0.1, 1000), default=30.0)
     send_rate_per_chat: float = env_field(
-        "ESM_SEND_RATE_PER_CHAT", number(float, low=0.01, high=100), default=1.0
+        "ESM_SEND_RATE_PER_CHAT", number(float, 0.01, 100), default=1.0
     )
-    start_retries: int = env_field(
-        "ESM_START_RETRIES", number(int, low=0, high=100_000), default=30
-    )
+    start_retries: int = env_field("ESM_START_RETRIES", number(int, 0, 100_000), default=30)
     start_backoff_seconds: float = env_field(
-        "ESM_START_BACKOFF_SECONDS", number(float, low=0.001, high=600), default=1.0
+        "ESM_START_BACKOFF_SECONDS", number(float, 0.001, 600), default=1.0
     )
 
     @property

@@ -35,7 +35,7 @@ def text(variable: str, raw: str) -> str:
 
 
 def number(
-    kind: type[N], *, low: float = -math.inf, high: float = math.inf
+    kind: type[N], low: float = -math.inf, high: float = math.inf
 ) -> Callable[[str, str], N]:
     """A parser of one finite ``int`` or ``float`` within ``low..high``."""
 

@@ -204,12 +204,12 @@ ORIGINAL_FIELD_NAMES: Final[Mapping[str, str]] = {
             "quality_history[].day_number",
             *(
                 f"{name}{suffix}"
-                for name, cls in (
+                for name, record in (
                     ("phenomena_frequencies", PhenomenaFrequencies),
                     ("common_patterns", CommonPatterns),
                     ("preferences", Preferences),
                 )
-                for suffix in ("", *(f".{field.name}" for field in attrs.fields(cls)))
+                for suffix in ("", *(f".{field.name}" for field in attrs.fields(record)))
             ),
             "achievements",
             "address_form",
