@@ -123,11 +123,11 @@ def run_console(
             handlers.guard(handlers.on_button)(callback)
         else:
             message = _message(line, next(ids), lang)
-            name = line.strip()[1:].split()[0].split("@")[0] if line.startswith("/") else ""
-            handler = getattr(handlers, f"cmd_{name}", None) if name.isidentifier() else None
-            if handler is None:
-                handler = handlers.on_command if line.startswith("/") else handlers.on_text
-            handlers.guard(handler)(message)
+            name = (
+                (line.strip()[1:].split() or ["?"])[0].split("@")[0] if line.startswith("/") else ""
+            )
+            handler = handlers.command(name) if name else handlers.on_text
+            handlers.guard(handler or handlers.on_command)(message)
         app.tick_once()
         if prompt:
             bot.write("\nyou> ")

@@ -1,11 +1,6 @@
-"""Thin Telegram handlers: unpack the update, call the :class:`~esm_bot.study.Study`, render what
-it returns from the catalogues (:mod:`esm_bot.i18n`), send it through the
-:class:`~esm_bot.telegram.Sender`.
-
-No domain logic and no user-facing strings live here. Every handler runs inside
-:meth:`Handlers.guard`: an exception is logged and the participant gets the catalogue's polite
-``error`` message, never a traceback; the polling loop never sees it.
-"""
+"""Thin Telegram handlers: unpack the update, call the :class:`~esm_bot.study.Study`, render its
+answer from the catalogues (:mod:`esm_bot.i18n`) and send it; no domain logic, no user-facing
+strings. Each handler runs inside :meth:`Handlers.guard` (docs/bot.md)."""
 
 from __future__ import annotations
 
@@ -28,13 +23,7 @@ from esm_bot.study import AWAITING_KEY, Action, ActionKind, Outcome, Study
 from esm_bot.study.context import ADDRESS_CHOSEN
 from esm_bot.telegram.sender import Sender
 
-__all__ = [
-    "PARTICIPANT_COMMANDS",
-    "AdminPort",
-    "Handlers",
-    "clean_text",
-    "command_menu",
-]
+__all__ = ["PARTICIPANT_COMMANDS", "AdminPort", "Handlers", "clean_text", "command_menu"]
 
 log = logging.getLogger(__name__)
 
@@ -52,18 +41,30 @@ PARTICIPANT_COMMANDS = (
 )
 #: Commands only for ``ESM_ADMIN_IDS``.
 ADMIN_COMMANDS = ("stats", "export", "health", "pilot")
-#: Participants /pilot does not beep (no consent yet, or left the study).
-_NOT_PILOTED = (ParticipantStatus.REGISTERED, ParticipantStatus.WITHDRAWN)
-#: Time zones offered as buttons during onboarding; any other can be typed.
+#: Commands that only relay the answer of a :class:`Study` method (command → method).
+_RELAYED = {"status": "status", "pause": "pause", "resume": "resume", "stop": "withdraw"}
+#: Participants /pilot does not beep and /start registers anew (no consent yet, or left).
+_NOT_ENROLLED = (ParticipantStatus.REGISTERED, ParticipantStatus.WITHDRAWN)
+#: Buttons that answer a question (button kind → question) and the study setter of each answer.
+_ANSWERS = {"tz": "timezone", "win": "window", "beeps": "beeps"}
+_SETTERS = {"timezone": "set_timezone", "window": "set_window", "beeps": "set_beeps_per_day"}
 TZ_BUTTONS = ("Europe/Moscow", "Europe/Berlin", "Europe/London", "America/New_York", "Asia/Tokyo")
-WINDOW_BUTTONS = ("08:00-22:00", "09:00-21:00", "10:00-23:00")
-BEEPS_BUTTONS = (4, 6, 8)
+LANGUAGES = [("English", "lang:en"), ("Русский", "lang:ru")]
+FORMS = [("на «ты»", "form:informal"), ("на «вы»", "form:formal")]
+#: An onboarding or settings question: its catalogue key and its buttons (any value can be typed).
+_QUESTIONS: dict[str, tuple[str, list[tuple[str, str]]]] = {
+    "language": ("choose_language", LANGUAGES),
+    "form": ("choose_form", FORMS),
+    "timezone": ("ask_timezone", [(tz, f"tz:{tz}") for tz in TZ_BUTTONS]),
+    "window": (
+        "ask_window",
+        [(w, f"win:{w}") for w in ("08:00-22:00", "09:00-21:00", "10:00-23:00")],
+    ),
+    "beeps": ("ask_beeps", [(str(n), f"beeps:{n}") for n in (4, 6, 8)]),
+}
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u200b-\u200f\u202a-\u202e\u2066-\u2069]")
-#: Questions whose buttons (or typed answer) the participant's next input answers; a button of
-#: a question that is not the pending one is stale and refused (see :meth:`Handlers.on_button`).
-_BUTTON_STEPS = {"tz": "timezone", "win": "window", "beeps": "beeps", "form": "form"}
-#: Answers to what the participant did rather than to a question they asked: said once, not again
-#: for every one of many rapid messages (see :meth:`Handlers.say`).
+#: Answers to what the participant did (not to a question they asked): said once, not again for
+#: every one of many rapid messages (see :meth:`Handlers.say`).
 QUIET_KEYS = frozenset(
     {
         "no_beep_pending",
@@ -85,14 +86,26 @@ _REFUSALS = {
     "schedule.offset_out_of_range": "timezone_invalid",
     "schedule.empty_timezone": "timezone_invalid",
 }
+#: Message content types other than text (a caption is read as the text; else: "use words").
+OTHER = [
+    "audio",
+    "photo",
+    "voice",
+    "video",
+    "document",
+    "sticker",
+    "video_note",
+    "location",
+    "contact",
+    "animation",
+    "dice",
+    "poll",
+    "venue",
+]
 
 
 def clean_text(text: object) -> str:
-    """Drop control and bidi-override characters, normalise to NFC, strip the ends.
-
-    pyTelegramBotAPI passes a field through as it came, so a malformed update's ``text`` or
-    ``caption`` may be a list or an object: that is no text at all.
-    """
+    """Drop control and bidi-override characters, normalise to NFC, strip; a non-str is ``""``."""
     if not isinstance(text, str):
         return ""
     return unicodedata.normalize("NFC", _CONTROL.sub("", text)).strip()
@@ -141,14 +154,13 @@ class Handlers:
     _inflight: int = attrs.field(init=False, default=0)
     _lock: threading.Condition = attrs.field(init=False, factory=threading.Condition)
     _said: dict[int, tuple[str, float]] = attrs.field(init=False, factory=dict)
-    _said_lock: threading.Lock = attrs.field(init=False, factory=threading.Lock)
 
     # plumbing
     def install(self, bot: Any) -> None:
         """Register every handler on ``bot`` (no decorators on globals)."""
         g = self.guard
         for name in PARTICIPANT_COMMANDS + ADMIN_COMMANDS:
-            bot.register_message_handler(g(getattr(self, f"cmd_{name}")), commands=[name])
+            bot.register_message_handler(g(self.command(name) or self.on_command), commands=[name])
         bot.register_message_handler(g(self.on_command), func=_is_command, content_types=["text"])
         bot.register_message_handler(g(self.on_text), content_types=["text"])
         bot.register_message_handler(g(self.on_other), func=lambda _m: True, content_types=OTHER)
@@ -157,13 +169,19 @@ class Handlers:
         )
         bot.register_callback_query_handler(g(self.on_button), func=lambda _c: True)
 
+    def command(self, name: str) -> Callable[[Any], None] | None:
+        """The handler of ``/name``, or None for a command the bot does not know."""
+        if name in _RELAYED:
+            return functools.partial(self._relay, _RELAYED[name])
+        return getattr(self, f"cmd_{name}", None) if name.isidentifier() else None
+
     def guard(self, handler: Callable[[Any], None]) -> Callable[[Any], None]:
         """Wrap a handler: count it in flight, contain every exception, answer politely."""
+        name = getattr(handler, "__name__", "relay")
 
-        @functools.wraps(handler)
         def run(update: Any) -> None:
             if getattr(update, "from_user", None) is None:  # no sender: no participant to answer
-                log.info("update without a sender ignored by %s", handler.__name__)
+                log.info("update without a sender ignored by %s", name)
                 return
             with self._lock:
                 self._inflight += 1
@@ -172,7 +190,7 @@ class Handlers:
             except Exception as exc:
                 if self.failure_hook(update, exc):  # kept for later (the database is unreachable)
                     return
-                log.exception("handler %s failed", handler.__name__)
+                log.exception("handler %s failed", name)
                 self._apologise(update)
             finally:
                 with self._lock:
@@ -184,14 +202,15 @@ class Handlers:
     def _apologise(self, update: Any) -> None:
         """The polite error message; this path never raises (the store may be what failed)."""
         try:
-            chat = _chat_id(update)
+            message = getattr(update, "message", None)
+            chat = getattr(update, "chat", None) or getattr(message, "chat", None)
             if chat is None:
                 return
             try:
-                who = self._who(update)
+                who = self.study.participant(update.from_user.id)
             except Exception:  # e.g. the database is unreachable: answer in the default language
                 who = None
-            self.say(chat, who, "error", client_lang=_client_lang(update))
+            self.say(int(chat.id), who, "error", client_lang=_client_lang(update))
         except Exception:
             log.exception("could not send the error message")
 
@@ -219,10 +238,8 @@ class Handlers:
     ) -> int | None:
         """Render ``key`` for ``who`` and send it; return the message id.
 
-        ``client_lang`` is the language for someone without a participant record (their
-        Telegram client's). With ``quiet`` (answers to texts and media, not to commands or
-        buttons), an answer of :data:`QUIET_KEYS` that this chat got word for word within
-        :attr:`quiet_seconds` is not sent again: twenty rapid messages get one answer.
+        With ``quiet`` (answers to texts and media), an answer of :data:`QUIET_KEYS` this chat got
+        word for word within :attr:`quiet_seconds` is not sent again.
         """
         text = self.render(who, key, client_lang=client_lang, **params)
         if quiet and str(key) in QUIET_KEYS and self._repeated(chat_id, text):
@@ -232,7 +249,7 @@ class Handlers:
 
     def _repeated(self, chat_id: int, text: str) -> bool:
         now = self.monotonic()
-        with self._said_lock:
+        with self._lock:
             last = self._said.get(chat_id)
             if last is not None and last[0] == text and now - last[1] < self.quiet_seconds:
                 return True
@@ -252,13 +269,12 @@ class Handlers:
     def render(
         self, who: Participant | None, key: str, /, *, client_lang: str | None = None, **params: Any
     ) -> str:
-        """Render ``key`` for ``who`` (``client_lang`` or the default before registration).
-
-        Russian uses the polite «вы» until the participant has chosen «ты» or «вы».
-        """
+        """Render ``key`` for ``who`` (or in ``client_lang``, else the default, before
+        registration); Russian uses «вы» until the participant has chosen."""
         if who is None:
             return self.render_in(client_lang or self.default_lang, "formal", key, params)
-        return self.render_in(who.lang, _form(who), key, params)
+        chosen = who.extra.get(ADDRESS_CHOSEN) or who.status is not ParticipantStatus.REGISTERED
+        return self.render_in(who.lang, str(who.address_form) if chosen else "formal", key, params)
 
     @staticmethod
     def render_in(lang: str, form: str, key: str, params: Any = None) -> str:
@@ -274,50 +290,34 @@ class Handlers:
             return f"{question}\n\n⌛ {text}"
         return text
 
-    def _who(self, update: Any) -> Participant | None:
-        user = getattr(update, "from_user", None)
-        return self.study.participant(user.id) if user is not None else None
-
     # onboarding
     def cmd_start(self, m: Any) -> None:
-        """/start: register, welcome, then the language question (someone already taking part
-        hears where they are instead)."""
+        """/start: register, welcome, the language question (or, enrolled, where they are)."""
         who = self.study.participant(m.from_user.id)
-        if who is not None and who.status not in (
-            ParticipantStatus.REGISTERED,
-            ParticipantStatus.WITHDRAWN,
-        ):
-            self._continue(m.chat.id, who)
+        if who is not None and who.status not in _NOT_ENROLLED:
+            step = who.extra.get(AWAITING_KEY)
+            if who.status is ParticipantStatus.CONSENTED and step in _SETTERS:
+                self._ask(m.chat.id, who, step)
+                return
+            self.say(m.chat.id, who, "already_enrolled")
+            self.tell(m.chat.id, self.study.status(who.telegram_id or 0))
             return
         who = _checked(self.study.register(m.from_user.id, m.chat.id, _client_lang(m)))
         self.say(m.chat.id, who, "welcome", training_days=self.study.config.training_days)
         self.say(m.chat.id, who, "choose_language", LANGUAGES)
 
-    def _continue(self, chat: int, who: Participant) -> None:
-        """/start from someone who already agreed: the pending question again, or their state."""
-        step = who.extra.get(AWAITING_KEY)
-        if who.status is ParticipantStatus.CONSENTED and step in ("timezone", "window", "beeps"):
-            self._ask(chat, who, step)
-            return
-        self.say(chat, who, "already_enrolled")
-        self.tell(chat, self.study.status(who.telegram_id or 0))
-
     def on_button(self, c: Any) -> None:
-        """Any inline button: ``kind:value`` routed to a ``btn_<kind>`` method.
-
-        A button is live only while its question is the pending one (consent while registered,
-        language while registered or after /settings → Language, the others while their question
-        waits for an answer); any other press is refused with a message that says nothing
-        changed, so an old button never does something its text no longer means.
-        """
+        """Any inline button ``kind:value``: live only while its question is the pending one; an
+        old button is refused with a message that says nothing changed (docs/bot.md)."""
         self.sender.answer_callback(c.id)
         kind, _, value = str(c.data or "").partition(":")
         who = self.study.participant(c.from_user.id)
+        step = _ANSWERS.get(kind)
         route = getattr(self, f"btn_{kind}", None) if kind.isidentifier() else None
         if c.message is None:
             return
         chat = c.message.chat.id
-        if who is None or route is None:
+        if who is None or (route is None and step is None):
             self.say(chat, who, "button_expired", client_lang=_client_lang(c))
             return
         stale = _stale(who, kind)
@@ -325,35 +325,32 @@ class Handlers:
             self.say(chat, who, stale)
             return
         try:
-            route(chat, who, value)
+            if step is not None:
+                self._answer(chat, who, step, value)
+            else:
+                route(chat, who, value)  # type: ignore[misc]
         except ValueError:  # forged button data the study refuses
             self.say(chat, who, "button_expired")
 
     def btn_lang(self, chat: int, who: Participant, value: str) -> None:
         """Language chosen: Russian asks the address form next, English the consent."""
-        tg = who.telegram_id or 0
-        who = _checked(self.study.set_language(tg, value))
+        who = _checked(self.study.set_language(who.telegram_id or 0, value))
         if who.lang == "ru":
-            who = self.study.await_answer(tg, "form")
-            self.say(chat, who, "choose_form", FORMS)
-            return
-        who = self.study.await_answer(tg, None)
-        if who.status is ParticipantStatus.REGISTERED:
-            self._ask_consent(chat, who)
+            self._ask(chat, who, "form")
         else:
-            self.say(chat, who, "language_saved")
+            self._saved(chat, who, "language_saved")
 
     def btn_form(self, chat: int, who: Participant, value: str) -> None:
         """Address form chosen: the consent comes next (or the choice is confirmed)."""
-        tg = who.telegram_id or 0
-        _checked(self.study.set_address_form(tg, value))
-        who = self.study.await_answer(tg, None)
-        if who.status is ParticipantStatus.REGISTERED:
-            self._ask_consent(chat, who)
-        else:
-            self.say(chat, who, "form_saved")
+        _checked(self.study.set_address_form(who.telegram_id or 0, value))
+        self._saved(chat, who, "form_saved")
 
-    def _ask_consent(self, chat: int, who: Participant) -> None:
+    def _saved(self, chat: int, who: Participant, key: str) -> None:
+        """A language or form answered: ask the consent during onboarding, else confirm."""
+        who = self.study.await_answer(who.telegram_id or 0, None)
+        if who.status is not ParticipantStatus.REGISTERED:
+            self.say(chat, who, key)
+            return
         yes, no = self.render(who, "consent_yes"), self.render(who, "consent_no")
         buttons = [(yes, "consent:yes"), (no, "consent:no")]
         self.say(chat, who, "consent", buttons, version=self.study.config.consent_version)
@@ -364,88 +361,46 @@ class Handlers:
             self.study.decline_consent(who.telegram_id or 0)
             self.say(chat, who, "consent_declined")
             return
-        who = _checked(self.study.consent(who.telegram_id or 0))
-        self._ask(chat, who, "timezone")
+        self._ask(chat, _checked(self.study.consent(who.telegram_id or 0)), "timezone")
 
     def _ask(self, chat: int, who: Participant, step: str) -> None:
-        """Ask an onboarding/settings question; the next text (or button) answers it."""
+        """Ask a question of :data:`_QUESTIONS`; the next text (or button) answers it."""
         who = self.study.await_answer(who.telegram_id or 0, step)
-        if step == "timezone":
-            self.say(chat, who, "ask_timezone", [(tz, f"tz:{tz}") for tz in TZ_BUTTONS])
-        elif step == "window":
-            self.say(chat, who, "ask_window", [(w, f"win:{w}") for w in WINDOW_BUTTONS])
-        else:
-            c = self.study.config
-            buttons = [(str(n), f"beeps:{n}") for n in BEEPS_BUTTONS]
-            low, high = c.min_beeps_per_day, c.max_beeps_per_day
-            self.say(chat, who, "ask_beeps", buttons, low=low, high=high, default=c.beeps_per_day)
-
-    def btn_tz(self, chat: int, who: Participant, value: str) -> None:
-        """A time zone button."""
-        self._answer(chat, who, "timezone", value)
-
-    def btn_win(self, chat: int, who: Participant, value: str) -> None:
-        """A waking window button."""
-        self._answer(chat, who, "window", value)
-
-    def btn_beeps(self, chat: int, who: Participant, value: str) -> None:
-        """A beeps-per-day button."""
-        self._answer(chat, who, "beeps", value)
+        c = self.study.config
+        key, buttons = _QUESTIONS[step]
+        limits: dict[str, Any] = {"low": c.min_beeps_per_day, "high": c.max_beeps_per_day}
+        self.say(chat, who, key, buttons, default=c.beeps_per_day, **limits)
 
     def btn_set(self, chat: int, who: Participant, value: str) -> None:
         """A /settings button: ask that question again."""
-        if value == "language":
-            who = self.study.await_answer(who.telegram_id or 0, "language")
-            self.say(chat, who, "choose_language", LANGUAGES)
-        elif value == "form":
-            who = self.study.await_answer(who.telegram_id or 0, "form")
-            self.say(chat, who, "choose_form", FORMS)
-        elif value in ("timezone", "window", "beeps"):
+        if value in _QUESTIONS:
             self._ask(chat, who, value)
 
     def _answer(self, chat: int, who: Participant, step: str, text: str) -> None:
         """Apply an answer to ``step``; a bad value explains why and asks again."""
         tg = who.telegram_id or 0
-        if step == "timezone":
-            outcome = self.study.set_timezone(tg, text)
-        elif step == "window":
-            outcome = self.study.set_window(tg, text)
-        else:
-            outcome = self.study.set_beeps_per_day(tg, text)
+        outcome = getattr(self.study, _SETTERS[step])(tg, text)
         if not outcome.ok or outcome.participant is None:
-            key, params = self._invalid(step, text, outcome)
+            c = self.study.config
+            first = outcome.messages[0].params if outcome.messages else {}
+            params = {k: v for k, v in first.items() if k not in ("reason", "code")}
+            params.update(text=text[:60], low=c.min_beeps_per_day, high=c.max_beeps_per_day)
+            key = _REFUSALS.get(str(first.get("code", "")), f"{step}_invalid")
             self.say(chat, who, key, **params)
             return
         who = self.study.await_answer(tg, None)
-        if who.status is ParticipantStatus.CONSENTED:
-            nxt = {"timezone": "window", "window": "beeps"}.get(step)
-            if nxt is not None:
-                self._ask(chat, who, nxt)
-                return
-            self._finish_onboarding(chat, who)
-        else:
+        if who.status is not ParticipantStatus.CONSENTED:
             self.say(chat, who, "settings_saved")
-
-    def _invalid(self, step: str, text: str, refusal: Outcome) -> tuple[str, dict[str, Any]]:
-        """Why a typed answer did not work, in the participant's language (never the study's
-        English reason)."""
-        c = self.study.config
-        first = refusal.messages[0].params if refusal.messages else {}
-        params: dict[str, Any] = {k: v for k, v in first.items() if k not in ("reason", "code")}
-        params.update(text=text[:60], low=c.min_beeps_per_day, high=c.max_beeps_per_day)
-        key = _REFUSALS.get(str(first.get("code", "")))
-        if key is None:
-            key = {"timezone": "timezone_invalid", "window": "window_invalid"}.get(
-                step, "beeps_invalid"
+        elif step != "beeps":
+            self._ask(chat, who, "window" if step == "timezone" else "beeps")
+        else:
+            who = _checked(self.study.start(tg))
+            window = f"{who.window_start:%H:%M}-{who.window_end:%H:%M}"
+            self.say(
+                chat, who, "onboarding_done", tz=who.tz, window=window, beeps=who.beeps_per_day
             )
-        return key, params
-
-    def _finish_onboarding(self, chat: int, who: Participant) -> None:
-        who = _checked(self.study.start(who.telegram_id or 0))
-        window = f"{who.window_start:%H:%M}-{who.window_end:%H:%M}"
-        self.say(chat, who, "onboarding_done", tz=who.tz, window=window, beeps=who.beeps_per_day)
-        self.tell(chat, self.study.plan(who.telegram_id or 0))
-        self._practice(chat, who)
+            self.tell(chat, self.study.plan(tg))
+            self._beep_now(chat, self.study.practice(tg))
 
     # participant commands
     def _registered(self, m: Any, *, quiet: bool = False) -> Participant | None:
@@ -454,15 +409,15 @@ class Handlers:
             self.say(m.chat.id, None, "not_registered", client_lang=_client_lang(m), quiet=quiet)
         return who
 
+    def _relay(self, method: str, m: Any) -> None:
+        """A command of :data:`_RELAYED`: the study's answer, for a registered participant."""
+        if self._registered(m) is not None:
+            self.tell(m.chat.id, getattr(self.study, method)(m.from_user.id))
+
     def cmd_help(self, m: Any) -> None:
         """/help."""
         who = self.study.participant(m.from_user.id)
         self.say(m.chat.id, who, "help", client_lang=_client_lang(m))
-
-    def cmd_status(self, m: Any) -> None:
-        """/status: day, answered and missed beeps, average quality, progress."""
-        if self._registered(m) is not None:
-            self.tell(m.chat.id, self.study.status(m.from_user.id))
 
     def cmd_settings(self, m: Any) -> None:
         """/settings: the current values and a button per setting."""
@@ -474,21 +429,6 @@ class Handlers:
         language = i18n.LANG_NAMES[who.lang][who.lang]
         values: dict[str, Any] = {"lang": language, "tz": who.tz, "window": window}
         self.say(m.chat.id, who, "settings", buttons, beeps=who.beeps_per_day, **values)
-
-    def cmd_pause(self, m: Any) -> None:
-        """/pause."""
-        if self._registered(m) is not None:
-            self.tell(m.chat.id, self.study.pause(m.from_user.id))
-
-    def cmd_resume(self, m: Any) -> None:
-        """/resume."""
-        if self._registered(m) is not None:
-            self.tell(m.chat.id, self.study.resume(m.from_user.id))
-
-    def cmd_stop(self, m: Any) -> None:
-        """/stop: withdraw from the study."""
-        if self._registered(m) is not None:
-            self.tell(m.chat.id, self.study.withdraw(m.from_user.id))
 
     def cmd_delete(self, m: Any) -> None:
         """/delete: ask for confirmation with two buttons."""
@@ -510,10 +450,7 @@ class Handlers:
     def cmd_practice(self, m: Any) -> None:
         """/practice: a practice beep now."""
         if (who := self._registered(m)) is not None:
-            self._practice(m.chat.id, who)
-
-    def _practice(self, chat: int, who: Participant) -> None:
-        self._beep_now(chat, self.study.practice(who.telegram_id or 0))
+            self._beep_now(m.chat.id, self.study.practice(who.telegram_id or 0))
 
     def _beep_now(self, chat: int, outcome: Outcome) -> None:
         """Send a practice or pilot beep the study opened and record its message id."""
@@ -523,37 +460,31 @@ class Handlers:
             self.study.beep_sent(str(beep_id), message_id)
 
     # researcher commands
-    def _admin(self, m: Any) -> bool:
+    def _admin(self, m: Any, lang: str | None = None) -> str | None:
+        """A researcher's language (``lang``, else their record's, else their client's); None for
+        anyone else, who hears ``unknown_command``."""
         if self.settings.is_admin(getattr(m.from_user, "id", None)):
-            return True
+            if lang is not None:
+                return lang
+            who = self.study.participant(m.from_user.id)
+            return who.lang if who is not None else _client_lang(m)
         who = self.study.participant(m.from_user.id)
         self.say(m.chat.id, who, "unknown_command", client_lang=_client_lang(m))
-        return False
-
-    def _admin_lang(self, m: Any) -> str:
-        """A researcher's language: their participant record's, else their Telegram client's."""
-        who = self.study.participant(m.from_user.id)
-        return who.lang if who is not None else _client_lang(m)
+        return None
 
     def cmd_stats(self, m: Any) -> None:
         """/stats (admins only): each figure with its label in the researcher's language."""
-        if not self._admin(m):
+        if (lang := self._admin(m)) is None:
             return
-        lang = self._admin_lang(m)
         figures = self.admin.stats()
-        if isinstance(figures, str):
-            lines = figures
-        else:
-            lines = "\n".join(
-                f"{_stat_label(name, lang)}: {value}" for name, value in figures.items()
-            )
-        self.say(m.chat.id, None, "admin_stats", client_lang=lang, lines=lines)
+        if not isinstance(figures, str):
+            figures = "\n".join(f"{_stat_label(k, lang)}: {v}" for k, v in figures.items())
+        self.say(m.chat.id, None, "admin_stats", client_lang=lang, lines=figures)
 
     def cmd_export(self, m: Any) -> None:
         """/export (admins only): the study as a CSV document."""
-        if not self._admin(m):
+        if (lang := self._admin(m)) is None:
             return
-        lang = self._admin_lang(m)
         try:
             data, rows = self.admin.export_csv()
         except Exception as exc:
@@ -566,22 +497,22 @@ class Handlers:
 
     def cmd_health(self, m: Any) -> None:
         """/health (admins only): the operations health report, which is in English."""
-        if self._admin(m):
+        if (lang := self._admin(m, "en")) is not None:
             summary, lines = self.admin.health()
-            params: dict[str, Any] = {"summary": summary, "lines": lines}
-            self.say(m.chat.id, None, "admin_health", client_lang="en", **params)
+            self.say(
+                m.chat.id, None, "admin_health", client_lang=lang, summary=summary, lines=lines
+            )
 
     def cmd_pilot(self, m: Any) -> None:
         """/pilot [TELEGRAM_ID or PSEUDONYM] (admins only): a pilot beep now, kept apart."""
-        if not self._admin(m):
+        if (lang := self._admin(m)) is None:
             return
-        lang = self._admin_lang(m)
         name = (m.text or "").partition(" ")[2].strip()
         target: int | None = m.from_user.id
         if name:
             target = int(name) if name.isdigit() else self.admin.telegram_id_of(name)
         who = self.study.participant(target) if target is not None else None
-        if who is None or who.chat_id is None or who.status in _NOT_PILOTED:
+        if who is None or who.chat_id is None or who.status in _NOT_ENROLLED:
             self.say(m.chat.id, None, "admin_pilot_unknown", client_lang=lang, who=name or "you")
             return
         self._beep_now(who.chat_id, self.study.pilot(who.telegram_id or 0))
@@ -594,14 +525,12 @@ class Handlers:
         self.say(m.chat.id, who, "unknown_command", client_lang=_client_lang(m))
 
     def on_other(self, m: Any) -> None:
-        """Photos, documents, videos with a caption: the caption is read as the text; stickers,
-        voice and the rest: ask for words."""
+        """Media: a caption is read as the text; without one, ask for words."""
         if clean_text(getattr(m, "caption", None) or ""):
             self.on_text(m)
             return
         who = self.study.participant(m.from_user.id)
-        lang = _client_lang(m)
-        self.say(m.chat.id, who, "unsupported_content", client_lang=lang, quiet=True)
+        self.say(m.chat.id, who, "unsupported_content", client_lang=_client_lang(m), quiet=True)
 
     def on_text(self, m: Any) -> None:
         """A text (or a caption): the answer to a pending question, else a report."""
@@ -609,32 +538,26 @@ class Handlers:
             return
         text = clean_text(m.text or getattr(m, "caption", None) or "")
         step = who.extra.get(AWAITING_KEY)
-        registered = who.status is ParticipantStatus.REGISTERED
-        if step in ("language", "form", "delete") and not registered:
-            # a text moves on from a button question
-            who = self.study.await_answer(who.telegram_id or 0, None)
-            step = None
-        if registered:
-            self._onboarding_nudge(m.chat.id, who, step)
-        elif step is not None:
-            if text:
-                self._answer(m.chat.id, who, step, text)
+        if who.status is ParticipantStatus.REGISTERED:  # before the consent: point at the question
+            if step == "form":
+                self.say(m.chat.id, who, "choose_form", FORMS)
             else:
-                self.say(m.chat.id, who, "empty_answer")
-                self._ask(m.chat.id, who, step)
+                self.say(m.chat.id, who, "consent_needed", quiet=True)
+            return
+        if step is not None and step not in _SETTERS:  # a text moves on from a button question
+            self.study.await_answer(who.telegram_id or 0, None)
+            step = None
+        if step is not None and text:
+            self._answer(m.chat.id, who, step, text)
+        elif step is not None:
+            self.say(m.chat.id, who, "empty_answer")
+            self._ask(m.chat.id, who, step)
         elif not text:
             self.say(m.chat.id, who, "empty_text", quiet=True)
         else:
             key = f"tg:{m.chat.id}:{m.message_id}"
             outcome = self.study.handle_text(m.from_user.id, text, dedup_key=key)
             self.tell(m.chat.id, outcome, quiet=True)
-
-    def _onboarding_nudge(self, chat: int, who: Participant, step: str | None) -> None:
-        """Text before the consent: point at the question that is waiting."""
-        if step == "form":
-            self.say(chat, who, "choose_form", FORMS)
-        else:
-            self.say(chat, who, "consent_needed", quiet=True)
 
     def on_edit(self, m: Any) -> None:
         """An edited message: an edited report is kept beside the original and the edit scored."""
@@ -652,34 +575,11 @@ class Handlers:
         self.tell(m.chat.id, outcome)
 
 
-#: The language and address-form buttons.
-LANGUAGES = [("English", "lang:en"), ("Русский", "lang:ru")]
-FORMS = [("на «ты»", "form:informal"), ("на «вы»", "form:formal")]
-
-
 def _checked(outcome: Outcome) -> Participant:
     """The participant after an accepted call; a refusal raises :class:`ValueError`."""
     if not outcome.ok or outcome.participant is None:
         raise ValueError(outcome.keys[0] if outcome.messages else "refused")
     return outcome.participant
-
-
-#: Message content types other than text that get the "please use words" answer.
-OTHER = [
-    "audio",
-    "photo",
-    "voice",
-    "video",
-    "document",
-    "sticker",
-    "video_note",
-    "location",
-    "contact",
-    "animation",
-    "dice",
-    "poll",
-    "venue",
-]
 
 
 def _stale(who: Participant, kind: str) -> str | None:
@@ -689,41 +589,25 @@ def _stale(who: Participant, kind: str) -> str | None:
     if kind == "consent":
         return None if registered else "consent_stale"
     if kind == "lang":
-        return None if registered or awaiting == "language" else "button_stale"
-    if kind == "delete":
-        return None if awaiting == "delete" else "button_stale"
-    step = _BUTTON_STEPS.get(kind)
-    if step is not None and awaiting != step:
-        return "button_stale"
-    return None
+        live = registered or awaiting == "language"
+    else:
+        step = {**_ANSWERS, "form": "form", "delete": "delete"}.get(kind)
+        live = step is None or awaiting == step
+    return None if live else "button_stale"
 
 
 def _client_lang(update: Any) -> str:
     """The language of the Telegram client that sent ``update`` (see :func:`i18n.client_lang`)."""
-    user = getattr(update, "from_user", None)
-    return i18n.client_lang(getattr(user, "language_code", None))
-
-
-def _form(who: Participant) -> str:
-    """The address form to write to ``who`` in: «вы» until they chose (or got past onboarding)."""
-    chosen = who.extra.get(ADDRESS_CHOSEN) or who.status is not ParticipantStatus.REGISTERED
-    return str(who.address_form) if chosen else "formal"
+    return i18n.client_lang(getattr(getattr(update, "from_user", None), "language_code", None))
 
 
 def _stat_label(name: str, lang: str) -> str:
     key = f"stat_{name}"
-    if key in i18n.keys(lang):
-        return i18n.render(key, lang)
-    return name.replace("_", " ").capitalize()
+    return i18n.render(key, lang) if key in i18n.keys(lang) else name.replace("_", " ").capitalize()
 
 
 def _is_command(m: Any) -> bool:
     return str(getattr(m, "text", "") or "").startswith("/")
-
-
-def _chat_id(update: Any) -> int | None:
-    chat = getattr(update, "chat", None) or getattr(getattr(update, "message", None), "chat", None)
-    return int(chat.id) if chat is not None else None
 
 
 def _keyboard(buttons: list[tuple[str, str]]) -> Any:
