@@ -1,16 +1,6 @@
-"""Wiring of the running bot: TeleBot, handlers, sender, beep scheduler, metrics log, shutdown.
-
-:class:`BotApp` owns the threads. :meth:`BotApp.start_polling` (or :meth:`BotApp.start_webhook`)
-takes updates through the :class:`~esm_bot.telegram.Intake`: long polling handles each batch
-before it asks for the next one (the next ``offset`` is what confirms a batch to Telegram), and
-the webhook answers 200 only after the update is handled. The scheduler thread calls
-``study.tick(now)`` every ``tick_seconds`` and sends the due beeps, reminders and expiry notes;
-the outbox thread sends replies an earlier process left owed and handles updates kept during a
-database outage once it answers; a metrics snapshot is logged every ``metrics_interval_minutes``.
-:meth:`BotApp.shutdown` stops taking updates, stops waiting out 429s (those replies stay owed in
-the outbox), lets the batch in flight finish (bounded), confirms what was handled, logs the final
-metrics snapshot and closes the store, well inside the 10 seconds a SIGTERM allows.
-"""
+"""The running bot (:class:`BotApp`): updates in through the intake (polling or webhook), the beep
+scheduler, the outbox thread, the metrics log and a shutdown well inside SIGTERM's 10 seconds
+(docs/scaling.md, "Each update is recorded before it is confirmed")."""
 
 from __future__ import annotations
 
@@ -48,14 +38,6 @@ _KINDS = {
 ALLOWED_UPDATES = ["message", "callback_query", "edited_message"]
 
 
-class _ExceptionHandler:
-    """pyTelegramBotAPI's exception handler: log and keep polling."""
-
-    def handle(self, exception: BaseException) -> bool:
-        log.warning("polling error (polling continues): %s", type(exception).__name__)
-        return True
-
-
 def make_telebot(settings: BotSettings, *, num_threads: int = 8) -> Any:
     """A TeleBot for ``settings`` (sets the module-wide API and file URLs of pyTelegramBotAPI)."""
     import telebot
@@ -63,32 +45,17 @@ def make_telebot(settings: BotSettings, *, num_threads: int = 8) -> Any:
 
     apihelper.API_URL = settings.api_template  # type: ignore[assignment]
     apihelper.FILE_URL = settings.file_template  # type: ignore[assignment]
-    handler: Any = _ExceptionHandler()
-    return telebot.TeleBot(  # handlers run in the intake's threads (see esm_bot.telegram.intake)
-        settings.token,
-        threaded=False,
-        num_threads=num_threads,
-        exception_handler=handler,
-        parse_mode=None,
-    )
+    # handlers run in the intake's threads, so it knows when they finish
+    return telebot.TeleBot(settings.token, threaded=False, num_threads=num_threads, parse_mode=None)
 
 
 @attrs.define
 class BotApp:
     """The running bot: updates in, the beep scheduler, the metrics log and a clean shutdown.
 
-    Args:
-        settings: Process settings.
-        study: The study engine.
-        admin: Back end of /stats, /export, /health.
-        bot: A TeleBot (see :func:`make_telebot`).
-        now: UTC wall clock (injected in tests).
-        monotonic: Monotonic clock for the rate limiter.
-        sleep: Sleep for the rate limiter and retries (default: a wait that shutdown cuts short).
-        on_close: Called at the end of :meth:`shutdown` (closes the store).
-        ledger: Outbox and inbox (:class:`~esm_bot.telegram.Ledger`); default in memory, which
-            survives nothing: ``esm-bot run`` passes one on disk.
-        workers: Chats handled in parallel.
+    ``sleep`` defaults to a wait that shutdown cuts short; ``on_close`` closes the store; the
+    default ``ledger`` is in memory (``esm-bot run`` passes one on disk); ``workers`` is how many
+    chats are handled in parallel.
     """
 
     settings: BotSettings
@@ -117,7 +84,7 @@ class BotApp:
     _tick_lock: threading.Lock = attrs.field(init=False, factory=threading.Lock)
 
     def __attrs_post_init__(self) -> None:
-        sleep = self.sleep if self.sleep is not None else self._wait
+        sleep = self.sleep or self._wait
         if getattr(self.bot, "threaded", False):
             self.bot.threaded = False  # the intake runs handlers itself, to know when they finish
         limiter = SendLimiter(
@@ -137,7 +104,7 @@ class BotApp:
             self.bot,
             limiter,
             sleep=sleep,
-            on_blocked=self._blocked,
+            on_blocked=self.study.mark_unreachable,
             stopping=self._abort.is_set,
             ledger=self.ledger,
             owed_key=self.intake.next_key,
@@ -160,10 +127,6 @@ class BotApp:
         user = user_of(update)
         lang = "ru" if str(user.get("language_code") or "").startswith("ru") else "en"
         self.sender.send_message(chat, self.handlers.render_in(lang, "formal", "held"))
-
-    def _blocked(self, chat_id: int) -> None:
-        log.info("chat %s blocked the bot; participant marked inactive", chat_id)
-        self.study.mark_unreachable(chat_id)
 
     # the scheduler
     def tick_once(self, now: dt.datetime | None = None) -> int:
@@ -212,43 +175,38 @@ class BotApp:
     def _count(self, name: str) -> None:
         self._counts[name] = self._counts.get(name, 0) + 1
 
-    def _scheduler(self) -> None:
-        while not self._stop.wait(self.settings.tick_seconds):
-            try:
-                self.tick_once()
-            except Exception:
-                log.exception("scheduler tick failed (will retry)")
-
-    def _metrics_loop(self) -> None:
-        while not self._stop.wait(self.settings.metrics_interval_minutes * 60):
-            self.log_metrics()
-
     def _spawn(self, target: Callable[[], None], name: str) -> None:
         thread = threading.Thread(target=target, name=name, daemon=True)
         thread.start()
         self._threads.append(thread)
 
-    def _outbox_loop(self) -> None:
-        while not self._stop.is_set():
-            try:
-                self.sender.flush_owed()
-                self.intake.replay()
-            except Exception:
-                log.exception("outbox round failed (will retry)")
-            self._stop.wait(self.settings.tick_seconds)
+    def _every(self, name: str, seconds: float, *work: Callable[[], object], first: float) -> None:
+        """Run ``work`` in a thread every ``seconds`` (first after ``first``) until shutdown."""
+
+        def loop() -> None:
+            pause = first
+            while not self._stop.wait(pause):
+                pause = seconds
+                try:
+                    for step in work:
+                        step()
+                except Exception:
+                    log.exception("%s round failed (will retry)", name)
+
+        self._spawn(loop, name)
 
     def start_background(self) -> None:
         """Start the beep scheduler, the outbox (owed replies, kept updates) and the metrics log."""
-        self._spawn(self._scheduler, "esm-scheduler")
-        self._spawn(self._outbox_loop, "esm-outbox")
-        self._spawn(self._metrics_loop, "esm-metrics")
+        tick = self.settings.tick_seconds
+        self._every("esm-scheduler", tick, self.tick_once, first=tick)
+        self._every("esm-outbox", tick, self.sender.flush_owed, self.intake.replay, first=0.0)
+        minutes = self.settings.metrics_interval_minutes * 60
+        self._every("esm-metrics", minutes, self.log_metrics, first=minutes)
 
     # updates
     def start_polling(self) -> None:
-        """Take updates by long polling in a background thread (never dies on an error).
-
-        Each batch is handled before the next ``getUpdates``, whose ``offset`` confirms it.
-        """
+        """Take updates by long polling in a thread that never dies on an error; each batch is
+        handled before the next ``getUpdates``, whose ``offset`` confirms it."""
         self._set_commands()
         try:  # a webhook left over from webhook mode would make getUpdates fail with 409
             self.bot.delete_webhook()
@@ -317,11 +275,8 @@ class BotApp:
             log.warning("could not confirm the last batch (%s); it comes again", type(exc).__name__)
 
     def _dispatch(self, updates: list[Any]) -> None:
-        """pyTelegramBotAPI routes parsed updates to the handlers (which contain their errors).
-
-        An update it cannot route (a message with ``"chat": null``) raises inside the library:
-        it is logged and dropped, as polling would, instead of failing its batch again and again.
-        """
+        """Route parsed updates to the handlers; one pyTelegramBotAPI cannot route (a message with
+        ``"chat": null``) is logged and dropped rather than failing its batch again and again."""
         try:
             self.bot.process_new_updates(updates)
         except Exception as exc:
@@ -352,12 +307,6 @@ class BotApp:
         if self.settings.webhook_url:
             secret = self.settings.webhook_secret or ""
             self.bot.set_webhook(url=self.settings.webhook_url, secret_token=secret)
-
-    def stop_webhook(self) -> None:
-        """Stop the webhook server, if one is serving."""
-        if self._webhook is not None:
-            self._webhook.stop()
-            self._webhook = None
 
     def _set_commands(self) -> None:
         from telebot.types import BotCommand
@@ -402,15 +351,13 @@ class BotApp:
         return finished, self.handlers.wait_idle(max(0.0, deadline - time.monotonic()))
 
     def shutdown(self, *, grace: float = 3.0) -> bool:
-        """Stop taking updates, finish the batch in flight (up to ``grace`` s), log metrics, close.
-
-        Sends still waiting out a 429 or a backoff when ``grace`` runs out stop; their replies
-        stay owed in the outbox and the next process sends them. Updates not yet handled are not
-        confirmed, so Telegram delivers them again. Returns True when nothing was left in flight.
-        """
+        """Stop taking updates, finish the batch in flight (up to ``grace`` s; then waits for a
+        429 stop and those replies stay owed), confirm it, log metrics, close the store. Returns
+        True when nothing was left in flight."""
         started = time.monotonic()
         self._stop.set()
-        self.stop_webhook()
+        if self._webhook is not None:
+            self._webhook.stop()
         deadline = time.monotonic() + grace
         if self._tick_lock.acquire(timeout=grace):  # the send in progress is finished and recorded
             self._tick_lock.release()
@@ -421,7 +368,6 @@ class BotApp:
         self._abort.set()
         if finished:
             self._confirm_handled()
-        self.intake.close()
         waiting = self.ledger.counts()
         if not idle:
             log.warning(

@@ -1,28 +1,14 @@
-"""At-least-once intake with exactly-once effect: an update is confirmed only once it is recorded.
-
-:class:`Intake` handles a batch of raw Bot API updates and returns only when each one is
-*recorded*: handled (its report stored, its replies settled or owed in the
-:class:`~esm_bot.telegram.ledger.Ledger`), or kept in the ledger's inbox because the database is
-unreachable. The caller confirms the batch to Telegram only after that: long polling asks for the
-next ``offset`` after :meth:`Intake.handle` returns, the webhook answers 200 after it returns. A
-process killed at any instant therefore leaves its unrecorded updates unconfirmed, and Telegram
-delivers them again; reports are keyed by chat and message id, and replies by update id and
-position in the outbox, so a second delivery stores nothing twice and sends nothing twice.
-
-Updates of one chat are handled in order, one after the other; different chats in parallel.
-While a handler runs, :meth:`Intake.next_key` names its replies (``"<update_id>:<n>"``) for the
-outbox, and :meth:`Intake.failure_hook` (the handler guard's hook) tells a store outage apart from a
-bug: an update that met :class:`~esm_bot.store.errors.StoreUnavailable` is held, the participant
-is told their message is kept, and :meth:`Intake.replay` handles it again once the database answers.
-"""
+"""At-least-once intake with exactly-once effect: :class:`Intake` returns only once each update
+of a batch is recorded (handled, or held in the ledger's inbox during a database outage), and only
+then is the batch confirmed to Telegram (docs/scaling.md). One chat's updates are handled in
+order, different chats in parallel."""
 
 from __future__ import annotations
 
 import copy
 import logging
-import queue
 import threading
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 import attrs
@@ -80,16 +66,8 @@ class _StillDown(Exception):
 
 @attrs.define
 class Intake:
-    """Record each update before it is confirmed; see the module docstring.
-
-    Args:
-        process: Handles one parsed update in the calling thread (the TeleBot's
-            ``process_new_updates`` with ``threaded=False``).
-        parse: Turns a raw update dict into what ``process`` takes.
-        ledger: The outbox and the inbox.
-        notice: Tells the chat of a held update that its message is kept (called with the update).
-        workers: Chats handled in parallel.
-    """
+    """Handles batches of raw updates through ``process`` (in the calling thread, after
+    ``parse``), holding an update that meets a store outage and telling its chat (``notice``)."""
 
     process: Callable[[list[Any]], None]
     parse: Callable[[dict[str, Any]], Any]
@@ -98,8 +76,6 @@ class Intake:
     workers: int = 8
     _local: threading.local = attrs.field(init=False, factory=threading.local)
     _replaying: threading.Lock = attrs.field(init=False, factory=threading.Lock)
-
-    # -- what handlers see -----------------------------------------------------------------------
 
     def next_key(self) -> str | None:
         """The outbox key of the next reply of the update being handled here, or None."""
@@ -118,38 +94,33 @@ class Intake:
         context.unavailable = str(exc)[:200] or type(exc).__name__
         return True
 
-    # -- batches ---------------------------------------------------------------------------------
-
     def handle(self, updates: Sequence[Update]) -> None:
         """Handle a batch; return when every update is handled or held (raises if one is not)."""
         chats: dict[int | None, list[Update]] = {}
         for update in updates:
             chats.setdefault(chat_of(update), []).append(update)
-        groups = list(chats.values())
-        if len(groups) == 1:
-            self._chat(groups[0])
-            return
-        pending: queue.SimpleQueue[list[Update]] = queue.SimpleQueue()
-        for group in groups:
-            pending.put(group)
+        pending = list(chats.values())
         failures: list[BaseException] = []
 
         def work() -> None:
-            while True:
+            while pending:
                 try:
-                    group = pending.get_nowait()
-                except queue.Empty:
+                    group = pending.pop()
+                except IndexError:
                     return
                 try:
-                    self._chat(group)
+                    for update in group:
+                        self._one(update, held=False)
                 except BaseException as exc:
                     failures.append(exc)
 
+        if len(pending) == 1:
+            work()
         # Daemon threads: a process told to stop never waits for a handler at exit (an update
         # it did not finish is simply not confirmed).
         threads = [
             threading.Thread(target=work, name="esm-intake", daemon=True)
-            for _ in range(min(self.workers, len(groups)))
+            for _ in range(min(self.workers, len(pending)))
         ]
         for thread in threads:
             thread.start()
@@ -157,10 +128,6 @@ class Intake:
             thread.join()
         if failures:  # a failure to record: the batch stays unconfirmed
             raise failures[0]
-
-    def _chat(self, updates: Iterable[Update]) -> None:
-        for update in updates:
-            self._one(update, held=False)
 
     def _one(self, update: Update, *, held: bool) -> None:
         update_id = int(update["update_id"])
@@ -193,10 +160,8 @@ class Intake:
             self._local.context = None
 
     def replay(self) -> int:
-        """Handle held updates again, oldest first; stop at the first that meets the outage.
-
-        Returns how many were handled.
-        """
+        """Handle held updates again, oldest first, up to the first that meets the outage; return
+        how many were handled."""
         done = 0
         with self._replaying:
             for held in self.ledger.held():
@@ -209,6 +174,3 @@ class Intake:
         if done:
             log.info("handled %d kept update(s) after the outage", done)
         return done
-
-    def close(self) -> None:
-        """Nothing to release: batch threads end with their batch (kept for the app's symmetry)."""

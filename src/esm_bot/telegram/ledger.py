@@ -1,22 +1,6 @@
-"""The bot's own durable record of Telegram traffic: owed replies (outbox) and held updates (inbox).
-
-A small SQLite file on the local disk of the process (``<journal>.ledger.sqlite3`` beside the
-outage journal), independent of the study database, so that it works the same over SQLite and
-MongoDB and while MongoDB is unreachable. Every write is committed before the call returns
-(WAL; a committed row survives SIGKILL of the process).
-
-- **Outbox.** A reply to an update is recorded under the key ``"<update_id>:<n>"`` (its *n*-th
-  message) once it is settled (sent, or given up), or as *owed* when the process stops before
-  sending it (SIGTERM while waiting out a 429). A redelivered update makes the same keys: a reply
-  already sent is not sent again, a reply still owed is sent once. Replies left owed are sent by
-  the next process at start. (A reply in flight when the process is killed needs no row: its
-  update was not confirmed, so Telegram delivers it again and the reply is made again.)
-- **Inbox.** An update that cannot be handled because the database is unreachable is kept here
-  (the raw update JSON), confirmed to Telegram, and handled again when the database answers.
-  While a chat has held updates, its new updates are held behind them, so its order is kept.
-
-Settled outbox rows are pruned after :data:`KEEP_SETTLED`.
-"""
+"""The bot's own durable record of Telegram traffic in a small SQLite file beside the outage
+journal: the outbox of replies keyed ``"<update_id>:<n>"`` (owed, sent or given up) and the inbox
+of updates held during a database outage (docs/storage.md, "The bot's ledger")."""
 
 from __future__ import annotations
 
@@ -65,16 +49,8 @@ def ledger_path(journal_path: str | os.PathLike[str]) -> Path:
 
 @attrs.frozen
 class Owed:
-    """A reply in the outbox.
-
-    Attributes:
-        key: ``"<update_id>:<n>"``.
-        chat_id: Where it goes.
-        text: The message text.
-        reply_markup: The inline keyboard as Bot API JSON, if any.
-        state: ``"owed"``, ``"sent"`` or ``"failed"`` (given up, e.g. 400 or 403).
-        message_id: Telegram's id of the sent message, once sent.
-    """
+    """A reply in the outbox: ``state`` is ``"owed"``, ``"sent"`` or ``"failed"`` (given up);
+    ``reply_markup`` is Bot API JSON; ``message_id`` is Telegram's, once sent."""
 
     key: str
     chat_id: int
@@ -94,12 +70,8 @@ class Held:
 
 
 class Ledger:
-    """The outbox and the inbox in one SQLite file; see the module docstring.
-
-    Args:
-        path: The file, or ``":memory:"`` (tests and the console: nothing survives the process).
-        clock: Wall-clock seconds, for pruning.
-    """
+    """The outbox and the inbox in one SQLite file (``":memory:"``: nothing survives the
+    process); ``clock`` gives wall-clock seconds for pruning settled rows."""
 
     def __init__(
         self, path: str | os.PathLike[str] = ":memory:", *, clock: Callable[[], float] = time.time
@@ -111,10 +83,6 @@ class Ledger:
         self._db = sqlite3.connect(self.path, check_same_thread=False, isolation_level=None)
         self._lock = threading.Lock()
         self._busy: set[str] = set()
-        # Update ids with outbox rows (all at or above ``_floor`` are here; below it, ask the
-        # file): a reply to an update never seen needs no query before it is sent.
-        self._updates: set[int] = set()
-        self._floor = -1
         self._held: dict[int | None, int] = {}  # chat -> kept updates, mirrors the inbox
         with self._lock:
             self._db.execute("PRAGMA journal_mode=WAL")
@@ -124,8 +92,6 @@ class Ledger:
                 "DELETE FROM outbox WHERE state != 'owed' AND settled < ?",
                 (self._clock() - KEEP_SETTLED,),
             )
-            for (key,) in self._db.execute("SELECT key FROM outbox"):
-                self._updates.add(_update_of(key))
             for (chat,) in self._db.execute("SELECT chat_id FROM inbox"):
                 self._held[chat] = self._held.get(chat, 0) + 1
 
@@ -134,25 +100,17 @@ class Ledger:
         with self._lock:
             self._db.close()
 
-    # -- outbox ----------------------------------------------------------------------------------
-
     def owe(self, owed: Owed) -> Owed | None:
-        """Before sending a reply: return None if this caller should send it now.
-
-        Returns the stored row instead when the key is settled (sent or given up: a redelivered
-        update), or ``state == "busy"`` while another thread sends it. A reply left owed by an
-        earlier process is taken over by this caller (None).
-        """
+        """Before sending a reply: None if this caller should send it now (also one an earlier
+        process left owed); else the settled row, or ``state == "busy"`` while another sends it."""
         with self._lock:
             if owed.key in self._busy:
                 return attrs.evolve(owed, state="busy")
-            update = _update_of(owed.key)
-            if update in self._updates or update <= self._floor:
-                row = self._db.execute(
-                    "SELECT state, message_id FROM outbox WHERE key = ?", (owed.key,)
-                ).fetchone()
-                if row is not None and row[0] != "owed":
-                    return attrs.evolve(owed, state=row[0], message_id=row[1])
+            row = self._db.execute(
+                "SELECT state, message_id FROM outbox WHERE key = ?", (owed.key,)
+            ).fetchone()
+            if row is not None and row[0] != "owed":
+                return attrs.evolve(owed, state=row[0], message_id=row[1])
             self._busy.add(owed.key)
             return None
 
@@ -175,14 +133,6 @@ class Ledger:
                 "settled = excluded.settled",
                 (owed.key, owed.chat_id, _payload(owed), state, message_id, now, now),
             )
-            self._remember(_update_of(owed.key))
-
-    def _remember(self, update: int) -> None:
-        self._updates.add(update)
-        if len(self._updates) > _MAX_REMEMBERED:  # keep the newest half; ask the file below
-            keep = sorted(self._updates)[len(self._updates) // 2 :]
-            self._floor = max(self._floor, keep[0] - 1)
-            self._updates = set(keep)
 
     def take_owed(self, limit: int = 100) -> list[Owed]:
         """Owed replies nobody is sending, oldest first, marked busy for the caller."""
@@ -200,8 +150,6 @@ class Ledger:
                 self._busy.add(key)
                 taken.append(Owed(key, int(chat_id), str(data["text"]), data.get("markup")))
             return taken
-
-    # -- inbox -----------------------------------------------------------------------------------
 
     def hold(self, update_id: int, chat_id: int | None, body: Mapping[str, Any]) -> None:
         """Keep an update for later (idempotent by update id)."""
@@ -245,18 +193,6 @@ class Ledger:
             owed = self._db.execute("SELECT count(*) FROM outbox WHERE state = 'owed'").fetchone()
             held = self._db.execute("SELECT count(*) FROM inbox").fetchone()
         return {"owed": int(owed[0]), "held": int(held[0])}
-
-
-#: Update ids remembered in memory at most (about 4 MB); older ones are looked up in the file.
-_MAX_REMEMBERED = 100_000
-
-
-def _update_of(key: str) -> int:
-    head = key.partition(":")[0]
-    try:
-        return int(head)
-    except ValueError:
-        return -1
 
 
 def _payload(owed: Owed) -> str:

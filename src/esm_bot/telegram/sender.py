@@ -1,22 +1,6 @@
-"""The one way the bot sends anything to Telegram: rate limited, retried, never raising.
-
-:class:`Sender` wraps a :class:`telebot.TeleBot`. Before each call it waits for a
-:class:`~esm_bot.telegram.limiter.SendLimiter` slot. Then:
-
-- 429 Too Many Requests: wait ``parameters.retry_after`` (or the ``Retry-After`` header, capped at
-  ``max_retry_after``), hold back every other send as long, and retry;
-- 5xx, a connection error or a timeout: retry with exponential backoff;
-- 403 Forbidden (the participant blocked the bot): call ``on_blocked(chat_id)`` once, so the study
-  marks them inactive and stops beeping them; no retry;
-- anything else (400 and unexpected exceptions): no retry.
-
-The retries are a :class:`tenacity.Retrying` whose wait is the Retry-After (429) or the backoff
-(5xx), slept through the injected ``sleep``. When ``stopping()`` turns true (SIGTERM), no further
-attempt is made: the send returns ``error == STOPPING`` at once. A send that finally fails is
-returned as a failed :class:`Delivery`, logged, counted and passed to ``on_failed``; nothing is
-raised into the polling loop. Replies to updates go through the outbox of the
-:class:`~esm_bot.telegram.ledger.Ledger` (see :meth:`Sender.send_message`).
-"""
+"""The one way the bot sends anything to Telegram: rate limited, retried by tenacity (a 429 after
+its Retry-After, 5xx and network errors with backoff), a 403 reported once, never raising
+(docs/bot.md, "Telegram limits and errors"); replies to updates go through the ledger's outbox."""
 
 from __future__ import annotations
 
@@ -45,16 +29,8 @@ MAX_MESSAGE_CHARS = 4096
 
 @attrs.frozen
 class Delivery:
-    """The outcome of one send.
-
-    Attributes:
-        ok: Telegram accepted it.
-        message_id: The sent (or edited) message's id, when known.
-        status: The last HTTP status / Bot API error code, when it failed with one.
-        error: A short reason, when it failed.
-        attempts: How many calls were made.
-        blocked: The participant has blocked the bot (403).
-    """
+    """The outcome of one send: the message id when known; on failure the last HTTP status or
+    Bot API code, a short reason (``error``) and whether the participant blocked the bot (403)."""
 
     ok: bool
     message_id: int | None = None
@@ -65,11 +41,8 @@ class Delivery:
 
 
 def classify(exc: BaseException) -> tuple[str, int | None, float | None]:
-    """Map an exception from pyTelegramBotAPI/requests to (kind, status, retry_after).
-
-    ``kind`` is ``"flood"`` (429), ``"blocked"`` (403), ``"transient"`` (5xx, network, timeout) or
-    ``"permanent"`` (everything else).
-    """
+    """Map an exception of pyTelegramBotAPI/requests to (kind, status, retry_after); ``kind`` is
+    ``"flood"`` (429), ``"blocked"`` (403), ``"transient"`` (5xx, network) or ``"permanent"``."""
     from requests import exceptions as rex
     from telebot import apihelper
 
@@ -95,30 +68,18 @@ def classify(exc: BaseException) -> tuple[str, int | None, float | None]:
 
 @attrs.define
 class Sender:
-    """Rate-limited, retrying sends; see the module docstring.
+    """Rate-limited, retrying sends through a TeleBot-like ``bot``.
 
-    Args:
-        bot: A :class:`telebot.TeleBot` (anything with its ``send_message``, ``edit_message_text``,
-            ``answer_callback_query`` and ``send_document`` methods).
-        limiter: Spacing of sends.
-        sleep: Waits between retries (injected; tests pass a recording fake).
-        on_blocked: Called with the chat id when Telegram says the participant blocked the bot.
-        on_failed: Called with (operation, chat id, delivery) when a send finally fails.
-        max_attempts: Calls per send at most (the first included).
-        max_retry_after: Longest wait honoured for a 429 ``retry_after``.
-        backoff: First backoff after a transient error, doubled each time up to ``max_backoff``.
-        ledger: The outbox of owed replies (see :mod:`esm_bot.telegram.ledger`), if any.
-        owed_key: The outbox key of the reply being sent (``"<update_id>:<n>"``), or None for
-            messages that are not replies to an update (beeps have their own claims).
-        stopping: True once the process is stopping: the next attempt is not made and the send
-            returns a failed :class:`Delivery` with ``error == STOPPING`` (an owed message stays
-            in the outbox and goes out after the restart).
+    ``on_blocked(chat_id)`` hears of a 403, ``on_failed(operation, chat_id, delivery)`` of a send
+    that finally failed. ``owed_key()`` names the reply being sent in the ``ledger``'s outbox (None
+    for messages that are no reply, such as beeps). Once ``stopping()`` is true no further attempt
+    is made and the send returns ``error == STOPPING`` (an owed reply stays owed).
     """
 
     bot: Any
     limiter: SendLimiter
     sleep: Callable[[float], None]
-    on_blocked: Callable[[int], None] = lambda _chat_id: None
+    on_blocked: Callable[[int], object] = lambda _chat_id: None
     on_failed: Callable[[str, int | None, Delivery], None] = lambda _op, _chat, _d: None
     max_attempts: int = 4
     max_retry_after: float = 60.0
@@ -130,14 +91,9 @@ class Sender:
     _counts: Counter[str] = attrs.field(init=False, factory=Counter)
     _counts_lock: threading.Lock = attrs.field(init=False, factory=threading.Lock)
 
-    # operations
     def send_message(self, chat_id: int, text: str, *, reply_markup: Any = None) -> Delivery:
-        """Send a text message (cut to Telegram's 4096 characters).
-
-        A reply to an update (``owed_key()`` names it) is looked up in the outbox first and recorded
-        there after (sent, given up, or owed when the process stops meanwhile): sent once even when
-        the update is delivered again.
-        """
+        """Send a text (cut to 4096 characters); a reply to an update is sent once, even when the
+        update is delivered again (the outbox records it)."""
         text = _fit(text)
         key = self.owed_key() if self.ledger is not None else None
         if key is None or self.ledger is None:
@@ -167,11 +123,10 @@ class Sender:
                 sent += int(self._settle(owed, delivery).ok)
         return sent
 
-    def _send_text(self, chat_id: int, text: str, reply_markup: Any) -> Delivery:
+    def _send_text(self, chat_id: int, text: str, markup: Any) -> Delivery:
+        send = self.bot.send_message
         return self._deliver(
-            "send_message",
-            chat_id,
-            lambda: self.bot.send_message(chat_id, text, reply_markup=reply_markup),
+            "send_message", chat_id, lambda: send(chat_id, text, reply_markup=markup)
         )
 
     def _settle(self, owed: Owed, delivery: Delivery) -> Delivery:
@@ -197,11 +152,8 @@ class Sender:
 
     def answer_callback(self, callback_id: str, text: str | None = None) -> Delivery:
         """Acknowledge a pressed inline button (stops the client's spinner)."""
-        return self._deliver(
-            "answer_callback_query",
-            None,
-            lambda: self.bot.answer_callback_query(callback_id, text=text),
-        )
+        answer = self.bot.answer_callback_query
+        return self._deliver("answer_callback_query", None, lambda: answer(callback_id, text=text))
 
     def send_document(
         self, chat_id: int, data: bytes, filename: str, *, caption: str | None = None
@@ -220,7 +172,6 @@ class Sender:
         with self._counts_lock:
             return dict(self._counts)
 
-    # the loop
     def _count(self, name: str) -> None:
         with self._counts_lock:
             self._counts[name] += 1
@@ -263,47 +214,46 @@ class Sender:
             before_sleep=before_sleep,
             reraise=True,
         )
+        failure: Exception | None = None
         with self.limiter.chat(chat_id):
             try:
                 result = retrying(attempt)
-            except _Stopping:
-                tries = retrying.statistics.get("attempt_number", 1) - 1
-                return Delivery(False, error=STOPPING, attempts=tries)
             except Exception as exc:  # every failure is handled here, none escapes
-                kind, status, _retry_after = classify(exc)
-                tries = int(retrying.statistics.get("attempt_number", 1))
-                last = Delivery(False, None, status, _describe(exc), tries, kind == "blocked")
-                if kind == "blocked":
-                    self._count("blocked")
-                    if chat_id is not None:
-                        self._notify_blocked(chat_id)
-            else:
-                self._count("sent")
-                tries = int(retrying.statistics.get("attempt_number", 1))
-                return Delivery(True, _message_id(result), attempts=tries)
+                failure = exc
+        tries = int(retrying.statistics.get("attempt_number", 1))
+        if failure is None:
+            self._count("sent")
+            return Delivery(True, _message_id(result), attempts=tries)
+        if isinstance(failure, _Stopping):
+            return Delivery(False, error=STOPPING, attempts=tries - 1)
+        kind, status, _retry_after = classify(failure)
+        last = Delivery(False, None, status, _describe(failure), tries, kind == "blocked")
+        if kind == "blocked":
+            self._count("blocked")
+            if chat_id is not None:
+                _quietly(self.on_blocked, chat_id)
         self._count("failed")
         log.warning(
             "Telegram %s to chat %s failed after %d attempt(s): %s",
             operation,
             chat_id,
-            last.attempts,
+            tries,
             last.error,
         )
-        try:
-            self.on_failed(operation, chat_id, last)
-        except Exception:
-            log.exception("on_failed callback raised")
+        _quietly(self.on_failed, operation, chat_id, last)
         return last
-
-    def _notify_blocked(self, chat_id: int) -> None:
-        try:
-            self.on_blocked(chat_id)
-        except Exception:
-            log.exception("on_blocked callback raised for chat %s", chat_id)
 
 
 class _Stopping(Exception):
     """The process is stopping: the send is not made (an owed message stays in the outbox)."""
+
+
+def _quietly(callback: Callable[..., object], *args: Any) -> None:
+    """Call a callback; an error in it is logged, never raised into a send."""
+    try:
+        callback(*args)
+    except Exception:
+        log.exception("a sender callback raised")
 
 
 def _failure(state: tenacity.RetryCallState) -> BaseException:
