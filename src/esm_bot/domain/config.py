@@ -29,12 +29,9 @@ _whole = number(int)
 _real = number(float)
 
 
-def _marks(value: Mapping[int, int] | Any) -> Mapping[int, int]:
-    return MappingProxyType({int(k): int(v) for k, v in dict(value).items()})
-
-
-def _focus(value: Mapping[int, str] | Any) -> Mapping[int, str]:
-    return MappingProxyType({int(k): str(v) for k, v in dict(value).items()})
+def _by_day(kind: type) -> Any:
+    """A converter to a read-only training day → ``kind`` mapping."""
+    return lambda value: MappingProxyType({int(k): kind(v) for k, v in dict(value).items()})
 
 
 def _clock(variable: str, raw: str) -> time:
@@ -105,13 +102,13 @@ class StudyConfig:
         "ESM_PASS_MARKS",
         _day_marks,
         default=MappingProxyType({1: 40, 2: 60, 3: 70}),
-        converter=_marks,
+        converter=_by_day(int),
     )
     day_focus: Mapping[int, str] = env_field(
         "ESM_DAY_FOCUS",
         _day_codes,
         default=MappingProxyType(dict(enumerate(DAY_FOCUS_CODES, start=1))),
-        converter=_focus,
+        converter=_by_day(str),
     )
     max_validation_attempts: int = env_field("ESM_MAX_VALIDATION_ATTEMPTS", _whole, default=2)
     max_day_repeats: int = env_field("ESM_MAX_DAY_REPEATS", _whole, default=1)

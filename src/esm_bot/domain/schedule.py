@@ -36,9 +36,6 @@ _TYPED_OFFSET = re.compile(
     r"^(?:UTC|GMT|Z)?\s*([+-−])\s*(\d{1,2})(?:(?::|\.|h)?(\d{2}))?$",
     re.IGNORECASE,
 )
-#: Real UTC offsets run from -12:00 to +14:00.
-_MIN_OFFSET_MINUTES: Final = -12 * 60
-_MAX_OFFSET_MINUTES: Final = 14 * 60
 
 
 class ScheduleError(ValueError):
@@ -66,6 +63,12 @@ class Window:
         return self.end - self.start
 
 
+def _offset_minutes(sign: str, hours: str, minutes: str | None) -> int | None:
+    """A typed UTC offset in minutes, or None when it is not a real one (-12:00 to +14:00)."""
+    total = (-1 if sign in "-−" else 1) * (int(hours) * 60 + int(minutes or "0"))
+    return total if int(minutes or "0") < 60 and -12 * 60 <= total <= 14 * 60 else None
+
+
 @functools.cache
 def _canonical_zone_names() -> dict[str, str]:
     """Lower-cased IANA names → their canonical spelling (read once, on first use)."""
@@ -76,12 +79,9 @@ def _canonical_zone_names() -> dict[str, str]:
 def zone_for(tz: str) -> tzinfo:
     """The tzinfo for an IANA name or a ``UTC+05:30`` fixed offset; ScheduleError if unknown."""
     match = _FIXED_OFFSET.match(tz)
-    if match:
-        sign_text, hours, minutes = match.groups()
-        sign = -1 if sign_text == "-" else 1
-        total = sign * (int(hours) * 60 + int(minutes))
-        if int(minutes) < 60 and _MIN_OFFSET_MINUTES <= total <= _MAX_OFFSET_MINUTES:
-            return timezone(timedelta(minutes=total), tz)
+    total = _offset_minutes(*match.groups()) if match else None
+    if total is not None:
+        return timezone(timedelta(minutes=total), tz)
     try:
         return zoneinfo.ZoneInfo(tz)
     except (zoneinfo.ZoneInfoNotFoundError, ValueError, OSError):
@@ -119,21 +119,19 @@ def parse_timezone(text: str) -> str:
             "or an offset like UTC+3 or UTC+05:30.",
             tz=cleaned,
         )
-    sign_char, hours_text, minutes_text = match.groups()
-    sign = -1 if sign_char in "-−" else 1
-    hours, minutes = int(hours_text), int(minutes_text or "0")
-    total = sign * (hours * 60 + minutes)
-    if minutes >= 60 or not _MIN_OFFSET_MINUTES <= total <= _MAX_OFFSET_MINUTES:
+    total = _offset_minutes(*match.groups())
+    if total is None:
         raise ScheduleError(
             "schedule.offset_out_of_range",
             f"The offset {cleaned!r} is not a real UTC offset; offsets run from UTC-12 to UTC+14.",
             tz=cleaned,
         )
+    hours, minutes = divmod(abs(total), 60)
     if total == 0:
         return "UTC"
     if minutes == 0:
-        return f"Etc/GMT{'-' if sign > 0 else '+'}{hours}"
-    return f"UTC{'+' if sign > 0 else '-'}{hours:02d}:{minutes:02d}"
+        return f"Etc/GMT{'-' if total > 0 else '+'}{hours}"
+    return f"UTC{'+' if total > 0 else '-'}{hours:02d}:{minutes:02d}"
 
 
 def _wall(instant: datetime, zone: tzinfo) -> datetime:
