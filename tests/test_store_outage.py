@@ -346,6 +346,17 @@ def test_a_torn_last_line_is_ignored_and_a_bad_line_kept_aside(tmp_path: Path) -
     assert [e.n for e in Journal(path).entries()] == [1, 2, 3]
 
 
+def test_a_text_with_unicode_line_separators_is_replayed_whole(tmp_path: Path) -> None:
+    """U+2028 and NEL are not line ends of the journal: a report holding them is not split."""
+    path = tmp_path / "j.jsonl"
+    text = "I saw\u2028the red cup\x85and\u2029more"
+    Journal(path).append("add_report", {"text": text})
+    Journal(path).append("set_meta", {"key": "b", "value": 2})
+    reopened = Journal(path)
+    assert [e.args for e in reopened.entries()] == [{"text": text}, {"key": "b", "value": 2}]
+    assert reopened.rejected() == []
+
+
 APPENDER = r"""
 import sys, time
 from pathlib import Path

@@ -1,20 +1,8 @@
 """The :class:`Store` Protocol: every query the bot, the study engine and operations make.
 
-Two implementations keep the same records (:mod:`esm_bot.domain.models`):
-:class:`~esm_bot.store.sqlite.SqliteStore` (embedded, the default) and
-:class:`~esm_bot.store.mongo.MongoStore`.
-:class:`~esm_bot.store.resilient.ResilientStore` wraps either and keeps writes in a durable journal
-while the database is unreachable.
-
-Rules every implementation keeps (the contract test suite checks them on both):
-
-- All datetimes in and out are timezone-aware UTC.
-- Writes are idempotent where a replay could happen: beeps by id, reports by ``dedup_key``,
-  events by ``id``. Replaying the same write never doubles a record.
-- ``claim_beep`` is atomic across threads and processes: one caller wins; the lease runs out so a
-  beep held by a process that died goes to another.
-- Errors are :class:`~esm_bot.store.errors.StoreError` subclasses; an unreachable database raises
-  :class:`~esm_bot.store.errors.StoreUnavailable`.
+:class:`~esm_bot.store.sqlite.SqliteStore` and :class:`~esm_bot.store.mongo.MongoStore` implement
+it, :class:`~esm_bot.store.resilient.ResilientStore` wraps either; the rules all keep (UTC
+datetimes, idempotent writes, atomic claims, errors) are in docs/storage.md.
 """
 
 from __future__ import annotations
@@ -63,14 +51,8 @@ class StoreStatus:
 class Store(Protocol):
     """Persistence of participants, beeps, reports, events and metadata."""
 
-    # lifecycle
-
     def ping(self) -> float:
-        """Make one round trip to the database; return its duration in seconds.
-
-        Raises:
-            StoreUnavailable: The database cannot be reached.
-        """
+        """Make one round trip to the database; return its duration in seconds."""
         ...
 
     def close(self) -> None:
@@ -81,14 +63,8 @@ class Store(Protocol):
         """Return the store's status (backend, degraded, pending journal entries...) without I/O."""
         ...
 
-    # participants
-
     def add_participant(self, participant: Participant) -> Participant:
-        """Store a new participant and return it.
-
-        Raises:
-            DuplicateKey: The id, or the Telegram id, is already taken.
-        """
+        """Store a new participant and return it (DuplicateKey: the id or Telegram id is taken)."""
         ...
 
     def get_participant(self, participant_id: str) -> Participant | None:
@@ -100,15 +76,9 @@ class Store(Protocol):
         ...
 
     def update_participant(self, participant_id: str, **changes: Any) -> Participant:
-        """Set the given fields (attribute names of :class:`Participant`) and return the result.
+        """Set only the named fields (and ``updated_at``, unless given); return the participant.
 
-        Field-level: only the named fields are written, so two updates of different fields never
-        overwrite each other. ``updated_at`` is set to now unless given.
-
-        Raises:
-            NotFound: No such participant.
-            TypeError: A name is not a field of :class:`Participant`.
-            DuplicateKey: ``telegram_id`` would clash with another participant.
+        Raises NotFound, TypeError (not a field) or DuplicateKey (``telegram_id`` taken).
         """
         ...
 
@@ -118,15 +88,10 @@ class Store(Protocol):
         """Return the participants (with one of the given statuses), oldest first."""
         ...
 
-    # beeps
-
     def upsert_beeps(self, beeps: Iterable[Beep], *, replace_unsent: bool = False) -> int:
-        """Store planned beeps; return how many were written.
+        """Store planned beeps whose id is new (or, with ``replace_unsent``, never sent or claimed).
 
-        A beep whose id exists is left alone, so storing the same plan twice is a no-op. With
-        ``replace_unsent=True`` an existing beep that was never sent (status scheduled or cancelled,
-        not claimed) is replaced, so a re-planned day (new time zone or window) takes effect while
-        sent and answered beeps stay as they are.
+        Returns how many were written.
         """
         ...
 
@@ -148,10 +113,7 @@ class Store(Protocol):
         ...
 
     def due_beeps(self, now: dt.datetime, limit: int = 100) -> list[Beep]:
-        """Return scheduled beeps due at ``now`` that no live lease holds, oldest first.
-
-        Candidates only: call :meth:`claim_beep` before sending one.
-        """
+        """Return scheduled beeps due at ``now`` with no live lease, oldest first (claim first)."""
         ...
 
     def beeps_in_status(
@@ -173,27 +135,18 @@ class Store(Protocol):
         *,
         status: BeepStatus = BeepStatus.SCHEDULED,
     ) -> Beep | None:
-        """Atomically take the lease on a beep; return the claimed beep, or None if another has it.
+        """Atomically take the lease on a beep in ``status``; return it, or None if another has it.
 
-        Succeeds only when the beep is in ``status`` and its lease is free (never claimed, expired
-        at ``now``, or already held by ``worker``); it then holds ``claimed_by=worker`` and
-        ``claim_until=now + lease``. Exactly one of many concurrent callers (threads or processes)
-        gets the beep. After sending, set the new status and clear the lease with
-        :meth:`update_beep`. Re-check the returned (fresh) beep before acting on it.
+        The lease is free when never taken, expired at ``now``, or already held by ``worker``.
         """
         ...
 
     def update_beep(
         self, beep_id: str, *, if_status: Collection[BeepStatus] | None = None, **changes: Any
     ) -> Beep | None:
-        """Set the given fields of a beep; return the updated beep.
+        """Set the named fields of a beep (atomically only if its status is in ``if_status``).
 
-        Returns None when there is no such beep, or when ``if_status`` is given and the beep's
-        status is not in it (the check and the write are one atomic step, so "expire unless
-        answered" cannot race with an answer).
-
-        Raises:
-            TypeError: A name is not a field of :class:`Beep`.
+        Returns the updated beep, or None (no such beep, or another status).
         """
         ...
 
@@ -201,13 +154,8 @@ class Store(Protocol):
         """Cancel a participant's scheduled beeps with ``scheduled_at > after``; return how many."""
         ...
 
-    # reports
-
     def add_report(self, report: Report) -> tuple[Report, bool]:
-        """Store a report unless its ``dedup_key`` is known; return ``(stored report, created)``.
-
-        A replayed Telegram update returns the report stored the first time, with ``created=False``.
-        """
+        """Store a report unless its ``dedup_key`` is known; return ``(stored report, created)``."""
         ...
 
     def reports_for(self, participant_id: str, *, beep_id: str | None = None) -> list[Report]:
@@ -217,8 +165,6 @@ class Store(Protocol):
     def iter_reports(self, since: dt.datetime | None = None) -> Iterator[Report]:
         """Yield every report (received at or after ``since``), oldest first."""
         ...
-
-    # events
 
     def append_event(self, event: Event) -> Event:
         """Append to the audit trail; return the event with its ``seq``. Idempotent by ``id``."""
@@ -234,20 +180,12 @@ class Store(Protocol):
         """Yield events in append order; optionally one participant's, one kind, or recent ones."""
         ...
 
-    # whole store
-
     def counts(self) -> dict[str, int]:
         """Return ``{"participants": n, "beeps": n, "reports": n, "events": n}``."""
         ...
 
     def delete_participant_data(self, participant_id: str) -> dict[str, int]:
-        """Erase a participant's data on request; return how many records each kind lost.
-
-        Deletes their reports and beeps, empties the ``data`` of their events, and replaces the
-        participant with a tombstone that keeps only the pseudonymous id, ``status=withdrawn``,
-        ``active=False`` and ``deleted_at`` (no Telegram ids, settings or history). Returns
-        ``{"reports": n, "beeps": n, "events": n, "participants": 0 or 1}``. Idempotent.
-        """
+        """Erase a participant's data on request, leaving a tombstone; return counts per kind."""
         ...
 
     def get_meta(self, key: str) -> Any:
@@ -258,20 +196,10 @@ class Store(Protocol):
         """Set a metadata value (JSON-compatible)."""
         ...
 
-    # raw documents, for migrations
-
     def iter_raw_participants(self) -> Iterator[dict[str, Any]]:
-        """Yield participants as stored documents (``"id"`` plus stored keys, missing ones absent).
-
-        Values are as stored: nested records are dicts, enums are strings, dates are ISO strings
-        (datetimes may be ISO strings or datetimes depending on the store).
-        """
+        """Yield participants as stored documents (``"id"`` and the stored keys), for migrations."""
         ...
 
     def patch_raw_participant(self, participant_id: str, fields: Mapping[str, Any]) -> bool:
-        """Set only the given top-level keys of a stored participant document; return True if found.
-
-        Values must be JSON-compatible (``None``, numbers, strings, lists, dicts). Other keys are
-        untouched, so a migration never overwrites existing values it did not name.
-        """
+        """Set only the given top-level keys of a stored participant; return True if found."""
         ...

@@ -1,16 +1,6 @@
-"""A durable, append-only journal of store writes (JSON lines, fsync'd).
+"""A durable, append-only journal of store writes (JSON lines, fsync'd, shared by processes).
 
-While the database is unreachable, :class:`~esm_bot.store.resilient.ResilientStore` appends each
-write here; once the database answers again, the entries are replayed in file order and dropped.
-Every entry is flushed and ``fsync``'d before the write is acknowledged, so a crash loses nothing
-that was acknowledged. A torn last line (a crash in the middle of an append) is ignored; an
-unreadable line elsewhere is moved to ``<journal>.rejected`` rather than lost. Rewrites (dropping
-replayed entries, purging a participant) go through a temporary file and an atomic rename.
-
-Several processes may share one journal file (for instance two bot processes started in the same
-directory with the default path): every operation holds an advisory lock (``fcntl.flock`` on
-``<journal>.lock``, where the platform has it), and replayed entries are dropped by their unique
-id, so one process never drops an entry another appended while it was replaying.
+How it survives crashes and how processes share it: docs/storage.md ("Outages: the journal").
 """
 
 from __future__ import annotations
@@ -18,24 +8,23 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import sys
 import threading
 import uuid
-from collections.abc import Callable, Collection, Iterable, Iterator, Mapping
+from collections.abc import Callable, Collection, Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
 import attrs
 
-_FileLock = tuple[Callable[[int, int], None], int, int]
-
-try:  # POSIX advisory locks; elsewhere one process per journal file
+if sys.platform != "win32":  # POSIX advisory locks; on Windows one process per journal file
     import fcntl
-except ImportError:  # pragma: no cover - Windows
-    _FLOCK: _FileLock | None = None
-else:
-    _FLOCK = (fcntl.flock, fcntl.LOCK_EX, fcntl.LOCK_UN)
 
 __all__ = ["Journal", "JournalEntry"]
+
+
+def _line(record: Mapping[str, Any]) -> str:
+    return json.dumps(record, ensure_ascii=False, separators=(",", ":")) + "\n"
 
 
 @attrs.frozen
@@ -66,42 +55,25 @@ class JournalEntry:
             "args": self.args,
         }
 
-    def to_line(self) -> str:
-        """Return the entry as one JSON line (with the trailing newline)."""
-        return json.dumps(self.to_record(), ensure_ascii=False, separators=(",", ":")) + "\n"
-
     @classmethod
-    def from_record(cls, record: Mapping[str, Any]) -> JournalEntry:
+    def from_record(cls, record: Any) -> JournalEntry:
         """Build an entry from its dict (raises ``KeyError``/``TypeError``/``ValueError``)."""
-        n = int(record["n"])
-        return cls(
-            n=n,
-            op=str(record["op"]),
-            args=dict(record["args"]),
-            participant_id=record.get("pid"),
-            id=str(record.get("id") or f"n{n}"),
-        )
-
-    @classmethod
-    def from_line(cls, line: str) -> JournalEntry:
-        """Parse one line (raises ``ValueError``/``KeyError``/``TypeError`` when malformed)."""
-        record = json.loads(line)
         if not isinstance(record, dict):
             raise TypeError("a journal line must be a JSON object")
-        return cls.from_record(record)
+        n = int(record["n"])
+        pid = record.get("pid")
+        return cls(
+            n, str(record["op"]), dict(record["args"]), pid, str(record.get("id") or f"n{n}")
+        )
 
 
 def _fsync_dir(path: Path) -> None:
-    try:
+    with contextlib.suppress(OSError):  # platforms without directory fds
         fd = os.open(path, os.O_RDONLY)
-    except OSError:  # pragma: no cover - platforms without directory fds
-        return
-    try:
-        os.fsync(fd)
-    except OSError:  # pragma: no cover
-        pass
-    finally:
-        os.close(fd)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
 
 
 class Journal:
@@ -118,8 +90,7 @@ class Journal:
         self.lock_path = self.path.with_name(self.path.name + ".lock")
         self._fsync = fsync
         self._lock = threading.RLock()
-        entries = self.entries()
-        self._next = max((e.n for e in entries), default=0) + 1
+        self._next = max((e.n for e in self.entries()), default=0) + 1
 
     def __len__(self) -> int:
         """How many entries are pending (as of this process's last look at the file)."""
@@ -129,39 +100,35 @@ class Journal:
     def _locked(self) -> Iterator[None]:
         """Hold this process's lock and, where available, the file lock shared by processes."""
         with self._lock:
-            if _FLOCK is None:  # pragma: no cover - Windows
+            if sys.platform == "win32":  # pragma: no cover
                 yield
                 return
-            flock, exclusive, unlock = _FLOCK
             self.lock_path.parent.mkdir(parents=True, exist_ok=True)
             with self.lock_path.open("a") as handle:
-                flock(handle.fileno(), exclusive)
+                fcntl.flock(handle.fileno(), fcntl.LOCK_EX)
                 try:
                     yield
                 finally:
-                    flock(handle.fileno(), unlock)
+                    fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
 
     def _load(self) -> list[JournalEntry]:
         """Read the entries (lock held); repair the file if a line is torn or unreadable."""
         try:
-            raw = self.path.read_text(encoding="utf-8")
+            *lines, last = self.path.read_text(encoding="utf-8").split("\n")
         except FileNotFoundError:
-            self._count = 0
-            return []
-        lines = raw.splitlines(keepends=True)
+            lines, last = [], ""
         entries: list[JournalEntry] = []
         bad: list[str] = []
         damaged = False
-        for i, line in enumerate(lines):
-            if not line.strip():
-                continue
-            try:
-                entries.append(JournalEntry.from_line(line))
-            except (ValueError, KeyError, TypeError):
-                damaged = True
-                torn = i == len(lines) - 1 and not line.endswith("\n")
-                if not torn:  # a torn last line was never acknowledged: drop it
-                    bad.append(line if line.endswith("\n") else line + "\n")
+        for i, line in enumerate([*lines, last]):
+            if line.strip():
+                try:
+                    entries.append(JournalEntry.from_record(json.loads(line)))
+                except (ValueError, KeyError, TypeError):
+                    damaged = True
+                    # a torn last line (a crash mid-append) was never acknowledged: drop it
+                    if i < len(lines):
+                        bad.append(line + "\n")
         if bad:
             self._append_rejected(bad)
         if damaged:
@@ -180,13 +147,14 @@ class Journal:
         """Append one entry durably (flushed and fsync'd) and return it."""
         with self._locked():
             entry = JournalEntry(self._next, op, dict(args), participant_id)
-            line = entry.to_line()
             self.path.parent.mkdir(parents=True, exist_ok=True)
             new_file = not self.path.exists()
-            with self.path.open("a", encoding="utf-8") as out:
-                if out.tell() > 0 and not self._ends_with_newline():
-                    out.write("\n")  # a torn line from a crash: keep ours on a line of its own
-                out.write(line)
+            with self.path.open("a+b") as out:
+                if out.tell() > 0:
+                    out.seek(-1, os.SEEK_END)
+                    if out.read(1) != b"\n":  # a torn line from a crash: ours on its own line
+                        out.write(b"\n")
+                out.write(_line(entry.to_record()).encode("utf-8"))
                 out.flush()
                 if self._fsync:
                     os.fsync(out.fileno())
@@ -196,48 +164,37 @@ class Journal:
             self._count += 1
             return entry
 
-    def _ends_with_newline(self) -> bool:
-        with self.path.open("rb") as handle:
-            handle.seek(-1, os.SEEK_END)
-            return handle.read(1) == b"\n"
-
     def drop(self, ids: Collection[str]) -> None:
         """Remove the entries with these ids (they were replayed); others' entries stay."""
-        if not ids:
-            return
-        wanted = set(ids)
-        with self._locked():
-            entries = self._load()
-            kept = [e for e in entries if e.id not in wanted]
-            if len(kept) != len(entries):
-                self._rewrite(kept)
+        if ids:
+            self.purge(lambda e: e.id in ids, rejected=False)
 
-    def purge(self, predicate: Callable[[JournalEntry], bool]) -> int:
-        """Remove the entries (pending or rejected) ``predicate`` selects; return how many."""
+    def purge(self, predicate: Callable[[JournalEntry], bool], *, rejected: bool = True) -> int:
+        """Remove the entries (pending and, if ``rejected``, rejected) ``predicate`` selects.
+
+        Returns how many were removed.
+        """
         with self._locked():
             entries = self._load()
             kept = [e for e in entries if not predicate(e)]
-            removed = len(entries) - len(kept)
-            if removed:
+            if len(kept) != len(entries):
                 self._rewrite(kept)
-            return removed + self._purge_rejected(predicate)
+            return len(entries) - len(kept) + (self._purge_rejected(predicate) if rejected else 0)
 
     def reject(self, entry: JournalEntry, reason: str) -> None:
         """Move an entry that can never be applied to the rejected file (kept for a human)."""
         with self._locked():
-            record = entry.to_record()
-            record["rejected_because"] = reason
-            self._append_rejected([json.dumps(record, ensure_ascii=False) + "\n"])
+            self._append_rejected([_line({**entry.to_record(), "rejected_because": reason})])
             self._rewrite([e for e in self._load() if e.id != entry.id])
 
     def rejected(self) -> list[dict[str, Any]]:
         """Return the rejected entries (each a dict; unparseable lines as ``{"line": ...}``)."""
         try:
-            lines = self.rejected_path.read_text(encoding="utf-8").splitlines()
+            lines = self.rejected_path.read_text(encoding="utf-8").split("\n")
         except FileNotFoundError:
             return []
         out: list[dict[str, Any]] = []
-        for line in lines:
+        for line in filter(None, lines):
             try:
                 value = json.loads(line)
             except ValueError:
@@ -246,24 +203,21 @@ class Journal:
         return out
 
     def _purge_rejected(self, predicate: Callable[[JournalEntry], bool]) -> int:
+        records = self.rejected()
         kept: list[str] = []
-        removed = 0
-        for record in self.rejected():
-            line = json.dumps(record, ensure_ascii=False) + "\n"
+        for record in records:
             try:
-                entry = JournalEntry.from_record(record)
+                if predicate(JournalEntry.from_record(record)):
+                    continue
             except (KeyError, TypeError, ValueError):
-                kept.append(line)
-                continue
-            if predicate(entry):
-                removed += 1
-            else:
-                kept.append(line)
+                pass
+            kept.append(_line(record))
+        removed = len(records) - len(kept)
         if removed:
             self._atomic_write(self.rejected_path, kept)
         return removed
 
-    def _append_rejected(self, lines: Iterable[str]) -> None:
+    def _append_rejected(self, lines: list[str]) -> None:
         self.rejected_path.parent.mkdir(parents=True, exist_ok=True)
         with self.rejected_path.open("a", encoding="utf-8") as out:
             out.writelines(lines)
@@ -272,7 +226,7 @@ class Journal:
                 os.fsync(out.fileno())
 
     def _rewrite(self, entries: list[JournalEntry]) -> None:
-        self._atomic_write(self.path, [e.to_line() for e in entries])
+        self._atomic_write(self.path, [_line(e.to_record()) for e in entries])
         self._count = len(entries)
 
     def _atomic_write(self, path: Path, lines: list[str]) -> None:

@@ -1,64 +1,123 @@
 """Keep the bot working, and lose nothing, while the database is unreachable.
 
-:class:`ResilientStore` wraps a real store. While the database answers, every call goes straight
-through and recent records are remembered. When a call raises
-:class:`~esm_bot.store.errors.StoreUnavailable`, the store turns *degraded*:
-
-- writes are appended to a durable local :class:`~esm_bot.store.journal.Journal` (fsync'd JSON
-  lines) and acknowledged; the remembered records are updated so the bot sees its own writes;
-- point reads (a participant, a beep) and per-participant lists are answered from what is known;
-  reads that need the whole database (exports, counts, listing every participant) raise
-  :class:`StoreUnavailable`; ``due_beeps`` is empty and ``claim_beep`` refuses, because exactly-once
-  sending needs the database;
-- every ``retry_interval_s`` (of the injected clock) the next call probes the database; when it
-  answers, the journal is replayed in order and the store is healthy again. Replays are idempotent
-  (beeps by id, reports by dedup key, events by id, field-level updates), so a crash in the middle
-  of a replay never doubles a record: the next start replays the rest, and the repeats are no-ops.
-
-``status()`` shows the outage (degraded, pending entries, outage count, last error) to the health
-check and metrics.
+Every call tries the database; during an outage writes go to a durable journal (replayed in order
+when the database returns) and reads are answered from what is known. docs/storage.md ("Outages:
+the journal") describes what is answered, what is refused and how the replay stays idempotent.
 """
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import logging
 import os
 import threading
 import time
-from collections.abc import Callable, Collection, Iterable, Iterator, Mapping
+from collections.abc import Callable, Collection, Iterable, Mapping
 from typing import Any, TypeVar
 
 import attrs
 from cachetools import LRUCache
 
 from esm_bot.domain.clock import utc_now
-from esm_bot.domain.models import Beep, BeepStatus, Event, Participant, ParticipantStatus, Report
+from esm_bot.domain.models import Beep, BeepStatus, Event, Participant, Report
 from esm_bot.store.base import Store, StoreStatus
-from esm_bot.store.codec import check_changes, decode, decode_value, encode, encode_value
-from esm_bot.store.codec import field_types as _field_types
+from esm_bot.store.codec import (
+    check_changes,
+    decode,
+    decode_value,
+    encode,
+    encode_changes,
+    encode_value,
+    field_types,
+)
 from esm_bot.store.errors import DuplicateKey, StoreError, StoreUnavailable
-from esm_bot.store.journal import Journal, JournalEntry
+from esm_bot.store.journal import Journal
 
 __all__ = ["ResilientStore"]
 
 R = TypeVar("R")
+P = TypeVar("P", bound=Participant | None)
+B = TypeVar("B", bound=Beep | None)
 
 _log = logging.getLogger("esm_bot.store")
 
+_KINDS = ("reports", "beeps", "events", "participants")
 
-#: "Since the beginning" for :attr:`ResilientStore._beeps_from`.
+#: "Since the beginning", for :attr:`ResilientStore._beeps_from`.
 _ALWAYS = dt.datetime.min.replace(tzinfo=dt.UTC)
 
 
-def _encode_changes(cls: type[Any], changes: Mapping[str, Any]) -> dict[str, Any]:
-    types_ = _field_types(cls)
-    return {k: encode_value(types_[k], v) for k, v in changes.items()}
-
-
-def _decode_changes(cls: type[Any], changes: Mapping[str, Any]) -> dict[str, Any]:
-    types_ = _field_types(cls)
+def _changes(cls: type[Any], changes: Mapping[str, Any]) -> dict[str, Any]:
+    types_ = field_types(cls)
     return {k: decode_value(types_[k], v) for k, v in changes.items()}
+
+
+def _add_participant(store: Store, participant: Participant) -> None:
+    try:
+        store.add_participant(participant)
+    except DuplicateKey:  # a replay after the first one applied it
+        if store.get_participant(participant.id) is None:
+            raise
+
+
+def _by_participant(beeps: Iterable[Beep]) -> dict[str, list[Beep]]:
+    found: dict[str, list[Beep]] = {}
+    for beep in beeps:
+        found.setdefault(beep.participant_id, []).append(beep)
+    return found
+
+
+#: How each journaled write is applied when the database returns (``a``: its JSON arguments).
+_REPLAY: dict[str, Callable[[Store, Mapping[str, Any]], object]] = {
+    "add_participant": lambda s, a: _add_participant(s, decode(Participant, a["participant"])),
+    "update_participant": lambda s, a: s.update_participant(
+        a["id"], **_changes(Participant, a["changes"])
+    ),
+    "upsert_beeps": lambda s, a: s.upsert_beeps(
+        [decode(Beep, b) for b in a["beeps"]], replace_unsent=bool(a["replace_unsent"])
+    ),
+    "update_beep": lambda s, a: s.update_beep(
+        a["id"],
+        if_status=None if a["if_status"] is None else {BeepStatus(x) for x in a["if_status"]},
+        **_changes(Beep, a["changes"]),
+    ),
+    "cancel_future_beeps": lambda s, a: s.cancel_future_beeps(
+        a["participant_id"], decode_value(dt.datetime, a["after"])
+    ),
+    "add_report": lambda s, a: s.add_report(decode(Report, a["report"])),
+    "append_event": lambda s, a: s.append_event(decode(Event, a["event"])),
+    "set_meta": lambda s, a: s.set_meta(a["key"], a["value"]),
+    "delete_participant_data": lambda s, a: s.delete_participant_data(a["participant_id"]),
+}
+
+
+def _through(
+    name: str, offline: Callable[..., Any] | str, seen: Callable[..., Any] | None = None
+) -> Any:
+    """A Store method: ``inner.<name>`` while the database answers, else the offline answer.
+
+    ``seen(self, result, *args, **kwargs)`` remembers what the database returned; ``offline(self,
+    *args, **kwargs)`` answers during an outage, or is the message of the refusal.
+    """
+
+    def method(self: ResilientStore, *args: Any, **kwargs: Any) -> Any:
+        if self._online():
+            try:
+                result = getattr(self.inner, name)(*args, **kwargs)
+            except StoreUnavailable as exc:
+                self._enter_outage(exc)
+            else:
+                if seen is not None:
+                    seen(self, result, *args, **kwargs)
+                return result
+        if isinstance(offline, str):
+            raise self._offline(offline)
+        return offline(self, *args, **kwargs)
+
+    method.__name__ = method.__qualname__ = name
+    method.__doc__ = getattr(Store, name).__doc__
+    return method
 
 
 class ResilientStore:
@@ -70,9 +129,7 @@ class ResilientStore:
         clock: Monotonic seconds, for retry timing and outage length (injected in tests).
         utcnow: The wall clock, for ``updated_at`` of updates made during an outage.
         retry_interval_s: How often a degraded store probes the database.
-        cache_size: How many participants to remember (with six beeps each, the report lists of
-            one in twenty, and as many recent reports for duplicate detection): memory stays
-            bounded however long the study runs.
+        cache_size: How many participants to remember (with six beeps each): memory stays bounded.
         fsync: Whether journal appends are fsync'd (keep True in production).
     """
 
@@ -94,24 +151,21 @@ class ResilientStore:
         self._retry_interval = retry_interval_s
         self._lock = threading.RLock()
         self._probing = threading.Lock()
-        self._outages = 0
         self._last_error: str | None = None
         self._last_error_at: float | None = None
-        self._outage_started: float | None = None
         self._next_probe = clock()
         self._next_journal_look = clock() + retry_interval_s
         self._replayed = 0
+        # Entries left by a previous run that stopped during an outage: replay before anything.
         self._healthy = len(self.journal) == 0
-        if not self._healthy:  # a previous run stopped during an outage: replay before anything
-            self._outages = 1
-            self._outage_started = clock()
+        self._outages = 0 if self._healthy else 1
+        self._outage_started = None if self._healthy else clock()
         self._participants: LRUCache[str, Participant] = LRUCache(cache_size)
         self._telegram: LRUCache[int, str] = LRUCache(cache_size)
         self._beeps: LRUCache[str, Beep] = LRUCache(cache_size * 6)
         self._reports: LRUCache[str, list[Report]] = LRUCache(max(16, cache_size // 20))
         self._dedup: LRUCache[str, Report] = LRUCache(cache_size)
-        # Whose beeps are fully known from when on (read from the database, or a participant
-        # created here): an outage answers beeps_for only within what is complete.
+        # Whose beeps are all known from when on: offline, beeps_for answers only within that.
         self._beeps_from: LRUCache[str, dt.datetime] = LRUCache(cache_size)
         self._meta: dict[str, Any] = {}
 
@@ -154,40 +208,27 @@ class ResilientStore:
         """Probe the database now (if due, or ``force``) and replay the journal; True if healthy."""
         if self._healthy:
             return True
-        if not force and self._clock() < self._next_probe:
-            return False
         # One thread probes; the others go on degraded at once instead of queueing behind a ping
         # that may take the driver's whole server-selection timeout.
-        if not self._probing.acquire(blocking=force):
+        if not self._probe_due(force) or not self._probing.acquire(blocking=force):
             return False
         try:
-            return self._probe(force=force)
-        finally:
-            self._probing.release()
-
-    def _probe(self, *, force: bool) -> bool:
-        if not force and self._clock() < self._next_probe:
-            return not self.degraded
-        try:
+            if not self._probe_due(force):  # another thread probed meanwhile
+                return self._healthy
             self.inner.ping()
+            with self._lock:
+                if not self._healthy:
+                    self._replay()
+                    lasted = self._clock() - (self._outage_started or self._clock())
+                    _log.warning("database reachable again after %.1f s; journal replayed", lasted)
+                    self._healthy = True
+                    self._outage_started = None
+            return True
         except StoreUnavailable as exc:
             self._note_error(exc)
-            self._next_probe = self._clock() + self._retry_interval
             return False
-        with self._lock:
-            if not self.degraded:  # another thread recovered meanwhile
-                return True
-            try:
-                self._replay()
-            except StoreUnavailable as exc:
-                self._note_error(exc)
-                self._next_probe = self._clock() + self._retry_interval
-                return False
-            lasted = 0.0 if self._outage_started is None else self._clock() - self._outage_started
-            _log.warning("database reachable again after %.1f s; journal replayed", lasted)
-            self._healthy = True
-            self._outage_started = None
-            return True
+        finally:
+            self._probing.release()
 
     def close(self) -> None:
         """Close the inner store (the journal stays on disk until replayed)."""
@@ -195,14 +236,17 @@ class ResilientStore:
 
     # plumbing
 
+    def _probe_due(self, force: bool) -> bool:
+        return force or self._clock() >= self._next_probe
+
     def _note_error(self, exc: BaseException) -> None:
         self._last_error = str(exc)[:300]
         self._last_error_at = self._clock()
+        self._next_probe = self._clock() + self._retry_interval
 
     def _enter_outage(self, exc: BaseException) -> None:
         with self._lock:
             self._note_error(exc)
-            self._next_probe = self._clock() + self._retry_interval
             if self._healthy:
                 self._healthy = False
                 self._outages += 1
@@ -213,35 +257,26 @@ class ResilientStore:
                     self._last_error,
                 )
 
+    def _replay_soon(self) -> None:
+        """Entries wait in the journal: go degraded and replay them at the next call."""
+        self._healthy = False
+        self._next_probe = self._clock()
+
     def _online(self) -> bool:
         """True when calls may go to the database (probing and replaying first when due)."""
         if self._healthy and self._clock() >= self._next_journal_look:
-            self._adopt_foreign_entries()
+            # Another process may have left entries in a shared journal (say, it died mid-outage).
+            with self._lock, contextlib.suppress(OSError):
+                self._next_journal_look = self._clock() + self._retry_interval
+                if self._healthy and self.journal.path.stat().st_size > 0:
+                    self._replay_soon()
         return self._healthy or self.recover()
 
-    def _adopt_foreign_entries(self) -> None:
-        """Replay entries another process left in a shared journal (say, it died mid-outage)."""
-        with self._lock:
-            self._next_journal_look = self._clock() + self._retry_interval
-            try:
-                waiting = self.journal.path.stat().st_size > 0
-            except OSError:
-                waiting = False
-            if waiting and self._healthy:
-                self._healthy = False
-                self._next_probe = self._clock()
+    def _offline(self, what: str) -> StoreUnavailable:
+        return StoreUnavailable(f"{what}: the database is unreachable ({self._last_error})")
 
-    def _direct(self, call: Callable[[], R]) -> tuple[bool, R | None]:
-        """Run ``call`` against the database if it is up; ``(False, None)`` if it is not."""
-        if not self._online():
-            return False, None
-        try:
-            return True, call()
-        except StoreUnavailable as exc:
-            self._enter_outage(exc)
-            return False, None
-
-    def _append(self, op: str, args: Mapping[str, Any], participant_id: str | None) -> None:
+    def _journaled(self, op: str, args: Mapping[str, Any], participant_id: str | None, ack: R) -> R:
+        """Append a write to the journal durably; return ``ack``."""
         with self._lock:
             try:
                 self.journal.append(op, args, participant_id=participant_id)
@@ -250,15 +285,9 @@ class ResilientStore:
                     f"the database is unreachable and the journal {self.journal.path} cannot be"
                     f" written: {exc}"
                 ) from exc
-            if self._healthy:
-                # Another thread recovered while this one decided to journal: replay it next.
-                self._healthy = False
-                self._next_probe = self._clock()
-
-    def _offline(self, what: str) -> StoreUnavailable:
-        return StoreUnavailable(f"{what}: the database is unreachable ({self._last_error})")
-
-    # replay
+            if self._healthy:  # another thread recovered meanwhile: replay this next
+                self._replay_soon()
+        return ack
 
     def _replay(self) -> None:
         """Apply the journal in order; drop what was applied (raises StoreUnavailable midway)."""
@@ -266,7 +295,7 @@ class ResilientStore:
         try:
             for entry in self.journal.entries():
                 try:
-                    self._apply(entry)
+                    _REPLAY[entry.op](self.inner, entry.args)
                 except StoreUnavailable:
                     raise
                 except (StoreError, TypeError, ValueError, KeyError) as exc:
@@ -283,44 +312,9 @@ class ResilientStore:
         finally:
             self.journal.drop(applied)
 
-    def _apply(self, entry: JournalEntry) -> None:
-        inner, args = self.inner, entry.args
-        if entry.op == "add_participant":
-            participant = decode(Participant, args["participant"])
-            try:
-                inner.add_participant(participant)
-            except DuplicateKey:
-                if inner.get_participant(participant.id) is None:
-                    raise
-        elif entry.op == "update_participant":
-            inner.update_participant(args["id"], **_decode_changes(Participant, args["changes"]))
-        elif entry.op == "upsert_beeps":
-            beeps = [decode(Beep, b) for b in args["beeps"]]
-            inner.upsert_beeps(beeps, replace_unsent=bool(args["replace_unsent"]))
-        elif entry.op == "update_beep":
-            if_status = args["if_status"]
-            inner.update_beep(
-                args["id"],
-                if_status=None if if_status is None else {BeepStatus(s) for s in if_status},
-                **_decode_changes(Beep, args["changes"]),
-            )
-        elif entry.op == "cancel_future_beeps":
-            after = decode_value(dt.datetime, args["after"])
-            inner.cancel_future_beeps(args["participant_id"], after)
-        elif entry.op == "add_report":
-            inner.add_report(decode(Report, args["report"]))
-        elif entry.op == "append_event":
-            inner.append_event(decode(Event, args["event"]))
-        elif entry.op == "set_meta":
-            inner.set_meta(args["key"], args["value"])
-        elif entry.op == "delete_participant_data":
-            inner.delete_participant_data(args["participant_id"])
-        else:
-            raise ValueError(f"unknown journal operation {entry.op!r}")
-
     # remembering
 
-    def _remember(self, participant: Participant | None) -> Participant | None:
+    def _remember(self, participant: P) -> P:
         if participant is not None:
             with self._lock:
                 self._participants[participant.id] = participant
@@ -345,307 +339,46 @@ class ResilientStore:
     def _known_new(self, participant: Participant) -> None:
         """A participant created here has no beeps or reports elsewhere: all of them are known."""
         with self._lock:
+            self._remember(participant)
             self._beeps_from[participant.id] = _ALWAYS
             self._reports.setdefault(participant.id, [])
 
-    def _forget(self, participant_id: str) -> None:
-        with self._lock:
-            self._beeps_from.pop(participant_id, None)
-            participant = self._participants.pop(participant_id, None)
-            if participant is not None and participant.telegram_id is not None:
-                self._telegram.pop(participant.telegram_id, None)
-            for key in [k for k, b in self._beeps.items() if b.participant_id == participant_id]:
-                del self._beeps[key]
-            self._reports.pop(participant_id, None)
-            for key in [k for k, r in self._dedup.items() if r.participant_id == participant_id]:
-                del self._dedup[key]
-
-    # participants
-
-    def add_participant(self, participant: Participant) -> Participant:
-        """Store a new participant (journaled during an outage)."""
-        ok, result = self._direct(lambda: self.inner.add_participant(participant))
-        if ok:
-            self._remember(result)
-            self._known_new(participant)
-            return participant
-        with self._lock:
-            if participant.id in self._participants or (
-                participant.telegram_id is not None and participant.telegram_id in self._telegram
-            ):
-                raise DuplicateKey(f"participant {participant.id} (or its Telegram id) exists")
-            self._append("add_participant", {"participant": encode(participant)}, participant.id)
-            self._remember(participant)
-            self._known_new(participant)
-        return participant
-
-    def get_participant(self, participant_id: str) -> Participant | None:
-        """Return the participant; during an outage the remembered one (or StoreUnavailable)."""
-        ok, result = self._direct(lambda: self.inner.get_participant(participant_id))
-        if ok:
-            return self._remember(result)
-        with self._lock:
-            known = self._participants.get(participant_id)
-        if known is None:
-            raise self._offline(f"participant {participant_id} is not known offline")
-        return known
-
-    def get_participant_by_telegram(self, telegram_id: int) -> Participant | None:
-        """Return the participant with this Telegram id (remembered during an outage)."""
-        ok, result = self._direct(lambda: self.inner.get_participant_by_telegram(telegram_id))
-        if ok:
-            return self._remember(result)
-        with self._lock:
-            participant_id = self._telegram.get(telegram_id)
-            known = None if participant_id is None else self._participants.get(participant_id)
-        if known is None:
-            raise self._offline("this Telegram user is not known offline")
-        return known
-
-    def update_participant(self, participant_id: str, **changes: Any) -> Participant:
-        """Set fields; during an outage, journal them and update the remembered participant."""
-        changes.setdefault("updated_at", self._utcnow())
-        checked = check_changes(Participant, changes)
-        ok, result = self._direct(lambda: self.inner.update_participant(participant_id, **checked))
-        if ok:
-            assert result is not None
-            self._remember(result)
-            return result
-        with self._lock:
-            known = self._participants.get(participant_id)
-            if known is None:
-                raise self._offline(f"participant {participant_id} is not known offline")
-            updated = attrs.evolve(known, **checked)
-            if known.telegram_id is not None and updated.telegram_id != known.telegram_id:
-                self._telegram.pop(known.telegram_id, None)
-            self._append(
-                "update_participant",
-                {"id": participant_id, "changes": _encode_changes(Participant, checked)},
-                participant_id,
-            )
-            self._remember(updated)
-        return updated
-
-    def list_participants(
-        self, status: ParticipantStatus | Collection[ParticipantStatus] | None = None
-    ) -> list[Participant]:
-        """List participants (needs the database)."""
-        ok, result = self._direct(lambda: self.inner.list_participants(status))
-        if not ok or result is None:
-            raise self._offline("the participant list needs the database")
-        for participant in result[:1000]:
-            self._remember(participant)
-        return result
-
-    # beeps
-
-    def upsert_beeps(self, beeps: Iterable[Beep], *, replace_unsent: bool = False) -> int:
-        """Store planned beeps (journaled during an outage)."""
-        plan = list(beeps)
-        ok, result = self._direct(
-            lambda: self.inner.upsert_beeps(plan, replace_unsent=replace_unsent)
-        )
-        if ok:
-            assert result is not None
-            self._remember_stored(plan, replace_unsent=replace_unsent)
-            return result
-        with self._lock:
-            written = self._remember_plan(plan, replace_unsent=replace_unsent)
-            by_participant: dict[str, list[Beep]] = {}
-            for beep in plan:
-                by_participant.setdefault(beep.participant_id, []).append(beep)
-            for participant_id, own in by_participant.items():  # one entry each, for /delete
-                self._append(
-                    "upsert_beeps",
-                    {"beeps": [encode(b) for b in own], "replace_unsent": replace_unsent},
-                    participant_id,
-                )
-        return written
-
-    def _remember_plan(self, plan: Iterable[Beep], *, replace_unsent: bool) -> int:
+    def _remember_plan(self, plan: Iterable[Beep], replace_unsent: bool) -> int:
         """Remember planned beeps as an upsert would store them; return how many."""
         written = 0
         with self._lock:
             for beep in plan:
                 known = self._beeps.get(beep.id)
-                replaceable = (
+                if known is None or (
                     replace_unsent
-                    and known is not None
                     and known.status in (BeepStatus.SCHEDULED, BeepStatus.CANCELLED)
                     and known.claimed_by is None
-                )
-                if known is None or replaceable:
+                ):
                     self._beeps[beep.id] = beep
                     written += 1
         return written
 
-    def _remember_stored(self, plan: list[Beep], *, replace_unsent: bool) -> None:
-        """After an upsert, remember the beeps as stored, so an outage right after knows them.
-
-        Reads them back (one query per participant); if the database went away meanwhile, the
-        plan is remembered as the upsert rules would have stored it.
-        """
-        by_participant: dict[str, list[Beep]] = {}
-        for beep in plan:
-            by_participant.setdefault(beep.participant_id, []).append(beep)
-        for participant_id, own in by_participant.items():
+    def _remember_stored(self, plan: list[Beep], replace_unsent: bool) -> None:
+        """Remember upserted beeps as stored (read back), so an outage right after knows them."""
+        slack = dt.timedelta(seconds=1)  # MongoDB keeps milliseconds only
+        for participant_id, own in _by_participant(plan).items():
             ids = {b.id for b in own}
-            slack = dt.timedelta(seconds=1)  # MongoDB keeps milliseconds only
             since = min(b.scheduled_at for b in own) - slack
             until = max(b.scheduled_at for b in own) + slack
             try:
                 stored = self.inner.beeps_for(participant_id, since, until)
             except StoreUnavailable as exc:
                 self._enter_outage(exc)
-                self._remember_plan(own, replace_unsent=replace_unsent)
+                self._remember_plan(own, replace_unsent)
                 continue
             self._remember_beeps(b for b in stored if b.id in ids)
-
-    def get_beep(self, beep_id: str) -> Beep | None:
-        """Return the beep (remembered during an outage)."""
-        ok, result = self._direct(lambda: self.inner.get_beep(beep_id))
-        if ok:
-            self._remember_beeps([result])
-            return result
-        with self._lock:
-            known = self._beeps.get(beep_id)
-        if known is None:
-            raise self._offline(f"beep {beep_id} is not known offline")
-        return known
 
     def _known_beeps(self, keep: Callable[[Beep], bool]) -> list[Beep]:
         with self._lock:
             found = [b for b in self._beeps.values() if keep(b)]
         return sorted(found, key=lambda b: (b.scheduled_at, b.id))
 
-    def beeps_for(
-        self,
-        participant_id: str,
-        since: dt.datetime | None = None,
-        until: dt.datetime | None = None,
-    ) -> list[Beep]:
-        """A participant's beeps; during an outage, the ones known."""
-        ok, result = self._direct(lambda: self.inner.beeps_for(participant_id, since, until))
-        start = since if since is not None else _ALWAYS
-        if ok:
-            assert result is not None
-            self._remember_beeps(result)
-            with self._lock:
-                known_from = self._beeps_from.get(participant_id)
-                if known_from is None or start < known_from:
-                    self._beeps_from[participant_id] = start
-            return result
-        with self._lock:
-            known_from = self._beeps_from.get(participant_id)
-        if known_from is None or start < known_from:
-            raise self._offline(f"the beeps of participant {participant_id} are not known offline")
-        return self._known_beeps(
-            lambda b: (
-                b.participant_id == participant_id
-                and (since is None or b.scheduled_at >= since)
-                and (until is None or b.scheduled_at < until)
-            )
-        )
-
-    def iter_beeps(self, since: dt.datetime | None = None) -> Iterator[Beep]:
-        """Every beep (needs the database)."""
-        if not self._online():
-            raise self._offline("listing every beep needs the database")
-        return self.inner.iter_beeps(since)
-
-    def due_beeps(self, now: dt.datetime, limit: int = 100) -> list[Beep]:
-        """Due beeps; none during an outage (sending exactly once needs the database)."""
-        ok, result = self._direct(lambda: self.inner.due_beeps(now, limit))
-        return result if ok and result is not None else []
-
-    def beeps_in_status(
-        self,
-        status: BeepStatus,
-        *,
-        scheduled_before: dt.datetime | None = None,
-        limit: int | None = None,
-    ) -> list[Beep]:
-        """Beeps in one status; during an outage, the ones known."""
-        ok, result = self._direct(
-            lambda: self.inner.beeps_in_status(
-                status, scheduled_before=scheduled_before, limit=limit
-            )
-        )
-        if ok:
-            assert result is not None
-            self._remember_beeps(result)
-            return result
-        found = self._known_beeps(
-            lambda b: (
-                b.status == status
-                and (scheduled_before is None or b.scheduled_at < scheduled_before)
-            )
-        )
-        return found if limit is None else found[:limit]
-
-    def claim_beep(
-        self,
-        beep_id: str,
-        worker: str,
-        now: dt.datetime,
-        lease: dt.timedelta,
-        *,
-        status: BeepStatus = BeepStatus.SCHEDULED,
-    ) -> Beep | None:
-        """Claim a beep; refused (None) during an outage."""
-        ok, result = self._direct(
-            lambda: self.inner.claim_beep(beep_id, worker, now, lease, status=status)
-        )
-        if ok:
-            self._remember_beeps([result])
-            return result
-        return None
-
-    def update_beep(
-        self, beep_id: str, *, if_status: Collection[BeepStatus] | None = None, **changes: Any
-    ) -> Beep | None:
-        """Update a beep; during an outage, journal it and update the remembered beep."""
-        checked = check_changes(Beep, changes)
-        ok, result = self._direct(
-            lambda: self.inner.update_beep(beep_id, if_status=if_status, **checked)
-        )
-        if ok:
-            self._remember_beeps([result])
-            return result
-        with self._lock:
-            known = self._beeps.get(beep_id)
-            if known is None:
-                raise self._offline(f"beep {beep_id} is not known offline")
-            statuses = None if if_status is None else sorted(BeepStatus(s) for s in if_status)
-            if statuses is not None and known.status not in statuses:
-                return None
-            updated = attrs.evolve(known, **checked)
-            self._append(
-                "update_beep",
-                {
-                    "id": beep_id,
-                    "if_status": None if statuses is None else [s.value for s in statuses],
-                    "changes": _encode_changes(Beep, checked),
-                },
-                known.participant_id,
-            )
-            self._beeps[beep_id] = updated
-        return updated
-
-    def cancel_future_beeps(self, participant_id: str, after: dt.datetime) -> int:
-        """Cancel future scheduled beeps (journaled during an outage)."""
-        ok, result = self._direct(lambda: self.inner.cancel_future_beeps(participant_id, after))
-        if ok:
-            assert result is not None
-            cancelled = self._known_beeps(
-                lambda b: (
-                    b.participant_id == participant_id
-                    and b.status == BeepStatus.SCHEDULED
-                    and b.scheduled_at > after
-                )
-            )
-            self._remember_beeps(attrs.evolve(b, status=BeepStatus.CANCELLED) for b in cancelled)
-            return result
+    def _cancel_known(self, participant_id: str, after: dt.datetime) -> int:
         with self._lock:
             targets = self._known_beeps(
                 lambda b: (
@@ -654,137 +387,283 @@ class ResilientStore:
                     and b.scheduled_at > after
                 )
             )
-            self._append(
-                "cancel_future_beeps",
-                {"participant_id": participant_id, "after": encode_value(dt.datetime, after)},
-                participant_id,
-            )
             self._remember_beeps(attrs.evolve(b, status=BeepStatus.CANCELLED) for b in targets)
         return len(targets)
 
-    # reports
+    def _forget(self, participant_id: str) -> None:
+        with self._lock:
+            self._beeps_from.pop(participant_id, None)
+            self._reports.pop(participant_id, None)
+            participant = self._participants.pop(participant_id, None)
+            if participant is not None and participant.telegram_id is not None:
+                self._telegram.pop(participant.telegram_id, None)
+            for key in [k for k, b in self._beeps.items() if b.participant_id == participant_id]:
+                del self._beeps[key]
+            for key in [k for k, r in self._dedup.items() if r.participant_id == participant_id]:
+                del self._dedup[key]
 
-    def add_report(self, report: Report) -> tuple[Report, bool]:
-        """Store a report once per dedup key (journaled during an outage)."""
-        ok, result = self._direct(lambda: self.inner.add_report(report))
-        if ok:
-            assert result is not None
-            self._remember_report(result[0])
-            return result
+    # offline answers (the lock is reentrant: a write and its journal entry are one step)
+
+    def _recall(self, find: Callable[[], R | None], what: str) -> R:
+        """Return what ``find`` knows; refuse what is not known."""
+        with self._lock:
+            found = find()
+        if found is None:
+            raise self._offline(f"{what} not known offline")
+        return found
+
+    def _known_participant(self, participant_id: str) -> Participant:
+        return self._recall(
+            lambda: self._participants.get(participant_id), f"participant {participant_id} is"
+        )
+
+    def _known_by_telegram(self, telegram_id: int) -> Participant:
+        def find() -> Participant | None:
+            participant_id = self._telegram.get(telegram_id)
+            return None if participant_id is None else self._participants.get(participant_id)
+
+        return self._recall(find, "this Telegram user is")
+
+    def _known_beep(self, beep_id: str) -> Beep:
+        return self._recall(lambda: self._beeps.get(beep_id), f"beep {beep_id} is")
+
+    def _add_participant_offline(self, participant: Participant) -> Participant:
+        with self._lock:
+            if participant.id in self._participants or (
+                participant.telegram_id is not None and participant.telegram_id in self._telegram
+            ):
+                raise DuplicateKey(f"participant {participant.id} (or its Telegram id) exists")
+            args = {"participant": encode(participant)}
+            self._journaled("add_participant", args, participant.id, None)
+            self._known_new(participant)
+        return participant
+
+    def _update_participant_offline(self, participant_id: str, **checked: Any) -> Participant:
+        with self._lock:
+            known = self._known_participant(participant_id)
+            updated = attrs.evolve(known, **checked)
+            if known.telegram_id is not None and updated.telegram_id != known.telegram_id:
+                self._telegram.pop(known.telegram_id, None)
+            args = {"id": participant_id, "changes": encode_changes(Participant, checked)}
+            self._journaled("update_participant", args, participant_id, None)
+            return self._remember(updated)
+
+    def _upsert_beeps_offline(self, plan: list[Beep], replace_unsent: bool = False) -> int:
+        with self._lock:
+            for participant_id, own in _by_participant(plan).items():  # one each, for /delete
+                args = {"beeps": [encode(b) for b in own], "replace_unsent": replace_unsent}
+                self._journaled("upsert_beeps", args, participant_id, None)
+            return self._remember_plan(plan, replace_unsent)
+
+    def _beeps_for_seen(
+        self,
+        found: list[Beep],
+        participant_id: str,
+        since: dt.datetime | None = None,
+        until: dt.datetime | None = None,
+    ) -> None:
+        self._remember_beeps(found)
+        start = _ALWAYS if since is None else since
+        with self._lock:
+            known_from = self._beeps_from.get(participant_id)
+            if known_from is None or start < known_from:
+                self._beeps_from[participant_id] = start
+
+    def _beeps_for_offline(
+        self,
+        participant_id: str,
+        since: dt.datetime | None = None,
+        until: dt.datetime | None = None,
+    ) -> list[Beep]:
+        start = _ALWAYS if since is None else since
+        with self._lock:
+            known_from = self._beeps_from.get(participant_id)
+        if known_from is None or start < known_from:
+            raise self._offline(f"the beeps of participant {participant_id} are not known offline")
+        return self._known_beeps(
+            lambda b: (
+                b.participant_id == participant_id
+                and b.scheduled_at >= start
+                and (until is None or b.scheduled_at < until)
+            )
+        )
+
+    def _beeps_in_status_offline(
+        self,
+        status: BeepStatus,
+        *,
+        scheduled_before: dt.datetime | None = None,
+        limit: int | None = None,
+    ) -> list[Beep]:
+        found = self._known_beeps(
+            lambda b: (
+                b.status == status
+                and (scheduled_before is None or b.scheduled_at < scheduled_before)
+            )
+        )
+        return found[:limit]
+
+    def _update_beep_offline(
+        self, beep_id: str, *, if_status: Collection[BeepStatus] | None, **checked: Any
+    ) -> Beep | None:
+        with self._lock:
+            known = self._known_beep(beep_id)
+            statuses = None if if_status is None else sorted(BeepStatus(s) for s in if_status)
+            if statuses is not None and known.status not in statuses:
+                return None
+            args = {
+                "id": beep_id,
+                "if_status": None if statuses is None else [s.value for s in statuses],
+                "changes": encode_changes(Beep, checked),
+            }
+            self._journaled("update_beep", args, known.participant_id, None)
+            updated = attrs.evolve(known, **checked)
+            self._beeps[beep_id] = updated
+        return updated
+
+    def _cancel_future_beeps_offline(self, participant_id: str, after: dt.datetime) -> int:
+        with self._lock:
+            args = {"participant_id": participant_id, "after": encode_value(dt.datetime, after)}
+            self._journaled("cancel_future_beeps", args, participant_id, None)
+            return self._cancel_known(participant_id, after)
+
+    def _add_report_offline(self, report: Report) -> tuple[Report, bool]:
         with self._lock:
             seen = self._dedup.get(report.dedup_key)
             if seen is not None:
                 return seen, False
-            self._append("add_report", {"report": encode(report)}, report.participant_id)
+            self._journaled("add_report", {"report": encode(report)}, report.participant_id, None)
             self._remember_report(report)
         return report, True
 
-    def reports_for(self, participant_id: str, *, beep_id: str | None = None) -> list[Report]:
-        """A participant's reports; during an outage, the ones known."""
-        ok, result = self._direct(lambda: self.inner.reports_for(participant_id))
-        if ok:
-            assert result is not None
-            with self._lock:
-                self._reports[participant_id] = list(result)
-                for report in result:
-                    self._dedup[report.dedup_key] = report
-            known = result
-        else:
-            with self._lock:
-                reports = self._reports.get(participant_id)
-                if reports is None:
-                    raise self._offline(
-                        f"the reports of participant {participant_id} are not known offline"
-                    )
-                known = list(reports)
-        return [r for r in known if beep_id is None or r.beep_id == beep_id]
-
-    def iter_reports(self, since: dt.datetime | None = None) -> Iterator[Report]:
-        """Every report (needs the database)."""
-        if not self._online():
-            raise self._offline("listing every report needs the database")
-        return self.inner.iter_reports(since)
-
-    # events
-
-    def append_event(self, event: Event) -> Event:
-        """Append an event (journaled during an outage; then ``seq`` is None until replay)."""
-        ok, result = self._direct(lambda: self.inner.append_event(event))
-        if ok:
-            assert result is not None
-            return result
-        self._append("append_event", {"event": encode(event)}, event.participant_id)
-        return event
-
-    def iter_events(
-        self,
-        *,
-        participant_id: str | None = None,
-        kind: str | None = None,
-        since: dt.datetime | None = None,
-    ) -> Iterator[Event]:
-        """The audit trail (needs the database)."""
-        if not self._online():
-            raise self._offline("reading the audit trail needs the database")
-        return self.inner.iter_events(participant_id=participant_id, kind=kind, since=since)
-
-    # whole store
-
-    def counts(self) -> dict[str, int]:
-        """Record counts (needs the database)."""
-        ok, result = self._direct(self.inner.counts)
-        if not ok or result is None:
-            raise self._offline("counting records needs the database")
-        return result
-
-    def delete_participant_data(self, participant_id: str) -> dict[str, int]:
-        """Erase a participant's data in the database and in the journal.
-
-        During an outage the journal entries about the participant are removed at once and the
-        deletion itself is journaled, to complete when the database returns.
-        """
+    def _reports_seen(self, found: list[Report], participant_id: str) -> None:
         with self._lock:
-            purged = self.journal.purge(lambda e: e.participant_id == participant_id)
-        if purged:
-            _log.info("removed %d journal entries of a participant on request", purged)
-        ok, result = self._direct(lambda: self.inner.delete_participant_data(participant_id))
-        self._forget(participant_id)
-        if ok:
-            assert result is not None
-            return result
-        self._append("delete_participant_data", {"participant_id": participant_id}, participant_id)
-        return {"reports": 0, "beeps": 0, "events": 0, "participants": 0}
+            self._reports[participant_id] = list(found)
+            for report in found:
+                self._dedup[report.dedup_key] = report
 
-    def get_meta(self, key: str) -> Any:
-        """A metadata value (the last known one during an outage)."""
-        ok, result = self._direct(lambda: self.inner.get_meta(key))
-        if ok:
-            self._meta[key] = result
-            return result
+    def _meta_offline(self, key: str) -> Any:
         if key not in self._meta:
             raise self._offline(f"metadata {key!r} is not known offline")
         return self._meta[key]
 
-    def set_meta(self, key: str, value: Any) -> None:
-        """Set a metadata value (journaled during an outage)."""
-        ok, _ = self._direct(lambda: self.inner.set_meta(key, value))
-        if not ok:
-            self._append("set_meta", {"key": key, "value": value}, None)
+    def _set_meta_offline(self, key: str, value: Any) -> None:
+        self._journaled("set_meta", {"key": key, "value": value}, None, None)
         self._meta[key] = value
 
-    # raw documents
+    # the Store methods: the database's answer while it answers, else the offline one
 
-    def iter_raw_participants(self) -> Iterator[dict[str, Any]]:
-        """Raw participant documents (needs the database: migrations never run degraded)."""
-        if not self._online():
-            raise self._offline("migrations need the database")
-        return self.inner.iter_raw_participants()
+    add_participant = _through(
+        "add_participant", _add_participant_offline, lambda s, _, p: s._known_new(p)
+    )
+    get_participant = _through(
+        "get_participant", _known_participant, lambda s, p, *_: s._remember(p)
+    )
+    get_participant_by_telegram = _through(
+        "get_participant_by_telegram", _known_by_telegram, lambda s, p, *_: s._remember(p)
+    )
+    _update_participant = _through(
+        "update_participant", _update_participant_offline, lambda s, p, *_, **__: s._remember(p)
+    )
+    list_participants = _through(
+        "list_participants",
+        "the participant list needs the database",
+        lambda s, found, *_: [s._remember(p) for p in found[:1000]],
+    )
+    _upsert_beeps = _through(
+        "upsert_beeps",
+        _upsert_beeps_offline,
+        lambda s, _, plan, replace_unsent=False: s._remember_stored(plan, replace_unsent),
+    )
+    get_beep = _through("get_beep", _known_beep, lambda s, b, *_: s._remember_beeps([b]))
+    beeps_for = _through("beeps_for", _beeps_for_offline, _beeps_for_seen)
+    iter_beeps = _through("iter_beeps", "listing every beep needs the database")
+    due_beeps = _through("due_beeps", lambda *_: [])
+    beeps_in_status = _through(
+        "beeps_in_status",
+        _beeps_in_status_offline,
+        lambda s, found, *_, **__: s._remember_beeps(found),
+    )
+    claim_beep = _through(
+        "claim_beep", lambda *_, **__: None, lambda s, b, *_, **__: s._remember_beeps([b])
+    )
+    _update_beep = _through(
+        "update_beep", _update_beep_offline, lambda s, b, *_, **__: s._remember_beeps([b])
+    )
+    cancel_future_beeps = _through(
+        "cancel_future_beeps",
+        _cancel_future_beeps_offline,
+        lambda s, _, participant_id, after: s._cancel_known(participant_id, after),
+    )
+    add_report = _through(
+        "add_report", _add_report_offline, lambda s, stored, _: s._remember_report(stored[0])
+    )
+    _reports_for = _through(
+        "reports_for",
+        lambda s, pid: list(
+            s._recall(lambda: s._reports.get(pid), f"the reports of participant {pid} are")
+        ),
+        _reports_seen,
+    )
+    iter_reports = _through("iter_reports", "listing every report needs the database")
+    append_event = _through(
+        "append_event",
+        lambda s, e: s._journaled("append_event", {"event": encode(e)}, e.participant_id, e),
+    )
+    iter_events = _through("iter_events", "reading the audit trail needs the database")
+    counts = _through("counts", "counting records needs the database")
+    _delete_participant_data = _through(
+        "delete_participant_data",
+        lambda s, pid: s._journaled(
+            "delete_participant_data", {"participant_id": pid}, pid, dict.fromkeys(_KINDS, 0)
+        ),
+    )
+    get_meta = _through(
+        "get_meta", _meta_offline, lambda s, value, key: s._meta.update({key: value})
+    )
+    set_meta = _through(
+        "set_meta", _set_meta_offline, lambda s, _, key, value: s._meta.update({key: value})
+    )
+    iter_raw_participants = _through("iter_raw_participants", "migrations need the database")
+    patch_raw_participant = _through(
+        "patch_raw_participant",
+        "migrations need the database",
+        lambda s, _, participant_id, fields: s._participants.pop(participant_id, None),
+    )
 
-    def patch_raw_participant(self, participant_id: str, fields: Mapping[str, Any]) -> bool:
-        """Patch a raw participant document (needs the database)."""
-        ok, result = self._direct(lambda: self.inner.patch_raw_participant(participant_id, fields))
-        if not ok:
-            raise self._offline("migrations need the database")
+    def update_participant(self, participant_id: str, **changes: Any) -> Participant:
+        """Set fields of a participant (checked before anything is written or journaled)."""
+        changes.setdefault("updated_at", self._utcnow())
+        updated: Participant = self._update_participant(
+            participant_id, **check_changes(Participant, changes)
+        )
+        return updated
+
+    def upsert_beeps(self, beeps: Iterable[Beep], *, replace_unsent: bool = False) -> int:
+        """Store planned beeps (journaled during an outage)."""
+        written: int = self._upsert_beeps(list(beeps), replace_unsent=replace_unsent)
+        return written
+
+    def update_beep(
+        self, beep_id: str, *, if_status: Collection[BeepStatus] | None = None, **changes: Any
+    ) -> Beep | None:
+        """Set fields of a beep (checked before anything is written or journaled)."""
+        updated: Beep | None = self._update_beep(
+            beep_id, if_status=if_status, **check_changes(Beep, changes)
+        )
+        return updated
+
+    def reports_for(self, participant_id: str, *, beep_id: str | None = None) -> list[Report]:
+        """A participant's reports (remembered whole, so an outage can answer from them)."""
+        known: list[Report] = self._reports_for(participant_id)
+        return [r for r in known if beep_id is None or r.beep_id == beep_id]
+
+    def delete_participant_data(self, participant_id: str) -> dict[str, int]:
+        """Erase a participant's data: the journal's entries about them at once, then the rest."""
         with self._lock:
-            self._participants.pop(participant_id, None)
-        return bool(result)
+            purged = self.journal.purge(lambda e: e.participant_id == participant_id)
+        if purged:
+            _log.info("removed %d journal entries of a participant on request", purged)
+        result: dict[str, int] = self._delete_participant_data(participant_id)
+        self._forget(participant_id)
+        return result
