@@ -1,12 +1,17 @@
-"""Closing finished days once: training progression, sampling, completion."""
+"""Closing finished days once: the pure progression rule (:func:`close_day`) and
+:class:`DayCloser`, which applies it under the lease of each day's last beep."""
 
 from __future__ import annotations
 
 import datetime as dt
+import enum
+import statistics
+from collections.abc import Sequence
 from typing import Any
 
 import attrs
 
+from esm_bot.domain.config import StudyConfig
 from esm_bot.domain.models import (
     Beep,
     BeepStatus,
@@ -17,59 +22,119 @@ from esm_bot.domain.models import (
 from esm_bot.study import analytics
 from esm_bot.study.context import ACTIVE_STATUSES, CLOSED, StudyContext
 from esm_bot.study.messages import MessageKey, message
-from esm_bot.study.outcomes import (
-    Action,
-    ActionKind,
-)
-from esm_bot.study.progress import DayOutcome, DayResult, Progress, close_day
+from esm_bot.study.outcomes import Action, ActionKind
 
-__all__ = ["DayCloser"]
+__all__ = ["DayCloser", "DayOutcome", "DayResult", "Progress", "close_day"]
+
+DayOutcome = enum.StrEnum("DayOutcome", "PASSED REPEAT ADVANCED SAMPLED SKIPPED")
+"""How a closed day changed progress: a training day passed, is repeated, or fell short again
+(the participant moves on); a sampling day counted; nothing was delivered (it does not count)."""
 
 #: Statuses in which the next day may still close (completed and withdrawn ones stop).
 _CLOSING = ACTIVE_STATUSES | {ParticipantStatus.PAUSED}
 
 
+@attrs.frozen
+class Progress:
+    """The part of a participant's state that closed days change (``training_day`` is 1-based,
+    the last one + 1 after training; ``study_day`` is counted days + 1)."""
+
+    status: ParticipantStatus
+    training_day: int
+    day_repeats: int
+    study_day: int
+    training_completed: bool
+    sampling_days_done: int
+
+
+@attrs.frozen
+class DayResult:
+    """What closing one day found: its ``training_day`` (0 when sampling), the ``average``
+    best-attempt score (None without answers), beeps ``answered`` and ``delivered``, and the
+    ``pass_mark`` a training day needed."""
+
+    outcome: DayOutcome
+    training_day: int
+    average: float | None
+    answered: int
+    delivered: int
+    pass_mark: int | None
+
+
+def close_day(
+    config: StudyConfig, progress: Progress, scores: Sequence[int], delivered: int
+) -> tuple[DayResult, Progress]:
+    """Close one day given its answered beeps' best *scores* and how many beeps were *delivered*.
+
+    Pure and deterministic; the rule is in docs/study.md ("Training days").
+    """
+    average = round(statistics.fmean(scores), 1) if scores else None
+    answered = len(scores)
+    training = progress.status is ParticipantStatus.TRAINING
+    if delivered == 0 and not scores:
+        day = progress.training_day if training else 0
+        return DayResult(DayOutcome.SKIPPED, day, None, 0, 0, None), progress
+    study_day = progress.study_day + 1
+    if not training:
+        done = progress.sampling_days_done + 1
+        ended = done >= config.sampling_days
+        status = ParticipantStatus.COMPLETED if ended else ParticipantStatus.SAMPLING
+        result = DayResult(DayOutcome.SAMPLED, 0, average, answered, delivered, None)
+        after = attrs.evolve(progress, status=status, sampling_days_done=done, study_day=study_day)
+        return result, after
+    day = progress.training_day
+    mark = config.pass_mark(day)
+    passed = answered >= config.min_reports_per_day and (average or 0) >= mark
+    if not passed and progress.day_repeats < config.max_day_repeats:
+        result = DayResult(DayOutcome.REPEAT, day, average, answered, delivered, mark)
+        repeats = progress.day_repeats + 1
+        return result, attrs.evolve(progress, day_repeats=repeats, study_day=study_day)
+    outcome = DayOutcome.PASSED if passed else DayOutcome.ADVANCED
+    result = DayResult(outcome, day, average, answered, delivered, mark)
+    after = attrs.evolve(progress, training_day=day + 1, day_repeats=0, study_day=study_day)
+    if day + 1 > config.training_days:
+        sampling = config.sampling_days > 0
+        status = ParticipantStatus.SAMPLING if sampling else ParticipantStatus.COMPLETED
+        after = attrs.evolve(after, status=status, training_completed=True)
+    return result, after
+
+
 @attrs.define
 class DayCloser:
-    """Closing finished days once: training progression, sampling, completion.
+    """Closing finished days once: training progression, sampling, completion (no state).
 
-    Each day closes under the lease of its last beep and is recorded in the participant record,
-    so it closes once across processes; the part itself keeps no state.
+    Each day closes under the lease of its last beep and is recorded in the participant record.
     """
 
     ctx: StudyContext
     #: How soon to look again at a day that could not close yet (the tick's maintenance period).
     look_again: dt.timedelta = dt.timedelta(minutes=1)
 
-    def _day_close_time(self, beeps: list[Beep]) -> dt.datetime:
-        last = max(b.sent_at or b.scheduled_at for b in beeps)
-        return (
-            last
-            + self.ctx.config.late_send_grace
-            + self.ctx.config.expiry
-            + self.ctx.config.late_answer_window
-            + self.ctx.config.retry_window
-        )
-
     def close_days(
         self, participant: Participant, now: dt.datetime
     ) -> tuple[list[Action], dt.datetime | None]:
         """Close every finished day in order; return the notices and when the next day closes."""
+        config = self.ctx.config
         closed = participant.extra.get(CLOSED)
+        last_closed = dt.date.fromisoformat(closed) if closed is not None else None
         since = None
-        if closed is not None:
-            since = dt.datetime.combine(dt.date.fromisoformat(closed), dt.time(), tzinfo=dt.UTC)
+        if last_closed is not None:
+            since = dt.datetime.combine(last_closed, dt.time(), tzinfo=dt.UTC)
         by_day: dict[dt.date, list[Beep]] = {}
         for beep in self.ctx.store.beeps_for(participant.id, since=since):
-            if analytics.is_practice(beep):
-                continue
-            if closed is not None and beep.local_date <= dt.date.fromisoformat(closed):
-                continue
-            by_day.setdefault(beep.local_date, []).append(beep)
+            if not analytics.is_practice(beep) and (
+                last_closed is None or beep.local_date > last_closed
+            ):
+                by_day.setdefault(beep.local_date, []).append(beep)
         actions: list[Action] = []
         for day in sorted(by_day):
             beeps = by_day[day]
-            close_at = self._day_close_time(beeps)
+            close_at = max(b.sent_at or b.scheduled_at for b in beeps) + (
+                config.late_send_grace
+                + config.expiry
+                + config.late_answer_window
+                + config.retry_window
+            )
             if now < close_at:
                 return actions, close_at
             outcome = None
@@ -86,32 +151,33 @@ class DayCloser:
     def _close_one_day(
         self, participant: Participant, day: dt.date, beeps: list[Beep], now: dt.datetime
     ) -> tuple[Participant, list[Action]] | None:
+        store = self.ctx.store
         last = max(beeps, key=lambda b: (b.scheduled_at, b.index))
-        lock = self.ctx.store.claim_beep(
-            last.id, self.ctx.worker, now, self.ctx.config.claim_lease, status=last.status
-        )
-        if lock is None:
+        lease = self.ctx.config.claim_lease
+        if store.claim_beep(last.id, self.ctx.worker, now, lease, status=last.status) is None:
             return None  # another process is closing this day
-        fresh = self.ctx.store.get_participant(participant.id)
+        fresh = store.get_participant(participant.id)
         if fresh is None:
             return None
         closed = fresh.extra.get(CLOSED)
         if closed is not None and dt.date.fromisoformat(closed) >= day:
             return fresh, []
+        extra = {**fresh.extra, CLOSED: day.isoformat()}
         # The day_closed events are the record of truth: the marker in ``extra`` is only a fast
         # path, and another writer replacing ``extra`` with an older copy must not make a day
         # close twice.
-        history = list(self.ctx.store.iter_events(participant_id=fresh.id, kind="day_closed"))
+        history = list(store.iter_events(participant_id=fresh.id, kind="day_closed"))
         if any(e.data.get("day") == day.isoformat() for e in history):
-            self.ctx.store.update_beep(last.id, claimed_by=None, claim_until=None)
-            return self.ctx.update(fresh, extra={**fresh.extra, CLOSED: day.isoformat()}), []
-        reports = self.ctx.store.reports_for(fresh.id)
+            store.update_beep(last.id, claimed_by=None, claim_until=None)
+            return self.ctx.update(fresh, extra=extra), []
         day_ids = {b.id for b in beeps}
-        best = [r for r in analytics.best_attempts(reports) if r.beep_id in day_ids]
-        delivered = sum(1 for b in beeps if b.sent_at is not None)
-        status = fresh.status
-        if status is ParticipantStatus.PAUSED:
-            status = fresh.status_before_pause or ParticipantStatus.TRAINING
+        best = [
+            r for r in analytics.best_attempts(store.reports_for(fresh.id)) if r.beep_id in day_ids
+        ]
+        paused = fresh.status is ParticipantStatus.PAUSED
+        status = (
+            (fresh.status_before_pause or ParticipantStatus.TRAINING) if paused else fresh.status
+        )
         progress = Progress(
             status=status,
             training_day=fresh.current_training_day,
@@ -120,10 +186,9 @@ class DayCloser:
             training_completed=fresh.training_completed,
             sampling_days_done=sum(1 for e in history if e.data.get("outcome") == "sampled"),
         )
-        result, after = close_day(
-            self.ctx.config, progress, [r.score or 0 for r in best], delivered
-        )
-        extra = {**fresh.extra, CLOSED: day.isoformat()}
+        delivered = sum(1 for b in beeps if b.sent_at is not None)
+        scores = [r.score or 0 for r in best]
+        result, after = close_day(self.ctx.config, progress, scores, delivered)
         changes: dict[str, Any] = {
             "extra": extra,
             "current_training_day": after.training_day,
@@ -132,24 +197,14 @@ class DayCloser:
             "training_completed": after.training_completed,
         }
         if result.outcome is not DayOutcome.SKIPPED:
-            changes["quality_history"] = (
-                *fresh.quality_history,
-                QualityRecord(
-                    date=day,
-                    score=result.average or 0.0,
-                    responses_count=result.answered,
-                    day_number=progress.study_day,
-                ),
-            )
+            record = QualityRecord(day, result.average or 0.0, result.answered, progress.study_day)
+            changes["quality_history"] = (*fresh.quality_history, record)
         if after.status is not status:
-            if fresh.status is ParticipantStatus.PAUSED:
-                changes["status_before_pause"] = after.status
-            else:
-                changes["status"] = after.status
+            changes["status_before_pause" if paused else "status"] = after.status
             if after.status is ParticipantStatus.SAMPLING:
                 changes["sampling_start_date"] = day + dt.timedelta(days=1)
         updated = self.ctx.update(fresh, **changes)
-        self.ctx.store.update_beep(last.id, claimed_by=None, claim_until=None)
+        store.update_beep(last.id, claimed_by=None, claim_until=None)
         self.ctx.event(
             "day_closed",
             updated.id,
@@ -162,23 +217,17 @@ class DayCloser:
             delivered=result.delivered,
             pass_mark=result.pass_mark,
         )
-        if after.status is not status:
-            self._after_phase_change(updated, after.status, now)
+        if after.status is ParticipantStatus.COMPLETED and status is not after.status:
+            store.cancel_future_beeps(updated.id, after=now)
+            self.ctx.event("study_completed", updated.id)
         else:
+            if after.status is not status:
+                self.ctx.event("training_completed", updated.id)
             self._relabel_future(updated, now)
         return updated, self._day_notices(updated, result, after)
 
-    def _after_phase_change(
-        self, participant: Participant, status: ParticipantStatus, now: dt.datetime
-    ) -> None:
-        if status is ParticipantStatus.COMPLETED:
-            self.ctx.store.cancel_future_beeps(participant.id, after=now)
-            self.ctx.event("study_completed", participant.id)
-            return
-        self.ctx.event("training_completed", participant.id)
-        self._relabel_future(participant, now)
-
     def _relabel_future(self, participant: Participant, now: dt.datetime) -> None:
+        """Mark the coming beeps as training beeps or not, as the participant now is."""
         training = participant.status is ParticipantStatus.TRAINING or (
             participant.status_before_pause is ParticipantStatus.TRAINING
             and participant.status is ParticipantStatus.PAUSED
@@ -192,55 +241,35 @@ class DayCloser:
     def _day_notices(
         self, participant: Participant, result: DayResult, after: Progress
     ) -> list[Action]:
-        def notice(key: MessageKey, **params: Any) -> Action:
-            return self.ctx.action(ActionKind.NOTIFY, participant, message(key, **params))
-
+        """What the participant hears about the closed day."""
+        config = self.ctx.config
+        said = []
         common = {
             "day": result.training_day,
             "average": result.average,
             "pass_mark": result.pass_mark,
             "answered": result.answered,
         }
-        notices = []
         if result.outcome is DayOutcome.REPEAT:
-            notices.append(
-                notice(
-                    MessageKey.DAY_REPEAT,
-                    focus=self.ctx.config.focus(result.training_day),
-                    **common,
-                )
-            )
+            focus = config.focus(result.training_day)
+            said.append(message(MessageKey.DAY_REPEAT, focus=focus, **common))
         elif result.outcome in (DayOutcome.PASSED, DayOutcome.ADVANCED):
-            key = (
-                MessageKey.DAY_PASSED
-                if result.outcome is DayOutcome.PASSED
-                else MessageKey.DAY_ADVANCED
-            )
-            if after.training_completed and result.training_day >= self.ctx.config.training_days:
-                notices.append(
-                    notice(
+            if after.training_completed and result.training_day >= config.training_days:
+                said.append(
+                    message(
                         MessageKey.TRAINING_COMPLETE,
                         average=participant.average_data_quality,
-                        threshold=self.ctx.config.quality_threshold,
-                        sampling_days=self.ctx.config.sampling_days,
+                        threshold=config.quality_threshold,
+                        sampling_days=config.sampling_days,
                     )
                 )
             else:
-                notices.append(
-                    notice(
-                        key,
-                        next_day=after.training_day,
-                        focus=self.ctx.config.focus(after.training_day),
-                        **common,
-                    )
-                )
+                passed = result.outcome is DayOutcome.PASSED
+                key = MessageKey.DAY_PASSED if passed else MessageKey.DAY_ADVANCED
+                focus = config.focus(after.training_day)
+                said.append(message(key, next_day=after.training_day, focus=focus, **common))
         if after.status is ParticipantStatus.COMPLETED:
             answered = sum(r.responses_count for r in participant.quality_history)
-            notices.append(
-                notice(
-                    MessageKey.STUDY_COMPLETE,
-                    answered=answered,
-                    days=len(participant.quality_history),
-                )
-            )
-        return notices
+            days = len(participant.quality_history)
+            said.append(message(MessageKey.STUDY_COMPLETE, answered=answered, days=days))
+        return [self.ctx.action(ActionKind.NOTIFY, participant, m) for m in said]

@@ -7,21 +7,16 @@ from collections.abc import Callable
 
 import attrs
 
-from esm_bot.domain.models import (
-    Beep,
-    BeepStatus,
-    Participant,
-    ParticipantStatus,
-)
+from esm_bot.domain.models import Beep, BeepStatus, Participant, ParticipantStatus
 from esm_bot.study import analytics
 from esm_bot.study.context import ACTIVE_STATUSES, StudyContext
 from esm_bot.study.messages import MessageKey, message
-from esm_bot.study.outcomes import (
-    Action,
-    ActionKind,
-)
+from esm_bot.study.outcomes import Action, ActionKind
 
 __all__ = ["Delivery"]
+
+#: The store fields of a beep's lease, cleared when the lease's work is done.
+_RELEASE = {"claimed_by": None, "claim_until": None}
 
 
 @attrs.define
@@ -32,16 +27,12 @@ class Delivery:
     ctx: StudyContext
 
     def hand_out(
-        self,
-        now: dt.datetime,
-        who: Callable[[str], Participant | None],
-        actions: list[Action],
+        self, now: dt.datetime, who: Callable[[str], Participant | None], actions: list[Action]
     ) -> None:
         """Append a ``send_beep`` action for each due beep this process wins the lease on."""
-        for candidate in self.ctx.store.due_beeps(now):
-            beep = self.ctx.store.claim_beep(
-                candidate.id, self.ctx.worker, now, self.ctx.config.claim_lease
-            )
+        store, config = self.ctx.store, self.ctx.config
+        for candidate in store.due_beeps(now):
+            beep = store.claim_beep(candidate.id, self.ctx.worker, now, config.claim_lease)
             if beep is None or beep.status is not BeepStatus.SCHEDULED:
                 continue
             participant = who(beep.participant_id)
@@ -50,70 +41,50 @@ class Delivery:
                 or participant.status not in ACTIVE_STATUSES
                 or not participant.active
             ):
-                self.ctx.store.update_beep(
-                    beep.id, status=BeepStatus.CANCELLED, claimed_by=None, claim_until=None
-                )
+                store.update_beep(beep.id, status=BeepStatus.CANCELLED, **_RELEASE)
                 continue
-            if now - beep.scheduled_at > self.ctx.config.late_send_grace:
-                self.ctx.store.update_beep(
-                    beep.id, status=BeepStatus.MISSED, claimed_by=None, claim_until=None
-                )
-                self.ctx.event(
-                    "beep_missed", participant.id, beep_id=beep.id, reason="not_sent_system"
-                )
+            if now - beep.scheduled_at > config.late_send_grace:
+                store.update_beep(beep.id, status=BeepStatus.MISSED, **_RELEASE)
+                reason = "not_sent_system"
+                self.ctx.event("beep_missed", participant.id, beep_id=beep.id, reason=reason)
                 continue
-            training_day = (
-                participant.current_training_day
-                if participant.status is ParticipantStatus.TRAINING
-                else 0
+            training = participant.status is ParticipantStatus.TRAINING
+            day = participant.current_training_day if training else 0
+            said = message(
+                MessageKey.BEEP,
+                study_day=participant.study_day,
+                training_day=day,
+                focus=config.focus(day) if day else None,
             )
             actions.append(
-                self.ctx.action(
-                    ActionKind.SEND_BEEP,
-                    participant,
-                    message(
-                        MessageKey.BEEP,
-                        study_day=participant.study_day,
-                        training_day=training_day,
-                        focus=self.ctx.config.focus(training_day) if training_day else None,
-                    ),
-                    beep,
-                    beep.scheduled_at,
-                )
+                self.ctx.action(ActionKind.SEND_BEEP, participant, said, beep, beep.scheduled_at)
             )
 
     def remind_and_expire(
-        self,
-        now: dt.datetime,
-        who: Callable[[str], Participant | None],
-        actions: list[Action],
+        self, now: dt.datetime, who: Callable[[str], Participant | None], actions: list[Action]
     ) -> None:
         """Append the expiries and the one reminder due among the sent beeps."""
-        for beep in self.ctx.store.beeps_in_status(BeepStatus.SENT, scheduled_before=now):
+        store, config = self.ctx.store, self.ctx.config
+        for beep in store.beeps_in_status(BeepStatus.SENT, scheduled_before=now):
             participant = who(beep.participant_id)
             if beep.expires_at is not None and now >= beep.expires_at:
-                expired = self.ctx.store.update_beep(
-                    beep.id,
-                    if_status=[BeepStatus.SENT],
-                    status=BeepStatus.EXPIRED,
-                    claimed_by=None,
-                    claim_until=None,
+                expired = store.update_beep(
+                    beep.id, if_status=[BeepStatus.SENT], status=BeepStatus.EXPIRED, **_RELEASE
                 )
-                if expired is not None and participant is not None:
-                    self.ctx.event("beep_expired", participant.id, event_id=f"expired:{beep.id}")
-                    if not self._told_of_expiry(participant, beep):
-                        continue
+                if expired is None or participant is None:
+                    continue
+                self.ctx.event("beep_expired", participant.id, event_id=f"expired:{beep.id}")
+                # Only a participant still in the study hears that a study beep expired.
+                in_study = participant.status in ACTIVE_STATUSES | {ParticipantStatus.PAUSED}
+                if in_study and participant.active and not analytics.is_practice(beep):
+                    said = message(self._expiry_key(participant, beep, now))
                     actions.append(
                         self.ctx.action(
-                            ActionKind.EXPIRE_BEEP,
-                            participant,
-                            message(self._expiry_key(participant, beep, now)),
-                            expired,
-                            beep.expires_at,
+                            ActionKind.EXPIRE_BEEP, participant, said, expired, beep.expires_at
                         )
                     )
                 continue
-            reminder = self.ctx.config.reminder_after
+            reminder = config.reminder_after
             if (
                 reminder is None
                 or beep.reminder_sent_at is not None
@@ -124,32 +95,22 @@ class Delivery:
                 or analytics.is_practice(beep)
             ):
                 continue
-            claimed = self.ctx.store.claim_beep(
-                beep.id, self.ctx.worker, now, self.ctx.config.claim_lease, status=BeepStatus.SENT
-            )
+            lease = config.claim_lease
+            claimed = store.claim_beep(beep.id, self.ctx.worker, now, lease, status=BeepStatus.SENT)
             if claimed is None or claimed.reminder_sent_at is not None:
                 continue
-            reminded = self.ctx.store.update_beep(
-                beep.id,
-                if_status=[BeepStatus.SENT],
-                reminder_sent_at=now,
-                claimed_by=None,
-                claim_until=None,
+            reminded = store.update_beep(
+                beep.id, if_status=[BeepStatus.SENT], reminder_sent_at=now, **_RELEASE
             )
             if reminded is None:
                 continue
             self.ctx.event("reminder_sent", participant.id, event_id=f"reminder:{beep.id}")
-            left = (beep.expires_at - now) if beep.expires_at else self.ctx.config.expiry
+            left = (beep.expires_at - now) if beep.expires_at else config.expiry
+            minutes = max(1, round(left.total_seconds() / 60))
+            said = message(MessageKey.REMINDER, minutes_left=minutes)
+            due = beep.sent_at + reminder
             actions.append(
-                self.ctx.action(
-                    ActionKind.SEND_REMINDER,
-                    participant,
-                    message(
-                        MessageKey.REMINDER, minutes_left=max(1, round(left.total_seconds() / 60))
-                    ),
-                    reminded,
-                    beep.sent_at + reminder,
-                )
+                self.ctx.action(ActionKind.SEND_REMINDER, participant, said, reminded, due)
             )
 
     def _expiry_key(self, participant: Participant, beep: Beep, now: dt.datetime) -> MessageKey:
@@ -163,15 +124,7 @@ class Delivery:
         ]
         if any(b.local_date == beep.local_date for b in later):
             return MessageKey.BEEP_EXPIRED
-        if later:
-            return MessageKey.BEEP_EXPIRED_LAST
-        return MessageKey.BEEP_EXPIRED_FINAL
-
-    @staticmethod
-    def _told_of_expiry(participant: Participant, beep: Beep) -> bool:
-        """Only a participant still in the study hears that a study beep expired."""
-        in_study = participant.status in ACTIVE_STATUSES | {ParticipantStatus.PAUSED}
-        return in_study and participant.active and not analytics.is_practice(beep)
+        return MessageKey.BEEP_EXPIRED_LAST if later else MessageKey.BEEP_EXPIRED_FINAL
 
     def beep_sent(
         self, beep_id: str, message_id: int | None = None, *, at: dt.datetime | None = None
@@ -190,8 +143,7 @@ class Delivery:
             sent_at=sent_at,
             expires_at=sent_at + self.ctx.config.expiry,
             message_id=message_id,
-            claimed_by=None,
-            claim_until=None,
+            **_RELEASE,
         )
         if beep is not None:
             self.ctx.event(
@@ -204,17 +156,13 @@ class Delivery:
         return beep
 
     def renew_claim(self, beep_id: str, now: dt.datetime) -> bool:
-        """Renew this process's lease on a claimed, still unsent beep just before sending it.
+        """Renew this process's lease on a due beep right before sending it (False: lost).
 
-        A tick claims every due beep at once and the bot sends them one after another; a slow
-        batch (Telegram's rate limits, a 429 wait) could outlast the lease and let another process
-        take the same beep. Renewing right before each send closes that gap: False means the lease
-        was lost to another process, which now owns the beep, so this one must not send it.
+        A slow batch of sends (rate limits, a 429 wait) could outlast the lease taken by the
+        tick; a lost lease means another process now owns the beep and this one must not send it.
         """
-        return (
-            self.ctx.store.claim_beep(beep_id, self.ctx.worker, now, self.ctx.config.claim_lease)
-            is not None
-        )
+        lease = self.ctx.config.claim_lease
+        return self.ctx.store.claim_beep(beep_id, self.ctx.worker, now, lease) is not None
 
     def beep_failed(self, beep_id: str, *, blocked: bool = False, reason: str = "") -> Beep | None:
         """Record that sending failed: *blocked* (Telegram 403) makes the participant unreachable.
@@ -225,13 +173,9 @@ class Delivery:
         if beep is None:
             return None
         if not blocked:
-            return self.ctx.store.update_beep(beep_id, claimed_by=None, claim_until=None)
+            return self.ctx.store.update_beep(beep_id, **_RELEASE)
         updated = self.ctx.store.update_beep(
-            beep_id,
-            if_status=[BeepStatus.SCHEDULED],
-            status=BeepStatus.MISSED,
-            claimed_by=None,
-            claim_until=None,
+            beep_id, if_status=[BeepStatus.SCHEDULED], status=BeepStatus.MISSED, **_RELEASE
         )
         participant = self.ctx.store.get_participant(beep.participant_id)
         if participant is not None:
@@ -246,8 +190,8 @@ class Delivery:
         return None
 
     def _mark_unreachable(self, participant: Participant, reason: str) -> Participant:
-        now = self.ctx.now()
-        self.ctx.store.cancel_future_beeps(participant.id, after=now - dt.timedelta(days=1))
+        after = self.ctx.now() - dt.timedelta(days=1)
+        self.ctx.store.cancel_future_beeps(participant.id, after=after)
         updated = self.ctx.update(participant, active=False)
         self.ctx.event("unreachable", participant.id, reason=reason)
         return updated

@@ -8,13 +8,7 @@ from collections.abc import Iterable
 
 import attrs
 
-from esm_bot.domain.models import (
-    Beep,
-    BeepStatus,
-    Participant,
-    ParticipantStatus,
-    beep_id,
-)
+from esm_bot.domain.models import Beep, BeepStatus, Participant, ParticipantStatus, beep_id
 from esm_bot.domain.schedule import ScheduleError, plan_day, window_bounds
 from esm_bot.study import analytics
 from esm_bot.study.context import CLOSED, SEED, StudyContext
@@ -35,8 +29,7 @@ class Planner:
         first = participant.training_start_date or participant.sampling_start_date
         if first is None:
             return []
-        today = self.ctx.local_today(participant, now)
-        begin = max(first, today)
+        begin = max(first, self.ctx.local_today(participant, now))
         closed = participant.extra.get(CLOSED)
         if closed is not None:
             begin = max(begin, dt.date.fromisoformat(closed) + dt.timedelta(days=1))
@@ -45,64 +38,47 @@ class Planner:
     def day_plan(self, participant: Participant, day: dt.date) -> list[dt.datetime]:
         """The day's beep times: deterministic for the participant's seed and settings.
 
-        The seed is drawn from the study's injected ``rng`` at registration, so a seeded study
-        plans the same days on every run. A record without one (imported from the original MSE bot)
-        falls back to its id.
+        The seed is drawn from the study's ``rng`` at registration; a record without one
+        (imported from the original MSE bot) falls back to its id.
         """
-        seed = "|".join(
-            str(part)
-            for part in (
-                participant.extra.get(SEED) or participant.id,
-                day.isoformat(),
-                participant.tz,
-                participant.window_start.isoformat(),
-                participant.window_end.isoformat(),
-                participant.beeps_per_day,
-                self.ctx.config.min_gap.total_seconds(),
-            )
+        p = participant
+        min_gap = self.ctx.config.min_gap
+        seed = (
+            f"{p.extra.get(SEED) or p.id}|{day.isoformat()}|{p.tz}|{p.window_start.isoformat()}"
+            f"|{p.window_end.isoformat()}|{p.beeps_per_day}|{min_gap.total_seconds()}"
         )
-        args = (day, participant.tz, participant.window_start, participant.window_end)
-        n = participant.beeps_per_day
+        args = (day, p.tz, p.window_start, p.window_end, p.beeps_per_day)
         try:
-            return plan_day(*args, n, min_gap=self.ctx.config.min_gap, rng=random.Random(seed))
+            return plan_day(*args, min_gap=min_gap, rng=random.Random(seed))
         except ScheduleError as exc:
             if exc.code != "schedule.too_many_beeps":
-                self.ctx.event(
-                    "day_not_planned", participant.id, day=day.isoformat(), code=exc.code
-                )
+                self.ctx.event("day_not_planned", p.id, day=day.isoformat(), code=exc.code)
                 return []
         # A DST day shortened the window: keep n beeps, as far apart as the day allows.
-        gap = window_bounds(*args).length / n
+        gap = window_bounds(*args[:4]).length / p.beeps_per_day
         gap = dt.timedelta(seconds=int(gap.total_seconds()))
-        return plan_day(*args, n, min_gap=gap, rng=random.Random(seed))
+        return plan_day(*args, min_gap=gap, rng=random.Random(seed))
 
     def _beeps_for_days(
-        self,
-        participant: Participant,
-        days: Iterable[dt.date],
-        *,
-        not_before: dt.datetime | None = None,
+        self, participant: Participant, days: Iterable[dt.date], not_before: dt.datetime
     ) -> list[Beep]:
         training = participant.status is ParticipantStatus.TRAINING
         first = participant.training_start_date or participant.sampling_start_date or dt.date.min
-        beeps = []
-        for day in days:
-            for index, at in enumerate(self.day_plan(participant, day)):
-                if not_before is not None and at < not_before:
-                    continue
-                beeps.append(
-                    Beep(
-                        id=beep_id(participant.id, day, index),
-                        participant_id=participant.id,
-                        local_date=day,
-                        index=index,
-                        scheduled_at=at,
-                        study_day=(day - first).days + 1,
-                        training=training,
-                        tz=participant.tz,
-                    )
-                )
-        return beeps
+        return [
+            Beep(
+                id=beep_id(participant.id, day, index),
+                participant_id=participant.id,
+                local_date=day,
+                index=index,
+                scheduled_at=at,
+                study_day=(day - first).days + 1,
+                training=training,
+                tz=participant.tz,
+            )
+            for day in days
+            for index, at in enumerate(self.day_plan(participant, day))
+            if at >= not_before
+        ]
 
     def plan_ahead(self, participant: Participant, now: dt.datetime) -> int:
         """Store the plan of the coming days that have none yet; return beeps written."""
@@ -110,17 +86,16 @@ class Planner:
         if not days:
             return 0
         start = dt.datetime.combine(days[0] - dt.timedelta(days=1), dt.time(), tzinfo=dt.UTC)
-        planned_days = {
+        planned = {
             b.local_date
             for b in self.ctx.store.beeps_for(participant.id, since=start)
             if not analytics.is_practice(b)
         }
-        missing = [d for d in days if d not in planned_days]
+        missing = [d for d in days if d not in planned]
         if not missing:
             return 0
-        written = self.ctx.store.upsert_beeps(
-            self._beeps_for_days(participant, missing, not_before=now)
-        )
+        beeps = self._beeps_for_days(participant, missing, now)
+        written = self.ctx.store.upsert_beeps(beeps)
         for day in missing:
             self.ctx.event(
                 "schedule_planned",
@@ -150,13 +125,8 @@ class Planner:
             not_before = max(not_before, max(going_out) + self.ctx.config.min_gap)
         # A beep that is not cancelled (sent, answered, or due and about to go out) keeps its id.
         kept = {b.id for b in recent if b.status is not BeepStatus.CANCELLED}
-        beeps = [
-            beep
-            for beep in self._beeps_for_days(
-                participant, self._study_dates(participant, now), not_before=not_before
-            )
-            if beep.id not in kept
-        ]
+        days = self._study_dates(participant, now)
+        beeps = [b for b in self._beeps_for_days(participant, days, not_before) if b.id not in kept]
         written = self.ctx.store.upsert_beeps(beeps, replace_unsent=True)
         self.ctx.event("schedule_replanned", participant.id, beeps=written, tz=participant.tz)
         return written

@@ -1,12 +1,11 @@
-"""Checks on a report's text before it is validated: one sentence repeated over and over.
+"""A report made of one sentence pasted over and over: found, and validated with each once.
 
-A report made of the same sentence pasted many times is not a careful description of one moment;
-scoring it as written lets the repetition inflate the evidence (every copy counts again). The
-study validates such a report with each sentence once and tells the participant why.
+Scored as written, the repetition would inflate the evidence (every copy counts again).
 """
 
 from __future__ import annotations
 
+import collections
 import re
 
 import attrs
@@ -15,20 +14,15 @@ __all__ = ["Repetition", "find_repetition"]
 
 _SENTENCE = re.compile(r"[^.!?…\n]+[.!?…]*")
 _NON_WORD = re.compile(r"[\W_]+")
-#: A sentence must come at least this often...
+#: A sentence must come at least this often and make up this share of the sentences.
 MIN_REPEATS = 3
-#: ...and make up at least this share of the sentences for the report to count as repetitive.
 MIN_SHARE = 0.5
 
 
 @attrs.frozen
 class Repetition:
-    """A repetitive report: how often its commonest sentence came and the text with each once.
-
-    Attributes:
-        times: How many times the commonest sentence came.
-        deduplicated: The report with every repeated sentence kept only the first time.
-    """
+    """How often the commonest sentence came (``times``) and the report with each sentence once
+    (``deduplicated``)."""
 
     times: int
     deduplicated: str
@@ -38,19 +32,11 @@ def find_repetition(text: str) -> Repetition | None:
     """The :class:`Repetition` of ``text``, or None when no sentence dominates by repetition."""
     sentences = [m.group(0).strip() for m in _SENTENCE.finditer(text) if m.group(0).strip()]
     keys = [_NON_WORD.sub(" ", s.casefold()).strip() for s in sentences]
-    counts: dict[str, int] = {}
-    for key in keys:
-        if key:
-            counts[key] = counts.get(key, 0) + 1
-    if not counts:
-        return None
-    times = max(counts.values())
+    counts = collections.Counter(key for key in keys if key)
+    times = max(counts.values(), default=0)
     if times < MIN_REPEATS or times < MIN_SHARE * len(keys):
         return None
-    seen: set[str] = set()
-    kept: list[str] = []
-    for sentence, key in zip(sentences, keys, strict=True):
-        if key not in seen:
-            seen.add(key)
-            kept.append(sentence)
-    return Repetition(times, " ".join(kept))
+    kept: dict[str, str] = {}
+    for key, sentence in zip(keys, sentences, strict=True):
+        kept.setdefault(key, sentence)  # each sentence the first time it came
+    return Repetition(times, " ".join(kept.values()))
