@@ -41,6 +41,22 @@ def test_placeholders_agree_across_languages_and_forms(key: str) -> None:
         assert expected == i18n.placeholders(key, lang, form), (key, lang, form)
 
 
+def test_catalogue_text_keeps_line_breaks_and_single_spaces() -> None:
+    """Wrapped catalogue lines join with one space, and with none after a line break."""
+    assert i18n.render("help", "ru", "formal") == (
+        "Этот бот в случайные моменты спрашивает о вашем внутреннем опыте.\n\n"
+        "/status – ваш прогресс\n/settings – часовой пояс, время, число сигналов, язык\n"
+        "/practice – тренировочный сигнал сейчас\n/pause – пауза\n/resume – продолжить\n"
+        "/stop – выйти из исследования\n/delete – удалить свои данные\n/help – эта справка\n\n"
+        "Когда придёт сигнал, опишите, что было в вашем переживании ровно в тот момент."
+    )
+    for lang, form in COMBOS:
+        for key in i18n.keys(lang):
+            text = i18n.template(key, lang, form)
+            assert text == text.strip(), (key, lang, form)
+            assert not re.search(r"  | \n|\n ", text), (key, lang, form)
+
+
 def test_missing_parameter_raises() -> None:
     """Forgetting a parameter is a programming error, caught by tests, not shown to anyone."""
     with pytest.raises(KeyError):

@@ -2,6 +2,11 @@
 
 Handlers pass a message key and parameters, never a user-facing string. An unknown language falls
 back to English, an unknown form to informal; an unknown key or a missing parameter raises.
+
+A catalogue (``en.TEXT``, ``ru.TEXT``) is plain text: ``key: text`` starts an entry, a line
+indented by four spaces continues it (after one space, or directly after a ``\\n``, which stands for
+a line break), and ``#`` starts a comment line. In Russian, ``[ты|вы]`` gives the informal and the
+formal wording; ``{n:сигнал|сигнала|сигналов}`` is a plural (:func:`plural`).
 """
 
 from __future__ import annotations
@@ -40,7 +45,23 @@ LANG_NAMES: Final[Mapping[str, Mapping[str, str]]] = {
 #: Telegram client languages whose speakers get Russian before they choose (the rest: English).
 _RUSSIAN_CLIENTS: Final = frozenset({"ru", "uk", "be", "kk", "ky", "tg", "uz", "hy", "az"})
 _FORM_CHOICE: Final = re.compile(r"\[([^][|]*)\|([^][|]*)\]")
-_CATALOGUES: Final[Mapping[str, Mapping[str, str]]] = {"en": en.MESSAGES, "ru": ru.MESSAGES}
+
+
+def _parse(text: str) -> dict[str, str]:
+    """The ``key → template`` entries of a catalogue text (the format: the module docstring)."""
+    entries: dict[str, str] = {}
+    key = ""
+    for line in text.splitlines():
+        if line.startswith("    "):
+            joint = "" if entries[key].endswith("\\n") else " "
+            entries[key] = f"{entries[key]}{joint}{line.strip()}".lstrip()
+        elif line.strip() and not line.startswith("#"):
+            key, _, value = line.partition(":")
+            entries[key] = value.strip()
+    return {key: value.replace("\\n", "\n") for key, value in entries.items()}
+
+
+_CATALOGUES: Final[Mapping[str, Mapping[str, str]]] = {"en": _parse(en.TEXT), "ru": _parse(ru.TEXT)}
 
 
 def keys(lang: str = "en") -> frozenset[str]:
@@ -50,7 +71,7 @@ def keys(lang: str = "en") -> frozenset[str]:
 
 def template(key: str, lang: str, form: str = "informal") -> str:
     """The unrendered template for ``key`` in ``lang`` and ``form`` (KeyError for a bad key)."""
-    text = _CATALOGUES.get(lang, en.MESSAGES)[key]
+    text = _CATALOGUES.get(lang, _CATALOGUES[LANGS[0]])[key]
     return _FORM_CHOICE.sub(r"\2" if str(form) == "formal" else r"\1", text)
 
 
