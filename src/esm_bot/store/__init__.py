@@ -1,10 +1,5 @@
 """Storage for the bot: the :class:`Store` Protocol, its SQLite and MongoDB implementations, and the
-journal that keeps writes safe while the database is unreachable.
-
-Open a store with :func:`open_store` (arguments) or :func:`store_from_env` (environment). The
-embedded SQLite store is the default; ``MONGODB_URI`` selects MongoDB. Both come wrapped in a
-:class:`ResilientStore` with a journal unless asked not to.
-"""
+journal that keeps writes safe while the database is unreachable (docs/storage.md)."""
 
 from __future__ import annotations
 
@@ -57,20 +52,11 @@ def open_store(
     utcnow: Callable[[], dt.datetime] = utc_now,
     mongo_client: Any = None,
 ) -> Store:
-    """Open the configured store.
+    """Open MongoDB (``mongodb_uri`` or ``mongo_client``) or else SQLite at ``db_path``.
 
-    Args:
-        mongodb_uri: Use MongoDB at this URI (``pymongo`` is imported only then).
-        mongodb_db: The MongoDB database (default: the URI's database, else ``"esm_bot"``).
-        db_path: The SQLite file when no MongoDB is configured.
-        journal_path: The outage journal (default :func:`default_journal_path` of ``db_path``).
-        resilient: Wrap the store in a :class:`ResilientStore` with a journal (default True).
-        clock: Monotonic clock for the resilient wrapper (injected in tests).
-        utcnow: The wall clock for stores (injected in tests).
-        mongo_client: An existing ``pymongo.MongoClient`` to use instead of ``mongodb_uri``.
-
-    Raises:
-        StoreError: The URI is invalid, or the SQLite file cannot be opened.
+    Wrapped in a :class:`ResilientStore` journaling to ``journal_path`` (default beside
+    ``db_path``) unless ``resilient=False``. Raises :class:`StoreError` for an invalid URI or an
+    SQLite file that cannot be opened.
     """
     inner: Store
     if mongodb_uri or mongo_client is not None:
@@ -86,13 +72,8 @@ def open_store(
 
 
 def store_from_env(environ: Mapping[str, str] | None = None, **kwargs: Any) -> Store:
-    """Open the store the environment describes.
-
-    ``MONGODB_URI`` (with an optional ``ESM_MONGODB_DB``) selects MongoDB; otherwise SQLite at
-    ``ESM_DB_PATH`` (default ``./esm_bot.sqlite3``). ``ESM_JOURNAL_PATH`` sets the outage journal
-    (default beside the database file). Extra keyword arguments go to :func:`open_store`.
-    The URI's password never appears in errors.
-    """
+    """Open the store ``MONGODB_URI``, ``ESM_MONGODB_DB``, ``ESM_DB_PATH`` and ``ESM_JOURNAL_PATH``
+    describe (docs/configuration.md); extra keyword arguments go to :func:`open_store`."""
     where = StoreSettings.from_env(os.environ if environ is None else environ)
     return open_store(
         mongodb_uri=where.mongodb_uri,

@@ -9,13 +9,24 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Collection, Iterable, Iterator, Mapping
-from typing import Any, Protocol, runtime_checkable
+from typing import Any, Protocol, TypeVar, runtime_checkable
 
 import attrs
 
 from esm_bot.domain.models import Beep, BeepStatus, Event, Participant, ParticipantStatus, Report
+from esm_bot.store.codec import status_values
 
-__all__ = ["Store", "StoreStatus"]
+__all__ = ["TABLES", "Queries", "Store", "StoreStatus"]
+
+T = TypeVar("T")
+
+#: Per record class: its table (collection) and the fields its lists are ordered by.
+TABLES: dict[type[Any], tuple[str, tuple[str, ...]]] = {
+    Participant: ("participants", ("created_at", "id")),
+    Beep: ("beeps", ("scheduled_at", "id")),
+    Report: ("reports", ("received_at", "id")),
+    Event: ("events", ("seq",)),
+}
 
 
 @attrs.frozen
@@ -203,3 +214,103 @@ class Store(Protocol):
     def patch_raw_participant(self, participant_id: str, fields: Mapping[str, Any]) -> bool:
         """Set only the given top-level keys of a stored participant; return True if found."""
         ...
+
+
+def _where(**conditions: Any) -> dict[str, Any]:
+    """A query of the conditions that are set (None and empty ranges left out)."""
+    return {k: v for k, v in conditions.items() if v is not None and v != {}}
+
+
+def _span(since: dt.datetime | None = None, until: dt.datetime | None = None) -> dict[str, Any]:
+    return _where(**{"$gte": since, "$lt": until})
+
+
+class Queries:
+    """The reads both stores answer alike, written once over the two primitives each implements.
+
+    A query is a MongoDB-style dict over stored fields (``id`` is the record id): equality,
+    ``None``, ``$in``, ``$gt``, ``$gte``, ``$lt``, ``$lte`` and ``$or``.
+    """
+
+    def _find(
+        self, cls: type[T], query: dict[str, Any], limit: int | None = None, *, ordered: bool = True
+    ) -> list[T]:
+        """Return the records of ``cls`` matching ``query`` (in :data:`TABLES` order)."""
+        raise NotImplementedError
+
+    def _iter(self, cls: type[T], query: dict[str, Any]) -> Iterator[T]:
+        """Yield the records of ``cls`` matching ``query`` in :data:`TABLES` order, for exports."""
+        raise NotImplementedError
+
+    def _first(self, cls: type[T], query: dict[str, Any]) -> T | None:
+        found = self._find(cls, query, ordered=False)
+        return found[0] if found else None
+
+    def get_participant(self, participant_id: str) -> Participant | None:
+        """Return the participant with this id, or None."""
+        return self._first(Participant, {"id": participant_id})
+
+    def get_participant_by_telegram(self, telegram_id: int) -> Participant | None:
+        """Return the participant with this Telegram id, or None."""
+        return self._first(Participant, {"telegram_id": telegram_id})
+
+    def list_participants(
+        self, status: ParticipantStatus | Collection[ParticipantStatus] | None = None
+    ) -> list[Participant]:
+        """Return participants (optionally with the given status or statuses), oldest first."""
+        wanted = None if status is None else {"$in": status_values(status)}
+        return self._find(Participant, _where(status=wanted))
+
+    def get_beep(self, beep_id: str) -> Beep | None:
+        """Return the beep with this id, or None."""
+        return self._first(Beep, {"id": beep_id})
+
+    def beeps_for(
+        self,
+        participant_id: str,
+        since: dt.datetime | None = None,
+        until: dt.datetime | None = None,
+    ) -> list[Beep]:
+        """Return a participant's beeps with ``since <= scheduled_at < until``, in time order."""
+        return self._find(
+            Beep, _where(participant_id=participant_id, scheduled_at=_span(since, until))
+        )
+
+    def iter_beeps(self, since: dt.datetime | None = None) -> Iterator[Beep]:
+        """Yield every beep scheduled at or after ``since``, in time order."""
+        return self._iter(Beep, _where(scheduled_at=_span(since)))
+
+    def due_beeps(self, now: dt.datetime, limit: int = 100) -> list[Beep]:
+        """Return scheduled beeps due at ``now`` with no live lease, oldest first."""
+        free = [{"claim_until": None}, {"claim_until": {"$lte": now}}]
+        query = {"status": BeepStatus.SCHEDULED.value, "scheduled_at": {"$lte": now}, "$or": free}
+        return self._find(Beep, query, limit)
+
+    def beeps_in_status(
+        self,
+        status: BeepStatus,
+        *,
+        scheduled_before: dt.datetime | None = None,
+        limit: int | None = None,
+    ) -> list[Beep]:
+        """Return beeps in one status (optionally scheduled before a time), oldest first."""
+        query = _where(status=BeepStatus(status).value, scheduled_at=_span(until=scheduled_before))
+        return self._find(Beep, query, limit)
+
+    def reports_for(self, participant_id: str, *, beep_id: str | None = None) -> list[Report]:
+        """Return a participant's reports (optionally for one beep), oldest first."""
+        return self._find(Report, _where(participant_id=participant_id, beep_id=beep_id))
+
+    def iter_reports(self, since: dt.datetime | None = None) -> Iterator[Report]:
+        """Yield every report received at or after ``since``, oldest first."""
+        return self._iter(Report, _where(received_at=_span(since)))
+
+    def iter_events(
+        self,
+        *,
+        participant_id: str | None = None,
+        kind: str | None = None,
+        since: dt.datetime | None = None,
+    ) -> Iterator[Event]:
+        """Yield events in append order, filtered as asked."""
+        return self._iter(Event, _where(participant_id=participant_id, kind=kind, at=_span(since)))

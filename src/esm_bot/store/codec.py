@@ -1,11 +1,8 @@
 """Convert the records of :mod:`esm_bot.domain.models` to stored documents and back.
 
-A document is a dict of the record's field names. Enums become their values, dates and times ISO
-strings, nested records dicts, tuples lists. Datetimes become ISO strings for JSON (SQLite and the
-journal) or stay datetimes for MongoDB (``native_datetimes=True``); both decode.
-
-Decoding is tolerant of old documents: a missing field takes its default (so a participant stored
-before the golden-standard fields existed still loads), unknown keys (``_id``) are ignored.
+A document is a dict of the record's field names: enums become values, dates ISO strings, nested
+records dicts, tuples lists; datetimes ISO strings (SQLite, the journal) or datetimes (MongoDB,
+``native_datetimes=True``). Decoding gives a missing field its default and ignores unknown keys.
 """
 
 from __future__ import annotations
@@ -49,12 +46,10 @@ _FIELD_TYPES: dict[type[Any], dict[str, Any]] = {}
 
 def field_types(cls: type[Any]) -> dict[str, Any]:
     """Return ``{field name: resolved type}`` of an attrs class."""
-    found = _FIELD_TYPES.get(cls)
-    if found is None:
+    if cls not in _FIELD_TYPES:
         hints = typing.get_type_hints(cls)
-        found = {field.name: hints[field.name] for field in attrs.fields(cls)}
-        _FIELD_TYPES[cls] = found
-    return found
+        _FIELD_TYPES[cls] = {field.name: hints[field.name] for field in attrs.fields(cls)}
+    return _FIELD_TYPES[cls]
 
 
 def _optional_inner(tp: Any) -> Any:
@@ -157,14 +152,9 @@ def decode(cls: type[T], doc: Mapping[str, Any]) -> T:
 
 
 def check_changes(cls: type[Any], changes: Mapping[str, Any]) -> dict[str, Any]:
-    """Validate field-level changes to a record of ``cls``; return them converted.
+    """Run the record's validators and converters on field-level changes; return them converted.
 
-    Runs the record's own validators and converters on the changed values only, so a store can
-    write just those fields.
-
-    Raises:
-        TypeError: A name is not a field of ``cls`` (or ``id`` is given: ids never change).
-        ValueError: A value is invalid (e.g. a naive datetime).
+    Raises TypeError (not a field of ``cls``, or ``id``: ids never change) or ValueError.
     """
     if "id" in changes:
         raise TypeError(f"the id of a {cls.__name__} cannot be changed")
@@ -196,11 +186,7 @@ def status_values(
 
 
 def tombstone_of(doc: Mapping[str, Any], participant_id: str, now: dt.datetime) -> Participant:
-    """Return what is left of a participant after deletion on request.
-
-    Only the pseudonymous id, when they joined, and when their data was deleted: no Telegram ids,
-    settings, history or profile.
-    """
+    """Return the tombstone left after deletion on request (id, joined and deleted times only)."""
     created = doc.get("created_at")
     return Participant(
         id=participant_id,

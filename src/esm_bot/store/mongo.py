@@ -1,15 +1,7 @@
 """The MongoDB store (pymongo), for deployments with several bot processes.
 
-Collections: ``participants`` (``_id`` = participant id; unique partial index on ``telegram_id``),
-``beeps`` (``_id`` = beep id; indexes ``(status, scheduled_at)`` for due beeps and
-``(participant_id, scheduled_at)``), ``reports`` (unique ``dedup_key``; ``(participant_id,
-received_at)``, ``received_at``), ``events`` (``_id`` = event id, unique ``seq`` from the
-``counters`` collection), ``meta``. Indexes are created on first use, so constructing the store
-does no I/O and a bot can start while the database is down.
-
-A short ``serverSelectionTimeoutMS`` (3 s) makes an unreachable server fail fast; pymongo's
-connection errors become :class:`~esm_bot.store.errors.StoreUnavailable`, with the password never in
-the message.
+Indexes are created on first use, so constructing the store does no I/O and a bot can start while
+the database is down; collections, indexes and time-outs are in docs/storage.md.
 """
 
 from __future__ import annotations
@@ -28,18 +20,10 @@ from pymongo import ReturnDocument
 from pymongo.uri_parser import parse_uri
 
 from esm_bot.domain.clock import utc_now
-from esm_bot.domain.models import (
-    Beep,
-    BeepStatus,
-    Event,
-    Participant,
-    ParticipantStatus,
-    Report,
-    utc_ms,
-)
+from esm_bot.domain.models import Beep, BeepStatus, Event, Participant, Report, utc_ms
 from esm_bot.domain.redact import redact, redact_uri
-from esm_bot.store.base import StoreStatus
-from esm_bot.store.codec import decode, encode, encode_changes, status_values, tombstone_of
+from esm_bot.store.base import TABLES, Queries, StoreStatus
+from esm_bot.store.codec import decode, encode, encode_changes, tombstone_of
 from esm_bot.store.errors import DuplicateKey, NotFound, StoreError, StoreUnavailable
 
 __all__ = ["MongoStore"]
@@ -73,11 +57,24 @@ def _from(cls: type[T], doc: Mapping[str, Any]) -> T:
     return decode(cls, _raw(doc))
 
 
+def _mongo(query: Any) -> Any:
+    """A query (:class:`~esm_bot.store.base.Queries`) in MongoDB's terms: ``_id``, milliseconds."""
+    if isinstance(query, dict):
+        return {("_id" if k == "id" else k): _mongo(v) for k, v in query.items()}
+    if isinstance(query, list):
+        return [_mongo(v) for v in query]
+    return utc_ms(query) if isinstance(query, dt.datetime) else query
+
+
+def _sort(order: tuple[str, ...]) -> list[tuple[str, int]]:
+    return [("_id" if k == "id" else k, 1) for k in order]
+
+
 def _maybe(cls: type[T], doc: Mapping[str, Any] | None) -> T | None:
     return None if doc is None else _from(cls, doc)
 
 
-class MongoStore:
+class MongoStore(Queries):
     """A :class:`~esm_bot.store.base.Store` in a MongoDB database.
 
     Args:
@@ -195,6 +192,25 @@ class MongoStore:
             self._events.create_index([("kind", 1), ("seq", 1)])
             self._indexed = True
 
+    def _find(
+        self, cls: type[T], query: dict[str, Any], limit: int | None = None, *, ordered: bool = True
+    ) -> list[T]:
+        table, order = TABLES[cls]
+        with self._op():
+            cursor = self._db[table].find(_mongo(query))
+            if ordered:
+                cursor = cursor.sort(_sort(order))
+            if limit is not None:
+                cursor = cursor.limit(limit)
+            docs = list(cursor)
+        return [_from(cls, d) for d in docs]
+
+    def _iter(self, cls: type[T], query: dict[str, Any]) -> Iterator[T]:
+        table, order = TABLES[cls]
+        with self._op():
+            for doc in self._db[table].find(_mongo(query)).sort(_sort(order)):
+                yield _from(cls, doc)
+
     def ping(self) -> float:
         """Send ``ping`` to the server; return the round trip in seconds."""
         started = time.perf_counter()
@@ -220,18 +236,6 @@ class MongoStore:
             self._participants.insert_one(_doc(participant))
         return participant
 
-    def get_participant(self, participant_id: str) -> Participant | None:
-        """Return the participant with this id, or None."""
-        with self._op():
-            doc = self._participants.find_one({"_id": participant_id})
-        return _maybe(Participant, doc)
-
-    def get_participant_by_telegram(self, telegram_id: int) -> Participant | None:
-        """Return the participant with this Telegram id, or None."""
-        with self._op():
-            doc = self._participants.find_one({"telegram_id": telegram_id})
-        return _maybe(Participant, doc)
-
     def update_participant(self, participant_id: str, **changes: Any) -> Participant:
         """Set the named fields only (and ``updated_at``); return the updated participant."""
         changes.setdefault("updated_at", self._utcnow())
@@ -243,15 +247,6 @@ class MongoStore:
         if doc is None:
             raise NotFound(f"no participant {participant_id!r}")
         return _from(Participant, doc)
-
-    def list_participants(
-        self, status: ParticipantStatus | Collection[ParticipantStatus] | None = None
-    ) -> list[Participant]:
-        """Return participants (optionally with the given status or statuses), oldest first."""
-        query = {} if status is None else {"status": {"$in": status_values(status)}}
-        with self._op():
-            docs = list(self._participants.find(query).sort([("created_at", 1), ("_id", 1)]))
-        return [_from(Participant, d) for d in docs]
 
     # beeps
 
@@ -288,70 +283,6 @@ class MongoStore:
                     continue
                 return written + int(result.upserted_count) + int(result.modified_count)
         return written
-
-    def get_beep(self, beep_id: str) -> Beep | None:
-        """Return the beep with this id, or None."""
-        with self._op():
-            doc = self._beeps.find_one({"_id": beep_id})
-        return _maybe(Beep, doc)
-
-    def _find_beeps(self, query: Mapping[str, Any], limit: int | None = None) -> list[Beep]:
-        with self._op():
-            cursor = self._beeps.find(query).sort([("scheduled_at", 1), ("_id", 1)])
-            if limit is not None:
-                cursor = cursor.limit(limit)
-            docs = list(cursor)
-        return [_from(Beep, d) for d in docs]
-
-    def beeps_for(
-        self,
-        participant_id: str,
-        since: dt.datetime | None = None,
-        until: dt.datetime | None = None,
-    ) -> list[Beep]:
-        """Return a participant's beeps with ``since <= scheduled_at < until``, in time order."""
-        query: dict[str, Any] = {"participant_id": participant_id}
-        window: dict[str, Any] = {}
-        if since is not None:
-            window["$gte"] = utc_ms(since)
-        if until is not None:
-            window["$lt"] = utc_ms(until)
-        if window:
-            query["scheduled_at"] = window
-        return self._find_beeps(query)
-
-    def iter_beeps(self, since: dt.datetime | None = None) -> Iterator[Beep]:
-        """Yield every beep scheduled at or after ``since``, in time order."""
-        query = {} if since is None else {"scheduled_at": {"$gte": utc_ms(since)}}
-        with self._op():
-            cursor = self._beeps.find(query).sort([("scheduled_at", 1), ("_id", 1)])
-            for doc in cursor:
-                yield _from(Beep, doc)
-
-    def due_beeps(self, now: dt.datetime, limit: int = 100) -> list[Beep]:
-        """Return scheduled beeps due at ``now`` with no live lease, oldest first."""
-        moment = utc_ms(now)
-        return self._find_beeps(
-            {
-                "status": BeepStatus.SCHEDULED.value,
-                "scheduled_at": {"$lte": moment},
-                "$or": [{"claim_until": None}, {"claim_until": {"$lte": moment}}],
-            },
-            limit,
-        )
-
-    def beeps_in_status(
-        self,
-        status: BeepStatus,
-        *,
-        scheduled_before: dt.datetime | None = None,
-        limit: int | None = None,
-    ) -> list[Beep]:
-        """Return beeps in one status (optionally scheduled before a time), oldest first."""
-        query: dict[str, Any] = {"status": BeepStatus(status).value}
-        if scheduled_before is not None:
-            query["scheduled_at"] = {"$lt": utc_ms(scheduled_before)}
-        return self._find_beeps(query, limit)
 
     def claim_beep(
         self,
@@ -426,22 +357,6 @@ class MongoStore:
                         raise
         return _from(Report, existing), False
 
-    def reports_for(self, participant_id: str, *, beep_id: str | None = None) -> list[Report]:
-        """Return a participant's reports (optionally for one beep), oldest first."""
-        query: dict[str, Any] = {"participant_id": participant_id}
-        if beep_id is not None:
-            query["beep_id"] = beep_id
-        with self._op():
-            docs = list(self._reports.find(query).sort([("received_at", 1), ("_id", 1)]))
-        return [_from(Report, d) for d in docs]
-
-    def iter_reports(self, since: dt.datetime | None = None) -> Iterator[Report]:
-        """Yield every report received at or after ``since``, oldest first."""
-        query = {} if since is None else {"received_at": {"$gte": utc_ms(since)}}
-        with self._op():
-            for doc in self._reports.find(query).sort([("received_at", 1), ("_id", 1)]):
-                yield _from(Report, doc)
-
     # events
 
     def append_event(self, event: Event) -> Event:
@@ -464,25 +379,6 @@ class MongoStore:
                     if existing is None:
                         raise
         return _from(Event, existing)
-
-    def iter_events(
-        self,
-        *,
-        participant_id: str | None = None,
-        kind: str | None = None,
-        since: dt.datetime | None = None,
-    ) -> Iterator[Event]:
-        """Yield events in append order, filtered as asked."""
-        query: dict[str, Any] = {}
-        if participant_id is not None:
-            query["participant_id"] = participant_id
-        if kind is not None:
-            query["kind"] = kind
-        if since is not None:
-            query["at"] = {"$gte": utc_ms(since)}
-        with self._op():
-            for doc in self._events.find(query).sort("seq", 1):
-                yield _from(Event, doc)
 
     # whole store
 

@@ -1,10 +1,6 @@
-"""The embedded store: stdlib :mod:`sqlite3` in WAL mode, the default so the bot runs with nothing
-installed.
-
-Each table keeps the record as a JSON document (``doc``, the source of truth, so migrations treat
-participants as documents on both stores) plus indexed columns for every query. Timestamps in the
-indexed columns are epoch seconds. One connection is shared by all threads behind a lock; every
-write is one ``BEGIN IMMEDIATE`` transaction, so several processes can share the file safely.
+"""The embedded store: stdlib :mod:`sqlite3` in WAL mode, the default, so the bot runs with nothing
+installed. Each table keeps the record as a JSON ``doc`` (the source of truth) plus indexed
+columns; the layout is in docs/storage.md.
 """
 
 from __future__ import annotations
@@ -23,24 +19,9 @@ from typing import Any, TypeVar
 import attrs
 
 from esm_bot.domain.clock import utc_now
-from esm_bot.domain.models import (
-    Beep,
-    BeepStatus,
-    Event,
-    Participant,
-    ParticipantStatus,
-    Report,
-    utc_ms,
-)
-from esm_bot.store.base import StoreStatus
-from esm_bot.store.codec import (
-    check_changes,
-    decode,
-    encode,
-    encode_changes,
-    status_values,
-    tombstone_of,
-)
+from esm_bot.domain.models import Beep, BeepStatus, Event, Participant, Report, utc_ms
+from esm_bot.store.base import TABLES, Queries, StoreStatus
+from esm_bot.store.codec import check_changes, decode, encode, encode_changes, tombstone_of
 from esm_bot.store.errors import DuplicateKey, NotFound, StoreError, StoreUnavailable
 
 __all__ = ["SqliteStore"]
@@ -95,6 +76,7 @@ CREATE TABLE IF NOT EXISTS meta (
 """
 
 _UNSENT = (BeepStatus.SCHEDULED.value, BeepStatus.CANCELLED.value)
+_SQL_OPS = {"$gt": ">", "$gte": ">=", "$lt": "<", "$lte": "<="}
 _PAGE = 500
 
 T = TypeVar("T")
@@ -108,7 +90,32 @@ def _dump(doc: Mapping[str, Any]) -> str:
     return json.dumps(doc, ensure_ascii=False, separators=(",", ":"))
 
 
-class SqliteStore:
+def _sql(query: dict[str, Any]) -> tuple[str, list[Any]]:
+    """Translate a query (:class:`~esm_bot.store.base.Queries`) into a condition on the columns."""
+    parts: list[str] = []
+    args: list[Any] = []
+    for column, condition in query.items():
+        if column == "$or":
+            alternatives = [_sql(q) for q in condition]
+            parts.append("(" + " OR ".join(sql for sql, _ in alternatives) + ")")
+            args.extend(arg for _, more in alternatives for arg in more)
+        elif condition is None:
+            parts.append(f"{column} IS NULL")
+        elif isinstance(condition, dict):
+            for op, value in condition.items():
+                if op == "$in":
+                    parts.append(f"{column} IN ({','.join('?' * len(value))})")
+                    args.extend(value)
+                else:
+                    parts.append(f"{column} {_SQL_OPS[op]} ?")
+                    args.append(_ts(value) if isinstance(value, dt.datetime) else value)
+        else:
+            parts.append(f"{column} = ?")
+            args.append(condition)
+    return " AND ".join(parts), args
+
+
+class SqliteStore(Queries):
     """A :class:`~esm_bot.store.base.Store` in one SQLite file (WAL mode).
 
     Args:
@@ -184,34 +191,45 @@ class SqliteStore:
         except sqlite3.Error as exc:
             raise StoreError(f"SQLite database {self.path}: {exc}") from exc
 
-    def _select(self, cls: type[T], query: str, args: Iterable[Any] = ()) -> list[T]:
-        """Run a query whose first column is ``doc``; return the decoded records."""
-        with self._read() as conn:
-            rows = conn.execute(query, list(args)).fetchall()
-        return [decode(cls, json.loads(row[0])) for row in rows]
-
     @staticmethod
     def _doc(conn: sqlite3.Connection, table: str, record_id: str) -> dict[str, Any] | None:
         row = conn.execute(f"SELECT doc FROM {table} WHERE id = ?", (record_id,)).fetchone()
         return None if row is None else dict(json.loads(row[0]))
 
-    def _paged(
-        self, cls: type[T], table: str, column: str, since: dt.datetime | None
-    ) -> Iterator[T]:
-        """Yield a table's records from ``since`` on, in ``(column, id)`` order, a page a query."""
-        last: tuple[float, str] = (-1e18 if since is None else _ts(since) - 1e-9, "")
-        query = (
-            f"SELECT {column}, id, doc FROM {table} WHERE ({column}, id) > (?, ?)"
-            f" ORDER BY {column}, id LIMIT ?"
+    def _find(
+        self, cls: type[T], query: dict[str, Any], limit: int | None = None, *, ordered: bool = True
+    ) -> list[T]:
+        table, order = TABLES[cls]
+        where, args = _sql(query)
+        sql = f"SELECT doc FROM {table}" + (f" WHERE {where}" if where else "")
+        if ordered:
+            sql += f" ORDER BY {', '.join(order)}"
+        if limit is not None:
+            sql += " LIMIT ?"
+            args.append(limit)
+        with self._read() as conn:
+            rows = conn.execute(sql, args).fetchall()
+        return [decode(cls, json.loads(row[0])) for row in rows]
+
+    def _iter(self, cls: type[T], query: dict[str, Any]) -> Iterator[T]:
+        """Yield the records a page a query, after the last one of the page before."""
+        table, order = TABLES[cls]
+        where, args = _sql(query)
+        keys = ", ".join(order)
+        doc = "json_set(doc, '$.seq', seq)" if cls is Event else "doc"
+        sql = (
+            f"SELECT {keys}, {doc} FROM {table} WHERE {where + ' AND ' if where else ''}"
+            f"({keys}) > ({', '.join('?' * len(order))}) ORDER BY {keys} LIMIT ?"
         )
+        last: tuple[Any, ...] = (-1e18, "")[: len(order)]
         while True:
             with self._read() as conn:
-                rows = conn.execute(query, (*last, _PAGE)).fetchall()
+                rows = conn.execute(sql, (*args, *last, _PAGE)).fetchall()
             for row in rows:
-                yield decode(cls, json.loads(row[2]))
+                yield decode(cls, json.loads(row[-1]))
             if len(rows) < _PAGE:
                 return
-            last = (rows[-1][0], rows[-1][1])
+            last = tuple(rows[-1][: len(order)])
 
     def ping(self) -> float:
         """Run one query; return its duration in seconds."""
@@ -250,18 +268,6 @@ class SqliteStore:
             )
         return participant
 
-    def _one_participant(self, where: str, arg: object) -> Participant | None:
-        found = self._select(Participant, f"SELECT doc FROM participants WHERE {where} = ?", [arg])
-        return found[0] if found else None
-
-    def get_participant(self, participant_id: str) -> Participant | None:
-        """Return the participant with this id, or None."""
-        return self._one_participant("id", participant_id)
-
-    def get_participant_by_telegram(self, telegram_id: int) -> Participant | None:
-        """Return the participant with this Telegram id, or None."""
-        return self._one_participant("telegram_id", telegram_id)
-
     def _write_participant_doc(
         self, conn: sqlite3.Connection, participant_id: str, doc: dict[str, Any]
     ) -> None:
@@ -281,16 +287,6 @@ class SqliteStore:
             doc.update(encoded)
             self._write_participant_doc(conn, participant_id, doc)
         return decode(Participant, doc)
-
-    def list_participants(
-        self, status: ParticipantStatus | Collection[ParticipantStatus] | None = None
-    ) -> list[Participant]:
-        """Return participants (optionally with the given status or statuses), oldest first."""
-        query = "SELECT doc FROM participants"
-        args = [] if status is None else status_values(status)
-        if status is not None:
-            query += f" WHERE status IN ({','.join('?' * len(args))})"
-        return self._select(Participant, query + " ORDER BY created_at, id", args)
 
     # beeps
 
@@ -327,62 +323,6 @@ class SqliteStore:
                 args = self._beep_row(beep) + (_UNSENT if replace_unsent else ())
                 written += conn.execute(insert, args).rowcount
         return written
-
-    def get_beep(self, beep_id: str) -> Beep | None:
-        """Return the beep with this id, or None."""
-        found = self._select(Beep, "SELECT doc FROM beeps WHERE id = ?", [beep_id])
-        return found[0] if found else None
-
-    def _beeps(self, where: str, args: Iterable[Any], limit: int | None = None) -> list[Beep]:
-        query = f"SELECT doc FROM beeps WHERE {where} ORDER BY scheduled_at, id"
-        params = list(args)
-        if limit is not None:
-            query += " LIMIT ?"
-            params.append(limit)
-        return self._select(Beep, query, params)
-
-    def beeps_for(
-        self,
-        participant_id: str,
-        since: dt.datetime | None = None,
-        until: dt.datetime | None = None,
-    ) -> list[Beep]:
-        """Return a participant's beeps with ``since <= scheduled_at < until``, in time order."""
-        where, args = "participant_id = ?", list[object]([participant_id])
-        if since is not None:
-            where += " AND scheduled_at >= ?"
-            args.append(_ts(since))
-        if until is not None:
-            where += " AND scheduled_at < ?"
-            args.append(_ts(until))
-        return self._beeps(where, args)
-
-    def iter_beeps(self, since: dt.datetime | None = None) -> Iterator[Beep]:
-        """Yield every beep scheduled at or after ``since``, in time order (paged)."""
-        return self._paged(Beep, "beeps", "scheduled_at", since)
-
-    def due_beeps(self, now: dt.datetime, limit: int = 100) -> list[Beep]:
-        """Return scheduled beeps due at ``now`` with no live lease, oldest first."""
-        ts = _ts(now)
-        return self._beeps(
-            "status = ? AND scheduled_at <= ? AND (claim_until IS NULL OR claim_until <= ?)",
-            (BeepStatus.SCHEDULED.value, ts, ts),
-            limit,
-        )
-
-    def beeps_in_status(
-        self,
-        status: BeepStatus,
-        *,
-        scheduled_before: dt.datetime | None = None,
-        limit: int | None = None,
-    ) -> list[Beep]:
-        """Return beeps in one status (optionally scheduled before a time), oldest first."""
-        where, args = "status = ?", list[object]([BeepStatus(status).value])
-        if scheduled_before is not None:
-            where += " AND scheduled_at < ?"
-            args.append(_ts(scheduled_before))
-        return self._beeps(where, args, limit)
 
     def claim_beep(
         self,
@@ -471,19 +411,6 @@ class SqliteStore:
             )
         return report, True
 
-    def reports_for(self, participant_id: str, *, beep_id: str | None = None) -> list[Report]:
-        """Return a participant's reports (optionally for one beep), oldest first."""
-        where, args = "participant_id = ?", [participant_id]
-        if beep_id is not None:
-            where += " AND beep_id = ?"
-            args.append(beep_id)
-        query = f"SELECT doc FROM reports WHERE {where} ORDER BY received_at, id"
-        return self._select(Report, query, args)
-
-    def iter_reports(self, since: dt.datetime | None = None) -> Iterator[Report]:
-        """Yield every report received at or after ``since``, oldest first (paged)."""
-        return self._paged(Report, "reports", "received_at", since)
-
     # events
 
     def append_event(self, event: Event) -> Event:
@@ -500,34 +427,6 @@ class SqliteStore:
             )
             seq = cursor.lastrowid
         return attrs.evolve(event, seq=seq)
-
-    def iter_events(
-        self,
-        *,
-        participant_id: str | None = None,
-        kind: str | None = None,
-        since: dt.datetime | None = None,
-    ) -> Iterator[Event]:
-        """Yield events in append order, filtered as asked (paged)."""
-        where, args = ["seq > ?"], list[object]([0])
-        if participant_id is not None:
-            where.append("participant_id = ?")
-            args.append(participant_id)
-        if kind is not None:
-            where.append("kind = ?")
-            args.append(kind)
-        if since is not None:
-            where.append("at >= ?")
-            args.append(_ts(since))
-        query = f"SELECT seq, doc FROM events WHERE {' AND '.join(where)} ORDER BY seq LIMIT ?"
-        while True:
-            with self._read() as conn:
-                rows = conn.execute(query, (*args, _PAGE)).fetchall()
-            for seq, doc in rows:
-                yield attrs.evolve(decode(Event, json.loads(doc)), seq=seq)
-            if len(rows) < _PAGE:
-                return
-            args[0] = rows[-1][0]
 
     # whole store
 
