@@ -15,6 +15,9 @@ Categories:
 * ``sense_verb``: a verb whose subject is a sensation («пахнуть», "hum", "glint");
 * ``body_part``: a part of the body;
 * ``body_feel``: a bodily sensation (an ache, numbness, «мурашки», «затечь»);
+* ``place``: a place or a thing of a scene (a kitchen, a garage, a stairwell, a face): with a
+  possessive or a past owner before it ("grandpa's garage", «сестрёнкина комната», "her old
+  school") and a description after it, a scene seen while absent (inner seeing);
 * ``doing``: an everyday bodily activity («резать», «гладить», "fold", "scrub"): what "just
   doing" is done with, typed bare («режу лук, больше ничего», "folding towels, nothing else").
 
@@ -98,6 +101,14 @@ RU_LEMMAS: Final[dict[str, frozenset[str]]] = {
         сухость тошнота тяжесть щекотка
         """
     ),
+    "place": _words(
+        """
+        балкон веранда гараж дача двор дверь диван дом квартира класс коридор комната
+        кухня лестница лицо машина море мост набережная огород озеро общага общежитие
+        остановка парк пляж подъезд площадка прихожая река сад спальня стадион стол
+        улица училище школа аудитория вокзал платформа перрон кабинет могила кровать
+        """
+    ),
     "doing": _words(
         """
         бежать вешать вязать гладить грести жевать идти копать крутить листать мешать
@@ -145,7 +156,7 @@ EN_WORDS: Final[dict[str, frozenset[str]]] = {
     ),
     "sense_verb": _words(
         """
-        ache burn buzz chirp clatter click creak drip flicker gleam glint glow hiss hum
+        ache burn buzz chirp clatter click creak drip flicker gleam glint glow growl hiss hum
         itch prickle pulse reek rumble rustle shimmer smell smelled smells smelt sparkle
         squeak sting stink throb tick tickle tingle twitch whir
         """
@@ -165,6 +176,14 @@ EN_WORDS: Final[dict[str, frozenset[str]]] = {
         hunger itch itching jitters knot lump nausea needles numbness pain pins pressure
         prickle pulse queasiness queasy shakiness shiver shivers soreness stiffness
         sweat tension thirst throbbing tickle tightness tingle tingling twinge
+        """
+    ),
+    "place": _words(
+        """
+        attic balcony basement bathroom beach bedroom bridge car classroom corridor
+        desk door driveway face field flat garage garden grave hall hallway house kitchen
+        lake landing office park platform playground porch roundabout school shed sofa
+        stairwell staircase station street yard
         """
     ),
     "doing": _words(

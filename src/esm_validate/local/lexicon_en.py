@@ -246,7 +246,7 @@ PATTERNS: Final[dict[str, str]] = {
         r"(?:she|he|they|someone|somebody|my\s+\w+|the\s+\w+)\s+(?:said|says|asked|asks|shouted|"
         r"wrote|texted|told|tells|yelled|replied|answered)|(?:said|say|says|told|tell|asked|"
         r"shouted|replied|answered|whispered)\s+(?:to\s+)?(?:her|him|them|me|us|you)|(?:sign|label|title|screen|message|email|text|headline|book|song|caption)"
-        r"\s+(?:said|says|read|reads)?|reading|read|titled|called|named|typed|typing|writing|wrote|"
+        r"\s+(?:said|says|read|reads)?|(?:after|before)\s+the\s+word|reading|read|titled|called|named|typed|typing|writing|wrote|"
         r"aloud|out\s+loud|to\s+(?:the|her|him|them|his|our|a|an)\s+\w+|to\s+my\s+(?!own|head|mind|self)\w+"
     ),
     "inner_hearing": (
@@ -273,6 +273,8 @@ PATTERNS: Final[dict[str, str]] = {
         r"|(?:theme\s+tune|intro|chorus|jingle|lyrics|earworm)(?!\s+(?:on|from)\s+(?:the\s+)?"
         r"(?:radio|speakers?|tv|telly|headphones))"
         r"|(?:remember\w*|recall\w*)\s+(?:\w+\s+){0,3}?(?:voice|saying|tone|laugh)"
+        r"|[\w-]+'s\s+(?:[\w-]+\s+){1,2}voice(?!\s+(?:was\s+)?(?:cracked|broke))"
+        r"|(?:the|that|this)\s+(?:[\w'-]+\s+){0,2}?(?:tune|jingle|melody|theme\s+tune)(?=\s*(?:[,.;:!?)]|$))"
         r"|in\s+my\s+(?:head|ears)\s*:\s*(?:[\w'-]+\s+){0,2}?(?:song|tune|melody|jingle|chorus|music)"
     ),
     "inner_seeing": (

@@ -192,6 +192,53 @@ FORMS: Final[dict[str, dict[str, str]]] = {
             weedy whisk whisked whisker whiskes whiskest whisking whiskly whiskness whisks
             whisky wipe wiped wipely wiper wipes wipest wiping wipy
         """,
+        "place": """
+            attic atticced atticcer atticcing atticcy atticed atticer attices atticest
+            atticing atticly atticness attics atticy balconied balconier balconies
+            balconiest balconily balconiness balcony balconying basement basements bathroom
+            bathroomed bathroomer bathroomes bathroomest bathrooming bathroomly bathroomness
+            bathrooms bathroomy beach beached beacher beaches beachest beaching beachly
+            beachness beachs beachy bedroom bedroomed bedroomer bedroomes bedroomest
+            bedrooming bedroomly bedroomness bedrooms bedroomy bridge bridged bridgely
+            bridger bridges bridgest bridging bridgy car cared carer cares carest caring
+            carly carness carred carrer carring carry cars cary classroom classroomed
+            classroomer classroomes classroomest classrooming classroomly classroomness
+            classrooms classroomy corridor corridored corridorer corridores corridorest
+            corridoring corridorly corridorness corridorred corridorrer corridorring
+            corridorry corridors corridory desk desked desker deskes deskest desking deskly
+            deskness desks desky door doored doorer doores doorest dooring doorly doorness
+            doors doory driveway drivewayed drivewayer drivewayes drivewayest drivewaying
+            drivewayly drivewayness driveways drivewayy face faced facely facer faces facest
+            facing facy field fielded fielder fieldes fieldest fielding fieldly fieldness
+            fields fieldy flat flated flater flates flatest flating flatly flatness flats
+            flatted flatter flatting flatty flaty garage garaged garagely garager garages
+            garagest garaging garagy garden gardened gardener gardenes gardenest gardening
+            gardenly gardenned gardenner gardenness gardenning gardenny gardens gardeny
+            grave graved gravely graver graves gravest graving gravy hall halled haller
+            halles hallest halling hallly hallness halls hallway hallwayed hallwayer
+            hallwayes hallwayest hallwaying hallwayly hallwayness hallways hallwayy hally
+            house housed housely houser houses housest housing housy kitchen kitchened
+            kitchener kitchenes kitchenest kitchening kitchenly kitchenned kitchenner
+            kitchenness kitchenning kitchenny kitchens kitcheny lake laked lakely laker
+            lakes lakest laking laky land lande landing landings office officed officely
+            officer offices officest officing officy park parked parker parkes parkest
+            parking parkly parkness parks parky platform platformed platformer platformes
+            platformest platforming platformly platformness platforms platformy playground
+            playgrounded playgrounder playgroundes playgroundest playgrounding playgroundly
+            playgroundness playgrounds playgroundy porch porched porcher porches porchest
+            porching porchly porchness porchs porchy roundabout roundabouted roundabouter
+            roundaboutes roundaboutest roundabouting roundaboutly roundaboutness roundabouts
+            roundabouty school schooled schooler schooles schoolest schooling schoolly
+            schoolness schools schooly shed shedded shedder shedding sheddy sheded sheder
+            shedes shedest sheding shedly shedness sheds shedy sofa sofaed sofaer sofaes
+            sofaest sofaing sofaly sofaness sofas sofay staircase staircased staircasely
+            staircaser staircases staircasest staircasing staircasy stairwell stairwelled
+            stairweller stairwelles stairwellest stairwelling stairwellly stairwellness
+            stairwells stairwelly station stationed stationer stationes stationest
+            stationing stationly stationness stations stationy street streeted streeter
+            streetes streetest streeting streetly streetness streets streety yard yarded
+            yarder yardes yardest yarding yardly yardness yards yardy
+        """,
         "quality": """
             achied achier achies achiest achily achiness achy achying acrid acridded
             acridder acridding acriddy acrided acrider acrides acridest acriding acridly
@@ -376,10 +423,11 @@ FORMS: Final[dict[str, dict[str, str]]] = {
             flickerring flickerry flickers flickery gleam gleamed gleamer gleames gleamest
             gleaming gleamly gleamness gleams gleamy glint glinted glinter glintes glintest
             glinting glintly glintness glints glinty glow glowed glower glowes glowest
-            glowing glowly glowness glows glowy hiss hissed hisser hisses hissest hissing
-            hissly hissness hisss hissy hum humed humer humes humest huming humly hummed
-            hummer humming hummy humness hums humy itch itched itcher itches itchest itching
-            itchly itchness itchs itchy prickle prickled pricklely prickler prickles
+            glowing glowly glowness glows glowy growl growled growler growles growlest
+            growling growlly growlness growls growly hiss hissed hisser hisses hissest
+            hissing hissly hissness hisss hissy hum humed humer humes humest huming humly
+            hummed hummer humming hummy humness hums humy itch itched itcher itches itchest
+            itching itchly itchness itchs itchy prickle prickled pricklely prickler prickles
             pricklest prickling prickly pulse pulsed pulsely pulser pulses pulsest pulsing
             pulsy reek reeked reeker reekes reekest reeking reekly reekness reeks reeky
             rumble rumbled rumblely rumbler rumbles rumblest rumbling rumbly rustle rustled
@@ -861,6 +909,53 @@ FORMS: Final[dict[str, dict[str, str]]] = {
             шитою шитую шиты шитые шитый шитым шитыми шитых шить шла шли шло шьем шьет шьете
             шьешь шью шьют шьющая шьющего шьющее шьющей шьющем шьющему шьющею шьющие шьющий
             шьющим шьющими шьющих шьющую
+        """,
+        "place": """
+            аудиторией аудиториею аудитории аудиторий аудиторию аудитория аудиториям
+            аудиториями аудиториях балкон балкона балконам балконами балконах балконе
+            балконов балконом балкону балконы веранд веранда верандам верандами верандах
+            веранде верандой верандою веранду веранды вокзал вокзала вокзалам вокзалами
+            вокзалах вокзале вокзалов вокзалом вокзалу вокзалы гараж гаража гаражам гаражами
+            гаражах гараже гаражей гаражи гаражом гаражу дач дача дачам дачами дачах даче
+            дачей дачею дачи дачу дверей двери дверь дверьми дверью дверям дверями дверях
+            двор двора дворам дворами дворах дворе дворов двором двору дворы диван дивана
+            диванам диванами диванах диване диванов диваном дивану диваны дом дома домам
+            домами домах доме домов домом дому кабинет кабинета кабинетам кабинетами
+            кабинетах кабинете кабинетов кабинетом кабинету кабинеты квартир квартира
+            квартирам квартирами квартирах квартире квартирой квартирою квартиру квартиры
+            класс класса классам классами классах классе классов классом классу классы
+            комнат комната комнатам комнатами комнатах комнате комнатой комнатою комнату
+            комнаты коридор коридора коридорам коридорами коридорах коридоре коридоров
+            коридором коридору коридоры кроватей кровати кровать кроватью кроватям кроватями
+            кроватях кухне кухней кухнею кухни кухню кухня кухням кухнями кухнях кухонь
+            лестниц лестница лестницам лестницами лестницах лестнице лестницей лестницею
+            лестницу лестницы лиц лица лицам лицами лицах лице лицо лицом лицу машин машина
+            машинам машинами машинах машине машиной машиною машину машины могил могила
+            могилам могилами могилах могиле могилой могилою могилу могилы море морей морем
+            морю моря морям морями морях мост моста мостам мостами мостах мосте мостов
+            мостом мосту мосты набережная набережной набережною набережную набережные
+            набережным набережными набережных общаг общага общагам общагами общагах общаге
+            общаги общагой общагою общагу общежитие общежитием общежитии общежитий общежитию
+            общежития общежитиям общежитиями общежитиях общежитье общежитьем общежитьи
+            общежитью общежитья общежитьям общежитьями общежитьях огород огорода огородам
+            огородами огородах огороде огородов огородом огороду огороды озер озера озерам
+            озерами озерах озере озеро озером озеру остановка остановкам остановками
+            остановках остановке остановки остановкой остановкою остановку остановок парк
+            парка паркам парками парках парке парки парков парком парку перрон перрона
+            перронам перронами перронах перроне перронов перроном перрону перроны платформ
+            платформа платформам платформами платформах платформе платформой платформою
+            платформу платформы площадка площадкам площадками площадках площадке площадки
+            площадкой площадкою площадку площадок пляж пляжа пляжам пляжами пляжах пляже
+            пляжей пляжем пляжи пляжу подъезд подъезда подъездам подъездами подъездах
+            подъезде подъездов подъездом подъезду подъезды прихожая прихожей прихожею
+            прихожие прихожим прихожими прихожих прихожую рек река рекам реками реках реке
+            реки рекой рекою реку сад сада садам садами садах саде садов садом саду сады
+            спален спальне спальней спальнею спальни спальню спальня спальням спальнями
+            спальнях стадион стадиона стадионам стадионами стадионах стадионе стадионов
+            стадионом стадиону стадионы стол стола столам столами столах столе столов столом
+            столу столы улиц улица улицам улицами улицах улице улицей улицею улицу улицы
+            училищ училища училищам училищами училищах училище училищем училищу школ школа
+            школам школами школах школе школой школою школу школы
         """,
         "quality": """
             ароматен ароматна ароматная ароматнее ароматней ароматнейшая ароматнейшего

@@ -240,7 +240,12 @@ def _content_awareness(
                 if any(a <= start < b for a, b in found):
                     words += 1
         if words < 2:
-            return []
+            # one content word: still awareness in a sentence of its own, beside a wordless
+            # thought ("cold tiles under bare feet. knowing, wordlessly, ...")
+            if symbols:
+                return []
+            thought = tuple(evidence.get("unsymbolized_thinking", ()))
+            return [c for c in found if not _overlaps(sentence_at(sentences, c[0]), thought)]
     return found
 
 
@@ -412,11 +417,15 @@ def _whole_quote(normalised: str, quotes: tuple[Span, ...]) -> list[Span]:
 
 
 #: Before a scene noun: someone else's or a past place («мамин балкон», "grandma's kitchen",
-#: "last year's exam hall", "my old flat"): a scene seen while absent, i.e. an image.
+#: "last year's exam hall", "my old flat", «сестрёнкина комната», "her old school"): a scene
+#: seen while absent, i.e. an image.
 _REMOTE = re.compile(
-    r"(?:[\w-]+'s|[\w-]+s'|my\s+(?:old|childhood|first|[\w-]+s'?)|last\s+\w+'s|(?:мамин|папин|"
-    r"бабушкин|дедушкин|сестрин|стар|бывш|детск|прошл)\w*)\s+(?:[\w-]+\s+)?$"
+    r"(?:[\w-]+'s|[\w-]+s'|(?:my|her|his|our|their|the)\s+(?:old|childhood|first|former|late)"
+    r"|my\s+[\w-]+s'?|last\s+\w+'s|(?:мамин|папин|бабушкин|дедушкин|сестрин|стар|бывш|детск|"
+    r"прошл|(?:сестр|сестренк|брат|братишк|тет|дяд|подруж|мам|пап)\w*ин)\w*)\s+(?:[\w-]+\s+)?$"
 )
+#: After a place noun: its description follows within two words ("garage right there: ...").
+_DESCRIBED = re.compile(r"(?:\s+[\w'-]+){0,2}\s*(?:[,:;.!?)—–-]|\W*$)")
 
 
 def _remote_scenes(hits: Mapping[str, tuple[Span, ...]], normalised: str) -> list[Span]:
@@ -424,6 +433,12 @@ def _remote_scenes(hits: Mapping[str, tuple[Span, ...]], normalised: str) -> lis
     found: list[Span] = []
     for start, end in hits.get("scene_noun", ()):
         if _REMOTE.search(normalised, max(0, start - 40), start) is not None:
+            found.append((start, end))
+    for start, end in hits.get("c_place", ()):
+        if (
+            _REMOTE.search(normalised, max(0, start - 40), start) is not None
+            and _DESCRIBED.match(normalised, end) is not None
+        ):
             found.append((start, end))
     return found
 

@@ -175,12 +175,12 @@ def _base(report: Report) -> list[float]:
         described = min(3, _outward(report)) * 0.1
         specificity, detail, moment, consistency = 0.4 + described, 0.3 + described, 0.7, 0.9
     else:
-        outward = min(4, _outward(report) + (1 if report.words >= 8 else 0))
-        specificity = 0.25 + 0.08 * outward
-        detail = 0.1 + 0.06 * outward
+        outward = min(3, _outward(report) + (1 if report.words >= 8 else 0))
+        specificity = 0.25 + 0.11 * outward
+        detail = 0.1 + 0.08 * outward
         moment, consistency = 0.65, 0.85
     if hits.get("moment_anchor"):
-        moment += 0.1 if kinds else 0.25
+        moment += 0.1
     brevity = 1.0 - 0.6 * _unexperiential_share(report) - (0.1 if report.words > 120 else 0.0)
     return [specificity, moment, detail, consistency, brevity]
 
