@@ -1,9 +1,6 @@
-"""``esm-bot console``: the study conversation in a terminal, offline, as one participant.
-
-The very same :class:`~esm_bot.telegram.handlers.Handlers` answer; only the transport differs:
-:class:`ConsoleBot` prints what the bot would send and numbers its buttons, and each input line
-becomes a message (``/command``, a text) or a button press (its number). It reads standard input,
-so it can be scripted: ``printf '/start\\n2\\n...' | esm-bot console``.
+"""``esm-bot console``: the study conversation in a terminal, offline, as one participant. The
+same :class:`~esm_bot.telegram.handlers.Handlers` answer; :class:`ConsoleBot` prints what the bot
+would send and numbers its buttons; each input line is a message or a button press (its number).
 """
 
 from __future__ import annotations
@@ -71,17 +68,11 @@ class ConsoleBot:
         """Documents are not shown in the console."""
         return self._show(caption or "(document)", None)
 
-    def register_message_handler(self, *args: Any, **kwargs: Any) -> None:
-        """Handlers are called directly by :func:`run_console`."""
-
-    def register_edited_message_handler(self, *args: Any, **kwargs: Any) -> None:
-        """A terminal line cannot be edited: nothing to register."""
-
-    def register_callback_query_handler(self, *args: Any, **kwargs: Any) -> None:
-        """Handlers are called directly by :func:`run_console`."""
-
-    def stop_polling(self) -> None:
-        """Nothing polls in the console."""
+    def __getattr__(self, name: str) -> Callable[..., None]:
+        """``register_*_handler``: :func:`run_console` calls the handlers itself."""
+        if not name.startswith("register_"):
+            raise AttributeError(name)
+        return lambda *_args, **_kwargs: None
 
 
 def _message(text: str, message_id: int, lang: str) -> SimpleNamespace:
@@ -101,10 +92,8 @@ def run_console(
     intro: Callable[[], None] = lambda: None,
     prompt: bool = True,
 ) -> int:
-    """Drive ``app.handlers`` from ``stdin`` lines until EOF or ``/quit``; returns 0.
-
-    After every line the scheduler runs once, so a due beep shows up in the conversation.
-    """
+    """Drive ``app.handlers`` from ``stdin`` lines until EOF or ``/quit``, running the scheduler
+    after each (a due beep shows up in the conversation); returns 0."""
     handlers = app.handlers
     intro()
     ids = itertools.count(1)

@@ -1,16 +1,6 @@
-"""Start-up of ``esm-bot run``: each way it can fail becomes one clear line and an exit code.
-
-:func:`start` opens the store, builds the bot, asks Telegram who the bot is (``getMe``), binds
-the webhook port and registers the webhook, or starts polling, and only then makes its first
-round trip to the database: while that is retried, updates are already taken (those that need
-the database are kept in the ledger and the participant is told; docs/scaling.md). What is
-transient (Telegram or the database unreachable) is retried with a growing pause
-(``ESM_START_RETRIES`` times, the first pause ``ESM_START_BACKOFF_SECONDS``, then doubling up to
-a minute), and each retry is logged. What will
-not get better by waiting (a token Telegram rejects, a refused password, a port in use, a missing
-package) stops at once. Either way the caller gets a :class:`StartupError` carrying one line and
-an :class:`ExitCode`; docs/operations.md lists them.
-"""
+"""Start-up of ``esm-bot run``: each way it can fail becomes one clear line and an
+:class:`ExitCode` (docs/operations.md, "Troubleshooting"). What is transient (Telegram or the
+database unreachable) is retried with a doubling pause; what waiting will not mend stops at once."""
 
 from __future__ import annotations
 
@@ -25,20 +15,7 @@ import attrs
 from esm_bot.domain.redact import one_line, redact_uri
 from esm_bot.settings import BotSettings
 
-__all__ = [
-    "Backoff",
-    "ExitCode",
-    "StartupError",
-    "Stopped",
-    "call_telegram",
-    "check_database",
-    "missing_extra",
-    "open_database",
-    "open_store",
-    "retrying",
-    "serve_webhook",
-    "start",
-]
+__all__ = ["Backoff", "ExitCode", "StartupError", "Stopped", "missing_extra", "retrying", "start"]
 
 log = logging.getLogger("esm_bot")
 
@@ -88,13 +65,8 @@ class Stopped(Exception):
 
 @attrs.frozen
 class Backoff:
-    """How often and how patiently start-up retries what is unreachable.
-
-    Attributes:
-        retries: Retries after the first attempt (0: fail at the first error).
-        first: The first pause in seconds; each next one doubles, up to ``cap``.
-        cap: The longest pause.
-    """
+    """Start-up retries after the first attempt, the first pause in seconds (each next one
+    doubles) and the longest pause."""
 
     retries: int = 30
     first: float = 1.0
@@ -116,33 +88,27 @@ def retrying(
     wait: Callable[[float], bool],
     what: str,
 ) -> T:
-    """Call ``attempt`` until it succeeds, retrying transient errors after each pause.
-
-    ``wait(seconds)`` pauses and returns True when the process was asked to stop (then
-    :class:`Stopped` is raised). A non-transient error, or the last transient one, is re-raised.
-    """
-    delays = backoff.delays()
-    tried = 0
-    while True:
-        tried += 1
+    """Call ``attempt`` until it succeeds, retrying transient errors after each pause; the last
+    error, or one not transient, is raised. ``wait(seconds)`` returns True on a stop request
+    (then :class:`Stopped` is raised)."""
+    for tried, delay in enumerate(backoff.delays(), 1):
         try:
             return attempt()
         except Exception as exc:
             if not transient(exc):
                 raise
-            delay = next(delays, None)
-            if delay is None:
-                raise
+            error, total = one_line(exc, 160), backoff.retries
             log.warning(
                 "%s failed (%s); retrying in %.3g s (retry %d of %d)",
                 what,
-                one_line(exc, 160),
+                error,
                 delay,
                 tried,
-                backoff.retries,
+                total,
             )
-            if wait(delay):
-                raise Stopped from None
+        if wait(delay):
+            raise Stopped from None
+    return attempt()
 
 
 def missing_extra(exc: ImportError) -> StartupError | None:
@@ -158,27 +124,14 @@ def missing_extra(exc: ImportError) -> StartupError | None:
     )
 
 
-# the database
-
-
-def open_database(
-    environ: Mapping[str, str], backoff: Backoff, wait: Callable[[float], bool]
-) -> Any:
-    """Open the configured store and make one round trip to it (retried while unreachable)."""
-    store = open_store(environ)
-    check_database(store, environ, backoff, wait)
-    return store
-
-
-def open_store(environ: Mapping[str, str]) -> Any:
+def _open_store(environ: Mapping[str, str]) -> Any:
     """Open the configured store without touching the database (a bad URI or path fails here)."""
     from esm_bot.store import StoreError, store_from_env
 
-    mongo = bool(environ.get("MONGODB_URI", "").strip())
     try:
-        store = store_from_env(environ)
+        return store_from_env(environ)
     except (StoreError, OSError) as exc:
-        if mongo:  # building the client does no I/O: what fails here is the URI itself
+        if environ.get("MONGODB_URI", "").strip():  # building the client does no I/O
             raise StartupError(
                 ExitCode.CONFIGURATION,
                 f"MONGODB_URI is not usable ({one_line(exc)})",
@@ -189,10 +142,9 @@ def open_store(environ: Mapping[str, str]) -> Any:
             f"cannot open the SQLite database ({one_line(exc)})",
             "set ESM_DB_PATH (and ESM_JOURNAL_PATH) to files in a directory the bot may write",
         ) from exc
-    return store
 
 
-def check_database(
+def _check_database(
     store: Any, environ: Mapping[str, str], backoff: Backoff, wait: Callable[[float], bool]
 ) -> None:
     """Make one round trip to the database, retried while unreachable; closes it on failure."""
@@ -232,9 +184,6 @@ def check_database(
         raise
 
 
-# Telegram
-
-
 def _telegram_transient(exc: BaseException) -> bool:
     """Network trouble, a proxy's error page, 429 or a 5xx: waiting may help."""
     import requests
@@ -245,63 +194,37 @@ def _telegram_transient(exc: BaseException) -> bool:
     return isinstance(exc, apihelper.ApiHTTPException | requests.RequestException | OSError)
 
 
-def _api_error(exc: BaseException) -> str:
-    from telebot import apihelper
-
-    if isinstance(exc, apihelper.ApiTelegramException):
-        return f"{exc.error_code} {exc.description}"
-    return one_line(exc)
-
-
-def call_telegram(
+def _call_telegram(
     call: Callable[[], T],
     settings: BotSettings,
     backoff: Backoff,
     wait: Callable[[float], bool],
-    *,
     what: str,
-    refused: Callable[[str], StartupError],
+    refused: tuple[ExitCode, str, str],
 ) -> T:
-    """Make one Bot API call at start, retried while Telegram is unreachable.
+    """Make one Bot API call at start, retried while Telegram is unreachable; a refusal raises
+    ``refused`` (code, what failed with ``{}`` for Telegram's answer, what to do)."""
+    from telebot import apihelper
 
-    ``refused`` turns Telegram's answer to a call it refuses into the error to raise.
-    """
     try:
         return retrying(call, transient=_telegram_transient, backoff=backoff, wait=wait, what=what)
     except Stopped:
         raise
     except Exception as exc:
+        answer = one_line(exc)
+        if isinstance(exc, apihelper.ApiTelegramException):
+            answer = f"{exc.error_code} {exc.description}"
         if not _telegram_transient(exc):
-            raise refused(_api_error(exc)) from exc
+            raise StartupError(refused[0], refused[1].replace("{}", answer), refused[2]) from exc
         raise StartupError(
             ExitCode.TELEGRAM_UNREACHABLE,
             f"cannot reach the Telegram Bot API at {redact_uri(settings.api_url)} after "
-            f"{backoff.retries + 1} attempt(s) ({_api_error(exc)})",
+            f"{backoff.retries + 1} attempt(s) ({answer})",
             "check the network, a proxy or TELEGRAM_API_URL; ESM_START_RETRIES sets the patience",
         ) from exc
 
 
-def _token_rejected(answer: str) -> StartupError:
-    return StartupError(
-        ExitCode.TOKEN_REJECTED,
-        f"Telegram rejected the bot token ({answer} on getMe)",
-        "check TELEGRAM_BOT_TOKEN: copy it again from @BotFather (/mybots → API Token)",
-    )
-
-
-def _webhook_refused(url: str | None) -> Callable[[str], StartupError]:
-    def refused(answer: str) -> StartupError:
-        return StartupError(
-            ExitCode.WEBHOOK_REFUSED,
-            f"Telegram refused setWebhook for {url} ({answer})",
-            "check ESM_WEBHOOK_URL: a public https:// URL on port 443, 80, 88 or 8443 with a "
-            "valid certificate",
-        )
-
-    return refused
-
-
-def serve_webhook(app: Any, settings: BotSettings) -> int:
+def _serve_webhook(app: Any, settings: BotSettings) -> int:
     """Bind the webhook server; return its port."""
     try:
         return int(app.serve_webhook())
@@ -320,9 +243,6 @@ def serve_webhook(app: Any, settings: BotSettings) -> int:
         ) from exc
 
 
-# the whole start
-
-
 def start(
     environ: Mapping[str, str],
     settings: BotSettings,
@@ -331,12 +251,8 @@ def start(
     wait: Callable[[float], bool],
     make_bot: Callable[[BotSettings], Any] | None = None,
 ) -> Any:
-    """Start the bot for ``run``; return the running :class:`~esm_bot.app.BotApp`.
-
-    Raises:
-        StartupError: One line saying what failed and what to do, with the exit code.
-        Stopped: ``wait`` reported a stop request during a retry pause.
-    """
+    """Start the bot for ``run`` and return the running :class:`~esm_bot.telegram.app.BotApp`;
+    raises :class:`StartupError` (one line and the exit code) or :class:`Stopped`."""
     backoff = Backoff(settings.start_retries, settings.start_backoff_seconds)
     store: Any = None
     app: Any = None
@@ -345,50 +261,41 @@ def start(
         from esm_bot.telegram.wiring import build_app
 
         bot = (make_bot or make_telebot)(settings)
-        store = open_store(environ)
+        store = _open_store(environ)
         app = build_app(environ, settings=settings, bot=bot, store=store)
-        me = call_telegram(
-            bot.get_me, settings, backoff, wait, what="getMe", refused=_token_rejected
+        token = (
+            ExitCode.TOKEN_REJECTED,
+            "Telegram rejected the bot token ({} on getMe)",
+            "check TELEGRAM_BOT_TOKEN: copy it again from @BotFather (/mybots → API Token)",
         )
+        me = _call_telegram(bot.get_me, settings, backoff, wait, "getMe", token)
         log.info("Telegram knows the bot as @%s", getattr(me, "username", "?"))
         if webhook:
-            port = serve_webhook(app, settings)
+            port = _serve_webhook(app, settings)
             log.info("webhook server listening on %s:%d", settings.webhook_host, port)
             if settings.webhook_url:
-                refused = _webhook_refused(settings.webhook_url)
-                call_telegram(
-                    app.register_webhook,
-                    settings,
-                    backoff,
-                    wait,
-                    what="setWebhook",
-                    refused=refused,
+                refused = (
+                    ExitCode.WEBHOOK_REFUSED,
+                    f"Telegram refused setWebhook for {settings.webhook_url} ({{}})",
+                    "check ESM_WEBHOOK_URL: a public https:// URL on port 443, 80, 88 or 8443 "
+                    "with a valid certificate",
                 )
+                _call_telegram(app.register_webhook, settings, backoff, wait, "setWebhook", refused)
         else:
             app.start_polling()
             log.info("polling %s", redact_uri(settings.api_url))
         # Only now the database: while it is retried, updates are already taken, and those that
-        # need it are kept in the ledger with a notice to the participant (issue 15). If it
-        # stays unreachable, the process ends with its exit code and the kept updates wait for
-        # the next start.
-        check_database(store, environ, backoff, wait)
-    except ImportError as exc:
-        _close(app, store)
-        problem = missing_extra(exc)
+        # need it are kept in the ledger with a notice to the participant (issue 15).
+        _check_database(store, environ, backoff, wait)
+    except BaseException as exc:
+        for close in (getattr(app, "shutdown", None), getattr(store, "close", None)):
+            try:  # quietly: the one line says what went wrong
+                if close is not None:
+                    close()
+            except Exception as error:
+                log.debug("cleaning up after a failed start: %s", type(error).__name__)
+        problem = missing_extra(exc) if isinstance(exc, ImportError) else None
         if problem is None:
             raise
         raise problem from exc
-    except BaseException:
-        _close(app, store)
-        raise
     return app
-
-
-def _close(app: Any, store: Any) -> None:
-    """Release what a failed start had opened, quietly (the one line says what went wrong)."""
-    for close in (getattr(app, "shutdown", None), getattr(store, "close", None)):
-        if close is not None:
-            try:
-                close()
-            except Exception as exc:
-                log.debug("cleaning up after a failed start: %s", type(exc).__name__)

@@ -1,13 +1,6 @@
-"""Webhook mode: a small stdlib WSGI server that accepts Telegram's update POSTs.
-
-Every request must carry the ``X-Telegram-Bot-Api-Secret-Token`` header equal to
-``ESM_WEBHOOK_SECRET`` (compared in constant time); anything else gets 403 and is not read further.
-Bodies over :data:`MAX_BODY_BYTES` get 413, bodies that are not a JSON object 400. An accepted
-update is handed to ``on_update``, which returns once the update is recorded (handled and stored,
-or kept in the local inbox during a database outage; a handler's own bug is answered politely and
-counts as handled); only then is it answered 200. If ``on_update`` raises (the update could not be
-recorded) the answer is 500, and Telegram delivers the update again.
-"""
+"""Webhook mode: a stdlib WSGI server for Telegram's update POSTs. A request needs the secret
+header (else 403); an update is answered 200 only once ``on_update`` has recorded it, 500 when it
+could not be, so Telegram delivers it again (docs/scaling.md)."""
 
 from __future__ import annotations
 
@@ -89,21 +82,13 @@ class WebhookServer:
         self._server = make_server(
             host, port, app, server_class=_ThreadingServer, handler_class=_QuietHandler
         )
-        self._thread = threading.Thread(
-            target=self._server.serve_forever,
-            kwargs={"poll_interval": 0.1},
-            name="esm-webhook",
-            daemon=True,
-        )
-
-    @property
-    def port(self) -> int:
-        """The bound port (useful when started on port 0)."""
-        return int(self._server.server_address[1])
+        #: The bound port (useful when started on port 0).
+        self.port = int(self._server.server_address[1])
 
     def start(self) -> WebhookServer:
         """Serve in a daemon thread."""
-        self._thread.start()
+        serve = self._server.serve_forever
+        threading.Thread(target=serve, args=(0.1,), name="esm-webhook", daemon=True).start()
         return self
 
     def stop(self) -> None:

@@ -1,17 +1,14 @@
-"""Build a :class:`~esm_bot.telegram.app.BotApp` from the environment: store, validator, study,
-admin.
-
-This is the only place that reads the environment for the bot (the edge); everything inside gets
-its parts injected.
-"""
+"""Build a :class:`~esm_bot.telegram.app.BotApp` from the environment (store, validator, study,
+admin): the only place that reads the environment for the bot."""
 
 from __future__ import annotations
 
 import io
-import logging
 from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
+
+import attrs
 
 from esm_bot.domain.config import StudyConfig
 from esm_bot.settings import BotSettings
@@ -22,31 +19,19 @@ from esm_bot.telegram.ledger import Ledger, ledger_path
 
 __all__ = ["StoreAdmin", "build_app"]
 
-log = logging.getLogger(__name__)
 
-
+@attrs.define
 class StoreAdmin(AdminPort):
     """/stats, /export and /health through the operations library (:mod:`esm_bot.ops`)."""
 
-    def __init__(
-        self,
-        store: Any,
-        environ: Mapping[str, str],
-        study_stats: Callable[[], Mapping[str, Any]] | None = None,
-        validator_stats: Callable[[], Mapping[str, Any]] | None = None,
-    ) -> None:
-        self.store = store
-        self.environ = dict(environ)
-        self.study_stats = study_stats
-        self.validator_stats = validator_stats
+    store: Any
+    environ: Mapping[str, str]
+    study_stats: Callable[[], Mapping[str, Any]] | None = None
+    validator_stats: Callable[[], Mapping[str, Any]] | None = None
 
     def stats(self) -> dict[str, Any]:
-        """The whole study's figures by name; /stats shows each with its catalogue label.
-
-        The counts are ``esm-bot stats``'s (:func:`esm_bot.ops.stats.study_stats`): consented,
-        not deleted participants, every answer, the samples, messages without a beep; the engine's
-        figures (``study_stats``, when given) add the beeps answered late, expired and missed.
-        """
+        """The counts of ``esm-bot stats`` (:func:`esm_bot.ops.stats.study_stats`) plus the
+        engine's late, expired and missed beeps (``study_stats``), by name."""
         from esm_bot.ops.stats import study_stats
 
         running = self.validator_stats() if self.validator_stats is not None else None
@@ -108,10 +93,8 @@ def build_app(
     validator: Any = None,
     ledger: Ledger | None = None,
 ) -> BotApp:
-    """Open the store, build the validator and the study, and wire them to ``bot``.
-
-    ``ledger`` (the outbox and inbox) defaults to a file beside the store's outage journal.
-    """
+    """Open the store, build the validator and the study, and wire them to ``bot``; the
+    ``ledger`` defaults to a file beside the store's outage journal."""
     from esm_bot.store import store_from_env
 
     # the offline console opens its embedded file without the outage journal: never unreachable,
