@@ -1,7 +1,5 @@
-"""Pure summaries of a participant's beeps and reports: quality, phenomena, compliance, hints.
-
-No I/O: researchers' tools, the engine and tests share one definition of each figure.
-"""
+"""Pure summaries of beeps and reports (quality, phenomena, compliance, hints): one definition
+of each figure for researchers' tools, the engine and tests."""
 
 from __future__ import annotations
 
@@ -59,10 +57,8 @@ def is_practice(beep: Beep) -> bool:
 
 
 def best_attempts(reports: Iterable[Report]) -> list[Report]:
-    """One scored report per study beep (its best attempt), oldest first.
-
-    A continued or edited report counts as its latest version; the earlier versions stay stored.
-    """
+    """One scored report per study beep (its best attempt; a continued or edited report as its
+    latest version), oldest first."""
     latest: dict[tuple[str, int], Report] = {}
     for report in reports:
         if report.beep_id is None or report.score is None:
@@ -89,10 +85,8 @@ def phenomena_counts(reports: Sequence[Report]) -> PhenomenaFrequencies:
 
 
 def common_patterns(reports: Sequence[Report], *, min_data: int) -> CommonPatterns:
-    """The reporting habits (original ``commonPatterns``) from best-attempt reports.
-
-    Shares are 0..1 (3 places); the yes/no patterns stay None until *min_data* reports exist.
-    """
+    """The reporting habits (original ``commonPatterns``) from best-attempt reports: shares
+    0..1; the yes/no patterns stay None until *min_data* reports exist."""
     n = len(reports)
     if n == 0:
         return CommonPatterns()

@@ -1,4 +1,5 @@
-"""What every part of the study works with: the frozen :class:`StudyContext` (no state)."""
+"""What every part of the study works with: the frozen :class:`StudyContext` (no state), and
+the :func:`gated` decorator for methods a participant calls."""
 
 from __future__ import annotations
 
@@ -83,26 +84,9 @@ class StudyContext:
         """A refused call's outcome: one message, ``ok`` False."""
         return Outcome((message(key, **params),), participant, ok=False, kind=ReportKind.REFUSED)
 
-    def gate(self, telegram_id: int, *, need_consent: bool = True) -> Participant | Outcome:
-        """The participant, or the refusal to return when they cannot do this now."""
-        participant = self.participant(telegram_id)
-        if participant is None:
-            return self.refused(MessageKey.NOT_REGISTERED)
-        if participant.status is ParticipantStatus.WITHDRAWN:
-            return self.refused(MessageKey.NOT_ACTIVE, participant, state=participant.status.value)
-        if need_consent and participant.status is ParticipantStatus.REGISTERED:
-            return self.refused(MessageKey.CONSENT_NEEDED, participant)
-        return participant
-
     def local_today(self, participant: Participant, now: dt.datetime) -> dt.date:
         """The participant's local date at ``now``."""
         return now.astimezone(zone_for(participant.tz)).date()
-
-    def next_local_midnight(self, participant: Participant, now: dt.datetime) -> dt.datetime:
-        """When the participant's next local day starts (planning ahead is due again)."""
-        zone = zone_for(participant.tz)
-        tomorrow = now.astimezone(zone).date() + dt.timedelta(days=1)
-        return dt.datetime.combine(tomorrow, dt.time(), tzinfo=zone).astimezone(dt.UTC)
 
     @staticmethod
     def action(
@@ -117,21 +101,28 @@ class StudyContext:
         return Action(kind, p.id, p.chat_id, p.lang, str(p.address_form), msg, beep, due_at)
 
 
+_Method = Callable[Concatenate[Any, Participant, P], Outcome]
+
+
 def gated(
     need_consent: bool = True,
-) -> Callable[
-    [Callable[Concatenate[Any, Participant, P], Outcome]],
-    Callable[Concatenate[Any, int, P], Outcome],
-]:
-    """Make a method over a participant take the Telegram id, refusing whom :meth:`gate` refuses."""
+) -> Callable[[_Method[P]], Callable[Concatenate[Any, int, P], Outcome]]:
+    """Make a method over a participant take the Telegram id; unknown, withdrawn and (with
+    *need_consent*) unconsented participants are refused before it runs."""
 
-    def wrap(
-        method: Callable[Concatenate[Any, Participant, P], Outcome],
-    ) -> Callable[Concatenate[Any, int, P], Outcome]:
+    def wrap(method: _Method[P]) -> Callable[Concatenate[Any, int, P], Outcome]:
         @functools.wraps(method)
         def call(part: Any, telegram_id: int, /, *args: P.args, **kwargs: P.kwargs) -> Outcome:
-            gate = part.ctx.gate(telegram_id, need_consent=need_consent)
-            return gate if isinstance(gate, Outcome) else method(part, gate, *args, **kwargs)
+            ctx: StudyContext = part.ctx
+            participant = ctx.participant(telegram_id)
+            if participant is None:
+                return ctx.refused(MessageKey.NOT_REGISTERED)
+            status = participant.status
+            if status is ParticipantStatus.WITHDRAWN:
+                return ctx.refused(MessageKey.NOT_ACTIVE, participant, state=status.value)
+            if need_consent and status is ParticipantStatus.REGISTERED:
+                return ctx.refused(MessageKey.CONSENT_NEEDED, participant)
+            return method(part, participant, *args, **kwargs)
 
         return call
 

@@ -12,13 +12,7 @@ from typing import Any
 import attrs
 
 from esm_bot.domain.config import StudyConfig
-from esm_bot.domain.models import (
-    Beep,
-    BeepStatus,
-    Participant,
-    ParticipantStatus,
-    QualityRecord,
-)
+from esm_bot.domain.models import Beep, BeepStatus, Participant, ParticipantStatus, QualityRecord
 from esm_bot.study import analytics
 from esm_bot.study.context import ACTIVE_STATUSES, CLOSED, StudyContext
 from esm_bot.study.messages import MessageKey, message
@@ -64,10 +58,8 @@ class DayResult:
 def close_day(
     config: StudyConfig, progress: Progress, scores: Sequence[int], delivered: int
 ) -> tuple[DayResult, Progress]:
-    """Close one day given its answered beeps' best *scores* and how many beeps were *delivered*.
-
-    Pure and deterministic; the rule is in docs/study.md ("Training days").
-    """
+    """Close one day given its answered beeps' best *scores* and the beeps *delivered* (pure; the
+    rule is in docs/study.md, "Training days")."""
     average = round(statistics.fmean(scores), 1) if scores else None
     answered = len(scores)
     training = progress.status is ParticipantStatus.TRAINING
@@ -101,10 +93,8 @@ def close_day(
 
 @attrs.define
 class DayCloser:
-    """Closing finished days once: training progression, sampling, completion (no state).
-
-    Each day closes under the lease of its last beep and is recorded in the participant record.
-    """
+    """Closing finished days once (under the lease of the day's last beep, recorded in the
+    participant record): training progression, sampling, completion. No state."""
 
     ctx: StudyContext
     #: How soon to look again at a day that could not close yet (the tick's maintenance period).
@@ -210,12 +200,7 @@ class DayCloser:
             updated.id,
             event_id=f"day_closed:{updated.id}:{day.isoformat()}",
             day=day.isoformat(),
-            outcome=result.outcome.value,
-            training_day=result.training_day,
-            average=result.average,
-            answered=result.answered,
-            delivered=result.delivered,
-            pass_mark=result.pass_mark,
+            **{**attrs.asdict(result), "outcome": result.outcome.value},
         )
         if after.status is ParticipantStatus.COMPLETED and status is not after.status:
             store.cancel_future_beeps(updated.id, after=now)

@@ -156,19 +156,14 @@ class Delivery:
         return beep
 
     def renew_claim(self, beep_id: str, now: dt.datetime) -> bool:
-        """Renew this process's lease on a due beep right before sending it (False: lost).
-
-        A slow batch of sends (rate limits, a 429 wait) could outlast the lease taken by the
-        tick; a lost lease means another process now owns the beep and this one must not send it.
-        """
+        """Renew this process's lease on a due beep right before sending it (a slow batch could
+        outlast it); False: another process owns the beep now and this one must not send it."""
         lease = self.ctx.config.claim_lease
         return self.ctx.store.claim_beep(beep_id, self.ctx.worker, now, lease) is not None
 
     def beep_failed(self, beep_id: str, *, blocked: bool = False, reason: str = "") -> Beep | None:
-        """Record that sending failed: *blocked* (Telegram 403) makes the participant unreachable.
-
-        Otherwise the lease is released and the next tick tries again (until the grace runs out).
-        """
+        """Record that sending failed: *blocked* (403) makes the participant unreachable, else
+        the lease is released and the next tick tries again (until the grace runs out)."""
         beep = self.ctx.store.get_beep(beep_id)
         if beep is None:
             return None

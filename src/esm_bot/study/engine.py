@@ -1,8 +1,5 @@
-"""The study engine: :class:`Study`, the one facade the bot's handlers call (no Telegram here).
-
-How it stays safe across restarts and processes is told in docs/architecture.md and
-docs/study.md ("Beeps", "The scheduling algorithm").
-"""
+"""The study engine: :class:`Study`, the one facade the bot's handlers call (no Telegram here;
+how it stays safe across restarts and processes: docs/study.md)."""
 
 from __future__ import annotations
 
@@ -18,14 +15,8 @@ import attrs
 
 from esm_bot.domain.clock import utc_now
 from esm_bot.domain.config import StudyConfig
-from esm_bot.domain.models import (
-    AddressForm,
-    BeepStatus,
-    Participant,
-    ParticipantStatus,
-    new_id,
-)
-from esm_bot.domain.schedule import ScheduleError, parse_timezone
+from esm_bot.domain.models import AddressForm, BeepStatus, Participant, ParticipantStatus, new_id
+from esm_bot.domain.schedule import ScheduleError, parse_timezone, zone_for
 from esm_bot.store.base import Store
 from esm_bot.store.errors import StoreUnavailable
 from esm_bot.study import analytics
@@ -55,16 +46,11 @@ R = TypeVar("R")
 _Phase = Callable[[dt.datetime, Callable[[str], Participant | None], list[Action]], None]
 #: Key in ``Participant.extra`` holding the question the participant's next text answers.
 AWAITING_KEY = "bot_awaiting"
-#: Statuses from which a participant can pause.
-_PAUSABLE = ACTIVE_STATUSES | {ParticipantStatus.CONSENTED}
 
 
 def parse_window(text: str) -> tuple[dt.time, dt.time]:
-    """Parse a waking window typed as ``HH:MM-HH:MM`` (also ``9-21``, ``09.00 – 21.30``).
-
-    Raises:
-        ScheduleError: (a ValueError) with a message a participant can be shown.
-    """
+    """Parse a waking window typed as ``HH:MM-HH:MM`` (also ``9-21``, ``09.00 – 21.30``); a
+    :class:`ScheduleError` (a ValueError) says what is wrong in words a participant can read."""
     parts = text.replace("–", "-").replace("—", "-").replace(" ", "").split("-")
     try:
         if len(parts) != 2:
@@ -100,21 +86,14 @@ def _jsonable(value: Any) -> Any:
 
 @attrs.define
 class Study:
-    """The DES study protocol over a :class:`~esm_bot.store.Store`: a thin facade.
+    """The DES study protocol over a store: a thin facade over four composed parts.
 
-    Onboarding, settings, pause and leave, status and the tick live here; the work is done by
-    four composed parts over one :class:`StudyContext` (:attr:`ctx`): :attr:`planning`,
-    :attr:`delivery`, :attr:`days` and :attr:`reports` (see docs/architecture.md).
-
-    Attributes:
-        store: Where participants, beeps, reports and events live.
-        validator: A :class:`esm_validate.Validator` or a function like
-            :func:`esm_validate.validate`.
-        config: The study settings.
-        clock: Returns the current time as a timezone-aware UTC datetime.
-        rng: Randomness for new participants' schedule seeds (seed it in tests).
-        worker: This process's name for beep leases (random by default).
-        maintenance_every: How often :meth:`tick` plans ahead, closes days and ends pauses.
+    Onboarding, settings, pause and leave, status and the tick live here; :attr:`planning`,
+    :attr:`delivery`, :attr:`days` and :attr:`reports` share one :class:`StudyContext`
+    (:attr:`ctx`). The ``validator`` is a :class:`esm_validate.Validator` or a function like
+    :func:`esm_validate.validate`; ``clock`` returns aware UTC datetimes; ``rng`` draws new
+    participants' schedule seeds; ``worker`` names this process's beep leases;
+    ``maintenance_every`` is how often :meth:`tick` plans ahead, closes days and ends pauses.
     """
 
     store: Store
@@ -155,11 +134,8 @@ class Study:
         self._quiet_until.pop(participant_id, None)
 
     def register(self, telegram_id: int, chat_id: int, lang: str | None = None) -> Outcome:
-        """``/start``: create the participant (or find them) and ask for consent.
-
-        A returning participant keeps their record (chat id refreshed); one who had withdrawn
-        rejoins as registered and is asked for consent again.
-        """
+        """``/start``: create the participant (or find them: chat id refreshed; one who had
+        withdrawn rejoins as registered) and ask for consent."""
         participant = self.ctx.participant(telegram_id)
         if participant is None:
             participant = Participant(
@@ -193,10 +169,8 @@ class Study:
 
     @gated(need_consent=False)
     def consent(self, participant: Participant, version: str | None = None) -> Outcome:
-        """Record that the participant accepted the consent text (*version*, default current).
-
-        Accepting an outdated version asks again with the current one.
-        """
+        """Record that the participant accepted the consent text (*version*, default current;
+        an outdated one asks again with the current one)."""
         current = self.config.consent_version
         if version is not None and version != current:
             return self.ctx.refused(MessageKey.CONSENT, participant, version=current)
@@ -302,10 +276,8 @@ class Study:
 
     @gated()
     def start(self, participant: Participant) -> Outcome:
-        """Begin training (or sampling when there is none): plan whole days ahead and store them.
-
-        Idempotent: calling it again (a restart, a second process, a double tap) plans nothing new.
-        """
+        """Begin training (or sampling when there is none): plan whole days ahead and store them
+        (idempotent: calling it again plans nothing new)."""
         now = self.ctx.now()
         if participant.status is ParticipantStatus.CONSENTED:
             today = self.ctx.local_today(participant, now)
@@ -345,11 +317,8 @@ class Study:
         return Outcome((self._plan_message(participant, self.ctx.now()),), participant)
 
     def tick(self, now: dt.datetime | None = None) -> list[Action]:
-        """Return what is due now: beeps to send, reminders, expiries, notices.
-
-        Safe to call from several processes: each beep is handed to exactly one caller (store
-        lease), each reminder and expiry happens once. Call it every few seconds.
-        """
+        """What is due now: beeps to send, reminders, expiries, notices. Call it every few
+        seconds, from any number of processes: each happens once (store leases)."""
         now = self.ctx.now(now)
         actions: list[Action] = []
         who = functools.cache(self.store.get_participant)
@@ -389,9 +358,12 @@ class Study:
             fresh = self.store.get_participant(participant.id)
             if fresh is not None and fresh.status in ACTIVE_STATUSES:
                 self.planning.plan_ahead(fresh, now)
+            # Nothing to do before the next day closes or the participant's next local day starts.
+            zone = zone_for(participant.tz)
+            tomorrow = now.astimezone(zone).date() + dt.timedelta(days=1)
             self._quiet_until[participant.id] = min(
                 next_close or dt.datetime.max.replace(tzinfo=dt.UTC),
-                self.ctx.next_local_midnight(participant, now),
+                dt.datetime.combine(tomorrow, dt.time(), tzinfo=zone).astimezone(dt.UTC),
             )
         self._last_maintenance = now
 
@@ -401,7 +373,7 @@ class Study:
         if participant.status is ParticipantStatus.PAUSED:
             return Outcome((message(MessageKey.ALREADY_PAUSED),), participant)
         previous = participant.status
-        if previous not in _PAUSABLE:
+        if previous not in ACTIVE_STATUSES | {ParticipantStatus.CONSENTED}:
             return self.ctx.refused(MessageKey.NOT_ACTIVE, participant, state=previous.value)
         cancelled = self.store.cancel_future_beeps(participant.id, after=self.ctx.now())
         participant = self.ctx.update(
@@ -453,11 +425,8 @@ class Study:
         return Outcome((message(MessageKey.DELETE_DONE, deleted=counts),), None)
 
     def await_answer(self, telegram_id: int, step: str | None) -> Participant:
-        """Remember which question the participant's next text answers (``None``: none).
-
-        Kept in the participant record (``extra["bot_awaiting"]``), so a restart or another
-        process continues the conversation.
-        """
+        """Remember in the participant record which question their next text answers (``None``:
+        none), so a restart or another process continues the conversation."""
         current = self.ctx.participant(telegram_id)
         if current is None:
             raise LookupError("unknown participant")

@@ -27,19 +27,11 @@ the reminder, edit an expired beep's message, or send a notice."""
 
 @attrs.frozen
 class Outcome:
-    """The result of one participant-facing call; the bot renders the messages in order.
-
-    Attributes:
-        messages: What to send (may be empty).
-        participant: The participant after the call (None when unknown or deleted).
-        ok: False when the call was refused (not registered, bad setting...).
-        kind: What a text turned out to be (``REFUSED`` for any refused call).
-        report: The stored report (the first one for a duplicate), if any.
-        beep: The beep a report answers, if any.
-        assessment: The validator's judgement, if the text was validated.
-        retry_offered: True when a second version is invited.
-        latency_s: Seconds from the beep's delivery to the report.
-    """
+    """The result of one participant-facing call: the ``messages`` to send in order, the
+    ``participant`` after it, and ``ok`` (False: refused). A report's outcome also carries its
+    ``kind`` (``REFUSED`` for any refusal), the stored ``report`` (the first one for a duplicate),
+    the ``beep`` it answers, the validator's ``assessment``, ``retry_offered`` and
+    the ``latency_s`` from the beep's delivery."""
 
     messages: tuple[Message, ...] = ()
     participant: Participant | None = None
@@ -56,16 +48,6 @@ class Outcome:
         """The message keys, in order."""
         return tuple(m.key for m in self.messages)
 
-    @property
-    def lang(self) -> str:
-        """The language to render in (``"ru"`` when the participant is unknown)."""
-        return self.participant.lang if self.participant else "ru"
-
-    @property
-    def address_form(self) -> str:
-        """The address form to render in."""
-        return str(self.participant.address_form) if self.participant else "informal"
-
 
 ReportOutcome = Outcome
 """What :meth:`Study.handle_text` returns (an :class:`Outcome` with its report fields set)."""
@@ -73,11 +55,8 @@ ReportOutcome = Outcome
 
 @attrs.frozen
 class StatusSummary:
-    """A participant's progress for ``/status`` and researchers (fields as in ``status``).
-
-    ``missed`` counts beeps expired or never delivered; ``progress`` is ``average / threshold``
-    in percent (at most 100); ``compliance`` is the per-day rows then the total row.
-    """
+    """A participant's progress for ``/status`` and researchers; ``missed`` counts beeps expired
+    or never delivered, ``progress`` is ``average / threshold`` in percent (at most 100)."""
 
     state: str
     study_day: int

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import collections
 import datetime as dt
+import operator
+import re
 import time
 from collections.abc import Mapping
 from typing import Any
@@ -22,11 +25,15 @@ from esm_bot.study import analytics
 from esm_bot.study.context import STUDY_KEY, StudyContext, ValidateFunction, gated
 from esm_bot.study.messages import Message, MessageKey, message
 from esm_bot.study.outcomes import Outcome, ReportKind
-from esm_bot.study.textcheck import find_repetition
 from esm_validate import Assessment, LocalValidator, ValidationConfig, Validator
 from esm_validate import validate as local_validate
 
 __all__ = ["Reports"]
+
+_SENTENCE = re.compile(r"[^.!?…\n]+[.!?…]*")
+_NON_WORD = re.compile(r"[\W_]+")
+#: A report is repetitive when one sentence comes this often and makes up this share of them.
+_MIN_REPEATS, _MIN_SHARE = 3, 0.5
 
 
 def _context(report: Report) -> Mapping[str, Any]:
@@ -45,6 +52,20 @@ def _whole(report: Report) -> str:
     return str(_context(report).get("whole_text", report.text))
 
 
+def _repetition(text: str) -> tuple[int, str] | None:
+    """For a report of one sentence pasted over and over (scored as written, every copy would
+    count again): how often it came, and the report with each sentence once."""
+    sentences = [m.group(0).strip() for m in _SENTENCE.finditer(text) if m.group(0).strip()]
+    keys = [_NON_WORD.sub(" ", s.casefold()).strip() for s in sentences]
+    times = max(collections.Counter(key for key in keys if key).values(), default=0)
+    if times < _MIN_REPEATS or times < _MIN_SHARE * len(keys):
+        return None
+    kept: dict[str, str] = {}
+    for key, sentence in zip(keys, sentences, strict=True):
+        kept.setdefault(key, sentence)  # each sentence the first time it came
+    return times, " ".join(kept.values())
+
+
 def _ai_notes(assessment: Assessment) -> list[Message]:
     """A note when local feedback stood in for the AI (rate limited: when it resumes)."""
     if assessment.fallback_reason is None:
@@ -57,11 +78,8 @@ def _ai_notes(assessment: Assessment) -> list[Message]:
 
 @attrs.define
 class Reports:
-    """Reports: attaching a text to its beep, validating, storing, feedback.
-
-    Owns the validator (a :class:`esm_validate.Validator` or a function like
-    :func:`esm_validate.validate`) and, made on first use, an informal-address local validator.
-    """
+    """Reports: attaching a text to its beep, validating, storing, feedback. Owns the validator
+    and, made on first use, a local validator wording its tips in «ты»."""
 
     ctx: StudyContext
     validator: Validator | ValidateFunction
@@ -113,11 +131,8 @@ class Reports:
         dedup_key: str,
         received_at: dt.datetime | None = None,
     ) -> Outcome:
-        """Treat a text as a report: attach it to the beep it answers, validate, give feedback.
-
-        Idempotent by *dedup_key* (e.g. ``f"tg:{chat_id}:{message_id}"``): the same message again
-        returns the first result's feedback and changes nothing.
-        """
+        """Treat a text as a report: attach it to its beep, validate, give feedback; the same
+        *dedup_key* (e.g. ``f"tg:{chat_id}:{message_id}"``) again changes nothing."""
         if not text.strip():
             empty = (message(MessageKey.EMPTY_TEXT),)
             return Outcome(empty, participant, ok=False, kind=ReportKind.EMPTY)
@@ -148,11 +163,8 @@ class Reports:
         dedup_key: str,
         received_at: dt.datetime | None = None,
     ) -> Outcome:
-        """A message edited in Telegram: keep the original, store and score the edit.
-
-        *original_key* is the original message's dedup key; *dedup_key* is unique per edit. An
-        edit of a message not stored as a report (a command, a setup answer) is ignored.
-        """
+        """A message edited in Telegram (*original_key*: the original's dedup key): the original
+        is kept, the edit stored and scored; an edit of a text that is not a report is ignored."""
         participant = self.ctx.participant(telegram_id)
         refused = Outcome((), participant, ok=False, kind=ReportKind.REFUSED)
         if participant is None or participant.status in (
@@ -289,8 +301,8 @@ class Reports:
         """Validate and store one report (or a continuation or edit of one); the feedback."""
         config = self.ctx.config
         whole = _whole_text(text, reports, beep, attempt, part_of=part_of, edit_of=edit_of)
-        repetition = find_repetition(whole)
-        checked = repetition.deduplicated if repetition is not None else whole
+        repetition = _repetition(whole)
+        checked = repetition[1] if repetition is not None else whole
         training = (
             kind is not ReportKind.PRACTICE
             and beep.training
@@ -316,14 +328,13 @@ class Reports:
             "retry_offered": retry_offered,
             "truncated": len(checked) > config.max_report_chars,
         }
-        if part_of is not None:
-            context["part_of"] = part_of.id
-        if edit_of is not None:
-            context["edit_of"] = edit_of.id
-        if whole != text:
-            context["whole_text"] = whole
-        if repetition is not None:
-            context["repeated"] = repetition.times
+        optional = {
+            "part_of": part_of.id if part_of else None,
+            "edit_of": edit_of.id if edit_of else None,
+            "whole_text": whole if whole != text else None,
+            "repeated": repetition[0] if repetition else None,
+        }
+        context.update((k, v) for k, v in optional.items() if v is not None)
         record = Report(
             id=new_id(),
             participant_id=participant.id,
@@ -370,15 +381,14 @@ class Reports:
         all_reports = [*reports, stored]
         if kind is not ReportKind.PRACTICE:
             participant = self._refresh_aggregates(participant, all_reports)
-        follow_up = part_of is not None or edit_of is not None
-        said = self._feedback(kind, assessment, stored, all_reports, follow_up=follow_up)
+        said = self._feedback(kind, assessment, stored, all_reports)
         if part_of is not None:
             parts = 1 + sum(1 for r in reports if r.beep_id == beep.id and r.attempt == attempt)
             said.insert(0, message(MessageKey.CONTINUATION_ADDED, parts=parts))
         elif edit_of is not None:
             said.insert(0, message(MessageKey.EDIT_RECORDED))
         if repetition is not None:
-            said.append(message(MessageKey.REPETITIVE, times=repetition.times))
+            said.append(message(MessageKey.REPETITIVE, times=repetition[0]))
         if context["truncated"]:  # kept whole; only the start was validated: say so first
             limit = config.max_report_chars
             said.insert(0, message(MessageKey.TOO_LONG, length=len(checked), limit=limit))
@@ -399,25 +409,20 @@ class Reports:
         )
 
     def _feedback(
-        self,
-        kind: ReportKind,
-        assessment: Assessment,
-        report: Report,
-        reports: list[Report],
-        *,
-        follow_up: bool,
+        self, kind: ReportKind, assessment: Assessment, report: Report, reports: list[Report]
     ) -> list[Message]:
-        """The replies to a stored report: feedback, retry, hints, notes."""
+        """The replies to a stored report (not yet the notes on a continuation or an edit)."""
         config = self.ctx.config
         context = _context(report)
-        training_day, pass_mark = context["training_day"], context["pass_mark"]
+        day, mark, score = context["training_day"], context["pass_mark"], assessment.score
+        follow_up = context["kind"] in (ReportKind.CONTINUATION, ReportKind.EDIT)
         said: list[Message] = []
         # A late answer may describe a later moment: no praise beside the note that says so.
         # Nor beside the note that one sentence came over and over.
         late = kind is ReportKind.LATE
         no_praise = late or "repeated" in context
         feedback = {
-            "score": assessment.score,
+            "score": score,
             "quality": assessment.quality,
             "strengths": [] if no_praise else list(assessment.strengths),
             "tip": "" if no_praise and not assessment.issues else assessment.feedback,
@@ -426,55 +431,30 @@ class Reports:
         }
         if kind is ReportKind.PRACTICE:
             said.append(message(MessageKey.FEEDBACK_PRACTICE, focus=config.focus(1), **feedback))
-        elif training_day is not None:
-            said.append(
-                self._training_feedback(
-                    training_day, pass_mark=pass_mark, attempt=report.attempt, **feedback
-                )
-            )
+        elif day is not None:
+            attempt = report.attempt
+            said.append(self._training_feedback(day, pass_mark=mark, attempt=attempt, **feedback))
             if kind is ReportKind.RETRY and not follow_up:
-                first = min(
-                    (r for r in reports if r.beep_id == report.beep_id), key=lambda r: r.attempt
-                )
-                score = assessment.score
-                said.append(
-                    message(MessageKey.RETRY_RECORDED, score=score, first_score=first.score)
-                )
+                mine = [r for r in reports if r.beep_id == report.beep_id]
+                first = min(mine, key=operator.attrgetter("attempt")).score
+                said.append(message(MessageKey.RETRY_RECORDED, score=score, first_score=first))
             if context["retry_offered"]:
-                said.append(
-                    message(
-                        MessageKey.RETRY_OFFER,
-                        score=assessment.score,
-                        pass_mark=pass_mark,
-                        day=training_day,
-                    )
-                )
+                said.append(message(MessageKey.RETRY_OFFER, score=score, pass_mark=mark, day=day))
             best = analytics.best_attempts(reports)
             hint = analytics.personal_hint(best, min_data=config.min_data_for_personalization)
             if hint is not None and hint.kind == "issue":
-                said.append(
-                    message(
-                        MessageKey.PERSONAL_HINT_ISSUE,
-                        issue=hint.code,
-                        share=hint.share,
-                        reports=len(best),
-                    )
-                )
+                issue = {"issue": hint.code, "reports": len(best)}
+                said.append(message(MessageKey.PERSONAL_HINT_ISSUE, share=hint.share, **issue))
             elif hint is not None:
-                said.append(
-                    message(
-                        MessageKey.PERSONAL_HINT_PHENOMENA,
-                        phenomenon=hint.code,
-                        share=hint.share,
-                        missing=list(hint.missing),
-                    )
-                )
+                lopsided = {"phenomenon": hint.code, "missing": list(hint.missing)}
+                key = MessageKey.PERSONAL_HINT_PHENOMENA
+                said.append(message(key, share=hint.share, **lopsided))
         elif config.thanks_after_training:
             said.append(message(MessageKey.THANKS))
         if late and not follow_up:
             minutes = round((report.latency_s or 0.0) / 60)
             said.append(message(MessageKey.LATE_REPORT, latency_minutes=minutes))
-        if kind is ReportKind.PRACTICE or training_day is not None:
+        if kind is ReportKind.PRACTICE or day is not None:
             said.extend(_ai_notes(assessment))
         return said
 
