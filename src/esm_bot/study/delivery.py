@@ -36,10 +36,8 @@ class Delivery:
             if beep is None or beep.status is not BeepStatus.SCHEDULED:
                 continue
             participant = who(beep.participant_id)
-            if (
-                participant is None
-                or participant.status not in ACTIVE_STATUSES
-                or not participant.active
+            if participant is None or not (
+                participant.active and participant.status in ACTIVE_STATUSES
             ):
                 store.update_beep(beep.id, status=BeepStatus.CANCELLED, **_RELEASE)
                 continue

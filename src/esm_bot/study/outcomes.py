@@ -30,15 +30,14 @@ class Outcome:
     """The result of one participant-facing call: the ``messages`` to send in order, the
     ``participant`` after it, and ``ok`` (False: refused). A report's outcome also carries its
     ``kind`` (``REFUSED`` for any refusal), the stored ``report`` (the first one for a duplicate),
-    the ``beep`` it answers, the validator's ``assessment``, ``retry_offered`` and
-    the ``latency_s`` from the beep's delivery."""
+    the validator's ``assessment``, ``retry_offered`` and the ``latency_s`` from the beep's
+    delivery."""
 
     messages: tuple[Message, ...] = ()
     participant: Participant | None = None
     ok: bool = True
     kind: ReportKind | None = None
     report: Report | None = None
-    beep: Beep | None = None
     assessment: Assessment | None = None
     retry_offered: bool = False
     latency_s: float | None = None

@@ -123,20 +123,13 @@ class Reports:
         return Outcome((message(key, beep_id=beep.id),), participant)
 
     @gated()
-    def handle_text(
-        self,
-        participant: Participant,
-        text: str,
-        *,
-        dedup_key: str,
-        received_at: dt.datetime | None = None,
-    ) -> Outcome:
+    def handle_text(self, participant: Participant, text: str, *, dedup_key: str) -> Outcome:
         """Treat a text as a report: attach it to its beep, validate, give feedback; the same
         *dedup_key* (e.g. ``f"tg:{chat_id}:{message_id}"``) again changes nothing."""
         if not text.strip():
             empty = (message(MessageKey.EMPTY_TEXT),)
             return Outcome(empty, participant, ok=False, kind=ReportKind.EMPTY)
-        now = self.ctx.now(received_at)
+        now = self.ctx.now()
         reports = self.ctx.store.reports_for(participant.id)
         for report in reports:
             if report.dedup_key == dedup_key:
@@ -155,13 +148,7 @@ class Reports:
         return self._report(participant, beep, kind, attempt, text, dedup_key, now, reports, last)
 
     def edit_report(
-        self,
-        telegram_id: int,
-        text: str,
-        *,
-        original_key: str,
-        dedup_key: str,
-        received_at: dt.datetime | None = None,
+        self, telegram_id: int, text: str, *, original_key: str, dedup_key: str
     ) -> Outcome:
         """A message edited in Telegram (*original_key*: the original's dedup key): the original
         is kept, the edit stored and scored; an edit of a text that is not a report is ignored."""
@@ -174,7 +161,7 @@ class Reports:
             return refused
         if not text.strip():
             return attrs.evolve(refused, kind=ReportKind.EMPTY)
-        now = self.ctx.now(received_at)
+        now = self.ctx.now()
         reports = self.ctx.store.reports_for(participant.id)
         original = next((r for r in reports if r.dedup_key == original_key), None)
         if original is None:
@@ -397,7 +384,6 @@ class Reports:
             participant,
             kind=stored_kind,
             report=stored,
-            beep=beep,
             assessment=assessment,
             retry_offered=retry_offered,
             latency_s=latency,
