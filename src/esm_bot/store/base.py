@@ -8,13 +8,14 @@ datetimes, idempotent writes, atomic claims, errors) are in docs/storage.md.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Collection, Iterable, Iterator, Mapping
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping
 from typing import Any, Protocol, TypeVar, runtime_checkable
 
 import attrs
 
 from esm_bot.domain.models import Beep, BeepStatus, Event, Participant, ParticipantStatus, Report
-from esm_bot.store.codec import status_values
+from esm_bot.store.codec import check_changes, status_values
+from esm_bot.store.errors import NotFound
 
 __all__ = ["TABLES", "Queries", "Store", "StoreStatus"]
 
@@ -232,6 +233,8 @@ class Queries:
     ``None``, ``$in``, ``$gt``, ``$gte``, ``$lt``, ``$lte`` and ``$or``.
     """
 
+    _utcnow: Callable[[], dt.datetime]
+
     def _find(
         self, cls: type[T], query: dict[str, Any], limit: int | None = None, *, ordered: bool = True
     ) -> list[T]:
@@ -240,6 +243,16 @@ class Queries:
 
     def _iter(self, cls: type[T], query: dict[str, Any]) -> Iterator[T]:
         """Yield the records of ``cls`` matching ``query`` in :data:`TABLES` order, for exports."""
+        raise NotImplementedError
+
+    def _set(
+        self, cls: type[T], query: dict[str, Any], fields: dict[str, Any], *, raw: bool = False
+    ) -> T | dict[str, Any] | None:
+        """Set ``fields`` of the one record ``query`` selects, atomically; return it, or None.
+
+        ``fields`` are checked values of ``cls``'s fields, or with ``raw`` stored JSON values
+        (then the stored document is returned).
+        """
         raise NotImplementedError
 
     def _first(self, cls: type[T], query: dict[str, Any]) -> T | None:
@@ -253,6 +266,15 @@ class Queries:
     def get_participant_by_telegram(self, telegram_id: int) -> Participant | None:
         """Return the participant with this Telegram id, or None."""
         return self._first(Participant, {"telegram_id": telegram_id})
+
+    def update_participant(self, participant_id: str, **changes: Any) -> Participant:
+        """Set the named fields only (and ``updated_at``); return the updated participant."""
+        changes.setdefault("updated_at", self._utcnow())
+        checked = check_changes(Participant, changes)
+        found = self._set(Participant, {"id": participant_id}, checked)
+        if not isinstance(found, Participant):
+            raise NotFound(f"no participant {participant_id!r}")
+        return found
 
     def list_participants(
         self, status: ParticipantStatus | Collection[ParticipantStatus] | None = None
@@ -297,6 +319,30 @@ class Queries:
         query = _where(status=BeepStatus(status).value, scheduled_at=_span(until=scheduled_before))
         return self._find(Beep, query, limit)
 
+    def claim_beep(
+        self,
+        beep_id: str,
+        worker: str,
+        now: dt.datetime,
+        lease: dt.timedelta,
+        *,
+        status: BeepStatus = BeepStatus.SCHEDULED,
+    ) -> Beep | None:
+        """Atomically take the beep's lease (if free at ``now``, or already ``worker``'s)."""
+        free = [{"claim_until": None}, {"claim_until": {"$lte": now}}, {"claimed_by": worker}]
+        query = {"id": beep_id, "status": BeepStatus(status).value, "$or": free}
+        claimed = self._set(Beep, query, {"claimed_by": worker, "claim_until": now + lease})
+        return claimed if isinstance(claimed, Beep) else None
+
+    def update_beep(
+        self, beep_id: str, *, if_status: Collection[BeepStatus] | None = None, **changes: Any
+    ) -> Beep | None:
+        """Set the named fields (only if the status is in ``if_status``, when given)."""
+        checked = check_changes(Beep, changes)
+        wanted = None if if_status is None else {"$in": [BeepStatus(s).value for s in if_status]}
+        updated = self._set(Beep, _where(id=beep_id, status=wanted), checked)
+        return updated if isinstance(updated, Beep) else None
+
     def reports_for(self, participant_id: str, *, beep_id: str | None = None) -> list[Report]:
         """Return a participant's reports (optionally for one beep), oldest first."""
         return self._find(Report, _where(participant_id=participant_id, beep_id=beep_id))
@@ -314,3 +360,9 @@ class Queries:
     ) -> Iterator[Event]:
         """Yield events in append order, filtered as asked."""
         return self._iter(Event, _where(participant_id=participant_id, kind=kind, at=_span(since)))
+
+    def patch_raw_participant(self, participant_id: str, fields: Mapping[str, Any]) -> bool:
+        """Set only the given top-level keys of a participant document; True if it exists."""
+        if "id" in fields or "_id" in fields:
+            raise TypeError("the id of a participant cannot be changed")
+        return self._set(Participant, {"id": participant_id}, dict(fields), raw=True) is not None

@@ -10,7 +10,7 @@ import contextlib
 import datetime as dt
 import threading
 import time
-from collections.abc import Callable, Collection, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from typing import Any, TypeVar
 
 import attrs
@@ -24,7 +24,7 @@ from esm_bot.domain.models import Beep, BeepStatus, Event, Participant, Report, 
 from esm_bot.domain.redact import redact, redact_uri
 from esm_bot.store.base import TABLES, Queries, StoreStatus
 from esm_bot.store.codec import decode, encode, encode_changes, tombstone_of
-from esm_bot.store.errors import DuplicateKey, NotFound, StoreError, StoreUnavailable
+from esm_bot.store.errors import DuplicateKey, StoreError, StoreUnavailable
 
 __all__ = ["MongoStore"]
 
@@ -211,6 +211,20 @@ class MongoStore(Queries):
             for doc in self._db[table].find(_mongo(query)).sort(_sort(order)):
                 yield _from(cls, doc)
 
+    def _set(
+        self, cls: type[T], query: dict[str, Any], fields: dict[str, Any], *, raw: bool = False
+    ) -> T | dict[str, Any] | None:
+        collection = self._db[TABLES[cls][0]]
+        update = fields if raw else encode_changes(cls, fields, native_datetimes=True)
+        with self._op():
+            if update:
+                doc = collection.find_one_and_update(
+                    _mongo(query), {"$set": update}, return_document=ReturnDocument.AFTER
+                )
+            else:
+                doc = collection.find_one(_mongo(query))
+        return doc if raw or doc is None else _from(cls, doc)
+
     def ping(self) -> float:
         """Send ``ping`` to the server; return the round trip in seconds."""
         started = time.perf_counter()
@@ -235,18 +249,6 @@ class MongoStore(Queries):
         with self._op():
             self._participants.insert_one(_doc(participant))
         return participant
-
-    def update_participant(self, participant_id: str, **changes: Any) -> Participant:
-        """Set the named fields only (and ``updated_at``); return the updated participant."""
-        changes.setdefault("updated_at", self._utcnow())
-        update = encode_changes(Participant, changes, native_datetimes=True)
-        with self._op():
-            doc = self._participants.find_one_and_update(
-                {"_id": participant_id}, {"$set": update}, return_document=ReturnDocument.AFTER
-            )
-        if doc is None:
-            raise NotFound(f"no participant {participant_id!r}")
-        return _from(Participant, doc)
 
     # beeps
 
@@ -283,50 +285,6 @@ class MongoStore(Queries):
                     continue
                 return written + int(result.upserted_count) + int(result.modified_count)
         return written
-
-    def claim_beep(
-        self,
-        beep_id: str,
-        worker: str,
-        now: dt.datetime,
-        lease: dt.timedelta,
-        *,
-        status: BeepStatus = BeepStatus.SCHEDULED,
-    ) -> Beep | None:
-        """Atomically take the beep's lease (one ``find_one_and_update``)."""
-        moment = utc_ms(now)
-        with self._op():
-            doc = self._beeps.find_one_and_update(
-                {
-                    "_id": beep_id,
-                    "status": BeepStatus(status).value,
-                    "$or": [
-                        {"claim_until": None},
-                        {"claim_until": {"$lte": moment}},
-                        {"claimed_by": worker},
-                    ],
-                },
-                {"$set": {"claimed_by": worker, "claim_until": utc_ms(now + lease)}},
-                return_document=ReturnDocument.AFTER,
-            )
-        return _maybe(Beep, doc)
-
-    def update_beep(
-        self, beep_id: str, *, if_status: Collection[BeepStatus] | None = None, **changes: Any
-    ) -> Beep | None:
-        """Set the named fields (only if the status is in ``if_status``, when given)."""
-        update = encode_changes(Beep, changes, native_datetimes=True)
-        query: dict[str, Any] = {"_id": beep_id}
-        if if_status is not None:
-            query["status"] = {"$in": [BeepStatus(s).value for s in if_status]}
-        with self._op():
-            if update:
-                doc = self._beeps.find_one_and_update(
-                    query, {"$set": update}, return_document=ReturnDocument.AFTER
-                )
-            else:
-                doc = self._beeps.find_one(query)
-        return _maybe(Beep, doc)
 
     def cancel_future_beeps(self, participant_id: str, after: dt.datetime) -> int:
         """Cancel the participant's scheduled beeps after ``after``; return how many."""
@@ -425,13 +383,3 @@ class MongoStore(Queries):
         with self._op():
             for doc in self._participants.find({}).sort([("created_at", 1), ("_id", 1)]):
                 yield _raw(doc)
-
-    def patch_raw_participant(self, participant_id: str, fields: Mapping[str, Any]) -> bool:
-        """Set only the given top-level keys of a participant document; True if it exists."""
-        if "id" in fields or "_id" in fields:
-            raise TypeError("the id of a participant cannot be changed")
-        with self._op():
-            if not fields:
-                return bool(self._participants.count_documents({"_id": participant_id}, limit=1))
-            result = self._participants.update_one({"_id": participant_id}, {"$set": dict(fields)})
-        return bool(result.matched_count)

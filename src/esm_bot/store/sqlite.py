@@ -12,7 +12,7 @@ import os
 import sqlite3
 import threading
 import time
-from collections.abc import Callable, Collection, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -21,8 +21,8 @@ import attrs
 from esm_bot.domain.clock import utc_now
 from esm_bot.domain.models import Beep, BeepStatus, Event, Participant, Report, utc_ms
 from esm_bot.store.base import TABLES, Queries, StoreStatus
-from esm_bot.store.codec import check_changes, decode, encode, encode_changes, tombstone_of
-from esm_bot.store.errors import DuplicateKey, NotFound, StoreError, StoreUnavailable
+from esm_bot.store.codec import decode, encode, encode_changes, tombstone_of
+from esm_bot.store.errors import DuplicateKey, StoreError, StoreUnavailable
 
 __all__ = ["SqliteStore"]
 
@@ -113,6 +113,20 @@ def _sql(query: dict[str, Any]) -> tuple[str, list[Any]]:
             parts.append(f"{column} = ?")
             args.append(condition)
     return " AND ".join(parts), args
+
+
+def _columns(table: str, doc: Mapping[str, Any]) -> dict[str, Any]:
+    """The indexed columns a write keeps in step with a participant's or a beep's document."""
+    if table == "participants":
+        return {"telegram_id": doc.get("telegram_id"), "status": doc.get("status", "registered")}
+    until = doc.get("claim_until")
+    return {
+        "participant_id": doc["participant_id"],
+        "status": doc["status"],
+        "scheduled_at": _ts(dt.datetime.fromisoformat(doc["scheduled_at"])),
+        "claimed_by": doc.get("claimed_by"),
+        "claim_until": None if until is None else _ts(dt.datetime.fromisoformat(until)),
+    }
 
 
 class SqliteStore(Queries):
@@ -231,6 +245,25 @@ class SqliteStore(Queries):
                 return
             last = tuple(rows[-1][: len(order)])
 
+    def _set(
+        self, cls: type[T], query: dict[str, Any], fields: dict[str, Any], *, raw: bool = False
+    ) -> T | dict[str, Any] | None:
+        table = TABLES[cls][0]
+        where, args = _sql(query)
+        changes = fields if raw else encode_changes(cls, fields)
+        with self._write() as conn:
+            row = conn.execute(f"SELECT doc FROM {table} WHERE {where}", args).fetchone()
+            if row is None:
+                return None
+            doc = {**json.loads(row[0]), **changes}
+            columns = _columns(table, doc)
+            sets = "".join(f"{column} = ?, " for column in columns)
+            conn.execute(
+                f"UPDATE {table} SET {sets}doc = ? WHERE id = ?",
+                (*columns.values(), _dump(doc), query["id"]),
+            )
+        return doc if raw else decode(cls, doc)
+
     def ping(self) -> float:
         """Run one query; return its duration in seconds."""
         started = time.perf_counter()
@@ -268,39 +301,7 @@ class SqliteStore(Queries):
             )
         return participant
 
-    def _write_participant_doc(
-        self, conn: sqlite3.Connection, participant_id: str, doc: dict[str, Any]
-    ) -> None:
-        conn.execute(
-            "UPDATE participants SET telegram_id = ?, status = ?, doc = ? WHERE id = ?",
-            (doc.get("telegram_id"), doc.get("status", "registered"), _dump(doc), participant_id),
-        )
-
-    def update_participant(self, participant_id: str, **changes: Any) -> Participant:
-        """Set the named fields only (and ``updated_at``); return the updated participant."""
-        changes.setdefault("updated_at", self._utcnow())
-        encoded = encode_changes(Participant, changes)
-        with self._write() as conn:
-            doc = self._doc(conn, "participants", participant_id)
-            if doc is None:
-                raise NotFound(f"no participant {participant_id!r}")
-            doc.update(encoded)
-            self._write_participant_doc(conn, participant_id, doc)
-        return decode(Participant, doc)
-
     # beeps
-
-    @staticmethod
-    def _beep_row(beep: Beep) -> tuple[Any, ...]:
-        return (
-            beep.id,
-            beep.participant_id,
-            beep.status.value,
-            _ts(beep.scheduled_at),
-            beep.claimed_by,
-            None if beep.claim_until is None else _ts(beep.claim_until),
-            _dump(encode(beep)),
-        )
 
     def upsert_beeps(self, beeps: Iterable[Beep], *, replace_unsent: bool = False) -> int:
         """Insert new beeps (existing ids untouched unless ``replace_unsent``); return the count."""
@@ -320,61 +321,11 @@ class SqliteStore(Queries):
         written = 0
         with self._write() as conn:
             for beep in beeps:
-                args = self._beep_row(beep) + (_UNSENT if replace_unsent else ())
+                doc = encode(beep)
+                row = (beep.id, *_columns("beeps", doc).values(), _dump(doc))
+                args = row + (_UNSENT if replace_unsent else ())
                 written += conn.execute(insert, args).rowcount
         return written
-
-    def claim_beep(
-        self,
-        beep_id: str,
-        worker: str,
-        now: dt.datetime,
-        lease: dt.timedelta,
-        *,
-        status: BeepStatus = BeepStatus.SCHEDULED,
-    ) -> Beep | None:
-        """Atomically take the beep's lease (one ``UPDATE ... WHERE ... RETURNING``)."""
-        until = utc_ms(now + lease)
-        with self._write() as conn:
-            row = conn.execute(
-                "UPDATE beeps SET claimed_by = ?, claim_until = ?,"
-                " doc = json_set(doc, '$.claimed_by', ?, '$.claim_until', ?)"
-                " WHERE id = ? AND status = ?"
-                " AND (claim_until IS NULL OR claim_until <= ? OR claimed_by = ?)"
-                " RETURNING doc",
-                (
-                    worker,
-                    until.timestamp(),
-                    worker,
-                    until.isoformat(),
-                    beep_id,
-                    BeepStatus(status).value,
-                    _ts(now),
-                    worker,
-                ),
-            ).fetchone()
-        return None if row is None else decode(Beep, json.loads(row[0]))
-
-    def update_beep(
-        self, beep_id: str, *, if_status: Collection[BeepStatus] | None = None, **changes: Any
-    ) -> Beep | None:
-        """Set the named fields (only if the status is in ``if_status``, when given)."""
-        checked = check_changes(Beep, changes)
-        with self._write() as conn:
-            doc = self._doc(conn, "beeps", beep_id)
-            if doc is None:
-                return None
-            beep = decode(Beep, doc)
-            if if_status is not None and beep.status not in {BeepStatus(s) for s in if_status}:
-                return None
-            beep = attrs.evolve(beep, **checked)
-            values = self._beep_row(beep)
-            conn.execute(
-                "UPDATE beeps SET participant_id = ?, status = ?, scheduled_at = ?,"
-                " claimed_by = ?, claim_until = ?, doc = ? WHERE id = ?",
-                (*values[1:], beep_id),
-            )
-        return beep
 
     def cancel_future_beeps(self, participant_id: str, after: dt.datetime) -> int:
         """Cancel the participant's scheduled beeps after ``after``; return how many."""
@@ -503,15 +454,3 @@ class SqliteStore(Queries):
             raw = json.loads(doc)
             raw["id"] = participant_id
             yield raw
-
-    def patch_raw_participant(self, participant_id: str, fields: Mapping[str, Any]) -> bool:
-        """Set only the given top-level keys of a participant document; True if it exists."""
-        if "id" in fields:
-            raise TypeError("the id of a participant cannot be changed")
-        with self._write() as conn:
-            doc = self._doc(conn, "participants", participant_id)
-            if doc is None:
-                return False
-            doc.update(fields)
-            self._write_participant_doc(conn, participant_id, doc)
-        return True
