@@ -57,6 +57,8 @@ def _parse(text: str) -> dict[str, str]:
             entries[key] = f"{entries[key]}{joint}{line.strip()}".lstrip()
         elif line.strip() and not line.startswith("#"):
             key, _, value = line.partition(":")
+            if key in entries:
+                raise ValueError(f"catalogue key {key!r} twice")
             entries[key] = value.strip()
     return {key: value.replace("\\n", "\n") for key, value in entries.items()}
 
