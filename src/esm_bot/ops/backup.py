@@ -1,16 +1,11 @@
-"""``esm-bot backup DIR``: a consistent copy of the embedded database, or the ``mongodump`` recipe.
-
-For SQLite the copy is made with the sqlite3 online backup API, so it is consistent even while the
-bot writes; it lands under a timestamped name, is checked with ``PRAGMA integrity_check`` and only
-then renamed into place. The outage journal, if there is one, is copied beside it.
-
-For MongoDB the bot does not dump the database itself: :func:`mongodump_plan` returns the
-documented ``mongodump`` and ``mongorestore`` commands, with the password removed from the URI
-(``mongodump`` asks for it, or reads it from a ``--config`` file only the operator can read).
+"""``esm-bot backup DIR``: a consistent copy of the embedded database (the sqlite3 online backup
+API, checked with ``PRAGMA integrity_check`` before it is renamed into place, the outage journal
+beside it), or for MongoDB the ``mongodump`` recipe without the URI's password.
 """
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import os
 import shlex
@@ -62,16 +57,12 @@ def backup_sqlite(
     stamp = timestamp(now())
     target = folder / f"{source_path.stem}-{stamp}.sqlite3"
     partial = target.with_name(target.name + ".partial")
-    source = sqlite3.connect(source_path)
-    try:
-        copy = sqlite3.connect(partial)
-        try:
-            source.backup(copy)
-            verdict = copy.execute("PRAGMA integrity_check").fetchone()[0]
-        finally:
-            copy.close()
-    finally:
-        source.close()
+    with (
+        contextlib.closing(sqlite3.connect(source_path)) as source,
+        contextlib.closing(sqlite3.connect(partial)) as copy,
+    ):
+        source.backup(copy)
+        verdict = copy.execute("PRAGMA integrity_check").fetchone()[0]
     if verdict != "ok":
         partial.unlink(missing_ok=True)
         raise RuntimeError(f"the copy failed its integrity check: {verdict}")

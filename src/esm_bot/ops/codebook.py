@@ -1,14 +1,11 @@
-"""The codebook of an export: what every column and every code means.
-
-Written beside an export file (``FILE.codebook.md`` for CSV, ``FILE.codebook.json`` for JSON lines)
-or printed by ``esm-bot export --codebook``. Every issue code, phenomenon, quality label and beep
-status the data can contain is listed; a test checks that nothing is missing.
+"""The codebook of an export: what every column and every code means (a test checks that every
+code the data can contain is listed), written beside an export file or printed by ``--codebook``.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any, Final
 
 from esm_bot.domain.models import BeepStatus
@@ -143,9 +140,9 @@ def build_codebook(*, raw_ids: bool = False) -> dict[str, Any]:
     }
 
 
-def _md_table(title: str, header: tuple[str, str], rows: Mapping[str, str]) -> list[str]:
-    lines = [f"## {title}", "", f"| {header[0]} | {header[1]} |", "| --- | --- |"]
-    lines += [f"| `{k}` | {v} |" for k, v in rows.items()]
+def _md_table(title: str, header: tuple[str, ...], rows: Iterable[Sequence[str]]) -> list[str]:
+    lines = [f"## {title}", "", f"| {' | '.join(header)} |", "|" + " --- |" * len(header)]
+    lines += [f"| `{first}` | {' | '.join(rest)} |" for first, *rest in rows]
     return [*lines, ""]
 
 
@@ -155,12 +152,14 @@ def render_codebook(codebook: Mapping[str, Any], fmt: str = "md") -> str:
         return json.dumps(codebook, ensure_ascii=False, indent=2) + "\n"
     lines = ["# Codebook of the esm-bot export", "", str(codebook["format"]), ""]
     lines += ["## Pseudonymisation", "", str(codebook["pseudonymisation"]), ""]
-    lines += ["## Columns", "", "| column | type | meaning |", "| --- | --- | --- |"]
-    lines += [f"| `{c['name']}` | {c['type']} | {c['meaning']} |" for c in codebook["columns"]]
-    lines.append("")
-    lines += _md_table("Issue codes", ("code", "meaning"), codebook["issue_codes"])
-    lines += _md_table("Phenomena", ("code", "meaning"), codebook["phenomena"])
-    lines += _md_table("Quality labels", ("label", "range"), codebook["quality_labels"])
-    lines += _md_table("Beep statuses", ("status", "meaning"), codebook["beep_statuses"])
-    lines += _md_table("Fallback reasons", ("reason", "meaning"), codebook["fallback_reasons"])
+    columns = [(c["name"], c["type"], c["meaning"]) for c in codebook["columns"]]
+    lines += _md_table("Columns", ("column", "type", "meaning"), columns)
+    for title, header, key in (
+        ("Issue codes", ("code", "meaning"), "issue_codes"),
+        ("Phenomena", ("code", "meaning"), "phenomena"),
+        ("Quality labels", ("label", "range"), "quality_labels"),
+        ("Beep statuses", ("status", "meaning"), "beep_statuses"),
+        ("Fallback reasons", ("reason", "meaning"), "fallback_reasons"),
+    ):
+        lines += _md_table(title, header, codebook[key].items())
     return "\n".join(lines)

@@ -1,9 +1,7 @@
-"""``esm-bot export``: the study as CSV or JSON lines, pseudonymised, with a codebook.
+"""``esm-bot export``: the study's rows as CSV or JSON lines, pseudonymised, with a codebook.
 
-:func:`export_study` writes the rows of :func:`esm_bot.ops.rows.study_rows` to a text stream (the
-bot's ``/export`` and the command line use it); :func:`export_to_file` writes a file atomically
-(a temporary file renamed into place, so a crash never leaves half an export) and its codebook.
-An empty study gives just the CSV header (and nothing for JSON lines).
+:func:`export_study` writes to a text stream (the bot's ``/export`` and the command line);
+:func:`export_to_file` writes a file atomically and its codebook beside it.
 """
 
 from __future__ import annotations
@@ -13,27 +11,26 @@ import datetime as dt
 import json
 import os
 import tempfile
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
-from typing import Any, Final, TextIO
+from typing import Any, Final, TextIO, TypeVar
 
 from esm_bot.store.base import Store
 
 from .codebook import build_codebook, columns, render_codebook
-from .rows import StudyRow, study_rows
+from .rows import study_rows
 
-__all__ = ["FORMATS", "codebook_path", "export_study", "export_to_file"]
+__all__ = ["FORMATS", "codebook_path", "export_study", "export_to_file", "write_atomically"]
 
 #: Supported export formats.
 FORMATS: Final = ("csv", "jsonl")
+T = TypeVar("T")
 
 
 def _json_value(value: Any) -> Any:
     if isinstance(value, dt.datetime | dt.date):
         return value.isoformat()
-    if isinstance(value, tuple):
-        return list(value)
-    return value
+    return list(value) if isinstance(value, tuple) else value
 
 
 def _csv_value(value: Any) -> str:
@@ -43,15 +40,9 @@ def _csv_value(value: Any) -> str:
         return "true" if value else "false"
     if isinstance(value, tuple):
         return ";".join(str(v) for v in value)
-    if isinstance(value, dt.datetime | dt.date):
-        return value.isoformat()
     if isinstance(value, float):
         return f"{value:.3f}".rstrip("0").rstrip(".")
-    return str(value)
-
-
-def _row_values(row: StudyRow, names: tuple[str, ...]) -> list[Any]:
-    return [getattr(row, name) for name in names]
+    return str(_json_value(value))
 
 
 def export_study(
@@ -81,27 +72,19 @@ def export_study(
     if format not in FORMATS:
         raise ValueError(f"format must be one of {', '.join(FORMATS)}, got {format!r}")
     names = columns(raw_ids=raw_ids)
-    rows = study_rows(
-        store,
-        since=since,
-        raw_ids=raw_ids,
-        salt=salt,
-        environ=os.environ if environ is None else environ,
-    )
-    count = 0
+    env = os.environ if environ is None else environ
+    rows = study_rows(store, since=since, raw_ids=raw_ids, salt=salt, environ=env)
+    writer = csv.writer(out, lineterminator="\n")
     if format == "csv":
-        writer = csv.writer(out, lineterminator="\n")
         writer.writerow(names)
-        for row in rows:
-            writer.writerow([_csv_value(v) for v in _row_values(row, names)])
-            count += 1
-    else:
-        for row in rows:
-            record = {
-                n: _json_value(v) for n, v in zip(names, _row_values(row, names), strict=True)
-            }
+    count = 0
+    for row in rows:
+        count += 1
+        if format == "csv":
+            writer.writerow([_csv_value(getattr(row, name)) for name in names])
+        else:
+            record = {name: _json_value(getattr(row, name)) for name in names}
             out.write(json.dumps(record, ensure_ascii=False) + "\n")
-            count += 1
     out.flush()
     return count
 
@@ -112,7 +95,8 @@ def codebook_path(path: Path, format: str) -> Path:
     return path.with_name(path.name + suffix)
 
 
-def _write_atomically(path: Path, write: Any) -> Any:
+def write_atomically(path: Path, write: Callable[[TextIO], T]) -> T:
+    """Write a text file through a temporary file renamed into place (never half a file)."""
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
     try:
@@ -138,13 +122,11 @@ def export_to_file(
     environ: Mapping[str, str] | None = None,
 ) -> tuple[int, Path]:
     """Write the export to ``path`` and its codebook beside it; return (rows, codebook path)."""
-    count: int = _write_atomically(
-        path,
-        lambda handle: export_study(
-            store, handle, format=format, since=since, raw_ids=raw_ids, salt=salt, environ=environ
-        ),
+    options: dict[str, Any] = {"format": format, "since": since, "raw_ids": raw_ids}
+    count = write_atomically(
+        path, lambda handle: export_study(store, handle, salt=salt, environ=environ, **options)
     )
     book = codebook_path(path, format)
     text = render_codebook(build_codebook(raw_ids=raw_ids), "json" if format == "jsonl" else "md")
-    _write_atomically(book, lambda handle: handle.write(text))
+    write_atomically(book, lambda handle: handle.write(text))
     return count, book

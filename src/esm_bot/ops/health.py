@@ -41,15 +41,6 @@ DB_TARGET_MS = 500.0
 DB_DEADLINE_S = 8.0
 
 OK, WARN, FAIL = CheckStatus.OK, CheckStatus.WARN, CheckStatus.FAIL
-_TITLES: Mapping[str, str] = {
-    "database": "Database",
-    "journal": "Journal",
-    "validators": "Validators",
-    "ai": "AI services",
-    "redis": "Redis",
-    "configuration": "Configuration",
-    "performance": "Performance",
-}
 #: Checks whose failure is critical (exit 2); any other failure means degraded (exit 1).
 _CRITICAL = frozenset({"database", "validators"})
 
@@ -158,7 +149,8 @@ _LIVE_PROBE = (
 
 
 def _result(name: str, status: CheckStatus, summary: str, **kwargs: Any) -> CheckResult:
-    return CheckResult(name, _TITLES[name], status, summary, critical=name in _CRITICAL, **kwargs)
+    title = "AI services" if name == "ai" else name.capitalize()
+    return CheckResult(name, title, status, summary, critical=name in _CRITICAL, **kwargs)
 
 
 def _ms(value: float) -> str:

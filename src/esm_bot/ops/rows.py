@@ -17,7 +17,7 @@ from typing import Any, Final
 
 import attrs
 
-from esm_bot.domain.models import Beep, Participant, Report
+from esm_bot.domain.models import Beep, Report
 from esm_bot.store.base import Store
 from esm_bot.study.analytics import PILOT_INDEX_BASE, PRACTICE_INDEX_BASE
 
@@ -202,9 +202,8 @@ def study_rows(
     salt: str | None = None,
     environ: Mapping[str, str] | None = None,
 ) -> Iterator[StudyRow]:
-    """Yield the study's rows, participant by participant (oldest first), beeps in time order.
-
-    Reads one participant at a time, so memory stays bounded on a large study.
+    """Yield the study's rows, one participant at a time (oldest first): beeps in time order, each
+    with its attempts, then the reports written without a beep.
 
     Args:
         store: Where the study lives.
@@ -216,36 +215,24 @@ def study_rows(
     if not raw_ids and salt is None:
         salt = export_salt(store, environ or {})
     for person in store.list_participants():
-        yield from _participant_rows(store, person, since, raw_ids, salt or "")
-
-
-def _participant_rows(
-    store: Store, person: Participant, since: dt.datetime | None, raw_ids: bool, salt: str
-) -> Iterator[StudyRow]:
-    """One participant's rows: beeps in time order (each with its attempts), then practice."""
-    who = person.id if raw_ids else pseudonym(person.id, salt)
-    telegram_id = person.telegram_id if raw_ids else None
-    by_beep: dict[str, list[Report]] = defaultdict(list)
-    practice: list[Report] = []
-    for report in store.reports_for(person.id):
-        if report.beep_id is not None:
-            by_beep[report.beep_id].append(report)
-        elif since is None or report.received_at >= since:
-            practice.append(report)
-    for beep in store.beeps_for(person.id, since=since):
-        answered = sorted(by_beep.get(beep.id, []), key=lambda r: (r.attempt, r.received_at))
-        answers: list[Report | None] = [*answered] or [None]
-        for answer in answers:
+        by_beep: dict[str, list[Report]] = defaultdict(list)
+        loose: list[Report] = []
+        for report in store.reports_for(person.id):
+            if report.beep_id is not None:
+                by_beep[report.beep_id].append(report)
+            elif since is None or report.received_at >= since:
+                loose.append(report)
+        pairs: list[tuple[Beep | None, Report | None]] = [
+            (beep, answer)
+            for beep in store.beeps_for(person.id, since=since)
+            for answer in sorted(by_beep[beep.id], key=lambda r: (r.attempt, r.received_at))
+            or (None,)
+        ]
+        pairs += [(None, report) for report in sorted(loose, key=lambda r: r.received_at)]
+        for beep, answer in pairs:
             yield StudyRow(
-                participant=who,
-                telegram_id=telegram_id,
+                participant=person.id if raw_ids else pseudonym(person.id, salt or ""),
+                telegram_id=person.telegram_id if raw_ids else None,
                 **_beep_fields(beep, person.tz),
                 **_report_fields(answer),
             )
-    for report in sorted(practice, key=lambda r: r.received_at):
-        yield StudyRow(
-            participant=who,
-            telegram_id=telegram_id,
-            **_beep_fields(None, person.tz),
-            **_report_fields(report),
-        )

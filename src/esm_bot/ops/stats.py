@@ -1,20 +1,7 @@
 """``esm-bot stats``: the study's figures against the original MSE bot's targets, from the store.
 
-Figures (each with the original MSE bot's target where it gives one):
-
-* validation success rate: reports that got a stored assessment (target > 95%);
-* average quality: mean score of all reports (target > 60);
-* cache hit rate: from the running validator's ``stats()`` when given, else the share of AI answers
-  that came from the cache (stored with each report), else n/a (target > 70%);
-* training completion rate: participants who passed training among those who started (> 80%);
-* quality growth: mean first-attempt score on training day 1 and day 3 (the original MSE bot
-  expected about 40 → 70+ over training);
-* phenomena frequencies: percent of samples (answered beeps) against Heavey & Hurlburt (2008);
-* AI availability: AI answers among the reports where the AI was asked and answered or failed
-  (the original MSE bot's "uptime of AI services", target > 99%; a rate limit is not a failure);
-* compliance: beeps answered on time among delivered ones (ESM studies average about 79%).
-
-The per-day, per-hour and per-participant aggregates here are also the data of the HTML report.
+The per-day, per-hour and per-participant aggregates here are also the data of the HTML report;
+what each figure counts is in docs/report.md ("Definitions") and docs/operations.md ("Metrics").
 """
 
 from __future__ import annotations
@@ -40,6 +27,7 @@ __all__ = [
     "compliance_by",
     "compliance_totals",
     "in_study",
+    "percent",
     "phenomena_frequencies",
     "quality_by_day",
     "study_stats",
@@ -80,20 +68,14 @@ def best_attempts(rows: Iterable[StudyRow]) -> list[StudyRow]:
 
 
 def quality_by_day(rows: Iterable[StudyRow], *, training_only: bool = True) -> dict[int, float]:
-    """Mean score per study day (training days only by default) of first attempts.
-
-    Only the first report to each beep counts: the retry offered on a training day follows the
-    day's feedback, so counting it would credit the coaching, not the participant's reporting.
-    """
+    """Mean score per study day (training days only by default) of first attempts (a training
+    retry follows the day's feedback: counting it would credit the coaching)."""
     scores: dict[int, list[int]] = defaultdict(list)
     for row in rows:
         if row.score is None or row.study_day is None or not row.is_study_beep:
             continue
-        if row.attempt != 1:
-            continue
-        if training_only and not row.training:
-            continue
-        scores[row.study_day].append(row.score)
+        if row.attempt == 1 and (row.training or not training_only):
+            scores[row.study_day].append(row.score)
     return {day: statistics.fmean(values) for day, values in sorted(scores.items())}
 
 
@@ -111,11 +93,7 @@ def phenomena_frequencies(samples: Sequence[StudyRow]) -> dict[str, float]:
 def compliance_by(rows: Iterable[StudyRow], key: str) -> dict[Any, tuple[int, int]]:
     """Return ``{key value: (answered on time, delivered)}``; ``key`` is ``study_day`` or ``hour``.
 
-    Compliance as ESM studies report it: beeps answered within their window among the delivered
-    ones (Telegram accepted the message). Beeps never delivered (future, cancelled, missed because
-    the participant was unreachable) and practice beeps do not count; each beep counts once,
-    judged by its first report, whatever the retries. The study engine's
-    ``Study.compliance`` uses the same definition.
+    Each delivered study beep counts once, judged by its first report (as ``Study.compliance``).
     """
     seen: set[tuple[str, Any, Any]] = set()
     table: dict[Any, list[int]] = defaultdict(lambda: [0, 0])
@@ -141,16 +119,17 @@ def compliance_totals(rows: Iterable[StudyRow]) -> tuple[int, int]:
     return sum(a for a, _ in table.values()), sum(d for _, d in table.values())
 
 
+def percent(value: float | None) -> str:
+    """A 0..1 rate as ``12.3%``, or ``n/a``."""
+    return "n/a" if value is None else f"{100 * value:.1f}%"
+
+
 def _rate(numerator: int, denominator: int) -> float | None:
     return None if denominator == 0 else numerator / denominator
 
 
 def in_study(p: Participant) -> bool:
-    """True for a participant the study counts: consented and not deleted on request.
-
-    A registration that never accepted the consent text and the tombstone left by /delete are
-    registrations, not participants.
-    """
+    """True for a participant the study counts: consented and not deleted on request."""
     return p.deleted_at is None and p.status is not ParticipantStatus.REGISTERED
 
 
@@ -165,15 +144,8 @@ def _started_training(p: Participant) -> bool:
 
 @attrs.frozen
 class StudyStats:
-    """The study's figures (rates are 0..1, scores 0..100, None when there is no data yet).
-
-    ``participants`` counts consented, not deleted participants (:func:`in_study`);
-    ``participants_by_status`` counts every registration (``deleted`` for /delete tombstones).
-    ``reports`` counts every text that answered a beep: each attempt, practice and pilot beeps
-    included; ``samples`` the answered study beeps (one per beep, its best attempt), of which
-    ``retries`` are the second attempts a training day offers; ``messages_without_beep`` the
-    texts written while no beep was open (kept, not scored).
-    """
+    """The study's figures (rates 0..1, scores 0..100, None without data; what each counts:
+    docs/operations.md, "Metrics")."""
 
     participants: int
     participants_by_status: Mapping[str, int]
@@ -214,17 +186,11 @@ class StudyStats:
     def render(self) -> str:
         """Return the human summary, one figure per line with the target and a mark."""
 
-        def pct(value: float | None) -> str:
-            return "n/a" if value is None else f"{100 * value:.1f}%"
+        def line(target: str, value: float | None, text: str) -> str:
+            ok = None if value is None else value >= TARGETS[target]
+            return f"{'  ' if ok is None else '✅' if ok else '⚠️ '} {text}"
 
-        def mark(ok: bool | None) -> str:
-            return "  " if ok is None else ("✅" if ok else "⚠️ ")
-
-        def meets(value: float | None, target: float) -> bool | None:
-            return None if value is None else value >= target
-
-        day = self.quality_by_training_day
-        d1, d3 = day.get(1), day.get(3)
+        d1, d3 = self.quality_by_training_day.get(1), self.quality_by_training_day.get(3)
         growth = (
             "n/a"
             if d1 is None or d3 is None
@@ -232,6 +198,7 @@ class StudyStats:
         )
         avg = "n/a" if self.average_quality is None else f"{self.average_quality:.1f}"
         status = ", ".join(f"{k} {v}" for k, v in sorted(self.participants_by_status.items()))
+        fallbacks = ", ".join(f"{k} {v}" for k, v in sorted(self.fallbacks.items()))
         lines = [
             f"Participants: {self.participants} (consented, not deleted; "
             f"{self.registrations} registration{'' if self.registrations == 1 else 's'}: "
@@ -244,27 +211,43 @@ class StudyStats:
             f"pilot reports: {self.pilot_reports} (not study data)",
             f"   Messages without a beep: {self.messages_without_beep} (written while no beep "
             "was open; kept, not scored, not in the figures)",
-            f"{mark(meets(self.validation_success_rate, 0.95))} Validation success rate: "
-            f"{pct(self.validation_success_rate)} (target > 95%)",
-            f"{mark(meets(self.average_quality, 60.0))} Average quality: {avg} (target > 60)",
-            f"{mark(meets(self.cache_hit_rate, 0.70))} Cache hit rate: {pct(self.cache_hit_rate)}"
-            f" (target > 70%; {self.cache_hit_source})",
-            f"{mark(meets(self.training_completion_rate, 0.80))} Training completion rate: "
-            f"{pct(self.training_completion_rate)} ({self.training_completed}/"
-            f"{self.training_started}; target > 80%)",
-            f"{mark(None if d3 is None else d3 >= 70.0)} Quality growth: {growth}"
-            " (the original MSE bot expected about 40 → 70+ over training)",
-            f"   Compliance: {pct(self.compliance)} ({self.beeps_answered_on_time}/"
+            line(
+                "validation_success_rate",
+                self.validation_success_rate,
+                f"Validation success rate: {percent(self.validation_success_rate)} (target > 95%)",
+            ),
+            line("average_quality", self.average_quality, f"Average quality: {avg} (target > 60)"),
+            line(
+                "cache_hit_rate",
+                self.cache_hit_rate,
+                f"Cache hit rate: {percent(self.cache_hit_rate)} (target > 70%; "
+                f"{self.cache_hit_source})",
+            ),
+            line(
+                "training_completion_rate",
+                self.training_completion_rate,
+                f"Training completion rate: {percent(self.training_completion_rate)} "
+                f"({self.training_completed}/{self.training_started}; target > 80%)",
+            ),
+            line(
+                "quality_day3",
+                d3,
+                f"Quality growth: {growth} (the original MSE bot expected about 40 → 70+ over "
+                "training)",
+            ),
+            f"   Compliance: {percent(self.compliance)} ({self.beeps_answered_on_time}/"
             f"{self.beeps_delivered} delivered beeps answered on time; ESM average about 79%)",
-            f"{mark(meets(self.ai_availability, 0.99))} AI availability: "
-            f"{pct(self.ai_availability)} (target > 99%)",
-            f"   AI share: {pct(self.ai_share)}; fallbacks: "
-            + (", ".join(f"{k} {v}" for k, v in sorted(self.fallbacks.items())) or "none"),
+            line(
+                "ai_availability",
+                self.ai_availability,
+                f"AI availability: {percent(self.ai_availability)} (target > 99%)",
+            ),
+            f"   AI share: {percent(self.ai_share)}; fallbacks: {fallbacks or 'none'}",
             "   Phenomena (% of samples vs Heavey & Hurlburt 2008):",
         ]
         for code, value in self.phenomena.items():
             norm = NORMS.get(code)
-            norm_text = f" (norm {norm:.0f}%)" if norm is not None else ""
+            norm_text = "" if norm is None else f" (norm {norm:.0f}%)"
             lines.append(f"     {code:<22} {value:5.1f}%{norm_text}")
         return "\n".join(lines)
 

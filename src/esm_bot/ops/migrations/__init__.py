@@ -1,20 +1,9 @@
 """Versioned, idempotent, resumable migrations of stored participants, for both stores.
 
-How it works:
-
-* The store's schema version is the metadata key ``schema_version`` (0 when absent).
-* Each :class:`Migration` has a version and a pure ``plan(document) -> fields to set``. The runner
-  walks every stored participant (``Store.iter_raw_participants``) and sets only those fields
-  (``Store.patch_raw_participant``), so existing values are never overwritten.
-* A migration that finishes without errors records its completion (metadata
-  ``migration:<version>:<name>`` with its summary) and raises ``schema_version``; a completed
-  migration never runs again.
-* Progress is saved every ``progress_every`` records (``migration:<version>:progress``). Because
-  ``plan`` returns nothing for a record already migrated, a run that crashed half-way simply
-  resumes: the second run skips what the first one did and finishes the rest.
-
-``esm-bot migrate`` runs the pending ones; ``--check`` counts the records each would change and
-writes nothing; ``--dry-run`` walks everything and reports the same summary without writing.
+Each :class:`Migration` has a pure ``plan(document) -> fields to set``; the runner sets only those
+fields, so a run that stopped half-way resumes by skipping what is done. The store's metadata keeps
+``schema_version``, each completed migration (``migration:<version>:<name>``) and the progress
+of a run (``migration:<version>:progress``). How to run them: docs/operations.md, "Migrations".
 """
 
 from __future__ import annotations
@@ -47,14 +36,8 @@ SCHEMA_VERSION_KEY: Final = "schema_version"
 
 @attrs.frozen
 class Migration:
-    """One versioned change to stored participant documents.
-
-    Attributes:
-        version: Position in the sequence (1, 2, ...); the store's schema version after it.
-        name: Stable name (the original MSE bot's, for the first one).
-        description: One line for ``--check``.
-        plan: Given one stored document, return the top-level fields to set (``{}``: nothing).
-    """
+    """One change to stored participants: its ``version`` (the schema version after it), stable
+    ``name``, one-line ``description`` and ``plan`` (a document → the fields to set, ``{}``)."""
 
     version: int
     name: str
@@ -79,21 +62,22 @@ MIGRATIONS: Final[tuple[Migration, ...]] = (
 
 
 @attrs.frozen
-class MigrationSummary:
-    """What one migration run did (as the original MSE bot reports it:
-    ``{totalUsers, usersUpdated, usersSkipped, errors}``).
+class Progress:
+    """Where a run is, given to the ``progress`` callback every ``progress_every`` records."""
 
-    Attributes:
-        version: The migration's version.
-        name: Its name.
-        total: Participants looked at.
-        updated: Participants changed (or that would be, with ``dry_run``).
-        skipped: Participants that already had everything.
-        errors: Participants that could not be changed (ids in ``failed_ids``).
-        dry_run: Nothing was written.
-        completed: The migration is recorded as done (no errors, not a dry run).
-        failed_ids: Internal ids of the participants that failed.
-    """
+    version: int
+    name: str
+    processed: int
+    updated: int
+    skipped: int
+    errors: int
+
+
+@attrs.frozen
+class MigrationSummary:
+    """What one run did: participants looked at (``total``), ``updated`` (or would be, with
+    ``dry_run``), ``skipped`` and failed (``errors``, their ids in ``failed_ids``); ``completed``
+    when recorded as done."""
 
     version: int
     name: str
@@ -121,16 +105,8 @@ class MigrationSummary:
 
 @attrs.frozen
 class MigrationCheck:
-    """The state of one migration, for ``--check``.
-
-    Attributes:
-        version: The migration's version.
-        name: Its name.
-        description: What it does.
-        applied: Recorded as completed.
-        pending_records: Participants it would change now.
-        interrupted_at: Records processed by an earlier run that stopped before finishing, if any.
-    """
+    """One migration's state for ``--check``: ``applied``, the records it would change now and,
+    when an earlier run stopped before finishing, how many it had processed."""
 
     version: int
     name: str
@@ -138,18 +114,6 @@ class MigrationCheck:
     applied: bool
     pending_records: int
     interrupted_at: int | None = None
-
-
-@attrs.frozen
-class Progress:
-    """A progress report, given to the ``progress`` callback every ``progress_every`` records."""
-
-    version: int
-    name: str
-    processed: int
-    updated: int
-    skipped: int
-    errors: int
 
 
 def current_schema_version(store: Store) -> int:
@@ -162,38 +126,28 @@ def _progress_key(migration: Migration) -> str:
     return f"migration:{migration.version}:progress"
 
 
-def _is_applied(store: Store, migration: Migration) -> bool:
-    return store.get_meta(migration.meta_key) is not None
-
-
 def check_migrations(
     store: Store, migrations: tuple[Migration, ...] = MIGRATIONS
 ) -> list[MigrationCheck]:
     """Report each migration's state and how many records it would change. Writes nothing."""
     checks = []
     docs = list(store.iter_raw_participants())
-    for migration in migrations:
-        pending = sum(1 for doc in docs if migration.plan(doc))
-        progress = store.get_meta(_progress_key(migration))
-        applied = _is_applied(store, migration)
+    for m in migrations:
+        pending = sum(1 for doc in docs if m.plan(doc))
+        progress = store.get_meta(_progress_key(m))
+        applied = store.get_meta(m.meta_key) is not None
         interrupted = None
         if not applied and isinstance(progress, Mapping) and not progress.get("finished"):
             interrupted = int(progress.get("processed", 0))
-        m = migration
         checks.append(
             MigrationCheck(m.version, m.name, m.description, applied, pending, interrupted)
         )
     return checks
 
 
-def _now() -> str:
-    return utc_now().isoformat(timespec="seconds")
-
-
 def _run_one(
     store: Store,
     migration: Migration,
-    *,
     dry_run: bool,
     progress: Callable[[Progress], None] | None,
     progress_every: int,
@@ -202,7 +156,8 @@ def _run_one(
     failed: list[str] = []
 
     def save(*, finished: bool) -> None:
-        record = {"processed": total, "updated": updated, "at": _now(), "finished": finished}
+        at = utc_now().isoformat(timespec="seconds")
+        record = {"processed": total, "updated": updated, "at": at, "finished": finished}
         store.set_meta(_progress_key(migration), record)
 
     for doc in store.iter_raw_participants():
@@ -234,7 +189,8 @@ def _run_one(
     if not dry_run:
         save(finished=completed)
     if completed:
-        store.set_meta(migration.meta_key, {"completed_at": _now(), **summary.to_original_dict()})
+        at = utc_now().isoformat(timespec="seconds")
+        store.set_meta(migration.meta_key, {"completed_at": at, **summary.to_original_dict()})
         if current_schema_version(store) < migration.version:
             store.set_meta(SCHEMA_VERSION_KEY, migration.version)
     return summary
@@ -260,12 +216,9 @@ def run_migrations(
         raise ValueError("progress_every must be at least 1")
     summaries = []
     for migration in sorted(migrations, key=lambda m: m.version):
-        if _is_applied(store, migration):
+        if store.get_meta(migration.meta_key) is not None:
             continue
-        summary = _run_one(
-            store, migration, dry_run=dry_run, progress=progress, progress_every=progress_every
-        )
-        summaries.append(summary)
-        if summary.errors and not dry_run:
+        summaries.append(_run_one(store, migration, dry_run, progress, progress_every))
+        if summaries[-1].errors and not dry_run:
             break
     return summaries

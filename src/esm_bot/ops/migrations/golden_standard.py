@@ -1,18 +1,12 @@
-"""Migration 1, the original MSE bot's ``addGoldenStandardFields``: old participants get the
-golden fields.
-
-A participant document lacking any of the fields gets the missing ones with their defaults (from
-:mod:`esm_bot.domain.models`, so code and migration cannot disagree). Existing values are never
-touched: in the nested records (``phenomena_frequencies``, ``common_patterns``,
-``preferences``) only missing keys are added. A value the original Node.js bot stored under its
-camelCase name (``trainingCompleted``, ``commonPatterns.usesInnerSpeech``...) is carried over
-instead of the default. The record's ``schema_version`` becomes 1.
+"""Migration 1, the original MSE bot's ``addGoldenStandardFields``: participants get the missing
+golden-standard fields (defaults from :mod:`esm_bot.domain.models`, or the value the original bot
+stored under its camelCase name); existing values are never touched.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from copy import deepcopy  # copies of defaults: documents never share a list or dict
+from copy import deepcopy
 from typing import Any, Final
 
 import attrs
@@ -56,10 +50,7 @@ def _original_value(doc: Mapping[str, Any], path: str) -> tuple[bool, Any]:
 
 
 def plan_golden_standard(doc: Mapping[str, Any]) -> dict[str, Any]:
-    """Return the top-level fields to set on one stored participant document; ``{}`` if none.
-
-    Pure: reads ``doc`` and returns the patch, so ``--check`` and ``--dry-run`` use it as is.
-    """
+    """Return the top-level fields to set on one stored participant document; ``{}`` if none."""
     patch: dict[str, Any] = {}
     for name, default in GOLDEN_STANDARD_DEFAULTS.items():
         current = doc.get(name)

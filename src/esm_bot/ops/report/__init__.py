@@ -1,16 +1,5 @@
-"""``esm-bot report``: a self-contained HTML report of a study, for a lab meeting.
-
-:func:`build_report` reads the study from the store (the same rows as the export, participants
-pseudonymised) and writes one HTML file with its figures embedded as base64 PNGs, so it can be
-mailed or opened offline:
-
-* quality by study day, per participant and overall, against what the original MSE bot
-  expected (about 40 → 70+);
-* phenomena frequencies against Heavey & Hurlburt (2008);
-* compliance by study day and by the participant's local hour;
-* issue codes over time (a day without reports is a gap, not 0 %);
-
-plus the tables behind each figure. matplotlib (the ``report`` extra) is imported only here.
+"""``esm-bot report``: one self-contained HTML file about a study, its figures embedded as PNGs
+(what is in it: docs/report.md). matplotlib (the ``report`` extra) is imported only here.
 """
 
 from __future__ import annotations
@@ -26,6 +15,8 @@ from pathlib import Path
 from typing import Any, Final
 
 from esm_bot.domain.clock import utc_now
+from esm_bot.domain.config import StudyConfig
+from esm_bot.ops.export import write_atomically
 from esm_bot.ops.rows import StudyRow, study_rows
 from esm_bot.ops.stats import (
     NORMS,
@@ -33,6 +24,7 @@ from esm_bot.ops.stats import (
     best_attempts,
     compliance_by,
     compliance_totals,
+    percent,
     phenomena_frequencies,
     quality_by_day,
     study_stats,
@@ -46,16 +38,6 @@ __all__ = ["REPORT_NAME", "build_report", "issue_shares"]
 #: File name of the report inside the output folder.
 REPORT_NAME: Final = "esm_report.html"
 _TOP_ISSUES: Final = 6
-
-
-def _pass_marks_and_days() -> tuple[dict[int, float], int]:
-    try:
-        from esm_bot.domain.config import StudyConfig
-
-        config = StudyConfig()
-        return {int(k): float(v) for k, v in config.pass_marks.items()}, config.training_days
-    except Exception:
-        return {1: 40.0, 2: 60.0, 3: 70.0}, 3
 
 
 def issue_shares(rows: Sequence[StudyRow], top: int = _TOP_ISSUES) -> dict[str, dict[int, float]]:
@@ -99,10 +81,6 @@ def _fmt(value: Any) -> str:
     return str(value)
 
 
-def _pct(value: float | None) -> str:
-    return "n/a" if value is None else f"{100 * value:.1f}%"
-
-
 _CSS = """
 body{font-family:system-ui,-apple-system,'Segoe UI',sans-serif;max-width:60rem;margin:2rem auto;
 padding:0 1rem;color:#222;line-height:1.45}
@@ -130,47 +108,31 @@ def _summary(stats: StudyStats) -> str:
             stats.reports,
         ),
         ("Messages without a beep (kept, not scored)", stats.messages_without_beep),
-        ("Compliance", f"{_pct(stats.compliance)} of {stats.beeps_delivered} delivered beeps"),
+        ("Compliance", f"{percent(stats.compliance)} of {stats.beeps_delivered} delivered beeps"),
         ("Average quality", stats.average_quality),
-        ("Validation success rate", _pct(stats.validation_success_rate)),
-        ("Training completion rate", _pct(stats.training_completion_rate)),
+        ("Validation success rate", percent(stats.validation_success_rate)),
+        ("Training completion rate", percent(stats.training_completion_rate)),
         ("Original MSE bot: quality about 40 → 70+ over training", claim),
     ]
     return _table(("figure", "value"), rows)
 
 
-def _by_participant(rows: Sequence[StudyRow]) -> dict[str, list[StudyRow]]:
-    grouped: dict[str, list[StudyRow]] = defaultdict(list)
-    for row in rows:
-        grouped[row.participant].append(row)
-    return dict(sorted(grouped.items()))
-
-
-def _per_participant(rows: Sequence[StudyRow]) -> dict[str, dict[int, float]]:
-    grouped = _by_participant(rows)
-    return {name: quality_by_day(group, training_only=False) for name, group in grouped.items()}
-
-
-def _participant_table(rows: Sequence[StudyRow]) -> str:
-    table = []
-    for name, group in _by_participant(rows).items():
+def _participant_tables(groups: Mapping[str, Sequence[StudyRow]]) -> tuple[str, str]:
+    """Each participant's samples, compliance and mean score; and their phenomena profiles."""
+    table, profiles = [], []
+    for name, group in groups.items():
         samples = best_attempts(group)
         on_time, delivered = compliance_totals(group)
         scores = [r.score for r in samples if r.score is not None]
         mean = statistics.fmean(scores) if scores else None
         table.append((name, len(samples), f"{on_time}/{delivered}", mean))
-    return _table(("participant", "samples", "on time/delivered", "mean best score"), table)
-
-
-def _phenomena_by_participant(rows: Sequence[StudyRow]) -> str:
-    """Percent of each participant's samples with each common phenomenon (individual profiles)."""
-    table = []
-    for name, group in _by_participant(rows).items():
-        samples = best_attempts(group)
         if samples:
             shares = phenomena_frequencies(samples)
-            table.append((name, len(samples), *(shares[code] for code in NORMS)))
-    return _table(("participant", "samples", *(f"{c} %" for c in NORMS)), table)
+            profiles.append((name, len(samples), *(shares[code] for code in NORMS)))
+    return (
+        _table(("participant", "samples", "on time/delivered", "mean best score"), table),
+        _table(("participant", "samples", *(f"{c} %" for c in NORMS)), profiles),
+    )
 
 
 def build_report(
@@ -183,8 +145,7 @@ def build_report(
 ) -> Path:
     """Write ``out_dir/esm_report.html`` for the study in ``store``; return its path.
 
-    Participants appear as the export's pseudonyms (``ESM_EXPORT_SALT`` from ``environ``, else the
-    salt kept in the store). Works on an empty study (the figures are empty, the tables say so).
+    Participants appear as the export's pseudonyms (the salt from ``environ``, else the store's).
 
     Raises:
         ImportError: matplotlib is not installed (``pip install 'esm-validate[report]'``).
@@ -192,19 +153,22 @@ def build_report(
     env: Mapping[str, str] = os.environ if environ is None else environ
     rows = list(study_rows(store, environ=env))
     stats = study_stats(store, rows=rows)
-    pass_marks, training_days = _pass_marks_and_days()
+    config = StudyConfig()
+    pass_marks = {int(k): float(v) for k, v in config.pass_marks.items()}
+    groups: dict[str, list[StudyRow]] = defaultdict(list)
+    for row in rows:
+        groups[row.participant].append(row)
+    participants, profiles = _participant_tables(dict(sorted(groups.items())))
     study_days = sorted({r.study_day for r in rows if r.study_day and r.is_study_beep})
     overall = quality_by_day(rows, training_only=False)
     by_day = compliance_by(rows, "study_day")
     by_hour = compliance_by(rows, "hour")
     shares = issue_shares(rows)
     phenomena = stats.phenomena
-
-    quality_png = figures.quality_figure(_per_participant(rows), overall, training_days, pass_marks)
-    phenomena_png = figures.phenomena_figure(phenomena, NORMS)
-    compliance_png = figures.compliance_figure(by_day, by_hour)
-    issues_png = figures.issues_figure(shares, study_days)
-
+    per_participant = {
+        name: quality_by_day(group, training_only=False) for name, group in sorted(groups.items())
+    }
+    quality_png = figures.quality_figure(per_participant, overall, config.training_days, pass_marks)
     generated = now().astimezone(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
     parts = [
         "<!DOCTYPE html>",
@@ -222,23 +186,23 @@ def build_report(
         "from about 40 to 70+ over the three training days.</p>",
         _img(quality_png, "Quality by study day"),
         _table(("study day", "mean score"), [(d, v) for d, v in overall.items()]),
-        _participant_table(rows),
+        participants,
         "<h2>Phenomena against Heavey &amp; Hurlburt (2008)</h2>",
         "<p>Percent of samples (best attempt per answered beep) with each phenomenon; a sample "
         "can show several. The norms are percent of samples of 30 students.</p>",
-        _img(phenomena_png, "Phenomena frequencies"),
+        _img(figures.phenomena_figure(phenomena, NORMS), "Phenomena frequencies"),
         _table(
             ("phenomenon", "this study %", "norm %"),
             [(c, v, NORMS.get(c)) for c, v in phenomena.items()],
         ),
         "<p>Per participant: in Heavey &amp; Hurlburt's sample every phenomenon had someone at "
         "0% and inner seeing reached 90% for one person, so wide spreads are expected.</p>",
-        _phenomena_by_participant(rows),
+        profiles,
         "<h2>Compliance by day and hour</h2>",
         "<p>Beeps answered within their window among the delivered ones (practice, cancelled, "
         "future and undeliverable beeps excluded; a late answer counts as not on time). ESM "
         "studies average about 79% (Wrzus &amp; Neubauer 2023).</p>",
-        _img(compliance_png, "Compliance by day and hour"),
+        _img(figures.compliance_figure(by_day, by_hour), "Compliance by day and hour"),
         _table(
             ("study day", "on time", "delivered"),
             [(d, a, n) for d, (a, n) in by_day.items()],
@@ -251,17 +215,13 @@ def build_report(
         "<p>Percent of first reports per study day with each of the most frequent issue codes. "
         "A day without reports has no point (a gap in the line, a dash in the table), and the "
         "markers of codes with equal shares sit side by side.</p>",
-        _img(issues_png, "Issue codes over time"),
+        _img(figures.issues_figure(shares, study_days), "Issue codes over time"),
         _table(
             ("issue code", *(f"day {d}" for d in study_days)),
             [(c, *(s.get(d) for d in study_days)) for c, s in shares.items()],
         ),
         "</body></html>",
     ]
-    folder = Path(out_dir)
-    folder.mkdir(parents=True, exist_ok=True)
-    path = folder / REPORT_NAME
-    partial = path.with_name(path.name + ".partial")
-    partial.write_text("\n".join(parts), encoding="utf-8")
-    os.replace(partial, path)
+    path = Path(out_dir) / REPORT_NAME
+    write_atomically(path, lambda handle: handle.write("\n".join(parts)))
     return path

@@ -1,9 +1,5 @@
-"""The study report's figures, drawn with matplotlib's object API on the Agg canvas.
-
-No ``pyplot`` and no global backend switch: each function builds its own ``Figure``, so the report
-can be made inside the running bot (from any thread) without touching matplotlib's global state.
-Each returns PNG bytes.
-"""
+"""The study report's figures as PNG bytes, drawn with matplotlib's object API on the Agg canvas:
+no ``pyplot``, no global backend switch, so the bot can draw them from any thread."""
 
 from __future__ import annotations
 
@@ -46,11 +42,8 @@ def quality_figure(
     training_days: int,
     pass_marks: Mapping[int, float],
 ) -> bytes:
-    """Mean score per study day: one thin line per participant, the overall mean bold.
-
-    What the original MSE bot expected (about 40 on day 1 → 70+ by day 3) is drawn as two
-    reference levels, and the training days are shaded.
-    """
+    """Mean score per study day: a thin line per participant, the overall mean bold, the
+    original MSE bot's expectation (about 40 on day 1 → 70+ by day 3), training days shaded."""
     figure = _new_figure(7.5, 4.2)
     ax = figure.add_subplot()
     days = sorted({d for series in per_participant.values() for d in series} | set(overall))
@@ -61,15 +54,9 @@ def quality_figure(
         ax.plot(xs, [series[d] for d in xs], color="#9aa7b8", linewidth=0.9, alpha=0.8, zorder=1)
     if overall:
         xs = sorted(overall)
-        ax.plot(
-            xs,
-            [overall[d] for d in xs],
-            color=_COLORS[0],
-            linewidth=2.6,
-            marker="o",
-            label="all participants",
-            zorder=3,
-        )
+        ys = [overall[d] for d in xs]
+        style = {"color": _COLORS[0], "linewidth": 2.6, "marker": "o", "zorder": 3}
+        ax.plot(xs, ys, label="all participants", **style)
         for d in xs:
             ax.annotate(
                 f"{overall[d]:.0f}",
@@ -100,16 +87,11 @@ def phenomena_figure(observed: Mapping[str, float], norms: Mapping[str, float]) 
     ax = figure.add_subplot()
     codes = list(observed)
     xs = range(len(codes))
-    width = 0.4
-    ax.bar([x - width / 2 for x in xs], [observed[c] for c in codes], width, label="this study",
-           color=_COLORS[0])  # fmt: skip
-    ax.bar(
-        [x + width / 2 for x in xs],
-        [norms.get(c, 0.0) for c in codes],
-        width,
-        label="Heavey & Hurlburt 2008",
-        color=_COLORS[7],
-    )
+    for offset, values, label, color in (
+        (-0.2, [observed[c] for c in codes], "this study", _COLORS[0]),
+        (0.2, [norms.get(c, 0.0) for c in codes], "Heavey & Hurlburt 2008", _COLORS[7]),
+    ):
+        ax.bar([x + offset for x in xs], values, 0.4, label=label, color=color)
     ax.set_xticks(list(xs), [c.replace("_", "\n") for c in codes], fontsize=8)
     ax.set_ylabel("% of samples")
     ax.set_title("Phenomena frequencies against the norms")
@@ -141,11 +123,8 @@ def compliance_figure(
 
 
 def dodge(count: int, spread: float = 0.4) -> list[float]:
-    """Horizontal offsets that set ``count`` series side by side within ``spread`` of a tick.
-
-    Codes with the same share on a day would otherwise draw their markers on top of each other,
-    so only the last one drawn could be seen.
-    """
+    """Horizontal offsets that set ``count`` series side by side within ``spread`` of a tick (so
+    equal shares on a day do not hide each other's markers)."""
     if count <= 1:
         return [0.0] * count
     step = spread / (count - 1)
@@ -158,11 +137,8 @@ def issue_series(series: Mapping[int, float], days: Sequence[int]) -> list[float
 
 
 def issues_figure(shares: Mapping[str, Mapping[int, float]], days: Sequence[int]) -> bytes:
-    """Share of reports with each issue code, per study day (the most frequent codes).
-
-    A day without reports is a gap in every line (not 0 %), and each code's markers are moved a
-    little sideways (:func:`dodge`) and drawn in their own shape, so equal shares stay visible.
-    """
+    """Share of reports with each issue code per study day: a day without reports is a gap,
+    each code's markers are moved sideways (:func:`dodge`) and drawn in their own shape."""
     figure = _new_figure(7.5, 4.0)
     ax = figure.add_subplot()
     offsets = dodge(len(shares))
