@@ -26,7 +26,6 @@ __all__ = [
     "best_attempts",
     "compliance_by",
     "compliance_totals",
-    "in_study",
     "percent",
     "phenomena_frequencies",
     "quality_by_day",
@@ -126,11 +125,6 @@ def percent(value: float | None) -> str:
 
 def _rate(numerator: int, denominator: int) -> float | None:
     return None if denominator == 0 else numerator / denominator
-
-
-def in_study(p: Participant) -> bool:
-    """True for a participant the study counts: consented and not deleted on request."""
-    return p.deleted_at is None and p.status is not ParticipantStatus.REGISTERED
 
 
 def _started_training(p: Participant) -> bool:
@@ -261,7 +255,11 @@ def study_stats(
     """Compute the study's figures from the store (and the running validator's stats, if any)."""
     table = list(rows) if rows is not None else list(study_rows(store, salt="stats"))
     registrations = store.list_participants()
-    people = [p for p in registrations if in_study(p)]
+    people = [  # consented, not deleted on request
+        p
+        for p in registrations
+        if p.deleted_at is None and p.status is not ParticipantStatus.REGISTERED
+    ]
     reports = [r for r in table if r.answered and r.beep_status != NO_BEEP]
     scored = [r for r in reports if r.score is not None]
     ai = [r for r in reports if r.validator_source == "ai"]

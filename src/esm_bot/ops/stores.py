@@ -48,18 +48,12 @@ class NoDatabase(StoreUnavailable):
     """A command that only reads found no SQLite file where the environment points."""
 
 
-def _sqlite_path(environ: Mapping[str, str]) -> Path | None:
-    """The SQLite file named by ``ESM_DB_PATH`` (else the default); None when MongoDB is used."""
-    where = StoreSettings.from_env(environ)
-    return None if where.mongodb_uri else Path(where.db_path)
-
-
 def describe_store(environ: Mapping[str, str]) -> str:
     """Where the study data is: the SQLite file's absolute path or the MongoDB database's name."""
-    path = _sqlite_path(environ)
-    if path is not None:
-        return f"SQLite database {path.resolve()}"
-    name = StoreSettings.from_env(environ).mongodb_db  # never the URI: it may hold a password
+    where = StoreSettings.from_env(environ)
+    if not where.mongodb_uri:
+        return f"SQLite database {Path(where.db_path).resolve()}"
+    name = where.mongodb_db  # never the URI: it may hold a password
     return f"MongoDB database {name}" if name else "MongoDB database named in MONGODB_URI"
 
 
@@ -72,8 +66,9 @@ def open_store_from_env(environ: Mapping[str, str], *, must_exist: bool = False)
     """
     from esm_bot.store import store_from_env
 
-    path = _sqlite_path(environ)
-    if must_exist and path is not None and not path.exists():
+    where = StoreSettings.from_env(environ)
+    path = Path(where.db_path)
+    if must_exist and not where.mongodb_uri and not path.exists():
         msg = (
             f"no study database at {path.resolve()} (set ESM_DB_PATH to the bot's file; "
             f"esm-bot console keeps its conversation in {CONSOLE_DB_PATH}: "
