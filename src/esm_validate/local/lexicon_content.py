@@ -18,6 +18,9 @@ Categories:
 * ``place``: a place or a thing of a scene (a kitchen, a garage, a stairwell, a face): with a
   possessive or a past owner before it ("grandpa's garage", «сестрёнкина комната», "her old
   school") and a description after it, a scene seen while absent (inner seeing);
+* ``voice``: a voice or a tune (English; «голос», «мелодия» have their own markers): after
+  "X's" and a word or two ("coach's raspy voice"), or a tune named and nothing more ("the
+  tetris tune, the fast version"), heard innerly;
 * ``doing``: an everyday bodily activity («резать», «гладить», "fold", "scrub"): what "just
   doing" is done with, typed bare («режу лук, больше ничего», "folding towels, nothing else").
 
@@ -186,6 +189,7 @@ EN_WORDS: Final[dict[str, frozenset[str]]] = {
         stairwell staircase station street yard
         """
     ),
+    "voice": _words("voice tune jingle melody"),
     "doing": _words(
         """
         brush carry chop climb cycle dig drive fold hang hoover iron jog knit load mop

@@ -273,8 +273,6 @@ PATTERNS: Final[dict[str, str]] = {
         r"|(?:theme\s+tune|intro|chorus|jingle|lyrics|earworm)(?!\s+(?:on|from)\s+(?:the\s+)?"
         r"(?:radio|speakers?|tv|telly|headphones))"
         r"|(?:remember\w*|recall\w*)\s+(?:\w+\s+){0,3}?(?:voice|saying|tone|laugh)"
-        r"|[\w-]+'s\s+(?:[\w-]+\s+){1,2}voice(?!\s+(?:was\s+)?(?:cracked|broke))"
-        r"|(?:the|that|this)\s+(?:[\w'-]+\s+){0,2}?(?:tune|jingle|melody|theme\s+tune)(?=\s*(?:[,.;:!?)]|$))"
         r"|in\s+my\s+(?:head|ears)\s*:\s*(?:[\w'-]+\s+){0,2}?(?:song|tune|melody|jingle|chorus|music)"
     ),
     "inner_seeing": (

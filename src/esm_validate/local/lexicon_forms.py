@@ -450,6 +450,12 @@ FORMS: Final[dict[str, dict[str, str]]] = {
             whired whirer whires whirest whiring whirly whirness whirred whirrer whirring
             whirry whirs whiry
         """,
+        "voice": """
+            jingle jingled jinglely jingler jingles jinglest jingling jingly melodied
+            melodier melodies melodiest melodily melodiness melody melodying tune tuned
+            tunely tuner tunes tunest tuning tuny voice voiced voicely voicer voices voicest
+            voicing voicy
+        """,
     },
     "ru": {
         "body_feel": """

@@ -416,29 +416,82 @@ def _whole_quote(normalised: str, quotes: tuple[Span, ...]) -> list[Span]:
     return [quotes[0]] if other <= 1 and end - start > 4 else []
 
 
-#: Before a scene noun: someone else's or a past place («мамин балкон», "grandma's kitchen",
-#: "last year's exam hall", "my old flat", «сестрёнкина комната», "her old school"): a scene
-#: seen while absent, i.e. an image.
-_REMOTE = re.compile(
-    r"(?:[\w-]+'s|[\w-]+s'|(?:my|her|his|our|their|the)\s+(?:old|childhood|first|former|late)"
-    r"|my\s+[\w-]+s'?|last\s+\w+'s|(?:мамин|папин|бабушкин|дедушкин|сестрин|стар|бывш|детск|"
-    r"прошл|(?:сестр|сестренк|брат|братишк|тет|дяд|подруж|мам|пап)\w*ин)\w*)\s+(?:[\w-]+\s+)?$"
+#: An owner word before a scene noun: someone else's or a past place («мамин балкон»,
+#: "grandma's kitchen", "last year's exam hall", «сестрёнкина комната», «старой квартиры»).
+_OWNER_RU = re.compile(
+    r"(?:мамин|папин|бабушкин|дедушкин|сестрин|стар|бывш|детск|прошл|(?:сестр|сестренк|брат|"
+    r"братишк|тет|дяд|подруж|мам|пап)\w*ин)"
 )
+#: Before such a word in English: "my old flat", "her childhood room", "the former office".
+_PAST = frozenset(["old", "childhood", "first", "former", "late"])
+_OWNERS = frozenset(["my", "her", "his", "our", "their", "the"])
+_POSSESSIVE = frozenset(["'s", "s'"])
+#: Every owner word of :func:`_remote` contains one of these.
+_OWNER_CUE = re.compile(
+    r"'|ин(?:[аоыуе]|ой|ого|ому|ым|ых|ую)?\s|стар|бывш|детск|прошл|old|childhood|first|former|late"
+    r"|my\s"
+)
+
+
+def _remote(normalised: str, start: int) -> bool:
+    """True when one of the two words before ``start`` names an owner or a past: a scene seen
+    while absent, i.e. an image ("grandma's kitchen", "my old flat", «папин гараж»)."""
+    window = normalised[max(0, start - 40) : start]
+    if _OWNER_CUE.search(window) is None:  # most place words have no owner: a quick no
+        return False
+    words = window.split()[-3:]
+    index = len(words) - 1
+    while index >= 0 and index >= len(words) - 2:
+        word = words[index]
+        if word[-2:] in _POSSESSIVE or _OWNER_RU.match(word) is not None:
+            return True
+        if index:
+            before = words[index - 1]
+            if (before == "my" and word[-1] == "s") or (word in _PAST and before in _OWNERS):
+                return True
+        index -= 1
+    return False
+
+
 #: After a place noun: its description follows within two words ("garage right there: ...").
 _DESCRIBED = re.compile(r"(?:\s+[\w'-]+){0,2}\s*(?:[,:;.!?)—–-]|\W*$)")
 
 
+def _other_voices(
+    hits: dict[str, tuple[Span, ...]], normalised: str, voices: tuple[Span, ...]
+) -> None:
+    """File someone else's voice described with a word or two between ("coach's raspy voice",
+    "the advert singer's high voice"), and a tune named and nothing more ("the tetris tune,
+    the fast version"), as ``inner_hearing`` (the markers take "her voice", "song stuck")."""
+    found: list[Span] = []
+    for start, end in voices:
+        window = normalised[max(0, start - 40) : start]
+        if normalised[start] == "v":  # a voice
+            if "'s " not in window:
+                continue
+            words = window.split()[-3:]
+            if len(words) >= 2 and (words[-2].endswith("'s") or words[0].endswith("'s")):
+                found.append((start, end))
+        elif _NAMED_END.match(normalised, end) is not None and _NAMED.search(window):
+            found.append((start, end))
+    if found:
+        hits["inner_hearing"] = tuple(sorted(hits.get("inner_hearing", ()) + tuple(found)))
+
+
+#: A tune named: "the/that/this" a word or two before it, a clause mark or the end after it.
+_NAMED = re.compile(r"(?<!\w)(?:the|that|this)\s+(?:[\w'-]+\s+){0,2}$")
+_NAMED_END = re.compile(r"\s*(?:[,.;:!?)]|\W*$)")
+
+
 def _remote_scenes(hits: Mapping[str, tuple[Span, ...]], normalised: str) -> list[Span]:
-    """Scene nouns described as seen though absent (see :data:`_REMOTE`)."""
+    """Scene nouns described as seen though absent (see :func:`_remote`): a scene noun before a
+    punctuation mark, or a place word with its description within two words after it."""
     found: list[Span] = []
     for start, end in hits.get("scene_noun", ()):
-        if _REMOTE.search(normalised, max(0, start - 40), start) is not None:
+        if _remote(normalised, start):
             found.append((start, end))
     for start, end in hits.get("c_place", ()):
-        if (
-            _REMOTE.search(normalised, max(0, start - 40), start) is not None
-            and _DESCRIBED.match(normalised, end) is not None
-        ):
+        if _DESCRIBED.match(normalised, end) is not None and _remote(normalised, start):
             found.append((start, end))
     return found
 
@@ -528,6 +581,9 @@ def phenomena_of(
     ``hits`` as ``x_presupposition`` (the ``presupposition`` issue).
     """
     evidence: dict[str, list[Span]] = {}
+    voices = hits.get("c_voice")
+    if voices:
+        _other_voices(hits, normalised, voices)
     speech = _outside(hits.get("inner_speech", ()), hits.get("speech_intuition", ()))
     for colon in hits.get("speech_colon", ()):
         # «в голове: опять двадцать пять»: the words after the colon, unless the sentence
