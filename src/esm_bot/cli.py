@@ -1,9 +1,7 @@
-"""The ``esm-bot`` command: ``run`` (polling or ``--webhook``), ``console``, and the operations
-subcommands of :mod:`esm_bot.ops.cli`.
+"""The ``esm-bot`` command: ``run``, ``console`` and the subcommands of :mod:`esm_bot.ops.cli`.
 
-A failure ends in one line on standard error and an exit code of
-:class:`esm_bot.telegram.startup.ExitCode` (the traceback only with ``--debug``); nothing printed or
-logged carries a secret (:func:`esm_bot.domain.redact.guard_output`).
+A failure is one line on standard error and an :class:`~esm_bot.telegram.startup.ExitCode`; nothing
+printed or logged carries a secret (:func:`~esm_bot.domain.redact.guard_output`).
 """
 
 from __future__ import annotations

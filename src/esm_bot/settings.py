@@ -1,8 +1,6 @@
-"""Settings of the bot process (:class:`BotSettings`) and of its store (:class:`StoreSettings`).
+"""Settings of the bot process and of its store, read like the study's (:mod:`esm_bot.domain.env`).
 
-Both are read once at the edge like :class:`~esm_bot.domain.config.StudyConfig` (each field names
-its variable; docs/configuration.md lists them). The token, the webhook secret and the MongoDB URI
-never appear in ``repr`` or in errors.
+The token, the webhook secret and the MongoDB URI never appear in ``repr`` or in errors.
 """
 
 from __future__ import annotations

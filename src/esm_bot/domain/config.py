@@ -85,10 +85,7 @@ def _minutes_field(variable: str, default: float) -> Any:
 
 @attrs.frozen(hash=False)
 class StudyConfig:
-    """All settings of one study, the researcher's single place to change the protocol.
-
-    docs/configuration.md says what each field means, its variable and its default.
-    """
+    """All settings of one study (docs/configuration.md: each field's variable and default)."""
 
     beeps_per_day: int = env_field("ESM_BEEPS_PER_DAY", _whole, default=6)
     min_beeps_per_day: int = env_field("ESM_MIN_BEEPS_PER_DAY", _whole, default=1)
@@ -150,11 +147,7 @@ class StudyConfig:
         return self.day_focus[max(earlier)] if earlier else DAY_FOCUS_CODES[0]
 
     def check_participant_schedule(self, n: int, start: time, end: time, tz: str) -> None:
-        """Check a participant's own schedule against the study's limits.
-
-        Raises:
-            ScheduleError: (a ValueError) with a message a participant can be shown.
-        """
+        """Check a participant's own schedule against the study's limits (or ScheduleError)."""
         low, high = self.min_beeps_per_day, self.max_beeps_per_day
         if isinstance(n, bool) or not low <= n <= high:
             raise ScheduleError(

@@ -78,11 +78,8 @@ def read_env(cls: type, environ: Mapping[str, str]) -> dict[str, Any]:
 
 
 def from_env(cls: type[T], environ: Mapping[str, str], **defaults: Any) -> T:
-    """Build ``cls`` from ``environ`` (``defaults`` fill unset fields).
-
-    A :class:`SettingsError` from the class's own checks that names fields, not variables, gets the
-    variables to check appended.
-    """
+    """Build ``cls`` from ``environ`` (``defaults`` fill unset fields); an error of the class's own
+    checks that names fields gets their variables appended."""
     try:
         return cls(**{**defaults, **read_env(cls, environ)})
     except SettingsError as exc:

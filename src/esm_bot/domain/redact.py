@@ -74,10 +74,8 @@ def secret_values(environ: Mapping[str, str]) -> tuple[str, ...]:
 
 
 def redact(text: str, environ: Mapping[str, str] | Iterable[str] = ()) -> str:
-    """``text`` with URI passwords, bot tokens and the given secrets replaced by ``***``.
-
-    ``environ`` is an environment (its secrets: :func:`secret_values`) or the secrets themselves.
-    """
+    """``text`` with URI passwords, bot tokens and the secrets of ``environ`` (an environment, or
+    the secrets themselves) replaced by ``***``."""
     secrets = secret_values(environ) if isinstance(environ, Mapping) else _longest_first(environ, 1)
     for secret in secrets:
         text = text.replace(secret, REDACTED)
@@ -95,11 +93,8 @@ def strip_uri_password(uri: str) -> str:
 
 
 def one_line(exc: BaseException, limit: int = 200) -> str:
-    """``Type: message`` of ``exc`` on one line (not yet redacted), without driver noise.
-
-    A network error deep inside requests or urllib3 is named by its cause (``ConnectionError:
-    [Errno 111] Connection refused``); the text is cut to ``limit`` characters.
-    """
+    """``Type: message`` of ``exc`` on one line (not yet redacted), without driver noise; a network
+    error deep in urllib3 is named by its cause (``[Errno 111] Connection refused``)."""
     text = " ".join(str(exc).split())
     cause = _ERRNO.search(text) if "(Caused by " in text else None
     if cause is not None:  # urllib3's pool, URL and wrapper classes before the reason
@@ -173,12 +168,8 @@ def _redacting_factory(base: Any, secrets: tuple[str, ...]) -> Any:
 def guard_output(
     secrets: Iterable[str], *, debug: bool = False, program: str = "esm-bot"
 ) -> Iterator[None]:
-    """Route every output channel of this process through :func:`redact` while active.
-
-    Standard output and error, every log record (message, traceback, stack) whatever its handler,
-    ``warnings``, and uncaught exceptions in any thread (one redacted line, plus the redacted
-    traceback when ``debug``). Everything is restored on exit.
-    """
+    """Route standard output and error, every log record, ``warnings`` and uncaught exceptions of
+    any thread (one line; the traceback too when ``debug``) through :func:`redact` while active."""
     found = _longest_first(secrets)
     saved_out, saved_err = sys.stdout, sys.stderr
     saved_factory = logging.getLogRecordFactory()

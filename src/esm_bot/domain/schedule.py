@@ -39,10 +39,7 @@ _TYPED_OFFSET = re.compile(
 
 
 class ScheduleError(ValueError):
-    """A schedule setting that cannot work; the message can be shown to a participant as is.
-
-    ``code`` (``"schedule.unknown_timezone"``...) and ``params`` let a catalogue translate it.
-    """
+    """A schedule that cannot work: a message to show a participant, ``code`` and ``params``."""
 
     def __init__(self, code: str, message: str, **params: object) -> None:
         super().__init__(message)
@@ -158,10 +155,8 @@ def _instant(naive: datetime, zone: tzinfo, *, last: bool) -> datetime:
 
 
 def window_bounds(day: date, tz: str, start: time, end: time) -> Window:
-    """The real UTC bounds of the waking window starting on local *day*.
-
-    ``end <= start`` crosses midnight; ScheduleError for an unknown zone or ``start == end``.
-    """
+    """The real UTC bounds of the waking window starting on local *day* (crossing midnight when
+    ``end <= start``); ScheduleError for an unknown zone or ``start == end``."""
     zone = zone_for(tz)
     if start.replace(tzinfo=None) == end.replace(tzinfo=None):
         raise ScheduleError(
@@ -204,16 +199,12 @@ def plan_day(
     min_gap: timedelta,
     rng: random.Random,
 ) -> list[datetime]:
-    """Plan one local day's beeps: *n* sorted, timezone-aware UTC datetimes.
-
-    The window (``start`` to ``end`` in zone *tz*) is split into *n* equal blocks of real time and
-    one instant drawn from *rng* in each; a draw closer than *min_gap* to the previous beep moves
-    later, to ``previous + min_gap``.
+    """Plan one local day's beeps: *n* sorted UTC datetimes, one drawn from *rng* in each of *n*
+    equal blocks of the real window, at least *min_gap* apart (docs/study.md).
 
     Raises:
-        ScheduleError: (a ValueError) with a message a participant could be shown, when *n* is
-            not 1..20, the zone is unknown, ``start == end``, the gap is negative, or
-            ``n * min_gap`` is longer than the window on that day.
+        ScheduleError: *n* not 1..20, an unknown zone, ``start == end``, a negative gap, or
+            ``n * min_gap`` longer than that day's window.
     """
     if isinstance(n, bool) or not isinstance(n, int) or not 1 <= n <= MAX_BEEPS_PER_DAY:
         raise ScheduleError(

@@ -151,10 +151,6 @@ class _Formatter(string.Formatter):
 
 
 def render(key: str, lang: str, form: str = "informal", /, **params: Any) -> str:
-    """Render message ``key`` in ``lang`` and address ``form``.
-
-    Parameter values are inserted as they are (never parsed as templates), so text typed by a
-    participant is echoed safely; ``{n:one|few|many}`` inserts the word form for ``n``
-    (:func:`plural`). Raises KeyError for an unknown key or a missing parameter.
-    """
+    """Render message ``key`` in ``lang`` and ``form``; parameters are inserted as they are (text
+    typed by a participant is never parsed). KeyError for a bad key or a missing parameter."""
     return _Formatter(lang).vformat(template(key, lang, form), (), params)
