@@ -115,18 +115,35 @@ def _sql(query: dict[str, Any]) -> tuple[str, list[Any]]:
     return " AND ".join(parts), args
 
 
-def _columns(table: str, doc: Mapping[str, Any]) -> dict[str, Any]:
-    """The indexed columns a write keeps in step with a participant's or a beep's document."""
-    if table == "participants":
-        return {"telegram_id": doc.get("telegram_id"), "status": doc.get("status", "registered")}
-    until = doc.get("claim_until")
-    return {
-        "participant_id": doc["participant_id"],
-        "status": doc["status"],
-        "scheduled_at": _ts(dt.datetime.fromisoformat(doc["scheduled_at"])),
-        "claimed_by": doc.get("claimed_by"),
-        "claim_until": None if until is None else _ts(dt.datetime.fromisoformat(until)),
-    }
+#: The indexed columns of each table, kept in step with its ``doc`` by every write.
+_COLUMNS = {
+    "participants": ("id", "telegram_id", "status", "created_at"),
+    "beeps": ("id", "participant_id", "status", "scheduled_at", "claimed_by", "claim_until"),
+    "reports": ("id", "dedup_key", "participant_id", "beep_id", "received_at"),
+    "events": ("id", "participant_id", "kind", "at"),
+}
+_TIMES = {"created_at", "scheduled_at", "claim_until", "received_at", "at"}
+
+
+def _row(table: str, doc: Mapping[str, Any]) -> dict[str, Any]:
+    """The indexed columns of a stored document (times as epoch seconds)."""
+    row = {}
+    for column in _COLUMNS[table]:
+        value = doc.get(column, "registered" if column == "status" else None)
+        if column in _TIMES and value is not None:
+            value = _ts(dt.datetime.fromisoformat(value))
+        row[column] = value
+    return row
+
+
+def _insert(
+    conn: sqlite3.Connection, table: str, doc: Mapping[str, Any], on_conflict: str = "", *more: Any
+) -> sqlite3.Cursor:
+    row = _row(table, doc)
+    columns = ", ".join(row)
+    marks = "?, " * len(row)
+    sql = f"INSERT INTO {table} ({columns}, doc) VALUES ({marks}?){on_conflict}"
+    return conn.execute(sql, (*row.values(), _dump(doc), *more))
 
 
 class SqliteStore(Queries):
@@ -256,7 +273,8 @@ class SqliteStore(Queries):
             if row is None:
                 return None
             doc = {**json.loads(row[0]), **changes}
-            columns = _columns(table, doc)
+            columns = _row(table, doc)
+            del columns["id"]
             sets = "".join(f"{column} = ?, " for column in columns)
             conn.execute(
                 f"UPDATE {table} SET {sets}doc = ? WHERE id = ?",
@@ -286,46 +304,23 @@ class SqliteStore(Queries):
 
     def add_participant(self, participant: Participant) -> Participant:
         """Store a new participant (:class:`DuplicateKey` if the id or Telegram id is taken)."""
-        doc = encode(participant)
         with self._write() as conn:
-            conn.execute(
-                "INSERT INTO participants (id, telegram_id, status, created_at, doc)"
-                " VALUES (?, ?, ?, ?, ?)",
-                (
-                    participant.id,
-                    participant.telegram_id,
-                    participant.status.value,
-                    _ts(participant.created_at),
-                    _dump(doc),
-                ),
-            )
+            _insert(conn, "participants", encode(participant))
         return participant
 
     # beeps
 
     def upsert_beeps(self, beeps: Iterable[Beep], *, replace_unsent: bool = False) -> int:
         """Insert new beeps (existing ids untouched unless ``replace_unsent``); return the count."""
-        insert = (
-            "INSERT INTO beeps (id, participant_id, status, scheduled_at, claimed_by, claim_until,"
-            " doc) VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO "
+        replace = ", ".join(f"{c} = excluded.{c}" for c in (*_COLUMNS["beeps"][1:], "doc"))
+        conflict = " ON CONFLICT (id) DO " + (
+            f"UPDATE SET {replace} WHERE beeps.status IN (?, ?) AND beeps.claimed_by IS NULL"
+            if replace_unsent
+            else "NOTHING"
         )
-        if replace_unsent:
-            insert += (
-                "UPDATE SET participant_id = excluded.participant_id, status = excluded.status,"
-                " scheduled_at = excluded.scheduled_at, claimed_by = excluded.claimed_by,"
-                " claim_until = excluded.claim_until, doc = excluded.doc"
-                " WHERE beeps.status IN (?, ?) AND beeps.claimed_by IS NULL"
-            )
-        else:
-            insert += "NOTHING"
-        written = 0
+        unsent = _UNSENT if replace_unsent else ()
         with self._write() as conn:
-            for beep in beeps:
-                doc = encode(beep)
-                row = (beep.id, *_columns("beeps", doc).values(), _dump(doc))
-                args = row + (_UNSENT if replace_unsent else ())
-                written += conn.execute(insert, args).rowcount
-        return written
+            return sum(_insert(conn, "beeps", encode(b), conflict, *unsent).rowcount for b in beeps)
 
     def cancel_future_beeps(self, participant_id: str, after: dt.datetime) -> int:
         """Cancel the participant's scheduled beeps after ``after``; return how many."""
@@ -348,18 +343,7 @@ class SqliteStore(Queries):
             ).fetchone()
             if row is not None:
                 return decode(Report, json.loads(row[0])), False
-            conn.execute(
-                "INSERT INTO reports (id, dedup_key, participant_id, beep_id, received_at, doc)"
-                " VALUES (?, ?, ?, ?, ?, ?)",
-                (
-                    report.id,
-                    report.dedup_key,
-                    report.participant_id,
-                    report.beep_id,
-                    _ts(report.received_at),
-                    _dump(encode(report)),
-                ),
-            )
+            _insert(conn, "reports", encode(report))
         return report, True
 
     # events
@@ -372,11 +356,7 @@ class SqliteStore(Queries):
                 return attrs.evolve(decode(Event, json.loads(row[1])), seq=row[0])
             doc = encode(event)
             doc.pop("seq", None)
-            cursor = conn.execute(
-                "INSERT INTO events (id, participant_id, kind, at, doc) VALUES (?, ?, ?, ?, ?)",
-                (event.id, event.participant_id, event.kind, _ts(event.at), _dump(doc)),
-            )
-            seq = cursor.lastrowid
+            seq = _insert(conn, "events", doc).lastrowid
         return attrs.evolve(event, seq=seq)
 
     # whole store
