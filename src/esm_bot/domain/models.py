@@ -254,7 +254,9 @@ class Report:
     beep_id: str | None
     text: str
     received_at: dt.datetime = attrs.field(converter=utc_ms)
-    dedup_key: str = attrs.field()
+    dedup_key: str = attrs.field(
+        default=attrs.Factory(lambda report: f"report:{report.id}", takes_self=True)
+    )
     attempt: int = 1
     latency_s: float | None = None
     late: bool = False
@@ -268,10 +270,6 @@ class Report:
     validator_version: str = ""
     validation_ms: float | None = None
     assessment: Mapping[str, Any] = attrs.field(factory=dict)
-
-    @dedup_key.default
-    def _dedup_default(self) -> str:
-        return f"report:{self.id}"
 
 
 @attrs.frozen
