@@ -241,8 +241,8 @@ class Queries:
         """Return the records of ``cls`` matching ``query`` (in :data:`TABLES` order)."""
         raise NotImplementedError
 
-    def _iter(self, cls: type[T], query: dict[str, Any]) -> Iterator[T]:
-        """Yield the records of ``cls`` matching ``query`` in :data:`TABLES` order, for exports."""
+    def _iter(self, cls: type[T], query: dict[str, Any], *, raw: bool = False) -> Iterator[Any]:
+        """Yield the records (or, with ``raw``, stored documents) matching ``query`` in order."""
         raise NotImplementedError
 
     def _set(
@@ -360,6 +360,10 @@ class Queries:
     ) -> Iterator[Event]:
         """Yield events in append order, filtered as asked."""
         return self._iter(Event, _where(participant_id=participant_id, kind=kind, at=_span(since)))
+
+    def iter_raw_participants(self) -> Iterator[dict[str, Any]]:
+        """Yield the stored participant documents (with ``id``), oldest first."""
+        return self._iter(Participant, {}, raw=True)
 
     def patch_raw_participant(self, participant_id: str, fields: Mapping[str, Any]) -> bool:
         """Set only the given top-level keys of a participant document; True if it exists."""

@@ -70,10 +70,6 @@ def _sort(order: tuple[str, ...]) -> list[tuple[str, int]]:
     return [("_id" if k == "id" else k, 1) for k in order]
 
 
-def _maybe(cls: type[T], doc: Mapping[str, Any] | None) -> T | None:
-    return None if doc is None else _from(cls, doc)
-
-
 class MongoStore(Queries):
     """A :class:`~esm_bot.store.base.Store` in a MongoDB database.
 
@@ -205,11 +201,11 @@ class MongoStore(Queries):
             docs = list(cursor)
         return [_from(cls, d) for d in docs]
 
-    def _iter(self, cls: type[T], query: dict[str, Any]) -> Iterator[T]:
+    def _iter(self, cls: type[T], query: dict[str, Any], *, raw: bool = False) -> Iterator[Any]:
         table, order = TABLES[cls]
         with self._op():
             for doc in self._db[table].find(_mongo(query)).sort(_sort(order)):
-                yield _from(cls, doc)
+                yield _raw(doc) if raw else _from(cls, doc)
 
     def _set(
         self, cls: type[T], query: dict[str, Any], fields: dict[str, Any], *, raw: bool = False
@@ -375,11 +371,3 @@ class MongoStore(Queries):
         """Set a metadata value (JSON-compatible)."""
         with self._op():
             self._meta.update_one({"_id": key}, {"$set": {"value": value}}, upsert=True)
-
-    # raw documents
-
-    def iter_raw_participants(self) -> Iterator[dict[str, Any]]:
-        """Yield the stored participant documents (``_id`` renamed ``id``), oldest first."""
-        with self._op():
-            for doc in self._participants.find({}).sort([("created_at", 1), ("_id", 1)]):
-                yield _raw(doc)

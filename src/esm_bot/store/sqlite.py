@@ -222,11 +222,6 @@ class SqliteStore(Queries):
         except sqlite3.Error as exc:
             raise StoreError(f"SQLite database {self.path}: {exc}") from exc
 
-    @staticmethod
-    def _doc(conn: sqlite3.Connection, table: str, record_id: str) -> dict[str, Any] | None:
-        row = conn.execute(f"SELECT doc FROM {table} WHERE id = ?", (record_id,)).fetchone()
-        return None if row is None else dict(json.loads(row[0]))
-
     def _find(
         self, cls: type[T], query: dict[str, Any], limit: int | None = None, *, ordered: bool = True
     ) -> list[T]:
@@ -242,7 +237,7 @@ class SqliteStore(Queries):
             rows = conn.execute(sql, args).fetchall()
         return [decode(cls, json.loads(row[0])) for row in rows]
 
-    def _iter(self, cls: type[T], query: dict[str, Any]) -> Iterator[T]:
+    def _iter(self, cls: type[T], query: dict[str, Any], *, raw: bool = False) -> Iterator[Any]:
         """Yield the records a page a query, after the last one of the page before."""
         table, order = TABLES[cls]
         where, args = _sql(query)
@@ -257,7 +252,8 @@ class SqliteStore(Queries):
             with self._read() as conn:
                 rows = conn.execute(sql, (*args, *last, _PAGE)).fetchall()
             for row in rows:
-                yield decode(cls, json.loads(row[-1]))
+                doc = json.loads(row[-1])
+                yield {**doc, "id": row[-2]} if raw else decode(cls, doc)
             if len(rows) < _PAGE:
                 return
             last = tuple(rows[-1][: len(order)])
@@ -384,7 +380,10 @@ class SqliteStore(Queries):
                 " WHERE participant_id = ?",
                 (participant_id,),
             ).rowcount
-            doc = self._doc(conn, "participants", participant_id)
+            row = conn.execute(
+                "SELECT doc FROM participants WHERE id = ?", (participant_id,)
+            ).fetchone()
+            doc = None if row is None else json.loads(row[0])
             if doc is not None:
                 tombstone = tombstone_of(doc, participant_id, now)
                 conn.execute(
@@ -421,16 +420,3 @@ class SqliteStore(Queries):
                 " ON CONFLICT (key) DO UPDATE SET value = excluded.value",
                 (key, json.dumps(value, ensure_ascii=False)),
             )
-
-    # raw documents
-
-    def iter_raw_participants(self) -> Iterator[dict[str, Any]]:
-        """Yield the stored participant documents, oldest first."""
-        with self._read() as conn:
-            rows = conn.execute(
-                "SELECT id, doc FROM participants ORDER BY created_at, id"
-            ).fetchall()
-        for participant_id, doc in rows:
-            raw = json.loads(doc)
-            raw["id"] = participant_id
-            yield raw
