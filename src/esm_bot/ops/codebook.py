@@ -111,17 +111,10 @@ def columns(*, raw_ids: bool = False) -> tuple[str, ...]:
     return tuple(name for name, _, _ in COLUMNS if raw_ids or name != "telegram_id")
 
 
-def _quality_ranges() -> dict[str, str]:
-    ranges = {}
-    for i, (label, low) in enumerate(QUALITY_LEVELS):
-        high = QUALITY_LEVELS[i + 1][1] - 1 if i + 1 < len(QUALITY_LEVELS) else 100
-        ranges[label] = f"score {low}-{high}"
-    return ranges
-
-
 def build_codebook(*, raw_ids: bool = False) -> dict[str, Any]:
     """Return the codebook as a JSON-ready dict (columns, codes, pseudonymisation)."""
     names = set(columns(raw_ids=raw_ids))
+    highs = [low - 1 for _, low in QUALITY_LEVELS[1:]] + [100]
     return {
         "format": "long: one row per scheduled beep and report attempt, missed beeps included",
         "pseudonymisation": (
@@ -134,7 +127,10 @@ def build_codebook(*, raw_ids: bool = False) -> dict[str, Any]:
         "columns": [{"name": n, "type": t, "meaning": m} for n, t, m in COLUMNS if n in names],
         "issue_codes": {code: ISSUE_MEANINGS.get(code, "") for code in ISSUE_CODES},
         "phenomena": {code: PHENOMENON_MEANINGS.get(code, "") for code in PHENOMENA},
-        "quality_labels": _quality_ranges(),
+        "quality_labels": {
+            label: f"score {low}-{high}"
+            for (label, low), high in zip(QUALITY_LEVELS, highs, strict=True)
+        },
         "beep_statuses": dict(BEEP_STATUS_MEANINGS),
         "fallback_reasons": dict(_FALLBACKS),
     }

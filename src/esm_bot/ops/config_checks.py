@@ -10,7 +10,7 @@ from __future__ import annotations
 import enum
 import os
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from pathlib import Path
 
 import attrs
@@ -135,28 +135,21 @@ def _redis(env: OpsSettings, environ: Mapping[str, str]) -> _Outcome:
     return OK, "shared cache and rate limit"
 
 
-#: Every item in order, and whether it is required (a malformed recommended one fails too).
-_ITEMS: tuple[tuple[Callable[[OpsSettings, Mapping[str, str]], _Outcome], bool], ...] = (
-    (_telegram, True),
-    (_study, True),
-    (_storage, True),
-    (_ai, True),
-    (_bot, True),
-    (_admins, False),
-    (_webhook, True),
-    (_redis, False),
-)
+#: Every item in order; the recommended ones only lower the count (a malformed one fails too).
+_ITEMS = (_telegram, _study, _storage, _ai, _bot, _admins, _webhook, _redis)
+_RECOMMENDED = frozenset({"admins", "redis"})
 
 
 def check_configuration(environ: Mapping[str, str]) -> list[ConfigItem]:
     """Check every setting in ``environ``; never raises, never echoes a secret."""
     env, items = OpsSettings.from_env(environ), []
-    for check, required in _ITEMS:
+    for check in _ITEMS:
         try:
             status, message = check(env, environ)
         except Exception as exc:  # the owner's SettingsError or ConfigurationError, named
             lines = str(exc).strip().splitlines()
             status, message = FAIL, (lines[0] if lines else type(exc).__name__)[:200]
         name = check.__name__.lstrip("_")
-        items.append(ConfigItem(name, status, message, required or status is FAIL))
+        required = name not in _RECOMMENDED or status is FAIL
+        items.append(ConfigItem(name, status, message, required))
     return items

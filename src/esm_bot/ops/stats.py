@@ -179,12 +179,11 @@ class StudyStats:
 
     def render(self) -> str:
         """Return the human summary, one figure per line with the target and a mark."""
-
-        def line(target: str, value: float | None, text: str) -> str:
-            ok = None if value is None else value >= TARGETS[target]
-            return f"{'  ' if ok is None else '✅' if ok else '⚠️ '} {text}"
-
         d1, d3 = self.quality_by_training_day.get(1), self.quality_by_training_day.get(3)
+        values = {key: getattr(self, key, None) for key in TARGETS} | {"quality_day3": d3}
+        mark = {
+            k: "  " if v is None else "✅" if v >= TARGETS[k] else "⚠️ " for k, v in values.items()
+        }
         growth = (
             "n/a"
             if d1 is None or d3 is None
@@ -205,37 +204,20 @@ class StudyStats:
             f"pilot reports: {self.pilot_reports} (not study data)",
             f"   Messages without a beep: {self.messages_without_beep} (written while no beep "
             "was open; kept, not scored, not in the figures)",
-            line(
-                "validation_success_rate",
-                self.validation_success_rate,
-                f"Validation success rate: {percent(self.validation_success_rate)} (target > 95%)",
-            ),
-            line("average_quality", self.average_quality, f"Average quality: {avg} (target > 60)"),
-            line(
-                "cache_hit_rate",
-                self.cache_hit_rate,
-                f"Cache hit rate: {percent(self.cache_hit_rate)} (target > 70%; "
-                f"{self.cache_hit_source})",
-            ),
-            line(
-                "training_completion_rate",
-                self.training_completion_rate,
-                f"Training completion rate: {percent(self.training_completion_rate)} "
-                f"({self.training_completed}/{self.training_started}; target > 80%)",
-            ),
-            line(
-                "quality_day3",
-                d3,
-                f"Quality growth: {growth} (the original MSE bot expected about 40 → 70+ over "
-                "training)",
-            ),
+            f"{mark['validation_success_rate']} Validation success rate: "
+            f"{percent(self.validation_success_rate)} (target > 95%)",
+            f"{mark['average_quality']} Average quality: {avg} (target > 60)",
+            f"{mark['cache_hit_rate']} Cache hit rate: {percent(self.cache_hit_rate)} "
+            f"(target > 70%; {self.cache_hit_source})",
+            f"{mark['training_completion_rate']} Training completion rate: "
+            f"{percent(self.training_completion_rate)} ({self.training_completed}/"
+            f"{self.training_started}; target > 80%)",
+            f"{mark['quality_day3']} Quality growth: {growth} (the original MSE bot expected about "
+            "40 → 70+ over training)",
             f"   Compliance: {percent(self.compliance)} ({self.beeps_answered_on_time}/"
             f"{self.beeps_delivered} delivered beeps answered on time; ESM average about 79%)",
-            line(
-                "ai_availability",
-                self.ai_availability,
-                f"AI availability: {percent(self.ai_availability)} (target > 99%)",
-            ),
+            f"{mark['ai_availability']} AI availability: {percent(self.ai_availability)} "
+            "(target > 99%)",
             f"   AI share: {percent(self.ai_share)}; fallbacks: {fallbacks or 'none'}",
             "   Phenomena (% of samples vs Heavey & Hurlburt 2008):",
         ]
