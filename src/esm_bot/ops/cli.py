@@ -151,7 +151,7 @@ def _migrate(args: argparse.Namespace) -> int:
         version, checks = current_schema_version(store), check_migrations(store)
         if args.json:
             migrations = [
-                {k: v for k, v in attrs.asdict(c).items() if k != "description"} for c in checks
+                attrs.asdict(c, filter=attrs.filters.exclude("description")) for c in checks
             ]
             _json({"schema_version": version, "migrations": migrations})
             return 0

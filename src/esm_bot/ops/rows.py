@@ -126,12 +126,8 @@ def parse_since(value: str) -> dt.datetime:
     Raises:
         ValueError: With a message that says what is expected.
     """
-    text = value.strip()
     try:
-        if len(text) == 10:
-            day = dt.date.fromisoformat(text)
-            return dt.datetime(day.year, day.month, day.day, tzinfo=dt.UTC)
-        moment = dt.datetime.fromisoformat(text)
+        moment = dt.datetime.fromisoformat(value.strip())  # a date alone is its midnight
     except ValueError:
         raise ValueError(
             f"--since expects a date like 2026-05-01 or an ISO datetime, got {value!r}"
