@@ -942,7 +942,8 @@ def test_generated_forms_are_current() -> None:
 
 def test_behaviour_tip_does_not_invent_a_doing() -> None:
     """A scene with no doing named is not told "you described what you were doing"."""
-    scene = validate("my sons face when he scored, mouth wide open, mud on his cheek")
+    # (no owner before the scene: "my son's face when he scored, ..." is now an image)
+    scene = validate("the bus at the stop, mud on its wheels, a dent in the door")
     assert scene.issue_codes == ("behavior_only",)
     assert "doing" not in scene.feedback
     assert "imagination" in scene.feedback

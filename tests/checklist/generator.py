@@ -318,6 +318,13 @@ def _phenomenon_cases(lang: str) -> Iterator[Case]:
             )
 
 
+def _kind_cases(lang: str) -> Iterator[Case]:
+    """Kinds of expression typed as participants type them (``KINDS`` of the lexicons)."""
+    for kind, (code, reports) in LEXICONS[lang].KINDS.items():
+        key = f"mft/kind/{kind}/{lang}"
+        yield from (Case(key, lang, text, Expect("phenomenon", code)) for text in reports)
+
+
 def _concrete_telegraphic(lang: str) -> list[str]:
     return [
         text
@@ -556,6 +563,7 @@ def generate(langs: Sequence[str] = ("en", "ru")) -> list[Case]:
     for lang in langs:
         for make in (
             _phenomenon_cases,
+            _kind_cases,
             _issue_cases,
             _score_cases,
             _invariance_cases,

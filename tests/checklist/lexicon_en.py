@@ -249,3 +249,54 @@ TASK_PERCEPTION = (
     "read the label on the box to find the size",
     "glanced at the map to find the exit",
 )
+
+#: Kinds of expression that the second blind round showed (issue 13), each with the phenomenon it
+#: must show: written from the DES definitions, not taken from the rules or from that corpus.
+KINDS: dict[str, tuple[str, tuple[str, ...]]] = {
+    "repeated_words": (
+        "inner_speech",
+        (
+            "come on come on, legs burning",
+            "not now not now",
+            "almost done almost done",
+            "left left left",
+            "why me why me",
+        ),
+    ),
+    "words_after_colon": (
+        "inner_speech",
+        (
+            "in my head: why did I say that",
+            "to myself: ok, one more page",
+            "silently: please don't pick me",
+            "inside: breathe, it's fine",
+        ),
+    ),
+    "someone_elses_voice_or_tune": (
+        "inner_hearing",
+        (
+            "my coach's hoarse voice counting the reps",
+            "the neighbour's shrill voice calling the dog",
+            "that ice cream van jingle, the first bars",
+            "the tetris tune, the slow version",
+        ),
+    ),
+    "scene_while_absent": (
+        "inner_seeing",
+        (
+            "on the bus but dad's garage right there: the door open, a bare bulb",
+            "her old flat, the brown sofa, the lamp by the window",
+            "my gran's kitchen, yellow curtains, the radio on the fridge",
+            "my old school's corridor, green walls, dented lockers",
+        ),
+    ),
+    "bare_doing": (
+        "just_doing",
+        (
+            "chopping onions. nothing else",
+            "scrubbing the pan, no thoughts",
+            "ironing a shirt, nothing in there",
+            "pedalling, no thought, no words",
+        ),
+    ),
+}

@@ -23,7 +23,9 @@ _EMOTION = (
     r"loneliness|jealous\w*|envy|envious|proud|pride|tender\w*|affection\w*|contempt|disgust\w*|"
     r"resent\w*|impatien\w*|restless\w*|stressed|stress|overwhelm\w*|amused|amusement|elated|thrill\w*|"
     r"awkward|uneas\w*|upset|hopeful|hopeless\w*|despair|longing|nostalgi\w*|irritable|grumpy|"
-    r"contentment|serene|love|loving|hatred|curiosity|curious|tense|apprehensi\w*|dismay\w*"
+    r"contentment|serene|love|loving|hatred|curiosity|curious|tense|apprehensi\w*|dismay\w*|"
+    r"homesick\w*|giddy|fuming|pissed(?:\s+off)?|livid|gutted|chuffed|miffed|exasperat\w*|"
+    r"sheepish|smug|wistful|elation|glee\w*|gratitude|grateful|hurt\s+feelings|heartbroken"
 )
 _BODY = (
     r"chest|stomach|gut|belly|throat|face|cheeks?|neck|shoulders?|jaw|head|hands?|fingers?|heart|"
@@ -146,10 +148,10 @@ PATTERNS: Final[dict[str, str]] = {
         r"white\s+noise(?:\s+in\s+my\s+(?:head|mind))?|"
         rf"{_HEAD}\s+was\s+(?:completely\s+|totally\s+|just\s+|entirely\s+)?(?:blank|empty|quiet|"
         rf"silent|still)|(?:blank|empty)\s+(?:mind|head)|(?:wasn't|was\s+not|not)\s+thinking\s+"
-        rf"(?:about\s+|of\s+)?anything|(?:i\s+)?(?:had|have)\s+no\s+thoughts|nothing\s+(?:at\s+all\s+)?(?:was\s+)?"
+        rf"(?:about\s+|of\s+)?anything|(?:i\s+)?(?:had|have)\s+no\s+thoughts?|nothing\s+(?:at\s+all\s+)?(?:was\s+)?"
         rf"(?:in|going\s+on\s+in|present\s+in)\s+(?:{_HEAD}|my\s+(?:experience|awareness))"
         rf"|there\s+was\s+nothing\s+(?:at\s+all\s+)?(?:in\s+(?:my\s+)?(?:experience|awareness|"
-        rf"mind|head)|there)|(?:i\s+)?(?:wasn't|was\s+not)\s+aware\s+of\s+anything|no\s+thoughts"
+        rf"mind|head)|there)|(?:i\s+)?(?:wasn't|was\s+not)\s+aware\s+of\s+anything|no\s+thoughts?"
         rf"(?:\s+at\s+all)?|nothing\s+was\s+there|(?:an\s+)?(?:empty|blank)\s+(?:space|moment|"
         rf"screen)|my\s+mind\s+went\s+blank|mind\s+blank|nothing\s+at\s+all\s+in\s+experience"
         r"|nothing\s+(?:else\s+)?(?:in\s+there|up\s+there|in\s+my\s+head|going\s+on\s+inside)"
@@ -310,6 +312,7 @@ PATTERNS: Final[dict[str, str]] = {
         r"|(?:without|no|with\s+no)\s+(?:any\s+)?(?:images?|pictures?|symbols?|visuals?)"
         r"|neither\s+words\s+nor\s+(?:images|pictures)|not\s+(?:in\s+)?(?:a\s+)?(?:picture|image)s?"
         r"|not\s+verbal|non-verbal|nonverbal|no\s+(?:inner\s+)?(?:voice|speech)"
+        r"|not\s+(?:in\s+)?worded|unworded|not\s+put\s+into\s+words"
         r"|(?:didn't|did\s+not)\s+(?:say|hear|see)\s+(?:any|anything)"
     ),
     "word_negation": (
