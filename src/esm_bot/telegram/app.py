@@ -14,6 +14,7 @@ from typing import Any
 
 import attrs
 
+from esm_bot import i18n
 from esm_bot.domain.clock import utc_now
 from esm_bot.settings import BotSettings
 from esm_bot.study import Action, ActionKind, Study
@@ -27,13 +28,6 @@ __all__ = ["BotApp", "make_telebot", "utc_now"]
 
 log = logging.getLogger("esm_bot")
 
-#: The names the scheduler counts sends under (the metrics keys ``beep_sent``...).
-_KINDS = {
-    ActionKind.SEND_BEEP: "beep",
-    ActionKind.SEND_REMINDER: "reminder",
-    ActionKind.EXPIRE_BEEP: "expire",
-    ActionKind.NOTIFY: "notify",
-}
 #: The update kinds the bot asks Telegram for.
 ALLOWED_UPDATES = ["message", "callback_query", "edited_message"]
 
@@ -78,7 +72,6 @@ class BotApp:
     _confirmed: int | None = attrs.field(init=False, default=None)
     _stop: threading.Event = attrs.field(init=False, factory=threading.Event)
     _abort: threading.Event = attrs.field(init=False, factory=threading.Event)
-    _threads: list[threading.Thread] = attrs.field(init=False, factory=list)
     _webhook: Any = attrs.field(init=False, default=None)
     _counts: dict[str, int] = attrs.field(init=False, factory=dict)
     _tick_lock: threading.Lock = attrs.field(init=False, factory=threading.Lock)
@@ -94,11 +87,7 @@ class BotApp:
             per_chat_rate=self.settings.send_rate_per_chat,
         )
         self.intake = Intake(
-            self._dispatch,
-            _parse_update,
-            self.ledger,
-            notice=self._held_notice,
-            workers=self.workers,
+            self._dispatch, self.ledger, notice=self._held_notice, workers=self.workers
         )
         self.sender = Sender(
             self.bot,
@@ -124,8 +113,7 @@ class BotApp:
         chat = chat_of(update)
         if chat is None:
             return
-        user = user_of(update)
-        lang = "ru" if str(user.get("language_code") or "").startswith("ru") else "en"
+        lang = i18n.client_lang(user_of(update).get("language_code"))
         self.sender.send_message(chat, self.handlers.render_in(lang, "formal", "held"))
 
     # the scheduler
@@ -141,7 +129,7 @@ class BotApp:
             return sent
 
     def _send_due(self, due: Action, now: dt.datetime) -> int:
-        kind = _KINDS[due.kind]
+        kind = due.kind.removeprefix("send_").removesuffix("_beep")  # metrics: beep_sent...
         beep = due.beep if due.kind is ActionKind.SEND_BEEP else None
         try:
             if due.chat_id is None:
@@ -175,11 +163,6 @@ class BotApp:
     def _count(self, name: str) -> None:
         self._counts[name] = self._counts.get(name, 0) + 1
 
-    def _spawn(self, target: Callable[[], None], name: str) -> None:
-        thread = threading.Thread(target=target, name=name, daemon=True)
-        thread.start()
-        self._threads.append(thread)
-
     def _every(self, name: str, seconds: float, *work: Callable[[], object], first: float) -> None:
         """Run ``work`` in a thread every ``seconds`` (first after ``first``) until shutdown."""
 
@@ -193,7 +176,7 @@ class BotApp:
                 except Exception:
                     log.exception("%s round failed (will retry)", name)
 
-        self._spawn(loop, name)
+        threading.Thread(target=loop, name=name, daemon=True).start()
 
     def start_background(self) -> None:
         """Start the beep scheduler, the outbox (owed replies, kept updates) and the metrics log."""
@@ -212,7 +195,7 @@ class BotApp:
             self.bot.delete_webhook()
         except Exception as exc:
             log.warning("could not delete a webhook: %s", type(exc).__name__)
-        self._spawn(self._poll, "esm-polling")
+        threading.Thread(target=self._poll, name="esm-polling", daemon=True).start()
 
     def _poll(self) -> None:
         from telebot import apihelper
@@ -274,14 +257,15 @@ class BotApp:
         except Exception as exc:
             log.warning("could not confirm the last batch (%s); it comes again", type(exc).__name__)
 
-    def _dispatch(self, updates: list[Any]) -> None:
-        """Route parsed updates to the handlers; one pyTelegramBotAPI cannot route (a message with
+    def _dispatch(self, update: dict[str, Any]) -> None:
+        """Route a raw update to the handlers; one pyTelegramBotAPI cannot parse or route (say
         ``"chat": null``) is logged and dropped rather than failing its batch again and again."""
+        from telebot.types import Update
+
         try:
-            self.bot.process_new_updates(updates)
+            self.bot.process_new_updates([Update.de_json(update)])  # type: ignore[no-untyped-call]
         except Exception as exc:
-            ids = [getattr(u, "update_id", None) for u in updates]
-            log.warning("update(s) %s dropped: they cannot be dispatched (%s)", ids, exc)
+            log.warning("update %s dropped: it cannot be dispatched (%s)", update["update_id"], exc)
 
     def process_update(self, update: Mapping[str, Any]) -> None:
         """Handle one raw update dict (webhook mode); returns once it is recorded."""
@@ -390,9 +374,3 @@ class BotApp:
             self.ledger.close()
         log.info("stopped in %.2f s", time.monotonic() - started)
         return idle
-
-
-def _parse_update(raw: dict[str, Any]) -> Any:
-    from telebot.types import Update
-
-    return Update.de_json(raw)  # type: ignore[no-untyped-call]

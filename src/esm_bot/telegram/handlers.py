@@ -75,33 +75,8 @@ QUIET_KEYS = frozenset(
         "not_active",
     }
 )
-#: A schedule refusal code of the study → the catalogue key that explains it.
-_REFUSALS = {
-    "schedule.bad_window": "window_invalid",
-    "schedule.empty_window": "window_empty",
-    "schedule.too_many_beeps": "too_many_beeps",
-    "schedule.bad_count": "beeps_invalid",
-    "schedule.bad_beeps": "beeps_invalid",
-    "schedule.unknown_timezone": "timezone_invalid",
-    "schedule.offset_out_of_range": "timezone_invalid",
-    "schedule.empty_timezone": "timezone_invalid",
-}
-#: Message content types other than text (a caption is read as the text; else: "use words").
-OTHER = [
-    "audio",
-    "photo",
-    "voice",
-    "video",
-    "document",
-    "sticker",
-    "video_note",
-    "location",
-    "contact",
-    "animation",
-    "dice",
-    "poll",
-    "venue",
-]
+#: Schedule refusals that a ``<question>_invalid`` message would not explain.
+_REFUSALS = {"schedule.empty_window": "window_empty", "schedule.too_many_beeps": "too_many_beeps"}
 
 
 def clean_text(text: object) -> str:
@@ -158,14 +133,17 @@ class Handlers:
     # plumbing
     def install(self, bot: Any) -> None:
         """Register every handler on ``bot`` (no decorators on globals)."""
+        from telebot.util import content_type_media
+
+        other = [kind for kind in content_type_media if kind != "text"]  # a caption, or no words
         g = self.guard
         for name in PARTICIPANT_COMMANDS + ADMIN_COMMANDS:
             bot.register_message_handler(g(self.command(name) or self.on_command), commands=[name])
         bot.register_message_handler(g(self.on_command), func=_is_command, content_types=["text"])
         bot.register_message_handler(g(self.on_text), content_types=["text"])
-        bot.register_message_handler(g(self.on_other), func=lambda _m: True, content_types=OTHER)
+        bot.register_message_handler(g(self.on_other), func=lambda _m: True, content_types=other)
         bot.register_edited_message_handler(
-            g(self.on_edit), func=lambda _m: True, content_types=["text", *OTHER]
+            g(self.on_edit), func=lambda _m: True, content_types=content_type_media
         )
         bot.register_callback_query_handler(g(self.on_button), func=lambda _c: True)
 

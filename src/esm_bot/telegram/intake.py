@@ -66,11 +66,10 @@ class _StillDown(Exception):
 
 @attrs.define
 class Intake:
-    """Handles batches of raw updates through ``process`` (in the calling thread, after
-    ``parse``), holding an update that meets a store outage and telling its chat (``notice``)."""
+    """Handles batches of raw updates, each through ``process`` in the calling thread, holding an
+    update that meets a store outage and telling its chat (``notice``)."""
 
-    process: Callable[[list[Any]], None]
-    parse: Callable[[dict[str, Any]], Any]
+    process: Callable[[dict[str, Any]], None]
     ledger: Ledger
     notice: Callable[[Update], None] = lambda _update: None
     workers: int = 8
@@ -138,7 +137,7 @@ class Intake:
         context = _Context(update_id)
         self._local.context = context
         try:
-            self.process([self.parse(copy.deepcopy(dict(update)))])
+            self.process(copy.deepcopy(dict(update)))
         finally:
             self._local.context = None
         if context.unavailable is not None:
