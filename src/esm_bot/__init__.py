@@ -2,12 +2,8 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
-
-if TYPE_CHECKING:
-    from esm_bot.domain.config import StudyConfig
-    from esm_bot.domain.schedule import parse_timezone, plan_day
-    from esm_bot.study import Study
+import importlib
+from typing import Any
 
 __version__ = "0.1.0"
 
@@ -24,7 +20,5 @@ _LAZY = {
 def __getattr__(name: str) -> Any:
     """Import the study engine's public names on first use (``import esm_bot`` stays light)."""
     if name in _LAZY:
-        import importlib
-
         return getattr(importlib.import_module(_LAZY[name]), name)
     raise AttributeError(f"module 'esm_bot' has no attribute {name!r}")

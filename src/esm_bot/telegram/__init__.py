@@ -5,19 +5,8 @@ the :class:`Intake` that records each update before it is confirmed, and the :cl
 from __future__ import annotations
 
 from .intake import Intake
-from .ledger import Ledger, ledger_path
-from .limiter import SendLimiter, Slot
-from .sender import MAX_MESSAGE_CHARS, STOPPING, Delivery, Sender, classify
+from .ledger import Ledger
+from .limiter import SendLimiter
+from .sender import MAX_MESSAGE_CHARS, STOPPING, Delivery, Sender
 
-__all__ = [
-    "MAX_MESSAGE_CHARS",
-    "STOPPING",
-    "Delivery",
-    "Intake",
-    "Ledger",
-    "SendLimiter",
-    "Sender",
-    "Slot",
-    "classify",
-    "ledger_path",
-]
+__all__ = ["MAX_MESSAGE_CHARS", "STOPPING", "Delivery", "Intake", "Ledger", "SendLimiter", "Sender"]

@@ -39,7 +39,7 @@ def make_telebot(settings: BotSettings, *, num_threads: int = 8) -> Any:
 
     apihelper.API_URL = settings.api_template  # type: ignore[assignment]
     apihelper.FILE_URL = settings.file_template  # type: ignore[assignment]
-    # handlers run in the intake's threads, so it knows when they finish
+    # the intake runs the handlers in its own threads, so it knows when they finish
     return telebot.TeleBot(settings.token, threaded=False, num_threads=num_threads, parse_mode=None)
 
 
@@ -78,8 +78,6 @@ class BotApp:
 
     def __attrs_post_init__(self) -> None:
         sleep = self.sleep or self._wait
-        if getattr(self.bot, "threaded", False):
-            self.bot.threaded = False  # the intake runs handlers itself, to know when they finish
         limiter = SendLimiter(
             clock=self.monotonic,
             sleep=sleep,
@@ -102,7 +100,6 @@ class BotApp:
             self.study, self.sender, self.settings, self.admin, monotonic=self.monotonic
         )
         self.handlers.failure_hook = self.intake.failure_hook
-        self.handlers.install(self.bot)
 
     def _wait(self, seconds: float) -> None:
         """Sleep, cut short when shutdown's grace runs out (a send then stops waiting out a 429)."""
@@ -263,7 +260,7 @@ class BotApp:
         from telebot.types import Update
 
         try:
-            self.bot.process_new_updates([Update.de_json(update)])  # type: ignore[no-untyped-call]
+            self.handlers.dispatch(Update.de_json(update))  # type: ignore[no-untyped-call]
         except Exception as exc:
             log.warning("update %s dropped: it cannot be dispatched (%s)", update["update_id"], exc)
 

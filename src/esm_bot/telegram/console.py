@@ -68,19 +68,16 @@ class ConsoleBot:
         """Documents are not shown in the console."""
         return self._show(caption or "(document)", None)
 
-    def __getattr__(self, name: str) -> Callable[..., None]:
-        """``register_*_handler``: :func:`run_console` calls the handlers itself."""
-        if not name.startswith("register_"):
-            raise AttributeError(name)
-        return lambda *_args, **_kwargs: None
 
-
-def _message(text: str, message_id: int, lang: str) -> SimpleNamespace:
-    user = SimpleNamespace(id=CONSOLE_USER_ID, language_code=lang, is_bot=False)
-    chat = SimpleNamespace(id=CONSOLE_USER_ID, type="private")
-    return SimpleNamespace(
-        message_id=message_id, from_user=user, chat=chat, text=text, content_type="text"
-    )
+def _update(n: int, text: str, lang: str, button: str | None) -> dict[str, Any]:
+    """A Bot API update from the console participant: a message, or a press of ``button``."""
+    user = {"id": CONSOLE_USER_ID, "is_bot": False, "first_name": "you", "language_code": lang}
+    chat = {"id": CONSOLE_USER_ID, "type": "private"}
+    message = {"message_id": n, "date": 1, "chat": chat, "from": user, "text": text}
+    if button is None:
+        return {"update_id": n, "message": message}
+    query = {"id": str(n), "from": user, "message": message, "data": button, "chat_instance": "1"}
+    return {"update_id": n, "callback_query": query}
 
 
 def run_console(
@@ -92,31 +89,15 @@ def run_console(
     intro: Callable[[], None] = lambda: None,
     prompt: bool = True,
 ) -> int:
-    """Drive ``app.handlers`` from ``stdin`` lines until EOF or ``/quit``, running the scheduler
+    """Feed ``stdin`` lines to ``app`` as updates until EOF or ``/quit``, running the scheduler
     after each (a due beep shows up in the conversation); returns 0."""
-    handlers = app.handlers
     intro()
-    ids = itertools.count(1)
-    for raw in stdin:
-        if bot.closed:  # nobody reads the answers any more
-            break
+    for n, raw in enumerate(stdin, 1):
         line = raw.rstrip("\n")
-        if line.strip() in ("/quit", "/exit"):
+        if bot.closed or line.strip() in ("/quit", "/exit"):  # or nobody reads the answers
             break
-        if line.strip().isdigit() and 0 < int(line) <= len(bot.buttons):
-            data = bot.buttons[int(line) - 1]
-            message = _message("", next(ids), lang)
-            callback = SimpleNamespace(
-                id=str(next(ids)), data=data, from_user=message.from_user, message=message
-            )
-            handlers.guard(handlers.on_button)(callback)
-        else:
-            message = _message(line, next(ids), lang)
-            name = (
-                (line.strip()[1:].split() or ["?"])[0].split("@")[0] if line.startswith("/") else ""
-            )
-            handler = handlers.command(name) if name else handlers.on_text
-            handlers.guard(handler or handlers.on_command)(message)
+        pressed = line.strip().isdecimal() and 0 < int(line) <= len(bot.buttons)
+        app.process_update(_update(n, line, lang, bot.buttons[int(line) - 1] if pressed else None))
         app.tick_once()
         if prompt:
             bot.write("\nyou> ")

@@ -131,27 +131,28 @@ class Handlers:
     _said: dict[int, tuple[str, float]] = attrs.field(init=False, factory=dict)
 
     # plumbing
-    def install(self, bot: Any) -> None:
-        """Register every handler on ``bot`` (no decorators on globals)."""
+    def dispatch(self, update: Any) -> None:
+        """Run the handler of a parsed :class:`telebot.types.Update` inside :meth:`guard`."""
         from telebot.util import content_type_media
 
-        other = [kind for kind in content_type_media if kind != "text"]  # a caption, or no words
-        g = self.guard
-        for name in PARTICIPANT_COMMANDS + ADMIN_COMMANDS:
-            bot.register_message_handler(g(self.command(name) or self.on_command), commands=[name])
-        bot.register_message_handler(g(self.on_command), func=_is_command, content_types=["text"])
-        bot.register_message_handler(g(self.on_text), content_types=["text"])
-        bot.register_message_handler(g(self.on_other), func=lambda _m: True, content_types=other)
-        bot.register_edited_message_handler(
-            g(self.on_edit), func=lambda _m: True, content_types=content_type_media
-        )
-        bot.register_callback_query_handler(g(self.on_button), func=lambda _c: True)
-
-    def command(self, name: str) -> Callable[[Any], None] | None:
-        """The handler of ``/name``, or None for a command the bot does not know."""
-        if name in _RELAYED:
-            return functools.partial(self._relay, _RELAYED[name])
-        return getattr(self, f"cmd_{name}", None) if name.isidentifier() else None
+        m = update.message
+        handler: Callable[[Any], None] = self.on_text
+        if update.callback_query is not None:
+            m, handler = update.callback_query, self.on_button
+        elif update.edited_message is not None:
+            m, handler = update.edited_message, self.on_edit
+        elif m is None or m.content_type not in content_type_media:
+            return  # a service message (a pin...), not words of the participant
+        elif m.content_type != "text":
+            handler = self.on_other
+        elif m.text and m.text.startswith("/"):
+            name = m.text.split()[0].split("@")[0][1:]
+            handler = self.on_command
+            if name in _RELAYED:
+                handler = functools.partial(self._relay, _RELAYED[name])
+            elif name in PARTICIPANT_COMMANDS + ADMIN_COMMANDS:
+                handler = getattr(self, f"cmd_{name}")
+        self.guard(handler)(m)
 
     def guard(self, handler: Callable[[Any], None]) -> Callable[[Any], None]:
         """Wrap a handler: count it in flight, contain every exception, answer politely."""
@@ -222,7 +223,12 @@ class Handlers:
         text = self.render(who, key, client_lang=client_lang, **params)
         if quiet and str(key) in QUIET_KEYS and self._repeated(chat_id, text):
             return None
-        markup = _keyboard(buttons) if buttons else None
+        markup = None
+        if buttons:
+            from telebot import types
+
+            keys = [types.InlineKeyboardButton(label, callback_data=d[:64]) for label, d in buttons]
+            markup = types.InlineKeyboardMarkup(row_width=2).add(*keys)
         return self.sender.send_message(chat_id, text, reply_markup=markup).message_id
 
     def _repeated(self, chat_id: int, text: str) -> bool:
@@ -582,15 +588,3 @@ def _client_lang(update: Any) -> str:
 def _stat_label(name: str, lang: str) -> str:
     key = f"stat_{name}"
     return i18n.render(key, lang) if key in i18n.keys(lang) else name.replace("_", " ").capitalize()
-
-
-def _is_command(m: Any) -> bool:
-    return str(getattr(m, "text", "") or "").startswith("/")
-
-
-def _keyboard(buttons: list[tuple[str, str]]) -> Any:
-    from telebot.types import InlineKeyboardButton, InlineKeyboardMarkup
-
-    markup = InlineKeyboardMarkup(row_width=2)
-    markup.add(*(InlineKeyboardButton(label, callback_data=data[:64]) for label, data in buttons))
-    return markup

@@ -83,7 +83,6 @@ class Ledger:
         self._db = sqlite3.connect(self.path, check_same_thread=False, isolation_level=None)
         self._lock = threading.Lock()
         self._busy: set[str] = set()
-        self._held: dict[int | None, int] = {}  # chat -> kept updates, mirrors the inbox
         with self._lock:
             self._db.execute("PRAGMA journal_mode=WAL")
             self._db.execute("PRAGMA synchronous=NORMAL")  # durable across a killed process
@@ -92,8 +91,6 @@ class Ledger:
                 "DELETE FROM outbox WHERE state != 'owed' AND settled < ?",
                 (self._clock() - KEEP_SETTLED,),
             )
-            for (chat,) in self._db.execute("SELECT chat_id FROM inbox"):
-                self._held[chat] = self._held.get(chat, 0) + 1
 
     def close(self) -> None:
         """Close the file (safe to call twice)."""
@@ -126,12 +123,15 @@ class Ledger:
         now = self._clock()
         with self._lock:
             self._busy.discard(owed.key)
+            payload = json.dumps(
+                {"text": owed.text, "markup": owed.reply_markup}, ensure_ascii=False
+            )
             self._db.execute(
                 "INSERT INTO outbox (key, chat_id, payload, state, message_id, created, settled) "
                 "VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (key) DO UPDATE SET "
                 "state = excluded.state, message_id = excluded.message_id, "
                 "settled = excluded.settled",
-                (owed.key, owed.chat_id, _payload(owed), state, message_id, now, now),
+                (owed.key, owed.chat_id, payload, state, message_id, now, now),
             )
 
     def take_owed(self, limit: int = 100) -> list[Owed]:
@@ -155,20 +155,19 @@ class Ledger:
         """Keep an update for later (idempotent by update id)."""
         text = json.dumps(dict(body), ensure_ascii=False, separators=(",", ":"))
         with self._lock:
-            added = self._db.execute(
+            self._db.execute(
                 "INSERT OR IGNORE INTO inbox (update_id, chat_id, body, created) "
                 "VALUES (?, ?, ?, ?)",
                 (update_id, chat_id, text, self._clock()),
-            ).rowcount
-            if added:
-                self._held[chat_id] = self._held.get(chat_id, 0) + 1
+            )
 
     def holding(self, chat_id: int | None) -> bool:
         """True when updates of this chat are waiting in the inbox."""
-        if chat_id is None:
-            return False
         with self._lock:
-            return self._held.get(chat_id, 0) > 0
+            query = "SELECT 1 FROM inbox WHERE chat_id = ? LIMIT 1"
+            return (
+                chat_id is not None and self._db.execute(query, (chat_id,)).fetchone() is not None
+            )
 
     def held(self, limit: int = 100) -> list[Held]:
         """Held updates, oldest first."""
@@ -181,11 +180,7 @@ class Ledger:
     def handled(self, update_id: int) -> None:
         """Remove a held update once it was handled."""
         with self._lock:
-            row = self._db.execute(
-                "DELETE FROM inbox WHERE update_id = ? RETURNING chat_id", (update_id,)
-            ).fetchone()
-            if row is not None and self._held.get(row[0], 0) > 0:
-                self._held[row[0]] -= 1
+            self._db.execute("DELETE FROM inbox WHERE update_id = ?", (update_id,))
 
     def counts(self) -> dict[str, int]:
         """``{"owed": n, "held": n}`` for metrics and the shutdown log."""
@@ -193,7 +188,3 @@ class Ledger:
             owed = self._db.execute("SELECT count(*) FROM outbox WHERE state = 'owed'").fetchone()
             held = self._db.execute("SELECT count(*) FROM inbox").fetchone()
         return {"owed": int(owed[0]), "held": int(held[0])}
-
-
-def _payload(owed: Owed) -> str:
-    return json.dumps({"text": owed.text, "markup": owed.reply_markup}, ensure_ascii=False)

@@ -46,24 +46,21 @@ def classify(exc: BaseException) -> tuple[str, int | None, float | None]:
     from requests import exceptions as rex
     from telebot import apihelper
 
-    if isinstance(exc, apihelper.ApiTelegramException):
-        code = int(exc.error_code)
-        params = (exc.result_json or {}).get("parameters") or {}
-        retry_after = params.get("retry_after")
-        if code == 429:
-            return "flood", code, float(retry_after) if retry_after is not None else 1.0
-        if code == 403:
-            return "blocked", code, None
-        return ("transient" if code >= 500 else "permanent"), code, None
-    if isinstance(exc, apihelper.ApiHTTPException):
-        code = int(getattr(exc.result, "status_code", 0) or 0)
-        if code == 429:
-            header = exc.result.headers.get("Retry-After") if exc.result is not None else None
-            return "flood", code, float(header) if header else 1.0
-        return ("transient" if code >= 500 else "permanent"), code, None
     if isinstance(exc, rex.ConnectionError | rex.Timeout | apihelper.ApiInvalidJSONException):
         return "transient", None, None
-    return "permanent", None, None
+    if isinstance(exc, apihelper.ApiTelegramException):
+        code = int(exc.error_code)
+        after = ((exc.result_json or {}).get("parameters") or {}).get("retry_after")
+    elif isinstance(exc, apihelper.ApiHTTPException) and exc.result is not None:
+        code = int(exc.result.status_code or 0)
+        after = exc.result.headers.get("Retry-After") or None
+    else:
+        return "permanent", None, None
+    if code == 429:
+        return "flood", code, float(after) if after is not None else 1.0
+    if code == 403 and isinstance(exc, apihelper.ApiTelegramException):
+        return "blocked", code, None
+    return ("transient" if code >= 500 else "permanent"), code, None
 
 
 @attrs.define
@@ -98,7 +95,7 @@ class Sender:
         key = self.owed_key() if self.ledger is not None else None
         if key is None or self.ledger is None:
             return self._send_text(chat_id, text, reply_markup)
-        owed = Owed(key, chat_id, text, _markup_json(reply_markup))
+        owed = Owed(key, chat_id, text, reply_markup and reply_markup.to_json())
         known = self.ledger.owe(owed)
         if known is not None:  # sent (or given up) before: a redelivered update
             self._count("already_sent")
@@ -223,7 +220,10 @@ class Sender:
         tries = int(retrying.statistics.get("attempt_number", 1))
         if failure is None:
             self._count("sent")
-            return Delivery(True, _message_id(result), attempts=tries)
+            message_id = getattr(result, "message_id", None)
+            return Delivery(
+                True, message_id if isinstance(message_id, int) else None, attempts=tries
+            )
         if isinstance(failure, _Stopping):
             return Delivery(False, error=STOPPING, attempts=tries - 1)
         kind, status, _retry_after = classify(failure)
@@ -263,18 +263,6 @@ def _failure(state: tenacity.RetryCallState) -> BaseException:
 
 def _fit(text: str) -> str:
     return text if len(text) <= MAX_MESSAGE_CHARS else text[: MAX_MESSAGE_CHARS - 1] + "…"
-
-
-def _markup_json(markup: Any) -> str | None:
-    if markup is None:
-        return None
-    to_json = getattr(markup, "to_json", None)
-    return str(to_json()) if callable(to_json) else str(markup)
-
-
-def _message_id(result: Any) -> int | None:
-    value = getattr(result, "message_id", None)
-    return int(value) if isinstance(value, int) else None
 
 
 def _describe(exc: BaseException) -> str:

@@ -97,14 +97,9 @@ def retrying(
         except Exception as exc:
             if not transient(exc):
                 raise
-            error, total = one_line(exc, 160), backoff.retries
+            retry = f"retry {tried} of {backoff.retries}"
             log.warning(
-                "%s failed (%s); retrying in %.3g s (retry %d of %d)",
-                what,
-                error,
-                delay,
-                tried,
-                total,
+                "%s failed (%s); retrying in %.3g s (%s)", what, one_line(exc, 160), delay, retry
             )
         if wait(delay):
             raise Stopped from None
@@ -147,7 +142,7 @@ def _open_store(environ: Mapping[str, str]) -> Any:
 def _check_database(
     store: Any, environ: Mapping[str, str], backoff: Backoff, wait: Callable[[float], bool]
 ) -> None:
-    """Make one round trip to the database, retried while unreachable; closes it on failure."""
+    """Make one round trip to the database, retried while unreachable."""
     from esm_bot.store import StoreError, StoreUnavailable
 
     mongo = bool(environ.get("MONGODB_URI", "").strip())
@@ -162,14 +157,12 @@ def _check_database(
             what=f"connecting to {where}",
         )
     except StoreUnavailable as exc:
-        store.close()
         raise StartupError(
             ExitCode.DATABASE_UNREACHABLE,
             f"{where} is unreachable after {backoff.retries + 1} attempt(s) ({one_line(exc)})",
             "start the database, or check MONGODB_URI (hosts, port, replicaSet) and the network",
         ) from exc
     except (StoreError, OSError) as exc:
-        store.close()
         todo = (
             "check the user name, the password and authSource in MONGODB_URI, and that the user "
             "has readWrite on the database"
@@ -179,9 +172,6 @@ def _check_database(
         raise StartupError(
             ExitCode.DATABASE_REFUSED, f"{where} refused the bot ({one_line(exc)})", todo
         ) from exc
-    except Stopped:
-        store.close()
-        raise
 
 
 def _telegram_transient(exc: BaseException) -> bool:
