@@ -307,12 +307,12 @@ class BotApp:
             "scheduler": dict(self._counts),
             "handlers_in_flight": self.handlers.inflight,
         }
-        getters = (
-            ("intake", self.ledger.counts),
-            ("study", self.study.stats),
-            ("extra", self.extra_metrics),
-        )
-        for name, getter in getters:
+        sources = {
+            "intake": self.ledger.counts,
+            "study": self.study.stats,
+            "extra": self.extra_metrics,
+        }
+        for name, getter in sources.items():
             try:
                 snapshot[name] = dict(getter())
             except Exception as exc:
@@ -349,18 +349,15 @@ class BotApp:
         self._abort.set()
         if finished:
             self._confirm_handled()
-        waiting = self.ledger.counts()
         if not idle:
             log.warning(
                 "shutdown: %d handler(s) still running; their updates are not confirmed and "
                 "Telegram delivers them again (reports are deduplicated, replies sent once)",
                 self.handlers.inflight,
             )
-        if waiting["owed"] or waiting["held"]:
+        if any(waiting := self.ledger.counts().values()):
             log.info(
-                "shutdown: %d reply(ies) owed and %d update(s) kept for the next start",
-                waiting["owed"],
-                waiting["held"],
+                "shutdown: %d reply(ies) owed and %d update(s) kept for the next start", *waiting
             )
         self.log_metrics()
         try:
