@@ -86,8 +86,6 @@ FLOORS: dict[str, float] = {
     "mft/issue/unspecified_thinking/ru": 1.00,
     "mft/kind/bare_doing/en": 1.00,
     "mft/kind/bare_doing/ru": 1.00,
-    "mft/kind/repeated_words/en": 1.00,
-    "mft/kind/repeated_words/ru": 1.00,
     "mft/kind/scene_while_absent/en": 1.00,
     "mft/kind/scene_while_absent/ru": 1.00,
     "mft/kind/someone_elses_voice_or_tune/en": 1.00,

@@ -253,16 +253,6 @@ TASK_PERCEPTION = (
 #: Kinds of expression that the second blind round showed (issue 13), each with the phenomenon it
 #: must show: written from the DES definitions, not taken from the rules or from that corpus.
 KINDS: dict[str, tuple[str, tuple[str, ...]]] = {
-    "repeated_words": (
-        "inner_speech",
-        (
-            "come on come on, legs burning",
-            "not now not now",
-            "almost done almost done",
-            "left left left",
-            "why me why me",
-        ),
-    ),
     "words_after_colon": (
         "inner_speech",
         (

@@ -254,15 +254,6 @@ TASK_PERCEPTION = (
 #: Kinds of expression that the second blind round showed (issue 13), each with the phenomenon it
 #: must show: written from the DES definitions, not taken from the rules or from that corpus.
 KINDS: dict[str, tuple[str, tuple[str, ...]]] = {
-    "repeated_words": (
-        "inner_speech",
-        (
-            "давай давай давай",
-            "только не сейчас только не сейчас",
-            "ну же ну же ну же, руки дрожат",
-            "успею успею успею",
-        ),
-    ),
     "words_after_colon": (
         "inner_speech",
         (

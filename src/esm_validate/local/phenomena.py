@@ -398,41 +398,6 @@ _FRAME_WORDS = frozenset(
 _WORDS_GIVEN = re.compile(r"\s*(?:[:—–-]\s*\S|(?:that|to|что|чтобы|как)\s+\w)")
 
 
-#: "up and down up and down": a movement described, not words.
-_JOINED = frozenset(["and", "или", "и", "or", "а"])
-_STRIP = ",.!?;:)(\"'«»“”…-—"
-
-
-#: A repeated phrase with one of these is emphasis, not inner words.
-_EMPHASIS = ("feeling", "c_quality", "c_quality_weak", "c_sense", "c_sense_verb", "c_body_feel")
-
-
-def _repeated_phrase(normalised: str) -> list[Span]:
-    """A phrase of two or three words typed twice running, unquoted: the inner words as they
-    went ("thank god thank god", "nearly there nearly there", «давай давай давай»: three
-    times for one word)."""
-    words = [w.strip(_STRIP) for w in normalised.split()]
-    count = len(words)
-    for i in range(count - 2):
-        if words[i] and words[i] == words[i + 1] == words[i + 2]:
-            return _phrase_span(normalised, words[i])
-        for k in (2, 3):
-            phrase = words[i : i + k]
-            if (
-                i + 2 * k <= count
-                and phrase == words[i + k : i + 2 * k]
-                and all(phrase)
-                and not _JOINED.intersection(phrase)
-            ):
-                return _phrase_span(normalised, " ".join(words[i : i + k]))
-    return []
-
-
-def _phrase_span(normalised: str, phrase: str) -> list[Span]:
-    start = normalised.find(phrase)
-    return [(start, start + len(phrase))] if start >= 0 else []
-
-
 def _whole_quote(normalised: str, quotes: tuple[Span, ...]) -> list[Span]:
     """A report that is (almost) only a quotation, or that opens with one: the words
     themselves, typed as they were («"где ж ключи-то"», "'ok 3 more reps'", "'dont cry' and my
@@ -651,10 +616,6 @@ def phenomena_of(
         hits["x_presupposition"] = tuple(speech)
         speech = []
     speech += quoted
-    if not speech and not quotes and len(normalised) < 240:
-        speech = _repeated_phrase(normalised)
-        if speech and _any_in(hits, _EMPHASIS, speech[0]):
-            speech = []  # "bored bored bored": an emotion or a quality stressed, not words
     if speech:
         evidence["inner_speech"] = speech
     for code in ("inner_seeing", "inner_hearing", "just_doing"):
