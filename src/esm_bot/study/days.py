@@ -105,26 +105,20 @@ class DayCloser:
     ) -> tuple[list[Action], dt.datetime | None]:
         """Close every finished day in order; return the notices and when the next day closes."""
         config = self.ctx.config
-        closed = participant.extra.get(CLOSED)
-        last_closed = dt.date.fromisoformat(closed) if closed is not None else None
-        since = None
-        if last_closed is not None:
-            since = dt.datetime.combine(last_closed, dt.time(), tzinfo=dt.UTC)
+        # A day waits for its last beep's send grace, answer, late answer and retry windows.
+        wait = config.late_send_grace + config.expiry + config.late_answer_window
+        wait += config.retry_window
+        marker = participant.extra.get(CLOSED)
+        closed = dt.date.fromisoformat(marker) if marker else dt.date.min
+        since = dt.datetime.combine(closed, dt.time(), tzinfo=dt.UTC) if marker else None
         by_day: dict[dt.date, list[Beep]] = {}
         for beep in self.ctx.store.beeps_for(participant.id, since=since):
-            if not analytics.is_practice(beep) and (
-                last_closed is None or beep.local_date > last_closed
-            ):
+            if not analytics.is_practice(beep) and beep.local_date > closed:
                 by_day.setdefault(beep.local_date, []).append(beep)
         actions: list[Action] = []
         for day in sorted(by_day):
             beeps = by_day[day]
-            close_at = max(b.sent_at or b.scheduled_at for b in beeps) + (
-                config.late_send_grace
-                + config.expiry
-                + config.late_answer_window
-                + config.retry_window
-            )
+            close_at = max(b.sent_at or b.scheduled_at for b in beeps) + wait
             if now < close_at:
                 return actions, close_at
             outcome = None
