@@ -77,6 +77,8 @@ class _Forward(Generic[P, R]):
         self.part, self.name, self.__doc__ = part, method.__name__, method.__doc__
 
     def __get__(self, study: Any, owner: type | None = None) -> Callable[P, R]:
+        if study is None:  # on the class (help(), inspect): the descriptor with its docstring
+            return cast("Callable[P, R]", self)
         return cast("Callable[P, R]", getattr(getattr(study, self.part), self.name))
 
 
