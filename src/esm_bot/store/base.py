@@ -14,7 +14,7 @@ from typing import Any, Protocol, TypeVar, runtime_checkable
 import attrs
 
 from esm_bot.domain.models import Beep, BeepStatus, Event, Participant, ParticipantStatus, Report
-from esm_bot.store.codec import check_changes, status_values
+from esm_bot.store.codec import check_changes
 from esm_bot.store.errors import NotFound
 
 __all__ = ["TABLES", "Queries", "Store", "StoreStatus"]
@@ -280,7 +280,8 @@ class Queries:
         self, status: ParticipantStatus | Collection[ParticipantStatus] | None = None
     ) -> list[Participant]:
         """Return participants (optionally with the given status or statuses), oldest first."""
-        wanted = None if status is None else {"$in": status_values(status)}
+        several = [status] if isinstance(status, ParticipantStatus) else status or ()
+        wanted = None if status is None else {"$in": [ParticipantStatus(s).value for s in several]}
         return self._find(Participant, _where(status=wanted))
 
     def get_beep(self, beep_id: str) -> Beep | None:

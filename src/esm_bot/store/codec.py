@@ -11,7 +11,7 @@ import datetime as dt
 import enum
 import types
 import typing
-from collections.abc import Collection, Mapping
+from collections.abc import Mapping
 from typing import Any, TypeVar
 
 import attrs
@@ -26,7 +26,6 @@ __all__ = [
     "encode_changes",
     "encode_value",
     "field_types",
-    "status_values",
     "tombstone_of",
 ]
 
@@ -175,14 +174,6 @@ def encode_changes(
         name: encode_value(types_[name], value, native_datetimes=native_datetimes)
         for name, value in check_changes(cls, changes).items()
     }
-
-
-def status_values(
-    status: ParticipantStatus | Collection[ParticipantStatus],
-) -> list[str]:
-    """Return the stored values of one participant status or several."""
-    wanted = [status] if isinstance(status, ParticipantStatus) else list(status)
-    return [ParticipantStatus(s).value for s in wanted]
 
 
 def tombstone_of(doc: Mapping[str, Any], participant_id: str, now: dt.datetime) -> Participant:

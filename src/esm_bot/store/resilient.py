@@ -21,16 +21,8 @@ from cachetools import LRUCache
 
 from esm_bot.domain.clock import utc_now
 from esm_bot.domain.models import Beep, BeepStatus, Event, Participant, Report
+from esm_bot.store import codec
 from esm_bot.store.base import Store, StoreStatus
-from esm_bot.store.codec import (
-    check_changes,
-    decode,
-    decode_value,
-    encode,
-    encode_changes,
-    encode_value,
-    field_types,
-)
 from esm_bot.store.errors import DuplicateKey, StoreError, StoreUnavailable
 from esm_bot.store.journal import Journal
 
@@ -38,7 +30,6 @@ __all__ = ["ResilientStore"]
 
 R = TypeVar("R")
 P = TypeVar("P", bound=Participant | None)
-B = TypeVar("B", bound=Beep | None)
 
 _log = logging.getLogger("esm_bot.store")
 
@@ -49,11 +40,12 @@ _ALWAYS = dt.datetime.min.replace(tzinfo=dt.UTC)
 
 
 def _changes(cls: type[Any], changes: Mapping[str, Any]) -> dict[str, Any]:
-    types_ = field_types(cls)
-    return {k: decode_value(types_[k], v) for k, v in changes.items()}
+    types_ = codec.field_types(cls)
+    return {k: codec.decode_value(types_[k], v) for k, v in changes.items()}
 
 
-def _add_participant(store: Store, participant: Participant) -> None:
+def _add_participant(store: Store, doc: Mapping[str, Any]) -> None:
+    participant = codec.decode(Participant, doc)
     try:
         store.add_participant(participant)
     except DuplicateKey:  # a replay after the first one applied it
@@ -70,12 +62,12 @@ def _by_participant(beeps: Iterable[Beep]) -> dict[str, list[Beep]]:
 
 #: How each journaled write is applied when the database returns (``a``: its JSON arguments).
 _REPLAY: dict[str, Callable[[Store, Mapping[str, Any]], object]] = {
-    "add_participant": lambda s, a: _add_participant(s, decode(Participant, a["participant"])),
+    "add_participant": lambda s, a: _add_participant(s, a["participant"]),
     "update_participant": lambda s, a: s.update_participant(
         a["id"], **_changes(Participant, a["changes"])
     ),
     "upsert_beeps": lambda s, a: s.upsert_beeps(
-        [decode(Beep, b) for b in a["beeps"]], replace_unsent=bool(a["replace_unsent"])
+        [codec.decode(Beep, b) for b in a["beeps"]], replace_unsent=bool(a["replace_unsent"])
     ),
     "update_beep": lambda s, a: s.update_beep(
         a["id"],
@@ -83,10 +75,10 @@ _REPLAY: dict[str, Callable[[Store, Mapping[str, Any]], object]] = {
         **_changes(Beep, a["changes"]),
     ),
     "cancel_future_beeps": lambda s, a: s.cancel_future_beeps(
-        a["participant_id"], decode_value(dt.datetime, a["after"])
+        a["participant_id"], codec.decode_value(dt.datetime, a["after"])
     ),
-    "add_report": lambda s, a: s.add_report(decode(Report, a["report"])),
-    "append_event": lambda s, a: s.append_event(decode(Event, a["event"])),
+    "add_report": lambda s, a: s.add_report(codec.decode(Report, a["report"])),
+    "append_event": lambda s, a: s.append_event(codec.decode(Event, a["event"])),
     "set_meta": lambda s, a: s.set_meta(a["key"], a["value"]),
     "delete_participant_data": lambda s, a: s.delete_participant_data(a["participant_id"]),
 }
@@ -433,7 +425,7 @@ class ResilientStore:
                 participant.telegram_id is not None and participant.telegram_id in self._telegram
             ):
                 raise DuplicateKey(f"participant {participant.id} (or its Telegram id) exists")
-            args = {"participant": encode(participant)}
+            args = {"participant": codec.encode(participant)}
             self._journaled("add_participant", args, participant.id, None)
             self._known_new(participant)
         return participant
@@ -444,14 +436,14 @@ class ResilientStore:
             updated = attrs.evolve(known, **checked)
             if known.telegram_id is not None and updated.telegram_id != known.telegram_id:
                 self._telegram.pop(known.telegram_id, None)
-            args = {"id": participant_id, "changes": encode_changes(Participant, checked)}
+            args = {"id": participant_id, "changes": codec.encode_changes(Participant, checked)}
             self._journaled("update_participant", args, participant_id, None)
             return self._remember(updated)
 
     def _upsert_beeps_offline(self, plan: list[Beep], replace_unsent: bool = False) -> int:
         with self._lock:
             for participant_id, own in _by_participant(plan).items():  # one each, for /delete
-                args = {"beeps": [encode(b) for b in own], "replace_unsent": replace_unsent}
+                args = {"beeps": [codec.encode(b) for b in own], "replace_unsent": replace_unsent}
                 self._journaled("upsert_beeps", args, participant_id, None)
             return self._remember_plan(plan, replace_unsent)
 
@@ -514,7 +506,7 @@ class ResilientStore:
             args = {
                 "id": beep_id,
                 "if_status": None if statuses is None else [s.value for s in statuses],
-                "changes": encode_changes(Beep, checked),
+                "changes": codec.encode_changes(Beep, checked),
             }
             self._journaled("update_beep", args, known.participant_id, None)
             updated = attrs.evolve(known, **checked)
@@ -523,7 +515,10 @@ class ResilientStore:
 
     def _cancel_future_beeps_offline(self, participant_id: str, after: dt.datetime) -> int:
         with self._lock:
-            args = {"participant_id": participant_id, "after": encode_value(dt.datetime, after)}
+            args = {
+                "participant_id": participant_id,
+                "after": codec.encode_value(dt.datetime, after),
+            }
             self._journaled("cancel_future_beeps", args, participant_id, None)
             return self._cancel_known(participant_id, after)
 
@@ -532,7 +527,9 @@ class ResilientStore:
             seen = self._dedup.get(report.dedup_key)
             if seen is not None:
                 return seen, False
-            self._journaled("add_report", {"report": encode(report)}, report.participant_id, None)
+            self._journaled(
+                "add_report", {"report": codec.encode(report)}, report.participant_id, None
+            )
             self._remember_report(report)
         return report, True
 
@@ -608,7 +605,7 @@ class ResilientStore:
     iter_reports = _through("iter_reports", "listing every report needs the database")
     append_event = _through(
         "append_event",
-        lambda s, e: s._journaled("append_event", {"event": encode(e)}, e.participant_id, e),
+        lambda s, e: s._journaled("append_event", {"event": codec.encode(e)}, e.participant_id, e),
     )
     iter_events = _through("iter_events", "reading the audit trail needs the database")
     counts = _through("counts", "counting records needs the database")
@@ -635,7 +632,7 @@ class ResilientStore:
         """Set fields of a participant (checked before anything is written or journaled)."""
         changes.setdefault("updated_at", self._utcnow())
         updated: Participant = self._update_participant(
-            participant_id, **check_changes(Participant, changes)
+            participant_id, **codec.check_changes(Participant, changes)
         )
         return updated
 
@@ -649,7 +646,7 @@ class ResilientStore:
     ) -> Beep | None:
         """Set fields of a beep (checked before anything is written or journaled)."""
         updated: Beep | None = self._update_beep(
-            beep_id, if_status=if_status, **check_changes(Beep, changes)
+            beep_id, if_status=if_status, **codec.check_changes(Beep, changes)
         )
         return updated
 
