@@ -143,6 +143,26 @@ def test_a_participant_with_every_field_set_reads_back_equal(store: Store) -> No
     assert store.get_participant_by_telegram(42) is None
 
 
+def test_every_method_takes_its_arguments_by_name(store: Store) -> None:
+    """The Protocol's parameter names are part of it: keyword calls work on every store."""
+    p = person()
+    assert store.add_participant(participant=p) == p
+    assert store.get_participant(participant_id="p1") == p
+    assert store.get_participant_by_telegram(telegram_id=1001) == p
+    b = beep()
+    assert store.upsert_beeps(beeps=[b]) == 1
+    assert store.get_beep(beep_id=b.id) == b
+    assert store.beeps_for(participant_id="p1", since=T0, until=None) == [b]
+    assert store.cancel_future_beeps(participant_id="p1", after=T0 - dt.timedelta(hours=1)) == 1
+    r = report(1, bid=b.id)
+    assert store.add_report(report=r) == (r, True)
+    assert store.append_event(event=Event("x", T0, "p1", id="e1")).seq is not None
+    store.set_meta(key="k", value=1)
+    assert store.get_meta(key="k") == 1
+    assert store.patch_raw_participant(participant_id="p1", fields={"x": 1})
+    assert store.delete_participant_data(participant_id="p1")["reports"] == 1
+
+
 def test_defaults_are_the_original_golden_standard(store: Store) -> None:
     store.add_participant(person())
     got = store.get_participant("p1")

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import inspect
 import logging
 import os
 import threading
@@ -90,10 +91,15 @@ def _through(
     """A Store method: ``inner.<name>`` while the database answers, else the offline answer.
 
     ``seen(self, result, *args, **kwargs)`` remembers what the database returned; ``offline(self,
-    *args, **kwargs)`` answers during an outage, or is the message of the refusal.
+    *args, **kwargs)`` answers during an outage, or is the message of the refusal. Both get the
+    arguments in one form: every parameter that may be positional as positional, defaults filled.
     """
+    signature = inspect.signature(getattr(Store, name))
 
-    def method(self: ResilientStore, *args: Any, **kwargs: Any) -> Any:
+    def method(self: ResilientStore, *given: Any, **named: Any) -> Any:
+        call = signature.bind(self, *given, **named)
+        call.apply_defaults()
+        args, kwargs = call.args[1:], call.kwargs
         if self._online():
             try:
                 result = getattr(self.inner, name)(*args, **kwargs)
@@ -533,7 +539,7 @@ class ResilientStore:
             self._remember_report(report)
         return report, True
 
-    def _reports_seen(self, found: list[Report], participant_id: str) -> None:
+    def _reports_seen(self, found: list[Report], participant_id: str, **_: Any) -> None:
         with self._lock:
             self._reports[participant_id] = list(found)
             for report in found:
@@ -597,7 +603,7 @@ class ResilientStore:
     )
     _reports_for = _through(
         "reports_for",
-        lambda s, pid: list(
+        lambda s, pid, **_: list(
             s._recall(lambda: s._reports.get(pid), f"the reports of participant {pid} are")
         ),
         _reports_seen,
