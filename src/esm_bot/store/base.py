@@ -227,13 +227,13 @@ def _span(since: dt.datetime | None = None, until: dt.datetime | None = None) ->
 
 
 class Queries:
-    """The reads both stores answer alike, written once over the two primitives each implements.
+    """The reads and field-level writes both stores do alike, over three primitives each implements.
 
     A query is a MongoDB-style dict over stored fields (``id`` is the record id): equality,
     ``None``, ``$in``, ``$gt``, ``$gte``, ``$lt``, ``$lte`` and ``$or``.
     """
 
-    _utcnow: Callable[[], dt.datetime]
+    _utcnow: Callable[[], dt.datetime]  # the store's wall clock, for ``updated_at``
 
     def _find(
         self, cls: type[T], query: dict[str, Any], limit: int | None = None, *, ordered: bool = True
