@@ -184,8 +184,20 @@ def test_blind_heldout_phenomena_precision_recall(
             tp += len(expected & found)
             fp += len(found - expected)
             fn += len(expected - found)
-    assert tp / (tp + fp) >= 0.84  # measured 0.87
-    assert tp / (tp + fn) >= 0.78  # measured 0.80
+    assert tp / (tp + fp) >= 0.87  # measured 0.89
+    assert tp / (tp + fn) >= 0.80  # measured 0.82
+
+
+BLIND_DEV2 = _load("blind/dev2.jsonl")
+
+
+def test_blind_dev2_figures_hold() -> None:
+    """The second blind round was tuned on (docs/method.md): a guard against losing what was
+    reached there, not a measure of generalisation (that is the held-out half)."""
+    assert _auroc_of(BLIND_DEV2) >= 0.97  # measured 0.99
+    precision, recall = _precision_recall(BLIND_DEV2)
+    assert precision >= 0.88  # measured 0.91
+    assert recall >= 0.80  # measured 0.83
 
 
 def test_both_blind_halves_cover_every_set() -> None:

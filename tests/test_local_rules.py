@@ -951,3 +951,13 @@ def test_behaviour_tip_does_not_invent_a_doing() -> None:
     assert "doing" in doing.feedback
     ru = validate("машина соседа у подъезда, фары включены")
     assert "делали" not in ru.feedback
+
+
+@pytest.mark.parametrize("lang", ["en", "ru"])
+def test_no_marker_category_is_scanned_over_the_whole_text(lang: str) -> None:
+    """Every branch of every marker pattern starts with a literal prefix the gate narrows by: a
+    leading class ("[\\w-]+", or "(?:а|и)", which compiles to one) would make its category a
+    whole-text scan on every report (issue 13's per-report cost)."""
+    from esm_validate.local.language import language_data
+
+    assert language_data(lang).scanned == ()
