@@ -1,7 +1,5 @@
-"""``esm-bot backup DIR``: a consistent copy of the embedded database (the sqlite3 online backup
-API, checked with ``PRAGMA integrity_check`` before it is renamed into place, the outage journal
-beside it), or for MongoDB the ``mongodump`` recipe without the URI's password.
-"""
+"""``esm-bot backup DIR``: a checked copy of the embedded database and its journal, or for MongoDB
+the ``mongodump`` recipe without the URI's password (docs/operations.md, "Backups and restore")."""
 
 from __future__ import annotations
 
@@ -43,12 +41,8 @@ def backup_sqlite(
     journal_path: str | os.PathLike[str] | None = None,
     now: Callable[[], dt.datetime] = utc_now,
 ) -> BackupResult:
-    """Copy the SQLite database at ``db_path`` into ``dest_dir`` consistently; return the result.
-
-    Raises:
-        FileNotFoundError: There is no database at ``db_path``.
-        RuntimeError: The copy failed its integrity check (nothing is left behind).
-    """
+    """Copy the SQLite database into ``dest_dir`` (online backup API, integrity-checked, renamed
+    into place); FileNotFoundError without a database, RuntimeError when the check fails."""
     source_path = Path(db_path)
     if not source_path.is_file():
         raise FileNotFoundError(f"no SQLite database at {source_path}")

@@ -1,8 +1,5 @@
-"""The operations subcommands of ``esm-bot`` (health, migrate, export, backup, stats, report).
-
-Each handler returns the exit code. Errors end in one line on standard error (secrets removed),
-never a traceback: exit 2 when the database cannot be reached or an argument is wrong.
-"""
+"""The operations subcommands of ``esm-bot``; each handler returns the exit code, and an error is
+one line on standard error (secrets removed), exit 2, never a traceback."""
 
 from __future__ import annotations
 
@@ -78,11 +75,8 @@ def silence(out: TextIO) -> None:
 
 
 def _with_store(command: str, body: Callable[[Any], int], *, reading: bool = True) -> int:
-    """Open the store from the environment, run ``body``, close it; errors become one line.
-
-    ``reading`` commands never create a database: a missing SQLite file is an error naming it.
-    A closed pipe on standard output ends the command quietly with exit 0.
-    """
+    """Open the store (``reading``: never create one), run ``body``, close it; errors become one
+    line, a closed pipe on standard output exit 0."""
     from esm_bot.store.errors import StoreError
 
     try:

@@ -1,6 +1,5 @@
-"""The codebook of an export: what every column and every code means (a test checks that every
-code the data can contain is listed), written beside an export file or printed by ``--codebook``.
-"""
+"""The codebook of an export: what every column and every code means, written beside an export
+file or printed by ``--codebook``."""
 
 from __future__ import annotations
 

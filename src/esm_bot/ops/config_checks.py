@@ -1,9 +1,5 @@
-"""The configuration items ``esm-bot health`` checks, one :class:`ConfigItem` each.
-
-Each item asks the part that owns the setting (``StudyConfig``, ``BotSettings``,
-``StoreSettings``, ``esm_validate.from_env``), so health and the running bot never disagree on
-what is valid. Messages name settings, never their values.
-"""
+"""The configuration items ``esm-bot health`` checks, each asking the setting's owner (so health
+and the bot never disagree); messages name settings, never their values."""
 
 from __future__ import annotations
 

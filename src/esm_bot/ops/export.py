@@ -1,8 +1,4 @@
-"""``esm-bot export``: the study's rows as CSV or JSON lines, pseudonymised, with a codebook.
-
-:func:`export_study` writes to a text stream (the bot's ``/export`` and the command line);
-:func:`export_to_file` writes a file atomically and its codebook beside it.
-"""
+"""``esm-bot export``: the study's rows as CSV or JSON lines, pseudonymised, with a codebook."""
 
 from __future__ import annotations
 
@@ -55,20 +51,8 @@ def export_study(
     salt: str | None = None,
     environ: Mapping[str, str] | None = None,
 ) -> int:
-    """Write the study to ``out`` as ``csv`` or ``jsonl``; return the number of rows written.
-
-    Args:
-        store: Where the study lives.
-        out: A text stream (open files with ``newline=""`` for CSV).
-        format: ``"csv"`` (header first) or ``"jsonl"`` (one JSON object per line).
-        since: Only beeps scheduled (practice reports received) at or after this UTC instant.
-        raw_ids: Keep internal ids and add ``telegram_id``; by default participants are pseudonyms.
-        salt: Pseudonym salt (default: ``ESM_EXPORT_SALT`` from ``environ``, else the stored one).
-        environ: Environment to read ``ESM_EXPORT_SALT`` from (default ``os.environ``).
-
-    Raises:
-        ValueError: An unknown format.
-    """
+    """Write the study to ``out`` (open files with ``newline=""``) as ``csv`` or ``jsonl``; return
+    the number of rows (options: docs/operations.md, "Export"; ValueError: an unknown format)."""
     if format not in FORMATS:
         raise ValueError(f"format must be one of {', '.join(FORMATS)}, got {format!r}")
     names = columns(raw_ids=raw_ids)

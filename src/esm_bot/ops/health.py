@@ -1,8 +1,5 @@
-"""``esm-bot health``: is the study running well? One line per check, an exit code for cron.
-
-:func:`run_health` runs the checks (database, journal, validators, ai, redis, configuration,
-performance: see docs/operations.md) for the command line and the bot's ``/health``.
-"""
+"""``esm-bot health`` and the bot's ``/health``: one line per check (docs/operations.md, "Health
+checks") and an exit code for cron."""
 
 from __future__ import annotations
 
@@ -83,10 +80,7 @@ class HealthReport:
 
     def check(self, name: str) -> CheckResult:
         """Return the check called ``name`` (KeyError when there is none)."""
-        for result in self.checks:
-            if result.name == name:
-                return result
-        raise KeyError(name)
+        return {c.name: c for c in self.checks}[name]
 
     def to_dict(self) -> dict[str, Any]:
         """Return a JSON-ready dict (``status``, ``exit_code``, ``checked_at``, ``checks``)."""
@@ -372,18 +366,8 @@ def run_health(
     clock: Callable[[], float] = time.perf_counter,
     db_deadline_s: float = DB_DEADLINE_S,
 ) -> HealthReport:
-    """Run every check and return the report; nothing in it contains a secret from ``environ``.
-
-    Args:
-        store: The bot's open store; when None, one is opened (``open_store``, default: from
-            ``environ``) and closed afterwards.
-        environ: The environment to read settings from (default ``os.environ``).
-        live: Make one real call through the configured AI backend.
-        validate: The local validation function (default :func:`esm_validate.validate`).
-        open_store: Opens the store when ``store`` is None.
-        clock: A monotonic clock in seconds, for the timings.
-        db_deadline_s: An unreachable database is reported after at most this long.
-    """
+    """Run every check and return the report (no secret from ``environ`` in it); without ``store``
+    one is opened (``open_store``) and closed (arguments: docs/operations.md, "Health checks")."""
     env: Mapping[str, str] = os.environ if environ is None else environ
     if validate is None:
         import esm_validate

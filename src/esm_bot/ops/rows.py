@@ -1,8 +1,5 @@
-"""The study as a long table (:func:`study_rows`): one row per scheduled beep and report attempt.
-
-``esm-bot export`` writes the rows; ``stats`` and ``report`` compute their figures from them, so
-every command sees the same study (rows and pseudonyms: docs/operations.md, "Export").
-"""
+"""The study as a long table, one row per scheduled beep and report attempt: export writes it,
+stats and report compute from it (docs/operations.md, "Export")."""
 
 from __future__ import annotations
 
@@ -121,11 +118,8 @@ def pseudonym(participant_id: str, salt: str) -> str:
 
 
 def parse_since(value: str) -> dt.datetime:
-    """Parse ``--since``: a date (``2026-05-01``, midnight UTC) or an ISO datetime (naive is UTC).
-
-    Raises:
-        ValueError: With a message that says what is expected.
-    """
+    """Parse ``--since``: a date (``2026-05-01``, midnight UTC) or an ISO datetime (naive is UTC);
+    ValueError with a message that says what is expected."""
     try:
         moment = dt.datetime.fromisoformat(value.strip())  # a date alone is its midnight
     except ValueError:
@@ -198,16 +192,8 @@ def study_rows(
     salt: str | None = None,
     environ: Mapping[str, str] | None = None,
 ) -> Iterator[StudyRow]:
-    """Yield the study's rows, one participant at a time (oldest first): beeps in time order, each
-    with its attempts, then the reports written without a beep.
-
-    Args:
-        store: Where the study lives.
-        since: Only beeps scheduled (and practice reports received) at or after this instant.
-        raw_ids: Name participants by their internal id and give their Telegram id.
-        salt: The pseudonym salt (default :func:`export_salt`).
-        environ: Where ``ESM_EXPORT_SALT`` is read (default: empty, so the stored salt is used).
-    """
+    """Yield the rows per participant: beeps in time order with their attempts, then the reports
+    without a beep (``salt`` defaults to :func:`export_salt` of ``environ``, else the stored)."""
     if not raw_ids and salt is None:
         salt = export_salt(store, environ or {})
     for person in store.list_participants():

@@ -1,8 +1,5 @@
-"""``esm-bot stats``: the study's figures against the original MSE bot's targets, from the store.
-
-The per-day, per-hour and per-participant aggregates here are also the data of the HTML report;
-what each figure counts is in docs/report.md ("Definitions") and docs/operations.md ("Metrics").
-"""
+"""``esm-bot stats``: the study's figures against the original MSE bot's targets, and the report's
+aggregates (definitions: docs/report.md and docs/operations.md, "Metrics")."""
 
 from __future__ import annotations
 
@@ -90,10 +87,8 @@ def phenomena_frequencies(samples: Sequence[StudyRow]) -> dict[str, float]:
 
 
 def compliance_by(rows: Iterable[StudyRow], key: str) -> dict[Any, tuple[int, int]]:
-    """Return ``{key value: (answered on time, delivered)}``; ``key`` is ``study_day`` or ``hour``.
-
-    Each delivered study beep counts once, judged by its first report (as ``Study.compliance``).
-    """
+    """Return ``{study_day or hour: (answered on time, delivered)}``, each delivered study beep
+    judged once, by its first report (as ``Study.compliance``)."""
     seen: set[tuple[str, Any, Any]] = set()
     table: dict[Any, list[int]] = defaultdict(lambda: [0, 0])
     for row in rows:

@@ -1,9 +1,5 @@
-"""The environment of the operations commands: their own variables and the store they open.
-
-The commands open the database without the outage journal (``resilient=False``): a migration or
-an export must fail loudly when the database is down; :func:`journal_pending` only counts the
-bot's journal entries, it never replays them.
-"""
+"""The environment of the operations commands: their variables and the store they open, without
+the outage journal (a migration or export must fail loudly when the database is down)."""
 
 from __future__ import annotations
 
@@ -58,12 +54,8 @@ def describe_store(environ: Mapping[str, str]) -> str:
 
 
 def open_store_from_env(environ: Mapping[str, str], *, must_exist: bool = False) -> Any:
-    """Open the configured store without the journal (MONGODB_URI, else SQLite at ESM_DB_PATH).
-
-    Raises:
-        NoDatabase: ``must_exist`` (a command that only reads) and there is no SQLite file.
-        StoreUnavailable: The database cannot be opened.
-    """
+    """Open the configured store without the journal; NoDatabase when ``must_exist`` and there is
+    no SQLite file, StoreUnavailable when it cannot be opened."""
     from esm_bot.store import store_from_env
 
     where = StoreSettings.from_env(environ)

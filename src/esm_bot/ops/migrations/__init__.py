@@ -1,10 +1,5 @@
-"""Versioned, idempotent, resumable migrations of stored participants, for both stores.
-
-Each :class:`Migration` has a pure ``plan(document) -> fields to set``; the runner sets only those
-fields, so a run that stopped half-way resumes by skipping what is done. The store's metadata keeps
-``schema_version``, each completed migration (``migration:<version>:<name>``) and the progress
-of a run (``migration:<version>:progress``). How to run them: docs/operations.md, "Migrations".
-"""
+"""Versioned, idempotent, resumable migrations of stored participants, for both stores (how they
+work and run: docs/operations.md, "Migrations")."""
 
 from __future__ import annotations
 
@@ -75,9 +70,8 @@ class Progress:
 
 @attrs.frozen
 class MigrationSummary:
-    """What one run did: participants looked at (``total``), ``updated`` (or would be, with
-    ``dry_run``), ``skipped`` and failed (``errors``, their ids in ``failed_ids``); ``completed``
-    when recorded as done."""
+    """What one run did: participants looked at, updated (or would be), skipped and failed (ids in
+    ``failed_ids``); ``completed`` when recorded as done."""
 
     version: int
     name: str
@@ -100,7 +94,7 @@ class MigrationSummary:
 
     def to_dict(self) -> dict[str, Any]:
         """Return a JSON-ready dict."""
-        return {**attrs.asdict(self), "failed_ids": list(self.failed_ids)}
+        return attrs.asdict(self)
 
 
 @attrs.frozen
@@ -204,14 +198,8 @@ def run_migrations(
     progress_every: int = 100,
     migrations: tuple[Migration, ...] = MIGRATIONS,
 ) -> list[MigrationSummary]:
-    """Run every migration not yet recorded as completed, in order; return their summaries.
-
-    A migration with errors is not recorded as completed, and the ones after it do not run, so the
-    next run retries exactly what is left. With ``dry_run`` nothing is written.
-
-    Raises:
-        StoreUnavailable: The database went away; run again when it is back (it resumes).
-    """
+    """Run every migration not recorded as completed, in order, stopping after one with errors;
+    return their summaries (StoreUnavailable: run again when the database is back)."""
     if progress_every < 1:
         raise ValueError("progress_every must be at least 1")
     summaries = []

@@ -1,7 +1,5 @@
-"""Migration 1, the original MSE bot's ``addGoldenStandardFields``: participants get the missing
-golden-standard fields (defaults from :mod:`esm_bot.domain.models`, or the value the original bot
-stored under its camelCase name); existing values are never touched.
-"""
+"""Migration 1, the original MSE bot's ``addGoldenStandardFields``: the missing golden-standard
+fields, defaults or the original bot's camelCase values; existing values are never touched."""
 
 from __future__ import annotations
 

@@ -1,6 +1,5 @@
-"""``esm-bot report``: one self-contained HTML file about a study, its figures embedded as PNGs
-(what is in it: docs/report.md). matplotlib (the ``report`` extra) is imported only here.
-"""
+"""``esm-bot report``: one self-contained HTML file about a study with its figures embedded
+(docs/report.md); matplotlib (the ``report`` extra) is imported only here."""
 
 from __future__ import annotations
 
@@ -143,32 +142,24 @@ def build_report(
     now: Callable[[], dt.datetime] = utc_now,
     title: str = "ESM study report",
 ) -> Path:
-    """Write ``out_dir/esm_report.html`` for the study in ``store``; return its path.
-
-    Participants appear as the export's pseudonyms (the salt from ``environ``, else the store's).
-
-    Raises:
-        ImportError: matplotlib is not installed (``pip install 'esm-validate[report]'``).
-    """
+    """Write ``out_dir/esm_report.html`` (participants as the export's pseudonyms); return its
+    path. ImportError: matplotlib is not installed."""
     env: Mapping[str, str] = os.environ if environ is None else environ
     rows = list(study_rows(store, environ=env))
     stats = study_stats(store, rows=rows)
     config = StudyConfig()
-    pass_marks = {int(k): float(v) for k, v in config.pass_marks.items()}
     groups: dict[str, list[StudyRow]] = defaultdict(list)
-    for row in rows:
+    for row in sorted(rows, key=lambda r: r.participant):
         groups[row.participant].append(row)
-    participants, profiles = _participant_tables(dict(sorted(groups.items())))
+    participants, profiles = _participant_tables(groups)
     study_days = sorted({r.study_day for r in rows if r.study_day and r.is_study_beep})
     overall = quality_by_day(rows, training_only=False)
-    by_day = compliance_by(rows, "study_day")
-    by_hour = compliance_by(rows, "hour")
-    shares = issue_shares(rows)
-    phenomena = stats.phenomena
-    per_participant = {
-        name: quality_by_day(group, training_only=False) for name, group in sorted(groups.items())
-    }
-    quality_png = figures.quality_figure(per_participant, overall, config.training_days, pass_marks)
+    by_day, by_hour = compliance_by(rows, "study_day"), compliance_by(rows, "hour")
+    shares, phenomena = issue_shares(rows), stats.phenomena
+    per_participant = {name: quality_by_day(g, training_only=False) for name, g in groups.items()}
+    quality_png = figures.quality_figure(
+        per_participant, overall, config.training_days, config.pass_marks
+    )
     generated = now().astimezone(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
     parts = [
         "<!DOCTYPE html>",
@@ -185,7 +176,7 @@ def build_report(
         "day's pass mark, the dotted lines what the original MSE bot expected: quality growing "
         "from about 40 to 70+ over the three training days.</p>",
         _img(quality_png, "Quality by study day"),
-        _table(("study day", "mean score"), [(d, v) for d, v in overall.items()]),
+        _table(("study day", "mean score"), list(overall.items())),
         participants,
         "<h2>Phenomena against Heavey &amp; Hurlburt (2008)</h2>",
         "<p>Percent of samples (best attempt per answered beep) with each phenomenon; a sample "
@@ -203,14 +194,8 @@ def build_report(
         "future and undeliverable beeps excluded; a late answer counts as not on time). ESM "
         "studies average about 79% (Wrzus &amp; Neubauer 2023).</p>",
         _img(figures.compliance_figure(by_day, by_hour), "Compliance by day and hour"),
-        _table(
-            ("study day", "on time", "delivered"),
-            [(d, a, n) for d, (a, n) in by_day.items()],
-        ),
-        _table(
-            ("local hour", "on time", "delivered"),
-            [(h, a, n) for h, (a, n) in by_hour.items()],
-        ),
+        _table(("study day", "on time", "delivered"), [(k, *v) for k, v in by_day.items()]),
+        _table(("local hour", "on time", "delivered"), [(k, *v) for k, v in by_hour.items()]),
         "<h2>Issue codes over time</h2>",
         "<p>Percent of first reports per study day with each of the most frequent issue codes. "
         "A day without reports has no point (a gap in the line, a dash in the table), and the "
