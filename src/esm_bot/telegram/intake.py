@@ -23,34 +23,28 @@ log = logging.getLogger(__name__)
 Update = Mapping[str, Any]
 
 
-def _message_of(update: Update) -> Mapping[str, Any] | None:
-    for field in ("message", "edited_message"):
+def _part(update: Update, name: str) -> Any:
+    """``chat`` or ``from`` of an update's message, edited message or pressed button, if any."""
+    for field in ("message", "edited_message", "callback_query"):
         value = update.get(field)
-        if isinstance(value, Mapping):
-            return value
-    query = update.get("callback_query")
-    if isinstance(query, Mapping) and isinstance(query.get("message"), Mapping):
-        return query["message"]  # type: ignore[no-any-return]
+        if isinstance(value, Mapping) and field == "callback_query" and name == "chat":
+            value = value.get("message")
+        if isinstance(value, Mapping) and isinstance(value.get(name), Mapping):
+            return value[name]
     return None
 
 
 def chat_of(update: Update) -> int | None:
     """The chat an update belongs to, if any (message, edited message or a button's message)."""
-    message = _message_of(update)
-    chat = message.get("chat") if message is not None else None
     try:
-        return int(chat["id"]) if isinstance(chat, Mapping) else None
+        return int(_part(update, "chat")["id"])
     except (KeyError, TypeError, ValueError):
         return None
 
 
 def user_of(update: Update) -> Mapping[str, Any]:
     """The sender (``from``) of an update's message or button press, or ``{}``."""
-    for field in ("message", "edited_message", "callback_query"):
-        value = update.get(field)
-        if isinstance(value, Mapping) and isinstance(value.get("from"), Mapping):
-            return value["from"]  # type: ignore[no-any-return]
-    return {}
+    return _part(update, "from") or {}
 
 
 @attrs.define

@@ -101,14 +101,11 @@ def build_app(
     # and no journal or lock file is left in the working directory
     store = store if store is not None else store_from_env(environ, resilient=not local_only)
     if validator is None:
-        if local_only:
-            from esm_validate import FunctionValidator
+        import esm_validate
 
-            validator = FunctionValidator()
-        else:
-            import esm_validate
-
-            validator = esm_validate.from_env(environ)
+        validator = (
+            esm_validate.FunctionValidator() if local_only else esm_validate.from_env(environ)
+        )
     study = Study(store, validator, StudyConfig.from_env(environ))
 
     def validator_stats() -> Mapping[str, Any]:
