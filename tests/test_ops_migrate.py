@@ -21,7 +21,7 @@ from esm_bot.domain.models import Participant
 from esm_bot.ops.migrations import (
     GOLDEN_STANDARD_DEFAULTS,
     MIGRATIONS,
-    Progress,
+    MigrationSummary,
     check_migrations,
     current_schema_version,
     run_migrations,
@@ -274,11 +274,11 @@ def test_progress_every_hundred_records(tmp_path: Path) -> None:
                  for i in range(250)],
             )  # fmt: skip
         conn.close()
-        seen: list[Progress] = []
+        seen: list[MigrationSummary] = []
 
         [summary] = run_migrations(s, progress=seen.append)
 
-        assert [p.processed for p in seen] == [100, 200]
+        assert [p.total for p in seen] == [100, 200]
         assert [p.updated for p in seen] == [100, 200]
         assert summary.updated == 250
     finally:

@@ -78,22 +78,22 @@ class MongoDumpPlan:
 
     def render(self) -> str:
         """Return the explanation printed by ``esm-bot backup`` for MongoDB."""
-        return "\n".join(
-            [
-                "The study lives in MongoDB; back it up with mongodump (MongoDB Database Tools):",
-                "",
-                f"  {self.dump}",
-                "",
-                "The password is left out of the URI: mongodump asks for it, or put",
-                "'password: ...' in a YAML file only you can read and add --config=FILE.",
-                "mongodump reads a consistent snapshot per collection; on a replica set add",
-                "--oplog for a point-in-time copy of the whole database.",
-                "",
-                "Restore (stop the bot first, then run esm-bot migrate and esm-bot health):",
-                "",
-                f"  {self.restore}",
-            ]
-        )
+        return _MONGO_HELP.format(dump=self.dump, restore=self.restore)
+
+
+_MONGO_HELP = """\
+The study lives in MongoDB; back it up with mongodump (MongoDB Database Tools):
+
+  {dump}
+
+The password is left out of the URI: mongodump asks for it, or put
+'password: ...' in a YAML file only you can read and add --config=FILE.
+mongodump reads a consistent snapshot per collection; on a replica set add
+--oplog for a point-in-time copy of the whole database.
+
+Restore (stop the bot first, then run esm-bot migrate and esm-bot health):
+
+  {restore}"""
 
 
 def mongodump_plan(

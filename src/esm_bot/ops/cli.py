@@ -136,7 +136,7 @@ def _migrate(args: argparse.Namespace) -> int:
 
     def show_progress(p: Any) -> None:
         _out(
-            f"  {p.name}: {p.processed} participants processed "
+            f"  {p.name}: {p.total} participants processed "
             f"(updated {p.updated}, skipped {p.skipped}, errors {p.errors})",
             sys.stderr,
         )

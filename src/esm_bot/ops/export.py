@@ -96,19 +96,13 @@ def write_atomically(path: Path, write: Callable[[TextIO], T]) -> T:
 
 
 def export_to_file(
-    store: Store,
-    path: Path,
-    *,
-    format: str = "csv",
-    since: dt.datetime | None = None,
-    raw_ids: bool = False,
-    salt: str | None = None,
-    environ: Mapping[str, str] | None = None,
+    store: Store, path: Path, *, format: str = "csv", raw_ids: bool = False, **options: Any
 ) -> tuple[int, Path]:
-    """Write the export to ``path`` and its codebook beside it; return (rows, codebook path)."""
-    options: dict[str, Any] = {"format": format, "since": since, "raw_ids": raw_ids}
+    """Write the export to ``path`` and its codebook beside it; return (rows, codebook path).
+    ``options`` are :func:`export_study`'s ``since``, ``salt`` and ``environ``."""
     count = write_atomically(
-        path, lambda handle: export_study(store, handle, salt=salt, environ=environ, **options)
+        path,
+        lambda out: export_study(store, out, format=format, raw_ids=raw_ids, **options),
     )
     book = codebook_path(path, format)
     text = render_codebook(build_codebook(raw_ids=raw_ids), "json" if format == "jsonl" else "md")

@@ -316,11 +316,9 @@ def _check_redis(url: str, clock: Callable[[], float]) -> CheckResult | None:
 def _check_configuration(environ: Mapping[str, str]) -> CheckResult:
     items = check_configuration(environ)
     passed = sum(1 for i in items if i.status is OK)
-    trouble = [i for i in items if i.status is FAIL and i.required]
-    status = FAIL if trouble else OK
-    if not trouble:
-        trouble = [i for i in items if i.status is not OK and i.required]
-        status = WARN if trouble else OK
+    trouble = [i for i in items if i.required and i.status is not OK]
+    trouble.sort(key=lambda i: i.status is not FAIL)  # a failure is named before a warning
+    status = trouble[0].status if trouble else OK
     summary = f"{passed}/{len(items)} checks passed"
     if trouble:
         summary += f"; {trouble[0].name}: {trouble[0].message}"

@@ -20,7 +20,6 @@ __all__ = [
     "Migration",
     "MigrationCheck",
     "MigrationSummary",
-    "Progress",
     "check_migrations",
     "current_schema_version",
     "run_migrations",
@@ -57,21 +56,9 @@ MIGRATIONS: Final[tuple[Migration, ...]] = (
 
 
 @attrs.frozen
-class Progress:
-    """Where a run is, given to the ``progress`` callback every ``progress_every`` records."""
-
-    version: int
-    name: str
-    processed: int
-    updated: int
-    skipped: int
-    errors: int
-
-
-@attrs.frozen
 class MigrationSummary:
-    """What one run did: participants looked at, updated (or would be), skipped and failed (ids in
-    ``failed_ids``); ``completed`` when recorded as done."""
+    """What a run did (or has done so far, given to ``progress``): participants looked at, updated
+    (or would be), skipped and failed (ids in ``failed_ids``); ``completed`` when recorded."""
 
     version: int
     name: str
@@ -143,11 +130,17 @@ def _run_one(
     store: Store,
     migration: Migration,
     dry_run: bool,
-    progress: Callable[[Progress], None] | None,
+    progress: Callable[[MigrationSummary], None] | None,
     progress_every: int,
 ) -> MigrationSummary:
     total = updated = skipped = 0
     failed: list[str] = []
+
+    def summary(completed: bool = False) -> MigrationSummary:
+        counts = (total, updated, skipped, len(failed))
+        return MigrationSummary(
+            migration.version, migration.name, *counts, dry_run, completed, tuple(failed)
+        )
 
     def save(*, finished: bool) -> None:
         at = utc_now().isoformat(timespec="seconds")
@@ -173,28 +166,23 @@ def _run_one(
             if not dry_run:
                 save(finished=False)
             if progress is not None:
-                counts = (total, updated, skipped, len(failed))
-                progress(Progress(migration.version, migration.name, *counts))
-    completed = not dry_run and not failed
-    counts = (total, updated, skipped, len(failed))
-    summary = MigrationSummary(
-        migration.version, migration.name, *counts, dry_run, completed, tuple(failed)
-    )
+                progress(summary())
+    result = summary(completed=not dry_run and not failed)
     if not dry_run:
-        save(finished=completed)
-    if completed:
+        save(finished=result.completed)
+    if result.completed:
         at = utc_now().isoformat(timespec="seconds")
-        store.set_meta(migration.meta_key, {"completed_at": at, **summary.to_original_dict()})
+        store.set_meta(migration.meta_key, {"completed_at": at, **result.to_original_dict()})
         if current_schema_version(store) < migration.version:
             store.set_meta(SCHEMA_VERSION_KEY, migration.version)
-    return summary
+    return result
 
 
 def run_migrations(
     store: Store,
     *,
     dry_run: bool = False,
-    progress: Callable[[Progress], None] | None = None,
+    progress: Callable[[MigrationSummary], None] | None = None,
     progress_every: int = 100,
     migrations: tuple[Migration, ...] = MIGRATIONS,
 ) -> list[MigrationSummary]:
