@@ -961,3 +961,21 @@ def test_no_marker_category_is_scanned_over_the_whole_text(lang: str) -> None:
     from esm_validate.local.language import language_data
 
     assert language_data(lang).scanned == ()
+
+
+def test_an_image_with_its_content_unknown_is_asked_for_the_image_not_for_words() -> None:
+    """A form named and its content declared unknown is a presupposition; when the form is an
+    image or a sound the tip asks what was seen or heard, never for inner words (issue 13)."""
+    en = validate("had a picture in my head of something")
+    assert en.issue_codes == ("presupposition",)
+    assert "inner_seeing" not in en.phenomena
+    assert "image or a sound" in en.issues[0].message
+    assert "what did you see or hear" in en.feedback
+    assert "word for word" not in en.feedback
+    ru = validate("в голове какая-то картинка, описать не могу")
+    assert ru.issue_codes == ("presupposition",)
+    assert "что вы видели или слышали" in ru.feedback
+    assert "слово в слово" not in ru.feedback
+    speech = validate("talking to myself about something, cant remember what")
+    assert speech.issue_codes == ("presupposition",)
+    assert "word for word" in speech.feedback

@@ -85,6 +85,8 @@ def choose_feedback(report: Report, issues: Sequence[Issue], score: int) -> str:
     code = issue.code
     if code == "behavior_only" and not report.has("activity"):
         code = "behavior_only_scene"  # no doing was named: do not say "you described a doing"
+    elif code == "presupposition" and not report.has_any(("speech_vague", "x_presupposition")):
+        code = "presupposition_form"  # an image or a sound was named: do not ask for words
     template = (data.feedback_informal if informal else data.feedback).get(code)
     if template is None:
         return issue.message

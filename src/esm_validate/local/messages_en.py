@@ -35,6 +35,7 @@ ISSUES: Final[dict[str, str]] = {
     "reading_inner_voice": "An inner voice while reading: worth a follow-up question.",
     "inferred": "“{quote}” infers what must have been there instead of reporting it.",
     "presupposition": "“{quote}” names a form (inner speech) but not its words.",
+    "presupposition_form": "“{quote}” names a form (an image or a sound) but not what was in it.",
 }
 
 #: One specific, kind, actionable tip per issue code; ``{quote}`` is the participant's words.
@@ -46,6 +47,10 @@ FEEDBACK: Final[dict[str, str]] = {
     "presupposition": (
         "You wrote “{quote}”. If there were inner words at the beep, what exactly were they, word "
         "for word, and in whose voice?"
+    ),
+    "presupposition_form": (
+        "You wrote “{quote}”. If there was an image or a sound at the beep, what exactly was in "
+        "it: what did you see or hear, and in what detail?"
     ),
     "empty": "Write a line or two about what was in your experience at the moment of the beep.",
     "too_short": (

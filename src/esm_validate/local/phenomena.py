@@ -578,7 +578,8 @@ def phenomena_of(
     :func:`.report.scan`), so that :func:`.engine.analyse` builds the :class:`Report` once.
 
     Speech named without its words is not counted as inner speech: its spans are filed in
-    ``hits`` as ``x_presupposition`` (the ``presupposition`` issue).
+    ``hits`` as ``x_presupposition`` (the ``presupposition`` issue); an image or a tune whose
+    content is declared unknown, likewise, as ``x_presupposition_form``.
     """
     evidence: dict[str, list[Span]] = {}
     voices = hits.get("c_voice")
@@ -624,13 +625,18 @@ def phenomena_of(
     if unknown and not quotes:
         # "a picture in my head of something", «какой-то голос», "could describe nothing": a
         # form named, its content declared unknown; not counted as that phenomenon
+        dropped: list[Span] = []
         for code in ("inner_seeing", "inner_hearing"):
             if code in evidence:
-                kept = [s for s in evidence[code] if not _in_sentence(unknown, s, sentences)]
-                if kept:
-                    evidence[code] = kept
+                known: list[Span] = []
+                for span in evidence[code]:
+                    (dropped if _in_sentence(unknown, span, sentences) else known).append(span)
+                if known:
+                    evidence[code] = known
                 else:
                     del evidence[code]
+        if dropped:
+            hits["x_presupposition_form"] = tuple(sorted(dropped))
     scenes = _remote_scenes(hits, normalised)
     if scenes:
         evidence.setdefault("inner_seeing", []).extend(scenes)

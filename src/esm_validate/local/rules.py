@@ -337,7 +337,7 @@ class BehaviorOnlyRule:
         """Flag a report with words but no phenomenon, feeling, thought, sensation or blank."""
         if is_empty(report) or _has_experience(report):
             return ()
-        if report.has_any(("x_presupposition", "speech_vague")):
+        if report.has_any(_PRESUPPOSED):
             return ()  # a form was named (presupposition), not only behaviour
         if report.has("thinking_unspecified") or mental_mention(report) is not None:
             return ()  # something thought, felt, noticed; "I saw my friend" alone is context
@@ -366,8 +366,8 @@ class UnspecifiedThinkingRule:
 
     def check(self, report: Report) -> tuple[Issue, ...]:
         """Flag "thinking about" when no form of the thought is given."""
-        if report.has_any(("x_presupposition", "speech_vague")):
-            return ()  # the presupposition tip asks for the words
+        if report.has_any(_PRESUPPOSED):
+            return ()  # the presupposition tip asks for the words or the image
         span = report.first("thinking_unspecified")
         if span is None and not has_content(report) and not report.has("blank"):
             # something mental is named ("a gut feeling", "my inner voice told me") but no form
@@ -401,6 +401,13 @@ class AbstractLabelRule:
         return (report.issue(self.code, span, _severity(report, self.code, Severity.WARNING)),)
 
 
+#: Hits of a form named with no content (see :class:`PresuppositionRule`).
+_PRESUPPOSED = ("x_presupposition", "speech_vague", "x_presupposition_form")
+#: The message and tip key of a presupposed image or sound (not inner words).
+PRESUPPOSED_FORM = "presupposition_form"
+_IMAGERY = frozenset({"inner_seeing", "inner_hearing"})
+
+
 @attrs.frozen
 class PresuppositionRule:
     """Q8/Q9: a form named with no content («мысленно что-то проговаривал», "some self-talk",
@@ -410,9 +417,15 @@ class PresuppositionRule:
 
     def check(self, report: Report) -> tuple[Issue, ...]:
         """Flag inner speech named without its words."""
+        severity = _severity(report, self.code, Severity.WARNING)
         span = report.first("speech_vague", "x_presupposition")
         if span is not None and "inner_speech" not in report.phenomena:
-            return (report.issue(self.code, span, _severity(report, self.code, Severity.WARNING)),)
+            return (report.issue(self.code, span, severity),)
+        span = report.first("x_presupposition_form")
+        if span is not None and report.phenomena.isdisjoint(_IMAGERY):
+            # "a picture in my head of something": the message names an image or a sound
+            message = report.message(PRESUPPOSED_FORM, report.extend_words(span, 2))
+            return (Issue(self.code, message, severity, span),)
         return ()
 
 
