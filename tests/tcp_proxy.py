@@ -15,6 +15,8 @@ Usage::
 
 from __future__ import annotations
 
+import os
+import random
 import socket
 import threading
 
@@ -26,9 +28,7 @@ class TcpProxy:
 
     def __init__(self, host: str, port: int, *, up: bool = True) -> None:
         self.target = (host, port)
-        with socket.socket() as probe:  # reserve a port number that stays ours across cuts
-            probe.bind(("127.0.0.1", 0))
-            self.port = int(probe.getsockname()[1])
+        self.port = _unused_port_below_the_ephemeral_range()
         self._lock = threading.Lock()
         self._open: set[socket.socket] = set()
         self._listener: socket.socket | None = None
@@ -107,6 +107,26 @@ class TcpProxy:
                 self._open.discard(sink)
             _close(source)
             _close(sink)
+
+
+def _unused_port_below_the_ephemeral_range() -> int:
+    """A free port from 20000-32767, below Linux's ephemeral range (32768-60999).
+
+    While the proxy is cut its port is free; a port from bind(0) is an ephemeral one, which any
+    outgoing connection on the machine may take as its source port meanwhile, so that restore()
+    fails with "Address already in use" (it did, under load). Ports below the range are handed
+    out only on request, so only another proxy could take it, and the draw makes that unlikely.
+    """
+    draw = random.Random(os.getpid() ^ id(object()))
+    for _ in range(200):
+        port = draw.randrange(20000, 32768)
+        with socket.socket() as probe:
+            try:
+                probe.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+            return port
+    raise RuntimeError("no free port in 20000-32767")
 
 
 def _close(sock: socket.socket) -> None:
