@@ -14,9 +14,9 @@ part or a sensory thing. :func:`content_hits` files these clauses as derived hit
 
 from __future__ import annotations
 
-import bisect
 import re
 from collections.abc import Mapping
+from operator import itemgetter
 
 from .report import Span, sentence_at
 
@@ -26,15 +26,24 @@ __all__ = ["content_hits"]
 _MARK = re.compile(r"[,;:.!?…—–()\n]")
 
 
-def _clause_at(text: str, marks: list[int], position: int) -> Span:
-    """The clause around ``position``: from the punctuation mark before it to the one after
-    (``marks``: where :data:`_MARK` matches in ``text``, found once per report)."""
-    index = bisect.bisect_left(marks, position)
-    start = marks[index - 1] + 1 if index else 0
-    return (start, marks[index] if index < len(marks) else len(text))
+#: Up to the last punctuation mark (greedy, so the match ends just after it).
+_THROUGH_MARK = re.compile(r".*[,;:.!?…—–()\n]", re.DOTALL)
 
 
-_START = re.Match.start
+def _clause_at(text: str, low: int, position: int) -> Span:
+    """The clause around ``position`` (a word start, never a mark): from the punctuation mark
+    before it to the one after. Every mark before ``low`` lies before another one at ``low``
+    or later, so only ``text[low:position]`` is searched backwards (``low`` = 0 is always
+    right): two short searches instead of a scan of the whole text."""
+    before = _THROUGH_MARK.match(text, low, position)
+    after = _MARK.search(text, position)
+    return (
+        before.end() if before is not None else 0,
+        after.start() if after is not None else len(text),
+    )
+
+
+_FIRST = itemgetter(0)
 _SPAN = re.Match.span
 _NUMBER = re.compile(r"\d+")
 _STRONG = ("c_quality", "c_sense", "c_sense_verb", "c_body_feel")
@@ -44,8 +53,9 @@ _WEAK = ("c_quality_weak", "c_colour")
 def _starts(hits: Mapping[str, tuple[Span, ...]], names: tuple[str, ...]) -> list[int]:
     found: list[int] = []
     for name in names:
-        for start, _ in hits.get(name, ()):
-            found.append(start)
+        spans = hits.get(name)
+        if spans:  # (the starts taken in C: most categories have one or two spans, or none)
+            found.extend(map(_FIRST, spans))
     return found
 
 
@@ -62,13 +72,15 @@ def content_hits(
     normalised: str,
     quotes: tuple[Span, ...],
     sentences: tuple[Span, ...],
+    digits: bool = True,
 ) -> dict[str, tuple[Span, ...]]:
-    """The derived ``x_*`` categories of a report (see the module docstring)."""
+    """The derived ``x_*`` categories of a report (see the module docstring); ``digits`` False
+    says that the text has no digit (no search for numbers then)."""
     strong = _starts(hits, _STRONG)
     weak = _starts(hits, _WEAK)
     parts = _starts(hits, ("c_body_part",))
     found: dict[str, tuple[Span, ...]] = {}
-    detail: list[Span] = list(map(_SPAN, _NUMBER.finditer(normalised)))
+    detail: list[Span] = list(map(_SPAN, _NUMBER.finditer(normalised))) if digits else []
     detail.extend(quotes)
     if strong or weak:
         sensory: list[Span] = []
@@ -83,12 +95,12 @@ def content_hits(
         serving = _starts(hits, ("instrumental", "thinking_unspecified"))
         # Only the clauses that hold a content word are looked at: each found once, from the
         # content word's offset (the clause runs between the punctuation marks around it).
-        done = -1
-        marks = list(map(_START, _MARK.finditer(normalised)))
+        done = 0
         for position in sorted(strong + weak):
             if position < done:
                 continue
-            start, end = _clause_at(normalised, marks, position)
+            # (the previous clause ends at a mark before ``position``: the search starts there)
+            start, end = _clause_at(normalised, done, position)
             done = end
             has_strong = _in(strong, start, end)
             has_weak = _in(weak, start, end)

@@ -73,8 +73,8 @@ def analyse(
     Useful for testing a custom :class:`LocalRule` on a text. ``text`` is taken whole (the
     validator cuts it to ``config.max_length`` first); ``lang`` must be supported.
     """
-    normalised, hits, negated, quotes, words, sentences = scan(text, lang)
-    hits.update(content_hits(hits, normalised, quotes, sentences))
+    normalised, hits, negated, quotes, words, sentences, digits = scan(text, lang)
+    hits.update(content_hits(hits, normalised, quotes, sentences, digits))
     phenomena, evidence = phenomena_of(hits, normalised, quotes, sentences)
     return Report(
         text,
