@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from operator import itemgetter
 
 from .report import Span, sentence_at
 
@@ -43,7 +42,6 @@ def _clause_at(text: str, low: int, position: int) -> Span:
     )
 
 
-_FIRST = itemgetter(0)
 _SPAN = re.Match.span
 _NUMBER = re.compile(r"\d+")
 _STRONG = ("c_quality", "c_sense", "c_sense_verb", "c_body_feel")
@@ -53,9 +51,8 @@ _WEAK = ("c_quality_weak", "c_colour")
 def _starts(hits: Mapping[str, tuple[Span, ...]], names: tuple[str, ...]) -> list[int]:
     found: list[int] = []
     for name in names:
-        spans = hits.get(name)
-        if spans:  # (the starts taken in C: most categories have one or two spans, or none)
-            found.extend(map(_FIRST, spans))
+        for start, _ in hits.get(name, ()):
+            found.append(start)
     return found
 
 

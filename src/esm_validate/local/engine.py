@@ -54,7 +54,9 @@ def _run_rules(report: Report, rules: Sequence[LocalRule]) -> tuple[Issue, ...]:
     found: list[Issue] = []
     if report.config.use_golden_standard:
         for rule in rules:
-            found.extend(rule.check(report))
+            result = rule.check(report)
+            if result:  # (most rules find nothing: their empty tuple needs no extend call)
+                found.extend(result)
     else:
         for rule in rules:
             if rule.code not in ISSUE_PRIORITY or rule.code in BASIC_RULE_CODES:

@@ -98,17 +98,21 @@ def _quoted_speech(
         start = min(start, quote[0])
         end = max(end, quote[1])
         sentence = normalised[start:end]
-        framed = any(start <= s and e <= end and not (quote[0] <= s < quote[1]) for s, e in frames)
+        framed = False
+        for s, e in frames:  # (a loop: a generator in any() costs a call on 3.11)
+            if start <= s and e <= end and not (quote[0] <= s < quote[1]):
+                framed = True
+                break
         colon_before = normalised[max(0, quote[0] - 3) : quote[0]].strip().endswith((":", "—"))
         if not (framed or colon_before):
             continue
-        near_other = any(
+        near_other = bool(others) and any(
             quote[0] - 40 <= s < quote[0] or quote[1] <= s < quote[1] + 25 for s, _ in others
         )
-        hearing = any(start <= s < end for s, _ in hits.get("inner_hearing", ()))
+        hearing = _starts_in(hits.get("inner_hearing", ()), start, end)
         if (near_other or hearing) and not any(f in sentence for f in _SELF_FRAME):
             continue  # someone else's words, a title, a song: not one's own inner speaking
-        if any(start <= s < end for s, _ in no_words):
+        if _starts_in(no_words, start, end):
             continue
         found.append(quote)
     return found
@@ -159,6 +163,14 @@ def _discounted(hits: Mapping[str, tuple[Span, ...]], normalised: str) -> list[S
     return found
 
 
+def _starts_in(spans: tuple[Span, ...], start: int, end: int) -> bool:
+    """True when one of ``spans`` starts within ``start``..``end`` (``end`` excluded)."""
+    for s, _ in spans:  # noqa: SIM110  # (a loop: a generator in any() costs a call on 3.11)
+        if start <= s < end:
+            return True
+    return False
+
+
 def _sensory_awareness(
     hits: Mapping[str, tuple[Span, ...]], sentences: tuple[Span, ...]
 ) -> list[Span]:
@@ -177,11 +189,9 @@ def _sensory_awareness(
                 continue
             if not (clause_start <= quality[0] and quality[1] <= clause_end):
                 continue
-            if _overlaps(quality, bodily) and any(
-                clause_start <= s < clause_end for s, _ in feelings
-            ):
+            if _overlaps(quality, bodily) and _starts_in(feelings, clause_start, clause_end):
                 continue  # the bodily side of a named feeling
-            if any(clause_start <= s < clause_end for s, _ in instrumental):
+            if _starts_in(instrumental, clause_start, clause_end):
                 continue  # seeing in order to do something: perception, not SA
             found.append((attend[0], quality[1]))
             break
@@ -237,8 +247,10 @@ def _content_awareness(
         words = 0
         for name in _CONTENT_WORDS:
             for start, _ in hits.get(name, ()):
-                if any(a <= start < b for a, b in found):
-                    words += 1
+                for a, b in found:  # (loops: a generator in any() costs a call on 3.11)
+                    if a <= start < b:
+                        words += 1
+                        break
         if words < 2:
             # one content word: still awareness in a sentence of its own, beside a wordless
             # thought ("cold tiles under bare feet. knowing, wordlessly, ...")
@@ -557,9 +569,12 @@ def _drop_unapprehended(
         ):
             continue
         clause = _clause_of(normalised, start)
-        if any(
-            clause[0] <= s < clause[1] for name in _FEELING_DOUBT for s, _ in hits.get(name, ())
-        ):
+        doubted = False
+        for name in _FEELING_DOUBT:  # (a loop: a generator in any() costs a call on 3.11)
+            if _starts_in(hits.get(name, ()), clause[0], clause[1]):
+                doubted = True
+                break
+        if doubted:
             continue
         kept.append(span)
     if kept:

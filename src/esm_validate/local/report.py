@@ -11,8 +11,7 @@ from __future__ import annotations
 import bisect
 import re
 from collections.abc import Callable, Mapping
-from itertools import accumulate, compress, repeat
-from operator import add as _ADD
+from itertools import accumulate, compress
 
 import attrs
 
@@ -293,10 +292,6 @@ def _quote_mask(length: int, quotes: tuple[Span, ...]) -> bytearray:
     return mask
 
 
-#: The key length at every word start (an endless supply for :func:`_collect`'s slices).
-_PREFIX_LENGTHS = repeat(PREFIX_LENGTH)
-
-
 def _collect(
     normalised: str,
     data: LanguageData,
@@ -315,22 +310,15 @@ def _collect(
     hits: dict[str, tuple[Span, ...]] = {}
     negated: dict[str, tuple[Span, ...]] = {}
     reached: dict[str, int] = {}
-    hits_get = hits.get
-    negated_get = negated.get
-    reached_get = reached.get
     memo = data.memo
-    # Each word start's key (the eight characters there) looked up in the memo in C: most words
-    # start no marker, and only the starts with candidates reach the Python loop below.
-    keys = map(normalised.__getitem__, map(slice, starts, map(_ADD, starts, _PREFIX_LENGTHS)))
-    found = list(map(memo.get, keys))
-    if None in found:  # keys not in the memo yet (or a run of spaces): the slow lookup
-        for index, markers in enumerate(found):
-            if markers is None:
-                found[index] = lookup(normalised, starts[index], data.by_prefix, memo, data.narrow)
-    for start, markers in compress(zip(starts, found, strict=True), found):
-        for marker in markers:  # type: ignore[union-attr]  # (no None is left in found)
+    cached = memo.get
+    for start in starts:
+        markers = cached(normalised[start : start + PREFIX_LENGTH])
+        if markers is None:
+            markers = lookup(normalised, start, data.by_prefix, memo, data.narrow)
+        for marker in markers:
             name, _, match_at, negation, _ = marker
-            if start < reached_get(name, 0):  # not before the end of the category's last hit
+            if name in reached and start < reached[name]:
                 continue
             match = match_at(normalised, start)
             if match is None:
@@ -338,13 +326,12 @@ def _collect(
             span = match.span()
             reached[name] = span[1]
             # (the first byte of the quote mask is _in_quote's own first test, saving a call)
-            if quoted is not None and quoted[start] and _in_quote(marker, span, quoted, quotes):
+            if quoted is not None and quoted[span[0]] and _in_quote(marker, span, quoted, quotes):
                 continue
-            # (a concatenation: quicker than building (*spans, span) through a list)
             if negation and _NEGATION_CHECKS[negation](normalised, span, data):
-                negated[name] = negated_get(name, ()) + (span,)  # noqa: RUF005
+                negated[name] = negated[name] + (span,) if name in negated else (span,)
             else:
-                hits[name] = hits_get(name, ()) + (span,)  # noqa: RUF005
+                hits[name] = hits[name] + (span,) if name in hits else (span,)
     for marker in data.scanned:  # categories that may start anywhere: tried wherever they match
         end = 0
         name = marker.name
