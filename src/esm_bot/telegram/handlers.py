@@ -296,23 +296,20 @@ class Handlers:
         self.sender.answer_callback(c.id)
         kind, _, value = str(c.data or "").partition(":")
         who = self.study.participant(c.from_user.id)
-        step = _ANSWERS.get(kind)
         route = getattr(self, f"btn_{kind}", None) if kind.isidentifier() else None
+        if kind in _ANSWERS:
+            route = functools.partial(self._answer, step=_ANSWERS[kind])
         if c.message is None:
             return
         chat = c.message.chat.id
-        if who is None or (route is None and step is None):
+        if who is None or route is None:
             self.say(chat, who, "button_expired", client_lang=_client_lang(c))
             return
-        stale = _stale(who, kind)
-        if stale is not None:
+        if (stale := _stale(who, kind)) is not None:
             self.say(chat, who, stale)
             return
         try:
-            if step is not None:
-                self._answer(chat, who, step, value)
-            else:
-                route(chat, who, value)  # type: ignore[misc]
+            route(chat, who, value)
         except ValueError:  # forged button data the study refuses
             self.say(chat, who, "button_expired")
 
@@ -360,7 +357,7 @@ class Handlers:
         if value in _QUESTIONS:
             self._ask(chat, who, value)
 
-    def _answer(self, chat: int, who: Participant, step: str, text: str) -> None:
+    def _answer(self, chat: int, who: Participant, text: str, step: str) -> None:
         """Apply an answer to ``step``; a bad value explains why and asks again."""
         tg = who.telegram_id or 0
         outcome = getattr(self.study, _SETTERS[step])(tg, text)
@@ -532,7 +529,7 @@ class Handlers:
             self.study.await_answer(who.telegram_id or 0, None)
             step = None
         if step is not None and text:
-            self._answer(m.chat.id, who, step, text)
+            self._answer(m.chat.id, who, text, step)
         elif step is not None:
             self.say(m.chat.id, who, "empty_answer")
             self._ask(m.chat.id, who, step)

@@ -108,10 +108,7 @@ class Sender:
         if self.ledger is None:
             return 0
         sent = 0
-        while not self.stopping():
-            batch = self.ledger.take_owed()
-            if not batch:
-                break
+        while not self.stopping() and (batch := self.ledger.take_owed()):
             for owed in batch:
                 if self.stopping():
                     self.ledger.release(owed)
@@ -134,17 +131,11 @@ class Sender:
             self.ledger.settle(owed, sent=delivery.ok, message_id=delivery.message_id)
         return delivery
 
-    def edit_message_text(
-        self, chat_id: int, message_id: int, text: str, *, reply_markup: Any = None
-    ) -> Delivery:
-        """Replace the text (and buttons) of a message the bot sent."""
-        text = _fit(text)
+    def edit_message_text(self, chat_id: int, message_id: int, text: str) -> Delivery:
+        """Replace the text of a message the bot sent (its buttons go)."""
+        edit, text = self.bot.edit_message_text, _fit(text)
         return self._deliver(
-            "edit_message_text",
-            chat_id,
-            lambda: self.bot.edit_message_text(
-                text, chat_id=chat_id, message_id=message_id, reply_markup=reply_markup
-            ),
+            "edit_message_text", chat_id, lambda: edit(text, chat_id=chat_id, message_id=message_id)
         )
 
     def answer_callback(self, callback_id: str, text: str | None = None) -> Delivery:
