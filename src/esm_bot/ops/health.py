@@ -15,6 +15,7 @@ import attrs
 from esm_bot.domain.clock import utc_now
 from esm_bot.domain.redact import one_line, redact
 from esm_bot.settings import StoreSettings
+from esm_bot.store.base import StoreStatus
 
 from .config_checks import CheckStatus, check_configuration, configured_ai_providers
 from .stores import OpsSettings, journal_pending, open_store_from_env
@@ -164,10 +165,7 @@ def _probe_store(
     start = clock()
     probe["counts"] = dict(store.counts())
     probe["counts_ms"] = (clock() - start) * 1000
-    status = getattr(store, "status", None)
-    if callable(status):
-        raw = status()
-        probe["status"] = dict(raw) if isinstance(raw, Mapping) else attrs.asdict(raw)
+    probe["status"] = store.status()
 
 
 def _within(deadline_s: float, fn: Callable[[], None]) -> None:
@@ -205,13 +203,12 @@ def _check_database(probe: Mapping[str, Any], backend: str) -> CheckResult:
     )
 
 
-def _check_journal(status: Mapping[str, Any]) -> CheckResult | None:
-    pending = int(status.get("pending", status.get("pending_writes", 0)) or 0)
-    degraded = bool(status.get("degraded", False))
+def _check_journal(pending: int, status: StoreStatus | None) -> CheckResult | None:
+    degraded = status is not None and status.degraded
     if not (pending or degraded):
         return None
     why = "database outage" if degraded else "replay not finished"
-    figures = {"pending": pending, "degraded": degraded, "outages": status.get("outages", 0)}
+    figures = {"pending": pending, "degraded": degraded, "outages": status.outages if status else 0}
     summary = f"{pending} writes waiting in the local journal ({why})"
     return _result("journal", FAIL, summary, figures=figures)
 
@@ -371,7 +368,7 @@ def run_health(
         import esm_validate
 
         validate = esm_validate.validate
-    probe: dict[str, Any] = {"store": store, "status": {}}
+    probe: dict[str, Any] = {"store": store}
     timed_out = False
     opener = open_store or (lambda: open_store_from_env(env))
     try:
@@ -379,19 +376,19 @@ def run_health(
     except Exception as exc:
         probe["error"] = one_line(exc)
         timed_out = isinstance(exc, TimeoutError)  # then the probe thread may still hold the store
+    status: StoreStatus | None = probe.get("status")
+    pending = status.pending if status else 0
     if store is None:
         with contextlib.suppress(OSError):
-            waiting = journal_pending(env)
-            probe["status"]["pending"] = max(int(probe["status"].get("pending") or 0), waiting)
-    backend = probe["status"].get("backend") or getattr(
-        getattr(probe["store"], "inner", probe["store"]), "backend", None
-    )
-    if not isinstance(backend, str):
+            pending = max(pending, journal_pending(env))
+    if status is not None:
+        backend = status.backend
+    else:
         backend = "mongodb" if StoreSettings.from_env(env).mongodb_uri else "sqlite"
     validation_ms: list[float] = []
     checks = [
         _check_database(probe, backend),
-        _check_journal(probe["status"]),
+        _check_journal(pending, status),
         _check_validators(validate, clock, validation_ms),
         _check_ai(env, live, clock),
         _check_redis(OpsSettings.from_env(env).redis_url, clock),

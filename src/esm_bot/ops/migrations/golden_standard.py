@@ -32,55 +32,44 @@ GOLDEN_STANDARD_DEFAULTS: Final[Mapping[str, Any]] = {
 }
 
 _SCHEMA_VERSION = 1
-
-
-def _original_value(doc: Mapping[str, Any], path: str) -> tuple[bool, Any]:
-    """Look up the original MSE bot's name of ``path`` in ``doc``; return (found, value)."""
-    original = ORIGINAL_FIELD_NAMES.get(path)
-    if original is None:
-        return False, None
-    node: Any = doc
-    for part in original.split("."):
-        if not isinstance(node, Mapping) or part not in node:
-            return False, None
-        node = node[part]
-    return True, node
+_HISTORY_KEYS: Final[Mapping[str, str]] = {
+    "responsesCount": "responses_count",
+    "dayNumber": "day_number",
+}
 
 
 def plan_golden_standard(doc: Mapping[str, Any]) -> dict[str, Any]:
     """Return the top-level fields to set on one stored participant document; ``{}`` if none."""
     patch: dict[str, Any] = {}
     for name, default in GOLDEN_STANDARD_DEFAULTS.items():
-        current = doc.get(name)
+        original = ORIGINAL_FIELD_NAMES[name]
         if name not in doc:
-            found, legacy = _original_value(doc, name)
-            value = deepcopy(legacy) if found else deepcopy(default)
+            value = deepcopy(doc.get(original, default))
             if name == "quality_history" and isinstance(value, list):
                 value = [_history_item(item) for item in value]
-            if isinstance(default, dict):
-                merged = deepcopy(default)
-                if isinstance(value, Mapping):
-                    merged.update(_nested_from_original(value, name, default))
-                value = merged
-            patch[name] = value
-        elif isinstance(default, dict) and isinstance(current, Mapping):
-            missing = {k: v for k, v in default.items() if k not in current}
-            if missing:
-                merged = dict(current)
-                for key, value in missing.items():
-                    found, legacy = _original_value(doc, f"{name}.{key}")
-                    merged[key] = deepcopy(legacy) if found else deepcopy(value)
-                patch[name] = merged
+            patch[name] = _fill({}, value, name, default) if isinstance(default, dict) else value
+        elif isinstance(default, dict) and isinstance(doc[name], Mapping):
+            filled = _fill(doc[name], doc.get(original), name, default)
+            if filled.keys() != doc[name].keys():
+                patch[name] = filled
     version = doc.get("schema_version")
     if patch or not isinstance(version, int) or version < _SCHEMA_VERSION:
         patch["schema_version"] = max(version if isinstance(version, int) else 0, _SCHEMA_VERSION)
     return patch
 
 
-_HISTORY_KEYS: Final[Mapping[str, str]] = {
-    "responsesCount": "responses_count",
-    "dayNumber": "day_number",
-}
+def _fill(
+    record: Mapping[str, Any], legacy: Any, name: str, default: Mapping[str, Any]
+) -> dict[str, Any]:
+    """``record`` with each missing key of ``default`` taken from the original bot's ``legacy``
+    record (under our name or its camelCase one), else the default."""
+    source = legacy if isinstance(legacy, Mapping) else {}
+    out = dict(record)
+    for key, value in default.items():
+        original = ORIGINAL_FIELD_NAMES[f"{name}.{key}"].rsplit(".", 1)[-1]
+        if key not in out:
+            out[key] = deepcopy(next((source[k] for k in (key, original) if k in source), value))
+    return out
 
 
 def _history_item(item: Any) -> Any:
@@ -88,17 +77,3 @@ def _history_item(item: Any) -> Any:
     if not isinstance(item, Mapping):
         return item
     return {_HISTORY_KEYS.get(k, k): deepcopy(v) for k, v in item.items()}
-
-
-def _nested_from_original(
-    legacy: Mapping[str, Any], name: str, default: Mapping[str, Any]
-) -> dict[str, Any]:
-    """Map a legacy camelCase nested record onto our snake_case keys (known keys only)."""
-    out: dict[str, Any] = {}
-    for key in default:
-        original = ORIGINAL_FIELD_NAMES.get(f"{name}.{key}", "").rsplit(".", 1)[-1]
-        if key in legacy:
-            out[key] = deepcopy(legacy[key])
-        elif original and original in legacy:
-            out[key] = deepcopy(legacy[original])
-    return out
