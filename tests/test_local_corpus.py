@@ -196,7 +196,7 @@ def test_blind_dev2_figures_hold() -> None:
     reached there, not a measure of generalisation (that is the held-out half)."""
     assert _auroc_of(BLIND_DEV2) >= 0.97  # measured 0.99
     precision, recall = _precision_recall(BLIND_DEV2)
-    assert precision >= 0.88  # measured 0.91
+    assert precision >= 0.89  # measured 0.92
     assert recall >= 0.80  # measured 0.83
 
 

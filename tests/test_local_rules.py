@@ -979,3 +979,15 @@ def test_an_image_with_its_content_unknown_is_asked_for_the_image_not_for_words(
     speech = validate("talking to myself about something, cant remember what")
     assert speech.issue_codes == ("presupposition",)
     assert "word for word" in speech.feedback
+
+
+def test_words_heard_or_voiced_while_reading_are_a_question_not_a_phenomenon() -> None:
+    """The text one reads, heard or voiced innerly, is the reading_inner_voice question (Brouwers
+    et al. 2018), even quoted; someone else's voice reading is still inner hearing."""
+    heard = validate("I was reading the article and hearing the words in my head as I read them.")
+    assert "inner_hearing" not in heard.phenomena
+    assert "reading_inner_voice" in heard.issue_codes
+    quoted = validate('I was reading the recipe, and the words "two cloves" were in my own voice.')
+    assert "inner_speech" not in quoted.phenomena
+    other = validate("my teacher's voice reading the list, looping in my head")
+    assert "inner_hearing" in other.phenomena

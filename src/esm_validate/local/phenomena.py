@@ -655,6 +655,23 @@ def phenomena_of(
     scenes = _remote_scenes(hits, normalised)
     if scenes:
         evidence.setdefault("inner_seeing", []).extend(scenes)
+    # (the participant's reading: not "my teacher's voice reading the list")
+    reading = tuple(
+        r
+        for r in hits.get("reading", ())
+        if not normalised[max(0, r[0] - 7) : r[0]].rstrip().endswith(("voice", "голос"))
+    )
+    if reading and hits.get("reading_voice"):
+        # the text read, heard or voiced while reading ("reading the article and hearing the
+        # words in my head", «внутренний голос произносил его фразы»): a question to ask
+        # (reading_inner_voice), not inner speech or hearing
+        for code in ("inner_speech", "inner_hearing"):
+            if code in evidence:
+                known = [s for s in evidence[code] if not _in_sentence(reading, s, sentences)]
+                if known:
+                    evidence[code] = known
+                else:
+                    del evidence[code]
     if "inner_hearing" in evidence and "inner_speech" in evidence:
         # «в голове звучал мой голос» is inner speech; another's voice or a song is hearing.
         kept = [s for s in evidence["inner_hearing"] if not _overlaps(s, tuple(speech))]
