@@ -235,10 +235,9 @@ def _backup(args: argparse.Namespace) -> int:
     db = Path(where.db_path)
     try:
         result = backup_sqlite(db, args.dir, journal_path=where.journal_file)
-    except (FileNotFoundError, RuntimeError) as exc:
-        return _fail("backup", str(exc))
     except Exception as exc:
-        return _fail("backup", f"{type(exc).__name__}: {exc}")
+        known = isinstance(exc, FileNotFoundError | RuntimeError)
+        return _fail("backup", str(exc) if known else f"{type(exc).__name__}: {exc}")
     _out(f"Backed up {db} to {result.path} ({result.size_bytes:,} bytes, integrity ok)")
     if result.journal_copy is not None:
         _out(f"Copied the outage journal to {result.journal_copy}")

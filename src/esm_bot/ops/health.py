@@ -56,10 +56,6 @@ class CheckResult:
     figures: Mapping[str, Any] = attrs.field(factory=dict, hash=False)
     details: tuple[str, ...] = ()
 
-    def to_dict(self) -> dict[str, Any]:
-        """Return a JSON-ready dict."""
-        return {**attrs.asdict(self), "status": self.status.value}
-
 
 @attrs.frozen
 class HealthReport:
@@ -89,7 +85,7 @@ class HealthReport:
             "status": self.status,
             "exit_code": self.exit_code,
             "checked_at": self.checked_at,
-            "checks": [c.to_dict() for c in self.checks],
+            "checks": [attrs.asdict(c) for c in self.checks],
         }
 
     def render(self, *, verbose: bool = False) -> str:
@@ -338,14 +334,11 @@ def _check_performance(validation_ms: Sequence[float], probe: Mapping[str, Any])
         "db_target_ms": DB_TARGET_MS,
     }
     summary = f"Validation {_ms(worst)}, " + ("DB n/a" if db_ms is None else f"DB {_ms(db_ms)}")
-    slow, near = [], False
-    for what, value, target in (
-        ("validation", worst, VALIDATION_TARGET_MS),
-        ("database", db_ms, DB_TARGET_MS),
-    ):
-        if value is not None and value >= target:
-            slow.append(f"{what} over the {target:.0f} ms target")
-        near = near or (value is not None and value >= target / 2)
+    measured = [("validation", worst, VALIDATION_TARGET_MS), ("database", db_ms or 0, DB_TARGET_MS)]
+    slow = [
+        f"{what} over the {target:.0f} ms target" for what, v, target in measured if v >= target
+    ]
+    near = any(v >= target / 2 for _, v, target in measured)
     status = FAIL if slow else WARN if near else OK
     note = f" ({'; '.join(slow)})" if slow else " (over half of a target)" if near else ""
     return _result("performance", status, summary + note, figures=figures)

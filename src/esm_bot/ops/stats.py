@@ -10,7 +10,7 @@ from typing import Any, Final
 
 import attrs
 
-from esm_bot.domain.models import BeepStatus, Participant, ParticipantStatus
+from esm_bot.domain.models import BeepStatus, ParticipantStatus
 from esm_bot.store.base import Store
 from esm_bot.study.analytics import PHENOMENA_NORMS
 
@@ -120,15 +120,6 @@ def percent(value: float | None) -> str:
 
 def _rate(numerator: int, denominator: int) -> float | None:
     return None if denominator == 0 else numerator / denominator
-
-
-def _started_training(p: Participant) -> bool:
-    return (
-        p.training_completed
-        or p.current_training_day > 0
-        or p.training_start_date is not None
-        or p.status in (ParticipantStatus.TRAINING, ParticipantStatus.SAMPLING)
-    )
 
 
 @attrs.frozen
@@ -249,7 +240,14 @@ def study_stats(
         cache_source = "share of stored AI answers served from the cache"
     else:
         cache_rate, cache_source = None, "no AI answers stored"
-    started = [p for p in people if _started_training(p)]
+    started = [
+        p
+        for p in people
+        if p.training_completed
+        or p.current_training_day > 0
+        or p.training_start_date is not None
+        or p.status in (ParticipantStatus.TRAINING, ParticipantStatus.SAMPLING)
+    ]
     completed = [p for p in started if p.training_completed]
     by_day = quality_by_day(table)
     growth = by_day[3] - by_day[1] if 1 in by_day and 3 in by_day else None
