@@ -1,8 +1,5 @@
-"""The ``esm-bot`` command: ``run``, ``console`` and the subcommands of :mod:`esm_bot.ops.cli`.
-
-A failure is one line on standard error and an :class:`~esm_bot.telegram.startup.ExitCode`; nothing
-printed or logged carries a secret (:func:`~esm_bot.domain.redact.guard_output`).
-"""
+"""The ``esm-bot`` command: ``run``, ``console`` and the subcommands of :mod:`esm_bot.ops.cli`; a
+failure is one redacted line on standard error and an ``ExitCode``."""
 
 from __future__ import annotations
 

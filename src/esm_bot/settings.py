@@ -1,7 +1,5 @@
-"""Settings of the bot process and of its store, read like the study's (:mod:`esm_bot.domain.env`).
-
-The token, the webhook secret and the MongoDB URI never appear in ``repr`` or in errors.
-"""
+"""Settings of the bot process and of its store, read like the study's (:mod:`esm_bot.domain.env`);
+the token, the webhook secret and the MongoDB URI never appear in ``repr`` or in errors."""
 
 from __future__ import annotations
 

@@ -1,8 +1,5 @@
-"""Every study setting in one frozen, validated object: :class:`StudyConfig`.
-
-Defaults follow the original MSE bot where it is sound and experience-sampling practice where it
-was not (docs/study.md); docs/configuration.md lists every ``ESM_*`` variable it reads.
-"""
+"""Every study setting in one frozen, validated object: :class:`StudyConfig` (docs/configuration.md
+lists every ``ESM_*`` variable it reads; docs/study.md why the defaults are what they are)."""
 
 from __future__ import annotations
 
@@ -15,7 +12,13 @@ from typing import Any, Final
 import attrs
 
 from esm_bot.domain.env import SettingsError, env_field, from_env, number, variables
-from esm_bot.domain.schedule import MAX_BEEPS_PER_DAY, ScheduleError, window_bounds, zone_for
+from esm_bot.domain.schedule import (
+    MAX_BEEPS_PER_DAY,
+    ScheduleError,
+    check_fit,
+    window_bounds,
+    zone_for,
+)
 
 __all__ = ["DAY_FOCUS_CODES", "ENV_VARIABLES", "SettingsError", "StudyConfig"]
 
@@ -159,18 +162,7 @@ class StudyConfig:
             )
         zone_for(tz)
         # A plain day (no DST change): the nominal length of the window.
-        length = window_bounds(date(2026, 1, 15), "UTC", start, end).length
-        if self.min_gap * n > length:
-            minutes = int(length.total_seconds() // 60)
-            gap = int(self.min_gap.total_seconds() // 60)
-            raise ScheduleError(
-                "schedule.too_many_beeps",
-                f"{n} beeps at least {gap} minutes apart do not fit into a waking window of "
-                f"{minutes} minutes. Choose fewer beeps or a longer window.",
-                n=n,
-                min_gap=f"{gap} minutes",
-                window=f"{minutes} minutes",
-            )
+        check_fit(n, self.min_gap, window_bounds(date(2026, 1, 15), "UTC", start, end).length)
 
     def _check(self) -> None:
         wholes = {

@@ -1,9 +1,5 @@
-"""Settings from the environment, one mechanism for every settings class.
-
-A settings class (``attrs``) names each field's variable and parser with :func:`env_field`;
-:func:`from_env` builds it from an environment (an unset or blank variable keeps the default). A
-bad value raises :class:`SettingsError` naming the variable; no parser echoes a secret's value.
-"""
+"""Settings from the environment: fields declared with :func:`env_field`, built by :func:`from_env`
+(blank keeps the default; a bad value is a :class:`SettingsError` naming the variable)."""
 
 from __future__ import annotations
 

@@ -1,9 +1,5 @@
-"""The bot's records: participants, beeps, reports and audit events (frozen attrs, no I/O).
-
-Every store keeps exactly these; docs/storage.md describes each field. All datetimes are
-timezone-aware UTC truncated to milliseconds (:func:`utc_ms`); local days and waking windows are in
-the participant's zone. Change a record with ``attrs.evolve``, never in place.
-"""
+"""The bot's records: participants, beeps, reports and audit events (frozen attrs, no I/O;
+docs/storage.md describes each field, datetimes are UTC cut to milliseconds by :func:`utc_ms`)."""
 
 from __future__ import annotations
 
@@ -35,8 +31,7 @@ __all__ = [
     "utc_ms",
 ]
 
-#: Schema version of a participant record written by this code. Version 0 is a record that predates
-#: the golden-standard fields (original ``addGoldenStandardFields`` migration brings it to 1).
+#: Schema version of a participant record written now (0: before the golden-standard fields).
 PARTICIPANT_SCHEMA_VERSION: Final[int] = 1
 
 
@@ -90,11 +85,6 @@ def utc_ms(value: dt.datetime) -> dt.datetime:
 
 def _opt_utc_ms(value: dt.datetime | None) -> dt.datetime | None:
     return None if value is None else utc_ms(value)
-
-
-def _lang(_inst: object, _attr: attrs.Attribute[str], value: str) -> None:
-    if value not in ("ru", "en"):
-        raise ValueError(f"lang must be 'ru' or 'en', got {value!r}")
 
 
 @attrs.frozen
@@ -152,7 +142,7 @@ class Participant:
     created_at: dt.datetime = attrs.field(converter=utc_ms)
     telegram_id: int | None = None
     chat_id: int | None = None
-    lang: str = attrs.field(default="ru", validator=_lang)
+    lang: str = attrs.field(default="ru", validator=attrs.validators.in_(("ru", "en")))
     address_form: AddressForm = attrs.field(default=AddressForm.INFORMAL, converter=AddressForm)
     tz: str = "Europe/Moscow"
     window_start: dt.time = dt.time(9, 0)

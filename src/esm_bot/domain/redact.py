@@ -1,10 +1,5 @@
-"""The one place that keeps secrets out of everything esm-bot prints, logs, writes or raises.
-
-Secrets are the values of variables named ``*_KEY``, ``*_TOKEN``, ``*_SECRET``, ``*_PASSWORD``,
-``*_SALT``, a bot token's secret half, passwords inside URIs and anything shaped like a bot token,
-each also URL-encoded. :func:`redact` cleans one text; :func:`guard_output` routes every output
-channel of a command through it (docs/security.md).
-"""
+"""The one place that keeps secrets out of everything esm-bot prints, logs, writes or raises:
+:func:`redact` cleans one text, :func:`guard_output` every output channel (docs/security.md)."""
 
 from __future__ import annotations
 

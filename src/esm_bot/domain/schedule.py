@@ -1,8 +1,5 @@
-"""Beep schedules: a local day of stratified random beeps, right in every time zone and on DST days.
-
-:func:`plan_day` works in real elapsed time between the window's true UTC bounds; docs/study.md
-("The scheduling algorithm") gives the rules for wall times skipped or repeated by a DST change.
-"""
+"""Beep schedules: a local day of stratified random beeps, right in every time zone and on DST days
+(the rules for wall times a DST change skips or repeats: docs/study.md)."""
 
 from __future__ import annotations
 
@@ -20,6 +17,7 @@ __all__ = [
     "MAX_BEEPS_PER_DAY",
     "ScheduleError",
     "Window",
+    "check_fit",
     "parse_timezone",
     "plan_day",
     "window_bounds",
@@ -91,12 +89,8 @@ def zone_for(tz: str) -> tzinfo:
 
 
 def parse_timezone(text: str) -> str:
-    """A time zone typed by a participant (``europe/moscow``, ``+3``, ``GMT-5``, ``-0330``) as a
-    zone name :func:`plan_day` accepts: IANA, ``Etc/GMT-3`` for whole hours, else ``UTC+05:30``.
-
-    Raises:
-        ScheduleError: (a ValueError) with a message a participant can be shown.
-    """
+    """A time zone typed by a participant (``europe/moscow``, ``+3``, ``GMT-5``) as a zone name
+    :func:`plan_day` accepts (IANA, ``Etc/GMT-3``, ``UTC+05:30``), or ScheduleError."""
     cleaned = " ".join(text.split())
     if not cleaned:
         raise ScheduleError(
@@ -174,19 +168,26 @@ def window_bounds(day: date, tz: str, start: time, end: time) -> Window:
     )
 
 
-def _unit_for(window: Window, min_gap: timedelta) -> timedelta:
-    """Whole seconds when everything is whole seconds (tidy, storable in any database)."""
-    whole = (
-        window.start.microsecond == 0
-        and window.end.microsecond == 0
-        and min_gap % _SECOND == timedelta(0)
-    )
-    return _SECOND if whole else _MICROSECOND
-
-
 def _format_gap(gap: timedelta) -> str:
     minutes = gap.total_seconds() / 60
     return f"{minutes:g} minutes"
+
+
+def check_fit(n: int, min_gap: timedelta, length: timedelta, day: date | None = None) -> None:
+    """ScheduleError ``schedule.too_many_beeps`` when *n* beeps *min_gap* apart overrun *length*."""
+    if min_gap * n <= length:
+        return
+    on = {"day": day.isoformat()} if day else {}
+    raise ScheduleError(
+        "schedule.too_many_beeps",
+        f"{n} beeps at least {_format_gap(min_gap)} apart do not fit into a waking window of "
+        f"{_format_gap(length)}{' on ' + on['day'] if on else ''}. Choose fewer beeps or a "
+        "longer window.",
+        n=n,
+        min_gap=_format_gap(min_gap),
+        window=_format_gap(length),
+        **on,
+    )
 
 
 def plan_day(
@@ -200,12 +201,7 @@ def plan_day(
     rng: random.Random,
 ) -> list[datetime]:
     """Plan one local day's beeps: *n* sorted UTC datetimes, one drawn from *rng* in each of *n*
-    equal blocks of the real window, at least *min_gap* apart (docs/study.md).
-
-    Raises:
-        ScheduleError: *n* not 1..20, an unknown zone, ``start == end``, a negative gap, or
-            ``n * min_gap`` longer than that day's window.
-    """
+    equal blocks of the real window, at least *min_gap* apart; ScheduleError if they cannot fit."""
     if isinstance(n, bool) or not isinstance(n, int) or not 1 <= n <= MAX_BEEPS_PER_DAY:
         raise ScheduleError(
             "schedule.bad_count",
@@ -227,18 +223,10 @@ def plan_day(
             "no beeps can be planned that day.",
             day=day.isoformat(),
         )
-    if min_gap * n > window.length:
-        raise ScheduleError(
-            "schedule.too_many_beeps",
-            f"{n} beeps at least {_format_gap(min_gap)} apart do not fit into a waking window of "
-            f"{_format_gap(window.length)} on {day.isoformat()}. Choose fewer beeps or a longer "
-            "window.",
-            n=n,
-            min_gap=_format_gap(min_gap),
-            window=_format_gap(window.length),
-            day=day.isoformat(),
-        )
-    unit = _unit_for(window, min_gap)
+    check_fit(n, min_gap, window.length, day)
+    # Whole seconds when everything is whole seconds (tidy, storable in any database).
+    whole = window.start.microsecond == window.end.microsecond == 0 and not min_gap % _SECOND
+    unit = _SECOND if whole else _MICROSECOND
     width = window.length // unit
     gap = min_gap // unit  # exact: the unit is a second only when the gap is whole seconds
     beeps: list[int] = []

@@ -1,13 +1,5 @@
-"""Message catalogues of the bot (Russian in both address forms, English) and :func:`render`.
-
-Handlers pass a message key and parameters, never a user-facing string. An unknown language falls
-back to English, an unknown form to informal; an unknown key or a missing parameter raises.
-
-A catalogue (``en.TEXT``, ``ru.TEXT``) is plain text: ``key: text`` starts an entry, a line
-indented by four spaces continues it (after one space, or directly after a ``\\n``, which stands for
-a line break), and ``#`` starts a comment line. In Russian, ``[ты|вы]`` gives the informal and the
-formal wording; ``{n:сигнал|сигнала|сигналов}`` is a plural (:func:`plural`).
-"""
+"""Message catalogues of the bot (Russian in both address forms, English) and :func:`render`;
+the catalogue format is in docs/bot.md (an unknown language falls back to English)."""
 
 from __future__ import annotations
 
@@ -48,7 +40,7 @@ _FORM_CHOICE: Final = re.compile(r"\[([^][|]*)\|([^][|]*)\]")
 
 
 def _parse(text: str) -> dict[str, str]:
-    """The ``key → template`` entries of a catalogue text (the format: the module docstring)."""
+    """The ``key → template`` entries of a catalogue text (the format: docs/bot.md)."""
     entries: dict[str, str] = {}
     key = ""
     for line in text.splitlines():
@@ -90,11 +82,8 @@ def client_lang(language_code: str | None) -> str:
 
 
 def plural(n: object, lang: str, forms: str) -> str:
-    """The form of a word for the number ``n`` by the CLDR rules of ``lang``.
-
-    ``forms`` is Russian ``one|few|many`` (fractions take ``few``) or English ``one|other``; a
-    value that is not a number takes the last form.
-    """
+    """The form of a word for the number ``n`` by the CLDR rules of ``lang``: ``forms`` is Russian
+    ``one|few|many`` (fractions: few) or English ``one|other`` (not a number: the last form)."""
     choices = forms.split("|")
     try:
         number = float(str(n).replace(",", "."))

@@ -19,12 +19,8 @@ def tz_label(tz: str) -> str:
 
 
 def present(params: Mapping[str, Any], lang: str, form: str) -> dict[str, Any]:
-    """Turn the engine's raw parameters into displayable values in ``lang``/``form``.
-
-    Codes become catalogue texts (``focus``, ``state``, ``quality``), ``first_day`` (with
-    ``today``) a day as people say it, an empty ``tip`` the day focus's tip, ``strengths`` a
-    sentence; lists are joined, floats rounded and None shown as "–".
-    """
+    """The engine's raw parameters as displayable values in ``lang``/``form``: codes become texts,
+    ``first_day`` a day as people say it; lists joined, floats rounded, None shown as "–"."""
     known = i18n.keys(lang)
     out = dict(params)
     if isinstance(out.get("tz"), str):

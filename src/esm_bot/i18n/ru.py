@@ -1,6 +1,5 @@
-"""Russian message catalogue in both address forms of the original MSE bot, informal «ты» and
-formal «вы»: ``[informal|formal]`` marks where they differ (keys are shared with
-:mod:`esm_bot.i18n.en`)."""
+"""Russian message catalogue in both address forms, «ты» and «вы» (``[informal|formal]`` marks
+where they differ; keys are shared with :mod:`esm_bot.i18n.en`)."""
 
 from __future__ import annotations
 

@@ -1,7 +1,5 @@
-"""The study engine (no Telegram): :class:`Study`, its outcomes and message keys.
-
-How the facade and its parts fit together is drawn in docs/architecture.md ("Inside the study").
-"""
+"""The study engine (no Telegram): :class:`Study`, its outcomes and message keys (how its parts
+fit together: docs/architecture.md, "Inside the study")."""
 
 from __future__ import annotations
 

@@ -1,5 +1,4 @@
-"""Pure summaries of beeps and reports (quality, phenomena, compliance, hints): one definition
-of each figure for researchers' tools, the engine and tests."""
+"""Pure summaries of beeps and reports (quality, phenomena, compliance, hints)."""
 
 from __future__ import annotations
 
@@ -170,12 +169,8 @@ def personal_hint(reports: Sequence[Report], *, min_data: int) -> PersonalHint |
 
 @attrs.frozen
 class ComplianceRow:
-    """Compliance of one participant on one local day (``local_date`` None: in total).
-
-    Beeps ``planned`` (not cancelled), ``sent``, ``answered`` in their window, answered ``late``,
-    ``expired`` unanswered, ``missed`` (never delivered) and ``cancelled`` (before sending);
-    ``median_latency_s`` from beep to first report; ``rate`` is answered on time / sent.
-    """
+    """Beep counts of one participant on one local day (``local_date`` None: in total);
+    ``rate`` is answered on time / sent (each figure: docs/study.md, "Compliance")."""
 
     participant_id: str
     local_date: dt.date | None

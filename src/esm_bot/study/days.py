@@ -43,9 +43,8 @@ class Progress:
 
 @attrs.frozen
 class DayResult:
-    """What closing one day found: its ``training_day`` (0 when sampling), the ``average``
-    best-attempt score (None without answers), beeps ``answered`` and ``delivered``, and the
-    ``pass_mark`` a training day needed."""
+    """What closing one day found (``training_day`` 0 when sampling, ``average`` None without
+    answers, ``pass_mark`` the one a training day needed)."""
 
     outcome: DayOutcome
     training_day: int
@@ -93,8 +92,7 @@ def close_day(
 
 @attrs.define
 class DayCloser:
-    """Closing finished days once (under the lease of the day's last beep, recorded in the
-    participant record): training progression, sampling, completion. No state."""
+    """Closing finished days once, under the lease of the day's last beep (no state)."""
 
     ctx: StudyContext
     #: How soon to look again at a day that could not close yet (the tick's maintenance period).

@@ -88,15 +88,8 @@ def _jsonable(value: Any) -> Any:
 
 @attrs.define
 class Study:
-    """The DES study protocol over a store: a thin facade over four composed parts.
-
-    Onboarding, settings, pause and leave, status and the tick live here; :attr:`planning`,
-    :attr:`delivery`, :attr:`days` and :attr:`reports` share one :class:`StudyContext`
-    (:attr:`ctx`). The ``validator`` is a :class:`esm_validate.Validator` or a function like
-    :func:`esm_validate.validate`; ``clock`` returns aware UTC datetimes; ``rng`` draws new
-    participants' schedule seeds; ``worker`` names this process's beep leases;
-    ``maintenance_every`` is how often :meth:`tick` plans ahead, closes days and ends pauses.
-    """
+    """The DES study protocol over a store: onboarding, settings, pause, status and the tick, over
+    four parts sharing one :class:`StudyContext` (arguments: docs/study.md)."""
 
     store: Store
     validator: Validator | ValidateFunction
@@ -136,8 +129,7 @@ class Study:
         self._quiet_until.pop(participant_id, None)
 
     def register(self, telegram_id: int, chat_id: int, lang: str | None = None) -> Outcome:
-        """``/start``: create the participant (or find them: chat id refreshed; one who had
-        withdrawn rejoins as registered) and ask for consent."""
+        """``/start``: create or find the participant (one who withdrew rejoins) and ask consent."""
         participant = self.ctx.participant(telegram_id)
         if participant is None:
             participant = Participant(
@@ -171,8 +163,7 @@ class Study:
 
     @gated(need_consent=False)
     def consent(self, participant: Participant, version: str | None = None) -> Outcome:
-        """Record that the participant accepted the consent text (*version*, default current;
-        an outdated one asks again with the current one)."""
+        """Record consent to *version* (default current; an outdated one asks again)."""
         current = self.config.consent_version
         if version is not None and version != current:
             return self.ctx.refused(MessageKey.CONSENT, participant, version=current)
@@ -278,8 +269,7 @@ class Study:
 
     @gated()
     def start(self, participant: Participant) -> Outcome:
-        """Begin training (or sampling when there is none): plan whole days ahead and store them
-        (idempotent: calling it again plans nothing new)."""
+        """Begin training (or sampling when there is none); plan whole days ahead (idempotent)."""
         now = self.ctx.now()
         if participant.status is ParticipantStatus.CONSENTED:
             today = self.ctx.local_today(participant, now)
@@ -319,8 +309,7 @@ class Study:
         return Outcome((self._plan_message(participant, self.ctx.now()),), participant)
 
     def tick(self, now: dt.datetime | None = None) -> list[Action]:
-        """What is due now: beeps to send, reminders, expiries, notices. Call it every few
-        seconds, from any number of processes: each happens once (store leases)."""
+        """What is due now: beeps, reminders, expiries, notices (each once, from any process)."""
         now = self.ctx.now(now)
         actions: list[Action] = []
         who = functools.cache(self.store.get_participant)
@@ -427,8 +416,7 @@ class Study:
         return Outcome((message(MessageKey.DELETE_DONE, deleted=counts),), None)
 
     def await_answer(self, telegram_id: int, step: str | None) -> Participant:
-        """Remember in the participant record which question their next text answers (``None``:
-        none), so a restart or another process continues the conversation."""
+        """Store which question the participant's next text answers (``None``: none)."""
         current = self.ctx.participant(telegram_id)
         if current is None:
             raise LookupError("unknown participant")

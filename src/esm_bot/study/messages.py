@@ -1,7 +1,5 @@
-"""Message keys the study engine returns; the bot renders them from its catalogues.
-
-Each key's parameters are listed in docs/study.md ("Message keys").
-"""
+"""Message keys the study engine returns; the bot renders them from its catalogues (each key's
+parameters: docs/study.md, "Message keys")."""
 
 from __future__ import annotations
 

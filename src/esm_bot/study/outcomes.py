@@ -21,17 +21,13 @@ ReportKind = enum.StrEnum(
 """What a text from a participant turned out to be (see docs/study.md, "Reports")."""
 
 ActionKind = enum.StrEnum("ActionKind", "SEND_BEEP SEND_REMINDER EXPIRE_BEEP NOTIFY")
-"""What :meth:`Study.tick` asks the bot to do: send a beep (then confirm it with ``beep_sent``),
-the reminder, edit an expired beep's message, or send a notice."""
+"""What :meth:`Study.tick` asks the bot to do (a sent beep is confirmed with ``beep_sent``)."""
 
 
 @attrs.frozen
 class Outcome:
-    """The result of one participant-facing call: the ``messages`` to send in order, the
-    ``participant`` after it, and ``ok`` (False: refused). A report's outcome also carries its
-    ``kind`` (``REFUSED`` for any refusal), the stored ``report`` (the first one for a duplicate),
-    the validator's ``assessment``, ``retry_offered`` and the ``latency_s`` from the beep's
-    delivery."""
+    """The result of one participant-facing call: ``messages`` to send, the ``participant`` after
+    it, ``ok`` (False: refused) and, for a report, its fields (docs/study.md)."""
 
     messages: tuple[Message, ...] = ()
     participant: Participant | None = None

@@ -36,11 +36,8 @@ class Planner:
         return [begin + dt.timedelta(days=k) for k in range(self.ctx.config.plan_ahead_days)]
 
     def day_plan(self, participant: Participant, day: dt.date) -> list[dt.datetime]:
-        """The day's beep times: deterministic for the participant's seed and settings.
-
-        The seed is drawn from the study's ``rng`` at registration; a record without one
-        (imported from the original MSE bot) falls back to its id.
-        """
+        """The day's beep times: deterministic for the participant's seed (else their id, for a
+        record imported from the original MSE bot) and settings."""
         p = participant
         min_gap = self.ctx.config.min_gap
         seed = (

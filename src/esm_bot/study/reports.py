@@ -150,8 +150,8 @@ class Reports:
     def edit_report(
         self, telegram_id: int, text: str, *, original_key: str, dedup_key: str
     ) -> Outcome:
-        """A message edited in Telegram (*original_key*: the original's dedup key): the original
-        is kept, the edit stored and scored; an edit of a text that is not a report is ignored."""
+        """A message edited in Telegram (*original_key*: the original's dedup key): stored and
+        scored, the original kept."""
         participant = self.ctx.participant(telegram_id)
         refused = Outcome((), participant, ok=False, kind=ReportKind.REFUSED)
         if participant is None or participant.status in (
@@ -200,8 +200,7 @@ class Reports:
     def _target(
         self, participant: Participant, reports: list[Report], now: dt.datetime
     ) -> tuple[Beep, ReportKind, int, Report | None] | None:
-        """The beep a text received at *now* answers, its kind, attempt number and, for the
-        continuation of a report already received, that report's latest part."""
+        """The beep a text at *now* answers, its kind, attempt and (continuing) the last part."""
         config = self.ctx.config
         horizon = now - (config.expiry + config.late_answer_window + dt.timedelta(days=1))
         sent = [
