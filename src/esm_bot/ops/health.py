@@ -149,39 +149,35 @@ def _ms(value: float) -> str:
 
 
 def _probe_store(
-    probe: dict[str, Any], open_store: Callable[[], Any], clock: Callable[[], float]
+    probe: dict[str, Any],
+    open_store: Callable[[], Any],
+    clock: Callable[[], float],
+    deadline: float,
 ) -> None:
-    """Open the store when there is none yet, ping it and count; fill ``probe`` as it goes."""
-    if probe["store"] is None:
-        probe["store"] = open_store()
-    store = probe["store"]
-    start = clock()
-    store.ping()
-    probe["ping_ms"] = (clock() - start) * 1000
-    start = clock()
-    probe["counts"] = dict(store.counts())
-    probe["counts_ms"] = (clock() - start) * 1000
-    probe["status"] = store.status()
-
-
-def _within(deadline_s: float, fn: Callable[[], None]) -> None:
-    """Run ``fn`` in a daemon thread (a hung driver cannot block exit); TimeoutError past
-    ``deadline_s``."""
-    errors: list[BaseException] = []
+    """Open the store when there is none yet, ping it and count into ``probe``, in a daemon thread
+    (a hung driver cannot block exit); TimeoutError past ``deadline`` seconds."""
 
     def target() -> None:
         try:
-            fn()
+            if probe["store"] is None:
+                probe["store"] = open_store()
+            start = clock()
+            probe["store"].ping()
+            probe["ping_ms"] = (clock() - start) * 1000
+            start = clock()
+            probe["counts"] = dict(probe["store"].counts())
+            probe["counts_ms"] = (clock() - start) * 1000
+            probe["status"] = probe["store"].status()
         except BaseException as exc:
-            errors.append(exc)
+            probe["raised"] = exc
 
     thread = threading.Thread(target=target, name="esm-health-db", daemon=True)
     thread.start()
-    thread.join(deadline_s)
+    thread.join(deadline)
     if thread.is_alive():
-        raise TimeoutError(f"no answer within {deadline_s:g} s")
-    if errors:
-        raise errors[0]
+        raise TimeoutError(f"no answer within {deadline:g} s")
+    if "raised" in probe:
+        raise probe["raised"]
 
 
 def _check_database(probe: Mapping[str, Any], backend: str) -> CheckResult:
@@ -365,7 +361,7 @@ def run_health(
     timed_out = False
     opener = open_store or (lambda: open_store_from_env(env))
     try:
-        _within(db_deadline_s, lambda: _probe_store(probe, opener, clock))
+        _probe_store(probe, opener, clock, db_deadline_s)
     except Exception as exc:
         probe["error"] = one_line(exc)
         timed_out = isinstance(exc, TimeoutError)  # then the probe thread may still hold the store

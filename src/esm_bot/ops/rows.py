@@ -129,12 +129,6 @@ def parse_since(value: str) -> dt.datetime:
     return moment.replace(tzinfo=dt.UTC) if moment.tzinfo is None else moment.astimezone(dt.UTC)
 
 
-def _beep_status(beep: Beep) -> str:
-    if beep.index >= PILOT_INDEX_BASE:
-        return PILOT
-    return PRACTICE if beep.index >= PRACTICE_INDEX_BASE else beep.status.value
-
-
 def _zone(name: str) -> dt.tzinfo:
     try:
         return zoneinfo.ZoneInfo(name)
@@ -170,12 +164,13 @@ def _beep_fields(beep: Beep | None, tz: str) -> dict[str, Any]:
     if beep is None:
         return {**dict.fromkeys(_BEEP_COLUMNS), "beep_status": NO_BEEP, "timezone": tz}
     zone_name = beep.tz if beep.tz and beep.tz != "UTC" else tz
+    status = PRACTICE if beep.index >= PRACTICE_INDEX_BASE else beep.status.value
     return {
         "study_day": beep.study_day,
         "training": beep.training,
         "local_date": beep.local_date,
         "beep_index": beep.index,
-        "beep_status": _beep_status(beep),
+        "beep_status": PILOT if beep.index >= PILOT_INDEX_BASE else status,
         "timezone": zone_name,
         "scheduled_local": beep.scheduled_at.astimezone(_zone(zone_name)),
         "scheduled_utc": beep.scheduled_at,

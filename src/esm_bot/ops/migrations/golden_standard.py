@@ -45,8 +45,13 @@ def plan_golden_standard(doc: Mapping[str, Any]) -> dict[str, Any]:
         original = ORIGINAL_FIELD_NAMES[name]
         if name not in doc:
             value = deepcopy(doc.get(original, default))
-            if name == "quality_history" and isinstance(value, list):
-                value = [_history_item(item) for item in value]
+            if name == "quality_history" and isinstance(value, list):  # camelCase item keys
+                value = [
+                    {_HISTORY_KEYS.get(k, k): v for k, v in item.items()}
+                    if isinstance(item, Mapping)
+                    else item
+                    for item in value
+                ]
             patch[name] = _fill({}, value, name, default) if isinstance(default, dict) else value
         elif isinstance(default, dict) and isinstance(doc[name], Mapping):
             filled = _fill(doc[name], doc.get(original), name, default)
@@ -70,10 +75,3 @@ def _fill(
         if key not in out:
             out[key] = deepcopy(next((source[k] for k in (key, original) if k in source), value))
     return out
-
-
-def _history_item(item: Any) -> Any:
-    """Rename a legacy ``qualityHistory`` item's camelCase keys."""
-    if not isinstance(item, Mapping):
-        return item
-    return {_HISTORY_KEYS.get(k, k): deepcopy(v) for k, v in item.items()}

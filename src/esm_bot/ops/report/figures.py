@@ -99,11 +99,6 @@ def phenomena_figure(observed: Mapping[str, float], norms: Mapping[str, float]) 
     return _png(figure)
 
 
-def _rates(table: Mapping[Any, tuple[int, int]]) -> tuple[list[Any], list[float]]:
-    keys = [k for k in table if k is not None]
-    return keys, [100.0 * table[k][0] / table[k][1] if table[k][1] else 0.0 for k in keys]
-
-
 def compliance_figure(
     by_day: Mapping[Any, tuple[int, int]], by_hour: Mapping[Any, tuple[int, int]]
 ) -> bytes:
@@ -111,7 +106,8 @@ def compliance_figure(
     figure = _new_figure(7.5, 3.6)
     left, right = figure.subplots(1, 2, sharey=True)
     for ax, table, label in ((left, by_day, "study day"), (right, by_hour, "local hour")):
-        keys, rates = _rates(table)
+        keys = [k for k in table if k is not None]
+        rates = [100.0 * table[k][0] / table[k][1] if table[k][1] else 0.0 for k in keys]
         ax.bar([str(k) for k in keys], rates, color=_COLORS[2])
         ax.axhline(79, color=_COLORS[3], linewidth=0.8, linestyle="--", label="ESM average 79%")
         ax.set_xlabel(label)
