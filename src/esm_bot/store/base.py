@@ -32,20 +32,7 @@ TABLES: dict[type[Any], tuple[str, tuple[str, ...]]] = {
 
 @attrs.frozen
 class StoreStatus:
-    """How the store is doing, for health checks and metrics (no I/O to produce it).
-
-    Attributes:
-        backend: ``"sqlite"`` or ``"mongodb"``.
-        degraded: True while the database is unreachable and writes go to the journal.
-        pending: Journal entries waiting to be replayed.
-        outages: How many outages began since start.
-        last_error: The last storage error's message (no secrets), if any.
-        last_error_at: When it happened (seconds of the injected clock), if any.
-        outage_seconds: How long the current outage has lasted (0 when not degraded).
-        target: Where the data lives, without secrets (a file path or ``host:port/db``).
-        rejected: Journal entries that could not be applied on replay (kept aside for a human).
-        replayed: Journal entries replayed since start.
-    """
+    """How the store is doing, for health checks and metrics (fields: docs/storage.md)."""
 
     backend: str
     degraded: bool = False
@@ -90,8 +77,7 @@ class Store(Protocol):
     def update_participant(self, participant_id: str, **changes: Any) -> Participant:
         """Set only the named fields (and ``updated_at``, unless given); return the participant.
 
-        Raises NotFound, TypeError (not a field) or DuplicateKey (``telegram_id`` taken).
-        """
+        Raises NotFound, TypeError (not a field) or DuplicateKey (``telegram_id`` taken)."""
         ...
 
     def list_participants(
@@ -101,10 +87,8 @@ class Store(Protocol):
         ...
 
     def upsert_beeps(self, beeps: Iterable[Beep], *, replace_unsent: bool = False) -> int:
-        """Store planned beeps whose id is new (or, with ``replace_unsent``, never sent or claimed).
-
-        Returns how many were written.
-        """
+        """Store planned beeps whose id is new (or, with ``replace_unsent``, never sent or claimed);
+        return how many were written."""
         ...
 
     def get_beep(self, beep_id: str) -> Beep | None:
@@ -147,19 +131,15 @@ class Store(Protocol):
         *,
         status: BeepStatus = BeepStatus.SCHEDULED,
     ) -> Beep | None:
-        """Atomically take the lease on a beep in ``status``; return it, or None if another has it.
-
-        The lease is free when never taken, expired at ``now``, or already held by ``worker``.
-        """
+        """Atomically take the lease on a beep in ``status``; return it, or None if another has it
+        (the lease is free when never taken, expired at ``now``, or already held by ``worker``)."""
         ...
 
     def update_beep(
         self, beep_id: str, *, if_status: Collection[BeepStatus] | None = None, **changes: Any
     ) -> Beep | None:
-        """Set the named fields of a beep (atomically only if its status is in ``if_status``).
-
-        Returns the updated beep, or None (no such beep, or another status).
-        """
+        """Set the named fields of a beep (atomically only if its status is in ``if_status``);
+        return the updated beep, or None (no such beep, or another status)."""
         ...
 
     def cancel_future_beeps(self, participant_id: str, after: dt.datetime) -> int:
@@ -248,11 +228,8 @@ class Queries:
     def _set(
         self, cls: type[T], query: dict[str, Any], fields: dict[str, Any], *, raw: bool = False
     ) -> T | dict[str, Any] | None:
-        """Set ``fields`` of the one record ``query`` selects, atomically; return it, or None.
-
-        ``fields`` are checked values of ``cls``'s fields, or with ``raw`` stored JSON values
-        (then the stored document is returned).
-        """
+        """Set ``fields`` (checked values, or with ``raw`` stored JSON values) of the one record
+        ``query`` selects, atomically; return it (or the stored document), or None."""
         raise NotImplementedError
 
     def _first(self, cls: type[T], query: dict[str, Any]) -> T | None:

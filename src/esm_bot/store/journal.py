@@ -29,15 +29,8 @@ def _line(record: Mapping[str, Any]) -> str:
 
 @attrs.frozen
 class JournalEntry:
-    """One journaled write.
-
-    Attributes:
-        n: Sequence number (increasing within one process, for people reading the file).
-        op: The store method (``"add_report"``, ``"update_beep"``...).
-        args: Its JSON-encoded arguments.
-        participant_id: Whom the write concerns, if anyone (for deletion on request).
-        id: Unique id of the entry (replayed entries are dropped by id).
-    """
+    """One journaled write: store method ``op``, its JSON ``args``, whom it concerns, a sequence
+    number ``n`` (for people reading the file) and a unique ``id`` (replayed entries go by id)."""
 
     n: int
     op: str
@@ -77,12 +70,7 @@ def _fsync_dir(path: Path) -> None:
 
 
 class Journal:
-    """Append-only JSON-lines file of pending writes.
-
-    Args:
-        path: The journal file (created with its directory on first append).
-        fsync: Whether to ``fsync`` each append (keep True outside tests of speed).
-    """
+    """Append-only JSON-lines file of pending writes at ``path`` (each append ``fsync``'d)."""
 
     def __init__(self, path: str | os.PathLike[str], *, fsync: bool = True) -> None:
         self.path = Path(path)
@@ -98,7 +86,6 @@ class Journal:
 
     @contextlib.contextmanager
     def _locked(self) -> Iterator[None]:
-        """Hold this process's lock and, where available, the file lock shared by processes."""
         with self._lock:
             if sys.platform == "win32":  # pragma: no cover
                 yield
@@ -112,7 +99,7 @@ class Journal:
                     fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
 
     def _load(self) -> list[JournalEntry]:
-        """Read the entries (lock held); repair the file if a line is torn or unreadable."""
+        # Lock held. A torn or unreadable line is repaired away (moved to the rejected file).
         try:
             *lines, last = self.path.read_text(encoding="utf-8").split("\n")
         except FileNotFoundError:
@@ -170,10 +157,7 @@ class Journal:
             self.purge(lambda e: e.id in ids, rejected=False)
 
     def purge(self, predicate: Callable[[JournalEntry], bool], *, rejected: bool = True) -> int:
-        """Remove the entries (pending and, if ``rejected``, rejected) ``predicate`` selects.
-
-        Returns how many were removed.
-        """
+        """Remove the entries ``predicate`` selects (and, if ``rejected``, rejected ones); count."""
         with self._locked():
             entries = self._load()
             kept = [e for e in entries if not predicate(e)]

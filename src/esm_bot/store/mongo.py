@@ -71,18 +71,8 @@ def _sort(order: tuple[str, ...]) -> list[tuple[str, int]]:
 
 
 class MongoStore(Queries):
-    """A :class:`~esm_bot.store.base.Store` in a MongoDB database.
-
-    Args:
-        client_or_uri: A ``pymongo.MongoClient`` (the caller keeps ownership) or a URI
-            (then the store makes and closes its own client, with short timeouts and
-            ``tz_aware=True``).
-        db_name: The database; default the URI's database, else ``"esm_bot"``.
-        utcnow: The wall clock, for ``updated_at`` and deletion times (injected in tests).
-        server_selection_timeout_ms: How long to look for a server before giving up.
-        connect_timeout_ms: TCP connect timeout.
-        socket_timeout_ms: Per-operation socket timeout.
-    """
+    """A :class:`~esm_bot.store.base.Store` in database ``db_name`` (default the URI's, else
+    ``esm_bot``) of a ``pymongo.MongoClient`` (the caller's) or a URI (then the store's own)."""
 
     backend = "mongodb"
 
@@ -159,13 +149,11 @@ class MongoStore(Queries):
 
     @contextlib.contextmanager
     def _op(self) -> Iterator[None]:
-        """Map errors, and create the indexes before the first operation that reaches the server."""
         with self._errors():
             self._ensure_indexes()
             yield
 
     def _ensure_indexes(self) -> None:
-        """Create every index once (idempotent: MongoDB ignores an index that already exists)."""
         if self._indexed:
             return
         with self._index_lock:

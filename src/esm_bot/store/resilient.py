@@ -88,12 +88,8 @@ _REPLAY: dict[str, Callable[[Store, Mapping[str, Any]], object]] = {
 def _through(
     name: str, offline: Callable[..., Any] | str, seen: Callable[..., Any] | None = None
 ) -> Any:
-    """A Store method: ``inner.<name>`` while the database answers, else the offline answer.
-
-    ``seen(self, result, *args, **kwargs)`` remembers what the database returned; ``offline(self,
-    *args, **kwargs)`` answers during an outage, or is the message of the refusal. Both get the
-    arguments in one form: every parameter that may be positional as positional, defaults filled.
-    """
+    """A Store method: ``inner.<name>`` (``seen`` remembers its result), else ``offline``'s answer
+    (or a refusal with that message); both get the bound arguments, defaults filled."""
     signature = inspect.signature(getattr(Store, name))
 
     def method(self: ResilientStore, *given: Any, **named: Any) -> Any:
@@ -119,17 +115,8 @@ def _through(
 
 
 class ResilientStore:
-    """A :class:`~esm_bot.store.base.Store` that journals writes while the database is down.
-
-    Args:
-        inner: The real store (SQLite or MongoDB).
-        journal_path: The journal file (processes on one machine may share it).
-        clock: Monotonic seconds, for retry timing and outage length (injected in tests).
-        utcnow: The wall clock, for ``updated_at`` of updates made during an outage.
-        retry_interval_s: How often a degraded store probes the database.
-        cache_size: How many participants to remember (with six beeps each): memory stays bounded.
-        fsync: Whether journal appends are fsync'd (keep True in production).
-    """
+    """A :class:`~esm_bot.store.base.Store` over ``inner`` that journals writes to ``journal_path``
+    while the database is down (parameters: docs/storage.md, "Outages: the journal")."""
 
     def __init__(
         self,
@@ -256,12 +243,10 @@ class ResilientStore:
                 )
 
     def _replay_soon(self) -> None:
-        """Entries wait in the journal: go degraded and replay them at the next call."""
         self._healthy = False
         self._next_probe = self._clock()
 
     def _online(self) -> bool:
-        """True when calls may go to the database (probing and replaying first when due)."""
         if self._healthy and self._clock() >= self._next_journal_look:
             # Another process may have left entries in a shared journal (say, it died mid-outage).
             with self._lock, contextlib.suppress(OSError):
@@ -274,7 +259,6 @@ class ResilientStore:
         return StoreUnavailable(f"{what}: the database is unreachable ({self._last_error})")
 
     def _journaled(self, op: str, args: Mapping[str, Any], participant_id: str | None, ack: R) -> R:
-        """Append a write to the journal durably; return ``ack``."""
         with self._lock:
             try:
                 self.journal.append(op, args, participant_id=participant_id)
@@ -288,7 +272,6 @@ class ResilientStore:
         return ack
 
     def _replay(self) -> None:
-        """Apply the journal in order; drop what was applied (raises StoreUnavailable midway)."""
         applied: list[str] = []
         try:
             for entry in self.journal.entries():
@@ -335,14 +318,13 @@ class ResilientStore:
                 known.sort(key=lambda r: (r.received_at, r.id))
 
     def _known_new(self, participant: Participant) -> None:
-        """A participant created here has no beeps or reports elsewhere: all of them are known."""
+        # A participant created here has no beeps or reports elsewhere: all of them are known.
         with self._lock:
             self._remember(participant)
             self._beeps_from[participant.id] = _ALWAYS
             self._reports.setdefault(participant.id, [])
 
     def _remember_plan(self, plan: Iterable[Beep], replace_unsent: bool) -> int:
-        """Remember planned beeps as an upsert would store them; return how many."""
         written = 0
         with self._lock:
             for beep in plan:
@@ -357,7 +339,6 @@ class ResilientStore:
         return written
 
     def _remember_stored(self, plan: list[Beep], replace_unsent: bool) -> None:
-        """Remember upserted beeps as stored (read back), so an outage right after knows them."""
         slack = dt.timedelta(seconds=1)  # MongoDB keeps milliseconds only
         for participant_id, own in _by_participant(plan).items():
             ids = {b.id for b in own}
@@ -402,28 +383,13 @@ class ResilientStore:
 
     # offline answers (the lock is reentrant: a write and its journal entry are one step)
 
-    def _recall(self, find: Callable[[], R | None], what: str) -> R:
-        """Return what ``find`` knows; refuse what is not known."""
+    def _recall(self, known: Mapping[Any, R], key: Any, what: str) -> R:
+        """Return what is known under ``key``; refuse what is not known."""
         with self._lock:
-            found = find()
+            found = known.get(key)
         if found is None:
             raise self._offline(f"{what} not known offline")
         return found
-
-    def _known_participant(self, participant_id: str) -> Participant:
-        return self._recall(
-            lambda: self._participants.get(participant_id), f"participant {participant_id} is"
-        )
-
-    def _known_by_telegram(self, telegram_id: int) -> Participant:
-        def find() -> Participant | None:
-            participant_id = self._telegram.get(telegram_id)
-            return None if participant_id is None else self._participants.get(participant_id)
-
-        return self._recall(find, "this Telegram user is")
-
-    def _known_beep(self, beep_id: str) -> Beep:
-        return self._recall(lambda: self._beeps.get(beep_id), f"beep {beep_id} is")
 
     def _add_participant_offline(self, participant: Participant) -> Participant:
         with self._lock:
@@ -438,7 +404,9 @@ class ResilientStore:
 
     def _update_participant_offline(self, participant_id: str, **checked: Any) -> Participant:
         with self._lock:
-            known = self._known_participant(participant_id)
+            known = self._recall(
+                self._participants, participant_id, f"participant {participant_id} is"
+            )
             updated = attrs.evolve(known, **checked)
             if known.telegram_id is not None and updated.telegram_id != known.telegram_id:
                 self._telegram.pop(known.telegram_id, None)
@@ -453,13 +421,7 @@ class ResilientStore:
                 self._journaled("upsert_beeps", args, participant_id, None)
             return self._remember_plan(plan, replace_unsent)
 
-    def _beeps_for_seen(
-        self,
-        found: list[Beep],
-        participant_id: str,
-        since: dt.datetime | None = None,
-        until: dt.datetime | None = None,
-    ) -> None:
+    def _beeps_for_seen(self, found: list[Beep], participant_id: str, since: Any, _: Any) -> None:
         self._remember_beeps(found)
         start = _ALWAYS if since is None else since
         with self._lock:
@@ -467,12 +429,7 @@ class ResilientStore:
             if known_from is None or start < known_from:
                 self._beeps_from[participant_id] = start
 
-    def _beeps_for_offline(
-        self,
-        participant_id: str,
-        since: dt.datetime | None = None,
-        until: dt.datetime | None = None,
-    ) -> list[Beep]:
+    def _beeps_for_offline(self, participant_id: str, since: Any, until: Any) -> list[Beep]:
         start = _ALWAYS if since is None else since
         with self._lock:
             known_from = self._beeps_from.get(participant_id)
@@ -486,26 +443,18 @@ class ResilientStore:
             )
         )
 
-    def _beeps_in_status_offline(
-        self,
-        status: BeepStatus,
-        *,
-        scheduled_before: dt.datetime | None = None,
-        limit: int | None = None,
-    ) -> list[Beep]:
+    def _beeps_in_status_offline(self, status: BeepStatus, **query: Any) -> list[Beep]:
+        before = query["scheduled_before"]
         found = self._known_beeps(
-            lambda b: (
-                b.status == status
-                and (scheduled_before is None or b.scheduled_at < scheduled_before)
-            )
+            lambda b: b.status == status and (before is None or b.scheduled_at < before)
         )
-        return found[:limit]
+        return found[: query["limit"]]
 
     def _update_beep_offline(
         self, beep_id: str, *, if_status: Collection[BeepStatus] | None, **checked: Any
     ) -> Beep | None:
         with self._lock:
-            known = self._known_beep(beep_id)
+            known = self._recall(self._beeps, beep_id, f"beep {beep_id} is")
             statuses = None if if_status is None else sorted(BeepStatus(s) for s in if_status)
             if statuses is not None and known.status not in statuses:
                 return None
@@ -560,10 +509,14 @@ class ResilientStore:
         "add_participant", _add_participant_offline, lambda s, _, p: s._known_new(p)
     )
     get_participant = _through(
-        "get_participant", _known_participant, lambda s, p, *_: s._remember(p)
+        "get_participant",
+        lambda s, pid: s._recall(s._participants, pid, f"participant {pid} is"),
+        lambda s, p, *_: s._remember(p),
     )
     get_participant_by_telegram = _through(
-        "get_participant_by_telegram", _known_by_telegram, lambda s, p, *_: s._remember(p)
+        "get_participant_by_telegram",
+        lambda s, tid: s._recall(s._participants, s._telegram.get(tid), "this Telegram user is"),
+        lambda s, p, *_: s._remember(p),
     )
     _update_participant = _through(
         "update_participant", _update_participant_offline, lambda s, p, *_, **__: s._remember(p)
@@ -578,7 +531,11 @@ class ResilientStore:
         _upsert_beeps_offline,
         lambda s, _, plan, replace_unsent=False: s._remember_stored(plan, replace_unsent),
     )
-    get_beep = _through("get_beep", _known_beep, lambda s, b, *_: s._remember_beeps([b]))
+    get_beep = _through(
+        "get_beep",
+        lambda s, bid: s._recall(s._beeps, bid, f"beep {bid} is"),
+        lambda s, b, *_: s._remember_beeps([b]),
+    )
     beeps_for = _through("beeps_for", _beeps_for_offline, _beeps_for_seen)
     iter_beeps = _through("iter_beeps", "listing every beep needs the database")
     due_beeps = _through("due_beeps", lambda *_: [])
@@ -604,7 +561,7 @@ class ResilientStore:
     _reports_for = _through(
         "reports_for",
         lambda s, pid, **_: list(
-            s._recall(lambda: s._reports.get(pid), f"the reports of participant {pid} are")
+            s._recall(s._reports, pid, f"the reports of participant {pid} are")
         ),
         _reports_seen,
     )

@@ -147,14 +147,8 @@ def _insert(
 
 
 class SqliteStore(Queries):
-    """A :class:`~esm_bot.store.base.Store` in one SQLite file (WAL mode).
-
-    Args:
-        path: The database file (created with its directory if missing), or ``":memory:"``.
-        utcnow: The wall clock, for ``updated_at`` and deletion times (injected in tests).
-        busy_timeout_s: How long a write waits for another process's lock before the database
-            counts as unavailable.
-    """
+    """A :class:`~esm_bot.store.base.Store` in one SQLite file at ``path`` (or ``":memory:"``);
+    a write waits ``busy_timeout_s`` for another process's lock before it counts as unavailable."""
 
     backend = "sqlite"
 
@@ -200,7 +194,6 @@ class SqliteStore(Queries):
 
     @contextlib.contextmanager
     def _write(self) -> Iterator[sqlite3.Connection]:
-        """One ``BEGIN IMMEDIATE`` transaction: committed on success, rolled back on error."""
         with self._lock, self._errors():
             conn = self._connection()
             conn.execute("BEGIN IMMEDIATE")
@@ -238,7 +231,7 @@ class SqliteStore(Queries):
         return [decode(cls, json.loads(row[0])) for row in rows]
 
     def _iter(self, cls: type[T], query: dict[str, Any], *, raw: bool = False) -> Iterator[Any]:
-        """Yield the records a page a query, after the last one of the page before."""
+        # A page a query, after the last one of the page before.
         table, order = TABLES[cls]
         where, args = _sql(query)
         keys = ", ".join(order)
@@ -399,7 +392,7 @@ class SqliteStore(Queries):
         }
 
     def _checkpoint(self) -> None:
-        """Fold the WAL into the database file and empty it, so deleted text is gone from both."""
+        # Fold the WAL into the database file and empty it, so deleted text is gone from both.
         if self.path == ":memory:":
             return
         # It fails while another process reads: that process's next checkpoint does it.
