@@ -59,10 +59,6 @@ def _flag(variable: str, raw: str) -> bool:
     raise SettingsError(f"{variable} must be true or false, got {raw!r}")
 
 
-def _day_marks(variable: str, raw: str) -> dict[int, int]:
-    return {day: _whole(variable, part.strip()) for day, part in enumerate(raw.split(","), 1)}
-
-
 def _day_codes(variable: str, raw: str) -> dict[int, str]:
     codes = [part.strip() for part in raw.split(",")]
     if not all(codes):
@@ -76,10 +72,6 @@ def _minutes(variable: str, raw: str) -> timedelta:
 
 def _minutes_or_off(variable: str, raw: str) -> timedelta | None:
     return None if raw.lower() in _FALSE | {"none"} else _minutes(variable, raw)
-
-
-def _seconds(variable: str, raw: str) -> timedelta:
-    return timedelta(seconds=_real(variable, raw))
 
 
 def _minutes_field(variable: str, default: float) -> Any:
@@ -100,7 +92,7 @@ class StudyConfig:
     quality_threshold: int = env_field("ESM_QUALITY_THRESHOLD", _whole, default=70)
     pass_marks: Mapping[int, int] = env_field(
         "ESM_PASS_MARKS",
-        _day_marks,
+        lambda var, raw: dict(enumerate((_whole(var, m.strip()) for m in raw.split(",")), 1)),
         default=MappingProxyType({1: 40, 2: 60, 3: 70}),
         converter=_by_day(int),
     )
@@ -132,7 +124,9 @@ class StudyConfig:
     start_same_day: bool = env_field("ESM_START_SAME_DAY", _flag, default=False)
     max_report_chars: int = env_field("ESM_MAX_REPORT_CHARS", _whole, default=4000)
     claim_lease: timedelta = env_field(
-        "ESM_CLAIM_LEASE_SECONDS", _seconds, default=timedelta(seconds=60)
+        "ESM_CLAIM_LEASE_SECONDS",
+        lambda var, raw: timedelta(seconds=_real(var, raw)),
+        default=timedelta(seconds=60),
     )
 
     def __attrs_post_init__(self) -> None:

@@ -176,14 +176,10 @@ class Participant:
     extra: Mapping[str, Any] = attrs.field(factory=dict)
 
 
-def _camel(path: str) -> str:
-    return re.sub(r"_([a-z])", lambda m: m[1].upper(), path)
-
-
 #: Participant fields from the original MSE bot's golden-standard migration → their names there.
 ORIGINAL_FIELD_NAMES: Final[Mapping[str, str]] = {
     **{
-        path: _camel(path)
+        path: re.sub(r"_([a-z])", lambda m: m[1].upper(), path)
         for path in (
             "training_start_date",
             "current_training_day",

@@ -350,11 +350,10 @@ class Study:
             if fresh is not None and fresh.status in ACTIVE_STATUSES:
                 self.planning.plan_ahead(fresh, now)
             # Nothing to do before the next day closes or the participant's next local day starts.
-            zone = zone_for(participant.tz)
-            tomorrow = now.astimezone(zone).date() + dt.timedelta(days=1)
+            tomorrow = self.ctx.local_today(participant, now) + dt.timedelta(days=1)
             self._quiet_until[participant.id] = min(
                 next_close or dt.datetime.max.replace(tzinfo=dt.UTC),
-                dt.datetime.combine(tomorrow, dt.time(), tzinfo=zone).astimezone(dt.UTC),
+                dt.datetime.combine(tomorrow, dt.time(), tzinfo=zone_for(participant.tz)),
             )
         self._last_maintenance = now
 
