@@ -15,19 +15,9 @@ from typing import Any, Final
 
 from esm_bot.domain.clock import utc_now
 from esm_bot.domain.config import StudyConfig
+from esm_bot.ops import stats as st
 from esm_bot.ops.export import write_atomically
 from esm_bot.ops.rows import StudyRow, study_rows
-from esm_bot.ops.stats import (
-    NORMS,
-    StudyStats,
-    best_attempts,
-    compliance_by,
-    compliance_totals,
-    percent,
-    phenomena_frequencies,
-    quality_by_day,
-    study_stats,
-)
 from esm_bot.store.base import Store
 
 from . import figures
@@ -48,14 +38,12 @@ def issue_shares(rows: Sequence[StudyRow], top: int = _TOP_ISSUES) -> dict[str, 
     ]
     totals: Counter[int] = Counter(r.study_day or 0 for r in scored)
     per_code: dict[str, Counter[int]] = defaultdict(Counter)
-    overall: Counter[str] = Counter()
     for row in scored:
         for code in set(row.issue_codes or ()):
             per_code[code][row.study_day or 0] += 1
-            overall[code] += 1
+    common = sorted(per_code, key=lambda code: -per_code[code].total())[:top]
     return {
-        code: {day: 100.0 * per_code[code][day] / totals[day] for day in sorted(totals)}
-        for code, _ in overall.most_common(top)
+        code: {d: 100.0 * per_code[code][d] / totals[d] for d in sorted(totals)} for code in common
     }
 
 
@@ -87,7 +75,7 @@ img{max-width:100%;height:auto}.note{color:#666;font-size:.85rem}
 """
 
 
-def _summary(stats: StudyStats) -> str:
+def _summary(stats: st.StudyStats) -> str:
     day = stats.quality_by_training_day
     claim = (
         f"measured {day[1]:.0f} on day 1 → {day[3]:.0f} on day 3"
@@ -103,10 +91,13 @@ def _summary(stats: StudyStats) -> str:
             stats.reports,
         ),
         ("Messages without a beep (kept, not scored)", stats.messages_without_beep),
-        ("Compliance", f"{percent(stats.compliance)} of {stats.beeps_delivered} delivered beeps"),
+        (
+            "Compliance",
+            f"{st.percent(stats.compliance)} of {stats.beeps_delivered} delivered beeps",
+        ),
         ("Average quality", stats.average_quality),
-        ("Validation success rate", percent(stats.validation_success_rate)),
-        ("Training completion rate", percent(stats.training_completion_rate)),
+        ("Validation success rate", st.percent(stats.validation_success_rate)),
+        ("Training completion rate", st.percent(stats.training_completion_rate)),
         ("Original MSE bot: quality about 40 → 70+ over training", claim),
     ]
     return _table(("figure", "value"), rows)
@@ -116,17 +107,17 @@ def _participant_tables(groups: Mapping[str, Sequence[StudyRow]]) -> tuple[str, 
     """Each participant's samples, compliance and mean score; and their phenomena profiles."""
     table, profiles = [], []
     for name, group in groups.items():
-        samples = best_attempts(group)
-        on_time, delivered = compliance_totals(group)
+        samples = st.best_attempts(group)
+        on_time, delivered = st.compliance_totals(group)
         scores = [r.score for r in samples if r.score is not None]
         mean = statistics.fmean(scores) if scores else None
         table.append((name, len(samples), f"{on_time}/{delivered}", mean))
         if samples:
-            shares = phenomena_frequencies(samples)
-            profiles.append((name, len(samples), *(shares[code] for code in NORMS)))
+            shares = st.phenomena_frequencies(samples)
+            profiles.append((name, len(samples), *(shares[code] for code in st.NORMS)))
     return (
         _table(("participant", "samples", "on time/delivered", "mean best score"), table),
-        _table(("participant", "samples", *(f"{c} %" for c in NORMS)), profiles),
+        _table(("participant", "samples", *(f"{c} %" for c in st.NORMS)), profiles),
     )
 
 
@@ -142,17 +133,19 @@ def build_report(
     path. ImportError: matplotlib is not installed."""
     env: Mapping[str, str] = os.environ if environ is None else environ
     rows = list(study_rows(store, environ=env))
-    stats = study_stats(store, rows=rows)
+    stats = st.study_stats(store, rows=rows)
     config = StudyConfig()
     groups: dict[str, list[StudyRow]] = defaultdict(list)
     for row in sorted(rows, key=lambda r: r.participant):
         groups[row.participant].append(row)
     participants, profiles = _participant_tables(groups)
     study_days = sorted({r.study_day for r in rows if r.study_day and r.is_study_beep})
-    overall = quality_by_day(rows, training_only=False)
-    by_day, by_hour = compliance_by(rows, "study_day"), compliance_by(rows, "hour")
+    overall = st.quality_by_day(rows, training_only=False)
+    by_day, by_hour = st.compliance_by(rows, "study_day"), st.compliance_by(rows, "hour")
     shares, phenomena = issue_shares(rows), stats.phenomena
-    per_participant = {name: quality_by_day(g, training_only=False) for name, g in groups.items()}
+    per_participant = {
+        name: st.quality_by_day(g, training_only=False) for name, g in groups.items()
+    }
     quality_png = figures.quality_figure(
         per_participant, overall, config.training_days, config.pass_marks
     )
@@ -177,10 +170,10 @@ def build_report(
         "<h2>Phenomena against Heavey &amp; Hurlburt (2008)</h2>",
         "<p>Percent of samples (best attempt per answered beep) with each phenomenon; a sample "
         "can show several. The norms are percent of samples of 30 students.</p>",
-        _img(figures.phenomena_figure(phenomena, NORMS), "Phenomena frequencies"),
+        _img(figures.phenomena_figure(phenomena, st.NORMS), "Phenomena frequencies"),
         _table(
             ("phenomenon", "this study %", "norm %"),
-            [(c, v, NORMS.get(c)) for c, v in phenomena.items()],
+            [(c, v, st.NORMS.get(c)) for c, v in phenomena.items()],
         ),
         "<p>Per participant: in Heavey &amp; Hurlburt's sample every phenomenon had someone at "
         "0% and inner seeing reached 90% for one person, so wide spreads are expected.</p>",
