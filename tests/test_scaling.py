@@ -38,7 +38,14 @@ import pytest
 
 from esm_bot.domain.config import StudyConfig
 from esm_bot.domain.env import SettingsError
-from esm_bot.domain.models import Beep, BeepStatus, Participant, ParticipantStatus, beep_id
+from esm_bot.domain.models import (
+    Beep,
+    BeepStatus,
+    Participant,
+    ParticipantStatus,
+    beep_id,
+    utc_ms,
+)
 from esm_bot.store.mongo import MongoStore
 from tests.fake_telegram import DEFAULT_TOKEN, Failure, FakeTelegram
 from tests.llm_servers import LLMServer, good_answer
@@ -313,8 +320,13 @@ def seed(
     store.upsert_beeps(planned)
     for participant in participants:
         store.add_participant(participant)
+    # Each group of beeps due at one time falls due in one write: a process ticking between
+    # per-beep writes would claim some of them in one tick and the rest in another.
+    due: dict[dt.datetime, list[str]] = {}
     for chat in chat_ids:
-        store.update_beep(beeps[chat], scheduled_at=due_at(chat))
+        due.setdefault(utc_ms(due_at(chat)), []).append(beeps[chat])
+    for when, ids in due.items():
+        store._beeps.update_many({"_id": {"$in": ids}}, {"$set": {"scheduled_at": when}})
     return beeps
 
 
