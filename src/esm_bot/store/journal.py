@@ -117,7 +117,7 @@ class Journal:
                     if i < len(lines):
                         bad.append(line + "\n")
         if bad:
-            self._append_rejected(bad)
+            self._write(self.rejected_path, bad)
         if damaged:
             self._rewrite(entries)
         self._count = len(entries)
@@ -168,7 +168,9 @@ class Journal:
     def reject(self, entry: JournalEntry, reason: str) -> None:
         """Move an entry that can never be applied to the rejected file (kept for a human)."""
         with self._locked():
-            self._append_rejected([_line({**entry.to_record(), "rejected_because": reason})])
+            self._write(
+                self.rejected_path, [_line({**entry.to_record(), "rejected_because": reason})]
+            )
             self._rewrite([e for e in self._load() if e.id != entry.id])
 
     def rejected(self) -> list[dict[str, Any]]:
@@ -201,9 +203,9 @@ class Journal:
             self._atomic_write(self.rejected_path, kept)
         return removed
 
-    def _append_rejected(self, lines: list[str]) -> None:
-        self.rejected_path.parent.mkdir(parents=True, exist_ok=True)
-        with self.rejected_path.open("a", encoding="utf-8") as out:
+    def _write(self, path: Path, lines: list[str], mode: str = "a") -> None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with path.open(mode, encoding="utf-8") as out:
             out.writelines(lines)
             out.flush()
             if self._fsync:
@@ -214,13 +216,8 @@ class Journal:
         self._count = len(entries)
 
     def _atomic_write(self, path: Path, lines: list[str]) -> None:
-        path.parent.mkdir(parents=True, exist_ok=True)
         tmp = path.with_name(f"{path.name}.{os.getpid()}.tmp")
-        with tmp.open("w", encoding="utf-8") as out:
-            out.writelines(lines)
-            out.flush()
-            if self._fsync:
-                os.fsync(out.fileno())
+        self._write(tmp, lines, "w")
         os.replace(tmp, path)
         if self._fsync:
             _fsync_dir(path.parent)

@@ -30,6 +30,26 @@ __all__ = ["MongoStore"]
 
 _UNSENT = [BeepStatus.SCHEDULED.value, BeepStatus.CANCELLED.value]
 _COLLECTIONS = ("participants", "beeps", "reports", "events")
+_NUMBER = {"telegram_id": {"$type": "number"}}  # tombstones without a Telegram id do not clash
+#: (collection, indexed fields, options) of every index.
+_INDEXES: list[tuple[str, str, dict[str, Any]]] = [
+    (
+        "participants",
+        "telegram_id",
+        {"name": "telegram_id_unique", "unique": True, "partialFilterExpression": _NUMBER},
+    ),
+    ("participants", "status created_at", {}),
+    ("participants", "created_at", {}),
+    ("beeps", "status scheduled_at", {"name": "due"}),
+    ("beeps", "participant_id scheduled_at", {}),
+    ("beeps", "scheduled_at", {}),
+    ("reports", "dedup_key", {"name": "dedup_key_unique", "unique": True}),
+    ("reports", "participant_id received_at", {}),
+    ("reports", "received_at", {}),
+    ("events", "seq", {"name": "seq_unique", "unique": True}),
+    ("events", "participant_id seq", {}),
+    ("events", "kind seq", {}),
+]
 
 T = TypeVar("T")
 
@@ -115,12 +135,6 @@ class MongoStore(Queries):
         self.db_name = db_name
         self.target = _describe(uri, db_name)
         self._db = self._client[db_name]
-        self._participants = self._db["participants"]
-        self._beeps = self._db["beeps"]
-        self._reports = self._db["reports"]
-        self._events = self._db["events"]
-        self._meta = self._db["meta"]
-        self._counters = self._db["counters"]
         self._indexed = False
         self._index_lock = threading.Lock()
         self._closed = False
@@ -157,23 +171,8 @@ class MongoStore(Queries):
         if self._indexed:
             return
         with self._index_lock:
-            self._participants.create_index(
-                "telegram_id",
-                name="telegram_id_unique",
-                unique=True,
-                partialFilterExpression={"telegram_id": {"$type": "number"}},
-            )
-            self._participants.create_index([("status", 1), ("created_at", 1)])
-            self._participants.create_index([("created_at", 1)])
-            self._beeps.create_index([("status", 1), ("scheduled_at", 1)], name="due")
-            self._beeps.create_index([("participant_id", 1), ("scheduled_at", 1)])
-            self._beeps.create_index([("scheduled_at", 1)])
-            self._reports.create_index("dedup_key", name="dedup_key_unique", unique=True)
-            self._reports.create_index([("participant_id", 1), ("received_at", 1)])
-            self._reports.create_index([("received_at", 1)])
-            self._events.create_index("seq", name="seq_unique", unique=True)
-            self._events.create_index([("participant_id", 1), ("seq", 1)])
-            self._events.create_index([("kind", 1), ("seq", 1)])
+            for collection, keys, options in _INDEXES:
+                self._db[collection].create_index([(k, 1) for k in keys.split()], **options)
             self._indexed = True
 
     def _find(
@@ -231,7 +230,7 @@ class MongoStore(Queries):
     def add_participant(self, participant: Participant) -> Participant:
         """Store a new participant (:class:`DuplicateKey` if the id or Telegram id is taken)."""
         with self._op():
-            self._participants.insert_one(_doc(participant))
+            self._db["participants"].insert_one(_doc(participant))
         return participant
 
     # beeps
@@ -257,7 +256,7 @@ class MongoStore(Queries):
             for attempt in range(3):
                 # Unordered: the ops of one beep give the same result in any order.
                 try:
-                    result = self._beeps.bulk_write(ops, ordered=False)
+                    result = self._db["beeps"].bulk_write(ops, ordered=False)
                 except pymongo.errors.BulkWriteError as exc:
                     details = exc.details
                     written += int(details.get("nUpserted", 0)) + int(details.get("nModified", 0))
@@ -273,7 +272,7 @@ class MongoStore(Queries):
     def cancel_future_beeps(self, participant_id: str, after: dt.datetime) -> int:
         """Cancel the participant's scheduled beeps after ``after``; return how many."""
         with self._op():
-            result = self._beeps.update_many(
+            result = self._db["beeps"].update_many(
                 {
                     "participant_id": participant_id,
                     "status": BeepStatus.SCHEDULED.value,
@@ -285,42 +284,44 @@ class MongoStore(Queries):
 
     # reports
 
+    def _insert_once(self, table: str, key: dict[str, Any], make: Callable[[], Any]) -> Any:
+        """Insert ``make()`` unless ``key`` finds a document; return the stored one, or None."""
+        collection = self._db[table]
+        existing = collection.find_one(key)
+        if existing is None:
+            try:
+                collection.insert_one(_doc(make()))
+            except pymongo.errors.DuplicateKeyError:  # a concurrent insert of the same key won
+                existing = collection.find_one(key)
+                if existing is None:
+                    raise
+        return existing
+
     def add_report(self, report: Report) -> tuple[Report, bool]:
         """Store the report unless its dedup key is known; return ``(report, created)``."""
         with self._op():
-            existing = self._reports.find_one({"dedup_key": report.dedup_key})
-            if existing is None:
-                try:
-                    self._reports.insert_one(_doc(report))
-                    return report, True
-                except pymongo.errors.DuplicateKeyError:
-                    existing = self._reports.find_one({"dedup_key": report.dedup_key})
-                    if existing is None:
-                        raise
-        return _from(Report, existing), False
+            existing = self._insert_once("reports", {"dedup_key": report.dedup_key}, lambda: report)
+        return (report, True) if existing is None else (_from(Report, existing), False)
 
     # events
 
     def append_event(self, event: Event) -> Event:
         """Append the event (once per id); return it with its ``seq``."""
+        stored = [event]
+
+        def numbered() -> Event:
+            counter = self._db["counters"].find_one_and_update(
+                {"_id": "events"},
+                {"$inc": {"seq": 1}},
+                upsert=True,
+                return_document=ReturnDocument.AFTER,
+            )
+            stored[0] = attrs.evolve(event, seq=int(counter["seq"]))
+            return stored[0]
+
         with self._op():
-            existing = self._events.find_one({"_id": event.id})
-            if existing is None:
-                counter = self._counters.find_one_and_update(
-                    {"_id": "events"},
-                    {"$inc": {"seq": 1}},
-                    upsert=True,
-                    return_document=ReturnDocument.AFTER,
-                )
-                stored = attrs.evolve(event, seq=int(counter["seq"]))
-                try:
-                    self._events.insert_one(_doc(stored))
-                    return stored
-                except pymongo.errors.DuplicateKeyError:
-                    existing = self._events.find_one({"_id": event.id})
-                    if existing is None:
-                        raise
-        return _from(Event, existing)
+            existing = self._insert_once("events", {"_id": event.id}, numbered)
+        return stored[0] if existing is None else _from(Event, existing)
 
     # whole store
 
@@ -333,15 +334,19 @@ class MongoStore(Queries):
         """Delete reports and beeps, empty event data, leave a tombstone participant."""
         now = self._utcnow()
         with self._op():
-            reports = self._reports.delete_many({"participant_id": participant_id}).deleted_count
-            beeps = self._beeps.delete_many({"participant_id": participant_id}).deleted_count
-            events = self._events.update_many(
-                {"participant_id": participant_id}, {"$set": {"data": {}}}
-            ).matched_count
-            doc = self._participants.find_one({"_id": participant_id})
+            reports = (
+                self._db["reports"].delete_many({"participant_id": participant_id}).deleted_count
+            )
+            beeps = self._db["beeps"].delete_many({"participant_id": participant_id}).deleted_count
+            events = (
+                self._db["events"]
+                .update_many({"participant_id": participant_id}, {"$set": {"data": {}}})
+                .matched_count
+            )
+            doc = self._db["participants"].find_one({"_id": participant_id})
             if doc is not None:
                 tombstone = _doc(tombstone_of(doc, participant_id, now))
-                self._participants.replace_one({"_id": participant_id}, tombstone)
+                self._db["participants"].replace_one({"_id": participant_id}, tombstone)
         return {
             "reports": int(reports),
             "beeps": int(beeps),
@@ -352,10 +357,10 @@ class MongoStore(Queries):
     def get_meta(self, key: str) -> Any:
         """Return a metadata value, or None."""
         with self._op():
-            doc = self._meta.find_one({"_id": key})
+            doc = self._db["meta"].find_one({"_id": key})
         return None if doc is None else doc.get("value")
 
     def set_meta(self, key: str, value: Any) -> None:
         """Set a metadata value (JSON-compatible)."""
         with self._op():
-            self._meta.update_one({"_id": key}, {"$set": {"value": value}}, upsert=True)
+            self._db["meta"].update_one({"_id": key}, {"$set": {"value": value}}, upsert=True)

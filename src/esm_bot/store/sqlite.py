@@ -28,51 +28,32 @@ __all__ = ["SqliteStore"]
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS participants (
-    id TEXT PRIMARY KEY,
-    telegram_id INTEGER UNIQUE,
-    status TEXT NOT NULL,
-    created_at REAL NOT NULL,
-    doc TEXT NOT NULL
+    id TEXT PRIMARY KEY, telegram_id INTEGER UNIQUE, status TEXT NOT NULL,
+    created_at REAL NOT NULL, doc TEXT NOT NULL
 );
 CREATE INDEX IF NOT EXISTS participants_status_created ON participants (status, created_at, id);
 CREATE INDEX IF NOT EXISTS participants_created ON participants (created_at, id);
 CREATE TABLE IF NOT EXISTS beeps (
-    id TEXT PRIMARY KEY,
-    participant_id TEXT NOT NULL,
-    status TEXT NOT NULL,
-    scheduled_at REAL NOT NULL,
-    claimed_by TEXT,
-    claim_until REAL,
-    doc TEXT NOT NULL
+    id TEXT PRIMARY KEY, participant_id TEXT NOT NULL, status TEXT NOT NULL,
+    scheduled_at REAL NOT NULL, claimed_by TEXT, claim_until REAL, doc TEXT NOT NULL
 );
 CREATE INDEX IF NOT EXISTS beeps_status_time ON beeps (status, scheduled_at, id);
 CREATE INDEX IF NOT EXISTS beeps_participant_time ON beeps (participant_id, scheduled_at, id);
 CREATE INDEX IF NOT EXISTS beeps_time ON beeps (scheduled_at, id);
 CREATE TABLE IF NOT EXISTS reports (
-    id TEXT PRIMARY KEY,
-    dedup_key TEXT NOT NULL UNIQUE,
-    participant_id TEXT NOT NULL,
-    beep_id TEXT,
-    received_at REAL NOT NULL,
-    doc TEXT NOT NULL
+    id TEXT PRIMARY KEY, dedup_key TEXT NOT NULL UNIQUE, participant_id TEXT NOT NULL,
+    beep_id TEXT, received_at REAL NOT NULL, doc TEXT NOT NULL
 );
 CREATE INDEX IF NOT EXISTS reports_participant_time ON reports (participant_id, received_at, id);
 CREATE INDEX IF NOT EXISTS reports_time ON reports (received_at, id);
 CREATE TABLE IF NOT EXISTS events (
-    seq INTEGER PRIMARY KEY AUTOINCREMENT,
-    id TEXT NOT NULL UNIQUE,
-    participant_id TEXT,
-    kind TEXT NOT NULL,
-    at REAL NOT NULL,
-    doc TEXT NOT NULL
+    seq INTEGER PRIMARY KEY AUTOINCREMENT, id TEXT NOT NULL UNIQUE, participant_id TEXT,
+    kind TEXT NOT NULL, at REAL NOT NULL, doc TEXT NOT NULL
 );
 CREATE INDEX IF NOT EXISTS events_by_participant ON events (participant_id, seq);
 CREATE INDEX IF NOT EXISTS events_by_kind ON events (kind, seq);
 CREATE INDEX IF NOT EXISTS events_by_time ON events (at);
-CREATE TABLE IF NOT EXISTS meta (
-    key TEXT PRIMARY KEY,
-    value TEXT NOT NULL
-);
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 """
 
 _UNSENT = (BeepStatus.SCHEDULED.value, BeepStatus.CANCELLED.value)
