@@ -464,16 +464,12 @@ class ResilientStore:
                 "changes": codec.encode_changes(Beep, checked),
             }
             self._journaled("update_beep", args, known.participant_id, None)
-            updated = attrs.evolve(known, **checked)
-            self._beeps[beep_id] = updated
-        return updated
+            self._beeps[beep_id] = attrs.evolve(known, **checked)
+            return self._beeps[beep_id]
 
     def _cancel_future_beeps_offline(self, participant_id: str, after: dt.datetime) -> int:
         with self._lock:
-            args = {
-                "participant_id": participant_id,
-                "after": codec.encode_value(dt.datetime, after),
-            }
+            args = {"participant_id": participant_id, "after": after.isoformat()}
             self._journaled("cancel_future_beeps", args, participant_id, None)
             return self._cancel_known(participant_id, after)
 
