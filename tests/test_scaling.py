@@ -326,7 +326,7 @@ def seed(
     for chat in chat_ids:
         due.setdefault(utc_ms(due_at(chat)), []).append(beeps[chat])
     for when, ids in due.items():
-        store._beeps.update_many({"_id": {"$in": ids}}, {"$set": {"scheduled_at": when}})
+        store._db["beeps"].update_many({"_id": {"$in": ids}}, {"$set": {"scheduled_at": when}})
     return beeps
 
 
