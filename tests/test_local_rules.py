@@ -991,3 +991,13 @@ def test_words_heard_or_voiced_while_reading_are_a_question_not_a_phenomenon() -
     assert "inner_speech" not in quoted.phenomena
     other = validate("my teacher's voice reading the list, looping in my head")
     assert "inner_hearing" in other.phenomena
+
+
+def test_a_voice_while_reading_is_asked_about_not_taken_for_unspecified_thinking() -> None:
+    """The reading question asks what the voice was like; the thought-form tip would ask for
+    what the report already says (words in a voice)."""
+    text = "I was reading a book and heard the words in an inner voice, like my own voice."
+    assessment = validate(text)
+    assert "reading_inner_voice" in assessment.issue_codes
+    assert "unspecified_thinking" not in assessment.issue_codes
+    assert "form was the thought" not in assessment.feedback

@@ -375,6 +375,8 @@ class UnspecifiedThinkingRule:
             return ()  # the presupposition tip asks for the words or the image
         span = report.first("thinking_unspecified")
         if span is None and not has_content(report) and not report.has("blank"):
+            if _voice_while_reading(report) is not None:
+                return ()  # the reading_inner_voice question asks what the voice was like
             # something mental is named ("a gut feeling", "my inner voice told me") but no form
             span = mental_mention(report)
         if span is not None and report.phenomena.isdisjoint(_FORMED):
@@ -434,6 +436,11 @@ class PresuppositionRule:
         return ()
 
 
+def _voice_while_reading(report: Report) -> Span | None:
+    """Where an inner voice is claimed while reading (what :class:`ReadingInnerVoiceRule` flags)."""
+    return report.first("reading_voice", "inner_speech") if report.has("reading") else None
+
+
 @attrs.frozen
 class ReadingInnerVoiceRule:
     """An inner voice claimed while reading: a follow-up question, never a fault (Brouwers 2018)."""
@@ -442,9 +449,7 @@ class ReadingInnerVoiceRule:
 
     def check(self, report: Report) -> tuple[Issue, ...]:
         """Flag reading plus a voice claim, with the follow-up question in the message."""
-        if not report.has("reading"):
-            return ()
-        span = report.first("reading_voice", "inner_speech")
+        span = _voice_while_reading(report)
         if span is None:
             return ()
         data = report.data
