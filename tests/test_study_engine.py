@@ -549,6 +549,18 @@ class TestReports:
 
         assert kit.say("[70] very late").kind is ReportKind.NO_BEEP
 
+    def test_replayed_late_answer_repeats_its_feedback(self, kit: Kit) -> None:
+        """A late answer gets no praise (it may describe a later moment), nor does its replay."""
+        self._open_beep(kit)
+        kit.clock.advance(minutes=20)
+        first = kit.say("[70] late but clear", key="tg:1:20")
+        again = kit.say("[70] late but clear", key="tg:1:20")
+
+        assert first.kind is ReportKind.LATE
+        assert again.kind is ReportKind.DUPLICATE
+        assert first.messages[0].params["strengths"] == []
+        assert again.messages[0].params == first.messages[0].params
+
     def test_broken_validator_falls_back_to_local_rules(self, kit: Kit) -> None:
         """A validator that raises does not lose the report: local rules answer."""
         pid = self._open_beep(kit)

@@ -31,7 +31,7 @@ from esm_bot.study.context import (
 from esm_bot.study.days import DayCloser
 from esm_bot.study.delivery import Delivery
 from esm_bot.study.messages import Message, MessageKey, message
-from esm_bot.study.outcomes import Action, ActionKind, Outcome, StatusSummary
+from esm_bot.study.outcomes import Action, ActionKind, Outcome
 from esm_bot.study.planning import Planner
 from esm_bot.study.reports import Reports
 from esm_validate import Validator
@@ -434,23 +434,26 @@ class Study:
             figures[f"beeps_{name}"] = sum(getattr(row, name) for row in totals)
         return figures
 
-    def summary(self, participant_id: str) -> StatusSummary | None:
-        """Progress, phenomena profile and compliance of one participant (for researchers)."""
-        participant = self.store.get_participant(participant_id)
-        if participant is None:
-            return None
+    @gated(need_consent=False)
+    def status(self, participant: Participant) -> Outcome:
+        """``/status``: day, beeps answered and missed, average quality, progress to threshold."""
+        now = self.ctx.now()
+        today = self.ctx.local_today(participant, now)
+        first_day = participant.training_start_date or participant.sampling_start_date
+        if participant.status in ACTIVE_STATUSES and (first_day is None or today < first_day):
+            waiting = self._plan_message(participant, now, MessageKey.STATUS_WAITING)
+            return Outcome((waiting,), participant)
         beeps = self.store.beeps_for(participant.id)
         reports = self.store.reports_for(participant.id)
-        rows = analytics.compliance_rows(participant.id, beeps, reports)
-        total = rows[-1]
-        today = self.ctx.local_today(participant, self.ctx.now())
+        total = analytics.compliance_rows(participant.id, beeps, reports)[-1]
         todays = [b for b in beeps if b.local_date == today and not analytics.is_practice(b)]
-        average = participant.average_data_quality
-        threshold = self.config.quality_threshold
+        average, threshold = participant.average_data_quality, self.config.quality_threshold
         training = participant.status is ParticipantStatus.TRAINING
-        return StatusSummary(
+        scored = len(analytics.best_attempts(reports))
+        said = message(
+            MessageKey.STATUS if scored else MessageKey.STATUS_NO_REPORTS,
             state=participant.status.value,
-            study_day=participant.study_day,
+            day=participant.study_day,
             training_day=participant.current_training_day if training else 0,
             answered=total.answered,
             late=total.late,
@@ -460,27 +463,8 @@ class Study:
             progress=min(100, round(average / threshold * 100)) if threshold else 100,
             today_answered=sum(1 for b in todays if b.status is BeepStatus.ANSWERED),
             today_planned=sum(1 for b in todays if b.status is not BeepStatus.CANCELLED),
-            phenomena=analytics.phenomena_profile(analytics.best_attempts(reports)),
-            compliance=tuple(rows),
+            reports=scored,
         )
-
-    @gated(need_consent=False)
-    def status(self, participant: Participant) -> Outcome:
-        """``/status``: day, beeps answered and missed, average quality, progress to threshold."""
-        now = self.ctx.now()
-        first_day = participant.training_start_date or participant.sampling_start_date
-        if participant.status in ACTIVE_STATUSES and (
-            first_day is None or self.ctx.local_today(participant, now) < first_day
-        ):
-            waiting = self._plan_message(participant, now, MessageKey.STATUS_WAITING)
-            return Outcome((waiting,), participant)
-        summary = self.summary(participant.id)
-        assert summary is not None
-        shown = attrs.filters.exclude("phenomena", "compliance")
-        params = attrs.asdict(summary, recurse=False, filter=shown)
-        scored = analytics.best_attempts(self.store.reports_for(participant.id))
-        key = MessageKey.STATUS if scored else MessageKey.STATUS_NO_REPORTS
-        said = message(key, reports=len(scored), day=summary.study_day, **params)
         return Outcome((said,), participant)
 
     def phenomena_profile(self, participant_id: str) -> tuple[analytics.PhenomenonRow, ...]:

@@ -8,11 +8,10 @@ import enum
 import attrs
 
 from esm_bot.domain.models import Beep, Participant, Report
-from esm_bot.study.analytics import ComplianceRow, PhenomenonRow
 from esm_bot.study.messages import Message, MessageKey
 from esm_validate import Assessment
 
-__all__ = ["Action", "ActionKind", "Outcome", "ReportKind", "ReportOutcome", "StatusSummary"]
+__all__ = ["Action", "ActionKind", "Outcome", "ReportKind", "ReportOutcome"]
 
 ReportKind = enum.StrEnum(
     "ReportKind",
@@ -46,26 +45,6 @@ class Outcome:
 
 ReportOutcome = Outcome
 """What :meth:`Study.handle_text` returns (an :class:`Outcome` with its report fields set)."""
-
-
-@attrs.frozen
-class StatusSummary:
-    """A participant's progress for ``/status`` and researchers; ``missed`` counts beeps expired
-    or never delivered, ``progress`` is ``average / threshold`` in percent (at most 100)."""
-
-    state: str
-    study_day: int
-    training_day: int
-    answered: int
-    late: int
-    missed: int
-    average: float
-    threshold: int
-    progress: int
-    today_answered: int
-    today_planned: int
-    phenomena: tuple[PhenomenonRow, ...] = ()
-    compliance: tuple[ComplianceRow, ...] = ()
 
 
 @attrs.frozen

@@ -66,6 +66,21 @@ def _repetition(text: str) -> tuple[int, str] | None:
     return times, " ".join(kept.values())
 
 
+def _shown(report: Report) -> dict[str, Any]:
+    """The feedback a scored report shows. A late answer may describe a later moment: no praise
+    beside the note that says so, nor beside the note that one sentence came over and over."""
+    context, stored = _context(report), report.assessment
+    no_praise = context.get("of") == ReportKind.LATE or "repeated" in context
+    return {
+        "score": report.score,
+        "quality": report.quality,
+        "strengths": [] if no_praise else list(stored.get("strengths", [])),
+        "tip": "" if no_praise and not stored.get("issues") else report.feedback,
+        "issues": list(report.issue_codes),
+        "phenomena": list(report.phenomena),
+    }
+
+
 def _ai_notes(assessment: Assessment) -> list[Message]:
     """A note when local feedback stood in for the AI (rate limited: when it resumes)."""
     if assessment.fallback_reason is None:
@@ -402,18 +417,8 @@ class Reports:
         day, mark, score = context["training_day"], context["pass_mark"], assessment.score
         follow_up = context["kind"] in (ReportKind.CONTINUATION, ReportKind.EDIT)
         said: list[Message] = []
-        # A late answer may describe a later moment: no praise beside the note that says so.
-        # Nor beside the note that one sentence came over and over.
         late = kind is ReportKind.LATE
-        no_praise = late or "repeated" in context
-        feedback = {
-            "score": score,
-            "quality": assessment.quality,
-            "strengths": [] if no_praise else list(assessment.strengths),
-            "tip": "" if no_praise and not assessment.issues else assessment.feedback,
-            "issues": list(assessment.issue_codes),
-            "phenomena": sorted(assessment.phenomena),
-        }
+        feedback = _shown(report)
         if kind is ReportKind.PRACTICE:
             said.append(message(MessageKey.FEEDBACK_PRACTICE, focus=config.focus(1), **feedback))
         elif day is not None:
@@ -462,17 +467,10 @@ class Reports:
         context = _context(report)
         said: tuple[Message, ...] = ()
         if report.score is not None and context.get("training_day"):
+            day, mark = int(context["training_day"]), context.get("pass_mark")
             said = (
                 self._training_feedback(
-                    int(context["training_day"]),
-                    pass_mark=context.get("pass_mark"),
-                    attempt=report.attempt,
-                    score=report.score,
-                    quality=report.quality,
-                    strengths=list(report.assessment.get("strengths", [])),
-                    tip=report.feedback,
-                    issues=list(report.issue_codes),
-                    phenomena=list(report.phenomena),
+                    day, pass_mark=mark, attempt=report.attempt, **_shown(report)
                 ),
             )
         return Outcome(said, participant, kind=ReportKind.DUPLICATE, report=report)
