@@ -7,7 +7,7 @@ import re
 import pytest
 
 from esm_bot import i18n
-from esm_bot.i18n.present import present, tz_label
+from esm_bot.i18n import present, tz_label
 
 COMBOS = [(lang, form) for lang in i18n.LANGS for form in i18n.FORMS]
 

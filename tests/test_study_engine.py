@@ -28,9 +28,9 @@ from esm_bot.study import (
     ActionKind,
     DayOutcome,
     MessageKey,
+    Outcome,
     Progress,
     ReportKind,
-    ReportOutcome,
     Study,
     ValidateFunction,
     close_day,
@@ -85,7 +85,7 @@ class Kit:
         self.study.start(telegram_id)
         return outcome.participant.id
 
-    def say(self, text: str, telegram_id: int = TG, key: str | None = None) -> ReportOutcome:
+    def say(self, text: str, telegram_id: int = TG, key: str | None = None) -> Outcome:
         return self.study.handle_text(telegram_id, text, dedup_key=key or f"tg:{next(self._dedup)}")
 
     def first_beep_time(self, participant_id: str) -> dt.datetime:

@@ -20,7 +20,7 @@ import pytest
 from esm_bot.domain.config import StudyConfig
 from esm_bot.domain.models import BeepStatus, ParticipantStatus
 from esm_bot.store.base import Store
-from esm_bot.study import Action, ActionKind, MessageKey, ReportKind, ReportOutcome, Study
+from esm_bot.study import Action, ActionKind, MessageKey, Outcome, ReportKind, Study
 from tests.study_support import Driver, ScriptedValidator, WallClock
 
 UTC = dt.UTC
@@ -66,7 +66,7 @@ def test_three_day_study_from_consent_to_completion(
         rng=random.Random(1),
         maintenance_every=dt.timedelta(minutes=5),
     )
-    outcomes: list[ReportOutcome] = []
+    outcomes: list[Outcome] = []
     dedup = itertools.count(1)
 
     def say(text: str) -> None:

@@ -1,5 +1,6 @@
-"""Message catalogues of the bot (Russian in both address forms, English) and :func:`render`;
-the catalogue format is in docs/bot.md (an unknown language falls back to English)."""
+"""Message catalogues of the bot (Russian in both address forms, English), :func:`render`, and
+:func:`present` for the engine's parameters (catalogue format: docs/bot.md; an unknown language
+falls back to English)."""
 
 from __future__ import annotations
 
@@ -20,8 +21,10 @@ __all__ = [
     "keys",
     "placeholders",
     "plural",
+    "present",
     "render",
     "template",
+    "tz_label",
 ]
 
 #: Supported languages, the first is the fallback.
@@ -143,3 +146,39 @@ def render(key: str, lang: str, form: str = "informal", /, **params: Any) -> str
     """Render message ``key`` in ``lang`` and ``form``; parameters are inserted as they are (text
     typed by a participant is never parsed). KeyError for a bad key or a missing parameter."""
     return _Formatter(lang).vformat(template(key, lang, form), (), params)
+
+
+def tz_label(tz: str) -> str:
+    """A zone as a participant reads it: ``Etc/GMT-3`` (POSIX sign) is shown as ``UTC+3``."""
+    match = re.fullmatch(r"Etc/GMT([+-])(\d{1,2})", tz)
+    return tz if match is None else f"UTC{'-' if match[1] == '+' else '+'}{int(match[2])}"
+
+
+def present(params: Mapping[str, Any], lang: str, form: str) -> dict[str, Any]:
+    """The engine's raw parameters as displayable values in ``lang``/``form``: codes become texts,
+    ``first_day`` a day as people say it; lists joined, floats rounded, None shown as "–"."""
+    known = keys(lang)
+    out = dict(params)
+    if isinstance(out.get("tz"), str):
+        out["tz"] = tz_label(out["tz"])
+    if isinstance(out.get("first_day"), str) and isinstance(out.get("today"), str):
+        first, today = dt.date.fromisoformat(out["first_day"]), dt.date.fromisoformat(out["today"])
+        out["first_day"] = day_label(first, today, lang)
+    focus = out.get("focus")
+    if "tip" in out and not out["tip"]:
+        out["tip"] = render(f"tip_{focus}", lang, form) if f"tip_{focus}" in known else ""
+    for name in ("focus", "quality", "state"):
+        if f"{name}_{out.get(name)}" in known:
+            out[name] = render(f"{name}_{out[name]}", lang, form)
+    if isinstance(out.get("strengths"), list | tuple):
+        items = "; ".join(str(s) for s in out["strengths"])
+        key = "feedback_strengths" if items else "feedback_no_strengths"
+        out["strengths"] = render(key, lang, form, items=items)
+    for name, value in out.items():
+        if value is None:
+            out[name] = "–"
+        elif isinstance(value, float):
+            out[name] = f"{value:.0f}"
+        elif isinstance(value, list | tuple | set | frozenset):
+            out[name] = ", ".join(str(v) for v in value)
+    return out

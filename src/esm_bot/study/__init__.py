@@ -7,7 +7,7 @@ from esm_bot.study.analytics import PHENOMENA_NORMS
 from esm_bot.study.days import DayOutcome, Progress, close_day
 from esm_bot.study.engine import AWAITING_KEY, Study, ValidateFunction, parse_window
 from esm_bot.study.messages import Message, MessageKey
-from esm_bot.study.outcomes import Action, ActionKind, Outcome, ReportKind, ReportOutcome
+from esm_bot.study.outcomes import Action, ActionKind, Outcome, ReportKind
 
 __all__ = [
     "AWAITING_KEY",
@@ -20,7 +20,6 @@ __all__ = [
     "Outcome",
     "Progress",
     "ReportKind",
-    "ReportOutcome",
     "Study",
     "ValidateFunction",
     "close_day",

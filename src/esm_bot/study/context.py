@@ -22,6 +22,7 @@ __all__ = [
     "ACTIVE_STATUSES",
     "ADDRESS_CHOSEN",
     "CLOSED",
+    "IN_STUDY",
     "SEED",
     "STUDY_KEY",
     "StudyContext",
@@ -35,6 +36,8 @@ P = ParamSpec("P")
 ValidateFunction = Callable[..., Assessment]
 #: Statuses in which beeps are planned and sent.
 ACTIVE_STATUSES = frozenset({ParticipantStatus.TRAINING, ParticipantStatus.SAMPLING})
+#: Statuses of a participant still in the study: their days close, their expiries are told.
+IN_STUDY = ACTIVE_STATUSES | {ParticipantStatus.PAUSED}
 #: participant.extra keys owned by the engine: the schedule seed, the last day closed, and
 #: whether the participant chose «ты» or «вы» (until then Russian messages use «вы»).
 SEED = "schedule_seed"

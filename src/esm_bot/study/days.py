@@ -14,7 +14,7 @@ import attrs
 from esm_bot.domain.config import StudyConfig
 from esm_bot.domain.models import Beep, BeepStatus, Participant, ParticipantStatus, QualityRecord
 from esm_bot.study import analytics
-from esm_bot.study.context import ACTIVE_STATUSES, CLOSED, StudyContext
+from esm_bot.study.context import CLOSED, IN_STUDY, StudyContext
 from esm_bot.study.messages import MessageKey, message
 from esm_bot.study.outcomes import Action, ActionKind
 
@@ -23,9 +23,6 @@ __all__ = ["DayCloser", "DayOutcome", "DayResult", "Progress", "close_day"]
 DayOutcome = enum.StrEnum("DayOutcome", "PASSED REPEAT ADVANCED SAMPLED SKIPPED")
 """How a closed day changed progress: a training day passed, is repeated, or fell short again
 (the participant moves on); a sampling day counted; nothing was delivered (it does not count)."""
-
-#: Statuses in which the next day may still close (completed and withdrawn ones stop).
-_CLOSING = ACTIVE_STATUSES | {ParticipantStatus.PAUSED}
 
 
 @attrs.frozen
@@ -126,7 +123,7 @@ class DayCloser:
                 return actions, now + self.look_again
             participant, notices = outcome
             actions.extend(notices)
-            if participant.status not in _CLOSING:
+            if participant.status not in IN_STUDY:
                 break
         return actions, None
 

@@ -9,7 +9,7 @@ import attrs
 
 from esm_bot.domain.models import Beep, BeepStatus, Participant, ParticipantStatus
 from esm_bot.study import analytics
-from esm_bot.study.context import ACTIVE_STATUSES, StudyContext
+from esm_bot.study.context import ACTIVE_STATUSES, IN_STUDY, StudyContext
 from esm_bot.study.messages import MessageKey, message
 from esm_bot.study.outcomes import Action, ActionKind
 
@@ -73,8 +73,8 @@ class Delivery:
                     continue
                 self.ctx.event("beep_expired", participant.id, event_id=f"expired:{beep.id}")
                 # Only a participant still in the study hears that a study beep expired.
-                in_study = participant.status in ACTIVE_STATUSES | {ParticipantStatus.PAUSED}
-                if in_study and participant.active and not analytics.is_practice(beep):
+                in_study = participant.status in IN_STUDY and participant.active
+                if in_study and not analytics.is_practice(beep):
                     said = message(self._expiry_key(participant, beep, now))
                     actions.append(
                         self.ctx.action(

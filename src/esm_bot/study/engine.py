@@ -23,6 +23,7 @@ from esm_bot.study import analytics
 from esm_bot.study.context import (
     ACTIVE_STATUSES,
     ADDRESS_CHOSEN,
+    IN_STUDY,
     SEED,
     StudyContext,
     ValidateFunction,
@@ -332,9 +333,7 @@ class Study:
         self, now: dt.datetime, who: Callable[[str], Participant | None], actions: list[Action]
     ) -> None:
         """Resume ended pauses, close finished days, plan the coming days."""
-        for participant in self.store.list_participants(
-            [ParticipantStatus.TRAINING, ParticipantStatus.SAMPLING, ParticipantStatus.PAUSED]
-        ):
+        for participant in self.store.list_participants(IN_STUDY):
             if participant.deleted_at is not None or not participant.active:
                 continue
             pause_over = participant.paused_until is not None and now >= participant.paused_until

@@ -11,7 +11,7 @@ from esm_bot.domain.models import Beep, Participant, Report
 from esm_bot.study.messages import Message, MessageKey
 from esm_validate import Assessment
 
-__all__ = ["Action", "ActionKind", "Outcome", "ReportKind", "ReportOutcome"]
+__all__ = ["Action", "ActionKind", "Outcome", "ReportKind"]
 
 ReportKind = enum.StrEnum(
     "ReportKind",
@@ -41,10 +41,6 @@ class Outcome:
     def keys(self) -> tuple[MessageKey, ...]:
         """The message keys, in order."""
         return tuple(m.key for m in self.messages)
-
-
-ReportOutcome = Outcome
-"""What :meth:`Study.handle_text` returns (an :class:`Outcome` with its report fields set)."""
 
 
 @attrs.frozen

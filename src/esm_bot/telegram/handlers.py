@@ -17,7 +17,6 @@ import attrs
 
 from esm_bot import i18n
 from esm_bot.domain.models import Participant, ParticipantStatus
-from esm_bot.i18n.present import present
 from esm_bot.settings import BotSettings
 from esm_bot.study import AWAITING_KEY, Action, ActionKind, Outcome, Study
 from esm_bot.study.context import ADDRESS_CHOSEN
@@ -263,7 +262,7 @@ class Handlers:
     @staticmethod
     def render_in(lang: str, form: str, key: str, params: Any = None) -> str:
         """Render ``key`` with the engine's raw ``params`` in an explicit language and form."""
-        return i18n.render(str(key), lang, form, **present(params or {}, lang, form))
+        return i18n.render(str(key), lang, form, **i18n.present(params or {}, lang, form))
 
     def due_text(self, due: Action) -> str:
         """The text of something the scheduler sends: an expiry edit keeps the beep's question."""
