@@ -124,6 +124,16 @@ def test_times_are_local_and_utc(store: SqliteStore, study: SimulatedStudy) -> N
     assert all(float(r["latency_s"]) > 0 for r in answered)
 
 
+def test_fixed_offset_zone_is_kept_in_local_times(store: SqliteStore) -> None:
+    """A participant who gave an offset (``UTC+05:30``) gets local times at that offset."""
+    simulate_study(store, participants=1, days=1, zones=("UTC+05:30",))
+
+    rows = [r for r in _csv(store) if r["beep_status"] != "no_beep"]
+
+    assert rows
+    assert all(r["scheduled_local"].endswith("+05:30") for r in rows)
+
+
 def test_telegram_ids_are_pseudonymised_by_default(
     store: SqliteStore, study: SimulatedStudy
 ) -> None:

@@ -11,7 +11,7 @@ from pathlib import Path
 import attrs
 import pytest
 
-from esm_bot.ops.report import REPORT_NAME, build_report, figures, issue_shares
+from esm_bot.ops.report import REPORT_NAME, build_report, dodge, issue_series, issue_shares
 from esm_bot.ops.rows import study_rows
 from esm_bot.ops.stats import (
     NORMS,
@@ -189,11 +189,11 @@ def test_command_writes_the_report(tmp_path: Path) -> None:
 
 def test_issue_lines_have_gaps_and_side_by_side_markers() -> None:
     """A day without reports is NaN (matplotlib leaves a gap); equal shares do not overlap."""
-    values = figures.issue_series({1: 50.0, 3: 50.0}, [1, 2, 3])
-    offsets = figures.dodge(3)
+    values = issue_series({1: 50.0, 3: 50.0}, [1, 2, 3])
+    offsets = dodge(3)
 
     assert values[0] == values[2] == 50.0
     assert values[1] != values[1], "NaN: no point, a gap"
     assert len(set(offsets)) == 3
     assert max(offsets) - min(offsets) < 1, "each code stays beside its own day"
-    assert figures.dodge(1) == [0.0]
+    assert dodge(1) == [0.0]

@@ -162,7 +162,7 @@ def _migrate(args: argparse.Namespace) -> int:
     def run(store: Any) -> int:
         summaries = run_migrations(store, dry_run=args.dry_run, progress=show_progress)
         if args.json:
-            _json([s.to_dict() for s in summaries])
+            _json([attrs.asdict(s) for s in summaries])
         elif not summaries:
             _out(f"Nothing to migrate: schema version {current_schema_version(store)}.")
         for s in summaries if not args.json else ():

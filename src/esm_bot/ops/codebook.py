@@ -12,18 +12,10 @@ from esm_validate import ISSUE_CODES, PHENOMENA, QUALITY_LEVELS
 
 from .rows import NO_BEEP, PILOT, PRACTICE
 
-__all__ = [
-    "BEEP_STATUS_MEANINGS",
-    "COLUMNS",
-    "ISSUE_MEANINGS",
-    "PHENOMENON_MEANINGS",
-    "build_codebook",
-    "columns",
-    "render_codebook",
-]
+__all__ = ["build_codebook", "columns", "render_codebook"]
 
 #: Every export column: (name, type, meaning). ``telegram_id`` appears only with ``--raw-ids``.
-COLUMNS: Final[tuple[tuple[str, str, str], ...]] = (
+_COLUMNS: Final[tuple[tuple[str, str, str], ...]] = (
     ("participant", "string", "Salted pseudonym p_xxxxxxxxxxxx (internal id with --raw-ids)"),
     ("telegram_id", "integer", "Telegram user id (only with --raw-ids)"),
     ("study_day", "integer", "Study day of the beep, 1-based; training days come first"),
@@ -55,7 +47,7 @@ COLUMNS: Final[tuple[tuple[str, str, str], ...]] = (
 )
 
 #: Meaning of each issue code.
-ISSUE_MEANINGS: Final[Mapping[str, str]] = {
+_ISSUES: Final[Mapping[str, str]] = {
     "empty": "No report text",
     "too_short": "Too short to describe a moment of experience",
     "avoidance": "Avoids the moment ('nothing special', 'as usual')",
@@ -73,7 +65,7 @@ ISSUE_MEANINGS: Final[Mapping[str, str]] = {
 }
 
 #: Meaning of each phenomenon code (Heavey & Hurlburt 2008; the DES codebook).
-PHENOMENON_MEANINGS: Final[Mapping[str, str]] = {
+_PHENOMENA: Final[Mapping[str, str]] = {
     "inner_speech": "Inner speaking: words spoken innerly, usually in one's own voice (norm 26%)",
     "inner_seeing": "Inner seeing: an imaginary visual experience (norm 34%)",
     "unsymbolized_thinking": "A thought without words, images or other symbols (norm 22%)",
@@ -84,7 +76,7 @@ PHENOMENON_MEANINGS: Final[Mapping[str, str]] = {
 }
 
 #: Meaning of each beep status.
-BEEP_STATUS_MEANINGS: Final[Mapping[str, str]] = {
+_BEEP_STATUSES: Final[Mapping[str, str]] = {
     BeepStatus.SCHEDULED.value: "Planned, not sent yet",
     BeepStatus.SENT.value: "Delivered, waiting for the report",
     BeepStatus.ANSWERED.value: "A report arrived (on time or late)",
@@ -107,7 +99,7 @@ _FALLBACKS: Final[Mapping[str, str]] = {
 
 def columns(*, raw_ids: bool = False) -> tuple[str, ...]:
     """Return the export's column names (``telegram_id`` only with ``raw_ids``)."""
-    return tuple(name for name, _, _ in COLUMNS if raw_ids or name != "telegram_id")
+    return tuple(name for name, _, _ in _COLUMNS if raw_ids or name != "telegram_id")
 
 
 def build_codebook(*, raw_ids: bool = False) -> dict[str, Any]:
@@ -123,14 +115,14 @@ def build_codebook(*, raw_ids: bool = False) -> dict[str, Any]:
             if not raw_ids
             else "Raw ids: participant is the internal id and telegram_id is included."
         ),
-        "columns": [{"name": n, "type": t, "meaning": m} for n, t, m in COLUMNS if n in names],
-        "issue_codes": {code: ISSUE_MEANINGS.get(code, "") for code in ISSUE_CODES},
-        "phenomena": {code: PHENOMENON_MEANINGS.get(code, "") for code in PHENOMENA},
+        "columns": [{"name": n, "type": t, "meaning": m} for n, t, m in _COLUMNS if n in names],
+        "issue_codes": {code: _ISSUES.get(code, "") for code in ISSUE_CODES},
+        "phenomena": {code: _PHENOMENA.get(code, "") for code in PHENOMENA},
         "quality_labels": {
             label: f"score {low}-{high}"
             for (label, low), high in zip(QUALITY_LEVELS, highs, strict=True)
         },
-        "beep_statuses": dict(BEEP_STATUS_MEANINGS),
+        "beep_statuses": dict(_BEEP_STATUSES),
         "fallback_reasons": dict(_FALLBACKS),
     }
 

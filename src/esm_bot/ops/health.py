@@ -1,13 +1,17 @@
 """``esm-bot health`` and the bot's ``/health``: one line per check (docs/operations.md, "Health
-checks") and an exit code for cron."""
+checks") and an exit code for cron. The configuration items ask each setting's owner (so health
+and the bot never disagree); messages name settings, never their values."""
 
 from __future__ import annotations
 
 import contextlib
+import enum
 import os
+import re
 import threading
 import time
 from collections.abc import Callable, Mapping, Sequence
+from pathlib import Path
 from typing import Any
 
 import attrs
@@ -17,7 +21,6 @@ from esm_bot.domain.redact import one_line, redact
 from esm_bot.settings import StoreSettings
 from esm_bot.store.base import StoreStatus
 
-from .config_checks import CheckStatus, check_configuration, configured_ai_providers
 from .stores import OpsSettings, journal_pending, open_store_from_env
 
 __all__ = [
@@ -32,13 +35,135 @@ __all__ = [
     "run_health",
 ]
 
+
+class CheckStatus(enum.StrEnum):
+    """The outcome of one check: ok, warn (still healthy) or fail."""
+
+    OK = "ok"
+    WARN = "warn"
+    FAIL = "fail"
+
+    @property
+    def mark(self) -> str:
+        """The mark printed before the check's line (the original MSE bot's ✅ ⚠️ ❌)."""
+        return {"ok": "✅", "warn": "⚠️ ", "fail": "❌"}[self.value]
+
+
+OK, WARN, FAIL = CheckStatus.OK, CheckStatus.WARN, CheckStatus.FAIL
+
+
+@attrs.frozen
+class _ConfigItem:
+    """One item: name, outcome and message; a failed ``required`` item fails the check, a
+    recommended one only lowers the "N/M checks passed" count."""
+
+    name: str
+    status: CheckStatus
+    message: str
+    required: bool = True
+
+
+_TOKEN = re.compile(r"^\d{3,}:[A-Za-z0-9_-]{30,}$")
+_Outcome = tuple[CheckStatus, str]
+
+
+def _configured_ai_providers(environ: Mapping[str, str]) -> tuple[str, ...]:
+    """Return the AI providers the environment configures, in the order ``from_env`` tries them."""
+    env = OpsSettings.from_env(environ)
+    chosen = env.ai_provider.lower()
+    present = {
+        "openai": env.openai_api_key,
+        "anthropic": env.anthropic_api_key,
+        "compatible": env.ai_base_url,
+    }
+    if chosen == "local":
+        return ()
+    return (chosen,) if chosen in present else tuple(name for name in present if present[name])
+
+
+def _telegram(env: OpsSettings, environ: Mapping[str, str]) -> _Outcome:
+    if not env.bot_token:
+        return WARN, "TELEGRAM_BOT_TOKEN not set (run needs it)"
+    if not _TOKEN.match(env.bot_token):
+        return FAIL, "TELEGRAM_BOT_TOKEN does not look like a bot token"
+    return OK, "bot token set"
+
+
+def _study(env: OpsSettings, environ: Mapping[str, str]) -> _Outcome:
+    from esm_bot.domain.config import StudyConfig
+
+    config = StudyConfig.from_env(environ)
+    return OK, f"{config.beeps_per_day} beeps/day, {config.training_days} training days"
+
+
+def _storage(env: OpsSettings, environ: Mapping[str, str]) -> _Outcome:
+    from esm_bot.settings import StoreSettings
+
+    where = StoreSettings.from_env(environ)
+    if where.mongodb_uri:
+        if not where.mongodb_uri.startswith(("mongodb://", "mongodb+srv://")):
+            return FAIL, "MONGODB_URI must start with mongodb:// or mongodb+srv://"
+        return OK, "MongoDB (MONGODB_URI)"
+    path = Path(where.db_path).expanduser()
+    folder = path.parent if str(path.parent) else Path(".")
+    if not folder.is_dir():
+        return FAIL, f"ESM_DB_PATH folder {folder} does not exist"
+    if not os.access(folder, os.W_OK):
+        return FAIL, f"ESM_DB_PATH folder {folder} is not writable"
+    return OK, f"embedded SQLite at {path}"
+
+
+def _ai(env: OpsSettings, environ: Mapping[str, str]) -> _Outcome:
+    import esm_validate
+
+    esm_validate.from_env(environ).close()
+    return OK, ", ".join(_configured_ai_providers(environ)) or "local only"
+
+
+def _bot(env: OpsSettings, environ: Mapping[str, str]) -> _Outcome:
+    from esm_bot.settings import BotSettings
+
+    settings = BotSettings.from_env(environ, require_token=False)
+    mode = "webhook" if settings.webhook_url else "long polling"
+    return OK, f"{mode}, metrics every {settings.metrics_interval_minutes:g} min"
+
+
+def _admins(env: OpsSettings, environ: Mapping[str, str]) -> _Outcome:
+    ids = [p for p in env.admin_ids.split(",") if p.strip()]
+    if not ids:
+        return WARN, "ESM_ADMIN_IDS not set (no /stats, /export)"
+    return OK, f"{len(ids)} admin id(s)"
+
+
+def _webhook(env: OpsSettings, environ: Mapping[str, str]) -> _Outcome:
+    if not env.webhook_url:
+        return OK, "not used (long polling)"
+    if not env.webhook_url.startswith("https://"):
+        return FAIL, "ESM_WEBHOOK_URL must be https://"
+    if not env.webhook_secret:
+        return FAIL, "ESM_WEBHOOK_SECRET must be set"
+    return OK, "https with a secret token"
+
+
+def _redis(env: OpsSettings, environ: Mapping[str, str]) -> _Outcome:
+    if not env.redis_url:
+        return WARN, "REDIS_URL not set (recommended above ~1000 users)"
+    if not env.redis_url.startswith(("redis://", "rediss://", "unix://")):
+        return FAIL, "REDIS_URL must be redis://, rediss:// or unix://"
+    return OK, "shared cache and rate limit"
+
+
+#: Every item in order; the recommended ones only lower the count (a malformed one fails too).
+_ITEMS = (_telegram, _study, _storage, _ai, _bot, _admins, _webhook, _redis)
+_RECOMMENDED = frozenset({"admins", "redis"})
+
+
 #: The original MSE bot's targets: validation under 2 s, database under 500 ms.
 VALIDATION_TARGET_MS = 2000.0
 DB_TARGET_MS = 500.0
 #: An unreachable database is reported after at most this many seconds.
 DB_DEADLINE_S = 8.0
 
-OK, WARN, FAIL = CheckStatus.OK, CheckStatus.WARN, CheckStatus.FAIL
 #: Checks whose failure is critical (exit 2); any other failure means degraded (exit 1).
 _CRITICAL = frozenset({"database", "validators"})
 
@@ -239,7 +364,7 @@ def _check_validators(
 
 
 def _check_ai(environ: Mapping[str, str], live: bool, clock: Callable[[], float]) -> CheckResult:
-    providers = configured_ai_providers(environ)
+    providers = _configured_ai_providers(environ)
     figures: dict[str, Any] = {"providers": list(providers), "live": live}
 
     def ai(status: CheckStatus, summary: str) -> CheckResult:
@@ -279,21 +404,17 @@ def _check_redis(url: str, clock: Callable[[], float]) -> CheckResult | None:
     """Ping the shared cache and rate-limit store when ``REDIS_URL`` is set (else no line)."""
     if not url:
         return None
-    client: Any = None
     try:
         from esm_validate import redis_client_from_url
 
-        client = redis_client_from_url(url, socket_timeout=2.0)
-        start = clock()
-        client.ping()
-        elapsed = (clock() - start) * 1000
+        with contextlib.closing(redis_client_from_url(url, socket_timeout=2.0)) as client:
+            start = clock()
+            client.ping()
+            elapsed = (clock() - start) * 1000
     except Exception as exc:
         summary = f"unreachable ({one_line(exc)}); cache and rate limit are per process until it "
         summary += "returns"
         return _result("redis", FAIL, summary, figures={"reachable": False})
-    finally:
-        if client is not None:
-            client.close()
     return _result(
         "redis",
         OK,
@@ -303,7 +424,16 @@ def _check_redis(url: str, clock: Callable[[], float]) -> CheckResult | None:
 
 
 def _check_configuration(environ: Mapping[str, str]) -> CheckResult:
-    items = check_configuration(environ)
+    """Check every setting in ``environ``; never raises, never echoes a secret."""
+    env, items = OpsSettings.from_env(environ), []
+    for check in _ITEMS:
+        try:
+            status, message = check(env, environ)
+        except Exception as exc:  # the owner's SettingsError or ConfigurationError, named
+            lines = str(exc).strip().splitlines()
+            status, message = FAIL, (lines[0] if lines else type(exc).__name__)[:200]
+        name = check.__name__.lstrip("_")
+        items.append(_ConfigItem(name, status, message, name not in _RECOMMENDED or status is FAIL))
     passed = sum(1 for i in items if i.status is OK)
     trouble = [i for i in items if i.required and i.status is not OK]
     trouble.sort(key=lambda i: i.status is not FAIL)  # a failure is named before a warning

@@ -7,7 +7,6 @@ import datetime as dt
 import hashlib
 import hmac
 import secrets
-import zoneinfo
 from collections import defaultdict
 from collections.abc import Iterator, Mapping
 from typing import Any, Final
@@ -15,6 +14,7 @@ from typing import Any, Final
 import attrs
 
 from esm_bot.domain.models import Beep, Report
+from esm_bot.domain.schedule import ScheduleError, zone_for
 from esm_bot.store.base import Store
 from esm_bot.study.analytics import PILOT_INDEX_BASE, PRACTICE_INDEX_BASE
 
@@ -131,8 +131,8 @@ def parse_since(value: str) -> dt.datetime:
 
 def _zone(name: str) -> dt.tzinfo:
     try:
-        return zoneinfo.ZoneInfo(name)
-    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        return zone_for(name)  # an IANA name or a fixed offset such as UTC+05:30
+    except ScheduleError:
         return dt.UTC
 
 

@@ -1,18 +1,24 @@
 """Versioned, idempotent, resumable migrations of stored participants, for both stores (how they
-work and run: docs/operations.md, "Migrations")."""
+work and run: docs/operations.md, "Migrations"); migration 1 is the original MSE bot's
+``addGoldenStandardFields``."""
 
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
+from copy import deepcopy
 from typing import Any, Final
 
 import attrs
 
 from esm_bot.domain.clock import utc_now
+from esm_bot.domain.models import (
+    ORIGINAL_FIELD_NAMES,
+    CommonPatterns,
+    PhenomenaFrequencies,
+    Preferences,
+)
 from esm_bot.store.base import Store
 from esm_bot.store.errors import StoreUnavailable
-
-from .golden_standard import GOLDEN_STANDARD_DEFAULTS, plan_golden_standard
 
 __all__ = [
     "GOLDEN_STANDARD_DEFAULTS",
@@ -26,6 +32,65 @@ __all__ = [
 ]
 
 SCHEMA_VERSION_KEY: Final = "schema_version"
+
+
+#: Every golden-standard field with its default, as stored (JSON-compatible).
+GOLDEN_STANDARD_DEFAULTS: Final[Mapping[str, Any]] = {
+    "training_start_date": None,
+    "current_training_day": 0,
+    "training_completed": False,
+    "average_data_quality": 0.0,
+    "quality_history": [],
+    "phenomena_frequencies": attrs.asdict(PhenomenaFrequencies()),
+    "common_patterns": attrs.asdict(CommonPatterns()),
+    "preferences": attrs.asdict(Preferences()),
+    "achievements": [],
+}
+
+_SCHEMA_VERSION = 1
+_HISTORY_KEYS: Final[Mapping[str, str]] = {
+    "responsesCount": "responses_count",
+    "dayNumber": "day_number",
+}
+
+
+def plan_golden_standard(doc: Mapping[str, Any]) -> dict[str, Any]:
+    """Return the top-level fields to set on one stored participant document; ``{}`` if none."""
+    patch: dict[str, Any] = {}
+    for name, default in GOLDEN_STANDARD_DEFAULTS.items():
+        original = ORIGINAL_FIELD_NAMES[name]
+        if name not in doc:
+            value = deepcopy(doc.get(original, default))
+            if name == "quality_history" and isinstance(value, list):  # camelCase item keys
+                value = [
+                    {_HISTORY_KEYS.get(k, k): v for k, v in item.items()}
+                    if isinstance(item, Mapping)
+                    else item
+                    for item in value
+                ]
+            patch[name] = _fill({}, value, name, default) if isinstance(default, dict) else value
+        elif isinstance(default, dict) and isinstance(doc[name], Mapping):
+            filled = _fill(doc[name], doc.get(original), name, default)
+            if filled.keys() != doc[name].keys():
+                patch[name] = filled
+    version = doc.get("schema_version")
+    if patch or not isinstance(version, int) or version < _SCHEMA_VERSION:
+        patch["schema_version"] = max(version if isinstance(version, int) else 0, _SCHEMA_VERSION)
+    return patch
+
+
+def _fill(
+    record: Mapping[str, Any], legacy: Any, name: str, default: Mapping[str, Any]
+) -> dict[str, Any]:
+    """``record`` with each missing key of ``default`` taken from the original bot's ``legacy``
+    record (under our name or its camelCase one), else the default."""
+    source = legacy if isinstance(legacy, Mapping) else {}
+    out = dict(record)
+    for key, value in default.items():
+        original = ORIGINAL_FIELD_NAMES[f"{name}.{key}"].rsplit(".", 1)[-1]
+        if key not in out:
+            out[key] = deepcopy(next((source[k] for k in (key, original) if k in source), value))
+    return out
 
 
 @attrs.frozen
@@ -79,10 +144,6 @@ class MigrationSummary:
             "errors": self.errors,
         }
 
-    def to_dict(self) -> dict[str, Any]:
-        """Return a JSON-ready dict."""
-        return attrs.asdict(self)
-
 
 @attrs.frozen
 class MigrationCheck:
@@ -107,13 +168,11 @@ def _progress_key(migration: Migration) -> str:
     return f"migration:{migration.version}:progress"
 
 
-def check_migrations(
-    store: Store, migrations: tuple[Migration, ...] = MIGRATIONS
-) -> list[MigrationCheck]:
+def check_migrations(store: Store) -> list[MigrationCheck]:
     """Report each migration's state and how many records it would change. Writes nothing."""
     checks = []
     docs = list(store.iter_raw_participants())
-    for m in migrations:
+    for m in MIGRATIONS:
         pending = sum(1 for doc in docs if m.plan(doc))
         progress = store.get_meta(_progress_key(m))
         applied = store.get_meta(m.meta_key) is not None
@@ -184,14 +243,13 @@ def run_migrations(
     dry_run: bool = False,
     progress: Callable[[MigrationSummary], None] | None = None,
     progress_every: int = 100,
-    migrations: tuple[Migration, ...] = MIGRATIONS,
 ) -> list[MigrationSummary]:
     """Run every migration not recorded as completed, in order, stopping after one with errors;
     return their summaries (StoreUnavailable: run again when the database is back)."""
     if progress_every < 1:
         raise ValueError("progress_every must be at least 1")
     summaries = []
-    for migration in sorted(migrations, key=lambda m: m.version):
+    for migration in MIGRATIONS:
         if store.get_meta(migration.meta_key) is not None:
             continue
         summaries.append(_run_one(store, migration, dry_run, progress, progress_every))
