@@ -13,8 +13,14 @@ from typing import Any
 import pytest
 
 from esm_bot.domain.models import BeepStatus
-from esm_bot.ops.codebook import build_codebook, columns, render_codebook
-from esm_bot.ops.export import codebook_path, export_study, export_to_file
+from esm_bot.ops.export import (
+    build_codebook,
+    codebook_path,
+    columns,
+    export_study,
+    export_to_file,
+    render_codebook,
+)
 from esm_bot.ops.rows import SALT_META_KEY, parse_since, pseudonym
 from esm_bot.store.sqlite import SqliteStore
 from esm_validate import ISSUE_CODES, PHENOMENA, QUALITY_LEVELS

@@ -189,8 +189,7 @@ def _migrate(args: argparse.Namespace) -> int:
     description="One row per scheduled beep (missed ones too) and report attempt.",
 )
 def _export(args: argparse.Namespace) -> int:
-    from .codebook import build_codebook, render_codebook
-    from .export import export_study, export_to_file
+    from .export import build_codebook, export_study, export_to_file, render_codebook
     from .rows import parse_since
 
     try:

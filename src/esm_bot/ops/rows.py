@@ -44,7 +44,7 @@ NO_BEEP: Final = "no_beep"
 
 @attrs.frozen
 class StudyRow:
-    """One row of the long table (see :mod:`esm_bot.ops.codebook` for every column's meaning)."""
+    """One row of the long table (the codebook in :mod:`esm_bot.ops.export` explains each field)."""
 
     participant: str
     telegram_id: int | None
