@@ -12,7 +12,6 @@ import attrs
 from esm_bot.domain.env import SettingsError, env_field, from_env, number
 
 __all__ = [
-    "DEFAULT_API_URL",
     "DEFAULT_DB_PATH",
     "BotSettings",
     "SettingsError",
@@ -20,8 +19,6 @@ __all__ = [
     "default_journal_path",
 ]
 
-#: Telegram's own Bot API server.
-DEFAULT_API_URL = "https://api.telegram.org"
 #: Where the embedded database lives unless ``ESM_DB_PATH`` says otherwise.
 DEFAULT_DB_PATH = "esm_bot.sqlite3"
 
@@ -58,7 +55,7 @@ class BotSettings:
     """Everything ``esm-bot run`` needs besides the study and the store."""
 
     token: str = env_field("TELEGRAM_BOT_TOKEN", _token, repr=False)
-    api_url: str = env_field("TELEGRAM_API_URL", _api_url, default=DEFAULT_API_URL)
+    api_url: str = env_field("TELEGRAM_API_URL", _api_url, default="https://api.telegram.org")
     admin_ids: frozenset[int] = env_field("ESM_ADMIN_IDS", _admin_ids, default=frozenset())
     webhook_url: str | None = env_field("ESM_WEBHOOK_URL", default=None)
     webhook_secret: str | None = env_field(

@@ -11,7 +11,7 @@ from typing import Any, Final
 
 import attrs
 
-from esm_bot.domain.env import SettingsError, env_field, from_env, number, variables
+from esm_bot.domain.env import SettingsError, env_field, from_env, number
 from esm_bot.domain.schedule import (
     MAX_BEEPS_PER_DAY,
     ScheduleError,
@@ -20,7 +20,7 @@ from esm_bot.domain.schedule import (
     zone_for,
 )
 
-__all__ = ["DAY_FOCUS_CODES", "ENV_VARIABLES", "SettingsError", "StudyConfig"]
+__all__ = ["DAY_FOCUS_CODES", "SettingsError", "StudyConfig"]
 
 #: The skill each training day focuses on (as in the original MSE bot).
 DAY_FOCUS_CODES: Final[tuple[str, ...]] = ("moment_capture", "specificity", "pristine_experience")
@@ -217,7 +217,3 @@ class StudyConfig:
     def from_env(cls, environ: Mapping[str, str]) -> StudyConfig:
         """Build the config from ``ESM_*`` variables; raise :class:`SettingsError` naming one."""
         return from_env(cls, environ)
-
-
-#: Environment variable → StudyConfig field, for :meth:`StudyConfig.from_env` and the docs.
-ENV_VARIABLES: Final[Mapping[str, str]] = MappingProxyType(variables(StudyConfig))

@@ -9,7 +9,7 @@ from typing import Any, TypeVar
 
 import attrs
 
-__all__ = ["SettingsError", "env_field", "from_env", "number", "read_env", "text", "variables"]
+__all__ = ["SettingsError", "env_field", "from_env", "number", "read_env", "variables"]
 
 _VARIABLE = "esm_env_variable"
 _PARSE = "esm_env_parse"
@@ -23,11 +23,6 @@ Parser = Callable[[str, str], Any]
 
 class SettingsError(ValueError):
     """A setting of the bot is missing or invalid; the message names the variable."""
-
-
-def text(variable: str, raw: str) -> str:
-    """The text as given (stripped)."""
-    return raw
 
 
 def number(
@@ -52,8 +47,9 @@ def number(
     return parse
 
 
-def env_field(variable: str, parse: Parser = text, **kwargs: Any) -> Any:
-    """An ``attrs`` field read from ``variable`` with ``parse`` (other arguments go to attrs)."""
+def env_field(variable: str, parse: Parser = lambda _variable, raw: raw, **kwargs: Any) -> Any:
+    """An ``attrs`` field read from ``variable`` with ``parse`` (by default the stripped text as
+    given; other arguments go to attrs)."""
     return attrs.field(metadata={_VARIABLE: variable, _PARSE: parse}, **kwargs)
 
 
