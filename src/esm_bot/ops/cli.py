@@ -15,6 +15,8 @@ from typing import Any, TextIO
 import attrs
 
 from esm_bot.domain.redact import redact
+from esm_bot.settings import StoreSettings
+from esm_bot.store.errors import StoreError
 
 from .stores import NoDatabase, describe_store, open_store_from_env
 
@@ -77,8 +79,6 @@ def silence(out: TextIO) -> None:
 def _with_store(command: str, body: Callable[[Any], int], *, reading: bool = True) -> int:
     """Open the store (``reading``: never create one), run ``body``, close it; errors become one
     line, a closed pipe on standard output exit 0."""
-    from esm_bot.store.errors import StoreError
-
     try:
         store = open_store_from_env(os.environ, must_exist=reading)
     except StoreError as exc:
@@ -222,8 +222,6 @@ def _export(args: argparse.Namespace) -> int:
     description="SQLite: a consistent timestamped copy. MongoDB: the mongodump recipe.",
 )
 def _backup(args: argparse.Namespace) -> int:
-    from esm_bot.settings import StoreSettings
-
     from .backup import backup_sqlite, mongodump_plan
 
     where = StoreSettings.from_env(os.environ)

@@ -17,8 +17,9 @@ from typing import Any
 import attrs
 
 from esm_bot.domain.clock import utc_now
+from esm_bot.domain.config import StudyConfig
 from esm_bot.domain.redact import one_line, redact
-from esm_bot.settings import StoreSettings
+from esm_bot.settings import BotSettings, StoreSettings
 from esm_bot.store.base import StoreStatus
 
 from .stores import OpsSettings, journal_pending, open_store_from_env
@@ -90,15 +91,11 @@ def _telegram(env: OpsSettings, environ: Mapping[str, str]) -> _Outcome:
 
 
 def _study(env: OpsSettings, environ: Mapping[str, str]) -> _Outcome:
-    from esm_bot.domain.config import StudyConfig
-
     config = StudyConfig.from_env(environ)
     return OK, f"{config.beeps_per_day} beeps/day, {config.training_days} training days"
 
 
 def _storage(env: OpsSettings, environ: Mapping[str, str]) -> _Outcome:
-    from esm_bot.settings import StoreSettings
-
     where = StoreSettings.from_env(environ)
     if where.mongodb_uri:
         if not where.mongodb_uri.startswith(("mongodb://", "mongodb+srv://")):
@@ -121,8 +118,6 @@ def _ai(env: OpsSettings, environ: Mapping[str, str]) -> _Outcome:
 
 
 def _bot(env: OpsSettings, environ: Mapping[str, str]) -> _Outcome:
-    from esm_bot.settings import BotSettings
-
     settings = BotSettings.from_env(environ, require_token=False)
     mode = "webhook" if settings.webhook_url else "long polling"
     return OK, f"{mode}, metrics every {settings.metrics_interval_minutes:g} min"

@@ -11,7 +11,7 @@ import attrs
 
 from esm_bot.domain.env import env_field, read_env
 from esm_bot.settings import StoreSettings
-from esm_bot.store.errors import StoreUnavailable
+from esm_bot.store import StoreUnavailable, store_from_env
 
 __all__ = ["NoDatabase", "OpsSettings", "describe_store", "journal_pending", "open_store_from_env"]
 
@@ -56,8 +56,6 @@ def describe_store(environ: Mapping[str, str]) -> str:
 def open_store_from_env(environ: Mapping[str, str], *, must_exist: bool = False) -> Any:
     """Open the configured store without the journal; NoDatabase when ``must_exist`` and there is
     no SQLite file, StoreUnavailable when it cannot be opened."""
-    from esm_bot.store import store_from_env
-
     where = StoreSettings.from_env(environ)
     path = Path(where.db_path)
     if must_exist and not where.mongodb_uri and not path.exists():
