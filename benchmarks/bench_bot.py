@@ -80,8 +80,8 @@ def throughput(store: Any, participants: int, ledger_file: Path | None = None) -
 
     from esm_bot.settings import BotSettings
     from esm_bot.telegram.app import BotApp, make_telebot
+    from esm_bot.telegram.handlers import StoreAdmin
     from esm_bot.telegram.ledger import Ledger
-    from esm_bot.telegram.wiring import StoreAdmin
 
     wall = _Wall()
     study = _study(store, wall)
@@ -147,7 +147,7 @@ def memory(participants: int) -> tuple[float, float]:
     from esm_bot.settings import BotSettings
     from esm_bot.store.sqlite import SqliteStore
     from esm_bot.telegram.app import BotApp, make_telebot
-    from esm_bot.telegram.wiring import StoreAdmin
+    from esm_bot.telegram.handlers import StoreAdmin
 
     before = _rss_mb()
     with tempfile.TemporaryDirectory() as tmp:

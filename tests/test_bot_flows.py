@@ -28,7 +28,6 @@ from esm_bot.settings import BotSettings
 from esm_bot.store.sqlite import SqliteStore
 from esm_bot.study import Study
 from esm_bot.telegram.app import BotApp, make_telebot
-from esm_bot.telegram.handlers import AdminPort
 from esm_validate import Assessment, quality_from_score
 from tests.bot_support import (  # noqa: F401 (fixture)
     FastClock,
@@ -43,9 +42,9 @@ ADMIN = 777
 SECRET = "s3cret-webhook-token"
 
 
-class FakeAdmin(AdminPort):
-    def stats(self) -> str:
-        return "participants: 3"
+class FakeAdmin:
+    def stats(self) -> dict[str, int]:
+        return {"participants": 3}
 
     def export_csv(self) -> tuple[bytes, int]:
         return b"participant,score\nP1,55\n", 1
@@ -355,7 +354,7 @@ class TestAdminGate:
     def test_admin_commands(self, app: BotApp, fake_tg: FakeTelegram) -> None:
         """An admin gets stats, health and the CSV export as a document."""
         fake_tg.push_message(ADMIN, "/stats")
-        assert "participants: 3" in _last(fake_tg, ADMIN, 1)
+        assert "Participants (consented, not deleted): 3" in _last(fake_tg, ADMIN, 1)
         fake_tg.push_message(ADMIN, "/health")
         assert "✅ database" in _last(fake_tg, ADMIN, 2)
         fake_tg.push_message(ADMIN, "/export")
@@ -564,7 +563,7 @@ class TestWebhook:
     def test_secret_token_is_required(self, fake_tg: FakeTelegram, study: Study) -> None:
         """Without the header or with a wrong one: 403 and nothing handled; with it: handled."""
         app = _app(fake_tg, study)
-        port = app.start_webhook(port=0)
+        port = app.serve_webhook(port=0)
         try:
             update = {"update_id": 1, "message": fake_tg.make_message(95, "/help")}
             body = json.dumps(update).encode()
@@ -586,7 +585,7 @@ class TestWebhook:
         update delivered again is answered from the outbox, not twice; an update that cannot be
         recorded gets 500, so Telegram delivers it again."""
         app = _app(fake_tg, study)
-        port = app.start_webhook(port=0)
+        port = app.serve_webhook(port=0)
         try:
             update = {"update_id": 41, "message": fake_tg.make_message(97, "/help")}
             body = json.dumps(update).encode()

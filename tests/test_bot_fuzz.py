@@ -35,7 +35,7 @@ def _make_app() -> BotApp:
     import esm_validate
     from esm_bot.store.sqlite import SqliteStore
     from esm_bot.study import Study
-    from esm_bot.telegram.wiring import StoreAdmin
+    from esm_bot.telegram.handlers import StoreAdmin
     from tests.study_support import WallClock
 
     wall = WallClock(dt.datetime(2026, 5, 4, 10, 0, tzinfo=dt.UTC))  # fixed: the run repeats

@@ -27,7 +27,7 @@ from esm_bot.settings import BotSettings
 from esm_bot.store.sqlite import SqliteStore
 from esm_bot.study import Study
 from esm_bot.telegram.app import BotApp, make_telebot
-from esm_bot.telegram.wiring import StoreAdmin
+from esm_bot.telegram.handlers import StoreAdmin
 from tests.bot_support import (  # noqa: F401 (fixture)
     FastClock,
     _fake_tg,

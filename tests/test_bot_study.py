@@ -23,7 +23,7 @@ from esm_bot.settings import BotSettings
 from esm_bot.store.sqlite import SqliteStore
 from esm_bot.study import Study
 from esm_bot.telegram.app import BotApp, make_telebot
-from esm_bot.telegram.wiring import StoreAdmin
+from esm_bot.telegram.handlers import StoreAdmin
 from tests.bot_support import FastClock, _fake_tg, stop_in_background  # noqa: F401 (fixture)
 from tests.fake_telegram import DEFAULT_TOKEN, FakeTelegram
 from tests.study_support import WallClock

@@ -131,8 +131,8 @@ def _cmd_run(args: argparse.Namespace) -> int:
 def _cmd_console(args: argparse.Namespace) -> int:
     from esm_bot import i18n
     from esm_bot.settings import BotSettings
+    from esm_bot.telegram.app import build_app
     from esm_bot.telegram.console import ConsoleBot, run_console
-    from esm_bot.telegram.wiring import build_app
 
     environ: dict[str, str] = dict(os.environ)
     environ.pop("MONGODB_URI", None)  # the console is offline: always the embedded store

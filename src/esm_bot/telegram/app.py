@@ -1,6 +1,7 @@
 """The running bot (:class:`BotApp`): updates in through the intake (polling or webhook), the beep
 scheduler, the outbox thread, the metrics log and a shutdown well inside SIGTERM's 10 seconds
-(docs/scaling.md, "Each update is recorded before it is confirmed")."""
+(docs/scaling.md, "Each update is recorded before it is confirmed"); :func:`build_app` wires it
+from the environment (store, validator, study, admin), the only place the bot reads it."""
 
 from __future__ import annotations
 
@@ -10,21 +11,23 @@ import logging
 import threading
 import time
 from collections.abc import Callable, Mapping
+from pathlib import Path
 from typing import Any
 
 import attrs
 
 from esm_bot import i18n
 from esm_bot.domain.clock import utc_now
+from esm_bot.domain.config import StudyConfig
 from esm_bot.settings import BotSettings
 from esm_bot.study import Action, ActionKind, Study
-from esm_bot.telegram.handlers import AdminPort, Handlers, command_menu
+from esm_bot.telegram.handlers import Handlers, StoreAdmin, command_menu
 from esm_bot.telegram.intake import Intake, chat_of, user_of
-from esm_bot.telegram.ledger import Ledger
+from esm_bot.telegram.ledger import Ledger, ledger_path
 from esm_bot.telegram.limiter import SendLimiter
 from esm_bot.telegram.sender import STOPPING, Sender
 
-__all__ = ["BotApp", "make_telebot", "utc_now"]
+__all__ = ["BotApp", "build_app", "make_telebot", "utc_now"]
 
 log = logging.getLogger("esm_bot")
 
@@ -54,7 +57,7 @@ class BotApp:
 
     settings: BotSettings
     study: Study
-    admin: AdminPort
+    admin: StoreAdmin
     bot: Any
     now: Callable[[], dt.datetime] = utc_now
     monotonic: Callable[[], float] = time.monotonic
@@ -268,20 +271,14 @@ class BotApp:
         """Handle one raw update dict (webhook mode); returns once it is recorded."""
         self.intake.handle([update])
 
-    def start_webhook(self, *, port: int | None = None) -> int:
-        """Serve the webhook and register it with Telegram; return the bound port."""
-        bound = self.serve_webhook(port=port)
-        self.register_webhook()
-        return bound
-
     def serve_webhook(self, *, port: int | None = None) -> int:
         """Bind the webhook server (the secret header is checked); return the bound port."""
-        from esm_bot.telegram.webhook import WebhookServer, make_webhook_app
+        from esm_bot.telegram.webhook import make_webhook_app, serve
 
         app = make_webhook_app(self.settings.webhook_secret or "", self.process_update)
         chosen = self.settings.webhook_port if port is None else port
-        self._webhook = WebhookServer(self.settings.webhook_host, chosen, app).start()
-        return int(self._webhook.port)
+        self._webhook = serve(self.settings.webhook_host, chosen, app)
+        return int(self._webhook.server_address[1])
 
     def register_webhook(self) -> None:
         """Tell Telegram the webhook URL and secret (nothing to do without ``ESM_WEBHOOK_URL``)."""
@@ -338,7 +335,8 @@ class BotApp:
         started = time.monotonic()
         self._stop.set()
         if self._webhook is not None:
-            self._webhook.stop()
+            self._webhook.shutdown()
+            self._webhook.server_close()
         deadline = time.monotonic() + grace
         if self._tick_lock.acquire(timeout=grace):  # the send in progress is finished and recorded
             self._tick_lock.release()
@@ -368,3 +366,51 @@ class BotApp:
             self.ledger.close()
         log.info("stopped in %.2f s", time.monotonic() - started)
         return idle
+
+
+def build_app(
+    environ: Mapping[str, str],
+    *,
+    settings: BotSettings,
+    bot: Any,
+    local_only: bool = False,
+    store: Any = None,
+) -> BotApp:
+    """Open the store (unless given), build the validator and the study, and wire them to
+    ``bot``; ``local_only`` (the console) scores with the local rules and keeps nothing on disk."""
+    from esm_bot.store import store_from_env
+
+    # the offline console opens its embedded file without the outage journal: never unreachable,
+    # and no journal or lock file is left in the working directory
+    store = store if store is not None else store_from_env(environ, resilient=not local_only)
+    import esm_validate
+
+    validator = esm_validate.FunctionValidator() if local_only else esm_validate.from_env(environ)
+    study = Study(store, validator, StudyConfig.from_env(environ))
+
+    def validator_stats() -> Mapping[str, Any]:
+        return dict(getattr(validator, "stats", dict)())
+
+    admin = StoreAdmin(store, environ, study.stats, validator_stats)
+    ledger = Ledger() if local_only else Ledger(_ledger_file(store, environ))
+    return BotApp(
+        settings,
+        study,
+        admin,
+        bot,
+        on_close=store.close,
+        extra_metrics=validator_stats,
+        ledger=ledger,
+    )
+
+
+def _ledger_file(store: Any, environ: Mapping[str, str]) -> Path:
+    """The outbox/inbox file: beside the store's outage journal (on this host's disk)."""
+    from esm_bot.store import default_journal_path
+
+    journal = getattr(getattr(store, "journal", None), "path", None)
+    if journal is None:
+        journal = environ.get("ESM_JOURNAL_PATH", "").strip() or default_journal_path(
+            environ.get("ESM_DB_PATH", "").strip() or "esm_bot.sqlite3"
+        )
+    return ledger_path(journal)

@@ -5,6 +5,7 @@ strings. Each handler runs inside :meth:`Handlers.guard` (docs/bot.md)."""
 from __future__ import annotations
 
 import functools
+import io
 import logging
 import re
 import threading
@@ -22,7 +23,7 @@ from esm_bot.study import AWAITING_KEY, Action, ActionKind, Outcome, Study
 from esm_bot.study.context import ADDRESS_CHOSEN
 from esm_bot.telegram.sender import Sender
 
-__all__ = ["PARTICIPANT_COMMANDS", "AdminPort", "Handlers", "clean_text", "command_menu"]
+__all__ = ["PARTICIPANT_COMMANDS", "Handlers", "StoreAdmin", "clean_text", "command_menu"]
 
 log = logging.getLogger(__name__)
 
@@ -90,24 +91,68 @@ def command_menu(lang: str) -> list[tuple[str, str]]:
     return [(name, i18n.render(f"cmd_{name}", lang)) for name in PARTICIPANT_COMMANDS]
 
 
-class AdminPort:
-    """Base of the researcher commands' back end (see :func:`esm_bot.telegram.wiring.build_app`)."""
+@attrs.define
+class StoreAdmin:
+    """The researcher commands' back end (/stats, /export, /health, /pilot by pseudonym) over the
+    store, through the operations library (:mod:`esm_bot.ops`)."""
 
-    def stats(self) -> Mapping[str, Any] | str:
-        """Study figures by name (shown with their catalogue labels ``stat_<name>``)."""
-        raise NotImplementedError
+    store: Any
+    environ: Mapping[str, str]
+    study_stats: Callable[[], Mapping[str, Any]] | None = None
+    validator_stats: Callable[[], Mapping[str, Any]] | None = None
 
-    def export_csv(self) -> tuple[bytes, int]:
-        """The study as CSV bytes and its row count."""
-        raise NotImplementedError
+    def stats(self) -> dict[str, Any]:
+        """The counts of ``esm-bot stats`` (:func:`esm_bot.ops.stats.study_stats`) plus the
+        engine's late, expired and missed beeps (``study_stats``), by name."""
+        from esm_bot.ops.stats import study_stats
 
-    def health(self) -> tuple[str, str]:
-        """(overall status, one line per check)."""
-        raise NotImplementedError
+        running = self.validator_stats() if self.validator_stats is not None else None
+        study = study_stats(self.store, validator_stats=running)
+        engine = dict(self.study_stats()) if self.study_stats is not None else {}
+        figures: dict[str, Any] = {
+            "participants": study.participants,
+            "registrations": study.registrations,
+            "samples": study.samples,
+            "answers": study.reports,
+            "pilot_reports": study.pilot_reports,
+            "messages_without_beep": study.messages_without_beep,
+            "beeps_delivered": study.beeps_delivered,
+            "beeps_answered": study.beeps_answered_on_time,
+        }
+        for name in ("beeps_late", "beeps_expired", "beeps_missed"):
+            if name in engine:
+                figures[name] = engine[name]
+        if study.compliance is not None:
+            figures["compliance"] = f"{100 * study.compliance:.0f}%"
+        if study.average_quality is not None:
+            figures["average_quality"] = round(study.average_quality)
+        return figures
 
     def telegram_id_of(self, name: str) -> int | None:
-        """The Telegram id of the participant with this export pseudonym or internal id."""
-        raise NotImplementedError
+        """The Telegram id of the participant named by the export's pseudonym or internal id."""
+        from esm_bot.ops.rows import export_salt, pseudonym
+
+        salt = export_salt(self.store, self.environ)
+        for person in self.store.list_participants():
+            if name in (person.id, pseudonym(person.id, salt)):
+                found: int | None = person.telegram_id
+                return found
+        return None
+
+    def export_csv(self) -> tuple[bytes, int]:
+        """The pseudonymised long-format CSV (:func:`esm_bot.ops.export.export_study`)."""
+        from esm_bot.ops.export import export_study
+
+        buffer = io.StringIO(newline="")
+        rows = export_study(self.store, buffer, format="csv", environ=self.environ)
+        return buffer.getvalue().encode("utf-8"), rows
+
+    def health(self) -> tuple[str, str]:
+        """The health checks (:func:`esm_bot.ops.health.run_health`), without live AI calls."""
+        from esm_bot.ops.health import run_health
+
+        report = run_health(self.store, environ=self.environ)
+        return str(report.status), report.render()
 
 
 @attrs.define
@@ -117,7 +162,7 @@ class Handlers:
     study: Study
     sender: Sender
     settings: BotSettings
-    admin: AdminPort
+    admin: StoreAdmin
     default_lang: str = "ru"
     monotonic: Callable[[], float] = time.monotonic
     #: An identical answer of :data:`QUIET_KEYS` goes to a chat at most once in this many seconds.
@@ -456,10 +501,9 @@ class Handlers:
         """/stats (admins only): each figure with its label in the researcher's language."""
         if (lang := self._admin(m)) is None:
             return
-        figures = self.admin.stats()
-        if not isinstance(figures, str):
-            figures = "\n".join(f"{_stat_label(k, lang)}: {v}" for k, v in figures.items())
-        self.say(m.chat.id, None, "admin_stats", client_lang=lang, lines=figures)
+        figures = self.admin.stats().items()
+        lines = "\n".join(f"{_stat_label(k, lang)}: {v}" for k, v in figures)
+        self.say(m.chat.id, None, "admin_stats", client_lang=lang, lines=lines)
 
     def cmd_export(self, m: Any) -> None:
         """/export (admins only): the study as a CSV document."""

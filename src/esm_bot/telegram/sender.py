@@ -67,17 +67,16 @@ def classify(exc: BaseException) -> tuple[str, int | None, float | None]:
 class Sender:
     """Rate-limited, retrying sends through a TeleBot-like ``bot``.
 
-    ``on_blocked(chat_id)`` hears of a 403, ``on_failed(operation, chat_id, delivery)`` of a send
-    that finally failed. ``owed_key()`` names the reply being sent in the ``ledger``'s outbox (None
-    for messages that are no reply, such as beeps). Once ``stopping()`` is true no further attempt
-    is made and the send returns ``error == STOPPING`` (an owed reply stays owed).
+    ``on_blocked(chat_id)`` hears of a 403. ``owed_key()`` names the reply being sent in the
+    ``ledger``'s outbox (None for messages that are no reply, such as beeps). Once ``stopping()``
+    is true no further attempt is made and the send returns ``error == STOPPING`` (an owed reply
+    stays owed).
     """
 
     bot: Any
     limiter: SendLimiter
     sleep: Callable[[float], None]
     on_blocked: Callable[[int], object] = lambda _chat_id: None
-    on_failed: Callable[[str, int | None, Delivery], None] = lambda _op, _chat, _d: None
     max_attempts: int = 4
     max_retry_after: float = 60.0
     backoff: float = 0.5
@@ -221,8 +220,11 @@ class Sender:
         last = Delivery(False, None, status, _describe(failure), tries, kind == "blocked")
         if kind == "blocked":
             self._count("blocked")
-            if chat_id is not None:
-                _quietly(self.on_blocked, chat_id)
+            try:
+                if chat_id is not None:
+                    self.on_blocked(chat_id)
+            except Exception:  # never raised into a send
+                log.exception("on_blocked raised")
         self._count("failed")
         log.warning(
             "Telegram %s to chat %s failed after %d attempt(s): %s",
@@ -231,20 +233,11 @@ class Sender:
             tries,
             last.error,
         )
-        _quietly(self.on_failed, operation, chat_id, last)
         return last
 
 
 class _Stopping(Exception):
     """The process is stopping: the send is not made (an owed message stays in the outbox)."""
-
-
-def _quietly(callback: Callable[..., object], *args: Any) -> None:
-    """Call a callback; an error in it is logged, never raised into a send."""
-    try:
-        callback(*args)
-    except Exception:
-        log.exception("a sender callback raised")
 
 
 def _failure(state: tenacity.RetryCallState) -> BaseException:

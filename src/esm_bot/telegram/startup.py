@@ -247,8 +247,7 @@ def start(
     store: Any = None
     app: Any = None
     try:
-        from esm_bot.telegram.app import make_telebot
-        from esm_bot.telegram.wiring import build_app
+        from esm_bot.telegram.app import build_app, make_telebot
 
         bot = (make_bot or make_telebot)(settings)
         store = _open_store(environ)

@@ -13,7 +13,7 @@ from socketserver import ThreadingMixIn
 from typing import Any
 from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
 
-__all__ = ["MAX_BODY_BYTES", "SECRET_HEADER", "WebhookServer", "make_webhook_app"]
+__all__ = ["MAX_BODY_BYTES", "SECRET_HEADER", "make_webhook_app", "serve"]
 
 log = logging.getLogger(__name__)
 
@@ -75,23 +75,13 @@ class _QuietHandler(WSGIRequestHandler):
         log.debug("webhook: " + format, *args)
 
 
-class WebhookServer:
-    """The WSGI app served by :mod:`wsgiref` in a daemon thread (``esm-bot run --webhook``)."""
-
-    def __init__(self, host: str, port: int, app: WsgiApp) -> None:
-        self._server = make_server(
-            host, port, app, server_class=_ThreadingServer, handler_class=_QuietHandler
-        )
-        #: The bound port (useful when started on port 0).
-        self.port = int(self._server.server_address[1])
-
-    def start(self) -> WebhookServer:
-        """Serve in a daemon thread."""
-        serve = self._server.serve_forever
-        threading.Thread(target=serve, args=(0.1,), name="esm-webhook", daemon=True).start()
-        return self
-
-    def stop(self) -> None:
-        """Stop accepting requests and close the socket."""
-        self._server.shutdown()
-        self._server.server_close()
+def serve(host: str, port: int, app: WsgiApp) -> WSGIServer:
+    """Serve ``app`` with :mod:`wsgiref` in a daemon thread (``esm-bot run --webhook``); stop it
+    with ``shutdown()`` and ``server_close()``."""
+    server = make_server(
+        host, port, app, server_class=_ThreadingServer, handler_class=_QuietHandler
+    )
+    threading.Thread(
+        target=server.serve_forever, args=(0.1,), name="esm-webhook", daemon=True
+    ).start()
+    return server
