@@ -98,7 +98,7 @@ def throughput(store: Any, participants: int, ledger_file: Path | None = None) -
             send_rate=100_000,
             send_rate_per_chat=10_000,
         )
-        bot = make_telebot(settings, num_threads=8)
+        bot = make_telebot(settings)
         ledger = Ledger(ledger_file) if ledger_file is not None else Ledger()
         app = BotApp(settings, study, StoreAdmin(store, {}), bot, now=wall, ledger=ledger)
         wall.now = dt.datetime(2026, 3, 2, 11, 0, tzinfo=dt.UTC)

@@ -64,7 +64,7 @@ def test_200_participants_answer_concurrently(fake_tg: FakeTelegram, tmp_path: P
     fast = FastClock(factor=20)
     fake_tg.clock = fast
     settings = BotSettings(token=DEFAULT_TOKEN, api_url=fake_tg.base_url, long_poll_seconds=1)
-    bot = make_telebot(settings, num_threads=8)
+    bot = make_telebot(settings)
     app = BotApp(
         settings,
         study,

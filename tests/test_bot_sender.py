@@ -246,7 +246,7 @@ class TestLimiter:
     def test_penalty_holds_back_everyone(self, fake_clock: FakeClock) -> None:
         """After a 429 penalty of 5 s, the next send waits about 5 s."""
         limiter = SendLimiter(clock=fake_clock, sleep=fake_clock.sleep)
-        limiter.penalise(None, 5.0)
+        limiter.penalise(5.0)
 
         slot = limiter.wait(1)
 

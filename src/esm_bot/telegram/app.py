@@ -35,7 +35,7 @@ log = logging.getLogger("esm_bot")
 ALLOWED_UPDATES = ["message", "callback_query", "edited_message"]
 
 
-def make_telebot(settings: BotSettings, *, num_threads: int = 8) -> Any:
+def make_telebot(settings: BotSettings) -> Any:
     """A TeleBot for ``settings`` (sets the module-wide API and file URLs of pyTelegramBotAPI)."""
     import telebot
     from telebot import apihelper
@@ -43,7 +43,7 @@ def make_telebot(settings: BotSettings, *, num_threads: int = 8) -> Any:
     apihelper.API_URL = settings.api_template  # type: ignore[assignment]
     apihelper.FILE_URL = settings.file_template  # type: ignore[assignment]
     # the intake runs the handlers in its own threads, so it knows when they finish
-    return telebot.TeleBot(settings.token, threaded=False, num_threads=num_threads, parse_mode=None)
+    return telebot.TeleBot(settings.token, threaded=False, parse_mode=None)
 
 
 @attrs.define

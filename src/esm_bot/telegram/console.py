@@ -60,7 +60,7 @@ class ConsoleBot:
         """Print an edited message as a new one."""
         return self._show(text, kwargs.get("reply_markup"))
 
-    def answer_callback_query(self, callback_id: str, text: str | None = None) -> bool:
+    def answer_callback_query(self, callback_id: str) -> bool:
         """Nothing to show for a button acknowledgement."""
         return True
 

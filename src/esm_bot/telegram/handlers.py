@@ -157,7 +157,7 @@ class StoreAdmin:
 
 @attrs.define
 class Handlers:
-    """The bot's handlers; :meth:`install` registers them on a TeleBot explicitly."""
+    """The bot's handlers; :meth:`dispatch` routes each parsed update to one of them."""
 
     study: Study
     sender: Sender
@@ -376,9 +376,12 @@ class Handlers:
         if who.status is not ParticipantStatus.REGISTERED:
             self.say(chat, who, key)
             return
-        yes, no = self.render(who, "consent_yes"), self.render(who, "consent_no")
-        buttons = [(yes, "consent:yes"), (no, "consent:no")]
+        buttons = self._yes_no(who, "consent")
         self.say(chat, who, "consent", buttons, version=self.study.config.consent_version)
+
+    def _yes_no(self, who: Participant, kind: str) -> list[tuple[str, str]]:
+        """The two buttons ``<kind>:yes`` and ``<kind>:no`` with their ``<kind>_yes/_no`` labels."""
+        return [(self.render(who, f"{kind}_{a}"), f"{kind}:{a}") for a in ("yes", "no")]
 
     def btn_consent(self, chat: int, who: Participant, value: str) -> None:
         """Consent answered (only while it is pending): on yes, the time zone question."""
@@ -439,10 +442,14 @@ class Handlers:
         if self._registered(m) is not None:
             self.tell(m.chat.id, getattr(self.study, method)(m.from_user.id))
 
+    def _reply(self, m: Any, key: str, *, quiet: bool = False) -> None:
+        """Answer ``key`` to the sender of ``m``, registered or not."""
+        who = self.study.participant(m.from_user.id)
+        self.say(m.chat.id, who, key, client_lang=_client_lang(m), quiet=quiet)
+
     def cmd_help(self, m: Any) -> None:
         """/help."""
-        who = self.study.participant(m.from_user.id)
-        self.say(m.chat.id, who, "help", client_lang=_client_lang(m))
+        self._reply(m, "help")
 
     def cmd_settings(self, m: Any) -> None:
         """/settings: the current values and a button per setting."""
@@ -459,9 +466,9 @@ class Handlers:
         """/delete: ask for confirmation with two buttons."""
         if (who := self._registered(m)) is None:
             return
-        yes, no = self.render(who, "delete_yes"), self.render(who, "delete_no")
+        buttons = self._yes_no(who, "delete")
         who = self.study.await_answer(who.telegram_id or 0, "delete")
-        self.say(m.chat.id, who, "delete_confirm", [(yes, "delete:yes"), (no, "delete:no")])
+        self.say(m.chat.id, who, "delete_confirm", buttons)
 
     def btn_delete(self, chat: int, who: Participant, value: str) -> None:
         """The /delete confirmation (only while it is the pending question)."""
@@ -493,8 +500,7 @@ class Handlers:
                 return lang
             who = self.study.participant(m.from_user.id)
             return who.lang if who is not None else _client_lang(m)
-        who = self.study.participant(m.from_user.id)
-        self.say(m.chat.id, who, "unknown_command", client_lang=_client_lang(m))
+        self._reply(m, "unknown_command")
         return None
 
     def cmd_stats(self, m: Any) -> None:
@@ -545,16 +551,14 @@ class Handlers:
     # everything else
     def on_command(self, m: Any) -> None:
         """An unknown /command."""
-        who = self.study.participant(m.from_user.id)
-        self.say(m.chat.id, who, "unknown_command", client_lang=_client_lang(m))
+        self._reply(m, "unknown_command")
 
     def on_other(self, m: Any) -> None:
         """Media: a caption is read as the text; without one, ask for words."""
         if clean_text(getattr(m, "caption", None) or ""):
             self.on_text(m)
             return
-        who = self.study.participant(m.from_user.id)
-        self.say(m.chat.id, who, "unsupported_content", client_lang=_client_lang(m), quiet=True)
+        self._reply(m, "unsupported_content", quiet=True)
 
     def on_text(self, m: Any) -> None:
         """A text (or a caption): the answer to a pending question, else a report."""

@@ -157,12 +157,12 @@ class Intake:
         how many were handled."""
         done = 0
         with self._replaying:
-            for held in self.ledger.held():
+            for update in self.ledger.held():
                 try:
-                    self._one(held.body, held=True)
+                    self._one(update, held=True)
                 except _StillDown:
                     break
-                self.ledger.handled(held.update_id)
+                self.ledger.handled(int(update["update_id"]))
                 done += 1
         if done:
             log.info("handled %d kept update(s) after the outage", done)

@@ -15,7 +15,7 @@ from typing import Any
 
 import attrs
 
-__all__ = ["KEEP_SETTLED", "Held", "Ledger", "Owed", "ledger_path"]
+__all__ = ["KEEP_SETTLED", "Ledger", "Owed", "ledger_path"]
 
 #: How long settled outbox rows are kept (Telegram redelivers an unconfirmed update for 24 h).
 KEEP_SETTLED = 2 * 24 * 3600.0
@@ -58,15 +58,6 @@ class Owed:
     reply_markup: str | None = None
     state: str = "owed"
     message_id: int | None = None
-
-
-@attrs.frozen
-class Held:
-    """An update kept for later: its id, chat and raw Bot API JSON."""
-
-    update_id: int
-    chat_id: int | None
-    body: Mapping[str, Any]
 
 
 class Ledger:
@@ -169,13 +160,12 @@ class Ledger:
                 chat_id is not None and self._db.execute(query, (chat_id,)).fetchone() is not None
             )
 
-    def held(self, limit: int = 100) -> list[Held]:
-        """Held updates, oldest first."""
+    def held(self, limit: int = 100) -> list[dict[str, Any]]:
+        """Held updates (raw Bot API JSON), oldest first."""
         with self._lock:
-            rows = self._db.execute(
-                "SELECT update_id, chat_id, body FROM inbox ORDER BY update_id LIMIT ?", (limit,)
-            ).fetchall()
-        return [Held(int(u), None if c is None else int(c), json.loads(b)) for u, c, b in rows]
+            query = "SELECT body FROM inbox ORDER BY update_id LIMIT ?"
+            rows = self._db.execute(query, (limit,)).fetchall()
+        return [json.loads(body) for (body,) in rows]
 
     def handled(self, update_id: int) -> None:
         """Remove a held update once it was handled."""

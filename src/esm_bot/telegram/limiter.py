@@ -3,14 +3,17 @@ token buckets (GCRA) on an injected clock and sleep, so tests never really wait.
 
 from __future__ import annotations
 
-import collections
 import contextlib
 import threading
+from collections import deque
 from collections.abc import Callable, Iterator
 
 import attrs
 
 __all__ = ["SendLimiter", "Slot"]
+
+#: How many decisions :attr:`SendLimiter.slots` keeps, and how many chats before idle ones go.
+_KEEP = 10_000
 
 Clock = Callable[[], float]
 Sleep = Callable[[float], None]
@@ -28,30 +31,22 @@ class Slot:
 @attrs.define
 class SendLimiter:
     """Global and per-chat spacing of outgoing Bot API calls (thread-safe): wrap the sends to one
-    chat in :meth:`chat` and call :meth:`wait` before each call. ``burst`` sends may go at once
-    before spacing starts; the last ``keep`` decisions are kept in :attr:`slots`."""
+    chat in :meth:`chat` and call :meth:`wait` before each call. The last decisions are kept in
+    :attr:`slots`; a rate that is not positive is refused (:class:`ValueError`)."""
 
     clock: Clock
     sleep: Sleep
-    global_rate: float = 30.0
-    per_chat_rate: float = 1.0
-    burst: int = 1
-    keep: int = 10_000
-    slots: collections.deque[Slot] = attrs.field(init=False)
+    global_rate: float = attrs.field(default=30.0, validator=attrs.validators.gt(0))
+    per_chat_rate: float = attrs.field(default=1.0, validator=attrs.validators.gt(0))
+    slots: deque[Slot] = attrs.field(init=False, factory=lambda: deque(maxlen=_KEEP))
     _lock: threading.Lock = attrs.field(init=False, factory=threading.Lock)
     _tat: float = attrs.field(init=False, default=float("-inf"))
     _chat_next: dict[int, float] = attrs.field(init=False, factory=dict)
     _chat_locks: dict[int, threading.Lock] = attrs.field(init=False, factory=dict)
 
-    def __attrs_post_init__(self) -> None:
-        if self.global_rate <= 0 or self.per_chat_rate <= 0 or self.burst < 1:
-            msg = "rates must be positive and burst at least 1"
-            raise ValueError(msg)
-        self.slots = collections.deque(maxlen=self.keep)
-
     def _chat_lock(self, chat_id: int) -> threading.Lock:
         with self._lock:
-            if chat_id not in self._chat_locks and len(self._chat_locks) >= self.keep:
+            if chat_id not in self._chat_locks and len(self._chat_locks) >= _KEEP:
                 stale = self.clock() - 60.0  # forget idle chats
                 for chat, lock in list(self._chat_locks.items()):
                     if not lock.locked() and self._chat_next.get(chat, stale) <= stale:
@@ -73,10 +68,8 @@ class SendLimiter:
         with self._lock:
             now = self.clock()
             earliest = now if chat_id is None else max(now, self._chat_next.get(chat_id, now))
-            interval = 1.0 / self.global_rate
-            # GCRA: a send at t is allowed when t >= tat - (burst - 1) * interval.
-            at = max(earliest, self._tat - (self.burst - 1) * interval)
-            self._tat = max(self._tat, at) + interval
+            at = max(earliest, self._tat)  # GCRA without a burst: tat is the next free moment
+            self._tat = at + 1.0 / self.global_rate
             if chat_id is not None:
                 self._chat_next[chat_id] = at + 1.0 / self.per_chat_rate
             slot = Slot(chat_id, at, max(0.0, at - now))
@@ -85,11 +78,7 @@ class SendLimiter:
             self.sleep(slot.waited)
         return slot
 
-    def penalise(self, chat_id: int | None, seconds: float) -> None:
-        """Hold back sends (to ``chat_id``, or all when None) for ``seconds``: Telegram said 429."""
+    def penalise(self, seconds: float) -> None:
+        """Hold back all sends for ``seconds``: Telegram said 429 (its flood limit is global)."""
         with self._lock:
-            until = self.clock() + seconds
-            if chat_id is None:
-                self._tat = max(self._tat, until)
-            else:
-                self._chat_next[chat_id] = max(self._chat_next.get(chat_id, until), until)
+            self._tat = max(self._tat, self.clock() + seconds)

@@ -17,7 +17,7 @@ import tenacity
 from esm_bot.telegram.ledger import Ledger, Owed
 from esm_bot.telegram.limiter import SendLimiter
 
-__all__ = ["MAX_MESSAGE_CHARS", "STOPPING", "Delivery", "Sender", "classify"]
+__all__ = ["MAX_MESSAGE_CHARS", "STOPPING", "Delivery", "Sender", "classify", "failure_of"]
 
 log = logging.getLogger(__name__)
 
@@ -137,10 +137,10 @@ class Sender:
             "edit_message_text", chat_id, lambda: edit(text, chat_id=chat_id, message_id=message_id)
         )
 
-    def answer_callback(self, callback_id: str, text: str | None = None) -> Delivery:
+    def answer_callback(self, callback_id: str) -> Delivery:
         """Acknowledge a pressed inline button (stops the client's spinner)."""
         answer = self.bot.answer_callback_query
-        return self._deliver("answer_callback_query", None, lambda: answer(callback_id, text=text))
+        return self._deliver("answer_callback_query", None, lambda: answer(callback_id))
 
     def send_document(
         self, chat_id: int, data: bytes, filename: str, *, caption: str | None = None
@@ -174,21 +174,21 @@ class Sender:
             return call()
 
         def wait(state: tenacity.RetryCallState) -> float:
-            kind, _status, retry_after = classify(_failure(state))
+            kind, _status, retry_after = classify(failure_of(state))
             if kind == "flood":
                 return min(retry_after or 1.0, self.max_retry_after)
             transient[0] += 1
             return float(min(self.backoff * 2 ** (transient[0] - 1), self.max_backoff))
 
         def before_sleep(state: tenacity.RetryCallState) -> None:
-            exc = _failure(state)
+            exc = failure_of(state)
             kind, _status, _retry_after = classify(exc)
             pause = state.upcoming_sleep
             self._count("retried")
             if kind == "flood":
                 self._count("flood_waits")
                 log.warning("Telegram 429 on %s: waiting %.1f s", operation, pause)
-                self.limiter.penalise(None, pause)
+                self.limiter.penalise(pause)
             else:
                 reason = _describe(exc)
                 log.info("Telegram %s failed (%s); retry in %.1f s", operation, reason, pause)
@@ -240,7 +240,8 @@ class _Stopping(Exception):
     """The process is stopping: the send is not made (an owed message stays in the outbox)."""
 
 
-def _failure(state: tenacity.RetryCallState) -> BaseException:
+def failure_of(state: tenacity.RetryCallState) -> BaseException:
+    """The exception of a failed tenacity attempt (for its wait and before-sleep hooks)."""
     exc = state.outcome.exception() if state.outcome is not None else None
     return exc if exc is not None else RuntimeError("no outcome")
 

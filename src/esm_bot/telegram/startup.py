@@ -7,13 +7,15 @@ from __future__ import annotations
 import enum
 import errno
 import logging
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Mapping
 from typing import Any, TypeVar
 
 import attrs
+import tenacity
 
 from esm_bot.domain.redact import one_line, redact_uri
 from esm_bot.settings import BotSettings
+from esm_bot.telegram.sender import failure_of
 
 __all__ = ["Backoff", "ExitCode", "StartupError", "Stopped", "missing_extra", "retrying", "start"]
 
@@ -72,13 +74,6 @@ class Backoff:
     first: float = 1.0
     cap: float = 60.0
 
-    def delays(self) -> Iterator[float]:
-        """The pauses before each retry."""
-        delay = self.first
-        for _ in range(self.retries):
-            yield min(delay, self.cap)
-            delay *= 2
-
 
 def retrying(
     attempt: Callable[[], T],
@@ -91,19 +86,24 @@ def retrying(
     """Call ``attempt`` until it succeeds, retrying transient errors after each pause; the last
     error, or one not transient, is raised. ``wait(seconds)`` returns True on a stop request
     (then :class:`Stopped` is raised)."""
-    for tried, delay in enumerate(backoff.delays(), 1):
-        try:
-            return attempt()
-        except Exception as exc:
-            if not transient(exc):
-                raise
-            retry = f"retry {tried} of {backoff.retries}"
-            log.warning(
-                "%s failed (%s); retrying in %.3g s (%s)", what, one_line(exc, 160), delay, retry
-            )
-        if wait(delay):
-            raise Stopped from None
-    return attempt()
+
+    def pause(seconds: float) -> None:
+        if wait(seconds):
+            raise Stopped
+
+    def warn(state: tenacity.RetryCallState) -> None:
+        reason, delay = one_line(failure_of(state), 160), state.upcoming_sleep
+        retry = f"retry {state.attempt_number} of {backoff.retries}"
+        log.warning("%s failed (%s); retrying in %.3g s (%s)", what, reason, delay, retry)
+
+    return tenacity.Retrying(
+        stop=tenacity.stop_after_attempt(backoff.retries + 1),
+        wait=tenacity.wait_exponential(multiplier=backoff.first, max=backoff.cap),
+        retry=tenacity.retry_if_exception(transient),
+        sleep=pause,
+        before_sleep=warn,
+        reraise=True,
+    )(attempt)
 
 
 def missing_extra(exc: ImportError) -> StartupError | None:
@@ -219,18 +219,14 @@ def _serve_webhook(app: Any, settings: BotSettings) -> int:
     try:
         return int(app.serve_webhook())
     except OSError as exc:
-        where = f"{settings.webhook_host}:{settings.webhook_port}"
+        what = f"cannot listen on {settings.webhook_host}:{settings.webhook_port}"
         if exc.errno == errno.EADDRINUSE:
-            raise StartupError(
-                ExitCode.PORT_IN_USE,
-                f"cannot listen on {where}: the port is in use",
-                "stop the other process on that port or choose another ESM_WEBHOOK_PORT",
-            ) from exc
-        raise StartupError(
-            ExitCode.PORT_IN_USE,
-            f"cannot listen on {where} ({one_line(exc)})",
-            "check ESM_WEBHOOK_HOST and ESM_WEBHOOK_PORT (ports below 1024 need privileges)",
-        ) from exc
+            what += ": the port is in use"
+            todo = "stop the other process on that port or choose another ESM_WEBHOOK_PORT"
+        else:
+            what += f" ({one_line(exc)})"
+            todo = "check ESM_WEBHOOK_HOST and ESM_WEBHOOK_PORT (ports below 1024 need privileges)"
+        raise StartupError(ExitCode.PORT_IN_USE, what, todo) from exc
 
 
 def start(
