@@ -15,19 +15,25 @@ from pathlib import Path
 from typing import Any
 
 import attrs
+import telebot
+from telebot import apihelper
+from telebot.types import BotCommand, Update
 
+import esm_validate
 from esm_bot import i18n
 from esm_bot.domain.clock import utc_now
 from esm_bot.domain.config import StudyConfig
 from esm_bot.settings import BotSettings
+from esm_bot.store import default_journal_path, store_from_env
 from esm_bot.study import Action, ActionKind, Study
 from esm_bot.telegram.handlers import Handlers, StoreAdmin, command_menu
 from esm_bot.telegram.intake import Intake, chat_of, user_of
 from esm_bot.telegram.ledger import Ledger, ledger_path
 from esm_bot.telegram.limiter import SendLimiter
 from esm_bot.telegram.sender import STOPPING, Sender
+from esm_bot.telegram.webhook import make_webhook_app, serve
 
-__all__ = ["BotApp", "build_app", "make_telebot", "utc_now"]
+__all__ = ["BotApp", "build_app", "make_telebot"]
 
 log = logging.getLogger("esm_bot")
 
@@ -37,9 +43,6 @@ ALLOWED_UPDATES = ["message", "callback_query", "edited_message"]
 
 def make_telebot(settings: BotSettings) -> Any:
     """A TeleBot for ``settings`` (sets the module-wide API and file URLs of pyTelegramBotAPI)."""
-    import telebot
-    from telebot import apihelper
-
     apihelper.API_URL = settings.api_template  # type: ignore[assignment]
     apihelper.FILE_URL = settings.file_template  # type: ignore[assignment]
     # the intake runs the handlers in its own threads, so it knows when they finish
@@ -51,8 +54,7 @@ class BotApp:
     """The running bot: updates in, the beep scheduler, the metrics log and a clean shutdown.
 
     ``sleep`` defaults to a wait that shutdown cuts short; ``on_close`` closes the store; the
-    default ``ledger`` is in memory (``esm-bot run`` passes one on disk); ``workers`` is how many
-    chats are handled in parallel.
+    default ``ledger`` is in memory (``esm-bot run`` passes one on disk).
     """
 
     settings: BotSettings
@@ -65,7 +67,6 @@ class BotApp:
     on_close: Callable[[], None] = lambda: None
     extra_metrics: Callable[[], Mapping[str, Any]] = dict
     ledger: Ledger = attrs.field(factory=Ledger)
-    workers: int = 8
     sender: Sender = attrs.field(init=False)
     handlers: Handlers = attrs.field(init=False)
     intake: Intake = attrs.field(init=False)
@@ -87,9 +88,7 @@ class BotApp:
             global_rate=self.settings.send_rate,
             per_chat_rate=self.settings.send_rate_per_chat,
         )
-        self.intake = Intake(
-            self._dispatch, self.ledger, notice=self._held_notice, workers=self.workers
-        )
+        self.intake = Intake(self._dispatch, self.ledger, notice=self._held_notice)
         self.sender = Sender(
             self.bot,
             limiter,
@@ -198,8 +197,6 @@ class BotApp:
         threading.Thread(target=self._poll, name="esm-polling", daemon=True).start()
 
     def _poll(self) -> None:
-        from telebot import apihelper
-
         pause = 0.5
         wait = self.settings.long_poll_seconds
         while not self._stop.is_set():
@@ -248,8 +245,6 @@ class BotApp:
         """Confirm the last handled batch now (otherwise the next process would get it again)."""
         if self._offset is None or self._offset == self._confirmed:
             return
-        from telebot import apihelper
-
         try:  # offset confirms everything before it (get_updates cannot ask for a 0 s poll)
             params = {"offset": self._offset, "limit": 1, "timeout": 3}  # a short poll
             apihelper._make_request(self.bot.token, "getUpdates", params=params)  # type: ignore[no-untyped-call]
@@ -260,8 +255,6 @@ class BotApp:
     def _dispatch(self, update: dict[str, Any]) -> None:
         """Route a raw update to the handlers; one pyTelegramBotAPI cannot parse or route (say
         ``"chat": null``) is logged and dropped rather than failing its batch again and again."""
-        from telebot.types import Update
-
         try:
             self.handlers.dispatch(Update.de_json(update))  # type: ignore[no-untyped-call]
         except Exception as exc:
@@ -273,8 +266,6 @@ class BotApp:
 
     def serve_webhook(self, *, port: int | None = None) -> int:
         """Bind the webhook server (the secret header is checked); return the bound port."""
-        from esm_bot.telegram.webhook import make_webhook_app, serve
-
         app = make_webhook_app(self.settings.webhook_secret or "", self.process_update)
         chosen = self.settings.webhook_port if port is None else port
         self._webhook = serve(self.settings.webhook_host, chosen, app)
@@ -287,8 +278,6 @@ class BotApp:
             self.bot.set_webhook(url=self.settings.webhook_url, secret_token=secret)
 
     def _set_commands(self) -> None:
-        from telebot.types import BotCommand
-
         try:  # English for every client, Russian for Russian ones
             for lang, code in (("en", None), ("ru", "ru")):
                 menu = [BotCommand(name, text) for name, text in command_menu(lang)]
@@ -378,13 +367,9 @@ def build_app(
 ) -> BotApp:
     """Open the store (unless given), build the validator and the study, and wire them to
     ``bot``; ``local_only`` (the console) scores with the local rules and keeps nothing on disk."""
-    from esm_bot.store import store_from_env
-
     # the offline console opens its embedded file without the outage journal: never unreachable,
     # and no journal or lock file is left in the working directory
     store = store if store is not None else store_from_env(environ, resilient=not local_only)
-    import esm_validate
-
     validator = esm_validate.FunctionValidator() if local_only else esm_validate.from_env(environ)
     study = Study(store, validator, StudyConfig.from_env(environ))
 
@@ -406,8 +391,6 @@ def build_app(
 
 def _ledger_file(store: Any, environ: Mapping[str, str]) -> Path:
     """The outbox/inbox file: beside the store's outage journal (on this host's disk)."""
-    from esm_bot.store import default_journal_path
-
     journal = getattr(getattr(store, "journal", None), "path", None)
     if journal is None:
         journal = environ.get("ESM_JOURNAL_PATH", "").strip() or default_journal_path(

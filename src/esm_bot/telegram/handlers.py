@@ -18,6 +18,10 @@ import attrs
 
 from esm_bot import i18n
 from esm_bot.domain.models import Participant, ParticipantStatus
+from esm_bot.ops.export import export_study
+from esm_bot.ops.health import run_health
+from esm_bot.ops.rows import export_salt, pseudonym
+from esm_bot.ops.stats import study_stats
 from esm_bot.settings import BotSettings
 from esm_bot.study import AWAITING_KEY, Action, ActionKind, Outcome, Study
 from esm_bot.study.context import ADDRESS_CHOSEN
@@ -98,17 +102,14 @@ class StoreAdmin:
 
     store: Any
     environ: Mapping[str, str]
-    study_stats: Callable[[], Mapping[str, Any]] | None = None
-    validator_stats: Callable[[], Mapping[str, Any]] | None = None
+    study_stats: Callable[[], Mapping[str, Any]] = dict
+    validator_stats: Callable[[], Mapping[str, Any]] = dict
 
     def stats(self) -> dict[str, Any]:
         """The counts of ``esm-bot stats`` (:func:`esm_bot.ops.stats.study_stats`) plus the
         engine's late, expired and missed beeps (``study_stats``), by name."""
-        from esm_bot.ops.stats import study_stats
-
-        running = self.validator_stats() if self.validator_stats is not None else None
-        study = study_stats(self.store, validator_stats=running)
-        engine = dict(self.study_stats()) if self.study_stats is not None else {}
+        study = study_stats(self.store, validator_stats=self.validator_stats())
+        engine = self.study_stats()
         figures: dict[str, Any] = {
             "participants": study.participants,
             "registrations": study.registrations,
@@ -130,8 +131,6 @@ class StoreAdmin:
 
     def telegram_id_of(self, name: str) -> int | None:
         """The Telegram id of the participant named by the export's pseudonym or internal id."""
-        from esm_bot.ops.rows import export_salt, pseudonym
-
         salt = export_salt(self.store, self.environ)
         for person in self.store.list_participants():
             if name in (person.id, pseudonym(person.id, salt)):
@@ -141,16 +140,12 @@ class StoreAdmin:
 
     def export_csv(self) -> tuple[bytes, int]:
         """The pseudonymised long-format CSV (:func:`esm_bot.ops.export.export_study`)."""
-        from esm_bot.ops.export import export_study
-
         buffer = io.StringIO(newline="")
         rows = export_study(self.store, buffer, format="csv", environ=self.environ)
         return buffer.getvalue().encode("utf-8"), rows
 
     def health(self) -> tuple[str, str]:
         """The health checks (:func:`esm_bot.ops.health.run_health`), without live AI calls."""
-        from esm_bot.ops.health import run_health
-
         report = run_health(self.store, environ=self.environ)
         return str(report.status), report.render()
 

@@ -82,7 +82,7 @@ class Sender:
     backoff: float = 0.5
     max_backoff: float = 8.0
     stopping: Callable[[], bool] = lambda: False
-    ledger: Ledger | None = None
+    ledger: Ledger = attrs.field(factory=Ledger)
     owed_key: Callable[[], str | None] = lambda: None
     _counts: Counter[str] = attrs.field(init=False, factory=Counter)
     _counts_lock: threading.Lock = attrs.field(init=False, factory=threading.Lock)
@@ -91,8 +91,8 @@ class Sender:
         """Send a text (cut to 4096 characters); a reply to an update is sent once, even when the
         update is delivered again (the outbox records it)."""
         text = _fit(text)
-        key = self.owed_key() if self.ledger is not None else None
-        if key is None or self.ledger is None:
+        key = self.owed_key()
+        if key is None:
             return self._send_text(chat_id, text, reply_markup)
         owed = Owed(key, chat_id, text, reply_markup and reply_markup.to_json())
         known = self.ledger.owe(owed)
@@ -104,8 +104,6 @@ class Sender:
 
     def flush_owed(self) -> int:
         """Send the replies an earlier process left owed (each once); return how many went out."""
-        if self.ledger is None:
-            return 0
         sent = 0
         while not self.stopping() and (batch := self.ledger.take_owed()):
             for owed in batch:
@@ -123,7 +121,6 @@ class Sender:
         )
 
     def _settle(self, owed: Owed, delivery: Delivery) -> Delivery:
-        assert self.ledger is not None
         if delivery.error == STOPPING:
             self.ledger.release(owed)  # still owed: the next process sends it
         else:

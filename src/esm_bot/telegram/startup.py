@@ -15,6 +15,7 @@ import tenacity
 
 from esm_bot.domain.redact import one_line, redact_uri
 from esm_bot.settings import BotSettings
+from esm_bot.store import StoreError, StoreUnavailable, store_from_env
 from esm_bot.telegram.sender import failure_of
 
 __all__ = ["Backoff", "ExitCode", "StartupError", "Stopped", "missing_extra", "retrying", "start"]
@@ -121,8 +122,6 @@ def missing_extra(exc: ImportError) -> StartupError | None:
 
 def _open_store(environ: Mapping[str, str]) -> Any:
     """Open the configured store without touching the database (a bad URI or path fails here)."""
-    from esm_bot.store import StoreError, store_from_env
-
     try:
         return store_from_env(environ)
     except (StoreError, OSError) as exc:
@@ -143,8 +142,6 @@ def _check_database(
     store: Any, environ: Mapping[str, str], backoff: Backoff, wait: Callable[[float], bool]
 ) -> None:
     """Make one round trip to the database, retried while unreachable."""
-    from esm_bot.store import StoreError, StoreUnavailable
-
     mongo = bool(environ.get("MONGODB_URI", "").strip())
     where = "MongoDB" if mongo else "the SQLite database"
     direct = getattr(store, "inner", store)  # not the journal's outage mode: nothing runs yet
