@@ -116,10 +116,10 @@ class BotApp:
         self.sender.send_message(chat, self.handlers.render_in(lang, "formal", "held"))
 
     # the scheduler
-    def tick_once(self, now: dt.datetime | None = None) -> int:
+    def tick_once(self) -> int:
         """Send everything due now; return how many messages went out."""
         with self._tick_lock:
-            now = now or self.now()
+            now = self.now()
             sent = 0
             for due in self.study.tick(now):
                 if self._stop.is_set():  # shutting down: unsent claims lapse and go to the next run

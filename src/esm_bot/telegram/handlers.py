@@ -15,6 +15,8 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 import attrs
+from telebot import types
+from telebot.util import content_type_media
 
 from esm_bot import i18n
 from esm_bot.domain.models import Participant, ParticipantStatus
@@ -172,8 +174,6 @@ class Handlers:
     # plumbing
     def dispatch(self, update: Any) -> None:
         """Run the handler of a parsed :class:`telebot.types.Update` inside :meth:`guard`."""
-        from telebot.util import content_type_media
-
         m = update.message
         handler: Callable[[Any], None] = self.on_text
         if update.callback_query is not None:
@@ -264,8 +264,6 @@ class Handlers:
             return None
         markup = None
         if buttons:
-            from telebot import types
-
             keys = [types.InlineKeyboardButton(label, callback_data=d[:64]) for label, d in buttons]
             markup = types.InlineKeyboardMarkup(row_width=2).add(*keys)
         return self.sender.send_message(chat_id, text, reply_markup=markup).message_id
