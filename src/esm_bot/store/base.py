@@ -1,8 +1,9 @@
 """The :class:`Store` Protocol: every query the bot, the study engine and operations make.
 
 :class:`~esm_bot.store.sqlite.SqliteStore` and :class:`~esm_bot.store.mongo.MongoStore` implement
-it, :class:`~esm_bot.store.resilient.ResilientStore` wraps either; the rules all keep (UTC
-datetimes, idempotent writes, atomic claims, errors) are in docs/storage.md.
+it, :class:`~esm_bot.store.resilient.ResilientStore` wraps either; all three subclass it, so mypy
+checks their signatures and they inherit its docstrings. The rules all keep (UTC datetimes,
+idempotent writes, atomic claims, errors) are in docs/storage.md.
 """
 
 from __future__ import annotations
@@ -206,14 +207,21 @@ def _span(since: dt.datetime | None = None, until: dt.datetime | None = None) ->
     return _where(**{"$gte": since, "$lt": until})
 
 
-class Queries:
+class Queries(Store):
     """The reads and field-level writes both stores do alike, over three primitives each implements.
+
+    The public methods take their docstrings from :class:`Store` (``help()`` shows them).
 
     A query is a MongoDB-style dict over stored fields (``id`` is the record id): equality,
     ``None``, ``$in``, ``$gt``, ``$gte``, ``$lt``, ``$lte`` and ``$or``.
     """
 
     _utcnow: Callable[[], dt.datetime]  # the store's wall clock, for ``updated_at``
+    backend: str
+    target: str  # where the data is, without credentials
+
+    def status(self) -> StoreStatus:
+        return StoreStatus(backend=self.backend, target=self.target)
 
     def _find(
         self, cls: type[T], query: dict[str, Any], limit: int | None = None, *, ordered: bool = True
@@ -237,15 +245,12 @@ class Queries:
         return found[0] if found else None
 
     def get_participant(self, participant_id: str) -> Participant | None:
-        """Return the participant with this id, or None."""
         return self._first(Participant, {"id": participant_id})
 
     def get_participant_by_telegram(self, telegram_id: int) -> Participant | None:
-        """Return the participant with this Telegram id, or None."""
         return self._first(Participant, {"telegram_id": telegram_id})
 
     def update_participant(self, participant_id: str, **changes: Any) -> Participant:
-        """Set the named fields only (and ``updated_at``); return the updated participant."""
         changes.setdefault("updated_at", self._utcnow())
         checked = check_changes(Participant, changes)
         found = self._set(Participant, {"id": participant_id}, checked)
@@ -256,13 +261,11 @@ class Queries:
     def list_participants(
         self, status: ParticipantStatus | Collection[ParticipantStatus] | None = None
     ) -> list[Participant]:
-        """Return participants (optionally with the given status or statuses), oldest first."""
         several = [status] if isinstance(status, ParticipantStatus) else status or ()
         wanted = None if status is None else {"$in": [ParticipantStatus(s).value for s in several]}
         return self._find(Participant, _where(status=wanted))
 
     def get_beep(self, beep_id: str) -> Beep | None:
-        """Return the beep with this id, or None."""
         return self._first(Beep, {"id": beep_id})
 
     def beeps_for(
@@ -271,17 +274,14 @@ class Queries:
         since: dt.datetime | None = None,
         until: dt.datetime | None = None,
     ) -> list[Beep]:
-        """Return a participant's beeps with ``since <= scheduled_at < until``, in time order."""
         return self._find(
             Beep, _where(participant_id=participant_id, scheduled_at=_span(since, until))
         )
 
     def iter_beeps(self, since: dt.datetime | None = None) -> Iterator[Beep]:
-        """Yield every beep scheduled at or after ``since``, in time order."""
         return self._iter(Beep, _where(scheduled_at=_span(since)))
 
     def due_beeps(self, now: dt.datetime, limit: int = 100) -> list[Beep]:
-        """Return scheduled beeps due at ``now`` with no live lease, oldest first."""
         free = [{"claim_until": None}, {"claim_until": {"$lte": now}}]
         query = {"status": BeepStatus.SCHEDULED.value, "scheduled_at": {"$lte": now}, "$or": free}
         return self._find(Beep, query, limit)
@@ -293,7 +293,6 @@ class Queries:
         scheduled_before: dt.datetime | None = None,
         limit: int | None = None,
     ) -> list[Beep]:
-        """Return beeps in one status (optionally scheduled before a time), oldest first."""
         query = _where(status=BeepStatus(status).value, scheduled_at=_span(until=scheduled_before))
         return self._find(Beep, query, limit)
 
@@ -306,7 +305,6 @@ class Queries:
         *,
         status: BeepStatus = BeepStatus.SCHEDULED,
     ) -> Beep | None:
-        """Atomically take the beep's lease (if free at ``now``, or already ``worker``'s)."""
         free = [{"claim_until": None}, {"claim_until": {"$lte": now}}, {"claimed_by": worker}]
         query = {"id": beep_id, "status": BeepStatus(status).value, "$or": free}
         claimed = self._set(Beep, query, {"claimed_by": worker, "claim_until": now + lease})
@@ -315,18 +313,15 @@ class Queries:
     def update_beep(
         self, beep_id: str, *, if_status: Collection[BeepStatus] | None = None, **changes: Any
     ) -> Beep | None:
-        """Set the named fields (only if the status is in ``if_status``, when given)."""
         checked = check_changes(Beep, changes)
         wanted = None if if_status is None else {"$in": [BeepStatus(s).value for s in if_status]}
         updated = self._set(Beep, _where(id=beep_id, status=wanted), checked)
         return updated if isinstance(updated, Beep) else None
 
     def reports_for(self, participant_id: str, *, beep_id: str | None = None) -> list[Report]:
-        """Return a participant's reports (optionally for one beep), oldest first."""
         return self._find(Report, _where(participant_id=participant_id, beep_id=beep_id))
 
     def iter_reports(self, since: dt.datetime | None = None) -> Iterator[Report]:
-        """Yield every report received at or after ``since``, oldest first."""
         return self._iter(Report, _where(received_at=_span(since)))
 
     def iter_events(
@@ -336,15 +331,12 @@ class Queries:
         kind: str | None = None,
         since: dt.datetime | None = None,
     ) -> Iterator[Event]:
-        """Yield events in append order, filtered as asked."""
         return self._iter(Event, _where(participant_id=participant_id, kind=kind, at=_span(since)))
 
     def iter_raw_participants(self) -> Iterator[dict[str, Any]]:
-        """Yield the stored participant documents (with ``id``), oldest first."""
         return self._iter(Participant, {}, raw=True)
 
     def patch_raw_participant(self, participant_id: str, fields: Mapping[str, Any]) -> bool:
-        """Set only the given top-level keys of a participant document; True if it exists."""
         if "id" in fields or "_id" in fields:
             raise TypeError("the id of a participant cannot be changed")
         return self._set(Participant, {"id": participant_id}, dict(fields), raw=True) is not None

@@ -22,7 +22,7 @@ from pymongo.uri_parser import parse_uri
 from esm_bot.domain.clock import utc_now
 from esm_bot.domain.models import Beep, BeepStatus, Event, Participant, Report, utc_ms
 from esm_bot.domain.redact import redact, redact_uri
-from esm_bot.store.base import TABLES, Queries, StoreStatus
+from esm_bot.store.base import TABLES, Queries
 from esm_bot.store.codec import decode, encode, encode_changes, tombstone_of
 from esm_bot.store.errors import DuplicateKey, StoreError, StoreUnavailable
 
@@ -139,8 +139,6 @@ class MongoStore(Queries):
         self._index_lock = threading.Lock()
         self._closed = False
 
-    # plumbing
-
     def _safe(self, exc: BaseException) -> str:
         return redact(str(exc), [self._password] if self._password else [])[:300]
 
@@ -209,7 +207,6 @@ class MongoStore(Queries):
         return doc if raw or doc is None else _from(cls, doc)
 
     def ping(self) -> float:
-        """Send ``ping`` to the server; return the round trip in seconds."""
         started = time.perf_counter()
         with self._errors():
             self._client.admin.command("ping")
@@ -221,22 +218,12 @@ class MongoStore(Queries):
             self._client.close()
         self._closed = True
 
-    def status(self) -> StoreStatus:
-        """Return the (never degraded) status of this store."""
-        return StoreStatus(backend=self.backend, target=self.target)
-
-    # participants
-
     def add_participant(self, participant: Participant) -> Participant:
-        """Store a new participant (:class:`DuplicateKey` if the id or Telegram id is taken)."""
         with self._op():
             self._db["participants"].insert_one(_doc(participant))
         return participant
 
-    # beeps
-
     def upsert_beeps(self, beeps: Iterable[Beep], *, replace_unsent: bool = False) -> int:
-        """Insert new beeps (existing ids untouched unless ``replace_unsent``); return the count."""
         ops: list[Any] = []
         for beep in beeps:
             doc = _doc(beep)
@@ -270,7 +257,6 @@ class MongoStore(Queries):
         return written
 
     def cancel_future_beeps(self, participant_id: str, after: dt.datetime) -> int:
-        """Cancel the participant's scheduled beeps after ``after``; return how many."""
         with self._op():
             result = self._db["beeps"].update_many(
                 {
@@ -281,8 +267,6 @@ class MongoStore(Queries):
                 {"$set": {"status": BeepStatus.CANCELLED.value}},
             )
         return int(result.modified_count)
-
-    # reports
 
     def _insert_once(self, table: str, key: dict[str, Any], make: Callable[[], Any]) -> Any:
         """Insert ``make()`` unless ``key`` finds a document; return the stored one, or None."""
@@ -298,15 +282,11 @@ class MongoStore(Queries):
         return existing
 
     def add_report(self, report: Report) -> tuple[Report, bool]:
-        """Store the report unless its dedup key is known; return ``(report, created)``."""
         with self._op():
             existing = self._insert_once("reports", {"dedup_key": report.dedup_key}, lambda: report)
         return (report, True) if existing is None else (_from(Report, existing), False)
 
-    # events
-
     def append_event(self, event: Event) -> Event:
-        """Append the event (once per id); return it with its ``seq``."""
         stored = [event]
 
         def numbered() -> Event:
@@ -323,15 +303,11 @@ class MongoStore(Queries):
             existing = self._insert_once("events", {"_id": event.id}, numbered)
         return stored[0] if existing is None else _from(Event, existing)
 
-    # whole store
-
     def counts(self) -> dict[str, int]:
-        """Return how many participants, beeps, reports and events are stored."""
         with self._op():
             return {name: int(self._db[name].count_documents({})) for name in _COLLECTIONS}
 
     def delete_participant_data(self, participant_id: str) -> dict[str, int]:
-        """Delete reports and beeps, empty event data, leave a tombstone participant."""
         now = self._utcnow()
         with self._op():
             reports = (
@@ -355,12 +331,10 @@ class MongoStore(Queries):
         }
 
     def get_meta(self, key: str) -> Any:
-        """Return a metadata value, or None."""
         with self._op():
             doc = self._db["meta"].find_one({"_id": key})
         return None if doc is None else doc.get("value")
 
     def set_meta(self, key: str, value: Any) -> None:
-        """Set a metadata value (JSON-compatible)."""
         with self._op():
             self._db["meta"].update_one({"_id": key}, {"$set": {"value": value}}, upsert=True)

@@ -20,7 +20,7 @@ import attrs
 
 from esm_bot.domain.clock import utc_now
 from esm_bot.domain.models import Beep, BeepStatus, Event, Participant, Report, utc_ms
-from esm_bot.store.base import TABLES, Queries, StoreStatus
+from esm_bot.store.base import TABLES, Queries
 from esm_bot.store.codec import decode, encode, encode_changes, tombstone_of
 from esm_bot.store.errors import DuplicateKey, StoreError, StoreUnavailable
 
@@ -140,7 +140,7 @@ class SqliteStore(Queries):
         utcnow: Callable[[], dt.datetime] = utc_now,
         busy_timeout_s: float = 10.0,
     ) -> None:
-        self.path = str(path)
+        self.path = self.target = str(path)
         self._utcnow = utcnow
         self._lock = threading.RLock()
         try:
@@ -160,8 +160,6 @@ class SqliteStore(Queries):
                         conn.execute(statement)
         except sqlite3.Error as exc:
             raise StoreUnavailable(f"cannot open the SQLite database {self.path}: {exc}") from exc
-
-    # plumbing
 
     def _connection(self) -> sqlite3.Connection:
         if self._conn is None:
@@ -253,35 +251,23 @@ class SqliteStore(Queries):
         return doc if raw else decode(cls, doc)
 
     def ping(self) -> float:
-        """Run one query; return its duration in seconds."""
         started = time.perf_counter()
         with self._read() as conn:
             conn.execute("SELECT count(*) FROM meta").fetchone()
         return time.perf_counter() - started
 
     def close(self) -> None:
-        """Close the connection (safe to call twice)."""
         with self._lock:
             if self._conn is not None:
                 self._conn.close()
                 self._conn = None
 
-    def status(self) -> StoreStatus:
-        """Return the (never degraded) status of this store."""
-        return StoreStatus(backend=self.backend, target=self.path)
-
-    # participants
-
     def add_participant(self, participant: Participant) -> Participant:
-        """Store a new participant (:class:`DuplicateKey` if the id or Telegram id is taken)."""
         with self._write() as conn:
             _insert(conn, "participants", encode(participant))
         return participant
 
-    # beeps
-
     def upsert_beeps(self, beeps: Iterable[Beep], *, replace_unsent: bool = False) -> int:
-        """Insert new beeps (existing ids untouched unless ``replace_unsent``); return the count."""
         replace = ", ".join(f"{c} = excluded.{c}" for c in (*_COLUMNS["beeps"][1:], "doc"))
         conflict = " ON CONFLICT (id) DO " + (
             f"UPDATE SET {replace} WHERE beeps.status IN (?, ?) AND beeps.claimed_by IS NULL"
@@ -293,7 +279,6 @@ class SqliteStore(Queries):
             return sum(_insert(conn, "beeps", encode(b), conflict, *unsent).rowcount for b in beeps)
 
     def cancel_future_beeps(self, participant_id: str, after: dt.datetime) -> int:
-        """Cancel the participant's scheduled beeps after ``after``; return how many."""
         cancelled, scheduled = BeepStatus.CANCELLED.value, BeepStatus.SCHEDULED.value
         with self._write() as conn:
             cursor = conn.execute(
@@ -303,10 +288,7 @@ class SqliteStore(Queries):
             )
             return cursor.rowcount
 
-    # reports
-
     def add_report(self, report: Report) -> tuple[Report, bool]:
-        """Store the report unless its dedup key is known; return ``(report, created)``."""
         with self._write() as conn:
             row = conn.execute(
                 "SELECT doc FROM reports WHERE dedup_key = ?", (report.dedup_key,)
@@ -316,10 +298,7 @@ class SqliteStore(Queries):
             _insert(conn, "reports", encode(report))
         return report, True
 
-    # events
-
     def append_event(self, event: Event) -> Event:
-        """Append the event (once per id); return it with its ``seq``."""
         with self._write() as conn:
             row = conn.execute("SELECT seq, doc FROM events WHERE id = ?", (event.id,)).fetchone()
             if row is not None:
@@ -329,10 +308,7 @@ class SqliteStore(Queries):
             seq = _insert(conn, "events", doc).lastrowid
         return attrs.evolve(event, seq=seq)
 
-    # whole store
-
     def counts(self) -> dict[str, int]:
-        """Return how many participants, beeps, reports and events are stored."""
         with self._read() as conn:
             return {
                 table: int(conn.execute(f"SELECT count(*) FROM {table}").fetchone()[0])
@@ -340,7 +316,6 @@ class SqliteStore(Queries):
             }
 
     def delete_participant_data(self, participant_id: str) -> dict[str, int]:
-        """Delete reports and beeps, empty event data, leave a tombstone participant."""
         now = self._utcnow()
         with self._write() as conn:
             reports = conn.execute(
@@ -381,13 +356,11 @@ class SqliteStore(Queries):
             conn.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
 
     def get_meta(self, key: str) -> Any:
-        """Return a metadata value, or None."""
         with self._read() as conn:
             row = conn.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
         return None if row is None else json.loads(row[0])
 
     def set_meta(self, key: str, value: Any) -> None:
-        """Set a metadata value (JSON-compatible)."""
         with self._write() as conn:
             conn.execute(
                 "INSERT INTO meta (key, value) VALUES (?, ?)"
