@@ -671,3 +671,22 @@ def test_what_was_written_just_before_an_outage_stays_known(
         store.beeps_for("p2")
     with pytest.raises(StoreUnavailable, match="reports of participant p2 are not known"):
         store.reports_for("p2")
+
+
+def test_field_level_writes_are_checked_and_stamped_before_anything_is_journaled(
+    tmp_path: Path, fake_clock: FakeClock
+) -> None:
+    flaky = SwitchableStore(SqliteStore(tmp_path / "esm.sqlite3"))
+    later = T0 + dt.timedelta(hours=1)
+    store = ResilientStore(flaky, tmp_path / "j.jsonl", clock=fake_clock, utcnow=lambda: later)
+    store.add_participant(person(1))
+    store.upsert_beeps(b for b in plan("p1"))  # a generator: stored and remembered alike
+    flaky.down = True
+    assert store.get_beep(beep_id("p1", DAY, 2)) is not None
+    with pytest.raises(TypeError, match="no field"):
+        store.update_participant("p1", colour="red")
+    with pytest.raises(TypeError, match="no field"):  # refused even where the status would not fit
+        store.update_beep(beep_id("p1", DAY, 0), if_status={BeepStatus.SENT}, colour="red")
+    assert len(store.journal) == 0
+    assert store.update_participant("p1", current_training_day=2).updated_at == later
+    assert len(store.journal) == 1

@@ -7,7 +7,7 @@ import datetime as dt
 import os
 import time
 from collections.abc import Callable, Mapping
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from esm_bot.domain.clock import utc_now
 from esm_bot.settings import DEFAULT_DB_PATH, StoreSettings, default_journal_path
@@ -33,12 +33,6 @@ __all__ = [
     "open_store",
     "store_from_env",
 ]
-
-if TYPE_CHECKING:  # mypy proves that every implementation satisfies the Protocol
-    from esm_bot.store.mongo import MongoStore
-
-    def _conforms(a: SqliteStore, b: MongoStore, c: ResilientStore) -> tuple[Store, ...]:
-        return (a, b, c)
 
 
 def open_store(

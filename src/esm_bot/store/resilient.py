@@ -86,15 +86,21 @@ _REPLAY: dict[str, Callable[[Store, Mapping[str, Any]], object]] = {
 
 
 def _through(
-    name: str, offline: Callable[..., Any] | str, seen: Callable[..., Any] | None = None
+    name: str,
+    offline: Callable[..., Any] | str,
+    seen: Callable[..., Any] | None = None,
+    prepare: Callable[[ResilientStore, dict[str, Any]], object] | None = None,
 ) -> Any:
     """A Store method: ``inner.<name>`` (``seen`` remembers its result), else ``offline``'s answer
-    (or a refusal with that message); both get the bound arguments, defaults filled."""
+    (or a refusal with that message); both get the bound arguments, defaults filled, after
+    ``prepare`` checked or converted them (before anything is written or journaled)."""
     signature = inspect.signature(getattr(Store, name))
 
     def method(self: ResilientStore, *given: Any, **named: Any) -> Any:
         call = signature.bind(self, *given, **named)
         call.apply_defaults()
+        if prepare is not None:
+            prepare(self, call.arguments)
         args, kwargs = call.args[1:], call.kwargs
         if self._online():
             try:
@@ -114,7 +120,7 @@ def _through(
     return method
 
 
-class ResilientStore:
+class ResilientStore(Store):
     """A :class:`~esm_bot.store.base.Store` over ``inner`` that journals writes to ``journal_path``
     while the database is down (parameters: docs/storage.md, "Outages: the journal")."""
 
@@ -254,6 +260,10 @@ class ResilientStore:
                 if self._healthy and self.journal.path.stat().st_size > 0:
                     self._replay_soon()
         return self._healthy or self.recover()
+
+    def _checked(self, cls: type[Any], changes: Mapping[str, Any]) -> dict[str, Any]:
+        stamp = {"updated_at": self._utcnow()} if cls is Participant else {}
+        return codec.check_changes(cls, {**stamp, **changes})
 
     def _offline(self, what: str) -> StoreUnavailable:
         return StoreUnavailable(f"{what}: the database is unreachable ({self._last_error})")
@@ -414,7 +424,7 @@ class ResilientStore:
             self._journaled("update_participant", args, participant_id, None)
             return self._remember(updated)
 
-    def _upsert_beeps_offline(self, plan: list[Beep], replace_unsent: bool = False) -> int:
+    def _upsert_beeps_offline(self, plan: list[Beep], replace_unsent: bool) -> int:
         with self._lock:
             for participant_id, own in _by_participant(plan).items():  # one each, for /delete
                 args = {"beeps": [codec.encode(b) for b in own], "replace_unsent": replace_unsent}
@@ -514,18 +524,22 @@ class ResilientStore:
         lambda s, tid: s._recall(s._participants, s._telegram.get(tid), "this Telegram user is"),
         lambda s, p, *_: s._remember(p),
     )
-    _update_participant = _through(
-        "update_participant", _update_participant_offline, lambda s, p, *_, **__: s._remember(p)
+    update_participant = _through(
+        "update_participant",
+        _update_participant_offline,
+        lambda s, p, *_, **__: s._remember(p),
+        lambda s, call: call.update(changes=s._checked(Participant, call["changes"])),
     )
     list_participants = _through(
         "list_participants",
         "the participant list needs the database",
         lambda s, found, *_: [s._remember(p) for p in found[:1000]],
     )
-    _upsert_beeps = _through(
+    upsert_beeps = _through(
         "upsert_beeps",
         _upsert_beeps_offline,
-        lambda s, _, plan, replace_unsent=False: s._remember_stored(plan, replace_unsent),
+        lambda s, _, plan, replace_unsent: s._remember_stored(plan, replace_unsent),
+        lambda s, call: call.update(beeps=list(call["beeps"])),  # read once, used thrice
     )
     get_beep = _through(
         "get_beep",
@@ -543,8 +557,11 @@ class ResilientStore:
     claim_beep = _through(
         "claim_beep", lambda *_, **__: None, lambda s, b, *_, **__: s._remember_beeps([b])
     )
-    _update_beep = _through(
-        "update_beep", _update_beep_offline, lambda s, b, *_, **__: s._remember_beeps([b])
+    update_beep = _through(
+        "update_beep",
+        _update_beep_offline,
+        lambda s, b, *_, **__: s._remember_beeps([b]),
+        lambda s, call: call.update(changes=s._checked(Beep, call["changes"])),
     )
     cancel_future_beeps = _through(
         "cancel_future_beeps",
@@ -586,28 +603,6 @@ class ResilientStore:
         "migrations need the database",
         lambda s, _, participant_id, fields: s._participants.pop(participant_id, None),
     )
-
-    def update_participant(self, participant_id: str, **changes: Any) -> Participant:
-        """Set fields of a participant (checked before anything is written or journaled)."""
-        changes.setdefault("updated_at", self._utcnow())
-        updated: Participant = self._update_participant(
-            participant_id, **codec.check_changes(Participant, changes)
-        )
-        return updated
-
-    def upsert_beeps(self, beeps: Iterable[Beep], *, replace_unsent: bool = False) -> int:
-        """Store planned beeps (journaled during an outage)."""
-        written: int = self._upsert_beeps(list(beeps), replace_unsent=replace_unsent)
-        return written
-
-    def update_beep(
-        self, beep_id: str, *, if_status: Collection[BeepStatus] | None = None, **changes: Any
-    ) -> Beep | None:
-        """Set fields of a beep (checked before anything is written or journaled)."""
-        updated: Beep | None = self._update_beep(
-            beep_id, if_status=if_status, **codec.check_changes(Beep, changes)
-        )
-        return updated
 
     def reports_for(self, participant_id: str, *, beep_id: str | None = None) -> list[Report]:
         """A participant's reports (remembered whole, so an outage can answer from them)."""
