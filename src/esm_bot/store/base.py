@@ -53,48 +53,38 @@ class Store(Protocol):
 
     def ping(self) -> float:
         """Make one round trip to the database; return its duration in seconds."""
-        ...
 
     def close(self) -> None:
         """Release connections. Safe to call twice."""
-        ...
 
     def status(self) -> StoreStatus:
         """Return the store's status (backend, degraded, pending journal entries...) without I/O."""
-        ...
 
     def add_participant(self, participant: Participant) -> Participant:
         """Store a new participant and return it (DuplicateKey: the id or Telegram id is taken)."""
-        ...
 
     def get_participant(self, participant_id: str) -> Participant | None:
         """Return the participant with this internal id, or None."""
-        ...
 
     def get_participant_by_telegram(self, telegram_id: int) -> Participant | None:
         """Return the participant with this Telegram user id, or None."""
-        ...
 
     def update_participant(self, participant_id: str, **changes: Any) -> Participant:
         """Set only the named fields (and ``updated_at``, unless given); return the participant.
 
         Raises NotFound, TypeError (not a field) or DuplicateKey (``telegram_id`` taken)."""
-        ...
 
     def list_participants(
         self, status: ParticipantStatus | Collection[ParticipantStatus] | None = None
     ) -> list[Participant]:
         """Return the participants (with one of the given statuses), oldest first."""
-        ...
 
     def upsert_beeps(self, beeps: Iterable[Beep], *, replace_unsent: bool = False) -> int:
         """Store planned beeps whose id is new (or, with ``replace_unsent``, never sent or claimed);
         return how many were written."""
-        ...
 
     def get_beep(self, beep_id: str) -> Beep | None:
         """Return the beep with this id, or None."""
-        ...
 
     def beeps_for(
         self,
@@ -103,15 +93,12 @@ class Store(Protocol):
         until: dt.datetime | None = None,
     ) -> list[Beep]:
         """Return a participant's beeps with ``since <= scheduled_at < until``, in time order."""
-        ...
 
     def iter_beeps(self, since: dt.datetime | None = None) -> Iterator[Beep]:
         """Yield every beep (scheduled at or after ``since``) ordered by time, for exports."""
-        ...
 
     def due_beeps(self, now: dt.datetime, limit: int = 100) -> list[Beep]:
         """Return scheduled beeps due at ``now`` with no live lease, oldest first (claim first)."""
-        ...
 
     def beeps_in_status(
         self,
@@ -121,7 +108,6 @@ class Store(Protocol):
         limit: int | None = None,
     ) -> list[Beep]:
         """Return beeps in one status (e.g. ``sent`` ones, to expire or remind), oldest first."""
-        ...
 
     def claim_beep(
         self,
@@ -134,34 +120,27 @@ class Store(Protocol):
     ) -> Beep | None:
         """Atomically take the lease on a beep in ``status``; return it, or None if another has it
         (the lease is free when never taken, expired at ``now``, or already held by ``worker``)."""
-        ...
 
     def update_beep(
         self, beep_id: str, *, if_status: Collection[BeepStatus] | None = None, **changes: Any
     ) -> Beep | None:
         """Set the named fields of a beep (atomically only if its status is in ``if_status``);
         return the updated beep, or None (no such beep, or another status)."""
-        ...
 
     def cancel_future_beeps(self, participant_id: str, after: dt.datetime) -> int:
         """Cancel a participant's scheduled beeps with ``scheduled_at > after``; return how many."""
-        ...
 
     def add_report(self, report: Report) -> tuple[Report, bool]:
         """Store a report unless its ``dedup_key`` is known; return ``(stored report, created)``."""
-        ...
 
     def reports_for(self, participant_id: str, *, beep_id: str | None = None) -> list[Report]:
         """Return a participant's reports (only those answering ``beep_id``), oldest first."""
-        ...
 
     def iter_reports(self, since: dt.datetime | None = None) -> Iterator[Report]:
         """Yield every report (received at or after ``since``), oldest first."""
-        ...
 
     def append_event(self, event: Event) -> Event:
         """Append to the audit trail; return the event with its ``seq``. Idempotent by ``id``."""
-        ...
 
     def iter_events(
         self,
@@ -171,31 +150,24 @@ class Store(Protocol):
         since: dt.datetime | None = None,
     ) -> Iterator[Event]:
         """Yield events in append order; optionally one participant's, one kind, or recent ones."""
-        ...
 
     def counts(self) -> dict[str, int]:
         """Return ``{"participants": n, "beeps": n, "reports": n, "events": n}``."""
-        ...
 
     def delete_participant_data(self, participant_id: str) -> dict[str, int]:
         """Erase a participant's data on request, leaving a tombstone; return counts per kind."""
-        ...
 
     def get_meta(self, key: str) -> Any:
         """Return a metadata value (JSON-compatible, e.g. ``"schema_version"``) or None."""
-        ...
 
     def set_meta(self, key: str, value: Any) -> None:
         """Set a metadata value (JSON-compatible)."""
-        ...
 
     def iter_raw_participants(self) -> Iterator[dict[str, Any]]:
         """Yield participants as stored documents (``"id"`` and the stored keys), for migrations."""
-        ...
 
     def patch_raw_participant(self, participant_id: str, fields: Mapping[str, Any]) -> bool:
         """Set only the given top-level keys of a stored participant; return True if found."""
-        ...
 
 
 def _where(**conditions: Any) -> dict[str, Any]:

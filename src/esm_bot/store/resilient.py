@@ -162,11 +162,6 @@ class ResilientStore(Store):
 
     # health
 
-    @property
-    def degraded(self) -> bool:
-        """True while writes go to the journal."""
-        return not self._healthy
-
     def status(self) -> StoreStatus:
         """Return backend, degraded flag, pending journal entries, outages and the last error."""
         inner = self.inner.status()
