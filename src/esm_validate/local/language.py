@@ -9,18 +9,28 @@ from __future__ import annotations
 import functools
 import re
 from collections.abc import Callable, Mapping, MutableMapping
+from re import _parser as _sre_parse  # type: ignore[attr-defined]  # the regex parser (3.11+)
 from types import ModuleType
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 import attrs
 
 from . import lexicon_en, lexicon_ru, messages_en, messages_ru
-from .gate import branch_map, first_prefixes, prefix_map, top_branches, viable_branches
+from .gate import (
+    PREFIX_LENGTH,
+    branch_map,
+    first_prefixes,
+    prefix_map,
+    top_branches,
+    viable_branches,
+)
+from .morphology import form_index
 
 __all__ = [
     "SUPPORTED_LANGUAGES",
     "LanguageData",
     "Marker",
+    "WordEntry",
     "detect_language",
     "language_data",
 ]
@@ -118,6 +128,87 @@ def _marker(name: str, pattern: re.Pattern[str]) -> Marker:
     return Marker(name, pattern, pattern.match, negation, name in KEEP_IN_QUOTES)
 
 
+class WordEntry(NamedTuple):
+    """What a word form brings to the scan wherever it starts (see :meth:`LanguageData.entry`).
+
+    Attributes:
+        local: The markers that match exactly this word there (decided by the word alone).
+        regex: True when some marker may match there with a longer, multi-word pattern: those
+            markers are tried with their regular expressions at that word start.
+        content: The content categories (``c_*``) of the word (:func:`.morphology.form_index`).
+    """
+
+    local: tuple[Marker, ...]
+    regex: bool
+    content: tuple[str, ...]
+
+
+#: The entry of a word that brings nothing (shared, so that a scan can skip it by identity).
+NOTHING = WordEntry((), False, ())
+#: Most word forms remembered per language (the memo stops growing there; memory stays flat).
+WORD_MEMO_LIMIT = 100_000
+_WORD_CHAR = re.compile(r"\w")
+
+
+def _is_local(items: Any) -> bool:
+    """True when a parsed pattern only ever consumes word characters and asserts nothing: its
+    match at a word start is then decided by that word alone (the wrapping ``(?!\\w)`` makes
+    it end where the word ends)."""
+    for op, av in items:
+        if op is _sre_parse.LITERAL:
+            if _WORD_CHAR.match(chr(av)) is None:
+                return False
+        elif op is _sre_parse.IN:
+            for kind, arg in av:
+                if kind is _sre_parse.LITERAL and _WORD_CHAR.match(chr(arg)) is not None:
+                    continue
+                if kind is _sre_parse.CATEGORY and arg is _sre_parse.CATEGORY_WORD:
+                    continue
+                if kind is _sre_parse.RANGE and all(
+                    _WORD_CHAR.match(chr(code)) is not None for code in range(arg[0], arg[1] + 1)
+                ):
+                    continue
+                return False
+        elif op is _sre_parse.MAX_REPEAT or op is _sre_parse.MIN_REPEAT:
+            if not _is_local(av[2]):
+                return False
+        elif op is _sre_parse.SUBPATTERN:
+            if av[1] or av[2] or not _is_local(av[3]):
+                return False
+        elif op is _sre_parse.BRANCH:
+            if not all(_is_local(branch) for branch in av[1]):
+                return False
+        else:
+            return False
+    return True
+
+
+def _word_split(source: str) -> tuple[str, str]:
+    """``source`` as ``(local branches, other branches)``, each joined by ``|`` in their order
+    (:func:`_is_local`); a pattern that does not split cleanly is all "other"."""
+    branches = top_branches(source)
+    if "|".join(branches) != source:
+        branches = (source,)
+    local = [branch for branch in branches if _is_local(_sre_parse.parse(branch))]
+    other = [branch for branch in branches if branch not in local]
+    return "|".join(local), "|".join(other)
+
+
+def _add_prefixes(
+    table: dict[str, list[str]], starts: dict[str, list[str]], name: str, source: str
+) -> None:
+    """File ``name`` under the prefixes of ``source``: a prefix of word characters only in
+    ``table``, one with another character in ``starts`` under its leading word (the word a
+    match must start with exactly)."""
+    for prefix in first_prefixes(source):
+        cut = 0
+        while cut < len(prefix) and _WORD_CHAR.match(prefix[cut]) is not None:
+            cut += 1
+        target, key = (table, prefix) if cut == len(prefix) else (starts, prefix[:cut])
+        if name not in target.setdefault(key, []):
+            target[key].append(name)
+
+
 def _any_of(words: frozenset[str]) -> re.Pattern[str]:
     """A pattern found wherever one of ``words`` occurs, even inside another word."""
     return re.compile("|".join(sorted((re.escape(w) for w in words), key=len, reverse=True)))
@@ -139,6 +230,13 @@ class LanguageData:
     one "you", so there they are the same catalogues).
     ``negator_inside`` finds any negator word, even inside another word: where it finds
     nothing, no negation can apply (a quick pre-check).
+
+    ``word_local`` holds each gated category's branches that consume word characters only,
+    as one pattern (their match at a word start depends on that word alone); ``local_heads``
+    and ``other_heads`` / ``other_words`` file the categories under the prefixes of those and
+    of their other branches (see :meth:`entry`); ``words`` memoises :meth:`entry` per word
+    form and ``regex_memo`` the markers tried with their patterns per eight-character key (both
+    derived constants, bounded).
     """
 
     code: str
@@ -165,6 +263,52 @@ class LanguageData:
     narrowed: MutableMapping[tuple[str, frozenset[int]], Marker] = attrs.field(
         factory=dict, eq=False, repr=False
     )
+    markers: Mapping[str, Marker] = attrs.field(factory=dict, eq=False, repr=False)
+    word_local: Mapping[str, re.Pattern[str]] = attrs.field(factory=dict, eq=False, repr=False)
+    local_heads: Mapping[str, tuple[str, ...]] = attrs.field(factory=dict, eq=False, repr=False)
+    other_heads: Mapping[str, tuple[str, ...]] = attrs.field(factory=dict, eq=False, repr=False)
+    other_words: Mapping[str, tuple[str, ...]] = attrs.field(factory=dict, eq=False, repr=False)
+    words: MutableMapping[str, WordEntry] = attrs.field(factory=dict, eq=False, repr=False)
+    regex_memo: MutableMapping[str, tuple[Marker, ...]] = attrs.field(
+        factory=dict, eq=False, repr=False
+    )
+
+    def others(self, word: str) -> set[str]:
+        """The categories with a multi-word (or otherwise not word-local) branch that may match
+        at a start of ``word``: a branch prefix that is a prefix of the word, or the word itself
+        followed by a character that is no word character."""
+        found: set[str] = set(self.other_words.get(word, ()))
+        heads = self.other_heads
+        for size in range(1, min(PREFIX_LENGTH, len(word)) + 1):
+            names = heads.get(word[:size])
+            if names:
+                found.update(names)
+        return found
+
+    def entry(self, word: str) -> WordEntry:
+        """What ``word`` brings wherever it starts: the markers that match exactly it (a
+        category whose only viable branches there are word-local is decided by the word, with
+        no regex run on the text), whether some marker needs its pattern tried there, and the
+        word's content categories. Memoised per word form (bounded)."""
+        others = self.others(word)
+        local: list[Marker] = []
+        heads = self.local_heads
+        for size in range(1, min(PREFIX_LENGTH, len(word)) + 1):
+            for name in heads.get(word[:size], ()):
+                if name in others:
+                    continue
+                marker = self.markers[name]
+                if marker not in local and self.word_local[name].match(word) is not None:
+                    local.append(marker)
+        content = form_index().get(word, ())
+        found = (
+            WordEntry(tuple(local), bool(others), content)
+            if local or others or content
+            else NOTHING
+        )
+        if len(self.words) < WORD_MEMO_LIMIT:
+            self.words[word] = found
+        return found
 
     def narrow(self, key: str, markers: tuple[Marker, ...]) -> tuple[Marker, ...]:
         """``markers`` with each pattern cut down to the top-level branches that may match
@@ -211,6 +355,17 @@ def language_data(code: str) -> LanguageData:
     markers = {name: _marker(name, patterns[name]) for name in prefixes}
     scanned = tuple(name for name, found in prefixes.items() if "" in found)
     gated = {name: found for name, found in prefixes.items() if name not in scanned}
+    word_local: dict[str, re.Pattern[str]] = {}
+    local_heads: dict[str, list[str]] = {}
+    other_heads: dict[str, list[str]] = {}
+    other_words: dict[str, list[str]] = {}
+    for name in gated:
+        local, other = _word_split(lexicon.PATTERNS[name])
+        if local:
+            word_local[name] = _wrap(local)
+            _add_prefixes(local_heads, local_heads, name, local)
+        if other:
+            _add_prefixes(other_heads, other_words, name, other)
     return LanguageData(
         code=code,
         sources=lexicon.PATTERNS,
@@ -234,4 +389,9 @@ def language_data(code: str) -> LanguageData:
             for name in gated
             if (found := branch_map(lexicon.PATTERNS[name])) is not None
         },
+        markers=markers,
+        word_local=word_local,
+        local_heads={key: tuple(names) for key, names in local_heads.items()},
+        other_heads={key: tuple(names) for key, names in other_heads.items()},
+        other_words={key: tuple(names) for key, names in other_words.items()},
     )

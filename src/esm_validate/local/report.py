@@ -11,7 +11,9 @@ from __future__ import annotations
 import bisect
 import re
 from collections.abc import Callable, Mapping
-from itertools import accumulate, compress
+from itertools import accumulate, compress, repeat
+from operator import is_not
+from typing import cast
 
 import attrs
 
@@ -19,8 +21,16 @@ from esm_validate._types import Issue, Severity
 from esm_validate.config import ValidationConfig
 
 from .gate import PREFIX_LENGTH, first_prefixes, lookup
-from .language import NEGATABLE, LanguageData, Marker, language_data, secondary_language
-from .morphology import form_index
+from .language import (
+    NEGATABLE,
+    NOTHING,
+    WORD_MEMO_LIMIT,
+    LanguageData,
+    Marker,
+    WordEntry,
+    language_data,
+    secondary_language,
+)
 
 __all__ = ["NEGATABLE", "Report", "Span", "normalise", "scan"]
 
@@ -297,41 +307,87 @@ def _collect(
     data: LanguageData,
     quotes: tuple[Span, ...],
     quoted: bytearray | None,
+    words: list[str],
     starts: list[int],
+    content: bool,
 ) -> tuple[dict[str, tuple[Span, ...]], dict[str, tuple[Span, ...]]]:
-    """Match the candidate markers at each word start, left to right, and file the hits.
+    """One pass over the words, left to right, filing the marker hits (and, when ``content``,
+    the content words' ``c_*`` hits).
 
-    Per category this is ``finditer`` restricted to word starts: a category is not tried again
-    before the end of its previous match, so its hits never overlap. Hits inside a quotation
-    are dropped (the content of inner speech, not the reporter's own words).
+    Each word form's :class:`.language.WordEntry` (memoised) says what it brings: the markers
+    decided by the word alone, whether other markers' patterns must be tried where it starts,
+    and its content categories; most words bring nothing and are skipped in C. Per category
+    this is ``finditer`` restricted to word starts: a category is not tried again before the
+    end of its previous match, so its hits never overlap. Hits inside a quotation are dropped
+    (the content of inner speech, not the reporter's own words).
     """
     # Spans are filed straight into tuples: most categories get one hit, so growing a tuple
     # is cheaper than filling lists and copying them into tuples for the Report afterwards.
     hits: dict[str, tuple[Span, ...]] = {}
     negated: dict[str, tuple[Span, ...]] = {}
     reached: dict[str, int] = {}
-    memo = data.memo
-    cached = memo.get
-    for start in starts:
-        markers = cached(normalised[start : start + PREFIX_LENGTH])
-        if markers is None:
-            markers = lookup(normalised, start, data.by_prefix, memo, data.narrow)
-        for marker in markers:
-            name, _, match_at, negation, _ = marker
-            if name in reached and start < reached[name]:
+    found = list(map(data.words.get, words))
+    if None in found:  # word forms not seen before: their entries are worked out once
+        entry = data.entry
+        entries = [
+            known if known is not None else entry(word)
+            for known, word in zip(found, words, strict=True)
+        ]
+    else:
+        entries = cast("list[WordEntry]", found)
+    regex_memo = data.regex_memo
+    negators: dict[str, list[int]] | None = None  # where negator words start, per language
+    for position in compress(range(len(words)), map(is_not, entries, repeat(NOTHING))):
+        local, regex, categories = entries[position]
+        start = starts[position]
+        if regex:
+            key = normalised[start : start + PREFIX_LENGTH]
+            markers = regex_memo.get(key)
+            if markers is None:
+                markers = _regex_markers(normalised, start, key, words[position], data)
+            for marker in markers:
+                name, _, match_at, negation, _ = marker
+                if name in reached and start < reached[name]:
+                    continue
+                match = match_at(normalised, start)
+                if match is None:
+                    continue
+                span = match.span()
+                reached[name] = span[1]
+                # (the first byte of the quote mask is _in_quote's own first test, saving a call)
+                if (
+                    quoted is not None
+                    and quoted[span[0]]
+                    and _in_quote(marker, span, quoted, quotes)
+                ):
+                    continue
+                if negation and _NEGATION_CHECKS[negation](normalised, span, data):
+                    negated[name] = negated[name] + (span,) if name in negated else (span,)
+                else:
+                    hits[name] = hits[name] + (span,) if name in hits else (span,)
+        if local:
+            span = (start, start + len(words[position]))
+            for marker in local:
+                name = marker.name
+                if name in reached and start < reached[name]:
+                    continue
+                reached[name] = span[1]
+                if quoted is not None and quoted[start] and _in_quote(marker, span, quoted, quotes):
+                    continue
+                if marker.negation and _NEGATION_CHECKS[marker.negation](normalised, span, data):
+                    negated[name] = negated[name] + (span,) if name in negated else (span,)
+                else:
+                    hits[name] = hits[name] + (span,) if name in hits else (span,)
+        if categories and content:
+            span = (start, start + len(words[position]))
+            if quoted is not None and quoted[start] and _inside(span, quotes):
                 continue
-            match = match_at(normalised, start)
-            if match is None:
-                continue
-            span = match.span()
-            reached[name] = span[1]
-            # (the first byte of the quote mask is _in_quote's own first test, saving a call)
-            if quoted is not None and quoted[span[0]] and _in_quote(marker, span, quoted, quotes):
-                continue
-            if negation and _NEGATION_CHECKS[negation](normalised, span, data):
-                negated[name] = negated[name] + (span,) if name in negated else (span,)
-            else:
-                hits[name] = hits[name] + (span,) if name in hits else (span,)
+            if negators is None:
+                negators = {}
+            no = _content_negated(normalised, words[position], span, negators)
+            target = negated if no else hits
+            for name in categories:
+                target[name] = target[name] + (span,) if name in target else (span,)
     for marker in data.scanned:  # categories that may start anywhere: tried wherever they match
         end = 0
         name = marker.name
@@ -350,6 +406,23 @@ def _collect(
                     else:
                         hits[name] = hits[name] + (span,) if name in hits else (span,)
     return hits, negated
+
+
+def _regex_markers(
+    normalised: str, start: int, key: str, word: str, data: LanguageData
+) -> tuple[Marker, ...]:
+    """The markers whose patterns are tried where ``word`` starts (``key``: the eight
+    characters there): those :func:`.gate.lookup` lets through, narrowed, less the ones decided
+    by the word alone (:meth:`.language.LanguageData.entry`). Memoised per key (bounded; a key
+    with a run of spaces is not, since the gate reads past it)."""
+    whole = data.memo.get(key)
+    if whole is None:
+        whole = lookup(normalised, start, data.by_prefix, data.memo, data.narrow)
+    others = data.others(word)
+    found = tuple(marker for marker in whole if marker.name in others)
+    if "  " not in key and len(data.regex_memo) < WORD_MEMO_LIMIT:
+        data.regex_memo[key] = found
+    return found
 
 
 def _in_quote(marker: Marker, span: Span, quoted: bytearray, quotes: tuple[Span, ...]) -> bool:
@@ -371,42 +444,22 @@ _START = re.Match.start
 _SPAN = re.Match.span
 
 
-def _content(
-    normalised: str,
-    words: list[str],
-    starts: list[int],
-    quotes: tuple[Span, ...],
-    quoted: bytearray | None,
-    hits: dict[str, tuple[Span, ...]],
-    negated: dict[str, tuple[Span, ...]],
-) -> None:
-    """File the words of the content lexicons (any form of a lemma) as ``c_*`` hits: not
-    inside quotes (those words are inner speech), and negated ones («не было запаха») apart."""
-    index = form_index()
-    # The content words' positions, found in C (map + compress): most words are not content.
-    found_at = list(compress(range(len(words)), map(index.get, words)))
-    if not found_at:
-        return
-    negators: dict[str, list[int]] = {}
-    for position in found_at:
-        word = words[position]
-        start = starts[position]
-        span = (start, start + len(word))
-        if quoted is not None and quoted[start] and _inside(span, quotes):
-            continue
-        lang = "ru" if "\u0400" <= word[0] <= "\u04ff" else "en"
-        data = language_data(lang)
-        near = negators.get(lang)
-        if near is None:  # where negator words start, found once per report and language
-            near = negators[lang] = list(map(_START, data.negator_inside.finditer(normalised)))
-        first = bisect.bisect_left(near, start - 32)
-        if first < len(near) and near[first] < start:
-            no = _negated(normalised, span, data)
-        else:
-            no = _negated_after(normalised, span[1])  # only a postposed negation can apply
-        target = negated if no else hits
-        for name in index[word]:
-            target[name] = target[name] + (span,) if name in target else (span,)
+def _content_negated(
+    normalised: str, word: str, span: Span, negators: dict[str, list[int]]
+) -> bool:
+    """True when the content word ``word`` at ``span`` is negated («не было запаха»), by the
+    rules of its own script's language. ``negators`` keeps, per language, where negator words
+    start in the report (found once per report and language)."""
+    lang = "ru" if "\u0400" <= word[0] <= "\u04ff" else "en"
+    data = language_data(lang)
+    near = negators.get(lang)
+    if near is None:
+        near = negators[lang] = list(map(_START, data.negator_inside.finditer(normalised)))
+    start = span[0]
+    first = bisect.bisect_left(near, start - 32)
+    if first < len(near) and near[first] < start:
+        return _negated(normalised, span, data)
+    return _negated_after(normalised, span[1])  # only a postposed negation can apply
 
 
 def _words(normalised: str) -> tuple[list[str], list[int]]:
@@ -443,11 +496,12 @@ def scan(
     words, starts = _words(normalised)
     # (one quote mask for every pass: a quick pre-check before _inside)
     quoted = _quote_mask(len(normalised), quotes) if quotes else None
-    hits, negated = _collect(normalised, language_data(lang), quotes, quoted, starts)
-    _content(normalised, words, starts, quotes, quoted, hits, negated)
+    hits, negated = _collect(normalised, language_data(lang), quotes, quoted, words, starts, True)
     other = secondary_language(normalised, lang)
     if other is not None:  # a mixed report: the other language's markers count too
-        more_hits, more_negated = _collect(normalised, language_data(other), quotes, quoted, starts)
+        more_hits, more_negated = _collect(
+            normalised, language_data(other), quotes, quoted, words, starts, False
+        )
         hits = _merge(hits, more_hits)
         negated = _merge(negated, more_negated)
     sentences = tuple(map(_SPAN, _SENTENCE.finditer(text)))
