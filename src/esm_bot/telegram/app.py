@@ -23,8 +23,8 @@ import esm_validate
 from esm_bot import i18n
 from esm_bot.domain.clock import utc_now
 from esm_bot.domain.config import StudyConfig
-from esm_bot.settings import BotSettings
-from esm_bot.store import default_journal_path, store_from_env
+from esm_bot.settings import BotSettings, StoreSettings
+from esm_bot.store import store_from_env
 from esm_bot.study import Action, ActionKind, Study
 from esm_bot.telegram.handlers import Handlers, StoreAdmin, command_menu
 from esm_bot.telegram.intake import Intake, chat_of, user_of
@@ -392,8 +392,4 @@ def build_app(
 def _ledger_file(store: Any, environ: Mapping[str, str]) -> Path:
     """The outbox/inbox file: beside the store's outage journal (on this host's disk)."""
     journal = getattr(getattr(store, "journal", None), "path", None)
-    if journal is None:
-        journal = environ.get("ESM_JOURNAL_PATH", "").strip() or default_journal_path(
-            environ.get("ESM_DB_PATH", "").strip() or "esm_bot.sqlite3"
-        )
-    return ledger_path(journal)
+    return ledger_path(journal or StoreSettings.from_env(environ).journal_file)

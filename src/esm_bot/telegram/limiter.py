@@ -6,7 +6,7 @@ from __future__ import annotations
 import contextlib
 import threading
 from collections import deque
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 
 import attrs
 
@@ -54,14 +54,9 @@ class SendLimiter:
                         self._chat_next.pop(chat, None)
             return self._chat_locks.setdefault(chat_id, threading.Lock())
 
-    @contextlib.contextmanager
-    def chat(self, chat_id: int | None) -> Iterator[None]:
+    def chat(self, chat_id: int | None) -> contextlib.AbstractContextManager[object]:
         """Serialise sends to one chat (keeps its messages in order, retries included)."""
-        if chat_id is None:
-            yield
-            return
-        with self._chat_lock(chat_id):
-            yield
+        return contextlib.nullcontext() if chat_id is None else self._chat_lock(chat_id)
 
     def wait(self, chat_id: int | None) -> Slot:
         """Reserve the next allowed moment to send to ``chat_id`` and sleep until it."""
