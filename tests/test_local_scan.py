@@ -146,3 +146,23 @@ def test_quoted_and_negated_words_stay_apart() -> None:
     assert quotes
     assert not any(_inside(span, quotes) for spans in hits.values() for span in spans)
     assert "sensory_quality" in negated or "c_colour" in negated
+
+
+@pytest.mark.parametrize(
+    ("text", "cancelled"),
+    [
+        # the 32-character window before "заметил" starts inside «мне», at «не»: the negation
+        # check has always read that piece as a negator (kept, so that output does not move)
+        ("вот мне " + "а" * 13 + " " + "б" * 14 + " заметил", True),
+        ("вот мя " + "а" * 13 + " " + "б" * 14 + " заметил", False),
+        ("не " + "а" * 13 + " заметил", True),
+        ("I did not notice", True),
+        ("I don't feel anything", True),
+    ],
+)
+def test_negation_reads_the_words_before_a_hit(text: str, cancelled: bool) -> None:
+    lang = detect_language(text)
+    _, hits, negated, *_ = scan(text, lang)
+    assert _markers_only(negated) == _plain_scan(text, lang)[1]
+    assert bool(_markers_only(negated)) is cancelled
+    assert bool(_markers_only(hits)) is not cancelled

@@ -209,6 +209,15 @@ def _add_prefixes(
             target[key].append(name)
 
 
+def _leading_word(text: str) -> str:
+    """The ``\\w`` run ``text`` starts with."""
+    match = _LEADING_WORD.match(text)
+    return match.group() if match is not None else ""
+
+
+_LEADING_WORD = re.compile(r"\w+")
+
+
 def _any_of(words: frozenset[str]) -> re.Pattern[str]:
     """A pattern found wherever one of ``words`` occurs, even inside another word."""
     return re.compile("|".join(sorted((re.escape(w) for w in words), key=len, reverse=True)))
@@ -269,6 +278,9 @@ class LanguageData:
     other_heads: Mapping[str, tuple[str, ...]] = attrs.field(factory=dict, eq=False, repr=False)
     other_words: Mapping[str, tuple[str, ...]] = attrs.field(factory=dict, eq=False, repr=False)
     words: MutableMapping[str, WordEntry] = attrs.field(factory=dict, eq=False, repr=False)
+    #: The leading word (``\\w`` run) of each negator ("don" of "don't"): a negator can only
+    #: stand where a word of the report is one of these.
+    negator_heads: frozenset[str] = attrs.field(factory=frozenset, eq=False, repr=False)
     regex_memo: MutableMapping[str, tuple[Marker, ...]] = attrs.field(
         factory=dict, eq=False, repr=False
     )
@@ -390,6 +402,7 @@ def language_data(code: str) -> LanguageData:
             if (found := branch_map(lexicon.PATTERNS[name])) is not None
         },
         markers=markers,
+        negator_heads=frozenset(_leading_word(negator) for negator in lexicon.NEGATORS),
         word_local=word_local,
         local_heads={key: tuple(names) for key, names in local_heads.items()},
         other_heads={key: tuple(names) for key, names in other_heads.items()},

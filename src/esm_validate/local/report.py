@@ -336,7 +336,7 @@ def _collect(
     else:
         entries = cast("list[WordEntry]", found)
     regex_memo = data.regex_memo
-    negators: dict[str, list[int]] | None = None  # where negator words start, per language
+    heads: dict[str, list[int]] = {}  # where negator words may start, per language
     for position in compress(range(len(words)), map(is_not, entries, repeat(NOTHING))):
         local, regex, categories = entries[position]
         start = starts[position]
@@ -361,7 +361,11 @@ def _collect(
                     and _in_quote(marker, span, quoted, quotes)
                 ):
                     continue
-                if negation and _NEGATION_CHECKS[negation](normalised, span, data):
+                if negation and (
+                    _scope_negated(normalised, span, data, words, starts, heads)
+                    if negation == "scope"
+                    else _negated_habit(normalised, span, data)
+                ):
                     negated[name] = negated[name] + (span,) if name in negated else (span,)
                 else:
                     hits[name] = hits[name] + (span,) if name in hits else (span,)
@@ -374,7 +378,12 @@ def _collect(
                 reached[name] = span[1]
                 if quoted is not None and quoted[start] and _in_quote(marker, span, quoted, quotes):
                     continue
-                if marker.negation and _NEGATION_CHECKS[marker.negation](normalised, span, data):
+                negation = marker.negation
+                if negation and (
+                    _scope_negated(normalised, span, data, words, starts, heads)
+                    if negation == "scope"
+                    else _negated_habit(normalised, span, data)
+                ):
                     negated[name] = negated[name] + (span,) if name in negated else (span,)
                 else:
                     hits[name] = hits[name] + (span,) if name in hits else (span,)
@@ -382,9 +391,9 @@ def _collect(
             span = (start, start + len(words[position]))
             if quoted is not None and quoted[start] and _inside(span, quotes):
                 continue
-            if negators is None:
-                negators = {}
-            no = _content_negated(normalised, words[position], span, negators)
+            no = _scope_negated(
+                normalised, span, _content_language(words[position]), words, starts, heads
+            )
             target = negated if no else hits
             for name in categories:
                 target[name] = target[name] + (span,) if name in target else (span,)
@@ -440,26 +449,44 @@ def _merge(
     return target
 
 
-_START = re.Match.start
 _SPAN = re.Match.span
 
 
-def _content_negated(
-    normalised: str, word: str, span: Span, negators: dict[str, list[int]]
+def _scope_negated(
+    normalised: str,
+    span: Span,
+    data: LanguageData,
+    words: list[str],
+    starts: list[int],
+    heads: dict[str, list[int]],
 ) -> bool:
-    """True when the content word ``word`` at ``span`` is negated («не было запаха»), by the
-    rules of its own script's language. ``negators`` keeps, per language, where negator words
-    start in the report (found once per report and language)."""
-    lang = "ru" if "\u0400" <= word[0] <= "\u04ff" else "en"
-    data = language_data(lang)
-    near = negators.get(lang)
+    """:func:`_negated`, with the words before ``span`` looked at only when one of them may be
+    a negator: a report word among ``data.negator_heads`` starts in the 32 characters before
+    the hit, or the window's first word is cut there to such a word («мне» → «не»).
+    ``heads`` keeps, per language, where those words start (found once per report)."""
+    near = heads.get(data.code)
     if near is None:
-        near = negators[lang] = list(map(_START, data.negator_inside.finditer(normalised)))
+        found = data.negator_heads
+        near = heads[data.code] = list(compress(starts, map(found.__contains__, words)))
     start = span[0]
-    first = bisect.bisect_left(near, start - 32)
+    window = start - 32 if start > 32 else 0
+    first = bisect.bisect_left(near, window)
     if first < len(near) and near[first] < start:
         return _negated(normalised, span, data)
+    if window:
+        at = bisect.bisect_right(starts, window) - 1  # the word the window may cut
+        if (
+            at >= 0
+            and starts[at] < window < starts[at] + len(words[at])
+            and words[at][window - starts[at] :] in data.negator_heads
+        ):
+            return _negated(normalised, span, data)
     return _negated_after(normalised, span[1])  # only a postposed negation can apply
+
+
+def _content_language(word: str) -> LanguageData:
+    """The language whose negation rules apply to the content word ``word`` (its script's)."""
+    return language_data("ru" if "\u0400" <= word[0] <= "\u04ff" else "en")
 
 
 def _words(normalised: str) -> tuple[list[str], list[int]]:
