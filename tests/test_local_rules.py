@@ -33,6 +33,7 @@ from esm_validate.local.gate import (
 )
 from esm_validate.local.language import language_data
 from esm_validate.local.report import normalise
+from esm_validate.local.rules import RULE_TRIGGERS, EmptyRule, HedgingRule
 
 validate = esm_validate.validate
 
@@ -589,6 +590,62 @@ def test_custom_rule_is_easy_to_add() -> None:
     assert "mentions_phone" in a.issue_codes
     assert a.score < LocalValidator().validate(text).score
     assert isinstance(MentionsPhone(), LocalRule)
+
+
+def _corpus_texts() -> list[str]:
+    corpus = Path(__file__).parent / "corpus"
+    texts: list[str] = []
+    for path in sorted(corpus.glob("*.jsonl")):
+        with path.open(encoding="utf-8") as handle:
+            texts.extend(json.loads(line)["text"] for line in handle if line.strip())
+    return texts
+
+
+def test_a_rule_skipped_for_want_of_its_triggers_would_have_found_nothing() -> None:
+    # The engine skips a built-in rule when none of its trigger categories is present: that is
+    # only sound if the rule finds something solely when one is.
+    found = dict.fromkeys(RULE_TRIGGERS, 0)
+    for text in [*_corpus_texts(), "My mind was blank.", "mind blank"]:
+        for day in (1, 3):
+            report = analyse(text, detect_language(text), ValidationConfig(), day)
+            for rule in DEFAULT_RULES:
+                triggers = RULE_TRIGGERS.get(type(rule))
+                if triggers is not None and tuple(rule.check(report)):
+                    found[type(rule)] += 1
+                    assert not triggers.isdisjoint(report.hits), (type(rule).__name__, text)
+    assert all(found.values()), found  # every rule fired somewhere: the check saw each
+
+
+@attrs.frozen
+class LoudHedging(HedgingRule):
+    """A subclass of a built-in rule with its own check (not bound by the built-in triggers)."""
+
+    code: str = "loud_hedging"
+
+    def check(self, report: Report) -> tuple[Issue, ...]:
+        return (Issue(self.code, "Always.", Severity.INFO),)
+
+
+def test_subclasses_and_custom_rules_always_run() -> None:
+    text = "I was driving."  # no hedge: the built-in HedgingRule is skipped here
+    assert not analyse(text, "en", ValidationConfig()).has("hedge")
+    assert "loud_hedging" in LocalValidator(rules=(LoudHedging(),)).validate(text).issue_codes
+    rules: list[LocalRule] = [EmptyRule()]
+    assert esm_validate.local.assess(text, rules=rules).issue_codes == ()
+    rules.append(MentionsDriving())  # the same list, changed: the change is seen
+    assert esm_validate.local.assess(text, rules=rules).issue_codes == ("mentions_driving",)
+
+
+@attrs.frozen
+class MentionsDriving:
+    """Flags "driving" (a rule that needs no hit category)."""
+
+    code: str = "mentions_driving"
+
+    def check(self, report: Report) -> tuple[Issue, ...]:
+        if "driving" in report.normalised:
+            return (Issue(self.code, "Driving?", Severity.INFO),)
+        return ()
 
 
 def test_not_a_rule_is_rejected_clearly() -> None:

@@ -18,7 +18,7 @@ from .content import content_hits
 from .feedback import choose_feedback, strengths
 from .phenomena import phenomena_of
 from .report import Report, scan
-from .rules import BASIC_RULE_CODES, ISSUE_PRIORITY, LocalRule
+from .rules import BASIC_RULE_CODES, DEFAULT_RULES, ISSUE_PRIORITY, RULE_TRIGGERS, LocalRule
 from .scoring import score_value
 
 __all__ = ["VALIDATOR_VERSION", "analyse", "assess_checked"]
@@ -50,10 +50,41 @@ def _order(issues: Sequence[Issue]) -> tuple[Issue, ...]:
     return tuple(sorted(issues, key=_order_key))
 
 
+#: Each rule with the hit categories it needs (None: it always runs).
+_Plan = tuple[tuple[LocalRule, frozenset[str] | None], ...]
+
+
+def _plan(rules: Sequence[LocalRule]) -> _Plan:
+    return tuple((rule, RULE_TRIGGERS.get(type(rule))) for rule in rules)
+
+
+_DEFAULT_PLAN = _plan(DEFAULT_RULES)
+#: The last custom tuple of rules and its plan (one pair, replaced whole: safe across threads).
+_last_plan: tuple[Sequence[LocalRule], _Plan] = (DEFAULT_RULES, _DEFAULT_PLAN)
+
+
+def _plan_of(rules: Sequence[LocalRule]) -> _Plan:
+    global _last_plan
+    if rules is DEFAULT_RULES:
+        return _DEFAULT_PLAN
+    last = _last_plan
+    if last[0] is rules:
+        return last[1]
+    plan = _plan(rules)
+    if type(rules) is tuple:  # (a list may change between calls: planned afresh each time)
+        _last_plan = (rules, plan)
+    return plan
+
+
 def _run_rules(report: Report, rules: Sequence[LocalRule]) -> tuple[Issue, ...]:
     found: list[Issue] = []
     if report.config.use_golden_standard:
-        for rule in rules:
+        # A built-in rule whose trigger categories are all absent would find nothing: most
+        # reports skip most rules without a call.
+        present = set(report.hits)
+        for rule, triggers in _plan_of(rules):
+            if triggers is not None and present.isdisjoint(triggers):
+                continue
             result = rule.check(report)
             if result:  # (most rules find nothing: their empty tuple needs no extend call)
                 found.extend(result)

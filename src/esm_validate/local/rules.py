@@ -142,10 +142,15 @@ class TooShortRule:
 
     def check(self, report: Report) -> tuple[Issue, ...]:
         """Flag a report too short to describe a moment (milder when it names a phenomenon)."""
-        if is_empty(report):
+        words = report.words
+        if words == 0:
             return ()
         config = report.config
-        if report.words < config.required_words or _fewer_letters(report.text, config.min_length):
+        # Each word has at least one character that is not a space: with as many words as the
+        # minimum of characters, the letter count needs no look.
+        if words < config.required_words or (
+            words < config.min_length and _fewer_letters(report.text, config.min_length)
+        ):
             if report.words >= 2 and report.has_any(CONTENT_CATEGORIES):
                 return ()  # «плечи каменные»: two words of concrete content are a report
             severity = Severity.WARNING if report.phenomena else Severity.ERROR
@@ -480,3 +485,21 @@ DEFAULT_RULES: tuple[LocalRule, ...] = (
 
 #: The rules that still run when ``use_golden_standard`` is off.
 BASIC_RULE_CODES: frozenset[str] = frozenset({"empty", "too_short", "avoidance"})
+
+#: For a built-in rule class, the hit categories of which at least one must be present for its
+#: check to find anything (the engine skips the call otherwise). Only these exact classes: a
+#: subclass or a custom rule always runs.
+RULE_TRIGGERS: dict[type, frozenset[str]] = {
+    AvoidanceRule: frozenset({"avoidance", "avoidance_weak", "blank"}),
+    ReactionToBeepRule: frozenset({"beep_reaction"}),
+    NotMomentaryRule: frozenset({"period", "sequence"}),
+    GeneralizationRule: frozenset({"generalization", "self_theory"}),
+    InferredRule: frozenset({"inferred"}),
+    TheorizingRule: frozenset({"causal", "interpretation"}),
+    UnspecifiedThinkingRule: frozenset(
+        {"thinking_unspecified", "experiential", "speech_intuition", "thought_word", "bodily"}
+    ),
+    HedgingRule: frozenset({"hedge"}),
+    ReadingInnerVoiceRule: frozenset({"reading"}),
+    PresuppositionRule: frozenset({"speech_vague", "x_presupposition", "x_presupposition_form"}),
+}

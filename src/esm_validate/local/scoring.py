@@ -89,31 +89,31 @@ def _multiplicity(report: Report, code: str) -> float:
 
 def _detail_hits(report: Report) -> int:
     """How many detail, bodily, sensory or simile hits lie within 80 characters of evidence."""
+    hits = report.hits
+    starts: list[int] = []
+    for category in ("detail", "bodily", "sensory_quality", "simile"):
+        for start, _ in hits.get(category, ()):
+            starts.append(start)
+    if not starts:
+        return 0
     reach: list[tuple[int, int]] = []
     for spans in report.evidence.values():
         for s, e in spans:
             reach.append((s - 80, e + 80))
-    if not reach:
-        return 0
     near = 0
-    hits = report.hits
-    for category in ("detail", "bodily", "sensory_quality", "simile"):
-        for start, _ in hits.get(category, ()):
-            for low, high in reach:
-                if low <= start <= high:
-                    near += 1
-                    break
+    for start in starts:
+        for low, high in reach:
+            if low <= start <= high:
+                near += 1
+                break
     return near
 
 
 def _unexperiential_share(report: Report) -> float:
     """The share of sentences (of three or more) with no evidence and no experiential mark."""
-    sentences = []
-    for start, end in report.sentences:  # an emoji or a "))" is not a sentence
-        if _NO_WORD.fullmatch(report.text, start, end) is None:
-            sentences.append((start, end))
-    if len(sentences) < 3:
-        return 0.0
+    all_sentences = report.sentences
+    if len(all_sentences) < 3:
+        return 0.0  # (fewer than three at all: no need to look for words)
     marks: list[int] = []
     for spans in report.evidence.values():
         for s, _ in spans:
@@ -124,12 +124,25 @@ def _unexperiential_share(report: Report) -> float:
             marks.append(s)
     marks.sort()
     count = len(marks)
-    empty = 0
-    for start, end in sentences:
+    unmarked: list[tuple[int, int]] = []
+    for start, end in all_sentences:
         first = bisect.bisect_left(marks, start)  # the first mark at or after the sentence start
         if first == count or marks[first] >= end:
+            unmarked.append((start, end))
+    if not unmarked:
+        return 0.0  # every sentence has a mark: no need to look for words either
+    text = report.text
+    sentences = 0
+    for start, end in all_sentences:  # an emoji or a "))" is not a sentence
+        if _NO_WORD.fullmatch(text, start, end) is None:
+            sentences += 1
+    if sentences < 3:
+        return 0.0
+    empty = 0
+    for start, end in unmarked:
+        if _NO_WORD.fullmatch(text, start, end) is None:
             empty += 1
-    return empty / len(sentences)
+    return empty / sentences
 
 
 #: Kinds of experiential content that are not phenomena (see :mod:`.content`).
@@ -240,18 +253,21 @@ def _score(report: Report, issues: Sequence[Issue]) -> tuple[int, tuple[float, .
 def _total(report: Report, values: list[float], error: bool) -> tuple[int, tuple[float, ...]]:
     """The weighted score of the component ``values`` (clamped to 0..1), capped by an error."""
     # min(1.0, max(0.0, v)) without the calls (also 0.0 for -0.0 and NaN, as those give)
-    spec, moment, detail, consistency, brevity = [
-        v if 0.0 < v < 1.0 else (1.0 if v >= 1.0 else 0.0) for v in values
-    ]
+    spec, moment, detail, consistency, brevity = values
+    spec = spec if 0.0 < spec < 1.0 else (1.0 if spec >= 1.0 else 0.0)
+    moment = moment if 0.0 < moment < 1.0 else (1.0 if moment >= 1.0 else 0.0)
+    detail = detail if 0.0 < detail < 1.0 else (1.0 if detail >= 1.0 else 0.0)
+    consistency = consistency if 0.0 < consistency < 1.0 else (1.0 if consistency >= 1.0 else 0.0)
+    brevity = brevity if 0.0 < brevity < 1.0 else (1.0 if brevity >= 1.0 else 0.0)
     weights = report.config.weights
-    total = sum(
-        [
+    total = sum(  # (sum, not +: Python 3.12 sums floats with compensation; the figures must hold)
+        (
             weights.specificity * spec,
             weights.moment_focus * moment,
             weights.sensory_detail * detail,
             weights.consistency * consistency,
             weights.brevity * brevity,
-        ]
+        )
     )
     score = round(100 * total)
     if error:
