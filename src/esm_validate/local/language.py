@@ -9,6 +9,7 @@ from __future__ import annotations
 import functools
 import re
 from collections.abc import Callable, Mapping, MutableMapping
+from collections.abc import Set as AbstractSet
 from re import _parser as _sre_parse  # type: ignore[attr-defined]  # the regex parser (3.11+)
 from types import ModuleType
 from typing import Any, NamedTuple
@@ -279,8 +280,9 @@ class LanguageData:
     other_words: Mapping[str, tuple[str, ...]] = attrs.field(factory=dict, eq=False, repr=False)
     words: MutableMapping[str, WordEntry] = attrs.field(factory=dict, eq=False, repr=False)
     #: The leading word (``\\w`` run) of each negator ("don" of "don't"): a negator can only
-    #: stand where a word of the report is one of these.
-    negator_heads: frozenset[str] = attrs.field(factory=frozenset, eq=False, repr=False)
+    #: stand where a word of the report is one of these. (A frozenset, declared as a Set: mypyc
+    #: cannot compile an attrs field declared as a frozenset with a factory default.)
+    negator_heads: AbstractSet[str] = attrs.field(factory=frozenset, eq=False, repr=False)
     regex_memo: MutableMapping[str, tuple[Marker, ...]] = attrs.field(
         factory=dict, eq=False, repr=False
     )
