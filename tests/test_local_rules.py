@@ -1058,3 +1058,65 @@ def test_a_voice_while_reading_is_asked_about_not_taken_for_unspecified_thinking
     assert "reading_inner_voice" in assessment.issue_codes
     assert "unspecified_thinking" not in assessment.issue_codes
     assert "form was the thought" not in assessment.feedback
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "I didn't notice any noise or smell",
+        "if it were colder i'd have felt the wind on my face",
+        "если бы было холоднее, я бы почувствовала ветер на лице",
+        "probably the cold, i guess my hands were freezing maybe",
+        "наверное, было холодно, руки вроде мерзли",
+        "i love the sound of rain, it always calms me",
+        "люблю шум дождя, он меня всегда успокаивает",
+        "not much, the usual noise of the office",
+        "ничего, обычный шум офиса",
+        "I get like this on Mondays in general. The radiator ticking, loud. Probably nothing else.",
+    ],
+)
+def test_sensations_not_apprehended_are_not_sensory_awareness(text: str) -> None:
+    """A sensation negated, hypothetical, guessed, generalised or of the usual, or in a report
+    of habits and hedges, is not one apprehended at the moment (the blind writers never mark
+    sensory awareness in such reports)."""
+    assert "sensory_awareness" not in validate(text).phenomena
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "no thoughts, just the hum of the fridge",
+        "no words, only the cold tiles under my feet",
+        "мыслей нет, только холодная плитка под ногами",
+        "burnt coffee smell in the kitchen",
+        "на кухне запах горелого молока",
+    ],
+)
+def test_no_thoughts_then_a_sensation_is_sensory_awareness(text: str) -> None:
+    """After "no thoughts, just" what there was is a sensation, neither a doing nor a wordless
+    thought; a place ("in the kitchen") is where one was, not what one was busy with."""
+    assert validate(text).phenomena == {"sensory_awareness"}
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "mind racing as usual, anxious person lol",
+        "Скорее всего, злилась, судя по тому, что хлопнула дверью.",
+        "Думаю, мне было грустно.",
+    ],
+)
+def test_a_trait_or_a_guessed_feeling_is_not_a_feeling_of_the_moment(text: str) -> None:
+    """A feeling word naming a trait ("anxious person"), or governed by a hedge earlier in its
+    sentence («Думаю, ...»), is not a feeling apprehended at the moment."""
+    assert "feeling" not in validate(text).phenomena
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["the phone buzzed and I jumped, the sound is so loud", "сейчас пока пишу, в комнате холодно"],
+)
+def test_the_beep_itself_or_the_writing_moment_is_a_reaction(text: str) -> None:
+    a = validate(text)
+    assert "reaction_to_beep" in a.issue_codes
+    assert "sensory_awareness" not in a.phenomena

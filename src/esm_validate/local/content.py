@@ -43,6 +43,8 @@ def _clause_at(text: str, low: int, position: int) -> Span:
 
 
 _SPAN = re.Match.span
+#: An activity marker that is a place: a preposition first ("at my desk", «на кухне»).
+_PLACE = ("in ", "at ", "on ", "в ", "во ", "на ", "за ", "у ")
 _NUMBER = re.compile(r"\d+")
 _STRONG = ("c_quality", "c_sense", "c_sense_verb", "c_body_feel")
 _WEAK = ("c_quality_weak", "c_colour")
@@ -87,7 +89,8 @@ def content_hits(
         )
         things = _starts(hits, ("c_sense", "c_body_part"))
         sensations = _starts(hits, ("c_body_feel",))
-        busy = _starts(hits, ("activity",))
+        # (a place, "in the car", «на кухне», is where one was, not what one was busy with)
+        busy = [s for s, _ in hits.get("activity", ()) if not normalised.startswith(_PLACE, s)]
         attends = _starts(hits, ("sensory_attend",))
         serving = _starts(hits, ("instrumental", "thinking_unspecified"))
         # Only the clauses that hold a content word are looked at: each found once, from the

@@ -73,7 +73,8 @@ PATTERNS: Final[dict[str, str]] = {
     # ---- reaction to the beep or the writing moment (Q2) ----
     "beep_reaction": (
         rf"(?:the|my)\s+(?:{_BEEP}|phone)\s+(?:startled|surprised|scared|annoyed|irritated|jolted|"
-        rf"distracted|made\s+me\s+(?:jump|think|realize|realise|feel|notice))"
+        rf"distracted|made\s+me\s+(?:jump|think|realize|realise|feel|notice)|(?:buzzed|beeped|rang|"
+        rf"vibrated|pinged|went\s+off)\s+and\s+i\s+(?:jumped|flinched|jolted|groaned|sighed))"
         rf"|(?:startled|surprised|scared|annoyed|irritated|jolted)\s+by\s+the\s+{_BEEP}"
         rf"|(?:when|as\s+soon\s+as|once)\s+(?:the\s+|my\s+)?(?:{_BEEP}|phone)\s+(?:buzzed|beeped|rang|"
         rf"vibrated|went\s+off|sounded|came)\W+i\s+(?:jumped|thought|felt|realized|realised|got|"

@@ -69,6 +69,8 @@ _CONTRAST = re.compile(
 )
 #: Categories whose clause does not describe the moment.
 _DISCOUNTING = ("generalization", "self_theory", "inferred")
+#: The categories that :func:`_discounted` starts from (with none, it finds nothing).
+_DISCOUNTING_ANY = frozenset((*_DISCOUNTING, "causal"))
 
 
 def _overlaps(span: Span, others: tuple[Span, ...]) -> bool:
@@ -163,6 +165,26 @@ def _discounted(hits: Mapping[str, tuple[Span, ...]], normalised: str) -> list[S
     return found
 
 
+def _outside_stretches(
+    evidence: dict[str, list[Span]], stretches: list[Span]
+) -> dict[str, list[Span]]:
+    """The ``evidence`` whose spans start outside every one of ``stretches`` (codes left with
+    none dropped)."""
+    kept: dict[str, list[Span]] = {}
+    for code, spans in evidence.items():
+        inside: list[Span] = []
+        for span in spans:
+            start = span[0]
+            for a, b in stretches:
+                if a <= start < b:
+                    break
+            else:
+                inside.append(span)
+        if inside:
+            kept[code] = inside
+    return kept
+
+
 def _starts_in(spans: tuple[Span, ...], start: int, end: int) -> bool:
     """True when one of ``spans`` starts within ``start``..``end`` (``end`` excluded)."""
     for s, _ in spans:  # noqa: SIM110  # (a loop: a generator in any() costs a call on 3.11)
@@ -240,25 +262,33 @@ def _content_awareness(
             if _overlaps(clause, blank):
                 continue
             found.append(clause)
-    if found and (symbols or evidence.get("unsymbolized_thinking")):
-        # Beside words, an image or a wordless thought, a passing sensory clause is context:
-        # sensory awareness needs two content words or more ("burnt-milk smell, sweet and
-        # sickly"), not one ("while the kettle was hissing").
-        words = 0
-        for name in _CONTENT_WORDS:
-            for start, _ in hits.get(name, ()):
-                for a, b in found:  # (loops: a generator in any() costs a call on 3.11)
-                    if a <= start < b:
-                        words += 1
-                        break
-        if words < 2:
-            # one content word: still awareness in a sentence of its own, beside a wordless
-            # thought ("cold tiles under bare feet. knowing, wordlessly, ...")
-            if symbols:
-                return []
-            thought = tuple(evidence.get("unsymbolized_thinking", ()))
-            return [c for c in found if not _overlaps(sentence_at(sentences, c[0]), thought)]
+    # Beside words, an image or a wordless thought, a passing sensory clause is context:
+    # sensory awareness needs two content words or more ("burnt-milk smell, sweet and
+    # sickly"), not one ("while the kettle was hissing").
+    if (
+        found
+        and (symbols or evidence.get("unsymbolized_thinking"))
+        and _content_words(hits, found) < 2
+    ):
+        # one content word: still awareness in a sentence of its own, beside a wordless
+        # thought ("cold tiles under bare feet. knowing, wordlessly, ...")
+        if symbols:
+            return []
+        thought = tuple(evidence.get("unsymbolized_thinking", ()))
+        return [c for c in found if not _overlaps(sentence_at(sentences, c[0]), thought)]
     return found
+
+
+def _content_words(hits: Mapping[str, tuple[Span, ...]], clauses: list[Span]) -> int:
+    """How many content words start in ``clauses``."""
+    words = 0
+    for name in _CONTENT_WORDS:
+        for start, _ in hits.get(name, ()):
+            for a, b in clauses:  # (loops: a generator in any() costs a call on 3.11)
+                if a <= start < b:
+                    words += 1
+                    break
+    return words
 
 
 #: The content-word categories of :mod:`.content` (counted for sensory awareness).
@@ -521,6 +551,19 @@ _NOT_PRISTINE = (
 #: A feeling word that qualifies a voice or a tone ("in a disgusted tone", «с удивлением»).
 _TONE_BEFORE = re.compile(r"(?:\bin\s+an?|\bwith|(?<!\w)с)\s+(?:\w+\s+)?\Z")
 _TONE_AFTER = re.compile(r"\s+(?:tone|voice|тоном|голосом|интонаци)")
+#: A feeling word that names a trait, not a moment ("anxious person", «человек тревожный»).
+_TRAIT_AFTER = (
+    " person",
+    " type",
+    " sort",
+    " guy",
+    " girl",
+    " man",
+    " woman",
+    " человек",
+    " натур",
+)
+_TRAIT_BEFORE = ("человек ", "натура ", "натуре ", "person ")
 #: Markers that make a feeling in their clause unapprehended: guessed or not momentary
 #: ("prob still upset", «наверное скучала», «все утро нервничала»).
 _FEELING_DOUBT = ("hedge", "inferred", "period")
@@ -540,8 +583,160 @@ def _clause_of(normalised: str, position: int) -> Span:
     )
 
 
+#: Markers that make a sensation in their sentence unapprehended: a habit, a theory of oneself,
+#: a guess, an inference ("I always notice the smell of coffee", «наверное, было холодно»).
+_SENSATION_DOUBT = ("generalization", "self_theory", "hedge", "inferred")
+
+
+#: In a sensation's clause: a condition or what would have been ("if it were colder", "i'd have
+#: felt", «если бы»), or the usual, not this moment's ("the usual noise", «обычный шум»).
+_UNREAL = frozenset(["if", "would", "бы", "б", "если", "usual"])
+_UNREAL_STEMS = ("обычн", "привычн")
+#: Before "if" or «бы»: a simile or a filler, not a condition ("as if", «как бы», «будто бы»).
+_SIMILE = frozenset(["as", "как", "будто", "словно", "точно"])
+#: A negation ("didn't notice any noise", «никакого запаха»), and a turn from what was not there
+#: to what was ("no thoughts, just the hum", «только»).
+_NEGATIONS = frozenset(
+    [
+        "not",
+        "no",
+        "never",
+        "without",
+        "none",
+        "nothing",
+        "nor",
+        "neither",
+        "не",
+        "ни",
+        "нет",
+        "без",
+        "ничего",
+    ]
+)
+_TURNS = frozenset(
+    ["just", "only", "but", "except", "apart", "только", "лишь", "но", "кроме", "зато"]
+)
+
+
+def _unreal_or_negated(
+    hits: Mapping[str, tuple[Span, ...]], normalised: str, start: int, end: int
+) -> bool:
+    """True when the clause ``start``..``end`` is hypothetical or of the usual, or negated
+    before its first content word with no turn after the negation. Word sets and substring
+    tests, not a regex search: most clauses have none of these words."""
+    text = normalised[start:end]
+    words = text.split()
+    if not _UNREAL.isdisjoint(words) or "'d " in text or "обычн" in text or "привычн" in text:
+        before = ""
+        for word in words:
+            if (
+                (word in _UNREAL and before not in _SIMILE)
+                or word.endswith("'d")
+                or word.startswith(_UNREAL_STEMS)
+            ):
+                return True
+            before = word
+    if _NEGATIONS.isdisjoint(words) and "n't" not in text and "никак" not in text:
+        return False
+    first = _first_content(hits, start, end)
+    if first is None:
+        return False
+    negated = False
+    for word in normalised[start:first].split():
+        if word in _NEGATIONS or word.endswith("n't") or word.startswith("никак"):
+            negated = True
+        elif word in _TURNS:
+            negated = False
+    return negated
+
+
+def _drop_unapprehended_sensations(
+    evidence: dict[str, list[Span]],
+    sensations: list[Span],
+    hits: Mapping[str, tuple[Span, ...]],
+    normalised: str,
+    sentences: tuple[Span, ...],
+) -> None:
+    """Drop sensory awareness that was not apprehended at the moment: in a sentence of a habit,
+    a theory, a guess or an inference, in a hypothetical clause or one of the usual ("the
+    usual noise"), or negated in its clause before its first content word ("I didn't notice
+    any noise or smell")."""
+    doubts: list[int] = []
+    for name in _SENSATION_DOUBT:
+        for start, _ in hits.get(name, ()):
+            doubts.append(start)
+    clauses = hits.get("x_sensory", ()) + hits.get("x_bodily", ())
+    kept: list[Span] = []
+    for span in sensations:
+        if doubts:
+            low, high = sentence_at(sentences, span[0])
+            if _in_range(doubts, low, high):
+                continue
+        # (a content clause is its own clause; an attention span is found in its clause)
+        start, end = span if span in clauses else _clause_of(normalised, span[0])
+        if end < span[1]:
+            end = span[1]
+        if not _unreal_or_negated(hits, normalised, start, end):
+            kept.append(span)
+    if len(kept) < len(sensations):
+        _keep(evidence, "sensory_awareness", kept)
+
+
+def _in_range(positions: list[int], start: int, end: int) -> bool:
+    """True when one of ``positions`` lies within ``start``..``end`` (``end`` excluded)."""
+    for position in positions:  # noqa: SIM110  # (a loop: any() costs a call on 3.11)
+        if start <= position < end:
+            return True
+    return False
+
+
+def _keep(evidence: dict[str, list[Span]], code: str, kept: list[Span]) -> None:
+    """Set ``code``'s evidence to ``kept``, or drop the code when nothing is kept."""
+    if kept:
+        evidence[code] = kept
+    else:
+        del evidence[code]
+
+
+def _turns_to_senses(
+    negations: tuple[Span, ...],
+    sensed: tuple[Span, ...],
+    normalised: str,
+    sentences: tuple[Span, ...],
+) -> bool:
+    """True when a "no words" turns to sensory content in its sentence ("no words, only the
+    cold tiles under my feet", «мыслей нет, только гул»): what was there, not a wordless
+    thought."""
+    if not sensed:
+        return False
+    for start, end in negations:
+        stop = sentence_at(sentences, start)[1]
+        at = end
+        for word in normalised[end:stop].split():
+            at = normalised.index(word, at)
+            if word in _TURNS:
+                if _overlaps((at, stop), sensed):
+                    return True
+                break
+            at += len(word)
+    return False
+
+
+def _first_content(hits: Mapping[str, tuple[Span, ...]], start: int, end: int) -> int | None:
+    """Where the first content word between ``start`` and ``end`` starts, if any."""
+    first: int | None = None
+    for name in (*_CONTENT_WORDS, "sensory_quality", "c_body_part"):
+        for s, _ in hits.get(name, ()):
+            if start <= s < end and (first is None or s < first):
+                first = s
+    return first
+
+
 def _drop_unapprehended(
-    evidence: dict[str, list[Span]], hits: Mapping[str, tuple[Span, ...]], normalised: str
+    evidence: dict[str, list[Span]],
+    hits: Mapping[str, tuple[Span, ...]],
+    normalised: str,
+    sentences: tuple[Span, ...],
 ) -> None:
     """Drop feelings and sensations that were not apprehended at the moment: in a report of
     habits, theories and hedges (:data:`_NOT_PRISTINE`), a guessed or non-momentary feeling,
@@ -556,10 +751,19 @@ def _drop_unapprehended(
         evidence.pop("feeling", None)
         evidence.pop("sensory_awareness", None)
         return
+    if groups == 2:
+        evidence.pop("sensory_awareness", None)
+    sensations = evidence.get("sensory_awareness")
+    if sensations:
+        _drop_unapprehended_sensations(evidence, sensations, hits, normalised, sentences)
     feelings = evidence.get("feeling")
     if not feelings:
         return
     voiced = "inner_speech" in evidence or "inner_hearing" in evidence
+    doubts: list[int] = []
+    for name in _FEELING_DOUBT:
+        for position, _ in hits.get(name, ()):
+            doubts.append(position)
     kept: list[Span] = []
     for span in feelings:
         start, end = span
@@ -568,19 +772,18 @@ def _drop_unapprehended(
             or _TONE_AFTER.match(normalised, end) is not None
         ):
             continue
-        clause = _clause_of(normalised, start)
-        doubted = False
-        for name in _FEELING_DOUBT:  # (a loop: a generator in any() costs a call on 3.11)
-            if _starts_in(hits.get(name, ()), clause[0], clause[1]):
-                doubted = True
-                break
-        if doubted:
+        if normalised.startswith(_TRAIT_AFTER, end) or normalised.endswith(_TRAIT_BEFORE, 0, start):
             continue
+        if doubts:
+            # the feeling's clause, and what comes before it in its sentence («Думаю, мне было
+            # уютно», "probably, i was annoyed"): a hedge there governs the feeling
+            after = _NEXT_MARK.search(normalised, start)
+            high = after.start() if after is not None else len(normalised)
+            if _in_range(doubts, sentence_at(sentences, start)[0], high):
+                continue
         kept.append(span)
-    if kept:
-        evidence["feeling"] = kept
-    else:
-        del evidence["feeling"]
+    if len(kept) < len(feelings):
+        _keep(evidence, "feeling", kept)
 
 
 def phenomena_of(
@@ -614,11 +817,11 @@ def phenomena_of(
         quoted = _quoted_speech(hits, normalised, quotes, sentences)
         if not quoted and not hits.get("quote_other_speaker") and not hits.get("inner_hearing"):
             quoted = _whole_quote(normalised, quotes)
-    hearing = list(hits.get("inner_hearing", ()))
+    hearing = hits.get("inner_hearing", ())
     if hearing and speech and not quoted:
         # «голос препода в голове», "her boss's voice": someone else's voice is hearing.
         speech = (
-            [s for s in speech if not _overlaps(s, tuple(hearing))]
+            [s for s in speech if not _overlaps(s, hearing)]
             if not any(f in normalised for f in _SELF_FRAME)
             else speech
         )
@@ -652,49 +855,57 @@ def phenomena_of(
                     del evidence[code]
         if dropped:
             hits["x_presupposition_form"] = tuple(sorted(dropped))
-    scenes = _remote_scenes(hits, normalised)
-    if scenes:
-        evidence.setdefault("inner_seeing", []).extend(scenes)
+    if "scene_noun" in hits or "c_place" in hits:
+        scenes = _remote_scenes(hits, normalised)
+        if scenes:
+            evidence.setdefault("inner_seeing", []).extend(scenes)
     # (the participant's reading: not "my teacher's voice reading the list")
-    reading = tuple(
-        r
-        for r in hits.get("reading", ())
-        if not normalised[max(0, r[0] - 7) : r[0]].rstrip().endswith(("voice", "голос"))
+    reading = (
+        tuple(
+            r
+            for r in hits["reading"]
+            if not normalised[max(0, r[0] - 7) : r[0]].rstrip().endswith(("voice", "голос"))
+        )
+        if "reading" in hits and "reading_voice" in hits
+        else ()
     )
-    if reading and hits.get("reading_voice"):
+    if reading:
         # the text read, heard or voiced while reading ("reading the article and hearing the
         # words in my head", «внутренний голос произносил его фразы»): a question to ask
         # (reading_inner_voice), not inner speech or hearing
         for code in ("inner_speech", "inner_hearing"):
             if code in evidence:
-                known = [s for s in evidence[code] if not _in_sentence(reading, s, sentences)]
-                if known:
-                    evidence[code] = known
-                else:
-                    del evidence[code]
+                _keep(
+                    evidence,
+                    code,
+                    [s for s in evidence[code] if not _in_sentence(reading, s, sentences)],
+                )
     if "inner_hearing" in evidence and "inner_speech" in evidence:
         # «в голове звучал мой голос» is inner speech; another's voice or a song is hearing.
         kept = [s for s in evidence["inner_hearing"] if not _overlaps(s, tuple(speech))]
-        if kept:
-            evidence["inner_hearing"] = kept
-        else:
-            del evidence["inner_hearing"]
+        _keep(evidence, "inner_hearing", kept)
     cues = hits.get("ut_cue", ())
     ut = list(cues)
     negations = hits.get("symbol_negation", ())
     # "just"/«только» counts as doing unless it starts "only the ticking of the clock" in a
     # report of sensory content («тишина, только часы тикают»)
     doing_cues = hits.get("doing_cue", ())
+    sensed = hits.get("x_sensory", ()) + hits.get("x_bodily", ())
     doing = bool(
         hits.get("activity")
         or hits.get("c_doing")
-        or (doing_cues and not hits.get("x_sensory"))
-        or _outside(doing_cues, hits.get("only_this", ()))
+        or (doing_cues and not sensed)
+        or _outside(tuple(_outside(doing_cues, hits.get("only_this", ()))), sensed)
     )
     if negations and (
         ut
         or _outside(hits.get("thought_word", ()), hits.get("blank", ()))
-        or not (doing or hits.get("blank") or hits.get("only_this"))
+        or not (
+            doing
+            or hits.get("blank")
+            or hits.get("only_this")
+            or _turns_to_senses(negations, sensed, normalised, sentences)
+        )
     ):
         ut += negations
     if ut:
@@ -715,16 +926,12 @@ def phenomena_of(
         sensory += _content_awareness(hits, sentences, evidence)
         if sensory:
             evidence["sensory_awareness"] = sensory
-    _drop_unapprehended(evidence, hits, normalised)
-    discounted = _discounted(hits, normalised)
+    _drop_unapprehended(evidence, hits, normalised, sentences)
+    discounted = _discounted(hits, normalised) if _DISCOUNTING_ANY & hits.keys() else []
     for start, _ in hits.get("beep_reaction", ()):
         discounted.append((start, sentence_at(sentences, start)[1]))
-    if discounted:
-        evidence = {
-            code: kept
-            for code, spans in evidence.items()
-            if (kept := [s for s in spans if not any(a <= s[0] < b for a, b in discounted)])
-        }
+    if discounted and evidence:
+        evidence = _outside_stretches(evidence, discounted)
     frozen: dict[str, tuple[Span, ...]] = {}
     for code, spans in evidence.items():
         if len(spans) > 1:
