@@ -33,7 +33,7 @@ from esm_validate.local.gate import (
 )
 from esm_validate.local.language import language_data
 from esm_validate.local.report import normalise
-from esm_validate.local.rules import RULE_TRIGGERS, EmptyRule, HedgingRule
+from esm_validate.local.rules import RULE_TRIGGERS, EmptyRule
 
 validate = esm_validate.validate
 
@@ -616,20 +616,11 @@ def test_a_rule_skipped_for_want_of_its_triggers_would_have_found_nothing() -> N
     assert all(found.values()), found  # every rule fired somewhere: the check saw each
 
 
-@attrs.frozen
-class LoudHedging(HedgingRule):
-    """A subclass of a built-in rule with its own check (not bound by the built-in triggers)."""
-
-    code: str = "loud_hedging"
-
-    def check(self, report: Report) -> tuple[Issue, ...]:
-        return (Issue(self.code, "Always.", Severity.INFO),)
-
-
-def test_subclasses_and_custom_rules_always_run() -> None:
-    text = "I was driving."  # no hedge: the built-in HedgingRule is skipped here
-    assert not analyse(text, "en", ValidationConfig()).has("hedge")
-    assert "loud_hedging" in LocalValidator(rules=(LoudHedging(),)).validate(text).issue_codes
+def test_custom_rules_always_run() -> None:
+    # (A subclass of a built-in rule runs too, RULE_TRIGGERS being keyed on the exact class; in
+    # the compiled build the rules are native classes that Python code may not subclass, so no
+    # test of that here.)
+    text = "I was driving."
     rules: list[LocalRule] = [EmptyRule()]
     assert esm_validate.local.assess(text, rules=rules).issue_codes == ()
     rules.append(MentionsDriving())  # the same list, changed: the change is seen
