@@ -892,10 +892,15 @@ def phenomena_of(
     doing_cues = hits.get("doing_cue", ())
     sensed = hits.get("x_sensory", ()) + hits.get("x_bodily", ())
     doing = bool(
-        hits.get("activity")
-        or hits.get("c_doing")
-        or (doing_cues and not sensed)
-        or _outside(tuple(_outside(doing_cues, hits.get("only_this", ()))), sensed)
+        "activity" in hits
+        or "c_doing" in hits
+        or (
+            doing_cues
+            and (
+                not sensed
+                or _outside(tuple(_outside(doing_cues, hits.get("only_this", ()))), sensed)
+            )
+        )
     )
     if negations and (
         ut
