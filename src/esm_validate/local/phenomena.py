@@ -932,7 +932,7 @@ def phenomena_of(
         if sensory:
             evidence["sensory_awareness"] = sensory
     _drop_unapprehended(evidence, hits, normalised, sentences)
-    discounted = _discounted(hits, normalised) if _DISCOUNTING_ANY & hits.keys() else []
+    discounted = [] if _DISCOUNTING_ANY.isdisjoint(hits.keys()) else _discounted(hits, normalised)
     for start, _ in hits.get("beep_reaction", ()):
         discounted.append((start, sentence_at(sentences, start)[1]))
     if discounted and evidence:
