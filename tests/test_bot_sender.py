@@ -194,6 +194,37 @@ class TestRetries:
 
         assert not _sender(fake_clock, on_blocked=boom).send_message(3, "x").ok
 
+    def test_a_chats_messages_keep_their_order_across_a_retry(
+        self, fake_tg: FakeTelegram, fake_clock: FakeClock
+    ) -> None:
+        """A second message to a chat waits while the first is retried: the chat reads them in
+        order (the per-chat lock of ``SendLimiter.chat``)."""
+        fake_tg.fail_next("sendMessage", 502)
+        first_waiting = threading.Event()
+        release = threading.Event()
+
+        def sleep(seconds: float) -> None:  # the first send's retry wait holds until released
+            if not first_waiting.is_set():
+                first_waiting.set()
+                release.wait(10)
+            fake_clock.sleep(seconds)
+
+        limiter = SendLimiter(clock=fake_clock, sleep=fake_clock.sleep)
+        sender = Sender(make_telebot(), limiter, sleep=sleep)
+        first = threading.Thread(target=sender.send_message, args=(7, "first"))
+        first.start()
+        assert first_waiting.wait(10)
+        second = threading.Thread(target=sender.send_message, args=(7, "second"))
+        second.start()
+        # Without the lock "second" goes out now, inside the first one's wait: give it the time
+        # (with the lock this join times out; correct code never depends on the timing).
+        second.join(timeout=1.0)
+        release.set()
+        first.join(10)
+        second.join(10)
+
+        assert fake_tg.texts(7) == ["first", "second"]
+
 
 class TestPayloads:
     def test_long_text_is_cut_to_telegram_limit(
