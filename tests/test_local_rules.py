@@ -1111,3 +1111,25 @@ def test_the_beep_itself_or_the_writing_moment_is_a_reaction(text: str) -> None:
     a = validate(text)
     assert "reaction_to_beep" in a.issue_codes
     assert "sensory_awareness" not in a.phenomena
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (
+            'My left knee aching and throbbing, and at the same time I was saying to myself "just'
+            ' two more stops".',
+            {"inner_speech", "sensory_awareness"},
+        ),
+        (
+            "Колено ноет и пульсирует, и одновременно я говорю себе: «ещё две остановки».",
+            {"inner_speech", "sensory_awareness"},
+        ),
+        ("I was seeing my old bike, a loud rattle in it, red and rusty.", {"inner_seeing"}),
+        ("Вижу свой старый велосипед, красный и ржавый, громко дребезжит.", {"inner_seeing"}),
+    ],
+)
+def test_a_sensation_before_words_or_an_image_is_its_own(text: str, expected: set[str]) -> None:
+    """A sensation typed before the words or the image of its sentence is sensory awareness of
+    its own; the qualities that follow an image are the image's detail."""
+    assert validate(text).phenomena == expected

@@ -252,16 +252,20 @@ def _content_awareness(
         symbols.extend(evidence.get(code, ()))
     blank = hits.get("blank", ())
     felt = bool(evidence.get("feeling"))
+    bodily = False
     for name in ("x_sensory", "x_bodily"):
         if name == "x_bodily" and felt:
             continue  # the bodily side of a named feeling
         for clause in hits.get(name, ()):
             sentence = sentence_at(sentences, clause[0])
-            if _any_in(hits, _NOT_AWARENESS, sentence) or _overlaps(sentence, tuple(symbols)):
+            if _any_in(hits, _NOT_AWARENESS, sentence) or _describes_symbol(
+                clause, sentence, symbols
+            ):
                 continue
             if _overlaps(clause, blank):
                 continue
             found.append(clause)
+            bodily = bodily or name == "x_bodily"
     # Beside words, an image or a wordless thought, a passing sensory clause is context:
     # sensory awareness needs two content words or more ("burnt-milk smell, sweet and
     # sickly"), not one ("while the kettle was hissing").
@@ -277,6 +281,19 @@ def _content_awareness(
         thought = tuple(evidence.get("unsymbolized_thinking", ()))
         return [c for c in found if not _overlaps(sentence_at(sentences, c[0]), thought)]
     return found
+
+
+def _describes_symbol(clause: Span, sentence: Span, symbols: list[Span]) -> bool:
+    """True when a content ``clause`` is a quality of words, a sound or an image named in its
+    ``sentence`` ("a loud inner voice", "seeing the folder, blue, with a stain"): the clause
+    holds the symbol or follows it. A clause before every symbol of its sentence is a
+    sensation of its own ("stomach cramping, and me telling myself ...")."""
+    for start, end in symbols:
+        if sentence[0] <= start < sentence[1] and start < clause[1]:
+            return True
+        if start < clause[1] and clause[0] < end:
+            return True
+    return False
 
 
 def _content_words(hits: Mapping[str, tuple[Span, ...]], clauses: list[Span]) -> int:
