@@ -1133,3 +1133,17 @@ def test_a_sensation_before_words_or_an_image_is_its_own(text: str, expected: se
     """A sensation typed before the words or the image of its sentence is sensory awareness of
     its own; the qualities that follow an image are the image's detail."""
     assert validate(text).phenomena == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("I was looking at the mug on my desk, blue and white.", {"sensory_awareness"}),
+        ("Смотрела на пятно на скатерти, коричневое, светлее в середине.", {"sensory_awareness"}),
+        ("looking at the red numbers on the microwave 18:42", set()),
+    ],
+)
+def test_colours_after_a_look_are_what_was_seen(text: str, expected: set[str]) -> None:
+    """Colours in a clause after a look ("looking at the mug, blue and white") dwell on what was
+    seen: sensory awareness; a colour in the look's own clause is the look's object."""
+    assert validate(text).phenomena == expected

@@ -4,7 +4,9 @@ A clause ("cold keys in my pocket", «плечи каменные», «во рт
 *sensory* content when it has a sensory quality, a sensory thing or a sensation verb, and
 *bodily* content when it has a bodily sensation, or a body part together with a quality or a
 sensation verb. A figurative quality («тяжелый день», "a hard day") is content only beside a body
-part or a sensory thing. :func:`content_hits` files these clauses as derived hit categories:
+part or a sensory thing. A colour is content in a clause after a look in its sentence
+("looking at the frost on the glass, white on grey"). :func:`content_hits` files these clauses
+as derived hit categories:
 
 * ``x_sensory`` / ``x_bodily``: the clauses with sensory / bodily content;
 * ``x_detail``: concrete, momentary outward detail (a number, a quoted word, a colour, a
@@ -92,6 +94,9 @@ def content_hits(
         # (a place, "in the car", «на кухне», is where one was, not what one was busy with)
         busy = [s for s, _ in hits.get("activity", ()) if not normalised.startswith(_PLACE, s)]
         attends = _starts(hits, ("sensory_attend",))
+        # (a look earlier in the sentence: the colours after it are what was looked at)
+        looks = _starts(hits, ("sensory_attend", "gaze"))
+        colours = _starts(hits, ("c_colour",))
         serving = _starts(hits, ("instrumental", "thinking_unspecified"))
         # Only the clauses that hold a content word are looked at: each found once, from the
         # content word's offset (the clause runs between the punctuation marks around it).
@@ -113,7 +118,13 @@ def content_hits(
                 detail.append((start, end))
             elif _in(sensations, start, end) or (_in(parts, start, end) and _in(feel, start, end)):
                 bodily.append((start, end))
-            elif has_strong or (has_weak and _in(things, start, end)):
+            elif has_strong or (
+                has_weak
+                and (
+                    _in(things, start, end)
+                    or (_in(colours, start, end) and _in(looks, sentence[0], start))
+                )
+            ):
                 sensory.append((start, end))
             elif has_weak:
                 detail.append((start, end))  # a colour or a plain quality: outward detail
