@@ -287,7 +287,7 @@ def _describes_symbol(clause: Span, sentence: Span, symbols: list[Span]) -> bool
     """True when a content ``clause`` is a quality of words, a sound or an image named in its
     ``sentence`` ("a loud inner voice", "seeing the folder, blue, with a stain"): the clause
     holds the symbol or follows it. A clause before every symbol of its sentence is a
-    sensation of its own ("stomach cramping, and me telling myself ...")."""
+    sensation of its own ("knee aching and throbbing, and I was saying to myself ...")."""
     for start, end in symbols:
         if sentence[0] <= start < sentence[1] and start < clause[1]:
             return True
