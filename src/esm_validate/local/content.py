@@ -52,7 +52,8 @@ _STRONG = ("c_quality", "c_sense", "c_sense_verb", "c_body_feel")
 _WEAK = ("c_quality_weak", "c_colour")
 
 
-def _starts(hits: Mapping[str, tuple[Span, ...]], names: tuple[str, ...]) -> list[int]:
+def hit_starts(hits: Mapping[str, tuple[Span, ...]], names: tuple[str, ...]) -> list[int]:
+    """Where the hits of the categories ``names`` start."""
     found: list[int] = []
     for name in names:
         for start, _ in hits.get(name, ()):
@@ -60,7 +61,8 @@ def _starts(hits: Mapping[str, tuple[Span, ...]], names: tuple[str, ...]) -> lis
     return found
 
 
-def _in(positions: list[int], start: int, end: int) -> bool:
+def any_within(positions: list[int], start: int, end: int) -> bool:
+    """True when one of ``positions`` lies within ``start``..``end`` (``end`` excluded)."""
     # (a loop: a generator in any() costs a call on Python 3.11)
     for position in positions:  # noqa: SIM110
         if start <= position < end:
@@ -77,27 +79,27 @@ def content_hits(
 ) -> dict[str, tuple[Span, ...]]:
     """The derived ``x_*`` categories of a report (see the module docstring); ``digits`` False
     says that the text has no digit (no search for numbers then)."""
-    strong = _starts(hits, _STRONG)
-    weak = _starts(hits, _WEAK)
-    parts = _starts(hits, ("c_body_part",))
+    strong = hit_starts(hits, _STRONG)
+    weak = hit_starts(hits, _WEAK)
+    parts = hit_starts(hits, ("c_body_part",))
     found: dict[str, tuple[Span, ...]] = {}
     detail: list[Span] = list(map(_SPAN, _NUMBER.finditer(normalised))) if digits else []
     detail.extend(quotes)
     if strong or weak:
         sensory: list[Span] = []
         bodily: list[Span] = []
-        feel = _starts(
+        feel = hit_starts(
             hits, ("c_body_feel", "c_sense_verb", "c_quality", "c_quality_weak", "c_sense")
         )
-        things = _starts(hits, ("c_sense", "c_body_part"))
-        sensations = _starts(hits, ("c_body_feel",))
+        things = hit_starts(hits, ("c_sense", "c_body_part"))
+        sensations = hit_starts(hits, ("c_body_feel",))
         # (a place, "in the car", «на кухне», is where one was, not what one was busy with)
         busy = [s for s, _ in hits.get("activity", ()) if not normalised.startswith(_PLACE, s)]
-        attends = _starts(hits, ("sensory_attend",))
+        attends = hit_starts(hits, ("sensory_attend",))
         # (a look earlier in the sentence: the colours after it are what was looked at)
-        looks = _starts(hits, ("sensory_attend", "gaze"))
-        colours = _starts(hits, ("c_colour",))
-        serving = _starts(hits, ("instrumental", "thinking_unspecified"))
+        looks = hit_starts(hits, ("sensory_attend", "gaze"))
+        colours = hit_starts(hits, ("c_colour",))
+        serving = hit_starts(hits, ("instrumental", "thinking_unspecified"))
         # Only the clauses that hold a content word are looked at: each found once, from the
         # content word's offset (the clause runs between the punctuation marks around it).
         done = 0
@@ -107,22 +109,24 @@ def content_hits(
             # (the previous clause ends at a mark before ``position``: the search starts there)
             start, end = _clause_at(normalised, done, position)
             done = end
-            has_strong = _in(strong, start, end)
-            has_weak = _in(weak, start, end)
+            has_strong = any_within(strong, start, end)
+            has_weak = any_within(weak, start, end)
             sentence = sentence_at(sentences, start)
-            if (_in(busy, start, end) and not _in(attends, start, end)) or _in(
+            if (any_within(busy, start, end) and not any_within(attends, start, end)) or any_within(
                 serving, sentence[0], sentence[1]
             ):
                 # a quality of what one was busy with, of what a task needed, of a thought's
                 # topic: outward detail, not experience
                 detail.append((start, end))
-            elif _in(sensations, start, end) or (_in(parts, start, end) and _in(feel, start, end)):
+            elif any_within(sensations, start, end) or (
+                any_within(parts, start, end) and any_within(feel, start, end)
+            ):
                 bodily.append((start, end))
             elif has_strong or (
                 has_weak
                 and (
-                    _in(things, start, end)
-                    or (_in(colours, start, end) and _in(looks, sentence[0], start))
+                    any_within(things, start, end)
+                    or (any_within(colours, start, end) and any_within(looks, sentence[0], start))
                 )
             ):
                 sensory.append((start, end))

@@ -29,6 +29,7 @@ import bisect
 import re
 from collections.abc import Mapping
 
+from .content import any_within, hit_starts
 from .report import Span, sentence_at
 
 __all__ = ["phenomena_of"]
@@ -678,16 +679,13 @@ def _drop_unapprehended_sensations(
     a theory, a guess or an inference, in a hypothetical clause or one of the usual ("the
     usual noise"), or negated in its clause before its first content word ("I didn't notice
     any noise or smell")."""
-    doubts: list[int] = []
-    for name in _SENSATION_DOUBT:
-        for start, _ in hits.get(name, ()):
-            doubts.append(start)
+    doubts = hit_starts(hits, _SENSATION_DOUBT)
     clauses = hits.get("x_sensory", ()) + hits.get("x_bodily", ())
     kept: list[Span] = []
     for span in sensations:
         if doubts:
             low, high = sentence_at(sentences, span[0])
-            if _in_range(doubts, low, high):
+            if any_within(doubts, low, high):
                 continue
         # (a content clause is its own clause; an attention span is found in its clause)
         start, end = span if span in clauses else _clause_of(normalised, span[0])
@@ -697,14 +695,6 @@ def _drop_unapprehended_sensations(
             kept.append(span)
     if len(kept) < len(sensations):
         _keep(evidence, "sensory_awareness", kept)
-
-
-def _in_range(positions: list[int], start: int, end: int) -> bool:
-    """True when one of ``positions`` lies within ``start``..``end`` (``end`` excluded)."""
-    for position in positions:  # noqa: SIM110  # (a loop: any() costs a call on 3.11)
-        if start <= position < end:
-            return True
-    return False
 
 
 def _keep(evidence: dict[str, list[Span]], code: str, kept: list[Span]) -> None:
@@ -777,10 +767,7 @@ def _drop_unapprehended(
     if not feelings:
         return
     voiced = "inner_speech" in evidence or "inner_hearing" in evidence
-    doubts: list[int] = []
-    for name in _FEELING_DOUBT:
-        for position, _ in hits.get(name, ()):
-            doubts.append(position)
+    doubts = hit_starts(hits, _FEELING_DOUBT)
     kept: list[Span] = []
     for span in feelings:
         start, end = span
@@ -796,7 +783,7 @@ def _drop_unapprehended(
             # уютно», "probably, i was annoyed"): a hedge there governs the feeling
             after = _NEXT_MARK.search(normalised, start)
             high = after.start() if after is not None else len(normalised)
-            if _in_range(doubts, sentence_at(sentences, start)[0], high):
+            if any_within(doubts, sentence_at(sentences, start)[0], high):
                 continue
         kept.append(span)
     if len(kept) < len(feelings):
