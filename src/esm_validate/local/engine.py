@@ -59,21 +59,11 @@ def _plan(rules: Sequence[LocalRule]) -> _Plan:
 
 
 _DEFAULT_PLAN = _plan(DEFAULT_RULES)
-#: The last custom tuple of rules and its plan (one pair, replaced whole: safe across threads).
-_last_plan: tuple[Sequence[LocalRule], _Plan] = (DEFAULT_RULES, _DEFAULT_PLAN)
 
 
 def _plan_of(rules: Sequence[LocalRule]) -> _Plan:
-    global _last_plan
-    if rules is DEFAULT_RULES:
-        return _DEFAULT_PLAN
-    last = _last_plan
-    if last[0] is rules:
-        return last[1]
-    plan = _plan(rules)
-    if type(rules) is tuple:  # (a list may change between calls: planned afresh each time)
-        _last_plan = (rules, plan)
-    return plan
+    # Custom rules are planned on each call (a dozen look-ups): no state kept between calls.
+    return _DEFAULT_PLAN if rules is DEFAULT_RULES else _plan(rules)
 
 
 def _run_rules(report: Report, rules: Sequence[LocalRule]) -> tuple[Issue, ...]:
