@@ -132,6 +132,9 @@ PATTERNS: Final[dict[str, str]] = {
         r"breakfast|i\s+woke)|i\s+(?:will|'ll)\s+\w+|i'll\s+\w+|i(?:'m|\s+am)\s+going\s+to|"
         r"i\s+was\s+going\s+to|(?:i'm|i\s+am|i\s+was)\s+planning|i\s+plan\s+to|in\s+the\s+evening"
         r"\s+i|the\s+whole\s+time|over\s+the\s+(?:last|past)"
+        r"|(?:this|that|the)\s+(?:whole|entire)\s+(?:week|month|year|summer|winter|weekend|term)"
+        r"|all\s+(?:month|year|summer|winter|weekend)|over\s+the\s+course\s+of"
+        r"|most\s+of\s+the\s+(?:day|morning|afternoon|evening|night|week|month|year)"
     ),
     "sequence": r"and\s+then|after\s+that|afterwards|later|then\s+i\s+(?:went|got|decided|started)",
     # ---- evasive answers vs honest absence (Q11) ----

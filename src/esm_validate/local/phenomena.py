@@ -608,10 +608,12 @@ _SENSATION_DOUBT = ("generalization", "self_theory", "hedge", "inferred")
 
 #: In a sensation's clause: a condition or what would have been ("if it were colder", "i'd have
 #: felt", «если бы»), or the usual, not this moment's ("the usual noise", «обычный шум»).
-_UNREAL = frozenset(["if", "would", "бы", "б", "если", "usual"])
+_UNREAL = frozenset(["if", "would", "бы", "б", "если", "usual", "will", "будет", "станет"])
 _UNREAL_STEMS = ("обычн", "привычн")
 #: Before "if" or «бы»: a simile or a filler, not a condition ("as if", «как бы», «будто бы»).
 _SIMILE = frozenset(["as", "как", "будто", "словно", "точно"])
+#: After "would"/"i'd": a name given, not a condition ("a cold drop i would call dismay").
+_NAMING = frozenset(["call", "say", "describe", "name"])
 #: A negation ("didn't notice any noise", «никакого запаха»), and a turn from what was not there
 #: to what was ("no thoughts, just the hum", «только»).
 _NEGATIONS = frozenset(
@@ -636,6 +638,29 @@ _TURNS = frozenset(
 )
 
 
+def _unreal(text: str, words: list[str]) -> bool:
+    """True when a clause's ``text`` (split into ``words``) is hypothetical, to come, or of the
+    usual ("if it were colder", "i'd be calm", «станет легче», "the usual noise")."""
+    if (
+        _UNREAL.isdisjoint(words)
+        and "'d " not in text
+        and "'ll " not in text
+        and "обычн" not in text
+        and "привычн" not in text
+    ):
+        return False
+    before = ""
+    for index, word in enumerate(words):
+        if (
+            (word in _UNREAL and before not in _SIMILE)
+            or word.endswith(("'d", "'ll"))
+            or word.startswith(_UNREAL_STEMS)
+        ) and not (index + 1 < len(words) and words[index + 1] in _NAMING):
+            return True
+        before = word
+    return False
+
+
 def _unreal_or_negated(
     hits: Mapping[str, tuple[Span, ...]], normalised: str, start: int, end: int
 ) -> bool:
@@ -644,16 +669,8 @@ def _unreal_or_negated(
     tests, not a regex search: most clauses have none of these words."""
     text = normalised[start:end]
     words = text.split()
-    if not _UNREAL.isdisjoint(words) or "'d " in text or "обычн" in text or "привычн" in text:
-        before = ""
-        for word in words:
-            if (
-                (word in _UNREAL and before not in _SIMILE)
-                or word.endswith("'d")
-                or word.startswith(_UNREAL_STEMS)
-            ):
-                return True
-            before = word
+    if _unreal(text, words):
+        return True
     if _NEGATIONS.isdisjoint(words) and "n't" not in text and "никак" not in text:
         return False
     first = _first_content(hits, start, end)
@@ -778,6 +795,10 @@ def _drop_unapprehended(
             continue
         if normalised.startswith(_TRAIT_AFTER, end) or normalised.endswith(_TRAIT_BEFORE, 0, start):
             continue
+        low, high = _clause_of(normalised, start)
+        text = normalised[low:high]
+        if _unreal(text, text.split()):
+            continue  # hypothetical, to come or the usual: «тогда станет легче», "i'd be calm"
         if doubts:
             # the feeling's clause, and what comes before it in its sentence («Думаю, мне было
             # уютно», "probably, i was annoyed"): a hedge there governs the feeling
