@@ -58,6 +58,7 @@ RU_LEMMAS: Final[dict[str, frozenset[str]]] = {
         """
         деревянный жесткий легкий мягкий острый резкий ровный свежий светло сильный
         слабый темно тепло теплый тихий тихо тупой тяжелый
+        сжатый сжаться сжиматься дрожать
         """
     ),
     "colour": _words(
@@ -76,6 +77,7 @@ RU_LEMMAS: Final[dict[str, frozenset[str]]] = {
         сквозняк скрежет скрип сладость стук сырость текстура тень тепло тиканье топот
         треск урчание хлорка холод холодок хруст цвет чириканье шаг шарканье шелест
         шорох шум шуршание щебет щелчок эхо
+        кислятина
         """
     ),
     "sense_verb": _words(
@@ -86,6 +88,7 @@ RU_LEMMAS: Final[dict[str, frozenset[str]]] = {
         онеметь пахнуть переливаться пищать покалывать пульсировать саднить сверкать
         свистеть сиять скрипеть слепить стучать тикать трещать урчать холодить хрустеть
         чесаться шелестеть шибать шипеть шуршать щекотать щипать
+        свести сводить першить кольнуть дергаться болеть слезиться
         """
     ),
     "body_part": _words(
@@ -95,13 +98,16 @@ RU_LEMMAS: Final[dict[str, frozenset[str]]] = {
         мышца небо нога нос нёбо палец переносица плечо подбородок позвоночник поясница
         пятка ребро рот рука сердце солнечное спина стопа ступня темечко ухо челюсть шея
         щека язык
+        бровь скула ресница ноготь предплечье подмышка десна кадык пупок ноздря грудина
+        ключица сустав мизинец
         """
     ),
     "body_feel": _words(
         """
         боль давление дрожь жажда жжение зевота зуд испарина ломота мурашек мурашка
         мурашки напряжение озноб онемение оскомина покалывание пульсация спазм судорога
-        сухость тошнота тяжесть щекотка
+        сухость тошнота тяжесть щекотка щекотно
+        резь изжога икота першение колики
         """
     ),
     "place": _words(
@@ -138,6 +144,7 @@ EN_WORDS: Final[dict[str, frozenset[str]]] = {
         """
         burning cool dry dull fresh hard heavy hot light quiet sharp soft sore stiff
         strong tight warm weak
+        shake shaking clench clenched tremble raw wobbly
         """
     ),
     "colour": _words(
@@ -171,6 +178,8 @@ EN_WORDS: Final[dict[str, frozenset[str]]] = {
         hand hands heart heel hip hips jaw knee knees leg legs lip lips mouth muscle
         muscles neck nose nostril palm palms scalp shin shoulder shoulders skin spine
         stomach teeth temple temples thigh throat thumb toe toes tongue tooth wrist
+        calves forearm forearms rib ribs breastbone collarbone eyebrow eyebrows brow knuckle
+        knuckles lung lungs sinuses gums tummy armpit ribcage nape
         """
     ),
     "body_feel": _words(
@@ -179,6 +188,7 @@ EN_WORDS: Final[dict[str, frozenset[str]]] = {
         hunger itch itching jitters knot lump nausea needles numbness pain pins pressure
         prickle pulse queasiness queasy shakiness shiver shivers soreness stiffness
         sweat tension thirst throbbing tickle tightness tingle tingling twinge
+        trembling shaky jittery
         """
     ),
     "place": _words(

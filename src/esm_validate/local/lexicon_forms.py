@@ -21,9 +21,10 @@ FORMS: Final[dict[str, dict[str, str]]] = {
             heartbeatly heartbeatness heartbeats heartbeaty heaviness heavinesss hunger
             hungered hungerer hungeres hungerest hungering hungerly hungerness hungerred
             hungerrer hungerring hungerry hungers hungery itch itche itched itcher itches
-            itchest itching itchings itchly itchness itchs itchy jitters jittersed jitterser
-            jitterses jittersest jittersing jittersly jittersness jitterss jittersy knot
-            knoted knoter knotes knotest knoting knotly knotness knots knotted knotter
+            itchest itching itchings itchly itchness itchs itchy jitteried jitterier
+            jitteries jitteriest jitterily jitteriness jitters jittersed jitterser jitterses
+            jittersest jittersing jittersly jittersness jitterss jittersy jittery jitterying
+            knot knoted knoter knotes knotest knoting knotly knotness knots knotted knotter
             knotting knotty knoty lump lumped lumper lumpes lumpest lumping lumply lumpness
             lumps lumpy nausea nauseaed nauseaer nauseaes nauseaest nauseaing nausealy
             nauseaness nauseas nauseay needles needlesed needleser needleses needlesest
@@ -34,90 +35,114 @@ FORMS: Final[dict[str, dict[str, str]]] = {
             pressurest pressuring pressury prickle prickled pricklely prickler prickles
             pricklest prickling prickly pulse pulsed pulsely pulser pulses pulsest pulsing
             pulsy queasied queasier queasies queasiest queasily queasiness queasinesss
-            queasy queasying shakiness shakinesss shiver shivered shiverer shiveres
-            shiverest shivering shiverly shiverness shiverred shiverrer shiverring shiverry
-            shivers shiversed shiverser shiverses shiversest shiversing shiversly
-            shiversness shiverss shiversy shivery soreness sorenesss stiffness stiffnesss
-            sweat sweated sweater sweates sweatest sweating sweatly sweatness sweats sweaty
-            tension tensioned tensioner tensiones tensionest tensioning tensionly
-            tensionness tensions tensiony thirst thirsted thirster thirstes thirstest
-            thirsting thirstly thirstness thirsts thirsty throbb throbbe throbbing
-            throbbings tickle tickled ticklely tickler tickles ticklest tickling tickly
-            tightness tightnesss tingl tingle tingled tinglely tingler tingles tinglest
-            tingling tinglings tingly twinge twinged twingely twinger twinges twingest
-            twinging twingy
+            queasy queasying shakied shakier shakies shakiest shakily shakiness shakinesss
+            shaky shakying shiver shivered shiverer shiveres shiverest shivering shiverly
+            shiverness shiverred shiverrer shiverring shiverry shivers shiversed shiverser
+            shiverses shiversest shiversing shiversly shiversness shiverss shiversy shivery
+            soreness sorenesss stiffness stiffnesss sweat sweated sweater sweates sweatest
+            sweating sweatly sweatness sweats sweaty tension tensioned tensioner tensiones
+            tensionest tensioning tensionly tensionness tensions tensiony thirst thirsted
+            thirster thirstes thirstest thirsting thirstly thirstness thirsts thirsty throbb
+            throbbe throbbing throbbings tickle tickled ticklely tickler tickles ticklest
+            tickling tickly tightness tightnesss tingl tingle tingled tinglely tingler
+            tingles tinglest tingling tinglings tingly trembl tremble trembling tremblings
+            twinge twinged twingely twinger twinges twingest twinging twingy
         """,
         "body_part": """
             ankle ankled anklely ankler ankles anklest ankling ankly arm armed armer armes
-            armest arming armly armness arms armsed armser armses armsest armsing armsly
-            armsness armss armsy army back backed backer backes backest backing backly
-            backness backs backy bellied bellier bellies belliest bellily belliness belly
-            bellying calf calfed calfer calfes calfest calfing calfly calfness calfs calfy
-            cheek cheeked cheeker cheekes cheekest cheeking cheekly cheekness cheeks
-            cheeksed cheekser cheekses cheeksest cheeksing cheeksly cheeksness cheekss
-            cheeksy cheeky chest chested chester chestes chestest chesting chestly chestness
-            chests chesty chin chined chiner chines chinest chining chinly chinned chinner
-            chinness chinning chinny chins chiny ear eared earer eares earest earing early
-            earness ears earsed earser earses earsest earsing earsly earsness earss earsy
-            eary elbow elbowed elbower elbowes elbowest elbowing elbowly elbowness elbows
-            elbowy eye eyed eyelid eyelidded eyelidder eyelidding eyeliddy eyelided eyelider
-            eyelides eyelidest eyeliding eyelidly eyelidness eyelids eyelidsed eyelidser
-            eyelidses eyelidsest eyelidsing eyelidsly eyelidsness eyelidss eyelidsy eyelidy
-            eyely eyer eyes eyesed eyeser eyeses eyesest eyesing eyesly eyesness eyess
-            eyessed eyesser eyessing eyessy eyest eyesy eying eyy face faced facely facer
-            faces facest facing facy feet feeted feeter feetes feetest feeting feetly
-            feetness feets feety finger fingered fingerer fingeres fingerest fingering
-            fingerly fingerness fingerred fingerrer fingerring fingerry fingers fingersed
-            fingerser fingerses fingersest fingersing fingersly fingersness fingerss
-            fingersy fingertip fingertiped fingertiper fingertipes fingertipest fingertiping
-            fingertiply fingertipness fingertipped fingertipper fingertipping fingertippy
-            fingertips fingertipsed fingertipser fingertipses fingertipsest fingertipsing
-            fingertipsly fingertipsness fingertipss fingertipsy fingertipy fingery foot
-            footed footer footes footest footing footly footness foots footy forehead
+            armest arming armly armness armpit armpited armpiter armpites armpitest
+            armpiting armpitly armpitness armpits armpitted armpitter armpitting armpitty
+            armpity arms armsed armser armses armsest armsing armsly armsness armss armsy
+            army back backed backer backes backest backing backly backness backs backy
+            bellied bellier bellies belliest bellily belliness belly bellying breastbone
+            breastboned breastbonely breastboner breastbones breastbonest breastboning
+            breastbony brow browed brower browes browest browing browly browness brows browy
+            calf calfed calfer calfes calfest calfing calfly calfness calfs calfy calves
+            calvesed calveser calveses calvesest calvesing calvesly calvesness calvess
+            calvessed calvesser calvessing calvessy calvesy cheek cheeked cheeker cheekes
+            cheekest cheeking cheekly cheekness cheeks cheeksed cheekser cheekses cheeksest
+            cheeksing cheeksly cheeksness cheekss cheeksy cheeky chest chested chester
+            chestes chestest chesting chestly chestness chests chesty chin chined chiner
+            chines chinest chining chinly chinned chinner chinness chinning chinny chins
+            chiny collarbone collarboned collarbonely collarboner collarbones collarbonest
+            collarboning collarbony ear eared earer eares earest earing early earness ears
+            earsed earser earses earsest earsing earsly earsness earss earsy eary elbow
+            elbowed elbower elbowes elbowest elbowing elbowly elbowness elbows elbowy eye
+            eyebrow eyebrowed eyebrower eyebrowes eyebrowest eyebrowing eyebrowly
+            eyebrowness eyebrows eyebrowsed eyebrowser eyebrowses eyebrowsest eyebrowsing
+            eyebrowsly eyebrowsness eyebrowss eyebrowsy eyebrowy eyed eyelid eyelidded
+            eyelidder eyelidding eyeliddy eyelided eyelider eyelides eyelidest eyeliding
+            eyelidly eyelidness eyelids eyelidsed eyelidser eyelidses eyelidsest eyelidsing
+            eyelidsly eyelidsness eyelidss eyelidsy eyelidy eyely eyer eyes eyesed eyeser
+            eyeses eyesest eyesing eyesly eyesness eyess eyessed eyesser eyessing eyessy
+            eyest eyesy eying eyy face faced facely facer faces facest facing facy feet
+            feeted feeter feetes feetest feeting feetly feetness feets feety finger fingered
+            fingerer fingeres fingerest fingering fingerly fingerness fingerred fingerrer
+            fingerring fingerry fingers fingersed fingerser fingerses fingersest fingersing
+            fingersly fingersness fingerss fingersy fingertip fingertiped fingertiper
+            fingertipes fingertipest fingertiping fingertiply fingertipness fingertipped
+            fingertipper fingertipping fingertippy fingertips fingertipsed fingertipser
+            fingertipses fingertipsest fingertipsing fingertipsly fingertipsness fingertipss
+            fingertipsy fingertipy fingery foot footed footer footes footest footing footly
+            footness foots footy forearm forearmed forearmer forearmes forearmest forearming
+            forearmly forearmness forearms forearmsed forearmser forearmses forearmsest
+            forearmsing forearmsly forearmsness forearmss forearmsy forearmy forehead
             foreheaded foreheader foreheades foreheadest foreheading foreheadly foreheadness
-            foreheads foreheady gut guted guter gutes gutest guting gutly gutness guts
-            gutted gutter gutting gutty guty hand handed hander handes handest handing
-            handly handness hands handsed handser handses handsest handsing handsly
-            handsness handss handsy handy heart hearted hearter heartes heartest hearting
-            heartly heartness hearts hearty heel heeled heeler heeles heelest heeling heelly
-            heelness heels heely hip hiped hiper hipes hipest hiping hiply hipness hipped
-            hipper hipping hippy hips hipsed hipser hipses hipsest hipsing hipsly hipsness
-            hipss hipsy hipy jaw jawed jawer jawes jawest jawing jawly jawness jaws jawy
-            knee kneed kneely kneer knees kneesed kneeser kneeses kneesest kneesing kneesly
-            kneesness kneess kneest kneesy kneing kney leg leged leger leges legest legged
-            legger legging leggy leging legly legness legs legsed legser legses legsest
-            legsing legsly legsness legss legsy legy lip liped liper lipes lipest liping
-            liply lipness lipped lipper lipping lippy lips lipsed lipser lipses lipsest
-            lipsing lipsly lipsness lipss lipsy lipy mouth mouthed mouther mouthes mouthest
-            mouthing mouthly mouthness mouths mouthy muscle muscled musclely muscler muscles
-            musclesed muscleser muscleses musclesest musclesing musclesly musclesness
-            muscless musclessed musclesser musclessing musclessy musclest musclesy muscling
-            muscly neck necked necker neckes neckest necking neckly neckness necks necky
-            nose nosed nosely noser noses nosest nosing nostril nostriled nostriler
-            nostriles nostrilest nostriling nostrilled nostriller nostrilling nostrilly
-            nostrilness nostrils nostrily nosy palm palmed palmer palmes palmest palming
-            palmly palmness palms palmsed palmser palmses palmsest palmsing palmsly
-            palmsness palmss palmsy palmy scalp scalped scalper scalpes scalpest scalping
-            scalply scalpness scalps scalpy shin shined shiner shines shinest shining shinly
-            shinned shinner shinness shinning shinny shins shiny shoulder shouldered
-            shoulderer shoulderes shoulderest shouldering shoulderly shoulderness
-            shoulderred shoulderrer shoulderring shoulderry shoulders shouldersed
-            shoulderser shoulderses shouldersest shouldersing shouldersly shouldersness
-            shoulderss shouldersy shouldery skin skined skiner skines skinest skining skinly
-            skinned skinner skinness skinning skinny skins skiny spine spined spinely spiner
-            spines spinest spining spiny stomach stomached stomacher stomaches stomachest
-            stomaching stomachly stomachness stomachs stomachy teeth teethed teether teethes
-            teethest teething teethly teethness teeths teethy temple templed templely
-            templer temples templesed templeser templeses templesest templesing templesly
-            templesness templess templessed templesser templessing templessy templest
-            templesy templing temply thigh thighed thigher thighes thighest thighing thighly
-            thighness thighs thighy throat throated throater throates throatest throating
-            throatly throatness throats throaty thumb thumbed thumber thumbes thumbest
-            thumbing thumbly thumbness thumbs thumby toe toed toely toer toes toesed toeser
-            toeses toesest toesing toesly toesness toess toest toesy toing tongue tongued
-            tonguely tonguer tongues tonguest tonguing tonguy tooth toothed toother toothes
-            toothest toothing toothly toothness tooths toothy toy wrist wristed wrister
-            wristes wristest wristing wristly wristness wrists wristy
+            foreheads foreheady gums gumsed gumser gumses gumsest gumsing gumsly gumsness
+            gumss gumsy gut guted guter gutes gutest guting gutly gutness guts gutted gutter
+            gutting gutty guty hand handed hander handes handest handing handly handness
+            hands handsed handser handses handsest handsing handsly handsness handss handsy
+            handy heart hearted hearter heartes heartest hearting heartly heartness hearts
+            hearty heel heeled heeler heeles heelest heeling heelly heelness heels heely hip
+            hiped hiper hipes hipest hiping hiply hipness hipped hipper hipping hippy hips
+            hipsed hipser hipses hipsest hipsing hipsly hipsness hipss hipsy hipy jaw jawed
+            jawer jawes jawest jawing jawly jawness jaws jawy knee kneed kneely kneer knees
+            kneesed kneeser kneeses kneesest kneesing kneesly kneesness kneess kneest kneesy
+            kneing kney knuckle knuckled knucklely knuckler knuckles knucklesed knuckleser
+            knuckleses knucklesest knucklesing knucklesly knucklesness knuckless knucklessed
+            knucklesser knucklessing knucklessy knucklest knucklesy knuckling knuckly leg
+            leged leger leges legest legged legger legging leggy leging legly legness legs
+            legsed legser legses legsest legsing legsly legsness legss legsy legy lip liped
+            liper lipes lipest liping liply lipness lipped lipper lipping lippy lips lipsed
+            lipser lipses lipsest lipsing lipsly lipsness lipss lipsy lipy lung lunged
+            lunger lunges lungest lunging lungly lungness lungs lungsed lungser lungses
+            lungsest lungsing lungsly lungsness lungss lungsy lungy mouth mouthed mouther
+            mouthes mouthest mouthing mouthly mouthness mouths mouthy muscle muscled
+            musclely muscler muscles musclesed muscleser muscleses musclesest musclesing
+            musclesly musclesness muscless musclessed musclesser musclessing musclessy
+            musclest musclesy muscling muscly nape naped napely naper napes napest naping
+            napy neck necked necker neckes neckest necking neckly neckness necks necky nose
+            nosed nosely noser noses nosest nosing nostril nostriled nostriler nostriles
+            nostrilest nostriling nostrilled nostriller nostrilling nostrilly nostrilness
+            nostrils nostrily nosy palm palmed palmer palmes palmest palming palmly palmness
+            palms palmsed palmser palmses palmsest palmsing palmsly palmsness palmss palmsy
+            palmy rib ribbed ribber ribbing ribby ribcage ribcaged ribcagely ribcager
+            ribcages ribcagest ribcaging ribcagy ribed riber ribes ribest ribing ribly
+            ribness ribs ribsed ribser ribses ribsest ribsing ribsly ribsness ribss ribsy
+            riby scalp scalped scalper scalpes scalpest scalping scalply scalpness scalps
+            scalpy shin shined shiner shines shinest shining shinly shinned shinner shinness
+            shinning shinny shins shiny shoulder shouldered shoulderer shoulderes
+            shoulderest shouldering shoulderly shoulderness shoulderred shoulderrer
+            shoulderring shoulderry shoulders shouldersed shoulderser shoulderses
+            shouldersest shouldersing shouldersly shouldersness shoulderss shouldersy
+            shouldery sinuses sinusesed sinuseser sinuseses sinusesest sinusesing sinusesly
+            sinusesness sinusess sinusessed sinusesser sinusessing sinusessy sinusesy skin
+            skined skiner skines skinest skining skinly skinned skinner skinness skinning
+            skinny skins skiny spine spined spinely spiner spines spinest spining spiny
+            stomach stomached stomacher stomaches stomachest stomaching stomachly
+            stomachness stomachs stomachy teeth teethed teether teethes teethest teething
+            teethly teethness teeths teethy temple templed templely templer temples
+            templesed templeser templeses templesest templesing templesly templesness
+            templess templessed templesser templessing templessy templest templesy templing
+            temply thigh thighed thigher thighes thighest thighing thighly thighness thighs
+            thighy throat throated throater throates throatest throating throatly throatness
+            throats throaty thumb thumbed thumber thumbes thumbest thumbing thumbly
+            thumbness thumbs thumby toe toed toely toer toes toesed toeser toeses toesest
+            toesing toesly toesness toess toest toesy toing tongue tongued tonguely tonguer
+            tongues tonguest tonguing tonguy tooth toothed toother toothes toothest toothing
+            toothly toothness tooths toothy toy tummied tummier tummies tummiest tummily
+            tumminess tummy tummying wrist wristed wrister wristes wristest wristing wristly
+            wristness wrists wristy
         """,
         "colour": """
             beige beiged beigely beiger beiges beigest beiging beigy black blacked blacker
@@ -318,7 +343,10 @@ FORMS: Final[dict[str, dict[str, str]]] = {
             wety whinied whinier whinies whiniest whinily whininess whiny whinying
         """,
         "quality_weak": """
-            burn burne burning burnings cool cooled cooler cooles coolest cooling coolly
+            burn burne burning burnings clench clenched clenchedded clenchedder clenchedding
+            clencheddy clencheded clencheder clenchedes clenchedest clencheding clenchedly
+            clenchedness clencheds clenchedy clencher clenches clenchest clenching clenchly
+            clenchness clenchs clenchy cool cooled cooler cooles coolest cooling coolly
             coolness cools cooly dried drier dries driest drily driness dry drying dull
             dulled duller dulles dullest dulling dullly dullness dulls dully fresh freshed
             fresher freshes freshest freshing freshly freshness freshs freshy hard harded
@@ -326,15 +354,18 @@ FORMS: Final[dict[str, dict[str, str]]] = {
             heavies heaviest heavily heaviness heavy heavying hot hoted hoter hotes hotest
             hoting hotly hotness hots hotted hotter hotting hotty hoty light lighted lighter
             lightes lightest lighting lightly lightness lights lighty quiet quieted quieter
-            quietes quietest quieting quietly quietness quiets quiety sharp sharped sharper
-            sharpes sharpest sharping sharply sharpness sharps sharpy soft softed softer
-            softes softest softing softly softness softs softy sore sored sorely sorer sores
-            sorest soring sory stiff stiffed stiffer stiffes stiffest stiffing stiffly
-            stiffness stiffs stiffy strong stronged stronger stronges strongest stronging
-            strongly strongness strongs strongy tight tighted tighter tightes tightest
-            tighting tightly tightness tights tighty warm warmed warmer warmes warmest
-            warming warmly warmness warms warmy weak weaked weaker weakes weakest weaking
-            weakly weakness weaks weaky
+            quietes quietest quieting quietly quietness quiets quiety raw rawed rawer rawes
+            rawest rawing rawly rawness raws rawy shak shake shaked shakely shaker shakes
+            shakest shaking shakings shaky sharp sharped sharper sharpes sharpest sharping
+            sharply sharpness sharps sharpy soft softed softer softes softest softing softly
+            softness softs softy sore sored sorely sorer sores sorest soring sory stiff
+            stiffed stiffer stiffes stiffest stiffing stiffly stiffness stiffs stiffy strong
+            stronged stronger stronges strongest stronging strongly strongness strongs
+            strongy tight tighted tighter tightes tightest tighting tightly tightness tights
+            tighty tremble trembled tremblely trembler trembles tremblest trembling trembly
+            warm warmed warmer warmes warmest warming warmly warmness warms warmy weak
+            weaked weaker weakes weakest weaking weakly weakness weaks weaky wobblied
+            wobblier wobblies wobbliest wobblily wobbliness wobbly wobblying
         """,
         "sense": """
             aftertaste aftertasted aftertastely aftertaster aftertastes aftertastest
@@ -466,76 +497,95 @@ FORMS: Final[dict[str, dict[str, str]]] = {
             жажды жжение жжением жжении жжений жжению жжения жжениям жжениями жжениях жженье
             жженьем жженьи жженью жженья жженьям жженьями жженьях зевот зевота зевотам
             зевотами зевотах зевоте зевотой зевотою зевоту зевоты зуд зуда зудам зудами
-            зудах зуде зудов зудом зуду зуды испарин испарина испаринам испаринами испаринах
-            испарине испариной испариною испарину испарины ломот ломота ломотам ломотами
-            ломотах ломоте ломотой ломотою ломоту ломоты мурашек мурашка мурашкам мурашками
-            мурашках мурашке мурашки мурашкой мурашкою мурашку напряжение напряжением
-            напряжении напряжений напряжению напряжения напряжениям напряжениями напряжениях
-            напряженье напряженьем напряженьи напряженью напряженья напряженьям напряженьями
+            зудах зуде зудов зудом зуду зуды изжог изжога изжогам изжогами изжогах изжоге
+            изжоги изжогой изжогою изжогу икот икота икотам икотами икотах икоте икотой
+            икотою икоту икоты испарин испарина испаринам испаринами испаринах испарине
+            испариной испариною испарину испарины колик колика коликам коликами коликах
+            колике колики коликой коликою колику ломот ломота ломотам ломотами ломотах
+            ломоте ломотой ломотою ломоту ломоты мурашек мурашка мурашкам мурашками мурашках
+            мурашке мурашки мурашкой мурашкою мурашку напряжение напряжением напряжении
+            напряжений напряжению напряжения напряжениям напряжениями напряжениях напряженье
+            напряженьем напряженьи напряженью напряженья напряженьям напряженьями
             напряженьях озноб озноба ознобам ознобами ознобах ознобе ознобов ознобом ознобу
             ознобы онемение онемением онемении онемений онемению онемения онемениям
             онемениями онемениях онеменье онеменьем онеменьи онеменью онеменья онеменьям
             онеменьями онеменьях оскомин оскомина оскоминам оскоминами оскоминах оскомине
-            оскоминой оскоминою оскомину оскомины покалывание покалыванием покалывании
-            покалываний покалыванию покалывания покалываниям покалываниями покалываниях
-            покалыванье покалываньем покалываньи покалыванью покалыванья покалываньям
-            покалываньями покалываньях пульсацией пульсациею пульсации пульсаций пульсацию
-            пульсация пульсациям пульсациями пульсациях спазм спазма спазмам спазмами
-            спазмах спазме спазмов спазмом спазму спазмы судорог судорога судорогам
-            судорогами судорогах судороге судороги судорогой судорогою судорогу сухостей
-            сухости сухость сухостью сухостям сухостями сухостях тошнот тошнота тошнотам
-            тошнотами тошнотах тошноте тошнотой тошнотою тошноту тошноты тяжестей тяжести
-            тяжесть тяжестью тяжестям тяжестями тяжестях щекотка щекоткам щекотками щекотках
-            щекотке щекотки щекоткой щекоткою щекотку щекоток
+            оскоминой оскоминою оскомину оскомины першение першением першении першению
+            першения першенье першеньем першенью першенья покалывание покалыванием
+            покалывании покалываний покалыванию покалывания покалываниям покалываниями
+            покалываниях покалыванье покалываньем покалываньи покалыванью покалыванья
+            покалываньям покалываньями покалываньях пульсацией пульсациею пульсации
+            пульсаций пульсацию пульсация пульсациям пульсациями пульсациях резей рези резь
+            резью резям резями резях спазм спазма спазмам спазмами спазмах спазме спазмов
+            спазмом спазму спазмы судорог судорога судорогам судорогами судорогах судороге
+            судороги судорогой судорогою судорогу сухостей сухости сухость сухостью сухостям
+            сухостями сухостях тошнот тошнота тошнотам тошнотами тошнотах тошноте тошнотой
+            тошнотою тошноту тошноты тяжестей тяжести тяжесть тяжестью тяжестям тяжестями
+            тяжестях щекотка щекоткам щекотками щекотках щекотке щекотки щекоткой щекоткою
+            щекотку щекотно щекоток
         """,
         "body_part": """
-            бедер бедра бедрам бедрами бедрах бедре бедро бедром бедру век века векам веками
-            веках веке веки веко веком веку виска вискам висками висках виске виски висков
-            виском виску висок глаз глаза глазам глазами глазах глазе глазом глазу голеней
-            голени голень голенью голеням голенями голенях горл горла горлам горлами горлах
-            горле горло горлом горлу грудей груди грудь грудью грудям грудями грудях губ
-            губа губам губами губах губе губой губою губу губы желудка желудкам желудками
-            желудках желудке желудки желудков желудком желудку желудок живот живота животам
-            животами животах животе животов животом животу животы запястий запястье
-            запястьем запястью запястья запястьям запястьями запястьях затылка затылкам
-            затылками затылках затылке затылки затылков затылком затылку затылок зуб зуба
-            зубам зубами зубах зубе зубов зубом зубу зубы зубьев зубья зубьям зубьями зубьях
-            икр икра икрам икрами икрах икре икрой икрою икру икры кистей кисти кисть кистью
-            кистям кистями кистях кож кожа кожам кожами кожах коже кожей кожею кожи кожу
-            колен колена коленам коленами коленах колене коленей колени колено коленом
-            колену коленьев коленья коленьям коленьями коленьях коленям коленями коленях
-            кулак кулака кулакам кулаками кулаках кулаке кулаки кулаков кулаком кулаку
-            ладоней ладони ладонь ладонью ладоням ладонями ладонях лба лбам лбами лбах лбе
-            лбов лбом лбу лбы лиц лица лицам лицами лицах лице лицо лицом лицу лоб лодыжек
-            лодыжка лодыжкам лодыжками лодыжках лодыжке лодыжки лодыжкой лодыжкою лодыжку
-            локоть локте локтей локтем локти локтю локтя локтям локтями локтях лопатка
-            лопаткам лопатками лопатках лопатке лопатки лопаткой лопаткою лопатку лопаток
-            макушек макушка макушкам макушками макушках макушке макушки макушкой макушкою
-            макушку мышц мышца мышцам мышцами мышцах мышце мышцей мышцею мышцу мышцы неб
-            неба небам небами небах небе небес небеса небесам небесами небесах небо небом
-            небу ног нога ногам ногами ногах ноге ноги ногой ногою ногу нос носа носам
-            носами носах носе носов носом носу носы палец пальца пальцам пальцами пальцах
-            пальце пальцев пальцем пальцу пальцы переносиц переносица переносицам
-            переносицами переносицах переносице переносицей переносицею переносицу
-            переносицы плеч плеча плечам плечами плечах плече плечей плечи плечо плечом
-            плечу плечьми подбородка подбородкам подбородками подбородках подбородке
-            подбородки подбородков подбородком подбородку подбородок позвоночник
-            позвоночника позвоночникам позвоночниками позвоночниках позвоночнике
-            позвоночники позвоночников позвоночником позвоночнику поясниц поясница поясницам
-            поясницами поясницах пояснице поясницей поясницею поясницу поясницы пятка пяткам
-            пятками пятках пятке пятки пяткой пяткою пятку пяток ребер ребра ребрам ребрами
-            ребрах ребре ребро ребром ребру рот рта ртам ртами ртах рте ртов ртом рту рты
-            рук рука рукам руками руках руке руки рукой рукою руку сердец сердца сердцам
-            сердцами сердцах сердце сердцев сердцем сердцу солнечная солнечного солнечное
-            солнечной солнечном солнечному солнечною солнечную солнечные солнечный солнечным
-            солнечными солнечных спин спина спинам спинами спинах спине спиной спиною спину
-            спины стоп стопа стопам стопами стопах стопе стопой стопою стопу стопы ступне
-            ступней ступнею ступни ступню ступня ступням ступнями ступнях темечек темечка
-            темечкам темечками темечках темечке темечки темечко темечком темечку уха ухе ухо
-            ухом уху ушам ушами ушах ушей уши челюстей челюсти челюсть челюстью челюстям
-            челюстями челюстях шее шеей шеею шеи шей шею шея шеям шеями шеях щек щека щекам
-            щеками щеках щеке щеки щекой щекою щеку язык языка языкам языками языках языке
-            языки языков языком языку языцех
+            бедер бедра бедрам бедрами бедрах бедре бедро бедром бедру бровей брови бровь
+            бровью бровям бровями бровях век века векам веками веках веке веки веко веком
+            веку виска вискам висками висках виске виски висков виском виску висок глаз
+            глаза глазам глазами глазах глазе глазом глазу голеней голени голень голенью
+            голеням голенями голенях горл горла горлам горлами горлах горле горло горлом
+            горлу грудей груди грудин грудина грудинам грудинами грудинах грудине грудиной
+            грудиною грудину грудины грудь грудью грудям грудями грудях губ губа губам
+            губами губах губе губой губою губу губы десен десна деснам деснами деснах десне
+            десной десною десну десны желудка желудкам желудками желудках желудке желудки
+            желудков желудком желудку желудок живот живота животам животами животах животе
+            животов животом животу животы запястий запястье запястьем запястью запястья
+            запястьям запястьями запястьях затылка затылкам затылками затылках затылке
+            затылки затылков затылком затылку затылок зуб зуба зубам зубами зубах зубе зубов
+            зубом зубу зубы зубьев зубья зубьям зубьями зубьях икр икра икрам икрами икрах
+            икре икрой икрою икру икры кадык кадыка кадыкам кадыками кадыках кадыке кадыки
+            кадыков кадыком кадыку кистей кисти кисть кистью кистям кистями кистях ключиц
+            ключица ключицам ключицами ключицах ключице ключицей ключицею ключицу ключицы
+            кож кожа кожам кожами кожах коже кожей кожею кожи кожу колен колена коленам
+            коленами коленах колене коленей колени колено коленом колену коленьев коленья
+            коленьям коленьями коленьях коленям коленями коленях кулак кулака кулакам
+            кулаками кулаках кулаке кулаки кулаков кулаком кулаку ладоней ладони ладонь
+            ладонью ладоням ладонями ладонях лба лбам лбами лбах лбе лбов лбом лбу лбы лиц
+            лица лицам лицами лицах лице лицо лицом лицу лоб лодыжек лодыжка лодыжкам
+            лодыжками лодыжках лодыжке лодыжки лодыжкой лодыжкою лодыжку локоть локте локтей
+            локтем локти локтю локтя локтям локтями локтях лопатка лопаткам лопатками
+            лопатках лопатке лопатки лопаткой лопаткою лопатку лопаток макушек макушка
+            макушкам макушками макушках макушке макушки макушкой макушкою макушку мизинец
+            мизинца мизинцам мизинцами мизинцах мизинце мизинцев мизинцем мизинцу мизинцы
+            мышц мышца мышцам мышцами мышцах мышце мышцей мышцею мышцу мышцы неб неба небам
+            небами небах небе небес небеса небесам небесами небесах небо небом небу ног нога
+            ногам ногами ногах ноге ноги ногой ноготь ногою ногте ногтей ногтем ногти ногтю
+            ногтя ногтям ногтями ногтях ногу ноздре ноздрей ноздрею ноздри ноздрю ноздря
+            ноздрям ноздрями ноздрях нос носа носам носами носах носе носов носом носу носы
+            палец пальца пальцам пальцами пальцах пальце пальцев пальцем пальцу пальцы
+            переносиц переносица переносицам переносицами переносицах переносице переносицей
+            переносицею переносицу переносицы плеч плеча плечам плечами плечах плече плечей
+            плечи плечо плечом плечу плечьми подбородка подбородкам подбородками подбородках
+            подбородке подбородки подбородков подбородком подбородку подбородок подмышек
+            подмышка подмышкам подмышками подмышках подмышке подмышки подмышкой подмышкою
+            подмышку позвоночник позвоночника позвоночникам позвоночниками позвоночниках
+            позвоночнике позвоночники позвоночников позвоночником позвоночнику поясниц
+            поясница поясницам поясницами поясницах пояснице поясницей поясницею поясницу
+            поясницы предплечий предплечье предплечьем предплечью предплечья предплечьям
+            предплечьями предплечьях пупка пупкам пупками пупках пупке пупки пупков пупком
+            пупку пупок пятка пяткам пятками пятках пятке пятки пяткой пяткою пятку пяток
+            ребер ребра ребрам ребрами ребрах ребре ребро ребром ребру ресниц ресница
+            ресницам ресницами ресницах реснице ресницей ресницею ресницу ресницы рот рта
+            ртам ртами ртах рте ртов ртом рту рты рук рука рукам руками руках руке руки
+            рукой рукою руку сердец сердца сердцам сердцами сердцах сердце сердцев сердцем
+            сердцу скул скула скулам скулами скулах скуле скулой скулою скулу скулы
+            солнечная солнечного солнечное солнечной солнечном солнечному солнечною
+            солнечную солнечные солнечный солнечным солнечными солнечных спин спина спинам
+            спинами спинах спине спиной спиною спину спины стоп стопа стопам стопами стопах
+            стопе стопой стопою стопу стопы ступне ступней ступнею ступни ступню ступня
+            ступням ступнями ступнях сустав сустава суставам суставами суставах суставе
+            суставов суставом суставу суставы темечек темечка темечкам темечками темечках
+            темечке темечки темечко темечком темечку уха ухе ухо ухом уху ушам ушами ушах
+            ушей уши челюстей челюсти челюсть челюстью челюстям челюстями челюстях шее шеей
+            шеею шеи шей шею шея шеям шеями шеях щек щека щекам щеками щеках щеке щеки щекой
+            щекою щеку язык языка языкам языками языках языке языки языков языком языку
+            языцех
         """,
         "colour": """
             ал ала алая алее алей алейшая алейшего алейшее алейшей алейшем алейшему алейшею
@@ -1088,15 +1138,15 @@ FORMS: Final[dict[str, dict[str, str]]] = {
             потянущее потянущей поупруже похолоднее похолодней похриплее похриплей
             пошелковее пошелковей пошершавее пошершавей поярче поярчей пресен пресна пресная
             преснее пресней пресно пресного пресное пресной пресном пресному пресною пресную
-            пресны пресные пресный пресным пресными пресных приглушенная приглушенного
-            приглушенное приглушенной приглушенном приглушенному приглушенною приглушенную
-            приглушенные приглушенный приглушенным приглушенными приглушенных приглушившая
-            приглушившего приглушившее приглушившей приглушившем приглушившему приглушившею
-            приглушившие приглушивший приглушившим приглушившими приглушивших приглушившую
-            приторен приторна приторная приторнее приторней приторно приторного приторное
-            приторной приторном приторному приторною приторную приторны приторные приторный
-            приторным приторными приторных прозрачен прозрачна прозрачная прозрачнее
-            прозрачней прозрачнейшая прозрачнейшего прозрачнейшее прозрачнейшей
+            пресны пресные пресный пресным пресными пресных приглушенная приглушенно
+            приглушенного приглушенное приглушенной приглушенном приглушенному приглушенною
+            приглушенную приглушенные приглушенный приглушенным приглушенными приглушенных
+            приглушившая приглушившего приглушившее приглушившей приглушившем приглушившему
+            приглушившею приглушившие приглушивший приглушившим приглушившими приглушивших
+            приглушившую приторен приторна приторная приторнее приторней приторно приторного
+            приторное приторной приторном приторному приторною приторную приторны приторные
+            приторный приторным приторными приторных прозрачен прозрачна прозрачная
+            прозрачнее прозрачней прозрачнейшая прозрачнейшего прозрачнейшее прозрачнейшей
             прозрачнейшем прозрачнейшему прозрачнейшею прозрачнейшие прозрачнейший
             прозрачнейшим прозрачнейшими прозрачнейших прозрачнейшую прозрачно прозрачного
             прозрачное прозрачной прозрачном прозрачному прозрачною прозрачную прозрачны
@@ -1175,39 +1225,44 @@ FORMS: Final[dict[str, dict[str, str]]] = {
             шершавыми шершавых шуршавшая шуршавшего шуршавшее шуршавшей шуршавшем шуршавшему
             шуршавшею шуршавшие шуршавший шуршавшим шуршавшими шуршавших шуршавшую шуршащая
             шуршащего шуршащее шуршащей шуршащем шуршащему шуршащею шуршащие шуршащий
-            шуршащим шуршащими шуршащих шуршащую щекотная щекотного щекотное щекотной
-            щекотном щекотному щекотною щекотную щекотные щекотный щекотным щекотными
-            щекотных ярка яркая ярки яркие яркий ярким яркими ярких ярко яркого яркое яркой
-            ярком яркому яркою яркую ярок ярчайшая ярчайшего ярчайшее ярчайшей ярчайшем
-            ярчайшему ярчайшею ярчайшие ярчайший ярчайшим ярчайшими ярчайших ярчайшую ярче
-            ярчей
+            шуршащим шуршащими шуршащих шуршащую щекотная щекотно щекотного щекотное
+            щекотной щекотном щекотному щекотною щекотную щекотные щекотный щекотным
+            щекотными щекотных ярка яркая ярки яркие яркий ярким яркими ярких ярко яркого
+            яркое яркой ярком яркому яркою яркую ярок ярчайшая ярчайшего ярчайшее ярчайшей
+            ярчайшем ярчайшему ярчайшею ярчайшие ярчайший ярчайшим ярчайшими ярчайших
+            ярчайшую ярче ярчей
         """,
         "quality_weak": """
             деревянная деревянного деревянное деревянной деревянном деревянному деревянною
-            деревянную деревянные деревянный деревянным деревянными деревянных жестка
-            жесткая жестки жесткие жесткий жестким жесткими жестких жестко жесткого жесткое
-            жесткой жестком жесткому жесткою жесткую жесток жестче легка легкая легки легкие
-            легкий легким легкими легких легко легкого легкое легкой легком легкому легкою
-            легкую легок легчайшая легчайшего легчайшее легчайшей легчайшем легчайшему
-            легчайшею легчайшие легчайший легчайшим легчайшими легчайших легчайшую легче
-            мягка мягкая мягки мягкие мягкий мягким мягкими мягких мягко мягкого мягкое
-            мягкой мягком мягкому мягкою мягкую мягок мягчайшая мягчайшего мягчайшее
-            мягчайшей мягчайшем мягчайшему мягчайшею мягчайшие мягчайший мягчайшим
-            мягчайшими мягчайших мягчайшую мягче мягчей наимягчайшая наимягчайшего
-            наимягчайшее наимягчайшей наимягчайшем наимягчайшему наимягчайшею наимягчайшие
-            наимягчайший наимягчайшим наимягчайшими наимягчайших наимягчайшую наиострейшая
-            наиострейшего наиострейшее наиострейшей наиострейшем наиострейшему наиострейшею
-            наиострейшие наиострейший наиострейшим наиострейшими наиострейших наиострейшую
-            наисильнейшая наисильнейшего наисильнейшее наисильнейшей наисильнейшем
-            наисильнейшему наисильнейшею наисильнейшие наисильнейший наисильнейшим
-            наисильнейшими наисильнейших наисильнейшую наислабейшая наислабейшего
-            наислабейшее наислабейшей наислабейшем наислабейшему наислабейшею наислабейшие
-            наислабейший наислабейшим наислабейшими наислабейших наислабейшую остер остр
-            остра острая острее острей острейшая острейшего острейшее острейшей острейшем
-            острейшему острейшею острейшие острейший острейшим острейшими острейших
-            острейшую остро острого острое острой остром острому острою острую остры острые
-            острый острым острыми острых пожестче полегче помягче помягчей поострее поострей
-            порезче поровнее поровней посвежее посвежей посильнее посильней послабее
+            деревянную деревянные деревянный деревянным деревянными деревянных дрожа дрожав
+            дрожавшая дрожавшего дрожавшее дрожавшей дрожавшем дрожавшему дрожавшею дрожавши
+            дрожавшие дрожавший дрожавшим дрожавшими дрожавших дрожавшую дрожал дрожала
+            дрожали дрожало дрожат дрожать дрожащая дрожащего дрожащее дрожащей дрожащем
+            дрожащему дрожащею дрожащие дрожащий дрожащим дрожащими дрожащих дрожащую дрожи
+            дрожим дрожит дрожите дрожишь дрожу жестка жесткая жестки жесткие жесткий
+            жестким жесткими жестких жестко жесткого жесткое жесткой жестком жесткому
+            жесткою жесткую жесток жестче легка легкая легки легкие легкий легким легкими
+            легких легко легкого легкое легкой легком легкому легкою легкую легок легчайшая
+            легчайшего легчайшее легчайшей легчайшем легчайшему легчайшею легчайшие
+            легчайший легчайшим легчайшими легчайших легчайшую легче мягка мягкая мягки
+            мягкие мягкий мягким мягкими мягких мягко мягкого мягкое мягкой мягком мягкому
+            мягкою мягкую мягок мягчайшая мягчайшего мягчайшее мягчайшей мягчайшем
+            мягчайшему мягчайшею мягчайшие мягчайший мягчайшим мягчайшими мягчайших
+            мягчайшую мягче мягчей наимягчайшая наимягчайшего наимягчайшее наимягчайшей
+            наимягчайшем наимягчайшему наимягчайшею наимягчайшие наимягчайший наимягчайшим
+            наимягчайшими наимягчайших наимягчайшую наиострейшая наиострейшего наиострейшее
+            наиострейшей наиострейшем наиострейшему наиострейшею наиострейшие наиострейший
+            наиострейшим наиострейшими наиострейших наиострейшую наисильнейшая
+            наисильнейшего наисильнейшее наисильнейшей наисильнейшем наисильнейшему
+            наисильнейшею наисильнейшие наисильнейший наисильнейшим наисильнейшими
+            наисильнейших наисильнейшую наислабейшая наислабейшего наислабейшее наислабейшей
+            наислабейшем наислабейшему наислабейшею наислабейшие наислабейший наислабейшим
+            наислабейшими наислабейших наислабейшую остер остр остра острая острее острей
+            острейшая острейшего острейшее острейшей острейшем острейшему острейшею
+            острейшие острейший острейшим острейшими острейших острейшую остро острого
+            острое острой остром острому острою острую остры острые острый острым острыми
+            острых пожестче полегче помягче помягчей поострее поострей порезче поровнее
+            поровней посвежее посвежей посжатее посжатей посильнее посильней послабее
             послабей потеплее потеплей потише потупее потупей потяжелее потяжелей резка
             резкая резки резкие резкий резким резкими резких резко резкого резкое резкой
             резком резкому резкою резкую резок резче ровен ровна ровная ровнее ровней
@@ -1215,26 +1270,38 @@ FORMS: Final[dict[str, dict[str, str]]] = {
             ровнейшие ровнейший ровнейшим ровнейшими ровнейших ровнейшую ровно ровного
             ровное ровной ровном ровному ровною ровную ровны ровные ровный ровным ровными
             ровных свеж свежа свежая свежего свежее свежей свежем свежему свежею свежи
-            свежие свежий свежим свежими свежих свежо свежую светло силен сильна сильная
-            сильнее сильней сильнейшая сильнейше сильнейшего сильнейшее сильнейшей
-            сильнейшем сильнейшему сильнейшею сильнейшие сильнейший сильнейшим сильнейшими
-            сильнейших сильнейшую сильно сильного сильное сильной сильном сильному сильною
-            сильную сильны сильные сильный сильным сильными сильных слаб слаба слабая слабее
-            слабей слабейшая слабейшего слабейшее слабейшей слабейшем слабейшему слабейшею
-            слабейшие слабейший слабейшим слабейшими слабейших слабейшую слабо слабого
-            слабое слабой слабом слабому слабою слабую слабы слабые слабый слабым слабыми
-            слабых темно тепел тепла теплая тепле теплее теплей тепло теплого теплое теплой
-            теплом теплому теплою теплу теплую теплы теплые теплый теплым теплыми теплых тих
-            тиха тихая тихи тихие тихий тихим тихими тихих тихо тихого тихое тихой тихом
-            тихому тихою тихую тишайшая тишайшего тишайшее тишайшей тишайшем тишайшему
-            тишайшею тишайшие тишайший тишайшим тишайшими тишайших тишайшую тише туп тупа
-            тупая тупее тупей тупейшая тупейшего тупейшее тупейшей тупейшем тупейшему
-            тупейшею тупейшие тупейший тупейшим тупейшими тупейших тупейшую тупо тупого
-            тупое тупой тупом тупому тупою тупую тупы тупые тупым тупыми тупых тяжел тяжела
-            тяжелая тяжелее тяжелей тяжелейшая тяжелейшего тяжелейшее тяжелейшей тяжелейшем
-            тяжелейшему тяжелейшею тяжелейшие тяжелейший тяжелейшим тяжелейшими тяжелейших
-            тяжелейшую тяжело тяжелого тяжелое тяжелой тяжелом тяжелому тяжелою тяжелую
-            тяжелы тяжелые тяжелый тяжелым тяжелыми тяжелых
+            свежие свежий свежим свежими свежих свежо свежую светло сжавшаяся сжавшегося
+            сжавшееся сжавшейся сжавшемся сжавшемуся сжавшеюся сжавшиеся сжавшийся
+            сжавшимися сжавшимся сжавшись сжавшихся сжавшуюся сжалась сжались сжалось сжался
+            сжат сжата сжатая сжатее сжатей сжато сжатого сжатое сжатой сжатом сжатому
+            сжатою сжатую сжаты сжатые сжатый сжатым сжатыми сжатых сжаться сжимавшаяся
+            сжимавшегося сжимавшееся сжимавшейся сжимавшемся сжимавшемуся сжимавшеюся
+            сжимавшиеся сжимавшийся сжимавшимися сжимавшимся сжимавшись сжимавшихся
+            сжимавшуюся сжимаемся сжимаетесь сжимается сжимаешься сжимайся сжимайтесь
+            сжималась сжимались сжималось сжимался сжиматься сжимаюсь сжимаются сжимающаяся
+            сжимающегося сжимающееся сжимающейся сжимающемся сжимающемуся сжимающеюся
+            сжимающиеся сжимающийся сжимающимися сжимающимся сжимающихся сжимающуюся
+            сжимаясь силен сильна сильная сильнее сильней сильнейшая сильнейше сильнейшего
+            сильнейшее сильнейшей сильнейшем сильнейшему сильнейшею сильнейшие сильнейший
+            сильнейшим сильнейшими сильнейших сильнейшую сильно сильного сильное сильной
+            сильном сильному сильною сильную сильны сильные сильный сильным сильными сильных
+            слаб слаба слабая слабее слабей слабейшая слабейшего слабейшее слабейшей
+            слабейшем слабейшему слабейшею слабейшие слабейший слабейшим слабейшими
+            слабейших слабейшую слабо слабого слабое слабой слабом слабому слабою слабую
+            слабы слабые слабый слабым слабыми слабых сожмемся сожмемтесь сожметесь сожмется
+            сожмешься сожмись сожмитесь сожмусь сожмутся темно тепел тепла теплая тепле
+            теплее теплей тепло теплого теплое теплой теплом теплому теплою теплу теплую
+            теплы теплые теплый теплым теплыми теплых тих тиха тихая тихи тихие тихий тихим
+            тихими тихих тихо тихого тихое тихой тихом тихому тихою тихую тишайшая тишайшего
+            тишайшее тишайшей тишайшем тишайшему тишайшею тишайшие тишайший тишайшим
+            тишайшими тишайших тишайшую тише туп тупа тупая тупее тупей тупейшая тупейшего
+            тупейшее тупейшей тупейшем тупейшему тупейшею тупейшие тупейший тупейшим
+            тупейшими тупейших тупейшую тупо тупого тупое тупой тупом тупому тупою тупую
+            тупы тупые тупым тупыми тупых тяжел тяжела тяжелая тяжелее тяжелей тяжелейшая
+            тяжелейшего тяжелейшее тяжелейшей тяжелейшем тяжелейшему тяжелейшею тяжелейшие
+            тяжелейший тяжелейшим тяжелейшими тяжелейших тяжелейшую тяжело тяжелого тяжелое
+            тяжелой тяжелом тяжелому тяжелою тяжелую тяжелы тяжелые тяжелый тяжелым тяжелыми
+            тяжелых
         """,
         "sense": """
             аромат аромата ароматам ароматами ароматах аромате ароматов ароматом аромату
@@ -1265,55 +1332,57 @@ FORMS: Final[dict[str, dict[str, str]]] = {
             звуку изморосей измороси изморось изморосью изморосям изморосями изморосях
             капелей капели капель капелью капелям капелями капелях капле каплей каплею капли
             каплю капля каплям каплями каплях кислинка кислинкам кислинками кислинках
-            кислинке кислинки кислинкой кислинкою кислинку кислинок лае лаев лаем лаи лай
-            лаю лая лаям лаями лаях луч луча лучам лучами лучах луче лучей лучи лучом лучу
-            лязг лязга лязгам лязгами лязгах лязге лязги лязгов лязгом лязгу мерцание
-            мерцанием мерцании мерцаний мерцанию мерцания мерцаниям мерцаниями мерцаниях
-            мерцанье мерцаньем мерцаньи мерцанью мерцанья мерцаньям мерцаньями мерцаньях
-            отблеск отблеска отблескам отблесками отблесках отблеске отблески отблесков
-            отблеском отблеску отражение отражением отражении отражений отражению отражения
-            отражениям отражениями отражениях отраженье отраженьем отраженьи отраженью
-            отраженья отраженьям отраженьями отраженьях оттенка оттенкам оттенками оттенках
-            оттенке оттенки оттенков оттенком оттенку оттенок пар пара парам парами парах
-            паре паров паром пару пары писк писка пискам писками писках писке писки писков
-            писком писку плеск плеска плескам плесками плесках плеске плески плесков плеском
-            плеску полоска полоскам полосками полосках полоске полоски полоской полоскою
-            полоску полосок послевкусие послевкусием послевкусии послевкусий послевкусию
-            послевкусия послевкусиям послевкусиями послевкусиях привкус привкуса привкусам
-            привкусами привкусах привкусе привкусов привкусом привкусу привкусы прохлад
-            прохлада прохладам прохладами прохладах прохладе прохладой прохладою прохладу
-            прохлады рокот рокота рокотам рокотами рокотах рокоте рокотов рокотом рокоту
-            рокоты свет света свете светом свету свист свиста свистам свистами свистах
-            свисте свистов свистом свисту свисты сияние сиянием сиянии сияний сиянию сияния
-            сияниям сияниями сияниях сиянье сияньем сияньи сиянью сиянья сияньям сияньями
-            сияньях сквозняк сквозняка сквознякам сквозняками сквозняках сквозняке сквозняки
-            сквозняков сквозняком сквозняку скрежет скрежета скрежетам скрежетами скрежетах
-            скрежете скрежетов скрежетом скрежету скрежеты скрип скрипа скрипам скрипами
-            скрипах скрипе скрипов скрипом скрипу скрипы сладостей сладости сладость
-            сладостью сладостям сладостями сладостях стук стука стукам стуками стуках стуке
-            стуки стуков стуком стуку сыростей сырости сырость сыростью сыростям сыростями
-            сыростях текстур текстура текстурам текстурами текстурах текстуре текстурой
-            текстурою текстуру текстуры теней тени тень тенью теням тенями тенях тепла тепле
-            тепло теплом теплу тиканий тиканье тиканьем тиканью тиканья тиканьям тиканьями
-            тиканьях топот топота топотам топотами топотах топоте топотов топотом топоту
-            топоты треск треска трескам тресками тресках треске трески тресков треском
-            треску урчание урчанием урчании урчаний урчанию урчания урчаниям урчаниями
-            урчаниях урчанье урчаньем урчаньи урчанью урчанья урчаньям урчаньями урчаньях
-            хлорка хлоркам хлорками хлорках хлорке хлорки хлоркой хлоркою хлорку хлорок
-            холод холода холодам холодами холодах холоде холодка холодкам холодками холодках
-            холодке холодки холодков холодком холодку холодов холодок холодом холоду хруст
-            хруста хрустам хрустами хрустах хрусте хрустов хрустом хрусту хрусты цвет цвета
-            цветам цветами цветах цвете цветов цветом цвету чириканий чириканье чириканьем
-            чириканью чириканья чириканьям чириканьями чириканьях шаг шага шагам шагами
-            шагах шаге шаги шагов шагом шагу шарканий шарканье шарканьем шарканью шарканья
-            шарканьям шарканьями шарканьях шелест шелеста шелестам шелестами шелестах
-            шелесте шелестов шелестом шелесту шелесты шорох шороха шорохам шорохами шорохах
-            шорохе шорохи шорохов шорохом шороху шум шума шумам шумами шумах шуме шумов
-            шумом шуму шумы шуршание шуршанием шуршании шуршаний шуршанию шуршания шуршаниям
-            шуршаниями шуршаниях шуршанье шуршаньем шуршаньи шуршанью шуршанья шуршаньям
-            шуршаньями шуршаньях щебет щебета щебетам щебетами щебетах щебете щебетов
-            щебетом щебету щебеты щелчка щелчкам щелчками щелчках щелчке щелчки щелчков
-            щелчком щелчку щелчок эх эха эхам эхами эхах эхе эхо эхом эху
+            кислинке кислинки кислинкой кислинкою кислинку кислинок кислятин кислятина
+            кислятинам кислятинами кислятинах кислятине кислятиной кислятиною кислятину
+            кислятины лае лаев лаем лаи лай лаю лая лаям лаями лаях луч луча лучам лучами
+            лучах луче лучей лучи лучом лучу лязг лязга лязгам лязгами лязгах лязге лязги
+            лязгов лязгом лязгу мерцание мерцанием мерцании мерцаний мерцанию мерцания
+            мерцаниям мерцаниями мерцаниях мерцанье мерцаньем мерцаньи мерцанью мерцанья
+            мерцаньям мерцаньями мерцаньях отблеск отблеска отблескам отблесками отблесках
+            отблеске отблески отблесков отблеском отблеску отражение отражением отражении
+            отражений отражению отражения отражениям отражениями отражениях отраженье
+            отраженьем отраженьи отраженью отраженья отраженьям отраженьями отраженьях
+            оттенка оттенкам оттенками оттенках оттенке оттенки оттенков оттенком оттенку
+            оттенок пар пара парам парами парах паре паров паром пару пары писк писка пискам
+            писками писках писке писки писков писком писку плеск плеска плескам плесками
+            плесках плеске плески плесков плеском плеску полоска полоскам полосками полосках
+            полоске полоски полоской полоскою полоску полосок послевкусие послевкусием
+            послевкусии послевкусий послевкусию послевкусия послевкусиям послевкусиями
+            послевкусиях привкус привкуса привкусам привкусами привкусах привкусе привкусов
+            привкусом привкусу привкусы прохлад прохлада прохладам прохладами прохладах
+            прохладе прохладой прохладою прохладу прохлады рокот рокота рокотам рокотами
+            рокотах рокоте рокотов рокотом рокоту рокоты свет света свете светом свету свист
+            свиста свистам свистами свистах свисте свистов свистом свисту свисты сияние
+            сиянием сиянии сияний сиянию сияния сияниям сияниями сияниях сиянье сияньем
+            сияньи сиянью сиянья сияньям сияньями сияньях сквозняк сквозняка сквознякам
+            сквозняками сквозняках сквозняке сквозняки сквозняков сквозняком сквозняку
+            скрежет скрежета скрежетам скрежетами скрежетах скрежете скрежетов скрежетом
+            скрежету скрежеты скрип скрипа скрипам скрипами скрипах скрипе скрипов скрипом
+            скрипу скрипы сладостей сладости сладость сладостью сладостям сладостями
+            сладостях стук стука стукам стуками стуках стуке стуки стуков стуком стуку
+            сыростей сырости сырость сыростью сыростям сыростями сыростях текстур текстура
+            текстурам текстурами текстурах текстуре текстурой текстурою текстуру текстуры
+            теней тени тень тенью теням тенями тенях тепла тепле тепло теплом теплу тиканий
+            тиканье тиканьем тиканью тиканья тиканьям тиканьями тиканьях топот топота
+            топотам топотами топотах топоте топотов топотом топоту топоты треск треска
+            трескам тресками тресках треске трески тресков треском треску урчание урчанием
+            урчании урчаний урчанию урчания урчаниям урчаниями урчаниях урчанье урчаньем
+            урчаньи урчанью урчанья урчаньям урчаньями урчаньях хлорка хлоркам хлорками
+            хлорках хлорке хлорки хлоркой хлоркою хлорку хлорок холод холода холодам
+            холодами холодах холоде холодка холодкам холодками холодках холодке холодки
+            холодков холодком холодку холодов холодок холодом холоду хруст хруста хрустам
+            хрустами хрустах хрусте хрустов хрустом хрусту хрусты цвет цвета цветам цветами
+            цветах цвете цветов цветом цвету чириканий чириканье чириканьем чириканью
+            чириканья чириканьям чириканьями чириканьях шаг шага шагам шагами шагах шаге
+            шаги шагов шагом шагу шарканий шарканье шарканьем шарканью шарканья шарканьям
+            шарканьями шарканьях шелест шелеста шелестам шелестами шелестах шелесте шелестов
+            шелестом шелесту шелесты шорох шороха шорохам шорохами шорохах шорохе шорохи
+            шорохов шорохом шороху шум шума шумам шумами шумах шуме шумов шумом шуму шумы
+            шуршание шуршанием шуршании шуршаний шуршанию шуршания шуршаниям шуршаниями
+            шуршаниях шуршанье шуршаньем шуршаньи шуршанью шуршанья шуршаньям шуршаньями
+            шуршаньях щебет щебета щебетам щебетами щебетах щебете щебетов щебетом щебету
+            щебеты щелчка щелчкам щелчками щелчках щелчке щелчки щелчков щелчком щелчку
+            щелчок эх эха эхам эхами эхах эхе эхо эхом эху
         """,
         "sense_verb": """
             благоухав благоухавшая благоухавшего благоухавшее благоухавшей благоухавшем
@@ -1343,47 +1412,60 @@ FORMS: Final[dict[str, dict[str, str]]] = {
             бликуемою бликуемте бликуемую бликуемы бликуемые бликуемый бликуемым бликуемыми
             бликуемых бликует бликуете бликуешь бликуй бликуйте бликую бликуют бликующая
             бликующего бликующее бликующей бликующем бликующему бликующею бликующие
-            бликующий бликующим бликующими бликующих бликующую бликуя булькав булькавшая
-            булькавшего булькавшее булькавшей булькавшем булькавшему булькавшею булькавши
-            булькавшие булькавший булькавшим булькавшими булькавших булькавшую булькаем
-            булькает булькаете булькаешь булькай булькайте булькал булькала булькали
-            булькало булькать булькаю булькают булькающая булькающего булькающее булькающей
-            булькающем булькающему булькающею булькающие булькающий булькающим булькающими
-            булькающих булькающую булькая воняв вонявшая вонявшего вонявшее вонявшей
-            вонявшем вонявшему вонявшею вонявши вонявшие вонявший вонявшим вонявшими
-            вонявших вонявшую воняем воняет воняете воняешь воняй воняйте вонял воняла
-            воняли воняло вонять воняю воняют воняющая воняющего воняющее воняющей воняющем
-            воняющему воняющею воняющие воняющий воняющим воняющими воняющих воняющую воняя
-            гремев гремевшая гремевшего гремевшее гремевшей гремевшем гремевшему гремевшею
-            гремевши гремевшие гремевший гремевшим гремевшими гремевших гремевшую гремел
-            гремела гремели гремело греметь греми гремим гремит гремите гремишь гремлю гремя
-            гремят гремящая гремящего гремящее гремящей гремящем гремящему гремящею гремящие
-            гремящий гремящим гремящими гремящих гремящую гудев гудевшая гудевшего гудевшее
-            гудевшей гудевшем гудевшему гудевшею гудевши гудевшие гудевший гудевшим
-            гудевшими гудевших гудевшую гудел гудела гудели гудело гудеть гуди гудим гудит
-            гудите гудишь гудя гудят гудящая гудящего гудящее гудящей гудящем гудящему
-            гудящею гудящие гудящий гудящим гудящими гудящих гудящую гужу дребезжа дребезжав
-            дребезжавшая дребезжавшего дребезжавшее дребезжавшей дребезжавшем дребезжавшему
-            дребезжавшею дребезжавши дребезжавшие дребезжавший дребезжавшим дребезжавшими
-            дребезжавших дребезжавшую дребезжал дребезжала дребезжали дребезжало дребезжат
-            дребезжать дребезжащая дребезжащего дребезжащее дребезжащей дребезжащем
-            дребезжащему дребезжащею дребезжащие дребезжащий дребезжащим дребезжащими
-            дребезжащих дребезжащую дребезжи дребезжим дребезжит дребезжите дребезжишь
-            дребезжу жги жгите жгла жгли жгло жгу жгут жгущая жгущего жгущее жгущей жгущем
-            жгущему жгущею жгущие жгущий жгущим жгущими жгущих жгущую жег жегшая жегшего
-            жегшее жегшей жегшем жегшему жегшею жегши жегшие жегший жегшим жегшими жегших
-            жегшую жечь жжем жжен жжена жженная жженного жженное жженной жженном жженному
-            жженною жженную жженные жженный жженным жженными жженных жжено жжены жжет жжете
-            жжешь жужжа жужжав жужжавшая жужжавшего жужжавшее жужжавшей жужжавшем жужжавшему
-            жужжавшею жужжавши жужжавшие жужжавший жужжавшим жужжавшими жужжавших жужжавшую
-            жужжал жужжала жужжали жужжало жужжат жужжать жужжащая жужжащего жужжащее
-            жужжащей жужжащем жужжащему жужжащею жужжащие жужжащий жужжащим жужжащими
-            жужжащих жужжащую жужжи жужжим жужжит жужжите жужжишь жужжу журча журчав
-            журчавшая журчавшего журчавшее журчавшей журчавшем журчавшему журчавшею журчавши
-            журчавшие журчавший журчавшим журчавшими журчавших журчавшую журчал журчала
-            журчали журчало журчат журчать журчащая журчащего журчащее журчащей журчащем
-            журчащему журчащею журчащие журчащий журчащим журчащими журчащих журчащую журчи
-            журчим журчит журчите журчишь журчу завывав завывавшая завывавшего завывавшее
+            бликующий бликующим бликующими бликующих бликующую бликуя болев болевшая
+            болевшего болевшее болевшей болевшем болевшему болевшею болевши болевшие
+            болевший болевшим болевшими болевших болевшую болеем болеет болеете болеешь
+            болей болейте болел болела болели болело болеть болею болеют болеющая болеющего
+            болеющее болеющей болеющем болеющему болеющею болеющие болеющий болеющим
+            болеющими болеющих болеющую болея боли болим болит болите болишь болю боля болят
+            болящая болящего болящее болящей болящем болящему болящею болящие болящий
+            болящим болящими болящих болящую булькав булькавшая булькавшего булькавшее
+            булькавшей булькавшем булькавшему булькавшею булькавши булькавшие булькавший
+            булькавшим булькавшими булькавших булькавшую булькаем булькает булькаете
+            булькаешь булькай булькайте булькал булькала булькали булькало булькать булькаю
+            булькают булькающая булькающего булькающее булькающей булькающем булькающему
+            булькающею булькающие булькающий булькающим булькающими булькающих булькающую
+            булькая воняв вонявшая вонявшего вонявшее вонявшей вонявшем вонявшему вонявшею
+            вонявши вонявшие вонявший вонявшим вонявшими вонявших вонявшую воняем воняет
+            воняете воняешь воняй воняйте вонял воняла воняли воняло вонять воняю воняют
+            воняющая воняющего воняющее воняющей воняющем воняющему воняющею воняющие
+            воняющий воняющим воняющими воняющих воняющую воняя гремев гремевшая гремевшего
+            гремевшее гремевшей гремевшем гремевшему гремевшею гремевши гремевшие гремевший
+            гремевшим гремевшими гремевших гремевшую гремел гремела гремели гремело греметь
+            греми гремим гремит гремите гремишь гремлю гремя гремят гремящая гремящего
+            гремящее гремящей гремящем гремящему гремящею гремящие гремящий гремящим
+            гремящими гремящих гремящую гудев гудевшая гудевшего гудевшее гудевшей гудевшем
+            гудевшему гудевшею гудевши гудевшие гудевший гудевшим гудевшими гудевших
+            гудевшую гудел гудела гудели гудело гудеть гуди гудим гудит гудите гудишь гудя
+            гудят гудящая гудящего гудящее гудящей гудящем гудящему гудящею гудящие гудящий
+            гудящим гудящими гудящих гудящую гужу дергавшаяся дергавшегося дергавшееся
+            дергавшейся дергавшемся дергавшемуся дергавшеюся дергавшиеся дергавшийся
+            дергавшимися дергавшимся дергавшись дергавшихся дергавшуюся дергаемся дергаетесь
+            дергается дергаешься дергайся дергайтесь дергалась дергались дергалось дергался
+            дергаться дергаюсь дергаются дергающаяся дергающегося дергающееся дергающейся
+            дергающемся дергающемуся дергающеюся дергающиеся дергающийся дергающимися
+            дергающимся дергающихся дергающуюся дергаясь дребезжа дребезжав дребезжавшая
+            дребезжавшего дребезжавшее дребезжавшей дребезжавшем дребезжавшему дребезжавшею
+            дребезжавши дребезжавшие дребезжавший дребезжавшим дребезжавшими дребезжавших
+            дребезжавшую дребезжал дребезжала дребезжали дребезжало дребезжат дребезжать
+            дребезжащая дребезжащего дребезжащее дребезжащей дребезжащем дребезжащему
+            дребезжащею дребезжащие дребезжащий дребезжащим дребезжащими дребезжащих
+            дребезжащую дребезжи дребезжим дребезжит дребезжите дребезжишь дребезжу жги
+            жгите жгла жгли жгло жгу жгут жгущая жгущего жгущее жгущей жгущем жгущему жгущею
+            жгущие жгущий жгущим жгущими жгущих жгущую жег жегшая жегшего жегшее жегшей
+            жегшем жегшему жегшею жегши жегшие жегший жегшим жегшими жегших жегшую жечь жжем
+            жжен жжена жженная жженного жженное жженной жженном жженному жженною жженную
+            жженные жженный жженным жженными жженных жжено жжены жжет жжете жжешь жужжа
+            жужжав жужжавшая жужжавшего жужжавшее жужжавшей жужжавшем жужжавшему жужжавшею
+            жужжавши жужжавшие жужжавший жужжавшим жужжавшими жужжавших жужжавшую жужжал
+            жужжала жужжали жужжало жужжат жужжать жужжащая жужжащего жужжащее жужжащей
+            жужжащем жужжащему жужжащею жужжащие жужжащий жужжащим жужжащими жужжащих
+            жужжащую жужжи жужжим жужжит жужжите жужжишь жужжу журча журчав журчавшая
+            журчавшего журчавшее журчавшей журчавшем журчавшему журчавшею журчавши журчавшие
+            журчавший журчавшим журчавшими журчавших журчавшую журчал журчала журчали
+            журчало журчат журчать журчащая журчащего журчащее журчащей журчащем журчащему
+            журчащею журчащие журчащий журчащим журчащими журчащих журчащую журчи журчим
+            журчит журчите журчишь журчу завывав завывавшая завывавшего завывавшее
             завывавшей завывавшем завывавшему завывавшею завывавши завывавшие завывавший
             завывавшим завывавшими завывавших завывавшую завываем завывает завываете
             завываешь завывай завывайте завывал завывала завывали завывало завывать завываю
@@ -1435,127 +1517,150 @@ FORMS: Final[dict[str, dict[str, str]]] = {
             коловшей коловшем коловшему коловшею коловши коловшие коловший коловшим
             коловшими коловших коловшую колол колола кололи кололо колот колота колотая
             колото колотого колотое колотой колотом колотому колотою колотую колоты колотые
-            колотый колотым колотыми колотых колоть колю колют колющая колющего колющее
-            колющей колющем колющему колющею колющие колющий колющим колющими колющих
-            колющую коля ломи ломив ломившая ломившего ломившее ломившей ломившем ломившему
-            ломившею ломивши ломившие ломивший ломившим ломившими ломивших ломившую ломил
-            ломила ломили ломило ломим ломима ломимая ломимо ломимого ломимое ломимой
-            ломимом ломимому ломимою ломимую ломимы ломимые ломимый ломимым ломимыми ломимых
-            ломит ломите ломить ломишь ломлен ломлена ломленная ломленного ломленное
-            ломленной ломленном ломленному ломленною ломленную ломленные ломленный ломленным
-            ломленными ломленных ломлено ломлены ломлю ломя ломят ломящая ломящего ломящее
-            ломящей ломящем ломящему ломящею ломящие ломящий ломящим ломящими ломящих
-            ломящую лязгав лязгавшая лязгавшего лязгавшее лязгавшей лязгавшем лязгавшему
-            лязгавшею лязгавши лязгавшие лязгавший лязгавшим лязгавшими лязгавших лязгавшую
-            лязгаем лязгает лязгаете лязгаешь лязгай лязгайте лязгал лязгала лязгали лязгало
-            лязгать лязгаю лязгают лязгающая лязгающего лязгающее лязгающей лязгающем
-            лязгающему лязгающею лязгающие лязгающий лязгающим лязгающими лязгающих
-            лязгающую лязгая мерцав мерцавшая мерцавшего мерцавшее мерцавшей мерцавшем
-            мерцавшему мерцавшею мерцавши мерцавшие мерцавший мерцавшим мерцавшими мерцавших
-            мерцавшую мерцаем мерцает мерцаете мерцаешь мерцай мерцайте мерцал мерцала
-            мерцали мерцало мерцать мерцаю мерцают мерцающая мерцающего мерцающее мерцающей
-            мерцающем мерцающему мерцающею мерцающие мерцающий мерцающим мерцающими
-            мерцающих мерцающую мерцая немев немевшая немевшего немевшее немевшей немевшем
-            немевшему немевшею немевши немевшие немевший немевшим немевшими немевших
-            немевшую немеем немеет немеете немеешь немей немейте немел немела немели немело
-            неметь немею немеют немеющая немеющего немеющее немеющей немеющем немеющему
-            немеющею немеющие немеющий немеющим немеющими немеющих немеющую немея ноем ноет
-            ноете ноешь ной нойте ною ноют ноющая ноющего ноющее ноющей ноющем ноющему
-            ноющею ноющие ноющий ноющим ноющими ноющих ноющую ноя ныв нывшая нывшего нывшее
-            нывшей нывшем нывшему нывшею нывши нывшие нывший нывшим нывшими нывших нывшую
-            ныл ныла ныли ныло ныть обдавав обдававшая обдававшего обдававшее обдававшей
-            обдававшем обдававшему обдававшею обдававши обдававшие обдававший обдававшим
-            обдававшими обдававших обдававшую обдаваем обдаваема обдаваемая обдаваемо
-            обдаваемого обдаваемое обдаваемой обдаваемом обдаваемому обдаваемою обдаваемую
-            обдаваемы обдаваемые обдаваемый обдаваемым обдаваемыми обдаваемых обдавай
-            обдавайте обдавал обдавала обдавали обдавало обдавать обдавая обдаем обдает
-            обдаете обдаешь обдаю обдают обдающая обдающего обдающее обдающей обдающем
-            обдающему обдающею обдающие обдающий обдающим обдающими обдающих обдающую
-            обжигав обжигавшая обжигавшего обжигавшее обжигавшей обжигавшем обжигавшему
-            обжигавшею обжигавши обжигавшие обжигавший обжигавшим обжигавшими обжигавших
-            обжигавшую обжигаем обжигаема обжигаемая обжигаемо обжигаемого обжигаемое
-            обжигаемой обжигаемом обжигаемому обжигаемою обжигаемую обжигаемы обжигаемые
-            обжигаемый обжигаемым обжигаемыми обжигаемых обжигает обжигаете обжигаешь
-            обжигай обжигайте обжигал обжигала обжигали обжигало обжигать обжигаю обжигают
-            обжигающая обжигающего обжигающее обжигающей обжигающем обжигающему обжигающею
-            обжигающие обжигающий обжигающим обжигающими обжигающих обжигающую обжигая
-            онемев онемевшая онемевшего онемевшее онемевшей онемевшем онемевшему онемевшею
-            онемевши онемевшие онемевший онемевшим онемевшими онемевших онемевшую онемеем
-            онемеемте онемеет онемеете онемеешь онемей онемейте онемел онемела онемели
-            онемело онеметь онемею онемеют пах пахла пахли пахло пахнем пахнемте пахнет
-            пахнете пахнешь пахни пахните пахну пахнув пахнувшая пахнувшего пахнувшее
-            пахнувшей пахнувшем пахнувшему пахнувшею пахнувши пахнувшие пахнувший пахнувшим
-            пахнувшими пахнувших пахнувшую пахнул пахнула пахнули пахнуло пахнут пахнуть
-            пахнущая пахнущего пахнущее пахнущей пахнущем пахнущему пахнущею пахнущие
-            пахнущий пахнущим пахнущими пахнущих пахнущую пахшая пахшего пахшее пахшей
-            пахшем пахшему пахшею пахшие пахший пахшим пахшими пахших пахшую переливавшаяся
-            переливавшегося переливавшееся переливавшейся переливавшемся переливавшемуся
-            переливавшеюся переливавшиеся переливавшийся переливавшимися переливавшимся
-            переливавшись переливавшихся переливавшуюся переливаемся переливаетесь
-            переливается переливаешься переливайся переливайтесь переливалась переливались
-            переливалось переливался переливаться переливаюсь переливаются переливающаяся
-            переливающегося переливающееся переливающейся переливающемся переливающемуся
-            переливающеюся переливающиеся переливающийся переливающимися переливающимся
-            переливающихся переливающуюся переливаясь пища пищав пищавшая пищавшего пищавшее
-            пищавшей пищавшем пищавшему пищавшею пищавши пищавшие пищавший пищавшим
-            пищавшими пищавших пищавшую пищал пищала пищали пищало пищат пищать пищащая
-            пищащего пищащее пищащей пищащем пищащему пищащею пищащие пищащий пищащим
-            пищащими пищащих пищащую пищи пищим пищит пищите пищишь пищу покалывав
-            покалывавшая покалывавшего покалывавшее покалывавшей покалывавшем покалывавшему
-            покалывавшею покалывавши покалывавшие покалывавший покалывавшим покалывавшими
-            покалывавших покалывавшую покалываем покалываема покалываемая покалываемо
-            покалываемого покалываемое покалываемой покалываемом покалываемому покалываемою
-            покалываемую покалываемы покалываемые покалываемый покалываемым покалываемыми
-            покалываемых покалывает покалываете покалываешь покалывай покалывайте покалывал
-            покалывала покалывали покалывало покалывать покалываю покалывают покалывающая
-            покалывающего покалывающее покалывающей покалывающем покалывающему покалывающею
-            покалывающие покалывающий покалывающим покалывающими покалывающих покалывающую
-            покалывая пульсировавшая пульсировавшего пульсировавшее пульсировавшей
-            пульсировавшем пульсировавшему пульсировавшею пульсировавши пульсировавшие
-            пульсировавший пульсировавшим пульсировавшими пульсировавших пульсировавшую
-            пульсировал пульсировала пульсировали пульсировало пульсировать пульсируем
-            пульсирует пульсируете пульсируешь пульсируй пульсируйте пульсирую пульсируют
-            пульсирующая пульсирующего пульсирующее пульсирующей пульсирующем пульсирующему
-            пульсирующею пульсирующие пульсирующий пульсирующим пульсирующими пульсирующих
-            пульсирующую пульсируя саднен саднена садненная садненного садненное садненной
-            садненном садненному садненною садненную садненные садненный садненным
-            садненными садненных саднено саднены садни саднив саднившая саднившего саднившее
-            саднившей саднившем саднившему саднившею саднивши саднившие саднивший саднившим
-            саднившими саднивших саднившую саднил саднила саднили саднило садним саднима
-            саднимая саднимо саднимого саднимое саднимой саднимом саднимому саднимою
-            саднимую саднимы саднимые саднимый саднимым саднимыми саднимых саднит садните
-            саднить саднишь садню садня саднят саднящая саднящего саднящее саднящей саднящем
-            саднящему саднящею саднящие саднящий саднящим саднящими саднящих саднящую
-            сверкав сверкавшая сверкавшего сверкавшее сверкавшей сверкавшем сверкавшему
-            сверкавшею сверкавши сверкавшие сверкавший сверкавшим сверкавшими сверкавших
-            сверкавшую сверкаем сверкает сверкаете сверкаешь сверкай сверкайте сверкал
-            сверкала сверкали сверкало сверкать сверкаю сверкают сверкающая сверкающего
-            сверкающее сверкающей сверкающем сверкающему сверкающею сверкающие сверкающий
-            сверкающим сверкающими сверкающих сверкающую сверкая свистев свистевшая
-            свистевшего свистевшее свистевшей свистевшем свистевшему свистевшею свистевши
-            свистевшие свистевший свистевшим свистевшими свистевших свистевшую свистел
-            свистела свистели свистело свистеть свисти свистим свистит свистите свистишь
-            свистя свистят свистящая свистящего свистящее свистящей свистящем свистящему
-            свистящею свистящие свистящий свистящим свистящими свистящих свистящую свищу
-            сияв сиявшая сиявшего сиявшее сиявшей сиявшем сиявшему сиявшею сиявши сиявшие
-            сиявший сиявшим сиявшими сиявших сиявшую сияем сияет сияете сияешь сияй сияйте
-            сиял сияла сияли сияло сиять сияю сияют сияющая сияющего сияющее сияющей сияющем
-            сияющему сияющею сияющие сияющий сияющим сияющими сияющих сияющую сияя скрипев
-            скрипевшая скрипевшего скрипевшее скрипевшей скрипевшем скрипевшему скрипевшею
-            скрипевши скрипевшие скрипевший скрипевшим скрипевшими скрипевших скрипевшую
-            скрипел скрипела скрипели скрипело скрипеть скрипи скрипим скрипит скрипите
-            скрипишь скриплю скрипя скрипят скрипящая скрипящего скрипящее скрипящей
-            скрипящем скрипящему скрипящею скрипящие скрипящий скрипящим скрипящими
-            скрипящих скрипящую слепи слепив слепившая слепившего слепившее слепившей
-            слепившем слепившему слепившею слепивши слепившие слепивший слепившим слепившими
-            слепивших слепившую слепил слепила слепили слепило слепим слепима слепимая
-            слепимо слепимого слепимое слепимой слепимом слепимому слепимою слепимте
-            слепимую слепимы слепимые слепимый слепимым слепимыми слепимых слепит слепите
-            слепить слепишь слеплен слеплена слепленная слепленного слепленное слепленной
-            слепленном слепленному слепленною слепленную слепленные слепленный слепленным
-            слепленными слепленных слеплено слеплены слеплю слепя слепят слепящая слепящего
-            слепящее слепящей слепящем слепящему слепящею слепящие слепящий слепящим
-            слепящими слепящих слепящую стуча стучав стучавшая стучавшего стучавшее
+            колотый колотым колотыми колотых колоть кольнем кольнемте кольнет кольнете
+            кольнешь кольни кольните кольну кольнув кольнувшая кольнувшего кольнувшее
+            кольнувшей кольнувшем кольнувшему кольнувшею кольнувши кольнувшие кольнувший
+            кольнувшим кольнувшими кольнувших кольнувшую кольнул кольнула кольнули кольнуло
+            кольнут кольнуть колю колют колющая колющего колющее колющей колющем колющему
+            колющею колющие колющий колющим колющими колющих колющую коля ломи ломив
+            ломившая ломившего ломившее ломившей ломившем ломившему ломившею ломивши
+            ломившие ломивший ломившим ломившими ломивших ломившую ломил ломила ломили
+            ломило ломим ломима ломимая ломимо ломимого ломимое ломимой ломимом ломимому
+            ломимою ломимую ломимы ломимые ломимый ломимым ломимыми ломимых ломит ломите
+            ломить ломишь ломлен ломлена ломленная ломленного ломленное ломленной ломленном
+            ломленному ломленною ломленную ломленные ломленный ломленным ломленными
+            ломленных ломлено ломлены ломлю ломя ломят ломящая ломящего ломящее ломящей
+            ломящем ломящему ломящею ломящие ломящий ломящим ломящими ломящих ломящую лязгав
+            лязгавшая лязгавшего лязгавшее лязгавшей лязгавшем лязгавшему лязгавшею лязгавши
+            лязгавшие лязгавший лязгавшим лязгавшими лязгавших лязгавшую лязгаем лязгает
+            лязгаете лязгаешь лязгай лязгайте лязгал лязгала лязгали лязгало лязгать лязгаю
+            лязгают лязгающая лязгающего лязгающее лязгающей лязгающем лязгающему лязгающею
+            лязгающие лязгающий лязгающим лязгающими лязгающих лязгающую лязгая мерцав
+            мерцавшая мерцавшего мерцавшее мерцавшей мерцавшем мерцавшему мерцавшею мерцавши
+            мерцавшие мерцавший мерцавшим мерцавшими мерцавших мерцавшую мерцаем мерцает
+            мерцаете мерцаешь мерцай мерцайте мерцал мерцала мерцали мерцало мерцать мерцаю
+            мерцают мерцающая мерцающего мерцающее мерцающей мерцающем мерцающему мерцающею
+            мерцающие мерцающий мерцающим мерцающими мерцающих мерцающую мерцая немев
+            немевшая немевшего немевшее немевшей немевшем немевшему немевшею немевши
+            немевшие немевший немевшим немевшими немевших немевшую немеем немеет немеете
+            немеешь немей немейте немел немела немели немело неметь немею немеют немеющая
+            немеющего немеющее немеющей немеющем немеющему немеющею немеющие немеющий
+            немеющим немеющими немеющих немеющую немея ноем ноет ноете ноешь ной нойте ною
+            ноют ноющая ноющего ноющее ноющей ноющем ноющему ноющею ноющие ноющий ноющим
+            ноющими ноющих ноющую ноя ныв нывшая нывшего нывшее нывшей нывшем нывшему нывшею
+            нывши нывшие нывший нывшим нывшими нывших нывшую ныл ныла ныли ныло ныть обдавав
+            обдававшая обдававшего обдававшее обдававшей обдававшем обдававшему обдававшею
+            обдававши обдававшие обдававший обдававшим обдававшими обдававших обдававшую
+            обдаваем обдаваема обдаваемая обдаваемо обдаваемого обдаваемое обдаваемой
+            обдаваемом обдаваемому обдаваемою обдаваемую обдаваемы обдаваемые обдаваемый
+            обдаваемым обдаваемыми обдаваемых обдавай обдавайте обдавал обдавала обдавали
+            обдавало обдавать обдавая обдаем обдает обдаете обдаешь обдаю обдают обдающая
+            обдающего обдающее обдающей обдающем обдающему обдающею обдающие обдающий
+            обдающим обдающими обдающих обдающую обжигав обжигавшая обжигавшего обжигавшее
+            обжигавшей обжигавшем обжигавшему обжигавшею обжигавши обжигавшие обжигавший
+            обжигавшим обжигавшими обжигавших обжигавшую обжигаем обжигаема обжигаемая
+            обжигаемо обжигаемого обжигаемое обжигаемой обжигаемом обжигаемому обжигаемою
+            обжигаемую обжигаемы обжигаемые обжигаемый обжигаемым обжигаемыми обжигаемых
+            обжигает обжигаете обжигаешь обжигай обжигайте обжигал обжигала обжигали
+            обжигало обжигать обжигаю обжигают обжигающая обжигающего обжигающее обжигающей
+            обжигающем обжигающему обжигающею обжигающие обжигающий обжигающим обжигающими
+            обжигающих обжигающую обжигая онемев онемевшая онемевшего онемевшее онемевшей
+            онемевшем онемевшему онемевшею онемевши онемевшие онемевший онемевшим онемевшими
+            онемевших онемевшую онемеем онемеемте онемеет онемеете онемеешь онемей онемейте
+            онемел онемела онемели онемело онеметь онемею онемеют пах пахла пахли пахло
+            пахнем пахнемте пахнет пахнете пахнешь пахни пахните пахну пахнув пахнувшая
+            пахнувшего пахнувшее пахнувшей пахнувшем пахнувшему пахнувшею пахнувши пахнувшие
+            пахнувший пахнувшим пахнувшими пахнувших пахнувшую пахнул пахнула пахнули
+            пахнуло пахнут пахнуть пахнущая пахнущего пахнущее пахнущей пахнущем пахнущему
+            пахнущею пахнущие пахнущий пахнущим пахнущими пахнущих пахнущую пахшая пахшего
+            пахшее пахшей пахшем пахшему пахшею пахшие пахший пахшим пахшими пахших пахшую
+            переливавшаяся переливавшегося переливавшееся переливавшейся переливавшемся
+            переливавшемуся переливавшеюся переливавшиеся переливавшийся переливавшимися
+            переливавшимся переливавшись переливавшихся переливавшуюся переливаемся
+            переливаетесь переливается переливаешься переливайся переливайтесь переливалась
+            переливались переливалось переливался переливаться переливаюсь переливаются
+            переливающаяся переливающегося переливающееся переливающейся переливающемся
+            переливающемуся переливающеюся переливающиеся переливающийся переливающимися
+            переливающимся переливающихся переливающуюся переливаясь першило першит першить
+            пища пищав пищавшая пищавшего пищавшее пищавшей пищавшем пищавшему пищавшею
+            пищавши пищавшие пищавший пищавшим пищавшими пищавших пищавшую пищал пищала
+            пищали пищало пищат пищать пищащая пищащего пищащее пищащей пищащем пищащему
+            пищащею пищащие пищащий пищащим пищащими пищащих пищащую пищи пищим пищит пищите
+            пищишь пищу покалывав покалывавшая покалывавшего покалывавшее покалывавшей
+            покалывавшем покалывавшему покалывавшею покалывавши покалывавшие покалывавший
+            покалывавшим покалывавшими покалывавших покалывавшую покалываем покалываема
+            покалываемая покалываемо покалываемого покалываемое покалываемой покалываемом
+            покалываемому покалываемою покалываемую покалываемы покалываемые покалываемый
+            покалываемым покалываемыми покалываемых покалывает покалываете покалываешь
+            покалывай покалывайте покалывал покалывала покалывали покалывало покалывать
+            покалываю покалывают покалывающая покалывающего покалывающее покалывающей
+            покалывающем покалывающему покалывающею покалывающие покалывающий покалывающим
+            покалывающими покалывающих покалывающую покалывая пульсировавшая пульсировавшего
+            пульсировавшее пульсировавшей пульсировавшем пульсировавшему пульсировавшею
+            пульсировавши пульсировавшие пульсировавший пульсировавшим пульсировавшими
+            пульсировавших пульсировавшую пульсировал пульсировала пульсировали пульсировало
+            пульсировать пульсируем пульсирует пульсируете пульсируешь пульсируй пульсируйте
+            пульсирую пульсируют пульсирующая пульсирующего пульсирующее пульсирующей
+            пульсирующем пульсирующему пульсирующею пульсирующие пульсирующий пульсирующим
+            пульсирующими пульсирующих пульсирующую пульсируя саднен саднена садненная
+            садненного садненное садненной садненном садненному садненною садненную
+            садненные садненный садненным садненными садненных саднено саднены садни саднив
+            саднившая саднившего саднившее саднившей саднившем саднившему саднившею саднивши
+            саднившие саднивший саднившим саднившими саднивших саднившую саднил саднила
+            саднили саднило садним саднима саднимая саднимо саднимого саднимое саднимой
+            саднимом саднимому саднимою саднимую саднимы саднимые саднимый саднимым
+            саднимыми саднимых саднит садните саднить саднишь садню садня саднят саднящая
+            саднящего саднящее саднящей саднящем саднящему саднящею саднящие саднящий
+            саднящим саднящими саднящих саднящую сведем сведемте сведен сведена сведенная
+            сведенного сведенное сведенной сведенном сведенному сведенною сведенную
+            сведенные сведенный сведенным сведенными сведенных сведено сведены сведет
+            сведете сведешь сведи сведите сведу сведут сведшая сведшего сведшее сведшей
+            сведшем сведшему сведшею сведшие сведший сведшим сведшими сведших сведшую сведя
+            свел свела свели свело сверкав сверкавшая сверкавшего сверкавшее сверкавшей
+            сверкавшем сверкавшему сверкавшею сверкавши сверкавшие сверкавший сверкавшим
+            сверкавшими сверкавших сверкавшую сверкаем сверкает сверкаете сверкаешь сверкай
+            сверкайте сверкал сверкала сверкали сверкало сверкать сверкаю сверкают
+            сверкающая сверкающего сверкающее сверкающей сверкающем сверкающему сверкающею
+            сверкающие сверкающий сверкающим сверкающими сверкающих сверкающую сверкая
+            свести свистев свистевшая свистевшего свистевшее свистевшей свистевшем
+            свистевшему свистевшею свистевши свистевшие свистевший свистевшим свистевшими
+            свистевших свистевшую свистел свистела свистели свистело свистеть свисти свистим
+            свистит свистите свистишь свистя свистят свистящая свистящего свистящее
+            свистящей свистящем свистящему свистящею свистящие свистящий свистящим
+            свистящими свистящих свистящую свищу своди сводив сводившая сводившего сводившее
+            сводившей сводившем сводившему сводившею сводивши сводившие сводивший сводившим
+            сводившими сводивших сводившую сводил сводила сводили сводило сводим сводима
+            сводимая сводимо сводимого сводимое сводимой сводимом сводимому сводимою
+            сводимте сводимую сводимы сводимые сводимый сводимым сводимыми сводимых сводит
+            сводите сводить сводишь сводя сводят сводящая сводящего сводящее сводящей
+            сводящем сводящему сводящею сводящие сводящий сводящим сводящими сводящих
+            сводящую свожен свожена своженная своженного своженное своженной своженном
+            своженному своженною своженную своженные своженный своженным своженными
+            своженных свожено свожены свожу сияв сиявшая сиявшего сиявшее сиявшей сиявшем
+            сиявшему сиявшею сиявши сиявшие сиявший сиявшим сиявшими сиявших сиявшую сияем
+            сияет сияете сияешь сияй сияйте сиял сияла сияли сияло сиять сияю сияют сияющая
+            сияющего сияющее сияющей сияющем сияющему сияющею сияющие сияющий сияющим
+            сияющими сияющих сияющую сияя скрипев скрипевшая скрипевшего скрипевшее
+            скрипевшей скрипевшем скрипевшему скрипевшею скрипевши скрипевшие скрипевший
+            скрипевшим скрипевшими скрипевших скрипевшую скрипел скрипела скрипели скрипело
+            скрипеть скрипи скрипим скрипит скрипите скрипишь скриплю скрипя скрипят
+            скрипящая скрипящего скрипящее скрипящей скрипящем скрипящему скрипящею
+            скрипящие скрипящий скрипящим скрипящими скрипящих скрипящую слежусь слезившаяся
+            слезившегося слезившееся слезившейся слезившемся слезившемуся слезившеюся
+            слезившиеся слезившийся слезившимися слезившимся слезившись слезившихся
+            слезившуюся слезилась слезились слезилось слезился слезимся слезись слезитесь
+            слезится слезиться слезишься слезясь слезятся слезящаяся слезящегося слезящееся
+            слезящейся слезящемся слезящемуся слезящеюся слезящиеся слезящийся слезящимися
+            слезящимся слезящихся слезящуюся слепи слепив слепившая слепившего слепившее
+            слепившей слепившем слепившему слепившею слепивши слепившие слепивший слепившим
+            слепившими слепивших слепившую слепил слепила слепили слепило слепим слепима
+            слепимая слепимо слепимого слепимое слепимой слепимом слепимому слепимою
+            слепимте слепимую слепимы слепимые слепимый слепимым слепимыми слепимых слепит
+            слепите слепить слепишь слеплен слеплена слепленная слепленного слепленное
+            слепленной слепленном слепленному слепленною слепленную слепленные слепленный
+            слепленным слепленными слепленных слеплено слеплены слеплю слепя слепят слепящая
+            слепящего слепящее слепящей слепящем слепящему слепящею слепящие слепящий
+            слепящим слепящими слепящих слепящую стуча стучав стучавшая стучавшего стучавшее
             стучавшей стучавшем стучавшему стучавшею стучавши стучавшие стучавший стучавшим
             стучавшими стучавших стучавшую стучал стучала стучали стучало стучат стучать
             стучащая стучащего стучащее стучащей стучащем стучащему стучащею стучащие

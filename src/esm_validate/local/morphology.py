@@ -33,6 +33,7 @@ __all__ = [
     "english_forms",
     "form_index",
     "render",
+    "russian_adverb",
     "russian_forms",
     "transpositions",
 ]
@@ -95,13 +96,31 @@ def russian_forms(lemma: str, morph: Any) -> set[str]:
     return found
 
 
+def russian_adverb(lemma: str, morph: Any) -> str | None:
+    """The adverb or predicative of a quality adjective in pymorphy3's dictionary, if any
+    («щекотный» → «щекотно», «липкий» → «липко»: "щекотно в носу" names the quality too);
+    not of a participle («ноющий»)."""
+    if not lemma.endswith(("ый", "ий", "ой")) or lemma.endswith("щий"):
+        return None
+    for candidate in (lemma[:-2] + "о", lemma[:-2] + "е"):
+        if morph.word_is_known(candidate) and any(
+            parse.tag.POS in ("ADVB", "PRED") for parse in morph.parse(candidate)
+        ):
+            return candidate
+    return None
+
+
 def build_forms(morph: Any) -> dict[str, dict[str, set[str]]]:
-    """Language → category → all word forms of the category's lemmas."""
+    """Language → category → all word forms of the category's lemmas (and, for a sensory
+    quality, its adverb: :func:`russian_adverb`)."""
     ru: dict[str, set[str]] = {}
     for category, lemmas in RU_LEMMAS.items():
         forms: set[str] = set()
         for lemma in lemmas:
             forms |= russian_forms(lemma.replace("ё", "е"), morph)
+            adverb = russian_adverb(lemma, morph) if category == "quality" else None
+            if adverb is not None:
+                forms.add(adverb)
         ru[category] = forms
     en: dict[str, set[str]] = {}
     for category, words in EN_WORDS.items():

@@ -697,6 +697,7 @@ def _drop_unapprehended_sensations(
     usual noise"), or negated in its clause before its first content word ("I didn't notice
     any noise or smell")."""
     doubts = hit_starts(hits, _SENSATION_DOUBT)
+    periods = hit_starts(hits, ("period",))
     clauses = hits.get("x_sensory", ()) + hits.get("x_bodily", ())
     kept: list[Span] = []
     for span in sensations:
@@ -708,6 +709,8 @@ def _drop_unapprehended_sensations(
         start, end = span if span in clauses else _clause_of(normalised, span[0])
         if end < span[1]:
             end = span[1]
+        if periods and any_within(periods, start, end):
+            continue  # lasting a period in its own clause ("all morning a headache")
         if not _unreal_or_negated(hits, normalised, start, end):
             kept.append(span)
     if len(kept) < len(sensations):
