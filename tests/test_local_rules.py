@@ -769,6 +769,34 @@ def test_phone_buzz_reactions(text: str) -> None:
     assert "reaction_to_beep" in validate(text).issue_codes
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "beep scared me 😂",
+        "phone buzzed and i almost dropped my sandwich",
+        "опять этот бип 🙄 испугалась",
+        "rn im just wondering what counts as an experience",
+        "I was trying to work out what I was supposed to notice for this study.",
+        "не понимаю, что считается опытом",
+    ],
+)
+def test_chat_reactions_to_the_beep_or_the_study_are_not_the_moment(text: str) -> None:
+    """Typed in chat style (no article, no framing), a startle at the beep or a question about
+    what the study wants is still the reaction, not what the beep interrupted; it scores poor."""
+    a = validate(text)
+    assert "reaction_to_beep" in a.issue_codes
+    assert a.score < 50
+
+
+@pytest.mark.parametrize(
+    "text", ["tea smell, the signal of the kettle", "сигнал чайника, свист, громкий"]
+)
+def test_a_signal_in_the_scene_is_not_a_reaction_to_the_beep(text: str) -> None:
+    a = validate(text)
+    assert "reaction_to_beep" not in a.issue_codes
+    assert "sensory_awareness" in a.phenomena
+
+
 #: One near miss per issue code: it looks like the issue, but is not one (the confusers).
 NEAR_MISSES = [
     ("avoidance", "My mind was blank, eyes on the ceiling fan going round."),

@@ -72,9 +72,10 @@ PATTERNS: Final[dict[str, str]] = {
     ),
     # ---- reaction to the beep or the writing moment (Q2) ----
     "beep_reaction": (
-        rf"(?:the|my)\s+(?:{_BEEP}|phone)\s+(?:startled|surprised|scared|annoyed|irritated|jolted|"
-        rf"distracted|made\s+me\s+(?:jump|think|realize|realise|feel|notice)|(?:buzzed|beeped|rang|"
-        rf"vibrated|pinged|went\s+off)\s+and\s+i\s+(?:jumped|flinched|jolted|groaned|sighed))"
+        rf"(?:(?:the|my|that|this)\s+)?(?:{_BEEP}|phone)\s+(?:startled|surprised|scared|annoyed|"
+        rf"irritated|jolted|distracted|made\s+me\s+(?:jump|think|realize|realise|feel|notice)|"
+        rf"(?:buzzed|beeped|rang|vibrated|pinged|went\s+off)\s+and\s+i\s+(?:almost\s+|nearly\s+)?"
+        rf"(?:jumped|flinched|jolted|groaned|sighed|dropped|spilled|spilt))"
         rf"|(?:startled|surprised|scared|annoyed|irritated|jolted)\s+by\s+the\s+{_BEEP}"
         rf"|(?:when|as\s+soon\s+as|once)\s+(?:the\s+|my\s+)?(?:{_BEEP}|phone)\s+(?:buzzed|beeped|rang|"
         rf"vibrated|went\s+off|sounded|came)\W+i\s+(?:jumped|thought|felt|realized|realised|got|"
@@ -94,6 +95,7 @@ PATTERNS: Final[dict[str, str]] = {
         r"questionnaire|survey|form|chat)|what\s+to\s+(?:reply|write|answer|put|report|type)"
         r"(?:\s+(?:here|to\s+the\s+\w+|in\s+the\s+\w+))?(?=\W*$|\s+(?:here|to\s+the\s+bot|in\s+the))"
         r"|(?:the|this)\s+(?:bot|questionnaire|survey)|filling\s+(?:in|out)\s+(?:the|this)\s+\w+"
+        r"|what\s+counts\s+as|what\s+i\s+(?:was|am|'m)\s+supposed\s+to\s+(?:notice|write|report|say)"
     ),
     # ---- generalisation and self-theory (Q3, Q10) ----
     "generalization": (
