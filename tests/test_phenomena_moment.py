@@ -55,3 +55,24 @@ def test_a_feeling_over_a_period_is_not_of_the_moment(text: str) -> None:
 def test_a_feeling_named_at_the_moment_stays(text: str) -> None:
     """Naming a feeling ("that I would call dismay") is no condition: it stays."""
     assert "feeling" in validate(text).phenomena
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Ben says he is a very visual person and that he was probably picturing the beach, since "
+        "he usually does when he is tired of work.",
+        "Не спала, ворочалась уже больше часа. У меня часто бывает бессонница, потому что "
+        "много работы. В такие ночи в голове крутится всё подряд: разговоры, дела. Думаю, и в "
+        "момент сигнала было что-то такое.",
+        "Honestly I was trying to work out which moment counts, the beep or before it, because "
+        "I usually overthink. I guess I was just sitting there, nothing else.",
+        "Честно говоря, я пыталась понять, какой момент имеется в виду, потому что я обычно "
+        "путаюсь. Наверное, просто сидела с телефоном, и всё.",
+    ],
+)
+def test_a_report_of_habits_reasons_and_hedges_shows_no_phenomenon(text: str) -> None:
+    """Three kinds of non-pristine markers (a habit or theory, a reason, a hedge, an inference,
+    a period) and the report describes no apprehended moment: an image, words or a doing in it
+    are guesses about the usual, not phenomena."""
+    assert validate(text).phenomena == frozenset()

@@ -20,7 +20,8 @@ The rules follow the definitions (Heavey & Hurlburt 2008; docs/method.md) rather
 * just doing: an explicit statement that only the doing was there ("just folding towels,
   nothing else").
 
-In a report of habits, theories and hedges, feelings and sensations are context, not phenomena.
+In a report of habits, theories and hedges nothing is a phenomenon of the moment; with fewer of
+them, feelings and sensations in such a clause are context, not phenomena.
 """
 
 from __future__ import annotations
@@ -558,7 +559,7 @@ def _remote_scenes(hits: Mapping[str, tuple[Span, ...]], normalised: str) -> lis
 
 #: Marker groups of a report that is not pristine: a habit, a theory, a hedge, an inference, a
 #: period. Three or more and the report describes no apprehended moment (a narrative of
-#: habits and reasons): its feelings and sensations are context, not phenomena.
+#: habits and reasons): what it names (a feeling, an image, words, a doing) is no phenomenon.
 _NOT_PRISTINE = (
     ("generalization", "self_theory"),
     ("causal", "interpretation"),
@@ -765,9 +766,9 @@ def _drop_unapprehended(
     normalised: str,
     sentences: tuple[Span, ...],
 ) -> None:
-    """Drop feelings and sensations that were not apprehended at the moment: in a report of
-    habits, theories and hedges (:data:`_NOT_PRISTINE`), a guessed or non-momentary feeling,
-    and a feeling word that only qualifies an inner voice's tone."""
+    """Drop what was not apprehended at the moment: every phenomenon of a report of habits,
+    theories and hedges (:data:`_NOT_PRISTINE`); a guessed, non-momentary, hypothetical or usual
+    feeling or sensation; a feeling word that only qualifies an inner voice's tone."""
     groups = 0
     for names in _NOT_PRISTINE:
         for name in names:
@@ -775,8 +776,7 @@ def _drop_unapprehended(
                 groups += 1
                 break
     if groups >= 3:
-        evidence.pop("feeling", None)
-        evidence.pop("sensory_awareness", None)
+        evidence.clear()
         return
     if groups == 2:
         evidence.pop("sensory_awareness", None)
