@@ -45,3 +45,40 @@ def test_a_sensation_lasting_a_period_is_not_of_the_moment(text: str, expected: 
 def test_envy_as_typed_is_a_feeling(text: str) -> None:
     """«завидно», «завидую» name envy as «зависть» does."""
     assert "feeling" in validate(text).phenomena
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("мокрые носки, думаю про дачу", {"sensory_awareness"}),
+        ("sticky fingers, thinking about the exam", {"sensory_awareness"}),
+        ("думала о запахе свежего хлеба", set()),
+        ("thinking about the smell of fresh bread", set()),
+    ],
+)
+def test_a_sensation_before_thinking_about_is_not_its_topic(text: str, expected: set[str]) -> None:
+    """What follows "thinking about" is a thought's topic; a sensation typed before it in its
+    sentence is one of its own."""
+    assert validate(text).phenomena == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("ледяной пол под пятками, и себе: «скорее»", {"inner_speech", "sensory_awareness"}),
+        ('wind on my neck, and "almost there" to myself', {"inner_speech", "sensory_awareness"}),
+        ("сердце стучит, и себе: «спокойно, спокойно»", {"inner_speech"}),
+        ('heart thumping, and "stay calm" to myself', {"inner_speech"}),
+    ],
+)
+def test_a_sensation_placed_in_the_body_beside_words(text: str, expected: set[str]) -> None:
+    """Beside inner words one content word is enough when the sensation is placed in the body
+    (heels, neck): it is one's own, not passing context; in a seat of feelings (heart, chest,
+    stomach, throat) it is, as before, more often a feeling's side."""
+    assert validate(text).phenomena == expected
+
+
+@pytest.mark.parametrize("text", ["hands shaking with nerves", "My hands felt clammy with nerves."])
+def test_nerves_is_a_feeling(text: str) -> None:
+    """ "with nerves" names the feeling; the hands are its bodily side."""
+    assert validate(text).phenomena == {"feeling"}

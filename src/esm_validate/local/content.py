@@ -99,7 +99,9 @@ def content_hits(
         # (a look earlier in the sentence: the colours after it are what was looked at)
         looks = hit_starts(hits, ("sensory_attend", "gaze"))
         colours = hit_starts(hits, ("c_colour",))
-        serving = hit_starts(hits, ("instrumental", "thinking_unspecified"))
+        serving = hit_starts(hits, ("instrumental",))
+        # (a thought's topic is what follows "thinking about": a clause before it is not one)
+        topics = hit_starts(hits, ("thinking_unspecified",))
         # Only the clauses that hold a content word are looked at: each found once, from the
         # content word's offset (the clause runs between the punctuation marks around it).
         done = 0
@@ -112,8 +114,10 @@ def content_hits(
             has_strong = any_within(strong, start, end)
             has_weak = any_within(weak, start, end)
             sentence = sentence_at(sentences, start)
-            if (any_within(busy, start, end) and not any_within(attends, start, end)) or any_within(
-                serving, sentence[0], sentence[1]
+            if (
+                (any_within(busy, start, end) and not any_within(attends, start, end))
+                or any_within(serving, sentence[0], sentence[1])
+                or any_within(topics, sentence[0], end)
             ):
                 # a quality of what one was busy with, of what a task needed, of a thought's
                 # topic: outward detail, not experience

@@ -18,7 +18,7 @@ _HEAD = r"(?:my|the)\s+(?:head|mind)"
 _EMOTION = (
     r"angry|anger|annoy\w*|irritat\w*|frustrat\w*|furious|rage|mad|sad|sadness|sorrow|grief|"
     r"unhappy|happy|happiness|glad|joy\w*|delight\w*|cheerful|anxious|anxiety|nervous\w*|"
-    r"worr(?:y|ied|ying)|afraid|scared|fear\w*|panic\w*|dread\w*|excite\w*|embarrass\w*|asham\w*|"
+    r"nerves|worr(?:y|ied|ying)|afraid|scared|fear\w*|panic\w*|dread\w*|excite\w*|embarrass\w*|asham\w*|"
     r"shame|guilt\w*|bored|boredom|relie(?:f|ved)|disappoint\w*|calm|calmness|peaceful|lonely|"
     r"loneliness|jealous\w*|envy|envious|proud|pride|tender\w*|affection\w*|contempt|disgust\w*|"
     r"resent\w*|impatien\w*|restless\w*|stressed|stress|overwhelm\w*|amused|amusement|elated|thrill\w*|"

@@ -233,12 +233,14 @@ def _any_in(hits: Mapping[str, tuple[Span, ...]], names: tuple[str, ...], span: 
 
 #: Phenomena whose sensory qualities are their own detail (a loud inner voice, a red image).
 _SYMBOLS = ("inner_speech", "inner_hearing", "inner_seeing")
-#: In the sentence of a content clause: the sensation serves a task, or is a thought's topic.
+#: In a content clause's sentence up to its end: the sensation serves a task, or is a thought's
+#: topic (a clause before "thinking about" is not its topic).
 _NOT_AWARENESS = ("instrumental", "thinking_unspecified")
 
 
 def _content_awareness(
     hits: Mapping[str, tuple[Span, ...]],
+    normalised: str,
     sentences: tuple[Span, ...],
     evidence: Mapping[str, list[Span]],
 ) -> list[Span]:
@@ -260,7 +262,7 @@ def _content_awareness(
             continue  # the bodily side of a named feeling
         for clause in hits.get(name, ()):
             sentence = sentence_at(sentences, clause[0])
-            if _any_in(hits, _NOT_AWARENESS, sentence) or _describes_symbol(
+            if _any_in(hits, _NOT_AWARENESS, (sentence[0], clause[1])) or _describes_symbol(
                 clause, sentence, symbols
             ):
                 continue
@@ -274,7 +276,7 @@ def _content_awareness(
     if (
         found
         and (symbols or evidence.get("unsymbolized_thinking"))
-        and _content_words(hits, found) < 2
+        and _content_words(hits, found) + _body_parts(hits, normalised, found, bodily) < 2
     ):
         # one content word: still awareness in a sentence of its own, beside a wordless
         # thought ("cold tiles under bare feet. knowing, wordlessly, ...")
@@ -308,6 +310,42 @@ def _content_words(hits: Mapping[str, tuple[Span, ...]], clauses: list[Span]) ->
                     words += 1
                     break
     return words
+
+
+#: The seats of feelings: a sensation there beside words or an image is often a feeling's side.
+_FEELING_SEATS = (
+    "груд",
+    "сердц",
+    "живот",
+    "горл",
+    "желуд",
+    "chest",
+    "heart",
+    "stomach",
+    "gut",
+    "throat",
+    "belly",
+    "tummy",
+)
+
+
+def _body_parts(
+    hits: Mapping[str, tuple[Span, ...]], normalised: str, clauses: list[Span], bodily: bool
+) -> int:
+    """How many body parts, other than the seats of feelings, start in ``clauses`` when one of
+    them is bodily: a sensation placed in the body ("cold tiles under my heels", "wind biting
+    my ears") is one's own, not passing context (0 without a bodily clause)."""
+    if not bodily:
+        return 0
+    parts = 0
+    for start, _ in hits.get("c_body_part", ()):
+        if normalised.startswith(_FEELING_SEATS, start):
+            continue
+        for a, b in clauses:  # (loops: a generator in any() costs a call on 3.11)
+            if a <= start < b:
+                parts += 1
+                break
+    return parts
 
 
 #: The content-word categories of :mod:`.content` (counted for sensory awareness).
@@ -956,7 +994,7 @@ def phenomena_of(
         evidence["just_doing"] = list(hits.get("only_this") or hits.get("blank") or negations)
     if "just_doing" not in evidence:
         sensory = _sensory_awareness(hits, sentences)
-        sensory += _content_awareness(hits, sentences, evidence)
+        sensory += _content_awareness(hits, normalised, sentences, evidence)
         if sensory:
             evidence["sensory_awareness"] = sensory
     _drop_unapprehended(evidence, hits, normalised, sentences)
