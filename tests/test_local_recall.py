@@ -82,3 +82,41 @@ def test_a_sensation_placed_in_the_body_beside_words(text: str, expected: set[st
 def test_nerves_is_a_feeling(text: str) -> None:
     """ "with nerves" names the feeling; the hands are its bodily side."""
     assert validate(text).phenomena == {"feeling"}
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "гимн в голове, не отпускает",
+        "в ушах «Подмосковные вечера», аккордеон",
+        "the jeopardy theme in my head",
+        "mum singing in my head, row row row your boat",
+    ],
+)
+def test_a_theme_an_anthem_or_a_title_in_the_head_is_inner_hearing(text: str) -> None:
+    """A theme tune or an anthem in the head, a title in the ears, someone singing in the head:
+    heard innerly, as a song or a melody is."""
+    assert validate(text).phenomena == {"inner_hearing"}
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (
+            "Говорю себе «ещё чуть-чуть»; икры жжёт, пальцы немеют",
+            {"inner_speech", "sensory_awareness"},
+        ),
+        (
+            '"keep going" to myself, calves burning, fingers numb',
+            {"inner_speech", "sensory_awareness"},
+        ),
+        ("I was seeing my grandma at the window, her cheeks red, hands cold", {"inner_seeing"}),
+        ("Вижу бабушку у окна, щёки красные, руки холодные", {"inner_seeing"}),
+    ],
+)
+def test_after_words_the_body_is_ones_own_after_an_image_the_images(
+    text: str, expected: set[str]
+) -> None:
+    """Words have no body: a bodily clause after inner words is a sensation of one's own; after
+    an image, cheeks and hands may be the image's detail."""
+    assert validate(text).phenomena == expected

@@ -249,21 +249,26 @@ def _content_awareness(
     железом», "tingling in my left foot"): not in an activity clause without an attention verb,
     not in service of a task, not a thought's topic, not the bodily side of a named feeling,
     not a quality of imagined words, sounds or scenes (the ``evidence`` of speech, hearing
-    or seeing in the same sentence), not a described blank («белый шум в голове»)."""
+    or seeing in the same sentence; of a scene only, for a bodily clause), not a described
+    blank («белый шум в голове»)."""
     found: list[Span] = []
     symbols: list[Span] = []
     for code in _SYMBOLS:
         symbols.extend(evidence.get(code, ()))
+    # (words and sounds have no body: after them a bodily clause is one's own body; an image
+    # may have one, "her face, cheeks red")
+    seen = evidence.get("inner_seeing", [])
     blank = hits.get("blank", ())
     felt = bool(evidence.get("feeling"))
     bodily = False
     for name in ("x_sensory", "x_bodily"):
         if name == "x_bodily" and felt:
             continue  # the bodily side of a named feeling
+        described = seen if name == "x_bodily" else symbols
         for clause in hits.get(name, ()):
             sentence = sentence_at(sentences, clause[0])
             if _any_in(hits, _NOT_AWARENESS, (sentence[0], clause[1])) or _describes_symbol(
-                clause, sentence, symbols
+                clause, sentence, described
             ):
                 continue
             if _overlaps(clause, blank):
