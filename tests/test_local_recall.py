@@ -120,3 +120,34 @@ def test_after_words_the_body_is_ones_own_after_an_image_the_images(
     """Words have no body: a bodily clause after inner words is a sensation of one's own; after
     an image, cheeks and hands may be the image's detail."""
     assert validate(text).phenomena == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "про себя соседу: да сколько можно",
+        "innerly to my boss: not today",
+        "подумала: а если дождь",
+        "thinking: what if it rains",
+    ],
+)
+def test_words_after_a_frame_with_an_addressee_or_a_thinking_colon(text: str) -> None:
+    """The words typed after «про себя соседу:», "innerly to my boss:", «подумала:», "thinking:"
+    are the inner words themselves."""
+    assert validate(text).phenomena == {"inner_speech"}
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "знал: не успею",
+        "knew: wrong train",
+        "it hit me that I'd left the oven on",
+        "просто знание, что поезд ушёл",
+        "the plan for dinner, clear, nothing said or seen",
+    ],
+)
+def test_a_knowing_typed_bare_is_unsymbolized_thinking(text: str) -> None:
+    """A knowing with its content after a colon or "that"/«что», and a thought with "nothing said
+    or seen": a wordless, imageless thought."""
+    assert validate(text).phenomena == {"unsymbolized_thinking"}

@@ -236,7 +236,8 @@ PATTERNS: Final[dict[str, str]] = {
     ),
     #: inner words typed after a colon: "in my head: not again"
     "speech_colon": (
-        r"(?:in\s+my\s+head|in\s+my\s+mind|to\s+myself|inside|silently)(?=\s*:\s*"
+        r"(?:(?:in\s+my\s+head|in\s+my\s+mind|to\s+myself|inside|silently|innerly|inwardly)"
+        r"(?:\s+to\s+(?:the\s+|my\s+)?[\w'-]+)?|thinking|i\s+thought)(?=\s*:\s*"
         r"(?!(?:the\s+|that\s+|a\s+)?(?:song|tune|melody|music|jingle|chorus|image|picture|voice|face)\b)"
         r"[\w\"'“‘])"
     ),
@@ -313,10 +314,11 @@ PATTERNS: Final[dict[str, str]] = {
         r"why|what)|it\s+was\s+clear\s+to\s+me|(?:understood|realized|realised|grasped)\s+(?:that|"
         r"how|what|i|it)|an?\s+(?:awareness|knowing|understanding)\s+that|the\s+thought\s+(?:was\s+)?that"
         r"|knowing\s+(?:that|it)|felt\s+that|a\s+feeling\s+that|sense\s+that"
+        r"|it\s+(?:hit|struck)\s+me\s+that|dawned\s+on\s+me\s+that|(?:knew|knowing)(?=\s*:\s*\w)"
     ),
     "symbol_negation": (
-        r"(?:without|no|not\s+in|not\s+as|with\s+no)\s+(?:any\s+)?(?:inner\s+)?words|wordless\w*"
-        r"|(?:without|no|with\s+no)\s+(?:any\s+)?(?:images?|pictures?|symbols?|visuals?)"
+        r"(?:without|no|not\s+in|not\s+as|with\s+no|not)\s+(?:any\s+)?(?:inner\s+)?words|wordless\w*"
+        r"|nothing\s+(?:said|heard)\s+or\s+seen|(?:without|no|with\s+no)\s+(?:any\s+)?(?:images?|pictures?|symbols?|visuals?)"
         r"|neither\s+words\s+nor\s+(?:images|pictures)|not\s+(?:in\s+)?(?:a\s+)?(?:picture|image)s?"
         r"|not\s+verbal|non-verbal|nonverbal|no\s+(?:inner\s+)?(?:voice|speech)"
         r"|not\s+(?:in\s+)?worded|unworded|not\s+put\s+into\s+words"
