@@ -76,3 +76,62 @@ def test_a_report_of_habits_reasons_and_hedges_shows_no_phenomenon(text: str) ->
     a period) and the report describes no apprehended moment: an image, words or a doing in it
     are guesses about the usual, not phenomena."""
     assert validate(text).phenomena == frozenset()
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        'I was saying to myself "where are the keys". The words were in my own voice, a bit '
+        "impatient.",
+        "Я мысленно сказала себе: «так, сначала почта». Голос был мой, спокойный, деловой.",
+        "hearing my aunt's voice say 'come in, come in', her voice high and cheerful",
+        "в голове голос тёти «заходи, заходи», голос весёлый",
+    ],
+)
+def test_a_feeling_word_that_describes_a_voice_is_not_a_feeling(text: str) -> None:
+    """A feeling word just after a voice, a tone or words describes them: the speech or the
+    hearing is the phenomenon, not a feeling."""
+    phenomena = validate(text).phenomena
+    assert "feeling" not in phenomena
+    assert phenomena & {"inner_speech", "inner_hearing"}
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "mom's voice in my head 'you never call', her tone, and then guilt, stomach dropped",
+        "в голове голос сестры «ты опять всё перепутала», её тон, и обидно стало, в носу защипало",
+    ],
+)
+def test_a_feeling_after_a_voice_in_a_clause_of_its_own_stays(text: str) -> None:
+    """After a comma and a conjunction the feeling is said for itself."""
+    assert "feeling" in validate(text).phenomena
+
+
+@pytest.mark.parametrize(
+    ("text", "kept"),
+    [
+        ("no words, just: is he mad at me?", False),
+        ("я думала, что она обиделась на меня", False),
+        ("she was angry and i was scared, heart pounding", True),
+        ("он злился, а мне было страшно", True),
+        ("She was feeling anxious, a knot in her stomach.", True),
+    ],
+)
+def test_another_persons_feeling_is_not_the_reporters(text: str, kept: bool) -> None:
+    """A feeling word with a third-person subject in a first-person report is someone else's
+    (the topic of a thought), not a feeling of the reporter; the reporter's own beside it, and
+    a report written about the participant in the third person, keep theirs."""
+    assert ("feeling" in validate(text).phenomena) is kept
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        'At the beep I was saying to myself "done" in my own voice, relieved.',
+        "Сказала себе «готово» своим голосом, с облегчением, радостно.",
+    ],
+)
+def test_the_speakers_feeling_after_a_manner_stays(text: str) -> None:
+    """After "in my own voice" (a manner of saying), a feeling word is the speaker's state."""
+    assert {"inner_speech", "feeling"} <= validate(text).phenomena

@@ -803,11 +803,67 @@ def _first_content(hits: Mapping[str, tuple[Span, ...]], start: int, end: int) -
     return first
 
 
+#: A voice, a tone or words, then up to 30 characters of the same sentence before a feeling
+#: word: the feeling word describes them («голос был мой, спокойный», "her voice, high and
+#: excited").
+_VOICE_BEFORE = re.compile(
+    r"(?:voice|tone|words|голос|голоса|тон|интонация|интонации|слова)(?![\w'])([^.!?\n]{0,30})\Z"
+)
+#: Before the voice: a manner ("said it in my own voice, relieved": the speaker is relieved).
+_MANNER = re.compile(r"(?<!\w)in\s+(?:[\w']+\s+){0,2}\Z")
+#: A comma and a conjunction: what follows is said for itself ("her exact tone, and then guilt").
+_NEW_CLAUSE = re.compile(r",\s*(?:and|then|but|и|а|но|потом)(?!\w)")
+_PUNCTUATION = ",.;:!?…\"'«»“”„()"
+#: Who feels: the reporter (a first-person subject), or another (a third-person one).
+_FIRST_PERSON = frozenset(["i", "i'm", "im", "i've", "ive", "i'd", "me", "я", "мне", "меня"])
+_THIRD_PERSON = frozenset(
+    ["he", "she", "they", "he's", "she's", "they're", "hes", "shes", "theyre", "он", "она", "они"]
+)
+
+
+def _voice_quality(normalised: str, start: int) -> bool:
+    """True when the feeling word at ``start`` describes a voice, a tone or words just before
+    it in its sentence, with no first-person subject, "felt" or new clause between ("the words
+    were in my own voice, slightly impatient", «голос был мой, спокойный»; not "his voice, and i
+    felt scared", «её тон, и обидно стало», nor the speaker's state after a manner: "saying it
+    in my own voice, relieved")."""
+    match = _VOICE_BEFORE.search(normalised, max(0, start - 40), start)
+    if (
+        match is None
+        or _NEW_CLAUSE.search(match.group(1)) is not None
+        or _MANNER.search(normalised, max(0, match.start() - 20), match.start()) is not None
+    ):
+        return False
+    between = match.group(1).split()
+    return _FIRST_PERSON.isdisjoint(between) and not any(
+        w.startswith(("felt", "feel", "чувств", "ощущ")) for w in between
+    )
+
+
+def _someone_elses(before: list[str], normalised: str, quotes: tuple[Span, ...]) -> bool:
+    """True when a feeling word is another's: a third-person subject among the three words
+    ``before`` it in its clause, none of the first person after that subject, in a report the
+    reporter writes in the first person outside quotations ("is he mad at me?", «думала, что
+    она обиделась»; not a published report about "she")."""
+    last = before[-3:]
+    if _THIRD_PERSON.isdisjoint(last):
+        return False
+    index = max(i for i, word in enumerate(last) if word in _THIRD_PERSON)
+    if not _FIRST_PERSON.isdisjoint(last[index:]):
+        return False
+    outside = normalised
+    for a, b in reversed(quotes):
+        outside = outside[:a] + outside[b:]
+    # (a split only here, a rare case: no pass over every report)
+    return any(word.strip(_PUNCTUATION) in _FIRST_PERSON for word in outside.split())
+
+
 def _drop_unapprehended(
     evidence: dict[str, list[Span]],
     hits: Mapping[str, tuple[Span, ...]],
     normalised: str,
     sentences: tuple[Span, ...],
+    quotes: tuple[Span, ...],
 ) -> None:
     """Drop what was not apprehended at the moment: every phenomenon of a report of habits,
     theories and hedges (:data:`_NOT_PRISTINE`); a guessed, non-momentary, hypothetical or usual
@@ -839,12 +895,17 @@ def _drop_unapprehended(
             or _TONE_AFTER.match(normalised, end) is not None
         ):
             continue
+        if voiced and _voice_quality(normalised, start):
+            continue  # "the words were in my own voice, slightly impatient"
         if normalised.startswith(_TRAIT_AFTER, end) or normalised.endswith(_TRAIT_BEFORE, 0, start):
             continue
         low, high = _clause_of(normalised, start)
         text = normalised[low:high]
-        if _unreal(text, text.split()):
+        words = text.split()
+        if _unreal(text, words):
             continue  # hypothetical, to come or the usual: «тогда станет легче», "i'd be calm"
+        if _someone_elses(normalised[low:start].split(), normalised, quotes):
+            continue  # "is he mad at me?", «она обиделась»: another's feeling, not one's own
         if doubts:
             # the feeling's clause, and what comes before it in its sentence («Думаю, мне было
             # уютно», "probably, i was annoyed"): a hedge there governs the feeling
@@ -1002,7 +1063,7 @@ def phenomena_of(
         sensory += _content_awareness(hits, normalised, sentences, evidence)
         if sensory:
             evidence["sensory_awareness"] = sensory
-    _drop_unapprehended(evidence, hits, normalised, sentences)
+    _drop_unapprehended(evidence, hits, normalised, sentences, quotes)
     discounted = [] if _DISCOUNTING_ANY.isdisjoint(hits.keys()) else _discounted(hits, normalised)
     for start, _ in hits.get("beep_reaction", ()):
         discounted.append((start, sentence_at(sentences, start)[1]))
