@@ -135,3 +135,49 @@ def test_another_persons_feeling_is_not_the_reporters(text: str, kept: bool) -> 
 def test_the_speakers_feeling_after_a_manner_stays(text: str) -> None:
     """After "in my own voice" (a manner of saying), a feeling word is the speaker's state."""
     assert {"inner_speech", "feeling"} <= validate(text).phenomena
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "talking to myself about work",
+        "inner monologue going re the meeting",
+        "разговаривала сама с собой про работу",
+        "мысленно проговаривала насчет отпуска",
+    ],
+)
+def test_speech_named_with_only_its_topic_is_a_presupposition(text: str) -> None:
+    """What the speech was about is not its words: the form is named, the content is not."""
+    assessment = validate(text)
+    assert "inner_speech" not in assessment.phenomena
+    assert "presupposition" in assessment.issue_codes
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "pictured something, not sure what",
+        "картинка какая-то была",
+        "какая-то картинка была, не разобрала",
+        "наверное что-то представляла, но что не скажу",
+        "разговаривала сама с собой, но о чём — не запомнила",
+    ],
+)
+def test_a_form_whose_content_is_declared_unknown_is_no_phenomenon(text: str) -> None:
+    """An image or words whose content the reporter says they cannot give are a form named
+    without content (a presupposition), not inner seeing or inner speech."""
+    assert validate(text).phenomena.isdisjoint({"inner_seeing", "inner_speech"})
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "про себя считаю раз-два-три-четыре на каждый вдох",
+        "told myself about time, 'go now'",
+        "saying to myself: about time",
+        "сказала себе: «о боже, опять»",
+    ],
+)
+def test_speech_with_its_words_stays_inner_speech(text: str) -> None:
+    """«про себя» is a frame, and a topic word inside the words given is part of them."""
+    assert "inner_speech" in validate(text).phenomena

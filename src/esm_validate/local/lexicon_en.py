@@ -167,7 +167,8 @@ PATTERNS: Final[dict[str, str]] = {
         r"(?:can't|cant|cannot|can\s+not|couldn't|couldnt|could\s+not|don't|dont|didn't|do\s+not|"
         r"did\s+not)\s+(?:really\s+)?(?:remember|say|tell|recall|describe|make\s+out)\s+"
         r"(?:exactly\s+)?(?:what|which|anything|the\s+words)|could\s+describe\s+nothing"
-        r"|no\s+idea\s+what|not\s+sure\s+what\s+(?:it|the|was|they)"
+        r"|no\s+idea\s+what|not\s+sure\s+what\s+(?:it|the|was|they)|not\s+sure\s+what(?=\s*(?:[,.;!?]|$))"
+        r"|(?:couldn't|could\s+not|can't|cannot)\s+say\s+(?:whether|if)\s+(?:it|this|there)"
         r"|(?:of|picturing|imagining|visuali[sz]ing|hearing|saying)\s+something(?=\s*(?:[,.;!?]|$))"
         r"|of\s+some\s+(?:kind|sort)|about\s+(?:stuff|things|something|whatever|this\s+and\s+that)"
     ),

@@ -400,10 +400,20 @@ def _speech_without_words(
         if _WORDS_GIVEN.match(clause):
             return False
         before = normalised[sentence_at(sentences, start)[0] : start]
-        for word in _WORD_RE.findall(before + " " + normalised[start:end] + " " + clause):
+        for word in _WORD_RE.findall(before + " " + normalised[start:end]):
             if word not in _FRAME_WORDS and _SPEECH_WORD.match(word) is None:
                 return False  # «произнесла его имя», "repeated the phone number"
+        for word in _WORD_RE.findall(clause):
+            if word in _TOPIC:
+                break  # what follows is what it was about, not the words: «про работу»
+            if word not in _FRAME_WORDS and _SPEECH_WORD.match(word) is None:
+                return False
     return True
+
+
+#: A topic after a speech marker: what the speech was about, not its words ("talking to myself
+#: about work", «разговаривала сама с собой про работу», "inner monologue re work stuff").
+_TOPIC = frozenset(["about", "re", "regarding", "про", "о", "об", "насчет"])
 
 
 _WORD_RE = re.compile(r"[\w'-]+")
@@ -473,6 +483,7 @@ _FRAME_WORDS = frozenset(
         "time",
         "as",
         "usual",
+        "per",
         "a",
         "bit",
         "some",
