@@ -12,6 +12,8 @@ from typing import Any
 
 import pytest
 
+import esm_validate
+from esm_bot.domain.config import StudyConfig
 from esm_bot.domain.models import (
     Beep,
     BeepStatus,
@@ -24,7 +26,9 @@ from esm_bot.domain.models import (
 from esm_bot.ops.rows import study_rows
 from esm_bot.ops.stats import NORMS, best_attempts, compliance_by, study_stats
 from esm_bot.store.sqlite import SqliteStore
+from esm_bot.study import Study
 from esm_bot.study.analytics import PRACTICE_INDEX_BASE
+from esm_bot.study.analytics import best_attempts as study_analytics_best
 from tests._ops_cli import run_esm_bot
 from tests._ops_study import SimulatedStudy, simulate_study
 
@@ -228,3 +232,83 @@ def test_command_prints_stats(store: SqliteStore, study: SimulatedStudy) -> None
     assert data["reports"] == study.reports - study.messages_without_beep
     assert f"Reports: {data['reports']}" in human.stdout
     assert "Phenomena (% of samples vs Heavey & Hurlburt 2008)" in human.stdout
+
+
+def _study_with_edge_cases(store: SqliteStore) -> Participant:
+    """One participant's stored beeps: a continued report whose whole scores lower than its first
+    part, a retry, a late answer, an answered beep whose report the store lacks, an expired, a
+    practice and a future beep."""
+    person = store.add_participant(
+        Participant(
+            id="p1",
+            created_at=dt.datetime(2026, 5, 1, tzinfo=dt.UTC),
+            status=ParticipantStatus.SAMPLING,
+            tz="UTC",
+        )
+    )
+    at = dt.datetime(2026, 5, 2, 10, tzinfo=dt.UTC)
+    day = at.date()
+
+    def beep(index: int, status: BeepStatus, *, sent: bool = True) -> Beep:
+        when = at + dt.timedelta(hours=index % 10)
+        made = Beep(
+            id=beep_id(person.id, day, index),
+            participant_id=person.id,
+            local_date=day,
+            index=index,
+            scheduled_at=when,
+            status=status,
+            study_day=1,
+            sent_at=when if sent else None,
+        )
+        store.upsert_beeps([made])
+        return made
+
+    def report(of: Beep, minutes: int, score: int, *phenomena: str, **fields: Any) -> None:
+        store.add_report(
+            Report(
+                id=new_id(),
+                participant_id=person.id,
+                beep_id=of.id,
+                text=f"report {minutes}",
+                received_at=of.scheduled_at + dt.timedelta(minutes=minutes),
+                score=score,
+                phenomena=phenomena,  # type: ignore[arg-type]
+                **fields,
+            )
+        )
+
+    continued = beep(0, BeepStatus.ANSWERED)
+    report(continued, 2, 70, "inner_speech")
+    report(continued, 3, 40, "inner_speech", "feeling")  # the continuation: the whole, rescored
+    retried = beep(1, BeepStatus.ANSWERED)
+    report(retried, 2, 30, "inner_seeing")
+    report(retried, 5, 80, "inner_seeing", attempt=2)
+    report(beep(2, BeepStatus.ANSWERED), 30, 60, "feeling", late=True)
+    beep(3, BeepStatus.ANSWERED)  # its report is not in the store
+    beep(4, BeepStatus.EXPIRED)
+    report(beep(PRACTICE_INDEX_BASE, BeepStatus.ANSWERED), 1, 99, "feeling")
+    beep(5, BeepStatus.SCHEDULED, sent=False)
+    return person
+
+
+def test_participant_and_researcher_figures_agree(store: SqliteStore) -> None:
+    """The engine's figures (``/status``, ``Study.compliance``, ``phenomena_profile``) and
+    ``esm-bot stats`` over one stored study: one best attempt per beep (a continued report at its
+    latest version), one compliance (on time needs a first report in the window)."""
+    person = _study_with_edge_cases(store)
+    study = Study(store, esm_validate.validate, StudyConfig())
+    mine = best_attempts(list(study_rows(store, salt="x")))
+
+    engine = study_analytics_best(store.reports_for(person.id))
+    stats = study_stats(store)
+
+    assert sorted(r.score for r in engine) == sorted(r.score or 0 for r in mine) == [40, 60, 80]
+    assert stats.samples == len(engine) == 3
+    total = study.compliance(person.id)[-1]
+    assert (total.answered, total.sent) == (stats.beeps_answered_on_time, stats.beeps_delivered)
+    assert (total.answered, total.late, total.sent) == (2, 1, 5)
+    profile = {row.code: row for row in study.phenomena_profile(person.id)}
+    for code, row in profile.items():
+        assert stats.phenomena[code] == pytest.approx(100 * row.share, abs=0.05)
+    assert stats.phenomena["feeling"] == pytest.approx(200 / 3)

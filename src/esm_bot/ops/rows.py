@@ -16,7 +16,7 @@ import attrs
 from esm_bot.domain.models import Beep, Report
 from esm_bot.domain.schedule import ScheduleError, zone_for
 from esm_bot.store.base import Store
-from esm_bot.study.analytics import PILOT_INDEX_BASE, PRACTICE_INDEX_BASE
+from esm_bot.study.analytics import PILOT_INDEX_BASE, is_practice
 
 from .stores import OpsSettings
 
@@ -44,7 +44,9 @@ NO_BEEP: Final = "no_beep"
 
 @attrs.frozen
 class StudyRow:
-    """One row of the long table (the codebook in :mod:`esm_bot.ops.export` explains each field)."""
+    """One row of the long table (the codebook in :mod:`esm_bot.ops.export` explains each field);
+    ``beep`` and ``report`` are the stored records it shows (not exported), which the figures
+    judge with the study engine's own rules (:mod:`esm_bot.study.analytics`)."""
 
     participant: str
     telegram_id: int | None
@@ -58,6 +60,7 @@ class StudyRow:
     scheduled_utc: dt.datetime | None
     sent_utc: dt.datetime | None
     answered_utc: dt.datetime | None
+    beep: Beep | None = attrs.field(eq=False, repr=False)
     received_utc: dt.datetime | None
     latency_s: float | None
     late: bool | None
@@ -74,6 +77,7 @@ class StudyRow:
     validator_version: str | None
     validator_cached: bool | None
     fallback_reason: str | None
+    report: Report | None = attrs.field(eq=False, repr=False)
 
     @property
     def answered(self) -> bool:
@@ -157,6 +161,7 @@ def _report_fields(report: Report | None) -> dict[str, Any]:
         "validator_version": report.validator_version or assessment.get("version") or None,
         "validator_cached": bool(assessment.get("cached", False)),
         "fallback_reason": report.fallback_reason,
+        "report": report,
     }
 
 
@@ -164,7 +169,7 @@ def _beep_fields(beep: Beep | None, tz: str) -> dict[str, Any]:
     if beep is None:
         return {**dict.fromkeys(_BEEP_COLUMNS), "beep_status": NO_BEEP, "timezone": tz}
     zone_name = beep.tz if beep.tz and beep.tz != "UTC" else tz
-    status = PRACTICE if beep.index >= PRACTICE_INDEX_BASE else beep.status.value
+    status = PRACTICE if is_practice(beep) else beep.status.value
     return {
         "study_day": beep.study_day,
         "training": beep.training,
@@ -176,6 +181,7 @@ def _beep_fields(beep: Beep | None, tz: str) -> dict[str, Any]:
         "scheduled_utc": beep.scheduled_at,
         "sent_utc": beep.sent_at,
         "answered_utc": beep.answered_at,
+        "beep": beep,
     }
 
 

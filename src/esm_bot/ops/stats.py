@@ -10,9 +10,9 @@ from typing import Any, Final
 
 import attrs
 
-from esm_bot.domain.models import BeepStatus, ParticipantStatus
+from esm_bot.domain.models import ParticipantStatus
 from esm_bot.store.base import Store
-from esm_bot.study.analytics import PHENOMENA_NORMS
+from esm_bot.study import analytics
 
 from .rows import NO_BEEP, PILOT, PRACTICE, StudyRow, study_rows
 
@@ -32,7 +32,7 @@ __all__ = [
 #: Percent of samples with each phenomenon (Heavey & Hurlburt 2008, 30 students x 10 samples);
 #: the engine's :data:`~esm_bot.study.analytics.PHENOMENA_NORMS` in percent.
 NORMS: Final[Mapping[str, float]] = {
-    code: round(100 * share, 1) for code, share in PHENOMENA_NORMS.items()
+    code: round(100 * share, 1) for code, share in analytics.PHENOMENA_NORMS.items()
 }
 
 #: The original MSE bot's production targets (its production monitoring section).
@@ -52,15 +52,11 @@ _AI_FAILURES: Final = ("ai_unavailable", "ai_timeout", "ai_invalid_answer", "ai_
 
 
 def best_attempts(rows: Iterable[StudyRow]) -> list[StudyRow]:
-    """Return one row per sample: the best-scored attempt of each answered study beep."""
-    best: dict[tuple[str, Any, Any], StudyRow] = {}
-    for row in rows:
-        if not row.answered or row.score is None or not row.is_study_beep:
-            continue
-        key = (row.participant, row.local_date, row.beep_index)
-        if key not in best or row.score > (best[key].score or 0):
-            best[key] = row
-    return list(best.values())
+    """Return one row per sample: each answered study beep's best attempt, as the participant's
+    own figures pick it (:func:`~esm_bot.study.analytics.best_attempts`)."""
+    of_report = {row.report.id: row for row in rows if row.report is not None}
+    best = analytics.best_attempts(row.report for row in of_report.values() if row.report)
+    return [of_report[report.id] for report in best]
 
 
 def quality_by_day(rows: Iterable[StudyRow], *, training_only: bool = True) -> dict[int, float]:
@@ -77,9 +73,7 @@ def quality_by_day(rows: Iterable[StudyRow], *, training_only: bool = True) -> d
 
 def phenomena_frequencies(samples: Sequence[StudyRow]) -> dict[str, float]:
     """Percent of samples showing each phenomenon (every code seen, the five common ones first)."""
-    counts: Counter[str] = Counter()
-    for row in samples:
-        counts.update(set(row.phenomena or ()))
+    counts = analytics.phenomena_counts(row.report for row in samples if row.report)
     codes = list(NORMS) + sorted(c for c in counts if c not in NORMS)
     if not samples:
         return dict.fromkeys(codes, 0.0)
@@ -87,21 +81,21 @@ def phenomena_frequencies(samples: Sequence[StudyRow]) -> dict[str, float]:
 
 
 def compliance_by(rows: Iterable[StudyRow], key: str) -> dict[Any, tuple[int, int]]:
-    """Return ``{study_day or hour: (answered on time, delivered)}``, each delivered study beep
-    judged once, by its first report (as ``Study.compliance``)."""
-    seen: set[tuple[str, Any, Any]] = set()
+    """Return ``{study_day or hour: (answered on time, delivered)}``: each delivered study beep
+    once, judged as the engine's compliance judges it
+    (:func:`~esm_bot.study.analytics.answered_on_time`)."""
+    rows = list(rows)
+    first = analytics.first_reports(row.report for row in rows if row.report)
+    seen: set[str] = set()
     table: dict[Any, list[int]] = defaultdict(lambda: [0, 0])
     for row in rows:
-        if row.sent_utc is None or not row.is_study_beep:
+        beep = row.beep
+        if beep is None or beep.sent_at is None or analytics.is_practice(beep) or beep.id in seen:
             continue
-        beep = (row.participant, row.local_date, row.beep_index)
-        if beep in seen:
-            continue
-        seen.add(beep)
-        value = row.local_hour if key == "hour" else getattr(row, key)
-        table[value][1] += 1
-        if row.beep_status == BeepStatus.ANSWERED.value and row.answered and not row.late:
-            table[value][0] += 1
+        seen.add(beep.id)
+        cell = table[row.local_hour if key == "hour" else getattr(row, key)]
+        cell[0] += analytics.answered_on_time(beep, first.get(beep.id))
+        cell[1] += 1
     return {
         k: (v[0], v[1]) for k, v in sorted(table.items(), key=lambda kv: (kv[0] is None, kv[0]))
     }

@@ -11,7 +11,7 @@ from typing import Final
 
 import attrs
 
-from esm_bot.domain.models import Beep, BeepStatus, CommonPatterns, PhenomenaFrequencies, Report
+from esm_bot.domain.models import Beep, BeepStatus, CommonPatterns, Report
 
 __all__ = [
     "PHENOMENA_NORMS",
@@ -20,9 +20,11 @@ __all__ = [
     "ComplianceRow",
     "PersonalHint",
     "PhenomenonRow",
+    "answered_on_time",
     "best_attempts",
     "common_patterns",
     "compliance_rows",
+    "first_reports",
     "is_practice",
     "personal_hint",
     "phenomena_counts",
@@ -77,10 +79,9 @@ def best_attempts(reports: Iterable[Report]) -> list[Report]:
     return sorted(best.values(), key=lambda r: (r.received_at, r.id))
 
 
-def phenomena_counts(reports: Sequence[Report]) -> PhenomenaFrequencies:
-    """How many of the reports show each of the five common phenomena."""
-    counts = collections.Counter(code for r in reports for code in set(r.phenomena))
-    return PhenomenaFrequencies(**{code: counts[code] for code in PHENOMENA_NORMS})
+def phenomena_counts(reports: Iterable[Report]) -> collections.Counter[str]:
+    """How many of the reports show each phenomenon (a report counts once per code)."""
+    return collections.Counter(code for r in reports for code in set(r.phenomena))
 
 
 def common_patterns(reports: Sequence[Report], *, min_data: int) -> CommonPatterns:
@@ -130,7 +131,7 @@ def phenomena_profile(reports: Sequence[Report]) -> tuple[PhenomenonRow, ...]:
     counts = phenomena_counts(reports)
     rows = []
     for code, norm in PHENOMENA_NORMS.items():
-        count = int(getattr(counts, code))
+        count = counts[code]
         share = round(count / len(reports), 3) if reports else 0.0
         rows.append(PhenomenonRow(code, count, share, norm, round(share - norm, 3)))
     return tuple(rows)
@@ -189,10 +190,7 @@ def compliance_rows(
     participant_id: str, beeps: Iterable[Beep], reports: Iterable[Report]
 ) -> list[ComplianceRow]:
     """Per-day rows then one total row (``local_date=None``) for a participant's study beeps."""
-    first: dict[str, Report] = {}
-    for report in sorted(reports, key=lambda r: (r.attempt, r.received_at)):
-        if report.beep_id is not None:
-            first.setdefault(report.beep_id, report)
+    first = first_reports(reports)
     by_day: dict[dt.date | None, list[Beep]] = collections.defaultdict(list)
     for beep in beeps:
         if not is_practice(beep):
@@ -202,15 +200,31 @@ def compliance_rows(
     return [_row(participant_id, day, by_day[day], first) for day in [*days, None]]
 
 
+def first_reports(reports: Iterable[Report]) -> dict[str, Report]:
+    """Each beep's first report, by beep id (the earliest message of its first attempt)."""
+    first: dict[str, Report] = {}
+    for report in sorted(reports, key=lambda r: (r.attempt, r.received_at)):
+        if report.beep_id is not None:
+            first.setdefault(report.beep_id, report)
+    return first
+
+
+def answered_on_time(beep: Beep, first: Report | None) -> bool:
+    """True for a delivered beep answered within its window, judged by its *first* report (the
+    compliance figure's numerator everywhere: docs/study.md, "Compliance")."""
+    answered = beep.sent_at is not None and beep.status is BeepStatus.ANSWERED
+    return answered and first is not None and not first.late
+
+
 def _row(
     participant_id: str, day: dt.date | None, beeps: Sequence[Beep], first: Mapping[str, Report]
 ) -> ComplianceRow:
     status = collections.Counter(b.status for b in beeps)
-    answered = [first.get(b.id) for b in beeps if b.status is BeepStatus.ANSWERED]
-    late = sum(1 for r in answered if r is not None and r.late)
-    latencies = [r.latency_s for r in answered if r is not None and r.latency_s is not None]
+    answers = [first[b.id] for b in beeps if b.status is BeepStatus.ANSWERED and b.id in first]
+    late = sum(1 for r in answers if r.late)
+    latencies = [r.latency_s for r in answers if r.latency_s is not None]
     sent = sum(1 for b in beeps if b.sent_at is not None)
-    on_time = len(answered) - late
+    on_time = sum(1 for b in beeps if answered_on_time(b, first.get(b.id)))
     return ComplianceRow(
         participant_id=participant_id,
         local_date=day,

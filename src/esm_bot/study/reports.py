@@ -17,6 +17,7 @@ from esm_bot.domain.models import (
     BeepStatus,
     Participant,
     ParticipantStatus,
+    PhenomenaFrequencies,
     Report,
     beep_id,
     new_id,
@@ -453,10 +454,12 @@ class Reports:
         best = analytics.best_attempts(reports)
         if not best:
             return participant
+        counts = analytics.phenomena_counts(best)
+        common = {code: counts[code] for code in analytics.PHENOMENA_NORMS}
         return self.ctx.update(
             participant,
             average_data_quality=round(sum(r.score or 0 for r in best) / len(best), 1),
-            phenomena_frequencies=analytics.phenomena_counts(best),
+            phenomena_frequencies=PhenomenaFrequencies(**common),
             common_patterns=analytics.common_patterns(
                 best, min_data=self.ctx.config.min_data_for_personalization
             ),
