@@ -151,3 +151,21 @@ def test_a_knowing_typed_bare_is_unsymbolized_thinking(text: str) -> None:
     """A knowing with its content after a colon or "that"/«что», and a thought with "nothing said
     or seen": a wordless, imageless thought."""
     assert validate(text).phenomena == {"unsymbolized_thinking"}
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "была зла, щёки горят",
+        "расстроилась, в горле ком",
+        "удивлена, брови вверх",
+        "on edge, jaw tight",
+        "mortified, face burning",
+        "flustered and fed up",
+    ],
+)
+def test_feelings_named_as_people_type_them(text: str) -> None:
+    """Short forms and participles («зла», «удивлена»), «расстроиться», and chat-style English
+    ("on edge", "mortified", "flustered", "fed up") name a feeling; the body beside it is its
+    side."""
+    assert validate(text).phenomena == {"feeling"}

@@ -25,7 +25,10 @@ _EMOTION = (
     r"awkward|uneas\w*|upset|hopeful|hopeless\w*|despair|longing|nostalgi\w*|irritable|grumpy|"
     r"contentment|serene|love|loving|hatred|curiosity|curious|tense|apprehensi\w*|dismay\w*|"
     r"homesick\w*|giddy|fuming|pissed(?:\s+off)?|livid|gutted|chuffed|miffed|exasperat\w*|"
-    r"sheepish|smug|wistful|elation|glee\w*|gratitude|grateful|hurt\s+feelings|heartbroken"
+    r"sheepish|smug|wistful|elation|glee\w*|gratitude|grateful|hurt\s+feelings|heartbroken|mortif\w*|"
+    r"on\s+edge|cring\w*|flustered|antsy|fed\s+up|terrified|horrified|shocked|surprised|"
+    r"stunned|ecstatic|blissful|gloomy|glum|melanchol\w*|insecure|humiliat\w*|regret\w*|remorse\w*|"
+    r"tearful|teary|weepy|choked\s+up|peeved|cranky|crabby|tetchy|edgy|hangry|yearning"
 )
 _BODY = (
     r"chest|stomach|gut|belly|throat|face|cheeks?|neck|shoulders?|jaw|head|hands?|fingers?|heart|"
