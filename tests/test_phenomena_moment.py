@@ -181,3 +181,20 @@ def test_a_form_whose_content_is_declared_unknown_is_no_phenomenon(text: str) ->
 def test_speech_with_its_words_stays_inner_speech(text: str) -> None:
     """«про себя» is a frame, and a topic word inside the words given is part of them."""
     assert "inner_speech" in validate(text).phenomena
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("I was anxious, a churning in my stomach. There were no words or images with it.", set()),
+        ("тревога, ком в горле. без слов и без образов", set()),
+        ("angry, and without words I knew he had lied", {"unsymbolized_thinking"}),
+        ("злилась, и без слов знала, что он соврал", {"unsymbolized_thinking"}),
+    ],
+)
+def test_no_words_beside_a_feeling_is_the_feelings_form(text: str, expected: set[str]) -> None:
+    """ "No words or images" beside a feeling says how the feeling was, not that a wordless
+    thought was there; a knowing without words is still one."""
+    phenomena = validate(text).phenomena
+    assert "feeling" in phenomena
+    assert phenomena & {"unsymbolized_thinking"} == expected

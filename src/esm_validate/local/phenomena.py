@@ -10,7 +10,8 @@ The rules follow the definitions (Heavey & Hurlburt 2008; docs/method.md) rather
   and a scene described as seen while absent («мамин балкон», "grandma's kitchen"); someone
   else's voice or a tune is hearing, not speech;
 * unsymbolized thinking: a wordless-thought marker ("just knew", «было понимание, что»), or a
-  thought that is explicitly without words or images («без слов»); a blank mind is not one;
+  thought that is explicitly without words or images («без слов»); a blank mind is not one,
+  nor a feeling without words ("anxious ... no words or images with it");
 * feeling: an emotion word that is not negated, not guessed, not outside the moment, not the
   tone of an inner voice (bodily sensation alone is not a feeling);
 * sensory awareness: attention *to* a sensory quality («залюбовалась бликом», "drawn to the
@@ -1053,6 +1054,7 @@ def phenomena_of(
             or hits.get("blank")
             or hits.get("only_this")
             or _turns_to_senses(negations, sensed, normalised, sentences)
+            or "feeling" in hits
         )
     ):
         ut += negations
