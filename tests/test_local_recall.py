@@ -169,3 +169,21 @@ def test_feelings_named_as_people_type_them(text: str) -> None:
     ("on edge", "mortified", "flustered", "fed up") name a feeling; the body beside it is its
     side."""
     assert validate(text).phenomena == {"feeling"}
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("отцова лодка, синяя, краска облупилась", {"inner_seeing"}),
+        ("бабушкин буфет, хрусталь за стеклом", {"inner_seeing"}),
+        ("grandmas cottage, blue shutters, roses by the gate", {"inner_seeing"}),
+        ("my uncles barn, hay everywhere", {"inner_seeing"}),
+        ("холодильник гудит, низко", {"sensory_awareness"}),
+        ("the fridge humming, low", {"sensory_awareness"}),
+    ],
+)
+def test_a_kins_thing_described_is_seen_though_absent(text: str, expected: set[str]) -> None:
+    """A thing of a scene with a kin owner («отцова», «бабушкин», "grandmas" typed without the
+    apostrophe) and its description: an image; the same thing without an owner, heard or seen
+    here, is not."""
+    assert validate(text).phenomena == expected

@@ -116,6 +116,8 @@ RU_LEMMAS: Final[dict[str, frozenset[str]]] = {
         кухня лестница лицо машина море мост набережная огород озеро общага общежитие
         остановка парк пляж подъезд площадка прихожая река сад спальня стадион стол
         улица училище школа аудитория вокзал платформа перрон кабинет могила кровать
+        баня предбанник сарай сервант шкаф беседка палатка качели гамак печка камин чердак
+        подвал погреб калитка забор крыльцо верстак лодка велосипед холодильник буфет
         """
     ),
     "doing": _words(
@@ -197,6 +199,8 @@ EN_WORDS: Final[dict[str, frozenset[str]]] = {
         desk door driveway face field flat garage garden grave hall hallway house kitchen
         lake landing office park platform playground porch roundabout school shed sofa
         stairwell staircase station street yard
+        workbench treehouse caravan pool tent fireplace cellar swing hammock barn cottage
+        cabin kayak boat bike fridge cupboard wardrobe dresser armchair bench fence gate place
         """
     ),
     "voice": _words("voice tune jingle melody"),

@@ -218,51 +218,78 @@ FORMS: Final[dict[str, dict[str, str]]] = {
             whisky wipe wiped wipely wiper wipes wipest wiping wipy
         """,
         "place": """
-            attic atticced atticcer atticcing atticcy atticed atticer attices atticest
-            atticing atticly atticness attics atticy balconied balconier balconies
-            balconiest balconily balconiness balcony balconying basement basements bathroom
-            bathroomed bathroomer bathroomes bathroomest bathrooming bathroomly bathroomness
-            bathrooms bathroomy beach beached beacher beaches beachest beaching beachly
-            beachness beachs beachy bedroom bedroomed bedroomer bedroomes bedroomest
-            bedrooming bedroomly bedroomness bedrooms bedroomy bridge bridged bridgely
-            bridger bridges bridgest bridging bridgy car cared carer cares carest caring
-            carly carness carred carrer carring carry cars cary classroom classroomed
+            armchair armchaired armchairer armchaires armchairest armchairing armchairly
+            armchairness armchairs armchairy attic atticced atticcer atticcing atticcy
+            atticed atticer attices atticest atticing atticly atticness attics atticy
+            balconied balconier balconies balconiest balconily balconiness balcony
+            balconying barn barned barner barnes barnest barning barnly barnness barns barny
+            basement basements bathroom bathroomed bathroomer bathroomes bathroomest
+            bathrooming bathroomly bathroomness bathrooms bathroomy beach beached beacher
+            beaches beachest beaching beachly beachness beachs beachy bedroom bedroomed
+            bedroomer bedroomes bedroomest bedrooming bedroomly bedroomness bedrooms
+            bedroomy bench benched bencher benches benchest benching benchly benchness
+            benchs benchy bike biked bikely biker bikes bikest biking biky boat boated
+            boater boates boatest boating boatly boatness boats boaty bridge bridged
+            bridgely bridger bridges bridgest bridging bridgy cabin cabined cabiner cabines
+            cabinest cabining cabinly cabinned cabinner cabinness cabinning cabinny cabins
+            cabiny car caravan caravaned caravaner caravanes caravanest caravaning caravanly
+            caravanned caravanner caravanness caravanning caravanny caravans caravany cared
+            carer cares carest caring carly carness carred carrer carring carry cars cary
+            cellar cellared cellarer cellares cellarest cellaring cellarly cellarness
+            cellarred cellarrer cellarring cellarry cellars cellary classroom classroomed
             classroomer classroomes classroomest classrooming classroomly classroomness
             classrooms classroomy corridor corridored corridorer corridores corridorest
             corridoring corridorly corridorness corridorred corridorrer corridorring
-            corridorry corridors corridory desk desked desker deskes deskest desking deskly
-            deskness desks desky door doored doorer doores doorest dooring doorly doorness
-            doors doory driveway drivewayed drivewayer drivewayes drivewayest drivewaying
-            drivewayly drivewayness driveways drivewayy face faced facely facer faces facest
-            facing facy field fielded fielder fieldes fieldest fielding fieldly fieldness
-            fields fieldy flat flated flater flates flatest flating flatly flatness flats
-            flatted flatter flatting flatty flaty garage garaged garagely garager garages
-            garagest garaging garagy garden gardened gardener gardenes gardenest gardening
-            gardenly gardenned gardenner gardenness gardenning gardenny gardens gardeny
-            grave graved gravely graver graves gravest graving gravy hall halled haller
-            halles hallest halling hallly hallness halls hallway hallwayed hallwayer
-            hallwayes hallwayest hallwaying hallwayly hallwayness hallways hallwayy hally
-            house housed housely houser houses housest housing housy kitchen kitchened
-            kitchener kitchenes kitchenest kitchening kitchenly kitchenned kitchenner
-            kitchenness kitchenning kitchenny kitchens kitcheny lake laked lakely laker
-            lakes lakest laking laky land lande landing landings office officed officely
-            officer offices officest officing officy park parked parker parkes parkest
-            parking parkly parkness parks parky platform platformed platformer platformes
-            platformest platforming platformly platformness platforms platformy playground
-            playgrounded playgrounder playgroundes playgroundest playgrounding playgroundly
-            playgroundness playgrounds playgroundy porch porched porcher porches porchest
-            porching porchly porchness porchs porchy roundabout roundabouted roundabouter
-            roundaboutes roundaboutest roundabouting roundaboutly roundaboutness roundabouts
-            roundabouty school schooled schooler schooles schoolest schooling schoolly
-            schoolness schools schooly shed shedded shedder shedding sheddy sheded sheder
-            shedes shedest sheding shedly shedness sheds shedy sofa sofaed sofaer sofaes
-            sofaest sofaing sofaly sofaness sofas sofay staircase staircased staircasely
-            staircaser staircases staircasest staircasing staircasy stairwell stairwelled
-            stairweller stairwelles stairwellest stairwelling stairwellly stairwellness
-            stairwells stairwelly station stationed stationer stationes stationest
-            stationing stationly stationness stations stationy street streeted streeter
-            streetes streetest streeting streetly streetness streets streety yard yarded
-            yarder yardes yardest yarding yardly yardness yards yardy
+            corridorry corridors corridory cottage cottaged cottagely cottager cottages
+            cottagest cottaging cottagy cupboard cupboarded cupboarder cupboardes
+            cupboardest cupboarding cupboardly cupboardness cupboards cupboardy desk desked
+            desker deskes deskest desking deskly deskness desks desky door doored doorer
+            doores doorest dooring doorly doorness doors doory dresser dressered dresserer
+            dresseres dresserest dressering dresserly dresserness dresserred dresserrer
+            dresserring dresserry dressers dressery driveway drivewayed drivewayer
+            drivewayes drivewayest drivewaying drivewayly drivewayness driveways drivewayy
+            face faced facely facer faces facest facing facy fence fenced fencely fencer
+            fences fencest fencing fency field fielded fielder fieldes fieldest fielding
+            fieldly fieldness fields fieldy fireplace fireplaced fireplacely fireplacer
+            fireplaces fireplacest fireplacing fireplacy flat flated flater flates flatest
+            flating flatly flatness flats flatted flatter flatting flatty flaty fridge
+            fridged fridgely fridger fridges fridgest fridging fridgy garage garaged
+            garagely garager garages garagest garaging garagy garden gardened gardener
+            gardenes gardenest gardening gardenly gardenned gardenner gardenness gardenning
+            gardenny gardens gardeny gate gated gately gater gates gatest gating gaty grave
+            graved gravely graver graves gravest graving gravy hall halled haller halles
+            hallest halling hallly hallness halls hallway hallwayed hallwayer hallwayes
+            hallwayest hallwaying hallwayly hallwayness hallways hallwayy hally hammock
+            hammocked hammocker hammockes hammockest hammocking hammockly hammockness
+            hammocks hammocky house housed housely houser houses housest housing housy kayak
+            kayaked kayaker kayakes kayakest kayaking kayakked kayakker kayakking kayakky
+            kayakly kayakness kayaks kayaky kitchen kitchened kitchener kitchenes kitchenest
+            kitchening kitchenly kitchenned kitchenner kitchenness kitchenning kitchenny
+            kitchens kitcheny lake laked lakely laker lakes lakest laking laky land lande
+            landing landings office officed officely officer offices officest officing
+            officy park parked parker parkes parkest parking parkly parkness parks parky
+            place placed placely placer places placest placing placy platform platformed
+            platformer platformes platformest platforming platformly platformness platforms
+            platformy playground playgrounded playgrounder playgroundes playgroundest
+            playgrounding playgroundly playgroundness playgrounds playgroundy pool pooled
+            pooler pooles poolest pooling poolly poolness pools pooly porch porched porcher
+            porches porchest porching porchly porchness porchs porchy roundabout
+            roundabouted roundabouter roundaboutes roundaboutest roundabouting roundaboutly
+            roundaboutness roundabouts roundabouty school schooled schooler schooles
+            schoolest schooling schoolly schoolness schools schooly shed shedded shedder
+            shedding sheddy sheded sheder shedes shedest sheding shedly shedness sheds shedy
+            sofa sofaed sofaer sofaes sofaest sofaing sofaly sofaness sofas sofay staircase
+            staircased staircasely staircaser staircases staircasest staircasing staircasy
+            stairwell stairwelled stairweller stairwelles stairwellest stairwelling
+            stairwellly stairwellness stairwells stairwelly station stationed stationer
+            stationes stationest stationing stationly stationness stations stationy street
+            streeted streeter streetes streetest streeting streetly streetness streets
+            streety sw swe swing swings tent tented tenter tentes tentest tenting tently
+            tentness tents tenty treehouse treehoused treehousely treehouser treehouses
+            treehousest treehousing treehousy wardrobe wardrobed wardrobely wardrober
+            wardrobes wardrobest wardrobing wardroby workbench workbenched workbencher
+            workbenches workbenchest workbenching workbenchly workbenchness workbenchs
+            workbenchy yard yarded yarder yardes yardest yarding yardly yardness yards yardy
         """,
         "quality": """
             achied achier achies achiest achily achiness achy achying acrid acridded
@@ -969,23 +996,35 @@ FORMS: Final[dict[str, dict[str, str]]] = {
         "place": """
             аудиторией аудиториею аудитории аудиторий аудиторию аудитория аудиториям
             аудиториями аудиториях балкон балкона балконам балконами балконах балконе
-            балконов балконом балкону балконы веранд веранда верандам верандами верандах
-            веранде верандой верандою веранду веранды вокзал вокзала вокзалам вокзалами
-            вокзалах вокзале вокзалов вокзалом вокзалу вокзалы гараж гаража гаражам гаражами
-            гаражах гараже гаражей гаражи гаражом гаражу дач дача дачам дачами дачах даче
-            дачей дачею дачи дачу дверей двери дверь дверьми дверью дверям дверями дверях
-            двор двора дворам дворами дворах дворе дворов двором двору дворы диван дивана
-            диванам диванами диванах диване диванов диваном дивану диваны дом дома домам
-            домами домах доме домов домом дому кабинет кабинета кабинетам кабинетами
-            кабинетах кабинете кабинетов кабинетом кабинету кабинеты квартир квартира
-            квартирам квартирами квартирах квартире квартирой квартирою квартиру квартиры
-            класс класса классам классами классах классе классов классом классу классы
-            комнат комната комнатам комнатами комнатах комнате комнатой комнатою комнату
-            комнаты коридор коридора коридорам коридорами коридорах коридоре коридоров
-            коридором коридору коридоры кроватей кровати кровать кроватью кроватям кроватями
-            кроватях кухне кухней кухнею кухни кухню кухня кухням кухнями кухнях кухонь
-            лестниц лестница лестницам лестницами лестницах лестнице лестницей лестницею
-            лестницу лестницы лиц лица лицам лицами лицах лице лицо лицом лицу машин машина
+            балконов балконом балкону балконы бане баней банею бани бань баню баня баням
+            банями банях беседка беседкам беседками беседках беседке беседки беседкой
+            беседкою беседку беседок буфет буфета буфетам буфетами буфетах буфете буфетов
+            буфетом буфету буфеты велосипед велосипеда велосипедам велосипедами велосипедах
+            велосипеде велосипедов велосипедом велосипеду велосипеды веранд веранда верандам
+            верандами верандах веранде верандой верандою веранду веранды верстак верстака
+            верстакам верстаками верстаках верстаке верстаки верстаков верстаком верстаку
+            вокзал вокзала вокзалам вокзалами вокзалах вокзале вокзалов вокзалом вокзалу
+            вокзалы гамак гамака гамакам гамаками гамаках гамаке гамаки гамаков гамаком
+            гамаку гараж гаража гаражам гаражами гаражах гараже гаражей гаражи гаражом
+            гаражу дач дача дачам дачами дачах даче дачей дачею дачи дачу дверей двери дверь
+            дверьми дверью дверям дверями дверях двор двора дворам дворами дворах дворе
+            дворов двором двору дворы диван дивана диванам диванами диванах диване диванов
+            диваном дивану диваны дом дома домам домами домах доме домов домом дому забор
+            забора заборам заборами заборах заборе заборов забором забору заборы кабинет
+            кабинета кабинетам кабинетами кабинетах кабинете кабинетов кабинетом кабинету
+            кабинеты калитка калиткам калитками калитках калитке калитки калиткой калиткою
+            калитку калиток камин камина каминам каминами каминах камине каминов камином
+            камину камины качелей качели качель качелью качелям качелями качелях квартир
+            квартира квартирам квартирами квартирах квартире квартирой квартирою квартиру
+            квартиры класс класса классам классами классах классе классов классом классу
+            классы комнат комната комнатам комнатами комнатах комнате комнатой комнатою
+            комнату комнаты коридор коридора коридорам коридорами коридорах коридоре
+            коридоров коридором коридору коридоры кроватей кровати кровать кроватью кроватям
+            кроватями кроватях крылец крыльца крыльцам крыльцами крыльцах крыльце крыльцо
+            крыльцом крыльцу кухне кухней кухнею кухни кухню кухня кухням кухнями кухнях
+            кухонь лестниц лестница лестницам лестницами лестницах лестнице лестницей
+            лестницею лестницу лестницы лиц лица лицам лицами лицах лице лицо лицом лицу
+            лодка лодкам лодками лодках лодке лодки лодкой лодкою лодку лодок машин машина
             машинам машинами машинах машине машиной машиною машину машины могил могила
             могилам могилами могилах могиле могилой могилою могилу могилы море морей морем
             морю моря морям морями морях мост моста мостам мостами мостах мосте мостов
@@ -996,22 +1035,34 @@ FORMS: Final[dict[str, dict[str, str]]] = {
             общежитью общежитья общежитьям общежитьями общежитьях огород огорода огородам
             огородами огородах огороде огородов огородом огороду огороды озер озера озерам
             озерами озерах озере озеро озером озеру остановка остановкам остановками
-            остановках остановке остановки остановкой остановкою остановку остановок парк
-            парка паркам парками парках парке парки парков парком парку перрон перрона
-            перронам перронами перронах перроне перронов перроном перрону перроны платформ
-            платформа платформам платформами платформах платформе платформой платформою
-            платформу платформы площадка площадкам площадками площадках площадке площадки
-            площадкой площадкою площадку площадок пляж пляжа пляжам пляжами пляжах пляже
-            пляжей пляжем пляжи пляжу подъезд подъезда подъездам подъездами подъездах
-            подъезде подъездов подъездом подъезду подъезды прихожая прихожей прихожею
-            прихожие прихожим прихожими прихожих прихожую рек река рекам реками реках реке
-            реки рекой рекою реку сад сада садам садами садах саде садов садом саду сады
-            спален спальне спальней спальнею спальни спальню спальня спальням спальнями
-            спальнях стадион стадиона стадионам стадионами стадионах стадионе стадионов
-            стадионом стадиону стадионы стол стола столам столами столах столе столов столом
-            столу столы улиц улица улицам улицами улицах улице улицей улицею улицу улицы
-            училищ училища училищам училищами училищах училище училищем училищу школ школа
-            школам школами школах школе школой школою школу школы
+            остановках остановке остановки остановкой остановкою остановку остановок палатка
+            палаткам палатками палатках палатке палатки палаткой палаткою палатку палаток
+            парк парка паркам парками парках парке парки парков парком парку перрон перрона
+            перронам перронами перронах перроне перронов перроном перрону перроны печек
+            печка печкам печками печках печке печки печкой печкою печку платформ платформа
+            платформам платформами платформах платформе платформой платформою платформу
+            платформы площадка площадкам площадками площадках площадке площадки площадкой
+            площадкою площадку площадок пляж пляжа пляжам пляжами пляжах пляже пляжей пляжем
+            пляжи пляжу погреб погреба погребам погребами погребах погребе погребов погребом
+            погребу подвал подвала подвалам подвалами подвалах подвале подвалов подвалом
+            подвалу подвалы подъезд подъезда подъездам подъездами подъездах подъезде
+            подъездов подъездом подъезду подъезды предбанник предбанника предбанникам
+            предбанниками предбанниках предбаннике предбанники предбанников предбанником
+            предбаннику прихожая прихожей прихожею прихожие прихожим прихожими прихожих
+            прихожую рек река рекам реками реках реке реки рекой рекою реку сад сада садам
+            садами садах саде садов садом саду сады сарае сараев сараем сараи сарай сараю
+            сарая сараям сараями сараях сервант серванта сервантам сервантами сервантах
+            серванте сервантов сервантом серванту серванты спален спальне спальней спальнею
+            спальни спальню спальня спальням спальнями спальнях стадион стадиона стадионам
+            стадионами стадионах стадионе стадионов стадионом стадиону стадионы стол стола
+            столам столами столах столе столов столом столу столы улиц улица улицам улицами
+            улицах улице улицей улицею улицу улицы училищ училища училищам училищами
+            училищах училище училищем училищу холодильник холодильника холодильникам
+            холодильниками холодильниках холодильнике холодильники холодильников
+            холодильником холодильнику чердак чердака чердакам чердаками чердаках чердаке
+            чердаки чердаков чердаком чердаку шкаф шкафа шкафам шкафами шкафах шкафе шкафов
+            шкафом шкафу шкафы школ школа школам школами школах школе школой школою школу
+            школы
         """,
         "quality": """
             ароматен ароматна ароматная ароматнее ароматней ароматнейшая ароматнейшего

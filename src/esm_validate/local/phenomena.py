@@ -536,16 +536,35 @@ def _whole_quote(normalised: str, quotes: tuple[Span, ...]) -> list[Span]:
 #: "grandma's kitchen", "last year's exam hall", «сестрёнкина комната», «старой квартиры»).
 _OWNER_RU = re.compile(
     r"(?:мамин|папин|бабушкин|дедушкин|сестрин|стар|бывш|детск|прошл|(?:сестр|сестренк|брат|"
-    r"братишк|тет|дяд|подруж|мам|пап)\w*ин)"
+    r"братишк|тет|дяд|подруж|мам|пап)\w*ин|дедов|отцов)"
 )
 #: Before such a word in English: "my old flat", "her childhood room", "the former office".
 _PAST = frozenset(["old", "childhood", "first", "former", "late"])
 _OWNERS = frozenset(["my", "her", "his", "our", "their", "the"])
 _POSSESSIVE = frozenset(["'s", "s'"])
+#: Kin typed as a possessive without the apostrophe ("grandads workbench", "mums kitchen").
+_KIN_S = frozenset(
+    [
+        "grandads",
+        "grandpas",
+        "grandmas",
+        "grans",
+        "nans",
+        "mums",
+        "moms",
+        "dads",
+        "aunties",
+        "aunts",
+        "uncles",
+        "sisters",
+        "brothers",
+    ]
+)
 #: Every owner word of :func:`_remote` contains one of these.
 _OWNER_CUE = re.compile(
     r"'|ин(?:[аоыуе]|ой|ого|ому|ым|ых|ую)?\s|стар|бывш|детск|прошл|old|childhood|first|former|late"
-    r"|my\s"
+    r"|my\s|дедов|отцов|(?:grandad|grandpa|grandma|gran|nan|mum|mom|dad|auntie|aunt|uncle|sister|"
+    r"brother)s\s"
 )
 
 
@@ -559,7 +578,7 @@ def _remote(normalised: str, start: int) -> bool:
     index = len(words) - 1
     while index >= 0 and index >= len(words) - 2:
         word = words[index]
-        if word[-2:] in _POSSESSIVE or _OWNER_RU.match(word) is not None:
+        if word[-2:] in _POSSESSIVE or word in _KIN_S or _OWNER_RU.match(word) is not None:
             return True
         if index:
             before = words[index - 1]
