@@ -23,8 +23,16 @@ from esm_bot.domain.models import (
     beep_id,
     new_id,
 )
+from esm_bot.ops.report import issue_shares
 from esm_bot.ops.rows import study_rows
-from esm_bot.ops.stats import NORMS, best_attempts, compliance_by, study_stats
+from esm_bot.ops.stats import (
+    NORMS,
+    best_attempts,
+    compliance_by,
+    first_attempts,
+    quality_by_day,
+    study_stats,
+)
 from esm_bot.store.sqlite import SqliteStore
 from esm_bot.study import Study
 from esm_bot.study.analytics import PRACTICE_INDEX_BASE
@@ -279,10 +287,10 @@ def _study_with_edge_cases(store: SqliteStore) -> Participant:
         )
 
     continued = beep(0, BeepStatus.ANSWERED)
-    report(continued, 2, 70, "inner_speech")
+    report(continued, 2, 70, "inner_speech", issue_codes=("too_short",))
     report(continued, 3, 40, "inner_speech", "feeling")  # the continuation: the whole, rescored
     retried = beep(1, BeepStatus.ANSWERED)
-    report(retried, 2, 30, "inner_seeing")
+    report(retried, 2, 30, "inner_seeing", issue_codes=("generalization",))
     report(retried, 5, 80, "inner_seeing", attempt=2)
     report(beep(2, BeepStatus.ANSWERED), 30, 60, "feeling", late=True)
     beep(3, BeepStatus.ANSWERED)  # its report is not in the store
@@ -312,3 +320,14 @@ def test_participant_and_researcher_figures_agree(store: SqliteStore) -> None:
     for code, row in profile.items():
         assert stats.phenomena[code] == pytest.approx(100 * row.share, abs=0.05)
     assert stats.phenomena["feeling"] == pytest.approx(200 / 3)
+
+
+def test_first_attempts_count_once_at_their_latest_version(store: SqliteStore) -> None:
+    """Quality by day and issue shares take each beep's first attempt once, a continued report
+    as its whole (40, not its first part's 70 beside it)."""
+    _study_with_edge_cases(store)
+    rows = list(study_rows(store, salt="x"))
+
+    assert [r.score for r in first_attempts(rows)] == [40, 30, 60]
+    assert quality_by_day(rows, training_only=False) == {1: pytest.approx((40 + 30 + 60) / 3)}
+    assert issue_shares(rows) == {"generalization": {1: pytest.approx(100 / 3)}}

@@ -173,12 +173,8 @@ def _issues_figure(shares: Mapping[str, Mapping[int, float]], days: Sequence[int
 
 
 def issue_shares(rows: Sequence[StudyRow], top: int = _TOP_ISSUES) -> dict[str, dict[int, float]]:
-    """Percent of first reports per study day with each of the ``top`` most frequent issue codes."""
-    scored = [
-        r
-        for r in rows
-        if r.answered and r.attempt == 1 and r.study_day is not None and r.is_study_beep
-    ]
+    """Percent of first attempts per study day with each of the ``top`` commonest issue codes."""
+    scored = [r for r in st.first_attempts(rows) if r.study_day is not None]
     totals: Counter[int] = Counter(r.study_day or 0 for r in scored)
     per_code: dict[str, Counter[int]] = defaultdict(Counter)
     for row in scored:

@@ -5,12 +5,12 @@ from __future__ import annotations
 
 import statistics
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any, Final
 
 import attrs
 
-from esm_bot.domain.models import ParticipantStatus
+from esm_bot.domain.models import ParticipantStatus, Report
 from esm_bot.store.base import Store
 from esm_bot.study import analytics
 
@@ -23,6 +23,7 @@ __all__ = [
     "best_attempts",
     "compliance_by",
     "compliance_totals",
+    "first_attempts",
     "percent",
     "phenomena_frequencies",
     "quality_by_day",
@@ -51,23 +52,34 @@ TARGETS: Final[Mapping[str, float]] = {
 _AI_FAILURES: Final = ("ai_unavailable", "ai_timeout", "ai_invalid_answer", "ai_auth")
 
 
+def _pick(
+    rows: Iterable[StudyRow], pick: Callable[[Iterable[Report]], list[Report]]
+) -> list[StudyRow]:
+    """The rows of the reports that *pick* (one of the engine's rules) chooses."""
+    of_report = {row.report.id: row for row in rows if row.report is not None}
+    return [of_report[r.id] for r in pick(row.report for row in of_report.values() if row.report)]
+
+
 def best_attempts(rows: Iterable[StudyRow]) -> list[StudyRow]:
     """Return one row per sample: each answered study beep's best attempt, as the participant's
     own figures pick it (:func:`~esm_bot.study.analytics.best_attempts`)."""
-    of_report = {row.report.id: row for row in rows if row.report is not None}
-    best = analytics.best_attempts(row.report for row in of_report.values() if row.report)
-    return [of_report[report.id] for report in best]
+    return _pick(rows, analytics.best_attempts)
+
+
+def first_attempts(rows: Iterable[StudyRow]) -> list[StudyRow]:
+    """Return each answered study beep's first attempt, once: at its latest version
+    (:func:`~esm_bot.study.analytics.latest_versions`)."""
+    return [row for row in _pick(rows, analytics.latest_versions) if row.attempt == 1]
 
 
 def quality_by_day(rows: Iterable[StudyRow], *, training_only: bool = True) -> dict[int, float]:
     """Mean score per study day (training days only by default) of first attempts (a training
     retry follows the day's feedback: counting it would credit the coaching)."""
     scores: dict[int, list[int]] = defaultdict(list)
-    for row in rows:
-        if row.score is None or row.study_day is None or not row.is_study_beep:
-            continue
-        if row.attempt == 1 and (row.training or not training_only):
-            scores[row.study_day].append(row.score)
+    for row in first_attempts(rows):
+        day, score = row.study_day, row.score
+        if score is not None and day is not None and (row.training or not training_only):
+            scores[day].append(score)
     return {day: statistics.fmean(values) for day, values in sorted(scores.items())}
 
 

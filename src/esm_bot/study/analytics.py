@@ -26,6 +26,7 @@ __all__ = [
     "compliance_rows",
     "first_reports",
     "is_practice",
+    "latest_versions",
     "personal_hint",
     "phenomena_counts",
     "phenomena_profile",
@@ -57,25 +58,30 @@ def is_practice(beep: Beep) -> bool:
     return beep.index >= PRACTICE_INDEX_BASE
 
 
-def best_attempts(reports: Iterable[Report]) -> list[Report]:
-    """One scored report per study beep (its best attempt; a continued or edited report as its
-    latest version), oldest first."""
+def latest_versions(reports: Iterable[Report]) -> list[Report]:
+    """Each scored attempt at a study beep as its latest version (a continuation or an edit is
+    stored again, the whole rescored: the last record is the report)."""
     latest: dict[tuple[str, int], Report] = {}
     for report in reports:
         if report.beep_id is None or report.score is None:
+            continue
+        index = report.beep_id.rsplit(":", 1)[-1]
+        if index.isdigit() and int(index) >= PRACTICE_INDEX_BASE:
             continue
         key = (report.beep_id, report.attempt)
         seen = latest.get(key)
         if seen is None or (report.received_at, report.id) > (seen.received_at, seen.id):
             latest[key] = report
-    best: dict[str, Report] = {}
-    for (beep_id, _attempt), report in latest.items():
-        index = beep_id.rsplit(":", 1)[-1]
-        if index.isdigit() and int(index) >= PRACTICE_INDEX_BASE:
-            continue
-        kept = best.get(beep_id)
+    return list(latest.values())
+
+
+def best_attempts(reports: Iterable[Report]) -> list[Report]:
+    """One scored report per study beep, its best attempt at its latest version, oldest first."""
+    best: dict[str | None, Report] = {}
+    for report in latest_versions(reports):
+        kept = best.get(report.beep_id)
         if kept is None or (report.score or 0) > (kept.score or 0):
-            best[beep_id] = report
+            best[report.beep_id] = report
     return sorted(best.values(), key=lambda r: (r.received_at, r.id))
 
 
