@@ -198,3 +198,29 @@ def test_no_words_beside_a_feeling_is_the_feelings_form(text: str, expected: set
     phenomena = validate(text).phenomena
     assert "feeling" in phenomena
     assert phenomena & {"unsymbolized_thinking"} == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "I felt a dull dread, cold, somewhere under my ribs",
+        "Я ощутила тревогу — она была где-то под рёбрами, как холодный комок.",
+        "she was feeling a quiet sadness, heavy in her arms",
+        "тихая грусть, и всё",
+    ],
+)
+def test_a_feeling_felt_and_its_qualities_are_a_feeling(text: str) -> None:
+    """A feeling as the object of "felt" / «ощутила», or a sensory word that qualifies the
+    feeling ("a quiet sadness"), is a feeling, not sensory awareness."""
+    phenomena = validate(text).phenomena
+    assert "feeling" in phenomena
+    assert "sensory_awareness" not in phenomena
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["annoyed, and the fridge humming loudly", "раздражение, и холодильник громко гудит"],
+)
+def test_a_sensation_beside_a_feeling_stays_sensory_awareness(text: str) -> None:
+    """A sensory clause of its own beside a feeling is still sensory awareness."""
+    assert {"feeling", "sensory_awareness"} <= validate(text).phenomena

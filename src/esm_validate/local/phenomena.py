@@ -216,6 +216,8 @@ def _sensory_awareness(
                 continue
             if _overlaps(quality, bodily) and _starts_in(feelings, clause_start, clause_end):
                 continue  # the bodily side of a named feeling
+            if _starts_in(feelings, attend[1], quality[0]):
+                continue  # a feeling felt («ощутила тревогу ... как холодный комок»)
             if _starts_in(instrumental, clause_start, clause_end):
                 continue  # seeing in order to do something: perception, not SA
             found.append((attend[0], quality[1]))
@@ -250,8 +252,9 @@ def _content_awareness(
     железом», "tingling in my left foot"): not in an activity clause without an attention verb,
     not in service of a task, not a thought's topic, not the bodily side of a named feeling,
     not a quality of imagined words, sounds or scenes (the ``evidence`` of speech, hearing
-    or seeing in the same sentence; of a scene only, for a bodily clause), not a described
-    blank («белый шум в голове»)."""
+    or seeing in the same sentence; of a scene only, for a bodily clause), not a quality of a
+    feeling (in its clause, or after a feeling felt in its sentence: "I felt a dull dread, cold,
+    under my ribs"), not a described blank («белый шум в голове»)."""
     found: list[Span] = []
     symbols: list[Span] = []
     for code in _SYMBOLS:
@@ -260,7 +263,10 @@ def _content_awareness(
     # may have one, "her face, cheeks red")
     seen = evidence.get("inner_seeing", [])
     blank = hits.get("blank", ())
-    felt = bool(evidence.get("feeling"))
+    feelings = tuple(evidence.get("feeling", ()))
+    felt = bool(feelings)
+    # a feeling felt ("I felt a dull dread, cold, under my ribs"): what follows is its quality
+    attended = [f for f in feelings if _in_sentence(hits.get("sensory_attend", ()), f, sentences)]
     bodily = False
     for name in ("x_sensory", "x_bodily"):
         if name == "x_bodily" and felt:
@@ -268,12 +274,14 @@ def _content_awareness(
         described = seen if name == "x_bodily" else symbols
         for clause in hits.get(name, ()):
             sentence = sentence_at(sentences, clause[0])
-            if _any_in(hits, _NOT_AWARENESS, (sentence[0], clause[1])) or _describes_symbol(
-                clause, sentence, described
+            if (
+                _any_in(hits, _NOT_AWARENESS, (sentence[0], clause[1]))
+                or _describes_symbol(clause, sentence, described)
+                or (attended and _describes_symbol(clause, sentence, attended))
             ):
                 continue
-            if _overlaps(clause, blank):
-                continue
+            if _overlaps(clause, blank) or _overlaps(clause, feelings):
+                continue  # a described blank; a feeling's quality ("a quiet sadness")
             found.append(clause)
             bodily = bodily or name == "x_bodily"
     # Beside words, an image or a wordless thought, a passing sensory clause is context:
