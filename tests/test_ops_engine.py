@@ -117,6 +117,18 @@ def test_compliance_agrees_with_the_engine(engine_study: tuple[SqliteStore, Stud
         assert total.sent > 0
 
 
+def test_average_quality_agrees_with_the_engine(engine_study: tuple[SqliteStore, Study]) -> None:
+    """Per participant, the samples' mean score is the average quality the engine keeps for
+    ``/status`` (best attempts; the poor first reports that were retried do not count)."""
+    store, _ = engine_study
+    table = list(study_rows(store, raw_ids=True))
+
+    for person in store.list_participants():
+        stats = study_stats(store, rows=[r for r in table if r.participant == person.id])
+        assert stats.average_quality is not None
+        assert round(stats.average_quality, 1) == person.average_data_quality > 0
+
+
 def test_stats_follow_the_participants(engine_study: tuple[SqliteStore, Study]) -> None:
     """Training completion and statuses are the engine's; quality by day covers both days."""
     store, _ = engine_study

@@ -268,9 +268,7 @@ def study_stats(
         messages_without_beep=sum(1 for r in table if r.beep_status == NO_BEEP),
         samples=len(samples),
         validation_success_rate=_rate(len(scored), len(reports)),
-        average_quality=statistics.fmean(r.score for r in scored if r.score is not None)
-        if scored
-        else None,
+        average_quality=statistics.fmean(r.score or 0 for r in samples) if samples else None,
         ai_share=_rate(len(ai), len(reports)),
         ai_availability=_rate(len(ai), len(ai) + sum(fallbacks[r] for r in _AI_FAILURES)),
         fallbacks=dict(fallbacks),
