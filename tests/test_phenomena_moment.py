@@ -224,3 +224,25 @@ def test_a_feeling_felt_and_its_qualities_are_a_feeling(text: str) -> None:
 def test_a_sensation_beside_a_feeling_stays_sensory_awareness(text: str) -> None:
     """A sensory clause of its own beside a feeling is still sensory awareness."""
     assert {"feeling", "sensory_awareness"} <= validate(text).phenomena
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "At the beep, Lena was saying to herself 'not again', in a disgusted tone.",
+        "В момент сигнала Лена говорила себе «только не опять» брезгливым тоном.",
+    ],
+)
+def test_a_report_about_a_participant_has_her_inner_speech(text: str) -> None:
+    """A report written about the participant ("saying to herself") has inner speech, and the
+    tone of it is no feeling."""
+    assert validate(text).phenomena == {"inner_speech"}
+
+
+def test_a_feeling_word_after_words_described_at_length_is_their_tone() -> None:
+    """In "the words were in my own voice, slightly impatient" the words are described."""
+    text = (
+        'I was saying to myself, "where is the folder?" The words were in my own voice, slightly '
+        "impatient."
+    )
+    assert validate(text).phenomena == {"inner_speech"}

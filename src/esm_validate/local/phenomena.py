@@ -842,11 +842,11 @@ def _first_content(hits: Mapping[str, tuple[Span, ...]], start: int, end: int) -
     return first
 
 
-#: A voice, a tone or words, then up to 30 characters of the same sentence before a feeling
+#: A voice, a tone or words, then up to 40 characters of the same sentence before a feeling
 #: word: the feeling word describes them («голос был мой, спокойный», "her voice, high and
 #: excited").
 _VOICE_BEFORE = re.compile(
-    r"(?:voice|tone|words|голос|голоса|тон|интонация|интонации|слова)(?![\w'])([^.!?\n]{0,30})\Z"
+    r"(?:voice|tone|words|голос|голоса|тон|интонация|интонации|слова)(?![\w'])([^.!?\n]{0,40})\Z"
 )
 #: Before the voice: a manner ("said it in my own voice, relieved": the speaker is relieved).
 _MANNER = re.compile(r"(?<!\w)in\s+(?:[\w']+\s+){0,2}\Z")
@@ -866,7 +866,7 @@ def _voice_quality(normalised: str, start: int) -> bool:
     were in my own voice, slightly impatient", «голос был мой, спокойный»; not "his voice, and i
     felt scared", «её тон, и обидно стало», nor the speaker's state after a manner: "saying it
     in my own voice, relieved")."""
-    match = _VOICE_BEFORE.search(normalised, max(0, start - 40), start)
+    match = _VOICE_BEFORE.search(normalised, max(0, start - 60), start)
     if (
         match is None
         or _NEW_CLAUSE.search(match.group(1)) is not None
