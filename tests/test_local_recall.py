@@ -187,3 +187,51 @@ def test_a_kins_thing_described_is_seen_though_absent(text: str, expected: set[s
     apostrophe) and its description: an image; the same thing without an owner, heard or seen
     here, is not."""
     assert validate(text).phenomena == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (
+            "folding towels, nothing else, just noticing the warm cotton, soft and fluffy",
+            {"just_doing", "sensory_awareness"},
+        ),
+        (
+            "режу морковь, больше ничего, только замечаю яркий оранжевый цвет",
+            {"just_doing", "sensory_awareness"},
+        ),
+        ("folding warm towels, nothing else", {"just_doing"}),
+        ("режу тёплый хлеб, больше ничего", {"just_doing"}),
+    ],
+)
+def test_a_quality_attended_to_beside_the_doing(text: str, expected: set[str]) -> None:
+    """Beside "just doing", a quality attended to ("just noticing", «замечаю») is sensory
+    awareness as well; a quality of what one does, unattended, is not."""
+    assert validate(text).phenomena == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["любуюсь закатом, розовый и оранжевый", "разглядываю трещину на чашке, тонкая синяя линия"],
+)
+def test_russian_present_tense_attention_verbs(text: str) -> None:
+    """«любуюсь», «разглядываю», «замечаю» attend to a quality as «любовалась» and
+    «разглядывала» do."""
+    assert validate(text).phenomena == {"sensory_awareness"}
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("холодно рукам, наверное потому что перчатки забыла", {"sensory_awareness"}),
+        ("cold fingers, probably because I forgot my gloves", {"sensory_awareness"}),
+        ("probably cold hands, not sure", set()),
+        ("наверное, руки мёрзли, не помню", set()),
+    ],
+)
+def test_a_guess_at_the_cause_is_no_doubt_about_the_sensation(
+    text: str, expected: set[str]
+) -> None:
+    """ "probably because ...", «наверное потому что ...» guess why, not whether: the sensation
+    stands; a hedge on the sensation itself still drops it."""
+    assert validate(text).phenomena == expected

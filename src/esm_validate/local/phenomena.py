@@ -768,18 +768,37 @@ def _unreal_or_negated(
     return negated
 
 
+def _cause_guesses(hits: Mapping[str, tuple[Span, ...]], normalised: str) -> list[int]:
+    """Where the hedges that guess a cause start ("probably because I skipped breakfast",
+    «наверное, из-за кофе»): a theory of why, not a doubt that the sensation was there."""
+    causal = hits.get("causal", ())
+    hedges = hits.get("hedge", ())
+    if not causal or not hedges:
+        return []
+    found: list[int] = []
+    for start, end in hedges:
+        for cause, _ in causal:
+            if end <= cause <= end + 3 and not normalised[end:cause].strip(" ,"):
+                found.append(start)
+                break
+    return found
+
+
 def _drop_unapprehended_sensations(
     evidence: dict[str, list[Span]],
     sensations: list[Span],
     hits: Mapping[str, tuple[Span, ...]],
     normalised: str,
     sentences: tuple[Span, ...],
+    guesses: list[int],
 ) -> None:
     """Drop sensory awareness that was not apprehended at the moment: in a sentence of a habit,
-    a theory, a guess or an inference, in a hypothetical clause or one of the usual ("the
-    usual noise"), or negated in its clause before its first content word ("I didn't notice
-    any noise or smell")."""
+    a theory, a guess or an inference (not a guess at its cause, ``guesses``), in a
+    hypothetical clause or one of the usual ("the usual noise"), or negated in its clause
+    before its first content word ("I didn't notice any noise or smell")."""
     doubts = hit_starts(hits, _SENSATION_DOUBT)
+    if guesses:
+        doubts = [d for d in doubts if d not in guesses]
     periods = hit_starts(hits, ("period",))
     clauses = hits.get("x_sensory", ()) + hits.get("x_bodily", ())
     kept: list[Span] = []
@@ -907,10 +926,12 @@ def _drop_unapprehended(
     """Drop what was not apprehended at the moment: every phenomenon of a report of habits,
     theories and hedges (:data:`_NOT_PRISTINE`); a guessed, non-momentary, hypothetical or usual
     feeling or sensation; a feeling word that only qualifies an inner voice's tone."""
+    guesses = _cause_guesses(hits, normalised)
     groups = 0
     for names in _NOT_PRISTINE:
         for name in names:
-            if hits.get(name):
+            found = hits.get(name)
+            if found and not (name == "hedge" and len(guesses) == len(found)):
                 groups += 1
                 break
     if groups >= 3:
@@ -920,7 +941,7 @@ def _drop_unapprehended(
         evidence.pop("sensory_awareness", None)
     sensations = evidence.get("sensory_awareness")
     if sensations:
-        _drop_unapprehended_sensations(evidence, sensations, hits, normalised, sentences)
+        _drop_unapprehended_sensations(evidence, sensations, hits, normalised, sentences, guesses)
     feelings = evidence.get("feeling")
     if not feelings:
         return
@@ -1101,6 +1122,12 @@ def phenomena_of(
     if "just_doing" not in evidence:
         sensory = _sensory_awareness(hits, sentences)
         sensory += _content_awareness(hits, normalised, sentences, evidence)
+        if sensory:
+            evidence["sensory_awareness"] = sensory
+    elif "sensory_attend" in hits:
+        # beside the doing, a quality attended to ("just noticing the carpet stripes, dark
+        # light dark", «тёплая вода по пальцам, это и замечала») is sensory awareness too
+        sensory = _sensory_awareness(hits, sentences)
         if sensory:
             evidence["sensory_awareness"] = sensory
     _drop_unapprehended(evidence, hits, normalised, sentences, quotes)
