@@ -246,3 +246,19 @@ def test_a_feeling_word_after_words_described_at_length_is_their_tone() -> None:
         "impatient."
     )
     assert validate(text).phenomena == {"inner_speech"}
+
+
+@pytest.mark.parametrize(
+    ("text", "kept"),
+    [
+        ("mopping the floor, nothing else probably", False),
+        ("мыла пол, в голове пусто вроде", False),
+        ("наверное, просто мыла пол, ничего больше", False),
+        ("just mopping the floor, nothing else", True),
+        ("мыла пол, и всё, ничего больше", True),
+    ],
+)
+def test_a_guessed_doing_is_not_just_doing(text: str, kept: bool) -> None:
+    """ "Only the doing" governed by a hedge in its clause or before it is a guess, not a doing
+    apprehended at the moment."""
+    assert ("just_doing" in validate(text).phenomena) is kept

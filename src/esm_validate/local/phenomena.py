@@ -916,6 +916,14 @@ def _someone_elses(before: list[str], normalised: str, quotes: tuple[Span, ...])
     return any(word.strip(_PUNCTUATION) in _FIRST_PERSON for word in outside.split())
 
 
+def _doubted(doubts: list[int], normalised: str, sentences: tuple[Span, ...], span: Span) -> bool:
+    """True when one of ``doubts`` starts in the clause of ``span`` or before it in its sentence
+    («Думаю, мне было уютно», "probably, i was annoyed", «в голове пусто вроде»)."""
+    after = _NEXT_MARK.search(normalised, span[1])
+    high = after.start() if after is not None else len(normalised)
+    return any_within(doubts, sentence_at(sentences, span[0])[0], high)
+
+
 def _drop_unapprehended(
     evidence: dict[str, list[Span]],
     hits: Mapping[str, tuple[Span, ...]],
@@ -942,6 +950,13 @@ def _drop_unapprehended(
     sensations = evidence.get("sensory_awareness")
     if sensations:
         _drop_unapprehended_sensations(evidence, sensations, hits, normalised, sentences, guesses)
+    doing = evidence.get("just_doing")
+    if doing:
+        unsure = hit_starts(hits, _SENSATION_DOUBT)
+        if unsure:
+            done = [s for s in doing if not _doubted(unsure, normalised, sentences, s)]
+            if len(done) < len(doing):
+                _keep(evidence, "just_doing", done)  # a guessed doing («в голове пусто вроде»)
     feelings = evidence.get("feeling")
     if not feelings:
         return
@@ -966,13 +981,8 @@ def _drop_unapprehended(
             continue  # hypothetical, to come or the usual: «тогда станет легче», "i'd be calm"
         if _someone_elses(normalised[low:start].split(), normalised, quotes):
             continue  # "is he mad at me?", «она обиделась»: another's feeling, not one's own
-        if doubts:
-            # the feeling's clause, and what comes before it in its sentence («Думаю, мне было
-            # уютно», "probably, i was annoyed"): a hedge there governs the feeling
-            after = _NEXT_MARK.search(normalised, start)
-            high = after.start() if after is not None else len(normalised)
-            if any_within(doubts, sentence_at(sentences, start)[0], high):
-                continue
+        if doubts and _doubted(doubts, normalised, sentences, (start, start)):
+            continue  # a hedge in the feeling's clause or before it governs the feeling
         kept.append(span)
     if len(kept) < len(feelings):
         _keep(evidence, "feeling", kept)
