@@ -262,3 +262,14 @@ def test_a_guessed_doing_is_not_just_doing(text: str, kept: bool) -> None:
     """ "Only the doing" governed by a hedge in its clause or before it is a guess, not a doing
     apprehended at the moment."""
     assert ("just_doing" in validate(text).phenomena) is kept
+
+
+@pytest.mark.parametrize(
+    "text", ["reading a text and hearing it in my head", "читала статью и слышала её в голове"]
+)
+def test_the_text_heard_while_reading_is_a_question_not_inner_hearing(text: str) -> None:
+    """The text one reads, heard inside ("hearing it in my head"), is asked about
+    (reading_inner_voice), not counted as inner hearing."""
+    assessment = validate(text)
+    assert "inner_hearing" not in assessment.phenomena
+    assert "reading_inner_voice" in assessment.issue_codes

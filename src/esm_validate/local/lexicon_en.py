@@ -396,6 +396,7 @@ PATTERNS: Final[dict[str, str]] = {
         r"(?:heard|hearing|hear)\s+(?:the\s+)?(?:words|text|sentences?)|read\w*\s+(?:it\s+|the\s+text"
         r"\s+|them\s+)?(?:to\s+myself|in\s+my\s+head|aloud\s+in\s+my\s+head)|subvocali\w+|"
         r"sounding\s+out|in\s+my\s+(?:own\s+)?voice|my\s+voice"
+        r"|(?:heard|hearing|hear)\s+(?:it|them)\s+(?:in\s+my\s+head|inside|in\s+my\s+mind)"
     ),
     "abstract": (
         r"productiv\w*|success\w*|meaningful|meaningless|motivat\w*|efficien\w*|(?:good|bad|great)"
