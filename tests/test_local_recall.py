@@ -235,3 +235,21 @@ def test_a_guess_at_the_cause_is_no_doubt_about_the_sensation(
     """ "probably because ...", «наверное потому что ...» guess why, not whether: the sensation
     stands; a hedge on the sensation itself still drops it."""
     assert validate(text).phenomena == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("come on come on come on, at the bus stop", {"inner_speech"}),
+        ("keep going keep going, on the last hill", {"inner_speech"}),
+        ("давай давай давай, на последнем подъёме", {"inner_speech"}),
+        ("только не сейчас только не сейчас", {"inner_speech"}),
+        ("bored bored bored", {"feeling"}),
+        ("скучно скучно скучно", {"feeling"}),
+        ("leaf blower outside, whiny, up and down up and down", {"sensory_awareness"}),
+    ],
+)
+def test_words_repeated_in_a_loop_are_inner_speech(text: str, expected: set[str]) -> None:
+    """Inner words typed as they came often loop: a phrase said twice or more, a word three
+    times; a repeated feeling, or a sound's course after the sound, is not speech."""
+    assert validate(text).phenomena == expected

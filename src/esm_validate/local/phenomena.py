@@ -28,6 +28,7 @@ them, feelings and sensations in such a clause are context, not phenomena.
 from __future__ import annotations
 
 import bisect
+import operator
 import re
 from collections.abc import Mapping
 
@@ -540,6 +541,69 @@ def _whole_quote(normalised: str, quotes: tuple[Span, ...]) -> list[Span]:
     return [quotes[0]] if other <= 1 and end - start > 4 else []
 
 
+#: Only a chat-length report is searched for repeated words (:func:`_repeated_words`).
+_REPEAT_LIMIT = 240
+#: Sounds, laughter and intensifiers, not words said: "la la la", «тук тук тук», "very very".
+_NOT_SAID = frozenset(
+    ["la", "da", "ha", "bla", "blah", "very", "so", "ла", "да", "ха", "хи", "та", "тук", "очень"]
+)
+#: Hits whose words, repeated, are a feeling, a sensation or a tune ("bored bored bored").
+_NOT_WORDS = ("feeling", "sensory_quality", "c_quality", "c_sense", "c_sense_verb", "c_body_feel")
+_EQ = operator.eq
+#: Stripped from a whitespace-separated token to leave its word.
+_PUNCT = ".,;:!?…—–-()[]\"'«»“”„"
+
+
+def _repeated_words(
+    hits: Mapping[str, tuple[Span, ...]], normalised: str, sentences: tuple[Span, ...]
+) -> list[Span]:
+    """The inner words typed as they came, repeated in a loop ("come on come on come on",
+    "nearly there nearly there", «не успею не успею»): a phrase of two or three words said
+    twice or more, or one word three times; not sounds or intensifiers (:data:`_NOT_SAID`),
+    not a repeated feeling or sensation ("bored bored bored"), not after a sound in its
+    sentence ("leaf blower, whiny, up and down up and down": the sound's course), not in a
+    sentence with a tune ("mum singing in my head, row row row your boat": its words)."""
+    raw_words = normalised.split()
+    # (a quick no, compared in C: a loop repeats a token one to three tokens on)
+    if not (
+        any(map(_EQ, raw_words, raw_words[1:]))
+        or any(map(_EQ, raw_words, raw_words[2:]))
+        or any(map(_EQ, raw_words, raw_words[3:]))
+    ):
+        return []
+    # (str.split and find, not a regex pass: only a chat-length text without speech gets here)
+    tokens: list[tuple[str, int, int]] = []
+    at = 0
+    for raw in raw_words:
+        at = normalised.index(raw, at)
+        word = raw.strip(_PUNCT)
+        if word:
+            start = at + raw.index(word)
+            tokens.append((word, start, start + len(word)))
+        at += len(raw)
+    words = [t[0] for t in tokens]
+    count = len(words)
+    for size in (3, 2, 1):
+        need = 3 if size == 1 else 2
+        index = 0
+        while index + size * need <= count:
+            unit = words[index : index + size]
+            times = 1
+            while words[index + size * times : index + size * (times + 1)] == unit:
+                times += 1
+            if times >= need and _NOT_SAID.isdisjoint(unit):
+                span = (tokens[index][1], tokens[index + size * times - 1][2])
+                if not any(_overlaps(span, hits.get(name, ())) for name in _NOT_WORDS):
+                    low, high = sentence_at(sentences, span[0])
+                    if _starts_in(hits.get("x_sensory", ()), low, span[0]) or _starts_in(
+                        hits.get("inner_hearing", ()), low, high
+                    ):
+                        return []  # a sound's course, a song's words
+                    return [span]
+            index += 1
+    return []
+
+
 #: An owner word before a scene noun: someone else's or a past place («мамин балкон»,
 #: "grandma's kitchen", "last year's exam hall", «сестрёнкина комната», «старой квартиры»).
 _OWNER_RU = re.compile(
@@ -1037,6 +1101,8 @@ def phenomena_of(
         hits["x_presupposition"] = tuple(speech)
         speech = []
     speech += quoted
+    if not speech and not quotes and len(normalised) <= _REPEAT_LIMIT:
+        speech = _repeated_words(hits, normalised, sentences)
     if speech:
         evidence["inner_speech"] = speech
     for code in ("inner_seeing", "inner_hearing", "just_doing"):
