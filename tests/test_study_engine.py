@@ -526,6 +526,25 @@ class TestReports:
         assert third.report is not None
         assert third.report.attempt == 2
 
+    def test_retry_compares_with_the_continued_first_report(self, kit: Kit) -> None:
+        """The retry's note names the first report's score as continued (the whole, 20, which
+        was offered the retry), not its first message's (50)."""
+        self._open_beep(kit)
+        first = kit.say("a clear moment")
+        kit.clock.advance(minutes=1)
+        more = kit.say("[20] and then nothing")
+        kit.clock.advance(minutes=1)
+        retry = kit.say("[60] better")
+
+        assert (first.kind, more.kind, retry.kind) == (
+            ReportKind.ON_TIME,
+            ReportKind.CONTINUATION,
+            ReportKind.RETRY,
+        )
+        assert (first.retry_offered, more.retry_offered) == (False, True)
+        assert retry.keys == (MessageKey.FEEDBACK_TRAINING, MessageKey.RETRY_RECORDED)
+        assert retry.messages[1].params == {"score": 60, "first_score": 20}
+
     def test_retry_window_closes(self, kit: Kit) -> None:
         """A second version after the retry window is not attached to the beep."""
         self._open_beep(kit)

@@ -426,7 +426,7 @@ class Reports:
             attempt = report.attempt
             said.append(self._training_feedback(day, pass_mark=mark, attempt=attempt, **feedback))
             if kind is ReportKind.RETRY and not follow_up:
-                mine = [r for r in reports if r.beep_id == report.beep_id]
+                mine = analytics.latest_versions(r for r in reports if r.beep_id == report.beep_id)
                 first = min(mine, key=operator.attrgetter("attempt")).score
                 said.append(message(MessageKey.RETRY_RECORDED, score=score, first_score=first))
             if context["retry_offered"]:
