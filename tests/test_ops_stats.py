@@ -247,8 +247,8 @@ def test_command_prints_stats(store: SqliteStore, study: SimulatedStudy) -> None
 
 def _study_with_edge_cases(store: SqliteStore) -> Participant:
     """One participant's stored beeps: a continued report whose whole scores lower than its first
-    part, a retry, a late answer, an answered beep whose report the store lacks, an expired, a
-    practice and a future beep."""
+    part, a continued retry, a late answer, an answered beep whose report the store lacks, an
+    expired, a practice and a future beep."""
     person = store.add_participant(
         Participant(
             id="p1",
@@ -295,6 +295,7 @@ def _study_with_edge_cases(store: SqliteStore) -> Participant:
     retried = beep(1, BeepStatus.ANSWERED)
     report(retried, 2, 30, "inner_seeing", issue_codes=("generalization",))
     report(retried, 5, 80, "inner_seeing", attempt=2)
+    report(retried, 6, 85, "inner_seeing", attempt=2)  # the retry continued
     report(beep(2, BeepStatus.ANSWERED), 30, 60, "feeling", late=True)
     beep(3, BeepStatus.ANSWERED)  # its report is not in the store
     beep(4, BeepStatus.EXPIRED)
@@ -314,9 +315,11 @@ def test_participant_and_researcher_figures_agree(store: SqliteStore) -> None:
     engine = study_analytics_best(store.reports_for(person.id))
     stats = study_stats(store)
 
-    assert sorted(r.score for r in engine) == sorted(r.score or 0 for r in mine) == [40, 60, 80]
+    assert sorted(r.score for r in engine) == sorted(r.score or 0 for r in mine) == [40, 60, 85]
     assert stats.samples == len(engine) == 3
-    assert stats.average_quality == statistics.fmean(r.score or 0 for r in engine) == 60
+    assert stats.average_quality == statistics.fmean(r.score or 0 for r in engine)
+    assert stats.average_quality == pytest.approx((40 + 60 + 85) / 3)
+    assert stats.retries == 1, "a retry continued in a second message is one retry"
     total = study.compliance(person.id)[-1]
     assert (total.answered, total.sent) == (stats.beeps_answered_on_time, stats.beeps_delivered)
     assert (total.answered, total.late, total.sent) == (2, 1, 5)

@@ -284,7 +284,7 @@ def study_stats(
         beeps_delivered=delivered,
         beeps_answered_on_time=on_time,
         registrations=len(registrations),
-        retries=sum(1 for r in reports if r.is_study_beep and (r.attempt or 1) > 1),
+        retries=sum(1 for r in _pick(table, analytics.latest_versions) if (r.attempt or 1) > 1),
         practice_reports=sum(1 for r in reports if r.beep_status == PRACTICE),
         pilot_reports=sum(1 for r in reports if r.beep_status == PILOT),
     )
