@@ -253,3 +253,21 @@ def test_words_repeated_in_a_loop_are_inner_speech(text: str, expected: set[str]
     """Inner words typed as they came often loop: a phrase said twice or more, a word three
     times; a repeated feeling, or a sound's course after the sound, is not speech."""
     assert validate(text).phenomena == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "I didn't notice any noise or smell",
+        "if it were colder i would feel the wind on my face",
+        "\"don't ЯРКИЙ",
+    ],
+)
+def test_a_negated_or_hypothetical_sensation_is_no_content_to_praise(text: str) -> None:
+    """A sensation negated or hypothetical is neither sensory awareness nor experiential
+    content: the report is not praised as a good one without an issue (a property-test case,
+    '"don't ЯРКИЙ', scored 76 with no issue)."""
+    a = validate(text)
+    assert not a.phenomena
+    assert a.issues
+    assert a.score < 60

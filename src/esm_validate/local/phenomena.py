@@ -851,7 +851,7 @@ def _cause_guesses(hits: Mapping[str, tuple[Span, ...]], normalised: str) -> lis
 def _drop_unapprehended_sensations(
     evidence: dict[str, list[Span]],
     sensations: list[Span],
-    hits: Mapping[str, tuple[Span, ...]],
+    hits: dict[str, tuple[Span, ...]],
     normalised: str,
     sentences: tuple[Span, ...],
     guesses: list[int],
@@ -859,7 +859,8 @@ def _drop_unapprehended_sensations(
     """Drop sensory awareness that was not apprehended at the moment: in a sentence of a habit,
     a theory, a guess or an inference (not a guess at its cause, ``guesses``), in a
     hypothetical clause or one of the usual ("the usual noise"), or negated in its clause
-    before its first content word ("I didn't notice any noise or smell")."""
+    before its first content word ("I didn't notice any noise or smell"); a content clause
+    negated or hypothetical is then no experiential content either (its ``x_*`` hit goes)."""
     doubts = hit_starts(hits, _SENSATION_DOUBT)
     if guesses:
         doubts = [d for d in doubts if d not in guesses]
@@ -879,6 +880,15 @@ def _drop_unapprehended_sensations(
             continue  # lasting a period in its own clause ("all morning a headache")
         if not _unreal_or_negated(hits, normalised, start, end):
             kept.append(span)
+        elif span in clauses:
+            for name in ("x_sensory", "x_bodily"):
+                found = hits.get(name)
+                if found and span in found:
+                    left = tuple(c for c in found if c != span)
+                    if left:
+                        hits[name] = left
+                    else:
+                        del hits[name]
     if len(kept) < len(sensations):
         _keep(evidence, "sensory_awareness", kept)
 
@@ -990,7 +1000,7 @@ def _doubted(doubts: list[int], normalised: str, sentences: tuple[Span, ...], sp
 
 def _drop_unapprehended(
     evidence: dict[str, list[Span]],
-    hits: Mapping[str, tuple[Span, ...]],
+    hits: dict[str, tuple[Span, ...]],
     normalised: str,
     sentences: tuple[Span, ...],
     quotes: tuple[Span, ...],
