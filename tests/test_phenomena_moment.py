@@ -273,3 +273,20 @@ def test_the_text_heard_while_reading_is_a_question_not_inner_hearing(text: str)
     assessment = validate(text)
     assert "inner_hearing" not in assessment.phenomena
     assert "reading_inner_voice" in assessment.issue_codes
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "rn im just wondering what counts as an experience",
+        "When my phone went off I was a bit startled, and then I was wondering what I should "
+        "write here.",
+        "было ощущение, что считается только мысль",
+    ],
+)
+def test_wondering_about_the_study_is_a_reaction_not_a_thought(text: str) -> None:
+    """A wondering about the study or the bot, even one that runs into the reaction's words,
+    is the reaction to the beep, not a wordless thought of the moment."""
+    assessment = validate(text)
+    assert "reaction_to_beep" in assessment.issue_codes
+    assert "unsymbolized_thinking" not in assessment.phenomena

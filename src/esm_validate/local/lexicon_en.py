@@ -82,7 +82,8 @@ PATTERNS: Final[dict[str, str]] = {
         rf"|(?:startled|surprised|scared|annoyed|irritated|jolted)\s+by\s+the\s+{_BEEP}"
         rf"|(?:when|as\s+soon\s+as|once)\s+(?:the\s+|my\s+)?(?:{_BEEP}|phone)\s+(?:buzzed|beeped|rang|"
         rf"vibrated|went\s+off|sounded|came)\W+i\s+(?:jumped|thought|felt|realized|realised|got|"
-        rf"said|wondered|groaned|sighed|noticed|decided|remembered|was\s+(?:startled|annoyed))"
+        rf"said|wondered|groaned|sighed|noticed|decided|remembered|was\s+(?:a\s+bit\s+|a\s+little\s+|so\s+|"
+        rf"really\s+)?(?:startled|annoyed))"
         rf"|after\s+the\s+{_BEEP}"
         rf"|(?:when|as\s+soon\s+as|once)\s+(?:i\s+heard\s+)?the\s+{_BEEP}\s+(?:went\s+off|came|sounded|"
         rf"rang|buzzed)\W+i\s+(?:thought|felt|realized|realised|jumped|got|said|wondered|groaned|"
@@ -98,6 +99,8 @@ PATTERNS: Final[dict[str, str]] = {
         r"questionnaire|survey|form|chat)|what\s+to\s+(?:reply|write|answer|put|report|type)"
         r"(?:\s+(?:here|to\s+the\s+\w+|in\s+the\s+\w+))?(?=\W*$|\s+(?:here|to\s+the\s+bot|in\s+the))"
         r"|(?:the|this)\s+(?:bot|questionnaire|survey)|filling\s+(?:in|out)\s+(?:the|this)\s+\w+"
+        r"|what\s+i\s+(?:should|would|could|ought\s+to)\s+(?:write|reply|answer|put|report|type|say)"
+        r"\s+(?:here|to\s+the\s+bot)"
         r"|what\s+counts\s+as|what\s+i\s+(?:was|am|'m)\s+supposed\s+to\s+(?:notice|write|report|say)"
     ),
     # ---- generalisation and self-theory (Q3, Q10) ----

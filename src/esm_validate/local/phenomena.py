@@ -1219,7 +1219,12 @@ def phenomena_of(
     _drop_unapprehended(evidence, hits, normalised, sentences, quotes)
     discounted = [] if _DISCOUNTING_ANY.isdisjoint(hits.keys()) else _discounted(hits, normalised)
     for start, _ in hits.get("beep_reaction", ()):
-        discounted.append((start, sentence_at(sentences, start)[1]))
+        # from the reaction, or from a wondering that runs into it ("wondering what counts as")
+        low = start
+        for span in evidence.get("unsymbolized_thinking", ()):
+            if span[0] < low and start < span[1]:
+                low = span[0]
+        discounted.append((low, sentence_at(sentences, start)[1]))
     if discounted and evidence:
         evidence = _outside_stretches(evidence, discounted)
     frozen: dict[str, tuple[Span, ...]] = {}
