@@ -271,3 +271,18 @@ def test_a_negated_or_hypothetical_sensation_is_no_content_to_praise(text: str) 
     assert not a.phenomena
     assert a.issues
     assert a.score < 60
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "бормочу про себя, где же ключи",
+        "ругаю себя: растяпа, опять",
+        "muttering to myself, where are the keys",
+        "scolding myself: idiot, again",
+    ],
+)
+def test_self_talk_verbs_in_the_present_and_ing(text: str) -> None:
+    """«бормочу», «ругаю себя», "muttering to myself", "scolding myself": speaking to oneself
+    in the present or an -ing form, as «бормотал», "muttered" are."""
+    assert validate(text).phenomena == {"inner_speech"}

@@ -226,7 +226,10 @@ PATTERNS: Final[dict[str, str]] = {
     "inner_speech": (
         r"(?:said|say|saying|says|told|tell|telling|asked|ask|asking|whispered|muttered|repeated|"
         r"repeating|reminded|reminding|cursed|yelled|shouted|scolded|talked|talking|spoke|speaking|"
-        r"answered|explained|promised|warned|went)\s+(?:to\s+)?(?:myself|herself|himself)"
+        r"answered|explained|promised|warned|went|whispering|muttering|mumbling|mumbled|yelling|"
+        r"shouting|screaming|screamed|cursing|swearing|swore|scolding|pleading|begging|urging|"
+        r"cheering|coaching|lecturing|lectured|nagging|arguing|argued)\s+(?:to\s+|at\s+)?"
+        r"(?:myself|herself|himself)"
         rf"|in\s+{_HEAD}\W+i\s+(?:said|was\s+saying|say|told|asked|went|heard\s+myself)"
         rf"|(?:said|saying|say|repeated|repeating|rehears\w+|spoke|speaking|asked|asking)\s+(?:it\s+|"
         rf"the\s+words\s+|this\s+|that\s+|the\s+\w+\s+)?(?:in\s+{_HEAD}|silently|innerly|inwardly|"
