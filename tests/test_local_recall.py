@@ -286,3 +286,17 @@ def test_self_talk_verbs_in_the_present_and_ing(text: str) -> None:
     """«бормочу», «ругаю себя», "muttering to myself", "scolding myself": speaking to oneself
     in the present or an -ing form, as «бормотал», "muttered" are."""
     assert validate(text).phenomena == {"inner_speech"}
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("the tea on my tongue, kinda bitter", {"sensory_awareness"}),
+        ("the light on the wall, sort of golden", {"sensory_awareness"}),
+        ("kinda cold hands maybe, not sure", set()),
+    ],
+)
+def test_a_softener_before_a_quality_is_its_degree(text: str, expected: set[str]) -> None:
+    """ "kinda bitter", "sort of golden" give a quality's degree, not a doubt that it was
+    there; "maybe, not sure" still doubt it."""
+    assert validate(text).phenomena == expected

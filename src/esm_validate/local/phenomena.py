@@ -832,19 +832,34 @@ def _unreal_or_negated(
     return negated
 
 
+#: Hedges that, just before a quality, give its degree ("kinda silvery", "sort of sticky").
+_SOFTENERS = frozenset(["kinda", "sorta", "sort of", "kind of"])
+#: The quality words a softener may stand before.
+_SOFTENED = ("c_quality", "c_quality_weak", "c_colour", "sensory_quality")
+
+
 def _cause_guesses(hits: Mapping[str, tuple[Span, ...]], normalised: str) -> list[int]:
-    """Where the hedges that guess a cause start ("probably because I skipped breakfast",
-    «наверное, из-за кофе»): a theory of why, not a doubt that the sensation was there."""
-    causal = hits.get("causal", ())
+    """Where the hedges that doubt no sensation start: a guess at a cause ("probably because I
+    skipped breakfast", «наверное, из-за кофе»), a theory of why, not a doubt that it was
+    there; a softener before a quality ("kinda silvery"), its degree."""
     hedges = hits.get("hedge", ())
-    if not causal or not hedges:
+    if not hedges:
         return []
+    causal = hits.get("causal", ())
+    qualities = (
+        hit_starts(hits, _SOFTENED)
+        if not _SOFTENERS.isdisjoint(normalised[s:e] for s, e in hedges)
+        else []
+    )
     found: list[int] = []
     for start, end in hedges:
         for cause, _ in causal:
             if end <= cause <= end + 3 and not normalised[end:cause].strip(" ,"):
                 found.append(start)
                 break
+        else:
+            if qualities and normalised[start:end] in _SOFTENERS and end + 1 in qualities:
+                found.append(start)
     return found
 
 
