@@ -47,6 +47,8 @@ def test_contract_fields() -> None:
     assert a.provider == "local"
     assert a.cached is False
     assert a.fallback_reason is None
+    assert a.model is None
+    assert a.retry_after is None
     assert a.version == VALIDATOR_VERSION
     assert a.lang == "ru"
     assert a.quality == quality_from_score(a.score)

@@ -58,6 +58,12 @@ ISSUE_PRIORITY: tuple[str, ...] = (
     "presupposition",
 )
 
+# The members as module constants: on Python 3.11 each ``Severity.X`` is a class attribute look-up
+# through the enum's metaclass (about 900 instructions); a module global costs a few dozen.
+_ERROR = Severity.ERROR
+_WARNING = Severity.WARNING
+_INFO = Severity.INFO
+
 #: Issues that day 1 (training) treats as notes rather than faults.
 _LENIENT_ON_DAY_ONE = frozenset(
     {"unspecified_thinking", "hedging", "abstract_label", "theorizing", "presupposition"}
@@ -74,9 +80,9 @@ def _severity(report: Report, code: str, severity: Severity) -> Severity:
         report.training_day == 1
         and not report.config.strict_mode
         and code in _LENIENT_ON_DAY_ONE
-        and severity is Severity.WARNING
+        and severity is _WARNING
     ):
-        return Severity.INFO
+        return _INFO
     return severity
 
 
@@ -129,8 +135,8 @@ class EmptyRule:
 
     def check(self, report: Report) -> tuple[Issue, ...]:
         """Flag a report without a single word."""
-        if is_empty(report):
-            return (report.issue(self.code, None, Severity.ERROR),)
+        if report.words == 0:  # (is_empty without the call)
+            return (report.issue(self.code, None, _ERROR),)
         return ()
 
 
@@ -153,7 +159,7 @@ class TooShortRule:
         ):
             if report.words >= 2 and report.has_any(CONTENT_CATEGORIES):
                 return ()  # «плечи каменные»: two words of concrete content are a report
-            severity = Severity.WARNING if report.phenomena else Severity.ERROR
+            severity = _WARNING if report.phenomena else _ERROR
             return (report.issue(self.code, None, severity),)
         return ()
 
@@ -182,12 +188,12 @@ class AvoidanceRule:
         if not spans and report.words <= 4 and not _has_experience(report):
             spans = _not_within(hits.get("avoidance_weak", ()), blank)
         if spans:
-            severity = Severity.WARNING if report.phenomena else Severity.ERROR
+            severity = _WARNING if report.phenomena else _ERROR
             return (report.issue(self.code, spans[0], severity),)
         if blank and not has_content(report) and not _described(report):
             # A bare "nothing" («ничего не думал», "mind blank"): not thinking is not the
             # absence of experience; the tip asks what was there.
-            return (report.issue(self.code, blank[0], Severity.WARNING),)
+            return (report.issue(self.code, blank[0], _WARNING),)
         return ()
 
 
@@ -218,7 +224,7 @@ class GeneralizationRule:
         """Flag the first generalisation that is not itself negated ("not usually")."""
         span = report.first("generalization", "self_theory")
         if span is not None:
-            return (report.issue(self.code, span, Severity.WARNING),)
+            return (report.issue(self.code, span, _WARNING),)
         return ()
 
 
@@ -266,7 +272,7 @@ class NotMomentaryRule:
         if span is None and report.count("sequence") >= 2:
             span = report.first("sequence")
         if span is not None:
-            return (report.issue(self.code, span, Severity.WARNING),)
+            return (report.issue(self.code, span, _WARNING),)
         return ()
 
 
@@ -280,7 +286,7 @@ class ReactionToBeepRule:
         """Flag "the beep startled me", «после сигнала», "now as I write"."""
         span = report.first("beep_reaction")
         if span is not None:
-            return (report.issue(self.code, span, Severity.WARNING),)
+            return (report.issue(self.code, span, _WARNING),)
         return ()
 
 
@@ -294,7 +300,7 @@ class TheorizingRule:
         """Flag the first causal or interpretive marker outside quotes."""
         span = report.first("causal", "interpretation")
         if span is not None:
-            return (report.issue(self.code, span, _severity(report, self.code, Severity.WARNING)),)
+            return (report.issue(self.code, span, _severity(report, self.code, _WARNING)),)
         return ()
 
 
@@ -308,7 +314,7 @@ class InferredRule:
         """Flag the first inference marker."""
         span = report.first("inferred")
         if span is not None:
-            return (report.issue(self.code, span, Severity.WARNING),)
+            return (report.issue(self.code, span, _WARNING),)
         return ()
 
 
@@ -331,9 +337,7 @@ class HedgingRule:
         """Flag the first hedge outside quotes and outside an inference marker."""
         spans = hedge_spans(report)
         if spans:
-            return (
-                report.issue(self.code, spans[0], _severity(report, self.code, Severity.WARNING)),
-            )
+            return (report.issue(self.code, spans[0], _severity(report, self.code, _WARNING)),)
         return ()
 
 
@@ -345,7 +349,8 @@ class BehaviorOnlyRule:
 
     def check(self, report: Report) -> tuple[Issue, ...]:
         """Flag a report with words but no phenomenon, feeling, thought, sensation or blank."""
-        if is_empty(report) or _has_experience(report):
+        # (is_empty, and has_content's first test, without the calls)
+        if report.words == 0 or report.phenomena or _has_experience(report):
             return ()
         if report.has_any(_PRESUPPOSED):
             return ()  # a form was named (presupposition), not only behaviour
@@ -361,7 +366,7 @@ class BehaviorOnlyRule:
             return ()  # a habit, a theory, a plan: flagged by their own rules, not behaviour
         # Graded, not gated: a warning whose weight the score takes from the report's concrete
         # outward detail (a cursor after 'invoice' ranks above "worked on the project").
-        return (report.issue(self.code, report.first("activity"), Severity.WARNING),)
+        return (report.issue(self.code, report.first("activity"), _WARNING),)
 
 
 #: Phenomena that give a thought its form.
@@ -379,13 +384,18 @@ class UnspecifiedThinkingRule:
         if report.has_any(_PRESUPPOSED):
             return ()  # the presupposition tip asks for the words or the image
         span = report.first("thinking_unspecified")
-        if span is None and not has_content(report) and not report.has("blank"):
+        if (
+            span is None
+            and not report.phenomena  # (has_content's first test, without the call)
+            and not has_content(report)
+            and not report.has("blank")
+        ):
             if _voice_while_reading(report) is not None:
                 return ()  # the reading_inner_voice question asks what the voice was like
             # something mental is named ("a gut feeling", "my inner voice told me") but no form
             span = mental_mention(report)
         if span is not None and report.phenomena.isdisjoint(_FORMED):
-            return (report.issue(self.code, span, _severity(report, self.code, Severity.WARNING)),)
+            return (report.issue(self.code, span, _severity(report, self.code, _WARNING)),)
         return ()
 
 
@@ -410,7 +420,7 @@ class AbstractLabelRule:
             span = report.hits["feeling"][0]  # a guessed or non-momentary label (not a feeling)
         else:
             return ()
-        return (report.issue(self.code, span, _severity(report, self.code, Severity.WARNING)),)
+        return (report.issue(self.code, span, _severity(report, self.code, _WARNING)),)
 
 
 #: Hits of a form named with no content (see :class:`PresuppositionRule`).
@@ -429,7 +439,7 @@ class PresuppositionRule:
 
     def check(self, report: Report) -> tuple[Issue, ...]:
         """Flag inner speech named without its words."""
-        severity = _severity(report, self.code, Severity.WARNING)
+        severity = _severity(report, self.code, _WARNING)
         span = report.first("speech_vague", "x_presupposition")
         if span is not None and "inner_speech" not in report.phenomena:
             return (report.issue(self.code, span, severity),)
@@ -462,7 +472,7 @@ class ReadingInnerVoiceRule:
         catalogue = data.follow_up_informal if informal else data.follow_up
         follow_up = catalogue.get(self.code, "")
         message = f"{report.message(self.code)} {follow_up}".strip()
-        return (Issue(self.code, message, Severity.INFO, span),)
+        return (Issue(self.code, message, _INFO, span),)
 
 
 #: The built-in rules, in the order they run.

@@ -32,7 +32,7 @@ import attrs
 from esm_validate._types import Issue, Severity
 
 from .report import Report
-from .rules import generalization_count, hedge_spans
+from .rules import _ERROR, _INFO, generalization_count, hedge_spans
 
 __all__ = ["Components", "score_report", "score_value"]
 
@@ -54,7 +54,16 @@ _DEDUCTIONS: dict[str, dict[str, float]] = {
     "abstract_label": {"sensory_detail": 0.3, "specificity": 0.1},
     "reading_inner_voice": {},
 }
-_CUSTOM: dict[Severity, float] = {Severity.ERROR: 0.4, Severity.WARNING: 0.15, Severity.INFO: 0.0}
+
+
+def _custom_deduction(severity: Severity) -> float:
+    """What an issue of a custom rule takes from every component, by its severity (an identity
+    test, not a dict: a member as a key is hashed by Enum's Python-level ``__hash__``)."""
+    if severity is _ERROR:
+        return 0.4
+    return 0.0 if severity is _INFO else 0.15  # (a warning, or anything else)
+
+
 #: A report with one of these (as an error) cannot score above this.
 _ERROR_CAP = 35
 
@@ -84,11 +93,15 @@ def _multiplicity(report: Report, code: str) -> float:
         count = report.count("period")
     else:
         return 1.0
-    return min(2.0, 1.0 + 0.5 * max(0, count - 1))
+    # min(2.0, 1.0 + 0.5 * max(0, count - 1)) without the two calls (each costs more than the
+    # arithmetic on Python 3.11)
+    return 1.0 if count <= 1 else (2.0 if count >= 3 else 1.5)
 
 
 def _detail_hits(report: Report) -> int:
     """How many detail, bodily, sensory or simile hits lie within 80 characters of evidence."""
+    if not report.evidence:
+        return 0  # (no phenomenon: nothing to be near, no need to collect the hits)
     hits = report.hits
     starts: list[int] = []
     for category in ("detail", "bodily", "sensory_quality", "simile"):
@@ -231,16 +244,16 @@ def _score(report: Report, issues: Sequence[Issue]) -> tuple[int, tuple[float, .
     error = False
     for issue in issues:
         severity = issue.severity
-        if severity is Severity.ERROR:
+        if severity is _ERROR:
             error = True
         code = issue.code
         if code in seen:
             continue
         seen.add(code)
-        lenient = 0.5 if severity is Severity.INFO else 1.0
+        lenient = 0.5 if severity is _INFO else 1.0
         steps = _DEDUCTION_STEPS.get(code)
         if steps is None:
-            amount = _CUSTOM.get(severity, 0.15) * factor
+            amount = _custom_deduction(severity) * factor
             for index in range(len(_COMPONENTS)):
                 values[index] -= amount
             continue
@@ -270,6 +283,8 @@ def _total(report: Report, values: list[float], error: bool) -> tuple[int, tuple
         )
     )
     score = round(100 * total)
-    if error:
-        score = min(score, _ERROR_CAP)
-    return max(0, min(100, score)), (spec, moment, detail, consistency, brevity)
+    # min(score, _ERROR_CAP) and max(0, min(100, score)) without the calls
+    if error and score > _ERROR_CAP:
+        score = _ERROR_CAP
+    score = 0 if score < 0 else (100 if score > 100 else score)
+    return score, (spec, moment, detail, consistency, brevity)
