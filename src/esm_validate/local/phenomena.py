@@ -5,15 +5,18 @@ The rules follow the definitions (Heavey & Hurlburt 2008; docs/method.md) rather
 * inner speech: a self-talk marker («сказала себе», "in my own voice") or a quotation framed as
   one's own words, or a report that is only the words («"где ж ключи-то"»); not the intuition
   idiom «внутренний голос подсказывал», not speech to others, not speech named without its
-  words (a presupposition: «мысленно что-то проговаривал»), not a voice claimed while reading;
+  words or with only its topic (a presupposition: «мысленно что-то проговаривал», "talking to
+  myself about work"), not a voice claimed while reading;
 * inner seeing / inner hearing: imagery markers, not cancelled by a negation («не было образов»),
   and a scene described as seen while absent («мамин балкон», "grandma's kitchen"); someone
   else's voice or a tune is hearing, not speech;
 * unsymbolized thinking: a wordless-thought marker ("just knew", «было понимание, что»), or a
   thought that is explicitly without words or images («без слов»); a blank mind is not one,
   nor a feeling without words ("anxious ... no words or images with it");
-* feeling: an emotion word that is not negated, not guessed, not outside the moment, not the
-  tone of an inner voice (bodily sensation alone is not a feeling);
+* feeling: an emotion word that is not negated, not guessed, not outside the moment, not
+  hypothetical or the usual, not another's ("is he mad at me?"), not the tone of an inner voice
+  or of words described (bodily sensation alone is not a feeling; a feeling felt "cold, under my
+  ribs" is a feeling, not sensory awareness);
 * sensory awareness: attention *to* a sensory quality («залюбовалась бликом», "drawn to the
   hum"), or a clause whose content is a sensory quality or a bodily sensation stated for itself
   («мокрый асфальт пахнет железом», "tingling in my left foot"); not an object seen while doing
