@@ -1059,6 +1059,83 @@ def test_an_image_with_its_content_unknown_is_asked_for_the_image_not_for_words(
     assert "word for word" in speech.feedback
 
 
+#: A form named with no content (issue 13, item 4): only a topic ("about work", «про работу»),
+#: an indefinite («какая-то», "something from the radio") or a declared blank ("not sure
+#: what", «не разобрала»), or nothing but the form («песня в голове»). The first ones are as the
+#: blind writers typed them (tests/corpus/blind dev sets); each once scored 68-79 ("good").
+_PRESUPPOSED_FORMS = [
+    ("картинка какая-то была", "inner_seeing"),
+    ("какая-то картинка была, не разобрала", "inner_seeing"),
+    ("наверное что-то представляла, но что не скажу", "inner_seeing"),
+    ("pictured something, not sure what", "inner_seeing"),
+    ("разговаривала сама с собой про работу", "inner_speech"),
+    ("inner monologue going re work stuff", "inner_speech"),
+    ("talking to myself as per", "inner_speech"),
+    ("having a convo with myself about money, no idea what i actually said", "inner_speech"),
+    ("i think in words not pictures so it was words", "inner_speech"),
+    ("Я разговаривала сама с собой, как обычно, но о чём — не запомнила.", "inner_speech"),
+    ("song stuck in my head, something from the radio", "inner_hearing"),
+    ("песня в голове какая-то из тиктока", "inner_hearing"),
+    ("a song in my head, something from the 90s, cant name it", "inner_hearing"),
+    ("song stuck in my head", "inner_hearing"),
+    ("что-то вроде воспоминания о детстве", "inner_seeing"),
+    ("some kind of image, couldnt say what", "inner_seeing"),
+]
+
+
+@pytest.mark.parametrize(("text", "form"), _PRESUPPOSED_FORMS)
+def test_a_form_named_without_its_content_is_a_presupposition_below_good(
+    text: str, form: str
+) -> None:
+    a = validate(text)
+    assert "presupposition" in a.issue_codes
+    assert a.score < 70, a.score
+    if form != "inner_hearing":
+        # an image or inner speech with no content is not listed (as the blind writers label
+        # it); a tune with no name stays inner hearing, as they list it
+        assert form not in a.phenomena
+    if a.issue_codes != ("presupposition",):
+        return  # the tip is about a graver issue (a habit, a hedge)
+    if form == "inner_speech":
+        assert any(words in a.feedback for words in ("word for word", "слово в слово"))
+    else:
+        assert "word for word" not in a.feedback
+        assert "слово в слово" not in a.feedback
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "talking to myself: 'where did I put it'",
+        "говорила себе: „где же ключи“",
+        "talking to myself about the keys: 'where did I put them'",
+        "разговаривала сама с собой про ключи: «где же они»",
+        "told myself about the deadline that I'd never make it",
+        "говорила себе про дедлайн, что не успею",
+        "'Yesterday' stuck in my head, Paul's voice",
+        "в голове песня «Группа крови», голос Цоя",
+        "голос мамы в голове",
+        "вижу мамин балкон, бельё на верёвке",
+    ],
+)
+def test_a_form_with_its_words_or_detail_stays_good(text: str) -> None:
+    """The words given (quoted, after a colon, or rendered after a topic), the tune named or the
+    scene described: no presupposition, the report stays good."""
+    a = validate(text)
+    assert "presupposition" not in a.issue_codes
+    assert a.score >= 70, a.score
+
+
+def test_a_presupposed_form_scores_below_the_same_form_with_content() -> None:
+    pairs = [
+        ("song stuck in my head", "'Yesterday' stuck in my head, Paul's voice"),
+        ("разговаривала сама с собой про работу", "говорила себе про работу: «не успею»"),
+        ("картинка какая-то была", "картинка: мамин балкон, бельё на верёвке"),
+    ]
+    for bare, concrete in pairs:
+        assert validate(bare).score < validate(concrete).score, bare
+
+
 def test_words_heard_or_voiced_while_reading_are_a_question_not_a_phenomenon() -> None:
     """The text one reads, heard or voiced innerly, is the reading_inner_voice question (Brouwers
     et al. 2018), even quoted; someone else's voice reading is still inner hearing."""

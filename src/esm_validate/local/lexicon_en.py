@@ -178,6 +178,23 @@ PATTERNS: Final[dict[str, str]] = {
         r"|(?:of|picturing|imagining|visuali[sz]ing|hearing|saying)\s+something(?=\s*(?:[,.;!?]|$))"
         r"|of\s+some\s+(?:kind|sort)|about\s+(?:stuff|things|something|whatever|this\s+and\s+that)"
     ),
+    #: near an image, a sound or inner speech: its content left unknown or only indefinite
+    #: ("not sure what", "cant name it", "something from the radio"); an indefinite right after
+    #: the form ("pictured something") is found by phenomena.py
+    "form_unknown": (
+        r"(?:not\s+sure|no\s+idea|idk|dunno|don'?t\s+know)\s+what(?:\s+it\s+was)?"
+        r"(?=\s*(?:[,.;!?)]|$))|(?:can'?t|cannot|couldn'?t|could\s+not)\s+(?:name|place|"
+        r"make\s+out|pin\s+(?:it\s+)?down|say\s+which|tell\s+which)"
+        r"|something\s+from\s+(?:the\s+|my\s+|a\s+)?[\w']+(?=\s*(?:[,.;!?]|$))"
+        r"|some\s+(?:random\s+)?(?:song|tune|melody|jingle|image|picture|voice)(?!\w)"
+    ),
+    #: a form named vaguely by itself ("something visual", "some kind of image")
+    "form_vague": (
+        r"something\s+(?:visual|like\s+an?\s+(?:memory|image|picture|flashback|song|tune))"
+        r"|(?:some|a)\s+(?:kind|sort)\s+of\s+(?:image|picture|memory|flashback|tune|song|visual)"
+        r"|memory\s+of\s+some\s+(?:kind|sort)|random\s+(?:images?|pictures?|memor(?:y|ies)|"
+        r"songs?|tunes?)"
+    ),
     # ---- hedging and inferred experience (Q7, Q5) ----
     "hedge": (
         r"i\s+guess|probably|maybe|perhaps|possibly|might\s+have|may\s+have|would\s+have|"
@@ -216,12 +233,13 @@ PATTERNS: Final[dict[str, str]] = {
         r"balcony|classroom|school|beach|lake|yard|porch|sofa|hall|bathroom)(?=\s*[,:.)!?]|\s*$)"
     ),
     "speech_vague": (
-        r"some\s+(?:self-talk|(?:inner|internal)\s+(?:talk|speech|chatter|monologue|dialogue)|talking|words|"
+        r"some\s+(?:self[-\s]?talk|(?:inner|internal)\s+(?:talk|speech|chatter|monologue|dialogue)|talking|words|"
         r"chatter|mumbling)|(?:saying|said|telling|muttering|mumbling|repeating)\s+(?:something|"
         r"some\s+stuff|stuff|things|whatever)|the\s+usual\s+(?:inner\s+)?(?:voice|chatter|"
         r"monologue|self-talk)|(?:inner|mental)\s+(?:chatter|noise)|self-talk\s+(?:going\s+on|"
         r"in\s+the\s+background)|(?:voice|monologue|chatter)\s+(?:in\s+my\s+head\s+)?(?:going|"
         r"running)\s+(?:on|in\s+the\s+background)"
+        r"|(?:it\s+was|there\s+were|just|only|mostly)\s+words(?=\s*(?:[.;!?)]|$))"
     ),
     "inner_speech": (
         r"(?:said|say|saying|says|told|tell|telling|asked|ask|asking|whispered|muttered|repeated|"
@@ -235,7 +253,8 @@ PATTERNS: Final[dict[str, str]] = {
         rf"the\s+words\s+|this\s+|that\s+|the\s+\w+\s+)?(?:in\s+{_HEAD}|silently|innerly|inwardly|"
         rf"internally|in\s+my\s+own\s+voice)"
         r"|innerly\s+(?:saying|said|speaking|spoke|asking|asked|telling|told|say|going)"
-        r"|inner(?:ly)?\s+speech|(?:inner|internal)\s+(?:voice|monologue|dialogue|narration|narrator|"
+        r"|inner(?:ly)?\s+speech|(?:convo|conversation|chat|argument|debate|dialogue)\s+with\s+myself"
+        r"|(?:inner|internal)\s+(?:voice|monologue|dialogue|narration|narrator|"
         r"speaking|speech)"
         r"|(?:in|with)\s+my\s+(?:own\s+)?(?:voice|tone)|my\s+own\s+voice|heard\s+myself\s+(?:say|"
         r"saying|think|thinking)|talking\s+to\s+myself|self-talk|rehearsing\s+(?:what|the|my)"

@@ -416,9 +416,16 @@ def _speech_without_words(
         for word in _WORD_RE.findall(before + " " + normalised[start:end]):
             if word not in _FRAME_WORDS and _SPEECH_WORD.match(word) is None:
                 return False  # «произнесла его имя», "repeated the phone number"
+        topic = False
         for word in _WORD_RE.findall(clause):
+            if topic:  # what follows is what it was about, not the words: «про работу» ...
+                topic = (
+                    word not in _WORDS_AFTER_TOPIC
+                )  # ... until «что»: «про дедлайн, что не успею»
+                continue
             if word in _TOPIC:
-                break  # what follows is what it was about, not the words: «про работу»
+                topic = True
+                continue
             if word not in _FRAME_WORDS and _SPEECH_WORD.match(word) is None:
                 return False
     return True
@@ -427,13 +434,17 @@ def _speech_without_words(
 #: A topic after a speech marker: what the speech was about, not its words ("talking to myself
 #: about work", «разговаривала сама с собой про работу», "inner monologue re work stuff").
 _TOPIC = frozenset(["about", "re", "regarding", "про", "о", "об", "насчет"])
+#: After a topic, the words that start the speech itself ("about the deadline that I'd never
+#: make it", «про дедлайн, что не успею»).
+_WORDS_AFTER_TOPIC = frozenset(["that", "like", "что", "чтобы"])
 
 
 _WORD_RE = re.compile(r"[\w'-]+")
 #: Words of the speech marker itself («проговаривала», "saying", «голосом»).
 _SPEECH_WORD = re.compile(
     r"(?:say|said|tell|told|talk|speak|spoke|repeat|whisper|mutter|ask|narrat|rehears|count|"
-    r"innerly|inwardly|internally|voice|monolog|dialog|speech|inner|self-talk|go|went|"
+    r"innerly|inwardly|internally|voice|monolog|dialog|speech|inner|self-talk|go|went|conv|chat|"
+    r"argu|debat|"
     r"говор|сказ|проговар|произн|повтор|разговар|бормот|шепт|спрос|спраш|твер|бубн|монолог|"
     r"диалог|голос|реч|внутрен|мысленн|обраща|беседова|спорил)"
 )
@@ -495,7 +506,11 @@ _FRAME_WORDS = frozenset(
         "all",
         "time",
         "as",
+        "per",
         "usual",
+        "having",
+        "with",
+        "had",
         "per",
         "a",
         "bit",
@@ -1080,6 +1095,99 @@ def _drop_unapprehended(
         _keep(evidence, "feeling", kept)
 
 
+def _presupposed_forms(
+    hits: dict[str, tuple[Span, ...]],
+    normalised: str,
+    sentences: tuple[Span, ...],
+    evidence: dict[str, list[Span]],
+    unknown: tuple[Span, ...],
+) -> None:
+    """File an image or a sound named without its content as ``x_presupposition_form``: its
+    content declared unknown or only indefinite ("a picture in my head of something", «какая-то
+    картинка», "song stuck in my head, something from the radio"), or nothing but the form in
+    its sentence ("song stuck in my head", «песня в голове»). Such an image is not counted as
+    inner seeing; a tune or a voice stays inner hearing (as the blind writers label it)."""
+    dropped: list[Span] = []
+    for code in ("inner_seeing", "inner_hearing"):
+        spans = evidence.get(code)
+        if not spans:
+            continue
+        known: list[Span] = []
+        for span in spans:
+            start, end = sentence_at(sentences, span[0])
+            if (
+                _INDEFINITE_AFTER.match(normalised, span[1]) is not None
+                or _starts_within(unknown, start, end)
+                or _bare_form(normalised, start, end)
+            ):
+                dropped.append(span)
+                if code == "inner_seeing":
+                    continue  # a tune with no name stays inner hearing
+            known.append(span)
+        if not known:
+            del evidence[code]
+        elif len(known) < len(spans):
+            evidence[code] = known
+    if dropped:
+        hits["x_presupposition_form"] = tuple(sorted(dropped))
+
+
+#: Right after a named image or tune, an indefinite in place of its content («картинка
+#: какая-то», «песня в голове какая-то», «представляла что-то,», "pictured something.").
+_INDEFINITE_AFTER = re.compile(
+    r"\s+(?:в\s+голове\s+)?(?:какой|какая|какое|какие|какую|каких)(?:-то|\s+то|то)(?!\w)"
+    r"|\s+(?:что-то|что\s+то|чтото|something)(?=\s*(?:[,.;!?]|$))"
+)
+
+
+def _starts_within(spans: tuple[Span, ...], start: int, end: int) -> bool:
+    """True when one of ``spans`` starts within ``start``..``end`` (``end`` excluded)."""
+    for s, _ in spans:  # noqa: SIM110  # (a loop: any() over a generator costs a call)
+        if start <= s < end:
+            return True
+    return False
+
+
+#: Words around a named image or tune that add nothing to it ("stuck in my head", «в голове»).
+_BARE_FORM_WORDS = frozenset(
+    [
+        "stuck",
+        "playing",
+        "looping",
+        "going",
+        "round",
+        "there",
+        "had",
+        "играла",
+        "играет",
+        "крутилась",
+        "крутится",
+        "звучала",
+        "застряла",
+    ]
+)
+#: The words that name an image or a tune itself («картинка», "song", "pictured").
+_FORM_WORD = re.compile(
+    r"(?:songs?|tunes?|melod|music|jingle|pictur|images?|imagin|visuali|voices?|sounds?|"
+    r"картинк|образ|песн|мелоди|музык|голос|звук|представ|вообра)"
+)
+
+
+def _bare_form(normalised: str, start: int, end: int) -> bool:
+    """True when the sentence from ``start`` to ``end`` holds nothing but a form and where it
+    was ("song stuck in my head", «песня в голове», "a picture in my head")."""
+    if end - start > 40:
+        return False
+    for word in _WORD_RE.findall(normalised, start, end):
+        if (
+            word not in _FRAME_WORDS
+            and word not in _BARE_FORM_WORDS
+            and _FORM_WORD.match(word) is None
+        ):
+            return False
+    return True
+
+
 def phenomena_of(
     hits: dict[str, tuple[Span, ...]],
     normalised: str,
@@ -1122,8 +1230,10 @@ def phenomena_of(
     if speech and not quoted and hits.get("reading"):
         speech = []  # an inner voice while reading: a question to ask (reading_inner_voice)
     unknown = hits.get("content_unknown", ())
+    form_unknown = hits.get("form_unknown", ())
     if speech and (
         (unknown and not quoted)
+        or (form_unknown and not quoted and _in_sentence(form_unknown, speech[0], sentences))
         or _speech_without_words(hits, normalised, speech, bool(quoted), sentences)
     ):
         hits["x_presupposition"] = tuple(speech)
@@ -1136,21 +1246,8 @@ def phenomena_of(
     for code in ("inner_seeing", "inner_hearing", "just_doing"):
         if hits.get(code):
             evidence[code] = list(hits[code])
-    if unknown and not quotes:
-        # "a picture in my head of something", «какой-то голос», "could describe nothing": a
-        # form named, its content declared unknown; not counted as that phenomenon
-        dropped: list[Span] = []
-        for code in ("inner_seeing", "inner_hearing"):
-            if code in evidence:
-                known: list[Span] = []
-                for span in evidence[code]:
-                    (dropped if _in_sentence(unknown, span, sentences) else known).append(span)
-                if known:
-                    evidence[code] = known
-                else:
-                    del evidence[code]
-        if dropped:
-            hits["x_presupposition_form"] = tuple(sorted(dropped))
+    if not quotes and ("inner_seeing" in evidence or "inner_hearing" in evidence):
+        _presupposed_forms(hits, normalised, sentences, evidence, unknown + form_unknown)
     if "scene_noun" in hits or "c_place" in hits:
         scenes = _remote_scenes(hits, normalised)
         if scenes:

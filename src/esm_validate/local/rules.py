@@ -424,7 +424,7 @@ class AbstractLabelRule:
 
 
 #: Hits of a form named with no content (see :class:`PresuppositionRule`).
-_PRESUPPOSED = ("x_presupposition", "speech_vague", "x_presupposition_form")
+_PRESUPPOSED = ("x_presupposition", "speech_vague", "x_presupposition_form", "form_vague")
 #: The message and tip key of a presupposed image or sound (not inner words).
 PRESUPPOSED_FORM = "presupposition_form"
 _IMAGERY = frozenset({"inner_seeing", "inner_hearing"})
@@ -433,22 +433,35 @@ _IMAGERY = frozenset({"inner_seeing", "inner_hearing"})
 @attrs.frozen
 class PresuppositionRule:
     """Q8/Q9: a form named with no content («мысленно что-то проговаривал», "some self-talk",
-    "the usual voice in my head"): inner speech presupposed, its words not given."""
+    "the usual voice in my head", «картинка какая-то была», "song stuck in my head"): the form
+    presupposed, its words, what was seen or which tune not given."""
 
     code: str = "presupposition"
 
     def check(self, report: Report) -> tuple[Issue, ...]:
-        """Flag inner speech named without its words."""
+        """Flag inner speech named without its words, an image or a sound without its content."""
         severity = _severity(report, self.code, _WARNING)
         span = report.first("speech_vague", "x_presupposition")
         if span is not None and "inner_speech" not in report.phenomena:
             return (report.issue(self.code, span, severity),)
-        span = report.first("x_presupposition_form")
-        if span is not None and report.phenomena.isdisjoint(_IMAGERY):
+        span = report.first("x_presupposition_form", "form_vague")
+        if span is not None and _no_known_imagery(report):
             # "a picture in my head of something": the message names an image or a sound
             message = report.message(PRESUPPOSED_FORM, report.extend_words(span, 2))
             return (Issue(self.code, message, severity, span),)
         return ()
+
+
+def _no_known_imagery(report: Report) -> bool:
+    """True when every image or sound found is one named without its content (a tune with no
+    name stays inner hearing, filed also as ``x_presupposition_form``)."""
+    presupposed = report.hits.get("x_presupposition_form", ())
+    evidence = report.evidence
+    for code in _IMAGERY:
+        for span in evidence.get(code, ()):
+            if span not in presupposed:
+                return False
+    return True
 
 
 def _voice_while_reading(report: Report) -> Span | None:
@@ -511,5 +524,7 @@ RULE_TRIGGERS: dict[type, frozenset[str]] = {
     ),
     HedgingRule: frozenset({"hedge"}),
     ReadingInnerVoiceRule: frozenset({"reading"}),
-    PresuppositionRule: frozenset({"speech_vague", "x_presupposition", "x_presupposition_form"}),
+    PresuppositionRule: frozenset(
+        {"speech_vague", "x_presupposition", "x_presupposition_form", "form_vague"}
+    ),
 }
