@@ -286,6 +286,8 @@ class LanguageData:
     regex_memo: MutableMapping[str, tuple[Marker, ...]] = attrs.field(
         factory=dict, eq=False, repr=False
     )
+    #: The first characters of :attr:`negator_heads` (a frozenset, declared as a Set).
+    head_initials: AbstractSet[str] = attrs.field(factory=frozenset, eq=False, repr=False)
 
     def others(self, word: str) -> set[str]:
         """The categories with a multi-word (or otherwise not word-local) branch that may match
@@ -361,6 +363,7 @@ def language_data(code: str) -> LanguageData:
             f"unsupported language {code!r}; use one of {', '.join(SUPPORTED_LANGUAGES)}"
         ) from None
     patterns = {name: _wrap(source) for name, source in lexicon.PATTERNS.items()}
+    heads = frozenset(_leading_word(negator) for negator in lexicon.NEGATORS)
     prefixes = {
         name: first_prefixes(source)
         for name, source in lexicon.PATTERNS.items()
@@ -404,7 +407,8 @@ def language_data(code: str) -> LanguageData:
             if (found := branch_map(lexicon.PATTERNS[name])) is not None
         },
         markers=markers,
-        negator_heads=frozenset(_leading_word(negator) for negator in lexicon.NEGATORS),
+        negator_heads=heads,
+        head_initials=frozenset(head[0] for head in heads if head),
         word_local=word_local,
         local_heads={key: tuple(names) for key, names in local_heads.items()},
         other_heads={key: tuple(names) for key, names in other_heads.items()},

@@ -467,13 +467,20 @@ def _scope_negated(
     near = heads.get(data.code)
     if near is None:
         found = data.negator_heads
-        near = heads[data.code] = list(compress(starts, map(found.__contains__, words)))
+        # (most reports have none of these words: one set operation tells, without a pass)
+        near = heads[data.code] = (
+            []
+            if found.isdisjoint(words)
+            else list(compress(starts, map(found.__contains__, words)))
+        )
     start = span[0]
     window = start - 32 if start > 32 else 0
-    first = bisect.bisect_left(near, window)
-    if first < len(near) and near[first] < start:
-        return _negated(normalised, span, data)
-    if window:
+    if near:
+        first = bisect.bisect_left(near, window)
+        if first < len(near) and near[first] < start:
+            return _negated(normalised, span, data)
+    # A cut word ends in a negator only when one starts at the window's first character.
+    if window and normalised[window] in data.head_initials:
         at = bisect.bisect_right(starts, window) - 1  # the word the window may cut
         if (
             at >= 0
