@@ -418,10 +418,8 @@ def _speech_without_words(
                 return False  # «произнесла его имя», "repeated the phone number"
         topic = False
         for word in _WORD_RE.findall(clause):
-            if topic:  # what follows is what it was about, not the words: «про работу» ...
-                topic = (
-                    word not in _WORDS_AFTER_TOPIC
-                )  # ... until «что»: «про дедлайн, что не успею»
+            if topic:  # what follows is what it was about, «про работу», until «что»
+                topic = word not in _WORDS_AFTER_TOPIC  # «про дедлайн, что не успею»
                 continue
             if word in _TOPIC:
                 topic = True
@@ -1108,18 +1106,29 @@ def _presupposed_forms(
     its sentence ("song stuck in my head", «песня в голове»). Such an image is not counted as
     inner seeing; a tune or a voice stays inner hearing (as the blind writers label it)."""
     dropped: list[Span] = []
+    shorts: list[Span] = []  # sentences short enough to hold a bare form (most reports: none)
+    for sentence in sentences:
+        if sentence[1] - sentence[0] <= _BARE_LENGTH:
+            shorts.append(sentence)
     for code in ("inner_seeing", "inner_hearing"):
         spans = evidence.get(code)
         if not spans:
             continue
         known: list[Span] = []
         for span in spans:
-            start, end = sentence_at(sentences, span[0])
-            if (
-                _INDEFINITE_AFTER.match(normalised, span[1]) is not None
-                or _starts_within(unknown, start, end)
-                or _bare_form(normalised, start, end)
-            ):
+            presupposed = (
+                normalised.startswith(_INDEFINITE_HEADS, span[1] + 1)
+                and _INDEFINITE_AFTER.match(normalised, span[1]) is not None
+            )
+            if not presupposed and unknown:
+                start, end = sentence_at(sentences, span[0])
+                presupposed = _starts_within(unknown, start, end)
+            if not presupposed and shorts:
+                for start, end in shorts:
+                    if start <= span[0] < end:
+                        presupposed = _bare_form(normalised, start, end)
+                        break
+            if presupposed:
                 dropped.append(span)
                 if code == "inner_seeing":
                     continue  # a tune with no name stays inner hearing
@@ -1134,6 +1143,8 @@ def _presupposed_forms(
 
 #: Right after a named image or tune, an indefinite in place of its content («картинка
 #: какая-то», «песня в голове какая-то», «представляла что-то,», "pictured something.").
+#: The words :data:`_INDEFINITE_AFTER` starts with (a cheap test before it).
+_INDEFINITE_HEADS = ("как", "что", "чтото", "something", "в голове")
 _INDEFINITE_AFTER = re.compile(
     r"\s+(?:в\s+голове\s+)?(?:какой|какая|какое|какие|какую|каких)(?:-то|\s+то|то)(?!\w)"
     r"|\s+(?:что-то|что\s+то|чтото|something)(?=\s*(?:[,.;!?]|$))"
@@ -1173,10 +1184,14 @@ _FORM_WORD = re.compile(
 )
 
 
+#: The longest sentence that can be a bare form («песня в голове», "song stuck in my head").
+_BARE_LENGTH = 40
+
+
 def _bare_form(normalised: str, start: int, end: int) -> bool:
     """True when the sentence from ``start`` to ``end`` holds nothing but a form and where it
     was ("song stuck in my head", «песня в голове», "a picture in my head")."""
-    if end - start > 40:
+    if end - start > _BARE_LENGTH:
         return False
     for word in _WORD_RE.findall(normalised, start, end):
         if (
