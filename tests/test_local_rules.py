@@ -1101,6 +1101,8 @@ def test_a_form_named_without_its_content_is_a_presupposition_below_good(
     else:
         assert "word for word" not in a.feedback
         assert "слово в слово" not in a.feedback
+    if form == "inner_hearing":
+        assert any(words in a.feedback for words in ("which one", "если мелодия — какая"))
 
 
 @pytest.mark.parametrize(

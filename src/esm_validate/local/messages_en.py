@@ -50,7 +50,8 @@ FEEDBACK: Final[dict[str, str]] = {
     ),
     "presupposition_form": (
         "You wrote “{quote}”. If there was an image or a sound at the beep, what exactly was in "
-        "it: what did you see or hear, and in what detail?"
+        "it: what did you see or hear (for a tune: which one, which words or notes), and in what "
+        "detail?"
     ),
     "empty": "Write a line or two about what was in your experience at the moment of the beep.",
     "too_short": (
