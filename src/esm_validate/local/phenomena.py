@@ -31,6 +31,7 @@ them, feelings and sensations in such a clause are context, not phenomena.
 from __future__ import annotations
 
 import bisect
+import itertools
 import operator
 import re
 from collections.abc import Mapping
@@ -587,28 +588,23 @@ def _repeated_words(
         or any(map(_EQ, raw_words, raw_words[3:]))
     ):
         return []
-    # (str.split and find, not a regex pass: only a chat-length text without speech gets here)
-    tokens: list[tuple[str, int, int]] = []
-    at = 0
-    for raw in raw_words:
-        at = normalised.index(raw, at)
-        word = raw.strip(_PUNCT)
-        if word:
-            start = at + raw.index(word)
-            tokens.append((word, start, start + len(word)))
-        at += len(raw)
-    words = [t[0] for t in tokens]
+    stripped = [raw.strip(_PUNCT) for raw in raw_words]
+    words = [word for word in stripped if word]
     count = len(words)
+    places: list[Span] = []  # the words' spans, found only for a loop
     for size in (3, 2, 1):
         need = 3 if size == 1 else 2
-        index = 0
-        while index + size * need <= count:
+        # (a loop can only start where the word ``size`` on repeats this one: compared in C)
+        for index in itertools.compress(itertools.count(), map(_EQ, words, words[size:])):
+            if index + size * need > count:
+                break
             unit = words[index : index + size]
             times = 1
             while words[index + size * times : index + size * (times + 1)] == unit:
                 times += 1
             if times >= need and _NOT_SAID.isdisjoint(unit):
-                span = (tokens[index][1], tokens[index + size * times - 1][2])
+                places = places or _word_places(normalised, raw_words, stripped)
+                span = (places[index][0], places[index + size * times - 1][1])
                 if not any(_overlaps(span, hits.get(name, ())) for name in _NOT_WORDS):
                     low, high = sentence_at(sentences, span[0])
                     if _starts_in(hits.get("x_sensory", ()), low, span[0]) or _starts_in(
@@ -616,8 +612,21 @@ def _repeated_words(
                     ):
                         return []  # a sound's course, a song's words
                     return [span]
-            index += 1
     return []
+
+
+def _word_places(normalised: str, raw_words: list[str], stripped: list[str]) -> list[Span]:
+    """Where each non-empty stripped word of ``normalised.split()`` stands (str.find, not a
+    regex pass)."""
+    places: list[Span] = []
+    at = 0
+    for raw, word in zip(raw_words, stripped, strict=True):
+        at = normalised.index(raw, at)
+        if word:
+            start = at + raw.index(word)
+            places.append((start, start + len(word)))
+        at += len(raw)
+    return places
 
 
 #: An owner word before a scene noun: someone else's or a past place («мамин балкон»,
