@@ -1131,7 +1131,7 @@ def _presupposed_forms(
             )
             if not presupposed and unknown:
                 start, end = sentence_at(sentences, span[0])
-                presupposed = _starts_within(unknown, start, end)
+                presupposed = _starts_in(unknown, start, end)
             if not presupposed and shorts:
                 for start, end in shorts:
                     if start <= span[0] < end:
@@ -1158,14 +1158,6 @@ _INDEFINITE_AFTER = re.compile(
     r"\s+(?:в\s+голове\s+)?(?:какой|какая|какое|какие|какую|каких)(?:-то|\s+то|то)(?!\w)"
     r"|\s+(?:что-то|что\s+то|чтото|something)(?=\s*(?:[,.;!?]|$))"
 )
-
-
-def _starts_within(spans: tuple[Span, ...], start: int, end: int) -> bool:
-    """True when one of ``spans`` starts within ``start``..``end`` (``end`` excluded)."""
-    for s, _ in spans:  # noqa: SIM110  # (a loop: any() over a generator costs a call)
-        if start <= s < end:
-            return True
-    return False
 
 
 #: Words around a named image or tune that add nothing to it ("stuck in my head", «в голове»).
