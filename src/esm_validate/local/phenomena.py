@@ -1038,6 +1038,24 @@ def _doubted(doubts: list[int], normalised: str, sentences: tuple[Span, ...], sp
     return any_within(doubts, sentence_at(sentences, span[0])[0], high)
 
 
+#: The first word of a yes-or-no question, and Russian «ли» anywhere in one ("was i nervous?",
+#: "is being bored an experience?", «было ли страшно?»).
+_ASKING = frozenset(
+    ["was", "were", "am", "is", "are", "did", "do", "does", "have", "had", "could", "ли"]
+)
+
+
+def _asked(normalised: str, sentence: Span) -> bool:
+    """True when ``sentence`` is a yes-or-no question (it ends with "?" and opens with an
+    auxiliary, or holds «ли»): a feeling in it is asked about, not reported ("was i nervous??";
+    not "why am i so tense?", which presumes it)."""
+    end = sentence[1]
+    if normalised[end : end + 1] != "?":
+        return False
+    words = normalised[sentence[0] : end].split()
+    return bool(words) and (words[0] in _ASKING or "ли" in words)
+
+
 def _drop_unapprehended(
     evidence: dict[str, list[Span]],
     hits: dict[str, tuple[Span, ...]],
@@ -1097,6 +1115,8 @@ def _drop_unapprehended(
             continue  # "is he mad at me?", «она обиделась»: another's feeling, not one's own
         if doubts and _doubted(doubts, normalised, sentences, (start, start)):
             continue  # a hedge in the feeling's clause or before it governs the feeling
+        if _asked(normalised, sentence_at(sentences, start)):
+            continue  # "was i nervous??", «было ли страшно?»: asked, not reported
         kept.append(span)
     if len(kept) < len(feelings):
         _keep(evidence, "feeling", kept)
