@@ -8,6 +8,7 @@ idempotent writes, atomic claims, errors) are in docs/storage.md.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 from collections.abc import Callable, Collection, Iterable, Iterator, Mapping
 from typing import Any, Protocol, TypeVar, runtime_checkable
@@ -15,8 +16,8 @@ from typing import Any, Protocol, TypeVar, runtime_checkable
 import attrs
 
 from esm_bot.domain.models import Beep, BeepStatus, Event, Participant, ParticipantStatus, Report
-from esm_bot.store.codec import check_changes
-from esm_bot.store.errors import NotFound
+from esm_bot.store.codec import check_changes, tombstone_of
+from esm_bot.store.errors import DuplicateKey, NotFound
 
 __all__ = ["TABLES", "Queries", "Store", "StoreStatus"]
 
@@ -180,7 +181,7 @@ def _span(since: dt.datetime | None = None, until: dt.datetime | None = None) ->
 
 
 class Queries(Store):
-    """The reads and field-level writes both stores do alike, over three primitives each implements.
+    """The queries and writes both stores do alike, over the primitives each implements.
 
     The public methods take their docstrings from :class:`Store` (``help()`` shows them).
 
@@ -212,9 +213,41 @@ class Queries(Store):
         ``query`` selects, atomically; return it (or the stored document), or None."""
         raise NotImplementedError
 
+    def _insert(self, record: T, *, replace: bool = False) -> T:
+        """Store a new record (DuplicateKey: a unique key is taken), or with ``replace`` put it in
+        place of the one with its id; return it (an event with its ``seq``)."""
+        raise NotImplementedError
+
+    def _delete(self, cls: type[Any], query: dict[str, Any]) -> int:
+        """Delete the records ``query`` selects; return how many."""
+        raise NotImplementedError
+
+    def _set_all(self, cls: type[Any], query: dict[str, Any], fields: dict[str, Any]) -> int:
+        """Set ``fields`` (stored values) of every record ``query`` selects; return how many."""
+        raise NotImplementedError
+
+    def _atomic(self) -> contextlib.AbstractContextManager[Any]:
+        """Make the writes inside one transaction where the database has them (SQLite)."""
+        return contextlib.nullcontext()
+
     def _first(self, cls: type[T], query: dict[str, Any]) -> T | None:
         found = self._find(cls, query, ordered=False)
         return found[0] if found else None
+
+    def _insert_once(self, cls: type[T], key: dict[str, Any], record: T) -> tuple[T, bool]:
+        """Insert ``record`` unless ``key`` finds one; return the stored record and whether new."""
+        existing = self._first(cls, key)
+        if existing is None:
+            try:
+                return self._insert(record), True
+            except DuplicateKey:  # a concurrent insert of the same key won
+                existing = self._first(cls, key)
+                if existing is None:
+                    raise
+        return existing, False
+
+    def add_participant(self, participant: Participant) -> Participant:
+        return self._insert(participant)
 
     def get_participant(self, participant_id: str) -> Participant | None:
         return self._first(Participant, {"id": participant_id})
@@ -290,11 +323,25 @@ class Queries(Store):
         updated = self._set(Beep, _where(id=beep_id, status=wanted), checked)
         return updated if isinstance(updated, Beep) else None
 
+    def cancel_future_beeps(self, participant_id: str, after: dt.datetime) -> int:
+        query = {
+            "participant_id": participant_id,
+            "status": BeepStatus.SCHEDULED.value,
+            "scheduled_at": {"$gt": after},
+        }
+        return self._set_all(Beep, query, {"status": BeepStatus.CANCELLED.value})
+
+    def add_report(self, report: Report) -> tuple[Report, bool]:
+        return self._insert_once(Report, {"dedup_key": report.dedup_key}, report)
+
     def reports_for(self, participant_id: str, *, beep_id: str | None = None) -> list[Report]:
         return self._find(Report, _where(participant_id=participant_id, beep_id=beep_id))
 
     def iter_reports(self, since: dt.datetime | None = None) -> Iterator[Report]:
         return self._iter(Report, _where(received_at=_span(since)))
+
+    def append_event(self, event: Event) -> Event:
+        return self._insert_once(Event, {"id": event.id}, event)[0]
 
     def iter_events(
         self,
@@ -304,6 +351,21 @@ class Queries(Store):
         since: dt.datetime | None = None,
     ) -> Iterator[Event]:
         return self._iter(Event, _where(participant_id=participant_id, kind=kind, at=_span(since)))
+
+    def delete_participant_data(self, participant_id: str) -> dict[str, int]:
+        mine = {"participant_id": participant_id}
+        tombstone = None
+        with self._atomic():
+            erased = {
+                "reports": self._delete(Report, mine),
+                "beeps": self._delete(Beep, mine),
+                "events": self._set_all(Event, mine, {"data": {}}),
+            }
+            for doc in self._iter(Participant, {"id": participant_id}, raw=True):
+                tombstone = tombstone_of(doc, participant_id, self._utcnow())
+            if tombstone is not None:
+                self._insert(tombstone, replace=True)
+        return {**erased, "participants": int(tombstone is not None)}
 
     def iter_raw_participants(self) -> Iterator[dict[str, Any]]:
         return self._iter(Participant, {}, raw=True)

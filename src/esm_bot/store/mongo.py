@@ -20,10 +20,10 @@ from pymongo import ReturnDocument
 from pymongo.uri_parser import parse_uri
 
 from esm_bot.domain.clock import utc_now
-from esm_bot.domain.models import Beep, BeepStatus, Event, Participant, Report, utc_ms
+from esm_bot.domain.models import Beep, BeepStatus, Event, utc_ms
 from esm_bot.domain.redact import redact, redact_uri
 from esm_bot.store.base import TABLES, Queries
-from esm_bot.store.codec import decode, encode, encode_changes, tombstone_of
+from esm_bot.store.codec import decode, encode, encode_changes
 from esm_bot.store.errors import DuplicateKey, StoreError, StoreUnavailable
 
 __all__ = ["MongoStore"]
@@ -218,10 +218,32 @@ class MongoStore(Queries):
             self._client.close()
         self._closed = True
 
-    def add_participant(self, participant: Participant) -> Participant:
+    def _insert(self, record: T, *, replace: bool = False) -> T:
         with self._op():
-            self._db["participants"].insert_one(_doc(participant))
-        return participant
+            if isinstance(record, Event):
+                counter = self._db["counters"].find_one_and_update(
+                    {"_id": "events"},
+                    {"$inc": {"seq": 1}},
+                    upsert=True,
+                    return_document=ReturnDocument.AFTER,
+                )
+                record = attrs.evolve(record, seq=int(counter["seq"]))
+            doc = _doc(record)
+            collection = self._db[TABLES[type(record)][0]]
+            if replace:
+                collection.replace_one({"_id": doc["_id"]}, doc, upsert=True)
+            else:
+                collection.insert_one(doc)
+        return record
+
+    def _delete(self, cls: type[Any], query: dict[str, Any]) -> int:
+        with self._op():
+            return int(self._db[TABLES[cls][0]].delete_many(_mongo(query)).deleted_count)
+
+    def _set_all(self, cls: type[Any], query: dict[str, Any], fields: dict[str, Any]) -> int:
+        with self._op():
+            result = self._db[TABLES[cls][0]].update_many(_mongo(query), {"$set": fields})
+        return int(result.matched_count)
 
     def upsert_beeps(self, beeps: Iterable[Beep], *, replace_unsent: bool = False) -> int:
         ops: list[Any] = []
@@ -256,79 +278,9 @@ class MongoStore(Queries):
                 return written + int(result.upserted_count) + int(result.modified_count)
         return written
 
-    def cancel_future_beeps(self, participant_id: str, after: dt.datetime) -> int:
-        with self._op():
-            result = self._db["beeps"].update_many(
-                {
-                    "participant_id": participant_id,
-                    "status": BeepStatus.SCHEDULED.value,
-                    "scheduled_at": {"$gt": utc_ms(after)},
-                },
-                {"$set": {"status": BeepStatus.CANCELLED.value}},
-            )
-        return int(result.modified_count)
-
-    def _insert_once(self, table: str, key: dict[str, Any], make: Callable[[], Any]) -> Any:
-        """Insert ``make()`` unless ``key`` finds a document; return the stored one, or None."""
-        collection = self._db[table]
-        existing = collection.find_one(key)
-        if existing is None:
-            try:
-                collection.insert_one(_doc(make()))
-            except pymongo.errors.DuplicateKeyError:  # a concurrent insert of the same key won
-                existing = collection.find_one(key)
-                if existing is None:
-                    raise
-        return existing
-
-    def add_report(self, report: Report) -> tuple[Report, bool]:
-        with self._op():
-            existing = self._insert_once("reports", {"dedup_key": report.dedup_key}, lambda: report)
-        return (report, True) if existing is None else (_from(Report, existing), False)
-
-    def append_event(self, event: Event) -> Event:
-        stored = [event]
-
-        def numbered() -> Event:
-            counter = self._db["counters"].find_one_and_update(
-                {"_id": "events"},
-                {"$inc": {"seq": 1}},
-                upsert=True,
-                return_document=ReturnDocument.AFTER,
-            )
-            stored[0] = attrs.evolve(event, seq=int(counter["seq"]))
-            return stored[0]
-
-        with self._op():
-            existing = self._insert_once("events", {"_id": event.id}, numbered)
-        return stored[0] if existing is None else _from(Event, existing)
-
     def counts(self) -> dict[str, int]:
         with self._op():
             return {name: int(self._db[name].count_documents({})) for name in _COLLECTIONS}
-
-    def delete_participant_data(self, participant_id: str) -> dict[str, int]:
-        now = self._utcnow()
-        with self._op():
-            reports = (
-                self._db["reports"].delete_many({"participant_id": participant_id}).deleted_count
-            )
-            beeps = self._db["beeps"].delete_many({"participant_id": participant_id}).deleted_count
-            events = (
-                self._db["events"]
-                .update_many({"participant_id": participant_id}, {"$set": {"data": {}}})
-                .matched_count
-            )
-            doc = self._db["participants"].find_one({"_id": participant_id})
-            if doc is not None:
-                tombstone = _doc(tombstone_of(doc, participant_id, now))
-                self._db["participants"].replace_one({"_id": participant_id}, tombstone)
-        return {
-            "reports": int(reports),
-            "beeps": int(beeps),
-            "events": int(events),
-            "participants": 0 if doc is None else 1,
-        }
 
     def get_meta(self, key: str) -> Any:
         with self._op():

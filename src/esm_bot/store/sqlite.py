@@ -19,9 +19,9 @@ from typing import Any, TypeVar
 import attrs
 
 from esm_bot.domain.clock import utc_now
-from esm_bot.domain.models import Beep, BeepStatus, Event, Participant, Report, utc_ms
+from esm_bot.domain.models import Beep, BeepStatus, Event, utc_ms
 from esm_bot.store.base import TABLES, Queries
-from esm_bot.store.codec import decode, encode, encode_changes, tombstone_of
+from esm_bot.store.codec import decode, encode, encode_changes
 from esm_bot.store.errors import DuplicateKey, StoreError, StoreUnavailable
 
 __all__ = ["SqliteStore"]
@@ -65,6 +65,11 @@ T = TypeVar("T")
 
 def _ts(value: dt.datetime) -> float:
     return utc_ms(value).timestamp()
+
+
+def _doc(cls: type[Any]) -> str:
+    """The stored document of a row (an event's with its ``seq``, which is the table's)."""
+    return "json_set(doc, '$.seq', seq)" if cls is Event else "doc"
 
 
 def _dump(doc: Mapping[str, Any]) -> str:
@@ -115,6 +120,12 @@ def _row(table: str, doc: Mapping[str, Any]) -> dict[str, Any]:
             value = _ts(dt.datetime.fromisoformat(value))
         row[column] = value
     return row
+
+
+def _replace(table: str) -> str:
+    """The upsert clause that overwrites a row's columns and doc with the inserted ones."""
+    new = ", ".join(f"{c} = excluded.{c}" for c in (*_COLUMNS[table][1:], "doc"))
+    return f" ON CONFLICT (id) DO UPDATE SET {new}"
 
 
 def _insert(
@@ -175,6 +186,9 @@ class SqliteStore(Queries):
     def _write(self) -> Iterator[sqlite3.Connection]:
         with self._lock, self._errors():
             conn = self._connection()
+            if conn.in_transaction:  # inside _atomic: part of its transaction
+                yield conn
+                return
             conn.execute("BEGIN IMMEDIATE")
             try:
                 yield conn
@@ -199,7 +213,7 @@ class SqliteStore(Queries):
     ) -> list[T]:
         table, order = TABLES[cls]
         where, args = _sql(query)
-        sql = f"SELECT doc FROM {table}" + (f" WHERE {where}" if where else "")
+        sql = f"SELECT {_doc(cls)} FROM {table}" + (f" WHERE {where}" if where else "")
         if ordered:
             sql += f" ORDER BY {', '.join(order)}"
         if limit is not None:
@@ -214,9 +228,8 @@ class SqliteStore(Queries):
         table, order = TABLES[cls]
         where, args = _sql(query)
         keys = ", ".join(order)
-        doc = "json_set(doc, '$.seq', seq)" if cls is Event else "doc"
         sql = (
-            f"SELECT {keys}, {doc} FROM {table} WHERE {where + ' AND ' if where else ''}"
+            f"SELECT {keys}, {_doc(cls)} FROM {table} WHERE {where + ' AND ' if where else ''}"
             f"({keys}) > ({', '.join('?' * len(order))}) ORDER BY {keys} LIMIT ?"
         )
         last: tuple[Any, ...] = (-1e18, "")[: len(order)]
@@ -233,22 +246,52 @@ class SqliteStore(Queries):
     def _set(
         self, cls: type[T], query: dict[str, Any], fields: dict[str, Any], *, raw: bool = False
     ) -> T | dict[str, Any] | None:
+        changes = fields if raw else encode_changes(cls, fields)
+        docs = self._update(cls, query, changes, " LIMIT 1")
+        if not docs:
+            return None
+        return docs[0] if raw else decode(cls, docs[0])
+
+    def _set_all(self, cls: type[Any], query: dict[str, Any], fields: dict[str, Any]) -> int:
+        return len(self._update(cls, query, fields))
+
+    def _update(
+        self, cls: type[Any], query: dict[str, Any], changes: dict[str, Any], limit: str = ""
+    ) -> list[dict[str, Any]]:
+        """Rewrite the docs (and columns) of the rows ``query`` selects; return the new docs."""
         table = TABLES[cls][0]
         where, args = _sql(query)
-        changes = fields if raw else encode_changes(cls, fields)
+        docs = []
         with self._write() as conn:
-            row = conn.execute(f"SELECT doc FROM {table} WHERE {where}", args).fetchone()
-            if row is None:
-                return None
-            doc = {**json.loads(row[0]), **changes}
-            columns = _row(table, doc)
-            del columns["id"]
-            sets = "".join(f"{column} = ?, " for column in columns)
-            conn.execute(
-                f"UPDATE {table} SET {sets}doc = ? WHERE id = ?",
-                (*columns.values(), _dump(doc), query["id"]),
-            )
-        return doc if raw else decode(cls, doc)
+            rows = conn.execute(f"SELECT id, doc FROM {table} WHERE {where}{limit}", args)
+            for key, text in rows.fetchall():
+                doc = {**json.loads(text), **changes}
+                columns = _row(table, doc)
+                del columns["id"]
+                sets = "".join(f"{column} = ?, " for column in columns)
+                conn.execute(
+                    f"UPDATE {table} SET {sets}doc = ? WHERE id = ?",
+                    (*columns.values(), _dump(doc), key),
+                )
+                docs.append(doc)
+        return docs
+
+    def _insert(self, record: T, *, replace: bool = False) -> T:
+        table = TABLES[type(record)][0]
+        doc = encode(record)
+        if isinstance(record, Event):
+            del doc["seq"]  # the table's own
+        with self._write() as conn:
+            cursor = _insert(conn, table, doc, _replace(table) if replace else "")
+        return attrs.evolve(record, seq=cursor.lastrowid) if isinstance(record, Event) else record
+
+    def _delete(self, cls: type[Any], query: dict[str, Any]) -> int:
+        where, args = _sql(query)
+        with self._write() as conn:
+            return conn.execute(f"DELETE FROM {TABLES[cls][0]} WHERE {where}", args).rowcount
+
+    def _atomic(self) -> contextlib.AbstractContextManager[Any]:
+        return self._write()
 
     def ping(self) -> float:
         started = time.perf_counter()
@@ -262,51 +305,15 @@ class SqliteStore(Queries):
                 self._conn.close()
                 self._conn = None
 
-    def add_participant(self, participant: Participant) -> Participant:
-        with self._write() as conn:
-            _insert(conn, "participants", encode(participant))
-        return participant
-
     def upsert_beeps(self, beeps: Iterable[Beep], *, replace_unsent: bool = False) -> int:
-        replace = ", ".join(f"{c} = excluded.{c}" for c in (*_COLUMNS["beeps"][1:], "doc"))
-        conflict = " ON CONFLICT (id) DO " + (
-            f"UPDATE SET {replace} WHERE beeps.status IN (?, ?) AND beeps.claimed_by IS NULL"
+        conflict = (
+            _replace("beeps") + " WHERE beeps.status IN (?, ?) AND beeps.claimed_by IS NULL"
             if replace_unsent
-            else "NOTHING"
+            else " ON CONFLICT (id) DO NOTHING"
         )
         unsent = _UNSENT if replace_unsent else ()
         with self._write() as conn:
             return sum(_insert(conn, "beeps", encode(b), conflict, *unsent).rowcount for b in beeps)
-
-    def cancel_future_beeps(self, participant_id: str, after: dt.datetime) -> int:
-        cancelled, scheduled = BeepStatus.CANCELLED.value, BeepStatus.SCHEDULED.value
-        with self._write() as conn:
-            cursor = conn.execute(
-                "UPDATE beeps SET status = ?, doc = json_set(doc, '$.status', ?)"
-                " WHERE participant_id = ? AND status = ? AND scheduled_at > ?",
-                (cancelled, cancelled, participant_id, scheduled, _ts(after)),
-            )
-            return cursor.rowcount
-
-    def add_report(self, report: Report) -> tuple[Report, bool]:
-        with self._write() as conn:
-            row = conn.execute(
-                "SELECT doc FROM reports WHERE dedup_key = ?", (report.dedup_key,)
-            ).fetchone()
-            if row is not None:
-                return decode(Report, json.loads(row[0])), False
-            _insert(conn, "reports", encode(report))
-        return report, True
-
-    def append_event(self, event: Event) -> Event:
-        with self._write() as conn:
-            row = conn.execute("SELECT seq, doc FROM events WHERE id = ?", (event.id,)).fetchone()
-            if row is not None:
-                return attrs.evolve(decode(Event, json.loads(row[1])), seq=row[0])
-            doc = encode(event)
-            doc.pop("seq", None)
-            seq = _insert(conn, "events", doc).lastrowid
-        return attrs.evolve(event, seq=seq)
 
     def counts(self) -> dict[str, int]:
         with self._read() as conn:
@@ -316,36 +323,9 @@ class SqliteStore(Queries):
             }
 
     def delete_participant_data(self, participant_id: str) -> dict[str, int]:
-        now = self._utcnow()
-        with self._write() as conn:
-            reports = conn.execute(
-                "DELETE FROM reports WHERE participant_id = ?", (participant_id,)
-            ).rowcount
-            beeps = conn.execute(
-                "DELETE FROM beeps WHERE participant_id = ?", (participant_id,)
-            ).rowcount
-            events = conn.execute(
-                "UPDATE events SET doc = json_set(doc, '$.data', json('{}'))"
-                " WHERE participant_id = ?",
-                (participant_id,),
-            ).rowcount
-            row = conn.execute(
-                "SELECT doc FROM participants WHERE id = ?", (participant_id,)
-            ).fetchone()
-            doc = None if row is None else json.loads(row[0])
-            if doc is not None:
-                tombstone = tombstone_of(doc, participant_id, now)
-                conn.execute(
-                    "UPDATE participants SET telegram_id = NULL, status = ?, doc = ? WHERE id = ?",
-                    (tombstone.status.value, _dump(encode(tombstone)), participant_id),
-                )
+        erased = super().delete_participant_data(participant_id)
         self._checkpoint()
-        return {
-            "reports": reports,
-            "beeps": beeps,
-            "events": events,
-            "participants": 0 if doc is None else 1,
-        }
+        return erased
 
     def _checkpoint(self) -> None:
         # Fold the WAL into the database file and empty it, so deleted text is gone from both.
