@@ -35,3 +35,42 @@ def test_a_feeling_asked_about_is_not_a_feeling(text: str) -> None:
 def test_a_feeling_in_a_question_of_why_stays(text: str) -> None:
     """A question of why presumes the feeling: it stays."""
     assert "feeling" in validate(text).phenomena
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        'She reported "some self-talk going on" but could not say what any of the words were.',
+        'He was "talking to himself" but could not remember what the words were.',
+        "Разговаривала сама с собой, что-то себе доказывала, но какими словами — не запомнила.",
+        "Что-то себе говорил, какие слова — не помню.",
+    ],
+)
+def test_speech_whose_words_are_declared_unknown_is_not_inner_speech(text: str) -> None:
+    """A quotation or a marker of speech whose words the report says it cannot give is no
+    inner speech (a presupposition of DES), wherever the words are said to be unknown."""
+    assert "inner_speech" not in validate(text).phenomena
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        'You keep asking what was "in experience" but I do not know.',
+        "Ты спросил «что в голове», а я не знаю.",
+    ],
+)
+def test_words_quoted_from_the_bot_are_not_inner_speech(text: str) -> None:
+    """Words quoted from what "you" (the bot) ask are someone else's speech."""
+    assert "inner_speech" not in validate(text).phenomena
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        'I said to myself "not again" and could not say why.',
+        "Сказала себе: «хватит», а почему — не знаю.",
+    ],
+)
+def test_quoted_words_stay_inner_speech_beside_an_unknown_why(text: str) -> None:
+    """Words given stay inner speech beside what the report does not know."""
+    assert "inner_speech" in validate(text).phenomena

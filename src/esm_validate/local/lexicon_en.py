@@ -281,7 +281,7 @@ PATTERNS: Final[dict[str, str]] = {
         r"through\s+(?:my\s+)?(?:gritted\s+)?teeth|under\s+my\s+breath"
     ),
     "quote_other_speaker": (
-        r"(?:she|he|they|someone|somebody|my\s+\w+|the\s+\w+)\s+(?:said|says|asked|asks|shouted|"
+        r"(?:she|he|they|you|someone|somebody|my\s+\w+|the\s+\w+)\s+(?:keep\s+|kept\s+)?(?:said|says|asked|asks|asking|shouted|"
         r"wrote|texted|told|tells|yelled|replied|answered)|(?:said|say|says|told|tell|asked|"
         r"shouted|replied|answered|whispered)\s+(?:to\s+)?(?:her|him|them|me|us|you)|(?:sign|label|title|screen|message|email|text|headline|book|song|caption)"
         r"\s+(?:said|says|read|reads)?|(?:after|before)\s+the\s+word|reading|read|titled|called|named|typed|typing|writing|wrote|"

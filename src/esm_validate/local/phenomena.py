@@ -100,6 +100,7 @@ def _quoted_speech(
     frames = hits.get("quote_frame", ())
     others = hits.get("quote_other_speaker", ())
     no_words = hits.get("word_negation", ())
+    unknown = hits.get("content_unknown", ())
     for quote in quotes:
         inner = quote[1] - quote[0] - 2
         if inner < 1:
@@ -122,8 +123,8 @@ def _quoted_speech(
         hearing = _starts_in(hits.get("inner_hearing", ()), start, end)
         if (near_other or hearing) and not any(f in sentence for f in _SELF_FRAME):
             continue  # someone else's words, a title, a song: not one's own inner speaking
-        if _starts_in(no_words, start, end):
-            continue
+        if _starts_in(no_words, start, end) or _starts_in(unknown, quote[1], end):
+            continue  # "... but could not say what any of the words were": not the words
         found.append(quote)
     return found
 
