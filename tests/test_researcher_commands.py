@@ -19,8 +19,8 @@ from pathlib import Path
 
 import pytest
 
+from esm_bot.cli import REPORT_NEEDS
 from esm_bot.domain.models import Participant, ParticipantStatus, new_id
-from esm_bot.ops.cli import REPORT_NEEDS
 from esm_bot.store.sqlite import SqliteStore
 from tests._ops_cli import ROOT, clean_env, run_esm_bot
 from tests._ops_study import SimulatedStudy, simulate_study

@@ -1,29 +1,63 @@
-"""The ``esm-bot`` command: ``run``, ``console`` and the subcommands of :mod:`esm_bot.ops.cli`; a
-failure is one redacted line on standard error and an ``ExitCode``."""
+"""The ``esm-bot`` command: one table of subcommands (``run``, ``console`` and the operations
+commands of docs/operations.md). Each handler returns the exit code; a failure is one line on
+standard error with secrets removed (:func:`~esm_bot.domain.redact.guard_output`), never a
+traceback unless ``--debug``."""
 
 from __future__ import annotations
 
 import argparse
+import contextlib
+import json
 import logging
 import os
 import signal
 import sys
 import threading
 import traceback
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from types import FrameType
+from typing import Any, TextIO
 
 import attrs
 
 from esm_bot.domain.env import SettingsError
 from esm_bot.domain.redact import guard_output, one_line, secret_values
-from esm_bot.ops.cli import add_commands
+from esm_bot.ops.stores import NoDatabase, describe_store, open_store_from_env
+from esm_bot.settings import BotSettings, StoreSettings
+from esm_bot.store.errors import StoreError
 from esm_validate import ConfigurationError
 
-__all__ = ["build_parser", "main"]
+__all__ = ["REPORT_NEEDS", "build_parser", "main"]
 
 log = logging.getLogger("esm_bot")
+
+#: The one line ``esm-bot report`` prints when matplotlib is missing.
+REPORT_NEEDS = (
+    "the report draws its figures with matplotlib, which is not installed; install the 'report' "
+    "extra: pip install -e '.[bot,report]' in a checkout, or pip install 'esm-validate[report]'"
+)
+
+Handler = Callable[[argparse.Namespace], int]
+Argument = tuple[tuple[str, ...], dict[str, Any]]
+#: (name, help, description, arguments, handler) of every subcommand, in ``--help`` order.
+_COMMANDS: list[tuple[str, str, str | None, tuple[Argument, ...], Handler]] = []
+
+
+def _command(
+    name: str, help: str, *arguments: Argument, description: str | None = None
+) -> Callable[[Handler], Handler]:
+    """Register the decorated handler as the subcommand ``name``."""
+
+    def register(handler: Handler) -> Handler:
+        _COMMANDS.append((name, help, description, arguments, handler))
+        return handler
+
+    return register
+
+
+def _switch(*flags: str, help: str = "print JSON") -> Argument:
+    return flags, {"action": "store_true", "help": help}
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -32,17 +66,11 @@ def build_parser() -> argparse.ArgumentParser:
         prog="esm-bot", description="Telegram bot for a Descriptive Experience Sampling study."
     )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
-    run = sub.add_parser("run", help="run the bot (long polling, or --webhook)")
-    run.add_argument("--webhook", action="store_true", help="serve a webhook, not long polling")
-    run.add_argument("--log-level", default="INFO", help="logging level (default INFO)")
-    run.add_argument("--debug", action="store_true", help="the traceback when the bot fails")
-    run.set_defaults(func=_cmd_run)
-    console = sub.add_parser("console", help="the conversation in this terminal (offline demo)")
-    console.add_argument("--db", help="SQLite file (default: ESM_DB_PATH or ./esm_console.sqlite3)")
-    console.add_argument("--lang", choices=("ru", "en"), help="start language")
-    console.add_argument("--quiet", action="store_true", help="no prompts (for scripts)")
-    console.set_defaults(func=_cmd_console)
-    add_commands(sub)
+    for name, help, description, arguments, handler in _COMMANDS:
+        command = sub.add_parser(name, help=help, description=description)
+        for flags, options in arguments:
+            command.add_argument(*flags, **options)
+        command.set_defaults(func=handler)
     return parser
 
 
@@ -62,27 +90,41 @@ def _dispatch(args: argparse.Namespace, *, debug: bool) -> int:
     from esm_bot.telegram.startup import ExitCode, StartupError
 
     try:
-        code: int = args.func(args)
-    except StartupError as exc:
-        _fail(str(exc), exc, debug=debug)
-        return int(exc.code)
-    except (SettingsError, ConfigurationError) as exc:  # the bot's settings, the validator's
-        _fail(f"configuration: {exc}", exc, debug=debug)
-        return int(ExitCode.CONFIGURATION)
+        return int(args.func(args))
     except KeyboardInterrupt:
         return int(ExitCode.INTERRUPTED)
     except Exception as exc:
-        hint = "" if debug else " (run with --debug for the traceback)"
-        _fail(f"unexpected error: {one_line(exc)}{hint}", exc, debug=debug)
-        return int(ExitCode.UNEXPECTED)
+        if isinstance(exc, StartupError):
+            line, code = str(exc), exc.code
+        elif isinstance(exc, SettingsError | ConfigurationError):  # the bot's, the validator's
+            line, code = f"configuration: {exc}", ExitCode.CONFIGURATION
+        else:
+            hint = "" if debug else " (run with --debug for the traceback)"
+            line, code = f"unexpected error: {one_line(exc)}{hint}", ExitCode.UNEXPECTED
+        if debug:
+            traceback.print_exception(exc, file=sys.stderr)
+        _out(f"esm-bot: {line}", sys.stderr)
+        return int(code)
+
+
+def _out(text: str, stream: TextIO | None = None) -> None:
+    """Print, replacing what the terminal's encoding cannot show (a cron mail in LANG=C)."""
+    target = stream or sys.stdout
+    try:
+        target.write(text + "\n")
+    except UnicodeEncodeError:
+        encoding = getattr(target, "encoding", None) or "ascii"
+        target.write(text.encode(encoding, "replace").decode(encoding) + "\n")
+    target.flush()
+
+
+def _json(data: Any) -> None:
+    _out(json.dumps(data, ensure_ascii=False, indent=2))
+
+
+def _fail(command: str, message: str, code: int = 2) -> int:
+    _out(f"esm-bot {command}: error: {message}", sys.stderr)
     return code
-
-
-def _fail(line: str, exc: BaseException, *, debug: bool) -> None:
-    """Print ``esm-bot: LINE`` (and the traceback with ``--debug``) on standard error."""
-    if debug:
-        traceback.print_exception(exc, file=sys.stderr)
-    print(f"esm-bot: {line}", file=sys.stderr, flush=True)
 
 
 def _setup_logging(level: str) -> None:
@@ -99,8 +141,14 @@ def _setup_logging(level: str) -> None:
     telebot.logger.propagate = True
 
 
-def _cmd_run(args: argparse.Namespace) -> int:
-    from esm_bot.settings import BotSettings
+@_command(
+    "run",
+    "run the bot (long polling, or --webhook)",
+    _switch("--webhook", help="serve a webhook, not long polling"),
+    (("--log-level",), {"default": "INFO", "help": "logging level (default INFO)"}),
+    _switch("--debug", help="the traceback when the bot fails"),
+)
+def _run(args: argparse.Namespace) -> int:
     from esm_bot.telegram.startup import Stopped, start
 
     environ = dict(os.environ)
@@ -128,9 +176,15 @@ def _cmd_run(args: argparse.Namespace) -> int:
     return 0
 
 
-def _cmd_console(args: argparse.Namespace) -> int:
+@_command(
+    "console",
+    "the conversation in this terminal (offline demo)",
+    (("--db",), {"help": "SQLite file (default: ESM_DB_PATH or ./esm_console.sqlite3)"}),
+    (("--lang",), {"choices": ("ru", "en"), "help": "start language"}),
+    _switch("--quiet", help="no prompts (for scripts)"),
+)
+def _console(args: argparse.Namespace) -> int:
     from esm_bot import i18n
-    from esm_bot.settings import BotSettings
     from esm_bot.telegram.app import build_app
     from esm_bot.telegram.console import ConsoleBot, run_console
 
@@ -158,3 +212,207 @@ def _cmd_console(args: argparse.Namespace) -> int:
     finally:
         app.shutdown(grace=1.0)
         print("\n" + i18n.render("console_bye", lang, path=str(Path(db).resolve())))
+
+
+def _with_store(command: str, body: Callable[[Any], int], *, reading: bool = True) -> int:
+    """Open the store (``reading``: never create one), run ``body``, close it; errors become one
+    line, a closed pipe on standard output exit 0."""
+    try:
+        store = open_store_from_env(os.environ, must_exist=reading)
+    except StoreError as exc:
+        why = str(exc) if isinstance(exc, NoDatabase) else f"the database cannot be reached: {exc}"
+        return _fail(command, why)
+    except (ValueError, OSError) as exc:
+        return _fail(command, str(exc))
+    try:
+        return body(store)
+    except BrokenPipeError:  # `esm-bot export | head`: the reader has all it wanted
+        from esm_bot.telegram.console import silence
+
+        silence(sys.stdout)
+        return 0
+    except StoreError as exc:
+        return _fail(command, f"the database cannot be reached: {exc}")
+    except OSError as exc:  # an output file or folder that cannot be written
+        return _fail(command, f"{exc.strerror or exc}: {exc.filename or ''}".rstrip(": "))
+    finally:
+        with contextlib.suppress(Exception):
+            store.close()
+
+
+@_command(
+    "health",
+    "check database, validators, AI, configuration and performance",
+    _switch("--json", help="print JSON instead of one line per check"),
+    _switch("--live", help="make one real call to the AI backend"),
+    _switch("-v", "--verbose", help="show every detail line"),
+    description="Exit 0 healthy (warnings allowed), 1 degraded, 2 critical.",
+)
+def _health(args: argparse.Namespace) -> int:
+    from esm_bot.ops.health import run_health
+
+    report = run_health(
+        environ=os.environ,
+        live=args.live,
+        open_store=lambda: open_store_from_env(os.environ, must_exist=True),
+    )
+    if args.json:
+        _json(report.to_dict())
+    else:
+        _out(report.render(verbose=args.verbose))
+    return report.exit_code
+
+
+@_command(
+    "migrate",
+    "bring stored participants to the current schema",
+    _switch("--check", help="report what is pending; write nothing"),
+    _switch("--dry-run", help="walk every record; write nothing"),
+    _switch("--json"),
+    description="Run pending migrations (idempotent, resumable).",
+)
+def _migrate(args: argparse.Namespace) -> int:
+    from esm_bot.ops.migrations import check_migrations, current_schema_version, run_migrations
+
+    def show_progress(p: Any) -> None:
+        _out(
+            f"  {p.name}: {p.total} participants processed "
+            f"(updated {p.updated}, skipped {p.skipped}, errors {p.errors})",
+            sys.stderr,
+        )
+
+    def check(store: Any) -> int:
+        version, checks = current_schema_version(store), check_migrations(store)
+        if args.json:
+            migrations = [
+                attrs.asdict(c, filter=attrs.filters.exclude("description")) for c in checks
+            ]
+            _json({"schema_version": version, "migrations": migrations})
+            return 0
+        _out(f"Schema version: {version}")
+        for c in checks:
+            stopped = f"; an earlier run stopped after {c.interrupted_at} participants"
+            _out(
+                f"  {c.version} {c.name} [{'applied' if c.applied else 'pending'}]: "
+                f"{c.pending_records} participants need it ({c.description})"
+                + (stopped if c.interrupted_at is not None else "")
+            )
+        return 0
+
+    def run(store: Any) -> int:
+        summaries = run_migrations(store, dry_run=args.dry_run, progress=show_progress)
+        if args.json:
+            _json([attrs.asdict(s) for s in summaries])
+        elif not summaries:
+            _out(f"Nothing to migrate: schema version {current_schema_version(store)}.")
+        for s in summaries if not args.json else ():
+            verb = "would update" if s.dry_run else "updated"
+            _out(
+                f"{s.version} {s.name}: {s.total} participants, {verb} {s.updated}, "
+                f"skipped {s.skipped}, errors {s.errors}"
+                + ("" if s.dry_run else f"; schema version {current_schema_version(store)}")
+            )
+            _out(json.dumps(s.to_original_dict()))
+        return 1 if any(s.errors for s in summaries) else 0
+
+    return _with_store("migrate", check if args.check else run, reading=False)
+
+
+@_command(
+    "export",
+    "export the study as CSV or JSON lines (pseudonymised)",
+    (("--format",), {"choices": ("csv", "jsonl"), "default": "csv", "help": "default csv"}),
+    (("--out",), {"metavar": "FILE", "help": "write here (and FILE.codebook.*); else stdout"}),
+    (("--since",), {"metavar": "DATE", "help": "only beeps from this UTC date on"}),
+    _switch("--raw-ids", help="keep internal and Telegram ids"),
+    _switch("--codebook", help="print the codebook"),
+    description="One row per scheduled beep (missed ones too) and report attempt.",
+)
+def _export(args: argparse.Namespace) -> int:
+    from esm_bot.ops.export import build_codebook, export_study, export_to_file, render_codebook
+    from esm_bot.ops.rows import parse_since
+
+    try:
+        since = parse_since(args.since) if args.since else None
+    except ValueError as exc:
+        return _fail("export", str(exc))
+    if args.codebook and args.out is None:
+        _out(render_codebook(build_codebook(raw_ids=args.raw_ids), "md"))
+        return 0
+    options = {"format": args.format, "since": since, "raw_ids": args.raw_ids}
+
+    def body(store: Any) -> int:
+        if args.out is None:
+            export_study(store, sys.stdout, environ=os.environ, **options)
+            return 0
+        count, book = export_to_file(store, Path(args.out), environ=os.environ, **options)
+        where = describe_store(os.environ)
+        _out(f"Wrote {count} rows from the {where} to {args.out}; codebook: {book}", sys.stderr)
+        if args.codebook:
+            _out(book.read_text(encoding="utf-8"))
+        return 0
+
+    return _with_store("export", body)
+
+
+@_command(
+    "backup",
+    "back up the database into DIR",
+    (("dir",), {"metavar": "DIR", "help": "folder for the backup"}),
+    description="SQLite: a consistent timestamped copy. MongoDB: the mongodump recipe.",
+)
+def _backup(args: argparse.Namespace) -> int:
+    from esm_bot.ops.backup import backup_sqlite, mongodump_plan
+
+    where = StoreSettings.from_env(os.environ)
+    if where.mongodb_uri:
+        plan = mongodump_plan(where.mongodb_uri, args.dir, db_name=where.mongodb_db)
+        _out(plan.render())
+        return 0
+    db = Path(where.db_path)
+    try:
+        result = backup_sqlite(db, args.dir, journal_path=where.journal_file)
+    except Exception as exc:
+        known = isinstance(exc, FileNotFoundError | RuntimeError)
+        return _fail("backup", str(exc) if known else f"{type(exc).__name__}: {exc}")
+    _out(f"Backed up {db} to {result.path} ({result.size_bytes:,} bytes, integrity ok)")
+    if result.journal_copy is not None:
+        _out(f"Copied the outage journal to {result.journal_copy}")
+    _out(f"Restore: stop the bot, copy {result.path} to {db} (delete {db}-wal and")
+    _out(f"{db}-shm if present), then run esm-bot migrate and esm-bot health.")
+    return 0
+
+
+@_command("stats", "the study's figures against the original MSE bot's targets", _switch("--json"))
+def _stats(args: argparse.Namespace) -> int:
+    from esm_bot.ops.stats import study_stats
+
+    def body(store: Any) -> int:
+        stats, where = study_stats(store), describe_store(os.environ)
+        if args.json:
+            _json({"database": where, **stats.to_dict()})
+        else:
+            _out(f"Study data: {where}\n{stats.render()}")
+        return 0
+
+    return _with_store("stats", body)
+
+
+@_command(
+    "report",
+    "write a self-contained HTML study report",
+    (("--out",), {"metavar": "DIR", "default": "esm_report", "help": "output folder"}),
+)
+def _report(args: argparse.Namespace) -> int:
+    try:  # the figures import it only when they draw: check before reading the study
+        import matplotlib  # noqa: F401
+    except ImportError:  # matplotlib is the optional 'report' extra
+        return _fail("report", REPORT_NEEDS)
+    from esm_bot.ops.report import build_report
+
+    def body(store: Any) -> int:
+        path = build_report(store, Path(args.out))
+        _out(f"Wrote the study report to {path} (from the {describe_store(os.environ)})")
+        return 0
+
+    return _with_store("report", body)

@@ -5,18 +5,24 @@ would send and numbers its buttons; each input line is a message or a button pre
 
 from __future__ import annotations
 
+import contextlib
 import itertools
+import os
 import threading
 from collections.abc import Callable
 from types import SimpleNamespace
 from typing import Any, TextIO
 
-from esm_bot.ops.cli import silence
-
-__all__ = ["CONSOLE_USER_ID", "ConsoleBot", "run_console"]
+__all__ = ["CONSOLE_USER_ID", "ConsoleBot", "run_console", "silence"]
 
 #: The Telegram-like id of the console participant.
 CONSOLE_USER_ID = 1
+
+
+def silence(out: TextIO) -> None:
+    """A closed pipe: point ``out``'s descriptor at /dev/null, so closing it later cannot fail."""
+    with contextlib.suppress(OSError, ValueError):
+        os.dup2(os.open(os.devnull, os.O_WRONLY), out.fileno())
 
 
 class ConsoleBot:
