@@ -45,7 +45,7 @@ def _rss_mb() -> float:
 
 def _study(store: Any, wall: Any) -> Any:
     import esm_validate
-    from esm_bot.domain.config import StudyConfig
+    from esm_bot.settings import StudyConfig
     from esm_bot.study import Study
 
     config = StudyConfig(

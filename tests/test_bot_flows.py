@@ -22,9 +22,8 @@ from typing import Any
 import pytest
 
 from esm_bot import i18n
-from esm_bot.domain.config import StudyConfig
 from esm_bot.domain.models import Beep, BeepStatus
-from esm_bot.settings import BotSettings
+from esm_bot.settings import BotSettings, StudyConfig
 from esm_bot.store.sqlite import SqliteStore
 from esm_bot.study import Study
 from esm_bot.telegram.app import BotApp, make_telebot

@@ -17,8 +17,8 @@ import pytest
 
 import esm_validate
 from esm_bot import i18n
-from esm_bot.domain.config import StudyConfig
 from esm_bot.domain.models import BeepStatus
+from esm_bot.settings import StudyConfig
 from esm_bot.store.mongo import MongoStore
 from esm_bot.study import Study
 from tests._services import free_port

@@ -12,9 +12,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from esm_bot.domain.env import SettingsError
 from esm_bot.domain.redact import guard_output
-from esm_bot.settings import BotSettings
+from esm_bot.settings import BotSettings, SettingsError
 
 TOKEN = "123456:SECRET-abcdefghijklmnopqrstuvwxyz"
 
@@ -140,9 +139,7 @@ def test_settings_are_read_one_way_and_documented() -> None:
     """Every variable the bot reads is declared on a field (domain.env) and in the docs."""
     from pathlib import Path
 
-    from esm_bot.domain.config import StudyConfig
-    from esm_bot.domain.env import variables
-    from esm_bot.settings import StoreSettings
+    from esm_bot.settings import StoreSettings, StudyConfig, variables
 
     docs = (Path(__file__).parents[1] / "docs" / "configuration.md").read_text(encoding="utf-8")
     names = [*variables(BotSettings), *variables(StoreSettings), *variables(StudyConfig)]

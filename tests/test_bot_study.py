@@ -17,9 +17,8 @@ import pytest
 
 import esm_validate
 from esm_bot import i18n
-from esm_bot.domain.config import StudyConfig
 from esm_bot.domain.models import BeepStatus, ParticipantStatus
-from esm_bot.settings import BotSettings
+from esm_bot.settings import BotSettings, StudyConfig
 from esm_bot.store.sqlite import SqliteStore
 from esm_bot.study import Study
 from esm_bot.telegram.app import BotApp, make_telebot

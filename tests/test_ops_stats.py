@@ -13,7 +13,6 @@ from typing import Any
 import pytest
 
 import esm_validate
-from esm_bot.domain.config import StudyConfig
 from esm_bot.domain.models import (
     Beep,
     BeepStatus,
@@ -33,6 +32,7 @@ from esm_bot.ops.stats import (
     quality_by_day,
     study_stats,
 )
+from esm_bot.settings import StudyConfig
 from esm_bot.store.sqlite import SqliteStore
 from esm_bot.study import Study
 from esm_bot.study.analytics import PRACTICE_INDEX_BASE

@@ -36,8 +36,6 @@ from typing import Any
 
 import pytest
 
-from esm_bot.domain.config import StudyConfig
-from esm_bot.domain.env import SettingsError
 from esm_bot.domain.models import (
     Beep,
     BeepStatus,
@@ -46,6 +44,7 @@ from esm_bot.domain.models import (
     beep_id,
     utc_ms,
 )
+from esm_bot.settings import SettingsError, StudyConfig
 from esm_bot.store.mongo import MongoStore
 from tests.fake_telegram import DEFAULT_TOKEN, Failure, FakeTelegram
 from tests.llm_servers import LLMServer, good_answer

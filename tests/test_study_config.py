@@ -7,9 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from esm_bot.domain.config import DAY_FOCUS_CODES, StudyConfig
-from esm_bot.domain.env import SettingsError, variables
 from esm_bot.domain.schedule import ScheduleError
+from esm_bot.settings import DAY_FOCUS_CODES, SettingsError, StudyConfig, variables
 
 
 class TestDefaults:

@@ -18,9 +18,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from esm_bot.domain.config import StudyConfig
 from esm_bot.domain.models import BeepStatus, ParticipantStatus, Report
 from esm_bot.domain.schedule import ScheduleError
+from esm_bot.settings import StudyConfig
 from esm_bot.store.sqlite import SqliteStore
 from esm_bot.study import (
     PHENOMENA_NORMS,

@@ -12,8 +12,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from esm_bot.domain.config import StudyConfig
 from esm_bot.domain.models import BeepStatus
+from esm_bot.settings import StudyConfig
 from esm_bot.store import ResilientStore, SqliteStore, StoreUnavailable
 from esm_bot.study import ActionKind, ReportKind, Study
 from tests.study_support import ScriptedValidator, WallClock

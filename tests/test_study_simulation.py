@@ -17,8 +17,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from esm_bot.domain.config import StudyConfig
 from esm_bot.domain.models import BeepStatus, ParticipantStatus
+from esm_bot.settings import StudyConfig
 from esm_bot.store.base import Store
 from esm_bot.study import Action, ActionKind, MessageKey, Outcome, ReportKind, Study
 from tests.study_support import Driver, ScriptedValidator, WallClock

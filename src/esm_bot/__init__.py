@@ -11,7 +11,7 @@ __all__ = ["Study", "StudyConfig", "__version__", "parse_timezone", "plan_day"]
 
 _LAZY = {
     "Study": "esm_bot.study",
-    "StudyConfig": "esm_bot.domain.config",
+    "StudyConfig": "esm_bot.settings",
     "parse_timezone": "esm_bot.domain.schedule",
     "plan_day": "esm_bot.domain.schedule",
 }

@@ -21,10 +21,9 @@ from typing import Any, TextIO
 
 import attrs
 
-from esm_bot.domain.env import SettingsError
 from esm_bot.domain.redact import guard_output, one_line, secret_values
 from esm_bot.ops.stores import NoDatabase, describe_store, open_store_from_env
-from esm_bot.settings import BotSettings, StoreSettings
+from esm_bot.settings import BotSettings, SettingsError, StoreSettings
 from esm_bot.store.errors import StoreError
 from esm_validate import ConfigurationError
 

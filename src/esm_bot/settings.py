@@ -1,23 +1,311 @@
-"""Settings of the bot process and of its store, read like the study's (:mod:`esm_bot.domain.env`);
-the token, the webhook secret and the MongoDB URI never appear in ``repr`` or in errors."""
+"""Every setting of esm-bot, read from the environment in one way: fields declared with
+:func:`env_field`, built by :func:`from_env` (blank keeps the default; a bad value is a
+:class:`SettingsError` naming the variable). :class:`StudyConfig` is the study
+(docs/configuration.md lists every ``ESM_*`` variable; docs/study.md why the defaults are what they
+are), :class:`BotSettings` the bot process and :class:`StoreSettings` where its data lives; the
+token, the webhook secret and the MongoDB URI never appear in ``repr`` or in errors."""
 
 from __future__ import annotations
 
+import math
 import os
-from collections.abc import Mapping
+import re
+from collections.abc import Callable, Mapping
+from datetime import date, time, timedelta
 from pathlib import Path
+from types import MappingProxyType
+from typing import Any, Final, TypeVar
 
 import attrs
 
-from esm_bot.domain.env import SettingsError, env_field, from_env, number
+from esm_bot.domain.schedule import (
+    MAX_BEEPS_PER_DAY,
+    ScheduleError,
+    check_fit,
+    window_bounds,
+    zone_for,
+)
 
 __all__ = [
+    "DAY_FOCUS_CODES",
     "DEFAULT_DB_PATH",
     "BotSettings",
     "SettingsError",
     "StoreSettings",
+    "StudyConfig",
     "default_journal_path",
+    "env_field",
+    "read_env",
+    "variables",
 ]
+
+_VARIABLE = "esm_env_variable"
+_PARSE = "esm_env_parse"
+
+T = TypeVar("T")
+N = TypeVar("N", int, float)
+
+#: A parser: (variable name, stripped non-empty text) → value, or :class:`SettingsError`.
+Parser = Callable[[str, str], Any]
+
+
+class SettingsError(ValueError):
+    """A setting of the bot is missing or invalid; the message names the variable."""
+
+
+def number(
+    kind: type[N], low: float = -math.inf, high: float = math.inf
+) -> Callable[[str, str], N]:
+    """A parser of one finite ``int`` or ``float`` within ``low..high``."""
+
+    def parse(variable: str, raw: str) -> N:
+        what = "a whole number" if kind is int else "a number"
+        if "," in raw:
+            raise SettingsError(f"{variable} must be one number, got {raw!r}")
+        try:
+            value = kind(raw)
+        except ValueError:
+            raise SettingsError(f"{variable} must be {what}, got {raw!r}") from None
+        if not math.isfinite(value) or not low <= value <= high:
+            bounds = f" between {low:g} and {high:g}" if high < math.inf else f" >= {low:g}"
+            bounds = bounds if low > -math.inf else ""
+            raise SettingsError(f"{variable} must be {what}{bounds}, got {raw!r}")
+        return value
+
+    return parse
+
+
+def env_field(variable: str, parse: Parser = lambda _variable, raw: raw, **kwargs: Any) -> Any:
+    """An ``attrs`` field read from ``variable`` with ``parse`` (by default the stripped text as
+    given; other arguments go to attrs)."""
+    return attrs.field(metadata={_VARIABLE: variable, _PARSE: parse}, **kwargs)
+
+
+def variables(cls: type) -> dict[str, str]:
+    """Environment variable → field name, for every field of ``cls`` read from the environment."""
+    return {f.metadata[_VARIABLE]: f.name for f in attrs.fields(cls) if _VARIABLE in f.metadata}
+
+
+def read_env(cls: type, environ: Mapping[str, str]) -> dict[str, Any]:
+    """The parsed values of the variables of ``cls`` that are set (blank counts as unset)."""
+    values: dict[str, Any] = {}
+    for field in attrs.fields(cls):
+        variable = field.metadata.get(_VARIABLE)
+        raw = environ.get(variable, "").strip() if variable else ""
+        if raw:
+            values[field.name] = field.metadata[_PARSE](variable, raw)
+    return values
+
+
+def from_env(cls: type[T], environ: Mapping[str, str], **defaults: Any) -> T:
+    """Build ``cls`` from ``environ`` (``defaults`` fill unset fields); an error of the class's own
+    checks that names fields gets their variables appended."""
+    try:
+        return cls(**{**defaults, **read_env(cls, environ)})
+    except SettingsError as exc:
+        names = variables(cls)
+        if any(variable in str(exc) for variable in names):
+            raise
+        named = [variable for variable, field in names.items() if field in str(exc)]
+        raise SettingsError(f"{exc} (check {', '.join(named)})" if named else str(exc)) from None
+
+
+#: The skill each training day focuses on (as in the original MSE bot).
+DAY_FOCUS_CODES: Final[tuple[str, ...]] = ("moment_capture", "specificity", "pristine_experience")
+
+_TIME = re.compile(r"^(\d{1,2})[:.](\d{2})$")
+_TRUE = frozenset({"1", "true", "yes", "on"})
+_FALSE = frozenset({"0", "false", "no", "off"})
+_whole = number(int)
+_real = number(float)
+
+
+def _by_day(kind: type) -> Any:
+    """A converter to a read-only training day → ``kind`` mapping."""
+    return lambda value: MappingProxyType({int(k): kind(v) for k, v in dict(value).items()})
+
+
+def _clock(variable: str, raw: str) -> time:
+    match = _TIME.match(raw)
+    if match is None or int(match[1]) > 23 or int(match[2]) > 59:
+        raise SettingsError(f"{variable} must be a time like 09:00, got {raw!r}")
+    return time(int(match[1]), int(match[2]))
+
+
+def _zone(variable: str, raw: str) -> str:
+    try:
+        zone_for(raw)
+    except ScheduleError:
+        msg = f"{variable} must be an IANA time zone such as Europe/Moscow, got {raw!r}"
+        raise SettingsError(msg) from None
+    return raw
+
+
+def _flag(variable: str, raw: str) -> bool:
+    if raw.lower() in _TRUE | _FALSE:
+        return raw.lower() in _TRUE
+    raise SettingsError(f"{variable} must be true or false, got {raw!r}")
+
+
+def _day_codes(variable: str, raw: str) -> dict[int, str]:
+    codes = [part.strip() for part in raw.split(",")]
+    if not all(codes):
+        raise SettingsError(f"{variable} must be comma-separated focus codes, got {raw!r}")
+    return dict(enumerate(codes, start=1))
+
+
+def _minutes(variable: str, raw: str) -> timedelta:
+    return timedelta(minutes=_real(variable, raw))
+
+
+def _minutes_or_off(variable: str, raw: str) -> timedelta | None:
+    return None if raw.lower() in _FALSE | {"none"} else _minutes(variable, raw)
+
+
+def _minutes_field(variable: str, default: float) -> Any:
+    return env_field(variable, _minutes, default=timedelta(minutes=default))
+
+
+@attrs.frozen(hash=False)
+class StudyConfig:
+    """All settings of one study (docs/configuration.md: each field's variable and default)."""
+
+    beeps_per_day: int = env_field("ESM_BEEPS_PER_DAY", _whole, default=6)
+    min_beeps_per_day: int = env_field("ESM_MIN_BEEPS_PER_DAY", _whole, default=1)
+    max_beeps_per_day: int = env_field("ESM_MAX_BEEPS_PER_DAY", _whole, default=10)
+    window_start: time = env_field("ESM_WINDOW_START", _clock, default=time(9, 0))
+    window_end: time = env_field("ESM_WINDOW_END", _clock, default=time(21, 0))
+    timezone: str = env_field("ESM_TIMEZONE", _zone, default="Europe/Moscow")
+    training_days: int = env_field("ESM_TRAINING_DAYS", _whole, default=3)
+    quality_threshold: int = env_field("ESM_QUALITY_THRESHOLD", _whole, default=70)
+    pass_marks: Mapping[int, int] = env_field(
+        "ESM_PASS_MARKS",
+        lambda var, raw: dict(enumerate((_whole(var, m.strip()) for m in raw.split(",")), 1)),
+        default=MappingProxyType({1: 40, 2: 60, 3: 70}),
+        converter=_by_day(int),
+    )
+    day_focus: Mapping[int, str] = env_field(
+        "ESM_DAY_FOCUS",
+        _day_codes,
+        default=MappingProxyType(dict(enumerate(DAY_FOCUS_CODES, start=1))),
+        converter=_by_day(str),
+    )
+    max_validation_attempts: int = env_field("ESM_MAX_VALIDATION_ATTEMPTS", _whole, default=2)
+    max_day_repeats: int = env_field("ESM_MAX_DAY_REPEATS", _whole, default=1)
+    min_reports_per_day: int = env_field("ESM_MIN_REPORTS_PER_DAY", _whole, default=3)
+    sampling_days: int = env_field("ESM_SAMPLING_DAYS", _whole, default=4)
+    min_gap: timedelta = _minutes_field("ESM_MIN_GAP_MINUTES", 45)
+    expiry: timedelta = _minutes_field("ESM_EXPIRY_MINUTES", 15)
+    reminder_after: timedelta | None = env_field(
+        "ESM_REMINDER_MINUTES", _minutes_or_off, default=timedelta(minutes=5)
+    )
+    late_answer_window: timedelta = _minutes_field("ESM_LATE_ANSWER_MINUTES", 60)
+    retry_window: timedelta = _minutes_field("ESM_RETRY_MINUTES", 15)
+    continuation_window: timedelta = _minutes_field("ESM_CONTINUATION_MINUTES", 3)
+    late_send_grace: timedelta = _minutes_field("ESM_LATE_SEND_GRACE_MINUTES", 5)
+    min_data_for_personalization: int = env_field(
+        "ESM_MIN_DATA_FOR_PERSONALIZATION", _whole, default=10
+    )
+    consent_version: str = env_field("ESM_CONSENT_VERSION", default="1")
+    thanks_after_training: bool = env_field("ESM_THANKS_AFTER_TRAINING", _flag, default=True)
+    plan_ahead_days: int = env_field("ESM_PLAN_AHEAD_DAYS", _whole, default=2)
+    start_same_day: bool = env_field("ESM_START_SAME_DAY", _flag, default=False)
+    max_report_chars: int = env_field("ESM_MAX_REPORT_CHARS", _whole, default=4000)
+    claim_lease: timedelta = env_field(
+        "ESM_CLAIM_LEASE_SECONDS",
+        lambda var, raw: timedelta(seconds=_real(var, raw)),
+        default=timedelta(seconds=60),
+    )
+
+    def __attrs_post_init__(self) -> None:
+        self._check()
+
+    def pass_mark(self, training_day: int) -> int:
+        """The average quality needed to pass *training_day* (``quality_threshold`` if unset)."""
+        return self.pass_marks.get(training_day, self.quality_threshold)
+
+    def focus(self, training_day: int) -> str:
+        """The skill code *training_day* focuses on (the last configured one beyond the list)."""
+        if training_day in self.day_focus:
+            return self.day_focus[training_day]
+        earlier = [day for day in self.day_focus if day <= training_day]
+        return self.day_focus[max(earlier)] if earlier else DAY_FOCUS_CODES[0]
+
+    def check_participant_schedule(self, n: int, start: time, end: time, tz: str) -> None:
+        """Check a participant's own schedule against the study's limits (or ScheduleError)."""
+        low, high = self.min_beeps_per_day, self.max_beeps_per_day
+        if isinstance(n, bool) or not low <= n <= high:
+            raise ScheduleError(
+                "schedule.bad_count",
+                f"The number of beeps per day must be between {low} and {high}, not {n!r}.",
+                n=n,
+                min=low,
+                max=high,
+            )
+        zone_for(tz)
+        # A plain day (no DST change): the nominal length of the window.
+        check_fit(n, self.min_gap, window_bounds(date(2026, 1, 15), "UTC", start, end).length)
+
+    def _check(self) -> None:
+        wholes = {
+            "min_beeps_per_day": (1, MAX_BEEPS_PER_DAY),
+            "max_beeps_per_day": (self.min_beeps_per_day, MAX_BEEPS_PER_DAY),
+            "beeps_per_day": (self.min_beeps_per_day, self.max_beeps_per_day),
+            "training_days": (0, 30),
+            "quality_threshold": (0, 100),
+            "max_validation_attempts": (1, 5),
+            "max_day_repeats": (0, 10),
+            "min_reports_per_day": (0, MAX_BEEPS_PER_DAY),
+            "sampling_days": (0, 365),
+            "min_data_for_personalization": (1, 10_000),
+            "plan_ahead_days": (1, 14),
+            "max_report_chars": (100, 1_000_000),
+        }
+        for name, (low, high) in wholes.items():
+            value = getattr(self, name)
+            if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
+                raise SettingsError(
+                    f"{name} must be a whole number from {low} to {high}, got {value!r}"
+                )
+        for day, mark in self.pass_marks.items():
+            if not 1 <= day <= 30 or not 0 <= mark <= 100:
+                raise SettingsError(
+                    f"pass_marks must map training days to 0..100, got {day}: {mark}"
+                )
+        for day, code in self.day_focus.items():
+            if day < 1 or not code:
+                raise SettingsError(
+                    f"day_focus must map training days (1, 2, ...) to codes, got {day}"
+                )
+        nonnegative = ("min_gap", "late_answer_window", "retry_window", "continuation_window")
+        for name in (*nonnegative, "late_send_grace"):
+            if getattr(self, name) < timedelta(0):
+                raise SettingsError(f"{name} cannot be negative")
+        for name in ("expiry", "claim_lease"):
+            if getattr(self, name) <= timedelta(0):
+                raise SettingsError(f"{name} must be longer than zero")
+        if self.reminder_after is not None and not timedelta(0) < self.reminder_after < self.expiry:
+            raise SettingsError(
+                f"reminder_after ({self.reminder_after}) must come after the beep and before it "
+                f"expires ({self.expiry}); turn reminders off instead"
+            )
+        if not self.consent_version.strip():
+            raise SettingsError("consent_version must not be empty")
+        try:
+            self.check_participant_schedule(
+                self.beeps_per_day, self.window_start, self.window_end, self.timezone
+            )
+        except ScheduleError as exc:
+            raise SettingsError(
+                "the default schedule (beeps_per_day, window_start, window_end, timezone, "
+                f"min_gap) does not work: {exc}"
+            ) from None
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str]) -> StudyConfig:
+        """Build the config from ``ESM_*`` variables; raise :class:`SettingsError` naming one."""
+        return from_env(cls, environ)
+
 
 #: Where the embedded database lives unless ``ESM_DB_PATH`` says otherwise.
 DEFAULT_DB_PATH = "esm_bot.sqlite3"

@@ -1,2 +1,2 @@
-"""The bot's shared values, below everything else (records, schedule, settings, clock, redaction);
+"""The bot's shared values, below everything else (records, schedule, clock, redaction);
 nothing here imports another part of :mod:`esm_bot`."""

@@ -17,9 +17,8 @@ from typing import Any
 import attrs
 
 from esm_bot.domain.clock import utc_now
-from esm_bot.domain.config import StudyConfig
 from esm_bot.domain.redact import one_line, redact
-from esm_bot.settings import BotSettings, StoreSettings
+from esm_bot.settings import BotSettings, StoreSettings, StudyConfig
 from esm_bot.store.base import StoreStatus
 
 from .stores import OpsSettings, journal_pending, open_store_from_env

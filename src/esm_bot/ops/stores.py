@@ -9,8 +9,7 @@ from typing import Any
 
 import attrs
 
-from esm_bot.domain.env import env_field, read_env
-from esm_bot.settings import StoreSettings
+from esm_bot.settings import StoreSettings, env_field, read_env
 from esm_bot.store import StoreUnavailable, store_from_env
 
 __all__ = ["NoDatabase", "OpsSettings", "describe_store", "journal_pending", "open_store_from_env"]

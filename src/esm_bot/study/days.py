@@ -11,8 +11,8 @@ from typing import Any
 
 import attrs
 
-from esm_bot.domain.config import StudyConfig
 from esm_bot.domain.models import Beep, BeepStatus, Participant, ParticipantStatus, QualityRecord
+from esm_bot.settings import StudyConfig
 from esm_bot.study import analytics
 from esm_bot.study.context import CLOSED, IN_STUDY, StudyContext
 from esm_bot.study.messages import MessageKey, message

@@ -14,9 +14,9 @@ from typing import Any, Concatenate, Generic, ParamSpec, TypeVar, cast
 import attrs
 
 from esm_bot.domain.clock import utc_now
-from esm_bot.domain.config import StudyConfig
 from esm_bot.domain.models import AddressForm, BeepStatus, Participant, ParticipantStatus, new_id
 from esm_bot.domain.schedule import ScheduleError, parse_timezone, zone_for
+from esm_bot.settings import StudyConfig
 from esm_bot.store.base import Store
 from esm_bot.store.errors import StoreUnavailable
 from esm_bot.study import analytics

@@ -22,8 +22,7 @@ from telebot.types import BotCommand, Update
 import esm_validate
 from esm_bot import i18n
 from esm_bot.domain.clock import utc_now
-from esm_bot.domain.config import StudyConfig
-from esm_bot.settings import BotSettings, StoreSettings
+from esm_bot.settings import BotSettings, StoreSettings, StudyConfig
 from esm_bot.store import store_from_env
 from esm_bot.study import Action, ActionKind, Study
 from esm_bot.telegram.handlers import Handlers, StoreAdmin, command_menu
