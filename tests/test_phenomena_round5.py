@@ -74,3 +74,33 @@ def test_words_quoted_from_the_bot_are_not_inner_speech(text: str) -> None:
 def test_quoted_words_stay_inner_speech_beside_an_unknown_why(text: str) -> None:
     """Words given stay inner speech beside what the report does not know."""
     assert "inner_speech" in validate(text).phenomena
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        'grandma humming "moon river" in my head, off key',
+        'my dad singing "happy birthday" in my head',
+        "в голове «широка страна моя родная» хором",
+        "в ушах голос бывшего «ты опять за своё»",
+        "голос старшего брата «ну ты и копуша»",
+    ],
+)
+def test_words_sung_by_others_or_in_anothers_voice_are_inner_hearing(text: str) -> None:
+    """Quoted words that someone else hums or sings, that a chorus sings or that come in
+    another's voice (a voice and its owner in the genitive) are heard, not one's own speech."""
+    found = validate(text).phenomena
+    assert "inner_hearing" in found
+    assert "inner_speech" not in found
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "голос ничего не говорил, просто «ну давай» своим голосом",
+        'I said "ok go" to myself in my own voice',
+    ],
+)
+def test_ones_own_voice_stays_inner_speech(text: str) -> None:
+    """One's own voice («своим голосом», "my own voice") stays inner speech."""
+    assert "inner_speech" in validate(text).phenomena

@@ -291,7 +291,7 @@ PATTERNS: Final[dict[str, str]] = {
         r"(?:song|tune|melody|music|jingle|chorus|lyrics?|riff|refrain|beat|theme|anthem)\W+(?:[\w'-]+\W+){0,4}?"
         rf"(?:in\s+{_HEAD}|stuck|on\s+repeat|looping|playing\s+in)"
         rf"|in\s+{_HEAD}\W+(?:[\w'-]+\W+){{0,3}}?(?:song|tune|melody|music|jingle|chorus|theme|anthem)"
-        rf"|(?:singing|sings|sang|humming|hums)\s+(?:[\w'-]+\s+){{0,2}}?in\s+{_HEAD}"
+        rf"|(?:singing|sings|sang|humming|hums)\s+(?:\S+\s+){{0,2}}?in\s+{_HEAD}"
         rf"|(?:heard|hearing|hear|could\s+hear)\s+(?:[\w'-]+\s+){{0,3}}?(?:voice|song|tune|melody|music"
         rf"|words)\s+(?:[\w'-]+\s+){{0,3}}?(?:in\s+{_HEAD}|innerly|inwardly|in\s+my\s+imagination)"
         rf"|(?:(?<='s\s)|(?<=his\s)|(?<=her\s)|(?<=their\s))voice\s+(?:in\s+{_HEAD}|saying|echoing|"
