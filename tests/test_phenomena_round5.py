@@ -104,3 +104,58 @@ def test_words_sung_by_others_or_in_anothers_voice_are_inner_hearing(text: str) 
 def test_ones_own_voice_stays_inner_speech(text: str) -> None:
     """One's own voice («своим голосом», "my own voice") stays inner speech."""
     assert "inner_speech" in validate(text).phenomena
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "It smelled of disinfectant, but I didn't really notice the smell.",
+        "There was a hum from the fridge, though I barely noticed it.",
+        "Пахло лекарством, но я этот запах особо не замечала.",
+        "Гудел холодильник, но я на этот гул не обращала внимания.",
+    ],
+)
+def test_a_sensation_said_to_be_unnoticed_is_not_sensory_awareness(text: str) -> None:
+    """A sensation the report says was not noticed was not in the foreground."""
+    assert "sensory_awareness" not in validate(text).phenomena
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "It smelled of disinfectant, sharp and sweet, and I noticed it at once.",
+        "Пахло лекарством, резко и сладко, я сразу заметила этот запах.",
+    ],
+)
+def test_a_sensation_noticed_stays_sensory_awareness(text: str) -> None:
+    """A sensation the report says was noticed stays sensory awareness."""
+    assert "sensory_awareness" in validate(text).phenomena
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Я гладила бельё, и в голове звучал голос моей учительницы: «читай медленно».",
+        'I was ironing, and in my head my teacher\'s voice sounded: "read slowly".',
+    ],
+)
+def test_the_sound_of_an_imagined_voice_is_not_sensory_awareness(text: str) -> None:
+    """A voice sounding in the head is inner hearing; its sounding is no sensory awareness."""
+    found = validate(text).phenomena
+    assert "inner_hearing" in found
+    assert "sensory_awareness" not in found
+
+
+@pytest.mark.parametrize(
+    ("text", "seen"),
+    [
+        ("I was at the nurses' station, listening to the clock ticking, dry and uneven.", False),
+        ("the teachers' lounge, the kettle hissing, loud and shrill", False),
+        ("my parents' kitchen, yellow tiles, the old clock", True),
+        ("мамин балкон, бельё на верёвке", True),
+    ],
+)
+def test_a_kind_of_place_is_not_a_scene_seen_while_absent(text: str, seen: bool) -> None:
+    """A plural possessive names a kind of place ("the nurses' station"), not someone's place
+    seen while absent; with an owner ("my parents' kitchen") it is one."""
+    assert ("inner_seeing" in validate(text).phenomena) is seen

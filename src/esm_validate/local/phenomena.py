@@ -212,6 +212,9 @@ def _sensory_awareness(
     instrumental = hits.get("instrumental", ())
     bodily = hits.get("bodily", ())
     feelings = hits.get("feeling", ())
+    imagined = (
+        hits.get("inner_speech", ()) + hits.get("inner_hearing", ()) + hits.get("inner_seeing", ())
+    )
     found: list[Span] = []
     for attend in attends:
         clause_start, clause_end = sentence_at(sentences, attend[0])
@@ -226,6 +229,8 @@ def _sensory_awareness(
                 continue  # a feeling felt («ощутила тревогу ... как холодный комок»)
             if _starts_in(instrumental, clause_start, clause_end):
                 continue  # seeing in order to do something: perception, not SA
+            if _overlaps(quality, imagined):
+                continue  # a quality of words, a voice or an image («в голове звучал голос»)
             found.append((attend[0], quality[1]))
             break
     return found
@@ -676,7 +681,9 @@ def _remote(normalised: str, start: int) -> bool:
     index = len(words) - 1
     while index >= 0 and index >= len(words) - 2:
         word = words[index]
-        if word[-2:] in _POSSESSIVE or word in _KIN_S or _OWNER_RU.match(word) is not None:
+        if word[-2:] == "s'" and (index == 0 or words[index - 1] not in _OWNERS - {"the"}):
+            pass  # a kind of place, not an owner's ("the nurses' station", "teachers' lounge")
+        elif word[-2:] in _POSSESSIVE or word in _KIN_S or _OWNER_RU.match(word) is not None:
             return True
         if index:
             before = words[index - 1]
@@ -889,6 +896,29 @@ def _cause_guesses(hits: Mapping[str, tuple[Span, ...]], normalised: str) -> lis
     return found
 
 
+#: Stems of noticing and attending ("noticed", «замечала», «внимания»).
+_NOTICE_STEMS = ("notic", "attention", "замеч", "замет", "внимани")
+#: Before a stem of noticing: it was not noticed ("barely noticed", «не обращала внимания»).
+_HARDLY = frozenset(["barely", "hardly", "scarcely", "не", "not", "never", "едва"])
+
+
+def _unnoticed(normalised: str, start: int, end: int) -> bool:
+    """True when the sentence after a sensation at ``start`` (up to ``end``) says it was not
+    noticed: a stem of noticing with a negation or "barely" among the three words before it
+    ("there was a smell but i didn't really notice it", «пахло лекарством, но я этот запах
+    особо не замечала»; not "i don't usually notice it, but at the beep ...")."""
+    text = normalised[start:end]
+    if not any(stem in text for stem in _NOTICE_STEMS):
+        return False
+    words = text.split()
+    for index, word in enumerate(words):
+        if word.startswith(_NOTICE_STEMS):
+            for before in words[max(0, index - 3) : index]:
+                if before in _HARDLY or before.endswith("n't"):
+                    return True
+    return False
+
+
 def _drop_unapprehended_sensations(
     evidence: dict[str, list[Span]],
     sensations: list[Span],
@@ -919,7 +949,9 @@ def _drop_unapprehended_sensations(
             end = span[1]
         if periods and any_within(periods, start, end):
             continue  # lasting a period in its own clause ("all morning a headache")
-        if not _unreal_or_negated(hits, normalised, start, end):
+        if not _unreal_or_negated(hits, normalised, start, end) and not _unnoticed(
+            normalised, span[0], sentence_at(sentences, span[0])[1]
+        ):
             kept.append(span)
         elif span in clauses:
             for name in ("x_sensory", "x_bodily"):
