@@ -11,9 +11,10 @@ import datetime as dt
 import enum
 import types
 import typing
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any, TypeVar
 
+import attr
 import attrs
 
 from esm_bot.domain.models import Beep, Participant, ParticipantStatus
@@ -24,7 +25,6 @@ __all__ = [
     "decode_value",
     "encode",
     "encode_changes",
-    "encode_value",
     "field_types",
     "tombstone_of",
 ]
@@ -60,46 +60,27 @@ def _optional_inner(tp: Any) -> Any:
     return None
 
 
-def encode_value(tp: Any, value: Any, *, native_datetimes: bool = False) -> Any:
-    """Encode one value of declared type ``tp`` for storage."""
-    if value is None:
-        return None
-    inner = _optional_inner(tp)
-    if inner is not None:
-        return encode_value(inner, value, native_datetimes=native_datetimes)
-    if tp is dt.datetime:
-        return value if native_datetimes else value.isoformat()
-    if tp is dt.date or tp is dt.time:
-        return value.isoformat()
-    if isinstance(value, enum.Enum):
-        return value.value
-    if attrs.has(type(value)):
-        return encode(value, native_datetimes=native_datetimes)
-    origin = typing.get_origin(tp)
-    if origin is tuple:
-        item = typing.get_args(tp)[0]
-        return [encode_value(item, v, native_datetimes=native_datetimes) for v in value]
-    if isinstance(value, Mapping):
-        return _plain(value)
-    return value
+def _stored(native_datetimes: bool) -> Callable[[Any, Any, Any], Any]:
+    """The ``value_serializer`` of :func:`attr.asdict` that gives a value its stored form."""
 
+    def stored(_: Any, __: Any, value: Any) -> Any:
+        if isinstance(value, dt.datetime):
+            return value if native_datetimes else value.isoformat()
+        if isinstance(value, dt.date | dt.time):
+            return value.isoformat()
+        if isinstance(value, enum.Enum):
+            return value.value
+        if isinstance(value, Mapping) and not isinstance(value, dict):
+            return dict(value)
+        return value
 
-def _plain(value: Any) -> Any:
-    """Copy JSON-like data into plain dicts and lists."""
-    if isinstance(value, Mapping):
-        return {str(k): _plain(v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [_plain(v) for v in value]
-    return value
+    return stored
 
 
 def encode(record: Any, *, native_datetimes: bool = False) -> dict[str, Any]:
     """Return the stored document of an attrs record."""
-    types_ = field_types(type(record))
-    return {
-        name: encode_value(tp, getattr(record, name), native_datetimes=native_datetimes)
-        for name, tp in types_.items()
-    }
+    stored = _stored(native_datetimes)
+    return attr.asdict(record, retain_collection_types=False, value_serializer=stored)
 
 
 def _to_datetime(value: Any) -> dt.datetime:
@@ -150,30 +131,30 @@ def decode(cls: type[T], doc: Mapping[str, Any]) -> T:
     return cls(**kwargs)
 
 
+def _changed(cls: type[Any], changes: Mapping[str, Any]) -> Any:
+    if "id" in changes:
+        raise TypeError(f"the id of a {cls.__name__} cannot be changed")
+    unknown = sorted(set(changes) - set(field_types(cls)))
+    if unknown:
+        raise TypeError(f"{cls.__name__} has no field(s) {', '.join(unknown)}")
+    return attrs.evolve(_TEMPLATES[cls], **changes)
+
+
 def check_changes(cls: type[Any], changes: Mapping[str, Any]) -> dict[str, Any]:
     """Run the record's validators and converters on field-level changes; return them converted.
 
     Raises TypeError (not a field of ``cls``, or ``id``: ids never change) or ValueError.
     """
-    if "id" in changes:
-        raise TypeError(f"the id of a {cls.__name__} cannot be changed")
-    types_ = field_types(cls)
-    unknown = sorted(set(changes) - set(types_))
-    if unknown:
-        raise TypeError(f"{cls.__name__} has no field(s) {', '.join(unknown)}")
-    checked = attrs.evolve(_TEMPLATES[cls], **changes)
+    checked = _changed(cls, changes)
     return {name: getattr(checked, name) for name in changes}
 
 
 def encode_changes(
     cls: type[Any], changes: Mapping[str, Any], *, native_datetimes: bool = False
 ) -> dict[str, Any]:
-    """Check field-level changes with :func:`check_changes` and encode them for storage."""
-    types_ = field_types(cls)
-    return {
-        name: encode_value(types_[name], value, native_datetimes=native_datetimes)
-        for name, value in check_changes(cls, changes).items()
-    }
+    """Check field-level changes as :func:`check_changes` does and encode them for storage."""
+    doc = encode(_changed(cls, changes), native_datetimes=native_datetimes)
+    return {name: doc[name] for name in changes}
 
 
 def tombstone_of(doc: Mapping[str, Any], participant_id: str, now: dt.datetime) -> Participant:
