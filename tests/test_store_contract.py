@@ -62,7 +62,7 @@ def store(request: pytest.FixtureRequest, tmp_path: Path, wall: WallClock) -> It
         made = SqliteStore(tmp_path / "db" / "esm.sqlite3", utcnow=wall)
     elif request.param == "resilient":
         inner = SqliteStore(tmp_path / "db" / "esm.sqlite3", utcnow=wall)
-        made = ResilientStore(inner, tmp_path / "journal.jsonl", utcnow=wall, fsync=False)
+        made = ResilientStore(inner, tmp_path / "journal.jsonl", utcnow=wall)
     else:
         uri = request.getfixturevalue("mongo_uri")
         db_name = request.getfixturevalue("mongo_db_name")

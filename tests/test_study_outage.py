@@ -64,7 +64,6 @@ def test_reports_during_an_outage_arrive_once_when_the_database_returns(tmp_path
         clock=monotonic,
         utcnow=clock,
         retry_interval_s=1.0,
-        fsync=False,
     )
     study = Study(
         store,

@@ -72,11 +72,10 @@ def _fsync_dir(path: Path) -> None:
 class Journal:
     """Append-only JSON-lines file of pending writes at ``path`` (each append ``fsync``'d)."""
 
-    def __init__(self, path: str | os.PathLike[str], *, fsync: bool = True) -> None:
+    def __init__(self, path: str | os.PathLike[str]) -> None:
         self.path = Path(path)
         self.rejected_path = self.path.with_name(self.path.name + ".rejected")
         self.lock_path = self.path.with_name(self.path.name + ".lock")
-        self._fsync = fsync
         self._lock = threading.RLock()
         self._next = max((e.n for e in self.entries()), default=0) + 1
 
@@ -134,19 +133,7 @@ class Journal:
         """Append one entry durably (flushed and fsync'd) and return it."""
         with self._locked():
             entry = JournalEntry(self._next, op, dict(args), participant_id)
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            new_file = not self.path.exists()
-            with self.path.open("a+b") as out:
-                if out.tell() > 0:
-                    out.seek(-1, os.SEEK_END)
-                    if out.read(1) != b"\n":  # a torn line from a crash: ours on its own line
-                        out.write(b"\n")
-                out.write(_line(entry.to_record()).encode("utf-8"))
-                out.flush()
-                if self._fsync:
-                    os.fsync(out.fileno())
-            if new_file and self._fsync:
-                _fsync_dir(self.path.parent)
+            self._write(self.path, [_line(entry.to_record())])
             self._next += 1
             self._count += 1
             return entry
@@ -203,13 +190,20 @@ class Journal:
             self._atomic_write(self.rejected_path, kept)
         return removed
 
-    def _write(self, path: Path, lines: list[str], mode: str = "a") -> None:
+    def _write(self, path: Path, lines: list[str], mode: str = "a+b") -> None:
+        """Append (or with ``mode="wb"`` write) ``lines`` durably: flushed and fsync'd."""
         path.parent.mkdir(parents=True, exist_ok=True)
-        with path.open(mode, encoding="utf-8") as out:
-            out.writelines(lines)
+        new_file = not path.exists()
+        with path.open(mode) as out:
+            if out.tell() > 0:  # appending
+                out.seek(-1, os.SEEK_END)
+                if out.read(1) != b"\n":  # a torn line from a crash: ours on its own line
+                    out.write(b"\n")
+            out.write("".join(lines).encode("utf-8"))
             out.flush()
-            if self._fsync:
-                os.fsync(out.fileno())
+            os.fsync(out.fileno())
+        if new_file:
+            _fsync_dir(path.parent)
 
     def _rewrite(self, entries: list[JournalEntry]) -> None:
         self._atomic_write(self.path, [_line(e.to_record()) for e in entries])
@@ -217,7 +211,6 @@ class Journal:
 
     def _atomic_write(self, path: Path, lines: list[str]) -> None:
         tmp = path.with_name(f"{path.name}.{os.getpid()}.tmp")
-        self._write(tmp, lines, "w")
+        self._write(tmp, lines, "wb")
         os.replace(tmp, path)
-        if self._fsync:
-            _fsync_dir(path.parent)
+        _fsync_dir(path.parent)

@@ -133,10 +133,9 @@ class ResilientStore(Store):
         utcnow: Callable[[], dt.datetime] = utc_now,
         retry_interval_s: float = 5.0,
         cache_size: int = 2000,
-        fsync: bool = True,
     ) -> None:
         self.inner = inner
-        self.journal = Journal(journal_path, fsync=fsync)
+        self.journal = Journal(journal_path)
         self._clock = clock
         self._utcnow = utcnow
         self._retry_interval = retry_interval_s
