@@ -44,19 +44,18 @@ def open_store(
     resilient: bool = True,
     clock: Callable[[], float] = time.monotonic,
     utcnow: Callable[[], dt.datetime] = utc_now,
-    mongo_client: Any = None,
 ) -> Store:
-    """Open MongoDB (``mongodb_uri`` or ``mongo_client``) or else SQLite at ``db_path``.
+    """Open MongoDB at ``mongodb_uri`` or else SQLite at ``db_path``.
 
     Wrapped in a :class:`ResilientStore` journaling to ``journal_path`` (default beside
     ``db_path``) unless ``resilient=False``. Raises :class:`StoreError` for an invalid URI or an
     SQLite file that cannot be opened.
     """
     inner: Store
-    if mongodb_uri or mongo_client is not None:
+    if mongodb_uri:
         from esm_bot.store.mongo import MongoStore
 
-        inner = MongoStore(mongo_client or mongodb_uri, mongodb_db, utcnow=utcnow)
+        inner = MongoStore(mongodb_uri, mongodb_db, utcnow=utcnow)
     else:
         inner = SqliteStore(db_path, utcnow=utcnow)
     if not resilient:
