@@ -159,3 +159,60 @@ def test_a_kind_of_place_is_not_a_scene_seen_while_absent(text: str, seen: bool)
     """A plural possessive names a kind of place ("the nurses' station"), not someone's place
     seen while absent; with an owner ("my parents' kitchen") it is one."""
     assert ("inner_seeing" in validate(text).phenomena) is seen
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "картинка была, какая то",
+        "образ был какой то",
+        "an image in my head, some kind of",
+        "I was picturing, some sort of",
+    ],
+)
+def test_an_image_with_only_an_indefinite_is_a_presupposition(text: str) -> None:
+    """An image named with nothing but an indefinite in its sentence gives no content."""
+    assessment = validate(text)
+    assert "inner_seeing" not in assessment.phenomena
+    assert "presupposition" in assessment.issue_codes
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Simultaneously he felt a hot embarrassment that seemed to fill his face.",
+        "I felt a cold dread all at once.",
+        "Я почувствовала жгучий стыд, сразу.",
+        "Ощутила холодный ужас, вдруг.",
+    ],
+)
+def test_a_quality_of_a_feeling_felt_is_the_feeling(text: str) -> None:
+    """A quality that qualifies the feeling word right after it ("a hot embarrassment") is
+    the feeling's, not sensory awareness."""
+    found = validate(text).phenomena
+    assert "feeling" in found
+    assert "sensory_awareness" not in found
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "I sat in algebra, then the bell, then we went to the canteen.",
+        "fried the carrots golden first and then the meat, after that the rice",
+        "Сидел на алгебре, потом звонок, пошли в столовку.",
+        "сначала обжариваю морковь до золотистого цвета, потом мясо, потом рис",
+    ],
+)
+def test_a_sensation_in_a_sequence_told_is_not_sensory_awareness(text: str) -> None:
+    """A sensory clause in a sentence that tells a sequence of events ("then the bell") is a
+    narrative, not a moment apprehended."""
+    assert "sensory_awareness" not in validate(text).phenomena
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["the bell ringing, shrill and tinny in my ears", "звонок звенит, резко и жестяно, в ушах"],
+)
+def test_a_sensation_without_a_sequence_stays_sensory_awareness(text: str) -> None:
+    """The same sound stated for itself stays sensory awareness."""
+    assert "sensory_awareness" in validate(text).phenomena

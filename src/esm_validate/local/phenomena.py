@@ -225,8 +225,10 @@ def _sensory_awareness(
                 continue
             if _overlaps(quality, bodily) and _starts_in(feelings, clause_start, clause_end):
                 continue  # the bodily side of a named feeling
-            if _starts_in(feelings, attend[1], quality[0]):
-                continue  # a feeling felt («ощутила тревогу ... как холодный комок»)
+            if _starts_in(feelings, attend[1], quality[0]) or _starts_in(
+                feelings, quality[1], quality[1] + 2
+            ):
+                continue  # a feeling felt («ощутила тревогу ... как холодный комок», "a hot shame")
             if _starts_in(instrumental, clause_start, clause_end):
                 continue  # seeing in order to do something: perception, not SA
             if _overlaps(quality, imagined):
@@ -250,6 +252,9 @@ _SYMBOLS = ("inner_speech", "inner_hearing", "inner_seeing")
 #: In a content clause's sentence up to its end: the sensation serves a task, or is a thought's
 #: topic (a clause before "thinking about" is not its topic).
 _NOT_AWARENESS = ("instrumental", "thinking_unspecified")
+#: In a content clause's sentence anywhere: a sequence of events told ("then the bell",
+#: «сначала обжариваю морковь до золотистого цвета, потом мясо»), not a moment apprehended.
+_TOLD = ("sequence",)
 
 
 def _content_awareness(
@@ -287,6 +292,7 @@ def _content_awareness(
             sentence = sentence_at(sentences, clause[0])
             if (
                 _any_in(hits, _NOT_AWARENESS, (sentence[0], clause[1]))
+                or _any_in(hits, _TOLD, sentence)
                 or _describes_symbol(clause, sentence, described)
                 or (attended and _describes_symbol(clause, sentence, attended))
             ):
@@ -1229,6 +1235,17 @@ _BARE_FORM_WORDS = frozenset(
         "крутится",
         "звучала",
         "застряла",
+        # an indefinite in place of the content («картинка была, какая то», "some image")
+        "какая",
+        "какой",
+        "какое",
+        "какие",
+        "то",
+        "some",
+        "an",
+        "kind",
+        "sort",
+        "of",
     ]
 )
 #: The words that name an image or a tune itself («картинка», "song", "pictured").
