@@ -41,17 +41,6 @@ ADMIN = 777
 SECRET = "s3cret-webhook-token"
 
 
-class FakeAdmin:
-    def stats(self) -> dict[str, int]:
-        return {"participants": 3}
-
-    def export_csv(self) -> tuple[bytes, int]:
-        return b"participant,score\nP1,55\n", 1
-
-    def health(self) -> tuple[str, str]:
-        return "ok", "✅ database"
-
-
 #: 08:00 in Moscow (the default zone), before the waking window opens.
 T0 = dt.datetime(2026, 3, 2, 5, 0, tzinfo=dt.UTC)
 
@@ -126,7 +115,6 @@ def _app(fake: FakeTelegram, study: Study, **overrides: Any) -> BotApp:
     return BotApp(
         settings,
         study,
-        FakeAdmin(),
         make_telebot(settings),
         now=study.clock,
         monotonic=clock,
@@ -351,16 +339,22 @@ class TestAdminGate:
         assert fake_tg.sent_calls("sendDocument") == []
 
     def test_admin_commands(self, app: BotApp, fake_tg: FakeTelegram) -> None:
-        """An admin gets stats, health and the CSV export as a document."""
+        """An admin gets stats, health and the CSV export (of the real store) as a document."""
+        _onboard(fake_tg, 61)
+        fake_tg.push_message(61, "I was reading the word keys in my head")  # the practice beep
+        fake_tg.wait_sent("sendMessage", 10, chat_id=61)
         fake_tg.push_message(ADMIN, "/stats")
-        assert "Participants (consented, not deleted): 3" in _last(fake_tg, ADMIN, 1)
-        fake_tg.push_message(ADMIN, "/health")
-        assert "✅ database" in _last(fake_tg, ADMIN, 2)
+        assert "Participants (consented, not deleted): 1" in _last(fake_tg, ADMIN, 1)
+        fake_tg.push_message(ADMIN, "/health")  # the real checks: slower than a reply
+        fake_tg.wait_sent("sendMessage", 2, timeout=30.0, chat_id=ADMIN)
+        assert "✅ Database: 1 participants, 1 reports" in fake_tg.texts(ADMIN)[1]
         fake_tg.push_message(ADMIN, "/export")
-        (doc,) = fake_tg.wait_sent("sendDocument", 1, chat_id=ADMIN)
+        (doc,) = fake_tg.wait_sent("sendDocument", 1, timeout=30.0, chat_id=ADMIN)
 
-        assert b"P1,55" in doc.params["document"]["content"]
+        rows = doc.params["document"]["content"].decode().splitlines()
         assert doc.params["document"]["filename"].endswith(".csv")
+        assert rows[0].startswith("participant,")
+        assert [r for r in rows if ",practice," in r and ",55," in r], rows
 
 
 class TestHostileInput:

@@ -35,7 +35,6 @@ def _make_app() -> BotApp:
     import esm_validate
     from esm_bot.store.sqlite import SqliteStore
     from esm_bot.study import Study
-    from esm_bot.telegram.handlers import StoreAdmin
     from tests.study_support import WallClock
 
     wall = WallClock(dt.datetime(2026, 5, 4, 10, 0, tzinfo=dt.UTC))  # fixed: the run repeats
@@ -46,9 +45,7 @@ def _make_app() -> BotApp:
     settings_ = BotSettings(
         token=DEFAULT_TOKEN, api_url="http://127.0.0.1:9", admin_ids=frozenset({CHAT})
     )
-    app = BotApp(
-        settings_, study, StoreAdmin(store, {}), make_telebot(settings_), now=wall, sleep=_no_sleep
-    )
+    app = BotApp(settings_, study, make_telebot(settings_), now=wall, sleep=_no_sleep)
     app.bot.threaded = False  # handlers run in this thread, so a crash would be seen here
     app.sender.max_attempts = 1  # nothing listens on port 9: sends fail fast and are contained
     return app

@@ -22,7 +22,6 @@ from esm_bot.settings import BotSettings, StudyConfig
 from esm_bot.store.sqlite import SqliteStore
 from esm_bot.study import Study
 from esm_bot.telegram.app import BotApp, make_telebot
-from esm_bot.telegram.handlers import StoreAdmin
 from tests.bot_support import FastClock, _fake_tg  # noqa: F401 (fixture)
 from tests.fake_telegram import DEFAULT_TOKEN, FakeTelegram
 from tests.study_support import WallClock
@@ -67,7 +66,6 @@ def test_200_participants_answer_concurrently(fake_tg: FakeTelegram, tmp_path: P
     app = BotApp(
         settings,
         study,
-        StoreAdmin(store, {}),
         bot,
         now=wall,
         monotonic=fast,

@@ -26,7 +26,6 @@ from esm_bot.settings import BotSettings, StudyConfig
 from esm_bot.store.sqlite import SqliteStore
 from esm_bot.study import Study
 from esm_bot.telegram.app import BotApp, make_telebot
-from esm_bot.telegram.handlers import StoreAdmin
 from tests.bot_support import (  # noqa: F401 (fixture)
     FastClock,
     _fake_tg,
@@ -69,7 +68,6 @@ def _world(fake_tg: FakeTelegram, tmp_path: Path) -> Iterator[World]:
     app = BotApp(
         settings,
         study,
-        StoreAdmin(store, {}, study.stats),
         make_telebot(settings),
         now=wall,
         monotonic=fast,

@@ -22,7 +22,6 @@ from esm_bot.settings import BotSettings, StudyConfig
 from esm_bot.store.sqlite import SqliteStore
 from esm_bot.study import Study
 from esm_bot.telegram.app import BotApp, make_telebot
-from esm_bot.telegram.handlers import StoreAdmin
 from tests.bot_support import FastClock, _fake_tg, stop_in_background  # noqa: F401 (fixture)
 from tests.fake_telegram import DEFAULT_TOKEN, FakeTelegram
 from tests.study_support import WallClock
@@ -67,7 +66,6 @@ def _world(
     app = BotApp(
         settings,
         study,
-        StoreAdmin(store, {}),
         make_telebot(settings),
         now=wall,
         monotonic=fast,
@@ -284,7 +282,6 @@ def test_another_process_continues_the_onboarding(
     second = BotApp(
         app.settings,
         study,
-        StoreAdmin(study.store, {}),
         make_telebot(app.settings),
         now=app.now,
         monotonic=app.monotonic,

@@ -25,7 +25,7 @@ from esm_bot.domain.clock import utc_now
 from esm_bot.settings import BotSettings, StoreSettings, StudyConfig
 from esm_bot.store import store_from_env
 from esm_bot.study import Action, ActionKind, Study
-from esm_bot.telegram.handlers import Handlers, StoreAdmin, command_menu
+from esm_bot.telegram.handlers import Handlers, command_menu
 from esm_bot.telegram.intake import Intake, chat_of, user_of
 from esm_bot.telegram.ledger import Ledger, ledger_path
 from esm_bot.telegram.limiter import SendLimiter
@@ -52,19 +52,20 @@ def make_telebot(settings: BotSettings) -> Any:
 class BotApp:
     """The running bot: updates in, the beep scheduler, the metrics log and a clean shutdown.
 
-    ``sleep`` defaults to a wait that shutdown cuts short; ``on_close`` closes the store; the
-    default ``ledger`` is in memory (``esm-bot run`` passes one on disk).
+    ``environ`` and ``validator_stats`` serve the researcher commands; ``sleep`` defaults to a
+    wait that shutdown cuts short; ``on_close`` closes the store; the default ``ledger`` is in
+    memory (``esm-bot run`` passes one on disk).
     """
 
     settings: BotSettings
     study: Study
-    admin: StoreAdmin
     bot: Any
+    environ: Mapping[str, str] = attrs.field(factory=dict)
     now: Callable[[], dt.datetime] = utc_now
     monotonic: Callable[[], float] = time.monotonic
     sleep: Callable[[float], None] | None = None
     on_close: Callable[[], None] = lambda: None
-    extra_metrics: Callable[[], Mapping[str, Any]] = dict
+    validator_stats: Callable[[], Mapping[str, Any]] = dict
     ledger: Ledger = attrs.field(factory=Ledger)
     sender: Sender = attrs.field(init=False)
     handlers: Handlers = attrs.field(init=False)
@@ -98,7 +99,12 @@ class BotApp:
             owed_key=self.intake.next_key,
         )
         self.handlers = Handlers(
-            self.study, self.sender, self.settings, self.admin, monotonic=self.monotonic
+            self.study,
+            self.sender,
+            self.settings,
+            self.environ,
+            self.validator_stats,
+            monotonic=self.monotonic,
         )
         self.handlers.failure_hook = self.intake.failure_hook
 
@@ -295,7 +301,7 @@ class BotApp:
         sources = {
             "intake": self.ledger.counts,
             "study": self.study.stats,
-            "extra": self.extra_metrics,
+            "extra": self.validator_stats,
         }
         for name, getter in sources.items():
             try:
@@ -375,15 +381,14 @@ def build_app(
     def validator_stats() -> Mapping[str, Any]:
         return dict(getattr(validator, "stats", dict)())
 
-    admin = StoreAdmin(store, environ, study.stats, validator_stats)
     ledger = Ledger() if local_only else Ledger(_ledger_file(store, environ))
     return BotApp(
         settings,
         study,
-        admin,
         bot,
+        environ,
         on_close=store.close,
-        extra_metrics=validator_stats,
+        validator_stats=validator_stats,
         ledger=ledger,
     )
 

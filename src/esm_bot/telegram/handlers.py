@@ -15,6 +15,7 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 import attrs
+from cachetools import LRUCache
 from telebot import types
 from telebot.util import content_type_media
 
@@ -29,7 +30,7 @@ from esm_bot.study import AWAITING_KEY, Action, ActionKind, Outcome, Study
 from esm_bot.study.context import ADDRESS_CHOSEN
 from esm_bot.telegram.sender import Sender
 
-__all__ = ["PARTICIPANT_COMMANDS", "Handlers", "StoreAdmin", "clean_text", "command_menu"]
+__all__ = ["PARTICIPANT_COMMANDS", "Handlers", "clean_text", "command_menu"]
 
 log = logging.getLogger(__name__)
 
@@ -98,68 +99,15 @@ def command_menu(lang: str) -> list[tuple[str, str]]:
 
 
 @attrs.define
-class StoreAdmin:
-    """The researcher commands' back end (/stats, /export, /health, /pilot by pseudonym) over the
-    store, through the operations library (:mod:`esm_bot.ops`)."""
-
-    store: Any
-    environ: Mapping[str, str]
-    study_stats: Callable[[], Mapping[str, Any]] = dict
-    validator_stats: Callable[[], Mapping[str, Any]] = dict
-
-    def stats(self) -> dict[str, Any]:
-        """The counts of ``esm-bot stats`` (:func:`esm_bot.ops.stats.study_stats`) plus the
-        engine's late, expired and missed beeps (``study_stats``), by name."""
-        study = study_stats(self.store, validator_stats=self.validator_stats())
-        engine = self.study_stats()
-        figures: dict[str, Any] = {
-            "participants": study.participants,
-            "registrations": study.registrations,
-            "samples": study.samples,
-            "answers": study.reports,
-            "pilot_reports": study.pilot_reports,
-            "messages_without_beep": study.messages_without_beep,
-            "beeps_delivered": study.beeps_delivered,
-            "beeps_answered": study.beeps_answered_on_time,
-        }
-        for name in ("beeps_late", "beeps_expired", "beeps_missed"):
-            if name in engine:
-                figures[name] = engine[name]
-        if study.compliance is not None:
-            figures["compliance"] = f"{100 * study.compliance:.0f}%"
-        if study.average_quality is not None:
-            figures["average_quality"] = round(study.average_quality)
-        return figures
-
-    def telegram_id_of(self, name: str) -> int | None:
-        """The Telegram id of the participant named by the export's pseudonym or internal id."""
-        salt = export_salt(self.store, self.environ)
-        for person in self.store.list_participants():
-            if name in (person.id, pseudonym(person.id, salt)):
-                found: int | None = person.telegram_id
-                return found
-        return None
-
-    def export_csv(self) -> tuple[bytes, int]:
-        """The pseudonymised long-format CSV (:func:`esm_bot.ops.export.export_study`)."""
-        buffer = io.StringIO(newline="")
-        rows = export_study(self.store, buffer, format="csv", environ=self.environ)
-        return buffer.getvalue().encode("utf-8"), rows
-
-    def health(self) -> tuple[str, str]:
-        """The health checks (:func:`esm_bot.ops.health.run_health`), without live AI calls."""
-        report = run_health(self.store, environ=self.environ)
-        return str(report.status), report.render()
-
-
-@attrs.define
 class Handlers:
     """The bot's handlers; :meth:`dispatch` routes each parsed update to one of them."""
 
     study: Study
     sender: Sender
     settings: BotSettings
-    admin: StoreAdmin
+    #: The environment of the researcher commands (the export's salt, the health checks).
+    environ: Mapping[str, str] = attrs.field(factory=dict)
+    validator_stats: Callable[[], Mapping[str, Any]] = dict
     default_lang: str = "ru"
     monotonic: Callable[[], float] = time.monotonic
     #: An identical answer of :data:`QUIET_KEYS` goes to a chat at most once in this many seconds.
@@ -169,7 +117,9 @@ class Handlers:
     failure_hook: Callable[[Any, BaseException], bool] = lambda _update, _exc: False
     _inflight: int = attrs.field(init=False, default=0)
     _lock: threading.Condition = attrs.field(init=False, factory=threading.Condition)
-    _said: dict[int, tuple[str, float]] = attrs.field(init=False, factory=dict)
+    _said: LRUCache[int, tuple[str, float]] = attrs.field(
+        init=False, factory=lambda: LRUCache(10_000)
+    )
 
     # plumbing
     def dispatch(self, update: Any) -> None:
@@ -274,10 +224,7 @@ class Handlers:
             last = self._said.get(chat_id)
             if last is not None and last[0] == text and now - last[1] < self.quiet_seconds:
                 return True
-            self._said[chat_id] = (text, now)
-            if len(self._said) > 10_000:  # bounded: forget the oldest chats
-                for chat in list(self._said)[:5_000]:
-                    del self._said[chat]
+            self._said[chat_id] = (text, now)  # bounded: the chats not heard from longest go
             return False
 
     def tell(self, chat_id: int, outcome: Outcome, *, quiet: bool = False) -> int | None:
@@ -500,28 +447,53 @@ class Handlers:
         """/stats (admins only): each figure with its label in the researcher's language."""
         if (lang := self._admin(m)) is None:
             return
-        figures = self.admin.stats().items()
+        figures = self._figures().items()
         lines = "\n".join(f"{_stat_label(k, lang)}: {v}" for k, v in figures)
         self.say(m.chat.id, None, "admin_stats", client_lang=lang, lines=lines)
+
+    def _figures(self) -> dict[str, Any]:
+        """The counts of ``esm-bot stats`` (:func:`esm_bot.ops.stats.study_stats`) plus the
+        engine's late, expired and missed beeps, by name."""
+        study = study_stats(self.study.store, validator_stats=self.validator_stats())
+        engine = self.study.stats()
+        figures: dict[str, Any] = {
+            "participants": study.participants,
+            "registrations": study.registrations,
+            "samples": study.samples,
+            "answers": study.reports,
+            "pilot_reports": study.pilot_reports,
+            "messages_without_beep": study.messages_without_beep,
+            "beeps_delivered": study.beeps_delivered,
+            "beeps_answered": study.beeps_answered_on_time,
+        }
+        figures.update((k, engine[k]) for k in ("beeps_late", "beeps_expired", "beeps_missed"))
+        if study.compliance is not None:
+            figures["compliance"] = f"{100 * study.compliance:.0f}%"
+        if study.average_quality is not None:
+            figures["average_quality"] = round(study.average_quality)
+        return figures
 
     def cmd_export(self, m: Any) -> None:
         """/export (admins only): the study as a CSV document."""
         if (lang := self._admin(m)) is None:
             return
+        buffer = io.StringIO(newline="")  # the pseudonymised long-format CSV
         try:
-            data, rows = self.admin.export_csv()
+            rows = export_study(self.study.store, buffer, format="csv", environ=self.environ)
         except Exception as exc:
             log.exception("export failed")
             reason = type(exc).__name__
             self.say(m.chat.id, None, "admin_export_failed", client_lang=lang, reason=reason)
             return
         caption = self.render(None, "admin_export_caption", client_lang=lang, rows=rows)
+        data = buffer.getvalue().encode("utf-8")
         self.sender.send_document(m.chat.id, data, "esm_export.csv", caption=caption)
 
     def cmd_health(self, m: Any) -> None:
         """/health (admins only): the operations health report, which is in English."""
-        if (lang := self._admin(m, "en")) is not None:
-            summary, lines = self.admin.health()
+        if (lang := self._admin(m, "en")) is not None:  # without live AI calls
+            report = run_health(self.study.store, environ=self.environ)
+            summary, lines = str(report.status), report.render()
             self.say(
                 m.chat.id, None, "admin_health", client_lang=lang, summary=summary, lines=lines
             )
@@ -532,8 +504,13 @@ class Handlers:
             return
         name = (m.text or "").partition(" ")[2].strip()
         target: int | None = m.from_user.id
-        if name:
-            target = int(name) if name.isdigit() else self.admin.telegram_id_of(name)
+        if name.isdigit():
+            target = int(name)
+        elif name:  # the export's pseudonym or the internal id
+            salt = export_salt(self.study.store, self.environ)
+            people = self.study.store.list_participants()
+            found = (p.telegram_id for p in people if name in (p.id, pseudonym(p.id, salt)))
+            target = next(found, None)
         who = self.study.participant(target) if target is not None else None
         if who is None or who.chat_id is None or who.status in _NOT_ENROLLED:
             self.say(m.chat.id, None, "admin_pilot_unknown", client_lang=lang, who=name or "you")
