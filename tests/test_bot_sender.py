@@ -9,7 +9,8 @@ from typing import Any
 
 import pytest
 
-from esm_bot.telegram import MAX_MESSAGE_CHARS, STOPPING, Sender, SendLimiter
+from esm_bot.telegram.limiter import SendLimiter
+from esm_bot.telegram.sender import MAX_MESSAGE_CHARS, STOPPING, Sender
 from tests.bot_support import FastClock, _fake_tg, make_telebot  # noqa: F401 (fixture)
 from tests.conftest import FakeClock
 from tests.fake_telegram import DEFAULT_TOKEN, FakeTelegram

@@ -6,8 +6,7 @@ from __future__ import annotations
 from esm_bot.study.analytics import PHENOMENA_NORMS
 from esm_bot.study.days import DayOutcome, Progress, close_day
 from esm_bot.study.engine import AWAITING_KEY, Study, ValidateFunction, parse_window
-from esm_bot.study.messages import Message, MessageKey
-from esm_bot.study.outcomes import Action, ActionKind, Outcome, ReportKind
+from esm_bot.study.outcomes import Action, ActionKind, Message, MessageKey, Outcome, ReportKind
 
 __all__ = [
     "AWAITING_KEY",

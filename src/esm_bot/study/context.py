@@ -14,8 +14,15 @@ from esm_bot.domain.models import Beep, Event, Participant, ParticipantStatus
 from esm_bot.domain.schedule import zone_for
 from esm_bot.settings import StudyConfig
 from esm_bot.store.base import Store
-from esm_bot.study.messages import Message, MessageKey, message
-from esm_bot.study.outcomes import Action, ActionKind, Outcome, ReportKind
+from esm_bot.study.outcomes import (
+    Action,
+    ActionKind,
+    Message,
+    MessageKey,
+    Outcome,
+    ReportKind,
+    message,
+)
 from esm_validate import Assessment
 
 __all__ = [

@@ -15,8 +15,7 @@ from esm_bot.domain.models import Beep, BeepStatus, Participant, ParticipantStat
 from esm_bot.settings import StudyConfig
 from esm_bot.study import analytics
 from esm_bot.study.context import CLOSED, IN_STUDY, StudyContext
-from esm_bot.study.messages import MessageKey, message
-from esm_bot.study.outcomes import Action, ActionKind
+from esm_bot.study.outcomes import Action, ActionKind, MessageKey, message
 
 __all__ = ["DayCloser", "DayOutcome", "DayResult", "Progress", "close_day"]
 

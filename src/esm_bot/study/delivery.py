@@ -10,8 +10,7 @@ import attrs
 from esm_bot.domain.models import Beep, BeepStatus, Participant, ParticipantStatus
 from esm_bot.study import analytics
 from esm_bot.study.context import ACTIVE_STATUSES, IN_STUDY, StudyContext
-from esm_bot.study.messages import MessageKey, message
-from esm_bot.study.outcomes import Action, ActionKind
+from esm_bot.study.outcomes import Action, ActionKind, MessageKey, message
 
 __all__ = ["Delivery"]
 

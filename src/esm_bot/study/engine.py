@@ -31,8 +31,7 @@ from esm_bot.study.context import (
 )
 from esm_bot.study.days import DayCloser
 from esm_bot.study.delivery import Delivery
-from esm_bot.study.messages import Message, MessageKey, message
-from esm_bot.study.outcomes import Action, ActionKind, Outcome
+from esm_bot.study.outcomes import Action, ActionKind, Message, MessageKey, Outcome, message
 from esm_bot.study.planning import Planner
 from esm_bot.study.reports import Reports
 from esm_validate import Validator

@@ -24,8 +24,7 @@ from esm_bot.domain.models import (
 )
 from esm_bot.study import analytics
 from esm_bot.study.context import STUDY_KEY, StudyContext, ValidateFunction, gated
-from esm_bot.study.messages import Message, MessageKey, message
-from esm_bot.study.outcomes import Outcome, ReportKind
+from esm_bot.study.outcomes import Message, MessageKey, Outcome, ReportKind, message
 from esm_validate import Assessment, LocalValidator, ValidationConfig, Validator
 from esm_validate import validate as local_validate
 
@@ -269,9 +268,8 @@ class Reports:
             assessment = local_validate(clipped, lang=lang, training_day=training_day)
             self.ctx.event("validator_failed", participant.id, error=type(exc).__name__)
             assessment = attrs.evolve(assessment, fallback_reason="validator_error")
-        if lang != "ru" or str(participant.address_form) != "informal":
-            return assessment
-        if assessment.source != "local" or assessment.lang != "ru":
+        informal_ru = lang == "ru" and str(participant.address_form) == "informal"
+        if not informal_ru or assessment.source != "local" or assessment.lang != "ru":
             return assessment
         # The shared validator words Russian tips in «вы»: check once more in «ты» and use those
         # texts when the verdict is the very same (an AI's own wording is left as it is).

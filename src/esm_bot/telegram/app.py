@@ -10,6 +10,7 @@ import json
 import logging
 import threading
 import time
+from collections import Counter
 from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
@@ -77,7 +78,7 @@ class BotApp:
     _stop: threading.Event = attrs.field(init=False, factory=threading.Event)
     _abort: threading.Event = attrs.field(init=False, factory=threading.Event)
     _webhook: Any = attrs.field(init=False, default=None)
-    _counts: dict[str, int] = attrs.field(init=False, factory=dict)
+    _counts: Counter[str] = attrs.field(init=False, factory=Counter)
     _tick_lock: threading.Lock = attrs.field(init=False, factory=threading.Lock)
 
     def __attrs_post_init__(self) -> None:
@@ -105,8 +106,8 @@ class BotApp:
             self.environ,
             self.validator_stats,
             monotonic=self.monotonic,
+            failure_hook=self.intake.failure_hook,
         )
-        self.handlers.failure_hook = self.intake.failure_hook
 
     def _wait(self, seconds: float) -> None:
         """Sleep, cut short when shutdown's grace runs out (a send then stops waiting out a 429)."""
@@ -152,20 +153,17 @@ class BotApp:
             if delivery.ok:
                 if beep is not None:
                     self.study.beep_sent(beep.id, delivery.message_id, at=now)
-                self._count(f"{kind}_sent")
+                self._counts[f"{kind}_sent"] += 1
                 return 1
             if delivery.error == STOPPING:  # not sent: its claim lapses and the next run sends it
                 return 0
             if beep is not None:
                 reason = delivery.error or "failed"
                 self.study.beep_failed(beep.id, blocked=delivery.blocked, reason=reason)
-            self._count(f"{kind}_failed")
+            self._counts[f"{kind}_failed"] += 1
         except Exception:  # one participant's problem never stops the others' beeps
             log.exception("could not send %s", kind)
         return 0
-
-    def _count(self, name: str) -> None:
-        self._counts[name] = self._counts.get(name, 0) + 1
 
     def _every(self, name: str, seconds: float, *work: Callable[[], object], first: float) -> None:
         """Run ``work`` in a thread every ``seconds`` (first after ``first``) until shutdown."""

@@ -115,7 +115,8 @@ class Handlers:
     #: Called with (update, exception) when a handler fails; True means the failure is taken
     #: care of (the intake keeps the update for later) and no error message is sent.
     failure_hook: Callable[[Any, BaseException], bool] = lambda _update, _exc: False
-    _inflight: int = attrs.field(init=False, default=0)
+    #: Handlers running right now.
+    inflight: int = attrs.field(init=False, default=0)
     _lock: threading.Condition = attrs.field(init=False, factory=threading.Condition)
     _said: LRUCache[int, tuple[str, float]] = attrs.field(
         init=False, factory=lambda: LRUCache(10_000)
@@ -152,7 +153,7 @@ class Handlers:
                 log.info("update without a sender ignored by %s", name)
                 return
             with self._lock:
-                self._inflight += 1
+                self.inflight += 1
             try:
                 handler(update)
             except Exception as exc:
@@ -162,7 +163,7 @@ class Handlers:
                 self._apologise(update)
             finally:
                 with self._lock:
-                    self._inflight -= 1
+                    self.inflight -= 1
                     self._lock.notify_all()
 
         return run
@@ -185,12 +186,7 @@ class Handlers:
     def wait_idle(self, timeout: float) -> bool:
         """Wait until no handler is running; False if some still are after ``timeout`` s."""
         with self._lock:
-            return self._lock.wait_for(lambda: self._inflight == 0, timeout)
-
-    @property
-    def inflight(self) -> int:
-        """Handlers running right now."""
-        return self._inflight
+            return self._lock.wait_for(lambda: self.inflight == 0, timeout)
 
     def say(
         self,
