@@ -303,11 +303,6 @@ class Study:
             window=f"{participant.window_start:%H:%M}-{participant.window_end:%H:%M}",
         )
 
-    @gated()
-    def plan(self, participant: Participant) -> Outcome:
-        """What happens next for a participant who has started (``study_started``)."""
-        return Outcome((self._plan_message(participant, self.ctx.now()),), participant)
-
     def tick(self, now: dt.datetime | None = None) -> list[Action]:
         """What is due now: beeps, reminders, expiries, notices (each once, from any process)."""
         now = self.ctx.now(now)

@@ -48,6 +48,10 @@ def _kind_of(report: Report) -> ReportKind:
     return ReportKind(context.get("of", context.get("kind", ReportKind.ON_TIME.value)))
 
 
+def _by_key(reports: list[Report], dedup_key: str) -> Report | None:
+    return next((r for r in reports if r.dedup_key == dedup_key), None)
+
+
 def _whole(report: Report) -> str:
     return str(_context(report).get("whole_text", report.text))
 
@@ -146,9 +150,8 @@ class Reports:
             return Outcome(empty, participant, ok=False, kind=ReportKind.EMPTY)
         now = self.ctx.now()
         reports = self.ctx.store.reports_for(participant.id)
-        for report in reports:
-            if report.dedup_key == dedup_key:
-                return self._duplicate(participant, report)
+        if (seen := _by_key(reports, dedup_key)) is not None:
+            return self._duplicate(participant, seen)
         target = self._target(participant, reports, now)
         if target is None:
             stored, created = self._keep(
@@ -178,12 +181,11 @@ class Reports:
             return attrs.evolve(refused, kind=ReportKind.EMPTY)
         now = self.ctx.now()
         reports = self.ctx.store.reports_for(participant.id)
-        original = next((r for r in reports if r.dedup_key == original_key), None)
+        original = _by_key(reports, original_key)
         if original is None:
             return refused
-        for report in reports:
-            if report.dedup_key == dedup_key:
-                return self._duplicate(participant, report)
+        if (seen := _by_key(reports, dedup_key)) is not None:
+            return self._duplicate(participant, seen)
         beep = self.ctx.store.get_beep(original.beep_id) if original.beep_id else None
         if beep is not None:
             kind, attempt = _kind_of(original), original.attempt

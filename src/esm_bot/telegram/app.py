@@ -1,7 +1,7 @@
 """The running bot (:class:`BotApp`): updates in through the intake (polling or webhook), the beep
 scheduler, the outbox thread, the metrics log and a shutdown well inside SIGTERM's 10 seconds
 (docs/scaling.md, "Each update is recorded before it is confirmed"); :func:`build_app` wires it
-from the environment (store, validator, study, admin), the only place the bot reads it."""
+from the environment (store, validator, study), the only place the bot reads it."""
 
 from __future__ import annotations
 

@@ -358,12 +358,13 @@ class Handlers:
         elif step != "beeps":
             self._ask(chat, who, "window" if step == "timezone" else "beeps")
         else:
-            who = _checked(self.study.start(tg))
+            started = self.study.start(tg)  # its message says when the first real beeps come
+            who = _checked(started)
             window = f"{who.window_start:%H:%M}-{who.window_end:%H:%M}"
             self.say(
                 chat, who, "onboarding_done", tz=who.tz, window=window, beeps=who.beeps_per_day
             )
-            self.tell(chat, self.study.plan(tg))
+            self.tell(chat, started)
             self._beep_now(chat, self.study.practice(tg))
 
     # participant commands
