@@ -42,18 +42,12 @@ def _new_figure(width: float, height: float) -> Any:
     return figure
 
 
-def _png(figure: Any) -> bytes:
-    buffer = io.BytesIO()
-    figure.savefig(buffer, format="png")
-    return buffer.getvalue()
-
-
 def _quality_figure(
     per_participant: Mapping[str, Mapping[int, float]],
     overall: Mapping[int, float],
     training_days: int,
     pass_marks: Mapping[int, float],
-) -> bytes:
+) -> Any:
     """Mean score per study day: a thin line per participant, the overall mean bold, the
     original MSE bot's expectation (about 40 on day 1 → 70+ by day 3), training days shaded."""
     figure = _new_figure(7.5, 4.2)
@@ -83,17 +77,15 @@ def _quality_figure(
     for level, color, label in ((40, 1, "day 1 ≈ 40"), (70, 2, "70+ by day 3")):
         label = f"original MSE bot: {label}"
         ax.axhline(level, color=_COLORS[color], linewidth=0.8, linestyle=":", label=label)
-    ax.set_xlabel("study day")
-    ax.set_ylabel("mean score (0–100)")
-    ax.set_ylim(0, 100)
+    ax.set(xlabel="study day", ylabel="mean score (0–100)", ylim=(0, 100))
     if days:
         ax.set_xticks(days)
     ax.set_title("Report quality by day (thin lines: participants; dashes: pass marks)")
     ax.legend(loc="lower right", fontsize=8)
-    return _png(figure)
+    return figure
 
 
-def _phenomena_figure(observed: Mapping[str, float], norms: Mapping[str, float]) -> bytes:
+def _phenomena_figure(observed: Mapping[str, float], norms: Mapping[str, float]) -> Any:
     """Percent of samples with each phenomenon, this study against Heavey & Hurlburt (2008)."""
     figure = _new_figure(7.5, 3.8)
     ax = figure.add_subplot()
@@ -105,15 +97,14 @@ def _phenomena_figure(observed: Mapping[str, float], norms: Mapping[str, float])
     ):
         ax.bar([x + offset for x in xs], values, 0.4, label=label, color=color)
     ax.set_xticks(list(xs), [c.replace("_", "\n") for c in codes], fontsize=8)
-    ax.set_ylabel("% of samples")
-    ax.set_title("Phenomena frequencies against the norms")
+    ax.set(ylabel="% of samples", title="Phenomena frequencies against the norms")
     ax.legend(fontsize=8)
-    return _png(figure)
+    return figure
 
 
 def _compliance_figure(
     by_day: Mapping[Any, tuple[int, int]], by_hour: Mapping[Any, tuple[int, int]]
-) -> bytes:
+) -> Any:
     """Beeps answered on time among delivered ones, by study day and by local hour."""
     figure = _new_figure(7.5, 3.6)
     left, right = figure.subplots(1, 2, sharey=True)
@@ -122,12 +113,11 @@ def _compliance_figure(
         rates = [100.0 * table[k][0] / table[k][1] if table[k][1] else 0.0 for k in keys]
         ax.bar([str(k) for k in keys], rates, color=_COLORS[2])
         ax.axhline(79, color=_COLORS[3], linewidth=0.8, linestyle="--", label="ESM average 79%")
-        ax.set_xlabel(label)
-        ax.set_ylim(0, 100)
+        ax.set(xlabel=label, ylim=(0, 100))
     left.set_ylabel("% of delivered beeps answered on time")
     left.legend(fontsize=8, loc="lower left")
     figure.suptitle("Compliance")
-    return _png(figure)
+    return figure
 
 
 def dodge(count: int, spread: float = 0.4) -> list[float]:
@@ -144,7 +134,7 @@ def issue_series(series: Mapping[int, float], days: Sequence[int]) -> list[float
     return [series.get(d, float("nan")) for d in days]
 
 
-def _issues_figure(shares: Mapping[str, Mapping[int, float]], days: Sequence[int]) -> bytes:
+def _issues_figure(shares: Mapping[str, Mapping[int, float]], days: Sequence[int]) -> Any:
     """Share of reports with each issue code per study day: a day without reports is a gap,
     each code's markers are moved sideways (:func:`dodge`) and drawn in their own shape."""
     figure = _new_figure(7.5, 4.0)
@@ -161,15 +151,12 @@ def _issues_figure(shares: Mapping[str, Mapping[int, float]], days: Sequence[int
             color=_COLORS[i % len(_COLORS)],
             label=code,
         )
-    ax.set_xlabel("study day")
-    ax.set_ylabel("% of reports")
-    ax.set_ylim(-2, 102)
+    ax.set(xlabel="study day", ylabel="% of reports", ylim=(-2, 102), title="Issue codes over time")
     if days:
         ax.set_xticks(list(days))
-    ax.set_title("Issue codes over time")
     if shares:
         ax.legend(fontsize=8, ncols=2)
-    return _png(figure)
+    return figure
 
 
 def issue_shares(rows: Sequence[StudyRow], top: int = _TOP_ISSUES) -> dict[str, dict[int, float]]:
@@ -186,8 +173,10 @@ def issue_shares(rows: Sequence[StudyRow], top: int = _TOP_ISSUES) -> dict[str, 
     }
 
 
-def _img(png: bytes, alt: str) -> str:
-    data = base64.b64encode(png).decode("ascii")
+def _img(figure: Any, alt: str) -> str:
+    buffer = io.BytesIO()
+    figure.savefig(buffer, format="png")
+    data = base64.b64encode(buffer.getvalue()).decode("ascii")
     return f'<img alt="{html.escape(alt)}" src="data:image/png;base64,{data}">'
 
 
@@ -284,7 +273,7 @@ def build_report(
     per_participant = {
         name: st.quality_by_day(g, training_only=False) for name, g in groups.items()
     }
-    quality_png = _quality_figure(per_participant, overall, config.training_days, config.pass_marks)
+    quality = _quality_figure(per_participant, overall, config.training_days, config.pass_marks)
     generated = now().astimezone(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
     parts = [
         "<!DOCTYPE html>",
@@ -300,7 +289,7 @@ def build_report(
         "retry follows the day's feedback, so it is left out); the dashes are the "
         "day's pass mark, the dotted lines what the original MSE bot expected: quality growing "
         "from about 40 to 70+ over the three training days.</p>",
-        _img(quality_png, "Quality by study day"),
+        _img(quality, "Quality by study day"),
         _table(("study day", "mean score"), list(overall.items())),
         participants,
         "<h2>Phenomena against Heavey &amp; Hurlburt (2008)</h2>",
