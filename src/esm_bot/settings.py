@@ -30,19 +30,19 @@ __all__ = [
     "DAY_FOCUS_CODES",
     "DEFAULT_DB_PATH",
     "BotSettings",
+    "OpsSettings",
     "SettingsError",
     "StoreSettings",
     "StudyConfig",
     "default_journal_path",
     "env_field",
-    "read_env",
     "variables",
 ]
 
 _VARIABLE = "esm_env_variable"
 _PARSE = "esm_env_parse"
 
-T = TypeVar("T")
+T = TypeVar("T", bound=attrs.AttrsInstance)
 N = TypeVar("N", int, float)
 
 #: A parser: (variable name, stripped non-empty text) → value, or :class:`SettingsError`.
@@ -86,22 +86,18 @@ def variables(cls: type) -> dict[str, str]:
     return {f.metadata[_VARIABLE]: f.name for f in attrs.fields(cls) if _VARIABLE in f.metadata}
 
 
-def read_env(cls: type, environ: Mapping[str, str]) -> dict[str, Any]:
-    """The parsed values of the variables of ``cls`` that are set (blank counts as unset)."""
-    values: dict[str, Any] = {}
-    for field in attrs.fields(cls):
-        variable = field.metadata.get(_VARIABLE)
-        raw = environ.get(variable, "").strip() if variable else ""
-        if raw:
-            values[field.name] = field.metadata[_PARSE](variable, raw)
-    return values
-
-
 def from_env(cls: type[T], environ: Mapping[str, str], **defaults: Any) -> T:
-    """Build ``cls`` from ``environ`` (``defaults`` fill unset fields); an error of the class's own
-    checks that names fields gets their variables appended."""
+    """Build ``cls`` from the variables of ``environ`` that are set (blank counts as unset;
+    ``defaults`` fill the others); an error of the class's own checks that names fields gets their
+    variables appended."""
+    values = dict(defaults)
     try:
-        return cls(**{**defaults, **read_env(cls, environ)})
+        for field in attrs.fields(cls):
+            variable = field.metadata.get(_VARIABLE)
+            raw = environ.get(variable, "").strip() if variable else ""
+            if raw:
+                values[field.name] = field.metadata[_PARSE](variable, raw)
+        return cls(**values)
     except SettingsError as exc:
         names = variables(cls)
         if any(variable in str(exc) for variable in names):
@@ -410,4 +406,25 @@ class StoreSettings:
     @classmethod
     def from_env(cls, environ: Mapping[str, str]) -> StoreSettings:
         """Read ``MONGODB_URI``, ``ESM_MONGODB_DB``, ``ESM_DB_PATH`` and ``ESM_JOURNAL_PATH``."""
+        return from_env(cls, environ)
+
+
+@attrs.frozen
+class OpsSettings:
+    """The variables the operations commands read as written (their owners parse the rest)."""
+
+    export_salt: str = env_field("ESM_EXPORT_SALT", default="", repr=False)
+    redis_url: str = env_field("REDIS_URL", default="", repr=False)
+    ai_provider: str = env_field("ESM_AI_PROVIDER", default="")
+    openai_api_key: str = env_field("OPENAI_API_KEY", default="", repr=False)
+    anthropic_api_key: str = env_field("ANTHROPIC_API_KEY", default="", repr=False)
+    ai_base_url: str = env_field("ESM_AI_BASE_URL", default="")
+    bot_token: str = env_field("TELEGRAM_BOT_TOKEN", default="", repr=False)
+    admin_ids: str = env_field("ESM_ADMIN_IDS", default="")
+    webhook_url: str = env_field("ESM_WEBHOOK_URL", default="")
+    webhook_secret: str = env_field("ESM_WEBHOOK_SECRET", default="", repr=False)
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str]) -> OpsSettings:
+        """Read the variables (an unset or blank one is ``""``)."""
         return from_env(cls, environ)

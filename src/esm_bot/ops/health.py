@@ -18,10 +18,10 @@ import attrs
 
 from esm_bot.domain.clock import utc_now
 from esm_bot.domain.redact import one_line, redact
-from esm_bot.settings import BotSettings, StoreSettings, StudyConfig
+from esm_bot.settings import BotSettings, OpsSettings, StoreSettings, StudyConfig
 from esm_bot.store.base import StoreStatus
 
-from .stores import OpsSettings, journal_pending, open_store_from_env
+from .stores import journal_pending, open_store_from_env
 
 __all__ = [
     "DB_DEADLINE_S",

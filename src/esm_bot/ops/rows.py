@@ -15,10 +15,9 @@ import attrs
 
 from esm_bot.domain.models import Beep, Report
 from esm_bot.domain.schedule import ScheduleError, zone_for
+from esm_bot.settings import OpsSettings
 from esm_bot.store.base import Store
 from esm_bot.study.analytics import PILOT_INDEX_BASE, is_practice
-
-from .stores import OpsSettings
 
 __all__ = [
     "NO_BEEP",

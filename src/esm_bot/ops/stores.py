@@ -7,36 +7,13 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-import attrs
-
-from esm_bot.settings import StoreSettings, env_field, read_env
+from esm_bot.settings import StoreSettings
 from esm_bot.store import StoreUnavailable, store_from_env
 
-__all__ = ["NoDatabase", "OpsSettings", "describe_store", "journal_pending", "open_store_from_env"]
+__all__ = ["NoDatabase", "describe_store", "journal_pending", "open_store_from_env"]
 
 #: Where ``esm-bot console`` keeps its conversation unless ``--db`` or ``ESM_DB_PATH`` say else.
 CONSOLE_DB_PATH = "esm_console.sqlite3"
-
-
-@attrs.frozen
-class OpsSettings:
-    """The variables the operations commands read as written (their owners parse the rest)."""
-
-    export_salt: str = env_field("ESM_EXPORT_SALT", default="", repr=False)
-    redis_url: str = env_field("REDIS_URL", default="", repr=False)
-    ai_provider: str = env_field("ESM_AI_PROVIDER", default="")
-    openai_api_key: str = env_field("OPENAI_API_KEY", default="", repr=False)
-    anthropic_api_key: str = env_field("ANTHROPIC_API_KEY", default="", repr=False)
-    ai_base_url: str = env_field("ESM_AI_BASE_URL", default="")
-    bot_token: str = env_field("TELEGRAM_BOT_TOKEN", default="", repr=False)
-    admin_ids: str = env_field("ESM_ADMIN_IDS", default="")
-    webhook_url: str = env_field("ESM_WEBHOOK_URL", default="")
-    webhook_secret: str = env_field("ESM_WEBHOOK_SECRET", default="", repr=False)
-
-    @classmethod
-    def from_env(cls, environ: Mapping[str, str]) -> OpsSettings:
-        """Read the variables (an unset or blank one is ``""``)."""
-        return cls(**read_env(cls, environ))
 
 
 class NoDatabase(StoreUnavailable):
