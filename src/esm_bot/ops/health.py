@@ -52,17 +52,6 @@ class CheckStatus(enum.StrEnum):
 OK, WARN, FAIL = CheckStatus.OK, CheckStatus.WARN, CheckStatus.FAIL
 
 
-@attrs.frozen
-class _ConfigItem:
-    """One item: name, outcome and message; a failed ``required`` item fails the check, a
-    recommended one only lowers the "N/M checks passed" count."""
-
-    name: str
-    status: CheckStatus
-    message: str
-    required: bool = True
-
-
 _TOKEN = re.compile(r"^\d{3,}:[A-Za-z0-9_-]{30,}$")
 _Outcome = tuple[CheckStatus, str]
 
@@ -418,7 +407,8 @@ def _check_redis(url: str, clock: Callable[[], float]) -> CheckResult | None:
 
 
 def _check_configuration(environ: Mapping[str, str]) -> CheckResult:
-    """Check every setting in ``environ``; never raises, never echoes a secret."""
+    """Check every setting in ``environ``; never raises, never echoes a secret. A recommended
+    item's warning only lowers the "N/M checks passed" count; any other item not ok is trouble."""
     env, items = OpsSettings.from_env(environ), []
     for check in _ITEMS:
         try:
@@ -426,21 +416,20 @@ def _check_configuration(environ: Mapping[str, str]) -> CheckResult:
         except Exception as exc:  # the owner's SettingsError or ConfigurationError, named
             lines = str(exc).strip().splitlines()
             status, message = FAIL, (lines[0] if lines else type(exc).__name__)[:200]
-        name = check.__name__.lstrip("_")
-        items.append(_ConfigItem(name, status, message, name not in _RECOMMENDED or status is FAIL))
-    passed = sum(1 for i in items if i.status is OK)
-    trouble = [i for i in items if i.required and i.status is not OK]
-    trouble.sort(key=lambda i: i.status is not FAIL)  # a failure is named before a warning
-    status = trouble[0].status if trouble else OK
-    summary = f"{passed}/{len(items)} checks passed"
+        items.append((check.__name__.lstrip("_"), status, message))
+    passed = sum(1 for _, status, _ in items if status is OK)
+    trouble = [i for i in items if i[1] is FAIL or (i[1] is WARN and i[0] not in _RECOMMENDED)]
+    trouble.sort(key=lambda i: i[1] is not FAIL)  # a failure is named before a warning
+    summary, worst = f"{passed}/{len(items)} checks passed", OK
     if trouble:
-        summary += f"; {trouble[0].name}: {trouble[0].message}"
+        name, worst, message = trouble[0]
+        summary += f"; {name}: {message}"
     return _result(
         "configuration",
-        status,
+        worst,
         summary,
         figures={"passed": passed, "total": len(items)},
-        details=tuple(f"{i.status.value} {i.name}: {i.message}" for i in items),
+        details=tuple(f"{status.value} {name}: {message}" for name, status, message in items),
     )
 
 
