@@ -22,7 +22,7 @@ from typing import Any, TextIO
 import attrs
 
 from esm_bot.domain.redact import guard_output, one_line, secret_values
-from esm_bot.ops.stores import NoDatabase, describe_store, open_store_from_env
+from esm_bot.ops.stores import CONSOLE_DB_PATH, NoDatabase, describe_store, open_store_from_env
 from esm_bot.settings import BotSettings, SettingsError, StoreSettings
 from esm_bot.store.errors import StoreError
 from esm_validate import ConfigurationError
@@ -189,7 +189,7 @@ def _console(args: argparse.Namespace) -> int:
 
     environ: dict[str, str] = dict(os.environ)
     environ.pop("MONGODB_URI", None)  # the console is offline: always the embedded store
-    db = args.db or environ.get("ESM_DB_PATH") or "esm_console.sqlite3"
+    db = args.db or environ.get("ESM_DB_PATH") or CONSOLE_DB_PATH
     environ["ESM_DB_PATH"] = db
     lang = args.lang or "ru"
     logging.basicConfig(level=logging.WARNING, stream=sys.stderr)

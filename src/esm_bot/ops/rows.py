@@ -88,11 +88,6 @@ class StudyRow:
         """True for a study beep's row (not a practice or pilot beep, nor a message without one)."""
         return self.beep_status not in (PRACTICE, PILOT, NO_BEEP)
 
-    @property
-    def local_hour(self) -> int | None:
-        """The participant's local hour of the beep (0..23), if scheduled."""
-        return None if self.scheduled_local is None else self.scheduled_local.hour
-
 
 _NAMES = tuple(field.name for field in attrs.fields(StudyRow))
 #: The columns :func:`_beep_fields` and :func:`_report_fields` fill (after the participant's two).

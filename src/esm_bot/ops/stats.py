@@ -105,7 +105,8 @@ def compliance_by(rows: Iterable[StudyRow], key: str) -> dict[Any, tuple[int, in
         if beep is None or beep.sent_at is None or analytics.is_practice(beep) or beep.id in seen:
             continue
         seen.add(beep.id)
-        cell = table[row.local_hour if key == "hour" else getattr(row, key)]
+        hour = row.scheduled_local.hour if row.scheduled_local else None  # their local hour
+        cell = table[hour if key == "hour" else getattr(row, key)]
         cell[0] += analytics.answered_on_time(beep, first.get(beep.id))
         cell[1] += 1
     return {
