@@ -32,6 +32,8 @@ __all__ = [
 ]
 
 SCHEMA_VERSION_KEY: Final = "schema_version"
+#: A run records its progress (and tells ``progress``) every this many participants.
+_PROGRESS_EVERY: Final = 100
 
 
 #: Every golden-standard field with its default, as stored (JSON-compatible).
@@ -190,7 +192,6 @@ def _run_one(
     migration: Migration,
     dry_run: bool,
     progress: Callable[[MigrationSummary], None] | None,
-    progress_every: int,
 ) -> MigrationSummary:
     total = updated = skipped = 0
     failed: list[str] = []
@@ -221,7 +222,7 @@ def _run_one(
             raise
         except Exception:
             failed.append(doc_id)
-        if total % progress_every == 0:
+        if total % _PROGRESS_EVERY == 0:
             if not dry_run:
                 save(finished=False)
             if progress is not None:
@@ -242,17 +243,14 @@ def run_migrations(
     *,
     dry_run: bool = False,
     progress: Callable[[MigrationSummary], None] | None = None,
-    progress_every: int = 100,
 ) -> list[MigrationSummary]:
     """Run every migration not recorded as completed, in order, stopping after one with errors;
     return their summaries (StoreUnavailable: run again when the database is back)."""
-    if progress_every < 1:
-        raise ValueError("progress_every must be at least 1")
     summaries = []
     for migration in MIGRATIONS:
         if store.get_meta(migration.meta_key) is not None:
             continue
-        summaries.append(_run_one(store, migration, dry_run, progress, progress_every))
+        summaries.append(_run_one(store, migration, dry_run, progress))
         if summaries[-1].errors and not dry_run:
             break
     return summaries
