@@ -136,7 +136,7 @@ def test_guarded_logs_hide_the_token_in_messages_and_tracebacks() -> None:
 
 
 def test_settings_are_read_one_way_and_documented() -> None:
-    """Every variable the bot reads is declared on a field (domain.env) and in the docs."""
+    """Every variable the bot reads is declared on a field (settings.env_field) and in the docs."""
     from pathlib import Path
 
     from esm_bot.settings import StoreSettings, StudyConfig, variables
