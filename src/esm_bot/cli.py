@@ -1,7 +1,5 @@
-"""The ``esm-bot`` command: one table of subcommands (``run``, ``console`` and the operations
-commands of docs/operations.md). Each handler returns the exit code; a failure is one line on
-standard error with secrets removed (:func:`~esm_bot.domain.redact.guard_output`), never a
-traceback unless ``--debug``."""
+"""The ``esm-bot`` command: one table of subcommands, each returning its exit code; a failure is
+one line on standard error (no traceback without ``--debug``, no secret: ``guard_output``)."""
 
 from __future__ import annotations
 

@@ -1,9 +1,6 @@
-"""Every setting of esm-bot, read from the environment in one way: fields declared with
-:func:`env_field`, built by :func:`from_env` (blank keeps the default; a bad value is a
-:class:`SettingsError` naming the variable). :class:`StudyConfig` is the study
-(docs/configuration.md lists every ``ESM_*`` variable; docs/study.md why the defaults are what they
-are), :class:`BotSettings` the bot process and :class:`StoreSettings` where its data lives; the
-token, the webhook secret and the MongoDB URI never appear in ``repr`` or in errors."""
+"""Every setting of esm-bot, read one way: fields declared with :func:`env_field`, built by
+:func:`from_env`; a bad value is a :class:`SettingsError` naming its variable (all of them:
+docs/configuration.md), and no secret appears in a ``repr`` or an error."""
 
 from __future__ import annotations
 
@@ -164,7 +161,8 @@ def _minutes_field(variable: str, default: float) -> Any:
 
 @attrs.frozen(hash=False)
 class StudyConfig:
-    """All settings of one study (docs/configuration.md: each field's variable and default)."""
+    """All settings of one study (docs/configuration.md: each field's variable and default;
+    docs/study.md: why the defaults are what they are)."""
 
     beeps_per_day: int = env_field("ESM_BEEPS_PER_DAY", _whole, default=6)
     min_beeps_per_day: int = env_field("ESM_MIN_BEEPS_PER_DAY", _whole, default=1)
