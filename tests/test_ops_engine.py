@@ -19,9 +19,8 @@ from pathlib import Path
 import pytest
 
 import esm_validate
-from esm_bot.ops.export import export_study
+from esm_bot.ops.export import PRACTICE, export_study, study_rows
 from esm_bot.ops.health import run_health
-from esm_bot.ops.rows import PRACTICE, study_rows
 from esm_bot.ops.stats import compliance_totals, study_stats
 from esm_bot.settings import StudyConfig
 from esm_bot.store.sqlite import SqliteStore

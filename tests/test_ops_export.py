@@ -14,14 +14,16 @@ import pytest
 
 from esm_bot.domain.models import BeepStatus
 from esm_bot.ops.export import (
+    SALT_META_KEY,
     build_codebook,
     codebook_path,
     columns,
     export_study,
     export_to_file,
+    parse_since,
+    pseudonym,
     render_codebook,
 )
-from esm_bot.ops.rows import SALT_META_KEY, parse_since, pseudonym
 from esm_bot.store.sqlite import SqliteStore
 from esm_validate import ISSUE_CODES, PHENOMENA, QUALITY_LEVELS
 from tests._ops_cli import run_esm_bot

@@ -22,8 +22,8 @@ from esm_bot.domain.models import (
     beep_id,
     new_id,
 )
+from esm_bot.ops.export import study_rows
 from esm_bot.ops.report import issue_shares
-from esm_bot.ops.rows import study_rows
 from esm_bot.ops.stats import (
     NORMS,
     best_attempts,

@@ -11,8 +11,8 @@ from pathlib import Path
 import attrs
 import pytest
 
+from esm_bot.ops.export import study_rows
 from esm_bot.ops.report import REPORT_NAME, build_report, dodge, issue_series, issue_shares
-from esm_bot.ops.rows import study_rows
 from esm_bot.ops.stats import (
     NORMS,
     best_attempts,

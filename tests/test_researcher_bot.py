@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 
 from esm_bot import i18n
-from esm_bot.ops.rows import PILOT, study_rows
+from esm_bot.ops.export import PILOT, study_rows
 from esm_bot.ops.stats import study_stats
 from esm_bot.study import Study
 from esm_bot.telegram.app import BotApp

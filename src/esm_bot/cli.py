@@ -326,23 +326,22 @@ def _migrate(args: argparse.Namespace) -> int:
     description="One row per scheduled beep (missed ones too) and report attempt.",
 )
 def _export(args: argparse.Namespace) -> int:
-    from esm_bot.ops.export import build_codebook, export_study, export_to_file, render_codebook
-    from esm_bot.ops.rows import parse_since
+    from esm_bot.ops import export
 
     try:
-        since = parse_since(args.since) if args.since else None
+        since = export.parse_since(args.since) if args.since else None
     except ValueError as exc:
         return _fail("export", str(exc))
     if args.codebook and args.out is None:
-        _out(render_codebook(build_codebook(raw_ids=args.raw_ids), "md"))
+        _out(export.render_codebook(export.build_codebook(raw_ids=args.raw_ids), "md"))
         return 0
     options = {"format": args.format, "since": since, "raw_ids": args.raw_ids}
 
     def body(store: Any) -> int:
         if args.out is None:
-            export_study(store, sys.stdout, environ=os.environ, **options)
+            export.export_study(store, sys.stdout, environ=os.environ, **options)
             return 0
-        count, book = export_to_file(store, Path(args.out), environ=os.environ, **options)
+        count, book = export.export_to_file(store, Path(args.out), environ=os.environ, **options)
         where = describe_store(os.environ)
         _out(f"Wrote {count} rows from the {where} to {args.out}; codebook: {book}", sys.stderr)
         if args.codebook:

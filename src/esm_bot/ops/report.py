@@ -18,8 +18,7 @@ from typing import Any, Final
 
 from esm_bot.domain.clock import utc_now
 from esm_bot.ops import stats as st
-from esm_bot.ops.export import write_atomically
-from esm_bot.ops.rows import StudyRow, study_rows
+from esm_bot.ops.export import StudyRow, study_rows, write_atomically
 from esm_bot.settings import StudyConfig
 from esm_bot.store.base import Store
 

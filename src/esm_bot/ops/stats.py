@@ -14,7 +14,7 @@ from esm_bot.domain.models import ParticipantStatus, Report
 from esm_bot.store.base import Store
 from esm_bot.study import analytics
 
-from .rows import NO_BEEP, PILOT, PRACTICE, StudyRow, study_rows
+from .export import NO_BEEP, PILOT, PRACTICE, StudyRow, study_rows
 
 __all__ = [
     "NORMS",

@@ -21,9 +21,8 @@ from telebot.util import content_type_media
 
 from esm_bot import i18n
 from esm_bot.domain.models import Participant, ParticipantStatus
-from esm_bot.ops.export import export_study
+from esm_bot.ops.export import export_salt, export_study, pseudonym
 from esm_bot.ops.health import run_health
-from esm_bot.ops.rows import export_salt, pseudonym
 from esm_bot.ops.stats import study_stats
 from esm_bot.settings import BotSettings
 from esm_bot.study import AWAITING_KEY, Action, ActionKind, Outcome, Study
