@@ -216,3 +216,70 @@ def test_a_sensation_in_a_sequence_told_is_not_sensory_awareness(text: str) -> N
 def test_a_sensation_without_a_sequence_stays_sensory_awareness(text: str) -> None:
     """The same sound stated for itself stays sensory awareness."""
     assert "sensory_awareness" in validate(text).phenomena
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "тишина в читалке, и я считаю щелчки про себя: раз.. два.. три",
+        "в читалке тихо, говорю себе: «ещё страница»",
+    ],
+)
+def test_a_reading_room_is_not_reading(text: str) -> None:
+    """«Читалка» (a reading room) is a place, not reading: the words said stay inner speech."""
+    assert "inner_speech" in validate(text).phenomena
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "At the beep I was looking at a column of figures. That's all I can really say.",
+        "В момент сигнала смотрел в окно на столбы. Больше ничего не помню.",
+    ],
+)
+def test_all_one_can_say_is_not_only_the_doing(text: str) -> None:
+    """ "That's all I can say", «больше ничего не помню» is a limit of the report, not a
+    statement that only the doing was there."""
+    assert "just_doing" not in validate(text).phenomena
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "wordless: the check would bounce. heat climbing up my neck",
+        "no words: he was lying. cold in my stomach",
+        "без слов: чек не пройдёт. жар ползёт по шее",
+    ],
+)
+def test_no_words_then_a_colon_is_a_wordless_thought(text: str) -> None:
+    """A "no words" followed by a colon gives what was known: a wordless thought."""
+    found = validate(text).phenomena
+    assert "unsymbolized_thinking" in found
+    assert "just_doing" not in found
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "He was bored at the beep because the lecture covered material he knew, which is why he "
+        "tends to zone out.",
+        "Мне было скучно, потому что на планёрках мне всегда скучно, а это значит, что работа "
+        "мне не подходит.",
+    ],
+)
+def test_a_feeling_explained_as_a_habit_is_not_of_the_moment(text: str) -> None:
+    """A feeling whose sentence explains it as a habit, in a report of reasons, is the usual
+    one, not a feeling apprehended at the beep."""
+    assert "feeling" not in validate(text).phenomena
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "bored at the beep because the lecture was slow. I always zone out.",
+        "мне было скучно, потому что лекция медленная. Я всегда отключаюсь.",
+    ],
+)
+def test_a_feeling_beside_a_habit_in_another_sentence_stays(text: str) -> None:
+    """A habit in another sentence does not take the feeling of the moment away."""
+    assert "feeling" in validate(text).phenomena

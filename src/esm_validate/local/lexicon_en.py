@@ -224,7 +224,7 @@ PATTERNS: Final[dict[str, str]] = {
     # ---- phenomena ----
     "only_this": (
         r"nothing\s+else|just\s+that|only\s+that|only\s+the\s+\w+ing|just\s+the\s+\w+ing|"
-        r"that'?s\s+(?:it|all)|no\s+thoughts?|only\s+the\s+(?:doing|movement|motion|action)"
+        r"that'?s\s+(?:it|all)(?!\s+i\s+(?:can|could|remember|recall|know))|no\s+thoughts?|only\s+the\s+(?:doing|movement|motion|action)"
     ),
     "doing_cue": r"just|simply|only",
     "gaze": r"(?:eyes|gaze|staring|stared|looking)\s+(?:\w+\s+)?(?:on|at|into)\s+\w+",

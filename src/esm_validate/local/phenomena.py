@@ -1004,6 +1004,15 @@ def _turns_to_senses(
     return False
 
 
+def _content_follows(negations: tuple[Span, ...], normalised: str) -> bool:
+    """True when a colon follows a "no words" and opens what was known ("wordless: the check
+    would bounce", «без слов: он врёт»): a wordless thought with its content."""
+    for _, end in negations:  # noqa: SIM110  # (a loop: a generator costs a call on 3.11)
+        if normalised[end : end + 2].lstrip().startswith(":"):
+            return True
+    return False
+
+
 def _first_content(hits: Mapping[str, tuple[Span, ...]], start: int, end: int) -> int | None:
     """Where the first content word between ``start`` and ``end`` starts, if any."""
     first: int | None = None
@@ -1133,6 +1142,7 @@ def _drop_unapprehended(
         return
     voiced = "inner_speech" in evidence or "inner_hearing" in evidence
     doubts = hit_starts(hits, _FEELING_DOUBT)
+    habits = hit_starts(hits, _NOT_PRISTINE[0]) if groups == 2 else []
     kept: list[Span] = []
     for span in feelings:
         start, end = span
@@ -1156,6 +1166,8 @@ def _drop_unapprehended(
             continue  # a hedge in the feeling's clause or before it governs the feeling
         if _asked(normalised, sentence_at(sentences, start)):
             continue  # "was i nervous??", «было ли страшно?»: asked, not reported
+        if habits and groups == 2 and any_within(habits, *sentence_at(sentences, start)):
+            continue  # explained as a habit («мне было скучно, потому что мне всегда скучно»)
         kept.append(span)
     if len(kept) < len(feelings):
         _keep(evidence, "feeling", kept)
@@ -1384,6 +1396,7 @@ def phenomena_of(
     if negations and (
         ut
         or _outside(hits.get("thought_word", ()), hits.get("blank", ()))
+        or _content_follows(negations, normalised)
         or not (
             doing
             or hits.get("blank")
