@@ -530,6 +530,8 @@ class TestScheduler:
         who = study.participant(92)
         assert who is not None
         assert not who.active
+        unreachable = list(study.store.iter_events(participant_id=who.id, kind="unreachable"))
+        assert len(unreachable) == 1  # the sender's 403 hook and the failed beep: one event
         assert _status(study, beep) in (BeepStatus.CANCELLED, BeepStatus.MISSED)
         later = [b for b in study.store.beeps_for(who.id) if b.scheduled_at > beep.scheduled_at]
         assert later

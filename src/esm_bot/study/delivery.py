@@ -182,6 +182,8 @@ class Delivery:
         return None
 
     def _mark_unreachable(self, participant: Participant, reason: str) -> Participant:
+        if not participant.active:  # a 403 on a beep is heard twice: by the sender, then here
+            return participant
         after = self.ctx.now() - dt.timedelta(days=1)
         self.ctx.store.cancel_future_beeps(participant.id, after=after)
         updated = self.ctx.update(participant, active=False)
