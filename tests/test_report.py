@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import re
 import struct
+from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -153,6 +154,19 @@ def test_issue_shares_are_percent_of_reports_per_day(store: SqliteStore) -> None
                 100 * sum(1 for r in day_rows if code in (r.issue_codes or ())) / len(day_rows)
             )
             assert share == pytest.approx(expected)
+
+
+def test_issue_shares_order_commonest_first_then_by_code(store: SqliteStore) -> None:
+    """Codes equally common come in code order, so the report is the same on every run (the
+    order of a set of codes depends on the hash seed)."""
+    simulate_study(store, participants=3, days=3)
+    everything = list(study_rows(store, environ={}))
+    firsts = [r for r in everything if r.answered and r.study_day and r.attempt == 1]
+    counts = Counter(code for r in firsts for code in set(r.issue_codes or ()))
+
+    for rows in (everything, everything[::-1]):
+        shares = issue_shares(rows, top=len(counts))
+        assert list(shares) == sorted(counts, key=lambda code: (-counts[code], code))
 
 
 def test_report_on_mongodb(mongo_uri: str, mongo_db_name: str, tmp_path: Path) -> None:

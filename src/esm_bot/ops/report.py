@@ -166,7 +166,7 @@ def issue_shares(rows: Sequence[StudyRow], top: int = _TOP_ISSUES) -> dict[str, 
     for row in scored:
         for code in set(row.issue_codes or ()):
             per_code[code][row.study_day or 0] += 1
-    common = sorted(per_code, key=lambda code: -per_code[code].total())[:top]
+    common = sorted(per_code, key=lambda code: (-per_code[code].total(), code))[:top]
     return {
         code: {d: 100.0 * per_code[code][d] / totals[d] for d in sorted(totals)} for code in common
     }
