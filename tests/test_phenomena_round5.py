@@ -283,3 +283,33 @@ def test_a_feeling_explained_as_a_habit_is_not_of_the_moment(text: str) -> None:
 def test_a_feeling_beside_a_habit_in_another_sentence_stays(text: str) -> None:
     """A habit in another sentence does not take the feeling of the moment away."""
     assert "feeling" in validate(text).phenomena
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "the bassline from my lesson looping in my head",
+        "my old ringtone stuck in my head, the marimba one",
+        "в башке крутится рингтон соседки, с колокольчиками",
+        "барабаны со вчерашней репетиции долбят в голове",
+    ],
+)
+def test_a_ringtone_a_bassline_or_drums_in_the_head_are_inner_hearing(text: str) -> None:
+    """Every kind of music (a ringtone, a bassline, drums) playing in the head, «в башке» as
+    much as «в голове», is inner hearing."""
+    assert "inner_hearing" in validate(text).phenomena
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "пятка горит в новом кроссовке, одно место натёрто",
+        "ладонь горит после верёвки",
+        "rain on the skylight, a fine irregular patter",
+        "the radiator rattle, clang clang every few seconds",
+    ],
+)
+def test_a_burning_body_part_or_a_sound_stated_for_itself_is_sensory_awareness(text: str) -> None:
+    """A body part burning or chafed («пятка горит») and a sound named for itself (a patter,
+    a rattle) are sensory content of the moment."""
+    assert "sensory_awareness" in validate(text).phenomena

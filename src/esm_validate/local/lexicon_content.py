@@ -89,6 +89,7 @@ RU_LEMMAS: Final[dict[str, frozenset[str]]] = {
         свистеть сиять скрипеть слепить стучать тикать трещать урчать холодить хрустеть
         чесаться шелестеть шибать шипеть шуршать щекотать щипать
         свести сводить першить кольнуть дергаться болеть слезиться
+        гореть натереть пищать звякать бренчать тренькать гудок
         """
     ),
     "body_part": _words(
@@ -164,6 +165,7 @@ EN_WORDS: Final[dict[str, frozenset[str]]] = {
         rustle rustling scent screech shade shadow shimmer smell smoke sound sparkle
         splash squeak steam stench taste texture thud thump ticking warmth whiff whir
         whirr wind
+        whistling rattle chime clang honk patter
         """
     ),
     "sense_verb": _words(
@@ -171,6 +173,7 @@ EN_WORDS: Final[dict[str, frozenset[str]]] = {
         ache burn buzz chirp clatter click creak drip flicker gleam glint glow growl hiss hum
         itch prickle pulse reek rumble rustle shimmer smell smelled smells smelt sparkle
         squeak sting stink throb tick tickle tingle twitch whir
+        whistle rattle chime honk patter thrum clang
         """
     ),
     "body_part": _words(

@@ -288,7 +288,7 @@ PATTERNS: Final[dict[str, str]] = {
         r"aloud|out\s+loud|to\s+(?:the|her|him|them|his|our|a|an)\s+\w+|to\s+my\s+(?!own|head|mind|self)\w+"
     ),
     "inner_hearing": (
-        r"(?:song|tune|melody|music|jingle|chorus|lyrics?|riff|refrain|beat|theme|anthem)\W+(?:[\w'-]+\W+){0,4}?"
+        r"(?:song|tune|melody|music|jingle|chorus|lyrics?|riff|refrain|beat|theme|anthem|ringtone|bass\s?line|hymn|drums?)\W+(?:[\w'-]+\W+){0,4}?"
         rf"(?:in\s+{_HEAD}|stuck|on\s+repeat|looping|playing\s+in)"
         rf"|in\s+{_HEAD}\W+(?:[\w'-]+\W+){{0,3}}?(?:song|tune|melody|music|jingle|chorus|theme|anthem)"
         rf"|(?:singing|sings|sang|humming|hums)\s+(?:\S+\s+){{0,2}}?in\s+{_HEAD}"
@@ -298,7 +298,7 @@ PATTERNS: Final[dict[str, str]] = {
         r"telling|told|says|said|shouting|calling|whispering|asking)"
         rf"|voice\s+of\s+(?:my\s+)?[\w-]+\s+in\s+{_HEAD}"
         r"|imagined\s+(?:hearing|the\s+sound)|heard\s+(?:it\s+)?(?:innerly|inwardly)"
-        r"|(?:song|tune|melody|jingle|chorus|theme|anthem)\s+(?:[\w'-]+\s+){0,4}?(?:going\s+round|looping|on\s+"
+        r"|(?:song|tune|melody|jingle|chorus|theme|anthem|ringtone|bass\s?line|hymn)\s+(?:[\w'-]+\s+){0,4}?(?:going\s+round|looping|on\s+"
         r"loop|on\s+repeat|playing|replaying|running)|earworm"
         r"|(?:was|were)\s+(?:innerly\s+|inwardly\s+)?hearing|innerly\s+hearing|hearing\s+(?:it\s+)?"
         r"in\s+(?:my\s+head|imagination)|(?:(?<=s\s)|(?<=his\s)|(?<=her\s)|(?<=their\s))"

@@ -400,113 +400,127 @@ FORMS: Final[dict[str, dict[str, str]]] = {
             aromaness aromas aromay breeze breezed breezely breezer breezes breezest
             breezing breezy buzz buzze buzzed buzzer buzzes buzzest buzzing buzzings buzzly
             buzzness buzzs buzzy chill chilled chiller chilles chillest chilling chillly
-            chillness chills chilly chirp chirpe chirped chirper chirpes chirpest chirping
-            chirpings chirply chirpness chirps chirpy chlorine chlorined chlorinely
-            chloriner chlorines chlorinest chlorining chloriny clack clacked clacker clackes
-            clackest clacking clackly clackness clacks clacky clatter clattered clatterer
-            clatteres clatterest clattering clatterly clatterness clatterred clatterrer
-            clatterring clatterry clatters clattery click clicke clicked clicker clickes
-            clickest clicking clickings clickly clickness clicks clicky clink clinked
-            clinker clinkes clinkest clinking clinkly clinkness clinks clinky color colored
-            colorer colores colorest coloring colorly colorness colorred colorrer colorring
-            colorry colors colory colour coloured colourer coloures colourest colouring
-            colourly colourness colours coloury coolness coolnesss crackle crackled
-            cracklely crackler crackles cracklest crackling crackly creak creaked creaker
-            creakes creakest creaking creakly creakness creaks creaky draft drafted drafter
-            draftes draftest drafting draftly draftness drafts drafty draught draughted
-            draughter draughtes draughtest draughting draughtly draughtness draughts
-            draughty drip driped driper dripes dripest driping driply dripness dripp drippe
-            dripped dripper dripping drippings drippy drips dripy echo echoed echoer echoes
-            echoest echoing echoly echoness echos echoy flavor flavored flavorer flavores
-            flavorest flavoring flavorly flavorness flavorred flavorrer flavorring flavorry
-            flavors flavory flavour flavoured flavourer flavoures flavourest flavouring
-            flavourly flavourness flavours flavoury flicker flickered flickerer flickeres
-            flickerest flickering flickerly flickerness flickerred flickerrer flickerring
-            flickerry flickers flickery footsteps footstepsed footstepser footstepses
-            footstepsest footstepsing footstepsly footstepsness footstepss footstepsy glare
-            glared glarely glarer glares glarest glaring glary gleam gleamed gleamer gleames
-            gleamest gleaming gleamly gleamness gleams gleamy glint glinted glinter glintes
-            glintest glinting glintly glintness glints glinty glow glowed glower glowes
-            glowest glowing glowly glowness glows glowy gurgle gurgled gurglely gurgler
-            gurgles gurglest gurgling gurgly heat heated heater heates heatest heating
-            heatly heatness heats heaty hiss hissed hisser hisses hissest hissing hissly
-            hissness hisss hissy hue hued huely huer hues huest huing hum humed humer humes
-            humest huming humly humm humme hummed hummer humming hummings hummy humness hums
-            humy huy jingle jingled jinglely jingler jingles jinglest jingling jingly light
-            lighted lighter lightes lightest lighting lightly lightness lights lighty noise
-            noised noisely noiser noises noisest noising noisy odor odored odorer odores
-            odorest odoring odorly odorness odorred odorrer odorring odorry odors odory
-            odour odoured odourer odoures odourest odouring odourly odourness odours odoury
-            reflection reflectioned reflectioner reflectiones reflectionest reflectioning
-            reflectionly reflectionness reflections reflectiony roar roared roarer roares
-            roarest roaring roarly roarness roars roary rumble rumbled rumblely rumbler
-            rumbles rumblest rumbling rumbly rustl rustle rustled rustlely rustler rustles
-            rustlest rustling rustlings rustly scent scented scenter scentes scentest
-            scenting scently scentness scents scenty screech screeched screecher screeches
-            screechest screeching screechly screechness screechs screechy shade shaded
-            shadely shader shades shadest shading shadow shadowed shadower shadowes
-            shadowest shadowing shadowly shadowness shadows shadowy shady shimmer shimmered
-            shimmerer shimmeres shimmerest shimmering shimmerly shimmerness shimmerred
-            shimmerrer shimmerring shimmerry shimmers shimmery smell smelled smeller smelles
-            smellest smelling smellly smellness smells smelly smoke smoked smokely smoker
-            smokes smokest smoking smoky sound sounded sounder soundes soundest sounding
-            soundly soundness sounds soundy sparkle sparkled sparklely sparkler sparkles
-            sparklest sparkling sparkly splash splashed splasher splashes splashest
-            splashing splashly splashness splashs splashy squeak squeaked squeaker squeakes
-            squeakest squeaking squeakly squeakness squeaks squeaky steam steamed steamer
-            steames steamest steaming steamly steamness steams steamy stench stenched
-            stencher stenches stenchest stenching stenchly stenchness stenchs stenchy taste
-            tasted tastely taster tastes tastest tasting tasty texture textured texturely
-            texturer textures texturest texturing textury thud thudded thudder thudding
-            thuddy thuded thuder thudes thudest thuding thudly thudness thuds thudy thump
-            thumped thumper thumpes thumpest thumping thumply thumpness thumps thumpy tick
-            ticke ticking tickings warmth warmthed warmther warmthes warmthest warmthing
-            warmthly warmthness warmths warmthy whiff whiffed whiffer whiffes whiffest
-            whiffing whiffly whiffness whiffs whiffy whir whired whirer whires whirest
-            whiring whirly whirness whirr whirred whirrer whirres whirrest whirring whirrly
-            whirrness whirrs whirry whirs whiry wind winded winder windes windest winding
-            windly windness winds windy
+            chillness chills chilly chime chimed chimely chimer chimes chimest chiming chimy
+            chirp chirpe chirped chirper chirpes chirpest chirping chirpings chirply
+            chirpness chirps chirpy chlorine chlorined chlorinely chloriner chlorines
+            chlorinest chlorining chloriny clack clacked clacker clackes clackest clacking
+            clackly clackness clacks clacky clang clanged clanger clanges clangest clanging
+            clangly clangness clangs clangy clatter clattered clatterer clatteres clatterest
+            clattering clatterly clatterness clatterred clatterrer clatterring clatterry
+            clatters clattery click clicke clicked clicker clickes clickest clicking
+            clickings clickly clickness clicks clicky clink clinked clinker clinkes clinkest
+            clinking clinkly clinkness clinks clinky color colored colorer colores colorest
+            coloring colorly colorness colorred colorrer colorring colorry colors colory
+            colour coloured colourer coloures colourest colouring colourly colourness
+            colours coloury coolness coolnesss crackle crackled cracklely crackler crackles
+            cracklest crackling crackly creak creaked creaker creakes creakest creaking
+            creakly creakness creaks creaky draft drafted drafter draftes draftest drafting
+            draftly draftness drafts drafty draught draughted draughter draughtes draughtest
+            draughting draughtly draughtness draughts draughty drip driped driper dripes
+            dripest driping driply dripness dripp drippe dripped dripper dripping drippings
+            drippy drips dripy echo echoed echoer echoes echoest echoing echoly echoness
+            echos echoy flavor flavored flavorer flavores flavorest flavoring flavorly
+            flavorness flavorred flavorrer flavorring flavorry flavors flavory flavour
+            flavoured flavourer flavoures flavourest flavouring flavourly flavourness
+            flavours flavoury flicker flickered flickerer flickeres flickerest flickering
+            flickerly flickerness flickerred flickerrer flickerring flickerry flickers
+            flickery footsteps footstepsed footstepser footstepses footstepsest footstepsing
+            footstepsly footstepsness footstepss footstepsy glare glared glarely glarer
+            glares glarest glaring glary gleam gleamed gleamer gleames gleamest gleaming
+            gleamly gleamness gleams gleamy glint glinted glinter glintes glintest glinting
+            glintly glintness glints glinty glow glowed glower glowes glowest glowing glowly
+            glowness glows glowy gurgle gurgled gurglely gurgler gurgles gurglest gurgling
+            gurgly heat heated heater heates heatest heating heatly heatness heats heaty
+            hiss hissed hisser hisses hissest hissing hissly hissness hisss hissy honk
+            honked honker honkes honkest honking honkly honkness honks honky hue hued huely
+            huer hues huest huing hum humed humer humes humest huming humly humm humme
+            hummed hummer humming hummings hummy humness hums humy huy jingle jingled
+            jinglely jingler jingles jinglest jingling jingly light lighted lighter lightes
+            lightest lighting lightly lightness lights lighty noise noised noisely noiser
+            noises noisest noising noisy odor odored odorer odores odorest odoring odorly
+            odorness odorred odorrer odorring odorry odors odory odour odoured odourer
+            odoures odourest odouring odourly odourness odours odoury patter pattered
+            patterer patteres patterest pattering patterly patterness patterred patterrer
+            patterring patterry patters pattery rattle rattled rattlely rattler rattles
+            rattlest rattling rattly reflection reflectioned reflectioner reflectiones
+            reflectionest reflectioning reflectionly reflectionness reflections reflectiony
+            roar roared roarer roares roarest roaring roarly roarness roars roary rumble
+            rumbled rumblely rumbler rumbles rumblest rumbling rumbly rustl rustle rustled
+            rustlely rustler rustles rustlest rustling rustlings rustly scent scented
+            scenter scentes scentest scenting scently scentness scents scenty screech
+            screeched screecher screeches screechest screeching screechly screechness
+            screechs screechy shade shaded shadely shader shades shadest shading shadow
+            shadowed shadower shadowes shadowest shadowing shadowly shadowness shadows
+            shadowy shady shimmer shimmered shimmerer shimmeres shimmerest shimmering
+            shimmerly shimmerness shimmerred shimmerrer shimmerring shimmerry shimmers
+            shimmery smell smelled smeller smelles smellest smelling smellly smellness
+            smells smelly smoke smoked smokely smoker smokes smokest smoking smoky sound
+            sounded sounder soundes soundest sounding soundly soundness sounds soundy
+            sparkle sparkled sparklely sparkler sparkles sparklest sparkling sparkly splash
+            splashed splasher splashes splashest splashing splashly splashness splashs
+            splashy squeak squeaked squeaker squeakes squeakest squeaking squeakly
+            squeakness squeaks squeaky steam steamed steamer steames steamest steaming
+            steamly steamness steams steamy stench stenched stencher stenches stenchest
+            stenching stenchly stenchness stenchs stenchy taste tasted tastely taster tastes
+            tastest tasting tasty texture textured texturely texturer textures texturest
+            texturing textury thud thudded thudder thudding thuddy thuded thuder thudes
+            thudest thuding thudly thudness thuds thudy thump thumped thumper thumpes
+            thumpest thumping thumply thumpness thumps thumpy tick ticke ticking tickings
+            warmth warmthed warmther warmthes warmthest warmthing warmthly warmthness
+            warmths warmthy whiff whiffed whiffer whiffes whiffest whiffing whiffly
+            whiffness whiffs whiffy whir whired whirer whires whirest whiring whirly
+            whirness whirr whirred whirrer whirres whirrest whirring whirrly whirrness
+            whirrs whirry whirs whiry whistl whistle whistling whistlings wind winded winder
+            windes windest winding windly windness winds windy
         """,
         "sense_verb": """
             ache ached achely acher aches achest aching achy burn burned burner burnes
             burnest burning burnly burnness burns burny buzz buzzed buzzer buzzes buzzest
-            buzzing buzzly buzzness buzzs buzzy chirp chirped chirper chirpes chirpest
-            chirping chirply chirpness chirps chirpy clatter clattered clatterer clatteres
-            clatterest clattering clatterly clatterness clatterred clatterrer clatterring
-            clatterry clatters clattery click clicked clicker clickes clickest clicking
-            clickly clickness clicks clicky creak creaked creaker creakes creakest creaking
-            creakly creakness creaks creaky drip driped driper dripes dripest driping driply
-            dripness dripped dripper dripping drippy drips dripy flicker flickered flickerer
-            flickeres flickerest flickering flickerly flickerness flickerred flickerrer
-            flickerring flickerry flickers flickery gleam gleamed gleamer gleames gleamest
-            gleaming gleamly gleamness gleams gleamy glint glinted glinter glintes glintest
-            glinting glintly glintness glints glinty glow glowed glower glowes glowest
-            glowing glowly glowness glows glowy growl growled growler growles growlest
-            growling growlly growlness growls growly hiss hissed hisser hisses hissest
-            hissing hissly hissness hisss hissy hum humed humer humes humest huming humly
-            hummed hummer humming hummy humness hums humy itch itched itcher itches itchest
-            itching itchly itchness itchs itchy prickle prickled pricklely prickler prickles
-            pricklest prickling prickly pulse pulsed pulsely pulser pulses pulsest pulsing
-            pulsy reek reeked reeker reekes reekest reeking reekly reekness reeks reeky
-            rumble rumbled rumblely rumbler rumbles rumblest rumbling rumbly rustle rustled
-            rustlely rustler rustles rustlest rustling rustly shimmer shimmered shimmerer
-            shimmeres shimmerest shimmering shimmerly shimmerness shimmerred shimmerrer
-            shimmerring shimmerry shimmers shimmery smell smelled smelledded smelledder
-            smelledding smelleddy smelleded smelleder smelledes smelledest smelleding
-            smelledly smelledness smelleds smelledy smeller smelles smellest smelling
-            smellly smellness smells smellsed smellser smellses smellsest smellsing smellsly
-            smellsness smellss smellsy smelly smelt smelted smelter smeltes smeltest
-            smelting smeltly smeltness smelts smelty sparkle sparkled sparklely sparkler
-            sparkles sparklest sparkling sparkly squeak squeaked squeaker squeakes squeakest
-            squeaking squeakly squeakness squeaks squeaky st ste sting stings stink stinked
-            stinker stinkes stinkest stinking stinkly stinkness stinks stinky throb throbbed
-            throbber throbbing throbby throbed throber throbes throbest throbing throbly
-            throbness throbs throby tick ticked ticker tickes tickest ticking tickle tickled
-            ticklely tickler tickles ticklest tickling tickly tickness ticks ticky tingle
-            tingled tinglely tingler tingles tinglest tingling tingly twitch twitched
+            buzzing buzzly buzzness buzzs buzzy chime chimed chimely chimer chimes chimest
+            chiming chimy chirp chirped chirper chirpes chirpest chirping chirply chirpness
+            chirps chirpy clang clanged clanger clanges clangest clanging clangly clangness
+            clangs clangy clatter clattered clatterer clatteres clatterest clattering
+            clatterly clatterness clatterred clatterrer clatterring clatterry clatters
+            clattery click clicked clicker clickes clickest clicking clickly clickness
+            clicks clicky creak creaked creaker creakes creakest creaking creakly creakness
+            creaks creaky drip driped driper dripes dripest driping driply dripness dripped
+            dripper dripping drippy drips dripy flicker flickered flickerer flickeres
+            flickerest flickering flickerly flickerness flickerred flickerrer flickerring
+            flickerry flickers flickery gleam gleamed gleamer gleames gleamest gleaming
+            gleamly gleamness gleams gleamy glint glinted glinter glintes glintest glinting
+            glintly glintness glints glinty glow glowed glower glowes glowest glowing glowly
+            glowness glows glowy growl growled growler growles growlest growling growlly
+            growlness growls growly hiss hissed hisser hisses hissest hissing hissly
+            hissness hisss hissy honk honked honker honkes honkest honking honkly honkness
+            honks honky hum humed humer humes humest huming humly hummed hummer humming
+            hummy humness hums humy itch itched itcher itches itchest itching itchly
+            itchness itchs itchy patter pattered patterer patteres patterest pattering
+            patterly patterness patterred patterrer patterring patterry patters pattery
+            prickle prickled pricklely prickler prickles pricklest prickling prickly pulse
+            pulsed pulsely pulser pulses pulsest pulsing pulsy rattle rattled rattlely
+            rattler rattles rattlest rattling rattly reek reeked reeker reekes reekest
+            reeking reekly reekness reeks reeky rumble rumbled rumblely rumbler rumbles
+            rumblest rumbling rumbly rustle rustled rustlely rustler rustles rustlest
+            rustling rustly shimmer shimmered shimmerer shimmeres shimmerest shimmering
+            shimmerly shimmerness shimmerred shimmerrer shimmerring shimmerry shimmers
+            shimmery smell smelled smelledded smelledder smelledding smelleddy smelleded
+            smelleder smelledes smelledest smelleding smelledly smelledness smelleds
+            smelledy smeller smelles smellest smelling smellly smellness smells smellsed
+            smellser smellses smellsest smellsing smellsly smellsness smellss smellsy smelly
+            smelt smelted smelter smeltes smeltest smelting smeltly smeltness smelts smelty
+            sparkle sparkled sparklely sparkler sparkles sparklest sparkling sparkly squeak
+            squeaked squeaker squeakes squeakest squeaking squeakly squeakness squeaks
+            squeaky st ste sting stings stink stinked stinker stinkes stinkest stinking
+            stinkly stinkness stinks stinky throb throbbed throbber throbbing throbby
+            throbed throber throbes throbest throbing throbly throbness throbs throby thrum
+            thrumed thrumer thrumes thrumest thruming thrumly thrummed thrummer thrumming
+            thrummy thrumness thrums thrumy tick ticked ticker tickes tickest ticking tickle
+            tickled ticklely tickler tickles ticklest tickling tickly tickness ticks ticky
+            tingle tingled tinglely tingler tingles tinglest tingling tingly twitch twitched
             twitcher twitches twitchest twitching twitchly twitchness twitchs twitchy whir
             whired whirer whires whirest whiring whirly whirness whirred whirrer whirring
-            whirry whirs whiry
+            whirry whirs whiry whistle whistled whistlely whistler whistles whistlest
+            whistling whistly
         """,
         "voice": """
             jingle jingled jinglely jingler jingles jinglest jingling jingly melodied
@@ -1470,183 +1484,204 @@ FORMS: Final[dict[str, dict[str, str]]] = {
             болеющее болеющей болеющем болеющему болеющею болеющие болеющий болеющим
             болеющими болеющих болеющую болея боли болим болит болите болишь болю боля болят
             болящая болящего болящее болящей болящем болящему болящею болящие болящий
-            болящим болящими болящих болящую булькав булькавшая булькавшего булькавшее
-            булькавшей булькавшем булькавшему булькавшею булькавши булькавшие булькавший
-            булькавшим булькавшими булькавших булькавшую булькаем булькает булькаете
-            булькаешь булькай булькайте булькал булькала булькали булькало булькать булькаю
-            булькают булькающая булькающего булькающее булькающей булькающем булькающему
-            булькающею булькающие булькающий булькающим булькающими булькающих булькающую
-            булькая воняв вонявшая вонявшего вонявшее вонявшей вонявшем вонявшему вонявшею
-            вонявши вонявшие вонявший вонявшим вонявшими вонявших вонявшую воняем воняет
-            воняете воняешь воняй воняйте вонял воняла воняли воняло вонять воняю воняют
-            воняющая воняющего воняющее воняющей воняющем воняющему воняющею воняющие
-            воняющий воняющим воняющими воняющих воняющую воняя гремев гремевшая гремевшего
-            гремевшее гремевшей гремевшем гремевшему гремевшею гремевши гремевшие гремевший
-            гремевшим гремевшими гремевших гремевшую гремел гремела гремели гремело греметь
-            греми гремим гремит гремите гремишь гремлю гремя гремят гремящая гремящего
-            гремящее гремящей гремящем гремящему гремящею гремящие гремящий гремящим
-            гремящими гремящих гремящую гудев гудевшая гудевшего гудевшее гудевшей гудевшем
-            гудевшему гудевшею гудевши гудевшие гудевший гудевшим гудевшими гудевших
-            гудевшую гудел гудела гудели гудело гудеть гуди гудим гудит гудите гудишь гудя
-            гудят гудящая гудящего гудящее гудящей гудящем гудящему гудящею гудящие гудящий
-            гудящим гудящими гудящих гудящую гужу дергавшаяся дергавшегося дергавшееся
-            дергавшейся дергавшемся дергавшемуся дергавшеюся дергавшиеся дергавшийся
-            дергавшимися дергавшимся дергавшись дергавшихся дергавшуюся дергаемся дергаетесь
-            дергается дергаешься дергайся дергайтесь дергалась дергались дергалось дергался
-            дергаться дергаюсь дергаются дергающаяся дергающегося дергающееся дергающейся
-            дергающемся дергающемуся дергающеюся дергающиеся дергающийся дергающимися
-            дергающимся дергающихся дергающуюся дергаясь дребезжа дребезжав дребезжавшая
-            дребезжавшего дребезжавшее дребезжавшей дребезжавшем дребезжавшему дребезжавшею
-            дребезжавши дребезжавшие дребезжавший дребезжавшим дребезжавшими дребезжавших
-            дребезжавшую дребезжал дребезжала дребезжали дребезжало дребезжат дребезжать
-            дребезжащая дребезжащего дребезжащее дребезжащей дребезжащем дребезжащему
-            дребезжащею дребезжащие дребезжащий дребезжащим дребезжащими дребезжащих
-            дребезжащую дребезжи дребезжим дребезжит дребезжите дребезжишь дребезжу жги
-            жгите жгла жгли жгло жгу жгут жгущая жгущего жгущее жгущей жгущем жгущему жгущею
-            жгущие жгущий жгущим жгущими жгущих жгущую жег жегшая жегшего жегшее жегшей
-            жегшем жегшему жегшею жегши жегшие жегший жегшим жегшими жегших жегшую жечь жжем
-            жжен жжена жженная жженного жженное жженной жженном жженному жженною жженную
-            жженные жженный жженным жженными жженных жжено жжены жжет жжете жжешь жужжа
-            жужжав жужжавшая жужжавшего жужжавшее жужжавшей жужжавшем жужжавшему жужжавшею
-            жужжавши жужжавшие жужжавший жужжавшим жужжавшими жужжавших жужжавшую жужжал
-            жужжала жужжали жужжало жужжат жужжать жужжащая жужжащего жужжащее жужжащей
-            жужжащем жужжащему жужжащею жужжащие жужжащий жужжащим жужжащими жужжащих
-            жужжащую жужжи жужжим жужжит жужжите жужжишь жужжу журча журчав журчавшая
-            журчавшего журчавшее журчавшей журчавшем журчавшему журчавшею журчавши журчавшие
-            журчавший журчавшим журчавшими журчавших журчавшую журчал журчала журчали
-            журчало журчат журчать журчащая журчащего журчащее журчащей журчащем журчащему
-            журчащею журчащие журчащий журчащим журчащими журчащих журчащую журчи журчим
-            журчит журчите журчишь журчу завывав завывавшая завывавшего завывавшее
-            завывавшей завывавшем завывавшему завывавшею завывавши завывавшие завывавший
-            завывавшим завывавшими завывавших завывавшую завываем завывает завываете
-            завываешь завывай завывайте завывал завывала завывали завывало завывать завываю
-            завывают завывающая завывающего завывающее завывающей завывающем завывающему
-            завывающею завывающие завывающий завывающим завывающими завывающих завывающую
-            завывая затек затекав затекавшая затекавшего затекавшее затекавшей затекавшем
-            затекавшему затекавшею затекавши затекавшие затекавший затекавшим затекавшими
-            затекавших затекавшую затекаем затекает затекаете затекаешь затекай затекайте
-            затекал затекала затекали затекало затекать затекаю затекают затекающая
-            затекающего затекающее затекающей затекающем затекающему затекающею затекающие
-            затекающий затекающим затекающими затекающих затекающую затекая затеки затеките
-            затекла затекли затекло затеку затекут затекшая затекшего затекшее затекшей
-            затекшем затекшему затекшею затекши затекшие затекший затекшим затекшими
-            затекших затекшую затечем затечемте затечет затечете затечешь затечь звенев
-            звеневшая звеневшего звеневшее звеневшей звеневшем звеневшему звеневшею звеневши
-            звеневшие звеневший звеневшим звеневшими звеневших звеневшую звенел звенела
-            звенели звенело звенеть звени звеним звенит звените звенишь звеню звеня звенят
-            звенящая звенящего звенящее звенящей звенящем звенящему звенящею звенящие
-            звенящий звенящим звенящими звенящих звенящую звуча звучав звучавшая звучавшего
-            звучавшее звучавшей звучавшем звучавшему звучавшею звучавши звучавшие звучавший
-            звучавшим звучавшими звучавших звучавшую звучал звучала звучали звучало звучат
-            звучать звучащая звучащего звучащее звучащей звучащем звучащему звучащею
-            звучащие звучащий звучащим звучащими звучащих звучащую звучи звучим звучит
-            звучите звучишь звучу зноби знобив знобившая знобившего знобившее знобившей
-            знобившем знобившему знобившею знобивши знобившие знобивший знобившим знобившими
-            знобивших знобившую знобил знобила знобили знобило знобим знобима знобимая
-            знобимо знобимого знобимое знобимой знобимом знобимому знобимою знобимую знобимы
-            знобимые знобимый знобимым знобимыми знобимых знобит знобите знобить знобишь
-            зноблен зноблена знобленная знобленного знобленное знобленной знобленном
-            знобленному знобленною знобленную знобленные знобленный знобленным знобленными
-            знобленных зноблено зноблены зноблю знобя знобят знобящая знобящего знобящее
-            знобящей знобящем знобящему знобящею знобящие знобящий знобящим знобящими
-            знобящих знобящую зудев зудевшая зудевшего зудевшее зудевшей зудевшем зудевшему
-            зудевшею зудевши зудевшие зудевший зудевшим зудевшими зудевших зудевшую зудел
-            зудела зудели зудело зудеть зуди зудим зудит зудите зудишь зудя зудят зудящая
-            зудящего зудящее зудящей зудящем зудящему зудящею зудящие зудящий зудящим
-            зудящими зудящих зудящую зужу капав капавшая капавшего капавшее капавшей
-            капавшем капавшему капавшею капавши капавшие капавший капавшим капавшими
-            капавших капавшую капаем капаема капаемая капаемо капаемого капаемое капаемой
-            капаемом капаемому капаемою капаемую капаемы капаемые капаемый капаемым
-            капаемыми капаемых капает капаете капаешь капай капайте капал капала капали
-            капало капан капана капанная капанного капанное капанной капанном капанному
-            капанною капанную капанные капанный капанным капанными капанных капано капаны
-            капать капаю капают капающая капающего капающее капающей капающем капающему
-            капающею капающие капающий капающим капающими капающих капающую капая каплем
-            каплет каплете каплешь каплю каплют каплющая каплющего каплющее каплющей
-            каплющем каплющему каплющею каплющие каплющий каплющим каплющими каплющих
-            каплющую колем колет колете колешь коли колите колов коловшая коловшего коловшее
-            коловшей коловшем коловшему коловшею коловши коловшие коловший коловшим
-            коловшими коловших коловшую колол колола кололи кололо колот колота колотая
-            колото колотого колотое колотой колотом колотому колотою колотую колоты колотые
-            колотый колотым колотыми колотых колоть кольнем кольнемте кольнет кольнете
-            кольнешь кольни кольните кольну кольнув кольнувшая кольнувшего кольнувшее
-            кольнувшей кольнувшем кольнувшему кольнувшею кольнувши кольнувшие кольнувший
-            кольнувшим кольнувшими кольнувших кольнувшую кольнул кольнула кольнули кольнуло
-            кольнут кольнуть колю колют колющая колющего колющее колющей колющем колющему
-            колющею колющие колющий колющим колющими колющих колющую коля ломи ломив
-            ломившая ломившего ломившее ломившей ломившем ломившему ломившею ломивши
-            ломившие ломивший ломившим ломившими ломивших ломившую ломил ломила ломили
-            ломило ломим ломима ломимая ломимо ломимого ломимое ломимой ломимом ломимому
-            ломимою ломимую ломимы ломимые ломимый ломимым ломимыми ломимых ломит ломите
-            ломить ломишь ломлен ломлена ломленная ломленного ломленное ломленной ломленном
-            ломленному ломленною ломленную ломленные ломленный ломленным ломленными
-            ломленных ломлено ломлены ломлю ломя ломят ломящая ломящего ломящее ломящей
-            ломящем ломящему ломящею ломящие ломящий ломящим ломящими ломящих ломящую лязгав
-            лязгавшая лязгавшего лязгавшее лязгавшей лязгавшем лязгавшему лязгавшею лязгавши
-            лязгавшие лязгавший лязгавшим лязгавшими лязгавших лязгавшую лязгаем лязгает
-            лязгаете лязгаешь лязгай лязгайте лязгал лязгала лязгали лязгало лязгать лязгаю
-            лязгают лязгающая лязгающего лязгающее лязгающей лязгающем лязгающему лязгающею
-            лязгающие лязгающий лязгающим лязгающими лязгающих лязгающую лязгая мерцав
-            мерцавшая мерцавшего мерцавшее мерцавшей мерцавшем мерцавшему мерцавшею мерцавши
-            мерцавшие мерцавший мерцавшим мерцавшими мерцавших мерцавшую мерцаем мерцает
-            мерцаете мерцаешь мерцай мерцайте мерцал мерцала мерцали мерцало мерцать мерцаю
-            мерцают мерцающая мерцающего мерцающее мерцающей мерцающем мерцающему мерцающею
-            мерцающие мерцающий мерцающим мерцающими мерцающих мерцающую мерцая немев
-            немевшая немевшего немевшее немевшей немевшем немевшему немевшею немевши
-            немевшие немевший немевшим немевшими немевших немевшую немеем немеет немеете
-            немеешь немей немейте немел немела немели немело неметь немею немеют немеющая
-            немеющего немеющее немеющей немеющем немеющему немеющею немеющие немеющий
-            немеющим немеющими немеющих немеющую немея ноем ноет ноете ноешь ной нойте ною
-            ноют ноющая ноющего ноющее ноющей ноющем ноющему ноющею ноющие ноющий ноющим
-            ноющими ноющих ноющую ноя ныв нывшая нывшего нывшее нывшей нывшем нывшему нывшею
-            нывши нывшие нывший нывшим нывшими нывших нывшую ныл ныла ныли ныло ныть обдавав
-            обдававшая обдававшего обдававшее обдававшей обдававшем обдававшему обдававшею
-            обдававши обдававшие обдававший обдававшим обдававшими обдававших обдававшую
-            обдаваем обдаваема обдаваемая обдаваемо обдаваемого обдаваемое обдаваемой
-            обдаваемом обдаваемому обдаваемою обдаваемую обдаваемы обдаваемые обдаваемый
-            обдаваемым обдаваемыми обдаваемых обдавай обдавайте обдавал обдавала обдавали
-            обдавало обдавать обдавая обдаем обдает обдаете обдаешь обдаю обдают обдающая
-            обдающего обдающее обдающей обдающем обдающему обдающею обдающие обдающий
-            обдающим обдающими обдающих обдающую обжигав обжигавшая обжигавшего обжигавшее
-            обжигавшей обжигавшем обжигавшему обжигавшею обжигавши обжигавшие обжигавший
-            обжигавшим обжигавшими обжигавших обжигавшую обжигаем обжигаема обжигаемая
-            обжигаемо обжигаемого обжигаемое обжигаемой обжигаемом обжигаемому обжигаемою
-            обжигаемую обжигаемы обжигаемые обжигаемый обжигаемым обжигаемыми обжигаемых
-            обжигает обжигаете обжигаешь обжигай обжигайте обжигал обжигала обжигали
-            обжигало обжигать обжигаю обжигают обжигающая обжигающего обжигающее обжигающей
-            обжигающем обжигающему обжигающею обжигающие обжигающий обжигающим обжигающими
-            обжигающих обжигающую обжигая онемев онемевшая онемевшего онемевшее онемевшей
-            онемевшем онемевшему онемевшею онемевши онемевшие онемевший онемевшим онемевшими
-            онемевших онемевшую онемеем онемеемте онемеет онемеете онемеешь онемей онемейте
-            онемел онемела онемели онемело онеметь онемею онемеют пах пахла пахли пахло
-            пахнем пахнемте пахнет пахнете пахнешь пахни пахните пахну пахнув пахнувшая
-            пахнувшего пахнувшее пахнувшей пахнувшем пахнувшему пахнувшею пахнувши пахнувшие
-            пахнувший пахнувшим пахнувшими пахнувших пахнувшую пахнул пахнула пахнули
-            пахнуло пахнут пахнуть пахнущая пахнущего пахнущее пахнущей пахнущем пахнущему
-            пахнущею пахнущие пахнущий пахнущим пахнущими пахнущих пахнущую пахшая пахшего
-            пахшее пахшей пахшем пахшему пахшею пахшие пахший пахшим пахшими пахших пахшую
-            переливавшаяся переливавшегося переливавшееся переливавшейся переливавшемся
-            переливавшемуся переливавшеюся переливавшиеся переливавшийся переливавшимися
-            переливавшимся переливавшись переливавшихся переливавшуюся переливаемся
-            переливаетесь переливается переливаешься переливайся переливайтесь переливалась
-            переливались переливалось переливался переливаться переливаюсь переливаются
-            переливающаяся переливающегося переливающееся переливающейся переливающемся
-            переливающемуся переливающеюся переливающиеся переливающийся переливающимися
-            переливающимся переливающихся переливающуюся переливаясь першило першит першить
-            пища пищав пищавшая пищавшего пищавшее пищавшей пищавшем пищавшему пищавшею
-            пищавши пищавшие пищавший пищавшим пищавшими пищавших пищавшую пищал пищала
-            пищали пищало пищат пищать пищащая пищащего пищащее пищащей пищащем пищащему
-            пищащею пищащие пищащий пищащим пищащими пищащих пищащую пищи пищим пищит пищите
-            пищишь пищу покалывав покалывавшая покалывавшего покалывавшее покалывавшей
-            покалывавшем покалывавшему покалывавшею покалывавши покалывавшие покалывавший
-            покалывавшим покалывавшими покалывавших покалывавшую покалываем покалываема
-            покалываемая покалываемо покалываемого покалываемое покалываемой покалываемом
-            покалываемому покалываемою покалываемую покалываемы покалываемые покалываемый
-            покалываемым покалываемыми покалываемых покалывает покалываете покалываешь
-            покалывай покалывайте покалывал покалывала покалывали покалывало покалывать
-            покалываю покалывают покалывающая покалывающего покалывающее покалывающей
-            покалывающем покалывающему покалывающею покалывающие покалывающий покалывающим
-            покалывающими покалывающих покалывающую покалывая пульсировавшая пульсировавшего
+            болящим болящими болящих болящую бренча бренчав бренчавшая бренчавшего
+            бренчавшее бренчавшей бренчавшем бренчавшему бренчавшею бренчавши бренчавшие
+            бренчавший бренчавшим бренчавшими бренчавших бренчавшую бренчал бренчала
+            бренчали бренчало бренчат бренчать бренчащая бренчащего бренчащее бренчащей
+            бренчащем бренчащему бренчащею бренчащие бренчащий бренчащим бренчащими
+            бренчащих бренчащую бренчи бренчим бренчит бренчите бренчишь бренчу булькав
+            булькавшая булькавшего булькавшее булькавшей булькавшем булькавшему булькавшею
+            булькавши булькавшие булькавший булькавшим булькавшими булькавших булькавшую
+            булькаем булькает булькаете булькаешь булькай булькайте булькал булькала
+            булькали булькало булькать булькаю булькают булькающая булькающего булькающее
+            булькающей булькающем булькающему булькающею булькающие булькающий булькающим
+            булькающими булькающих булькающую булькая воняв вонявшая вонявшего вонявшее
+            вонявшей вонявшем вонявшему вонявшею вонявши вонявшие вонявший вонявшим
+            вонявшими вонявших вонявшую воняем воняет воняете воняешь воняй воняйте вонял
+            воняла воняли воняло вонять воняю воняют воняющая воняющего воняющее воняющей
+            воняющем воняющему воняющею воняющие воняющий воняющим воняющими воняющих
+            воняющую воняя горев горевшая горевшего горевшее горевшей горевшем горевшему
+            горевшею горевши горевшие горевший горевшим горевшими горевших горевшую горел
+            горела горели горело гореть гори горим горит горите горишь горю горя горят
+            горящая горящего горящее горящей горящем горящему горящею горящие горящий
+            горящим горящими горящих горящую гремев гремевшая гремевшего гремевшее гремевшей
+            гремевшем гремевшему гремевшею гремевши гремевшие гремевший гремевшим гремевшими
+            гремевших гремевшую гремел гремела гремели гремело греметь греми гремим гремит
+            гремите гремишь гремлю гремя гремят гремящая гремящего гремящее гремящей
+            гремящем гремящему гремящею гремящие гремящий гремящим гремящими гремящих
+            гремящую гудев гудевшая гудевшего гудевшее гудевшей гудевшем гудевшему гудевшею
+            гудевши гудевшие гудевший гудевшим гудевшими гудевших гудевшую гудел гудела
+            гудели гудело гудеть гуди гудим гудит гудите гудишь гудка гудкам гудками гудках
+            гудке гудки гудков гудком гудку гудок гудя гудят гудящая гудящего гудящее
+            гудящей гудящем гудящему гудящею гудящие гудящий гудящим гудящими гудящих
+            гудящую гужу дергавшаяся дергавшегося дергавшееся дергавшейся дергавшемся
+            дергавшемуся дергавшеюся дергавшиеся дергавшийся дергавшимися дергавшимся
+            дергавшись дергавшихся дергавшуюся дергаемся дергаетесь дергается дергаешься
+            дергайся дергайтесь дергалась дергались дергалось дергался дергаться дергаюсь
+            дергаются дергающаяся дергающегося дергающееся дергающейся дергающемся
+            дергающемуся дергающеюся дергающиеся дергающийся дергающимися дергающимся
+            дергающихся дергающуюся дергаясь дребезжа дребезжав дребезжавшая дребезжавшего
+            дребезжавшее дребезжавшей дребезжавшем дребезжавшему дребезжавшею дребезжавши
+            дребезжавшие дребезжавший дребезжавшим дребезжавшими дребезжавших дребезжавшую
+            дребезжал дребезжала дребезжали дребезжало дребезжат дребезжать дребезжащая
+            дребезжащего дребезжащее дребезжащей дребезжащем дребезжащему дребезжащею
+            дребезжащие дребезжащий дребезжащим дребезжащими дребезжащих дребезжащую
+            дребезжи дребезжим дребезжит дребезжите дребезжишь дребезжу жги жгите жгла жгли
+            жгло жгу жгут жгущая жгущего жгущее жгущей жгущем жгущему жгущею жгущие жгущий
+            жгущим жгущими жгущих жгущую жег жегшая жегшего жегшее жегшей жегшем жегшему
+            жегшею жегши жегшие жегший жегшим жегшими жегших жегшую жечь жжем жжен жжена
+            жженная жженного жженное жженной жженном жженному жженною жженную жженные
+            жженный жженным жженными жженных жжено жжены жжет жжете жжешь жужжа жужжав
+            жужжавшая жужжавшего жужжавшее жужжавшей жужжавшем жужжавшему жужжавшею жужжавши
+            жужжавшие жужжавший жужжавшим жужжавшими жужжавших жужжавшую жужжал жужжала
+            жужжали жужжало жужжат жужжать жужжащая жужжащего жужжащее жужжащей жужжащем
+            жужжащему жужжащею жужжащие жужжащий жужжащим жужжащими жужжащих жужжащую жужжи
+            жужжим жужжит жужжите жужжишь жужжу журча журчав журчавшая журчавшего журчавшее
+            журчавшей журчавшем журчавшему журчавшею журчавши журчавшие журчавший журчавшим
+            журчавшими журчавших журчавшую журчал журчала журчали журчало журчат журчать
+            журчащая журчащего журчащее журчащей журчащем журчащему журчащею журчащие
+            журчащий журчащим журчащими журчащих журчащую журчи журчим журчит журчите
+            журчишь журчу завывав завывавшая завывавшего завывавшее завывавшей завывавшем
+            завывавшему завывавшею завывавши завывавшие завывавший завывавшим завывавшими
+            завывавших завывавшую завываем завывает завываете завываешь завывай завывайте
+            завывал завывала завывали завывало завывать завываю завывают завывающая
+            завывающего завывающее завывающей завывающем завывающему завывающею завывающие
+            завывающий завывающим завывающими завывающих завывающую завывая затек затекав
+            затекавшая затекавшего затекавшее затекавшей затекавшем затекавшему затекавшею
+            затекавши затекавшие затекавший затекавшим затекавшими затекавших затекавшую
+            затекаем затекает затекаете затекаешь затекай затекайте затекал затекала
+            затекали затекало затекать затекаю затекают затекающая затекающего затекающее
+            затекающей затекающем затекающему затекающею затекающие затекающий затекающим
+            затекающими затекающих затекающую затекая затеки затеките затекла затекли
+            затекло затеку затекут затекшая затекшего затекшее затекшей затекшем затекшему
+            затекшею затекши затекшие затекший затекшим затекшими затекших затекшую затечем
+            затечемте затечет затечете затечешь затечь звенев звеневшая звеневшего звеневшее
+            звеневшей звеневшем звеневшему звеневшею звеневши звеневшие звеневший звеневшим
+            звеневшими звеневших звеневшую звенел звенела звенели звенело звенеть звени
+            звеним звенит звените звенишь звеню звеня звенят звенящая звенящего звенящее
+            звенящей звенящем звенящему звенящею звенящие звенящий звенящим звенящими
+            звенящих звенящую звуча звучав звучавшая звучавшего звучавшее звучавшей
+            звучавшем звучавшему звучавшею звучавши звучавшие звучавший звучавшим звучавшими
+            звучавших звучавшую звучал звучала звучали звучало звучат звучать звучащая
+            звучащего звучащее звучащей звучащем звучащему звучащею звучащие звучащий
+            звучащим звучащими звучащих звучащую звучи звучим звучит звучите звучишь звучу
+            звякав звякавшая звякавшего звякавшее звякавшей звякавшем звякавшему звякавшею
+            звякавши звякавшие звякавший звякавшим звякавшими звякавших звякавшую звякаем
+            звякает звякаете звякаешь звякай звякайте звякал звякала звякали звякало звякать
+            звякаю звякают звякающая звякающего звякающее звякающей звякающем звякающему
+            звякающею звякающие звякающий звякающим звякающими звякающих звякающую звякая
+            зноби знобив знобившая знобившего знобившее знобившей знобившем знобившему
+            знобившею знобивши знобившие знобивший знобившим знобившими знобивших знобившую
+            знобил знобила знобили знобило знобим знобима знобимая знобимо знобимого
+            знобимое знобимой знобимом знобимому знобимою знобимую знобимы знобимые знобимый
+            знобимым знобимыми знобимых знобит знобите знобить знобишь зноблен зноблена
+            знобленная знобленного знобленное знобленной знобленном знобленному знобленною
+            знобленную знобленные знобленный знобленным знобленными знобленных зноблено
+            зноблены зноблю знобя знобят знобящая знобящего знобящее знобящей знобящем
+            знобящему знобящею знобящие знобящий знобящим знобящими знобящих знобящую зудев
+            зудевшая зудевшего зудевшее зудевшей зудевшем зудевшему зудевшею зудевши
+            зудевшие зудевший зудевшим зудевшими зудевших зудевшую зудел зудела зудели
+            зудело зудеть зуди зудим зудит зудите зудишь зудя зудят зудящая зудящего зудящее
+            зудящей зудящем зудящему зудящею зудящие зудящий зудящим зудящими зудящих
+            зудящую зужу капав капавшая капавшего капавшее капавшей капавшем капавшему
+            капавшею капавши капавшие капавший капавшим капавшими капавших капавшую капаем
+            капаема капаемая капаемо капаемого капаемое капаемой капаемом капаемому капаемою
+            капаемую капаемы капаемые капаемый капаемым капаемыми капаемых капает капаете
+            капаешь капай капайте капал капала капали капало капан капана капанная капанного
+            капанное капанной капанном капанному капанною капанную капанные капанный
+            капанным капанными капанных капано капаны капать капаю капают капающая капающего
+            капающее капающей капающем капающему капающею капающие капающий капающим
+            капающими капающих капающую капая каплем каплет каплете каплешь каплю каплют
+            каплющая каплющего каплющее каплющей каплющем каплющему каплющею каплющие
+            каплющий каплющим каплющими каплющих каплющую колем колет колете колешь коли
+            колите колов коловшая коловшего коловшее коловшей коловшем коловшему коловшею
+            коловши коловшие коловший коловшим коловшими коловших коловшую колол колола
+            кололи кололо колот колота колотая колото колотого колотое колотой колотом
+            колотому колотою колотую колоты колотые колотый колотым колотыми колотых колоть
+            кольнем кольнемте кольнет кольнете кольнешь кольни кольните кольну кольнув
+            кольнувшая кольнувшего кольнувшее кольнувшей кольнувшем кольнувшему кольнувшею
+            кольнувши кольнувшие кольнувший кольнувшим кольнувшими кольнувших кольнувшую
+            кольнул кольнула кольнули кольнуло кольнут кольнуть колю колют колющая колющего
+            колющее колющей колющем колющему колющею колющие колющий колющим колющими
+            колющих колющую коля ломи ломив ломившая ломившего ломившее ломившей ломившем
+            ломившему ломившею ломивши ломившие ломивший ломившим ломившими ломивших
+            ломившую ломил ломила ломили ломило ломим ломима ломимая ломимо ломимого ломимое
+            ломимой ломимом ломимому ломимою ломимую ломимы ломимые ломимый ломимым ломимыми
+            ломимых ломит ломите ломить ломишь ломлен ломлена ломленная ломленного ломленное
+            ломленной ломленном ломленному ломленною ломленную ломленные ломленный ломленным
+            ломленными ломленных ломлено ломлены ломлю ломя ломят ломящая ломящего ломящее
+            ломящей ломящем ломящему ломящею ломящие ломящий ломящим ломящими ломящих
+            ломящую лязгав лязгавшая лязгавшего лязгавшее лязгавшей лязгавшем лязгавшему
+            лязгавшею лязгавши лязгавшие лязгавший лязгавшим лязгавшими лязгавших лязгавшую
+            лязгаем лязгает лязгаете лязгаешь лязгай лязгайте лязгал лязгала лязгали лязгало
+            лязгать лязгаю лязгают лязгающая лязгающего лязгающее лязгающей лязгающем
+            лязгающему лязгающею лязгающие лязгающий лязгающим лязгающими лязгающих
+            лязгающую лязгая мерцав мерцавшая мерцавшего мерцавшее мерцавшей мерцавшем
+            мерцавшему мерцавшею мерцавши мерцавшие мерцавший мерцавшим мерцавшими мерцавших
+            мерцавшую мерцаем мерцает мерцаете мерцаешь мерцай мерцайте мерцал мерцала
+            мерцали мерцало мерцать мерцаю мерцают мерцающая мерцающего мерцающее мерцающей
+            мерцающем мерцающему мерцающею мерцающие мерцающий мерцающим мерцающими
+            мерцающих мерцающую мерцая натер натерев натереть натерла натерли натерло натерт
+            натерта натертая натерто натертого натертое натертой натертом натертому натертою
+            натертую натерты натертые натертый натертым натертыми натертых натершая
+            натершего натершее натершей натершем натершему натершею натерши натершие
+            натерший натершим натершими натерших натершую натрем натремте натрет натрете
+            натрешь натри натрите натру натрут немев немевшая немевшего немевшее немевшей
+            немевшем немевшему немевшею немевши немевшие немевший немевшим немевшими
+            немевших немевшую немеем немеет немеете немеешь немей немейте немел немела
+            немели немело неметь немею немеют немеющая немеющего немеющее немеющей немеющем
+            немеющему немеющею немеющие немеющий немеющим немеющими немеющих немеющую немея
+            ноем ноет ноете ноешь ной нойте ною ноют ноющая ноющего ноющее ноющей ноющем
+            ноющему ноющею ноющие ноющий ноющим ноющими ноющих ноющую ноя ныв нывшая нывшего
+            нывшее нывшей нывшем нывшему нывшею нывши нывшие нывший нывшим нывшими нывших
+            нывшую ныл ныла ныли ныло ныть обдавав обдававшая обдававшего обдававшее
+            обдававшей обдававшем обдававшему обдававшею обдававши обдававшие обдававший
+            обдававшим обдававшими обдававших обдававшую обдаваем обдаваема обдаваемая
+            обдаваемо обдаваемого обдаваемое обдаваемой обдаваемом обдаваемому обдаваемою
+            обдаваемую обдаваемы обдаваемые обдаваемый обдаваемым обдаваемыми обдаваемых
+            обдавай обдавайте обдавал обдавала обдавали обдавало обдавать обдавая обдаем
+            обдает обдаете обдаешь обдаю обдают обдающая обдающего обдающее обдающей
+            обдающем обдающему обдающею обдающие обдающий обдающим обдающими обдающих
+            обдающую обжигав обжигавшая обжигавшего обжигавшее обжигавшей обжигавшем
+            обжигавшему обжигавшею обжигавши обжигавшие обжигавший обжигавшим обжигавшими
+            обжигавших обжигавшую обжигаем обжигаема обжигаемая обжигаемо обжигаемого
+            обжигаемое обжигаемой обжигаемом обжигаемому обжигаемою обжигаемую обжигаемы
+            обжигаемые обжигаемый обжигаемым обжигаемыми обжигаемых обжигает обжигаете
+            обжигаешь обжигай обжигайте обжигал обжигала обжигали обжигало обжигать обжигаю
+            обжигают обжигающая обжигающего обжигающее обжигающей обжигающем обжигающему
+            обжигающею обжигающие обжигающий обжигающим обжигающими обжигающих обжигающую
+            обжигая онемев онемевшая онемевшего онемевшее онемевшей онемевшем онемевшему
+            онемевшею онемевши онемевшие онемевший онемевшим онемевшими онемевших онемевшую
+            онемеем онемеемте онемеет онемеете онемеешь онемей онемейте онемел онемела
+            онемели онемело онеметь онемею онемеют пах пахла пахли пахло пахнем пахнемте
+            пахнет пахнете пахнешь пахни пахните пахну пахнув пахнувшая пахнувшего пахнувшее
+            пахнувшей пахнувшем пахнувшему пахнувшею пахнувши пахнувшие пахнувший пахнувшим
+            пахнувшими пахнувших пахнувшую пахнул пахнула пахнули пахнуло пахнут пахнуть
+            пахнущая пахнущего пахнущее пахнущей пахнущем пахнущему пахнущею пахнущие
+            пахнущий пахнущим пахнущими пахнущих пахнущую пахшая пахшего пахшее пахшей
+            пахшем пахшему пахшею пахшие пахший пахшим пахшими пахших пахшую переливавшаяся
+            переливавшегося переливавшееся переливавшейся переливавшемся переливавшемуся
+            переливавшеюся переливавшиеся переливавшийся переливавшимися переливавшимся
+            переливавшись переливавшихся переливавшуюся переливаемся переливаетесь
+            переливается переливаешься переливайся переливайтесь переливалась переливались
+            переливалось переливался переливаться переливаюсь переливаются переливающаяся
+            переливающегося переливающееся переливающейся переливающемся переливающемуся
+            переливающеюся переливающиеся переливающийся переливающимися переливающимся
+            переливающихся переливающуюся переливаясь першило першит першить пища пищав
+            пищавшая пищавшего пищавшее пищавшей пищавшем пищавшему пищавшею пищавши
+            пищавшие пищавший пищавшим пищавшими пищавших пищавшую пищал пищала пищали
+            пищало пищат пищать пищащая пищащего пищащее пищащей пищащем пищащему пищащею
+            пищащие пищащий пищащим пищащими пищащих пищащую пищи пищим пищит пищите пищишь
+            пищу покалывав покалывавшая покалывавшего покалывавшее покалывавшей покалывавшем
+            покалывавшему покалывавшею покалывавши покалывавшие покалывавший покалывавшим
+            покалывавшими покалывавших покалывавшую покалываем покалываема покалываемая
+            покалываемо покалываемого покалываемое покалываемой покалываемом покалываемому
+            покалываемою покалываемую покалываемы покалываемые покалываемый покалываемым
+            покалываемыми покалываемых покалывает покалываете покалываешь покалывай
+            покалывайте покалывал покалывала покалывали покалывало покалывать покалываю
+            покалывают покалывающая покалывающего покалывающее покалывающей покалывающем
+            покалывающему покалывающею покалывающие покалывающий покалывающим покалывающими
+            покалывающих покалывающую покалывая пульсировавшая пульсировавшего
             пульсировавшее пульсировавшей пульсировавшем пульсировавшему пульсировавшею
             пульсировавши пульсировавшие пульсировавший пульсировавшим пульсировавшими
             пульсировавших пульсировавшую пульсировал пульсировала пульсировали пульсировало
@@ -1720,71 +1755,78 @@ FORMS: Final[dict[str, dict[str, str]]] = {
             тикавшею тикавши тикавшие тикавший тикавшим тикавшими тикавших тикавшую тикаем
             тикает тикаете тикаешь тикай тикайте тикал тикала тикали тикало тикать тикаю
             тикают тикающая тикающего тикающее тикающей тикающем тикающему тикающею тикающие
-            тикающий тикающим тикающими тикающих тикающую тикая треща трещав трещавшая
-            трещавшего трещавшее трещавшей трещавшем трещавшему трещавшею трещавши трещавшие
-            трещавший трещавшим трещавшими трещавших трещавшую трещал трещала трещали
-            трещало трещат трещать трещащая трещащего трещащее трещащей трещащем трещащему
-            трещащею трещащие трещащий трещащим трещащими трещащих трещащую трещи трещим
-            трещит трещите трещишь трещу урча урчав урчавшая урчавшего урчавшее урчавшей
-            урчавшем урчавшему урчавшею урчавши урчавшие урчавший урчавшим урчавшими
-            урчавших урчавшую урчал урчала урчали урчало урчат урчать урчащая урчащего
-            урчащее урчащей урчащем урчащему урчащею урчащие урчащий урчащим урчащими
-            урчащих урчащую урчи урчим урчит урчите урчишь урчу холоди холодив холодившая
-            холодившего холодившее холодившей холодившем холодившему холодившею холодивши
-            холодившие холодивший холодившим холодившими холодивших холодившую холодил
-            холодила холодили холодило холодим холодима холодимая холодимо холодимого
-            холодимое холодимой холодимом холодимому холодимою холодимую холодимы холодимые
-            холодимый холодимым холодимыми холодимых холодит холодите холодить холодишь
-            холодя холодят холодящая холодящего холодящее холодящей холодящем холодящему
-            холодящею холодящие холодящий холодящим холодящими холодящих холодящую холожу
-            хрустев хрустевшая хрустевшего хрустевшее хрустевшей хрустевшем хрустевшему
-            хрустевшею хрустевши хрустевшие хрустевший хрустевшим хрустевшими хрустевших
-            хрустевшую хрустел хрустела хрустели хрустело хрустеть хрусти хрустим хрустит
-            хрустите хрустишь хрустя хрустят хрустящая хрустящего хрустящее хрустящей
-            хрустящем хрустящему хрустящею хрустящие хрустящий хрустящим хрустящими
-            хрустящих хрустящую хрущу чесавшаяся чесавшегося чесавшееся чесавшейся
-            чесавшемся чесавшемуся чесавшеюся чесавшиеся чесавшийся чесавшимися чесавшимся
-            чесавшись чесавшихся чесавшуюся чесалась чесались чесалось чесался чесаться
-            чешась чешемся чешетесь чешется чешешься чешись чешитесь чешусь чешутся
-            чешущаяся чешущегося чешущееся чешущейся чешущемся чешущемуся чешущеюся
-            чешущиеся чешущийся чешущимися чешущимся чешущихся чешущуюся шелестев
-            шелестевшая шелестевшего шелестевшее шелестевшей шелестевшем шелестевшему
-            шелестевшею шелестевши шелестевшие шелестевший шелестевшим шелестевшими
-            шелестевших шелестевшую шелестел шелестела шелестели шелестело шелестеть шелести
-            шелестим шелестит шелестите шелестишь шелестя шелестят шелестящая шелестящего
-            шелестящее шелестящей шелестящем шелестящему шелестящею шелестящие шелестящий
-            шелестящим шелестящими шелестящих шелестящую шибав шибавшая шибавшего шибавшее
-            шибавшей шибавшем шибавшему шибавшею шибавши шибавшие шибавший шибавшим
-            шибавшими шибавших шибавшую шибаем шибаема шибаемая шибаемо шибаемого шибаемое
-            шибаемой шибаемом шибаемому шибаемою шибаемую шибаемы шибаемые шибаемый шибаемым
-            шибаемыми шибаемых шибает шибаете шибаешь шибай шибайте шибал шибала шибали
-            шибало шибать шибаю шибают шибающая шибающего шибающее шибающей шибающем
-            шибающему шибающею шибающие шибающий шибающим шибающими шибающих шибающую шибая
-            шипев шипевшая шипевшего шипевшее шипевшей шипевшем шипевшему шипевшею шипевши
-            шипевшие шипевший шипевшим шипевшими шипевших шипевшую шипел шипела шипели
-            шипело шипеть шипи шипим шипит шипите шипишь шиплю шипя шипят шипящая шипящего
-            шипящее шипящей шипящем шипящему шипящею шипящие шипящий шипящим шипящими
-            шипящих шипящую шурша шуршав шуршавшая шуршавшего шуршавшее шуршавшей шуршавшем
-            шуршавшему шуршавшею шуршавши шуршавшие шуршавший шуршавшим шуршавшими шуршавших
-            шуршавшую шуршал шуршала шуршали шуршало шуршат шуршать шуршащая шуршащего
-            шуршащее шуршащей шуршащем шуршащему шуршащею шуршащие шуршащий шуршащим
-            шуршащими шуршащих шуршащую шурши шуршим шуршит шуршите шуршишь шуршу щекотав
-            щекотавшая щекотавшего щекотавшее щекотавшей щекотавшем щекотавшему щекотавшею
-            щекотавши щекотавшие щекотавший щекотавшим щекотавшими щекотавших щекотавшую
-            щекотал щекотала щекотали щекотало щекотать щекоча щекочем щекочет щекочете
-            щекочешь щекочи щекочите щекочу щекочут щекочущая щекочущего щекочущее щекочущей
-            щекочущем щекочущему щекочущею щекочущие щекочущий щекочущим щекочущими
-            щекочущих щекочущую щипав щипавшая щипавшего щипавшее щипавшей щипавшем
-            щипавшему щипавшею щипавши щипавшие щипавший щипавшим щипавшими щипавших
-            щипавшую щипаем щипаема щипаемая щипаемо щипаемого щипаемое щипаемой щипаемом
-            щипаемому щипаемою щипаемую щипаемы щипаемые щипаемый щипаемым щипаемыми
-            щипаемых щипает щипаете щипаешь щипай щипайте щипал щипала щипали щипало щипан
-            щипана щипанная щипанного щипанное щипанной щипанном щипанному щипанною щипанную
-            щипанные щипанный щипанным щипанными щипанных щипано щипаны щипать щипаю щипают
-            щипающая щипающего щипающее щипающей щипающем щипающему щипающею щипающие
-            щипающий щипающим щипающими щипающих щипающую щипая щиплем щиплет щиплете
-            щиплешь щипли щиплите щиплю щиплют щиплющая щиплющего щиплющее щиплющей щиплющем
-            щиплющему щиплющею щиплющие щиплющий щиплющим щиплющими щиплющих щиплющую щипля
+            тикающий тикающим тикающими тикающих тикающую тикая тренькав тренькавшая
+            тренькавшего тренькавшее тренькавшей тренькавшем тренькавшему тренькавшею
+            тренькавши тренькавшие тренькавший тренькавшим тренькавшими тренькавших
+            тренькавшую тренькаем тренькает тренькаете тренькаешь тренькай тренькайте
+            тренькал тренькала тренькали тренькало тренькать тренькаю тренькают тренькающая
+            тренькающего тренькающее тренькающей тренькающем тренькающему тренькающею
+            тренькающие тренькающий тренькающим тренькающими тренькающих тренькающую
+            тренькая треща трещав трещавшая трещавшего трещавшее трещавшей трещавшем
+            трещавшему трещавшею трещавши трещавшие трещавший трещавшим трещавшими трещавших
+            трещавшую трещал трещала трещали трещало трещат трещать трещащая трещащего
+            трещащее трещащей трещащем трещащему трещащею трещащие трещащий трещащим
+            трещащими трещащих трещащую трещи трещим трещит трещите трещишь трещу урча урчав
+            урчавшая урчавшего урчавшее урчавшей урчавшем урчавшему урчавшею урчавши
+            урчавшие урчавший урчавшим урчавшими урчавших урчавшую урчал урчала урчали
+            урчало урчат урчать урчащая урчащего урчащее урчащей урчащем урчащему урчащею
+            урчащие урчащий урчащим урчащими урчащих урчащую урчи урчим урчит урчите урчишь
+            урчу холоди холодив холодившая холодившего холодившее холодившей холодившем
+            холодившему холодившею холодивши холодившие холодивший холодившим холодившими
+            холодивших холодившую холодил холодила холодили холодило холодим холодима
+            холодимая холодимо холодимого холодимое холодимой холодимом холодимому холодимою
+            холодимую холодимы холодимые холодимый холодимым холодимыми холодимых холодит
+            холодите холодить холодишь холодя холодят холодящая холодящего холодящее
+            холодящей холодящем холодящему холодящею холодящие холодящий холодящим
+            холодящими холодящих холодящую холожу хрустев хрустевшая хрустевшего хрустевшее
+            хрустевшей хрустевшем хрустевшему хрустевшею хрустевши хрустевшие хрустевший
+            хрустевшим хрустевшими хрустевших хрустевшую хрустел хрустела хрустели хрустело
+            хрустеть хрусти хрустим хрустит хрустите хрустишь хрустя хрустят хрустящая
+            хрустящего хрустящее хрустящей хрустящем хрустящему хрустящею хрустящие
+            хрустящий хрустящим хрустящими хрустящих хрустящую хрущу чесавшаяся чесавшегося
+            чесавшееся чесавшейся чесавшемся чесавшемуся чесавшеюся чесавшиеся чесавшийся
+            чесавшимися чесавшимся чесавшись чесавшихся чесавшуюся чесалась чесались
+            чесалось чесался чесаться чешась чешемся чешетесь чешется чешешься чешись
+            чешитесь чешусь чешутся чешущаяся чешущегося чешущееся чешущейся чешущемся
+            чешущемуся чешущеюся чешущиеся чешущийся чешущимися чешущимся чешущихся
+            чешущуюся шелестев шелестевшая шелестевшего шелестевшее шелестевшей шелестевшем
+            шелестевшему шелестевшею шелестевши шелестевшие шелестевший шелестевшим
+            шелестевшими шелестевших шелестевшую шелестел шелестела шелестели шелестело
+            шелестеть шелести шелестим шелестит шелестите шелестишь шелестя шелестят
+            шелестящая шелестящего шелестящее шелестящей шелестящем шелестящему шелестящею
+            шелестящие шелестящий шелестящим шелестящими шелестящих шелестящую шибав
+            шибавшая шибавшего шибавшее шибавшей шибавшем шибавшему шибавшею шибавши
+            шибавшие шибавший шибавшим шибавшими шибавших шибавшую шибаем шибаема шибаемая
+            шибаемо шибаемого шибаемое шибаемой шибаемом шибаемому шибаемою шибаемую шибаемы
+            шибаемые шибаемый шибаемым шибаемыми шибаемых шибает шибаете шибаешь шибай
+            шибайте шибал шибала шибали шибало шибать шибаю шибают шибающая шибающего
+            шибающее шибающей шибающем шибающему шибающею шибающие шибающий шибающим
+            шибающими шибающих шибающую шибая шипев шипевшая шипевшего шипевшее шипевшей
+            шипевшем шипевшему шипевшею шипевши шипевшие шипевший шипевшим шипевшими
+            шипевших шипевшую шипел шипела шипели шипело шипеть шипи шипим шипит шипите
+            шипишь шиплю шипя шипят шипящая шипящего шипящее шипящей шипящем шипящему
+            шипящею шипящие шипящий шипящим шипящими шипящих шипящую шурша шуршав шуршавшая
+            шуршавшего шуршавшее шуршавшей шуршавшем шуршавшему шуршавшею шуршавши шуршавшие
+            шуршавший шуршавшим шуршавшими шуршавших шуршавшую шуршал шуршала шуршали
+            шуршало шуршат шуршать шуршащая шуршащего шуршащее шуршащей шуршащем шуршащему
+            шуршащею шуршащие шуршащий шуршащим шуршащими шуршащих шуршащую шурши шуршим
+            шуршит шуршите шуршишь шуршу щекотав щекотавшая щекотавшего щекотавшее
+            щекотавшей щекотавшем щекотавшему щекотавшею щекотавши щекотавшие щекотавший
+            щекотавшим щекотавшими щекотавших щекотавшую щекотал щекотала щекотали щекотало
+            щекотать щекоча щекочем щекочет щекочете щекочешь щекочи щекочите щекочу щекочут
+            щекочущая щекочущего щекочущее щекочущей щекочущем щекочущему щекочущею
+            щекочущие щекочущий щекочущим щекочущими щекочущих щекочущую щипав щипавшая
+            щипавшего щипавшее щипавшей щипавшем щипавшему щипавшею щипавши щипавшие
+            щипавший щипавшим щипавшими щипавших щипавшую щипаем щипаема щипаемая щипаемо
+            щипаемого щипаемое щипаемой щипаемом щипаемому щипаемою щипаемую щипаемы
+            щипаемые щипаемый щипаемым щипаемыми щипаемых щипает щипаете щипаешь щипай
+            щипайте щипал щипала щипали щипало щипан щипана щипанная щипанного щипанное
+            щипанной щипанном щипанному щипанною щипанную щипанные щипанный щипанным
+            щипанными щипанных щипано щипаны щипать щипаю щипают щипающая щипающего щипающее
+            щипающей щипающем щипающему щипающею щипающие щипающий щипающим щипающими
+            щипающих щипающую щипая щиплем щиплет щиплете щиплешь щипли щиплите щиплю щиплют
+            щиплющая щиплющего щиплющее щиплющей щиплющем щиплющему щиплющею щиплющие
+            щиплющий щиплющим щиплющими щиплющих щиплющую щипля
         """,
     },
 }
