@@ -313,3 +313,29 @@ def test_a_burning_body_part_or_a_sound_stated_for_itself_is_sensory_awareness(t
     """A body part burning or chafed («пятка горит») and a sound named for itself (a patter,
     a rattle) are sensory content of the moment."""
     assert "sensory_awareness" in validate(text).phenomena
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "страшно, коленки ватные, через минуту на сцену",
+        "стыдно, щёчки горят",
+        "scared, knees wobbly, on stage in a minute",
+        "ashamed, cheeks burning",
+    ],
+)
+def test_the_body_of_a_named_feeling_is_the_feeling(text: str) -> None:
+    """A body part named the familiar way («коленки», «щёчки») beside a named feeling is the
+    feeling's bodily side: a feeling with its detail, not sensory awareness nor a lone label."""
+    assessment = validate(text)
+    assert assessment.phenomena == {"feeling"}
+    assert "abstract_label" not in assessment.issue_codes
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["dreading the call, a heaviness behind my breastbone", "завидно. кольнуло под рёбрами"],
+)
+def test_a_feeling_with_its_bodily_sensation_is_no_lone_label(text: str) -> None:
+    """A feeling beside a bodily sensation has experiential detail: not an abstract label."""
+    assert "abstract_label" not in validate(text).issue_codes

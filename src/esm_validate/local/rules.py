@@ -411,7 +411,7 @@ class AbstractLabelRule:
         if phenomena:  # a feeling alone, without any detail
             if len(phenomena) != 1 or "feeling" not in phenomena:
                 return ()
-            if report.quotes or report.has_any(("bodily", "detail", "simile")):
+            if report.quotes or report.has_any(("bodily", "x_bodily", "detail", "simile")):
                 return ()  # some experiential detail
             span = report.evidence["feeling"][0]
         elif report.has("abstract"):
