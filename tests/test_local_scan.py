@@ -28,6 +28,7 @@ from esm_validate.local.report import (
     _in_quote,
     _inside,
     _quote_mask,
+    _words,
     normalise,
     scan,
 )
@@ -93,6 +94,20 @@ def test_scan_finds_what_every_pattern_at_every_word_start_finds() -> None:
         assert _markers_only(hits) == expected_hits, text
         assert _markers_only(negated) == expected_negated, text
     assert compared > 150
+
+
+@pytest.mark.parametrize(
+    "extra",
+    ["", "snake_case word", "emoji😀inside", "a\u2003b  c", "серо-зелёные, «так»!", "İstanbul", "№5"],
+)
+def test_words_are_the_word_character_runs(extra: str) -> None:
+    """The quick split (marks written as spaces) finds what ``\\w+`` finds, at the same places."""
+    for text in [*_texts()[:200], extra]:
+        normalised = normalise(text)
+        words, starts = _words(normalised)
+        found = list(re.finditer(r"\w+", normalised))
+        assert words == [m.group() for m in found], text
+        assert starts == [m.start() for m in found], text
 
 
 @pytest.mark.parametrize("lang", ["en", "ru"])

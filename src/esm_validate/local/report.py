@@ -12,7 +12,7 @@ import bisect
 import re
 from collections.abc import Callable, Mapping
 from itertools import accumulate, compress, repeat
-from operator import is_not
+from operator import add, is_not
 from typing import cast
 
 import attrs
@@ -496,13 +496,29 @@ def _content_language(word: str) -> LanguageData:
     return language_data("ru" if "\u0400" <= word[0] <= "\u04ff" else "en")
 
 
-def _words(normalised: str) -> tuple[list[str], list[int]]:
-    """The words of ``normalised`` (:data:`_WORD`) and where each starts, in one regex pass.
+#: Marks that are never word characters and often stand next to words: written as spaces in a
+#: copy of the text, they leave the words as the parts of a split at single spaces.
+_SEPARATORS = (",", ".", "-", "'", "!", "?", ":", ";", '"', "«", "»", "—", "–", "…", "(", ")", "/")
 
-    A split keeps the words at the odd places; the running sum of the parts' lengths gives each
-    word's start at the even places (no match object is made: about half the cost of
-    ``finditer`` plus ``findall``).
+
+def _words(normalised: str) -> tuple[list[str], list[int]]:
+    """The words of ``normalised`` (:data:`_WORD`) and where each starts.
+
+    The common marks (:data:`_SEPARATORS`) are written as spaces (same offsets), and the text is
+    split at single spaces: when every part is empty or alphanumeric (``str.isalnum`` is exactly
+    ``\\w`` without ``_``), the non-empty parts are the words, each starting where the running
+    sum of the parts' lengths (plus one per space) says. Otherwise (an ``_``, an emoji, another
+    mark) one regex split decides. No match object is made, and the common case has no regex
+    pass over the text (about a fifth of a tokenising pass's cost).
     """
+    spaced = normalised
+    for mark in _SEPARATORS:
+        if mark in spaced:
+            spaced = spaced.replace(mark, " ")
+    parts = spaced.split(" ")
+    if "".join(parts).isalnum():
+        offsets = accumulate(map(add, map(len, parts), repeat(1)), initial=0)
+        return list(compress(parts, parts)), list(compress(offsets, parts))
     parts = _WORD_SPLIT.split(normalised)
     return parts[1::2], list(accumulate(map(len, parts)))[0:-1:2]
 
