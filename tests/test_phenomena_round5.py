@@ -339,3 +339,24 @@ def test_the_body_of_a_named_feeling_is_the_feeling(text: str) -> None:
 def test_a_feeling_with_its_bodily_sensation_is_no_lone_label(text: str) -> None:
     """A feeling beside a bodily sensation has experiential detail: not an abstract label."""
     assert "abstract_label" not in validate(text).issue_codes
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        'I told my son "put your shoes on" and he ignored me',
+        'I asked the cashier "do you take cards?"',
+        "спросила у кассира: «картой можно?»",
+        "Я сказала сыну: «обувайся», а он не слушал",
+    ],
+)
+def test_words_said_to_a_person_are_not_inner_speech(text: str) -> None:
+    """Words told or asked to someone ("told my son", «спросила у кассира») are speech to
+    others, not inner speech."""
+    assert "inner_speech" not in validate(text).phenomena
+
+
+@pytest.mark.parametrize("text", ['I told myself "calm down"', "сказала себе: «спокойно»"])
+def test_words_told_to_oneself_stay_inner_speech(text: str) -> None:
+    """Words told to oneself stay inner speech."""
+    assert "inner_speech" in validate(text).phenomena

@@ -286,6 +286,7 @@ PATTERNS: Final[dict[str, str]] = {
         r"shouted|replied|answered|whispered)\s+(?:to\s+)?(?:her|him|them|me|us|you)|(?:sign|label|title|screen|message|email|text|headline|book|song|caption)"
         r"\s+(?:said|says|read|reads)?|(?:after|before)\s+the\s+word|reading|read|titled|called|named|typed|typing|writing|wrote|"
         r"aloud|out\s+loud|to\s+(?:the|her|him|them|his|our|a|an)\s+\w+|to\s+my\s+(?!own|head|mind|self)\w+"
+        r"|(?:told|tell|telling|asked|ask|asking)\s+(?:my|the|a|an|his|her|our|their)\s+(?!own|head|mind|self)\w+"
     ),
     "inner_hearing": (
         r"(?:song|tune|melody|music|jingle|chorus|lyrics?|riff|refrain|beat|theme|anthem|ringtone|bass\s?line|hymn|drums?)\W+(?:[\w'-]+\W+){0,4}?"
