@@ -360,3 +360,40 @@ def test_words_said_to_a_person_are_not_inner_speech(text: str) -> None:
 def test_words_told_to_oneself_stay_inner_speech(text: str) -> None:
     """Words told to oneself stay inner speech."""
     assert "inner_speech" in validate(text).phenomena
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "надо купить холодный чай по дороге",
+        "нужно забрать тёплую куртку из химчистки",
+        "I need to get the icy cold drinks for the party",
+        "gotta buy the sticky tape on the way",
+    ],
+)
+def test_a_sensory_word_in_a_need_or_a_plan_is_not_sensory_awareness(text: str) -> None:
+    """A quality in a clause of what one needs or has to do is a plan, not a sensation."""
+    assert "sensory_awareness" not in validate(text).phenomena
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "обожаю запах кофе по утрам",
+        "по вечерам на балконе пахнет липой",
+        "love the smell of coffee in the mornings",
+        "on weekends the flat smells of bleach",
+    ],
+)
+def test_a_sensation_of_the_mornings_or_weekends_is_a_habit(text: str) -> None:
+    """ "In the mornings", «по утрам»: a habit, not the moment."""
+    assert "sensory_awareness" not in validate(text).phenomena
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["холодный чай, горький, во рту вяжет", "cold tea, bitter, my mouth puckering"],
+)
+def test_a_quality_stated_for_itself_stays_sensory_awareness(text: str) -> None:
+    """Without a need, a plan or a habit the same quality stays sensory awareness."""
+    assert "sensory_awareness" in validate(text).phenomena

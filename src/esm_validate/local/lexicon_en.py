@@ -113,6 +113,7 @@ PATTERNS: Final[dict[str, str]] = {
         r"\s+(?:few\s+|couple\s+of\s+)?(?:years|months)|in\s+recent\s+(?:years|months)|all\s+my"
         r"\s+life|my\s+whole\s+life|since\s+(?:childhood|i\s+was\s+(?:a\s+)?(?:kid|child|little))"
         r"|most\s+days|every\s+(?:day|morning|evening|single\s+day)"
+        r"|in\s+the\s+(?:mornings|evenings|afternoons)|(?:on|at)\s+(?:weekends|weekdays)"
     ),
     "self_theory": (
         r"i'm\s+(?:the\s+)?(?:kind|sort|type)\s+of\s+person|i\s+am\s+(?:the\s+)?(?:kind|sort|type)"

@@ -794,7 +794,11 @@ _SENSATION_DOUBT = ("generalization", "self_theory", "hedge", "inferred")
 
 #: In a sensation's clause: a condition or what would have been ("if it were colder", "i'd have
 #: felt", «если бы»), or the usual, not this moment's ("the usual noise", «обычный шум»).
-_UNREAL = frozenset(["if", "would", "бы", "б", "если", "usual", "will", "будет", "станет"])
+_UNREAL = frozenset(
+    ["if", "would", "бы", "б", "если", "usual", "will", "будет", "станет", "надо", "нужно", "gotta"]
+)
+#: Before "to": a need or a plan, not what is there ("need to get the cold medicine").
+_MODALS = frozenset(["need", "needs", "have", "has"])
 _UNREAL_STEMS = ("обычн", "привычн")
 #: Before "if" or «бы»: a simile or a filler, not a condition ("as if", «как бы», «будто бы»).
 _SIMILE = frozenset(["as", "как", "будто", "словно", "точно"])
@@ -825,23 +829,27 @@ _TURNS = frozenset(
 
 
 def _unreal(text: str, words: list[str]) -> bool:
-    """True when a clause's ``text`` (split into ``words``) is hypothetical, to come, or of the
-    usual ("if it were colder", "i'd be calm", «станет легче», "the usual noise")."""
+    """True when a clause's ``text`` (split into ``words``) is hypothetical, to come, a need or
+    a plan, or of the usual ("if it were colder", "i'd be calm", «станет легче», «надо купить
+    холодный чай», "need to get ...", "the usual noise")."""
     if (
         _UNREAL.isdisjoint(words)
         and "'d " not in text
         and "'ll " not in text
         and "обычн" not in text
         and "привычн" not in text
+        and " to " not in text
     ):
         return False
     before = ""
     for index, word in enumerate(words):
+        after = words[index + 1] if index + 1 < len(words) else ""
         if (
             (word in _UNREAL and before not in _SIMILE)
             or word.endswith(("'d", "'ll"))
             or word.startswith(_UNREAL_STEMS)
-        ) and not (index + 1 < len(words) and words[index + 1] in _NAMING):
+            or (word in _MODALS and after == "to")
+        ) and after not in _NAMING:
             return True
         before = word
     return False
