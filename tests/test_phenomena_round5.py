@@ -397,3 +397,31 @@ def test_a_sensation_of_the_mornings_or_weekends_is_a_habit(text: str) -> None:
 def test_a_quality_stated_for_itself_stays_sensory_awareness(text: str) -> None:
     """Without a need, a plan or a habit the same quality stays sensory awareness."""
     assert "sensory_awareness" in validate(text).phenomena
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "the beach in Crete from last summer, white pebbles",
+        "the kitchen years ago, yellow lino",
+        "пляж в Анапе прошлым летом, белая галька",
+        "наш двор в детстве, качели скрипят",
+    ],
+)
+def test_a_place_named_with_a_time_long_past_is_inner_seeing(text: str) -> None:
+    """A place that opens the report with a time long past after it ("from last summer",
+    «в детстве») is a scene seen while absent: inner seeing."""
+    assert "inner_seeing" in validate(text).phenomena
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "we went to the beach last summer, it was hot",
+        "ездили на пляж прошлым летом, было жарко",
+    ],
+)
+def test_an_outing_told_is_not_a_scene_seen(text: str) -> None:
+    """An outing told with its time ("we went to the beach last summer") is a narrative of the
+    past, not a scene seen."""
+    assert "inner_seeing" not in validate(text).phenomena

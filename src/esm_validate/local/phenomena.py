@@ -729,15 +729,62 @@ _NAMED = re.compile(r"(?<!\w)(?:the|that|this)\s+(?:[\w'-]+\s+){0,2}$")
 _NAMED_END = re.compile(r"\s*(?:[,.;:!?)]|\W*$)")
 
 
+#: A time long past right after a place: the place is remembered, seen while absent ("the beach
+#: in crete from last summer", «пляж в анапе прошлым летом», «двор в детстве»).
+_PAST_TIMES = (
+    "last summer",
+    "last winter",
+    "last spring",
+    "last autumn",
+    "last year",
+    "years ago",
+    "as a kid",
+    "as a child",
+    "in childhood",
+    "when i was little",
+    "when i was a kid",
+    "прошлым летом",
+    "прошлой зимой",
+    "прошлой весной",
+    "прошлой осенью",
+    "в прошлом году",
+    "в детстве",
+    "лет назад",
+    "год назад",
+    "когда была маленькой",
+    "когда был маленьким",
+)
+
+
+def _long_ago(normalised: str, start: int, end: int) -> bool:
+    """True when a place at ``start``..``end`` opens its sentence (one word or none before it:
+    a scene named, not "we went to the beach last summer") and a time long past
+    (:data:`_PAST_TIMES`) follows within 30 characters in the same sentence ("the beach in
+    crete from last summer")."""
+    before = normalised[max(0, start - 30) : start]
+    for mark in ".!?\n":
+        before = before.rpartition(mark)[2]
+    if len(before.split()) > 1 or (start >= 30 and len(before) == 30):
+        return False
+    after = normalised[end : end + 30]
+    stop = _SENTENCE_END.search(after)
+    if stop is not None:
+        after = after[: stop.start()]
+    return any(time in after for time in _PAST_TIMES)
+
+
 def _remote_scenes(hits: Mapping[str, tuple[Span, ...]], normalised: str) -> list[Span]:
     """Scene nouns described as seen though absent (see :func:`_remote`): a scene noun before a
-    punctuation mark, or a place word with its description within two words after it."""
+    punctuation mark, or a place word with its description within two words after it; or a
+    place with a time long past right after it (:func:`_long_ago`)."""
     found: list[Span] = []
     for start, end in hits.get("scene_noun", ()):
-        if _remote(normalised, start):
+        if _remote(normalised, start) or _long_ago(normalised, start, end):
             found.append((start, end))
     for start, end in hits.get("c_place", ()):
-        if _DESCRIBED.match(normalised, end) is not None and _remote(normalised, start):
+        if (
+            _DESCRIBED.match(normalised, end) is not None and _remote(normalised, start)
+        ) or _long_ago(normalised, start, end):
             found.append((start, end))
     return found
 
