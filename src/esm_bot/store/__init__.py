@@ -3,13 +3,9 @@ journal that keeps writes safe while the database is unreachable (docs/storage.m
 
 from __future__ import annotations
 
-import datetime as dt
 import os
-import time
-from collections.abc import Callable, Mapping
-from typing import Any
+from collections.abc import Mapping
 
-from esm_bot.domain.clock import utc_now
 from esm_bot.settings import DEFAULT_DB_PATH, StoreSettings, default_journal_path
 from esm_bot.store.base import Store, StoreStatus
 from esm_bot.store.errors import DuplicateKey, NotFound, StoreError, StoreUnavailable
@@ -42,8 +38,6 @@ def open_store(
     db_path: str | os.PathLike[str] = DEFAULT_DB_PATH,
     journal_path: str | os.PathLike[str] | None = None,
     resilient: bool = True,
-    clock: Callable[[], float] = time.monotonic,
-    utcnow: Callable[[], dt.datetime] = utc_now,
 ) -> Store:
     """Open MongoDB at ``mongodb_uri`` or else SQLite at ``db_path``.
 
@@ -55,23 +49,23 @@ def open_store(
     if mongodb_uri:
         from esm_bot.store.mongo import MongoStore
 
-        inner = MongoStore(mongodb_uri, mongodb_db, utcnow=utcnow)
+        inner = MongoStore(mongodb_uri, mongodb_db)
     else:
-        inner = SqliteStore(db_path, utcnow=utcnow)
+        inner = SqliteStore(db_path)
     if not resilient:
         return inner
     path = journal_path if journal_path is not None else default_journal_path(db_path)
-    return ResilientStore(inner, path, clock=clock, utcnow=utcnow)
+    return ResilientStore(inner, path)
 
 
-def store_from_env(environ: Mapping[str, str] | None = None, **kwargs: Any) -> Store:
+def store_from_env(environ: Mapping[str, str] | None = None, *, resilient: bool = True) -> Store:
     """Open the store ``MONGODB_URI``, ``ESM_MONGODB_DB``, ``ESM_DB_PATH`` and ``ESM_JOURNAL_PATH``
-    describe (docs/configuration.md); extra keyword arguments go to :func:`open_store`."""
+    describe (docs/configuration.md), with the journal unless ``resilient=False``."""
     where = StoreSettings.from_env(os.environ if environ is None else environ)
     return open_store(
         mongodb_uri=where.mongodb_uri,
         mongodb_db=where.mongodb_db,
         db_path=where.db_path,
         journal_path=where.journal_file,
-        **kwargs,
+        resilient=resilient,
     )
