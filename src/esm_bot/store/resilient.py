@@ -30,7 +30,6 @@ from esm_bot.store.journal import Journal
 __all__ = ["ResilientStore"]
 
 R = TypeVar("R")
-P = TypeVar("P", bound=Participant | None)
 
 _log = logging.getLogger("esm_bot.store")
 
@@ -91,8 +90,9 @@ def _through(
     seen: Callable[..., Any] | None = None,
     prepare: Callable[[ResilientStore, dict[str, Any]], object] | None = None,
 ) -> Any:
-    """A Store method: ``inner.<name>`` (``seen`` remembers its result), else ``offline``'s answer
-    (or a refusal with that message); both get the bound arguments, defaults filled, after
+    """A Store method: ``inner.<name>`` (``seen``, by default ``_learn``, remembers its result),
+    else ``offline``'s answer
+    (or a refusal with that message); all get the bound arguments, defaults filled, after
     ``prepare`` checked or converted them (before anything is written or journaled)."""
     signature = inspect.signature(getattr(Store, name))
 
@@ -108,8 +108,7 @@ def _through(
             except StoreUnavailable as exc:
                 self._enter_outage(exc)
             else:
-                if seen is not None:
-                    seen(self, result, *args, **kwargs)
+                (seen or ResilientStore._learn)(self, result, *args, **kwargs)
                 return result
         if isinstance(offline, str):
             raise self._offline(offline)
@@ -299,32 +298,27 @@ class ResilientStore(Store):
 
     # remembering
 
-    def _remember(self, participant: P) -> P:
-        if participant is not None:
-            with self._lock:
-                self._participants[participant.id] = participant
-                if participant.telegram_id is not None:
-                    self._telegram[participant.telegram_id] = participant.id
-        return participant
-
-    def _remember_beeps(self, beeps: Iterable[Beep | None]) -> None:
+    def _learn(self, found: Any, *_: Any, **__: Any) -> None:
+        """Remember the participants, beeps and reports in a result (one, a list or a pair)."""
         with self._lock:
-            for beep in beeps:
-                if beep is not None:
-                    self._beeps[beep.id] = beep
-
-    def _remember_report(self, report: Report) -> None:
-        with self._lock:
-            self._dedup[report.dedup_key] = report
-            known = self._reports.get(report.participant_id)
-            if known is not None and all(r.id != report.id for r in known):
-                known.append(report)
-                known.sort(key=lambda r: (r.received_at, r.id))
+            for record in found if isinstance(found, list | tuple) else [found]:
+                if isinstance(record, Participant):
+                    self._participants[record.id] = record
+                    if record.telegram_id is not None:
+                        self._telegram[record.telegram_id] = record.id
+                elif isinstance(record, Beep):
+                    self._beeps[record.id] = record
+                elif isinstance(record, Report):
+                    self._dedup[record.dedup_key] = record
+                    known = self._reports.get(record.participant_id)
+                    if known is not None and all(r.id != record.id for r in known):
+                        known.append(record)
+                        known.sort(key=lambda r: (r.received_at, r.id))
 
     def _known_new(self, participant: Participant) -> None:
         # A participant created here has no beeps or reports elsewhere: all of them are known.
         with self._lock:
-            self._remember(participant)
+            self._learn(participant)
             self._beeps_from[participant.id] = _ALWAYS
             self._reports.setdefault(participant.id, [])
 
@@ -354,7 +348,7 @@ class ResilientStore(Store):
                 self._enter_outage(exc)
                 self._remember_plan(own, replace_unsent)
                 continue
-            self._remember_beeps(b for b in stored if b.id in ids)
+            self._learn([b for b in stored if b.id in ids])
 
     def _known_beeps(self, keep: Callable[[Beep], bool]) -> list[Beep]:
         with self._lock:
@@ -370,7 +364,7 @@ class ResilientStore(Store):
                     and b.scheduled_at > after
                 )
             )
-            self._remember_beeps(attrs.evolve(b, status=BeepStatus.CANCELLED) for b in targets)
+            self._learn([attrs.evolve(b, status=BeepStatus.CANCELLED) for b in targets])
         return len(targets)
 
     def _forget(self, participant_id: str) -> None:
@@ -416,7 +410,8 @@ class ResilientStore(Store):
                 self._telegram.pop(known.telegram_id, None)
             args = {"id": participant_id, "changes": codec.encode_changes(Participant, checked)}
             self._journaled("update_participant", args, participant_id, None)
-            return self._remember(updated)
+            self._learn(updated)
+        return updated
 
     def _upsert_beeps_offline(self, plan: list[Beep], replace_unsent: bool) -> int:
         with self._lock:
@@ -426,7 +421,7 @@ class ResilientStore(Store):
             return self._remember_plan(plan, replace_unsent)
 
     def _beeps_for_seen(self, found: list[Beep], participant_id: str, since: Any, _: Any) -> None:
-        self._remember_beeps(found)
+        self._learn(found)
         start = _ALWAYS if since is None else since
         with self._lock:
             known_from = self._beeps_from.get(participant_id)
@@ -485,14 +480,13 @@ class ResilientStore(Store):
             self._journaled(
                 "add_report", {"report": codec.encode(report)}, report.participant_id, None
             )
-            self._remember_report(report)
+            self._learn(report)
         return report, True
 
     def _reports_seen(self, found: list[Report], participant_id: str, **_: Any) -> None:
         with self._lock:
+            self._learn(found)
             self._reports[participant_id] = list(found)
-            for report in found:
-                self._dedup[report.dedup_key] = report
 
     def _meta_offline(self, key: str) -> Any:
         if key not in self._meta:
@@ -509,25 +503,21 @@ class ResilientStore(Store):
         "add_participant", _add_participant_offline, lambda s, _, p: s._known_new(p)
     )
     get_participant = _through(
-        "get_participant",
-        lambda s, pid: s._recall(s._participants, pid, f"participant {pid} is"),
-        lambda s, p, *_: s._remember(p),
+        "get_participant", lambda s, pid: s._recall(s._participants, pid, f"participant {pid} is")
     )
     get_participant_by_telegram = _through(
         "get_participant_by_telegram",
         lambda s, tid: s._recall(s._participants, s._telegram.get(tid), "this Telegram user is"),
-        lambda s, p, *_: s._remember(p),
     )
     update_participant = _through(
         "update_participant",
         _update_participant_offline,
-        lambda s, p, *_, **__: s._remember(p),
-        lambda s, call: call.update(changes=s._checked(Participant, call["changes"])),
+        prepare=lambda s, call: call.update(changes=s._checked(Participant, call["changes"])),
     )
     list_participants = _through(
         "list_participants",
         "the participant list needs the database",
-        lambda s, found, *_: [s._remember(p) for p in found[:1000]],
+        lambda s, found, *_: s._learn(found[:1000]),
     )
     upsert_beeps = _through(
         "upsert_beeps",
@@ -535,36 +525,23 @@ class ResilientStore(Store):
         lambda s, _, plan, replace_unsent: s._remember_stored(plan, replace_unsent),
         lambda s, call: call.update(beeps=list(call["beeps"])),  # read once, used thrice
     )
-    get_beep = _through(
-        "get_beep",
-        lambda s, bid: s._recall(s._beeps, bid, f"beep {bid} is"),
-        lambda s, b, *_: s._remember_beeps([b]),
-    )
+    get_beep = _through("get_beep", lambda s, bid: s._recall(s._beeps, bid, f"beep {bid} is"))
     beeps_for = _through("beeps_for", _beeps_for_offline, _beeps_for_seen)
     iter_beeps = _through("iter_beeps", "listing every beep needs the database")
     due_beeps = _through("due_beeps", lambda *_: [])
-    beeps_in_status = _through(
-        "beeps_in_status",
-        _beeps_in_status_offline,
-        lambda s, found, *_, **__: s._remember_beeps(found),
-    )
-    claim_beep = _through(
-        "claim_beep", lambda *_, **__: None, lambda s, b, *_, **__: s._remember_beeps([b])
-    )
+    beeps_in_status = _through("beeps_in_status", _beeps_in_status_offline)
+    claim_beep = _through("claim_beep", lambda *_, **__: None)
     update_beep = _through(
         "update_beep",
         _update_beep_offline,
-        lambda s, b, *_, **__: s._remember_beeps([b]),
-        lambda s, call: call.update(changes=s._checked(Beep, call["changes"])),
+        prepare=lambda s, call: call.update(changes=s._checked(Beep, call["changes"])),
     )
     cancel_future_beeps = _through(
         "cancel_future_beeps",
         _cancel_future_beeps_offline,
         lambda s, _, participant_id, after: s._cancel_known(participant_id, after),
     )
-    add_report = _through(
-        "add_report", _add_report_offline, lambda s, stored, _: s._remember_report(stored[0])
-    )
+    add_report = _through("add_report", _add_report_offline)
     _reports_for = _through(
         "reports_for",
         lambda s, pid, **_: list(
