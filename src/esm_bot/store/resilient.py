@@ -162,17 +162,15 @@ class ResilientStore(Store):
 
     def status(self) -> StoreStatus:
         """Return backend, degraded flag, pending journal entries, outages and the last error."""
-        inner = self.inner.status()
         started = self._outage_started
-        return StoreStatus(
-            backend=inner.backend,
+        return attrs.evolve(
+            self.inner.status(),
             degraded=not self._healthy,
             pending=len(self.journal),
             outages=self._outages,
             last_error=self._last_error,
             last_error_at=self._last_error_at,
             outage_seconds=0.0 if started is None else max(0.0, self._clock() - started),
-            target=inner.target,
             rejected=len(self.journal.rejected()),
             replayed=self._replayed,
         )
