@@ -344,6 +344,10 @@ def test_a_torn_last_line_is_ignored_and_a_bad_line_kept_aside(tmp_path: Path) -
     entry = reopened.append("set_meta", {"key": "c", "value": 3})
     assert entry.n == 3
     assert [e.n for e in Journal(path).entries()] == [1, 2, 3]
+    with path.open("a", encoding="utf-8") as out:
+        out.write('{"n": 4, "op": "set_me')  # another process sharing the file died mid-append
+    reopened.append("set_meta", {"key": "d", "value": 4})  # on a line of its own
+    assert [e.args["key"] for e in Journal(path).entries()] == ["a", "b", "c", "d"]
 
 
 def test_a_text_with_unicode_line_separators_is_replayed_whole(tmp_path: Path) -> None:
