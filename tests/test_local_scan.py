@@ -98,7 +98,15 @@ def test_scan_finds_what_every_pattern_at_every_word_start_finds() -> None:
 
 @pytest.mark.parametrize(
     "extra",
-    ["", "snake_case word", "emoji😀inside", "a\u2003b  c", "серо-зелёные, «так»!", "İstanbul", "№5"],
+    [
+        "",
+        "snake_case word",
+        "emoji😀inside",
+        "a\u2003b  c",
+        "серо-зелёные, «так»!",
+        "İstanbul",
+        "№5",
+    ],
 )
 def test_words_are_the_word_character_runs(extra: str) -> None:
     """The quick split (marks written as spaces) finds what ``\\w+`` finds, at the same places."""
