@@ -425,3 +425,18 @@ def test_an_outing_told_is_not_a_scene_seen(text: str) -> None:
     """An outing told with its time ("we went to the beach last summer") is a narrative of the
     past, not a scene seen."""
     assert "inner_seeing" not in validate(text).phenomena
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "может тревога была, может нет, хз",
+        "может злость была, не знаю",
+        "maybe anxiety was there, maybe not, idk",
+    ],
+)
+def test_a_feeling_guessed_with_maybe_is_not_a_feeling(text: str) -> None:
+    """«Может тревога была» (maybe there was anxiety) is a guess, a hedge as «может быть» is."""
+    assessment = validate(text)
+    assert "feeling" not in assessment.phenomena
+    assert "hedging" in assessment.issue_codes
