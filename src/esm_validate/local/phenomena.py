@@ -14,13 +14,16 @@ The rules follow the definitions (Heavey & Hurlburt 2008; docs/method.md) rather
   thought that is explicitly without words or images («без слов»); a blank mind is not one,
   nor a feeling without words ("anxious ... no words or images with it");
 * feeling: an emotion word that is not negated, not guessed, not outside the moment, not
-  hypothetical or the usual, not another's ("is he mad at me?"), not the tone of an inner voice
+  hypothetical or the usual, not asked about ("was i nervous??"), not explained as a habit in
+  its sentence, not another's ("is he mad at me?"), not the tone of an inner voice
   or of words described (bodily sensation alone is not a feeling; a feeling felt "cold, under my
   ribs" is a feeling, not sensory awareness);
 * sensory awareness: attention *to* a sensory quality («залюбовалась бликом», "drawn to the
   hum"), or a clause whose content is a sensory quality or a bodily sensation stated for itself
   («мокрый асфальт пахнет железом», "tingling in my left foot"); not an object seen while doing
-  a task ("looked at the screen to read the email");
+  a task ("looked at the screen to read the email"), not one the report says went unnoticed,
+  not in a need, a plan or a sequence of events told («надо купить холодный чай», «потом
+  звонок»);
 * just doing: an explicit statement that only the doing was there ("just folding towels,
   nothing else").
 
