@@ -203,3 +203,16 @@ def test_blind_dev2_figures_hold() -> None:
 def test_both_blind_halves_cover_every_set() -> None:
     for rows in (BLIND_DEV, BLIND_HELDOUT):
         assert {r["set"] for r in rows} == set(HELDOUT_AUROC_FLOORS)
+
+
+BLIND_DEV5 = _load("blind/dev5.jsonl")
+
+
+def test_blind_dev5_figures_hold() -> None:
+    """The fifth blind round was measured untouched (0.80 / 0.78) and then tuned on
+    (docs/method.md): a guard against losing what was reached, not a measure of
+    generalisation (that is the held-out half)."""
+    assert _auroc_of(BLIND_DEV5) >= 0.96  # measured 0.98
+    precision, recall = _precision_recall(BLIND_DEV5)
+    assert precision >= 0.88  # measured 0.90
+    assert recall >= 0.80  # measured 0.82
