@@ -1256,3 +1256,22 @@ def test_colours_after_a_look_are_what_was_seen(text: str, expected: set[str]) -
     """Colours in a clause after a look ("looking at the mug, blue and white") dwell on what was
     seen: sensory awareness; a colour in the look's own clause is the look's object."""
     assert validate(text).phenomena == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("annoyed + itchy ankle", {"feeling", "sensory_awareness"}),
+        ("злость + локоть зудит", {"feeling", "sensory_awareness"}),
+        ("restless, my legs numb from sitting", {"feeling", "sensory_awareness"}),
+        ("тоска, ноги затекли", {"feeling", "sensory_awareness"}),
+        ("calm, the puppy's fur soft under my fingers", {"feeling", "sensory_awareness"}),
+        ("спокойно, щенок тёплый под ладонью", {"feeling", "sensory_awareness"}),
+        ("jealous, a stab under my ribs", {"feeling"}),
+        ("тревога, кольнуло под лопаткой", {"feeling"}),
+    ],
+)
+def test_a_sensation_of_its_own_beside_a_feeling(text: str, expected: set[str]) -> None:
+    """Beside a named feeling, a bodily clause is the feeling's side, unless it is a sensation
+    no feeling is felt as (an itch, numbness) or a thing touched under a hand."""
+    assert validate(text).phenomena == expected

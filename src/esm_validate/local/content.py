@@ -24,11 +24,11 @@ from .report import Span, sentence_at
 __all__ = ["content_hits"]
 
 #: The punctuation marks that bound a clause.
-_MARK = re.compile(r"[,;:.!?…—–()\n]")
+_MARK = re.compile(r"[,;:.!?…—–()+\n]")
 
 
 #: Up to the last punctuation mark (greedy, so the match ends just after it).
-_THROUGH_MARK = re.compile(r".*[,;:.!?…—–()\n]", re.DOTALL)
+_THROUGH_MARK = re.compile(r".*[,;:.!?…—–()+\n]", re.DOTALL)
 
 
 def _clause_at(text: str, low: int, position: int) -> Span:

@@ -15,6 +15,8 @@ Categories:
 * ``sense_verb``: a verb whose subject is a sensation («пахнуть», "hum", "glint");
 * ``body_part``: a part of the body;
 * ``body_feel``: a bodily sensation (an ache, numbness, «мурашки», «затечь»);
+* ``own``: a bodily sensation no feeling is felt as (an itch, hunger, numbness, «ноги гудят», a
+  chafe): beside a named feeling, a sensation of its own, not the feeling's bodily side;
 * ``place``: a place or a thing of a scene (a kitchen, a garage, a stairwell, a face): with a
   possessive or a past owner before it ("grandpa's garage", «сестрёнкина комната», "her old
   school") and a description after it, a scene seen while absent (inner seeing);
@@ -112,6 +114,12 @@ RU_LEMMAS: Final[dict[str, frozenset[str]]] = {
         резь изжога икота першение колики
         """
     ),
+    "own": _words(
+        """
+        зуд зудеть чесаться голод голодный жажда онеметь онемение онемевший затечь
+        затекать затекший гудеть натереть мозоль
+        """
+    ),
     "place": _words(
         """
         балкон веранда гараж дача двор дверь диван дом квартира класс коридор комната
@@ -197,6 +205,7 @@ EN_WORDS: Final[dict[str, frozenset[str]]] = {
         trembling shaky jittery
         """
     ),
+    "own": _words("itch itchy itching hunger hungry thirst thirsty numb numbness cramp blister"),
     "place": _words(
         """
         attic balcony basement bathroom beach bedroom bridge car classroom corridor

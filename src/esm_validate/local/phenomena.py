@@ -288,10 +288,15 @@ def _content_awareness(
     attended = [f for f in feelings if _in_sentence(hits.get("sensory_attend", ()), f, sentences)]
     bodily = False
     for name in ("x_sensory", "x_bodily"):
-        if name == "x_bodily" and felt:
-            continue  # the bodily side of a named feeling
+        # beside a named feeling, a bodily clause is its bodily side, unless it is a sensation
+        # of its own ("bored + itchy scalp", "cat's fur hot under my palm")
+        own = name == "x_bodily" and felt
         described = seen if name == "x_bodily" else symbols
         for clause in hits.get(name, ()):
+            if own and (
+                _overlaps(clause, feelings) or not _own_sensation(hits, normalised, clause)
+            ):
+                continue
             sentence = sentence_at(sentences, clause[0])
             if (
                 _any_in(hits, _NOT_AWARENESS, (sentence[0], clause[1]))
@@ -319,6 +324,31 @@ def _content_awareness(
         thought = tuple(evidence.get("unsymbolized_thinking", ()))
         return [c for c in found if not _overlaps(sentence_at(sentences, c[0]), thought)]
     return found
+
+
+#: Before a hand or a foot: a thing touched ("under my palm", «между пальцами»), felt by touch.
+_TOUCH = frozenset(["under", "between", "against", "beneath", "под", "между"])
+#: The parts that touch: hands and feet (not "a stab under the ribs").
+_TOUCHING = ("palm", "finger", "hand", "thumb", "foot", "feet", "ладон", "пал", "рук", "ступн")
+
+
+def _own_sensation(hits: Mapping[str, tuple[Span, ...]], normalised: str, clause: Span) -> bool:
+    """True when a bodily ``clause`` is a sensation of its own beside a named feeling, not the
+    feeling's bodily side: a sensation no feeling is felt as (an itch, hunger, numbness,
+    «ноги гудят»), or a thing touched, its quality felt under a hand or between the fingers
+    ("dog's ear so soft between my fingers", «шерсть под ладонью тёплая»)."""
+    start, end = clause
+    for s, _ in hits.get("c_own", ()):
+        if start <= s < end:
+            return True
+    for part, _ in hits.get("c_body_part", ()):
+        if (
+            start <= part < end
+            and normalised.startswith(_TOUCHING, part)
+            and not _TOUCH.isdisjoint(normalised[max(start, part - 16) : part].split()[-2:])
+        ):
+            return True
+    return False
 
 
 def _describes_symbol(clause: Span, sentence: Span, symbols: list[Span]) -> bool:
