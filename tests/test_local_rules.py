@@ -1275,3 +1275,19 @@ def test_a_sensation_of_its_own_beside_a_feeling(text: str, expected: set[str]) 
     """Beside a named feeling, a bodily clause is the feeling's side, unless it is a sensation
     no feeling is felt as (an itch, numbness) or a thing touched under a hand."""
     assert validate(text).phenomena == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "батарея щёлкает под окном",
+        "у соседей что-то грохочет",
+        "sunlight on the carpet, a long stripe",
+        "the kettle's squeal from the kitchen",
+        "rain drumming on the tent",
+    ],
+)
+def test_a_sound_or_a_light_typed_bare_is_sensory_awareness(text: str) -> None:
+    """The verbs of the sounds the lexicon names («щёлкать», «грохотать») and the light of the
+    sun or a street lamp are sensory content without a framing verb."""
+    assert validate(text).phenomena == {"sensory_awareness"}

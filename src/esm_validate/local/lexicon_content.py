@@ -92,6 +92,8 @@ RU_LEMMAS: Final[dict[str, frozenset[str]]] = {
         чесаться шелестеть шибать шипеть шуршать щекотать щипать
         свести сводить першить кольнуть дергаться болеть слезиться
         гореть натереть пищать звякать бренчать тренькать гудок
+        щелкать щелкнуть грохотать рокотать плескаться топать скрежетать лаять шуметь
+        барабанить хлопать
         """
     ),
     "body_part": _words(
@@ -175,6 +177,7 @@ EN_WORDS: Final[dict[str, frozenset[str]]] = {
         splash squeak steam stench taste texture thud thump ticking warmth whiff whir
         whirr wind
         whistling rattle chime clang honk patter
+        sunlight sunshine streetlight drumming squeal
         """
     ),
     "sense_verb": _words(
