@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pytest
 
+from esm_validate.local.gate import top_branches
 from esm_validate.local.language import (
     NOTHING,
     detect_language,
@@ -116,6 +117,17 @@ def test_words_are_the_word_character_runs(extra: str) -> None:
         found = list(re.finditer(r"\w+", normalised))
         assert words == [m.group() for m in found], text
         assert starts == [m.start() for m in found], text
+
+
+@pytest.mark.parametrize("lang", ["en", "ru"])
+def test_the_kept_branch_splits_are_the_patterns_own(lang: str) -> None:
+    """The narrowing keeps each category's top-level split once: it is that pattern's split."""
+    for text in _texts()[:300]:
+        scan(text, lang)
+    data = language_data(lang)
+    assert data.split
+    for name, branches in data.split.items():
+        assert branches == top_branches(data.sources[name]), name
 
 
 @pytest.mark.parametrize("lang", ["en", "ru"])

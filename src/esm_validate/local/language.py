@@ -288,6 +288,9 @@ class LanguageData:
     )
     #: The first characters of :attr:`negator_heads` (a frozenset, declared as a Set).
     head_initials: AbstractSet[str] = attrs.field(factory=frozenset, eq=False, repr=False)
+    #: Each category's pattern split at its top-level ``|`` (:func:`.gate.top_branches`),
+    #: found on the first narrowing of the category (one entry per category at most).
+    split: MutableMapping[str, tuple[str, ...]] = attrs.field(factory=dict, eq=False, repr=False)
 
     def others(self, word: str) -> set[str]:
         """The categories with a multi-word (or otherwise not word-local) branch that may match
@@ -343,7 +346,9 @@ class LanguageData:
         viable = viable_branches(key, branches)
         cached = self.narrowed.get((marker.name, viable))
         if cached is None:
-            sources = top_branches(self.sources[marker.name])
+            sources = self.split.get(marker.name)
+            if sources is None:  # (the split of a long pattern is worth doing once)
+                sources = self.split[marker.name] = top_branches(self.sources[marker.name])
             if len(viable) == len(sources):
                 cached = marker
             else:
