@@ -918,7 +918,10 @@ def _unreal(text: str, words: list[str]) -> bool:
         and "'ll " not in text
         and "обычн" not in text
         and "привычн" not in text
-        and " to " not in text
+        and "need to" not in text
+        and "needs to" not in text
+        and "have to" not in text
+        and "has to" not in text
     ):
         return False
     before = ""
