@@ -1291,3 +1291,16 @@ def test_a_sound_or_a_light_typed_bare_is_sensory_awareness(text: str) -> None:
     """The verbs of the sounds the lexicon names («щёлкать», «грохотать») and the light of the
     sun or a street lamp are sensory content without a framing verb."""
     assert validate(text).phenomena == {"sensory_awareness"}
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "hungry, really hungry, lunch is late",
+        "зверский голод, прям сосёт",
+        "голод, аж руки трясутся",
+    ],
+)
+def test_hunger_is_a_bodily_sensation(text: str) -> None:
+    """Hunger and thirst are bodily sensations typed bare, as an ache or an itch is."""
+    assert validate(text).phenomena == {"sensory_awareness"}

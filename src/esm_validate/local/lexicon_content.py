@@ -114,6 +114,7 @@ RU_LEMMAS: Final[dict[str, frozenset[str]]] = {
         мурашки напряжение озноб онемение оскомина покалывание пульсация спазм судорога
         сухость тошнота тяжесть щекотка щекотно
         резь изжога икота першение колики
+        голод
         """
     ),
     "own": _words(
@@ -206,6 +207,7 @@ EN_WORDS: Final[dict[str, frozenset[str]]] = {
         prickle pulse queasiness queasy shakiness shiver shivers soreness stiffness
         sweat tension thirst throbbing tickle tightness tingle tingling twinge
         trembling shaky jittery
+        hungry thirsty
         """
     ),
     "own": _words("itch itchy itching hunger hungry thirst thirsty numb numbness cramp blister"),

@@ -20,7 +20,8 @@ FORMS: Final[dict[str, dict[str, str]]] = {
             heartbeat heartbeated heartbeater heartbeates heartbeatest heartbeating
             heartbeatly heartbeatness heartbeats heartbeaty heaviness heavinesss hunger
             hungered hungerer hungeres hungerest hungering hungerly hungerness hungerred
-            hungerrer hungerring hungerry hungers hungery itch itche itched itcher itches
+            hungerrer hungerring hungerry hungers hungery hungried hungrier hungries
+            hungriest hungrily hungriness hungry hungrying itch itche itched itcher itches
             itchest itching itchings itchly itchness itchs itchy jitteried jitterier
             jitteries jitteriest jitterily jitteriness jitters jittersed jitterser jitterses
             jittersest jittersing jittersly jittersness jitterss jittersy jittery jitterying
@@ -42,7 +43,8 @@ FORMS: Final[dict[str, dict[str, str]]] = {
             soreness sorenesss stiffness stiffnesss sweat sweated sweater sweates sweatest
             sweating sweatly sweatness sweats sweaty tension tensioned tensioner tensiones
             tensionest tensioning tensionly tensionness tensions tensiony thirst thirsted
-            thirster thirstes thirstest thirsting thirstly thirstness thirsts thirsty throbb
+            thirster thirstes thirstest thirstied thirstier thirsties thirstiest thirstily
+            thirstiness thirsting thirstly thirstness thirsts thirsty thirstying throbb
             throbbe throbbing throbbings tickle tickled ticklely tickler tickles ticklest
             tickling tickly tightness tightnesss tingl tingle tingled tinglely tingler
             tingles tinglest tingling tinglings tingly trembl tremble trembling tremblings
@@ -550,7 +552,8 @@ FORMS: Final[dict[str, dict[str, str]]] = {
     },
     "ru": {
         "body_feel": """
-            болей боли боль болью болям болями болях давление давлением давлении давлений
+            болей боли боль болью болям болями болях голод голода голодам голодами голодах
+            голоде голодов голодом голоду голоды давление давлением давлении давлений
             давлению давления давлениям давлениями давлениях давленье давленьем давленьи
             давленью давленья давленьям давленьями давленьях дрожам дрожами дрожах дрожей
             дрожи дрожь дрожью жажд жажда жаждам жаждами жаждах жажде жаждой жаждою жажду
