@@ -30,7 +30,7 @@ def make_telebot(token: str = DEFAULT_TOKEN) -> Any:
     return telebot.TeleBot(token, threaded=False)
 
 
-def wait_until(predicate: Callable[[], bool], timeout: float = 5.0) -> None:
+def wait_until(predicate: Callable[[], bool], timeout: float = 30.0) -> None:
     """Poll ``predicate`` every 10 ms until it is true; fail the test after ``timeout`` s."""
     deadline = time.monotonic() + timeout
     while not predicate():
