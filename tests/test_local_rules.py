@@ -1304,3 +1304,19 @@ def test_a_sound_or_a_light_typed_bare_is_sensory_awareness(text: str) -> None:
 def test_hunger_is_a_bodily_sensation(text: str) -> None:
     """Hunger and thirst are bodily sensations typed bare, as an ache or an itch is."""
     assert validate(text).phenomena == {"sensory_awareness"}
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Стук колёс, ритмичный, в голове.", {"inner_hearing"}),
+        ("the clatter of my dad's keys, in my head.", {"inner_hearing"}),
+        # the sound and the frame in different sentences: the sound is heard around
+        ("Nothing in my head. the clatter of keys on the table", {"sensory_awareness"}),
+        ("Стук колёс, ритмичный.", {"sensory_awareness"}),
+    ],
+)
+def test_a_sound_placed_in_the_head_is_inner_hearing(text: str, expected: set[str]) -> None:
+    """A sound typed bare and then placed "in my head" («в голове») right after it, in its
+    sentence, is heard innerly, not sensed around."""
+    assert validate(text).phenomena == expected

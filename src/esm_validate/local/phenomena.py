@@ -1377,6 +1377,54 @@ def _bare_form(normalised: str, start: int, end: int) -> bool:
     return True
 
 
+#: The end of a frame that places content inside ("in my head", «в голове»).
+_IN_HEAD = ("head", "голове", "башке")
+
+
+def _heard_in_head(
+    hits: Mapping[str, tuple[Span, ...]],
+    normalised: str,
+    sentences: tuple[Span, ...],
+    evidence: dict[str, list[Span]],
+    sensory: list[Span],
+) -> list[Span]:
+    """``sensory`` without a sound placed "in my head" right after it in its sentence ("my
+    brother's whistle, two notes, in my head", «гудок поезда, как в детстве, в голове»): not a
+    sense but inner hearing (filed in ``evidence``); the caller asks that no words, image or
+    tune be named in the report."""
+    kept: list[Span] = []
+    heard: list[Span] = []
+    for span in sensory:
+        near = False
+        low, high = sentence_at(sentences, span[0])
+        for start, end in hits["experiential"]:
+            if (
+                low <= start
+                and end <= high
+                and span[1] <= start <= span[1] + _HEAD_GAP
+                and normalised.endswith(_IN_HEAD, start, end)
+            ):
+                near = True
+                break
+        if not near or _starts_in(hits.get("c_colour", ()), *span):
+            kept.append(span)
+        elif _starts_in(hits.get("c_sense_verb", ()), *span) or _starts_in(
+            hits.get("c_sense", ()), *span
+        ):
+            heard.append(span)
+    if heard:
+        evidence["inner_hearing"] = heard
+    return kept
+
+
+#: How far (in characters) after a sound "in my head" may stand to place it there.
+_HEAD_GAP = 24
+
+
+#: The phenomena of imagery: content placed in the head beside them is theirs.
+_IMAGERY = frozenset(["inner_seeing", "inner_hearing", "inner_speech"])
+
+
 def phenomena_of(
     hits: dict[str, tuple[Span, ...]],
     normalised: str,
@@ -1513,6 +1561,13 @@ def phenomena_of(
     if "just_doing" not in evidence:
         sensory = _sensory_awareness(hits, sentences)
         sensory += _content_awareness(hits, normalised, sentences, evidence)
+        if (
+            sensory
+            and not quotes
+            and "experiential" in hits
+            and _IMAGERY.isdisjoint(evidence.keys())
+        ):
+            sensory = _heard_in_head(hits, normalised, sentences, evidence, sensory)
         if sensory:
             evidence["sensory_awareness"] = sensory
     elif "sensory_attend" in hits:
