@@ -1320,3 +1320,22 @@ def test_a_sound_placed_in_the_head_is_inner_hearing(text: str, expected: set[st
     """A sound typed bare and then placed "in my head" («в голове») right after it, in its
     sentence, is heard innerly, not sensed around."""
     assert validate(text).phenomena == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "feeling"),
+    [
+        ("Было спокойно и ровно, день прошёл нормально.", False),
+        ("I was calm, as usual on a Sunday.", False),
+        # calm described by the body is felt
+        ("спокойно так, плечи расслаблены и тяжёлые", True),
+        ("a flat calm, shoulders heavy and loose", True),
+        # calm said to be felt is attended to
+        ("Чувствовала себя спокойно, день прошёл нормально.", True),
+        ("I felt calm, as usual on a Sunday.", True),
+    ],
+)
+def test_a_calm_named_and_not_described_is_no_feeling(text: str, feeling: bool) -> None:
+    """Calm named bare is the absence of a feeling, not the phenomenon; calm described by a
+    bodily sensation, or said to be felt, is a feeling."""
+    assert ("feeling" in validate(text).phenomena) is feeling

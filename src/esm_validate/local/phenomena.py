@@ -1421,6 +1421,31 @@ def _heard_in_head(
 _HEAD_GAP = 24
 
 
+def _felt_calm(
+    hits: Mapping[str, tuple[Span, ...]], normalised: str, feelings: list[Span]
+) -> list[Span]:
+    """``feelings`` without a calm named and not described («было спокойно и продуктивно», "my
+    baseline is quite calm"): calm is the absence of a feeling until the report says how it
+    was felt; a bodily clause ("a flat tired calm, eyelids heavy"), a sensory one of its own or
+    a verb of feeling right before it ("felt calm", «ощущала спокойствие») keeps it."""
+    kept: list[Span] = []
+    sensed = hits.get("x_sensory", ())
+    for span in feelings:
+        if (
+            not normalised.startswith(_CALM, span[0])
+            or _outside(sensed, (span,))
+            or any(f in normalised[max(0, span[0] - 20) : span[0]] for f in _FELT)
+        ):
+            kept.append(span)
+    return kept
+
+
+#: The words of calm, by their start («спокойно», «спокоен», "calm").
+_CALM = ("calm", "спокой")
+#: A verb of feeling before a calm: the calm is attended to as felt.
+_FELT = ("felt", "feel", "чувств", "ощущ")
+
+
 #: The phenomena of imagery: content placed in the head beside them is theirs.
 _IMAGERY = frozenset(["inner_seeing", "inner_hearing", "inner_speech"])
 
@@ -1549,6 +1574,8 @@ def phenomena_of(
         evidence["unsymbolized_thinking"] = ut
     if "feeling" in hits:
         feelings = _outside(hits["feeling"], cues)
+        if feelings and "x_bodily" not in hits:
+            feelings = _felt_calm(hits, normalised, feelings)
         if feelings:
             evidence["feeling"] = feelings
     if (
