@@ -1339,3 +1339,21 @@ def test_a_calm_named_and_not_described_is_no_feeling(text: str, feeling: bool) 
     """Calm named bare is the absence of a feeling, not the phenomenon; calm described by a
     bodily sensation, or said to be felt, is a feeling."""
     assert ("feeling" in validate(text).phenomena) is feeling
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Мысленно слышала папин голос, он говорил «локоть выше», хрипловато.", {"inner_hearing"}),
+        (
+            'I was innerly hearing my coach\'s voice say "knees up", hoarse and loud.',
+            {"inner_hearing"},
+        ),
+        # words in one's own voice are said
+        ("Сказала себе своим голосом: «локоть выше».", {"inner_speech"}),
+    ],
+)
+def test_quoted_words_in_another_voice_heard_are_heard(text: str, expected: set[str]) -> None:
+    """Quoted words in a sentence of another's voice heard innerly are inner hearing, not inner
+    speech, even when the report says "innerly" («мысленно»)."""
+    assert validate(text).phenomena == expected

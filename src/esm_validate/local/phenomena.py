@@ -67,6 +67,17 @@ _SELF_FRAME = (
     "under my breath",
     "through my teeth",
 )
+#: A voice heard («папин голос», "her voice").
+_VOICE = ("голос", "voice")
+#: One's own voice named: words in it are one's own inner speech.
+_OWN_VOICE = (
+    "my voice",
+    "my own voice",
+    "своим голосом",
+    "моим голосом",
+    "свой голос",
+    "мой голос",
+)
 _START = re.Match.start
 _CLAUSE = re.compile(r"[^,;:.!?…—–\n]+")
 _CONTRAST_WORDS = ("but", "но", "а", "however", "однако")
@@ -1482,6 +1493,15 @@ def phenomena_of(
         if not quoted and not hits.get("quote_other_speaker") and not hits.get("inner_hearing"):
             quoted = _whole_quote(normalised, quotes)
     hearing = hits.get("inner_hearing", ())
+    if (
+        hearing
+        and quoted
+        and (voices or any(normalised.endswith(_VOICE, s, e) for s, e in hearing))
+        and not any(f in normalised for f in _OWN_VOICE)
+    ):
+        # "his teacher's voice counting 'one-and-two'", «папин голос ... «локоть выше»»: words
+        # in another's voice heard are heard, not said
+        quoted = [q for q in quoted if not _in_sentence(hearing, q, sentences)]
     if hearing and speech and not quoted:
         # «голос препода в голове», "her boss's voice": someone else's voice is hearing.
         speech = (
