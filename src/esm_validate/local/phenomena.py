@@ -1266,9 +1266,10 @@ def _drop_unapprehended(
             continue  # "is he mad at me?", «она обиделась»: another's feeling, not one's own
         if doubts and _doubted(doubts, normalised, sentences, (start, start)):
             continue  # a hedge in the feeling's clause or before it governs the feeling
-        if _asked(normalised, sentence_at(sentences, start)):
+        sentence = sentence_at(sentences, start)
+        if _asked(normalised, sentence):
             continue  # "was i nervous??", «было ли страшно?»: asked, not reported
-        if habits and groups == 2 and any_within(habits, *sentence_at(sentences, start)):
+        if habits and any_within(habits, *sentence):
             continue  # explained as a habit («мне было скучно, потому что мне всегда скучно»)
         kept.append(span)
     if len(kept) < len(feelings):
