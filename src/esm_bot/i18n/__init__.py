@@ -15,7 +15,6 @@ from . import en, ru
 __all__ = [
     "FORMS",
     "LANGS",
-    "LANG_NAMES",
     "client_lang",
     "day_label",
     "keys",
@@ -32,11 +31,6 @@ LANGS: Final[tuple[str, ...]] = ("en", "ru")
 #: Address forms (values of :class:`esm_bot.domain.models.AddressForm`).
 FORMS: Final[tuple[str, ...]] = ("informal", "formal")
 
-#: Each language's name, as a participant reads it in that language's own catalogue.
-LANG_NAMES: Final[Mapping[str, Mapping[str, str]]] = {
-    "en": {"en": "English", "ru": "Russian"},
-    "ru": {"en": "английский", "ru": "русский"},
-}
 #: Telegram client languages whose speakers get Russian before they choose (the rest: English).
 _RUSSIAN_CLIENTS: Final = frozenset({"ru", "uk", "be", "kk", "ky", "tg", "uz", "hy", "az"})
 _FORM_CHOICE: Final = re.compile(r"\[([^][|]*)\|([^][|]*)\]")

@@ -154,6 +154,7 @@ settings_window: Window
 settings_beeps: Beeps a day
 settings_language: Language
 settings_form: Address form
+language_name: English
 settings_saved: ✅ Saved. Future beeps are planned with the new settings.
 language_saved: ✅ Saved: I will write in English.
 form_saved: ✅ Saved.
@@ -188,8 +189,6 @@ consent_stale: You have already agreed to take part, so this old button no longe
 error: Sorry, something went wrong on our side. Your message is kept; please try again later.
 held: Your message is stored. Our database is briefly unreachable; feedback follows as soon as it is
     back, no need to send it again.
-# buttons
-button_other: Other…
 # command menu
 cmd_start: Join the study
 cmd_help: What the bot does, and its commands
@@ -210,9 +209,6 @@ stat_messages_without_beep: Messages without a beep (kept, not scored)
 stat_beeps_delivered: Beeps delivered
 stat_compliance: Compliance (delivered beeps answered on time)
 stat_average_quality: Average quality (0-100)
-stat_beeps: Beeps
-stat_reports: Messages stored (reports and texts without a beep)
-stat_events: Events logged
 stat_beeps_answered: Beeps answered on time
 stat_beeps_late: Beeps answered late
 stat_beeps_expired: Beeps expired unanswered
@@ -227,7 +223,6 @@ admin_pilot_sent: 🧪 Pilot beep sent to {who}. The answer gets practice feedba
     from the study data (beep_status "pilot" in the export).
 admin_pilot_unknown: No pilot beep: {who} is not a consented participant. Send /start yourself (or
     ask them to), accept the consent, then /pilot (yourself) or /pilot TELEGRAM_ID or PSEUDONYM.
-admin_unavailable: This researcher command is not available in this installation.
 # console
 console_intro: esm-bot console: the study conversation in your terminal (offline, nothing leaves
     this machine). Type commands like /start, /practice, /status, /help; press a button by typing

@@ -274,12 +274,6 @@ class BotApp:
         self._webhook = serve(self.settings.webhook_host, chosen, app)
         return int(self._webhook.server_address[1])
 
-    def register_webhook(self) -> None:
-        """Tell Telegram the webhook URL and secret (nothing to do without ``ESM_WEBHOOK_URL``)."""
-        if self.settings.webhook_url:
-            secret = self.settings.webhook_secret or ""
-            self.bot.set_webhook(url=self.settings.webhook_url, secret_token=secret)
-
     def _set_commands(self) -> None:
         try:  # English for every client, Russian for Russian ones
             for lang, code in (("en", None), ("ru", "ru")):

@@ -1,6 +1,6 @@
 """Thin Telegram handlers: unpack the update, call the :class:`~esm_bot.study.Study`, render its
 answer from the catalogues (:mod:`esm_bot.i18n`) and send it; no domain logic, no user-facing
-strings. Each handler runs inside :meth:`Handlers.guard` (docs/bot.md)."""
+strings. :meth:`Handlers.dispatch` runs each handler inside a guard (docs/bot.md)."""
 
 from __future__ import annotations
 
@@ -123,7 +123,8 @@ class Handlers:
 
     # plumbing
     def dispatch(self, update: Any) -> None:
-        """Run the handler of a parsed :class:`telebot.types.Update` inside :meth:`guard`."""
+        """Run the handler of a parsed :class:`telebot.types.Update`: counted in flight, every
+        exception contained and answered politely."""
         m = update.message
         handler: Callable[[Any], None] = self.on_text
         if update.callback_query is not None:
@@ -141,31 +142,23 @@ class Handlers:
                 handler = functools.partial(self._relay, _RELAYED[name])
             elif name in PARTICIPANT_COMMANDS + ADMIN_COMMANDS:
                 handler = getattr(self, f"cmd_{name}")
-        self.guard(handler)(m)
-
-    def guard(self, handler: Callable[[Any], None]) -> Callable[[Any], None]:
-        """Wrap a handler: count it in flight, contain every exception, answer politely."""
-        name = getattr(handler, "__name__", "relay")
-
-        def run(update: Any) -> None:
-            if getattr(update, "from_user", None) is None:  # no sender: no participant to answer
-                log.info("update without a sender ignored by %s", name)
+        label = getattr(handler, "__name__", "relay")
+        if getattr(m, "from_user", None) is None:  # no sender: no participant to answer
+            log.info("update without a sender ignored by %s", label)
+            return
+        with self._lock:
+            self.inflight += 1
+        try:
+            handler(m)
+        except Exception as exc:
+            if self.failure_hook(m, exc):  # kept for later (the database is unreachable)
                 return
+            log.exception("handler %s failed", label)
+            self._apologise(m)
+        finally:
             with self._lock:
-                self.inflight += 1
-            try:
-                handler(update)
-            except Exception as exc:
-                if self.failure_hook(update, exc):  # kept for later (the database is unreachable)
-                    return
-                log.exception("handler %s failed", name)
-                self._apologise(update)
-            finally:
-                with self._lock:
-                    self.inflight -= 1
-                    self._lock.notify_all()
-
-        return run
+                self.inflight -= 1
+                self._lock.notify_all()
 
     def _apologise(self, update: Any) -> None:
         """The polite error message; this path never raises (the store may be what failed)."""
@@ -391,11 +384,10 @@ class Handlers:
         """/settings: the current values and a button per setting."""
         if (who := self._registered(m)) is None:
             return
-        window = f"{who.window_start:%H:%M}-{who.window_end:%H:%M}"
         names = ["timezone", "window", "beeps", "language"] + (["form"] if who.lang == "ru" else [])
         buttons = [(self.render(who, f"settings_{n}"), f"set:{n}") for n in names]
-        language = i18n.LANG_NAMES[who.lang][who.lang]
-        values: dict[str, Any] = {"lang": language, "tz": who.tz, "window": window}
+        values: dict[str, Any] = {"lang": self.render(who, "language_name"), "tz": who.tz}
+        values["window"] = f"{who.window_start:%H:%M}-{who.window_end:%H:%M}"
         self.say(m.chat.id, who, "settings", buttons, beeps=who.beeps_per_day, **values)
 
     def cmd_delete(self, m: Any) -> None:
@@ -444,7 +436,7 @@ class Handlers:
         if (lang := self._admin(m)) is None:
             return
         figures = self._figures().items()
-        lines = "\n".join(f"{_stat_label(k, lang)}: {v}" for k, v in figures)
+        lines = "\n".join(f"{i18n.render(f'stat_{k}', lang)}: {v}" for k, v in figures)
         self.say(m.chat.id, None, "admin_stats", client_lang=lang, lines=lines)
 
     def _figures(self) -> dict[str, Any]:
@@ -593,8 +585,3 @@ def _stale(who: Participant, kind: str) -> str | None:
 def _client_lang(update: Any) -> str:
     """The language of the Telegram client that sent ``update`` (see :func:`i18n.client_lang`)."""
     return i18n.client_lang(getattr(getattr(update, "from_user", None), "language_code", None))
-
-
-def _stat_label(name: str, lang: str) -> str:
-    key = f"stat_{name}"
-    return i18n.render(key, lang) if key in i18n.keys(lang) else name.replace("_", " ").capitalize()

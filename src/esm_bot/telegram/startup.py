@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import enum
 import errno
+import functools
 import logging
 from collections.abc import Callable, Mapping
 from typing import Any, TypeVar
@@ -255,14 +256,16 @@ def start(
         if webhook:
             port = _serve_webhook(app, settings)
             log.info("webhook server listening on %s:%d", settings.webhook_host, port)
-            if settings.webhook_url:
+            if url := settings.webhook_url:  # Telegram learns the URL and the secret
                 refused = (
                     ExitCode.WEBHOOK_REFUSED,
-                    f"Telegram refused setWebhook for {settings.webhook_url} ({{}})",
+                    f"Telegram refused setWebhook for {url} ({{}})",
                     "check ESM_WEBHOOK_URL: a public https:// URL on port 443, 80, 88 or 8443 "
                     "with a valid certificate",
                 )
-                _call_telegram(app.register_webhook, settings, backoff, wait, "setWebhook", refused)
+                secret = settings.webhook_secret or ""
+                register = functools.partial(bot.set_webhook, url=url, secret_token=secret)
+                _call_telegram(register, settings, backoff, wait, "setWebhook", refused)
         else:
             app.start_polling()
             log.info("polling %s", redact_uri(settings.api_url))
