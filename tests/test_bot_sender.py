@@ -9,8 +9,7 @@ from typing import Any
 
 import pytest
 
-from esm_bot.telegram.limiter import SendLimiter
-from esm_bot.telegram.sender import MAX_MESSAGE_CHARS, STOPPING, Sender
+from esm_bot.telegram.sender import MAX_MESSAGE_CHARS, STOPPING, Sender, SendLimiter
 from tests.bot_support import FastClock, _fake_tg, make_telebot  # noqa: F401 (fixture)
 from tests.conftest import FakeClock
 from tests.fake_telegram import DEFAULT_TOKEN, FakeTelegram

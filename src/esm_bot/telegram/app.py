@@ -29,8 +29,7 @@ from esm_bot.study import Action, ActionKind, Study
 from esm_bot.telegram.handlers import Handlers, command_menu
 from esm_bot.telegram.intake import Intake, chat_of, user_of
 from esm_bot.telegram.ledger import Ledger, ledger_path
-from esm_bot.telegram.limiter import SendLimiter
-from esm_bot.telegram.sender import STOPPING, Sender
+from esm_bot.telegram.sender import STOPPING, Sender, SendLimiter
 from esm_bot.telegram.webhook import make_webhook_app, serve
 
 __all__ = ["BotApp", "build_app", "make_telebot"]

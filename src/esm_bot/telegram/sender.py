@@ -1,13 +1,15 @@
-"""The one way the bot sends anything to Telegram: rate limited, retried by tenacity (a 429 after
-its Retry-After, 5xx and network errors with backoff), a 403 reported once, never raising
-(docs/bot.md, "Telegram limits and errors"); replies to updates go through the ledger's outbox."""
+"""The one way the bot sends anything to Telegram: spaced by :class:`SendLimiter` (about 30
+messages a second overall, 1 a second per chat), retried by tenacity (a 429 after its Retry-After,
+5xx and network errors with backoff), a 403 reported once, never raising (docs/bot.md, "Telegram
+limits and errors"); replies to updates go through the ledger's outbox."""
 
 from __future__ import annotations
 
+import contextlib
 import io
 import logging
 import threading
-from collections import Counter
+from collections import Counter, deque
 from collections.abc import Callable, Mapping
 from typing import Any
 
@@ -15,9 +17,8 @@ import attrs
 import tenacity
 
 from esm_bot.telegram.ledger import Ledger, Owed
-from esm_bot.telegram.limiter import SendLimiter
 
-__all__ = ["MAX_MESSAGE_CHARS", "STOPPING", "Delivery", "Sender", "classify", "failure_of"]
+__all__ = ["MAX_MESSAGE_CHARS", "STOPPING", "Delivery", "SendLimiter", "Sender", "failure_of"]
 
 log = logging.getLogger(__name__)
 
@@ -25,6 +26,69 @@ log = logging.getLogger(__name__)
 STOPPING = "stopping"
 #: Telegram's limit for one message text.
 MAX_MESSAGE_CHARS = 4096
+#: How many decisions :attr:`SendLimiter.slots` keeps, and how many chats before idle ones go.
+_KEEP = 10_000
+
+
+@attrs.frozen
+class Slot:
+    """One limiter decision: when a send to ``chat_id`` may go out, and how long it waited."""
+
+    chat_id: int | None
+    at: float
+    waited: float
+
+
+@attrs.define
+class SendLimiter:
+    """Global and per-chat spacing of outgoing Bot API calls (two token buckets, GCRA, on an
+    injected clock and sleep; thread-safe): wrap the sends to one chat in :meth:`chat` and call
+    :meth:`wait` before each call. The last decisions are kept in :attr:`slots`; a rate that is
+    not positive is refused (:class:`ValueError`)."""
+
+    clock: Callable[[], float]
+    sleep: Callable[[float], None]
+    global_rate: float = attrs.field(default=30.0, validator=attrs.validators.gt(0))
+    per_chat_rate: float = attrs.field(default=1.0, validator=attrs.validators.gt(0))
+    slots: deque[Slot] = attrs.field(init=False, factory=lambda: deque(maxlen=_KEEP))
+    _lock: threading.Lock = attrs.field(init=False, factory=threading.Lock)
+    _tat: float = attrs.field(init=False, default=float("-inf"))
+    _chat_next: dict[int, float] = attrs.field(init=False, factory=dict)
+    _chat_locks: dict[int, threading.Lock] = attrs.field(init=False, factory=dict)
+
+    def _chat_lock(self, chat_id: int) -> threading.Lock:
+        with self._lock:
+            if chat_id not in self._chat_locks and len(self._chat_locks) >= _KEEP:
+                stale = self.clock() - 60.0  # forget idle chats
+                for chat, lock in list(self._chat_locks.items()):
+                    if not lock.locked() and self._chat_next.get(chat, stale) <= stale:
+                        del self._chat_locks[chat]
+                        self._chat_next.pop(chat, None)
+            return self._chat_locks.setdefault(chat_id, threading.Lock())
+
+    def chat(self, chat_id: int | None) -> contextlib.AbstractContextManager[object]:
+        """Serialise sends to one chat (keeps its messages in order, retries included)."""
+        return contextlib.nullcontext() if chat_id is None else self._chat_lock(chat_id)
+
+    def wait(self, chat_id: int | None) -> Slot:
+        """Reserve the next allowed moment to send to ``chat_id`` and sleep until it."""
+        with self._lock:
+            now = self.clock()
+            earliest = now if chat_id is None else max(now, self._chat_next.get(chat_id, now))
+            at = max(earliest, self._tat)  # GCRA without a burst: tat is the next free moment
+            self._tat = at + 1.0 / self.global_rate
+            if chat_id is not None:
+                self._chat_next[chat_id] = at + 1.0 / self.per_chat_rate
+            slot = Slot(chat_id, at, max(0.0, at - now))
+            self.slots.append(slot)
+        if slot.waited > 0:
+            self.sleep(slot.waited)
+        return slot
+
+    def penalise(self, seconds: float) -> None:
+        """Hold back all sends for ``seconds``: Telegram said 429 (its flood limit is global)."""
+        with self._lock:
+            self._tat = max(self._tat, self.clock() + seconds)
 
 
 @attrs.frozen
@@ -40,7 +104,7 @@ class Delivery:
     blocked: bool = False
 
 
-def classify(exc: BaseException) -> tuple[str, int | None, float | None]:
+def _classify(exc: BaseException) -> tuple[str, int | None, float | None]:
     """Map an exception of pyTelegramBotAPI/requests to (kind, status, retry_after); ``kind`` is
     ``"flood"`` (429), ``"blocked"`` (403), ``"transient"`` (5xx, network) or ``"permanent"``."""
     from requests import exceptions as rex
@@ -171,7 +235,7 @@ class Sender:
             return call()
 
         def wait(state: tenacity.RetryCallState) -> float:
-            kind, _status, retry_after = classify(failure_of(state))
+            kind, _status, retry_after = _classify(failure_of(state))
             if kind == "flood":
                 return min(retry_after or 1.0, self.max_retry_after)
             transient[0] += 1
@@ -179,7 +243,7 @@ class Sender:
 
         def before_sleep(state: tenacity.RetryCallState) -> None:
             exc = failure_of(state)
-            kind, _status, _retry_after = classify(exc)
+            kind, _status, _retry_after = _classify(exc)
             pause = state.upcoming_sleep
             self._count("retried")
             if kind == "flood":
@@ -192,7 +256,7 @@ class Sender:
 
         retrying = tenacity.Retrying(
             stop=tenacity.stop_after_attempt(self.max_attempts),
-            retry=tenacity.retry_if_exception(lambda e: classify(e)[0] in ("flood", "transient")),
+            retry=tenacity.retry_if_exception(lambda e: _classify(e)[0] in ("flood", "transient")),
             wait=wait,
             sleep=self.sleep,
             before_sleep=before_sleep,
@@ -213,7 +277,7 @@ class Sender:
             )
         if isinstance(failure, _Stopping):
             return Delivery(False, error=STOPPING, attempts=tries - 1)
-        kind, status, _retry_after = classify(failure)
+        kind, status, _retry_after = _classify(failure)
         last = Delivery(False, None, status, _describe(failure), tries, kind == "blocked")
         if kind == "blocked":
             self._count("blocked")
