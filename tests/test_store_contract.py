@@ -7,6 +7,7 @@ Each test runs for ``[sqlite]``, ``[mongo]`` (its own database on the MongoDB-wi
 from __future__ import annotations
 
 import datetime as dt
+import inspect
 import json
 import sqlite3
 import threading
@@ -103,6 +104,22 @@ def report(n: int, pid: str = "p1", bid: str | None = None, **kw: Any) -> Report
         dedup_key=f"tg:1:{n}",
         **kw,
     )
+
+
+def test_every_store_answers_every_method_of_the_base_class() -> None:
+    """No store falls back on a method of ``Store`` that only raises NotImplementedError, and the
+    outage layer answers every public method itself (an inherited query would skip the journal)."""
+    unanswered = [
+        name
+        for name, method in vars(Store).items()
+        if callable(method) and inspect.getsource(method).rstrip().endswith("NotImplementedError")
+    ]
+    assert {"_find", "ping"} <= set(unanswered)
+    for cls in (SqliteStore, MongoStore):
+        assert [name for name in unanswered if getattr(cls, name) is getattr(Store, name)] == []
+    public = [name for name in vars(Store) if not name.startswith("_")]
+    assert {"reports_for", "status"} <= set(public)
+    assert [name for name in public if name not in vars(ResilientStore)] == []
 
 
 # participants

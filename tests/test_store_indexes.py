@@ -26,7 +26,7 @@ DAY = dt.date(2026, 3, 2)
 
 
 def _exercise_every_method(store: SqliteStore) -> None:
-    """Call every query and write of the Store Protocol once, on a little data."""
+    """Call every query and write of the Store once, on a little data."""
     store.add_participant(Participant(id="p1", created_at=T0, telegram_id=1))
     store.get_participant("p1")
     store.get_participant_by_telegram(1)

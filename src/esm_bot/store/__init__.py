@@ -1,5 +1,5 @@
-"""Storage for the bot: the :class:`Store` Protocol, its SQLite and MongoDB implementations, and the
-journal that keeps writes safe while the database is unreachable (docs/storage.md)."""
+"""Storage for the bot: the :class:`Store` base class, its SQLite and MongoDB implementations, and
+the journal that keeps writes safe while the database is unreachable (docs/storage.md)."""
 
 from __future__ import annotations
 

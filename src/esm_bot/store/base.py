@@ -1,9 +1,11 @@
-"""The :class:`Store` Protocol: every query the bot, the study engine and operations make.
+"""The :class:`Store` base class: every query the bot, the study engine and operations make, and
+those both databases answer alike, written once over primitives each database implements.
 
 :class:`~esm_bot.store.sqlite.SqliteStore` and :class:`~esm_bot.store.mongo.MongoStore` implement
-it, :class:`~esm_bot.store.resilient.ResilientStore` wraps either; all three subclass it, so mypy
-checks their signatures and they inherit its docstrings. The rules all keep (UTC datetimes,
-idempotent writes, atomic claims, errors) are in docs/storage.md.
+the primitives and the methods that raise NotImplementedError here;
+:class:`~esm_bot.store.resilient.ResilientStore` wraps either and answers every method itself. All
+three inherit the docstrings. The rules all keep (UTC datetimes, idempotent writes, atomic claims,
+errors) are in docs/storage.md.
 """
 
 from __future__ import annotations
@@ -11,7 +13,7 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 from collections.abc import Callable, Collection, Iterable, Iterator, Mapping
-from typing import Any, Protocol, TypeVar, runtime_checkable
+from typing import Any, TypeVar
 
 import attrs
 
@@ -19,7 +21,7 @@ from esm_bot.domain.models import Beep, BeepStatus, Event, Participant, Particip
 from esm_bot.store.codec import check_changes, tombstone_of
 from esm_bot.store.errors import DuplicateKey, NotFound
 
-__all__ = ["TABLES", "Queries", "Store", "StoreStatus"]
+__all__ = ["TABLES", "Store", "StoreStatus"]
 
 T = TypeVar("T")
 
@@ -48,129 +50,6 @@ class StoreStatus:
     replayed: int = 0
 
 
-@runtime_checkable
-class Store(Protocol):
-    """Persistence of participants, beeps, reports, events and metadata."""
-
-    def ping(self) -> float:
-        """Make one round trip to the database; return its duration in seconds."""
-
-    def close(self) -> None:
-        """Release connections. Safe to call twice."""
-
-    def status(self) -> StoreStatus:
-        """Return the store's status (backend, degraded, pending journal entries...) without I/O."""
-
-    def add_participant(self, participant: Participant) -> Participant:
-        """Store a new participant and return it (DuplicateKey: the id or Telegram id is taken)."""
-
-    def get_participant(self, participant_id: str) -> Participant | None:
-        """Return the participant with this internal id, or None."""
-
-    def get_participant_by_telegram(self, telegram_id: int) -> Participant | None:
-        """Return the participant with this Telegram user id, or None."""
-
-    def update_participant(self, participant_id: str, **changes: Any) -> Participant:
-        """Set only the named fields (and ``updated_at``, unless given); return the participant.
-
-        Raises NotFound, TypeError (not a field) or DuplicateKey (``telegram_id`` taken)."""
-
-    def list_participants(
-        self, status: ParticipantStatus | Collection[ParticipantStatus] | None = None
-    ) -> list[Participant]:
-        """Return the participants (with one of the given statuses), oldest first."""
-
-    def upsert_beeps(self, beeps: Iterable[Beep], *, replace_unsent: bool = False) -> int:
-        """Store planned beeps whose id is new (or, with ``replace_unsent``, never sent or claimed);
-        return how many were written."""
-
-    def get_beep(self, beep_id: str) -> Beep | None:
-        """Return the beep with this id, or None."""
-
-    def beeps_for(
-        self,
-        participant_id: str,
-        since: dt.datetime | None = None,
-        until: dt.datetime | None = None,
-    ) -> list[Beep]:
-        """Return a participant's beeps with ``since <= scheduled_at < until``, in time order."""
-
-    def iter_beeps(self, since: dt.datetime | None = None) -> Iterator[Beep]:
-        """Yield every beep (scheduled at or after ``since``) ordered by time, for exports."""
-
-    def due_beeps(self, now: dt.datetime, limit: int = 100) -> list[Beep]:
-        """Return scheduled beeps due at ``now`` with no live lease, oldest first (claim first)."""
-
-    def beeps_in_status(
-        self,
-        status: BeepStatus,
-        *,
-        scheduled_before: dt.datetime | None = None,
-        limit: int | None = None,
-    ) -> list[Beep]:
-        """Return beeps in one status (e.g. ``sent`` ones, to expire or remind), oldest first."""
-
-    def claim_beep(
-        self,
-        beep_id: str,
-        worker: str,
-        now: dt.datetime,
-        lease: dt.timedelta,
-        *,
-        status: BeepStatus = BeepStatus.SCHEDULED,
-    ) -> Beep | None:
-        """Atomically take the lease on a beep in ``status``; return it, or None if another has it
-        (the lease is free when never taken, expired at ``now``, or already held by ``worker``)."""
-
-    def update_beep(
-        self, beep_id: str, *, if_status: Collection[BeepStatus] | None = None, **changes: Any
-    ) -> Beep | None:
-        """Set the named fields of a beep (atomically only if its status is in ``if_status``);
-        return the updated beep, or None (no such beep, or another status)."""
-
-    def cancel_future_beeps(self, participant_id: str, after: dt.datetime) -> int:
-        """Cancel a participant's scheduled beeps with ``scheduled_at > after``; return how many."""
-
-    def add_report(self, report: Report) -> tuple[Report, bool]:
-        """Store a report unless its ``dedup_key`` is known; return ``(stored report, created)``."""
-
-    def reports_for(self, participant_id: str, *, beep_id: str | None = None) -> list[Report]:
-        """Return a participant's reports (only those answering ``beep_id``), oldest first."""
-
-    def iter_reports(self, since: dt.datetime | None = None) -> Iterator[Report]:
-        """Yield every report (received at or after ``since``), oldest first."""
-
-    def append_event(self, event: Event) -> Event:
-        """Append to the audit trail; return the event with its ``seq``. Idempotent by ``id``."""
-
-    def iter_events(
-        self,
-        *,
-        participant_id: str | None = None,
-        kind: str | None = None,
-        since: dt.datetime | None = None,
-    ) -> Iterator[Event]:
-        """Yield events in append order; optionally one participant's, one kind, or recent ones."""
-
-    def counts(self) -> dict[str, int]:
-        """Return ``{"participants": n, "beeps": n, "reports": n, "events": n}``."""
-
-    def delete_participant_data(self, participant_id: str) -> dict[str, int]:
-        """Erase a participant's data on request, leaving a tombstone; return counts per kind."""
-
-    def get_meta(self, key: str) -> Any:
-        """Return a metadata value (JSON-compatible, e.g. ``"schema_version"``) or None."""
-
-    def set_meta(self, key: str, value: Any) -> None:
-        """Set a metadata value (JSON-compatible)."""
-
-    def iter_raw_participants(self) -> Iterator[dict[str, Any]]:
-        """Yield participants as stored documents (``"id"`` and the stored keys), for migrations."""
-
-    def patch_raw_participant(self, participant_id: str, fields: Mapping[str, Any]) -> bool:
-        """Set only the given top-level keys of a stored participant; return True if found."""
-
-
 def _where(**conditions: Any) -> dict[str, Any]:
     """A query of the conditions that are set (None and empty ranges left out)."""
     return {k: v for k, v in conditions.items() if v is not None and v != {}}
@@ -180,20 +59,45 @@ def _span(since: dt.datetime | None = None, until: dt.datetime | None = None) ->
     return _where(**{"$gte": since, "$lt": until})
 
 
-class Queries(Store):
-    """The queries and writes both stores do alike, over the primitives each implements.
+class Store:
+    """Persistence of participants, beeps, reports, events and metadata.
 
-    The public methods take their docstrings from :class:`Store` (``help()`` shows them).
-
-    A query is a MongoDB-style dict over stored fields (``id`` is the record id): equality,
-    ``None``, ``$in``, ``$gt``, ``$gte``, ``$lt``, ``$lte`` and ``$or``.
+    The primitives (``_find``, ``_set``...) take a query: a MongoDB-style dict over stored fields
+    (``id`` is the record id): equality, ``None``, ``$in``, ``$gt``, ``$gte``, ``$lt``, ``$lte``
+    and ``$or``.
     """
 
     _utcnow: Callable[[], dt.datetime]  # the store's wall clock, for ``updated_at``
     backend: str
     target: str  # where the data is, without credentials
 
+    def ping(self) -> float:
+        """Make one round trip to the database; return its duration in seconds."""
+        raise NotImplementedError
+
+    def close(self) -> None:
+        """Release connections. Safe to call twice."""
+        raise NotImplementedError
+
+    def upsert_beeps(self, beeps: Iterable[Beep], *, replace_unsent: bool = False) -> int:
+        """Store planned beeps whose id is new (or, with ``replace_unsent``, never sent or claimed);
+        return how many were written."""
+        raise NotImplementedError
+
+    def counts(self) -> dict[str, int]:
+        """Return ``{"participants": n, "beeps": n, "reports": n, "events": n}``."""
+        raise NotImplementedError
+
+    def get_meta(self, key: str) -> Any:
+        """Return a metadata value (JSON-compatible, e.g. ``"schema_version"``) or None."""
+        raise NotImplementedError
+
+    def set_meta(self, key: str, value: Any) -> None:
+        """Set a metadata value (JSON-compatible)."""
+        raise NotImplementedError
+
     def status(self) -> StoreStatus:
+        """Return the store's status (backend, degraded, pending journal entries...) without I/O."""
         return StoreStatus(backend=self.backend, target=self.target)
 
     def _find(
@@ -247,15 +151,21 @@ class Queries(Store):
         return existing, False
 
     def add_participant(self, participant: Participant) -> Participant:
+        """Store a new participant and return it (DuplicateKey: the id or Telegram id is taken)."""
         return self._insert(participant)
 
     def get_participant(self, participant_id: str) -> Participant | None:
+        """Return the participant with this internal id, or None."""
         return self._first(Participant, {"id": participant_id})
 
     def get_participant_by_telegram(self, telegram_id: int) -> Participant | None:
+        """Return the participant with this Telegram user id, or None."""
         return self._first(Participant, {"telegram_id": telegram_id})
 
     def update_participant(self, participant_id: str, **changes: Any) -> Participant:
+        """Set only the named fields (and ``updated_at``, unless given); return the participant.
+
+        Raises NotFound, TypeError (not a field) or DuplicateKey (``telegram_id`` taken)."""
         changes.setdefault("updated_at", self._utcnow())
         checked = check_changes(Participant, changes)
         found = self._set(Participant, {"id": participant_id}, checked)
@@ -266,11 +176,13 @@ class Queries(Store):
     def list_participants(
         self, status: ParticipantStatus | Collection[ParticipantStatus] | None = None
     ) -> list[Participant]:
+        """Return the participants (with one of the given statuses), oldest first."""
         several = [status] if isinstance(status, ParticipantStatus) else status or ()
         wanted = None if status is None else {"$in": [ParticipantStatus(s).value for s in several]}
         return self._find(Participant, _where(status=wanted))
 
     def get_beep(self, beep_id: str) -> Beep | None:
+        """Return the beep with this id, or None."""
         return self._first(Beep, {"id": beep_id})
 
     def beeps_for(
@@ -279,14 +191,17 @@ class Queries(Store):
         since: dt.datetime | None = None,
         until: dt.datetime | None = None,
     ) -> list[Beep]:
+        """Return a participant's beeps with ``since <= scheduled_at < until``, in time order."""
         return self._find(
             Beep, _where(participant_id=participant_id, scheduled_at=_span(since, until))
         )
 
     def iter_beeps(self, since: dt.datetime | None = None) -> Iterator[Beep]:
+        """Yield every beep (scheduled at or after ``since``) ordered by time, for exports."""
         return self._iter(Beep, _where(scheduled_at=_span(since)))
 
     def due_beeps(self, now: dt.datetime, limit: int = 100) -> list[Beep]:
+        """Return scheduled beeps due at ``now`` with no live lease, oldest first (claim first)."""
         free = [{"claim_until": None}, {"claim_until": {"$lte": now}}]
         query = {"status": BeepStatus.SCHEDULED.value, "scheduled_at": {"$lte": now}, "$or": free}
         return self._find(Beep, query, limit)
@@ -298,6 +213,7 @@ class Queries(Store):
         scheduled_before: dt.datetime | None = None,
         limit: int | None = None,
     ) -> list[Beep]:
+        """Return beeps in one status (e.g. ``sent`` ones, to expire or remind), oldest first."""
         query = _where(status=BeepStatus(status).value, scheduled_at=_span(until=scheduled_before))
         return self._find(Beep, query, limit)
 
@@ -310,6 +226,8 @@ class Queries(Store):
         *,
         status: BeepStatus = BeepStatus.SCHEDULED,
     ) -> Beep | None:
+        """Atomically take the lease on a beep in ``status``; return it, or None if another has it
+        (the lease is free when never taken, expired at ``now``, or already held by ``worker``)."""
         free = [{"claim_until": None}, {"claim_until": {"$lte": now}}, {"claimed_by": worker}]
         query = {"id": beep_id, "status": BeepStatus(status).value, "$or": free}
         claimed = self._set(Beep, query, {"claimed_by": worker, "claim_until": now + lease})
@@ -318,12 +236,15 @@ class Queries(Store):
     def update_beep(
         self, beep_id: str, *, if_status: Collection[BeepStatus] | None = None, **changes: Any
     ) -> Beep | None:
+        """Set the named fields of a beep (atomically only if its status is in ``if_status``);
+        return the updated beep, or None (no such beep, or another status)."""
         checked = check_changes(Beep, changes)
         wanted = None if if_status is None else {"$in": [BeepStatus(s).value for s in if_status]}
         updated = self._set(Beep, _where(id=beep_id, status=wanted), checked)
         return updated if isinstance(updated, Beep) else None
 
     def cancel_future_beeps(self, participant_id: str, after: dt.datetime) -> int:
+        """Cancel a participant's scheduled beeps with ``scheduled_at > after``; return how many."""
         query = {
             "participant_id": participant_id,
             "status": BeepStatus.SCHEDULED.value,
@@ -332,15 +253,19 @@ class Queries(Store):
         return self._set_all(Beep, query, {"status": BeepStatus.CANCELLED.value})
 
     def add_report(self, report: Report) -> tuple[Report, bool]:
+        """Store a report unless its ``dedup_key`` is known; return ``(stored report, created)``."""
         return self._insert_once(Report, {"dedup_key": report.dedup_key}, report)
 
     def reports_for(self, participant_id: str, *, beep_id: str | None = None) -> list[Report]:
+        """Return a participant's reports (only those answering ``beep_id``), oldest first."""
         return self._find(Report, _where(participant_id=participant_id, beep_id=beep_id))
 
     def iter_reports(self, since: dt.datetime | None = None) -> Iterator[Report]:
+        """Yield every report (received at or after ``since``), oldest first."""
         return self._iter(Report, _where(received_at=_span(since)))
 
     def append_event(self, event: Event) -> Event:
+        """Append to the audit trail; return the event with its ``seq``. Idempotent by ``id``."""
         return self._insert_once(Event, {"id": event.id}, event)[0]
 
     def iter_events(
@@ -350,9 +275,11 @@ class Queries(Store):
         kind: str | None = None,
         since: dt.datetime | None = None,
     ) -> Iterator[Event]:
+        """Yield events in append order; optionally one participant's, one kind, or recent ones."""
         return self._iter(Event, _where(participant_id=participant_id, kind=kind, at=_span(since)))
 
     def delete_participant_data(self, participant_id: str) -> dict[str, int]:
+        """Erase a participant's data on request, leaving a tombstone; return counts per kind."""
         mine = {"participant_id": participant_id}
         tombstone = None
         with self._atomic():
@@ -368,9 +295,11 @@ class Queries(Store):
         return {**erased, "participants": int(tombstone is not None)}
 
     def iter_raw_participants(self) -> Iterator[dict[str, Any]]:
+        """Yield participants as stored documents (``"id"`` and the stored keys), for migrations."""
         return self._iter(Participant, {}, raw=True)
 
     def patch_raw_participant(self, participant_id: str, fields: Mapping[str, Any]) -> bool:
+        """Set only the given top-level keys of a stored participant; return True if found."""
         if "id" in fields or "_id" in fields:
             raise TypeError("the id of a participant cannot be changed")
         return self._set(Participant, {"id": participant_id}, dict(fields), raw=True) is not None

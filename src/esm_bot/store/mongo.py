@@ -22,7 +22,7 @@ from pymongo.uri_parser import parse_uri
 from esm_bot.domain.clock import utc_now
 from esm_bot.domain.models import Beep, BeepStatus, Event, utc_ms
 from esm_bot.domain.redact import redact, redact_uri
-from esm_bot.store.base import TABLES, Queries
+from esm_bot.store.base import TABLES, Store
 from esm_bot.store.codec import decode, encode, encode_changes
 from esm_bot.store.errors import DuplicateKey, StoreError, StoreUnavailable
 
@@ -78,7 +78,7 @@ def _from(cls: type[T], doc: Mapping[str, Any]) -> T:
 
 
 def _mongo(query: Any) -> Any:
-    """A query (:class:`~esm_bot.store.base.Queries`) in MongoDB's terms: ``_id``, milliseconds."""
+    """A query (:class:`~esm_bot.store.base.Store`) in MongoDB's terms: ``_id``, milliseconds."""
     if isinstance(query, dict):
         return {("_id" if k == "id" else k): _mongo(v) for k, v in query.items()}
     if isinstance(query, list):
@@ -90,7 +90,7 @@ def _sort(order: tuple[str, ...]) -> list[tuple[str, int]]:
     return [("_id" if k == "id" else k, 1) for k in order]
 
 
-class MongoStore(Queries):
+class MongoStore(Store):
     """A :class:`~esm_bot.store.base.Store` in database ``db_name`` (default the URI's, else
     ``esm_bot``) of a ``pymongo.MongoClient`` (the caller's) or a URI (then the store's own)."""
 

@@ -20,7 +20,7 @@ import attrs
 
 from esm_bot.domain.clock import utc_now
 from esm_bot.domain.models import Beep, BeepStatus, Event, utc_ms
-from esm_bot.store.base import TABLES, Queries
+from esm_bot.store.base import TABLES, Store
 from esm_bot.store.codec import decode, encode, encode_changes
 from esm_bot.store.errors import DuplicateKey, StoreError, StoreUnavailable
 
@@ -77,7 +77,7 @@ def _dump(doc: Mapping[str, Any]) -> str:
 
 
 def _sql(query: dict[str, Any]) -> tuple[str, list[Any]]:
-    """Translate a query (:class:`~esm_bot.store.base.Queries`) into a condition on the columns."""
+    """Translate a query (:class:`~esm_bot.store.base.Store`) into a condition on the columns."""
     parts: list[str] = []
     args: list[Any] = []
     for column, condition in query.items():
@@ -138,7 +138,7 @@ def _insert(
     return conn.execute(sql, (*row.values(), _dump(doc), *more))
 
 
-class SqliteStore(Queries):
+class SqliteStore(Store):
     """A :class:`~esm_bot.store.base.Store` in one SQLite file at ``path`` (or ``":memory:"``);
     a write waits ``busy_timeout_s`` for another process's lock before it counts as unavailable."""
 
