@@ -100,9 +100,7 @@ class Store:
         """Return the store's status (backend, degraded, pending journal entries...) without I/O."""
         return StoreStatus(backend=self.backend, target=self.target)
 
-    def _find(
-        self, cls: type[T], query: dict[str, Any], limit: int | None = None, *, ordered: bool = True
-    ) -> list[T]:
+    def _find(self, cls: type[T], query: dict[str, Any], limit: int | None = None) -> list[T]:
         """Return the records of ``cls`` matching ``query`` (in :data:`TABLES` order)."""
         raise NotImplementedError
 
@@ -135,7 +133,7 @@ class Store:
         return contextlib.nullcontext()
 
     def _first(self, cls: type[T], query: dict[str, Any]) -> T | None:
-        found = self._find(cls, query, ordered=False)
+        found = self._find(cls, query, 1)
         return found[0] if found else None
 
     def _insert_once(self, cls: type[T], key: dict[str, Any], record: T) -> tuple[T, bool]:

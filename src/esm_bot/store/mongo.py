@@ -173,14 +173,10 @@ class MongoStore(Store):
                 self._db[collection].create_index([(k, 1) for k in keys.split()], **options)
             self._indexed = True
 
-    def _find(
-        self, cls: type[T], query: dict[str, Any], limit: int | None = None, *, ordered: bool = True
-    ) -> list[T]:
+    def _find(self, cls: type[T], query: dict[str, Any], limit: int | None = None) -> list[T]:
         table, order = TABLES[cls]
         with self._op():
-            cursor = self._db[table].find(_mongo(query))
-            if ordered:
-                cursor = cursor.sort(_sort(order))
+            cursor = self._db[table].find(_mongo(query)).sort(_sort(order))
             if limit is not None:
                 cursor = cursor.limit(limit)
             docs = list(cursor)

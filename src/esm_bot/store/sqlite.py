@@ -208,14 +208,11 @@ class SqliteStore(Store):
         except sqlite3.Error as exc:
             raise StoreError(f"SQLite database {self.path}: {exc}") from exc
 
-    def _find(
-        self, cls: type[T], query: dict[str, Any], limit: int | None = None, *, ordered: bool = True
-    ) -> list[T]:
+    def _find(self, cls: type[T], query: dict[str, Any], limit: int | None = None) -> list[T]:
         table, order = TABLES[cls]
         where, args = _sql(query)
         sql = f"SELECT {_doc(cls)} FROM {table}" + (f" WHERE {where}" if where else "")
-        if ordered:
-            sql += f" ORDER BY {', '.join(order)}"
+        sql += f" ORDER BY {', '.join(order)}"
         if limit is not None:
             sql += " LIMIT ?"
             args.append(limit)
