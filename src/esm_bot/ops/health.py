@@ -31,7 +31,6 @@ __all__ = [
     "CheckResult",
     "CheckStatus",
     "HealthReport",
-    "KnownReport",
     "run_health",
 ]
 
@@ -207,38 +206,29 @@ class HealthReport:
         return "\n".join(lines)
 
 
-@attrs.frozen
-class KnownReport:
-    """A report with what any correct validator must find in it."""
-
-    text: str
-    lang: str
-    codes: frozenset[str] = frozenset()
-    phenomena: frozenset[str] = frozenset()
-
-
-#: The fixed reports of the validators check: clear cases only, so a miss means a broken validator.
-KNOWN_REPORTS: tuple[KnownReport, ...] = (
-    KnownReport("", "en", codes=frozenset({"empty"})),
-    KnownReport("Nothing special, everything as usual.", "en", codes=frozenset({"avoidance"})),
-    KnownReport("Ничего особенного, всё как обычно.", "ru", codes=frozenset({"avoidance"})),
-    KnownReport(
+#: The validators check's fixed reports: (text, language, the issue codes and phenomena any correct
+#: validator finds in it). Clear cases only, so a miss means a broken validator.
+KNOWN_REPORTS: tuple[tuple[str, str, frozenset[str]], ...] = (
+    ("", "en", frozenset({"empty"})),
+    ("Nothing special, everything as usual.", "en", frozenset({"avoidance"})),
+    ("Ничего особенного, всё как обычно.", "ru", frozenset({"avoidance"})),
+    (
         "At the moment of the beep I was saying to myself in my own inner voice: "
         '"where are my keys?" - quickly, a bit annoyed.',
         "en",
-        phenomena=frozenset({"inner_speech"}),
+        frozenset({"inner_speech"}),
     ),
-    KnownReport(
+    (
         "В момент сигнала я говорил себе внутренним голосом: «где же ключи?» — быстро, "
         "с раздражением.",
         "ru",
-        phenomena=frozenset({"inner_speech"}),
+        frozenset({"inner_speech"}),
     ),
-    KnownReport(
+    (
         "At the beep I was seeing in my mind a vivid image of my grandmother's red kitchen door, "
         "slightly blurred at the edges.",
         "en",
-        phenomena=frozenset({"inner_seeing"}),
+        frozenset({"inner_seeing"}),
     ),
 )
 _LIVE_PROBE = (
@@ -321,18 +311,17 @@ def _check_validators(
     for lang in ("en", "ru"):  # a first call per language builds the validator's tables
         with contextlib.suppress(Exception):  # one that raises is reported below, report by report
             validate("warm up", lang=lang)
-    for i, known in enumerate(KNOWN_REPORTS, 1):
+    for i, (text, lang, expected) in enumerate(KNOWN_REPORTS, 1):
         start = clock()
         try:
-            result = validate(known.text, lang=known.lang)
+            result = validate(text, lang=lang)
         except Exception as exc:
             problems.append(f"report {i} raised {type(exc).__name__}")
             continue
         times.append((clock() - start) * 1000)
-        missing = sorted(known.codes - set(getattr(result, "issue_codes", ())))
-        missing += sorted(known.phenomena - set(getattr(result, "phenomena", ())))
-        if missing:
-            problems.append(f"report {i} ({known.lang}): expected {', '.join(missing)}")
+        found = {*getattr(result, "issue_codes", ()), *getattr(result, "phenomena", ())}
+        if missing := sorted(expected - found):
+            problems.append(f"report {i} ({lang}): expected {', '.join(missing)}")
     total = len(KNOWN_REPORTS)
     good = f"{total - len(problems)}/{total}"
     return _result(
