@@ -20,9 +20,8 @@ from typing import Any, TextIO
 import attrs
 
 from esm_bot.domain.redact import guard_output, one_line, secret_values
-from esm_bot.ops.stores import CONSOLE_DB_PATH, NoDatabase, describe_store, open_store_from_env
 from esm_bot.settings import BotSettings, SettingsError, StoreSettings
-from esm_bot.store.errors import StoreError
+from esm_bot.store import StoreError, StoreUnavailable, store_from_env
 from esm_validate import ConfigurationError
 
 __all__ = ["REPORT_NEEDS", "build_parser", "main"]
@@ -34,6 +33,9 @@ REPORT_NEEDS = (
     "the report draws its figures with matplotlib, which is not installed; install the 'report' "
     "extra: pip install -e '.[bot,report]' in a checkout, or pip install 'esm-validate[report]'"
 )
+
+#: Where ``esm-bot console`` keeps its conversation unless ``--db`` or ``ESM_DB_PATH`` say else.
+_CONSOLE_DB_PATH = "esm_console.sqlite3"
 
 Handler = Callable[[argparse.Namespace], int]
 Argument = tuple[tuple[str, ...], dict[str, Any]]
@@ -187,7 +189,7 @@ def _console(args: argparse.Namespace) -> int:
 
     environ: dict[str, str] = dict(os.environ)
     environ.pop("MONGODB_URI", None)  # the console is offline: always the embedded store
-    db = args.db or environ.get("ESM_DB_PATH") or CONSOLE_DB_PATH
+    db = args.db or environ.get("ESM_DB_PATH") or _CONSOLE_DB_PATH
     environ["ESM_DB_PATH"] = db
     lang = args.lang or "ru"
     logging.basicConfig(level=logging.WARNING, stream=sys.stderr)
@@ -211,13 +213,41 @@ def _console(args: argparse.Namespace) -> int:
         print("\n" + i18n.render("console_bye", lang, path=str(Path(db).resolve())))
 
 
+class _NoDatabase(StoreUnavailable):
+    """A command that only reads found no SQLite file where the environment points."""
+
+
+def _open_store(*, must_exist: bool) -> Any:
+    """The configured store without the outage journal (a migration or an export must fail loudly
+    when the database is down); _NoDatabase when ``must_exist`` and there is no SQLite file."""
+    where = StoreSettings.from_env(os.environ)
+    path = Path(where.db_path)
+    if must_exist and not where.mongodb_uri and not path.exists():
+        msg = (
+            f"no study database at {path.resolve()} (set ESM_DB_PATH to the bot's file; "
+            f"esm-bot console keeps its conversation in {_CONSOLE_DB_PATH}: "
+            f"ESM_DB_PATH={_CONSOLE_DB_PATH} esm-bot stats)"
+        )
+        raise _NoDatabase(msg)
+    return store_from_env(os.environ, resilient=False)
+
+
+def _describe_store() -> str:
+    """Where the study data is: the SQLite file's absolute path or the MongoDB database's name."""
+    where = StoreSettings.from_env(os.environ)
+    if not where.mongodb_uri:
+        return f"SQLite database {Path(where.db_path).resolve()}"
+    name = where.mongodb_db  # never the URI: it may hold a password
+    return f"MongoDB database {name}" if name else "MongoDB database named in MONGODB_URI"
+
+
 def _with_store(command: str, body: Callable[[Any], int], *, reading: bool = True) -> int:
     """Open the store (``reading``: never create one), run ``body``, close it; errors become one
     line, a closed pipe on standard output exit 0."""
     try:
-        store = open_store_from_env(os.environ, must_exist=reading)
+        store = _open_store(must_exist=reading)
     except StoreError as exc:
-        why = str(exc) if isinstance(exc, NoDatabase) else f"the database cannot be reached: {exc}"
+        why = str(exc) if isinstance(exc, _NoDatabase) else f"the database cannot be reached: {exc}"
         return _fail(command, why)
     except (ValueError, OSError) as exc:
         return _fail(command, str(exc))
@@ -251,7 +281,7 @@ def _health(args: argparse.Namespace) -> int:
     report = run_health(
         environ=os.environ,
         live=args.live,
-        open_store=lambda: open_store_from_env(os.environ, must_exist=True),
+        open_store=lambda: _open_store(must_exist=True),
     )
     if args.json:
         _json(report.to_dict())
@@ -342,7 +372,7 @@ def _export(args: argparse.Namespace) -> int:
             export.export_study(store, sys.stdout, environ=os.environ, **options)
             return 0
         count, book = export.export_to_file(store, Path(args.out), environ=os.environ, **options)
-        where = describe_store(os.environ)
+        where = _describe_store()
         _out(f"Wrote {count} rows from the {where} to {args.out}; codebook: {book}", sys.stderr)
         if args.codebook:
             _out(book.read_text(encoding="utf-8"))
@@ -384,7 +414,7 @@ def _stats(args: argparse.Namespace) -> int:
     from esm_bot.ops.stats import study_stats
 
     def body(store: Any) -> int:
-        stats, where = study_stats(store), describe_store(os.environ)
+        stats, where = study_stats(store), _describe_store()
         if args.json:
             _json({"database": where, **stats.to_dict()})
         else:
@@ -408,7 +438,7 @@ def _report(args: argparse.Namespace) -> int:
 
     def body(store: Any) -> int:
         path = build_report(store, Path(args.out))
-        _out(f"Wrote the study report to {path} (from the {describe_store(os.environ)})")
+        _out(f"Wrote the study report to {path} (from the {_describe_store()})")
         return 0
 
     return _with_store("report", body)

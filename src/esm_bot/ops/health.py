@@ -19,9 +19,8 @@ import attrs
 from esm_bot.domain.clock import utc_now
 from esm_bot.domain.redact import one_line, redact
 from esm_bot.settings import BotSettings, OpsSettings, StoreSettings, StudyConfig
+from esm_bot.store import store_from_env
 from esm_bot.store.base import StoreStatus
-
-from .stores import journal_pending, open_store_from_env
 
 __all__ = [
     "DB_DEADLINE_S",
@@ -461,7 +460,7 @@ def run_health(
         validate = esm_validate.validate
     probe: dict[str, Any] = {"store": store}
     timed_out = False
-    opener = open_store or (lambda: open_store_from_env(env))
+    opener = open_store or (lambda: store_from_env(env, resilient=False))
     try:
         _probe_store(probe, opener, clock, db_deadline_s)
     except Exception as exc:
@@ -469,13 +468,11 @@ def run_health(
         timed_out = isinstance(exc, TimeoutError)  # then the probe thread may still hold the store
     status: StoreStatus | None = probe.get("status")
     pending = status.pending if status else 0
-    if store is None:
-        with contextlib.suppress(OSError):
-            pending = max(pending, journal_pending(env))
-    if status is not None:
-        backend = status.backend
-    else:
-        backend = "mongodb" if StoreSettings.from_env(env).mongodb_uri else "sqlite"
+    where = StoreSettings.from_env(env)
+    if store is None:  # the writes waiting in the bot's journal file
+        with contextlib.suppress(OSError), where.journal_file.open(encoding="utf-8") as lines:
+            pending = max(pending, sum(1 for line in lines if line.strip()))
+    backend = status.backend if status else "mongodb" if where.mongodb_uri else "sqlite"
     validation_ms: list[float] = []
     checks = [
         _check_database(probe, backend),
