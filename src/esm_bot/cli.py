@@ -392,8 +392,7 @@ def _backup(args: argparse.Namespace) -> int:
 
     where = StoreSettings.from_env(os.environ)
     if where.mongodb_uri:
-        plan = mongodump_plan(where.mongodb_uri, args.dir, db_name=where.mongodb_db)
-        _out(plan.render())
+        _out(mongodump_plan(where.mongodb_uri, args.dir, db_name=where.mongodb_db))
         return 0
     db = Path(where.db_path)
     try:

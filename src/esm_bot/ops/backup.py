@@ -17,7 +17,7 @@ import attrs
 from esm_bot.domain.clock import utc_now
 from esm_bot.domain.redact import strip_uri_password
 
-__all__ = ["BackupResult", "MongoDumpPlan", "backup_sqlite", "mongodump_plan", "timestamp"]
+__all__ = ["BackupResult", "backup_sqlite", "mongodump_plan", "timestamp"]
 
 
 def timestamp(now: dt.datetime) -> str:
@@ -68,19 +68,6 @@ def backup_sqlite(
     return BackupResult(target, target.stat().st_size, journal_copy)
 
 
-@attrs.frozen
-class MongoDumpPlan:
-    """The commands to back up and restore a MongoDB database (no password in them)."""
-
-    dump: str
-    restore: str
-    out_dir: Path
-
-    def render(self) -> str:
-        """Return the explanation printed by ``esm-bot backup`` for MongoDB."""
-        return _MONGO_HELP.format(dump=self.dump, restore=self.restore)
-
-
 _MONGO_HELP = """\
 The study lives in MongoDB; back it up with mongodump (MongoDB Database Tools):
 
@@ -102,11 +89,12 @@ def mongodump_plan(
     *,
     db_name: str | None = None,
     now: Callable[[], dt.datetime] = utc_now,
-) -> MongoDumpPlan:
-    """Return the ``mongodump``/``mongorestore`` commands for ``uri`` into a timestamped folder."""
+) -> str:
+    """Return the ``mongodump``/``mongorestore`` recipe ``esm-bot backup`` prints for ``uri``, into
+    a timestamped folder."""
     out_dir = Path(dest_dir) / f"esm_bot-{timestamp(now())}"
     safe_uri = strip_uri_password(uri)
     db_args = [f"--db={db_name}"] if db_name else []
     dump = shlex.join(["mongodump", f"--uri={safe_uri}", *db_args, f"--out={out_dir}"])
     restore = shlex.join(["mongorestore", f"--uri={safe_uri}", "--drop", str(out_dir)])
-    return MongoDumpPlan(dump, restore, out_dir)
+    return _MONGO_HELP.format(dump=dump, restore=restore)
