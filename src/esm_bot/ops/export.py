@@ -34,7 +34,6 @@ __all__ = [
     "SALT_META_KEY",
     "StudyRow",
     "build_codebook",
-    "codebook_path",
     "columns",
     "export_salt",
     "export_study",
@@ -422,12 +421,6 @@ def export_study(
     return count
 
 
-def codebook_path(path: Path, format: str) -> Path:
-    """Return where the codebook of an export file goes (``FILE.codebook.md`` or ``.json``)."""
-    suffix = ".codebook.json" if format == "jsonl" else ".codebook.md"
-    return path.with_name(path.name + suffix)
-
-
 def write_atomically(path: Path, write: Callable[[TextIO], T]) -> T:
     """Write a text file through a temporary file renamed into place (never half a file)."""
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -453,7 +446,8 @@ def export_to_file(
         path,
         lambda out: export_study(store, out, format=format, raw_ids=raw_ids, **options),
     )
-    book = codebook_path(path, format)
-    text = render_codebook(build_codebook(raw_ids=raw_ids), "json" if format == "jsonl" else "md")
+    kind = "json" if format == "jsonl" else "md"
+    book = path.with_name(f"{path.name}.codebook.{kind}")
+    text = render_codebook(build_codebook(raw_ids=raw_ids), kind)
     write_atomically(book, lambda handle: handle.write(text))
     return count, book
