@@ -10,7 +10,7 @@ from typing import Any, Final
 
 import attrs
 
-from esm_bot.domain.models import ParticipantStatus, Report
+from esm_bot.domain.models import Beep, ParticipantStatus, Report
 from esm_bot.store.base import Store
 from esm_bot.study import analytics
 
@@ -87,9 +87,7 @@ def phenomena_frequencies(samples: Sequence[StudyRow]) -> dict[str, float]:
     """Percent of samples showing each phenomenon (every code seen, the five common ones first)."""
     counts = analytics.phenomena_counts(row.report for row in samples if row.report)
     codes = list(NORMS) + sorted(c for c in counts if c not in NORMS)
-    if not samples:
-        return dict.fromkeys(codes, 0.0)
-    return {code: 100.0 * counts[code] / len(samples) for code in codes}
+    return {code: 100.0 * counts[code] / len(samples) if samples else 0.0 for code in codes}
 
 
 def compliance_by(rows: Iterable[StudyRow], key: str) -> dict[Any, tuple[int, int]]:
@@ -98,19 +96,15 @@ def compliance_by(rows: Iterable[StudyRow], key: str) -> dict[Any, tuple[int, in
     (:func:`~esm_bot.study.analytics.answered_on_time`)."""
     rows = list(rows)
     first = analytics.first_reports(row.report for row in rows if row.report)
-    seen: set[str] = set()
-    table: dict[Any, list[int]] = defaultdict(lambda: [0, 0])
+    delivered: dict[Any, dict[str, Beep]] = defaultdict(dict)  # each beep once, by its id
     for row in rows:
         beep = row.beep
-        if beep is None or beep.sent_at is None or analytics.is_practice(beep) or beep.id in seen:
-            continue
-        seen.add(beep.id)
-        hour = row.scheduled_local.hour if row.scheduled_local else None  # their local hour
-        cell = table[hour if key == "hour" else getattr(row, key)]
-        cell[0] += analytics.answered_on_time(beep, first.get(beep.id))
-        cell[1] += 1
+        if beep is not None and beep.sent_at is not None and not analytics.is_practice(beep):
+            hour = row.scheduled_local.hour if row.scheduled_local else None  # their local hour
+            delivered[hour if key == "hour" else getattr(row, key)][beep.id] = beep
     return {
-        k: (v[0], v[1]) for k, v in sorted(table.items(), key=lambda kv: (kv[0] is None, kv[0]))
+        k: (sum(analytics.answered_on_time(b, first.get(b.id)) for b in beeps.values()), len(beeps))
+        for k, beeps in sorted(delivered.items(), key=lambda kv: (kv[0] is None, kv[0]))
     }
 
 
