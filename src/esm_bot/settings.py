@@ -53,7 +53,7 @@ class SettingsError(ValueError):
 def number(
     kind: type[N], low: float = -math.inf, high: float = math.inf
 ) -> Callable[[str, str], N]:
-    """A parser of one finite ``int`` or ``float`` within ``low..high``."""
+    """A parser of one finite ``int`` or ``float`` within ``low..high`` (both given, or neither)."""
 
     def parse(variable: str, raw: str) -> N:
         what = "a whole number" if kind is int else "a number"
@@ -64,8 +64,7 @@ def number(
         except ValueError:
             raise SettingsError(f"{variable} must be {what}, got {raw!r}") from None
         if not math.isfinite(value) or not low <= value <= high:
-            bounds = f" between {low:g} and {high:g}" if high < math.inf else f" >= {low:g}"
-            bounds = bounds if low > -math.inf else ""
+            bounds = f" between {low:g} and {high:g}" if high < math.inf else ""
             raise SettingsError(f"{variable} must be {what}{bounds}, got {raw!r}")
         return value
 
