@@ -35,6 +35,7 @@ from esm_bot.study import (
     ValidateFunction,
     close_day,
     parse_window,
+    planning,
 )
 from esm_bot.study.analytics import (
     best_attempts,
@@ -303,7 +304,7 @@ class TestSettings:
         for n, window in candidates:
             start, end = parse_window(window)
             trial = attrs.evolve(participant, beeps_per_day=n, window_start=start, window_end=end)
-            times = kit.study.planning.day_plan(trial, DAY1)
+            times = planning.day_plan(kit.study.ctx, trial, DAY1)
             close = [t for t in times if kit.clock.now < t < last_sent + kit.config.min_gap]
             if close:
                 break

@@ -1,5 +1,5 @@
 """Closing finished days once: the pure progression rule (:func:`close_day`) and
-:class:`DayCloser`, which applies it under the lease of each day's last beep."""
+:func:`close_days`, which applies it under the lease of each day's last beep."""
 
 from __future__ import annotations
 
@@ -17,7 +17,7 @@ from esm_bot.study import analytics
 from esm_bot.study.context import CLOSED, IN_STUDY, StudyContext
 from esm_bot.study.outcomes import Action, ActionKind, MessageKey, message
 
-__all__ = ["DayCloser", "DayOutcome", "DayResult", "Progress", "close_day"]
+__all__ = ["DayOutcome", "DayResult", "Progress", "close_day", "close_days"]
 
 DayOutcome = enum.StrEnum("DayOutcome", "PASSED REPEAT ADVANCED SAMPLED SKIPPED")
 """How a closed day changed progress: a training day passed, is repeated, or fell short again
@@ -86,163 +86,153 @@ def close_day(
     return result, after
 
 
-@attrs.define
-class DayCloser:
-    """Closing finished days once, under the lease of the day's last beep (no state)."""
+def close_days(
+    ctx: StudyContext, participant: Participant, now: dt.datetime, look_again: dt.timedelta
+) -> tuple[list[Action], dt.datetime | None]:
+    """Close every finished day in order; return the notices and when the next day closes (or
+    ``now + look_again`` for a day that could not close yet)."""
+    config = ctx.config
+    # A day waits for its last beep's send grace, answer, late answer and retry windows.
+    wait = config.late_send_grace + config.expiry + config.late_answer_window
+    wait += config.retry_window
+    marker = participant.extra.get(CLOSED)
+    closed = dt.date.fromisoformat(marker) if marker else dt.date.min
+    since = dt.datetime.combine(closed, dt.time(), tzinfo=dt.UTC) if marker else None
+    by_day: dict[dt.date, list[Beep]] = {}
+    for beep in ctx.store.beeps_for(participant.id, since=since):
+        if not analytics.is_practice(beep) and beep.local_date > closed:
+            by_day.setdefault(beep.local_date, []).append(beep)
+    actions: list[Action] = []
+    for day in sorted(by_day):
+        beeps = by_day[day]
+        close_at = max(b.sent_at or b.scheduled_at for b in beeps) + wait
+        if now < close_at:
+            return actions, close_at
+        outcome = None
+        if not any(b.status is BeepStatus.SCHEDULED for b in beeps):
+            outcome = _close_one_day(ctx, participant, day, beeps, now)
+        if outcome is None:  # not sent yet, or another process is closing it: look again soon
+            return actions, now + look_again
+        participant, notices = outcome
+        actions.extend(notices)
+        if participant.status not in IN_STUDY:
+            break
+    return actions, None
 
-    ctx: StudyContext
-    #: How soon to look again at a day that could not close yet (the tick's maintenance period).
-    look_again: dt.timedelta = dt.timedelta(minutes=1)
 
-    def close_days(
-        self, participant: Participant, now: dt.datetime
-    ) -> tuple[list[Action], dt.datetime | None]:
-        """Close every finished day in order; return the notices and when the next day closes."""
-        config = self.ctx.config
-        # A day waits for its last beep's send grace, answer, late answer and retry windows.
-        wait = config.late_send_grace + config.expiry + config.late_answer_window
-        wait += config.retry_window
-        marker = participant.extra.get(CLOSED)
-        closed = dt.date.fromisoformat(marker) if marker else dt.date.min
-        since = dt.datetime.combine(closed, dt.time(), tzinfo=dt.UTC) if marker else None
-        by_day: dict[dt.date, list[Beep]] = {}
-        for beep in self.ctx.store.beeps_for(participant.id, since=since):
-            if not analytics.is_practice(beep) and beep.local_date > closed:
-                by_day.setdefault(beep.local_date, []).append(beep)
-        actions: list[Action] = []
-        for day in sorted(by_day):
-            beeps = by_day[day]
-            close_at = max(b.sent_at or b.scheduled_at for b in beeps) + wait
-            if now < close_at:
-                return actions, close_at
-            outcome = None
-            if not any(b.status is BeepStatus.SCHEDULED for b in beeps):
-                outcome = self._close_one_day(participant, day, beeps, now)
-            if outcome is None:  # not sent yet, or another process is closing it: look again soon
-                return actions, now + self.look_again
-            participant, notices = outcome
-            actions.extend(notices)
-            if participant.status not in IN_STUDY:
-                break
-        return actions, None
-
-    def _close_one_day(
-        self, participant: Participant, day: dt.date, beeps: list[Beep], now: dt.datetime
-    ) -> tuple[Participant, list[Action]] | None:
-        store = self.ctx.store
-        last = max(beeps, key=lambda b: (b.scheduled_at, b.index))
-        lease = self.ctx.config.claim_lease
-        if store.claim_beep(last.id, self.ctx.worker, now, lease, status=last.status) is None:
-            return None  # another process is closing this day
-        fresh = store.get_participant(participant.id)
-        if fresh is None:
-            return None
-        closed = fresh.extra.get(CLOSED)
-        if closed is not None and dt.date.fromisoformat(closed) >= day:
-            return fresh, []
-        extra = {**fresh.extra, CLOSED: day.isoformat()}
-        # The day_closed events are the record of truth: the marker in ``extra`` is only a fast
-        # path, and another writer replacing ``extra`` with an older copy must not make a day
-        # close twice.
-        history = list(store.iter_events(participant_id=fresh.id, kind="day_closed"))
-        if any(e.data.get("day") == day.isoformat() for e in history):
-            store.update_beep(last.id, claimed_by=None, claim_until=None)
-            return self.ctx.update(fresh, extra=extra), []
-        day_ids = {b.id for b in beeps}
-        best = [
-            r for r in analytics.best_attempts(store.reports_for(fresh.id)) if r.beep_id in day_ids
-        ]
-        paused = fresh.status is ParticipantStatus.PAUSED
-        status = (
-            (fresh.status_before_pause or ParticipantStatus.TRAINING) if paused else fresh.status
-        )
-        progress = Progress(
-            status=status,
-            training_day=fresh.current_training_day,
-            day_repeats=fresh.day_repeats,
-            study_day=fresh.study_day,
-            training_completed=fresh.training_completed,
-            sampling_days_done=sum(1 for e in history if e.data.get("outcome") == "sampled"),
-        )
-        delivered = sum(1 for b in beeps if b.sent_at is not None)
-        scores = [r.score or 0 for r in best]
-        result, after = close_day(self.ctx.config, progress, scores, delivered)
-        changes: dict[str, Any] = {
-            "extra": extra,
-            "current_training_day": after.training_day,
-            "day_repeats": after.day_repeats,
-            "study_day": after.study_day,
-            "training_completed": after.training_completed,
-        }
-        if result.outcome is not DayOutcome.SKIPPED:
-            record = QualityRecord(day, result.average or 0.0, result.answered, progress.study_day)
-            changes["quality_history"] = (*fresh.quality_history, record)
-        if after.status is not status:
-            changes["status_before_pause" if paused else "status"] = after.status
-            if after.status is ParticipantStatus.SAMPLING:
-                changes["sampling_start_date"] = day + dt.timedelta(days=1)
-        updated = self.ctx.update(fresh, **changes)
+def _close_one_day(
+    ctx: StudyContext, participant: Participant, day: dt.date, beeps: list[Beep], now: dt.datetime
+) -> tuple[Participant, list[Action]] | None:
+    store = ctx.store
+    last = max(beeps, key=lambda b: (b.scheduled_at, b.index))
+    lease = ctx.config.claim_lease
+    if store.claim_beep(last.id, ctx.worker, now, lease, status=last.status) is None:
+        return None  # another process is closing this day
+    fresh = store.get_participant(participant.id)
+    if fresh is None:
+        return None
+    closed = fresh.extra.get(CLOSED)
+    if closed is not None and dt.date.fromisoformat(closed) >= day:
+        return fresh, []
+    extra = {**fresh.extra, CLOSED: day.isoformat()}
+    # The day_closed events are the record of truth: the marker in ``extra`` is only a fast
+    # path, and another writer replacing ``extra`` with an older copy must not make a day
+    # close twice.
+    history = list(store.iter_events(participant_id=fresh.id, kind="day_closed"))
+    if any(e.data.get("day") == day.isoformat() for e in history):
         store.update_beep(last.id, claimed_by=None, claim_until=None)
-        self.ctx.event(
-            "day_closed",
-            updated.id,
-            event_id=f"day_closed:{updated.id}:{day.isoformat()}",
-            day=day.isoformat(),
-            **{**attrs.asdict(result), "outcome": result.outcome.value},
-        )
-        if after.status is ParticipantStatus.COMPLETED and status is not after.status:
-            store.cancel_future_beeps(updated.id, after=now)
-            self.ctx.event("study_completed", updated.id)
+        return ctx.update(fresh, extra=extra), []
+    day_ids = {b.id for b in beeps}
+    best = [r for r in analytics.best_attempts(store.reports_for(fresh.id)) if r.beep_id in day_ids]
+    paused = fresh.status is ParticipantStatus.PAUSED
+    status = (fresh.status_before_pause or ParticipantStatus.TRAINING) if paused else fresh.status
+    progress = Progress(
+        status=status,
+        training_day=fresh.current_training_day,
+        day_repeats=fresh.day_repeats,
+        study_day=fresh.study_day,
+        training_completed=fresh.training_completed,
+        sampling_days_done=sum(1 for e in history if e.data.get("outcome") == "sampled"),
+    )
+    delivered = sum(1 for b in beeps if b.sent_at is not None)
+    scores = [r.score or 0 for r in best]
+    result, after = close_day(ctx.config, progress, scores, delivered)
+    changes: dict[str, Any] = {
+        "extra": extra,
+        "current_training_day": after.training_day,
+        "day_repeats": after.day_repeats,
+        "study_day": after.study_day,
+        "training_completed": after.training_completed,
+    }
+    if result.outcome is not DayOutcome.SKIPPED:
+        record = QualityRecord(day, result.average or 0.0, result.answered, progress.study_day)
+        changes["quality_history"] = (*fresh.quality_history, record)
+    if after.status is not status:
+        changes["status_before_pause" if paused else "status"] = after.status
+        if after.status is ParticipantStatus.SAMPLING:
+            changes["sampling_start_date"] = day + dt.timedelta(days=1)
+    updated = ctx.update(fresh, **changes)
+    store.update_beep(last.id, claimed_by=None, claim_until=None)
+    ctx.event(
+        "day_closed",
+        updated.id,
+        event_id=f"day_closed:{updated.id}:{day.isoformat()}",
+        day=day.isoformat(),
+        **{**attrs.asdict(result), "outcome": result.outcome.value},
+    )
+    if after.status is ParticipantStatus.COMPLETED and status is not after.status:
+        store.cancel_future_beeps(updated.id, after=now)
+        ctx.event("study_completed", updated.id)
+    else:
+        if after.status is not status:
+            ctx.event("training_completed", updated.id)
+        _relabel_future(ctx, updated, now)
+    return updated, _day_notices(ctx, updated, result, after)
+
+
+def _relabel_future(ctx: StudyContext, participant: Participant, now: dt.datetime) -> None:
+    """Mark the coming beeps as training beeps or not, as the participant now is."""
+    training = participant.status is ParticipantStatus.TRAINING or (
+        participant.status_before_pause is ParticipantStatus.TRAINING
+        and participant.status is ParticipantStatus.PAUSED
+    )
+    for beep in ctx.store.beeps_for(participant.id, since=now):
+        if beep.status is BeepStatus.SCHEDULED and beep.training != training:
+            ctx.store.update_beep(beep.id, if_status=[BeepStatus.SCHEDULED], training=training)
+
+
+def _day_notices(
+    ctx: StudyContext, participant: Participant, result: DayResult, after: Progress
+) -> list[Action]:
+    """What the participant hears about the closed day."""
+    config = ctx.config
+    said = []
+    common = {
+        "day": result.training_day,
+        "average": result.average,
+        "pass_mark": result.pass_mark,
+        "answered": result.answered,
+    }
+    if result.outcome is DayOutcome.REPEAT:
+        focus = config.focus(result.training_day)
+        said.append(message(MessageKey.DAY_REPEAT, focus=focus, **common))
+    elif result.outcome in (DayOutcome.PASSED, DayOutcome.ADVANCED):
+        if after.training_completed and result.training_day >= config.training_days:
+            said.append(
+                message(
+                    MessageKey.TRAINING_COMPLETE,
+                    average=participant.average_data_quality,
+                    threshold=config.quality_threshold,
+                    sampling_days=config.sampling_days,
+                )
+            )
         else:
-            if after.status is not status:
-                self.ctx.event("training_completed", updated.id)
-            self._relabel_future(updated, now)
-        return updated, self._day_notices(updated, result, after)
-
-    def _relabel_future(self, participant: Participant, now: dt.datetime) -> None:
-        """Mark the coming beeps as training beeps or not, as the participant now is."""
-        training = participant.status is ParticipantStatus.TRAINING or (
-            participant.status_before_pause is ParticipantStatus.TRAINING
-            and participant.status is ParticipantStatus.PAUSED
-        )
-        for beep in self.ctx.store.beeps_for(participant.id, since=now):
-            if beep.status is BeepStatus.SCHEDULED and beep.training != training:
-                self.ctx.store.update_beep(
-                    beep.id, if_status=[BeepStatus.SCHEDULED], training=training
-                )
-
-    def _day_notices(
-        self, participant: Participant, result: DayResult, after: Progress
-    ) -> list[Action]:
-        """What the participant hears about the closed day."""
-        config = self.ctx.config
-        said = []
-        common = {
-            "day": result.training_day,
-            "average": result.average,
-            "pass_mark": result.pass_mark,
-            "answered": result.answered,
-        }
-        if result.outcome is DayOutcome.REPEAT:
-            focus = config.focus(result.training_day)
-            said.append(message(MessageKey.DAY_REPEAT, focus=focus, **common))
-        elif result.outcome in (DayOutcome.PASSED, DayOutcome.ADVANCED):
-            if after.training_completed and result.training_day >= config.training_days:
-                said.append(
-                    message(
-                        MessageKey.TRAINING_COMPLETE,
-                        average=participant.average_data_quality,
-                        threshold=config.quality_threshold,
-                        sampling_days=config.sampling_days,
-                    )
-                )
-            else:
-                passed = result.outcome is DayOutcome.PASSED
-                key = MessageKey.DAY_PASSED if passed else MessageKey.DAY_ADVANCED
-                focus = config.focus(after.training_day)
-                said.append(message(key, next_day=after.training_day, focus=focus, **common))
-        if after.status is ParticipantStatus.COMPLETED:
-            answered = sum(r.responses_count for r in participant.quality_history)
-            days = len(participant.quality_history)
-            said.append(message(MessageKey.STUDY_COMPLETE, answered=answered, days=days))
-        return [self.ctx.action(ActionKind.NOTIFY, participant, m) for m in said]
+            passed = result.outcome is DayOutcome.PASSED
+            key = MessageKey.DAY_PASSED if passed else MessageKey.DAY_ADVANCED
+            focus = config.focus(after.training_day)
+            said.append(message(key, next_day=after.training_day, focus=focus, **common))
+    if after.status is ParticipantStatus.COMPLETED:
+        answered = sum(r.responses_count for r in participant.quality_history)
+        days = len(participant.quality_history)
+        said.append(message(MessageKey.STUDY_COMPLETE, answered=answered, days=days))
+    return [ctx.action(ActionKind.NOTIFY, participant, m) for m in said]

@@ -19,7 +19,7 @@ from esm_bot.domain.schedule import ScheduleError, parse_timezone, zone_for
 from esm_bot.settings import StudyConfig
 from esm_bot.store.base import Store
 from esm_bot.store.errors import StoreUnavailable
-from esm_bot.study import analytics
+from esm_bot.study import analytics, days, planning
 from esm_bot.study.context import (
     ACTIVE_STATUSES,
     ADDRESS_CHOSEN,
@@ -29,10 +29,8 @@ from esm_bot.study.context import (
     ValidateFunction,
     gated,
 )
-from esm_bot.study.days import DayCloser
 from esm_bot.study.delivery import Delivery
 from esm_bot.study.outcomes import Action, ActionKind, Message, MessageKey, Outcome, message
-from esm_bot.study.planning import Planner
 from esm_bot.study.reports import Reports
 from esm_validate import Validator
 
@@ -99,9 +97,7 @@ class Study:
     worker: str = attrs.field(factory=lambda: f"study-{uuid.uuid4().hex[:8]}", kw_only=True)
     maintenance_every: dt.timedelta = attrs.field(default=dt.timedelta(minutes=1), kw_only=True)
     ctx: StudyContext = attrs.field(init=False)
-    planning: Planner = attrs.field(init=False)
     delivery: Delivery = attrs.field(init=False)
-    days: DayCloser = attrs.field(init=False)
     reports: Reports = attrs.field(init=False)
     _last_maintenance: dt.datetime | None = attrs.field(default=None, init=False)
     #: Per participant: no maintenance needed before this time (until their record changes).
@@ -119,9 +115,7 @@ class Study:
 
     def __attrs_post_init__(self) -> None:
         self.ctx = StudyContext(self.store, self.config, self.clock, self.worker, self._wake)
-        self.planning = Planner(self.ctx)
         self.delivery = Delivery(self.ctx)
-        self.days = DayCloser(self.ctx, self.maintenance_every)
         self.reports = Reports(self.ctx, self.validator)
 
     def _wake(self, participant_id: str) -> None:
@@ -155,7 +149,7 @@ class Study:
             participant = self.ctx.update(participant, **changes)
             if was_unreachable and participant.status in ACTIVE_STATUSES:
                 self.ctx.event("reachable", participant.id)
-                self.planning.replan(participant, self.ctx.now())
+                planning.replan(self.ctx, participant, self.ctx.now())
         messages = [message(MessageKey.WELCOME, training_days=self.config.training_days)]
         if participant.status is ParticipantStatus.REGISTERED:
             messages.append(message(MessageKey.CONSENT, version=self.config.consent_version))
@@ -263,7 +257,7 @@ class Study:
         self.ctx.event(kind, updated.id, old=old, new=new)
         replanned = 0
         if updated.status in ACTIVE_STATUSES:
-            replanned = self.planning.replan(updated, self.ctx.now())
+            replanned = planning.replan(self.ctx, updated, self.ctx.now())
         value = new if len(new) > 1 else next(iter(new.values()))
         return self._saved(updated, setting, value, replanned)
 
@@ -286,7 +280,7 @@ class Study:
             )
             self.ctx.event("study_started", participant.id, first_day=first.isoformat())
         if participant.status in ACTIVE_STATUSES:
-            self.planning.plan_ahead(participant, now)
+            planning.plan_ahead(self.ctx, participant, now)
         return Outcome((self._plan_message(participant, now),), participant)
 
     def _plan_message(
@@ -337,11 +331,13 @@ class Study:
                 actions.append(self.ctx.action(ActionKind.NOTIFY, participant, resumed))
             elif now < self._quiet_until.get(participant.id, now):
                 continue
-            notices, next_close = self.days.close_days(participant, now)
+            notices, next_close = days.close_days(
+                self.ctx, participant, now, self.maintenance_every
+            )
             actions.extend(notices)
             fresh = self.store.get_participant(participant.id)
             if fresh is not None and fresh.status in ACTIVE_STATUSES:
-                self.planning.plan_ahead(fresh, now)
+                planning.plan_ahead(self.ctx, fresh, now)
             # Nothing to do before the next day closes or the participant's next local day starts.
             tomorrow = self.ctx.local_today(participant, now) + dt.timedelta(days=1)
             self._quiet_until[participant.id] = min(
@@ -384,7 +380,7 @@ class Study:
         updated = self.ctx.update(
             participant, status=previous, status_before_pause=None, paused_until=None
         )
-        replanned = self.planning.replan(updated, now) if previous in ACTIVE_STATUSES else 0
+        replanned = planning.replan(self.ctx, updated, now) if previous in ACTIVE_STATUSES else 0
         self.ctx.event("resumed", participant.id, replanned=replanned)
         return updated
 
