@@ -210,9 +210,6 @@ class StudyConfig:
         default=timedelta(seconds=60),
     )
 
-    def __attrs_post_init__(self) -> None:
-        self._check()
-
     def pass_mark(self, training_day: int) -> int:
         """The average quality needed to pass *training_day* (``quality_threshold`` if unset)."""
         return self.pass_marks.get(training_day, self.quality_threshold)
@@ -239,7 +236,7 @@ class StudyConfig:
         # A plain day (no DST change): the nominal length of the window.
         check_fit(n, self.min_gap, window_bounds(date(2026, 1, 15), "UTC", start, end).length)
 
-    def _check(self) -> None:
+    def __attrs_post_init__(self) -> None:  # every value checked, however it was given
         wholes = {
             "min_beeps_per_day": (1, MAX_BEEPS_PER_DAY),
             "max_beeps_per_day": (self.min_beeps_per_day, MAX_BEEPS_PER_DAY),
