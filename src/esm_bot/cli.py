@@ -121,9 +121,9 @@ def _json(data: Any) -> None:
     _out(json.dumps(data, ensure_ascii=False, indent=2))
 
 
-def _fail(command: str, message: str, code: int = 2) -> int:
+def _fail(command: str, message: str) -> int:
     _out(f"esm-bot {command}: error: {message}", sys.stderr)
-    return code
+    return 2
 
 
 def _setup_logging(level: str) -> None:
