@@ -14,7 +14,7 @@ import attrs
 import pytest
 
 import esm_validate
-from esm_bot.ops.health import KNOWN_REPORTS, CheckStatus, run_health
+from esm_bot.ops.health import KNOWN_REPORTS, CheckStatus, HealthReport, run_health
 from esm_bot.store.base import StoreStatus
 from esm_bot.store.errors import StoreUnavailable
 from esm_bot.store.mongo import MongoStore
@@ -23,6 +23,7 @@ from esm_validate import Assessment, Issue, quality_from_score
 from tests._ops_cli import run_esm_bot
 from tests._ops_study import simulate_study
 from tests._services import free_port
+from tests.conftest import FakeClock
 from tests.llm_servers import LLMServer
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -44,6 +45,13 @@ def oracle(text: str, *, lang: str | None = None, **_: Any) -> Assessment:
     )
 
 
+def health(*args: Any, **kwargs: Any) -> HealthReport:
+    """``run_health`` on a clock that moves only when a test says so: the timings the checks read
+    are 0 ms unless a test advances the clock, so a loaded machine cannot turn a check slow."""
+    kwargs.setdefault("clock", FakeClock())
+    return run_health(*args, **kwargs)
+
+
 def blind(text: str, *, lang: str | None = None, **_: Any) -> Assessment:
     """A broken validator: finds nothing in anything."""
     return Assessment(
@@ -63,7 +71,7 @@ BASE_ENV = {"TELEGRAM_BOT_TOKEN": TOKEN, "ESM_ADMIN_IDS": "42"}
 
 def test_healthy_local_only_is_exit_0_with_a_warning(store: SqliteStore) -> None:
     """Database, validators, configuration and performance ok; AI local-only is a warning."""
-    report = run_health(store, environ=BASE_ENV, validate=oracle)
+    report = health(store, environ=BASE_ENV, validate=oracle)
 
     assert report.exit_code == 0
     assert report.status == "healthy"
@@ -82,7 +90,7 @@ def test_healthy_local_only_is_exit_0_with_a_warning(store: SqliteStore) -> None
 
 def test_configuration_summary_counts_items(store: SqliteStore) -> None:
     """'N/M checks passed' as in the original MSE bot: recommended items lower N, not the status."""
-    report = run_health(store, environ=BASE_ENV, validate=oracle)
+    report = health(store, environ=BASE_ENV, validate=oracle)
     config = report.check("configuration")
 
     assert config.status is CheckStatus.OK
@@ -96,7 +104,7 @@ def test_counts_come_from_the_store(store: SqliteStore) -> None:
     """Participant and report counts are the store's."""
     sim = simulate_study(store, participants=2, days=1)
 
-    figures = run_health(store, environ=BASE_ENV, validate=oracle).check("database").figures
+    figures = health(store, environ=BASE_ENV, validate=oracle).check("database").figures
 
     assert figures["participants"] == 2
     assert figures["reports"] == sim.reports
@@ -105,7 +113,7 @@ def test_counts_come_from_the_store(store: SqliteStore) -> None:
 
 def test_wrong_validators_are_critical(store: SqliteStore) -> None:
     """A validator that misses the known codes makes the system critical (exit 2)."""
-    report = run_health(store, environ=BASE_ENV, validate=blind)
+    report = health(store, environ=BASE_ENV, validate=blind)
 
     check = report.check("validators")
     assert check.status is CheckStatus.FAIL
@@ -120,7 +128,7 @@ def test_a_crashing_validator_is_reported_not_raised(store: SqliteStore) -> None
     def crash(text: str, **_: Any) -> Assessment:
         raise RuntimeError("boom")
 
-    report = run_health(store, environ=BASE_ENV, validate=crash)
+    report = health(store, environ=BASE_ENV, validate=crash)
 
     assert report.exit_code == 2
     assert any("raised RuntimeError" in d for d in report.check("validators").details)
@@ -132,7 +140,7 @@ def test_unreachable_database_is_critical() -> None:
     def refuse() -> Any:
         raise StoreUnavailable("connection refused")
 
-    report = run_health(environ=BASE_ENV, validate=oracle, open_store=refuse)
+    report = health(environ=BASE_ENV, validate=oracle, open_store=refuse)
 
     assert report.exit_code == 2
     database = report.check("database")
@@ -149,7 +157,7 @@ def test_a_hanging_database_is_reported_by_the_deadline() -> None:
         release.wait(30)
         raise StoreUnavailable("too late")
 
-    report = run_health(environ=BASE_ENV, validate=oracle, open_store=hang, db_deadline_s=0.2)
+    report = health(environ=BASE_ENV, validate=oracle, open_store=hang, db_deadline_s=0.2)
     release.set()
 
     # The summary proves the deadline fired: without it the store would have answered "too late"
@@ -174,13 +182,13 @@ class _Degraded:
 
 def test_pending_journal_writes_mean_degraded(store: SqliteStore) -> None:
     """Writes waiting in the journal: the study is degraded (exit 1), not critical."""
-    report = run_health(_Degraded(store, 3), environ=BASE_ENV, validate=oracle)
+    report = health(_Degraded(store, 3), environ=BASE_ENV, validate=oracle)
 
     journal = report.check("journal")
     assert journal.status is CheckStatus.FAIL
     assert "3 writes waiting" in journal.summary
     assert report.exit_code == 1
-    assert "journal" not in [c.name for c in run_health(store, validate=oracle).checks]
+    assert "journal" not in [c.name for c in health(store, validate=oracle).checks]
 
 
 def test_bad_settings_fail_the_configuration_check(store: SqliteStore) -> None:
@@ -192,7 +200,7 @@ def test_bad_settings_fail_the_configuration_check(store: SqliteStore) -> None:
         "ESM_ADMIN_IDS": "42,abc",
     }
 
-    report = run_health(store, environ=env, validate=oracle)
+    report = health(store, environ=env, validate=oracle)
 
     config = report.check("configuration")
     assert config.status is CheckStatus.FAIL
@@ -208,7 +216,7 @@ def test_settings_are_judged_by_their_owners(store: SqliteStore) -> None:
     """ESM_RATE_LIMIT=0 (limiter off) and ESM_CACHE_SIZE=0 (cache off) are valid settings."""
     env = {**BASE_ENV, "ESM_RATE_LIMIT": "0", "ESM_CACHE_SIZE": "0", "ESM_WEBHOOK_PORT": "8443"}
 
-    config = run_health(store, environ=env, validate=oracle).check("configuration")
+    config = health(store, environ=env, validate=oracle).check("configuration")
 
     assert config.status is CheckStatus.OK, config.details
 
@@ -217,7 +225,7 @@ def test_bad_admin_ids_are_reported(store: SqliteStore) -> None:
     """A malformed ESM_ADMIN_IDS fails the bot settings item (BotSettings.from_env)."""
     env = {**BASE_ENV, "ESM_ADMIN_IDS": "42,abc"}
 
-    config = run_health(store, environ=env, validate=oracle).check("configuration")
+    config = health(store, environ=env, validate=oracle).check("configuration")
 
     assert config.status is CheckStatus.FAIL
     assert any(d.startswith("fail bot: ESM_ADMIN_IDS") for d in config.details)
@@ -227,7 +235,7 @@ def test_bad_study_settings_are_reported(store: SqliteStore) -> None:
     """An invalid study setting (StudyConfig.from_env) fails the configuration check."""
     env = {**BASE_ENV, "ESM_BEEPS_PER_DAY": "lots"}
 
-    config = run_health(store, environ=env, validate=oracle).check("configuration")
+    config = health(store, environ=env, validate=oracle).check("configuration")
 
     assert config.status is CheckStatus.FAIL
     assert any(d.startswith("fail study") for d in config.details)
@@ -240,7 +248,7 @@ def test_slow_validation_fails_performance(store: SqliteStore, fake_clock: Any) 
         fake_clock.advance(2.5)
         return oracle(text, **kwargs)
 
-    report = run_health(store, environ=BASE_ENV, validate=slow, clock=fake_clock)
+    report = health(store, environ=BASE_ENV, validate=slow, clock=fake_clock)
 
     performance = report.check("performance")
     assert performance.status is CheckStatus.FAIL
@@ -253,7 +261,7 @@ def test_ai_configured_is_listed_without_a_call(store: SqliteStore) -> None:
     """Without --live the configured providers are listed and nothing is sent."""
     with LLMServer("openai") as server:
         env = {**BASE_ENV, "OPENAI_API_KEY": "sk-test-1", "OPENAI_BASE_URL": server.base_url}
-        report = run_health(store, environ=env, validate=oracle)
+        report = health(store, environ=env, validate=oracle)
 
         assert server.request_count() == 0
     ai = report.check("ai")
@@ -266,7 +274,7 @@ def test_live_call_through_the_configured_backend(store: SqliteStore) -> None:
     """--live makes one real call over HTTP; an answer from the AI is ok."""
     with LLMServer("openai") as server:
         env = {**BASE_ENV, "OPENAI_API_KEY": "sk-test-1", "OPENAI_BASE_URL": server.base_url}
-        report = run_health(store, environ=env, validate=oracle, live=True)
+        report = health(store, environ=env, validate=oracle, live=True)
 
         assert server.request_count() == 1
     ai = report.check("ai")
@@ -281,7 +289,7 @@ def test_live_call_refused_means_degraded(store: SqliteStore) -> None:
     with LLMServer("openai") as server:
         server.default = server.error(401, "invalid api key", kind="invalid_request_error")
         env = {**BASE_ENV, "OPENAI_API_KEY": "sk-test-1", "OPENAI_BASE_URL": server.base_url}
-        report = run_health(store, environ=env, validate=oracle, live=True)
+        report = health(store, environ=env, validate=oracle, live=True)
 
     ai = report.check("ai")
     assert ai.status is CheckStatus.FAIL
@@ -291,7 +299,7 @@ def test_live_call_refused_means_degraded(store: SqliteStore) -> None:
 
 def test_redis_is_pinged_when_configured(store: SqliteStore, redis_url: str) -> None:
     """With REDIS_URL, a Redis line shows the real server answering a ping."""
-    report = run_health(store, environ={**BASE_ENV, "REDIS_URL": redis_url}, validate=oracle)
+    report = health(store, environ={**BASE_ENV, "REDIS_URL": redis_url}, validate=oracle)
 
     redis = report.check("redis")
     assert redis.status is CheckStatus.OK
@@ -303,21 +311,19 @@ def test_unreachable_redis_is_degraded(store: SqliteStore) -> None:
     """A Redis that does not answer: degraded (exit 1), no password in the line."""
     url = f"redis://:redis-SECRET-5@127.0.0.1:{free_port()}/0"
 
-    report = run_health(store, environ={**BASE_ENV, "REDIS_URL": url}, validate=oracle)
+    report = health(store, environ={**BASE_ENV, "REDIS_URL": url}, validate=oracle)
 
     redis = report.check("redis")
     assert redis.status is CheckStatus.FAIL
     assert "cache and rate limit are per process" in redis.summary
     assert "redis-SECRET-5" not in report.render(verbose=True)
     assert report.exit_code == 1
-    assert "redis" not in [
-        c.name for c in run_health(store, environ=BASE_ENV, validate=oracle).checks
-    ]
+    assert "redis" not in [c.name for c in health(store, environ=BASE_ENV, validate=oracle).checks]
 
 
 def test_json_is_complete(store: SqliteStore) -> None:
     """to_dict has the status, the exit code, a time stamp and every check with figures."""
-    data = run_health(store, environ=BASE_ENV, validate=oracle).to_dict()
+    data = health(store, environ=BASE_ENV, validate=oracle).to_dict()
 
     assert data["status"] == "healthy"
     assert data["exit_code"] == 0
@@ -334,7 +340,7 @@ def test_json_is_complete(store: SqliteStore) -> None:
 
 def test_the_real_validator_passes_the_known_reports(store: SqliteStore) -> None:
     """esm_validate.validate finds every expected code and phenomenon in the known reports."""
-    report = run_health(store, environ=BASE_ENV, validate=esm_validate.validate)
+    report = health(store, environ=BASE_ENV, validate=esm_validate.validate)
 
     assert report.check("validators").status is CheckStatus.OK, report.check("validators").details
 
