@@ -283,8 +283,9 @@ PATTERNS: Final[dict[str, str]] = {
     ),
     "quote_other_speaker": (
         r"(?:she|he|they|you|someone|somebody|my\s+\w+|the\s+\w+)\s+(?:keep\s+|kept\s+)?(?:said|says|asked|asks|asking|shouted|"
-        r"wrote|texted|told|tells|yelled|replied|answered)|(?:said|say|says|told|tell|asked|"
-        r"shouted|replied|answered|whispered)\s+(?:to\s+)?(?:her|him|them|me|us|you)|(?:sign|label|title|screen|message|email|text|headline|book|song|caption)"
+        r"wrote|texted|told|tells|yelled|replied|answered)|(?:said|say|says|saying|told|tell|asked|"
+        r"shouted|replied|replying|answered|answering|whispered|explain\w*)\s+(?:to\s+)?(?:her|him|"
+        r"them|me|us|you)|(?:sign|label|title|screen|message|email|text|headline|book|song|caption)"
         r"\s+(?:said|says|read|reads)?|(?:after|before)\s+the\s+word|reading|read|titled|called|named|typed|typing|writing|wrote|"
         r"aloud|out\s+loud|to\s+(?:the|her|him|them|his|our|a|an)\s+\w+|to\s+my\s+(?!own|head|mind|self)\w+"
         r"|(?:told|tell|telling|asked|ask|asking)\s+(?:my|the|a|an|his|her|our|their)\s+(?!own|head|mind|self)\w+"
@@ -336,7 +337,7 @@ PATTERNS: Final[dict[str, str]] = {
         r"|like\s+(?:a|in\s+a)\s+(?:photo|film|movie|snapshot|video)|(?:black\s+and\s+white|in\s+colou?r)"
         r"|(?:remember\w*|recall\w*)\s+(?:\w+\s+){0,3}?(?:face|smile|look|how\s+\w+\s+looked)"
         r"|i\s+(?:can\s+|could\s+)?see(?=\s+(?!(?:what|that|how|why|if|whether|the\s+screen)\b)\w)"
-        r"|(?:flash|glimpse|snapshot)\s+of|(?:popped|flashed)\s+(?:up\s+)?(?:in(?:to)?\s+)?(?:my\s+)?"
+        rf"|(?:flash|glimpse|snapshot)\s+of(?!\s+(?:{_EMOTION})(?!\w))|(?:popped|flashed)\s+(?:up\s+)?(?:in(?:to)?\s+)?(?:my\s+)?"
         r"(?:head|mind)"
     ),
     "ut_cue": (
@@ -364,7 +365,8 @@ PATTERNS: Final[dict[str, str]] = {
         r"sense|wonder\w*|question|notion|aware|awareness|meaning|concept|plan|intention"
     ),
     "feeling": (
-        rf"{_EMOTION}|(?:a\s+)?(?:wave|surge|pang|rush|flash|twinge|flicker|jolt|stab)\s+of\s+\w+"
+        rf"{_EMOTION}|(?:a\s+)?(?:wave|surge|pang|rush|flash|twinge|flicker|jolt|stab)\s+of\s+"
+        r"(?!(?:the|a|an|my|his|her|its|their|this|that|light|colou?r|blue|red|white|green)(?!\w))\w+"
         r"|felt\s+(?:down|low|blue|miserable)"
     ),
     "bodily": (

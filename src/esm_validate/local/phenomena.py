@@ -1287,7 +1287,9 @@ def _presupposed_forms(
     content declared unknown or only indefinite ("a picture in my head of something", «какая-то
     картинка», "song stuck in my head, something from the radio"), or nothing but the form in
     its sentence ("song stuck in my head", «песня в голове»). Such an image is not counted as
-    inner seeing; a tune or a voice stays inner hearing (as the blind writers label it)."""
+    inner seeing; a tune or a voice stays inner hearing (as the blind writers label it), unless
+    the report is nothing but the form and its place, with not even an indefinite ("song stuck
+    in my head", «песня в голове»: a form named, no experience described)."""
     dropped: list[Span] = []
     shorts: list[Span] = []  # sentences short enough to hold a bare form (most reports: none)
     for sentence in sentences:
@@ -1306,15 +1308,24 @@ def _presupposed_forms(
             if not presupposed and unknown:
                 start, end = sentence_at(sentences, span[0])
                 presupposed = _starts_in(unknown, start, end)
+            bare = False
             if not presupposed and shorts:
                 for start, end in shorts:
                     if start <= span[0] < end:
                         presupposed = _bare_form(normalised, start, end)
+                        # (the whole report: the form and its place, not even "some")
+                        bare = (
+                            presupposed
+                            and len(sentences) == 1
+                            and _INDEFINITE_WORDS.isdisjoint(normalised[start:end].split())
+                        )
                         break
             if presupposed:
                 dropped.append(span)
-                if code == "inner_seeing":
-                    continue  # a tune with no name stays inner hearing
+                if code == "inner_seeing" or bare:
+                    # a tune with no name stays inner hearing ("some tune going round"), not
+                    # a form named and nothing else ("song stuck in my head")
+                    continue
             known.append(span)
         if not known:
             del evidence[code]
@@ -1363,6 +1374,8 @@ _BARE_FORM_WORDS = frozenset(
         "of",
     ]
 )
+#: The indefinites of :data:`_BARE_FORM_WORDS`: a content admitted unknown, not left unsaid.
+_INDEFINITE_WORDS = frozenset(["какая", "какой", "какое", "какие", "то", "some", "kind", "sort"])
 #: The words that name an image or a tune itself («картинка», "song", "pictured").
 _FORM_WORD = re.compile(
     r"(?:songs?|tunes?|melod|music|jingle|pictur|images?|imagin|visuali|voices?|sounds?|"

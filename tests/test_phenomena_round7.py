@@ -1,0 +1,66 @@
+"""Phenomena, seventh precision round (issue 13): a phenomenon counts when the report gives it
+as experienced now, not when it only names a form, speaks to someone else or uses a word of
+vision or feeling for something else. Each case is in both languages."""
+
+from __future__ import annotations
+
+import pytest
+
+from esm_validate import validate
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # a flash of a feeling is the feeling, not an image
+        (
+            "I was stacking chairs and there was a flash of irritation when one fell.",
+            {"feeling"},
+        ),
+        (
+            "Разгружала фургон под дождём, и была вспышка раздражения, когда коробка порвалась.",
+            {"feeling"},
+        ),
+        # a flicker of a light is what is seen, not a feeling
+        ("Red flicker of the brake lights ahead, watching it.", {"sensory_awareness"}),
+        ("Красное мерцание стоп-сигналов впереди, смотрю на него.", {"sensory_awareness"}),
+        # a flash of a place is still an image
+        ("a flash of my old school corridor, green walls", {"inner_seeing"}),
+    ],
+)
+def test_a_flash_or_a_flicker_is_what_it_is_of(text: str, expected: set[str]) -> None:
+    """A flash of an emotion is a feeling, not inner seeing; a flicker of the lights is a
+    sight, not a feeling."""
+    assert validate(text).phenomena == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("tune stuck in my head", set()),
+        ("мелодия в голове", set()),
+        # a tune admitted unknown is still inner hearing
+        ("some song stuck in my head", {"inner_hearing"}),
+        ("какая-то песня в голове", {"inner_hearing"}),
+    ],
+)
+def test_a_tune_named_and_nothing_else_is_no_inner_hearing(text: str, expected: set[str]) -> None:
+    """A report that is only a form and its place ("tune stuck in my head") describes no
+    experience; "some song", «какая-то песня» admits a tune whose name is unknown."""
+    assert validate(text).phenomena == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Я объясняла ему: «Нажмите на красную кнопку». Потом он ушёл.", set()),
+        ("Я отвечала клиенту: «Минуточку».", set()),
+        ('I was explaining to him: "Press the red button." Then he left.', set()),
+        # words said to oneself stay inner speech
+        ("говорила себе: «спокойно»", {"inner_speech"}),
+    ],
+)
+def test_words_said_to_someone_else_are_not_inner_speech(text: str, expected: set[str]) -> None:
+    """Quoted words said to an addressee («говорила ему», «отвечала клиенту») are speech to
+    another, not inner speech."""
+    assert validate(text).phenomena == expected
