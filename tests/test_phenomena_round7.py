@@ -64,3 +64,37 @@ def test_words_said_to_someone_else_are_not_inner_speech(text: str, expected: se
     """Quoted words said to an addressee («говорила ему», «отвечала клиенту») are speech to
     another, not inner speech."""
     assert validate(text).phenomena == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("cold feet every winter, bad circulation", set()),
+        ("холодные руки каждую зиму, плохое кровообращение", set()),
+        # a sensation placed now stays
+        ("cold feet, the tiles under my heels", {"sensory_awareness"}),
+        ("холодные руки, ледяной руль под ладонями", {"sensory_awareness"}),
+    ],
+)
+def test_a_sensation_every_season_is_a_habit(text: str, expected: set[str]) -> None:
+    """Every winter, «каждую зиму» make a sensation a habit (generalisation), not sensory
+    awareness of the moment."""
+    assert validate(text).phenomena == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("annoyed with everything honestly", set()),
+        ("раздражена от всего", set()),
+        ("anxious this week, exams", set()),
+        ("Мне тревожно на этой неделе.", set()),
+        # a feeling of the moment stays
+        ("anxious, my exam starts in five minutes", {"feeling"}),
+        ("тревожно, экзамен через пять минут", {"feeling"}),
+    ],
+)
+def test_a_mood_about_life_or_the_week_is_no_feeling(text: str, expected: set[str]) -> None:
+    """A feeling whose object is everything or life, or that lasts the week, is a mood, not a
+    feeling apprehended at the beep."""
+    assert validate(text).phenomena == expected

@@ -112,7 +112,8 @@ PATTERNS: Final[dict[str, str]] = {
         r"|for\s+(?:years|months|ages|a\s+long\s+time|decades)(?:\s+now)?|(?:the\s+)?(?:last|past)"
         r"\s+(?:few\s+|couple\s+of\s+)?(?:years|months)|in\s+recent\s+(?:years|months)|all\s+my"
         r"\s+life|my\s+whole\s+life|since\s+(?:childhood|i\s+was\s+(?:a\s+)?(?:kid|child|little))"
-        r"|most\s+days|every\s+(?:day|morning|evening|single\s+day)"
+        r"|most\s+days|every\s+(?:day|morning|evening|single\s+day|night|afternoon|week|weekend|month"
+        r"|year|shift|winter|summer|spring|autumn|fall)"
         r"|in\s+the\s+(?:mornings|evenings|afternoons)|(?:on|at)\s+(?:weekends|weekdays)"
     ),
     "self_theory": (
@@ -135,7 +136,7 @@ PATTERNS: Final[dict[str, str]] = {
         r"|for\s+(?:a\s+|an\s+|the\s+|some\s+|several\s+|\w+\s+)?(?:minutes|hours|an\s+hour|"
         r"half\s+an\s+hour|a\s+while|ages)|(?:minutes|hours|"
         r"an\s+hour|half\s+an\s+hour|a\s+while)\s+(?:ago|before|earlier)|earlier\s+(?:today|this|"
-        r"that)|this\s+(?:morning|afternoon|evening)|yesterday|tomorrow|tonight|today|next\s+week|"
+        r"that)|this\s+(?:morning|afternoon|evening|week|month)|yesterday|tomorrow|tonight|today|next\s+week|"
         r"later\s+(?:on|today|tonight)|throughout|during\s+the\s+(?:whole|entire|day|morning|meeting|"
         r"lecture|class|lesson|evening|afternoon)|since\s+(?:this\s+morning|yesterday|lunch|"
         r"breakfast|i\s+woke)|i\s+(?:will|'ll)\s+\w+|i'll\s+\w+|i(?:'m|\s+am)\s+going\s+to|"

@@ -1188,6 +1188,11 @@ def _doubted(doubts: list[int], normalised: str, sentences: tuple[Span, ...], sp
     return any_within(doubts, sentence_at(sentences, span[0])[0], high)
 
 
+#: In a feeling's clause: its object is everything or life, a mood, not a moment's feeling
+#: ("fed up with everything", «устала от всего», «грустно от жизни»).
+_WHOLE_LIFE = frozenset(["everything", "life", "всего", "всем", "жизни", "жизнью", "жизнь"])
+
+
 #: The first word of a yes-or-no question, and Russian «ли» anywhere in one ("was i nervous?",
 #: "is being bored an experience?", «было ли страшно?»).
 _ASKING = frozenset(
@@ -1262,6 +1267,8 @@ def _drop_unapprehended(
         words = text.split()
         if _unreal(text, words):
             continue  # hypothetical, to come or the usual: «тогда станет легче», "i'd be calm"
+        if not _WHOLE_LIFE.isdisjoint(words):
+            continue  # a mood about life, not a feeling now: "fed up with everything"
         if _someone_elses(normalised[low:start].split(), normalised, quotes):
             continue  # "is he mad at me?", «она обиделась»: another's feeling, not one's own
         if doubts and _doubted(doubts, normalised, sentences, (start, start)):
