@@ -98,3 +98,37 @@ def test_a_mood_about_life_or_the_week_is_no_feeling(text: str, expected: set[st
     """A feeling whose object is everything or life, or that lasts the week, is a mood, not a
     feeling apprehended at the beep."""
     assert validate(text).phenomena == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Mum's old Fiat, red seats, a crack in the windscreen", {"inner_seeing"}),
+        ("тётин комод, кружевная салфетка, шкатулка сверху", {"inner_seeing"}),
+        # a voice is heard, a verdict or a habit is no scene
+        ("dad's voice, low and slow", {"inner_hearing"}),
+        ("my boss's email, boring as usual", set()),
+        ("мамин борщ, как всегда, вкусный", set()),
+        ("It's hot, the fan is broken", set()),
+    ],
+)
+def test_an_object_from_elsewhere_typed_as_present_is_inner_seeing(
+    text: str, expected: set[str]
+) -> None:
+    """A report that opens with an object or a place that has an owner or a past ("mum's
+    old fiat", «тётин комод») and then gives its details is an image, though no image word
+    is there."""
+    assert validate(text).phenomena == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "my sister's scarf, soft wool, my cheek against it",
+        "сестрин шарф, мягкая шерсть, моя щека в нём",
+    ],
+)
+def test_an_object_beside_ones_own_body_is_at_hand_not_seen(text: str) -> None:
+    """An owned object opening the report, with one's own body in its sentence ("my cheek
+    against it"), is at hand: no image."""
+    assert "inner_seeing" not in validate(text).phenomena

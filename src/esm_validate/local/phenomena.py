@@ -833,6 +833,85 @@ def _remote_scenes(hits: Mapping[str, tuple[Span, ...]], normalised: str) -> lis
     return found
 
 
+#: A report's opening phrase: up to 40 characters before its first clause mark, one of
+#: :data:`_OPENING_MARKS` (a list of details follows), not the end of a sentence.
+_OPENING_LENGTH = 40
+_FIRST_MARK = re.compile(r"[,:;—–.!?\n]")
+_OPENING_MARKS = frozenset(",:—–")
+#: Hits in the opening phrase that make it no object seen: a voice, a sound, a smell or a
+#: sensation named, a feeling, words, a time ("dad's voice, ...", "this morning's practice: ...").
+_NOT_SEEN = (
+    "c_voice",
+    "inner_hearing",
+    "inner_speech",
+    "feeling",
+    "period",
+    "c_sense",
+    "c_sense_verb",
+    "sensory_quality",
+    "c_quality",
+    "c_body_feel",
+)
+#: Hits in the opening's sentence that make what follows it no details seen: a habit, a
+#: theory, a guess, an inference, a verdict ("boring", "as usual").
+_NOT_DETAIL = ("generalization", "self_theory", "hedge", "inferred", "avoidance", "avoidance_weak")
+#: Before a body part: one's own («моя рука», "my chin").
+_MY = ("my ", "мой ", "моя ", "мою ", "моей ", "мои ", "моих ", "моим ", "моими ")
+#: Words with "'s" that are no owner ("it's", "there's", "tomorrow's").
+_NOT_OWNERS = frozenset(
+    ["it's", "that's", "there's", "here's", "what's", "he's", "she's", "who's", "let's"]
+)
+
+
+def _remote_opening(
+    hits: Mapping[str, tuple[Span, ...]],
+    normalised: str,
+    quotes: tuple[Span, ...],
+    sentences: tuple[Span, ...],
+) -> Span | None:
+    """The opening phrase of a report that types an object or a place from elsewhere as if
+    present, without an image word: a phrase of four words or fewer with an owner or a past
+    (:func:`_remote`: "dad's old cortina", «бабушкин сундук»), then a clause mark and the
+    details ("..., brown seats, a tear in the passenger side"). Not a voice, a sound, a smell,
+    a feeling, words or a time named there, nor what the sentence places "in my head", tells
+    as a habit, a guess or a verdict, or puts beside one's own body ("my chin on her head")."""
+    mark = _FIRST_MARK.search(normalised, 0, _OPENING_LENGTH + 1)
+    if mark is None or normalised[mark.start()] not in _OPENING_MARKS:
+        return None
+    end = mark.start()
+    words = normalised[:end].split()
+    if (
+        not 1 < len(words) <= 4
+        or not normalised[end + 1 :].strip(" \n.!?")
+        or _OWNER_CUE.search(normalised, 0, end) is None
+    ):
+        return None
+    if not _NOT_OWNERS.isdisjoint(words) or (quotes and quotes[0][0] < end):
+        return None
+    for name in _NOT_SEEN:
+        for start, _ in hits.get(name, ()):
+            if start < end:
+                return None
+    sentence_end = sentence_at(sentences, 0)[1]
+    for start, stop in hits.get("experiential", ()):
+        if start < sentence_end and normalised.endswith(_IN_HEAD, start, stop):
+            return None
+    for name in _NOT_DETAIL:
+        for start, _ in hits.get(name, ()):
+            if start < sentence_end:
+                return None  # a habit, a guess, a verdict ("my boss's email, boring as usual")
+    for start, _ in hits.get("c_body_part", ()):
+        if start < sentence_end and normalised.endswith(_MY, 0, start):
+            return None  # one's own body there: the thing is at hand ("..., my chin on her head")
+    at = len(normalised[:end]) - len(normalised[:end].lstrip())
+    for word in words:
+        at = normalised.index(word, at)
+        if at and _remote(normalised, at):
+            return (len(normalised) - len(normalised.lstrip()), end)
+        at += len(word)
+    return None
+
+
 #: Marker groups of a report that is not pristine: a habit, a theory, a hedge, an inference, a
 #: period. Three or more and the report describes no apprehended moment (a narrative of
 #: habits and reasons): what it names (a feeling, an image, words, a doing) is no phenomenon.
@@ -1555,6 +1634,10 @@ def phenomena_of(
         scenes = _remote_scenes(hits, normalised)
         if scenes:
             evidence.setdefault("inner_seeing", []).extend(scenes)
+    if "inner_seeing" not in evidence:
+        opening = _remote_opening(hits, normalised, quotes, sentences)
+        if opening is not None:
+            evidence["inner_seeing"] = [opening]
     # (the participant's reading: not "my teacher's voice reading the list")
     reading = (
         tuple(
