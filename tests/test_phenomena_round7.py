@@ -132,3 +132,50 @@ def test_an_object_beside_ones_own_body_is_at_hand_not_seen(text: str) -> None:
     """An owned object opening the report, with one's own body in its sentence ("my cheek
     against it"), is at hand: no image."""
     assert "inner_seeing" not in validate(text).phenomena
+
+
+@pytest.mark.parametrize(
+    ("text", "sensory"),
+    [
+        ("before i smelled the burning i already knew the toast was done", False),
+        ("поняла, что чайник вскипел, перед тем как услышала громкий щелчок, без слов", False),
+        # a sound in the foreground stays
+        ("heard the engine of the bus, loud and rough", True),
+        ("слышу мотор автобуса, громкий, хриплый", True),
+    ],
+)
+def test_a_sensation_that_dates_another_event_is_not_the_foreground(
+    text: str, sensory: bool
+) -> None:
+    """A sense in a clause of time ("before i smelled ...", «перед тем как услышала ...») dates
+    something else; it is not sensory awareness."""
+    assert ("sensory_awareness" in validate(text).phenomena) is sensory
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("guess i was annoyed bc i was tapping my foot", set()),
+        ("наверное, я была раздражена, раз стучала ногой", set()),
+        ("annoyed, tapping my foot", {"feeling"}),
+        ("раздражение, стучу ногой", {"feeling"}),
+    ],
+)
+def test_a_feeling_guessed_from_behaviour_is_inferred(text: str, expected: set[str]) -> None:
+    """Guess i was annoyed (the chat's "i" dropped) infers a feeling: no feeling."""
+    assert validate(text).phenomena == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "seeing"),
+    [
+        ("Я просто знала, что опоздаю. Слов не было, картинки тоже, только знание.", False),
+        ("Слов не было, картинка тоже была: море, серое.", True),
+        ("No words, no images either, just knowing I'd be late.", False),
+        ("No words. I was picturing the sea, grey and flat.", True),
+    ],
+)
+def test_an_image_negated_with_too_after_words_negated_is_no_image(text: str, seeing: bool) -> None:
+    """«Слов не было, картинки тоже»: the pictures are negated with the words; «картинка тоже
+    была» says there was one."""
+    assert ("inner_seeing" in validate(text).phenomena) is seeing

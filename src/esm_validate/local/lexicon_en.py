@@ -207,7 +207,7 @@ PATTERNS: Final[dict[str, str]] = {
     ),
     "inferred": (
         r"must\s+have|must've|i\s+assume|i\s+suppose\s+i|(?:i\s+)?would\s+have\s+been|"
-        r"judging\s+by|probably\s+(?:was|were|had|felt|thinking|thought|i)|i\s+guess\s+i\s+(?:was|"
+        r"judging\s+by|probably\s+(?:was|were|had|felt|thinking|thought|i)|(?:i\s+)?guess\s+i\s+(?:was|"
         r"felt|had)|i\s+imagine\s+i\s+(?:was|felt)|i\s+think\s+i\s+(?:was|felt|had)|"
         r"i\s+was\s+probably|i\s+probably"
     ),

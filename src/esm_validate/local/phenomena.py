@@ -833,6 +833,35 @@ def _remote_scenes(hits: Mapping[str, tuple[Span, ...]], normalised: str) -> lis
     return found
 
 
+#: After a form named: it is negated like the one before it («слов не было, картинки тоже»).
+#: (the end of the clause after it: not «картинка тоже была»)
+_TOO = re.compile(r"\s*(?:тоже|также|either)\s*(?:[,;.!?…—–]|\Z)")
+
+
+def _drop_negated_too(
+    evidence: dict[str, list[Span]],
+    negations: tuple[Span, ...],
+    normalised: str,
+    sentences: tuple[Span, ...],
+) -> None:
+    """Drop images, sounds and words named after a negation of words or images in their
+    sentence with "too" or "either" right after them: negated in turn ("слов не было,
+    картинки тоже", "no words, and no pictures either")."""
+    for code in _SYMBOLS:
+        spans = evidence.get(code)
+        if not spans:
+            continue
+        kept: list[Span] = []
+        for span in spans:
+            low = sentence_at(sentences, span[0])[0]
+            if _TOO.match(normalised, span[1]) is None or not any(
+                low <= start < span[0] for start, _ in negations
+            ):
+                kept.append(span)
+        if len(kept) < len(spans):
+            _keep(evidence, code, kept)
+
+
 #: A report's opening phrase: up to 40 characters before its first clause mark, one of
 #: :data:`_OPENING_MARKS` (a list of details follows), not the end of a sentence.
 _OPENING_LENGTH = 40
@@ -1038,11 +1067,14 @@ def _unreal_or_negated(
     words = text.split()
     if _unreal(text, words):
         return True
-    if _NEGATIONS.isdisjoint(words) and "n't" not in text and "никак" not in text:
+    dating = not _DATING.isdisjoint(words)
+    if not dating and _NEGATIONS.isdisjoint(words) and "n't" not in text and "никак" not in text:
         return False
     first = _first_content(hits, start, end)
     if first is None:
         return False
+    if dating and _dated(normalised[start:first].split()):
+        return True
     negated = False
     for word in normalised[start:first].split():
         if word in _NEGATIONS or word.endswith("n't") or word.startswith("никак"):
@@ -1050,6 +1082,28 @@ def _unreal_or_negated(
         elif word in _TURNS:
             negated = False
     return negated
+
+
+#: Words that open a clause of time: what it senses dates another event ("... before i heard
+#: the click", «перед тем как услышала щелчок»), it is not the foreground.
+_DATING = frozenset(["before", "after", "until", "till", "перед", "после", "до", "прежде"])
+#: After "before"/"after": a subject, so a clause of time follows, not a thing ("after the rain").
+_SUBJECTS = frozenset(["i", "we", "he", "she", "they", "you", "it"])
+
+
+def _dated(words: list[str]) -> bool:
+    """True when ``words`` (a clause up to its first content word) hold a conjunction of time
+    with its clause: "before i", "after we", «перед тем как», «после того как», «до того как»,
+    «прежде чем»."""
+    for index, word in enumerate(words[:-1]):
+        after = words[index + 1]
+        if word in _DATING and (
+            after in _SUBJECTS
+            or (after in ("тем", "того") and words[index + 2 : index + 3] == ["как"])
+            or (word == "прежде" and after == "чем")
+        ):
+            return True
+    return False
 
 
 #: Hedges that, just before a quality, give its degree ("kinda silvery", "sort of sticky").
@@ -1638,6 +1692,8 @@ def phenomena_of(
         opening = _remote_opening(hits, normalised, quotes, sentences)
         if opening is not None:
             evidence["inner_seeing"] = [opening]
+    if "symbol_negation" in hits:
+        _drop_negated_too(evidence, hits["symbol_negation"], normalised, sentences)
     # (the participant's reading: not "my teacher's voice reading the list")
     reading = (
         tuple(
