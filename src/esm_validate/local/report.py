@@ -12,7 +12,7 @@ import bisect
 import re
 from collections.abc import Callable, Mapping
 from itertools import accumulate, compress, repeat
-from operator import add, is_not
+from operator import is_not
 from typing import cast
 
 import attrs
@@ -517,8 +517,16 @@ def _words(normalised: str) -> tuple[list[str], list[int]]:
             spaced = spaced.replace(mark, " ")
     parts = spaced.split(" ")
     if "".join(parts).isalnum():
-        offsets = accumulate(map(add, map(len, parts), repeat(1)), initial=0)
-        return list(compress(parts, parts)), list(compress(offsets, parts))
+        # (a plain loop: quicker than itertools' accumulate and compress over a few dozen parts)
+        words: list[str] = []
+        starts: list[int] = []
+        position = 0
+        for part in parts:
+            if part:
+                words.append(part)
+                starts.append(position)
+            position += len(part) + 1
+        return words, starts
     parts = _WORD_SPLIT.split(normalised)
     return parts[1::2], list(accumulate(map(len, parts)))[0:-1:2]
 
