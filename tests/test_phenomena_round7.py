@@ -179,3 +179,19 @@ def test_an_image_negated_with_too_after_words_negated_is_no_image(text: str, se
     """«Слов не было, картинки тоже»: the pictures are negated with the words; «картинка тоже
     была» says there was one."""
     assert ("inner_seeing" in validate(text).phenomena) is seeing
+
+
+@pytest.mark.parametrize(
+    ("text", "sensory"),
+    [
+        ("Yesterday evening in the park, the smell of wet leaves, earthy and sweet.", False),
+        ("Вчера вечером гуляла по парку, пахло прелыми листьями.", False),
+        # what lasts from another day till now stays
+        ("my back has ached since yesterday, a dull throb", True),
+        ("Сейчас пахнет прелыми листьями, сырость.", True),
+    ],
+)
+def test_a_sensation_on_another_day_is_not_of_the_moment(text: str, sensory: bool) -> None:
+    """A sensation in a sentence of yesterday or tomorrow («вчера», «завтра») is not sensory
+    awareness of the moment; one that lasts "since yesterday" is."""
+    assert ("sensory_awareness" in validate(text).phenomena) is sensory

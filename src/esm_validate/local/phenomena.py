@@ -1160,6 +1160,29 @@ def _unnoticed(normalised: str, start: int, end: int) -> bool:
     return False
 
 
+#: Periods that name another day: a sensation in their sentence is not of the moment.
+_OTHER_DAYS = ("yesterday", "tomorrow", "вчера", "завтра", "позавчера", "послезавтра")
+
+
+def _another_day(periods: list[int], normalised: str, sentence: Span) -> bool:
+    """True when one of ``periods`` in ``sentence`` names another day (:data:`_OTHER_DAYS`);
+    not a day a sensation lasts since or comes from ("since yesterday", «со вчера», "yesterday's
+    run")."""
+    for start in periods:
+        if (
+            sentence[0] <= start < sentence[1]
+            and normalised.startswith(_OTHER_DAYS, start)
+            and not normalised.endswith(_SINCE, 0, start)
+            and normalised[start : start + 12].find("'s") < 0
+        ):
+            return True
+    return False
+
+
+#: Before a day: a sensation lasts from it till now.
+_SINCE = ("since ", "со ", "с ")
+
+
 def _drop_unapprehended_sensations(
     evidence: dict[str, list[Span]],
     sensations: list[Span],
@@ -1190,6 +1213,8 @@ def _drop_unapprehended_sensations(
             end = span[1]
         if periods and any_within(periods, start, end):
             continue  # lasting a period in its own clause ("all morning a headache")
+        if periods and _another_day(periods, normalised, sentence_at(sentences, span[0])):
+            continue  # on another day in its sentence («вчера вечером ... пахло листьями»)
         if not _unreal_or_negated(hits, normalised, start, end) and not _unnoticed(
             normalised, span[0], sentence_at(sentences, span[0])[1]
         ):
