@@ -1,19 +1,23 @@
-"""The running bot (:class:`BotApp`): updates in through the intake (polling or webhook), the beep
-scheduler, the outbox thread, the metrics log and a shutdown well inside SIGTERM's 10 seconds
+"""The running bot (:class:`BotApp`): updates in through the intake (long polling, or a stdlib WSGI
+webhook server that wants the secret header and answers 200 only once an update is recorded), the
+beep scheduler, the outbox thread, the metrics log and a shutdown well inside SIGTERM's 10 seconds
 (docs/scaling.md, "Each update is recorded before it is confirmed"); :func:`build_app` wires it
 from the environment (store, validator, study), the only place the bot reads it."""
 
 from __future__ import annotations
 
 import datetime as dt
+import hmac
 import json
 import logging
 import threading
 import time
 from collections import Counter
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
+from socketserver import ThreadingMixIn
 from typing import Any
+from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
 
 import attrs
 import telebot
@@ -30,7 +34,6 @@ from esm_bot.telegram.handlers import Handlers, command_menu
 from esm_bot.telegram.intake import Intake, chat_of, user_of
 from esm_bot.telegram.ledger import Ledger, ledger_path
 from esm_bot.telegram.sender import STOPPING, Sender, SendLimiter
-from esm_bot.telegram.webhook import make_webhook_app, serve
 
 __all__ = ["BotApp", "build_app", "make_telebot"]
 
@@ -38,6 +41,8 @@ log = logging.getLogger("esm_bot")
 
 #: The update kinds the bot asks Telegram for.
 ALLOWED_UPDATES = ["message", "callback_query", "edited_message"]
+#: Largest update body the webhook accepts.
+MAX_BODY_BYTES = 1_000_000
 
 
 def make_telebot(settings: BotSettings) -> Any:
@@ -268,9 +273,13 @@ class BotApp:
 
     def serve_webhook(self, *, port: int | None = None) -> int:
         """Bind the webhook server (the secret header is checked); return the bound port."""
-        app = make_webhook_app(self.settings.webhook_secret or "", self.process_update)
+        app = _webhook_app(self.settings.webhook_secret or "", self.process_update)
         chosen = self.settings.webhook_port if port is None else port
-        self._webhook = serve(self.settings.webhook_host, chosen, app)
+        self._webhook = make_server(
+            self.settings.webhook_host, chosen, app, _ThreadingServer, _QuietHandler
+        )
+        serve = self._webhook.serve_forever  # in a daemon thread, until shutdown() stops it
+        threading.Thread(target=serve, args=(0.1,), name="esm-webhook", daemon=True).start()
         return int(self._webhook.server_address[1])
 
     def _set_commands(self) -> None:
@@ -351,6 +360,59 @@ class BotApp:
             self.ledger.close()
         log.info("stopped in %.2f s", time.monotonic() - started)
         return idle
+
+
+StartResponse = Callable[[str, list[tuple[str, str]]], Any]
+WsgiApp = Callable[[dict[str, Any], StartResponse], Iterable[bytes]]
+
+
+def _reply(start_response: StartResponse, status: str, body: bytes = b"") -> list[bytes]:
+    start_response(status, [("Content-Type", "text/plain"), ("Content-Length", str(len(body)))])
+    return [body]
+
+
+def _webhook_app(secret: str, on_update: Callable[[dict[str, Any]], None]) -> WsgiApp:
+    """Return a WSGI app that checks the secret header and passes update dicts to ``on_update``."""
+    if not secret:
+        msg = "a webhook needs a secret token"
+        raise ValueError(msg)
+    expected = secret.encode()
+
+    def app(environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
+        if environ.get("REQUEST_METHOD") != "POST":
+            return _reply(start_response, "405 Method Not Allowed")
+        given = str(environ.get("HTTP_X_TELEGRAM_BOT_API_SECRET_TOKEN", "")).encode()
+        if not hmac.compare_digest(given, expected):
+            return _reply(start_response, "403 Forbidden", b"forbidden")
+        try:
+            length = int(environ.get("CONTENT_LENGTH") or 0)
+        except ValueError:
+            length = -1
+        if length < 0 or length > MAX_BODY_BYTES:
+            return _reply(start_response, "413 Payload Too Large")
+        try:
+            update = json.loads(environ["wsgi.input"].read(length) or b"null")
+        except ValueError:
+            update = None
+        if not isinstance(update, dict):
+            return _reply(start_response, "400 Bad Request")
+        try:
+            on_update(update)
+        except Exception:  # not recorded: no 200, so Telegram delivers it again
+            log.exception("webhook update could not be recorded; Telegram will deliver it again")
+            return _reply(start_response, "500 Internal Server Error")
+        return _reply(start_response, "200 OK", b"ok")
+
+    return app
+
+
+class _ThreadingServer(ThreadingMixIn, WSGIServer):
+    daemon_threads = True
+
+
+class _QuietHandler(WSGIRequestHandler):
+    def log_message(self, format: str, *args: Any) -> None:
+        log.debug("webhook: " + format, *args)
 
 
 def build_app(
