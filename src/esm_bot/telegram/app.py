@@ -31,8 +31,7 @@ from esm_bot.settings import BotSettings, StoreSettings, StudyConfig
 from esm_bot.store import store_from_env
 from esm_bot.study import Action, ActionKind, Study
 from esm_bot.telegram.handlers import Handlers, command_menu
-from esm_bot.telegram.intake import Intake, chat_of, user_of
-from esm_bot.telegram.ledger import Ledger, ledger_path
+from esm_bot.telegram.ledger import Intake, Ledger, chat_of, ledger_path, user_of
 from esm_bot.telegram.sender import STOPPING, Sender, SendLimiter
 
 __all__ = ["BotApp", "build_app", "make_telebot"]
