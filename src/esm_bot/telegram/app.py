@@ -14,7 +14,6 @@ import threading
 import time
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping
-from pathlib import Path
 from socketserver import ThreadingMixIn
 from typing import Any
 from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
@@ -433,7 +432,8 @@ def build_app(
     def validator_stats() -> Mapping[str, Any]:
         return dict(getattr(validator, "stats", dict)())
 
-    ledger = Ledger() if local_only else Ledger(_ledger_file(store, environ))
+    journal = StoreSettings.from_env(environ).journal_file  # the ledger goes beside it
+    ledger = Ledger() if local_only else Ledger(ledger_path(journal))
     return BotApp(
         settings,
         study,
@@ -443,9 +443,3 @@ def build_app(
         validator_stats=validator_stats,
         ledger=ledger,
     )
-
-
-def _ledger_file(store: Any, environ: Mapping[str, str]) -> Path:
-    """The outbox/inbox file: beside the store's outage journal (on this host's disk)."""
-    journal = getattr(getattr(store, "journal", None), "path", None)
-    return ledger_path(journal or StoreSettings.from_env(environ).journal_file)

@@ -47,7 +47,8 @@ class ConsoleBot:
             self.closed = True
             silence(self.out)
 
-    def _show(self, text: str, reply_markup: Any) -> SimpleNamespace:
+    def send_message(self, chat_id: int, text: str, reply_markup: Any = None) -> Any:
+        """Print a message, its buttons numbered."""
         with self._lock:
             lines = f"\nbot> {text}\n"
             if reply_markup is not None:
@@ -58,21 +59,17 @@ class ConsoleBot:
             self.write(lines)
             return SimpleNamespace(message_id=next(self._ids))
 
-    def send_message(self, chat_id: int, text: str, reply_markup: Any = None) -> Any:
-        """Print a message."""
-        return self._show(text, reply_markup)
-
-    def edit_message_text(self, text: str, **kwargs: Any) -> Any:
+    def edit_message_text(self, text: str, **_where: Any) -> Any:
         """Print an edited message as a new one."""
-        return self._show(text, kwargs.get("reply_markup"))
+        return self.send_message(CONSOLE_USER_ID, text)
 
     def answer_callback_query(self, callback_id: str) -> bool:
         """Nothing to show for a button acknowledgement."""
         return True
 
     def send_document(self, chat_id: int, document: Any, caption: str | None = None) -> Any:
-        """Documents are not shown in the console."""
-        return self._show(caption or "(document)", None)
+        """Documents are not shown in the console, only their caption."""
+        return self.send_message(chat_id, caption or "(document)")
 
 
 def _update(n: int, text: str, lang: str, button: str | None) -> dict[str, Any]:
