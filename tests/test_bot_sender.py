@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 
+from esm_bot.telegram.ledger import Ledger, Owed
 from esm_bot.telegram.sender import MAX_MESSAGE_CHARS, STOPPING, Sender, SendLimiter
 from tests.bot_support import FastClock, _fake_tg, make_telebot  # noqa: F401 (fixture)
 from tests.conftest import FakeClock
@@ -182,6 +183,22 @@ class TestRetries:
         assert delivery.error == STOPPING
         assert len([c for c in fake_tg.calls if c[0] == "sendMessage"]) == 1
         assert fake_tg.texts(12) == []
+
+    def test_owed_replies_stay_owed_when_stopping_during_a_flush(
+        self, fake_tg: FakeTelegram, fake_clock: FakeClock
+    ) -> None:
+        """A reply an earlier process left owed is not sent once stopping; it stays owed."""
+        ledger = Ledger()
+        owed = Owed("7:0", 12, "kept for the next process")
+        assert ledger.owe(owed) is None
+        ledger.settle(owed, "owed")
+        answers = iter([False])  # stopping comes right after the owed reply is taken
+        sender = _sender(fake_clock, ledger=ledger, stopping=lambda: next(answers, True))
+
+        assert sender.flush_owed() == 0
+
+        assert fake_tg.texts(12) == []
+        assert [o.key for o in ledger.take_owed()] == ["7:0"]
 
     def test_callback_errors_are_contained(
         self, fake_tg: FakeTelegram, fake_clock: FakeClock

@@ -14,9 +14,9 @@ def test_a_reply_is_sent_once_across_processes(tmp_path: Path) -> None:
     sent, owed = Owed("7:0", 42, "feedback"), Owed("7:1", 42, "tip", '{"inline_keyboard": []}')
     assert first.owe(sent) is None  # never seen: send it
     assert first.owe(sent) is not None  # the same reply while it is being sent: busy
-    first.settle(sent, sent=True, message_id=1001)
+    first.settle(sent, "sent", 1001)
     assert first.owe(owed) is None
-    first.release(owed)  # SIGTERM while it waited out a 429
+    first.settle(owed, "owed")  # SIGTERM while it waited out a 429
     first.close()
 
     second = Ledger(path)  # the next process
@@ -29,7 +29,7 @@ def test_a_reply_is_sent_once_across_processes(tmp_path: Path) -> None:
         ("7:1", "tip", '{"inline_keyboard": []}')
     ]
     assert second.take_owed() == []  # busy until settled
-    second.settle(taken[0], sent=True, message_id=1002)
+    second.settle(taken[0], "sent", 1002)
     assert second.counts() == {"owed": 0, "held": 0}
     assert second.owe(owed) is not None
 

@@ -111,15 +111,9 @@ class Ledger:
             self._busy.add(owed.key)
             return None
 
-    def settle(self, owed: Owed, *, sent: bool, message_id: int | None = None) -> None:
-        """Record a reply as sent (with its message id) or given up; either way not owed."""
-        self._write(owed, "sent" if sent else "failed", message_id)
-
-    def release(self, owed: Owed) -> None:
-        """Record a reply as owed (the process is stopping): the next process sends it."""
-        self._write(owed, "owed", None)
-
-    def _write(self, owed: Owed, state: str, message_id: int | None) -> None:
+    def settle(self, owed: Owed, state: str, message_id: int | None = None) -> None:
+        """Record a reply as ``"sent"`` (with its message id), ``"failed"`` (given up) or
+        ``"owed"`` again (the process is stopping: the next process sends it)."""
         now = self._clock()
         with self._lock:
             self._busy.discard(owed.key)

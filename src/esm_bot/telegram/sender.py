@@ -170,10 +170,7 @@ class Sender:
         """Send the replies an earlier process left owed (each once); return how many went out."""
         sent = 0
         while not self.stopping() and (batch := self.ledger.take_owed()):
-            for owed in batch:
-                if self.stopping():
-                    self.ledger.release(owed)
-                    continue
+            for owed in batch:  # once stopping, each stays owed (see _settle)
                 delivery = self._send_text(owed.chat_id, owed.text, owed.reply_markup)
                 sent += int(self._settle(owed, delivery).ok)
         return sent
@@ -185,10 +182,9 @@ class Sender:
         )
 
     def _settle(self, owed: Owed, delivery: Delivery) -> Delivery:
-        if delivery.error == STOPPING:
-            self.ledger.release(owed)  # still owed: the next process sends it
-        else:
-            self.ledger.settle(owed, sent=delivery.ok, message_id=delivery.message_id)
+        stopped = delivery.error == STOPPING  # not sent: still owed, the next process sends it
+        state = "owed" if stopped else "sent" if delivery.ok else "failed"
+        self.ledger.settle(owed, state, delivery.message_id)
         return delivery
 
     def edit_message_text(self, chat_id: int, message_id: int, text: str) -> Delivery:
