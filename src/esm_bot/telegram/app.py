@@ -146,9 +146,11 @@ class BotApp:
             if beep is not None and not self.study.renew_claim(beep.id, max(now, self.now())):
                 log.info("another process took over a %s; not sending it here", kind)
                 return 0
-            text = self.handlers.due_text(due)
+            said, lang, form = due.message, due.lang, due.address_form
+            text = self.handlers.render_in(lang, form, said.key, said.params)
             message_id = due.beep.message_id if due.beep is not None else None
-            if due.kind is ActionKind.EXPIRE_BEEP and message_id is not None:
+            if due.kind is ActionKind.EXPIRE_BEEP and message_id is not None:  # question kept
+                text = f"{self.handlers.render_in(lang, form, 'beep')}\n\n⌛ {text}"
                 delivery = self.sender.edit_message_text(due.chat_id, message_id, text)
             else:
                 delivery = self.sender.send_message(due.chat_id, text)

@@ -25,7 +25,7 @@ from esm_bot.ops.export import export_salt, export_study, pseudonym
 from esm_bot.ops.health import run_health
 from esm_bot.ops.stats import study_stats
 from esm_bot.settings import BotSettings
-from esm_bot.study import AWAITING_KEY, Action, ActionKind, Outcome, Study
+from esm_bot.study import AWAITING_KEY, Outcome, Study
 from esm_bot.study.context import ADDRESS_CHOSEN
 from esm_bot.telegram.sender import Sender
 
@@ -236,15 +236,6 @@ class Handlers:
     def render_in(lang: str, form: str, key: str, params: Any = None) -> str:
         """Render ``key`` with the engine's raw ``params`` in an explicit language and form."""
         return i18n.render(str(key), lang, form, **i18n.present(params or {}, lang, form))
-
-    def due_text(self, due: Action) -> str:
-        """The text of something the scheduler sends: an expiry edit keeps the beep's question."""
-        text = self.render_in(due.lang, due.address_form, due.message.key, due.message.params)
-        beep = due.beep
-        if due.kind is ActionKind.EXPIRE_BEEP and beep is not None and beep.message_id is not None:
-            question = self.render_in(due.lang, due.address_form, "beep")
-            return f"{question}\n\n⌛ {text}"
-        return text
 
     # onboarding
     def cmd_start(self, m: Any) -> None:
