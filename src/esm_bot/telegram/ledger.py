@@ -148,39 +148,34 @@ class Ledger:
     def hold(self, update_id: int, chat_id: int | None, body: Mapping[str, Any]) -> None:
         """Keep an update for later (idempotent by update id)."""
         text = json.dumps(dict(body), ensure_ascii=False, separators=(",", ":"))
-        with self._lock:
-            self._db.execute(
-                "INSERT OR IGNORE INTO inbox (update_id, chat_id, body, created) "
-                "VALUES (?, ?, ?, ?)",
-                (update_id, chat_id, text, self._clock()),
-            )
+        insert = (
+            "INSERT OR IGNORE INTO inbox (update_id, chat_id, body, created) VALUES (?, ?, ?, ?)"
+        )
+        self._sql(insert, update_id, chat_id, text, self._clock())
 
     def holding(self, chat_id: int | None) -> bool:
         """True when updates of this chat are waiting in the inbox."""
-        with self._lock:
-            query = "SELECT 1 FROM inbox WHERE chat_id = ? LIMIT 1"
-            return (
-                chat_id is not None and self._db.execute(query, (chat_id,)).fetchone() is not None
-            )
+        query = "SELECT 1 FROM inbox WHERE chat_id = ? LIMIT 1"
+        return chat_id is not None and bool(self._sql(query, chat_id))
 
     def held(self, limit: int = 100) -> list[dict[str, Any]]:
         """Held updates (raw Bot API JSON), oldest first."""
-        with self._lock:
-            query = "SELECT body FROM inbox ORDER BY update_id LIMIT ?"
-            rows = self._db.execute(query, (limit,)).fetchall()
+        rows = self._sql("SELECT body FROM inbox ORDER BY update_id LIMIT ?", limit)
         return [json.loads(body) for (body,) in rows]
 
     def handled(self, update_id: int) -> None:
         """Remove a held update once it was handled."""
-        with self._lock:
-            self._db.execute("DELETE FROM inbox WHERE update_id = ?", (update_id,))
+        self._sql("DELETE FROM inbox WHERE update_id = ?", update_id)
 
     def counts(self) -> dict[str, int]:
         """``{"owed": n, "held": n}`` for metrics and the shutdown log."""
+        [(owed,)] = self._sql("SELECT count(*) FROM outbox WHERE state = 'owed'")
+        [(held,)] = self._sql("SELECT count(*) FROM inbox")
+        return {"owed": int(owed), "held": int(held)}
+
+    def _sql(self, query: str, *args: Any) -> list[Any]:
         with self._lock:
-            owed = self._db.execute("SELECT count(*) FROM outbox WHERE state = 'owed'").fetchone()
-            held = self._db.execute("SELECT count(*) FROM inbox").fetchone()
-        return {"owed": int(owed[0]), "held": int(held[0])}
+            return self._db.execute(query, args).fetchall()
 
 
 Update = Mapping[str, Any]
