@@ -242,12 +242,6 @@ class BotApp:
                 self._batch_running = False
                 self._batch.notify_all()
 
-    @property
-    def idle(self) -> bool:
-        """True when no batch of updates is being handled and no handler runs."""
-        with self._batch:
-            return not self._batch_running and self.handlers.inflight == 0
-
     def _confirm_handled(self) -> None:
         """Confirm the last handled batch now (otherwise the next process would get it again)."""
         if self._offset is None or self._offset == self._confirmed:
