@@ -29,7 +29,7 @@ from esm_bot.domain.clock import utc_now
 from esm_bot.settings import BotSettings, StoreSettings, StudyConfig
 from esm_bot.store import store_from_env
 from esm_bot.study import Action, ActionKind, Study
-from esm_bot.telegram.handlers import Handlers, command_menu
+from esm_bot.telegram.handlers import PARTICIPANT_COMMANDS, Handlers
 from esm_bot.telegram.ledger import Intake, Ledger, chat_of, ledger_path, user_of
 from esm_bot.telegram.sender import STOPPING, Sender, SendLimiter
 
@@ -196,7 +196,12 @@ class BotApp:
     def start_polling(self) -> None:
         """Take updates by long polling in a thread that never dies on an error; each batch is
         handled before the next ``getUpdates``, whose ``offset`` confirms it."""
-        self._set_commands()
+        try:  # the command menu: English for every client, Russian for Russian ones
+            for lang, code in (("en", None), ("ru", "ru")):
+                menu = [BotCommand(c, i18n.render(f"cmd_{c}", lang)) for c in PARTICIPANT_COMMANDS]
+                self.bot.set_my_commands(menu, language_code=code)
+        except Exception as exc:  # a menu is nice to have; never a reason not to start
+            log.warning("could not set the command menu: %s", type(exc).__name__)
         try:  # a webhook left over from webhook mode would make getUpdates fail with 409
             self.bot.delete_webhook()
         except Exception as exc:
@@ -275,14 +280,6 @@ class BotApp:
         serve = self._webhook.serve_forever  # in a daemon thread, until shutdown() stops it
         threading.Thread(target=serve, args=(0.1,), name="esm-webhook", daemon=True).start()
         return int(self._webhook.server_address[1])
-
-    def _set_commands(self) -> None:
-        try:  # English for every client, Russian for Russian ones
-            for lang, code in (("en", None), ("ru", "ru")):
-                menu = [BotCommand(name, text) for name, text in command_menu(lang)]
-                self.bot.set_my_commands(menu, language_code=code)
-        except Exception as exc:  # a menu is nice to have; never a reason not to start
-            log.warning("could not set the command menu: %s", type(exc).__name__)
 
     # metrics and shutdown
     def metrics(self) -> dict[str, Any]:

@@ -29,7 +29,7 @@ from esm_bot.study import AWAITING_KEY, Outcome, Study
 from esm_bot.study.context import ADDRESS_CHOSEN
 from esm_bot.telegram.sender import Sender
 
-__all__ = ["PARTICIPANT_COMMANDS", "Handlers", "clean_text", "command_menu"]
+__all__ = ["PARTICIPANT_COMMANDS", "Handlers", "clean_text"]
 
 log = logging.getLogger(__name__)
 
@@ -90,11 +90,6 @@ def clean_text(text: object) -> str:
     if not isinstance(text, str):
         return ""
     return unicodedata.normalize("NFC", _CONTROL.sub("", text)).strip()
-
-
-def command_menu(lang: str) -> list[tuple[str, str]]:
-    """The participant commands with their descriptions in ``lang`` (Telegram's command menu)."""
-    return [(name, i18n.render(f"cmd_{name}", lang)) for name in PARTICIPANT_COMMANDS]
 
 
 @attrs.define
