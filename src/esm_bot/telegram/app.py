@@ -27,7 +27,7 @@ import esm_validate
 from esm_bot import i18n
 from esm_bot.domain.clock import utc_now
 from esm_bot.settings import BotSettings, StoreSettings, StudyConfig
-from esm_bot.store import store_from_env
+from esm_bot.store import StoreUnavailable, store_from_env
 from esm_bot.study import Action, ActionKind, Study
 from esm_bot.telegram.handlers import PARTICIPANT_COMMANDS, Handlers
 from esm_bot.telegram.ledger import Intake, Ledger, chat_of, ledger_path, user_of
@@ -108,7 +108,6 @@ class BotApp:
             self.environ,
             self.validator_stats,
             monotonic=self.monotonic,
-            failure_hook=self.intake.failure_hook,
         )
 
     def _wait(self, seconds: float) -> None:
@@ -263,6 +262,8 @@ class BotApp:
         ``"chat": null``) is logged and dropped rather than failing its batch again and again."""
         try:
             self.handlers.dispatch(Update.de_json(update))  # type: ignore[no-untyped-call]
+        except StoreUnavailable:
+            raise  # the intake keeps the update for later
         except Exception as exc:
             log.warning("update %s dropped: it cannot be dispatched (%s)", update["update_id"], exc)
 

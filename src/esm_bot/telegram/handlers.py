@@ -25,6 +25,7 @@ from esm_bot.ops.export import export_salt, export_study, pseudonym
 from esm_bot.ops.health import run_health
 from esm_bot.ops.stats import study_stats
 from esm_bot.settings import BotSettings
+from esm_bot.store.errors import StoreUnavailable
 from esm_bot.study import AWAITING_KEY, Outcome, Study
 from esm_bot.study.context import ADDRESS_CHOSEN
 from esm_bot.telegram.sender import Sender
@@ -106,9 +107,6 @@ class Handlers:
     monotonic: Callable[[], float] = time.monotonic
     #: An identical answer of :data:`QUIET_KEYS` goes to a chat at most once in this many seconds.
     quiet_seconds: float = 60.0
-    #: Called with (update, exception) when a handler fails; True means the failure is taken
-    #: care of (the intake keeps the update for later) and no error message is sent.
-    failure_hook: Callable[[Any, BaseException], bool] = lambda _update, _exc: False
     #: Handlers running right now.
     inflight: int = attrs.field(init=False, default=0)
     _lock: threading.Condition = attrs.field(init=False, factory=threading.Condition)
@@ -145,9 +143,9 @@ class Handlers:
             self.inflight += 1
         try:
             handler(m)
-        except Exception as exc:
-            if self.failure_hook(m, exc):  # kept for later (the database is unreachable)
-                return
+        except StoreUnavailable:
+            raise  # the intake keeps the update for later and tells the participant
+        except Exception:
             log.exception("handler %s failed", label)
             self._apologise(m)
         finally:

@@ -209,7 +209,6 @@ def user_of(update: Update) -> Mapping[str, Any]:
 class _Context:
     update_id: int
     n: int = 0
-    unavailable: str | None = None
 
 
 class _StillDown(Exception):
@@ -236,14 +235,6 @@ class Intake:
         key = f"{context.update_id}:{context.n}"
         context.n += 1
         return key
-
-    def failure_hook(self, _update: Any, exc: BaseException) -> bool:
-        """The handler guard's hook: True (the update will be held) for a store outage."""
-        context: _Context | None = getattr(self._local, "context", None)
-        if context is None or not isinstance(exc, StoreUnavailable):
-            return False
-        context.unavailable = str(exc)[:200] or type(exc).__name__
-        return True
 
     def handle(self, updates: Sequence[Update]) -> None:
         """Handle a batch; return when every update is handled or held (raises if one is not)."""
@@ -286,16 +277,15 @@ class Intake:
         if not held and self.ledger.holding(chat):  # keep the chat's order: behind its held ones
             self._hold(update, chat)
             return
-        context = _Context(update_id)
-        self._local.context = context
+        self._local.context = _Context(update_id)
         try:
             self.process(copy.deepcopy(dict(update)))
+        except StoreUnavailable as exc:  # a handler met a database outage: keep the update
+            if held:
+                raise _StillDown from exc
+            self._hold(update, chat, str(exc)[:200] or type(exc).__name__)
         finally:
             self._local.context = None
-        if context.unavailable is not None:
-            if held:
-                raise _StillDown
-            self._hold(update, chat, context.unavailable)
 
     def _hold(
         self, update: Update, chat: int | None, why: str = "its chat has kept updates"
