@@ -8,13 +8,14 @@ that only then is the batch confirmed to Telegram: at least once, with exactly-o
 from __future__ import annotations
 
 import copy
+import itertools
 import json
 import logging
 import os
 import sqlite3
 import threading
 import time
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -205,14 +206,9 @@ def user_of(update: Update) -> Mapping[str, Any]:
     return _part(update, "from") or {}
 
 
-@attrs.define
-class _Context:
-    update_id: int
-    n: int = 0
-
-
-class _StillDown(Exception):
-    """A held update met the outage again: keep it and try later."""
+def _keys(update_id: int, first: int = 0) -> Iterator[str]:
+    """The outbox keys of an update's replies, in order: ``"<update_id>:<n>"``."""
+    return (f"{update_id}:{n}" for n in itertools.count(first))
 
 
 @attrs.define
@@ -229,12 +225,8 @@ class Intake:
 
     def next_key(self) -> str | None:
         """The outbox key of the next reply of the update being handled here, or None."""
-        context: _Context | None = getattr(self._local, "context", None)
-        if context is None:
-            return None
-        key = f"{context.update_id}:{context.n}"
-        context.n += 1
-        return key
+        keys: Iterator[str] | None = getattr(self._local, "keys", None)
+        return None if keys is None else next(keys)
 
     def handle(self, updates: Sequence[Update]) -> None:
         """Handle a batch; return when every update is handled or held (raises if one is not)."""
@@ -277,28 +269,28 @@ class Intake:
         if not held and self.ledger.holding(chat):  # keep the chat's order: behind its held ones
             self._hold(update, chat)
             return
-        self._local.context = _Context(update_id)
+        self._local.keys = _keys(update_id)
         try:
             self.process(copy.deepcopy(dict(update)))
         except StoreUnavailable as exc:  # a handler met a database outage: keep the update
             if held:
-                raise _StillDown from exc
+                raise  # still down: the replay stops here
             self._hold(update, chat, str(exc)[:200] or type(exc).__name__)
         finally:
-            self._local.context = None
+            self._local.keys = None
 
     def _hold(
         self, update: Update, chat: int | None, why: str = "its chat has kept updates"
     ) -> None:
         self.ledger.hold(int(update["update_id"]), chat, update)
         log.warning("update %s kept for later: %s", update["update_id"], why)
-        self._local.context = _Context(int(update["update_id"]), n=-1)  # the notice is "<id>:-1"
+        self._local.keys = _keys(int(update["update_id"]), -1)  # the notice is "<id>:-1"
         try:
             self.notice(update)
         except Exception:  # the update is kept; a notice that fails is not a reason to raise
             log.exception("could not tell chat %s its message is kept", chat)
         finally:
-            self._local.context = None
+            self._local.keys = None
 
     def replay(self) -> int:
         """Handle held updates again, oldest first, up to the first that meets the outage; return
@@ -308,7 +300,7 @@ class Intake:
             for update in self.ledger.held():
                 try:
                     self._one(update, held=True)
-                except _StillDown:
+                except StoreUnavailable:  # still down: try again later
                     break
                 self.ledger.handled(int(update["update_id"]))
                 done += 1
