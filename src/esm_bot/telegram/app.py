@@ -273,14 +273,43 @@ class BotApp:
 
     def serve_webhook(self, *, port: int | None = None) -> int:
         """Bind the webhook server (the secret header is checked); return the bound port."""
-        app = _webhook_app(self.settings.webhook_secret or "", self.process_update)
+        if not self.settings.webhook_secret:
+            msg = "a webhook needs a secret token"
+            raise ValueError(msg)
         chosen = self.settings.webhook_port if port is None else port
         self._webhook = make_server(
-            self.settings.webhook_host, chosen, app, _ThreadingServer, _QuietHandler
+            self.settings.webhook_host, chosen, self._wsgi, _ThreadingServer, _QuietHandler
         )
         serve = self._webhook.serve_forever  # in a daemon thread, until shutdown() stops it
         threading.Thread(target=serve, args=(0.1,), name="esm-webhook", daemon=True).start()
         return int(self._webhook.server_address[1])
+
+    def _wsgi(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
+        """The webhook: the secret header checked, 200 only once the update is recorded (a 500
+        makes Telegram deliver it again)."""
+        if environ.get("REQUEST_METHOD") != "POST":
+            return _reply(start_response, "405 Method Not Allowed")
+        given = str(environ.get("HTTP_X_TELEGRAM_BOT_API_SECRET_TOKEN", "")).encode()
+        if not hmac.compare_digest(given, str(self.settings.webhook_secret).encode()):
+            return _reply(start_response, "403 Forbidden", b"forbidden")
+        try:
+            length = int(environ.get("CONTENT_LENGTH") or 0)
+        except ValueError:
+            length = -1
+        if length < 0 or length > MAX_BODY_BYTES:
+            return _reply(start_response, "413 Payload Too Large")
+        try:
+            update = json.loads(environ["wsgi.input"].read(length) or b"null")
+        except ValueError:
+            update = None
+        if not isinstance(update, dict):
+            return _reply(start_response, "400 Bad Request")
+        try:
+            self.process_update(update)
+        except Exception:  # not recorded: no 200, so Telegram delivers it again
+            log.exception("webhook update could not be recorded; Telegram will deliver it again")
+            return _reply(start_response, "500 Internal Server Error")
+        return _reply(start_response, "200 OK", b"ok")
 
     # metrics and shutdown
     def metrics(self) -> dict[str, Any]:
@@ -355,47 +384,11 @@ class BotApp:
 
 
 StartResponse = Callable[[str, list[tuple[str, str]]], Any]
-WsgiApp = Callable[[dict[str, Any], StartResponse], Iterable[bytes]]
 
 
 def _reply(start_response: StartResponse, status: str, body: bytes = b"") -> list[bytes]:
     start_response(status, [("Content-Type", "text/plain"), ("Content-Length", str(len(body)))])
     return [body]
-
-
-def _webhook_app(secret: str, on_update: Callable[[dict[str, Any]], None]) -> WsgiApp:
-    """Return a WSGI app that checks the secret header and passes update dicts to ``on_update``."""
-    if not secret:
-        msg = "a webhook needs a secret token"
-        raise ValueError(msg)
-    expected = secret.encode()
-
-    def app(environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
-        if environ.get("REQUEST_METHOD") != "POST":
-            return _reply(start_response, "405 Method Not Allowed")
-        given = str(environ.get("HTTP_X_TELEGRAM_BOT_API_SECRET_TOKEN", "")).encode()
-        if not hmac.compare_digest(given, expected):
-            return _reply(start_response, "403 Forbidden", b"forbidden")
-        try:
-            length = int(environ.get("CONTENT_LENGTH") or 0)
-        except ValueError:
-            length = -1
-        if length < 0 or length > MAX_BODY_BYTES:
-            return _reply(start_response, "413 Payload Too Large")
-        try:
-            update = json.loads(environ["wsgi.input"].read(length) or b"null")
-        except ValueError:
-            update = None
-        if not isinstance(update, dict):
-            return _reply(start_response, "400 Bad Request")
-        try:
-            on_update(update)
-        except Exception:  # not recorded: no 200, so Telegram delivers it again
-            log.exception("webhook update could not be recorded; Telegram will deliver it again")
-            return _reply(start_response, "500 Internal Server Error")
-        return _reply(start_response, "200 OK", b"ok")
-
-    return app
 
 
 class _ThreadingServer(ThreadingMixIn, WSGIServer):
