@@ -117,7 +117,7 @@ class Handlers:
     # plumbing
     def dispatch(self, update: Any) -> None:
         """Run the handler of a parsed :class:`telebot.types.Update`: counted in flight, every
-        exception contained and answered politely."""
+        exception but a database outage (the intake keeps that update) answered politely."""
         m = update.message
         handler: Callable[[Any], None] = self.on_text
         if update.callback_query is not None:
