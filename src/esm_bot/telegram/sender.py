@@ -230,26 +230,32 @@ class Sender:
                 raise _Stopping
             return call()
 
-        def wait(state: tenacity.RetryCallState) -> float:  # called once before each retry
+        def wait(state: tenacity.RetryCallState) -> float:
+            kind, _status, retry_after = _classify(failure_of(state))
+            if kind == "flood":
+                return min(retry_after or 1.0, self.max_retry_after)
+            transient[0] += 1
+            return float(min(self.backoff * 2 ** (transient[0] - 1), self.max_backoff))
+
+        def before_sleep(state: tenacity.RetryCallState) -> None:
             exc = failure_of(state)
-            kind, _status, retry_after = _classify(exc)
+            kind, _status, _retry_after = _classify(exc)
+            pause = state.upcoming_sleep
             self._count("retried")
             if kind == "flood":
-                pause = min(retry_after or 1.0, self.max_retry_after)
                 self._count("flood_waits")
                 log.warning("Telegram 429 on %s: waiting %.1f s", operation, pause)
                 self.limiter.penalise(pause)
-                return pause
-            transient[0] += 1
-            pause = float(min(self.backoff * 2 ** (transient[0] - 1), self.max_backoff))
-            log.info("Telegram %s failed (%s); retry in %.1f s", operation, _describe(exc), pause)
-            return pause
+            else:
+                reason = _describe(exc)
+                log.info("Telegram %s failed (%s); retry in %.1f s", operation, reason, pause)
 
         retrying = tenacity.Retrying(
             stop=tenacity.stop_after_attempt(self.max_attempts),
             retry=tenacity.retry_if_exception(lambda e: _classify(e)[0] in ("flood", "transient")),
             wait=wait,
             sleep=self.sleep,
+            before_sleep=before_sleep,
             reraise=True,
         )
         failure: Exception | None = None
@@ -277,8 +283,13 @@ class Sender:
             except Exception:  # never raised into a send
                 log.exception("on_blocked raised")
         self._count("failed")
-        failed = "Telegram %s to chat %s failed after %d attempt(s): %s"
-        log.warning(failed, operation, chat_id, tries, last.error)
+        log.warning(
+            "Telegram %s to chat %s failed after %d attempt(s): %s",
+            operation,
+            chat_id,
+            tries,
+            last.error,
+        )
         return last
 
 
