@@ -80,7 +80,6 @@ def throughput(store: Any, participants: int, ledger_file: Path | None = None) -
 
     from esm_bot.settings import BotSettings
     from esm_bot.telegram.app import BotApp, make_telebot
-    from esm_bot.telegram.handlers import StoreAdmin
     from esm_bot.telegram.ledger import Ledger
 
     wall = _Wall()
@@ -100,7 +99,7 @@ def throughput(store: Any, participants: int, ledger_file: Path | None = None) -
         )
         bot = make_telebot(settings)
         ledger = Ledger(ledger_file) if ledger_file is not None else Ledger()
-        app = BotApp(settings, study, StoreAdmin(store, {}), bot, now=wall, ledger=ledger)
+        app = BotApp(settings, study, bot, now=wall, ledger=ledger)
         wall.now = dt.datetime(2026, 3, 2, 11, 0, tzinfo=dt.UTC)
         while app.tick_once() > 0:
             pass
@@ -147,7 +146,6 @@ def memory(participants: int) -> tuple[float, float]:
     from esm_bot.settings import BotSettings
     from esm_bot.store.sqlite import SqliteStore
     from esm_bot.telegram.app import BotApp, make_telebot
-    from esm_bot.telegram.handlers import StoreAdmin
 
     before = _rss_mb()
     with tempfile.TemporaryDirectory() as tmp:
@@ -162,7 +160,6 @@ def memory(participants: int) -> tuple[float, float]:
         app = BotApp(
             settings,
             _study(store, wall),
-            StoreAdmin(store, {}),
             make_telebot(settings),
             now=wall,
         )
