@@ -163,6 +163,25 @@ class TestRetries:
         assert len([c for c in fake_tg.calls if c[0] == "sendMessage"]) == attempts
         assert fake_tg.texts(11) == (["table"] if ok else [])
 
+    def test_a_429_holds_back_sends_to_every_chat(
+        self, fake_tg: FakeTelegram, fake_clock: FakeClock
+    ) -> None:
+        """Telegram's flood limit is global: while one chat waits out a 429, a send to another
+        chat made during that wait is held back until the wait is over."""
+        fake_tg.fail_next("sendMessage", 429, retry_after=5)
+        limiter = SendLimiter(clock=fake_clock, sleep=fake_clock.sleep)
+        during_the_wait: list[Any] = []
+
+        def sleep(seconds: float) -> None:
+            if not during_the_wait:  # the 429 wait: another chat's send comes in now
+                during_the_wait.append(limiter.wait(43))
+            fake_clock.sleep(seconds)
+
+        sender = Sender(make_telebot(), limiter, sleep=sleep)
+
+        assert sender.send_message(42, "after the flood").ok
+        assert during_the_wait[0].waited == pytest.approx(5.0)
+
     def test_stopping_ends_a_429_wait_without_another_attempt(
         self, fake_tg: FakeTelegram, fake_clock: FakeClock
     ) -> None:
