@@ -195,3 +195,19 @@ def test_a_sensation_on_another_day_is_not_of_the_moment(text: str, sensory: boo
     """A sensation in a sentence of yesterday or tomorrow («вчера», «завтра») is not sensory
     awareness of the moment; one that lasts "since yesterday" is."""
     assert ("sensory_awareness" in validate(text).phenomena) is sensory
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("phone buzzed and i got scared lol", set()),
+        ("пиликнуло и я испугалась лол", set()),
+        # a fright of something else stays a feeling
+        ("scared of the dog next door, heart pounding", {"feeling"}),
+        ("испугалась собаки, сердце колотится", {"feeling"}),
+    ],
+)
+def test_a_startle_at_the_beep_is_a_reaction_not_a_feeling(text: str, expected: set[str]) -> None:
+    """A fright right after the phone beeped («пиликнуло и я испугалась») is a reaction to the
+    beep, not a feeling of the moment before it."""
+    assert validate(text).phenomena == expected
