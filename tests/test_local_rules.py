@@ -1357,3 +1357,29 @@ def test_quoted_words_in_another_voice_heard_are_heard(text: str, expected: set[
     """Quoted words in a sentence of another's voice heard innerly are inner hearing, not inner
     speech, even when the report says "innerly" («мысленно»)."""
     assert validate(text).phenomena == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "When the beep went off I thought about what to write.",
+        "Когда пиликнуло, подумала, что опять не вовремя.",
+    ],
+)
+def test_a_thought_about_the_beep_is_no_unspecified_thinking(text: str) -> None:
+    """A thought in the sentence that reacts to the beep is about the beep, not the moment it
+    interrupted: the reaction-to-beep tip asks for that moment, not the thought's form."""
+    assert validate(text).issue_codes == ("reaction_to_beep",)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "I was thinking about dinner. After the beep I looked at my phone.",
+        "Думала об ужине. После сигнала посмотрела на телефон.",
+    ],
+)
+def test_a_thought_before_a_reaction_is_still_unspecified(text: str) -> None:
+    """A thought in a sentence of its own, before the reaction to the beep, still asks for its
+    form."""
+    assert validate(text).issue_codes == ("reaction_to_beep", "unspecified_thinking")

@@ -383,9 +383,14 @@ class UnspecifiedThinkingRule:
         """Flag "thinking about" when no form of the thought is given."""
         if report.has_any(_PRESUPPOSED):
             return ()  # the presupposition tip asks for the words or the image
-        span = report.first("thinking_unspecified")
+        thoughts = report.hits.get("thinking_unspecified", ())
+        span = None
+        for thought in thoughts:
+            if not _beside(report, thought, _REACTION):
+                span = thought
+                break
         if (
-            span is None
+            not thoughts
             and not report.phenomena  # (has_content's first test, without the call)
             and not has_content(report)
             and not report.has("blank")
@@ -394,9 +399,28 @@ class UnspecifiedThinkingRule:
                 return ()  # the reading_inner_voice question asks what the voice was like
             # something mental is named ("a gut feeling", "my inner voice told me") but no form
             span = mental_mention(report)
+            if span is not None and _beside(report, span, _REACTION):
+                span = None
         if span is not None and report.phenomena.isdisjoint(_FORMED):
             return (report.issue(self.code, span, _severity(report, self.code, _WARNING)),)
         return ()
+
+
+def _beside(report: Report, span: Span, categories: tuple[str, ...]) -> bool:
+    """True when a hit of ``categories`` lies in the sentence of ``span``."""
+    start, end = report.sentence_of(span[0])
+    hits = report.hits
+    for category in categories:
+        for hit_start, _ in hits.get(category, ()):
+            if start <= hit_start < end:
+                return True
+    return False
+
+
+#: A thought beside these is about the beep ("when it beeped I thought I'd forgotten again",
+#: «после сигнала подумала»), not of the moment it interrupted: the reaction-to-beep tip asks
+#: for that moment, so asking for the thought's form would be the wrong tip.
+_REACTION = ("beep_reaction",)
 
 
 @attrs.frozen
