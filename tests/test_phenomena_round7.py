@@ -211,3 +211,22 @@ def test_a_startle_at_the_beep_is_a_reaction_not_a_feeling(text: str, expected: 
     """A fright right after the phone beeped («пиликнуло и я испугалась») is a reaction to the
     beep, not a feeling of the moment before it."""
     assert validate(text).phenomena == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (
+            "The phone buzzed while I was driving. Afterwards I realised it was the bot again.",
+            set(),
+        ),
+        ("Телефон завибрировал, я вела машину. Потом поняла, что это опять бот.", set()),
+        # a knowing at the moment stays
+        ("I just knew it was the bot again, no words.", {"unsymbolized_thinking"}),
+        ("Просто знала, что это опять бот, без слов.", {"unsymbolized_thinking"}),
+    ],
+)
+def test_a_realisation_told_as_later_is_not_of_the_moment(text: str, expected: set[str]) -> None:
+    """A sentence that opens with what came later («Потом поняла, что ...», "Afterwards I
+    realised ...") tells a thought after the moment, not unsymbolized thinking at the beep."""
+    assert validate(text).phenomena == expected

@@ -252,6 +252,22 @@ def _sensory_awareness(
     return found
 
 
+def _not_later(
+    spans: list[Span], later: tuple[Span, ...], sentences: tuple[Span, ...]
+) -> list[Span]:
+    """The ``spans`` whose sentence does not open with a marker of what came later («Потом
+    поняла, что это опять ваш бот», "then i realised ..."): a thought after the moment."""
+    kept: list[Span] = []
+    for span in spans:
+        low = sentence_at(sentences, span[0])[0]
+        for start, _ in later:
+            if low <= start <= low + 2 and start < span[0]:
+                break
+        else:
+            kept.append(span)
+    return kept
+
+
 def _any_in(hits: Mapping[str, tuple[Span, ...]], names: tuple[str, ...], span: Span) -> bool:
     start, end = span
     for name in names:
@@ -1775,6 +1791,8 @@ def phenomena_of(
         )
     ):
         ut += negations
+    if ut and "sequence" in hits:
+        ut = _not_later(ut, hits["sequence"], sentences)
     if ut:
         evidence["unsymbolized_thinking"] = ut
     if "feeling" in hits:
