@@ -1383,3 +1383,20 @@ def test_a_thought_before_a_reaction_is_still_unspecified(text: str) -> None:
     """A thought in a sentence of its own, before the reaction to the beep, still asks for its
     form."""
     assert validate(text).issue_codes == ("reaction_to_beep", "unspecified_thinking")
+
+
+@pytest.mark.parametrize(
+    ("scene", "screen"),
+    [
+        ("a blue mug on the sill, a chipped handle", "cursor after the word total, the cell red"),
+        ("Сарай, ржавые петли, зелёная лейка.", "курсор после слова «итого», ячейка красная"),
+    ],
+)
+def test_a_scene_of_qualities_ranks_above_a_screen(scene: str, screen: str) -> None:
+    """Things and their qualities with no doing named may be an image or a sensation the
+    detector missed: still behaviour only (no praise without experience), but the score takes
+    half the deduction, so it ranks above a colour on a screen, which is outward context."""
+    found, seen = validate(scene), validate(screen)
+    assert found.issue_codes == seen.issue_codes == ("behavior_only",)
+    assert found.score > seen.score
+    assert found.score < 70

@@ -369,6 +369,40 @@ class BehaviorOnlyRule:
         return (report.issue(self.code, report.first("activity"), _WARNING),)
 
 
+#: Looking, reading, words on a screen: outward attention, the context of a moment.
+_OUTWARD_ATTENTION = (
+    "gaze",
+    "perception",
+    "reading",
+    "quote_other_speaker",
+    "quote_frame",
+    "c_doing",
+    "doing_cue",
+)
+
+
+def scene_with_qualities(report: Report) -> bool:
+    """True for "a blue mug on the sill, a chipped handle": things and their qualities, with no
+    doing named, no look at a screen and no number read off one. Such a report may give what
+    was present to the writer (an image, a sensation the detector missed) rather than what they
+    did: the score takes half the behaviour-only deduction from it."""
+    hits = report.hits
+    details = hits.get("x_detail", ())
+    if (
+        not details
+        or not hits.get("sensory_quality")
+        or hits.get("activity")
+        or report.has_any(_OUTWARD_ATTENTION)
+    ):
+        return False
+    normalised = report.normalised
+    for start, end in details:
+        for char in normalised[start:end]:
+            if char.isdigit():
+                return False  # a count, a time or a reading: the context of a doing
+    return True
+
+
 #: Phenomena that give a thought its form.
 _FORMED = frozenset({"inner_speech", "inner_seeing", "inner_hearing", "unsymbolized_thinking"})
 

@@ -32,7 +32,7 @@ import attrs
 from esm_validate._types import Issue, Severity
 
 from .report import Report
-from .rules import _ERROR, _INFO, generalization_count, hedge_spans
+from .rules import _ERROR, _INFO, generalization_count, hedge_spans, scene_with_qualities
 
 __all__ = ["Components", "score_report", "score_value"]
 
@@ -91,6 +91,8 @@ def _multiplicity(report: Report, code: str) -> float:
         count = report.count("causal") + report.count("interpretation")
     elif code == "not_momentary":
         count = report.count("period")
+    elif code == "behavior_only":
+        return 0.5 if scene_with_qualities(report) else 1.0
     else:
         return 1.0
     # min(2.0, 1.0 + 0.5 * max(0, count - 1)) without the two calls (each costs more than the
