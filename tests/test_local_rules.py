@@ -1400,3 +1400,17 @@ def test_a_scene_of_qualities_ranks_above_a_screen(scene: str, screen: str) -> N
     assert found.issue_codes == seen.issue_codes == ("behavior_only",)
     assert found.score > seen.score
     assert found.score < 70
+
+
+@pytest.mark.parametrize(
+    ("placed", "lone"),
+    [
+        ("maybe a bit of sadness, somewhere in the chest", "maybe a bit of sadness"),
+        ("вроде грусть, где-то в груди", "вроде грусть"),
+    ],
+)
+def test_a_label_placed_in_the_body_is_not_lone(placed: str, lone: str) -> None:
+    """A feeling's label with a body part or a detail in its sentence is described, not a lone
+    label (the hedge stays); the bare label is still one."""
+    assert validate(placed).issue_codes == ("hedging",)
+    assert "abstract_label" in validate(lone).issue_codes

@@ -457,6 +457,11 @@ def _beside(report: Report, span: Span, categories: tuple[str, ...]) -> bool:
 _REACTION = ("beep_reaction",)
 
 
+#: A label beside these is not a lone label: a body part or a detail in its sentence places or
+#: describes it ("a bit of sadness, somewhere in the chest", «тоска, под рёбрами тянет»).
+_NOT_LONE = ("c_body_part", "detail")
+
+
 @attrs.frozen
 class AbstractLabelRule:
     """Q9: an emotion or evaluation label with no experiential detail ("felt good")."""
@@ -477,6 +482,8 @@ class AbstractLabelRule:
         elif report.has("feeling") and report.words <= 12:
             span = report.hits["feeling"][0]  # a guessed or non-momentary label (not a feeling)
         else:
+            return ()
+        if _beside(report, span, _NOT_LONE):
             return ()
         return (report.issue(self.code, span, _severity(report, self.code, _WARNING)),)
 
