@@ -40,7 +40,7 @@ import re
 from collections.abc import Mapping
 
 from .content import any_within, hit_starts
-from .report import Span, sentence_at
+from .report import Span, hit_in, sentence_at
 
 __all__ = ["phenomena_of"]
 
@@ -268,15 +268,6 @@ def _not_later(
     return kept
 
 
-def _any_in(hits: Mapping[str, tuple[Span, ...]], names: tuple[str, ...], span: Span) -> bool:
-    start, end = span
-    for name in names:
-        for s, _ in hits.get(name, ()):
-            if start <= s < end:
-                return True
-    return False
-
-
 #: Phenomena whose sensory qualities are their own detail (a loud inner voice, a red image).
 _SYMBOLS = ("inner_speech", "inner_hearing", "inner_seeing")
 #: In a content clause's sentence up to its end: the sensation serves a task, or is a thought's
@@ -326,8 +317,8 @@ def _content_awareness(
                 continue
             sentence = sentence_at(sentences, clause[0])
             if (
-                _any_in(hits, _NOT_AWARENESS, (sentence[0], clause[1]))
-                or _any_in(hits, _TOLD, sentence)
+                hit_in(hits, _NOT_AWARENESS, (sentence[0], clause[1]))
+                or hit_in(hits, _TOLD, sentence)
                 or _describes_symbol(clause, sentence, described)
                 or (attended and _describes_symbol(clause, sentence, attended))
             ):
@@ -452,11 +443,7 @@ _CONTENT_WORDS = (
 
 def _in_sentence(spans: tuple[Span, ...], span: Span, sentences: tuple[Span, ...]) -> bool:
     """True when one of ``spans`` starts in the sentence of ``span``."""
-    start, end = sentence_at(sentences, span[0])
-    for s, _ in spans:  # noqa: SIM110
-        if start <= s < end:
-            return True
-    return False
+    return _starts_in(spans, *sentence_at(sentences, span[0]))
 
 
 def _outside(spans: tuple[Span, ...], others: tuple[Span, ...]) -> list[Span]:
@@ -933,18 +920,14 @@ def _remote_opening(
         return None
     if not _NOT_OWNERS.isdisjoint(words) or (quotes and quotes[0][0] < end):
         return None
-    for name in _NOT_SEEN:
-        for start, _ in hits.get(name, ()):
-            if start < end:
-                return None
+    if hit_in(hits, _NOT_SEEN, (0, end)):
+        return None
     sentence_end = sentence_at(sentences, 0)[1]
     for start, stop in hits.get("experiential", ()):
         if start < sentence_end and normalised.endswith(_IN_HEAD, start, stop):
             return None
-    for name in _NOT_DETAIL:
-        for start, _ in hits.get(name, ()):
-            if start < sentence_end:
-                return None  # a habit, a guess, a verdict ("my boss's email, boring as usual")
+    if hit_in(hits, _NOT_DETAIL, (0, sentence_end)):
+        return None  # a habit, a guess, a verdict ("my boss's email, boring as usual")
     for start, _ in hits.get("c_body_part", ()):
         if start < sentence_end and normalised.endswith(_MY, 0, start):
             return None  # one's own body there: the thing is at hand ("..., my chin on her head")
@@ -1614,15 +1597,15 @@ def _heard_in_head(
                 break
         if not near or _starts_in(hits.get("c_colour", ()), *span):
             kept.append(span)
-        elif _starts_in(hits.get("c_sense_verb", ()), *span) or _starts_in(
-            hits.get("c_sense", ()), *span
-        ):
+        elif hit_in(hits, _SOUND_NAMED, span):
             heard.append(span)
     if heard:
         evidence["inner_hearing"] = heard
     return kept
 
 
+#: A sense named in a sensory span: what is placed "in my head" after it was heard.
+_SOUND_NAMED = ("c_sense_verb", "c_sense")
 #: How far (in characters) after a sound "in my head" may stand to place it there.
 _HEAD_GAP = 24
 

@@ -244,6 +244,17 @@ def sentence_at(sentences: tuple[Span, ...], position: int) -> Span:
     return (position, position)
 
 
+def hit_in(hits: Mapping[str, tuple[Span, ...]], names: tuple[str, ...], span: Span) -> bool:
+    """True when a hit of one of the categories ``names`` starts within ``span`` (its end
+    excluded)."""
+    start, end = span
+    for name in names:  # (loops: a generator in any() costs a call on Python 3.11)
+        for s, _ in hits.get(name, ()):
+            if start <= s < end:
+                return True
+    return False
+
+
 _BREAK_CHARS = frozenset(".!?;,:—–()")
 _STRIP = ".,;:!?()—–\"'«»„“”"
 

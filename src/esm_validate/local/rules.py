@@ -15,7 +15,7 @@ import attrs
 from esm_validate._types import Issue, Severity
 from esm_validate.protocols import LocalRule
 
-from .report import Report, Span
+from .report import Report, Span, hit_in
 
 __all__ = [
     "DEFAULT_RULES",
@@ -247,13 +247,7 @@ def _thought_content(report: Report, span: Span) -> bool:
     names what the thought was about, not when the experience happened."""
     if _DURATION.match(report.normalised, span[0]):
         return False
-    start = report.sentence_of(span[0])[0]
-    hits = report.hits
-    for category in _THOUGHTS:  # (loops: a generator in any() costs a call on Python 3.11)
-        for s, _ in hits.get(category, ()):
-            if start <= s < span[0]:
-                return True
-    return False
+    return hit_in(report.hits, _THOUGHTS, (report.sentence_of(span[0])[0], span[0]))
 
 
 @attrs.frozen
@@ -441,14 +435,8 @@ class UnspecifiedThinkingRule:
 
 
 def _beside(report: Report, span: Span, categories: tuple[str, ...]) -> bool:
-    """True when a hit of ``categories`` lies in the sentence of ``span``."""
-    start, end = report.sentence_of(span[0])
-    hits = report.hits
-    for category in categories:
-        for hit_start, _ in hits.get(category, ()):
-            if start <= hit_start < end:
-                return True
-    return False
+    """True when a hit of ``categories`` starts in the sentence of ``span``."""
+    return hit_in(report.hits, categories, report.sentence_of(span[0]))
 
 
 #: A thought beside these is about the beep ("when it beeped I thought I'd forgotten again",
