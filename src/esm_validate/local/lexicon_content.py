@@ -16,7 +16,8 @@ Categories:
 * ``body_part``: a part of the body;
 * ``body_feel``: a bodily sensation (an ache, numbness, «мурашки», «затечь»);
 * ``own``: a bodily sensation no feeling is felt as (an itch, hunger, numbness, «ноги гудят», a
-  chafe): beside a named feeling, a sensation of its own, not the feeling's bodily side;
+  chafe, a sore throat): beside a named feeling, a sensation of its own, not the feeling's
+  bodily side;
 * ``place``: a place or a thing of a scene (a kitchen, a garage, a stairwell, a face): with a
   possessive or a past owner before it ("grandpa's garage", «сестрёнкина комната», "her old
   school") and a description after it, a scene seen while absent (inner seeing);
@@ -121,6 +122,7 @@ RU_LEMMAS: Final[dict[str, frozenset[str]]] = {
         """
         зуд зудеть чесаться голод голодный жажда онеметь онемение онемевший затечь
         затекать затекший гудеть натереть мозоль
+        першить першение саднить
         """
     ),
     "place": _words(
@@ -210,7 +212,9 @@ EN_WORDS: Final[dict[str, frozenset[str]]] = {
         hungry thirsty
         """
     ),
-    "own": _words("itch itchy itching hunger hungry thirst thirsty numb numbness cramp blister"),
+    "own": _words(
+        "itch itchy itching hunger hungry thirst thirsty numb numbness cramp blister scratchy sore"
+    ),
     "place": _words(
         """
         attic balcony basement bathroom beach bedroom bridge car classroom corridor

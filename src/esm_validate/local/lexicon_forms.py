@@ -228,9 +228,11 @@ FORMS: Final[dict[str, dict[str, str]]] = {
             hungriest hungrily hungriness hungry hungrying itch itche itched itcher itches
             itchest itchied itchier itchies itchiest itchily itchiness itching itchings
             itchly itchness itchs itchy itchying numb numbed number numbes numbest numbing
-            numbly numbness numbnesss numbs numby thirst thirsted thirster thirstes
-            thirstest thirstied thirstier thirsties thirstiest thirstily thirstiness
-            thirsting thirstly thirstness thirsts thirsty thirstying
+            numbly numbness numbnesss numbs numby scratchied scratchier scratchies
+            scratchiest scratchily scratchiness scratchy scratchying sore sored sorely sorer
+            sores sorest soring sory thirst thirsted thirster thirstes thirstest thirstied
+            thirstier thirsties thirstiest thirstily thirstiness thirsting thirstly
+            thirstness thirsts thirsty thirstying
         """,
         "place": """
             armchair armchaired armchairer armchaires armchairest armchairing armchairly
@@ -1070,7 +1072,17 @@ FORMS: Final[dict[str, dict[str, str]]] = {
             онемеете онемеешь онемей онемейте онемел онемела онемели онемело онемение
             онемением онемении онемений онемению онемения онемениям онемениями онемениях
             онеменье онеменьем онеменьи онеменью онеменья онеменьям онеменьями онеменьях
-            онеметь онемею онемеют поголоднее поголодней чесавшаяся чесавшегося чесавшееся
+            онеметь онемею онемеют першение першением першении першению першения першенье
+            першеньем першенью першенья першило першит першить поголоднее поголодней саднен
+            саднена садненная садненного садненное садненной садненном садненному садненною
+            садненную садненные садненный садненным садненными садненных саднено саднены
+            садни саднив саднившая саднившего саднившее саднившей саднившем саднившему
+            саднившею саднивши саднившие саднивший саднившим саднившими саднивших саднившую
+            саднил саднила саднили саднило садним саднима саднимая саднимо саднимого
+            саднимое саднимой саднимом саднимому саднимою саднимую саднимы саднимые саднимый
+            саднимым саднимыми саднимых саднит садните саднить саднишь садню садня саднят
+            саднящая саднящего саднящее саднящей саднящем саднящему саднящею саднящие
+            саднящий саднящим саднящими саднящих саднящую чесавшаяся чесавшегося чесавшееся
             чесавшейся чесавшемся чесавшемуся чесавшеюся чесавшиеся чесавшийся чесавшимися
             чесавшимся чесавшись чесавшихся чесавшуюся чесалась чесались чесалось чесался
             чесаться чешась чешемся чешетесь чешется чешешься чешись чешитесь чешусь чешутся

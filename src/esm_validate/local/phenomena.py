@@ -282,7 +282,7 @@ def _content_awareness(
     hits: Mapping[str, tuple[Span, ...]],
     normalised: str,
     sentences: tuple[Span, ...],
-    evidence: Mapping[str, list[Span]],
+    evidence: dict[str, list[Span]],
 ) -> list[Span]:
     """Sensory awareness without an attention verb: a clause whose content is a sensory quality
     or a bodily sensation (see :mod:`.content`), stated for itself («мокрый асфальт пахнет
@@ -291,7 +291,11 @@ def _content_awareness(
     not a quality of imagined words, sounds or scenes (the ``evidence`` of speech, hearing
     or seeing in the same sentence; of a scene only, for a bodily clause), not a quality of a
     feeling (in its clause, or after a feeling felt in its sentence: "I felt a dull dread, cold,
-    under my ribs"), not a described blank («белый шум в голове»)."""
+    under my ribs"), not a described blank («белый шум в голове»). A quality typed straight after
+    a named feeling ("embarrassed, cheeks going red") is the feeling's; beside words, an image
+    or a wordless thought and no feeling named, a sensation felt only where feelings are felt
+    (see :func:`_feeling_side`) is a feeling's bodily side, filed in ``evidence`` as the
+    feeling ("wordless: he's lying. a chill in my gut")."""
     found: list[Span] = []
     symbols: list[Span] = []
     for code in _SYMBOLS:
@@ -304,6 +308,10 @@ def _content_awareness(
     felt = bool(feelings)
     # a feeling felt ("I felt a dull dread, cold, under my ribs"): what follows is its quality
     attended = [f for f in feelings if _in_sentence(hits.get("sensory_attend", ()), f, sentences)]
+    # (beside words, an image or a wordless thought and no feeling named, a sensation in the
+    # seat of a feeling is the feeling's bodily side: "wordless: he's lying. a chill in my gut")
+    unnamed = not felt and (bool(symbols) or "unsymbolized_thinking" in evidence)
+    sides: list[Span] = []
     bodily = False
     for name in ("x_sensory", "x_bodily"):
         # beside a named feeling, a bodily clause is its bodily side, unless it is a sensation
@@ -314,6 +322,15 @@ def _content_awareness(
             if own and (
                 _overlaps(clause, feelings) or not _own_sensation(hits, normalised, clause)
             ):
+                continue
+            if (
+                felt
+                and _follows_feeling(feelings, normalised, clause)
+                and _feeling_side(hits, normalised, clause, False)
+            ):
+                continue  # "mortified, neck going red", «досада, горячая, в щеках»
+            if unnamed and name == "x_bodily" and _feeling_side(hits, normalised, clause):
+                sides.append(clause)
                 continue
             sentence = sentence_at(sentences, clause[0])
             if (
@@ -327,6 +344,8 @@ def _content_awareness(
                 continue  # a described blank; a feeling's quality ("a quiet sadness")
             found.append(clause)
             bodily = bodily or name == "x_bodily"
+    if sides:
+        evidence["feeling"] = sides
     # Beside words, an image or a wordless thought, a passing sensory clause is context:
     # sensory awareness needs two content words or more ("burnt-milk smell, sweet and
     # sickly"), not one ("while the kettle was hissing").
@@ -369,6 +388,45 @@ def _own_sensation(hits: Mapping[str, tuple[Span, ...]], normalised: str, clause
     return False
 
 
+def _follows_feeling(feelings: tuple[Span, ...], normalised: str, clause: Span) -> bool:
+    """True when ``clause`` comes right after a named feeling, only marks between them."""
+    for _, end in feelings:
+        if end <= clause[0] and not normalised[end : clause[0]].strip(_PUNCTUATION + " "):
+            return True
+    return False
+
+
+def _feeling_side(
+    hits: Mapping[str, tuple[Span, ...]], normalised: str, clause: Span, placed: bool = True
+) -> bool:
+    """True when a bodily ``clause`` is felt only in the seats of a feeling (``_FEELING_SIDE``),
+    with no sensation of its own (an itch, a sore throat, a touch) and nothing sensed from
+    outside but warmth or cold (a wind, a bass thudding; the sun on the face, «жар в лицо»):
+    the bodily side of a feeling ("heat climbing up my neck", «холодок в животе»). With
+    ``placed`` False a clause with no body part may be one too (a quality typed straight after
+    the feeling, «досада, горячая»)."""
+    start, end = clause
+    seated = False
+    for part, part_end in hits.get("c_body_part", ()):
+        if not start <= part < end:
+            continue
+        before = normalised[max(start, part - 12) : part].split()[-2:]
+        if (
+            not normalised.startswith(_FEELING_SIDE, part)
+            or not _ONTO.isdisjoint(before)
+            or (before[-1:] == ["в"] and normalised[part:part_end] in _ONTO_RU)
+        ):
+            return False  # felt elsewhere, or coming onto the body from outside
+        seated = True
+    if (placed and not seated) or _own_sensation(hits, normalised, clause):
+        return False
+    for name in ("c_sense", "c_sense_verb"):
+        for s, _ in hits.get(name, ()):
+            if start <= s < end and not normalised.startswith(_WARMTH, s):
+                return False  # a thing from outside: wind on the cheeks, a bass in the ribs
+    return True
+
+
 def _describes_symbol(clause: Span, sentence: Span, symbols: list[Span]) -> bool:
     """True when a content ``clause`` is a quality of words, a sound or an image named in its
     ``sentence`` ("a loud inner voice", "seeing the folder, blue, with a stain"): the clause
@@ -409,6 +467,30 @@ _FEELING_SEATS = (
     "belly",
     "tummy",
 )
+#: Where a feeling is felt in the body (the chest, the gut, the throat, a flushing face, neck
+#: or ears): the stems a body part starts with.
+_FEELING_SIDE = (
+    *_FEELING_SEATS,
+    "face",
+    "cheek",
+    "neck",
+    "rib",
+    "breastbone",
+    "лиц",
+    "щек",
+    "ше",
+    "ребр",
+    "ребер",
+    "грудин",
+    "солнечн",
+)
+
+#: Before a body part: what comes onto it from outside ("sun on my face", "heat into my face").
+_ONTO = frozenset(["on", "onto", "into", "against"])
+#: After «в»: the body part as a direction, «жар в лицо», «ветер в шею» (not «в лице», «в шее»).
+_ONTO_RU = frozenset(["лицо", "шею", "щеки", "щеку"])
+#: Warmth and cold, felt inside as well as from outside ("heat climbing up my neck").
+_WARMTH = ("chill", "cool", "heat", "warm", "жар", "прохлад", "тепл", "холод")
 
 
 def _body_parts(

@@ -1,0 +1,94 @@
+"""Phenomena, eighth precision round (issue 13): sensory awareness is coded only when the
+sensory quality is the foreground of the moment. A sensation that is the bodily side of a
+feeling, beside words, an image or a wordless thought, is the feeling, not sensory awareness.
+Each case is in both languages."""
+
+from __future__ import annotations
+
+import pytest
+
+from esm_validate import validate
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # beside a wordless thought or inner speech, warmth or cold in the chest, the gut or the
+        # neck, with no feeling named, is the feeling's bodily side
+        (
+            "knew without words that the bus had gone. a chill in my stomach",
+            {"unsymbolized_thinking", "feeling"},
+        ),
+        (
+            "wordless: the bus had gone. heat rising up my neck",
+            {"unsymbolized_thinking", "feeling"},
+        ),
+        (
+            "Без слов поняла, что автобус ушёл. И холодок в груди.",
+            {"unsymbolized_thinking", "feeling"},
+        ),
+        ("без слов: автобус ушёл. и жар к шее", {"unsymbolized_thinking", "feeling"}),
+        ('saying to myself "two more laps", and a warmth in my chest', {"inner_speech", "feeling"}),
+        ("про себя: ещё два круга. и тепло в груди", {"inner_speech", "feeling"}),
+    ],
+)
+def test_a_sensation_in_a_feelings_seat_beside_a_symbol_is_the_feeling(
+    text: str, expected: set[str]
+) -> None:
+    """DES codes the bodily side of a feeling as the feeling: beside another phenomenon, a
+    sensation felt where feelings are felt (and nowhere else) is not sensory awareness."""
+    assert validate(text).phenomena == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # something coming onto the body from outside is sensed
+        (
+            'saying to myself "two more laps", and cold wind on my cheeks',
+            {"inner_speech", "sensory_awareness"},
+        ),
+        (
+            'saying to myself "two more laps", sun hot on my face',
+            {"inner_speech", "sensory_awareness"},
+        ),
+        ("про себя: ещё два круга. ветер в лицо, холодный", {"inner_speech", "sensory_awareness"}),
+        ("про себя: ещё два круга. и холод в лицо", {"inner_speech", "sensory_awareness"}),
+        # a sensation of its own (a sore throat, hunger) is no feeling's side
+        (
+            "throat scratchy, and knowing without words it's a cold coming",
+            {"unsymbolized_thinking", "sensory_awareness"},
+        ),
+        (
+            "knew without words I was late again. and my stomach growling with hunger",
+            {"unsymbolized_thinking", "sensory_awareness"},
+        ),
+        (
+            "без слов: опять опоздала. и в животе урчит от голода",
+            {"unsymbolized_thinking", "sensory_awareness"},
+        ),
+    ],
+)
+def test_a_sensation_from_outside_or_of_its_own_stays_sensory(
+    text: str, expected: set[str]
+) -> None:
+    """Wind or sun on the face, a scratchy throat, a growling stomach: sensed for themselves,
+    so they stay sensory awareness beside words or a wordless thought."""
+    assert validate(text).phenomena == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("embarrassed, cheeks going red", {"feeling"}),
+        ("стыд, горячий, в щеках", {"feeling"}),
+        ("досада, горячая, к шее", {"feeling"}),
+        # a sound after the feeling is sensed for itself
+        ("irritated, and the fridge humming loudly", {"feeling", "sensory_awareness"}),
+        ("раздражение, и холодильник гудит громко", {"feeling", "sensory_awareness"}),
+    ],
+)
+def test_a_quality_right_after_a_feeling_is_the_feelings(text: str, expected: set[str]) -> None:
+    """A quality or a flush typed straight after a named feeling ("embarrassed, cheeks going
+    red", «досада, горячая») is how the feeling is felt; a sound after it is not."""
+    assert validate(text).phenomena == expected
