@@ -21,13 +21,13 @@ from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
 import attrs
 import telebot
 from telebot import apihelper
-from telebot.types import BotCommand, Update
+from telebot.types import BotCommand
 
 import esm_validate
 from esm_bot import i18n
 from esm_bot.domain.clock import utc_now
 from esm_bot.settings import BotSettings, StoreSettings, StudyConfig
-from esm_bot.store import StoreUnavailable, store_from_env
+from esm_bot.store import store_from_env
 from esm_bot.study import Action, ActionKind, Study
 from esm_bot.telegram.handlers import PARTICIPANT_COMMANDS, Handlers
 from esm_bot.telegram.ledger import Intake, Ledger, chat_of, ledger_path, user_of
@@ -54,11 +54,7 @@ def make_telebot(settings: BotSettings) -> Any:
 @attrs.define
 class BotApp:
     """The running bot: updates in, the beep scheduler, the metrics log and a clean shutdown.
-
-    ``environ`` and ``validator_stats`` serve the researcher commands; ``sleep`` defaults to a
-    wait that shutdown cuts short; ``on_close`` closes the store; the default ``ledger`` is in
-    memory (``esm-bot run`` passes one on disk).
-    """
+    ``sleep`` defaults to a wait that shutdown cuts short; ``on_close`` closes the store."""
 
     settings: BotSettings
     study: Study
@@ -91,7 +87,11 @@ class BotApp:
             global_rate=self.settings.send_rate,
             per_chat_rate=self.settings.send_rate_per_chat,
         )
-        self.intake = Intake(self._dispatch, self.ledger, notice=self._held_notice)
+        self.intake = Intake(
+            lambda update: self.handlers.dispatch(update),  # the handlers are made below
+            self.ledger,
+            notice=self._held_notice,
+        )
         self.sender = Sender(
             self.bot,
             limiter,
@@ -257,16 +257,6 @@ class BotApp:
         except Exception as exc:
             log.warning("could not confirm the last batch (%s); it comes again", type(exc).__name__)
 
-    def _dispatch(self, update: dict[str, Any]) -> None:
-        """Route a raw update to the handlers; one pyTelegramBotAPI cannot parse or route (say
-        ``"chat": null``) is logged and dropped rather than failing its batch again and again."""
-        try:
-            self.handlers.dispatch(Update.de_json(update))  # type: ignore[no-untyped-call]
-        except StoreUnavailable:
-            raise  # the intake keeps the update for later
-        except Exception as exc:
-            log.warning("update %s dropped: it cannot be dispatched (%s)", update["update_id"], exc)
-
     def process_update(self, update: Mapping[str, Any]) -> None:
         """Handle one raw update dict (webhook mode); returns once it is recorded."""
         self.intake.handle([update])
@@ -416,9 +406,6 @@ def build_app(
     validator = esm_validate.FunctionValidator() if local_only else esm_validate.from_env(environ)
     study = Study(store, validator, StudyConfig.from_env(environ))
 
-    def validator_stats() -> Mapping[str, Any]:
-        return dict(getattr(validator, "stats", dict)())
-
     journal = StoreSettings.from_env(environ).journal_file  # the ledger goes beside it
     ledger = Ledger() if local_only else Ledger(ledger_path(journal))
     return BotApp(
@@ -427,6 +414,6 @@ def build_app(
         bot,
         environ,
         on_close=store.close,
-        validator_stats=validator_stats,
+        validator_stats=lambda: dict(getattr(validator, "stats", dict)()),
         ledger=ledger,
     )

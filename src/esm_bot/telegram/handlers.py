@@ -115,27 +115,35 @@ class Handlers:
     )
 
     # plumbing
-    def dispatch(self, update: Any) -> None:
-        """Run the handler of a parsed :class:`telebot.types.Update`: counted in flight, every
-        exception but a database outage (the intake keeps that update) answered politely."""
-        m = update.message
-        handler: Callable[[Any], None] = self.on_text
-        if update.callback_query is not None:
-            m, handler = update.callback_query, self.on_button
-        elif update.edited_message is not None:
-            m, handler = update.edited_message, self.on_edit
-        elif m is None or m.content_type not in content_type_media:
-            return  # a service message (a pin...), not words of the participant
-        elif m.content_type != "text":
-            handler = self.on_other
-        elif m.text and m.text.startswith("/"):
-            name = m.text.split()[0].split("@")[0][1:]
-            handler = self.on_command
-            if name in _RELAYED:
-                handler = functools.partial(self._relay, _RELAYED[name])
-            elif name in PARTICIPANT_COMMANDS + ADMIN_COMMANDS:
-                handler = getattr(self, f"cmd_{name}")
-        label = getattr(handler, "__name__", "relay")
+    def dispatch(self, raw: dict[str, Any]) -> None:
+        """Run the handler of a raw update, counted in flight: every exception but a database outage
+        (the intake keeps that update) is answered politely; an update pyTelegramBotAPI cannot
+        parse (say ``"chat": null``) is dropped rather than failing its batch again and again."""
+        try:
+            update = types.Update.de_json(raw)  # type: ignore[no-untyped-call]
+            m = update.message
+            handler: Callable[[Any], None] = self.on_text
+            if update.callback_query is not None:
+                m, handler = update.callback_query, self.on_button
+            elif update.edited_message is not None:
+                m, handler = update.edited_message, self.on_edit
+            elif m is None or m.content_type not in content_type_media:
+                return  # a service message (a pin...), not words of the participant
+            elif m.content_type != "text":
+                handler = self.on_other
+            elif m.text and m.text.startswith("/"):
+                name = m.text.split()[0].split("@")[0][1:]
+                if name in _RELAYED:
+                    handler = functools.partial(self._relay, _RELAYED[name])
+                elif name in PARTICIPANT_COMMANDS + ADMIN_COMMANDS and name != "help":
+                    handler = getattr(self, f"cmd_{name}")
+                else:  # /help, or a command the bot does not know
+                    reply = "help" if name == "help" else "unknown_command"
+                    handler = functools.partial(self._reply, key=reply)
+        except Exception as exc:
+            log.warning("update %s dropped: it cannot be dispatched (%s)", raw["update_id"], exc)
+            return
+        label = getattr(handler, "func", handler).__name__  # a partial's function
         if getattr(m, "from_user", None) is None:  # no sender: no participant to answer
             log.info("update without a sender ignored by %s", label)
             return
@@ -185,11 +193,8 @@ class Handlers:
         quiet: bool = False,
         **params: Any,
     ) -> int | None:
-        """Render ``key`` for ``who`` and send it; return the message id.
-
-        With ``quiet`` (answers to texts and media), an answer of :data:`QUIET_KEYS` this chat got
-        word for word within :attr:`quiet_seconds` is not sent again.
-        """
+        """Render ``key`` for ``who`` and send it; return the message id. With ``quiet``, an answer
+        of :data:`QUIET_KEYS` this chat got word for word within :attr:`quiet_seconds` is not."""
         text = self.render(who, key, client_lang=client_lang, **params)
         if quiet and str(key) in QUIET_KEYS and self._repeated(chat_id, text):
             return None
@@ -360,10 +365,6 @@ class Handlers:
         who = self.study.participant(m.from_user.id)
         self.say(m.chat.id, who, key, client_lang=_client_lang(m), quiet=quiet)
 
-    def cmd_help(self, m: Any) -> None:
-        """/help."""
-        self._reply(m, "help")
-
     def cmd_settings(self, m: Any) -> None:
         """/settings: the current values and a button per setting."""
         if (who := self._registered(m)) is None:
@@ -424,8 +425,7 @@ class Handlers:
         self.say(m.chat.id, None, "admin_stats", client_lang=lang, lines=lines)
 
     def _figures(self) -> dict[str, Any]:
-        """The counts of ``esm-bot stats`` (:func:`esm_bot.ops.stats.study_stats`) plus the
-        engine's late, expired and missed beeps, by name."""
+        """The counts of ``esm-bot stats`` plus the engine's late, expired and missed beeps."""
         study = study_stats(self.study.store, validator_stats=self.validator_stats())
         engine = self.study.stats()
         figures: dict[str, Any] = {
@@ -491,10 +491,6 @@ class Handlers:
         self.say(m.chat.id, None, "admin_pilot_sent", client_lang=lang, who=name or "you")
 
     # everything else
-    def on_command(self, m: Any) -> None:
-        """An unknown /command."""
-        self._reply(m, "unknown_command")
-
     def on_other(self, m: Any) -> None:
         """Media: a caption is read as the text; without one, ask for words."""
         if clean_text(getattr(m, "caption", None) or ""):
@@ -555,14 +551,10 @@ def _checked(outcome: Outcome) -> Participant:
 def _stale(who: Participant, kind: str) -> str | None:
     """The refusal for a button that belongs to a question no longer asked, else None."""
     registered = who.status is ParticipantStatus.REGISTERED
-    awaiting = who.extra.get(AWAITING_KEY)
     if kind == "consent":
         return None if registered else "consent_stale"
-    if kind == "lang":
-        live = registered or awaiting == "language"
-    else:
-        step = {**_ANSWERS, "form": "form", "delete": "delete"}.get(kind)
-        live = step is None or awaiting == step
+    step = {**_ANSWERS, "lang": "language", "form": "form", "delete": "delete"}.get(kind)
+    live = step is None or who.extra.get(AWAITING_KEY) == step or (kind == "lang" and registered)
     return None if live else "button_stale"
 
 

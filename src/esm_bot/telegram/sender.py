@@ -41,10 +41,8 @@ class Slot:
 
 @attrs.define
 class SendLimiter:
-    """Global and per-chat spacing of outgoing Bot API calls (two token buckets, GCRA, on an
-    injected clock and sleep; thread-safe): wrap the sends to one chat in :meth:`chat` and call
-    :meth:`wait` before each call. The last decisions are kept in :attr:`slots`; a rate that is
-    not positive is refused (:class:`ValueError`)."""
+    """Global and per-chat spacing of outgoing Bot API calls (GCRA, thread-safe): wrap the sends
+    to one chat in :meth:`chat` and call :meth:`wait` before each; :attr:`slots` keeps the last."""
 
     clock: Callable[[], float]
     sleep: Callable[[float], None]
@@ -93,8 +91,7 @@ class SendLimiter:
 
 @attrs.frozen
 class Delivery:
-    """The outcome of one send: the message id when known; on failure the last HTTP status or
-    Bot API code, a short reason (``error``) and whether the participant blocked the bot (403)."""
+    """The outcome of one send; on failure the last HTTP status or Bot API code and a reason."""
 
     ok: bool
     message_id: int | None = None
@@ -129,13 +126,9 @@ def _classify(exc: BaseException) -> tuple[str, int | None, float | None]:
 
 @attrs.define
 class Sender:
-    """Rate-limited, retrying sends through a TeleBot-like ``bot``.
-
-    ``on_blocked(chat_id)`` hears of a 403. ``owed_key()`` names the reply being sent in the
-    ``ledger``'s outbox (None for messages that are no reply, such as beeps). Once ``stopping()``
-    is true no further attempt is made and the send returns ``error == STOPPING`` (an owed reply
-    stays owed).
-    """
+    """Rate-limited, retrying sends through a TeleBot-like ``bot``. ``owed_key()`` names the reply
+    being sent in the ``ledger``'s outbox (None for a beep); once ``stopping()``, no attempt is
+    made and the send returns ``error == STOPPING`` (an owed reply stays owed)."""
 
     bot: Any
     limiter: SendLimiter
@@ -152,8 +145,7 @@ class Sender:
     _counts_lock: threading.Lock = attrs.field(init=False, factory=threading.Lock)
 
     def send_message(self, chat_id: int, text: str, *, reply_markup: Any = None) -> Delivery:
-        """Send a text (cut to 4096 characters); a reply to an update is sent once, even when the
-        update is delivered again (the outbox records it)."""
+        """Send a text (cut to 4096 characters); a reply to an update is sent once (the outbox)."""
         text = _fit(text)
         key = self.owed_key()
         if key is None:

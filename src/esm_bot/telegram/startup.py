@@ -59,8 +59,6 @@ class StartupError(Exception):
     def __init__(self, code: ExitCode, what: str, todo: str) -> None:
         super().__init__(f"{what}; {todo}")
         self.code = code
-        self.what = what
-        self.todo = todo
 
 
 class Stopped(Exception):
@@ -233,7 +231,6 @@ def start(
     *,
     webhook: bool,
     wait: Callable[[float], bool],
-    make_bot: Callable[[BotSettings], Any] | None = None,
 ) -> Any:
     """Start the bot for ``run`` and return the running :class:`~esm_bot.telegram.app.BotApp`;
     raises :class:`StartupError` (one line and the exit code) or :class:`Stopped`."""
@@ -243,7 +240,7 @@ def start(
     try:
         from esm_bot.telegram.app import build_app, make_telebot
 
-        bot = (make_bot or make_telebot)(settings)
+        bot = make_telebot(settings)
         store = _open_store(environ)
         app = build_app(environ, settings=settings, bot=bot, store=store)
         token = (
