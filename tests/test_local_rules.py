@@ -866,6 +866,55 @@ def test_concrete_content_without_a_framing_verb_is_experience(text: str) -> Non
     assert "форм" not in a.feedback
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "salt crust on my lips",
+        "grit between my teeth",
+        "grease on my fingertips, slick",
+        "песок на зубах",
+        "на губах соль",
+        "пыль в носу",
+    ],
+)
+def test_a_substance_on_the_body_is_sensory_awareness(text: str) -> None:
+    """A substance felt on the skin or in the mouth, typed bare, is sensory awareness (a
+    substance is content only beside a body part)."""
+    a = validate(text)
+    assert a.phenomena == {"sensory_awareness"}
+    assert "behavior_only" not in a.issue_codes
+    assert a.score >= 70
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "I bought sugar and flour",
+        "купила муку и сахар",
+        "I was sweeping the sand off the porch",
+        "mud in the gutter",
+        "I replaced three cracked slates and swept the debris into the gutter bag",
+    ],
+)
+def test_a_substance_away_from_the_body_is_not_experience(text: str) -> None:
+    a = validate(text)
+    assert "sensory_awareness" not in a.phenomena
+    assert a.score < 50
+
+
+def test_english_body_parts_and_substances_are_inflected_as_nouns() -> None:
+    """ "early", "army", "shiny" and "gutter" are not forms of ear, arm, shin and gut; a typo of
+    a substance's form is not taken for it ("slates" is not "saltes")."""
+    from esm_validate.local.morphology import form_index
+
+    index = form_index()
+    for word in ("early", "army", "shiny", "gutter", "handy", "facing"):
+        assert "c_body_part" not in index.get(word, ()), word
+    assert "c_matter" not in index.get("slates", ())
+    assert "c_body_part" in index["ears"]
+    assert "c_matter" in index["crumbs"]
+
+
 def test_a_framing_verb_changes_little() -> None:
     bare = validate("the click of my pen, twice")
     framed = validate("I noticed the click of my pen, twice")

@@ -4,9 +4,10 @@ A clause ("cold keys in my pocket", «плечи каменные», «во рт
 *sensory* content when it has a sensory quality, a sensory thing or a sensation verb, and
 *bodily* content when it has a bodily sensation, or a body part together with a quality or a
 sensation verb. A figurative quality («тяжелый день», "a hard day") is content only beside a body
-part or a sensory thing. A colour is content in a clause after a look in its sentence
-("looking at the frost on the glass, white on grey"). :func:`content_hits` files these clauses
-as derived hit categories:
+part or a sensory thing. A substance ("grit", «песок») is content only beside a body part
+("grit between my teeth", «на губах соль»). A colour is content in a clause after a look in its
+sentence ("looking at the frost on the glass, white on grey"). :func:`content_hits` files these
+clauses as derived hit categories:
 
 * ``x_sensory`` / ``x_bodily``: the clauses with sensory / bodily content;
 * ``x_detail``: concrete, momentary outward detail (a number, a quoted word, a colour, a
@@ -82,10 +83,11 @@ def content_hits(
     strong = hit_starts(hits, _STRONG)
     weak = hit_starts(hits, _WEAK)
     parts = hit_starts(hits, ("c_body_part",))
+    matter = hit_starts(hits, ("c_matter",)) if parts else []
     found: dict[str, tuple[Span, ...]] = {}
     detail: list[Span] = list(map(_SPAN, _NUMBER.finditer(normalised))) if digits else []
     detail.extend(quotes)
-    if strong or weak:
+    if strong or weak or matter:
         sensory: list[Span] = []
         bodily: list[Span] = []
         feel = hit_starts(
@@ -105,7 +107,7 @@ def content_hits(
         # Only the clauses that hold a content word are looked at: each found once, from the
         # content word's offset (the clause runs between the punctuation marks around it).
         done = 0
-        for position in sorted(strong + weak):
+        for position in sorted(strong + weak + matter):
             if position < done:
                 continue
             # (the previous clause ends at a mark before ``position``: the search starts there)
@@ -136,6 +138,8 @@ def content_hits(
                 sensory.append((start, end))
             elif has_weak:
                 detail.append((start, end))  # a colour or a plain quality: outward detail
+            elif any_within(parts, start, end):
+                bodily.append((start, end))  # a substance on or in the body, felt
         if sensory:
             found["x_sensory"] = tuple(sensory)
         if bodily:

@@ -14,6 +14,8 @@ Categories:
 * ``sense``: a sensory thing or event (a smell, a click, a glint, a draught);
 * ``sense_verb``: a verb whose subject is a sensation («пахнуть», "hum", "glint");
 * ``body_part``: a part of the body;
+* ``matter``: a substance that can be felt on the skin or in the mouth (grit, salt, grease,
+  «песок», «мука»): content only in a clause with a body part ("grit between my teeth");
 * ``body_feel``: a bodily sensation (an ache, numbness, «мурашки», «затечь»);
 * ``own``: a bodily sensation no feeling is felt as (an itch, hunger, numbness, «ноги гудят», a
   chafe, a sore throat): beside a named feeling, a sensation of its own, not the feeling's
@@ -109,6 +111,13 @@ RU_LEMMAS: Final[dict[str, frozenset[str]]] = {
         коленка пальчик щечка животик пяточка
         """
     ),
+    "matter": _words(
+        """
+        брызги воск глина грязь жир клей краска крем крошка масло мазут мел морось мука
+        мыло опилки пена пепел песок песчинка пыль пыльца сажа сахар слюна смола соль
+        тесто
+        """
+    ),
     "body_feel": _words(
         """
         боль давление дрожь жажда жжение зевота зуд испарина ломота мурашек мурашка
@@ -200,6 +209,14 @@ EN_WORDS: Final[dict[str, frozenset[str]]] = {
         stomach teeth temple temples thigh throat thumb toe toes tongue tooth wrist
         calves forearm forearms rib ribs breastbone collarbone eyebrow eyebrows brow knuckle
         knuckles lung lungs sinuses gums tummy armpit ribcage nape
+        fingernail fingernails toenail toenails eyelash eyelashes earlobe kneecap
+        """
+    ),
+    "matter": _words(
+        """
+        ash butter chalk crumb crumbs dirt drizzle dust flour foam glitter glue grease grime
+        grit gravel honey lather lotion mud pollen powder resin salt sand sap sawdust sleet
+        soap soot splinter sugar sunscreen talc toothpaste wax
         """
     ),
     "body_feel": _words(

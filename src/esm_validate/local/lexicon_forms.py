@@ -51,100 +51,31 @@ FORMS: Final[dict[str, dict[str, str]]] = {
             twinge twinged twingely twinger twinges twingest twinging twingy
         """,
         "body_part": """
-            ankle ankled anklely ankler ankles anklest ankling ankly arm armed armer armes
-            armest arming armly armness armpit armpited armpiter armpites armpitest
-            armpiting armpitly armpitness armpits armpitted armpitter armpitting armpitty
-            armpity arms armsed armser armses armsest armsing armsly armsness armss armsy
-            army back backed backer backes backest backing backly backness backs backy
-            bellied bellier bellies belliest bellily belliness belly bellying breastbone
-            breastboned breastbonely breastboner breastbones breastbonest breastboning
-            breastbony brow browed brower browes browest browing browly browness brows browy
-            calf calfed calfer calfes calfest calfing calfly calfness calfs calfy calves
-            calvesed calveser calveses calvesest calvesing calvesly calvesness calvess
-            calvessed calvesser calvessing calvessy calvesy cheek cheeked cheeker cheekes
-            cheekest cheeking cheekly cheekness cheeks cheeksed cheekser cheekses cheeksest
-            cheeksing cheeksly cheeksness cheekss cheeksy cheeky chest chested chester
-            chestes chestest chesting chestly chestness chests chesty chin chined chiner
-            chines chinest chining chinly chinned chinner chinness chinning chinny chins
-            chiny collarbone collarboned collarbonely collarboner collarbones collarbonest
-            collarboning collarbony ear eared earer eares earest earing early earness ears
-            earsed earser earses earsest earsing earsly earsness earss earsy eary elbow
-            elbowed elbower elbowes elbowest elbowing elbowly elbowness elbows elbowy eye
-            eyebrow eyebrowed eyebrower eyebrowes eyebrowest eyebrowing eyebrowly
-            eyebrowness eyebrows eyebrowsed eyebrowser eyebrowses eyebrowsest eyebrowsing
-            eyebrowsly eyebrowsness eyebrowss eyebrowsy eyebrowy eyed eyelid eyelidded
-            eyelidder eyelidding eyeliddy eyelided eyelider eyelides eyelidest eyeliding
-            eyelidly eyelidness eyelids eyelidsed eyelidser eyelidses eyelidsest eyelidsing
-            eyelidsly eyelidsness eyelidss eyelidsy eyelidy eyely eyer eyes eyesed eyeser
-            eyeses eyesest eyesing eyesly eyesness eyess eyessed eyesser eyessing eyessy
-            eyest eyesy eying eyy face faced facely facer faces facest facing facy feet
-            feeted feeter feetes feetest feeting feetly feetness feets feety finger fingered
-            fingerer fingeres fingerest fingering fingerly fingerness fingerred fingerrer
-            fingerring fingerry fingers fingersed fingerser fingerses fingersest fingersing
-            fingersly fingersness fingerss fingersy fingertip fingertiped fingertiper
-            fingertipes fingertipest fingertiping fingertiply fingertipness fingertipped
-            fingertipper fingertipping fingertippy fingertips fingertipsed fingertipser
-            fingertipses fingertipsest fingertipsing fingertipsly fingertipsness fingertipss
-            fingertipsy fingertipy fingery foot footed footer footes footest footing footly
-            footness foots footy forearm forearmed forearmer forearmes forearmest forearming
-            forearmly forearmness forearms forearmsed forearmser forearmses forearmsest
-            forearmsing forearmsly forearmsness forearmss forearmsy forearmy forehead
-            foreheaded foreheader foreheades foreheadest foreheading foreheadly foreheadness
-            foreheads foreheady gums gumsed gumser gumses gumsest gumsing gumsly gumsness
-            gumss gumsy gut guted guter gutes gutest guting gutly gutness guts gutted gutter
-            gutting gutty guty hand handed hander handes handest handing handly handness
-            hands handsed handser handses handsest handsing handsly handsness handss handsy
-            handy heart hearted hearter heartes heartest hearting heartly heartness hearts
-            hearty heel heeled heeler heeles heelest heeling heelly heelness heels heely hip
-            hiped hiper hipes hipest hiping hiply hipness hipped hipper hipping hippy hips
-            hipsed hipser hipses hipsest hipsing hipsly hipsness hipss hipsy hipy jaw jawed
-            jawer jawes jawest jawing jawly jawness jaws jawy knee kneed kneely kneer knees
-            kneesed kneeser kneeses kneesest kneesing kneesly kneesness kneess kneest kneesy
-            kneing kney knuckle knuckled knucklely knuckler knuckles knucklesed knuckleser
-            knuckleses knucklesest knucklesing knucklesly knucklesness knuckless knucklessed
-            knucklesser knucklessing knucklessy knucklest knucklesy knuckling knuckly leg
-            leged leger leges legest legged legger legging leggy leging legly legness legs
-            legsed legser legses legsest legsing legsly legsness legss legsy legy lip liped
-            liper lipes lipest liping liply lipness lipped lipper lipping lippy lips lipsed
-            lipser lipses lipsest lipsing lipsly lipsness lipss lipsy lipy lung lunged
-            lunger lunges lungest lunging lungly lungness lungs lungsed lungser lungses
-            lungsest lungsing lungsly lungsness lungss lungsy lungy mouth mouthed mouther
-            mouthes mouthest mouthing mouthly mouthness mouths mouthy muscle muscled
-            musclely muscler muscles musclesed muscleser muscleses musclesest musclesing
-            musclesly musclesness muscless musclessed musclesser musclessing musclessy
-            musclest musclesy muscling muscly nape naped napely naper napes napest naping
-            napy neck necked necker neckes neckest necking neckly neckness necks necky nose
-            nosed nosely noser noses nosest nosing nostril nostriled nostriler nostriles
-            nostrilest nostriling nostrilled nostriller nostrilling nostrilly nostrilness
-            nostrils nostrily nosy palm palmed palmer palmes palmest palming palmly palmness
-            palms palmsed palmser palmses palmsest palmsing palmsly palmsness palmss palmsy
-            palmy rib ribbed ribber ribbing ribby ribcage ribcaged ribcagely ribcager
-            ribcages ribcagest ribcaging ribcagy ribed riber ribes ribest ribing ribly
-            ribness ribs ribsed ribser ribses ribsest ribsing ribsly ribsness ribss ribsy
-            riby scalp scalped scalper scalpes scalpest scalping scalply scalpness scalps
-            scalpy shin shined shiner shines shinest shining shinly shinned shinner shinness
-            shinning shinny shins shiny shoulder shouldered shoulderer shoulderes
-            shoulderest shouldering shoulderly shoulderness shoulderred shoulderrer
-            shoulderring shoulderry shoulders shouldersed shoulderser shoulderses
-            shouldersest shouldersing shouldersly shouldersness shoulderss shouldersy
-            shouldery sinuses sinusesed sinuseser sinuseses sinusesest sinusesing sinusesly
-            sinusesness sinusess sinusessed sinusesser sinusessing sinusessy sinusesy skin
-            skined skiner skines skinest skining skinly skinned skinner skinness skinning
-            skinny skins skiny spine spined spinely spiner spines spinest spining spiny
-            stomach stomached stomacher stomaches stomachest stomaching stomachly
-            stomachness stomachs stomachy teeth teethed teether teethes teethest teething
-            teethly teethness teeths teethy temple templed templely templer temples
-            templesed templeser templeses templesest templesing templesly templesness
-            templess templessed templesser templessing templessy templest templesy templing
-            temply thigh thighed thigher thighes thighest thighing thighly thighness thighs
-            thighy throat throated throater throates throatest throating throatly throatness
-            throats throaty thumb thumbed thumber thumbes thumbest thumbing thumbly
-            thumbness thumbs thumby toe toed toely toer toes toesed toeser toeses toesest
-            toesing toesly toesness toess toest toesy toing tongue tongued tonguely tonguer
-            tongues tonguest tonguing tonguy tooth toothed toother toothes toothest toothing
-            toothly toothness tooths toothy toy tummied tummier tummies tummiest tummily
-            tumminess tummy tummying wrist wristed wrister wristes wristest wristing wristly
-            wristness wrists wristy
+            ankle anklees ankles arm armes armpit armpites armpits arms armses armss back
+            backes backs belly bellyes bellys breastbone breastbonees breastbones brow
+            browes brows calf calfes calfs calves calveses calvess cheek cheekes cheeks
+            cheekses cheekss chest chestes chests chin chines chins collarbone collarbonees
+            collarbones ear eares earlobe earlobees earlobes ears earses earss elbow elbowes
+            elbows eye eyebrow eyebrowes eyebrows eyebrowses eyebrowss eyees eyelash
+            eyelashes eyelasheses eyelashess eyelashs eyelid eyelides eyelids eyelidses
+            eyelidss eyes eyeses eyess face facees faces feet feetes feets finger fingeres
+            fingernail fingernailes fingernails fingernailses fingernailss fingers fingerses
+            fingerss fingertip fingertipes fingertips fingertipses fingertipss foot footes
+            foots forearm forearmes forearms forearmses forearmss forehead foreheades
+            foreheads gums gumses gumss gut gutes guts hand handes hands handses handss
+            heart heartes hearts heel heeles heels hip hipes hips hipses hipss jaw jawes
+            jaws knee kneecap kneecapes kneecaps kneees knees kneeses kneess knuckle
+            knucklees knuckles knuckleses knuckless leg leges legs legses legss lip lipes
+            lips lipses lipss lung lunges lungs lungses lungss mouth mouthes mouths muscle
+            musclees muscles muscleses muscless nape napees napes neck neckes necks nose
+            nosees noses nostril nostriles nostrils palm palmes palms palmses palmss rib
+            ribcage ribcagees ribcages ribes ribs ribses ribss scalp scalpes scalps shin
+            shines shins shoulder shoulderes shoulders shoulderses shoulderss sinuses
+            sinuseses sinusess skin skines skins spine spinees spines stomach stomaches
+            stomachs teeth teethes teeths temple templees temples templeses templess thigh
+            thighes thighs throat throates throats thumb thumbes thumbs toe toees toenail
+            toenailes toenails toenailses toenailss toes toeses toess tongue tonguees
+            tongues tooth toothes tooths tummy tummyes tummys wrist wristes wrists
         """,
         "colour": """
             beige beiged beigely beiger beiges beigest beiging beigy black blacked blacker
@@ -218,6 +149,18 @@ FORMS: Final[dict[str, dict[str, str]]] = {
             washs washy weed weeded weeder weedes weedest weeding weedly weedness weeds
             weedy whisk whisked whisker whiskes whiskest whisking whiskly whiskness whisks
             whisky wipe wiped wipely wiper wipes wipest wiping wipy
+        """,
+        "matter": """
+            ash ashes ashs butter butteres butters chalk chalkes chalks crumb crumbes crumbs
+            crumbses crumbss dirt dirtes dirts drizzle drizzlees drizzles dust dustes dusts
+            flour floures flours foam foames foams glitter glitteres glitters glue gluees
+            glues gravel graveles gravels grease greasees greases grime grimees grimes grit
+            grites grits honey honeyes honeys lather latheres lathers lotion lotiones
+            lotions mud mudes muds pollen pollenes pollens powder powderes powders resin
+            resines resins salt saltes salts sand sandes sands sap sapes saps sawdust
+            sawdustes sawdusts sleet sleetes sleets soap soapes soaps soot sootes soots
+            splinter splinteres splinters sugar sugares sugars sunscreen sunscreenes
+            sunscreens talc talces talcs toothpaste toothpastees toothpastes wax waxes waxs
         """,
         "own": """
             blister blistered blisterer blisteres blisterest blistering blisterly
@@ -1035,6 +978,29 @@ FORMS: Final[dict[str, dict[str, str]]] = {
             шитою шитую шиты шитые шитый шитым шитыми шитых шить шла шли шло шьем шьет шьете
             шьешь шью шьют шьющая шьющего шьющее шьющей шьющем шьющему шьющею шьющие шьющий
             шьющим шьющими шьющих шьющую
+        """,
+        "matter": """
+            брызг брызгам брызгами брызгах брызги воск воска воскам восками восках воске
+            воски восков воском воску глин глина глинам глинами глинах глине глиной глиною
+            глину глины грязей грязи грязь грязью грязям грязями грязях жир жира жирам
+            жирами жирах жире жиров жиром жиру жиры клее клеев клеем клеи клей клею клея
+            клеям клеями клеях краска краскам красками красках краске краски краской краскою
+            краску красок крем крема кремам кремами кремах креме кремов кремом крему кремы
+            крошек крошка крошкам крошками крошках крошке крошки крошкой крошкою крошку
+            мазут мазута мазутам мазутами мазутах мазуте мазутов мазутом мазуту мазуты масел
+            масла маслам маслами маслах масле масло маслом маслу мел мела мелам мелами мелах
+            меле мелов мелом мелу мелы моросей мороси морось моросью моросям моросями
+            моросях мук мука мукам муками муках муке муки мукой мукою муку мыл мыла мылам
+            мылами мылах мыле мыло мылом мылу опилка опилкам опилками опилках опилке опилки
+            опилкой опилкою опилку опилок пен пена пенам пенами пенах пене пеной пеною пену
+            пены пепел пепла пеплам пеплами пеплах пепле пеплов пеплом пеплу пеплы песка
+            пескам песками песках песке пески песков песком песку песок песчинка песчинкам
+            песчинками песчинках песчинке песчинки песчинкой песчинкою песчинку песчинок
+            пыли пыль пыльца пыльце пыльцой пыльцою пыльцу пыльцы пылью саж сажа сажам
+            сажами сажах саже сажей сажею сажи сажу сахар сахара сахарам сахарами сахарах
+            сахаре сахаров сахаром сахару слюна слюне слюной слюною слюну слюны смол смола
+            смолам смолами смолах смоле смолой смолою смолу смолы солей соли соль солью
+            солям солями солях тест теста тестам тестами тестах тесте тесто тестом тесту
         """,
         "own": """
             голод голода голодам голодами голодах голоде голоден голодна голодная голоднее

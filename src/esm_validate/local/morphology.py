@@ -39,6 +39,8 @@ __all__ = [
 ]
 
 _VOWELS = frozenset("aeiou")
+#: The English categories whose words are nouns (inflected by number only).
+_NOUNS = frozenset({"body_part", "matter"})
 
 
 def english_forms(word: str) -> set[str]:
@@ -126,7 +128,9 @@ def build_forms(morph: Any) -> dict[str, dict[str, set[str]]]:
     for category, words in EN_WORDS.items():
         forms = set()
         for word in words:
-            forms |= english_forms(word)
+            # (a part of the body or a substance is a noun: its plural only, so that "early",
+            # "army" and "shiny" are not taken for an ear, an arm and a shin)
+            forms |= {word, word + "s", word + "es"} if category in _NOUNS else english_forms(word)
         en[category] = forms
     return {"ru": ru, "en": en}
 
@@ -181,9 +185,11 @@ def form_index() -> dict[str, tuple[str, ...]]:
     found = {word: tuple(categories) for word, categories in index.items()}
     typos: dict[str, tuple[str, ...]] = {}
     for word, categories in found.items():
-        for typo in transpositions(word):
+        # (a substance's typo is too often another noun: "slates" from the form "saltes")
+        kept = tuple(category for category in categories if category != "c_matter")
+        for typo in transpositions(word) if kept else ():
             if typo not in found:
-                typos.setdefault(typo, categories)
+                typos.setdefault(typo, kept)
     typos.update(found)
     return typos
 
