@@ -11,7 +11,7 @@ from collections.abc import Callable, Mapping
 from datetime import date, time, timedelta
 from pathlib import Path
 from types import MappingProxyType
-from typing import Any, Final, TypeVar
+from typing import Any, ClassVar, Final, Self, TypeVar
 
 import attrs
 
@@ -39,7 +39,6 @@ __all__ = [
 _VARIABLE = "esm_env_variable"
 _PARSE = "esm_env_parse"
 
-T = TypeVar("T", bound=attrs.AttrsInstance)
 N = TypeVar("N", int, float)
 
 #: A parser: (variable name, stripped non-empty text) → value, or :class:`SettingsError`.
@@ -82,24 +81,31 @@ def variables(cls: type) -> dict[str, str]:
     return {f.metadata[_VARIABLE]: f.name for f in attrs.fields(cls) if _VARIABLE in f.metadata}
 
 
-def from_env(cls: type[T], environ: Mapping[str, str], **defaults: Any) -> T:
-    """Build ``cls`` from the variables of ``environ`` that are set (blank counts as unset;
-    ``defaults`` fill the others); an error of the class's own checks that names fields gets their
-    variables appended."""
-    values = dict(defaults)
-    try:
-        for field in attrs.fields(cls):
-            variable = field.metadata.get(_VARIABLE)
-            raw = environ.get(variable, "").strip() if variable else ""
-            if raw:
-                values[field.name] = field.metadata[_PARSE](variable, raw)
-        return cls(**values)
-    except SettingsError as exc:
-        names = variables(cls)
-        if any(variable in str(exc) for variable in names):
-            raise
-        named = [variable for variable, field in names.items() if field in str(exc)]
-        raise SettingsError(f"{exc} (check {', '.join(named)})" if named else str(exc)) from None
+class _FromEnv:
+    """A settings class whose fields are declared with :func:`env_field`."""
+
+    __attrs_attrs__: ClassVar[Any]  # set by attrs on each subclass
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str]) -> Self:
+        """Build the settings from the variables of ``environ`` that are set (blank counts as
+        unset); a :class:`SettingsError` of the class's own checks that names fields gets their
+        variables appended."""
+        values = {}
+        try:
+            for field in attrs.fields(cls):
+                variable = field.metadata.get(_VARIABLE)
+                raw = environ.get(variable, "").strip() if variable else ""
+                if raw:
+                    values[field.name] = field.metadata[_PARSE](variable, raw)
+            return cls(**values)
+        except SettingsError as exc:
+            names = variables(cls)
+            if any(variable in str(exc) for variable in names):
+                raise
+            named = [variable for variable, field in names.items() if field in str(exc)]
+            error = f"{exc} (check {', '.join(named)})" if named else str(exc)
+            raise SettingsError(error) from None
 
 
 #: The skill each training day focuses on (as in the original MSE bot).
@@ -159,7 +165,7 @@ def _minutes_field(variable: str, default: float) -> Any:
 
 
 @attrs.frozen(hash=False)
-class StudyConfig:
+class StudyConfig(_FromEnv):
     """All settings of one study (docs/configuration.md: each field's variable and default;
     docs/study.md: why the defaults are what they are)."""
 
@@ -291,11 +297,6 @@ class StudyConfig:
                 f"min_gap) does not work: {exc}"
             ) from None
 
-    @classmethod
-    def from_env(cls, environ: Mapping[str, str]) -> StudyConfig:
-        """Build the config from ``ESM_*`` variables; raise :class:`SettingsError` naming one."""
-        return from_env(cls, environ)
-
 
 #: Where the embedded database lives unless ``ESM_DB_PATH`` says otherwise.
 DEFAULT_DB_PATH = "esm_bot.sqlite3"
@@ -329,10 +330,10 @@ def _webhook_secret(variable: str, raw: str) -> str:
 
 
 @attrs.frozen
-class BotSettings:
+class BotSettings(_FromEnv):
     """Everything ``esm-bot run`` needs besides the study and the store."""
 
-    token: str = env_field("TELEGRAM_BOT_TOKEN", _token, repr=False)
+    token: str = env_field("TELEGRAM_BOT_TOKEN", _token, default="", repr=False)
     api_url: str = env_field("TELEGRAM_API_URL", _api_url, default="https://api.telegram.org")
     admin_ids: frozenset[int] = env_field("ESM_ADMIN_IDS", _admin_ids, default=frozenset())
     webhook_url: str | None = env_field("ESM_WEBHOOK_URL", default=None)
@@ -372,7 +373,7 @@ class BotSettings:
     @classmethod
     def from_env(cls, environ: Mapping[str, str], *, require_token: bool = True) -> BotSettings:
         """Read the settings; raise :class:`SettingsError` (one-line reason) if invalid."""
-        settings = from_env(cls, environ, token="")
+        settings = super().from_env(environ)
         if require_token and not settings.token:
             raise SettingsError("TELEGRAM_BOT_TOKEN is not set (get one from @BotFather)")
         return settings
@@ -384,7 +385,7 @@ def default_journal_path(db_path: str | os.PathLike[str] = DEFAULT_DB_PATH) -> P
 
 
 @attrs.frozen
-class StoreSettings:
+class StoreSettings(_FromEnv):
     """Where the bot's data lives: MongoDB when ``mongodb_uri`` is set, else SQLite."""
 
     mongodb_uri: str | None = env_field("MONGODB_URI", default=None, repr=False)
@@ -397,14 +398,9 @@ class StoreSettings:
         """The journal file: ``journal_path``, else :func:`default_journal_path` of ``db_path``."""
         return Path(self.journal_path) if self.journal_path else default_journal_path(self.db_path)
 
-    @classmethod
-    def from_env(cls, environ: Mapping[str, str]) -> StoreSettings:
-        """Read ``MONGODB_URI``, ``ESM_MONGODB_DB``, ``ESM_DB_PATH`` and ``ESM_JOURNAL_PATH``."""
-        return from_env(cls, environ)
-
 
 @attrs.frozen
-class OpsSettings:
+class OpsSettings(_FromEnv):
     """The variables the operations commands read as written (their owners parse the rest)."""
 
     export_salt: str = env_field("ESM_EXPORT_SALT", default="", repr=False)
@@ -417,8 +413,3 @@ class OpsSettings:
     admin_ids: str = env_field("ESM_ADMIN_IDS", default="")
     webhook_url: str = env_field("ESM_WEBHOOK_URL", default="")
     webhook_secret: str = env_field("ESM_WEBHOOK_SECRET", default="", repr=False)
-
-    @classmethod
-    def from_env(cls, environ: Mapping[str, str]) -> OpsSettings:
-        """Read the variables (an unset or blank one is ``""``)."""
-        return from_env(cls, environ)
