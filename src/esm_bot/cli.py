@@ -278,11 +278,7 @@ def _with_store(command: str, body: Callable[[Any], int], *, reading: bool = Tru
 def _health(args: argparse.Namespace) -> int:
     from esm_bot.ops.health import run_health
 
-    report = run_health(
-        environ=os.environ,
-        live=args.live,
-        open_store=lambda: _open_store(must_exist=True),
-    )
+    report = run_health(live=args.live, open_store=lambda: _open_store(must_exist=True))
     if args.json:
         _json(report.to_dict())
     else:

@@ -16,6 +16,7 @@ from typing import Any
 
 import attrs
 
+import esm_validate
 from esm_bot.domain.clock import utc_now
 from esm_bot.domain.redact import one_line, redact
 from esm_bot.settings import BotSettings, OpsSettings, StoreSettings, StudyConfig
@@ -41,13 +42,10 @@ class CheckStatus(enum.StrEnum):
     WARN = "warn"
     FAIL = "fail"
 
-    @property
-    def mark(self) -> str:
-        """The mark printed before the check's line (the original MSE bot's ✅ ⚠️ ❌)."""
-        return {"ok": "✅", "warn": "⚠️ ", "fail": "❌"}[self.value]
-
 
 OK, WARN, FAIL = CheckStatus.OK, CheckStatus.WARN, CheckStatus.FAIL
+#: The mark printed before a check's line (the original MSE bot's).
+_MARKS = {OK: "✅", WARN: "⚠️ ", FAIL: "❌"}
 
 
 _TOKEN = re.compile(r"^\d{3,}:[A-Za-z0-9_-]{30,}$")
@@ -88,7 +86,7 @@ def _storage(env: OpsSettings, environ: Mapping[str, str]) -> _Outcome:
             return FAIL, "MONGODB_URI must start with mongodb:// or mongodb+srv://"
         return OK, "MongoDB (MONGODB_URI)"
     path = Path(where.db_path).expanduser()
-    folder = path.parent if str(path.parent) else Path(".")
+    folder = path.parent
     if not folder.is_dir():
         return FAIL, f"ESM_DB_PATH folder {folder} does not exist"
     if not os.access(folder, os.W_OK):
@@ -97,8 +95,6 @@ def _storage(env: OpsSettings, environ: Mapping[str, str]) -> _Outcome:
 
 
 def _ai(env: OpsSettings, environ: Mapping[str, str]) -> _Outcome:
-    import esm_validate
-
     esm_validate.from_env(environ).close()
     return OK, ", ".join(_configured_ai_providers(environ)) or "local only"
 
@@ -198,7 +194,7 @@ class HealthReport:
         """The human report: one line per check with a mark, as the original MSE bot shows it."""
         lines = []
         for c in self.checks:
-            lines.append(f"{c.status.mark} {c.title}: {c.summary}")
+            lines.append(f"{_MARKS[c.status]} {c.title}: {c.summary}")
             if verbose or c.status is not OK:
                 lines.extend(f"     - {d}" for d in c.details if verbose or not d.startswith("ok"))
         lines.append(f"Overall: {self.status} (exit {self.exit_code})")
@@ -250,9 +246,9 @@ def _probe_store(
     open_store: Callable[[], Any],
     clock: Callable[[], float],
     deadline: float,
-) -> None:
-    """Open the store when there is none yet, ping it and count into ``probe``, in a daemon thread
-    (a hung driver cannot block exit); TimeoutError past ``deadline`` seconds."""
+) -> bool:
+    """Open the store when there is none yet, ping it and count into ``probe`` (or its ``error``),
+    in a daemon thread (a hung driver cannot block exit); True when ``deadline`` passed first."""
 
     def target() -> None:
         try:
@@ -266,15 +262,15 @@ def _probe_store(
             probe["counts_ms"] = (clock() - start) * 1000
             probe["status"] = probe["store"].status()
         except BaseException as exc:
-            probe["raised"] = exc
+            probe["error"] = one_line(exc)
 
     thread = threading.Thread(target=target, name="esm-health-db", daemon=True)
     thread.start()
     thread.join(deadline)
-    if thread.is_alive():
-        raise TimeoutError(f"no answer within {deadline:g} s")
-    if "raised" in probe:
-        raise probe["raised"]
+    timed_out = thread.is_alive()
+    if timed_out:
+        probe["error"] = one_line(TimeoutError(f"no answer within {deadline:g} s"))
+    return timed_out
 
 
 def _check_database(probe: Mapping[str, Any], backend: str) -> CheckResult:
@@ -346,8 +342,6 @@ def _check_ai(environ: Mapping[str, str], live: bool, clock: Callable[[], float]
         return ai(WARN, "local only (no API keys); participants get local feedback")
     if not live:
         return ai(OK, f"configured: {names} (not called; use --live for one real call)")
-    import esm_validate
-
     try:
         validator = esm_validate.from_env(environ)
     except Exception as exc:
@@ -454,18 +448,10 @@ def run_health(
     """Run every check and return the report (no secret from ``environ`` in it); without ``store``
     one is opened (``open_store``) and closed (arguments: docs/operations.md, "Health checks")."""
     env: Mapping[str, str] = os.environ if environ is None else environ
-    if validate is None:
-        import esm_validate
-
-        validate = esm_validate.validate
+    validate = validate or esm_validate.validate
     probe: dict[str, Any] = {"store": store}
-    timed_out = False
     opener = open_store or (lambda: store_from_env(env, resilient=False))
-    try:
-        _probe_store(probe, opener, clock, db_deadline_s)
-    except Exception as exc:
-        probe["error"] = one_line(exc)
-        timed_out = isinstance(exc, TimeoutError)  # then the probe thread may still hold the store
+    timed_out = _probe_store(probe, opener, clock, db_deadline_s)  # then it may hold the store
     status: StoreStatus | None = probe.get("status")
     pending = status.pending if status else 0
     where = StoreSettings.from_env(env)
