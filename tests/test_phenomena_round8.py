@@ -92,3 +92,40 @@ def test_a_quality_right_after_a_feeling_is_the_feelings(text: str, expected: se
     """A quality or a flush typed straight after a named feeling ("embarrassed, cheeks going
     red", «досада, горячая») is how the feeling is felt; a sound after it is not."""
     assert validate(text).phenomena == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # a period opens the sentence: what follows in it lasts the period
+        ("all day grey drizzle, damp and chilly", set()),
+        ("весь день серая морось, сыро и зябко", set()),
+        # a turn to now ends the period's reach
+        (
+            "all morning a headache, but now the drill next door, loud and grinding",
+            {"sensory_awareness"},
+        ),
+        (
+            "всё утро болела голова, а сейчас дрель за стеной, громкая, визжит",
+            {"sensory_awareness"},
+        ),
+        # a period a sensation lasts since reaches the moment
+        ("since this morning my back aching, a dull throb", {"sensory_awareness"}),
+        ("со вчерашнего дня ноет спина, тупо, тянет", {"sensory_awareness"}),
+        # a place wished for: its qualities are wanted, not sensed
+        ("wish i was at the beach, warm sand, salty air", set()),
+        ("хочу на дачу, тепло, пахнет сеном", set()),
+        # a wish for something else leaves what is sensed there
+        ("want to sleep, the fridge humming loudly, still in the kitchen.", {"sensory_awareness"}),
+        ("хочу спать, холодильник гудит громко, сижу на кухне.", {"sensory_awareness"}),
+        # a sensation told as earlier
+        ("the radio was so loud that my ears rang earlier", set()),
+        ("the radio loud, my ears ringing", {"sensory_awareness"}),
+    ],
+)
+def test_a_quality_of_a_period_a_wish_or_earlier_is_not_sensed_now(
+    text: str, expected: set[str]
+) -> None:
+    """Sensory awareness is of the moment: not the qualities of a whole day told in one
+    sentence, of a place wished for, or of a sensation told as earlier."""
+    assert validate(text).phenomena == expected

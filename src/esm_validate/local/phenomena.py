@@ -1073,9 +1073,13 @@ _SENSATION_DOUBT = ("generalization", "self_theory", "hedge", "inferred")
 
 
 #: In a sensation's clause: a condition or what would have been ("if it were colder", "i'd have
-#: felt", «если бы»), or the usual, not this moment's ("the usual noise", «обычный шум»).
+#: felt", «если бы»), or the usual, not this moment's ("the usual noise", «обычный шум»), or
+#: before it ("got a headache earlier"; «раньше» is a period).
 _UNREAL = frozenset(
-    ["if", "would", "бы", "б", "если", "usual", "will", "будет", "станет", "надо", "нужно", "gotta"]
+    [
+        *("if", "would", "бы", "б", "если", "usual", "will", "будет", "станет", "надо", "нужно"),
+        *("gotta", "earlier"),
+    ]
 )
 #: Before "to": a need or a plan, not what is there ("need to get the cold medicine").
 _MODALS = frozenset(["need", "needs", "have", "has"])
@@ -1260,6 +1264,52 @@ def _another_day(periods: list[int], normalised: str, sentence: Span) -> bool:
     return False
 
 
+#: Between a period and a later clause of its sentence: the moment turned to ("but now", «а
+#: сейчас»), so the period does not reach the clause.
+_TURN_TO_NOW = frozenset(
+    ["but", "now", "then", "suddenly", "а", "но", "сейчас", "теперь", "вдруг", "тут", "потом"]
+)
+
+
+def _period_before(periods: list[int], normalised: str, low: int, start: int) -> bool:
+    """True when a period starts in the sentence before ``start`` (from ``low``) with no turn
+    to the moment after it: the sentence tells the period ("all day grey weather, damp"). A
+    period a sensation lasts since ("since yesterday, a dull throb") reaches the moment."""
+    for period in periods:
+        if (
+            low <= period < start
+            and _TURN_TO_NOW.isdisjoint(normalised[period:start].split())
+            and not normalised.startswith(_SINCE, period)
+            and not normalised.endswith(_SINCE, 0, period)
+        ):
+            return True
+    return False
+
+
+#: Words of a wish: what follows in the sentence is wanted, not there.
+_WISH = frozenset(
+    [
+        "want",
+        "wanna",
+        "wish",
+        "хочу",
+        "хочется",
+        "хотелось",
+        "хотела",
+        "хотел",
+        "мечтаю",
+        "мечтала",
+    ]
+)
+
+
+def _wished_place(places: tuple[Span, ...], normalised: str, low: int, start: int) -> bool:
+    """True when a wish and a place (one of ``places``) open the sentence before ``start``
+    (from ``low``): the qualities that follow are the wished place's ("wish i was at the beach,
+    warm sand", «хочу на море, тепло, песок»), not sensed."""
+    return _starts_in(places, low, start) and not _WISH.isdisjoint(normalised[low:start].split())
+
+
 #: Before a day: a sensation lasts from it till now.
 _SINCE = ("since ", "со ", "с ")
 
@@ -1281,6 +1331,7 @@ def _drop_unapprehended_sensations(
     if guesses:
         doubts = [d for d in doubts if d not in guesses]
     periods = hit_starts(hits, ("period",))
+    places = hits.get("scene_noun", ())
     clauses = hits.get("x_sensory", ()) + hits.get("x_bodily", ())
     kept: list[Span] = []
     for span in sensations:
@@ -1294,6 +1345,12 @@ def _drop_unapprehended_sensations(
             end = span[1]
         if periods and any_within(periods, start, end):
             continue  # lasting a period in its own clause ("all morning a headache")
+        if periods and _period_before(
+            periods, normalised, sentence_at(sentences, span[0])[0], start
+        ):
+            continue  # the period's sentence goes on («погода весь день мерзкая, сыро»)
+        if places and _wished_place(places, normalised, sentence_at(sentences, span[0])[0], start):
+            continue  # a place wished for, and its qualities («хочу на море, тепло, песок»)
         if periods and _another_day(periods, normalised, sentence_at(sentences, span[0])):
             continue  # on another day in its sentence («вчера вечером ... пахло листьями»)
         if not _unreal_or_negated(hits, normalised, start, end) and not _unnoticed(
