@@ -257,8 +257,7 @@ def build_report(
 ) -> Path:
     """Write ``out_dir/esm_report.html`` (participants as the export's pseudonyms); return its
     path. ImportError: matplotlib is not installed."""
-    env: Mapping[str, str] = os.environ if environ is None else environ
-    rows = list(study_rows(store, environ=env))
+    rows = list(study_rows(store, environ=os.environ if environ is None else environ))
     stats = st.study_stats(store, rows=rows)
     config = StudyConfig()
     groups: dict[str, list[StudyRow]] = defaultdict(list)
