@@ -10,19 +10,11 @@ from typing import Any, Concatenate, ParamSpec
 
 import attrs
 
-from esm_bot.domain.models import Beep, Event, Participant, ParticipantStatus
+from esm_bot.domain.models import Event, Participant, ParticipantStatus
 from esm_bot.domain.schedule import zone_for
 from esm_bot.settings import StudyConfig
 from esm_bot.store.base import Store
-from esm_bot.study.outcomes import (
-    Action,
-    ActionKind,
-    Message,
-    MessageKey,
-    Outcome,
-    ReportKind,
-    message,
-)
+from esm_bot.study.outcomes import MessageKey, Outcome, ReportKind, message
 from esm_validate import Assessment
 
 __all__ = [
@@ -97,18 +89,6 @@ class StudyContext:
     def local_today(self, participant: Participant, now: dt.datetime) -> dt.date:
         """The participant's local date at ``now``."""
         return now.astimezone(zone_for(participant.tz)).date()
-
-    @staticmethod
-    def action(
-        kind: ActionKind,
-        participant: Participant,
-        msg: Message,
-        beep: Beep | None = None,
-        due_at: dt.datetime | None = None,
-    ) -> Action:
-        """What :meth:`Study.tick` returns for one message to ``participant``."""
-        p = participant
-        return Action(kind, p.id, p.chat_id, p.lang, str(p.address_form), msg, beep, due_at)
 
 
 _Method = Callable[Concatenate[Any, Participant, P], Outcome]

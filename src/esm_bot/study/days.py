@@ -235,4 +235,4 @@ def _day_notices(
         answered = sum(r.responses_count for r in participant.quality_history)
         days = len(participant.quality_history)
         said.append(message(MessageKey.STUDY_COMPLETE, answered=answered, days=days))
-    return [ctx.action(ActionKind.NOTIFY, participant, m) for m in said]
+    return [Action(ActionKind.NOTIFY, participant, m) for m in said]

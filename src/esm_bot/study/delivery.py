@@ -53,9 +53,7 @@ class Delivery:
                 training_day=day,
                 focus=config.focus(day) if day else None,
             )
-            actions.append(
-                self.ctx.action(ActionKind.SEND_BEEP, participant, said, beep, beep.scheduled_at)
-            )
+            actions.append(Action(ActionKind.SEND_BEEP, participant, said, beep))
 
     def remind_and_expire(
         self, now: dt.datetime, who: Callable[[str], Participant | None], actions: list[Action]
@@ -75,11 +73,7 @@ class Delivery:
                 in_study = participant.status in IN_STUDY and participant.active
                 if in_study and not analytics.is_practice(beep):
                     said = message(self._expiry_key(participant, beep, now))
-                    actions.append(
-                        self.ctx.action(
-                            ActionKind.EXPIRE_BEEP, participant, said, expired, beep.expires_at
-                        )
-                    )
+                    actions.append(Action(ActionKind.EXPIRE_BEEP, participant, said, expired))
                 continue
             reminder = config.reminder_after
             if (
@@ -105,10 +99,7 @@ class Delivery:
             left = (beep.expires_at - now) if beep.expires_at else config.expiry
             minutes = max(1, round(left.total_seconds() / 60))
             said = message(MessageKey.REMINDER, minutes_left=minutes)
-            due = beep.sent_at + reminder
-            actions.append(
-                self.ctx.action(ActionKind.SEND_REMINDER, participant, said, reminded, due)
-            )
+            actions.append(Action(ActionKind.SEND_REMINDER, participant, said, reminded))
 
     def _expiry_key(self, participant: Participant, beep: Beep, now: dt.datetime) -> MessageKey:
         """What the expiry note says comes next: more beeps today, on a later day, or none."""

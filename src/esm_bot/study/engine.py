@@ -328,7 +328,7 @@ class Study:
             if participant.status is ParticipantStatus.PAUSED and pause_over:
                 participant = self._resume(participant, now)
                 resumed = message(MessageKey.RESUMED)
-                actions.append(self.ctx.action(ActionKind.NOTIFY, participant, resumed))
+                actions.append(Action(ActionKind.NOTIFY, participant, resumed))
             elif now < self._quiet_until.get(participant.id, now):
                 continue
             notices, next_close = days.close_days(

@@ -3,7 +3,6 @@ catalogues; each key's parameters: docs/study.md, "Message keys"), no text."""
 
 from __future__ import annotations
 
-import datetime as dt
 import enum
 from collections.abc import Mapping
 from types import MappingProxyType
@@ -79,14 +78,10 @@ class Outcome:
 
 @attrs.frozen
 class Action:
-    """One thing to send from :meth:`Study.tick`, to ``chat_id`` in ``lang``/``address_form``;
-    ``beep`` is the beep concerned, ``due_at`` when it became due (UTC)."""
+    """One thing to send from :meth:`Study.tick` to ``participant`` (in their language and form);
+    ``beep`` is the beep concerned."""
 
     kind: ActionKind
-    participant_id: str
-    chat_id: int | None
-    lang: str
-    address_form: str
+    participant: Participant
     message: Message
     beep: Beep | None = None
-    due_at: dt.datetime | None = None

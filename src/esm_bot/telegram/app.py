@@ -138,21 +138,22 @@ class BotApp:
         kind = due.kind.removeprefix("send_").removesuffix("_beep")  # metrics: beep_sent...
         beep = due.beep if due.kind is ActionKind.SEND_BEEP else None
         try:
-            if due.chat_id is None:
+            who = due.participant
+            if who.chat_id is None:
                 if beep is not None:
                     self.study.beep_failed(beep.id, reason="no chat")
                 return 0
             if beep is not None and not self.study.renew_claim(beep.id, max(now, self.now())):
                 log.info("another process took over a %s; not sending it here", kind)
                 return 0
-            said, lang, form = due.message, due.lang, due.address_form
+            said, lang, form = due.message, who.lang, who.address_form
             text = self.handlers.render_in(lang, form, said.key, said.params)
             message_id = due.beep.message_id if due.beep is not None else None
             if due.kind is ActionKind.EXPIRE_BEEP and message_id is not None:  # question kept
                 text = f"{self.handlers.render_in(lang, form, 'beep')}\n\n⌛ {text}"
-                delivery = self.sender.edit_message_text(due.chat_id, message_id, text)
+                delivery = self.sender.edit_message_text(who.chat_id, message_id, text)
             else:
-                delivery = self.sender.send_message(due.chat_id, text)
+                delivery = self.sender.send_message(who.chat_id, text)
             if delivery.ok:
                 if beep is not None:
                     self.study.beep_sent(beep.id, delivery.message_id, at=now)
