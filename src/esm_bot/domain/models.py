@@ -14,7 +14,6 @@ import attrs
 
 __all__ = [
     "ORIGINAL_FIELD_NAMES",
-    "PARTICIPANT_SCHEMA_VERSION",
     "AddressForm",
     "Beep",
     "BeepStatus",
@@ -30,9 +29,6 @@ __all__ = [
     "new_id",
     "utc_ms",
 ]
-
-#: Schema version of a participant record written now (0: before the golden-standard fields).
-PARTICIPANT_SCHEMA_VERSION: Final[int] = 1
 
 
 def new_id() -> str:
@@ -159,7 +155,7 @@ class Participant:
     consented_at: dt.datetime | None = attrs.field(default=None, converter=_opt_utc_ms)
     active: bool = True
     updated_at: dt.datetime | None = attrs.field(default=None, converter=_opt_utc_ms)
-    schema_version: int = PARTICIPANT_SCHEMA_VERSION
+    schema_version: int = 1  # 0: a record from before the golden-standard fields
     training_start_date: dt.date | None = None
     current_training_day: int = 0
     training_completed: bool = False
