@@ -160,9 +160,7 @@ def _redacting_factory(base: Any, secrets: tuple[str, ...]) -> Any:
 
 
 @contextlib.contextmanager
-def guard_output(
-    secrets: Iterable[str], *, debug: bool = False, program: str = "esm-bot"
-) -> Iterator[None]:
+def guard_output(secrets: Iterable[str], *, debug: bool = False) -> Iterator[None]:
     """Route standard output and error, every log record, ``warnings`` and uncaught exceptions of
     any thread (one line; the traceback too when ``debug``) through :func:`redact` while active."""
     found = _longest_first(secrets)
@@ -176,7 +174,7 @@ def guard_output(
         if exc is None:
             return
         hint = "" if debug else " (run with --debug for the traceback)"
-        print(redact(f"{program}: {kind}: {one_line(exc)}", found) + hint, file=sys.stderr)
+        print(redact(f"esm-bot: {kind}: {one_line(exc)}", found) + hint, file=sys.stderr)
         if debug:
             text = "".join(traceback.format_exception(type(exc), exc, tb))
             print(redact(text, found), end="", file=sys.stderr)
