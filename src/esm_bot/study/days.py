@@ -93,8 +93,7 @@ def close_days(
     ``now + look_again`` for a day that could not close yet)."""
     config = ctx.config
     # A day waits for its last beep's send grace, answer, late answer and retry windows.
-    wait = config.late_send_grace + config.expiry + config.late_answer_window
-    wait += config.retry_window
+    wait = config.late_send_grace + config.expiry + config.late_answer_window + config.retry_window
     marker = participant.extra.get(CLOSED)
     closed = dt.date.fromisoformat(marker) if marker else dt.date.min
     since = dt.datetime.combine(closed, dt.time(), tzinfo=dt.UTC) if marker else None
