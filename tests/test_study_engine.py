@@ -445,6 +445,26 @@ class TestReports:
         kit.clock.advance(minutes=2)
         return pid
 
+    def test_edit_by_someone_not_taking_part_is_refused_without_a_word(self, kit: Kit) -> None:
+        """An edit from a stranger, a withdrawn or a rejoined, unconsented participant: refused,
+        silently, nothing stored."""
+        pid = self._open_beep(kit)
+        kit.say("[45] <feeling> a pang", key="tg:1:10")
+
+        def edit(who: int) -> tuple[bool, ReportKind | None, tuple[object, ...]]:
+            outcome = kit.study.edit_report(who, "a pang", original_key="tg:1:10", dedup_key="e")
+            return outcome.ok, outcome.kind, outcome.messages
+
+        silent = (False, ReportKind.REFUSED, ())
+        assert edit(TG + 1) == silent  # a stranger
+        kit.study.withdraw(TG)
+        assert edit(TG) == silent
+        rejoined = kit.study.register(TG, chat_id=TG).participant
+        assert rejoined is not None
+        assert rejoined.status is ParticipantStatus.REGISTERED
+        assert edit(TG) == silent
+        assert len(kit.store.reports_for(pid)) == 1
+
     def test_replayed_message_is_stored_once(self, kit: Kit) -> None:
         """The same dedup key returns the first result's feedback and stores nothing new."""
         pid = self._open_beep(kit)

@@ -95,24 +95,26 @@ _Method = Callable[Concatenate[Any, Participant, P], Outcome]
 
 
 def gated(
-    need_consent: bool = True,
+    need_consent: bool = True, quiet: bool = False
 ) -> Callable[[_Method[P]], Callable[Concatenate[Any, int, P], Outcome]]:
     """Make a method over a participant take the Telegram id; unknown, withdrawn and (with
-    *need_consent*) unconsented participants are refused before it runs."""
+    *need_consent*) unconsented participants are refused before it runs (*quiet*: wordlessly)."""
 
     def wrap(method: _Method[P]) -> Callable[Concatenate[Any, int, P], Outcome]:
         @functools.wraps(method)
         def call(part: Any, telegram_id: int, /, *args: P.args, **kwargs: P.kwargs) -> Outcome:
             ctx: StudyContext = part.ctx
             participant = ctx.participant(telegram_id)
+            status = participant.status if participant else None
             if participant is None:
-                return ctx.refused(MessageKey.NOT_REGISTERED)
-            status = participant.status
-            if status is ParticipantStatus.WITHDRAWN:
-                return ctx.refused(MessageKey.NOT_ACTIVE, participant, state=status.value)
-            if need_consent and status is ParticipantStatus.REGISTERED:
-                return ctx.refused(MessageKey.CONSENT_NEEDED, participant)
-            return method(part, participant, *args, **kwargs)
+                refusal = ctx.refused(MessageKey.NOT_REGISTERED)
+            elif status is ParticipantStatus.WITHDRAWN:
+                refusal = ctx.refused(MessageKey.NOT_ACTIVE, participant, state=status.value)
+            elif need_consent and status is ParticipantStatus.REGISTERED:
+                refusal = ctx.refused(MessageKey.CONSENT_NEEDED, participant)
+            else:
+                return method(part, participant, *args, **kwargs)
+            return attrs.evolve(refusal, messages=()) if quiet else refusal
 
         return call
 

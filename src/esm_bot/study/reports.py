@@ -164,18 +164,13 @@ class Reports:
         beep, kind, attempt, last = target
         return self._report(participant, beep, kind, attempt, text, dedup_key, now, reports, last)
 
+    @gated(quiet=True)
     def edit_report(
-        self, telegram_id: int, text: str, *, original_key: str, dedup_key: str
+        self, participant: Participant, text: str, *, original_key: str, dedup_key: str
     ) -> Outcome:
         """A message edited in Telegram (*original_key*: the original's dedup key): stored and
         scored, the original kept."""
-        participant = self.ctx.participant(telegram_id)
         refused = Outcome((), participant, ok=False, kind=ReportKind.REFUSED)
-        if participant is None or participant.status in (
-            ParticipantStatus.REGISTERED,
-            ParticipantStatus.WITHDRAWN,
-        ):
-            return refused
         if not text.strip():
             return attrs.evolve(refused, kind=ReportKind.EMPTY)
         now = self.ctx.now()
