@@ -50,6 +50,9 @@ class StoreStatus:
     replayed: int = 0
 
 
+_UNSENT = [BeepStatus.SCHEDULED.value, BeepStatus.CANCELLED.value]
+
+
 def _where(**conditions: Any) -> dict[str, Any]:
     """A query of the conditions that are set (None and empty ranges left out)."""
     return {k: v for k, v in conditions.items() if v is not None and v != {}}
@@ -77,11 +80,6 @@ class Store:
 
     def close(self) -> None:
         """Release connections. Safe to call twice."""
-        raise NotImplementedError
-
-    def upsert_beeps(self, beeps: Iterable[Beep], *, replace_unsent: bool = False) -> int:
-        """Store planned beeps whose id is new (or, with ``replace_unsent``, never sent or claimed);
-        return how many were written."""
         raise NotImplementedError
 
     def counts(self) -> dict[str, int]:
@@ -178,6 +176,23 @@ class Store:
         several = [status] if isinstance(status, ParticipantStatus) else status or ()
         wanted = None if status is None else {"$in": [ParticipantStatus(s).value for s in several]}
         return self._find(Participant, _where(status=wanted))
+
+    def upsert_beeps(self, beeps: Iterable[Beep], *, replace_unsent: bool = False) -> int:
+        """Store planned beeps whose id is new (or, with ``replace_unsent``, never sent or claimed);
+        return how many were written."""
+        written = 0
+        with self._atomic():
+            for beep in beeps:
+                if replace_unsent:
+                    fields = attrs.asdict(beep, recurse=False, filter=lambda a, _: a.name != "id")
+                    unsent = {"id": beep.id, "status": {"$in": _UNSENT}, "claimed_by": None}
+                    if self._set(Beep, unsent, fields) is not None:
+                        written += 1
+                        continue
+                with contextlib.suppress(DuplicateKey):  # a known id (or a concurrent planner's)
+                    self._insert(beep)
+                    written += 1
+        return written
 
     def get_beep(self, beep_id: str) -> Beep | None:
         """Return the beep with this id, or None."""

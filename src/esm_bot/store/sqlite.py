@@ -12,14 +12,14 @@ import os
 import sqlite3
 import threading
 import time
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 from typing import Any, TypeVar
 
 import attrs
 
 from esm_bot.domain.clock import utc_now
-from esm_bot.domain.models import Beep, BeepStatus, Event, utc_ms
+from esm_bot.domain.models import Event, utc_ms
 from esm_bot.store.base import TABLES, Store
 from esm_bot.store.codec import decode, encode, encode_changes
 from esm_bot.store.errors import DuplicateKey, StoreError, StoreUnavailable
@@ -56,7 +56,6 @@ CREATE INDEX IF NOT EXISTS events_by_time ON events (at);
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 """
 
-_UNSENT = (BeepStatus.SCHEDULED.value, BeepStatus.CANCELLED.value)
 _SQL_OPS = {"$gt": ">", "$gte": ">=", "$lt": "<", "$lte": "<="}
 _PAGE = 500
 
@@ -120,22 +119,6 @@ def _row(table: str, doc: Mapping[str, Any]) -> dict[str, Any]:
             value = _ts(dt.datetime.fromisoformat(value))
         row[column] = value
     return row
-
-
-def _replace(table: str) -> str:
-    """The upsert clause that overwrites a row's columns and doc with the inserted ones."""
-    new = ", ".join(f"{c} = excluded.{c}" for c in (*_COLUMNS[table][1:], "doc"))
-    return f" ON CONFLICT (id) DO UPDATE SET {new}"
-
-
-def _insert(
-    conn: sqlite3.Connection, table: str, doc: Mapping[str, Any], on_conflict: str = "", *more: Any
-) -> sqlite3.Cursor:
-    row = _row(table, doc)
-    columns = ", ".join(row)
-    marks = "?, " * len(row)
-    sql = f"INSERT INTO {table} ({columns}, doc) VALUES ({marks}?){on_conflict}"
-    return conn.execute(sql, (*row.values(), _dump(doc), *more))
 
 
 class SqliteStore(Store):
@@ -278,8 +261,13 @@ class SqliteStore(Store):
         doc = encode(record)
         if isinstance(record, Event):
             del doc["seq"]  # the table's own
+        row = _row(table, doc)
+        sql = f"INSERT INTO {table} ({', '.join(row)}, doc) VALUES ({'?, ' * len(row)}?)"
+        if replace:
+            new = ", ".join(f"{c} = excluded.{c}" for c in (*_COLUMNS[table][1:], "doc"))
+            sql += f" ON CONFLICT (id) DO UPDATE SET {new}"
         with self._write() as conn:
-            cursor = _insert(conn, table, doc, _replace(table) if replace else "")
+            cursor = conn.execute(sql, (*row.values(), _dump(doc)))
         return attrs.evolve(record, seq=cursor.lastrowid) if isinstance(record, Event) else record
 
     def _delete(self, cls: type[Any], query: dict[str, Any]) -> int:
@@ -301,16 +289,6 @@ class SqliteStore(Store):
             if self._conn is not None:
                 self._conn.close()
                 self._conn = None
-
-    def upsert_beeps(self, beeps: Iterable[Beep], *, replace_unsent: bool = False) -> int:
-        conflict = (
-            _replace("beeps") + " WHERE beeps.status IN (?, ?) AND beeps.claimed_by IS NULL"
-            if replace_unsent
-            else " ON CONFLICT (id) DO NOTHING"
-        )
-        unsent = _UNSENT if replace_unsent else ()
-        with self._write() as conn:
-            return sum(_insert(conn, "beeps", encode(b), conflict, *unsent).rowcount for b in beeps)
 
     def counts(self) -> dict[str, int]:
         with self._read() as conn:
