@@ -46,8 +46,7 @@ _FIELD_TYPES: dict[type[Any], dict[str, Any]] = {}
 def field_types(cls: type[Any]) -> dict[str, Any]:
     """Return ``{field name: resolved type}`` of an attrs class."""
     if cls not in _FIELD_TYPES:
-        hints = typing.get_type_hints(cls)
-        _FIELD_TYPES[cls] = {field.name: hints[field.name] for field in attrs.fields(cls)}
+        _FIELD_TYPES[cls] = {f.name: f.type for f in attrs.fields(attrs.resolve_types(cls))}
     return _FIELD_TYPES[cls]
 
 

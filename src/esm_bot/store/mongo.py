@@ -28,7 +28,6 @@ from esm_bot.store.errors import DuplicateKey, StoreError, StoreUnavailable
 
 __all__ = ["MongoStore"]
 
-_COLLECTIONS = ("participants", "beeps", "reports", "events")
 _NUMBER = {"telegram_id": {"$type": "number"}}  # tombstones without a Telegram id do not clash
 #: (collection, indexed fields, options) of every index.
 _INDEXES: list[tuple[str, str, dict[str, Any]]] = [
@@ -51,13 +50,6 @@ _INDEXES: list[tuple[str, str, dict[str, Any]]] = [
 ]
 
 T = TypeVar("T")
-
-
-def _describe(uri: str, db_name: str) -> str:
-    """``host:port/db`` without credentials or options."""
-    rest = uri.partition("://")[2] or uri
-    hosts = rest.partition("/")[0].rpartition("@")[2]
-    return f"{hosts}/{db_name}"
 
 
 def _doc(record: Any) -> dict[str, Any]:
@@ -107,15 +99,15 @@ class MongoStore(Store):
     ) -> None:
         self._utcnow = utcnow
         if isinstance(client_or_uri, str):
-            uri = client_or_uri
             try:
-                parsed = parse_uri(uri)
+                parsed = parse_uri(client_or_uri)
             except (pymongo.errors.InvalidURI, pymongo.errors.ConfigurationError, ValueError) as e:
-                raise StoreError(f"invalid MongoDB URI {redact_uri(uri)}: {e}") from None
+                raise StoreError(f"invalid MongoDB URI {redact_uri(client_or_uri)}: {e}") from None
             self._password = parsed.get("password") or None
-            db_name = db_name or parsed.get("database") or "esm_bot"
+            db_name = db_name or parsed.get("database")
+            nodes = parsed["nodelist"]
             self._client: Any = pymongo.MongoClient(
-                uri,
+                client_or_uri,
                 serverSelectionTimeoutMS=server_selection_timeout_ms,
                 connectTimeoutMS=connect_timeout_ms,
                 socketTimeoutMS=socket_timeout_ms,
@@ -127,13 +119,10 @@ class MongoStore(Store):
             self._client = client_or_uri
             self._owns_client = False
             self._password = None
-            nodes = getattr(client_or_uri, "_topology_settings", None)
-            seeds = getattr(nodes, "seeds", None) or []
-            uri = "mongodb://" + ",".join(f"{h}:{p}" for h, p in seeds)
-            db_name = db_name or "esm_bot"
-        self.db_name = db_name
-        self.target = _describe(uri, db_name)
-        self._db = self._client[db_name]
+            nodes = getattr(getattr(client_or_uri, "_topology_settings", None), "seeds", None) or []
+        self.db_name = db_name or "esm_bot"
+        self.target = ",".join(f"{host}:{port}" for host, port in nodes) + f"/{self.db_name}"
+        self._db = self._client[self.db_name]
         self._indexed = False
         self._index_lock = threading.Lock()
         self._closed = False
@@ -149,13 +138,11 @@ class MongoStore(Store):
             yield
         except pymongo.errors.DuplicateKeyError as exc:
             raise DuplicateKey(self._safe(exc)) from None
-        except (pymongo.errors.ConnectionFailure, pymongo.errors.ServerSelectionTimeoutError) as e:
+        except pymongo.errors.ConnectionFailure as e:  # server selection, network, cancellation
             raise StoreUnavailable(
                 f"MongoDB at {self.target} is unreachable: {type(e).__name__}: {self._safe(e)}"
             ) from None
         except pymongo.errors.PyMongoError as exc:
-            if type(exc).__name__ == "_OperationCancelled":
-                raise StoreUnavailable(f"MongoDB at {self.target}: operation cancelled") from None
             raise StoreError(f"MongoDB at {self.target}: {self._safe(exc)}") from None
 
     @contextlib.contextmanager
@@ -242,7 +229,7 @@ class MongoStore(Store):
 
     def counts(self) -> dict[str, int]:
         with self._op():
-            return {name: int(self._db[name].count_documents({})) for name in _COLLECTIONS}
+            return {name: int(self._db[name].count_documents({})) for name, _ in TABLES.values()}
 
     def get_meta(self, key: str) -> Any:
         with self._op():

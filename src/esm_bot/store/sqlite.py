@@ -162,13 +162,19 @@ class SqliteStore(Store):
 
     @contextlib.contextmanager
     def _read(self) -> Iterator[sqlite3.Connection]:
-        with self._lock, self._errors():
-            yield self._connection()
+        with self._lock:
+            try:
+                yield self._connection()
+            except sqlite3.IntegrityError as exc:
+                raise DuplicateKey(str(exc)) from exc
+            except sqlite3.OperationalError as exc:
+                raise StoreUnavailable(f"SQLite database {self.path}: {exc}") from exc
+            except sqlite3.Error as exc:
+                raise StoreError(f"SQLite database {self.path}: {exc}") from exc
 
     @contextlib.contextmanager
     def _write(self) -> Iterator[sqlite3.Connection]:
-        with self._lock, self._errors():
-            conn = self._connection()
+        with self._read() as conn:
             if conn.in_transaction:  # inside _atomic: part of its transaction
                 yield conn
                 return
@@ -179,17 +185,6 @@ class SqliteStore(Store):
                 conn.execute("ROLLBACK")
                 raise
             conn.execute("COMMIT")
-
-    @contextlib.contextmanager
-    def _errors(self) -> Iterator[None]:
-        try:
-            yield
-        except sqlite3.IntegrityError as exc:
-            raise DuplicateKey(str(exc)) from exc
-        except sqlite3.OperationalError as exc:
-            raise StoreUnavailable(f"SQLite database {self.path}: {exc}") from exc
-        except sqlite3.Error as exc:
-            raise StoreError(f"SQLite database {self.path}: {exc}") from exc
 
     def _find(self, cls: type[T], query: dict[str, Any], limit: int | None = None) -> list[T]:
         table, order = TABLES[cls]
@@ -294,7 +289,7 @@ class SqliteStore(Store):
         with self._read() as conn:
             return {
                 table: int(conn.execute(f"SELECT count(*) FROM {table}").fetchone()[0])
-                for table in ("participants", "beeps", "reports", "events")
+                for table, _ in TABLES.values()
             }
 
     def delete_participant_data(self, participant_id: str) -> dict[str, int]:
