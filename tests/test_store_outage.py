@@ -443,6 +443,11 @@ def test_an_entry_that_cannot_apply_is_kept_aside_not_lost(
     assert store.status().rejected == 1
     assert store.journal.rejected()[0]["op"] == "update_participant"
     assert real.get_meta("k") == "v"
+    # deletion on request removes the participant's rejected entries too, and only theirs
+    other = store.journal.append("update_participant", {"id": "p2"}, participant_id="p2")
+    store.journal.reject(other, "kept for a human")
+    store.delete_participant_data("p1")
+    assert [r["pid"] for r in store.journal.rejected()] == ["p2"]
 
 
 # a real SQLite file that cannot be written

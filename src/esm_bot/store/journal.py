@@ -11,7 +11,7 @@ import os
 import sys
 import threading
 import uuid
-from collections.abc import Callable, Collection, Iterator, Mapping
+from collections.abc import Collection, Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -141,16 +141,21 @@ class Journal:
     def drop(self, ids: Collection[str]) -> None:
         """Remove the entries with these ids (they were replayed); others' entries stay."""
         if ids:
-            self.purge(lambda e: e.id in ids, rejected=False)
+            with self._locked():
+                self._rewrite([e for e in self._load() if e.id not in ids])
 
-    def purge(self, predicate: Callable[[JournalEntry], bool], *, rejected: bool = True) -> int:
-        """Remove the entries ``predicate`` selects (and, if ``rejected``, rejected ones); count."""
+    def purge(self, participant_id: str) -> int:
+        """Remove every entry about a participant, pending or rejected; return how many."""
         with self._locked():
             entries = self._load()
-            kept = [e for e in entries if not predicate(e)]
-            if len(kept) != len(entries):
+            records = self.rejected()
+            kept = [e for e in entries if e.participant_id != participant_id]
+            aside = [_line(r) for r in records if r.get("pid") != participant_id]
+            if len(kept) < len(entries):
                 self._rewrite(kept)
-            return len(entries) - len(kept) + (self._purge_rejected(predicate) if rejected else 0)
+            if len(aside) < len(records):
+                self._atomic_write(self.rejected_path, aside)
+            return len(entries) - len(kept) + len(records) - len(aside)
 
     def reject(self, entry: JournalEntry, reason: str) -> None:
         """Move an entry that can never be applied to the rejected file (kept for a human)."""
@@ -174,21 +179,6 @@ class Journal:
                 value = None
             out.append(value if isinstance(value, dict) else {"line": line})
         return out
-
-    def _purge_rejected(self, predicate: Callable[[JournalEntry], bool]) -> int:
-        records = self.rejected()
-        kept: list[str] = []
-        for record in records:
-            try:
-                if predicate(JournalEntry.from_record(record)):
-                    continue
-            except (KeyError, TypeError, ValueError):
-                pass
-            kept.append(_line(record))
-        removed = len(records) - len(kept)
-        if removed:
-            self._atomic_write(self.rejected_path, kept)
-        return removed
 
     def _write(self, path: Path, lines: list[str], mode: str = "a+b") -> None:
         """Append (or with ``mode="wb"`` write) ``lines`` durably: flushed and fsync'd."""

@@ -581,7 +581,7 @@ class ResilientStore(Store):
     def delete_participant_data(self, participant_id: str) -> dict[str, int]:
         """Erase a participant's data: the journal's entries about them at once, then the rest."""
         with self._lock:
-            purged = self.journal.purge(lambda e: e.participant_id == participant_id)
+            purged = self.journal.purge(participant_id)
         if purged:
             _log.info("removed %d journal entries of a participant on request", purged)
         result: dict[str, int] = self._delete_participant_data(participant_id)
