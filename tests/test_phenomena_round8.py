@@ -129,3 +129,46 @@ def test_a_quality_of_a_period_a_wish_or_earlier_is_not_sensed_now(
     """Sensory awareness is of the moment: not the qualities of a whole day told in one
     sentence, of a place wished for, or of a sensation told as earlier."""
     assert validate(text).phenomena == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # a place remembered by a clause of one's past there, then its details
+        ("the kitchen where i grew up, yellow tiles, the dripping tap", {"inner_seeing"}),
+        ("кухня, где я выросла: жёлтая плитка, капает кран", {"inner_seeing"}),
+        ("двор, где мы играли, облупленная горка, качели скрипят", {"inner_seeing"}),
+        # the reporter there now, or a clause of others' doing: no image
+        (
+            "we sat in the kitchen where we met, yellow tiles, the dripping tap",
+            {"sensory_awareness"},
+        ),
+        ("мы сидели на кухне, где я выросла, жёлтая плитка, капает кран", {"sensory_awareness"}),
+        ("the kitchen where they cooked, yellow tiles, the dripping tap", {"sensory_awareness"}),
+        ("кухня, где все готовили, жёлтая плитка, капает кран", {"sensory_awareness"}),
+    ],
+)
+def test_a_place_where_one_once_was_is_seen(text: str, expected: set[str]) -> None:
+    """A place typed with a clause of one's past there ("where i grew up", «где мы играли») and
+    its details is a scene seen while absent, inner seeing; its details are the image's, not
+    sensory awareness. Said of where one sits now, it is the setting."""
+    assert validate(text).phenomena == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # an ache is the body's own verb, not a thing sensed from outside
+        (
+            "the kitchen where i grew up, yellow tiles. missing it, an ache in my chest",
+            {"inner_seeing", "feeling"},
+        ),
+        ("кухня, где я выросла, жёлтая плитка. и боль в груди", {"inner_seeing", "feeling"}),
+    ],
+)
+def test_an_ache_in_a_feelings_seat_beside_an_image_is_the_feeling(
+    text: str, expected: set[str]
+) -> None:
+    """ "ache" names a sensation and a sensation verb at once; it is felt, not sensed from
+    outside, so in the chest beside an image it is a feeling's bodily side."""
+    assert validate(text).phenomena == expected

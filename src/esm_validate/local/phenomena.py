@@ -401,7 +401,8 @@ def _feeling_side(
 ) -> bool:
     """True when a bodily ``clause`` is felt only in the seats of a feeling (``_FEELING_SIDE``),
     with no sensation of its own (an itch, a sore throat, a touch) and nothing sensed from
-    outside but warmth or cold (a wind, a bass thudding; the sun on the face, «жар в лицо»):
+    outside but warmth or cold (a wind, a bass thudding; the sun on the face, «жар в лицо»; a
+    verb of the body's own, "ache", is no outside thing):
     the bodily side of a feeling ("heat climbing up my neck", «холодок в животе»). With
     ``placed`` False a clause with no body part may be one too (a quality typed straight after
     the feeling, «досада, горячая»)."""
@@ -420,9 +421,10 @@ def _feeling_side(
         seated = True
     if (placed and not seated) or _own_sensation(hits, normalised, clause):
         return False
+    felt = hits.get("c_body_feel", ())
     for name in ("c_sense", "c_sense_verb"):
-        for s, _ in hits.get(name, ()):
-            if start <= s < end and not normalised.startswith(_WARMTH, s):
+        for s, e in hits.get(name, ()):
+            if start <= s < end and not normalised.startswith(_WARMTH, s) and (s, e) not in felt:
                 return False  # a thing from outside: wind on the cheeks, a bass in the ribs
     return True
 
@@ -902,18 +904,53 @@ def _long_ago(normalised: str, start: int, end: int) -> bool:
     return any(time in after for time in _PAST_TIMES)
 
 
+#: Right after a place: a clause of one's past there ("the park where we met", «улица, где я
+#: жила»): the place is remembered. A past verb: "-ed" or a common irregular one; «-л», «-ла»,
+#: «-ли», «-лся», «-лась», «-лись».
+_WHERE_PAST = re.compile(
+    r"[\w' -]{0,16}(?:,\s*)?(?:where|где)\s+(?:i|we|я|мы)\s+(?:used\s+to\s+)?"
+    r"(?:\w+ed|met|grew|spent|had|went|was|were|\w+(?:л|ла|ли|лся|лась|лись))(?!\w)"
+)
+#: Before such a place: the reporter's own words (who was there, not a scene seen).
+_OWN_WORDS = frozenset(
+    ["i", "i'm", "im", "i've", "ive", "i'd", "me", "we", "us", "я", "мне", "меня", "мы", "нас"]
+)
+
+
+def _where_we_were(normalised: str, start: int, end: int) -> bool:
+    """True when a place at ``start``..``end`` opens its sentence (up to four words before it,
+    none of them the reporter's: "the bandstand in the park", not "we walked in the park") and
+    a clause of one's past there follows (:data:`_WHERE_PAST`): a place remembered ("the
+    bandstand in the park where we met, green railings")."""
+    if _WHERE_PAST.match(normalised, end) is None:
+        return False
+    before = normalised[max(0, start - 40) : start]
+    for mark in ".!?\n":
+        before = before.rpartition(mark)[2]
+    words = before.split()
+    return (
+        len(words) <= 4 and _OWN_WORDS.isdisjoint(words) and not (start >= 40 and len(before) == 40)
+    )
+
+
 def _remote_scenes(hits: Mapping[str, tuple[Span, ...]], normalised: str) -> list[Span]:
     """Scene nouns described as seen though absent (see :func:`_remote`): a scene noun before a
     punctuation mark, or a place word with its description within two words after it; or a
     place with a time long past right after it (:func:`_long_ago`)."""
     found: list[Span] = []
     for start, end in hits.get("scene_noun", ()):
-        if _remote(normalised, start) or _long_ago(normalised, start, end):
+        if (
+            _remote(normalised, start)
+            or _long_ago(normalised, start, end)
+            or _where_we_were(normalised, start, end)
+        ):
             found.append((start, end))
     for start, end in hits.get("c_place", ()):
         if (
-            _DESCRIBED.match(normalised, end) is not None and _remote(normalised, start)
-        ) or _long_ago(normalised, start, end):
+            (_DESCRIBED.match(normalised, end) is not None and _remote(normalised, start))
+            or _long_ago(normalised, start, end)
+            or _where_we_were(normalised, start, end)
+        ):
             found.append((start, end))
     return found
 
