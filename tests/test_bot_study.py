@@ -259,7 +259,7 @@ def test_rate_limited_ai_note_says_when_full_feedback_resumes(
         local = esm_validate.validate(text, **kwargs)  # type: ignore[arg-type]
         return attrs.evolve(local, fallback_reason="rate_limited", retry_after=300.0)
 
-    study.validator = rate_limited
+    study.reports.validator = rate_limited
     _onboard(fake_tg, 47)
     _first_beep(app, study, wall, fake_tg, 47)
     n = len(fake_tg.texts(47))

@@ -5,6 +5,8 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 
+import attrs
+
 from esm_bot.domain.models import Beep, BeepStatus, Participant, ParticipantStatus
 from esm_bot.study import analytics
 from esm_bot.study.context import ACTIVE_STATUSES, IN_STUDY, StudyContext
@@ -16,9 +18,10 @@ __all__ = ["Delivery"]
 _RELEASE = {"claimed_by": None, "claim_until": None}
 
 
+@attrs.define
 class Delivery:
-    """:class:`~esm_bot.study.engine.Study`'s methods that hand out due beeps once, remind, expire
-    and record delivery results (no state: the leases live in the store)."""
+    """Handing out due beeps once, reminders, expiry, and delivery results (no state: the
+    leases live in the store)."""
 
     ctx: StudyContext
 

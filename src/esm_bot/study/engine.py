@@ -9,7 +9,7 @@ import logging
 import random
 import uuid
 from collections.abc import Callable
-from typing import Any
+from typing import Any, Concatenate, Generic, ParamSpec, TypeVar, cast
 
 import attrs
 
@@ -32,12 +32,16 @@ from esm_bot.study.context import (
 from esm_bot.study.delivery import Delivery
 from esm_bot.study.outcomes import Action, ActionKind, Message, MessageKey, Outcome, message
 from esm_bot.study.reports import Reports
-from esm_validate import LocalValidator, Validator
+from esm_validate import Validator
 
 __all__ = ["ACTIVE_STATUSES", "AWAITING_KEY", "Study", "ValidateFunction", "parse_window"]
 
 _log = logging.getLogger(__name__)
+P = ParamSpec("P")
+R = TypeVar("R")
 
+#: One phase of a tick: (now, participant by id, the actions so far).
+_Phase = Callable[[dt.datetime, Callable[[str], Participant | None], list[Action]], None]
 #: Key in ``Participant.extra`` holding the question the participant's next text answers.
 AWAITING_KEY = "bot_awaiting"
 
@@ -64,14 +68,26 @@ def _parse_clock(text: str) -> dt.time:
     return dt.time(int(hours), int(minutes or 0))
 
 
+class _Forward(Generic[P, R]):
+    """A part's method offered on the facade (``study.beep_sent``: ``study.delivery.beep_sent``)."""
+
+    def __init__(self, part: str, method: Callable[Concatenate[Any, P], R]) -> None:
+        self.part, self.name, self.__doc__ = part, method.__name__, method.__doc__
+
+    def __get__(self, study: Any, owner: type | None = None) -> Callable[P, R]:
+        if study is None:  # on the class (help(), inspect): the descriptor with its docstring
+            return cast("Callable[P, R]", self)
+        return cast("Callable[P, R]", getattr(getattr(study, self.part), self.name))
+
+
 def _jsonable(value: Any) -> Any:
     return value.isoformat() if isinstance(value, (dt.time, dt.date)) else value
 
 
 @attrs.define
-class Study(Delivery, Reports):
-    """The DES study protocol over a store: onboarding, settings, pause, status, the tick, and the
-    delivery and report methods of its mixins, over one :class:`StudyContext` (docs/study.md)."""
+class Study:
+    """The DES study protocol over a store: onboarding, settings, pause, status and the tick, over
+    four parts sharing one :class:`StudyContext` (arguments: docs/study.md)."""
 
     store: Store
     validator: Validator | ValidateFunction
@@ -81,21 +97,30 @@ class Study(Delivery, Reports):
     worker: str = attrs.field(factory=lambda: f"study-{uuid.uuid4().hex[:8]}", kw_only=True)
     maintenance_every: dt.timedelta = attrs.field(default=dt.timedelta(minutes=1), kw_only=True)
     ctx: StudyContext = attrs.field(init=False)
-    _informal: LocalValidator | None = attrs.field(default=None, init=False)
+    delivery: Delivery = attrs.field(init=False)
+    reports: Reports = attrs.field(init=False)
     _last_maintenance: dt.datetime | None = attrs.field(default=None, init=False)
     #: Per participant: no maintenance needed before this time (until their record changes).
     _quiet_until: dict[str, dt.datetime] = attrs.field(factory=dict, init=False)
 
+    participant = _Forward("ctx", StudyContext.participant)
+    practice = _Forward("reports", Reports.practice)
+    pilot = _Forward("reports", Reports.pilot)
+    handle_text = _Forward("reports", Reports.handle_text)
+    edit_report = _Forward("reports", Reports.edit_report)
+    beep_sent = _Forward("delivery", Delivery.beep_sent)
+    renew_claim = _Forward("delivery", Delivery.renew_claim)
+    beep_failed = _Forward("delivery", Delivery.beep_failed)
+    mark_unreachable = _Forward("delivery", Delivery.mark_unreachable)
+
     def __attrs_post_init__(self) -> None:
         self.ctx = StudyContext(self.store, self.config, self.clock, self.worker, self._wake)
+        self.delivery = Delivery(self.ctx)
+        self.reports = Reports(self.ctx, self.validator)
 
     def _wake(self, participant_id: str) -> None:
         """Forget the quiet period of a participant whose plan or state just changed."""
         self._quiet_until.pop(participant_id, None)
-
-    def participant(self, telegram_id: int) -> Participant | None:
-        """The participant with this Telegram id (None when unknown or deleted)."""
-        return self.ctx.participant(telegram_id)
 
     def register(self, telegram_id: int, chat_id: int, lang: str | None = None) -> Outcome:
         """``/start``: create or find the participant (one who withdrew rejoins) and ask consent."""
@@ -277,7 +302,7 @@ class Study(Delivery, Reports):
         now = self.ctx.now(now)
         actions: list[Action] = []
         who = functools.cache(self.store.get_participant)
-        phases = [self.hand_out, self.remind_and_expire]
+        phases: list[_Phase] = [self.delivery.hand_out, self.delivery.remind_and_expire]
         last = self._last_maintenance
         if last is None or now - last >= self.maintenance_every:
             phases.insert(0, self._maintenance)

@@ -95,13 +95,14 @@ def _ai_notes(assessment: Assessment) -> list[Message]:
     return [message(MessageKey.AI_UNAVAILABLE, reason=assessment.fallback_reason)]
 
 
+@attrs.define
 class Reports:
-    """:class:`~esm_bot.study.engine.Study`'s report methods: attach a text to its beep, validate
-    (``_informal``: local rules wording tips in «ты», made on first use), store, give feedback."""
+    """Reports: attaching a text to its beep, validating, storing, feedback. Owns the validator
+    and, made on first use, a local validator wording its tips in «ты»."""
 
     ctx: StudyContext
     validator: Validator | ValidateFunction
-    _informal: LocalValidator | None
+    _informal: LocalValidator | None = attrs.field(default=None, init=False)
 
     @gated()
     def practice(self, participant: Participant) -> Outcome:
