@@ -19,7 +19,8 @@ TOKEN = "123456:SECRET-abcdefghijklmnopqrstuvwxyz"
 
 
 def test_reads_everything() -> None:
-    """Every variable is read; the bot appends /bot<token>/<method> to the base URL."""
+    """Every variable is read; the API's base URL loses its trailing slash (the bot appends
+    /bot<token>/<method> to it)."""
     s = BotSettings.from_env(
         {
             "TELEGRAM_BOT_TOKEN": TOKEN,
@@ -31,7 +32,7 @@ def test_reads_everything() -> None:
         }
     )
 
-    assert s.api_template == "http://127.0.0.1:8081/bot{0}/{1}"
+    assert s.api_url == "http://127.0.0.1:8081"
     assert s.admin_ids == frozenset({1, 2, 3})
     assert s.is_admin(2)
     assert not s.is_admin(None)

@@ -356,16 +356,6 @@ class BotSettings(_FromEnv):
         "ESM_START_BACKOFF_SECONDS", number(float, 0.001, 600), default=1.0
     )
 
-    @property
-    def api_template(self) -> str:
-        """The value for ``telebot.apihelper.API_URL``."""
-        return self.api_url + "/bot{0}/{1}"
-
-    @property
-    def file_template(self) -> str:
-        """The value for ``telebot.apihelper.FILE_URL``."""
-        return self.api_url + "/file/bot{0}/{1}"
-
     def is_admin(self, user_id: int | None) -> bool:
         """True when ``user_id`` is in ``ESM_ADMIN_IDS``."""
         return user_id is not None and user_id in self.admin_ids

@@ -45,8 +45,8 @@ MAX_BODY_BYTES = 1_000_000
 
 def make_telebot(settings: BotSettings) -> Any:
     """A TeleBot for ``settings`` (sets the module-wide API and file URLs of pyTelegramBotAPI)."""
-    apihelper.API_URL = settings.api_template  # type: ignore[assignment]
-    apihelper.FILE_URL = settings.file_template  # type: ignore[assignment]
+    apihelper.API_URL = settings.api_url + "/bot{0}/{1}"  # type: ignore[assignment]
+    apihelper.FILE_URL = settings.api_url + "/file/bot{0}/{1}"  # type: ignore[assignment]
     # the intake runs the handlers in its own threads, so it knows when they finish
     return telebot.TeleBot(settings.token, threaded=False, parse_mode=None)
 
