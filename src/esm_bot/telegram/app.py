@@ -6,14 +6,16 @@ from the environment (store, validator, study), the only place the bot reads it.
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
 import hmac
+import itertools
 import json
 import logging
 import threading
 import time
 from collections import Counter
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from socketserver import ThreadingMixIn
 from typing import Any
 from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
@@ -27,10 +29,10 @@ import esm_validate
 from esm_bot import i18n
 from esm_bot.domain.clock import utc_now
 from esm_bot.settings import BotSettings, StoreSettings, StudyConfig
-from esm_bot.store import store_from_env
+from esm_bot.store import StoreUnavailable, store_from_env
 from esm_bot.study import Action, ActionKind, Study
 from esm_bot.telegram.handlers import PARTICIPANT_COMMANDS, Handlers
-from esm_bot.telegram.ledger import Intake, Ledger, chat_of, ledger_path, user_of
+from esm_bot.telegram.ledger import Ledger, ledger_path
 from esm_bot.telegram.sender import STOPPING, Sender, SendLimiter
 
 __all__ = ["BotApp", "build_app", "make_telebot"]
@@ -41,6 +43,10 @@ log = logging.getLogger("esm_bot")
 ALLOWED_UPDATES = ["message", "callback_query", "edited_message"]
 #: Largest update body the webhook accepts.
 MAX_BODY_BYTES = 1_000_000
+#: How many chats' updates of a batch are handled at once (each chat's in order).
+_WORKERS = 8
+
+Update = Mapping[str, Any]
 
 
 def make_telebot(settings: BotSettings) -> Any:
@@ -53,8 +59,9 @@ def make_telebot(settings: BotSettings) -> Any:
 
 @attrs.define
 class BotApp:
-    """The running bot: updates in, the beep scheduler, the metrics log and a clean shutdown.
-    ``sleep`` defaults to a wait that shutdown cuts short; ``on_close`` closes the store."""
+    """The running bot: updates in (each recorded, handled or held, before it is confirmed), the
+    beep scheduler, the metrics log and a clean shutdown. ``sleep`` defaults to a wait that
+    shutdown cuts short; ``on_close`` closes the store."""
 
     settings: BotSettings
     study: Study
@@ -68,7 +75,8 @@ class BotApp:
     ledger: Ledger = attrs.field(factory=Ledger)
     sender: Sender = attrs.field(init=False)
     handlers: Handlers = attrs.field(init=False)
-    intake: Intake = attrs.field(init=False)
+    _local: threading.local = attrs.field(init=False, factory=threading.local)
+    _replaying: threading.Lock = attrs.field(init=False, factory=threading.Lock)
     _batch: threading.Condition = attrs.field(init=False, factory=threading.Condition)
     _batch_running: bool = attrs.field(init=False, default=False)
     _offset: int | None = attrs.field(init=False, default=None)
@@ -87,11 +95,6 @@ class BotApp:
             global_rate=self.settings.send_rate,
             per_chat_rate=self.settings.send_rate_per_chat,
         )
-        self.intake = Intake(
-            lambda update: self.handlers.dispatch(update),  # the handlers are made below
-            self.ledger,
-            notice=self._held_notice,
-        )
         self.sender = Sender(
             self.bot,
             limiter,
@@ -99,7 +102,7 @@ class BotApp:
             on_blocked=self.study.mark_unreachable,
             stopping=self._abort.is_set,
             ledger=self.ledger,
-            owed_key=self.intake.next_key,
+            owed_key=self._next_key,
         )
         self.handlers = Handlers(
             self.study,
@@ -113,14 +116,6 @@ class BotApp:
     def _wait(self, seconds: float) -> None:
         """Sleep, cut short when shutdown's grace runs out (a send then stops waiting out a 429)."""
         self._abort.wait(seconds)
-
-    def _held_notice(self, update: Mapping[str, Any]) -> None:
-        """Tell the participant their message is kept and feedback follows (no store needed)."""
-        chat = chat_of(update)
-        if chat is None:
-            return
-        lang = i18n.client_lang(user_of(update).get("language_code"))
-        self.sender.send_message(chat, self.handlers.render_in(lang, "formal", "held"))
 
     # the scheduler
     def tick_once(self) -> int:
@@ -188,7 +183,7 @@ class BotApp:
         """Start the beep scheduler, the outbox (owed replies, kept updates) and the metrics log."""
         tick = self.settings.tick_seconds
         self._every("esm-scheduler", tick, self.tick_once, first=tick)
-        self._every("esm-outbox", tick, self.sender.flush_owed, self.intake.replay, first=0.0)
+        self._every("esm-outbox", tick, self.sender.flush_owed, self._replay, first=0.0)
         minutes = self.settings.metrics_interval_minutes * 60
         self._every("esm-metrics", minutes, self.log_metrics, first=minutes)
 
@@ -235,7 +230,7 @@ class BotApp:
             self._batch_running = True
         recorded = False
         try:
-            self.intake.handle(updates)
+            self._intake(updates)
             recorded = True
         except Exception:
             log.exception("a batch could not be recorded; it stays unconfirmed and comes again")
@@ -258,9 +253,101 @@ class BotApp:
         except Exception as exc:
             log.warning("could not confirm the last batch (%s); it comes again", type(exc).__name__)
 
-    def process_update(self, update: Mapping[str, Any]) -> None:
+    def process_update(self, update: Update) -> None:
         """Handle one raw update dict (webhook mode); returns once it is recorded."""
-        self.intake.handle([update])
+        self._intake([update])
+
+    def _intake(self, updates: Sequence[Update]) -> None:
+        """Handle a batch, one chat's updates in order and different chats in parallel; return
+        when every update is handled or held (raise if one is not: the batch is not confirmed)."""
+        chats: dict[int | None, list[Update]] = {}
+        for update in updates:
+            chats.setdefault(_chat_of(update), []).append(update)
+        pending = list(chats.values())
+        failures: list[BaseException] = []
+
+        def work() -> None:
+            while pending:
+                try:
+                    group = pending.pop()
+                except IndexError:
+                    return
+                try:
+                    for update in group:
+                        self._one(update, held=False)
+                except BaseException as exc:
+                    failures.append(exc)
+
+        if len(pending) == 1:
+            work()
+        # Daemon threads: a process told to stop never waits for a handler at exit (an update
+        # it did not finish is simply not confirmed).
+        threads = [
+            threading.Thread(target=work, name="esm-intake", daemon=True)
+            for _ in range(min(_WORKERS, len(pending)))
+        ]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        if failures:
+            raise failures[0]
+
+    def _one(self, update: Update, *, held: bool) -> None:
+        update_id = int(update["update_id"])
+        chat = _chat_of(update)
+        if not held and self.ledger.holding(chat):  # keep the chat's order: behind its held ones
+            self._hold(update, chat)
+            return
+        self._local.keys = _keys(update_id)
+        try:
+            self.handlers.dispatch(copy.deepcopy(dict(update)))
+        except StoreUnavailable as exc:  # a handler met a database outage: keep the update
+            if held:
+                raise  # still down: the replay stops here
+            self._hold(update, chat, str(exc)[:200] or type(exc).__name__)
+        finally:
+            self._local.keys = None
+
+    def _hold(
+        self, update: Update, chat: int | None, why: str = "its chat has kept updates"
+    ) -> None:
+        """Keep an update in the ledger and tell its chat that feedback follows (no store
+        needed)."""
+        update_id = int(update["update_id"])
+        self.ledger.hold(update_id, chat, update)
+        log.warning("update %s kept for later: %s", update_id, why)
+        if chat is None:
+            return
+        self._local.keys = _keys(update_id, -1)  # the notice is "<id>:-1"
+        try:
+            lang = i18n.client_lang((_part(update, "from") or {}).get("language_code"))
+            self.sender.send_message(chat, self.handlers.render_in(lang, "formal", "held"))
+        except Exception:  # the update is kept; a notice that fails is not a reason to raise
+            log.exception("could not tell chat %s its message is kept", chat)
+        finally:
+            self._local.keys = None
+
+    def _replay(self) -> int:
+        """Handle held updates again, oldest first, up to the first that meets the outage; return
+        how many were handled."""
+        done = 0
+        with self._replaying:
+            for update in self.ledger.held():
+                try:
+                    self._one(update, held=True)
+                except StoreUnavailable:  # still down: try again later
+                    break
+                self.ledger.handled(int(update["update_id"]))
+                done += 1
+        if done:
+            log.info("handled %d kept update(s) after the outage", done)
+        return done
+
+    def _next_key(self) -> str | None:
+        """The outbox key of the next reply of the update being handled here, or None."""
+        keys: Iterator[str] | None = getattr(self._local, "keys", None)
+        return None if keys is None else next(keys)
 
     def serve_webhook(self, *, port: int | None = None) -> int:
         """Bind the webhook server (the secret header is checked); return the bound port."""
@@ -372,6 +459,29 @@ class BotApp:
             self.ledger.close()
         log.info("stopped in %.2f s", time.monotonic() - started)
         return idle
+
+
+def _part(update: Update, name: str) -> Any:
+    """``chat`` or ``from`` of an update's message, edited message or pressed button, if any."""
+    for field in ("message", "edited_message", "callback_query"):
+        value = update.get(field)
+        if isinstance(value, Mapping) and field == "callback_query" and name == "chat":
+            value = value.get("message")
+        if isinstance(value, Mapping) and isinstance(value.get(name), Mapping):
+            return value[name]
+    return None
+
+
+def _chat_of(update: Update) -> int | None:
+    try:
+        return int(_part(update, "chat")["id"])
+    except (KeyError, TypeError, ValueError):
+        return None
+
+
+def _keys(update_id: int, first: int = 0) -> Iterator[str]:
+    """The outbox keys of an update's replies, in order: ``"<update_id>:<n>"``."""
+    return (f"{update_id}:{n}" for n in itertools.count(first))
 
 
 StartResponse = Callable[[str, list[tuple[str, str]]], Any]

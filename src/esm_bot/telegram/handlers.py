@@ -133,11 +133,13 @@ class Handlers:
                 handler = self.on_other
             elif m.text and m.text.startswith("/"):
                 name = m.text.split()[0].split("@")[0][1:]
+                admin = self.settings.is_admin(getattr(m.from_user, "id", None))
+                known = PARTICIPANT_COMMANDS + (ADMIN_COMMANDS if admin else ())
                 if name in _RELAYED:
                     handler = functools.partial(self._relay, _RELAYED[name])
-                elif name in PARTICIPANT_COMMANDS + ADMIN_COMMANDS and name != "help":
+                elif name in known and name != "help":
                     handler = getattr(self, f"cmd_{name}")
-                else:  # /help, or a command the bot does not know
+                else:  # /help, or a command this sender does not have
                     reply = "help" if name == "help" else "unknown_command"
                     handler = functools.partial(self._reply, key=reply)
         except Exception as exc:
@@ -361,7 +363,6 @@ class Handlers:
             self.tell(m.chat.id, getattr(self.study, method)(m.from_user.id))
 
     def _reply(self, m: Any, key: str, *, quiet: bool = False) -> None:
-        """Answer ``key`` to the sender of ``m``, registered or not."""
         who = self.study.participant(m.from_user.id)
         self.say(m.chat.id, who, key, client_lang=_client_lang(m), quiet=quiet)
 
@@ -404,22 +405,15 @@ class Handlers:
         if beep_id and message_id is not None:  # its expiry edits this message
             self.study.beep_sent(str(beep_id), message_id)
 
-    # researcher commands
-    def _admin(self, m: Any, lang: str | None = None) -> str | None:
-        """A researcher's language (``lang``, else their record's, else their client's); None for
-        anyone else, who hears ``unknown_command``."""
-        if self.settings.is_admin(getattr(m.from_user, "id", None)):
-            if lang is not None:
-                return lang
-            who = self.study.participant(m.from_user.id)
-            return who.lang if who is not None else _client_lang(m)
-        self._reply(m, "unknown_command")
-        return None
+    # researcher commands (to anyone else, unknown commands: see dispatch)
+    def _admin_lang(self, m: Any) -> str:
+        """A researcher's language: their record's, else their client's."""
+        who = self.study.participant(m.from_user.id)
+        return who.lang if who is not None else _client_lang(m)
 
     def cmd_stats(self, m: Any) -> None:
         """/stats (admins only): each figure with its label in the researcher's language."""
-        if (lang := self._admin(m)) is None:
-            return
+        lang = self._admin_lang(m)
         figures = self._figures().items()
         lines = "\n".join(f"{i18n.render(f'stat_{k}', lang)}: {v}" for k, v in figures)
         self.say(m.chat.id, None, "admin_stats", client_lang=lang, lines=lines)
@@ -447,8 +441,7 @@ class Handlers:
 
     def cmd_export(self, m: Any) -> None:
         """/export (admins only): the study as a CSV document."""
-        if (lang := self._admin(m)) is None:
-            return
+        lang = self._admin_lang(m)
         buffer = io.StringIO(newline="")  # the pseudonymised long-format CSV
         try:
             rows = export_study(self.study.store, buffer, format="csv", environ=self.environ)
@@ -463,17 +456,13 @@ class Handlers:
 
     def cmd_health(self, m: Any) -> None:
         """/health (admins only): the operations health report, which is in English."""
-        if (lang := self._admin(m, "en")) is not None:  # without live AI calls
-            report = run_health(self.study.store, environ=self.environ)
-            summary, lines = str(report.status), report.render()
-            self.say(
-                m.chat.id, None, "admin_health", client_lang=lang, summary=summary, lines=lines
-            )
+        report = run_health(self.study.store, environ=self.environ)  # without live AI calls
+        summary, lines = str(report.status), report.render()
+        self.say(m.chat.id, None, "admin_health", client_lang="en", summary=summary, lines=lines)
 
     def cmd_pilot(self, m: Any) -> None:
         """/pilot [TELEGRAM_ID or PSEUDONYM] (admins only): a pilot beep now, kept apart."""
-        if (lang := self._admin(m)) is None:
-            return
+        lang = self._admin_lang(m)
         name = (m.text or "").partition(" ")[2].strip()
         target: int | None = m.from_user.id
         if name.isdigit():
@@ -559,5 +548,4 @@ def _stale(who: Participant, kind: str) -> str | None:
 
 
 def _client_lang(update: Any) -> str:
-    """The language of the Telegram client that sent ``update`` (see :func:`i18n.client_lang`)."""
     return i18n.client_lang(getattr(getattr(update, "from_user", None), "language_code", None))

@@ -1,31 +1,21 @@
 """The bot's own durable record of Telegram traffic in a small SQLite file beside the outage
 journal: the outbox of replies keyed ``"<update_id>:<n>"`` (owed, sent or given up) and the inbox
-of updates held during a database outage (docs/storage.md, "The bot's ledger"); and the
-:class:`Intake` that returns only once each update of a batch is recorded (handled, or held), so
-that only then is the batch confirmed to Telegram: at least once, with exactly-once effect
-(docs/scaling.md). One chat's updates are handled in order, different chats in parallel."""
+of updates held during a database outage (docs/storage.md, "The bot's ledger")."""
 
 from __future__ import annotations
 
-import copy
-import itertools
 import json
-import logging
 import os
 import sqlite3
 import threading
 import time
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
 import attrs
 
-from esm_bot.store.errors import StoreUnavailable
-
-__all__ = ["KEEP_SETTLED", "Intake", "Ledger", "Owed", "chat_of", "ledger_path", "user_of"]
-
-log = logging.getLogger(__name__)
+__all__ = ["KEEP_SETTLED", "Ledger", "Owed", "ledger_path"]
 
 #: How long settled outbox rows are kept (Telegram redelivers an unconfirmed update for 24 h).
 KEEP_SETTLED = 2 * 24 * 3600.0
@@ -177,133 +167,3 @@ class Ledger:
     def _sql(self, query: str, *args: Any) -> list[Any]:
         with self._lock:
             return self._db.execute(query, args).fetchall()
-
-
-Update = Mapping[str, Any]
-
-
-def _part(update: Update, name: str) -> Any:
-    """``chat`` or ``from`` of an update's message, edited message or pressed button, if any."""
-    for field in ("message", "edited_message", "callback_query"):
-        value = update.get(field)
-        if isinstance(value, Mapping) and field == "callback_query" and name == "chat":
-            value = value.get("message")
-        if isinstance(value, Mapping) and isinstance(value.get(name), Mapping):
-            return value[name]
-    return None
-
-
-def chat_of(update: Update) -> int | None:
-    """The chat an update belongs to, if any (message, edited message or a button's message)."""
-    try:
-        return int(_part(update, "chat")["id"])
-    except (KeyError, TypeError, ValueError):
-        return None
-
-
-def user_of(update: Update) -> Mapping[str, Any]:
-    """The sender (``from``) of an update's message or button press, or ``{}``."""
-    return _part(update, "from") or {}
-
-
-def _keys(update_id: int, first: int = 0) -> Iterator[str]:
-    """The outbox keys of an update's replies, in order: ``"<update_id>:<n>"``."""
-    return (f"{update_id}:{n}" for n in itertools.count(first))
-
-
-@attrs.define
-class Intake:
-    """Handles batches of raw updates, each through ``process`` in the calling thread, holding an
-    update that meets a store outage and telling its chat (``notice``)."""
-
-    process: Callable[[dict[str, Any]], None]
-    ledger: Ledger
-    notice: Callable[[Update], None] = lambda _update: None
-    workers: int = 8
-    _local: threading.local = attrs.field(init=False, factory=threading.local)
-    _replaying: threading.Lock = attrs.field(init=False, factory=threading.Lock)
-
-    def next_key(self) -> str | None:
-        """The outbox key of the next reply of the update being handled here, or None."""
-        keys: Iterator[str] | None = getattr(self._local, "keys", None)
-        return None if keys is None else next(keys)
-
-    def handle(self, updates: Sequence[Update]) -> None:
-        """Handle a batch; return when every update is handled or held (raises if one is not)."""
-        chats: dict[int | None, list[Update]] = {}
-        for update in updates:
-            chats.setdefault(chat_of(update), []).append(update)
-        pending = list(chats.values())
-        failures: list[BaseException] = []
-
-        def work() -> None:
-            while pending:
-                try:
-                    group = pending.pop()
-                except IndexError:
-                    return
-                try:
-                    for update in group:
-                        self._one(update, held=False)
-                except BaseException as exc:
-                    failures.append(exc)
-
-        if len(pending) == 1:
-            work()
-        # Daemon threads: a process told to stop never waits for a handler at exit (an update
-        # it did not finish is simply not confirmed).
-        threads = [
-            threading.Thread(target=work, name="esm-intake", daemon=True)
-            for _ in range(min(self.workers, len(pending)))
-        ]
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join()
-        if failures:  # a failure to record: the batch stays unconfirmed
-            raise failures[0]
-
-    def _one(self, update: Update, *, held: bool) -> None:
-        update_id = int(update["update_id"])
-        chat = chat_of(update)
-        if not held and self.ledger.holding(chat):  # keep the chat's order: behind its held ones
-            self._hold(update, chat)
-            return
-        self._local.keys = _keys(update_id)
-        try:
-            self.process(copy.deepcopy(dict(update)))
-        except StoreUnavailable as exc:  # a handler met a database outage: keep the update
-            if held:
-                raise  # still down: the replay stops here
-            self._hold(update, chat, str(exc)[:200] or type(exc).__name__)
-        finally:
-            self._local.keys = None
-
-    def _hold(
-        self, update: Update, chat: int | None, why: str = "its chat has kept updates"
-    ) -> None:
-        self.ledger.hold(int(update["update_id"]), chat, update)
-        log.warning("update %s kept for later: %s", update["update_id"], why)
-        self._local.keys = _keys(int(update["update_id"]), -1)  # the notice is "<id>:-1"
-        try:
-            self.notice(update)
-        except Exception:  # the update is kept; a notice that fails is not a reason to raise
-            log.exception("could not tell chat %s its message is kept", chat)
-        finally:
-            self._local.keys = None
-
-    def replay(self) -> int:
-        """Handle held updates again, oldest first, up to the first that meets the outage; return
-        how many were handled."""
-        done = 0
-        with self._replaying:
-            for update in self.ledger.held():
-                try:
-                    self._one(update, held=True)
-                except StoreUnavailable:  # still down: try again later
-                    break
-                self.ledger.handled(int(update["update_id"]))
-                done += 1
-        if done:
-            log.info("handled %d kept update(s) after the outage", done)
-        return done

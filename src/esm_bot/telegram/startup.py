@@ -211,7 +211,6 @@ def _call_telegram(
 
 
 def _serve_webhook(app: Any, settings: BotSettings) -> int:
-    """Bind the webhook server; return its port."""
     try:
         return int(app.serve_webhook())
     except OSError as exc:
