@@ -20,11 +20,13 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import attrs
 import pytest
 
 from esm_bot.domain.models import Beep, BeepStatus, Event, Participant, Report, beep_id
 from esm_bot.domain.redact import redact_uri
 from esm_bot.store import (
+    DuplicateKey,
     ResilientStore,
     SqliteStore,
     Store,
@@ -294,6 +296,11 @@ def test_offline_reads_answer_what_is_known_and_refuse_the_rest(
     assert updated.current_training_day == 2
     # an update conditional on the status is checked against what is known
     assert store.update_beep(beep_id("p1", DAY, 1), if_status={BeepStatus.SENT}) is None
+    # a new participant is journaled and known; a known id or Telegram id is refused
+    assert store.add_participant(person(3)) == person(3)
+    assert store.get_participant_by_telegram(5003) == person(3)
+    with pytest.raises(DuplicateKey):
+        store.add_participant(attrs.evolve(person(4), telegram_id=5001))
 
 
 def test_deleting_during_an_outage_purges_the_journal(

@@ -1,12 +1,6 @@
-"""The :class:`Store` base class: every query the bot, the study engine and operations make, and
-those both databases answer alike, written once over primitives each database implements.
-
-:class:`~esm_bot.store.sqlite.SqliteStore` and :class:`~esm_bot.store.mongo.MongoStore` implement
-the primitives and the methods that raise NotImplementedError here;
-:class:`~esm_bot.store.resilient.ResilientStore` wraps either and answers every method itself. All
-three inherit the docstrings. The rules all keep (UTC datetimes, idempotent writes, atomic claims,
-errors) are in docs/storage.md.
-"""
+"""The :class:`Store` base class: every query both databases answer alike, written once over the
+primitives (and the methods raising NotImplementedError here) each database implements.
+ResilientStore answers every method itself. The rules all stores keep are in docs/storage.md."""
 
 from __future__ import annotations
 

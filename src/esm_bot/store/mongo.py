@@ -64,10 +64,6 @@ def _raw(doc: Mapping[str, Any]) -> dict[str, Any]:
     return fields
 
 
-def _from(cls: type[T], doc: Mapping[str, Any]) -> T:
-    return decode(cls, _raw(doc))
-
-
 def _mongo(query: Any) -> Any:
     """A query (:class:`~esm_bot.store.base.Store`) in MongoDB's terms: ``_id``, milliseconds."""
     if isinstance(query, dict):
@@ -166,13 +162,13 @@ class MongoStore(Store):
             if limit is not None:
                 cursor = cursor.limit(limit)
             docs = list(cursor)
-        return [_from(cls, d) for d in docs]
+        return [decode(cls, _raw(d)) for d in docs]
 
     def _iter(self, cls: type[T], query: dict[str, Any], *, raw: bool = False) -> Iterator[Any]:
         table, order = TABLES[cls]
         with self._op():
             for doc in self._db[table].find(_mongo(query)).sort(_sort(order)):
-                yield _raw(doc) if raw else _from(cls, doc)
+                yield _raw(doc) if raw else decode(cls, _raw(doc))
 
     def _set(
         self, cls: type[T], query: dict[str, Any], fields: dict[str, Any], *, raw: bool = False
@@ -186,7 +182,7 @@ class MongoStore(Store):
                 )
             else:
                 doc = collection.find_one(_mongo(query))
-        return doc if raw or doc is None else _from(cls, doc)
+        return doc if raw or doc is None else decode(cls, _raw(doc))
 
     def ping(self) -> float:
         started = time.perf_counter()

@@ -380,7 +380,6 @@ class ResilientStore(Store):
     # offline answers (the lock is reentrant: a write and its journal entry are one step)
 
     def _recall(self, known: Mapping[Any, R], key: Any, what: str) -> R:
-        """Return what is known under ``key``; refuse what is not known."""
         with self._lock:
             found = known.get(key)
         if found is None:
@@ -389,9 +388,7 @@ class ResilientStore(Store):
 
     def _add_participant_offline(self, participant: Participant) -> Participant:
         with self._lock:
-            if participant.id in self._participants or (
-                participant.telegram_id is not None and participant.telegram_id in self._telegram
-            ):
+            if participant.id in self._participants or participant.telegram_id in self._telegram:
                 raise DuplicateKey(f"participant {participant.id} (or its Telegram id) exists")
             args = {"participant": codec.encode(participant)}
             self._journaled("add_participant", args, participant.id, None)
@@ -419,12 +416,11 @@ class ResilientStore(Store):
             return self._remember_plan(plan, replace_unsent)
 
     def _beeps_for_seen(self, found: list[Beep], participant_id: str, since: Any, _: Any) -> None:
-        self._learn(found)
         start = _ALWAYS if since is None else since
         with self._lock:
-            known_from = self._beeps_from.get(participant_id)
-            if known_from is None or start < known_from:
-                self._beeps_from[participant_id] = start
+            self._learn(found)
+            known_from = self._beeps_from.get(participant_id, start)
+            self._beeps_from[participant_id] = min(start, known_from)
 
     def _beeps_for_offline(self, participant_id: str, since: Any, until: Any) -> list[Beep]:
         start = _ALWAYS if since is None else since
