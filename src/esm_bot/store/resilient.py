@@ -91,9 +91,8 @@ def _through(
     prepare: Callable[[ResilientStore, dict[str, Any]], object] | None = None,
 ) -> Any:
     """A Store method: ``inner.<name>`` (``seen``, by default ``_learn``, remembers its result),
-    else ``offline``'s answer
-    (or a refusal with that message); all get the bound arguments, defaults filled, after
-    ``prepare`` checked or converted them (before anything is written or journaled)."""
+    else ``offline``'s answer (or a refusal with that message); all get the bound arguments, with
+    defaults, once ``prepare`` checked or converted them (before any write or journal entry)."""
     signature = inspect.signature(getattr(Store, name))
 
     def method(self: ResilientStore, *given: Any, **named: Any) -> Any:

@@ -143,9 +143,7 @@ class SqliteStore(Store):
             self._conn: sqlite3.Connection | None = sqlite3.connect(
                 self.path, timeout=busy_timeout_s, isolation_level=None, check_same_thread=False
             )
-            self._conn.execute(f"PRAGMA busy_timeout = {int(busy_timeout_s * 1000)}")
-            if self.path != ":memory:":
-                self._conn.execute("PRAGMA journal_mode = WAL")
+            self._conn.execute("PRAGMA journal_mode = WAL")  # an in-memory database stays "memory"
             self._conn.execute("PRAGMA synchronous = NORMAL")
             self._conn.execute("PRAGMA secure_delete = ON")  # deleted data is overwritten
             with self._write() as conn:
@@ -299,8 +297,6 @@ class SqliteStore(Store):
 
     def _checkpoint(self) -> None:
         # Fold the WAL into the database file and empty it, so deleted text is gone from both.
-        if self.path == ":memory:":
-            return
         # It fails while another process reads: that process's next checkpoint does it.
         with contextlib.suppress(StoreError), self._read() as conn:
             conn.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
