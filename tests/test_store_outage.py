@@ -335,6 +335,24 @@ def test_deleting_during_an_outage_purges_the_journal(
     assert len(real.reports_for("p2")) == 1
 
 
+def test_deletion_forgets_what_the_outage_layer_remembered(
+    tmp_path: Path, fake_clock: FakeClock
+) -> None:
+    flaky = SwitchableStore(SqliteStore(tmp_path / "esm.sqlite3"))
+    store = ResilientStore(flaky, tmp_path / "j.jsonl", clock=fake_clock)
+    store.add_participant(person(1))
+    store.upsert_beeps(plan("p1"))
+    report = answer("p1", beep_id("p1", DAY, 0), 1, T0)
+    store.add_report(report)
+    store.delete_participant_data("p1")
+    flaky.down = True
+    with pytest.raises(StoreUnavailable, match="not known offline"):
+        store.get_participant("p1")
+    with pytest.raises(StoreUnavailable, match="not known offline"):
+        store.get_beep(beep_id("p1", DAY, 0))
+    assert store.add_report(report)[1]  # the erased report is not "already stored"
+
+
 def test_a_torn_last_line_is_ignored_and_a_bad_line_kept_aside(tmp_path: Path) -> None:
     path = tmp_path / "j.jsonl"
     journal = Journal(path)

@@ -371,10 +371,9 @@ class ResilientStore(Store):
             participant = self._participants.pop(participant_id, None)
             if participant is not None and participant.telegram_id is not None:
                 self._telegram.pop(participant.telegram_id, None)
-            for key in [k for k, b in self._beeps.items() if b.participant_id == participant_id]:
-                del self._beeps[key]
-            for key in [k for k, r in self._dedup.items() if r.participant_id == participant_id]:
-                del self._dedup[key]
+            for cache in (self._beeps, self._dedup):
+                for key in [k for k, r in cache.items() if r.participant_id == participant_id]:
+                    del cache[key]
 
     # offline answers (the lock is reentrant: a write and its journal entry are one step)
 
