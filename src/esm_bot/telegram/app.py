@@ -59,9 +59,8 @@ def make_telebot(settings: BotSettings) -> Any:
 
 @attrs.define
 class BotApp:
-    """The running bot: updates in (each recorded, handled or held, before it is confirmed), the
-    beep scheduler, the metrics log and a clean shutdown. ``sleep`` defaults to a wait that
-    shutdown cuts short; ``on_close`` closes the store."""
+    """The running bot: updates in, the beep scheduler, the metrics log and a clean shutdown;
+    ``sleep`` defaults to a wait that shutdown cuts short, ``on_close`` closes the store."""
 
     settings: BotSettings
     study: Study
@@ -312,8 +311,7 @@ class BotApp:
     def _hold(
         self, update: Update, chat: int | None, why: str = "its chat has kept updates"
     ) -> None:
-        """Keep an update in the ledger and tell its chat that feedback follows (no store
-        needed)."""
+        """Keep an update in the ledger; tell its chat that feedback follows (no store needed)."""
         update_id = int(update["update_id"])
         self.ledger.hold(update_id, chat, update)
         log.warning("update %s kept for later: %s", update_id, why)
@@ -329,8 +327,7 @@ class BotApp:
             self._local.keys = None
 
     def _replay(self) -> int:
-        """Handle held updates again, oldest first, up to the first that meets the outage; return
-        how many were handled."""
+        """Handle held updates again, oldest first, until one meets the outage; return how many."""
         done = 0
         with self._replaying:
             for update in self.ledger.held():
