@@ -28,6 +28,7 @@ __all__ = [
     "beep_id",
     "new_id",
     "utc_ms",
+    "utc_now",
 ]
 
 
@@ -81,6 +82,11 @@ def utc_ms(value: dt.datetime) -> dt.datetime:
 
 def _opt_utc_ms(value: dt.datetime | None) -> dt.datetime | None:
     return None if value is None else utc_ms(value)
+
+
+def utc_now() -> dt.datetime:
+    """The bot's one wall clock: now, timezone-aware, in UTC (every part takes it injected)."""
+    return dt.datetime.now(dt.UTC)
 
 
 @attrs.frozen

@@ -152,25 +152,23 @@ def window_bounds(day: date, tz: str, start: time, end: time) -> Window:
     """The real UTC bounds of the waking window starting on local *day* (crossing midnight when
     ``end <= start``); ScheduleError for an unknown zone or ``start == end``."""
     zone = zone_for(tz)
-    if start.replace(tzinfo=None) == end.replace(tzinfo=None):
+    start, end = start.replace(tzinfo=None), end.replace(tzinfo=None)
+    if start == end:
         raise ScheduleError(
             "schedule.empty_window",
             "The waking window must not start and end at the same time.",
             start=start.strftime("%H:%M"),
             end=end.strftime("%H:%M"),
         )
-    local_start = datetime.combine(day, start.replace(tzinfo=None))
-    end_day = day if end.replace(tzinfo=None) > start.replace(tzinfo=None) else day + timedelta(1)
-    local_end = datetime.combine(end_day, end.replace(tzinfo=None))
+    end_day = day if end > start else day + timedelta(1)
     return Window(
-        start=_instant(local_start, zone, last=True),
-        end=_instant(local_end, zone, last=False),
+        _instant(datetime.combine(day, start), zone, last=True),
+        _instant(datetime.combine(end_day, end), zone, last=False),
     )
 
 
 def _format_gap(gap: timedelta) -> str:
-    minutes = gap.total_seconds() / 60
-    return f"{minutes:g} minutes"
+    return f"{gap.total_seconds() / 60:g} minutes"
 
 
 def check_fit(n: int, min_gap: timedelta, length: timedelta, day: date | None = None) -> None:

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import attrs
 
-from esm_bot.domain.clock import utc_now
+from esm_bot.domain.models import utc_now
 from esm_bot.domain.redact import strip_uri_password
 
 __all__ = ["BackupResult", "backup_sqlite", "mongodump_plan", "timestamp"]

@@ -17,7 +17,7 @@ from typing import Any
 import attrs
 
 import esm_validate
-from esm_bot.domain.clock import utc_now
+from esm_bot.domain.models import utc_now
 from esm_bot.domain.redact import one_line, redact
 from esm_bot.settings import BotSettings, OpsSettings, StoreSettings, StudyConfig
 from esm_bot.store import store_from_env

@@ -10,12 +10,12 @@ from typing import Any, Final
 
 import attrs
 
-from esm_bot.domain.clock import utc_now
 from esm_bot.domain.models import (
     ORIGINAL_FIELD_NAMES,
     CommonPatterns,
     PhenomenaFrequencies,
     Preferences,
+    utc_now,
 )
 from esm_bot.store.base import Store
 from esm_bot.store.errors import StoreUnavailable

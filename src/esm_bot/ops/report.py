@@ -16,7 +16,7 @@ from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any, Final
 
-from esm_bot.domain.clock import utc_now
+from esm_bot.domain.models import utc_now
 from esm_bot.ops import stats as st
 from esm_bot.ops.export import StudyRow, study_rows, write_atomically
 from esm_bot.settings import StudyConfig

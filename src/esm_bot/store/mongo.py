@@ -19,8 +19,7 @@ import pymongo.errors
 from pymongo import ReturnDocument
 from pymongo.uri_parser import parse_uri
 
-from esm_bot.domain.clock import utc_now
-from esm_bot.domain.models import Event, utc_ms
+from esm_bot.domain.models import Event, utc_ms, utc_now
 from esm_bot.domain.redact import redact, redact_uri
 from esm_bot.store.base import TABLES, Store
 from esm_bot.store.codec import decode, encode, encode_changes

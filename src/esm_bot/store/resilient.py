@@ -20,8 +20,7 @@ from typing import Any, TypeVar
 import attrs
 from cachetools import LRUCache
 
-from esm_bot.domain.clock import utc_now
-from esm_bot.domain.models import Beep, BeepStatus, Event, Participant, Report
+from esm_bot.domain.models import Beep, BeepStatus, Event, Participant, Report, utc_now
 from esm_bot.store import codec
 from esm_bot.store.base import Store, StoreStatus
 from esm_bot.store.errors import DuplicateKey, StoreError, StoreUnavailable

@@ -18,8 +18,7 @@ from typing import Any, TypeVar
 
 import attrs
 
-from esm_bot.domain.clock import utc_now
-from esm_bot.domain.models import Event, utc_ms
+from esm_bot.domain.models import Event, utc_ms, utc_now
 from esm_bot.store.base import TABLES, Store
 from esm_bot.store.codec import decode, encode, encode_changes
 from esm_bot.store.errors import DuplicateKey, StoreError, StoreUnavailable

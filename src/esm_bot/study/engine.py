@@ -13,7 +13,7 @@ from typing import Any, Concatenate, Generic, ParamSpec, TypeVar, cast
 
 import attrs
 
-from esm_bot.domain.clock import utc_now
+from esm_bot.domain import models
 from esm_bot.domain.models import AddressForm, BeepStatus, Participant, ParticipantStatus, new_id
 from esm_bot.domain.schedule import ScheduleError, parse_timezone, zone_for
 from esm_bot.settings import StudyConfig
@@ -92,7 +92,7 @@ class Study:
     store: Store
     validator: Validator | ValidateFunction
     config: StudyConfig = attrs.field(factory=StudyConfig)
-    clock: Callable[[], dt.datetime] = attrs.field(default=utc_now, kw_only=True)
+    clock: Callable[[], dt.datetime] = attrs.field(default=models.utc_now, kw_only=True)
     rng: random.Random = attrs.field(factory=random.Random, kw_only=True)
     worker: str = attrs.field(factory=lambda: f"study-{uuid.uuid4().hex[:8]}", kw_only=True)
     maintenance_every: dt.timedelta = attrs.field(default=dt.timedelta(minutes=1), kw_only=True)

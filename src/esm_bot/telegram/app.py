@@ -27,7 +27,7 @@ from telebot.types import BotCommand
 
 import esm_validate
 from esm_bot import i18n
-from esm_bot.domain.clock import utc_now
+from esm_bot.domain.models import utc_now
 from esm_bot.settings import BotSettings, StoreSettings, StudyConfig
 from esm_bot.store import StoreUnavailable, store_from_env
 from esm_bot.study import Action, ActionKind, Study
