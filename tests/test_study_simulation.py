@@ -235,6 +235,9 @@ def test_three_day_study_from_consent_to_completion(
     assert participant.status is ParticipantStatus.COMPLETED
     assert participant.training_completed
     assert participant.sampling_start_date == DAY3
+    # Beeps planned before training ended are relabelled when it ends: day 3 samples.
+    labels = {(b.local_date, b.training) for b in store.beeps_for(pid) if b.sent_at is not None}
+    assert labels == {(DAY1, True), (DAY2, True), (DAY3, False)}
     history = participant.quality_history
     assert [(q.date, q.score, q.responses_count, q.day_number) for q in history] == [
         (DAY1, 59.0, 5, 1),

@@ -185,25 +185,17 @@ def _close_one_day(
     else:
         if after.status is not status:
             ctx.event("training_completed", updated.id)
-        _relabel_future(ctx, updated, now)
+        # The coming beeps are training beeps or not as the participant (paused or not) now is.
+        training = after.status is ParticipantStatus.TRAINING
+        for beep in store.beeps_for(updated.id, since=now):
+            if beep.status is BeepStatus.SCHEDULED and beep.training != training:
+                store.update_beep(beep.id, if_status=[BeepStatus.SCHEDULED], training=training)
     return updated, _day_notices(ctx, updated, result, after)
-
-
-def _relabel_future(ctx: StudyContext, participant: Participant, now: dt.datetime) -> None:
-    """Mark the coming beeps as training beeps or not, as the participant now is."""
-    training = participant.status is ParticipantStatus.TRAINING or (
-        participant.status_before_pause is ParticipantStatus.TRAINING
-        and participant.status is ParticipantStatus.PAUSED
-    )
-    for beep in ctx.store.beeps_for(participant.id, since=now):
-        if beep.status is BeepStatus.SCHEDULED and beep.training != training:
-            ctx.store.update_beep(beep.id, if_status=[BeepStatus.SCHEDULED], training=training)
 
 
 def _day_notices(
     ctx: StudyContext, participant: Participant, result: DayResult, after: Progress
 ) -> list[Action]:
-    """What the participant hears about the closed day."""
     config = ctx.config
     said = []
     common = {

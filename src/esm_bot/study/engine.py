@@ -286,7 +286,6 @@ class Study:
     def _plan_message(
         self, participant: Participant, now: dt.datetime, key: MessageKey = MessageKey.STUDY_STARTED
     ) -> Message:
-        """When the first real beeps come and what happens then (``study_started``)."""
         first_day = participant.training_start_date or participant.sampling_start_date
         return message(
             key,

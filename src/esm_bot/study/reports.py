@@ -37,7 +37,6 @@ _MIN_REPEATS, _MIN_SHARE = 3, 0.5
 
 
 def _context(report: Report) -> Mapping[str, Any]:
-    """The study context stored with a report (kind, training day, pass mark...)."""
     context: Mapping[str, Any] = report.assessment.get(STUDY_KEY, {})
     return context
 
@@ -399,10 +398,13 @@ class Reports:
             latency_s=latency,
         )
 
-    def _training_feedback(self, day: int, **params: Any) -> Message:
-        return message(
-            MessageKey.FEEDBACK_TRAINING, day=day, focus=self.ctx.config.focus(day), **params
-        )
+    def _training_feedback(self, report: Report) -> Message:
+        """The feedback on a scored training report (the same again for a duplicate)."""
+        context = _context(report)
+        day, mark, attempt = int(context["training_day"]), context.get("pass_mark"), report.attempt
+        focus = self.ctx.config.focus(day)
+        params = {"day": day, "focus": focus, "pass_mark": mark, "attempt": attempt}
+        return message(MessageKey.FEEDBACK_TRAINING, **params, **_shown(report))
 
     def _feedback(
         self, kind: ReportKind, assessment: Assessment, report: Report, reports: list[Report]
@@ -414,12 +416,11 @@ class Reports:
         follow_up = context["kind"] in (ReportKind.CONTINUATION, ReportKind.EDIT)
         said: list[Message] = []
         late = kind is ReportKind.LATE
-        feedback = _shown(report)
         if kind is ReportKind.PRACTICE:
-            said.append(message(MessageKey.FEEDBACK_PRACTICE, focus=config.focus(1), **feedback))
+            shown = _shown(report)
+            said.append(message(MessageKey.FEEDBACK_PRACTICE, focus=config.focus(1), **shown))
         elif day is not None:
-            attempt = report.attempt
-            said.append(self._training_feedback(day, pass_mark=mark, attempt=attempt, **feedback))
+            said.append(self._training_feedback(report))
             if kind is ReportKind.RETRY and not follow_up:
                 mine = analytics.latest_versions(r for r in reports if r.beep_id == report.beep_id)
                 first = min(mine, key=operator.attrgetter("attempt")).score
@@ -462,15 +463,9 @@ class Reports:
 
     def _duplicate(self, participant: Participant, report: Report) -> Outcome:
         """The same message again: the first result's training feedback, nothing stored."""
-        context = _context(report)
         said: tuple[Message, ...] = ()
-        if report.score is not None and context.get("training_day"):
-            day, mark = int(context["training_day"]), context.get("pass_mark")
-            said = (
-                self._training_feedback(
-                    day, pass_mark=mark, attempt=report.attempt, **_shown(report)
-                ),
-            )
+        if report.score is not None and _context(report).get("training_day"):
+            said = (self._training_feedback(report),)
         return Outcome(said, participant, kind=ReportKind.DUPLICATE, report=report)
 
 
