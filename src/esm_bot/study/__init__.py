@@ -1,5 +1,4 @@
-"""The study engine (no Telegram): :class:`Study`, its outcomes and message keys (how its parts
-fit together: docs/architecture.md, "Inside the study")."""
+"""The study engine, no Telegram: :class:`Study` and its outcomes (docs/architecture.md)."""
 
 from __future__ import annotations
 

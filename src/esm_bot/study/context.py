@@ -1,5 +1,4 @@
-"""What every part of the study works with: the frozen :class:`StudyContext` (no state), and
-the :func:`gated` decorator for methods a participant calls."""
+"""What the study's parts share: :class:`StudyContext` and the :func:`gated` decorator."""
 
 from __future__ import annotations
 

@@ -1,5 +1,4 @@
-"""Closing finished days once: the pure progression rule (:func:`close_day`) and
-:func:`close_days`, which applies it under the lease of each day's last beep."""
+"""Closing finished days once: the pure rule :func:`close_day`, applied by :func:`close_days`."""
 
 from __future__ import annotations
 

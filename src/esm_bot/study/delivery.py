@@ -20,8 +20,7 @@ _RELEASE = {"claimed_by": None, "claim_until": None}
 
 @attrs.define
 class Delivery:
-    """Handing out due beeps once, reminders, expiry, and delivery results (no state: the
-    leases live in the store)."""
+    """The tick's delivery phases and the sender's results (no state: leases live in the store)."""
 
     ctx: StudyContext
 

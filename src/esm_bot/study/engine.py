@@ -1,5 +1,4 @@
-"""The study engine: :class:`Study`, the one facade the bot's handlers call (no Telegram here;
-how it stays safe across restarts and processes: docs/study.md)."""
+"""The study engine: :class:`Study`, the one facade the bot's handlers call (docs/study.md)."""
 
 from __future__ import annotations
 

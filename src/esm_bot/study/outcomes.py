@@ -1,5 +1,4 @@
-"""What the study engine returns: frozen values with message keys (the bot renders them from its
-catalogues; each key's parameters: docs/study.md, "Message keys"), no text."""
+"""What the study engine returns: frozen values with message keys, no text (docs/study.md)."""
 
 from __future__ import annotations
 

@@ -1,6 +1,4 @@
-"""Planning whole days ahead, and re-planning only the future after a change (functions over
-the :class:`~esm_bot.study.context.StudyContext`: a plan is a function of the stored seed and
-settings)."""
+"""Planning whole days ahead, and re-planning only the future after a change."""
 
 from __future__ import annotations
 

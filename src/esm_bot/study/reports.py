@@ -96,8 +96,7 @@ def _ai_notes(assessment: Assessment) -> list[Message]:
 
 @attrs.define
 class Reports:
-    """Reports: attaching a text to its beep, validating, storing, feedback. Owns the validator
-    and, made on first use, a local validator wording its tips in «ты»."""
+    """Reports over the validator (and, made on first use, a local one wording tips in «ты»)."""
 
     ctx: StudyContext
     validator: Validator | ValidateFunction
