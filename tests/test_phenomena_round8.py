@@ -172,3 +172,22 @@ def test_an_ache_in_a_feelings_seat_beside_an_image_is_the_feeling(
     """ "ache" names a sensation and a sensation verb at once; it is felt, not sensed from
     outside, so in the chest beside an image it is a feeling's bodily side."""
     assert validate(text).phenomena == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # a sound placed in the head in its own clause is heard innerly
+        ("in my head the church bells chiming, slow", {"inner_hearing"}),
+        ("в голове гудок электрички, протяжный", {"inner_hearing"}),
+        # a sensation of the body in the head stays sensed
+        ("in my head a throbbing ache, dull", {"sensory_awareness"}),
+        ("в голове тупая боль, пульсирует", {"sensory_awareness"}),
+        # "in my head" in an earlier clause does not place a later sound there
+        ("nothing much going on in my head, the fridge humming loudly", {"sensory_awareness"}),
+    ],
+)
+def test_a_sound_in_the_head_is_heard_innerly(text: str, expected: set[str]) -> None:
+    """A sound typed with "in my head" in its clause («в голове гудок электрички») is inner
+    hearing, not sensory awareness; an ache there is the body's."""
+    assert validate(text).phenomena == expected

@@ -1754,9 +1754,10 @@ def _heard_in_head(
     sensory: list[Span],
 ) -> list[Span]:
     """``sensory`` without a sound placed "in my head" right after it in its sentence ("my
-    brother's whistle, two notes, in my head", «гудок поезда, как в детстве, в голове»): not a
-    sense but inner hearing (filed in ``evidence``); the caller asks that no words, image or
-    tune be named in the report."""
+    brother's whistle, two notes, in my head", «гудок поезда, как в детстве, в голове») or
+    in its clause («в голове гудок парома, низкий»): not a sense but inner hearing (filed in
+    ``evidence``); the caller asks that no words, image or tune be named in the report. A
+    sensation of the body there ("in my head a throbbing ache") stays sensed."""
     kept: list[Span] = []
     heard: list[Span] = []
     for span in sensory:
@@ -1766,12 +1767,16 @@ def _heard_in_head(
             if (
                 low <= start
                 and end <= high
-                and span[1] <= start <= span[1] + _HEAD_GAP
+                and (span[1] <= start <= span[1] + _HEAD_GAP or span[0] <= start < span[1])
                 and normalised.endswith(_IN_HEAD, start, end)
             ):
                 near = True
                 break
-        if not near or _starts_in(hits.get("c_colour", ()), *span):
+        if (
+            not near
+            or _starts_in(hits.get("c_colour", ()), *span)
+            or _starts_in(hits.get("c_body_feel", ()), *span)
+        ):
             kept.append(span)
         elif hit_in(hits, _SOUND_NAMED, span):
             heard.append(span)
