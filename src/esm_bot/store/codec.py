@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
+import functools
 import types
 import typing
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from typing import Any, TypeVar
 
 import attr
@@ -59,26 +60,22 @@ def _optional_inner(tp: Any) -> Any:
     return None
 
 
-def _stored(native_datetimes: bool) -> Callable[[Any, Any, Any], Any]:
-    """The ``value_serializer`` of :func:`attr.asdict` that gives a value its stored form."""
-
-    def stored(_: Any, __: Any, value: Any) -> Any:
-        if isinstance(value, dt.datetime):
-            return value if native_datetimes else value.isoformat()
-        if isinstance(value, dt.date | dt.time):
-            return value.isoformat()
-        if isinstance(value, enum.Enum):
-            return value.value
-        if isinstance(value, Mapping) and not isinstance(value, dict):
-            return dict(value)
-        return value
-
-    return stored
+def _stored(native_datetimes: bool, _: Any, __: Any, value: Any) -> Any:
+    """A value's stored form (with ``functools.partial``, the ``value_serializer`` of asdict)."""
+    if isinstance(value, dt.datetime):
+        return value if native_datetimes else value.isoformat()
+    if isinstance(value, dt.date | dt.time):
+        return value.isoformat()
+    if isinstance(value, enum.Enum):
+        return value.value
+    if isinstance(value, Mapping) and not isinstance(value, dict):
+        return dict(value)
+    return value
 
 
 def encode(record: Any, *, native_datetimes: bool = False) -> dict[str, Any]:
     """Return the stored document of an attrs record."""
-    stored = _stored(native_datetimes)
+    stored = functools.partial(_stored, native_datetimes)
     return attr.asdict(record, retain_collection_types=False, value_serializer=stored)
 
 

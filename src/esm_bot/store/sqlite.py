@@ -145,10 +145,7 @@ class SqliteStore(Store):
             self._conn.execute("PRAGMA journal_mode = WAL")  # an in-memory database stays "memory"
             self._conn.execute("PRAGMA synchronous = NORMAL")
             self._conn.execute("PRAGMA secure_delete = ON")  # deleted data is overwritten
-            with self._write() as conn:
-                for statement in _SCHEMA.split(";"):
-                    if statement.strip():
-                        conn.execute(statement)
+            self._conn.executescript(_SCHEMA)
         except sqlite3.Error as exc:
             raise StoreUnavailable(f"cannot open the SQLite database {self.path}: {exc}") from exc
 
@@ -187,12 +184,9 @@ class SqliteStore(Store):
         table, order = TABLES[cls]
         where, args = _sql(query)
         sql = f"SELECT {_doc(cls)} FROM {table}" + (f" WHERE {where}" if where else "")
-        sql += f" ORDER BY {', '.join(order)}"
-        if limit is not None:
-            sql += " LIMIT ?"
-            args.append(limit)
+        sql += f" ORDER BY {', '.join(order)} LIMIT ?"  # a negative limit is none
         with self._read() as conn:
-            rows = conn.execute(sql, args).fetchall()
+            rows = conn.execute(sql, [*args, -1 if limit is None else limit]).fetchall()
         return [decode(cls, json.loads(row[0])) for row in rows]
 
     def _iter(self, cls: type[T], query: dict[str, Any], *, raw: bool = False) -> Iterator[Any]:
