@@ -27,6 +27,7 @@ from esm_bot.study import (
     Action,
     ActionKind,
     DayOutcome,
+    Message,
     MessageKey,
     Outcome,
     Progress,
@@ -546,6 +547,7 @@ class TestReports:
         )
         assert third.report is not None
         assert third.report.attempt == 2
+        assert third.messages[0] == Message(MessageKey.CONTINUATION_ADDED, {"parts": 2})
 
     def test_retry_compares_with_the_continued_first_report(self, kit: Kit) -> None:
         """The retry's note names the first report's score as continued (the whole, 20, which
@@ -563,6 +565,7 @@ class TestReports:
             ReportKind.RETRY,
         )
         assert (first.retry_offered, more.retry_offered) == (False, True)
+        assert more.messages[0] == Message(MessageKey.CONTINUATION_ADDED, {"parts": 2})
         assert retry.keys == (MessageKey.FEEDBACK_TRAINING, MessageKey.RETRY_RECORDED)
         assert retry.messages[1].params == {"score": 60, "first_score": 20}
 

@@ -295,7 +295,8 @@ class Reports:
     ) -> Outcome:
         """Validate and store one report (or a continuation or edit of one); the feedback."""
         config = self.ctx.config
-        whole = _whole_text(text, reports, beep, attempt, part_of=part_of, edit_of=edit_of)
+        versions = [r for r in reports if r.beep_id == beep.id and r.attempt == attempt]
+        whole = _whole_text(text, versions, part_of, edit_of)
         repetition = _repetition(whole)
         checked = repetition[1] if repetition is not None else whole
         training = (
@@ -378,8 +379,7 @@ class Reports:
             participant = self._refresh_aggregates(participant, all_reports)
         said = self._feedback(kind, assessment, stored, all_reports)
         if part_of is not None:
-            parts = 1 + sum(1 for r in reports if r.beep_id == beep.id and r.attempt == attempt)
-            said.insert(0, message(MessageKey.CONTINUATION_ADDED, parts=parts))
+            said.insert(0, message(MessageKey.CONTINUATION_ADDED, parts=1 + len(versions)))
         elif edit_of is not None:
             said.insert(0, message(MessageKey.EDIT_RECORDED))
         if repetition is not None:
@@ -469,20 +469,14 @@ class Reports:
 
 
 def _whole_text(
-    text: str,
-    reports: list[Report],
-    beep: Beep,
-    attempt: int,
-    *,
-    part_of: Report | None,
-    edit_of: Report | None,
+    text: str, versions: list[Report], part_of: Report | None, edit_of: Report | None
 ) -> str:
-    """The whole report to validate: earlier parts plus *text*, or the edit in place."""
+    """The whole report to validate: earlier parts plus *text*, or the edit in place (*versions*:
+    the reports so far on the same beep and attempt)."""
     if part_of is not None:
         return f"{_whole(part_of)}\n{text}"
     if edit_of is None:
         return text
-    versions = [r for r in reports if r.beep_id == beep.id and r.attempt == attempt]
     latest = _whole(max(versions, key=lambda r: r.received_at)) if versions else edit_of.text
     edits = [r for r in versions if _context(r).get("edit_of") == edit_of.id]
     old = max(edits, key=lambda r: r.received_at).text if edits else edit_of.text
