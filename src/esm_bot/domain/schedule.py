@@ -129,23 +129,18 @@ def _wall(instant: datetime, zone: tzinfo) -> datetime:
     return instant.astimezone(zone).replace(tzinfo=None)
 
 
-def _first_instant_after_gap(naive: datetime, zone: tzinfo) -> datetime:
-    """The first instant whose wall time is at or after *naive*, a time skipped by a DST change."""
+def _instant(naive: datetime, zone: tzinfo, *, last: bool) -> datetime:
+    """Resolve a wall time to one UTC instant: the last (start) or first (end) that shows it, or
+    for a wall time a DST change skips, the first instant after the gap."""
     low, high = sorted(naive.replace(tzinfo=zone, fold=fold).astimezone(UTC) for fold in (0, 1))
+    exists = [u for u in (low, high) if _wall(u, zone) == naive]
+    if exists:
+        return exists[-1] if last else exists[0]
     # wall(low) < naive <= wall(high); bisect in whole seconds (transitions use them).
     steps = range(int((high - low) // _SECOND) + 1)
     return low + _SECOND * bisect.bisect_left(
         steps, naive, key=lambda i: _wall(low + i * _SECOND, zone)
     )
-
-
-def _instant(naive: datetime, zone: tzinfo, *, last: bool) -> datetime:
-    """Resolve a wall time to one UTC instant: the last (start) or first (end) that shows it."""
-    instants = (naive.replace(tzinfo=zone, fold=fold).astimezone(UTC) for fold in (0, 1))
-    exists = [u for u in instants if _wall(u, zone) == naive]
-    if not exists:
-        return _first_instant_after_gap(naive, zone)
-    return max(exists) if last else min(exists)
 
 
 def window_bounds(day: date, tz: str, start: time, end: time) -> Window:
