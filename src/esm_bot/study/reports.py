@@ -34,6 +34,8 @@ _SENTENCE = re.compile(r"[^.!?…\n]+[.!?…]*")
 _NON_WORD = re.compile(r"[\W_]+")
 #: A report is repetitive when one sentence comes this often and makes up this share of them.
 _MIN_REPEATS, _MIN_SHARE = 3, 0.5
+#: What a text answers: its beep, as what, which attempt, and the report it continues (if any).
+_Target = tuple[Beep, ReportKind, int, Report | None]
 
 
 def _context(report: Report) -> Mapping[str, Any]:
@@ -160,8 +162,7 @@ class Reports:
             self.ctx.event("text_without_beep", participant.id, report_id=stored.id)
             said = (message(MessageKey.NO_BEEP_PENDING),)
             return Outcome(said, participant, kind=ReportKind.NO_BEEP, report=stored)
-        beep, kind, attempt, last = target
-        return self._report(participant, beep, kind, attempt, text, dedup_key, now, reports, last)
+        return self._report(participant, target, text, dedup_key, now, reports)
 
     @gated(quiet=True)
     def edit_report(
@@ -181,10 +182,8 @@ class Reports:
             return self._duplicate(participant, seen)
         beep = self.ctx.store.get_beep(original.beep_id) if original.beep_id else None
         if beep is not None:
-            kind, attempt = _kind_of(original), original.attempt
-            return self._report(
-                participant, beep, kind, attempt, text, dedup_key, now, reports, edit_of=original
-            )
+            target = (beep, _kind_of(original), original.attempt, None)
+            return self._report(participant, target, text, dedup_key, now, reports, original)
         stored, _ = self._keep(
             participant, text, dedup_key, now, kind=ReportKind.EDIT.value, edit_of=original.id
         )
@@ -209,7 +208,7 @@ class Reports:
 
     def _target(
         self, participant: Participant, reports: list[Report], now: dt.datetime
-    ) -> tuple[Beep, ReportKind, int, Report | None] | None:
+    ) -> _Target | None:
         """The beep a text at *now* answers, its kind, attempt and (continuing) the last part."""
         config = self.ctx.config
         horizon = now - (config.expiry + config.late_answer_window + dt.timedelta(days=1))
@@ -283,17 +282,15 @@ class Reports:
     def _report(
         self,
         participant: Participant,
-        beep: Beep,
-        kind: ReportKind,
-        attempt: int,
+        target: _Target,
         text: str,
         dedup_key: str,
         now: dt.datetime,
         reports: list[Report],
-        part_of: Report | None = None,
         edit_of: Report | None = None,
     ) -> Outcome:
         """Validate and store one report (or a continuation or edit of one); the feedback."""
+        beep, kind, attempt, part_of = target
         config = self.ctx.config
         versions = [r for r in reports if r.beep_id == beep.id and r.attempt == attempt]
         whole = _whole_text(text, versions, part_of, edit_of)
