@@ -1,2 +1,1 @@
-"""The bot's shared values, below everything else (records, schedule, clock, redaction);
-nothing here imports another part of :mod:`esm_bot`."""
+"""The bot's shared values (records, clock, schedule, redaction); imports nothing of esm_bot."""

@@ -1,5 +1,5 @@
-"""The bot's records: participants, beeps, reports and audit events (frozen attrs, no I/O;
-docs/storage.md describes each field, datetimes are UTC cut to milliseconds by :func:`utc_ms`)."""
+"""The bot's records (participants, beeps, reports, audit events: frozen attrs, no I/O, fields in
+docs/storage.md) and its one clock :func:`utc_now`; datetimes: UTC cut to ms by :func:`utc_ms`."""
 
 from __future__ import annotations
 

@@ -85,8 +85,7 @@ def _jsonable(value: Any) -> Any:
 
 @attrs.define
 class Study:
-    """The DES study protocol over a store: onboarding, settings, pause, status and the tick, over
-    four parts sharing one :class:`StudyContext` (arguments: docs/study.md)."""
+    """The DES study protocol over a store: one facade over four parts (docs/study.md)."""
 
     store: Store
     validator: Validator | ValidateFunction

@@ -77,8 +77,7 @@ class Outcome:
 
 @attrs.frozen
 class Action:
-    """One thing to send from :meth:`Study.tick` to ``participant`` (in their language and form);
-    ``beep`` is the beep concerned."""
+    """One thing :meth:`Study.tick` asks to send to ``participant`` (about ``beep``, if any)."""
 
     kind: ActionKind
     participant: Participant
