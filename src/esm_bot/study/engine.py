@@ -235,10 +235,8 @@ class Study:
 
     @staticmethod
     def _saved(participant: Participant, setting: str, value: Any, replanned: int = 0) -> Outcome:
-        saved = message(
-            MessageKey.SETTINGS_SAVED, setting=setting, value=value, replanned=replanned
-        )
-        return Outcome((saved,), participant)
+        said = message(MessageKey.SETTINGS_SAVED, setting=setting, value=value, replanned=replanned)
+        return Outcome((said,), participant)
 
     def _change_schedule(self, participant: Participant, setting: str, **changes: Any) -> Outcome:
         proposed = attrs.evolve(participant, **changes)
