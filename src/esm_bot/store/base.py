@@ -12,7 +12,7 @@ from typing import Any, TypeVar
 import attrs
 
 from esm_bot.domain.models import Beep, BeepStatus, Event, Participant, ParticipantStatus, Report
-from esm_bot.store.codec import check_changes, tombstone_of
+from esm_bot.store.codec import check_changes, decode_value
 from esm_bot.store.errors import DuplicateKey, NotFound
 
 __all__ = ["TABLES", "Store", "StoreStatus"]
@@ -289,6 +289,7 @@ class Store:
         """Erase a participant's data on request, leaving a tombstone; return counts per kind."""
         mine = {"participant_id": participant_id}
         tombstone = None
+        now = self._utcnow()
         with self._atomic():
             erased = {
                 "reports": self._delete(Report, mine),
@@ -296,7 +297,14 @@ class Store:
                 "events": self._set_all(Event, mine, {"data": {}}),
             }
             for doc in self._iter(Participant, {"id": participant_id}, raw=True):
-                tombstone = tombstone_of(doc, participant_id, self._utcnow())
+                tombstone = Participant(  # only the id, the joined and the deleted times stay
+                    id=participant_id,
+                    created_at=decode_value(dt.datetime, doc.get("created_at")) or now,
+                    status=ParticipantStatus.WITHDRAWN,
+                    active=False,
+                    deleted_at=now,
+                    updated_at=now,
+                )
             if tombstone is not None:
                 self._insert(tombstone, replace=True)
         return {**erased, "participants": int(tombstone is not None)}

@@ -18,7 +18,7 @@ from typing import Any, TypeVar
 import attr
 import attrs
 
-from esm_bot.domain.models import Beep, Participant, ParticipantStatus
+from esm_bot.domain.models import Beep, Participant
 
 __all__ = [
     "check_changes",
@@ -27,7 +27,6 @@ __all__ = [
     "encode",
     "encode_changes",
     "field_types",
-    "tombstone_of",
 ]
 
 T = TypeVar("T")
@@ -151,16 +150,3 @@ def encode_changes(
     """Check field-level changes as :func:`check_changes` does and encode them for storage."""
     doc = encode(_changed(cls, changes), native_datetimes=native_datetimes)
     return {name: doc[name] for name in changes}
-
-
-def tombstone_of(doc: Mapping[str, Any], participant_id: str, now: dt.datetime) -> Participant:
-    """Return the tombstone left after deletion on request (id, joined and deleted times only)."""
-    created = doc.get("created_at")
-    return Participant(
-        id=participant_id,
-        created_at=now if created is None else _to_datetime(created),
-        status=ParticipantStatus.WITHDRAWN,
-        active=False,
-        deleted_at=now,
-        updated_at=now,
-    )
