@@ -585,3 +585,39 @@ def test_a_legacy_document_loads_with_defaults_and_can_be_migrated(store: Store)
     assert raw["quality_history"] == []
     assert raw["status"] == "sampling"
     assert raw["telegram_id"] == 77
+
+
+def test_mongodb_writes_a_plan_in_one_round_trip(mongo_uri: str, mongo_db_name: str) -> None:
+    """A day's plan goes to MongoDB as one bulk write, not a round trip per beep: on a networked
+    server (Atlas, 5-20 ms away) a maintenance pass over every participant would otherwise take
+    minutes."""
+    import pymongo
+    from pymongo import monitoring
+
+    class Commands(monitoring.CommandListener):
+        def __init__(self) -> None:
+            self.names: list[str] = []
+
+        def started(self, event: monitoring.CommandStartedEvent) -> None:
+            self.names.append(event.command_name)
+
+        def succeeded(self, event: monitoring.CommandSucceededEvent) -> None:
+            pass
+
+        def failed(self, event: monitoring.CommandFailedEvent) -> None:
+            pass
+
+    listener = Commands()
+    client: Any = pymongo.MongoClient(mongo_uri, event_listeners=[listener], tz_aware=True)
+    try:
+        store = MongoStore(client, mongo_db_name)
+        store.ping()
+        plan = [beep(index=i, minutes=10 * i) for i in range(12)]
+        listener.names.clear()
+        assert store.upsert_beeps(plan) == 12
+        moved = [beep(index=i, minutes=10 * i + 5) for i in range(12)]
+        assert store.upsert_beeps(moved, replace_unsent=True) == 12
+        writes = [name for name in listener.names if name in {"insert", "update", "findAndModify"}]
+        assert writes == ["update", "update"]
+    finally:
+        client.close()

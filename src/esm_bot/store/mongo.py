@@ -10,7 +10,7 @@ import contextlib
 import datetime as dt
 import threading
 import time
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from typing import Any, TypeVar
 
 import attrs
@@ -19,7 +19,7 @@ import pymongo.errors
 from pymongo import ReturnDocument
 from pymongo.uri_parser import parse_uri
 
-from esm_bot.domain.models import Event, utc_ms, utc_now
+from esm_bot.domain.models import Beep, BeepStatus, Event, utc_ms, utc_now
 from esm_bot.domain.redact import redact, redact_uri
 from esm_bot.store.base import TABLES, Store
 from esm_bot.store.codec import decode, encode, encode_changes
@@ -27,6 +27,7 @@ from esm_bot.store.errors import DuplicateKey, StoreError, StoreUnavailable
 
 __all__ = ["MongoStore"]
 
+_UNSENT = [BeepStatus.SCHEDULED.value, BeepStatus.CANCELLED.value]
 _NUMBER = {"telegram_id": {"$type": "number"}}  # tombstones without a Telegram id do not clash
 #: (collection, indexed fields, options) of every index.
 _INDEXES: list[tuple[str, str, dict[str, Any]]] = [
@@ -221,6 +222,41 @@ class MongoStore(Store):
         with self._op():
             result = self._db[TABLES[cls][0]].update_many(_mongo(query), {"$set": fields})
         return int(result.matched_count)
+
+    def upsert_beeps(self, beeps: Iterable[Beep], *, replace_unsent: bool = False) -> int:
+        """One unordered bulk write for all the beeps (the base class's writes one at a time would
+        cost a round trip to the server each), retried when a concurrent planner won an id."""
+        ops: list[Any] = []
+        for beep in beeps:
+            doc = _doc(beep)
+            if replace_unsent:
+                fields = {k: v for k, v in doc.items() if k != "_id"}
+                ops.append(
+                    pymongo.UpdateOne(
+                        {"_id": doc["_id"], "status": {"$in": _UNSENT}, "claimed_by": None},
+                        {"$set": fields},
+                    )
+                )
+            ops.append(pymongo.UpdateOne({"_id": doc["_id"]}, {"$setOnInsert": doc}, upsert=True))
+        if not ops:
+            return 0
+        written = 0
+        with self._op():
+            for attempt in range(3):
+                # Unordered: the ops of one beep give the same result in any order.
+                try:
+                    result = self._db["beeps"].bulk_write(ops, ordered=False)
+                except pymongo.errors.BulkWriteError as exc:
+                    details = exc.details
+                    written += int(details.get("nUpserted", 0)) + int(details.get("nModified", 0))
+                    errors = details.get("writeErrors", [])
+                    if attempt == 2 or any(e.get("code") != 11000 for e in errors):
+                        raise
+                    # A concurrent planner inserted some of these ids first; the retry is a
+                    # no-op for them and completes the rest.
+                    continue
+                return written + int(result.upserted_count) + int(result.modified_count)
+        return written
 
     def counts(self) -> dict[str, int]:
         with self._op():
