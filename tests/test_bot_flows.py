@@ -16,9 +16,11 @@ import threading
 import time
 import urllib.error
 import urllib.request
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from pathlib import Path
 from typing import Any
 
+import attrs
 import pytest
 
 from esm_bot import i18n
@@ -27,6 +29,7 @@ from esm_bot.settings import BotSettings, StudyConfig
 from esm_bot.store.sqlite import SqliteStore
 from esm_bot.study import Study
 from esm_bot.telegram.app import BotApp, make_telebot
+from esm_bot.telegram.ledger import Ledger, Owed
 from esm_validate import Assessment, quality_from_score
 from tests.bot_support import (  # noqa: F401 (fixture)
     FastClock,
@@ -620,21 +623,27 @@ def test_metrics_are_logged_periodically_and_at_shutdown(
     assert snapshot["study"]["participants"] == 1
 
 
+def _slow_sends(app: BotApp, pause: Callable[[], object]) -> threading.Event:
+    """Make every send of ``app`` call ``pause`` first; the event returned is set at the first."""
+    started = threading.Event()
+    real_send = app.bot.send_message
+
+    def slow_send(*args: Any, **kwargs: Any) -> Any:
+        started.set()
+        pause()
+        return real_send(*args, **kwargs)
+
+    app.bot.send_message = slow_send
+    return started
+
+
 def test_shutdown_during_a_tick_finishes_the_send_in_progress_and_stops(
     fake_tg: FakeTelegram, study: Study
 ) -> None:
     """A send under way when shutdown starts is completed and recorded; the rest are left."""
     app = _app(fake_tg, study)
     beeps = _due_beeps(study, list(range(200, 205)))
-    started = threading.Event()
-    real_send = app.bot.send_message
-
-    def slow_send(*args: Any, **kwargs: Any) -> Any:
-        started.set()
-        time.sleep(0.2)
-        return real_send(*args, **kwargs)
-
-    app.bot.send_message = slow_send
+    started = _slow_sends(app, lambda: time.sleep(0.2))
     ticker = threading.Thread(target=app.tick_once)
     ticker.start()
     assert started.wait(5)
@@ -644,3 +653,27 @@ def test_shutdown_during_a_tick_finishes_the_send_in_progress_and_stops(
 
     assert len(fake_tg.sent_calls("sendMessage")) == 1
     assert [_status(study, b) for b in beeps].count(BeepStatus.SENT) == 1
+
+
+def test_shutdown_waits_for_a_handler_outside_a_polling_batch(
+    fake_tg: FakeTelegram, study: Study, tmp_path: Path
+) -> None:
+    """A webhook update still being handled when shutdown starts is finished, and its reply
+    recorded as sent, before the ledger closes; shutdown reports nothing left in flight."""
+    path = tmp_path / "bot.ledger.sqlite3"
+    app = attrs.evolve(_app(fake_tg, study), ledger=Ledger(path))
+    release = threading.Event()
+    entered = _slow_sends(app, lambda: release.wait(5))
+    update = {"update_id": 1, "message": fake_tg.make_message(98, "/help")}
+    handling = threading.Thread(target=app.process_update, args=(update,))
+    handling.start()
+    assert entered.wait(5)
+    threading.Timer(0.3, release.set).start()
+
+    assert app.shutdown(grace=3.0) is True
+    handling.join(5)
+    assert fake_tg.texts(98) == [i18n.render("help", "en")]
+    recorded = Ledger(path).owe(Owed("1:0", 98, "again"))
+    assert recorded is not None
+    assert recorded.state == "sent"
+    stop_in_background(app.bot)

@@ -78,6 +78,7 @@ class BotApp:
     _replaying: threading.Lock = attrs.field(init=False, factory=threading.Lock)
     _batch: threading.Condition = attrs.field(init=False, factory=threading.Condition)
     _batch_running: bool = attrs.field(init=False, default=False)
+    _in_flight: int = attrs.field(init=False, default=0)  # updates being handled (or held)
     _offset: int | None = attrs.field(init=False, default=None)
     _confirmed: int | None = attrs.field(init=False, default=None)
     _stop: threading.Event = attrs.field(init=False, factory=threading.Event)
@@ -299,6 +300,8 @@ class BotApp:
             self._hold(update, chat)
             return
         self._local.keys = _keys(update_id)
+        with self._batch:
+            self._in_flight += 1
         try:
             self.handlers.dispatch(copy.deepcopy(dict(update)))
         except StoreUnavailable as exc:  # a handler met a database outage: keep the update
@@ -307,6 +310,9 @@ class BotApp:
             self._hold(update, chat, str(exc)[:200] or type(exc).__name__)
         finally:
             self._local.keys = None
+            with self._batch:
+                self._in_flight -= 1
+                self._batch.notify_all()
 
     def _hold(
         self, update: Update, chat: int | None, why: str = "its chat has kept updates"
@@ -392,7 +398,7 @@ class BotApp:
         snapshot: dict[str, Any] = {
             "telegram": dict(self.sender.stats()),
             "scheduler": dict(self._counts),
-            "handlers_in_flight": self.handlers.inflight,
+            "handlers_in_flight": self._in_flight,
         }
         sources = {
             "intake": self.ledger.counts,
@@ -416,7 +422,10 @@ class BotApp:
             finished = self._batch.wait_for(
                 lambda: not self._batch_running, max(0.0, deadline - time.monotonic())
             )
-        return finished, self.handlers.wait_idle(max(0.0, deadline - time.monotonic()))
+            idle = self._batch.wait_for(
+                lambda: self._in_flight == 0, max(0.0, deadline - time.monotonic())
+            )
+        return finished, idle
 
     def shutdown(self, *, grace: float = 3.0) -> bool:
         """Stop taking updates, finish the batch in flight (up to ``grace`` s; then waits for a
@@ -441,7 +450,7 @@ class BotApp:
             log.warning(
                 "shutdown: %d handler(s) still running; their updates are not confirmed and "
                 "Telegram delivers them again (reports are deduplicated, replies sent once)",
-                self.handlers.inflight,
+                self._in_flight,
             )
         if any(waiting := self.ledger.counts().values()):
             log.info(

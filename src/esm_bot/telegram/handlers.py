@@ -107,18 +107,16 @@ class Handlers:
     monotonic: Callable[[], float] = time.monotonic
     #: An identical answer of :data:`QUIET_KEYS` goes to a chat at most once in this many seconds.
     quiet_seconds: float = 60.0
-    #: Handlers running right now.
-    inflight: int = attrs.field(init=False, default=0)
-    _lock: threading.Condition = attrs.field(init=False, factory=threading.Condition)
+    _lock: threading.Lock = attrs.field(init=False, factory=threading.Lock)
     _said: LRUCache[int, tuple[str, float]] = attrs.field(
         init=False, factory=lambda: LRUCache(10_000)
     )
 
     # plumbing
     def dispatch(self, raw: dict[str, Any]) -> None:
-        """Run the handler of a raw update, counted in flight: every exception but a database outage
-        (the intake keeps that update) is answered politely; an update pyTelegramBotAPI cannot
-        parse (say ``"chat": null``) is dropped rather than failing its batch again and again."""
+        """Run the handler of a raw update: every exception but a database outage (the intake
+        keeps that update) is answered politely; an update pyTelegramBotAPI cannot parse (say
+        ``"chat": null``) is dropped rather than failing its batch again and again."""
         try:
             update = types.Update.de_json(raw)  # type: ignore[no-untyped-call]
             m = update.message
@@ -149,8 +147,6 @@ class Handlers:
         if getattr(m, "from_user", None) is None:  # no sender: no participant to answer
             log.info("update without a sender ignored by %s", label)
             return
-        with self._lock:
-            self.inflight += 1
         try:
             handler(m)
         except StoreUnavailable:
@@ -158,10 +154,6 @@ class Handlers:
         except Exception:
             log.exception("handler %s failed", label)
             self._apologise(m)
-        finally:
-            with self._lock:
-                self.inflight -= 1
-                self._lock.notify_all()
 
     def _apologise(self, update: Any) -> None:
         """The polite error message; this path never raises (the store may be what failed)."""
@@ -177,11 +169,6 @@ class Handlers:
             self.say(int(chat.id), who, "error", client_lang=_client_lang(update))
         except Exception:
             log.exception("could not send the error message")
-
-    def wait_idle(self, timeout: float) -> bool:
-        """Wait until no handler is running; False if some still are after ``timeout`` s."""
-        with self._lock:
-            return self._lock.wait_for(lambda: self.inflight == 0, timeout)
 
     def say(
         self,
