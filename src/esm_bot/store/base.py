@@ -15,7 +15,7 @@ from esm_bot.domain.models import Beep, BeepStatus, Event, Participant, Particip
 from esm_bot.store.codec import check_changes, decode_value
 from esm_bot.store.errors import DuplicateKey, NotFound
 
-__all__ = ["TABLES", "Store", "StoreStatus"]
+__all__ = ["TABLES", "UNSENT", "Store", "StoreStatus"]
 
 T = TypeVar("T")
 
@@ -44,7 +44,8 @@ class StoreStatus:
     replayed: int = 0
 
 
-_UNSENT = [BeepStatus.SCHEDULED.value, BeepStatus.CANCELLED.value]
+#: The stored statuses of a beep never sent: a replan may still move it.
+UNSENT = [BeepStatus.SCHEDULED.value, BeepStatus.CANCELLED.value]
 
 
 def _where(**conditions: Any) -> dict[str, Any]:
@@ -179,7 +180,7 @@ class Store:
             for beep in beeps:
                 if replace_unsent:
                     fields = attrs.asdict(beep, recurse=False, filter=lambda a, _: a.name != "id")
-                    unsent = {"id": beep.id, "status": {"$in": _UNSENT}, "claimed_by": None}
+                    unsent = {"id": beep.id, "status": {"$in": UNSENT}, "claimed_by": None}
                     if self._set(Beep, unsent, fields) is not None:
                         written += 1
                         continue

@@ -19,15 +19,14 @@ import pymongo.errors
 from pymongo import ReturnDocument
 from pymongo.uri_parser import parse_uri
 
-from esm_bot.domain.models import Beep, BeepStatus, Event, utc_ms, utc_now
+from esm_bot.domain.models import Beep, Event, utc_ms, utc_now
 from esm_bot.domain.redact import redact, redact_uri
-from esm_bot.store.base import TABLES, Store
+from esm_bot.store.base import TABLES, UNSENT, Store
 from esm_bot.store.codec import decode, encode, encode_changes
 from esm_bot.store.errors import DuplicateKey, StoreError, StoreUnavailable
 
 __all__ = ["MongoStore"]
 
-_UNSENT = [BeepStatus.SCHEDULED.value, BeepStatus.CANCELLED.value]
 _NUMBER = {"telegram_id": {"$type": "number"}}  # tombstones without a Telegram id do not clash
 #: (collection, indexed fields, options) of every index.
 _INDEXES: list[tuple[str, str, dict[str, Any]]] = [
@@ -233,7 +232,7 @@ class MongoStore(Store):
                 fields = {k: v for k, v in doc.items() if k != "_id"}
                 ops.append(
                     pymongo.UpdateOne(
-                        {"_id": doc["_id"], "status": {"$in": _UNSENT}, "claimed_by": None},
+                        {"_id": doc["_id"], "status": {"$in": UNSENT}, "claimed_by": None},
                         {"$set": fields},
                     )
                 )

@@ -280,16 +280,17 @@ class BotApp:
 
         if len(pending) == 1:
             work()
-        # Daemon threads: a process told to stop never waits for a handler at exit (an update
-        # it did not finish is simply not confirmed).
-        threads = [
-            threading.Thread(target=work, name="esm-intake", daemon=True)
-            for _ in range(min(_WORKERS, len(pending)))
-        ]
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join()
+        else:
+            # Daemon threads: a process told to stop never waits for a handler at exit (an
+            # update it did not finish is simply not confirmed).
+            threads = [
+                threading.Thread(target=work, name="esm-intake", daemon=True)
+                for _ in range(min(_WORKERS, len(pending)))
+            ]
+            for thread in threads:
+                thread.start()
+            for thread in threads:
+                thread.join()
         if failures:
             raise failures[0]
 

@@ -1372,26 +1372,23 @@ def _drop_unapprehended_sensations(
     clauses = hits.get("x_sensory", ()) + hits.get("x_bodily", ())
     kept: list[Span] = []
     for span in sensations:
-        if doubts:
-            low, high = sentence_at(sentences, span[0])
-            if any_within(doubts, low, high):
-                continue
+        low, high = sentence = sentence_at(sentences, span[0])
+        if doubts and any_within(doubts, low, high):
+            continue
         # (a content clause is its own clause; an attention span is found in its clause)
         start, end = span if span in clauses else _clause_of(normalised, span[0])
         if end < span[1]:
             end = span[1]
         if periods and any_within(periods, start, end):
             continue  # lasting a period in its own clause ("all morning a headache")
-        if periods and _period_before(
-            periods, normalised, sentence_at(sentences, span[0])[0], start
-        ):
+        if periods and _period_before(periods, normalised, low, start):
             continue  # the period's sentence goes on («погода весь день мерзкая, сыро»)
-        if places and _wished_place(places, normalised, sentence_at(sentences, span[0])[0], start):
+        if places and _wished_place(places, normalised, low, start):
             continue  # a place wished for, and its qualities («хочу на море, тепло, песок»)
-        if periods and _another_day(periods, normalised, sentence_at(sentences, span[0])):
+        if periods and _another_day(periods, normalised, sentence):
             continue  # on another day in its sentence («вчера вечером ... пахло листьями»)
         if not _unreal_or_negated(hits, normalised, start, end) and not _unnoticed(
-            normalised, span[0], sentence_at(sentences, span[0])[1]
+            normalised, span[0], high
         ):
             kept.append(span)
         elif span in clauses:
